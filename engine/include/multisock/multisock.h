@@ -1,0 +1,366 @@
+/*
+ * multisock.h: the public contract of the multisock engine.
+ *
+ * An event-driven "multi socket" API with the shape and the numeric constants of
+ * libcurl 7.88's curl_multi_socket_action(3) family, under the ms_ prefix so it can live
+ * in one process beside the real libcurl. Every constant has libcurl's value (checked
+ * by engine/tests/abi_values_test.cpp against <curl/curl.h>), so a compatibility layer
+ * is only a renaming.
+ *
+ * The application owns the event loop (typical usage, steps 1-8 of the man page):
+ *   1. create a multi handle, set MSMOPT_SOCKETFUNCTION and MSMOPT_TIMERFUNCTION;
+ *   2. add easy handles with ms_multi_add_handle(); each add arms the timer (0 ms);
+ *   3. when the timer callback's time has passed (or to kick-start), call
+ *      ms_multi_socket_action(m, MS_SOCKET_TIMEOUT, 0, &running);
+ *   4. watch the descriptors the socket callback names, for the events it names;
+ *   5. on activity call ms_multi_socket_action(m, fd, mask, &running), where mask is an
+ *      OR of MS_CSELECT_IN/OUT/ERR, or 0 to have the engine test the descriptor;
+ *   6. read finished transfers with ms_multi_info_read();
+ *   7. repeat until running is 0 and nothing more is to be added;
+ *   8. remove handles, clean them up, clean up the multi.
+ *
+ * Callbacks are only ever made from inside a call the application made into the multi,
+ * on the thread of that call. From inside a callback every multi function returns
+ * MSM_RECURSIVE_API_CALL except ms_multi_assign() and ms_multi_strerror().
+ */
+#ifndef MULTISOCK_MULTISOCK_H
+#define MULTISOCK_MULTISOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ms_multi ms_multi; /* opaque multi handle */
+typedef struct ms_easy ms_easy;   /* opaque easy handle: one transfer */
+typedef int ms_socket_t;          /* a descriptor as the application sees it */
+typedef int64_t ms_off_t;         /* sizes and microsecond times (curl_off_t) */
+
+#define MS_SOCKET_BAD (-1)
+/* Passed as sockfd to ms_multi_socket_action() to start the work or on timeout. */
+#define MS_SOCKET_TIMEOUT MS_SOCKET_BAD
+
+/* ev_bitmask bits for ms_multi_socket_action(); 0 means "unknown: test it yourself". */
+#define MS_CSELECT_IN 0x01
+#define MS_CSELECT_OUT 0x02
+#define MS_CSELECT_ERR 0x04
+
+/* Socket callback actions: what the application is asked to watch from now on. */
+#define MS_POLL_NONE 0
+#define MS_POLL_IN 1
+#define MS_POLL_OUT 2
+#define MS_POLL_INOUT 3
+#define MS_POLL_REMOVE 4
+
+/*
+ * Codes are defined once, in X-macro tables, so that enum, name and text never drift.
+ * MS_MCODES(X): X(name, value, text) for MSMcode.
+ */
+#define MS_MCODES(X)                                                                       \
+  X(MSM_CALL_MULTI_PERFORM, -1, "Please call the multi function again (legacy)")          \
+  X(MSM_OK, 0, "No error")                                                                 \
+  X(MSM_BAD_HANDLE, 1, "Invalid multi handle")                                             \
+  X(MSM_BAD_EASY_HANDLE, 2, "Invalid easy handle")                                         \
+  X(MSM_OUT_OF_MEMORY, 3, "Out of memory")                                                 \
+  X(MSM_INTERNAL_ERROR, 4, "Internal error")                                               \
+  X(MSM_BAD_SOCKET, 5, "Invalid socket argument")                                          \
+  X(MSM_UNKNOWN_OPTION, 6, "Unknown option")                                               \
+  X(MSM_ADDED_ALREADY, 7, "The easy handle is already added to a multi handle")            \
+  X(MSM_RECURSIVE_API_CALL, 8, "API function called from within callback")                 \
+  X(MSM_WAKEUP_FAILURE, 9, "Wakeup is unavailable or failed")                              \
+  X(MSM_BAD_FUNCTION_ARGUMENT, 10, "A libcurl-style function was given a bad argument")    \
+  X(MSM_ABORTED_BY_CALLBACK, 11, "Operation was aborted by an application callback")       \
+  X(MSM_UNRECOVERABLE_POLL, 12, "Unrecoverable error in select/poll")
+
+/* MS_ECODES(X): X(name, value, text) for MSEcode; values are libcurl's CURLcode. */
+#define MS_ECODES(X)                                                                       \
+  X(MSE_OK, 0, "No error")                                                                 \
+  X(MSE_UNSUPPORTED_PROTOCOL, 1, "Unsupported protocol")                                   \
+  X(MSE_FAILED_INIT, 2, "Failed initialization")                                           \
+  X(MSE_URL_MALFORMAT, 3, "URL using bad/illegal format or missing URL")                   \
+  X(MSE_NOT_BUILT_IN, 4, "A requested feature, protocol or option was not found built-in") \
+  X(MSE_COULDNT_RESOLVE_HOST, 6, "Could not resolve host name")                            \
+  X(MSE_COULDNT_CONNECT, 7, "Could not connect to server")                                 \
+  X(MSE_WEIRD_SERVER_REPLY, 8, "Weird server reply")                                       \
+  X(MSE_PARTIAL_FILE, 18, "Transferred a partial file")                                    \
+  X(MSE_HTTP_RETURNED_ERROR, 22, "HTTP response code said error")                          \
+  X(MSE_WRITE_ERROR, 23, "Failed writing received data to disk/application")               \
+  X(MSE_UPLOAD_FAILED, 25, "Upload failed")                                                \
+  X(MSE_READ_ERROR, 26, "Failed to open/read local data from file/application")            \
+  X(MSE_OUT_OF_MEMORY, 27, "Out of memory")                                                \
+  X(MSE_OPERATION_TIMEDOUT, 28, "Timeout was reached")                                     \
+  X(MSE_RANGE_ERROR, 33, "Requested range was not delivered by the server")                \
+  X(MSE_SSL_CONNECT_ERROR, 35, "SSL connect error")                                        \
+  X(MSE_ABORTED_BY_CALLBACK, 42, "Operation was aborted by an application callback")       \
+  X(MSE_BAD_FUNCTION_ARGUMENT, 43, "A libcurl function was given a bad argument")          \
+  X(MSE_INTERFACE_FAILED, 45, "Failed binding local connection end")                       \
+  X(MSE_TOO_MANY_REDIRECTS, 47, "Number of redirects hit maximum amount")                  \
+  X(MSE_UNKNOWN_OPTION, 48, "An unknown option was passed in to libcurl")                  \
+  X(MSE_GOT_NOTHING, 52, "Server returned nothing (no headers, no data)")                  \
+  X(MSE_SEND_ERROR, 55, "Failed sending data to the peer")                                 \
+  X(MSE_RECV_ERROR, 56, "Failure when receiving data from the peer")                       \
+  X(MSE_SSL_CERTPROBLEM, 58, "Problem with the local SSL certificate")                     \
+  X(MSE_PEER_FAILED_VERIFICATION, 60, "SSL peer certificate or SSH remote key was not OK") \
+  X(MSE_BAD_CONTENT_ENCODING, 61, "Unrecognized or bad HTTP Content or Transfer-Encoding") \
+  X(MSE_FILESIZE_EXCEEDED, 63, "Maximum file size exceeded")                               \
+  X(MSE_SEND_FAIL_REWIND, 65, "Send failed since rewinding of the data stream failed")     \
+  X(MSE_SSL_CACERT_BADFILE, 77, "Problem with the SSL CA cert (path? access rights?)")      \
+  X(MSE_AGAIN, 81, "Socket not ready for send/recv")                                       \
+  X(MSE_NO_CONNECTION_AVAILABLE, 89, "The max connection limit is reached")                \
+  X(MSE_RECURSIVE_API_CALL, 93, "API function called from within callback")
+
+#define MS_X_ENUM(name, value, text) name = value,
+typedef enum { MS_MCODES(MS_X_ENUM) MSM_LAST } MSMcode;
+typedef enum { MS_ECODES(MS_X_ENUM) MSE_LAST = 100 } MSEcode;
+#undef MS_X_ENUM
+
+/* Option type bases, as libcurl's CURLOPTTYPE_* (long, pointer, function, off_t). */
+#define MSOPTTYPE_LONG 0
+#define MSOPTTYPE_OBJECTPOINT 10000
+#define MSOPTTYPE_FUNCTIONPOINT 20000
+#define MSOPTTYPE_OFF_T 30000
+
+typedef enum {
+  MSMOPT_SOCKETFUNCTION = MSOPTTYPE_FUNCTIONPOINT + 1,
+  MSMOPT_SOCKETDATA = MSOPTTYPE_OBJECTPOINT + 2,
+  MSMOPT_TIMERFUNCTION = MSOPTTYPE_FUNCTIONPOINT + 4,
+  MSMOPT_TIMERDATA = MSOPTTYPE_OBJECTPOINT + 5,
+  MSMOPT_MAXCONNECTS = MSOPTTYPE_LONG + 6,
+  MSMOPT_MAX_HOST_CONNECTIONS = MSOPTTYPE_LONG + 7,
+  MSMOPT_MAX_TOTAL_CONNECTIONS = MSOPTTYPE_LONG + 13
+} MSMoption;
+
+/* Easy options. Long options take a long, _LARGE ones an ms_off_t, the rest a pointer. */
+#define MS_EASY_OPTIONS(X)                                 \
+  X(MSOPT_WRITEDATA, MSOPTTYPE_OBJECTPOINT + 1)            \
+  X(MSOPT_URL, MSOPTTYPE_OBJECTPOINT + 2)                  \
+  X(MSOPT_READDATA, MSOPTTYPE_OBJECTPOINT + 9)             \
+  X(MSOPT_ERRORBUFFER, MSOPTTYPE_OBJECTPOINT + 10)         \
+  X(MSOPT_WRITEFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 11)     \
+  X(MSOPT_READFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 12)      \
+  X(MSOPT_TIMEOUT, MSOPTTYPE_LONG + 13)                    \
+  X(MSOPT_POSTFIELDS, MSOPTTYPE_OBJECTPOINT + 15)          \
+  X(MSOPT_USERAGENT, MSOPTTYPE_OBJECTPOINT + 18)           \
+  X(MSOPT_LOW_SPEED_LIMIT, MSOPTTYPE_LONG + 19)            \
+  X(MSOPT_LOW_SPEED_TIME, MSOPTTYPE_LONG + 20)             \
+  X(MSOPT_HTTPHEADER, MSOPTTYPE_OBJECTPOINT + 23)          \
+  X(MSOPT_HEADERDATA, MSOPTTYPE_OBJECTPOINT + 29)          \
+  X(MSOPT_CUSTOMREQUEST, MSOPTTYPE_OBJECTPOINT + 36)       \
+  X(MSOPT_VERBOSE, MSOPTTYPE_LONG + 41)                    \
+  X(MSOPT_NOPROGRESS, MSOPTTYPE_LONG + 43)                 \
+  X(MSOPT_NOBODY, MSOPTTYPE_LONG + 44)                     \
+  X(MSOPT_UPLOAD, MSOPTTYPE_LONG + 46)                     \
+  X(MSOPT_POST, MSOPTTYPE_LONG + 47)                       \
+  X(MSOPT_FOLLOWLOCATION, MSOPTTYPE_LONG + 52)             \
+  X(MSOPT_PROGRESSFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 56)  \
+  X(MSOPT_PROGRESSDATA, MSOPTTYPE_OBJECTPOINT + 57)        \
+  X(MSOPT_POSTFIELDSIZE, MSOPTTYPE_LONG + 60)              \
+  X(MSOPT_SSL_VERIFYPEER, MSOPTTYPE_LONG + 64)             \
+  X(MSOPT_CAINFO, MSOPTTYPE_OBJECTPOINT + 65)              \
+  X(MSOPT_MAXREDIRS, MSOPTTYPE_LONG + 68)                  \
+  X(MSOPT_FRESH_CONNECT, MSOPTTYPE_LONG + 74)              \
+  X(MSOPT_FORBID_REUSE, MSOPTTYPE_LONG + 75)               \
+  X(MSOPT_CONNECTTIMEOUT, MSOPTTYPE_LONG + 78)             \
+  X(MSOPT_HEADERFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 79)    \
+  X(MSOPT_HTTPGET, MSOPTTYPE_LONG + 80)                    \
+  X(MSOPT_SSL_VERIFYHOST, MSOPTTYPE_LONG + 81)             \
+  X(MSOPT_DEBUGFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 94)     \
+  X(MSOPT_DEBUGDATA, MSOPTTYPE_OBJECTPOINT + 95)           \
+  X(MSOPT_NOSIGNAL, MSOPTTYPE_LONG + 99)                   \
+  X(MSOPT_PRIVATE, MSOPTTYPE_OBJECTPOINT + 103)            \
+  X(MSOPT_INFILESIZE_LARGE, MSOPTTYPE_OFF_T + 115)         \
+  X(MSOPT_POSTFIELDSIZE_LARGE, MSOPTTYPE_OFF_T + 120)      \
+  X(MSOPT_TIMEOUT_MS, MSOPTTYPE_LONG + 155)                \
+  X(MSOPT_CONNECTTIMEOUT_MS, MSOPTTYPE_LONG + 156)         \
+  X(MSOPT_OPENSOCKETFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 163) \
+  X(MSOPT_OPENSOCKETDATA, MSOPTTYPE_OBJECTPOINT + 164)     \
+  X(MSOPT_RESOLVE, MSOPTTYPE_OBJECTPOINT + 203)            \
+  X(MSOPT_CLOSESOCKETFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 208) \
+  X(MSOPT_CLOSESOCKETDATA, MSOPTTYPE_OBJECTPOINT + 209)    \
+  X(MSOPT_XFERINFOFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 219)
+
+#define MS_X_OPT(name, value) name = value,
+typedef enum { MS_EASY_OPTIONS(MS_X_OPT) MSOPT_LASTENTRY } MSoption;
+#undef MS_X_OPT
+#define MSOPT_XFERINFODATA MSOPT_PROGRESSDATA
+
+/* getinfo kinds, as libcurl's CURLINFO_* bases. */
+#define MSINFO_STRING 0x100000
+#define MSINFO_LONG 0x200000
+#define MSINFO_DOUBLE 0x300000
+#define MSINFO_OFF_T 0x600000
+typedef enum {
+  MSINFO_EFFECTIVE_URL = MSINFO_STRING + 1,       /* char ** */
+  MSINFO_RESPONSE_CODE = MSINFO_LONG + 2,         /* long * */
+  MSINFO_TOTAL_TIME = MSINFO_DOUBLE + 3,          /* double *, seconds */
+  MSINFO_SIZE_UPLOAD_T = MSINFO_OFF_T + 7,        /* ms_off_t * */
+  MSINFO_SIZE_DOWNLOAD_T = MSINFO_OFF_T + 8,      /* ms_off_t *, body bytes */
+  MSINFO_HEADER_SIZE = MSINFO_LONG + 11,          /* long * */
+  MSINFO_CONTENT_LENGTH_DOWNLOAD_T = MSINFO_OFF_T + 15, /* ms_off_t *, -1 unknown */
+  MSINFO_REDIRECT_COUNT = MSINFO_LONG + 20,       /* long * */
+  MSINFO_PRIVATE = MSINFO_STRING + 21,            /* char ** (the MSOPT_PRIVATE pointer) */
+  MSINFO_NUM_CONNECTS = MSINFO_LONG + 26,         /* long *, new connections made */
+  MSINFO_REDIRECT_URL = MSINFO_STRING + 31,       /* char ** */
+  MSINFO_PRIMARY_PORT = MSINFO_LONG + 40,         /* long * */
+  MSINFO_TOTAL_TIME_T = MSINFO_OFF_T + 50         /* ms_off_t *, microseconds */
+} MSINFO;
+
+typedef enum { MSMSG_NONE = 0, MSMSG_DONE = 1, MSMSG_LAST } MSMSG;
+
+/* One message from ms_multi_info_read(). Valid until the next info_read, remove_handle
+ * of that easy handle, or ms_multi_cleanup(). */
+typedef struct MSMsg {
+  MSMSG msg;
+  ms_easy *easy_handle;
+  union {
+    void *whatever;
+    MSEcode result; /* for MSMSG_DONE: the transfer's result */
+  } data;
+} MSMsg;
+
+/* A singly linked list of strings, for MSOPT_HTTPHEADER and MSOPT_RESOLVE. */
+typedef struct ms_slist {
+  char *data;
+  struct ms_slist *next;
+} ms_slist;
+ms_slist *ms_slist_append(ms_slist *list, const char *string); /* NULL on failure */
+void ms_slist_free_all(ms_slist *list);
+
+/*
+ * Socket callback (MSMOPT_SOCKETFUNCTION). Tells the application what to watch on s
+ * from now on: MS_POLL_IN, OUT, INOUT, NONE (keep the socket, watch nothing) or REMOVE
+ * (stop watching; s is about to be closed or handed back). Only changes are reported:
+ * the same action is never told twice in a row for one socket. userp is
+ * MSMOPT_SOCKETDATA; socketp is what ms_multi_assign() set for s (NULL if nothing) and is
+ * forgotten after REMOVE. Return 0; returning -1 aborts: the running call returns
+ * MSM_ABORTED_BY_CALLBACK.
+ */
+typedef int (*ms_socket_callback)(ms_easy *easy, ms_socket_t s, int what, void *userp,
+                                  void *socketp);
+/*
+ * Timer callback (MSMOPT_TIMERFUNCTION). Called when the earliest deadline changes:
+ * timeout_ms > 0 means call ms_multi_socket_action(MS_SOCKET_TIMEOUT) after that many
+ * ms; 0 means as soon as possible; -1 means delete the timer. Each call replaces the
+ * previous one. Return 0; -1 aborts like the socket callback.
+ */
+typedef int (*ms_multi_timer_callback)(ms_multi *multi, long timeout_ms, void *userp);
+
+typedef size_t (*ms_write_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
+typedef size_t (*ms_read_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
+typedef int (*ms_progress_callback)(void *clientp, double dltotal, double dlnow,
+                                    double ultotal, double ulnow);
+typedef int (*ms_xferinfo_callback)(void *clientp, ms_off_t dltotal, ms_off_t dlnow,
+                                    ms_off_t ultotal, ms_off_t ulnow);
+#define MS_WRITEFUNC_PAUSE 0x10000001
+#define MS_READFUNC_ABORT 0x10000000
+#define MS_READFUNC_PAUSE 0x10000001
+
+typedef enum { MSSOCKTYPE_IPCXN, MSSOCKTYPE_ACCEPT, MSSOCKTYPE_LAST } mssocktype;
+/* Same layout as libcurl's struct curl_sockaddr. */
+struct ms_sockaddr {
+  int family;
+  int socktype;
+  int protocol;
+  unsigned int addrlen;
+  struct sockaddr addr; /* followed by the rest of the address (sockaddr_in6) */
+};
+typedef ms_socket_t (*ms_opensocket_callback)(void *clientp, mssocktype purpose,
+                                              struct ms_sockaddr *address);
+typedef int (*ms_closesocket_callback)(void *clientp, ms_socket_t item);
+
+typedef enum {
+  MSINFOTYPE_TEXT = 0,
+  MSINFOTYPE_HEADER_IN,
+  MSINFOTYPE_HEADER_OUT,
+  MSINFOTYPE_DATA_IN,
+  MSINFOTYPE_DATA_OUT
+} ms_infotype;
+typedef int (*ms_debug_callback)(ms_easy *handle, ms_infotype type, char *data, size_t size,
+                                 void *userptr);
+
+#define MS_ERROR_SIZE 256
+
+/* ---- multi interface ---------------------------------------------------------------- */
+
+/* A new multi handle bound to the real ports (POSIX sockets, monotonic clock, threaded
+ * resolver). NULL on failure. C++ code binds a simulated world with ms::multi_init(). */
+ms_multi *ms_multi_init(void);
+
+/* Frees the multi. Handles still added are detached (not freed) and every socket still
+ * registered is told REMOVE first. MSM_BAD_HANDLE for a bad handle; RECURSIVE_API_CALL
+ * from a callback. */
+MSMcode ms_multi_cleanup(ms_multi *multi);
+
+/* Adds a transfer. Arms the timer (a 0 ms timer callback) so that an application that
+ * never kick-starts still runs. MSM_BAD_HANDLE, MSM_BAD_EASY_HANDLE, MSM_ADDED_ALREADY
+ * (the easy handle is in a multi), MSM_RECURSIVE_API_CALL. */
+MSMcode ms_multi_add_handle(ms_multi *multi, ms_easy *easy);
+
+/* Removes a transfer, finished or not. Its sockets are told REMOVE if no other transfer
+ * uses them, its unread DONE message is dropped, and running decreases if it was running.
+ * Removing a handle that is not in this multi returns MSM_OK (as libcurl does). */
+MSMcode ms_multi_remove_handle(ms_multi *multi, ms_easy *easy);
+
+/* Sets a multi option: function pointers, data pointers, or long values. */
+MSMcode ms_multi_setopt(ms_multi *multi, MSMoption option, ...);
+
+/*
+ * Reads/writes available data given an action. sockfd is the socket with activity and
+ * ev_bitmask an OR of MS_CSELECT_IN/OUT/ERR, or 0 ("unknown: the engine tests the
+ * descriptor itself"); sockfd MS_SOCKET_TIMEOUT starts the whole process or handles a
+ * timeout. At return *running_handles is the number of added transfers not yet done;
+ * when it reaches zero all transfers are done. A decrease does not mean that the
+ * socket acted on is the one that finished: read ms_multi_info_read(). An unknown or
+ * stale sockfd is tolerated (MSM_OK, nothing fails). MS_CSELECT_ERR tells a socket error on
+ * the transfers using sockfd. After an error return the state of the transfers is
+ * uncertain: remove all handles and add new ones before calling again.
+ */
+MSMcode ms_multi_socket_action(ms_multi *multi, ms_socket_t sockfd, int ev_bitmask,
+                               int *running_handles);
+/* Deprecated: equals ms_multi_socket_action(multi, sockfd, 0, running_handles). */
+MSMcode ms_multi_socket(ms_multi *multi, ms_socket_t sockfd, int *running_handles);
+/* Deprecated: re-checks every socket and every transfer. */
+MSMcode ms_multi_socket_all(ms_multi *multi, int *running_handles);
+
+/* Associates sockp with sockfd; handed back as socketp in the socket callback. Allowed
+ * from inside the socket callback. MSM_BAD_SOCKET when sockfd is not in use. */
+MSMcode ms_multi_assign(ms_multi *multi, ms_socket_t sockfd, void *sockp);
+
+/* The same deadline the last timer callback told: -1 none, 0 now, else ms to wait. */
+MSMcode ms_multi_timeout(ms_multi *multi, long *milliseconds);
+
+/* The next DONE message, or NULL when none; *msgs_in_queue is how many remain after it.
+ * Each finished transfer yields exactly one message. */
+MSMsg *ms_multi_info_read(ms_multi *multi, int *msgs_in_queue);
+
+/* Text for a code; never NULL, also for unknown values. Allowed everywhere. */
+const char *ms_multi_strerror(MSMcode code);
+
+/* ---- easy handles --------------------------------------------------------------------- */
+
+ms_easy *ms_easy_init(void);
+/* Frees the handle; if still added to a multi it is removed first. */
+void ms_easy_cleanup(ms_easy *easy);
+/* MSE_OK, MSE_UNKNOWN_OPTION, MSE_BAD_FUNCTION_ARGUMENT (bad value or NULL handle). */
+MSEcode ms_easy_setopt(ms_easy *easy, MSoption option, ...);
+MSEcode ms_easy_getinfo(ms_easy *easy, MSINFO info, ...);
+const char *ms_easy_strerror(MSEcode code);
+
+/* Pause bits for ms_easy_pause(), as CURLPAUSE_*. */
+#define MSPAUSE_RECV (1 << 0)
+#define MSPAUSE_SEND (1 << 2)
+#define MSPAUSE_ALL (MSPAUSE_RECV | MSPAUSE_SEND)
+#define MSPAUSE_CONT 0
+MSEcode ms_easy_pause(ms_easy *easy, int bitmask);
+
+/* Names of codes ("MSM_OK", "MSE_RECV_ERROR"); "MSM_?" / "MSE_?" when unknown. */
+const char *ms_multi_code_name(MSMcode code);
+const char *ms_easy_code_name(MSEcode code);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+#endif /* MULTISOCK_MULTISOCK_H */
