@@ -5,6 +5,28 @@
 // world saw, each stamped with the time (virtual ns over simnet, elapsed real ns on real
 // targets). Handles and socketp values are recorded as stable small ids ("e1", "s1"),
 // never as addresses, so a simulated trace is byte-identical run to run.
+//
+// Conventions the checker relies on (checker.hpp):
+//  * Call groups. An API call's event is recorded when the call returns; everything the
+//    implementation did during the call (socket_cb, timer_cb, net_* events) is recorded
+//    before it, in the order it happened. So the events between two API call events belong
+//    to the second one. Calls that have no kind of their own (multi_init, easy_cleanup of
+//    an added handle, ...) are closed by a call_end event whose text names the call; a
+//    call_end right after an API call event closes nothing and is harmless.
+//  * A multi call made from inside a callback carries text "in-callback"; it is part of the
+//    enclosing group and does not close it. A call made on purpose with an invalid multi
+//    handle carries text "bad-multi".
+//  * Callback flags, in a callback event's text, separated by spaces: "outside" (no API
+//    call was in progress), "other-thread", "bad-userp" (userp is not SOCKETDATA or
+//    TIMERDATA), "bad-multi" (the timer callback's multi is not this multi).
+//  * Notes the checker reads (text, words separated by spaces; other notes are free):
+//      "healthy e<N>"         transfer N meets a healthy peer on a fault-free path
+//      "timeout e<N> <ms>"    transfer N has MSOPT_TIMEOUT_MS <ms>, counted from its add
+//      "spurious <what>"      the next event the driver passes carries no news
+//      "late-timers"          the driver may fire timers late (relaxes TM-DEADLINE)
+//      "stall"                the driver has nothing to wait on while handles run
+//  * info_read: easy 0 means NULL was returned; value is msgs_in_queue; code is the
+//    DONE message's MSEcode.
 #pragma once
 
 #include <cstdint>

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "multisock/multisock.h"
@@ -35,6 +36,13 @@ class ResponseSink {
   virtual bool on_headers_end(int code) = 0;
   // Decoded body bytes (chunk framing removed).
   virtual bool on_body(std::string_view bytes) = 0;
+  // One trailer field after a chunked body (same shape as on_header). Optional: libcurl
+  // hands trailers to the header callback, a sink that wants them overrides this.
+  virtual bool on_trailer(std::string_view name, std::string_view value,
+                          std::string_view raw_line) {
+    (void)name, (void)value, (void)raw_line;
+    return true;
+  }
 };
 
 enum class ParseStatus : std::uint8_t {
@@ -82,6 +90,42 @@ class ResponseParser {
   bool bytes_seen_ = false;
   bool is_head_ = false;
   // Further private members belong to the implementation (response_parser.cpp).
+  enum class State : std::uint8_t {
+    status_line, header_line, body_length, body_close, chunk_size, chunk_size_lf,
+    chunk_ext, chunk_data, chunk_data_cr, chunk_data_lf, trailer_line, done, failed,
+    aborted,
+  };
+  enum class Line : std::uint8_t { need_more, ready, failed };
+  Line take_line(std::string_view data, std::size_t& pos, std::size_t line_max,
+                 const char* too_long_text);
+  bool status_line_done(ResponseSink& sink);
+  bool header_line_done(ResponseSink& sink);
+  bool flush_pending(ResponseSink& sink);
+  bool interpret_header(std::string_view name, std::string_view value);
+  bool headers_done(ResponseSink& sink);
+  void enter_chunk_size();
+  bool chunk_size_byte(char c);
+  bool fail(MSEcode code, const char* text);
+  ParseStatus stop_aborted();
+  ParseStatus run(std::string_view data, ResponseSink& sink, std::size_t& pos);
+
+  State state_ = State::status_line;
+  std::string line_;     // the line being received (header path only)
+  std::string pending_;  // the last complete header line, kept until no fold follows
+  bool have_pending_ = false;
+  bool in_trailers_ = false;
+  std::size_t header_count_ = 0;  // fields in the current block
+  int major_ = 0;
+  int minor_ = 0;
+  bool te_seen_ = false;       // final response carried Transfer-Encoding
+  bool te_chunked_ = false;    // ... and its last coding is chunked
+  bool conn_close_ = false;    // Connection: close
+  bool conn_keep_alive_ = false;  // Connection: keep-alive
+  std::int64_t chunk_size_ = 0;
+  std::int64_t chunk_remaining_ = 0;
+  std::size_t chunk_line_len_ = 0;
+  int chunk_digits_ = 0;
+  bool chunk_size_ended_ = false;  // whitespace after the digits: no more digits
 };
 
 }  // namespace ms::http

@@ -20,6 +20,7 @@ struct Url {
   // "host:port" as the Host header wants it (brackets for IPv6, port only if not default).
   std::string host_header() const;
   std::string to_string() const;  // normalised absolute URL
+  bool operator==(const Url&) const = default;
 };
 
 struct UrlError {

@@ -1,0 +1,120 @@
+// main.cpp: the `multisock` command line.
+//
+// Subcommands: conform (run a suite against a target and grade it), replay (re-run one
+// scenario and print its trace), clauses / explain (the catalogue), report (merge, diff,
+// html, matrix of JSON reports). Exit codes are part of the interface:
+//   0 pass, 1 contract violation, 2 usage or scenario-file error, 3 harness error,
+//   4 nondeterminism.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "conformance/clauses.hpp"
+
+namespace fs = std::filesystem;
+using namespace ms::conf;
+using namespace ms::cli;
+
+namespace {
+
+const char* kUsage = R"(usage: multisock <command> [options]
+
+commands:
+  conform   run a suite of scenarios against a target and grade it clause by clause
+  replay    re-run one scenario (or a saved failing case) and print its trace
+  clauses   list the contract's clauses
+  explain   print one clause with its source text
+  report    merge, diff, render (html) or tabulate (matrix) JSON reports
+
+exit codes: 0 pass, 1 contract violation, 2 usage or scenario-file error,
+            3 harness error, 4 nondeterminism
+'multisock <command> --help' tells more.
+)";
+
+int cmd_clauses(Args& args) {
+  if (args.help()) {
+    std::cout << "usage: multisock clauses [--profile P]\n"
+                 "Lists every clause: id, severity, profiles, statement.\n";
+    return 0;
+  }
+  std::optional<Profile> only;
+  if (auto p = args.value("--profile")) {
+    Profile prof;
+    if (!profile_from_string(*p, prof)) return usage_error("unknown profile '" + *p + "'");
+    only = prof;
+  }
+  if (!args.finish()) return 2;
+  for (const Clause& c : all_clauses()) {
+    if (only && !in_profile(c, *only)) continue;
+    std::string profiles;
+    for (Profile p : {Profile::documented, Profile::libcurl_7_88, Profile::legacy_7_16})
+      if (in_profile(c, p)) profiles += std::string(profiles.empty() ? "" : ",") + to_string(p);
+    std::printf("%-18s %-8s %-38s %.*s\n", std::string(c.id).c_str(), to_string(c.severity),
+                profiles.c_str(), static_cast<int>(c.statement.size()), c.statement.data());
+  }
+  return 0;
+}
+
+int cmd_explain(Args& args) {
+  if (args.help()) {
+    std::cout << "usage: multisock explain CLAUSE-ID\nPrints the clause, its severity, its "
+                 "profiles and the document sentence it comes from.\n";
+    return 0;
+  }
+  auto ids = args.positionals();
+  if (!args.finish()) return 2;
+  if (ids.size() != 1) return usage_error("explain takes one clause id");
+  const Clause* c = find_clause(ids[0]);
+  if (!c) return usage_error("unknown clause '" + ids[0] + "' (see: multisock clauses)");
+  std::cout << c->id << " (" << to_string(c->severity) << ", group " << to_string(c->group)
+            << ", decided by " << (c->decided_by == DecidedBy::trace ? "the trace checker"
+                                                                     : "the harness")
+            << ")\n  " << c->statement << "\n  source: " << c->source << "\n  \"" << c->quote
+            << "\"\n  profiles:";
+  for (Profile p : {Profile::documented, Profile::libcurl_7_88, Profile::legacy_7_16})
+    if (in_profile(*c, p)) std::cout << " " << to_string(p);
+  std::cout << "\n";
+  for (const ProfileExclusion& x : profile_exclusions())
+    if (x.clause_id == c->id)
+      std::cout << "  excluded from " << to_string(x.profile) << ": " << x.reason << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
+    std::cout << kUsage;
+    return words.empty() ? 2 : 0;
+  }
+  if (words[0] == "--version") {
+    std::cout << "multisock 0.1.0\n";
+    return 0;
+  }
+  const std::string command = words[0];
+  Args args(std::vector<std::string>(words.begin() + 1, words.end()));
+  try {
+    if (command == "conform") return cmd_conform(args);
+    if (command == "replay") return cmd_replay(args);
+    if (command == "clauses") return cmd_clauses(args);
+    if (command == "explain") return cmd_explain(args);
+    if (command == "report") return cmd_report(args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "multisock: harness error: %s\n", e.what());
+    return 3;
+  }
+  std::fprintf(stderr, "multisock: unknown command '%s'\n%s", command.c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,84 @@
+// report_cmd.cpp: `multisock report merge|diff|html|matrix`.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "reports/reports.hpp"
+
+namespace fs = std::filesystem;
+namespace rep = ms::reports;
+
+namespace ms::cli {
+
+namespace {
+const char* kReportHelp = R"(usage: multisock report <merge|diff|html|matrix> ...
+
+  report merge --out DIR SHARD.json...   join the reports of shards into DIR/report.json,
+                                         DIR/junit.xml and DIR/report.html
+  report diff OLD.json NEW.json          clauses that changed status; exit 1 on a new
+                                         violation or a clause that regressed
+  report html --out FILE REPORT.json...  one HTML page for one or more reports
+  report matrix REPORT.json...           a Markdown table of clauses by target
+)";
+
+std::vector<rep::json> load_all(const std::vector<std::string>& files) {
+  std::vector<rep::json> out;
+  for (auto& f : files) out.push_back(rep::load(f));
+  return out;
+}
+}  // namespace
+
+int cmd_report(Args& args) {
+  auto words = args.positionals();
+  if (words.empty()) {
+    if (args.help()) {
+      std::cout << kReportHelp;
+      return 0;
+    }
+    return usage_error("report needs a subcommand: merge, diff, html, matrix");
+  }
+  const std::string sub = words[0];
+  const std::vector<std::string> files(words.begin() + 1, words.end());
+  if (args.help()) {
+    std::cout << kReportHelp;
+    return 0;
+  }
+  auto out = args.value("--out");
+  if (!args.finish()) return 2;
+  try {
+    if (sub == "merge") {
+      if (!out || files.empty()) return usage_error("report merge --out DIR SHARD.json...");
+      rep::json merged = rep::merge(load_all(files));
+      const fs::path dir = *out;
+      rep::write_json(merged, dir / "report.json");
+      rep::write_junit(merged, dir / "junit.xml");
+      rep::write_html({merged}, dir / "report.html");
+      std::printf("merged %zu reports into %s\n", files.size(), dir.c_str());
+      return merged["summary"].value("exit_code", 0) == 0 ? 0 : 1;
+    }
+    if (sub == "diff") {
+      if (files.size() != 2 || out) return usage_error("report diff OLD.json NEW.json");
+      auto d = rep::diff(rep::load(files[0]), rep::load(files[1]));
+      std::cout << d.to_text();
+      return d.regressed ? 1 : 0;
+    }
+    if (sub == "html") {
+      if (!out || files.empty()) return usage_error("report html --out FILE REPORT.json...");
+      rep::write_html(load_all(files), *out);
+      std::printf("wrote %s\n", out->c_str());
+      return 0;
+    }
+    if (sub == "matrix") {
+      if (files.empty() || out) return usage_error("report matrix REPORT.json...");
+      std::cout << rep::matrix_markdown(load_all(files));
+      return 0;
+    }
+  } catch (const rep::ReportError& e) {
+    std::fprintf(stderr, "multisock: %s\n", e.what());
+    return 2;
+  }
+  return usage_error("unknown report subcommand '" + sub + "' (merge, diff, html, matrix)");
+}
+
+}  // namespace ms::cli

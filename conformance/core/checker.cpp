@@ -1,0 +1,946 @@
+// checker.cpp: the clause checks over a stream of trace events.
+//
+// How it works: events are buffered until the API call event that closes their group
+// (trace.hpp), then replayed in order with that call as context, then the call itself is
+// checked. The state is a model of what the application can know: which handles are
+// added, which DONE messages were read, which sockets are registered (with socketp), the
+// last timer told, bounds on the message queue. Clauses that need the future (a running
+// decrease must be matched by DONE messages read later) keep small obligations that are
+// settled at a "drain" (an info_read that leaves the queue empty) or at finish().
+// All containers are ordered (std::map/std::set) so reports never depend on hash order.
+#include "conformance/checker.hpp"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "multisock/multisock.h"
+
+namespace ms::conf {
+namespace {
+
+constexpr std::int64_t kMs = 1000000;
+constexpr long kUnknown = std::numeric_limits<long>::max();
+
+bool is_api_call(EventKind k) {
+  switch (k) {
+    case EventKind::add_handle:
+    case EventKind::remove_handle:
+    case EventKind::socket_action:
+    case EventKind::socket_legacy:
+    case EventKind::socket_all:
+    case EventKind::assign:
+    case EventKind::timeout_query:
+    case EventKind::info_read:
+    case EventKind::setopt:
+    case EventKind::cleanup: return true;
+    default: return false;
+  }
+}
+
+bool is_socket_call(EventKind k) {
+  return k == EventKind::socket_action || k == EventKind::socket_legacy ||
+         k == EventKind::socket_all;
+}
+
+std::vector<std::string> words(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
+
+bool has_word(const std::string& text, std::string_view w) {
+  for (const std::string& x : words(text)) {
+    if (x == w) return true;
+  }
+  return false;
+}
+
+// "e12" or "12" -> 12; false when not a positive id.
+bool parse_easy_id(const std::string& w, int& out) {
+  std::size_t i = (!w.empty() && w[0] == 'e') ? 1 : 0;
+  if (i >= w.size() || w.size() - i > 9) return false;
+  int v = 0;
+  for (; i < w.size(); ++i) {
+    if (w[i] < '0' || w[i] > '9') return false;
+    v = v * 10 + (w[i] - '0');
+  }
+  if (v <= 0) return false;
+  out = v;
+  return true;
+}
+
+bool parse_long(const std::string& w, long& out) {
+  if (w.empty() || w.size() > 15) return false;
+  long v = 0;
+  for (char c : w) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+// Names from multisock.h's tables; local so the checker does not link the engine.
+const char* mname(int c) {
+  switch (c) {
+#define MS_X(name, value, text) \
+  case value: return #name;
+    MS_MCODES(MS_X)
+#undef MS_X
+    default: return "MSM_?";
+  }
+}
+const char* ename(int c) {
+  switch (c) {
+#define MS_X(name, value, text) \
+  case value: return #name;
+    MS_ECODES(MS_X)
+#undef MS_X
+    default: return "MSE_?";
+  }
+}
+std::string mcode(int c) { return std::string(mname(c)) + "(" + std::to_string(c) + ")"; }
+
+}  // namespace
+
+const char* to_string(ClauseStatus s) {
+  switch (s) {
+    case ClauseStatus::pass: return "pass";
+    case ClauseStatus::fail: return "fail";
+    case ClauseStatus::not_exercised: return "not exercised";
+  }
+  return "?";
+}
+
+struct Checker::State {
+  Profile profile;
+  CheckerOptions opt;
+  std::array<bool, kClauseCount> enabled{};
+  std::array<std::size_t, kClauseCount> exercised{};
+  std::array<std::size_t, kClauseCount> violated{};
+  std::vector<Violation> violations;
+  bool stopped = false;
+  bool finished = false;
+  std::size_t next_index = 0;
+
+  // Current group: buffered events with their indexes.
+  std::vector<std::pair<std::size_t, Event>> buffer;
+  // Facts about the group being replayed.
+  std::set<int> group_socket_fds;  // fds told by socket_cb in this group
+  bool group_timer_told = false;
+  bool group_abort = false;         // a callback returned -1
+  std::size_t group_abort_index = 0;
+  bool group_change = false;        // anything that counts as progress (SA-PROGRESS)
+
+  // Handles.
+  std::set<int> added, done_read, removed, ever_added, healthy;
+  std::map<int, std::int64_t> add_time;
+  std::map<int, long> timeout_ms;         // from "timeout eN MS" notes
+  std::map<int, int> calls_past_deadline;
+  bool late_timers = false;
+
+  // Sockets: registered ones (last action not REMOVE).
+  struct Reg {
+    int action = 0;
+    int easy = 0;
+    int socketp = 0;
+    bool closed = false;
+  };
+  std::map<int, Reg> reg;
+
+  // Timer: last value told and when.
+  bool timer_told = false;
+  long timer_value = -1;
+  std::int64_t timer_time = 0;
+
+  // Running and messages.
+  int last_running = -1;
+  struct RunCheck {
+    bool active = false;
+    int running = 0;
+    std::size_t index = 0;
+  } run_check;
+  long q_lo = 0, q_hi = 0;  // bounds on queued messages; q_hi kUnknown when unknown
+  long decrease_since_drain = 0, dones_since_drain = 0;
+  bool decrease_poisoned = false;
+  std::size_t decrease_index = 0;
+  int baseline = -1;
+  std::set<int> zero_pending;
+  std::size_t zero_index = 0;
+  std::set<int> abort_pending;
+  std::size_t abort_index = 0;
+  std::int64_t last_drive_time = 0;
+
+  // Other run facts.
+  std::map<int, std::size_t> err_pending;  // fd -> index of the ERR call
+  std::map<int, int> err_easy;
+  bool spurious_seen = false, mask0_used = false, nonzero_mask_used = false,
+       legacy_used = false;
+  bool error_state = false;
+  std::size_t error_index = 0;
+  int idle_calls = 0;
+  bool cleanup_seen = false;
+
+  State(Profile p, CheckerOptions o) : profile(p), opt(o) {
+    for (const Clause& c : all_clauses()) {
+      enabled[static_cast<std::size_t>(c.key)] = in_profile(c, p);
+    }
+  }
+
+  bool on(ClauseId id) const { return enabled[static_cast<std::size_t>(id)]; }
+  // Counts one evaluation; returns whether the clause is in the profile.
+  bool ex(ClauseId id) {
+    if (!on(id)) return false;
+    ++exercised[static_cast<std::size_t>(id)];
+    return true;
+  }
+  void fail(ClauseId id, std::size_t index, std::int64_t t, std::string msg) {
+    if (!on(id) || stopped) return;
+    ++violated[static_cast<std::size_t>(id)];
+    violations.push_back(Violation{std::string(clause(id).id), index, t, std::move(msg)});
+    if (opt.stop_at_first) stopped = true;
+  }
+  // Evaluate: counts the check, reports when bad.
+  void check(ClauseId id, bool good, std::size_t index, std::int64_t t,
+             const std::string& msg) {
+    if (!ex(id)) return;
+    if (!good) fail(id, index, t, msg);
+  }
+
+  long running_bound() const {  // added and not known done
+    return static_cast<long>(added.size()) - static_cast<long>(done_read.size());
+  }
+
+  // ---- event replay -----------------------------------------------------------------
+
+  void feed(std::size_t index, const Event& e) {
+    if (stopped || finished) return;
+    bool closes = (is_api_call(e.kind) && !has_word(e.text, "in-callback")) ||
+                  e.kind == EventKind::call_end;
+    if (!closes) {
+      buffer.emplace_back(index, e);
+      return;
+    }
+    group_socket_fds.clear();
+    group_timer_told = false;
+    group_abort = false;
+    group_change = false;
+    if (e.kind == EventKind::cleanup) before_cleanup(index, e);
+    std::vector<std::pair<std::size_t, Event>> group;
+    group.swap(buffer);
+    for (auto& [i, ev] : group) {
+      if (stopped) return;
+      replay(i, ev, &e);
+    }
+    if (stopped) return;
+    replay(index, e, nullptr);
+  }
+
+  // ctx: the call the event was made in (nullptr for the call itself or no call).
+  void replay(std::size_t i, const Event& e, const Event* ctx) {
+    switch (e.kind) {
+      case EventKind::socket_cb: on_socket_cb(i, e, ctx); break;
+      case EventKind::timer_cb: on_timer_cb(i, e, ctx); break;
+      case EventKind::net_open:
+        group_change = true;
+        if (auto it = reg.find(e.fd); it != reg.end() && !it->second.closed) {
+          check(ClauseId::SC_REMOVE, false, i, e.time_ns,
+                "expected REMOVE before descriptor " + std::to_string(e.fd) +
+                    " is reused, observed it opened again while registered");
+        }
+        break;
+      case EventKind::net_close: on_net_close(i, e); break;
+      case EventKind::net_connect:
+      case EventKind::net_bytes: group_change = true; break;
+      case EventKind::net_ready: break;
+      case EventKind::note: on_note(i, e); break;
+      case EventKind::call_end: break;
+      default: on_call(i, e, ctx != nullptr);
+    }
+  }
+
+  void callback_common(std::size_t i, const Event& e, const Event* ctx) {
+    bool outside = has_word(e.text, "outside") || has_word(e.text, "other-thread");
+    check(ClauseId::SC_INSIDE, !outside && ctx != nullptr, i, e.time_ns,
+          std::string("expected the callback inside an API call on the application's thread, "
+                      "observed ") +
+              (ctx == nullptr ? "no API call after it" : e.text));
+    bool bad = has_word(e.text, "bad-userp") || has_word(e.text, "bad-multi");
+    check(ClauseId::SC_USERP, !bad, i, e.time_ns,
+          "expected userp/multi as set by the application, observed " + e.text);
+    if (e.result == -1) {
+      group_abort = true;
+      group_abort_index = i;
+    }
+  }
+
+  void on_socket_cb(std::size_t i, const Event& e, const Event* ctx) {
+    callback_common(i, e, ctx);
+    group_change = true;
+    group_socket_fds.insert(e.fd);
+    if (auto it = err_pending.find(e.fd); it != err_pending.end()) {
+      err_pending.erase(it);
+      err_easy.erase(e.fd);
+    }
+    bool valid = e.action >= MS_POLL_NONE && e.action <= MS_POLL_REMOVE;
+    check(ClauseId::SC_ACTION, valid, i, e.time_ns,
+          "expected action 0..4, observed " + std::to_string(e.action));
+    bool known_easy = e.easy != 0 && added.count(e.easy) != 0;
+    check(ClauseId::SC_USERP, known_easy, i, e.time_ns,
+          "expected easy to be a handle added to this multi, observed e" +
+              std::to_string(e.easy));
+    auto it = reg.find(e.fd);
+    int expect_sp = it == reg.end() ? 0 : it->second.socketp;
+    check(ClauseId::SC_SOCKETP, e.socketp == expect_sp, i, e.time_ns,
+          "expected socketp " + std::to_string(expect_sp) + " for fd " +
+              std::to_string(e.fd) + ", observed " + std::to_string(e.socketp));
+    if (!valid) return;
+    if (e.action == MS_POLL_REMOVE) {
+      check(ClauseId::SC_REMOVE, it != reg.end(), i, e.time_ns,
+            "expected REMOVE only for a registered socket, observed REMOVE for fd " +
+                std::to_string(e.fd) + " which is not registered");
+      if (it != reg.end()) reg.erase(it);
+      return;
+    }
+    if (it != reg.end()) {
+      check(ClauseId::SC_CHANGES, it->second.action != e.action, i, e.time_ns,
+            "expected a change of action for fd " + std::to_string(e.fd) +
+                ", observed action " + std::to_string(e.action) + " told twice in a row");
+      it->second.action = e.action;
+      it->second.easy = e.easy;
+    } else {
+      ex(ClauseId::SC_CHANGES);
+      reg[e.fd] = Reg{e.action, e.easy, 0, false};
+    }
+  }
+
+  void on_timer_cb(std::size_t i, const Event& e, const Event* ctx) {
+    callback_common(i, e, ctx);
+    group_timer_told = true;
+    check(ClauseId::TM_VALUE, e.value >= -1, i, e.time_ns,
+          "expected -1, 0 or a positive ms value, observed " + std::to_string(e.value));
+    if (timer_told) {
+      bool same = e.value == timer_value &&
+                  (e.value < 0 || e.time_ns == timer_time);
+      if (e.value >= 0 && timer_value >= 0) {
+        same = e.time_ns + e.value * kMs == timer_time + timer_value * kMs;
+      }
+      bool allowed = ctx != nullptr && (ctx->kind == EventKind::add_handle ||
+                                        (ctx->kind == EventKind::socket_action &&
+                                         ctx->fd == MS_SOCKET_TIMEOUT));
+      check(ClauseId::TM_CHANGES, !same || allowed, i, e.time_ns,
+            "expected the timer callback only when the deadline changes, observed " +
+                std::to_string(e.value) + " ms repeating the deadline told before");
+    } else {
+      ex(ClauseId::TM_CHANGES);
+    }
+    timer_told = true;
+    timer_value = e.value;
+    timer_time = e.time_ns;
+  }
+
+  void on_net_close(std::size_t i, const Event& e) {
+    group_change = true;
+    auto it = reg.find(e.fd);
+    bool registered = it != reg.end() && !it->second.closed;
+    check(ClauseId::SC_REMOVE, !registered, i, e.time_ns,
+          "expected REMOVE before fd " + std::to_string(e.fd) +
+              " is closed, observed the close while it is registered");
+    // Forget it: the REMOVE that may follow is the same fault, not a second one.
+    if (it != reg.end()) reg.erase(it);
+  }
+
+  void on_note(std::size_t i, const Event& e) {
+    std::vector<std::string> w = words(e.text);
+    if (w.empty()) return;
+    int h = 0;
+    if (w[0] == "healthy" && w.size() >= 2 && parse_easy_id(w[1], h)) {
+      healthy.insert(h);
+    } else if (w[0] == "timeout" && w.size() >= 3 && parse_easy_id(w[1], h)) {
+      long ms = 0;
+      if (parse_long(w[2], ms)) timeout_ms[h] = ms;
+    } else if (w[0] == "spurious") {
+      spurious_seen = true;
+    } else if (w[0] == "late-timers") {
+      late_timers = true;
+    } else if (w[0] == "stall") {
+      fail_liveness(i, e);
+    }
+  }
+
+  void fail_liveness(std::size_t i, const Event& e) {
+    check(ClauseId::SC_LIVENESS, false, i, e.time_ns,
+          "expected something to wait on while " + std::to_string(running_bound()) +
+              " handles run, observed a stall (no registered interest, no timer)");
+    if (mask0_used && !nonzero_mask_used) {
+      check(ClauseId::SA_ZERO, false, i, e.time_ns,
+            "expected transfers driven with mask 0 to complete, observed a stall");
+    }
+    for (auto& [fd, at] : err_pending) {
+      check(ClauseId::SA_ERR, false, i, e.time_ns,
+            "expected the transfer on fd " + std::to_string(fd) + " (ERR at event " +
+                std::to_string(at) + ") to end or re-register, observed silence until a stall");
+    }
+    err_pending.clear();
+  }
+
+  // ---- API calls ---------------------------------------------------------------------
+
+  bool code_allowed(EventKind k, int r) const {
+    auto in = [r](std::initializer_list<int> l) {
+      return std::find(l.begin(), l.end(), r) != l.end();
+    };
+    if (in({MSM_BAD_HANDLE, MSM_OUT_OF_MEMORY, MSM_INTERNAL_ERROR, MSM_RECURSIVE_API_CALL}))
+      return true;
+    switch (k) {
+      case EventKind::add_handle:
+        return in({MSM_OK, MSM_BAD_EASY_HANDLE, MSM_ADDED_ALREADY, MSM_ABORTED_BY_CALLBACK});
+      case EventKind::remove_handle:
+        return in({MSM_OK, MSM_BAD_EASY_HANDLE, MSM_ABORTED_BY_CALLBACK});
+      case EventKind::socket_action:
+      case EventKind::socket_legacy:
+      case EventKind::socket_all:
+        if (r == MSM_CALL_MULTI_PERFORM) return profile == Profile::legacy_7_16;
+        return in({MSM_OK, MSM_BAD_SOCKET, MSM_ABORTED_BY_CALLBACK, MSM_UNRECOVERABLE_POLL});
+      case EventKind::assign: return in({MSM_OK, MSM_BAD_SOCKET});
+      case EventKind::setopt:
+        return in({MSM_OK, MSM_UNKNOWN_OPTION, MSM_BAD_FUNCTION_ARGUMENT});
+      case EventKind::timeout_query:
+      case EventKind::cleanup: return r == MSM_OK;
+      default: return true;
+    }
+  }
+
+  void on_call(std::size_t i, const Event& e, bool nested) {
+    const std::int64_t t = e.time_ns;
+    const bool bad_multi = has_word(e.text, "bad-multi");
+    const bool in_cb = nested || has_word(e.text, "in-callback");
+    const bool probe = bad_multi || (in_cb && e.kind != EventKind::assign);
+    const std::string what = to_string(e.kind);
+
+    // ER-CODES, for every call that returns an MSMcode.
+    if (e.kind != EventKind::info_read) {
+      std::string got = mcode(e.result);
+      if (bad_multi) {
+        check(ClauseId::ER_CODES, e.result == MSM_BAD_HANDLE, i, t,
+              "expected MSM_BAD_HANDLE from " + what + " on a bad multi, observed " + got);
+      } else if (in_cb && e.kind != EventKind::assign) {
+        check(ClauseId::ER_CODES, e.result == MSM_RECURSIVE_API_CALL, i, t,
+              "expected MSM_RECURSIVE_API_CALL from " + what +
+                  " inside a callback, observed " + got);
+      } else {
+        check(ClauseId::ER_CODES, code_allowed(e.kind, e.result), i, t,
+              "expected a code " + what + " documents, observed " + got);
+      }
+    }
+    if (probe) return;  // a refused probe changes nothing
+
+    if (e.result == MSM_CALL_MULTI_PERFORM) {
+      if (ex(ClauseId::LG_CALL_AGAIN)) {
+        if (!is_socket_call(e.kind)) {
+          fail(ClauseId::LG_CALL_AGAIN, i, t,
+               "expected MSM_CALL_MULTI_PERFORM only from socket calls, observed it from " +
+                   what);
+        } else if (e.running < 0) {
+          fail(ClauseId::LG_CALL_AGAIN, i, t,
+               "expected running reported with MSM_CALL_MULTI_PERFORM, observed none");
+        }
+      }
+    }
+
+    // ER-ABORT: a callback of this group returned -1.
+    if (group_abort) {
+      check(ClauseId::ER_ABORT, e.result == MSM_ABORTED_BY_CALLBACK, i, t,
+            "expected MSM_ABORTED_BY_CALLBACK after a callback returned -1 (event " +
+                std::to_string(group_abort_index) + "), observed " + mcode(e.result));
+      for (int h : added) {
+        if (!done_read.count(h)) abort_pending.insert(h);
+      }
+      abort_index = i;
+    }
+
+    switch (e.kind) {
+      case EventKind::add_handle: on_add(i, e); break;
+      case EventKind::remove_handle: on_remove(i, e); break;
+      case EventKind::socket_action:
+      case EventKind::socket_legacy:
+      case EventKind::socket_all: on_socket_call(i, e); break;
+      case EventKind::assign: on_assign(i, e); break;
+      case EventKind::timeout_query: on_timeout_query(i, e); break;
+      case EventKind::info_read: on_info_read(i, e); break;
+      case EventKind::cleanup: on_cleanup(i, e); break;
+      default: break;
+    }
+  }
+
+  void on_add(std::size_t i, const Event& e) {
+    const std::int64_t t = e.time_ns;
+    if (e.easy == 0) {
+      check(ClauseId::ER_CODES, e.result == MSM_BAD_EASY_HANDLE, i, t,
+            "expected MSM_BAD_EASY_HANDLE for a NULL easy handle, observed " + mcode(e.result));
+      return;
+    }
+    if (added.count(e.easy)) {
+      check(ClauseId::ER_CODES, e.result == MSM_ADDED_ALREADY, i, t,
+            "expected MSM_ADDED_ALREADY for e" + std::to_string(e.easy) +
+                " added twice, observed " + mcode(e.result));
+      return;
+    }
+    if (e.result != MSM_OK) return;
+    added.insert(e.easy);
+    ever_added.insert(e.easy);
+    removed.erase(e.easy);
+    done_read.erase(e.easy);
+    calls_past_deadline.erase(e.easy);
+    add_time[e.easy] = t;
+    if (baseline >= 0) ++baseline;
+    run_check.active = false;
+    bool due = timer_told && timer_value >= 0 && timer_time + timer_value * kMs <= t;
+    check(ClauseId::SA_KICK, due, i, t,
+          "expected a due timer after add_handle (a 0 ms timer callback), observed " +
+              (timer_told ? "timer " + std::to_string(timer_value) + " ms told at " +
+                                std::to_string(timer_time) + " ns"
+                          : std::string("no timer callback")));
+  }
+
+  void on_remove(std::size_t i, const Event& e) {
+    const std::int64_t t = e.time_ns;
+    if (e.easy != 0 && !added.count(e.easy)) {
+      check(ClauseId::ER_REMOVE_UNADDED, e.result == MSM_OK, i, t,
+            "expected MSM_OK removing e" + std::to_string(e.easy) +
+                " which is in no multi, observed " + mcode(e.result));
+      return;
+    }
+    if (e.result != MSM_OK) return;
+    ex(ClauseId::IR_REMOVED);
+    int h = e.easy;
+    added.erase(h);
+    removed.insert(h);
+    done_read.erase(h);
+    zero_pending.erase(h);
+    abort_pending.erase(h);
+    for (auto it = err_easy.begin(); it != err_easy.end();) {
+      if (it->second == h) {
+        err_pending.erase(it->first);
+        it = err_easy.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    // Its unread message (if any) is dropped: the queue may be one shorter.
+    q_lo = std::max(0L, q_lo - 1);
+    baseline = -1;
+    decrease_poisoned = true;
+    run_check.active = false;
+    if (added.empty()) error_state = false;
+  }
+
+  void on_socket_call(std::size_t i, const Event& e) {
+    const std::int64_t t = e.time_ns;
+    const bool ok = e.result == MSM_OK ||
+                    (e.result == MSM_CALL_MULTI_PERFORM && profile == Profile::legacy_7_16);
+    last_drive_time = t;
+    q_hi = kUnknown;
+
+    if (e.kind == EventKind::socket_action) {
+      check(ClauseId::SA_MASK, (e.mask & ~(MS_CSELECT_IN | MS_CSELECT_OUT | MS_CSELECT_ERR)) == 0,
+            i, t, "expected a mask of CSELECT bits, observed " + std::to_string(e.mask));
+      if (e.fd != MS_SOCKET_TIMEOUT) {
+        if (e.mask == 0) {
+          mask0_used = true;
+        } else {
+          nonzero_mask_used = true;
+        }
+      }
+    } else {
+      legacy_used = true;
+      mask0_used = true;
+      check(ClauseId::DP_SOCKET, !ok || e.running >= 0, i, t,
+            "expected " + std::string(to_string(e.kind)) +
+                " to report running like socket_action, observed none");
+    }
+
+    // SA-AFTER-ERROR (application side): no socket call on a multi in error state.
+    if (error_state) {
+      check(ClauseId::SA_AFTER_ERROR, added.empty(), i, t,
+            "expected every handle removed after the error at event " +
+                std::to_string(error_index) + ", observed another socket call with " +
+                std::to_string(added.size()) + " handles still added");
+    }
+
+    // SA-SPURIOUS: unknown or stale descriptors are tolerated.
+    if (e.fd != MS_SOCKET_TIMEOUT && e.kind != EventKind::socket_all &&
+        reg.find(e.fd) == reg.end()) {
+      check(ClauseId::SA_SPURIOUS, e.result == MSM_OK, i, t,
+            "expected MSM_OK for unknown or stale fd " + std::to_string(e.fd) + ", observed " +
+                mcode(e.result));
+    }
+
+    if (!ok) {
+      if (!error_state) error_index = i;
+      error_state = true;
+      ex(ClauseId::SA_AFTER_ERROR);
+      baseline = -1;
+      run_check.active = false;
+      return;
+    }
+
+    // SA-ERR: an ERR on a registered socket must lead somewhere.
+    if (e.kind == EventKind::socket_action && (e.mask & MS_CSELECT_ERR) != 0) {
+      // A socket callback for fd inside this call already answered the ERR.
+      auto it = reg.find(e.fd);
+      if (group_socket_fds.count(e.fd)) {
+        ex(ClauseId::SA_ERR);
+      } else if (it != reg.end() && ex(ClauseId::SA_ERR)) {
+        err_pending[e.fd] = i;
+        err_easy[e.fd] = it->second.easy;
+      }
+    }
+
+    // TM-DEADLINE: count calls at or past each running transfer's deadline.
+    for (int h : added) {
+      if (done_read.count(h)) continue;
+      auto tm = timeout_ms.find(h);
+      if (tm == timeout_ms.end()) continue;
+      if (t >= add_time[h] + tm->second * kMs) ++calls_past_deadline[h];
+    }
+
+    const int r = e.running;
+    if (r >= 0) {
+      long bound = running_bound();
+      check(ClauseId::SA_RUNNING, r <= bound, i, t,
+            "expected running <= " + std::to_string(bound) +
+                " (added and not done), observed " + std::to_string(r));
+      run_check = RunCheck{true, r, i};
+      if (baseline >= 0 && r < baseline) {
+        if (decrease_since_drain == 0) decrease_index = i;
+        decrease_since_drain += baseline - r;
+      }
+      if (baseline >= 0 && r != baseline) group_change = true;
+      baseline = r;
+      if (r == 0) {
+        for (int h : added) {
+          if (!done_read.count(h)) zero_pending.insert(h);
+        }
+        zero_index = i;
+        ex(ClauseId::SA_ZERO_DONE);
+        if (opt.timer_delete_at_quiescence && reg.empty() && timer_told) {
+          check(ClauseId::TM_DELETE, timer_value == -1, i, t,
+                "expected the timer deleted (-1) when nothing is pending, observed " +
+                    std::to_string(timer_value) + " ms as the last timer");
+        }
+      }
+      last_running = r;
+    }
+    if (running_bound() > 0) ex(ClauseId::SC_LIVENESS);
+
+    // SA-PROGRESS: consecutive calls where nothing changes.
+    if (group_change || group_abort) {
+      idle_calls = 0;
+    } else if (++idle_calls >= opt.livelock_calls && opt.livelock_calls > 0) {
+      check(ClauseId::SA_PROGRESS, false, i, t,
+            "expected progress, observed " + std::to_string(idle_calls) +
+                " consecutive socket calls with no change");
+      idle_calls = 0;
+    } else {
+      if (idle_calls == 1) ex(ClauseId::SA_PROGRESS);
+    }
+  }
+
+  void on_assign(std::size_t i, const Event& e) {
+    auto it = reg.find(e.fd);
+    if (it == reg.end()) {
+      check(ClauseId::AS_UNKNOWN, e.result == MSM_BAD_SOCKET, i, e.time_ns,
+            "expected MSM_BAD_SOCKET assigning unknown fd " + std::to_string(e.fd) +
+                ", observed " + mcode(e.result));
+      return;
+    }
+    check(ClauseId::AS_UNKNOWN, e.result == MSM_OK, i, e.time_ns,
+          "expected MSM_OK assigning registered fd " + std::to_string(e.fd) + ", observed " +
+              mcode(e.result));
+    if (e.result == MSM_OK) it->second.socketp = e.socketp;
+  }
+
+  void on_timeout_query(std::size_t i, const Event& e) {
+    if (e.result != MSM_OK || !timer_told) return;
+    const long tol = opt.timer_tolerance_ms;
+    if (timer_value < 0) {
+      check(ClauseId::TM_AGREE, e.value == -1, i, e.time_ns,
+            "expected -1 (the last timer callback deleted the timer), observed " +
+                std::to_string(e.value));
+      return;
+    }
+    std::int64_t elapsed = e.time_ns - timer_time;
+    long lo = std::max(0L, timer_value - static_cast<long>((elapsed + kMs - 1) / kMs)) - tol;
+    long hi = std::max(0L, timer_value - static_cast<long>(elapsed / kMs)) + tol;
+    check(ClauseId::TM_AGREE, e.value >= std::max(0L, lo) && e.value <= hi, i, e.time_ns,
+          "expected " + std::to_string(std::max(0L, lo)) + ".." + std::to_string(hi) +
+              " ms (timer " + std::to_string(timer_value) + " ms told " +
+              std::to_string(elapsed / kMs) + " ms ago), observed " + std::to_string(e.value));
+  }
+
+  void on_info_read(std::size_t i, const Event& e) {
+    const std::int64_t t = e.time_ns;
+    const long k = e.value;
+    if (e.easy == 0) {
+      check(ClauseId::IR_QUEUE, k == 0 && q_lo == 0, i, t,
+            q_lo > 0 ? "expected a message (" + std::to_string(q_lo) +
+                           " said to be left), observed NULL"
+                     : "expected msgs_in_queue 0 with NULL, observed " + std::to_string(k));
+      q_lo = q_hi = 0;
+      drain(i, t);
+      return;
+    }
+    bool k_ok = k >= 0 && k >= q_lo - 1 && (q_hi == kUnknown || (q_hi >= 1 && k <= q_hi - 1));
+    check(ClauseId::IR_QUEUE, k_ok, i, t,
+          "expected msgs_in_queue to count the messages left (" + std::to_string(q_lo) +
+              " or more queued before), observed " + std::to_string(k));
+    q_lo = q_hi = std::max(0L, k);
+
+    const int h = e.easy;
+    if (removed.count(h) && !added.count(h)) {
+      check(ClauseId::IR_REMOVED, false, i, t,
+            "expected no message for removed e" + std::to_string(h) + ", observed a DONE");
+    } else if (!added.count(h)) {
+      check(ClauseId::IR_ONCE, false, i, t,
+            "expected DONE only for added handles, observed one for e" + std::to_string(h));
+    } else if (done_read.count(h)) {
+      check(ClauseId::IR_ONCE, false, i, t,
+            "expected one DONE for e" + std::to_string(h) + ", observed a second one");
+    } else {
+      ex(ClauseId::IR_ONCE);
+      ex(ClauseId::IR_REMOVED);
+      done_read.insert(h);
+      group_change = true;
+      ++dones_since_drain;
+      zero_pending.erase(h);
+      abort_pending.erase(h);
+      for (auto it = err_easy.begin(); it != err_easy.end();) {
+        if (it->second == h) {
+          err_pending.erase(it->first);
+          it = err_easy.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      on_done(i, e);
+    }
+    if (k == 0) drain(i, t);
+  }
+
+  void on_done(std::size_t i, const Event& e) {
+    const int h = e.easy;
+    const std::int64_t t = e.time_ns;
+    // SA-RUNNING, exact: after the last socket call, finished = read + still queued.
+    if (run_check.active) {
+      long expect = static_cast<long>(added.size()) -
+                    (static_cast<long>(done_read.size()) + std::max(0L, e.value));
+      check(ClauseId::SA_RUNNING, run_check.running == expect, run_check.index, t,
+            "expected running " + std::to_string(expect) + " (added " +
+                std::to_string(added.size()) + ", finished " +
+                std::to_string(added.size() - expect) + "), observed " +
+                std::to_string(run_check.running));
+      run_check.active = false;
+    }
+    if (healthy.count(h) && e.code != MSE_OK) {
+      std::string msg = "expected e" + std::to_string(h) +
+                        " (healthy peer) to end MSE_OK, observed " + ename(e.code);
+      if (spurious_seen) {
+        check(ClauseId::SA_SPURIOUS, false, i, t, msg + " after spurious events");
+      } else if (legacy_used) {
+        check(ClauseId::DP_SOCKET, false, i, t, msg + " when driven by the deprecated calls");
+      } else if (mask0_used) {
+        check(ClauseId::SA_ZERO, false, i, t, msg + " when driven with mask 0");
+      }
+    } else if (healthy.count(h)) {
+      if (spurious_seen) ex(ClauseId::SA_SPURIOUS);
+      if (legacy_used) ex(ClauseId::DP_SOCKET);
+      if (mask0_used) ex(ClauseId::SA_ZERO);
+    }
+    auto tm = timeout_ms.find(h);
+    if (tm != timeout_ms.end()) {
+      const std::int64_t deadline = add_time[h] + tm->second * kMs;
+      const std::int64_t tol = opt.timer_tolerance_ms * kMs;
+      const std::int64_t at = last_drive_time;
+      const int past = calls_past_deadline[h];
+      ex(ClauseId::TM_DEADLINE);
+      if (past > 1) {
+        fail(ClauseId::TM_DEADLINE, i, t,
+             "expected e" + std::to_string(h) + " to end in the first call at or after its " +
+                 std::to_string(tm->second) + " ms deadline, observed it still running for " +
+                 std::to_string(past - 1) + " more call(s)");
+      } else if (e.code == MSE_OPERATION_TIMEDOUT && at < deadline - tol) {
+        fail(ClauseId::TM_DEADLINE, i, t,
+             "expected MSE_OPERATION_TIMEDOUT at " + std::to_string(deadline) +
+                 " ns, observed it early at " + std::to_string(at) + " ns");
+      } else if (e.code == MSE_OPERATION_TIMEDOUT && !late_timers && at > deadline + tol) {
+        fail(ClauseId::TM_DEADLINE, i, t,
+             "expected MSE_OPERATION_TIMEDOUT at " + std::to_string(deadline) +
+                 " ns, observed it late at " + std::to_string(at) + " ns");
+      }
+    }
+  }
+
+  // The queue is known empty: settle the obligations that wait for DONE messages.
+  void drain(std::size_t i, std::int64_t t) {
+    if (decrease_since_drain > 0 && !decrease_poisoned) {
+      check(ClauseId::SA_DECREASE, dones_since_drain >= decrease_since_drain, i, t,
+            "expected " + std::to_string(decrease_since_drain) +
+                " DONE message(s) for the running decrease at event " +
+                std::to_string(decrease_index) + ", observed " +
+                std::to_string(dones_since_drain));
+    }
+    decrease_since_drain = dones_since_drain = 0;
+    decrease_poisoned = false;
+    for (int h : zero_pending) {
+      check(ClauseId::SA_ZERO_DONE, false, i, t,
+            "expected a DONE message for e" + std::to_string(h) + " (running was 0 at event " +
+                std::to_string(zero_index) + "), observed an empty queue");
+    }
+    zero_pending.clear();
+  }
+
+  void quiescence_timer_check(std::size_t i, std::int64_t t) {
+    bool idle = added.empty() || last_running == 0;
+    if (!idle || !reg.empty() || !timer_told) return;
+    check(ClauseId::TM_DELETE, timer_value == -1, i, t,
+          "expected the timer deleted (-1) once nothing is pending, observed " +
+              std::to_string(timer_value) + " ms as the last timer");
+  }
+
+  void before_cleanup(std::size_t i, const Event& e) {
+    if (!cleanup_seen) quiescence_timer_check(i, e.time_ns);
+    cleanup_seen = true;
+  }
+
+  void on_cleanup(std::size_t i, const Event& e) {
+    if (e.result != MSM_OK) return;
+    if (!ex(ClauseId::SC_REMOVE)) return;
+    for (auto& [fd, r] : reg) {
+      fail(ClauseId::SC_REMOVE, i, e.time_ns,
+           "expected every socket removed at cleanup, observed fd " + std::to_string(fd) +
+               " still registered");
+    }
+  }
+
+  void finish_run() {
+    if (finished) return;
+    if (!stopped) {
+      // Events not closed by an API call.
+      std::vector<std::pair<std::size_t, Event>> rest;
+      rest.swap(buffer);
+      for (auto& [i, ev] : rest) {
+        if (stopped) break;
+        replay(i, ev, nullptr);
+      }
+    }
+    finished = true;
+    if (stopped) return;
+    std::size_t i = next_index == 0 ? 0 : next_index - 1;
+    std::int64_t t = last_drive_time;
+    if (!cleanup_seen) quiescence_timer_check(i, t);
+    for (auto& [fd, at] : err_pending) {
+      check(ClauseId::SA_ERR, false, at, t,
+            "expected the transfer on fd " + std::to_string(fd) +
+                " to end or re-register after CSELECT_ERR, observed silence until the end");
+    }
+    for (int h : zero_pending) {
+      check(ClauseId::SA_ZERO_DONE, false, zero_index, t,
+            "expected a DONE message for e" + std::to_string(h) +
+                " (running was 0), observed none until the end");
+    }
+    if (last_running == 0) {
+      for (int h : added) {
+        if (!done_read.count(h)) {
+          check(ClauseId::IR_ONCE, false, i, t,
+                "expected one DONE for finished e" + std::to_string(h) + ", observed none");
+        }
+      }
+    }
+    for (int h : abort_pending) {
+      if (added.count(h) && !done_read.count(h)) {
+        check(ClauseId::ER_ABORT, false, abort_index, t,
+              "expected a DONE for e" + std::to_string(h) +
+                  " after the abort, observed none until the end");
+      }
+    }
+    for (auto& [h, past] : calls_past_deadline) {
+      if (past > 1 && added.count(h) && !done_read.count(h)) {
+        check(ClauseId::TM_DEADLINE, false, i, t,
+              "expected e" + std::to_string(h) + " to end at its deadline, observed it running " +
+                  std::to_string(past) + " calls past it");
+      }
+    }
+  }
+};
+
+Checker::Checker(Profile profile, CheckerOptions options)
+    : s_(std::make_unique<State>(profile, options)) {}
+Checker::~Checker() = default;
+Checker::Checker(Checker&&) noexcept = default;
+Checker& Checker::operator=(Checker&&) noexcept = default;
+
+void Checker::on_event(const Event& e) {
+  std::size_t index = s_->next_index++;
+  s_->feed(index, e);
+}
+
+void Checker::finish() { s_->finish_run(); }
+
+void Checker::record_external(std::string_view clause_id, bool passed, std::string message) {
+  const Clause* c = find_clause(clause_id);
+  if (c == nullptr) return;
+  if (!s_->ex(c->key)) return;
+  if (!passed) {
+    s_->fail(c->key, s_->next_index, s_->last_drive_time, std::move(message));
+  }
+}
+
+const std::vector<Violation>& Checker::violations() const { return s_->violations; }
+bool Checker::stopped() const { return s_->stopped; }
+std::size_t Checker::events_seen() const { return s_->next_index; }
+Profile Checker::profile() const { return s_->profile; }
+
+std::size_t Checker::exercised(ClauseId id) const {
+  return s_->exercised[static_cast<std::size_t>(id)];
+}
+
+std::size_t Checker::exercised(std::string_view id) const {
+  const Clause* c = find_clause(id);
+  return c == nullptr ? 0 : exercised(c->key);
+}
+
+std::vector<ClauseResult> Checker::results() const {
+  std::vector<ClauseResult> out;
+  for (const Clause& c : all_clauses()) {
+    if (!in_profile(c, s_->profile)) continue;
+    ClauseResult r;
+    r.clause = &c;
+    r.exercised = s_->exercised[static_cast<std::size_t>(c.key)];
+    r.violations = s_->violated[static_cast<std::size_t>(c.key)];
+    r.status = r.violations > 0  ? ClauseStatus::fail
+               : r.exercised > 0 ? ClauseStatus::pass
+                                 : ClauseStatus::not_exercised;
+    out.push_back(r);
+  }
+  return out;
+}
+
+std::vector<Violation> Checker::check(const Trace& trace, Profile profile,
+                                      CheckerOptions options) {
+  Checker c(profile, options);
+  for (const Event& e : trace.events) {
+    c.on_event(e);
+    if (c.stopped()) break;
+  }
+  c.finish();
+  return c.violations();
+}
+
+}  // namespace ms::conf

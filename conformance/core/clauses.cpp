@@ -1,0 +1,84 @@
+// clauses.cpp: the catalogue generated from MS_CLAUSES, and profile membership.
+#include "conformance/clauses.hpp"
+
+#include <array>
+
+namespace ms::conf {
+namespace {
+
+constexpr std::array<Clause, kClauseCount> kClauses = {{
+#define MS_X(e, id, g, s, p, d, stmt, src, quote) \
+  {ClauseId::e, id, ClauseGroup::g, Severity::s, p, DecidedBy::d, stmt, src, quote},
+    MS_CLAUSES(MS_X)
+#undef MS_X
+}};
+
+// Start with no exclusion: a deviation is added here, with its reason, once a published
+// report shows it. An empty list still keeps the mechanism visible in reports.
+constexpr std::array<ProfileExclusion, 0> kExclusions = {};
+
+}  // namespace
+
+const char* to_string(Profile p) {
+  switch (p) {
+    case Profile::documented: return "documented";
+    case Profile::libcurl_7_88: return "libcurl-7.88";
+    case Profile::legacy_7_16: return "legacy-7.16";
+  }
+  return "?";
+}
+
+bool profile_from_string(std::string_view s, Profile& out) {
+  for (Profile p : {Profile::documented, Profile::libcurl_7_88, Profile::legacy_7_16}) {
+    if (s == to_string(p)) {
+      out = p;
+      return true;
+    }
+  }
+  return false;
+}
+
+const char* to_string(Severity s) {
+  switch (s) {
+    case Severity::must: return "MUST";
+    case Severity::should: return "SHOULD";
+    case Severity::observed: return "OBSERVED";
+  }
+  return "?";
+}
+
+const char* to_string(ClauseGroup g) {
+  switch (g) {
+    case ClauseGroup::SA: return "SA";
+    case ClauseGroup::SC: return "SC";
+    case ClauseGroup::TM: return "TM";
+    case ClauseGroup::IR: return "IR";
+    case ClauseGroup::AS: return "AS";
+    case ClauseGroup::ER: return "ER";
+    case ClauseGroup::DP: return "DP";
+    case ClauseGroup::LG: return "LG";
+    case ClauseGroup::DT: return "DT";
+  }
+  return "?";
+}
+
+std::span<const ProfileExclusion> profile_exclusions() { return kExclusions; }
+std::span<const Clause> all_clauses() { return kClauses; }
+const Clause& clause(ClauseId id) { return kClauses[static_cast<std::size_t>(id)]; }
+
+const Clause* find_clause(std::string_view id) {
+  for (const Clause& c : kClauses) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+bool in_profile(const Clause& c, Profile p) {
+  if ((c.profiles & kProfileBit[static_cast<int>(p)]) == 0) return false;
+  for (const ProfileExclusion& e : kExclusions) {
+    if (e.profile == p && e.clause_id == c.id) return false;
+  }
+  return true;
+}
+
+}  // namespace ms::conf

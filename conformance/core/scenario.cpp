@@ -1,0 +1,943 @@
+// scenario.cpp: the scenario file parser and writer (format: conformance/SCENARIOS.md).
+//
+// How it works: the file is split into lines; a line that starts in column 1 is a header
+// line or opens a block (peer, client, expect); indented lines belong to the open block.
+// Each line is cut into tokens (bare words, or "quoted strings" with escapes), each token
+// remembering its column, so every error points at the token at fault. Cross-references
+// (ids, hosts, peers) are checked after the whole file is read, at the line that refers.
+#include "conformance/scenario.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "conformance/clauses.hpp"
+#include "multisock/multisock.h"
+
+#if defined(MS_HAVE_SIMNET) && __has_include("simnet/peer_script.hpp")
+#include "simnet/peer_script.hpp"
+#define MS_SCENARIO_PEER_PARSER 1
+#else
+#define MS_SCENARIO_PEER_PARSER 0
+#endif
+
+namespace ms::conf {
+namespace {
+
+struct Token {
+  std::string text;
+  int column = 0;  // 1-based
+  bool quoted = false;
+};
+
+struct Failure {
+  int line;
+  int column;
+  std::string reason;
+};
+
+// Thrown only inside this file, caught in parse_scenario: keeps the many checks short.
+[[noreturn]] void fail(int line, int column, std::string reason) {
+  throw Failure{line, column, std::move(reason)};
+}
+
+int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::vector<Token> tokenize(const std::string& line, int line_no) {
+  std::vector<Token> out;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    if (line[i] == ' ') {
+      ++i;
+      continue;
+    }
+    if (line[i] == '\t') fail(line_no, static_cast<int>(i) + 1, "tab character (use spaces)");
+    Token t;
+    t.column = static_cast<int>(i) + 1;
+    if (line[i] == '#') break;  // comment to the end of the line
+    if (line[i] == '"') {
+      t.quoted = true;
+      ++i;
+      bool closed = false;
+      while (i < line.size()) {
+        char c = line[i++];
+        if (c == '"') {
+          closed = true;
+          break;
+        }
+        if (c != '\\') {
+          t.text += c;
+          continue;
+        }
+        if (i >= line.size()) break;
+        char e = line[i++];
+        switch (e) {
+          case 'r': t.text += '\r'; break;
+          case 'n': t.text += '\n'; break;
+          case 't': t.text += '\t'; break;
+          case '0': t.text += '\0'; break;
+          case '\\': t.text += '\\'; break;
+          case '"': t.text += '"'; break;
+          case 'x': {
+            if (i + 2 > line.size() || hexval(line[i]) < 0 || hexval(line[i + 1]) < 0) {
+              fail(line_no, static_cast<int>(i) - 1, "\\x needs two hex digits");
+            }
+            t.text += static_cast<char>(hexval(line[i]) * 16 + hexval(line[i + 1]));
+            i += 2;
+            break;
+          }
+          default:
+            fail(line_no, static_cast<int>(i) - 1, std::string("unknown escape \\") + e);
+        }
+      }
+      if (!closed) fail(line_no, t.column, "unterminated string");
+      if (i < line.size() && line[i] != ' ') {
+        fail(line_no, static_cast<int>(i) + 1, "expected a space after the closing quote");
+      }
+    } else {
+      while (i < line.size() && line[i] != ' ' && line[i] != '\t') t.text += line[i++];
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::int64_t parse_uint(const Token& t, int line, std::int64_t max, const char* what) {
+  if (t.quoted || !all_digits(t.text) || t.text.size() > 18) {
+    fail(line, t.column, std::string("bad number for ") + what + ": \"" + t.text + "\"");
+  }
+  std::int64_t v = std::stoll(t.text);
+  if (v > max) fail(line, t.column, std::string(what) + " too large: " + t.text);
+  return v;
+}
+
+// "250ms", "2s", "10us", "5ns", or "0".
+std::int64_t parse_duration_token(const Token& t, int line, const char* what) {
+  const std::string& s = t.text;
+  std::size_t n = 0;
+  while (n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
+  std::string num = s.substr(0, n), unit = s.substr(n);
+  if (t.quoted || num.empty() || num.size() > 12) {
+    fail(line, t.column, std::string("bad duration for ") + what + ": \"" + s + "\"");
+  }
+  std::int64_t v = std::stoll(num);
+  if (unit.empty()) {
+    if (v == 0) return 0;
+    fail(line, t.column, std::string("duration for ") + what + " needs a unit (ns, us, ms, s): \"" + s + "\"");
+  }
+  std::int64_t scale = unit == "ns" ? 1 : unit == "us" ? 1000 : unit == "ms" ? 1000000
+                      : unit == "s"  ? 1000000000 : 0;
+  if (scale != 0) {
+    // Ten years of virtual time is plenty; the bound keeps the product far from overflow.
+    constexpr std::int64_t kMaxNs = 10LL * 365 * 24 * 3600 * 1000000000;
+    if (v > kMaxNs / scale) fail(line, t.column, std::string("duration for ") + what + " too large: " + s);
+    return v * scale;
+  }
+  fail(line, t.column + static_cast<int>(n), "unknown time unit \"" + unit + "\" (ns, us, ms, s)");
+}
+
+double parse_probability(const Token& t, int line) {
+  const std::string& s = t.text;
+  bool dot = false, digit = false;
+  for (char c : s) {
+    if (c == '.' && !dot) {
+      dot = true;
+    } else if (c >= '0' && c <= '9') {
+      digit = true;
+    } else {
+      fail(line, t.column, "bad probability \"" + s + "\" (a decimal in 0..1)");
+    }
+  }
+  if (t.quoted || !digit) fail(line, t.column, "bad probability \"" + s + "\"");
+  double v = std::strtod(s.c_str(), nullptr);
+  if (v > 1.0) fail(line, t.column, "probability above 1: " + s);
+  return v;
+}
+
+bool ipv4_loopback(std::string_view a) {
+  int parts = 0;
+  std::size_t i = 0;
+  int first = -1;
+  while (i <= a.size()) {
+    std::size_t j = a.find('.', i);
+    if (j == std::string_view::npos) j = a.size();
+    std::string_view p = a.substr(i, j - i);
+    if (p.empty() || p.size() > 3 || !all_digits(p)) return false;
+    int v = std::stoi(std::string(p));
+    if (v > 255) return false;
+    if (parts == 0) first = v;
+    ++parts;
+    i = j + 1;
+  }
+  return parts == 4 && first == 127;
+}
+
+bool is_ip_literal(std::string_view a) {
+  if (a == "::1" || a.find(':') != std::string_view::npos) return true;
+  return !a.empty() && std::all_of(a.begin(), a.end(), [](char c) {
+    return c == '.' || (c >= '0' && c <= '9');
+  });
+}
+
+void require_loopback(const std::string& a, int line, int column) {
+  if (a == "::1" || ipv4_loopback(a)) return;
+  fail(line, column, "address " + a + " is outside loopback (127.0.0.0/8 or ::1)");
+}
+
+// ADDR:PORT, with [::1]:PORT for IPv6.
+void split_addr_port(const Token& t, int line, std::string& addr, int& port) {
+  const std::string& s = t.text;
+  std::size_t colon;
+  if (!s.empty() && s[0] == '[') {
+    std::size_t close = s.find(']');
+    if (close == std::string::npos || close + 1 >= s.size() || s[close + 1] != ':') {
+      fail(line, t.column, "expected [ADDR]:PORT, got \"" + s + "\"");
+    }
+    addr = s.substr(1, close - 1);
+    colon = close + 1;
+  } else {
+    colon = s.rfind(':');
+    if (colon == std::string::npos) fail(line, t.column, "expected ADDR:PORT, got \"" + s + "\"");
+    addr = s.substr(0, colon);
+  }
+  std::string p = s.substr(colon + 1);
+  if (!all_digits(p) || p.size() > 5 || std::stoi(p) == 0 || std::stoi(p) > 65535) {
+    fail(line, t.column + static_cast<int>(colon) + 1, "bad port \"" + p + "\"");
+  }
+  port = std::stoi(p);
+  require_loopback(addr, line, t.column);
+}
+
+struct Url {
+  std::string host;
+  int port = 0;
+};
+
+Url parse_url(const Token& t, int line) {
+  const std::string& s = t.text;
+  Url u;
+  std::size_t rest;
+  if (s.rfind("http://", 0) == 0) {
+    u.port = 80;
+    rest = 7;
+  } else if (s.rfind("https://", 0) == 0) {
+    u.port = 443;
+    rest = 8;
+  } else {
+    fail(line, t.column, "URL must start with http:// or https://: \"" + s + "\"");
+  }
+  std::size_t end = s.find('/', rest);
+  std::string hostport = s.substr(rest, end == std::string::npos ? std::string::npos : end - rest);
+  if (hostport.empty()) fail(line, t.column, "URL without a host: \"" + s + "\"");
+  std::size_t colon = std::string::npos;
+  if (hostport[0] == '[') {
+    std::size_t close = hostport.find(']');
+    if (close == std::string::npos) fail(line, t.column, "unterminated [ in URL host");
+    u.host = hostport.substr(1, close - 1);
+    if (close + 1 < hostport.size()) {
+      if (hostport[close + 1] != ':') fail(line, t.column, "bad URL host \"" + hostport + "\"");
+      colon = close + 1;
+    }
+  } else {
+    colon = hostport.find(':');
+    u.host = hostport.substr(0, colon);
+  }
+  if (colon != std::string::npos) {
+    std::string p = hostport.substr(colon + 1);
+    if (!all_digits(p) || p.size() > 5 || std::stoi(p) == 0 || std::stoi(p) > 65535) {
+      fail(line, t.column, "bad port in URL: \"" + p + "\"");
+    }
+    u.port = std::stoi(p);
+  }
+  if (u.host.empty()) fail(line, t.column, "URL without a host: \"" + s + "\"");
+  return u;
+}
+
+// A whole-line context: tokens plus position helpers.
+struct Line {
+  int no = 0;
+  std::vector<Token> toks;
+  const Token& at(std::size_t i, const char* what) const {
+    if (i >= toks.size()) {
+      int col = toks.empty() ? 1 : toks.back().column + static_cast<int>(toks.back().text.size());
+      fail(no, col, std::string("missing ") + what);
+    }
+    return toks[i];
+  }
+};
+
+class Parser {
+ public:
+  Parser(std::string_view text, Scenario& out) : out_(out) {
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      std::size_t nl = text.find('\n', start);
+      std::string l(text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
+      if (!l.empty() && l.back() == '\r') l.pop_back();
+      lines_.push_back(std::move(l));
+      if (nl == std::string_view::npos) break;
+      start = nl + 1;
+    }
+  }
+
+  void run() {
+    std::size_t i = 0;
+    // Leading comments describe the scenario.
+    while (i < lines_.size() && first_char(lines_[i]) == '#') {
+      std::string c = lines_[i].substr(lines_[i].find('#') + 1);
+      if (!c.empty() && c[0] == ' ') c.erase(0, 1);
+      if (!out_.description.empty()) out_.description += '\n';
+      out_.description += c;
+      ++i;
+    }
+    while (i < lines_.size()) {
+      const std::string& raw = lines_[i];
+      int no = static_cast<int>(i) + 1;
+      char c = first_char(raw);
+      if (c == '\0' || c == '#') {
+        ++i;
+        continue;
+      }
+      if (raw[0] == ' ' || raw[0] == '\t') {
+        fail(no, 1, "indented line outside a block (peer, client or expect)");
+      }
+      Line l{no, tokenize(raw, no)};
+      std::size_t block_end = block_after(i);
+      const std::string& kw = l.toks[0].text;
+      if (kw == "peer") {
+        header_peer(l, i + 1, block_end);
+        i = block_end;
+        continue;
+      }
+      if (kw == "client" || kw == "expect") {
+        if (l.toks.size() > 1) fail(no, l.toks[1].column, "\"" + kw + "\" takes no argument");
+        if (!seen_blocks_.insert(kw).second) fail(no, 1, "second \"" + kw + "\" block");
+        for (std::size_t j = i + 1; j < block_end; ++j) {
+          char bc = first_char(lines_[j]);
+          if (bc == '\0' || bc == '#') continue;
+          Line bl{static_cast<int>(j) + 1, tokenize(lines_[j], static_cast<int>(j) + 1)};
+          if (kw == "client") {
+            client_line(bl);
+          } else {
+            expect_line(bl);
+          }
+        }
+        i = block_end;
+        continue;
+      }
+      if (block_end != i + 1) {
+        fail(no + 1, 1, "indented line after \"" + kw + "\", which opens no block");
+      }
+      header_line(l);
+      ++i;
+    }
+    cross_check();
+  }
+
+ private:
+  static char first_char(const std::string& s) {
+    std::size_t p = s.find_first_not_of(' ');
+    return p == std::string::npos ? '\0' : s[p];
+  }
+
+  // Index one past the block that follows line i (indented, blank or comment lines).
+  std::size_t block_after(std::size_t i) const {
+    std::size_t last = i;
+    for (std::size_t j = i + 1; j < lines_.size(); ++j) {
+      const std::string& l = lines_[j];
+      char c = first_char(l);
+      if (c == '\0' || c == '#') continue;
+      if (l[0] != ' ' && l[0] != '\t') break;
+      last = j;
+    }
+    return last + 1;
+  }
+
+  void no_more(const Line& l, std::size_t n) {
+    if (l.toks.size() > n) {
+      fail(l.no, l.toks[n].column, "unexpected \"" + l.toks[n].text + "\"");
+    }
+  }
+
+  void header_line(const Line& l) {
+    const Token& kw = l.toks[0];
+    if (kw.text == "seed") {
+      if (seed_line_) fail(l.no, kw.column, "second seed line (first at line " + std::to_string(seed_line_) + ")");
+      seed_line_ = l.no;
+      const Token& v = l.at(1, "seed value");
+      if (v.quoted || !all_digits(v.text) || v.text.size() > 20) fail(l.no, v.column, "bad seed \"" + v.text + "\"");
+      errno = 0;
+      unsigned long long s = std::strtoull(v.text.c_str(), nullptr, 10);
+      if (errno == ERANGE) fail(l.no, v.column, "seed above 2^64-1");
+      out_.seed = s;
+      no_more(l, 2);
+    } else if (kw.text == "policy") {
+      PolicySpec p;
+      p.name = l.at(1, "policy name").text;
+      for (std::size_t k = 2; k < l.toks.size(); ++k) p.args.push_back(l.toks[k].text);
+      p.line = l.no;
+      out_.policies.push_back(std::move(p));
+    } else if (kw.text == "title") {
+      const Token& v = l.at(1, "title text");
+      if (v.quoted) {
+        out_.title = v.text;
+        no_more(l, 2);
+      } else {
+        std::string raw = lines_[l.no - 1];
+        out_.title = raw.substr(static_cast<std::size_t>(v.column) - 1);
+        while (!out_.title.empty() && out_.title.back() == ' ') out_.title.pop_back();
+      }
+    } else if (kw.text == "canary") {
+      no_more(l, 1);
+      out_.canary = true;
+    } else if (kw.text == "world") {
+      world_line(l);
+    } else if (kw.text == "dns") {
+      dns_line(l);
+    } else {
+      fail(l.no, kw.column, "unknown keyword \"" + kw.text + "\"");
+    }
+  }
+
+  void world_line(const Line& l) {
+    if (l.toks.size() < 3) l.at(l.toks.size() < 2 ? 1 : 2, "world setting and value");
+    WorldSpec& w = out_.world;
+    for (std::size_t k = 1; k < l.toks.size(); k += 2) {
+      const Token& key = l.toks[k];
+      const Token& val = l.at(k + 1, ("value for " + key.text).c_str());
+      if (key.text == "latency") {
+        w.latency_ns = parse_duration_token(val, l.no, "latency");
+      } else if (key.text == "bandwidth") {
+        w.bandwidth_bytes_per_second = parse_uint(val, l.no, 1LL << 40, "bandwidth");
+      } else if (key.text == "send_buffer") {
+        w.send_buffer_bytes = parse_uint(val, l.no, 1LL << 32, "send_buffer");
+      } else if (key.text == "extra_latency_max") {
+        w.extra_latency_max_ns = parse_duration_token(val, l.no, "extra_latency_max");
+      } else if (key.text == "dns_delay") {
+        w.dns_default_delay_ns = parse_duration_token(val, l.no, "dns_delay");
+      }
+#define MS_X(name)                                  \
+  else if (key.text == #name) {                     \
+    w.name = parse_probability(val, l.no);          \
+  }
+      MS_WORLD_PROBABILITIES(MS_X)
+#undef MS_X
+      else {
+        fail(l.no, key.column, "unknown world setting \"" + key.text + "\"");
+      }
+    }
+  }
+
+  void dns_line(const Line& l) {
+    DnsSpec d;
+    d.line = l.no;
+    d.name = l.at(1, "host name").text;
+    if (is_ip_literal(d.name)) fail(l.no, l.toks[1].column, "dns name is an address: \"" + d.name + "\"");
+    for (const DnsSpec& o : out_.dns) {
+      if (o.name == d.name) fail(l.no, l.toks[1].column, "duplicate dns name \"" + d.name + "\" (line " + std::to_string(o.line) + ")");
+    }
+    std::size_t k = 2;
+    for (; k < l.toks.size(); ++k) {
+      const Token& t = l.toks[k];
+      if (t.text == "delay") {
+        d.delay_ns = parse_duration_token(l.at(k + 1, "delay value"), l.no, "delay");
+        ++k;
+      } else if (t.text == "fail") {
+        d.fail = true;
+      } else if (!is_ip_literal(t.text)) {
+        fail(l.no, t.column, "expected an address, \"delay\" or \"fail\", got \"" + t.text + "\"");
+      } else {
+        require_loopback(t.text, l.no, t.column);
+        d.addresses.push_back(t.text);
+      }
+    }
+    if (d.addresses.empty() && !d.fail) fail(l.no, l.toks[1].column, "dns line without an address (or \"fail\")");
+    out_.dns.push_back(std::move(d));
+  }
+
+  void header_peer(const Line& l, std::size_t first, std::size_t end) {
+    PeerSpec p;
+    p.line = l.no;
+    p.name = l.at(1, "peer name").text;
+    for (const PeerSpec& o : out_.peers) {
+      if (o.name == p.name) fail(l.no, l.toks[1].column, "duplicate peer \"" + p.name + "\" (line " + std::to_string(o.line) + ")");
+    }
+    const Token& kw = l.at(2, "\"listen\"");
+    if (kw.text != "listen") fail(l.no, kw.column, "expected \"listen\", got \"" + kw.text + "\"");
+    split_addr_port(l.at(3, "ADDR:PORT"), l.no, p.address, p.port);
+    no_more(l, 4);
+    for (const PeerSpec& o : out_.peers) {
+      if (o.address == p.address && o.port == p.port) {
+        fail(l.no, l.toks[3].column, "peer \"" + o.name + "\" already listens on " + l.toks[3].text);
+      }
+    }
+    if (first >= end) fail(l.no, 1, "peer \"" + p.name + "\" has no script block");
+    p.script_first_line = static_cast<int>(first) + 1;
+    for (std::size_t j = first; j < end; ++j) {
+      if (j > first) p.script_text += '\n';
+      p.script_text += lines_[j];
+    }
+#if MS_SCENARIO_PEER_PARSER
+    ms::sim::PeerScript script;
+    ms::sim::ScriptError se;
+    if (!ms::sim::parse_peer_script(p.script_text, p.script_first_line, script, se)) {
+      fail(se.line, se.column, "peer \"" + p.name + "\": " + se.reason);
+    }
+#endif
+    out_.peers.push_back(std::move(p));
+  }
+
+  std::int64_t step_time(const Line& l, std::size_t& k) {
+    std::int64_t t = 0;
+    if (l.toks[0].text == "at") {
+      t = parse_duration_token(l.at(1, "time"), l.no, "at");
+      k = 2;
+    }
+    if (t < last_time_) {
+      fail(l.no, l.toks[k == 0 ? 0 : 1].column, "time goes backwards (earlier line says " + std::to_string(last_time_ / 1000000) + "ms)");
+    }
+    last_time_ = t;
+    return t;
+  }
+
+  void client_line(const Line& l) {
+    std::size_t k = 0;
+    ClientStep s;
+    s.line = l.no;
+    s.at_ns = step_time(l, k);
+    const Token& verb = l.at(k, "add, remove or end");
+    if (verb.text == "add") {
+      s.kind = StepKind::add;
+      parse_add(l, k + 1, s.transfer);
+      s.id = s.transfer.id;
+    } else if (verb.text == "remove") {
+      s.kind = StepKind::remove;
+      const Token& id = l.at(k + 1, "transfer id");
+      s.id = id.text;
+      no_more(l, k + 2);
+      if (!ids_.count(s.id)) fail(l.no, id.column, "remove of unknown transfer \"" + s.id + "\" (not added before)");
+    } else if (verb.text == "end") {
+      if (l.toks[0].text != "at") fail(l.no, verb.column, "\"end\" needs a time: at TIME end");
+      s.kind = StepKind::end;
+      no_more(l, k + 1);
+      if (end_line_) fail(l.no, verb.column, "second end (first at line " + std::to_string(end_line_) + ")");
+      end_line_ = l.no;
+    } else {
+      fail(l.no, verb.column, "unknown client keyword \"" + verb.text + "\"");
+    }
+    if (end_line_ && end_line_ != l.no) fail(l.no, l.toks[0].column, "client step after \"end\"");
+    out_.client.push_back(std::move(s));
+  }
+
+  long option_long(const Line& l, std::size_t k, const char* what) {
+    return static_cast<long>(parse_uint(l.at(k, what), l.no, 1LL << 31, what));
+  }
+
+  void parse_add(const Line& l, std::size_t k, TransferSpec& x) {
+    const Token& id = l.at(k, "transfer id");
+    x.id = id.text;
+    if (!ids_.emplace(x.id, l.no).second) {
+      fail(l.no, id.column, "duplicate transfer id \"" + x.id + "\" (line " + std::to_string(ids_[x.id]) + ")");
+    }
+    const Token& u = l.at(k + 1, "\"url\"");
+    if (u.text != "url") fail(l.no, u.column, "expected \"url\", got \"" + u.text + "\"");
+    const Token& url = l.at(k + 2, "URL");
+    parse_url(url, l.no);
+    x.url = url.text;
+    url_tokens_[x.id] = {l.no, url.column};
+    for (k += 3; k < l.toks.size(); ++k) {
+      const Token& o = l.toks[k];
+      const std::string& n = o.text;
+      if (n == "timeout_ms") {
+        x.timeout_ms = option_long(l, ++k, "timeout_ms value");
+      } else if (n == "connecttimeout_ms") {
+        x.connecttimeout_ms = option_long(l, ++k, "connecttimeout_ms value");
+      } else if (n == "low_speed") {
+        x.low_speed_limit = option_long(l, ++k, "low_speed LIMIT");
+        x.low_speed_time = option_long(l, ++k, "low_speed TIME");
+      } else if (n == "post") {
+        x.has_post = true;
+        x.post = l.at(++k, "post data").text;
+      } else if (n == "nobody") {
+        x.nobody = true;
+      } else if (n == "header") {
+        const Token& h = l.at(++k, "header text");
+        if (h.text.find(':') == std::string::npos) fail(l.no, h.column, "header without a colon: \"" + h.text + "\"");
+        x.headers.push_back(h.text);
+      } else if (n == "resolve") {
+        const Token& r = l.at(++k, "resolve HOST:PORT:ADDR");
+        std::size_t c1 = r.text.find(':');
+        std::size_t c2 = c1 == std::string::npos ? c1 : r.text.find(':', c1 + 1);
+        if (c2 == std::string::npos) fail(l.no, r.column, "expected HOST:PORT:ADDR, got \"" + r.text + "\"");
+        ResolveSpec rs;
+        rs.host = r.text.substr(0, c1);
+        std::string port = r.text.substr(c1 + 1, c2 - c1 - 1);
+        rs.address = r.text.substr(c2 + 1);
+        if (!rs.address.empty() && rs.address.front() == '[' && rs.address.back() == ']') {
+          rs.address = rs.address.substr(1, rs.address.size() - 2);
+        }
+        if (rs.host.empty() || !all_digits(port) || port.size() > 5 || std::stoi(port) == 0 ||
+            std::stoi(port) > 65535) {
+          fail(l.no, r.column, "expected HOST:PORT:ADDR, got \"" + r.text + "\"");
+        }
+        rs.port = std::stoi(port);
+        require_loopback(rs.address, l.no, r.column + static_cast<int>(c2) + 1);
+        x.resolve.push_back(std::move(rs));
+      } else if (n == "follow") {
+        x.follow = true;
+      } else if (n == "maxredirs") {
+        x.maxredirs = option_long(l, ++k, "maxredirs value");
+      } else {
+        fail(l.no, o.column, "unknown transfer option \"" + n + "\"");
+      }
+    }
+  }
+
+  void expect_line(const Line& l) {
+    const Token& kw = l.toks[0];
+    ExpectSpec& e = out_.expect;
+    if (kw.text == "clause" || kw.text == "violation") {
+      l.at(1, "clause id");
+      for (std::size_t k = 1; k < l.toks.size(); ++k) {
+        const Token& t = l.toks[k];
+        if (find_clause(t.text) == nullptr) fail(l.no, t.column, "unknown clause \"" + t.text + "\"");
+        (kw.text == "clause" ? e.clauses : e.violations).push_back(t.text);
+      }
+    } else if (kw.text == "done") {
+      ExpectDone d;
+      d.line = l.no;
+      const Token& id = l.at(1, "transfer id");
+      d.id = id.text;
+      done_refs_.push_back({d.id, l.no, id.column});
+      for (const ExpectDone& o : e.done) {
+        if (o.id == d.id) fail(l.no, id.column, "second done line for \"" + d.id + "\"");
+      }
+      const Token& r = l.at(2, "\"result\"");
+      if (r.text != "result") fail(l.no, r.column, "expected \"result\", got \"" + r.text + "\"");
+      const Token& code = l.at(3, "result code name");
+      if (!easy_code_from_name(code.text, d.result)) fail(l.no, code.column, "unknown result code \"" + code.text + "\"");
+      if (l.toks.size() > 4) {
+        const Token& b = l.toks[4];
+        if (b.text == "body") {
+          const Token& v = l.at(5, "body text");
+          if (!v.quoted) fail(l.no, v.column, "body text must be quoted");
+          d.body_check = BodyCheck::text;
+          d.body = v.text;
+        } else if (b.text == "body-bytes") {
+          d.body_check = BodyCheck::bytes;
+          d.body_bytes = static_cast<std::uint64_t>(parse_uint(l.at(5, "byte count"), l.no, 1LL << 50, "body-bytes"));
+        } else if (b.text == "body-sha256") {
+          const Token& v = l.at(5, "sha256 hex");
+          std::string hex = v.text;
+          std::transform(hex.begin(), hex.end(), hex.begin(), [](char c) { return c >= 'A' && c <= 'F' ? c + 32 : c; });
+          if (hex.size() != 64 || !std::all_of(hex.begin(), hex.end(), [](char c) { return hexval(c) >= 0; })) {
+            fail(l.no, v.column, "body-sha256 needs 64 hex digits");
+          }
+          d.body_check = BodyCheck::sha256;
+          d.body_sha256 = hex;
+        } else {
+          fail(l.no, b.column, "expected body, body-bytes or body-sha256, got \"" + b.text + "\"");
+        }
+        no_more(l, 6);
+      }
+      e.done.push_back(std::move(d));
+    } else if (kw.text == "running") {
+      static const char* const kWords[] = {"running", "0", "at", "end"};
+      for (std::size_t k = 1; k < 4; ++k) {
+        const Token& t = l.at(k, kWords[k]);
+        if (t.text != kWords[k]) fail(l.no, t.column, "expected \"running 0 at end\"");
+      }
+      no_more(l, 4);
+      e.running_zero_at_end = true;
+    } else {
+      fail(l.no, kw.column, "unknown expect keyword \"" + kw.text + "\"");
+    }
+  }
+
+  // The peer a transfer's first connection reaches, or an error at its URL.
+  void cross_check() {
+    for (const auto& [id, line, col] : done_refs_) {
+      if (!ids_.count(id)) fail(line, col, "done for unknown transfer \"" + id + "\"");
+    }
+    for (const ClientStep& s : out_.client) {
+      if (s.kind != StepKind::add) continue;
+      const TransferSpec& x = s.transfer;
+      auto [line, col] = url_tokens_[x.id];
+      Url u = parse_url(Token{x.url, col, false}, line);
+      std::vector<std::string> addrs;
+      bool resolved = false;
+      for (const ResolveSpec& r : x.resolve) {
+        if (r.host == u.host && r.port == u.port) {
+          addrs = {r.address};
+          resolved = true;
+        }
+      }
+      if (!resolved && is_ip_literal(u.host)) {
+        require_loopback(u.host, line, col);
+        addrs = {u.host};
+        resolved = true;
+      }
+      if (!resolved) {
+        auto d = std::find_if(out_.dns.begin(), out_.dns.end(), [&](const DnsSpec& e) { return e.name == u.host; });
+        if (d == out_.dns.end()) {
+          fail(line, col, "unknown host \"" + u.host + "\": no dns line and no resolve option for it");
+        }
+        if (d->fail) continue;  // the lookup fails: no peer needed
+        addrs = d->addresses;
+      }
+      bool found = std::any_of(addrs.begin(), addrs.end(), [&](const std::string& a) {
+        return std::any_of(out_.peers.begin(), out_.peers.end(), [&](const PeerSpec& p) {
+          return p.address == a && p.port == u.port;
+        });
+      });
+      if (!found) {
+        fail(line, col, "missing peer: nothing listens on " + addrs.front() + ":" + std::to_string(u.port) +
+                            " (declare a peer; a script of just \"refuse\" refuses connections)");
+      }
+    }
+  }
+
+  Scenario& out_;
+  std::vector<std::string> lines_;
+  std::set<std::string> seen_blocks_;
+  std::map<std::string, int> ids_;
+  std::map<std::string, std::pair<int, int>> url_tokens_;
+  struct Ref {
+    std::string id;
+    int line, column;
+  };
+  std::vector<Ref> done_refs_;
+  int seed_line_ = 0;
+  int end_line_ = 0;
+  std::int64_t last_time_ = 0;
+};
+
+// ---- writer ---------------------------------------------------------------------------
+
+std::string quote(const std::string& s) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\r': out += "\\r"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c > 0x7e) {
+          out += "\\x";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// A bare word when it survives tokenizing as one, else quoted.
+std::string word(const std::string& s) {
+  bool bare = !s.empty() && s[0] != '"' && s[0] != '#' &&
+              std::all_of(s.begin(), s.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
+  return bare ? s : quote(s);
+}
+
+std::string duration(std::int64_t ns) {
+  if (ns == 0) return "0";
+  if (ns % 1000000000 == 0) return std::to_string(ns / 1000000000) + "s";
+  if (ns % 1000000 == 0) return std::to_string(ns / 1000000) + "ms";
+  if (ns % 1000 == 0) return std::to_string(ns / 1000) + "us";
+  return std::to_string(ns) + "ns";
+}
+
+std::string prob(double v) {
+  std::ostringstream o;
+  o.precision(17);
+  o << v;
+  return o.str();
+}
+
+std::string host_port(const std::string& a, int port) {
+  return (a.find(':') != std::string::npos ? "[" + a + "]" : a) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+std::string ScenarioError::to_string() const {
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + reason;
+}
+
+bool easy_code_from_name(std::string_view name, int& out) {
+  std::string_view n = name;
+  if (n.rfind("MSE_", 0) == 0) n.remove_prefix(4);
+#define MS_X(cname, value, text)              \
+  if (n == std::string_view(#cname).substr(4)) { \
+    out = value;                              \
+    return true;                              \
+  }
+  MS_ECODES(MS_X)
+#undef MS_X
+  return false;
+}
+
+std::string easy_code_short_name(int code) {
+  switch (code) {
+#define MS_X(cname, value, text) \
+  case value: return std::string(#cname).substr(4);
+    MS_ECODES(MS_X)
+#undef MS_X
+    default: return std::to_string(code);
+  }
+}
+
+bool peer_script_parser_available() { return MS_SCENARIO_PEER_PARSER != 0; }
+
+bool parse_scenario(std::string_view text, std::string_view file_name, Scenario& out,
+                    ScenarioError& err) {
+  Scenario s;
+  s.file = std::string(file_name);
+  try {
+    Parser p(text, s);
+    p.run();
+  } catch (const Failure& f) {
+    err = ScenarioError{std::string(file_name), f.line, f.column, f.reason};
+    return false;
+  } catch (const std::exception& e) {  // std::stoi and friends on a path not guarded above
+    err = ScenarioError{std::string(file_name), 0, 0, std::string("internal: ") + e.what()};
+    return false;
+  }
+  out = std::move(s);
+  return true;
+}
+
+bool load_scenario(const std::string& path, Scenario& out, ScenarioError& err) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    err = ScenarioError{path, 0, 0, "cannot open the file"};
+    return false;
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return parse_scenario(buf.str(), path, out, err);
+}
+
+std::string format_scenario(const Scenario& s) {
+  std::string o;
+  if (!s.description.empty()) {
+    std::istringstream in(s.description);
+    std::string l;
+    while (std::getline(in, l)) o += l.empty() ? "#\n" : "# " + l + "\n";
+  }
+  if (!s.title.empty()) o += "title " + quote(s.title) + "\n";
+  o += "seed " + std::to_string(s.seed) + "\n";
+  if (s.canary) o += "canary\n";
+  for (const PolicySpec& p : s.policies) {
+    o += "policy " + word(p.name);
+    for (const std::string& a : p.args) o += " " + word(a);
+    o += "\n";
+  }
+  const WorldSpec& w = s.world;
+  std::string ws;
+  if (w.latency_ns >= 0) ws += " latency " + duration(w.latency_ns);
+  if (w.bandwidth_bytes_per_second >= 0) ws += " bandwidth " + std::to_string(w.bandwidth_bytes_per_second);
+  if (w.send_buffer_bytes >= 0) ws += " send_buffer " + std::to_string(w.send_buffer_bytes);
+  if (w.extra_latency_max_ns >= 0) ws += " extra_latency_max " + duration(w.extra_latency_max_ns);
+  if (w.dns_default_delay_ns >= 0) ws += " dns_delay " + duration(w.dns_default_delay_ns);
+#define MS_X(name) \
+  if (w.name != 0) ws += " " #name " " + prob(w.name);
+  MS_WORLD_PROBABILITIES(MS_X)
+#undef MS_X
+  if (!ws.empty()) o += "world" + ws + "\n";
+  for (const DnsSpec& d : s.dns) {
+    o += "dns " + d.name;
+    for (const std::string& a : d.addresses) o += " " + a;
+    if (d.delay_ns >= 0) o += " delay " + duration(d.delay_ns);
+    if (d.fail) o += " fail";
+    o += "\n";
+  }
+  for (const PeerSpec& p : s.peers) {
+    o += "\npeer " + p.name + " listen " + host_port(p.address, p.port) + "\n";
+    std::istringstream in(p.script_text);
+    std::string l;
+    while (std::getline(in, l)) {
+      // Keep the script as written; make sure every line stays inside the block.
+      if (!l.empty() && l[0] != ' ') l = "  " + l;
+      o += l + "\n";
+    }
+  }
+  if (!s.client.empty()) {
+    o += "\nclient\n";
+    for (const ClientStep& c : s.client) {
+      o += "  ";
+      if (c.kind == StepKind::end || c.at_ns != 0) o += "at " + duration(c.at_ns) + " ";
+      if (c.kind == StepKind::end) {
+        o += "end\n";
+        continue;
+      }
+      if (c.kind == StepKind::remove) {
+        o += "remove " + word(c.id) + "\n";
+        continue;
+      }
+      const TransferSpec& x = c.transfer;
+      o += "add " + word(x.id) + " url " + word(x.url);
+      if (x.timeout_ms >= 0) o += " timeout_ms " + std::to_string(x.timeout_ms);
+      if (x.connecttimeout_ms >= 0) o += " connecttimeout_ms " + std::to_string(x.connecttimeout_ms);
+      if (x.low_speed_limit >= 0) {
+        o += " low_speed " + std::to_string(x.low_speed_limit) + " " + std::to_string(x.low_speed_time);
+      }
+      if (x.has_post) o += " post " + quote(x.post);
+      if (x.nobody) o += " nobody";
+      for (const std::string& h : x.headers) o += " header " + quote(h);
+      for (const ResolveSpec& r : x.resolve) {
+        o += " resolve " + r.host + ":" + std::to_string(r.port) + ":" +
+             (r.address.find(':') != std::string::npos ? "[" + r.address + "]" : r.address);
+      }
+      if (x.follow) o += " follow";
+      if (x.maxredirs >= 0) o += " maxredirs " + std::to_string(x.maxredirs);
+      o += "\n";
+    }
+  }
+  const ExpectSpec& e = s.expect;
+  if (!e.clauses.empty() || !e.done.empty() || e.running_zero_at_end || !e.violations.empty()) {
+    o += "\nexpect\n";
+    if (!e.clauses.empty()) {
+      o += "  clause";
+      for (const std::string& c : e.clauses) o += " " + c;
+      o += "\n";
+    }
+    for (const ExpectDone& d : e.done) {
+      o += "  done " + word(d.id) + " result " + easy_code_short_name(d.result);
+      switch (d.body_check) {
+        case BodyCheck::none: break;
+        case BodyCheck::text: o += " body " + quote(d.body); break;
+        case BodyCheck::bytes: o += " body-bytes " + std::to_string(d.body_bytes); break;
+        case BodyCheck::sha256: o += " body-sha256 " + d.body_sha256; break;
+      }
+      o += "\n";
+    }
+    if (e.running_zero_at_end) o += "  running 0 at end\n";
+    if (!e.violations.empty()) {
+      o += "  violation";
+      for (const std::string& c : e.violations) o += " " + c;
+      o += "\n";
+    }
+  }
+  return o;
+}
+
+}  // namespace ms::conf

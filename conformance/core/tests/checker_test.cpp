@@ -1,0 +1,454 @@
+// checker_test.cpp: for every clause a trace is decided on, one hand-made trace the
+// checker rejects for that clause and one it accepts (with no violation at all).
+#include "conformance/checker.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "trace_builder.hpp"
+
+namespace ms::conf {
+namespace {
+
+using testing::T;
+
+// e1 added at 0 (timer 0), kicked: fd 5 registered for OUT, timer 1000 ms, running 1.
+T& kick(T& t) {
+  return t.at(0).timer(0).add(1).sock(1, 5, MS_POLL_OUT).timer(1000).act(-1, 0, 1).none();
+}
+// e1 finishes at `ms` with `code`: REMOVE, close, timer deleted, DONE read, cleanup.
+T& finish(T& t, int ms = 10, int code = MSE_OK, int mask = MS_CSELECT_IN, int socketp = 0) {
+  return t.at(ms)
+      .sock(1, 5, MS_POLL_REMOVE, socketp)
+      .close(5)
+      .timer(-1)
+      .act(5, mask, 0)
+      .read(1, 0, code)
+      .none()
+      .remove(1)
+      .cleanup();
+}
+T base() {
+  T t;
+  kick(t);
+  return finish(t);
+}
+// Two transfers, e1 on fd 5 and e2 on fd 6, both done at 10 ms.
+T two() {
+  T t;
+  t.at(0).timer(0).add(1).timer(0).add(2);
+  t.sock(1, 5, MS_POLL_OUT).sock(2, 6, MS_POLL_OUT).timer(1000).act(-1, 0, 2).none();
+  t.at(10).sock(1, 5, MS_POLL_REMOVE).close(5).sock(2, 6, MS_POLL_REMOVE).close(6).timer(-1);
+  t.act(5, MS_CSELECT_IN, 0).read(1, 1).read(2, 0).none().remove(1).remove(2).cleanup();
+  return t;
+}
+
+struct Case {
+  const char* name;
+  const char* clause;
+  bool rejects;  // true: the clause must be violated; false: no violation at all
+  std::function<T()> build;
+  Profile profile = Profile::documented;
+  CheckerOptions options = {};
+};
+
+std::vector<Case> cases() {
+  CheckerOptions livelock3;
+  livelock3.livelock_calls = 3;
+  return {
+      // SA-MASK
+      {"mask_bit_8", "SA-MASK", true, [] { T t; kick(t); t.at(5).sock(1, 5, MS_POLL_IN).act(5, 8, 1); return finish(t); }},
+      {"masks_in_out_err", "SA-MASK", false, [] { return base(); }},
+      // SA-ZERO
+      {"mask0_healthy_fails", "SA-ZERO", true, [] { T t; t.note("healthy e1"); kick(t); return finish(t, 10, MSE_RECV_ERROR, 0); }},
+      {"mask0_stall", "SA-ZERO", true, [] { T t; kick(t); t.at(5).act(5, 0, 1).note("stall"); return t; }},
+      {"mask0_healthy_ok", "SA-ZERO", false, [] { T t; t.note("healthy e1"); kick(t); return finish(t, 10, MSE_OK, 0); }},
+      // SA-KICK
+      {"add_without_timer", "SA-KICK", true, [] { T t; t.at(0).add(1); return t; }},
+      {"add_with_future_timer", "SA-KICK", true, [] { T t; kick(t); t.at(1).timer(500).add(2); return t; }},
+      {"add_arms_timer", "SA-KICK", false, [] { return base(); }},
+      // SA-RUNNING
+      {"running_above_added", "SA-RUNNING", true, [] { T t; t.at(0).timer(0).add(1).sock(1, 5, MS_POLL_OUT).timer(1000).act(-1, 0, 2); return t; }},
+      {"running_not_matching_queue", "SA-RUNNING", true, [] {
+         T t;
+         t.at(0).timer(0).add(1).timer(0).add(2).sock(1, 5, MS_POLL_OUT).timer(1000).act(-1, 0, 2);
+         return t.read(1, 0);  // e1 finished, yet running said 2
+       }},
+      {"running_exact", "SA-RUNNING", false, [] { return two(); }},
+      // SA-ZERO-DONE
+      {"zero_without_done", "SA-ZERO-DONE", true, [] { T t; kick(t); t.at(10).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(5, 1, 0).none(); return t; }},
+      {"zero_with_done", "SA-ZERO-DONE", false, [] { return base(); }},
+      // SA-DECREASE
+      {"decrease_without_done", "SA-DECREASE", true, [] {
+         T t;
+         t.at(0).timer(0).add(1).timer(0).add(2).sock(1, 5, MS_POLL_OUT).sock(2, 6, MS_POLL_OUT).timer(1000).act(-1, 0, 2).none();
+         return t.at(5).sock(1, 5, MS_POLL_REMOVE).close(5).act(5, MS_CSELECT_OUT, 1).none();
+       }},
+      {"decrease_with_done", "SA-DECREASE", false, [] { return two(); }},
+      // SA-SPURIOUS
+      {"unknown_fd_refused", "SA-SPURIOUS", true, [] { T t; kick(t); t.at(5).note("spurious fd 9").act(9, MS_CSELECT_IN, 1, MSM_BAD_SOCKET); return t; }},
+      {"spurious_fails_healthy", "SA-SPURIOUS", true, [] {
+         T t;
+         t.note("healthy e1");
+         kick(t);
+         t.at(5).note("spurious in fd 5").sock(1, 5, MS_POLL_IN).act(5, MS_CSELECT_IN | MS_CSELECT_OUT, 1);
+         return finish(t, 10, MSE_RECV_ERROR);
+       }},
+      {"spurious_tolerated", "SA-SPURIOUS", false, [] {
+         T t;
+         t.note("healthy e1");
+         kick(t);
+         t.at(5).note("spurious fd 9").act(9, MS_CSELECT_IN, 1);
+         return finish(t);
+       }},
+      // SA-ERR
+      {"err_met_with_silence", "SA-ERR", true, [] { T t; kick(t); t.at(5).act(5, MS_CSELECT_ERR, 1).none(); return t; }},
+      {"err_then_stall", "SA-ERR", true, [] { T t; kick(t); t.at(5).act(5, MS_CSELECT_ERR, 1).none().note("stall"); return t; }},
+      {"err_ends_transfer", "SA-ERR", false, [] { T t; kick(t); return finish(t, 5, MSE_RECV_ERROR, MS_CSELECT_ERR); }},
+      // SA-AFTER-ERROR
+      {"call_again_after_error", "SA-AFTER-ERROR", true, [] {
+         T t;
+         kick(t);
+         return t.at(5).act(5, MS_CSELECT_OUT, 1, MSM_INTERNAL_ERROR).act(5, MS_CSELECT_OUT, 1);
+       }},
+      {"remove_all_then_new", "SA-AFTER-ERROR", false, [] {
+         T t;
+         kick(t);
+         t.at(5).act(5, MS_CSELECT_OUT, 1, MSM_INTERNAL_ERROR);
+         t.sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).remove(1);
+         t.timer(0).add(2).sock(2, 6, MS_POLL_OUT).timer(1000).act(-1, 0, 1).none();
+         t.at(10).sock(2, 6, MS_POLL_REMOVE).close(6).timer(-1).act(6, MS_CSELECT_OUT, 0);
+         return t.read(2, 0).none().remove(2).cleanup();
+       }},
+      // SA-PROGRESS
+      {"livelock", "SA-PROGRESS", true, [] { T t; kick(t); t.act(-1, 0, 1).act(-1, 0, 1).act(-1, 0, 1); return t; }, Profile::documented, livelock3},
+      {"few_idle_calls", "SA-PROGRESS", false, [] { T t; kick(t); t.act(-1, 0, 1).act(-1, 0, 1); return finish(t); }, Profile::documented, livelock3},
+      // SC-ACTION
+      {"action_7", "SC-ACTION", true, [] { T t; kick(t); t.at(5).sock(1, 5, 7).act(5, MS_CSELECT_OUT, 1); return t; }},
+      {"actions_valid", "SC-ACTION", false, [] { return base(); }},
+      // SC-CHANGES
+      {"same_action_twice", "SC-CHANGES", true, [] { T t; kick(t); t.at(5).sock(1, 5, MS_POLL_OUT).act(5, MS_CSELECT_OUT, 1); return finish(t); }},
+      {"changes_only", "SC-CHANGES", false, [] { T t; kick(t); t.at(5).sock(1, 5, MS_POLL_IN).act(5, MS_CSELECT_OUT, 1).none(); return finish(t); }},
+      // SC-REMOVE
+      {"remove_unregistered", "SC-REMOVE", true, [] { T t; kick(t); t.at(5).sock(1, 7, MS_POLL_REMOVE).act(5, MS_CSELECT_OUT, 1); return t; }},
+      {"close_before_remove", "SC-REMOVE", true, [] { T t; kick(t); t.at(5).close(5).sock(1, 5, MS_POLL_REMOVE).act(5, MS_CSELECT_OUT, 0); return t; }},
+      {"reused_while_registered", "SC-REMOVE", true, [] { T t; kick(t); t.at(5).open(5).act(5, MS_CSELECT_OUT, 1); return t; }},
+      {"left_at_cleanup", "SC-REMOVE", true, [] { T t; kick(t); return t.remove(1).cleanup(); }},
+      {"removed_then_closed", "SC-REMOVE", false, [] { return base(); }},
+      // SC-SOCKETP
+      {"socketp_lost", "SC-SOCKETP", true, [] { T t; kick(t); t.assign(5, 3, MSM_OK).at(5).sock(1, 5, MS_POLL_IN, 0).act(5, MS_CSELECT_OUT, 1); return t; }},
+      {"socketp_kept_after_remove", "SC-SOCKETP", true, [] {
+         T t;
+         kick(t);
+         t.assign(5, 3, MSM_OK).at(5).sock(1, 5, MS_POLL_REMOVE, 3).sock(1, 5, MS_POLL_IN, 3).act(5, MS_CSELECT_OUT, 1);
+         return t;
+       }},
+      {"socketp_as_assigned", "SC-SOCKETP", false, [] {
+         T t;
+         kick(t);
+         t.assign(5, 3, MSM_OK).at(5).sock(1, 5, MS_POLL_IN, 3).act(5, MS_CSELECT_OUT, 1).none();
+         return finish(t, 10, MSE_OK, MS_CSELECT_IN, 3);
+       }},
+      // SC-USERP
+      {"easy_not_added", "SC-USERP", true, [] { T t; kick(t); t.at(5).sock(9, 5, MS_POLL_IN).act(5, MS_CSELECT_OUT, 1); return t; }},
+      {"bad_userp_flag", "SC-USERP", true, [] { T t; kick(t); t.at(5).sock(1, 5, MS_POLL_IN).text("bad-userp").act(5, MS_CSELECT_OUT, 1); return t; }},
+      {"userp_ok", "SC-USERP", false, [] { return base(); }},
+      // SC-INSIDE
+      {"callback_outside", "SC-INSIDE", true, [] { T t; kick(t); t.at(5).timer(50).text("outside").act(-1, 0, 1); return t; }},
+      {"callback_after_last_call", "SC-INSIDE", true, [] { T t; kick(t); return t.at(5).timer(50); }},
+      {"callback_closed_by_call_end", "SC-INSIDE", false, [] {
+         T t;
+         kick(t);
+         t.at(5).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).call_end("easy_cleanup e1");
+         return t.remove(1).cleanup();
+       }},
+      // SC-LIVENESS
+      {"stall", "SC-LIVENESS", true, [] { T t; kick(t); return t.note("stall"); }},
+      {"no_stall", "SC-LIVENESS", false, [] { return base(); }},
+      // TM-VALUE
+      {"timer_minus_2", "TM-VALUE", true, [] { T t; kick(t); t.at(5).timer(-2).act(5, MS_CSELECT_OUT, 1); return t; }},
+      {"timer_values_ok", "TM-VALUE", false, [] { return base(); }},
+      // TM-CHANGES
+      {"timer_repeat", "TM-CHANGES", true, [] { T t; kick(t); t.timer(1000).act(5, MS_CSELECT_OUT, 1); return t; }},
+      {"timer_same_deadline_new_value", "TM-CHANGES", true, [] { T t; kick(t); t.at(400).timer(600).act(5, MS_CSELECT_OUT, 1); return t; }},
+      {"timer_repeat_in_add", "TM-CHANGES", false, [] { return two(); }},
+      {"timer_repeat_in_timeout_call", "TM-CHANGES", false, [] { T t; kick(t); t.timer(1000).act(-1, 0, 1).none(); return finish(t); }},
+      // TM-DELETE
+      {"timer_left_armed", "TM-DELETE", true, [] {
+         T t;
+         kick(t);
+         return t.at(10).sock(1, 5, MS_POLL_REMOVE).close(5).act(5, 1, 0).read(1, 0).none().remove(1).cleanup();
+       }},
+      {"timer_deleted", "TM-DELETE", false, [] { return base(); }},
+      // TM-AGREE
+      {"timeout_disagrees", "TM-AGREE", true, [] { T t; kick(t); return t.at(10).tq(1000); }},
+      {"timeout_after_delete", "TM-AGREE", true, [] { T t; kick(t); finish(t); return t.tq(0); }},
+      {"timeout_agrees", "TM-AGREE", false, [] { T t; kick(t); t.tq(1000).at(10).tq(990); return finish(t, 20); }},
+      // TM-DEADLINE
+      {"timed_out_late", "TM-DEADLINE", true, [] {
+         T t;
+         t.note("timeout e1 500").at(0).timer(0).add(1).sock(1, 5, MS_POLL_OUT).timer(501).act(-1, 0, 1).none();
+         return t.at(501).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(-1, 0, 0).read(1, 0, MSE_OPERATION_TIMEDOUT);
+       }},
+      {"timed_out_early", "TM-DEADLINE", true, [] {
+         T t;
+         t.note("timeout e1 500").at(0).timer(0).add(1).sock(1, 5, MS_POLL_OUT).timer(400).act(-1, 0, 1).none();
+         return t.at(400).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(-1, 0, 0).read(1, 0, MSE_OPERATION_TIMEDOUT);
+       }},
+      {"ran_past_deadline", "TM-DEADLINE", true, [] {
+         T t;
+         t.note("timeout e1 500").at(0).timer(0).add(1).sock(1, 5, MS_POLL_OUT).timer(500).act(-1, 0, 1).none();
+         t.at(500).timer(10).act(-1, 0, 1).none();
+         return t.at(510).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(-1, 0, 0).read(1, 0, MSE_OPERATION_TIMEDOUT);
+       }},
+      {"timed_out_on_time", "TM-DEADLINE", false, [] {
+         T t;
+         t.note("timeout e1 500").at(0).timer(0).add(1).sock(1, 5, MS_POLL_OUT).timer(500).act(-1, 0, 1).none();
+         t.at(500).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(-1, 0, 0);
+         return t.read(1, 0, MSE_OPERATION_TIMEDOUT).none().remove(1).cleanup();
+       }},
+      // IR-ONCE
+      {"done_twice", "IR-ONCE", true, [] { T t; kick(t); return t.at(10).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(5, 1, 0).read(1, 0).read(1, 0); }},
+      {"done_for_unknown", "IR-ONCE", true, [] { T t; kick(t); return t.read(7, 0); }},
+      {"no_done_at_end", "IR-ONCE", true, [] { T t; kick(t); return t.at(10).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(5, 1, 0); }},
+      {"done_once", "IR-ONCE", false, [] { return two(); }},
+      // IR-QUEUE
+      {"queue_count_off", "IR-QUEUE", true, [] { T t; kick(t); t.at(10).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(5, 1, 0); return t.read(1, 1).none(); }},
+      {"queue_null_with_count", "IR-QUEUE", true, [] { T t; kick(t); return t.read(0, 2); }},
+      {"queue_counts", "IR-QUEUE", false, [] { return two(); }},
+      // IR-REMOVED
+      {"removed_message_kept", "IR-REMOVED", true, [] {
+         T t;
+         kick(t);
+         return t.at(10).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(5, 1, 0).remove(1).read(1, 0);
+       }},
+      {"removed_message_dropped", "IR-REMOVED", false, [] {
+         T t;
+         kick(t);
+         return t.at(10).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(5, 1, 0).remove(1).none().cleanup();
+       }},
+      // AS-UNKNOWN
+      {"assign_unknown_ok", "AS-UNKNOWN", true, [] { T t; kick(t); return t.assign(9, 3, MSM_OK); }},
+      {"assign_known_refused", "AS-UNKNOWN", true, [] { T t; kick(t); return t.assign(5, 3, MSM_BAD_SOCKET); }},
+      {"assign_as_documented", "AS-UNKNOWN", false, [] {
+         T t;
+         kick(t);
+         t.assign(9, 4, MSM_BAD_SOCKET).assign(5, 3, MSM_OK);
+         return finish(t, 10, MSE_OK, MS_CSELECT_IN, 3);
+       }},
+      // ER-CODES
+      {"added_twice_ok", "ER-CODES", true, [] { T t; kick(t); return t.add(1); }},
+      {"recursive_call_allowed", "ER-CODES", true, [] {
+         T t;
+         kick(t);
+         return t.at(5).sock(1, 5, MS_POLL_IN).act(-1, 0, 1).text("in-callback").act(5, MS_CSELECT_OUT, 1);
+       }},
+      {"bad_multi_ok", "ER-CODES", true, [] { T t; kick(t); return t.tq(5).text("bad-multi"); }},
+      {"call_multi_perform_documented", "ER-CODES", true, [] { T t; kick(t); return t.at(5).act(5, MS_CSELECT_OUT, 1, MSM_CALL_MULTI_PERFORM); }},
+      {"codes_as_documented", "ER-CODES", false, [] {
+         T t;
+         kick(t);
+         t.add(1, MSM_ADDED_ALREADY).add(0, MSM_BAD_EASY_HANDLE).tq(0, MSM_BAD_HANDLE).text("bad-multi");
+         t.at(5).sock(1, 5, MS_POLL_IN).timer(900).tq(0, MSM_RECURSIVE_API_CALL).text("in-callback");
+         t.act(5, MS_CSELECT_OUT, 1).none();
+         return finish(t);
+       }},
+      // ER-ABORT
+      {"abort_ignored", "ER-ABORT", true, [] { T t; kick(t); t.at(5).sock(1, 5, MS_POLL_IN).ret(-1).act(5, MS_CSELECT_OUT, 1); return t; }},
+      {"abort_without_done", "ER-ABORT", true, [] {
+         T t;
+         kick(t);
+         return t.at(5).sock(1, 5, MS_POLL_IN).ret(-1).act(5, MS_CSELECT_OUT, -1, MSM_ABORTED_BY_CALLBACK).none();
+       }},
+      {"abort_honoured", "ER-ABORT", false, [] {
+         T t;
+         kick(t);
+         t.at(5).sock(1, 5, MS_POLL_IN).ret(-1).act(5, MS_CSELECT_OUT, -1, MSM_ABORTED_BY_CALLBACK);
+         t.read(1, 0, MSE_ABORTED_BY_CALLBACK).none();
+         return t.sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).remove(1).cleanup();
+       }},
+      // ER-REMOVE-UNADDED (observed, libcurl-7.88 profile)
+      {"remove_unadded_refused", "ER-REMOVE-UNADDED", true, [] { T t = base(); return t.remove(9, MSM_BAD_EASY_HANDLE); }, Profile::libcurl_7_88},
+      {"remove_unadded_ok", "ER-REMOVE-UNADDED", false, [] { T t = base(); return t.remove(9); }, Profile::libcurl_7_88},
+      // DP-SOCKET
+      {"legacy_healthy_fails", "DP-SOCKET", true, [] {
+         T t;
+         t.note("healthy e1");
+         kick(t);
+         t.at(10).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).legacy(5, 0);
+         return t.read(1, 0, MSE_RECV_ERROR).none().remove(1).cleanup();
+       }},
+      {"legacy_without_running", "DP-SOCKET", true, [] { T t; kick(t); return t.at(5).all(-1); }},
+      {"legacy_healthy_ok", "DP-SOCKET", false, [] {
+         T t;
+         t.note("healthy e1");
+         kick(t);
+         t.at(5).all(1);
+         t.at(10).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).legacy(5, 0);
+         return t.read(1, 0).none().remove(1).cleanup();
+       }},
+      // LG-CALL-AGAIN (legacy-7.16 profile)
+      {"call_again_from_add", "LG-CALL-AGAIN", true, [] { T t; kick(t); return t.timer(0).add(2, MSM_CALL_MULTI_PERFORM); }, Profile::legacy_7_16},
+      {"call_again_without_running", "LG-CALL-AGAIN", true, [] { T t; kick(t); return t.at(5).act(5, MS_CSELECT_OUT, -1, MSM_CALL_MULTI_PERFORM); }, Profile::legacy_7_16},
+      {"call_again_from_socket_action", "LG-CALL-AGAIN", false, [] {
+         T t;
+         kick(t);
+         t.at(5).act(5, MS_CSELECT_OUT, 1, MSM_CALL_MULTI_PERFORM).act(5, MS_CSELECT_OUT, 1).none();
+         return finish(t);
+       }, Profile::legacy_7_16},
+  };
+}
+
+class CheckerClause : public ::testing::TestWithParam<Case> {};
+
+std::string describe(const std::vector<Violation>& v) {
+  std::string s;
+  for (const Violation& x : v) {
+    s += "  " + x.clause + " @" + std::to_string(x.event_index) + ": " + x.message + "\n";
+  }
+  return s;
+}
+
+TEST_P(CheckerClause, DecidesItsTrace) {
+  const Case& c = GetParam();
+  ASSERT_NE(find_clause(c.clause), nullptr) << c.clause;
+  T t = c.build();
+  Checker checker(c.profile, c.options);
+  for (const Event& e : t.trace().events) checker.on_event(e);
+  checker.finish();
+  const std::vector<Violation>& v = checker.violations();
+  if (c.rejects) {
+    bool found = false;
+    for (const Violation& x : v) found = found || x.clause == c.clause;
+    EXPECT_TRUE(found) << "expected a " << c.clause << " violation, got:\n"
+                       << describe(v) << t.trace().to_jsonl();
+    for (const Violation& x : v) {
+      EXPECT_LT(x.event_index, t.trace().events.size()) << x.clause;
+    }
+  } else {
+    EXPECT_TRUE(v.empty()) << "expected no violation, got:\n" << describe(v) << t.trace().to_jsonl();
+    EXPECT_GT(checker.exercised(c.clause), 0u) << c.clause << " never exercised";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, CheckerClause, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<Case>& i) {
+                           return std::string(i.param.name);
+                         });
+
+// Every clause a trace can decide has a rejecting and an accepting case above.
+TEST(CheckerTable, CoversEveryTraceClause) {
+  std::set<std::string> rejected, accepted;
+  for (const Case& c : cases()) (c.rejects ? rejected : accepted).insert(c.clause);
+  for (const Clause& cl : all_clauses()) {
+    if (cl.decided_by != DecidedBy::trace) continue;
+    EXPECT_TRUE(rejected.count(std::string(cl.id))) << cl.id << " has no rejecting trace";
+    EXPECT_TRUE(accepted.count(std::string(cl.id))) << cl.id << " has no accepting trace";
+  }
+}
+
+TEST(Checker_StopAtFirst, StopsAfterTheFirstViolation) {
+  T t;
+  kick(t);
+  t.at(5).sock(1, 5, 7).sock(1, 5, 9).act(5, MS_CSELECT_OUT, 1);
+  t.at(6).timer(-5).act(5, MS_CSELECT_OUT, 1);
+  CheckerOptions all_of_them;
+  Checker full(Profile::documented, all_of_them);
+  for (const Event& e : t.trace().events) full.on_event(e);
+  full.finish();
+  ASSERT_GE(full.violations().size(), 3u);
+  EXPECT_FALSE(full.stopped());
+
+  CheckerOptions first;
+  first.stop_at_first = true;
+  Checker one(Profile::documented, first);
+  for (const Event& e : t.trace().events) one.on_event(e);
+  one.finish();
+  ASSERT_EQ(one.violations().size(), 1u);
+  EXPECT_TRUE(one.stopped());
+  EXPECT_EQ(one.violations()[0].clause, "SC-ACTION");
+  EXPECT_EQ(one.violations()[0].event_index, full.violations()[0].event_index);
+}
+
+TEST(Checker_Profiles, ClausesOutsideTheProfileAreNotEvaluated) {
+  T t = base();
+  t.remove(9, MSM_BAD_EASY_HANDLE);
+  EXPECT_TRUE(Checker::check(t.trace(), Profile::documented).empty());
+  EXPECT_FALSE(Checker::check(t.trace(), Profile::libcurl_7_88).empty());
+  Checker c(Profile::documented);
+  for (const Event& e : t.trace().events) c.on_event(e);
+  c.finish();
+  for (const ClauseResult& r : c.results()) {
+    EXPECT_NE(r.clause->id, "ER-REMOVE-UNADDED");
+    EXPECT_NE(r.clause->id, "LG-CALL-AGAIN");
+  }
+}
+
+TEST(Checker_Results, ReportsPassFailAndNotExercised) {
+  T t;
+  kick(t);
+  t.at(5).sock(1, 5, 7).act(5, MS_CSELECT_OUT, 1);
+  Checker c(Profile::documented);
+  for (const Event& e : t.trace().events) c.on_event(e);
+  c.finish();
+  bool saw_fail = false, saw_pass = false, saw_not = false;
+  for (const ClauseResult& r : c.results()) {
+    if (r.clause->id == "SC-ACTION") {
+      EXPECT_EQ(r.status, ClauseStatus::fail);
+      saw_fail = true;
+    }
+    if (r.clause->id == "SA-MASK") {
+      EXPECT_EQ(r.status, ClauseStatus::pass);
+      saw_pass = true;
+    }
+    if (r.clause->id == "DT-REPLAY") {
+      EXPECT_EQ(r.status, ClauseStatus::not_exercised);
+      EXPECT_STREQ(to_string(r.status), "not exercised");
+      saw_not = true;
+    }
+  }
+  EXPECT_TRUE(saw_fail && saw_pass && saw_not);
+}
+
+TEST(Checker_External, HarnessResultsAreRecorded) {
+  Checker c(Profile::documented);
+  c.record_external("DT-REPLAY", true, "");
+  c.record_external("ER-NO-CRASH", false, "SIGSEGV in multi_cleanup");
+  c.record_external("NO-SUCH-CLAUSE", false, "ignored");
+  c.finish();
+  EXPECT_EQ(c.exercised("DT-REPLAY"), 1u);
+  ASSERT_EQ(c.violations().size(), 1u);
+  EXPECT_EQ(c.violations()[0].clause, "ER-NO-CRASH");
+  EXPECT_EQ(c.violations()[0].message, "SIGSEGV in multi_cleanup");
+}
+
+TEST(Checker_Online, ViolationShowsBeforeFinish) {
+  T t;
+  kick(t);
+  t.at(5).sock(1, 5, MS_POLL_OUT).act(5, MS_CSELECT_OUT, 1);
+  Checker c(Profile::documented);
+  for (const Event& e : t.trace().events) c.on_event(e);
+  ASSERT_EQ(c.violations().size(), 1u);
+  EXPECT_EQ(c.violations()[0].clause, "SC-CHANGES");
+  EXPECT_EQ(c.violations()[0].event_index, t.trace().events.size() - 2);  // the socket_cb
+  EXPECT_EQ(c.violations()[0].time_ns, 5000000);
+}
+
+TEST(Checker_Tolerance, RealTimeSlackForTimerAgreement) {
+  T t;
+  kick(t);
+  t.at(10).tq(985);
+  EXPECT_FALSE(Checker::check(t.trace(), Profile::documented).empty());
+  CheckerOptions slack;
+  slack.timer_tolerance_ms = 10;
+  for (const Violation& v : Checker::check(t.trace(), Profile::documented, slack)) {
+    EXPECT_NE(v.clause, "TM-AGREE") << v.message;
+  }
+}
+
+}  // namespace
+}  // namespace ms::conf

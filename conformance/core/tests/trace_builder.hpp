@@ -1,0 +1,77 @@
+// trace_builder.hpp: a tiny DSL to write traces by hand in tests.
+//
+// Callbacks go before the call they are made in (trace.hpp's call groups):
+//   T().at(0).timer(0).add(1)                 add_handle(e1) told a 0 ms timer
+//      .sock(1, 5, MS_POLL_OUT).act(-1, 0, 1) the kick registered fd 5; running 1
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "conformance/trace.hpp"
+#include "multisock/multisock.h"
+
+namespace ms::conf::testing {
+
+class T {
+ public:
+  T& at(std::int64_t ms) {
+    now_ = ms * 1000000;
+    return *this;
+  }
+  T& add(int easy, int result = MSM_OK) { return push(EventKind::add_handle, [&](Event& e) { e.easy = easy, e.result = result; }); }
+  T& remove(int easy, int result = MSM_OK) { return push(EventKind::remove_handle, [&](Event& e) { e.easy = easy, e.result = result; }); }
+  T& act(int fd, int mask, int running, int result = MSM_OK) {
+    return push(EventKind::socket_action, [&](Event& e) { e.fd = fd, e.mask = mask, e.running = running, e.result = result; });
+  }
+  T& legacy(int fd, int running, int result = MSM_OK) {
+    return push(EventKind::socket_legacy, [&](Event& e) { e.fd = fd, e.running = running, e.result = result; });
+  }
+  T& all(int running, int result = MSM_OK) {
+    return push(EventKind::socket_all, [&](Event& e) { e.running = running, e.result = result; });
+  }
+  T& assign(int fd, int socketp, int result) {
+    return push(EventKind::assign, [&](Event& e) { e.fd = fd, e.socketp = socketp, e.result = result; });
+  }
+  T& tq(long value, int result = MSM_OK) { return push(EventKind::timeout_query, [&](Event& e) { e.value = value, e.result = result; }); }
+  // info_read returning easy's DONE with `left` messages left.
+  T& read(int easy, long left, int code = MSE_OK) {
+    return push(EventKind::info_read, [&](Event& e) { e.easy = easy, e.value = left, e.code = code; });
+  }
+  T& none() { return push(EventKind::info_read, [](Event&) {}); }
+  T& cleanup(int result = MSM_OK) { return push(EventKind::cleanup, [&](Event& e) { e.result = result; }); }
+  T& sock(int easy, int fd, int action, int socketp = 0) {
+    return push(EventKind::socket_cb, [&](Event& e) { e.easy = easy, e.fd = fd, e.action = action, e.socketp = socketp; });
+  }
+  T& timer(long ms) { return push(EventKind::timer_cb, [&](Event& e) { e.value = ms; }); }
+  T& open(int fd) { return push(EventKind::net_open, [&](Event& e) { e.fd = fd; }); }
+  T& close(int fd) { return push(EventKind::net_close, [&](Event& e) { e.fd = fd; }); }
+  T& bytes(int fd, long n) { return push(EventKind::net_bytes, [&](Event& e) { e.fd = fd, e.value = n; }); }
+  T& note(std::string text) { return push(EventKind::note, [&](Event& e) { e.text = std::move(text); }); }
+  T& call_end(std::string text = "") { return push(EventKind::call_end, [&](Event& e) { e.text = std::move(text); }); }
+  // Modifiers of the last event.
+  T& text(std::string s) {
+    trace_.events.back().text = std::move(s);
+    return *this;
+  }
+  T& ret(int r) {
+    trace_.events.back().result = r;
+    return *this;
+  }
+  const Trace& trace() const { return trace_; }
+
+ private:
+  template <class F>
+  T& push(EventKind k, F&& fill) {
+    Event e;
+    e.kind = k;
+    e.time_ns = now_;
+    fill(e);
+    trace_.events.push_back(std::move(e));
+    return *this;
+  }
+  Trace trace_;
+  std::int64_t now_ = 0;
+};
+
+}  // namespace ms::conf::testing

@@ -1,0 +1,318 @@
+// trace.cpp: JSON-lines form of a trace, and its hash.
+//
+// The format is a deliberately small subset of JSON, written and read here by hand so that
+// the round trip is exact and every error names its line and column: one flat object per
+// line, keys in the fixed order below, values are integers or strings, fields at their
+// default value are left out (kind and t are always written). Strings escape '"', '\' and
+// every byte outside 0x20..0x7e as \u00XX, so any byte string survives unchanged.
+#include <openssl/evp.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <limits>
+
+#include "conformance/trace.hpp"
+
+namespace ms::conf {
+namespace {
+
+const char* const kKindNames[] = {
+#define MS_X(name) #name,
+    MS_EVENT_KINDS(MS_X)
+#undef MS_X
+};
+constexpr int kKindCount = sizeof(kKindNames) / sizeof(kKindNames[0]);
+
+void put_string(std::string& out, const std::string& s) {
+  static const char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c > 0x7e) {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+}
+
+template <class T>
+void put_int(std::string& out, const char* key, T v) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+  out += std::to_string(v);
+}
+
+// Field order is the file format: never reorder, only append.
+enum Field { F_KIND, F_T, F_EASY, F_FD, F_MASK, F_ACTION, F_SOCKETP, F_RESULT, F_RUNNING,
+             F_VALUE, F_CODE, F_TEXT, F_COUNT };
+const char* const kFieldNames[F_COUNT] = {"kind",    "t",      "easy",    "fd",
+                                          "mask",    "action", "socketp", "result",
+                                          "running", "value",  "code",    "text"};
+
+class LineParser {
+ public:
+  LineParser(const std::string& line, int line_no, std::string* error)
+      : s_(line), line_(line_no), error_(error) {}
+
+  bool parse(Event& ev) {
+    bool seen[F_COUNT] = {};
+    int last = -1;
+    skip_ws();
+    if (!expect('{')) return false;
+    skip_ws();
+    if (peek() == '}') return fail("empty object: \"kind\" is required");
+    for (;;) {
+      skip_ws();
+      std::string key;
+      std::size_t key_col = pos_;
+      if (!read_string(key)) return false;
+      int f = -1;
+      for (int i = 0; i < F_COUNT; ++i) {
+        if (key == kFieldNames[i]) f = i;
+      }
+      if (f < 0) return fail_at(key_col, "unknown key \"" + key + "\"");
+      if (seen[f]) return fail_at(key_col, "duplicate key \"" + key + "\"");
+      if (f < last) return fail_at(key_col, "key \"" + key + "\" out of the fixed order");
+      seen[f] = true;
+      last = f;
+      skip_ws();
+      if (!expect(':')) return false;
+      skip_ws();
+      if (!read_value(static_cast<Field>(f), ev)) return false;
+      skip_ws();
+      if (peek() == ',') {
+        ++pos_;
+        continue;
+      }
+      if (!expect('}')) return false;
+      break;
+    }
+    skip_ws();
+    if (pos_ != s_.size()) return fail("text after the closing brace");
+    if (!seen[F_KIND]) return fail("missing \"kind\"");
+    return true;
+  }
+
+ private:
+  char peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
+  void skip_ws() {
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r')) ++pos_;
+  }
+  bool fail(const std::string& why) { return fail_at(pos_, why); }
+  bool fail_at(std::size_t col, const std::string& why) {
+    if (error_ != nullptr) {
+      *error_ = "line " + std::to_string(line_) + ", column " + std::to_string(col + 1) +
+                ": " + why;
+    }
+    return false;
+  }
+  bool expect(char c) {
+    if (peek() != c) {
+      return fail(std::string("expected '") + c + "'" +
+                  (pos_ < s_.size() ? "" : " before the end of the line"));
+    }
+    ++pos_;
+    return true;
+  }
+  static int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+  bool read_string(std::string& out) {
+    if (!expect('"')) return false;
+    for (;;) {
+      if (pos_ >= s_.size()) return fail("unterminated string");
+      char c = s_[pos_++];
+      if (c == '"') return true;
+      if (static_cast<unsigned char>(c) < 0x20) return fail("raw control byte in a string");
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (pos_ >= s_.size()) return fail("unterminated escape");
+      char e = s_[pos_++];
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          if (pos_ + 4 > s_.size()) return fail("short \\u escape");
+          int v = 0;
+          for (int i = 0; i < 4; ++i) {
+            int h = hexval(s_[pos_ + i]);
+            if (h < 0) return fail("bad hex digit in \\u escape");
+            v = v * 16 + h;
+          }
+          if (v > 0xff) return fail("\\u escape above \\u00ff (texts are byte strings)");
+          pos_ += 4;
+          out += static_cast<char>(v);
+          break;
+        }
+        default: return fail(std::string("unknown escape \\") + e);
+      }
+    }
+  }
+  bool read_int(long long lo, long long hi, long long& v) {
+    std::size_t start = pos_;
+    if (peek() == '"') return fail("expected a number, got a string");
+    const char* b = s_.data() + pos_;
+    const char* e = s_.data() + s_.size();
+    auto [p, ec] = std::from_chars(b, e, v);
+    if (ec == std::errc::result_out_of_range) return fail_at(start, "number out of range");
+    if (ec != std::errc() || p == b) return fail_at(start, "expected an integer");
+    if (*b == '0' && p - b > 1) return fail_at(start, "leading zero");
+    if (*b == '-' && p - b > 2 && b[1] == '0') return fail_at(start, "leading zero");
+    if (p < e && (*p == '.' || *p == 'e' || *p == 'E')) return fail_at(start, "expected an integer");
+    pos_ += static_cast<std::size_t>(p - b);
+    if (v < lo || v > hi) return fail_at(start, "number out of range");
+    return true;
+  }
+  bool read_value(Field f, Event& ev) {
+    constexpr long long kIntMin = std::numeric_limits<int>::min();
+    constexpr long long kIntMax = std::numeric_limits<int>::max();
+    long long v = 0;
+    std::size_t col = pos_;
+    switch (f) {
+      case F_KIND: {
+        std::string k;
+        if (!read_string(k)) return false;
+        if (!event_kind_from_string(k, ev.kind)) return fail_at(col, "unknown kind \"" + k + "\"");
+        return true;
+      }
+      case F_TEXT: return read_string(ev.text);
+      case F_T:
+        if (!read_int(std::numeric_limits<std::int64_t>::min(),
+                      std::numeric_limits<std::int64_t>::max(), v))
+          return false;
+        ev.time_ns = v;
+        return true;
+      case F_VALUE:
+        if (!read_int(std::numeric_limits<long>::min(), std::numeric_limits<long>::max(), v))
+          return false;
+        ev.value = static_cast<long>(v);
+        return true;
+      default: break;
+    }
+    if (!read_int(kIntMin, kIntMax, v)) return false;
+    int iv = static_cast<int>(v);
+    switch (f) {
+      case F_EASY: ev.easy = iv; break;
+      case F_FD: ev.fd = iv; break;
+      case F_MASK: ev.mask = iv; break;
+      case F_ACTION: ev.action = iv; break;
+      case F_SOCKETP: ev.socketp = iv; break;
+      case F_RESULT: ev.result = iv; break;
+      case F_RUNNING: ev.running = iv; break;
+      case F_CODE: ev.code = iv; break;
+      default: break;
+    }
+    return true;
+  }
+
+  const std::string& s_;
+  std::size_t pos_ = 0;
+  int line_;
+  std::string* error_;
+};
+
+}  // namespace
+
+const char* to_string(EventKind k) {
+  int i = static_cast<int>(k);
+  return i >= 0 && i < kKindCount ? kKindNames[i] : "?";
+}
+
+bool event_kind_from_string(const std::string& s, EventKind& out) {
+  for (int i = 0; i < kKindCount; ++i) {
+    if (s == kKindNames[i]) {
+      out = static_cast<EventKind>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string Trace::to_jsonl() const {
+  std::string out;
+  out.reserve(events.size() * 48);
+  const Event d;  // defaults
+  for (const Event& e : events) {
+    out += "{\"kind\":";
+    put_string(out, to_string(e.kind));
+    put_int(out, "t", e.time_ns);
+    if (e.easy != d.easy) put_int(out, "easy", e.easy);
+    if (e.fd != d.fd) put_int(out, "fd", e.fd);
+    if (e.mask != d.mask) put_int(out, "mask", e.mask);
+    if (e.action != d.action) put_int(out, "action", e.action);
+    if (e.socketp != d.socketp) put_int(out, "socketp", e.socketp);
+    if (e.result != d.result) put_int(out, "result", e.result);
+    if (e.running != d.running) put_int(out, "running", e.running);
+    if (e.value != d.value) put_int(out, "value", e.value);
+    if (e.code != d.code) put_int(out, "code", e.code);
+    if (!e.text.empty()) {
+      out += ",\"text\":";
+      put_string(out, e.text);
+    }
+    out += "}\n";
+  }
+  return out;
+}
+
+bool Trace::from_jsonl(const std::string& text, Trace& out, std::string* error) {
+  Trace t;
+  std::size_t start = 0;
+  int line_no = 0;
+  while (start < text.size()) {
+    ++line_no;
+    std::size_t nl = text.find('\n', start);
+    std::size_t end = nl == std::string::npos ? text.size() : nl;
+    std::string line = text.substr(start, end - start);
+    start = nl == std::string::npos ? text.size() : nl + 1;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) {
+      if (error != nullptr) *error = "line " + std::to_string(line_no) + ": empty line";
+      return false;
+    }
+    Event ev;
+    LineParser p(line, line_no, error);
+    if (!p.parse(ev)) return false;
+    t.events.push_back(std::move(ev));
+  }
+  out = std::move(t);
+  return true;
+}
+
+std::string Trace::hash() const {
+  std::string data = to_jsonl();
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
+            EVP_DigestUpdate(ctx, data.data(), data.size()) == 1 &&
+            EVP_DigestFinal_ex(ctx, md, &len) == 1;
+  EVP_MD_CTX_free(ctx);
+  if (!ok) return std::string();
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += kHex[md[i] >> 4];
+    hex += kHex[md[i] & 15];
+  }
+  return hex;
+}
+
+}  // namespace ms::conf

@@ -1,0 +1,414 @@
+// runner.cpp: builds the world a scenario describes, drives the target through it,
+// checks the trace and the scenario's expectations, and grades the run.
+#include "conformance/runner.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "sim_environment.hpp"
+#include "multisock/engine.hpp"
+
+namespace ms::conf {
+
+std::string TargetSpec::name() const {
+  switch (kind) {
+    case Kind::engine_sim:
+      return mutant.empty() ? "engine-sim" : "engine-sim:mutant=" + mutant;
+    case Kind::engine_real:
+      return "engine-real";
+    case Kind::lib:
+      return std::filesystem::path(library).filename().string();
+  }
+  return text;
+}
+
+bool parse_target(const std::string& text, TargetSpec& out, std::string& error) {
+  TargetSpec t;
+  t.text = text;
+  if (text == "engine-sim" || text == "engine") {
+    t.kind = TargetSpec::Kind::engine_sim;
+  } else if (text.rfind("engine-sim:mutant=", 0) == 0) {
+    t.kind = TargetSpec::Kind::engine_sim;
+    t.mutant = text.substr(std::string("engine-sim:mutant=").size());
+    ms::Mutant m;
+    if (!ms::mutant_from_name(t.mutant, m)) {
+      error = "unknown mutant '" + t.mutant + "' (multisock conform --list-mutants lists them)";
+      return false;
+    }
+  } else if (text == "engine-real") {
+    t.kind = TargetSpec::Kind::engine_real;
+  } else if (text.rfind("lib:", 0) == 0) {
+    t.kind = TargetSpec::Kind::lib;
+    std::string rest = text.substr(4);
+    const auto colon = rest.rfind(':');
+    if (colon != std::string::npos && rest.find('/', colon) == std::string::npos &&
+        colon + 1 < rest.size() && rest.back() == '_') {
+      t.prefix = rest.substr(colon + 1);
+      rest = rest.substr(0, colon);
+    }
+    if (rest.empty()) {
+      error = "lib: needs a library path, e.g. lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4";
+      return false;
+    }
+    t.library = rest;
+  } else {
+    error = "unknown target '" + text +
+            "' (engine-sim, engine-sim:mutant=NAME, engine-real, lib:PATH[:prefix_])";
+    return false;
+  }
+  out = t;
+  return true;
+}
+
+const char* to_string(Outcome o) {
+  switch (o) {
+    case Outcome::pass: return "pass";
+    case Outcome::fail: return "fail";
+    case Outcome::crash: return "crash";
+    case Outcome::hang: return "hang";
+    case Outcome::error: return "error";
+    case Outcome::nondeterministic: return "nondeterministic";
+  }
+  return "?";
+}
+
+bool build_policy(const Scenario& scenario, Policy& out, std::string& error) {
+  Policy p;
+  for (const PolicySpec& spec : scenario.policies) {
+    Policy preset;
+    if (spec.args.empty() && Policy::preset(spec.name, preset)) {
+      // Presets combine: each field takes the larger probability.
+#define MS_X(name, text) p.name = std::max(p.name, preset.name);
+      MS_POLICY_FIELDS(MS_X)
+#undef MS_X
+      continue;
+    }
+    if (spec.name == "mutant") continue;  // a target setting, read by run_sim
+    if (spec.name == "no-recover") {
+      p.recover_after_error = false;
+      continue;
+    }
+    double value = 1.0;
+    if (!spec.args.empty()) {
+      char* end = nullptr;
+      value = std::strtod(spec.args[0].c_str(), &end);
+      if (!end || *end || value < 0 || value > 1) {
+        error = scenario.file + ":" + std::to_string(spec.line) + ": policy " + spec.name +
+                ": probability must be a number in [0, 1], not '" + spec.args[0] + "'";
+        return false;
+      }
+    }
+    if (!p.set(spec.name, value)) {
+      error = scenario.file + ":" + std::to_string(spec.line) + ": unknown policy '" +
+              spec.name + "'";
+      return false;
+    }
+  }
+  out = p;
+  return true;
+}
+
+namespace {
+
+sim::FaultOptions faults_of(const WorldSpec& w) {
+  sim::FaultOptions f;
+  f.connect_refuse_probability = w.connect_refuse;
+  f.connect_drop_probability = w.connect_drop;
+  f.reset_probability = w.reset;
+  f.half_close_early_probability = w.half_close_early;
+  f.socket_error_probability = w.socket_error;
+  f.short_read_probability = w.short_read;
+  f.short_write_probability = w.short_write;
+  f.extra_latency_probability = w.extra_latency;
+  if (w.extra_latency_max_ns >= 0) f.extra_latency_max = Nanos(w.extra_latency_max_ns);
+  return f;
+}
+
+bool world_has_faults(const WorldSpec& w) {
+  return w.connect_refuse > 0 || w.connect_drop > 0 || w.reset > 0 || w.half_close_early > 0 ||
+         w.socket_error > 0;
+}
+
+// Forwards the world's network events into the trace.
+class TraceObserver final : public sim::NetObserver {
+ public:
+  explicit TraceObserver(Driver& d) : driver_(d) {}
+  void on_open(Nanos, int fd) override { emit(EventKind::net_open, fd, 0, {}); }
+  void on_connect(Nanos, int fd, const sim::Address& peer) override {
+    emit(EventKind::net_connect, fd, 0, peer.to_string());
+  }
+  void on_close(Nanos, int fd) override { emit(EventKind::net_close, fd, 0, {}); }
+  void on_deliver(Nanos, int fd, std::size_t bytes) override {
+    emit(EventKind::net_bytes, fd, static_cast<long>(bytes), {});
+  }
+  void on_fault(Nanos, int fd, sim::FaultKind kind) override {
+    emit(EventKind::note, fd, 0, std::string("fault ") + sim::to_string(kind));
+  }
+
+ private:
+  void emit(EventKind k, int fd, long value, std::string text) {
+    Event e;
+    e.kind = k;
+    e.fd = fd;
+    e.value = value;
+    e.text = std::move(text);
+    driver_.record(std::move(e));
+  }
+  Driver& driver_;
+};
+
+std::string stem(const std::string& file) {
+  return std::filesystem::path(file).stem().string();
+}
+
+// Checks the scenario's `expect` block against what the application saw.
+void check_expectations(const Scenario& sc, const RunResult& run, const Checker& checker,
+                        ScenarioRun& out) {
+  auto fail = [&](const std::string& clause, const std::string& message) {
+    Violation v;
+    v.clause = clause;
+    v.event_index = run.trace.events.empty() ? 0 : run.trace.events.size() - 1;
+    v.time_ns = run.end_time_ns;
+    v.message = message;
+    out.violations.push_back(v);
+  };
+  for (const ExpectDone& want : sc.expect.done) {
+    const TransferResult* got = nullptr;
+    for (auto& t : run.transfers)
+      if (t.id == want.id) got = &t;
+    if (!got || !got->done) {
+      fail("EXPECT", "transfer " + want.id + ": expected DONE with " +
+                         easy_code_short_name(want.result) + ", observed no DONE message");
+      continue;
+    }
+    if (got->result != want.result) {
+      fail("EXPECT", "transfer " + want.id + ": expected result " +
+                         easy_code_short_name(want.result) + ", observed " +
+                         easy_code_short_name(got->result));
+    }
+    switch (want.body_check) {
+      case BodyCheck::none:
+        break;
+      case BodyCheck::text:
+        if (got->body != want.body)
+          fail("EXPECT", "transfer " + want.id + ": body differs (expected " +
+                             std::to_string(want.body.size()) + " bytes, observed " +
+                             std::to_string(got->body_bytes) + ")");
+        break;
+      case BodyCheck::bytes:
+        if (got->body_bytes != want.body_bytes)
+          fail("EXPECT", "transfer " + want.id + ": expected " +
+                             std::to_string(want.body_bytes) + " body bytes, observed " +
+                             std::to_string(got->body_bytes));
+        break;
+      case BodyCheck::sha256:
+        if (got->body_sha256 != want.body_sha256)
+          fail("EXPECT", "transfer " + want.id + ": body sha256 " + got->body_sha256 +
+                             " differs from the expected " + want.body_sha256);
+        break;
+    }
+  }
+  if (sc.expect.running_zero_at_end && (run.stalled || run.hit_time_limit || run.hit_call_limit))
+    fail("EXPECT", std::string("expected running 0 at end, the run ended by ") +
+                       (run.stalled ? "a stall" : run.hit_time_limit ? "the time limit"
+                                                                     : "the call limit"));
+  for (const std::string& id : sc.expect.clauses) {
+    if (!find_clause(id)) continue;  // the parser already refused unknown ids
+    if (checker.exercised(id) == 0)
+      fail("EXPECT", "clause " + id + " was expected to be exercised, it was not");
+  }
+}
+
+}  // namespace
+
+namespace {
+
+ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptions& options) {
+  ScenarioRun out;
+  out.name = stem(sc.file);
+  out.file = sc.file;
+  out.canary = sc.canary;
+  out.seed = options.seed.value_or(sc.seed);
+  out.expected_clauses = sc.expect.clauses;
+
+  Policy policy;
+  std::string error;
+  if (options.policy) {
+    if (!Policy::preset(*options.policy, policy)) {
+      out.outcome = Outcome::error;
+      out.message = "unknown policy preset '" + *options.policy + "'";
+      return out;
+    }
+  } else if (!build_policy(sc, policy, error)) {
+    out.outcome = Outcome::error;
+    out.message = error;
+    return out;
+  }
+
+  sim::WorldOptions wo;
+  wo.seed = out.seed;
+  if (sc.world.latency_ns >= 0) wo.link.latency = Nanos(sc.world.latency_ns);
+  if (sc.world.bandwidth_bytes_per_second >= 0)
+    wo.link.bandwidth_bytes_per_second =
+        static_cast<std::uint64_t>(sc.world.bandwidth_bytes_per_second);
+  if (sc.world.send_buffer_bytes > 0)
+    wo.link.send_buffer_bytes = static_cast<std::size_t>(sc.world.send_buffer_bytes);
+  if (sc.world.dns_default_delay_ns >= 0) wo.dns_default_delay = Nanos(sc.world.dns_default_delay_ns);
+  wo.faults = faults_of(sc.world);
+  sim::World world(wo);
+
+  for (const DnsSpec& d : sc.dns) {
+    std::vector<sim::Address> addrs;
+    for (auto& a : d.addresses) {
+      auto parsed = sim::Address::parse_numeric(a, 0);
+      if (parsed) addrs.push_back(*parsed);
+    }
+    world.dns_add(d.name, addrs,
+                  d.delay_ns >= 0 ? Nanos(d.delay_ns) : wo.dns_default_delay, d.fail);
+  }
+  for (const PeerSpec& p : sc.peers) {
+    sim::PeerScript script;
+    sim::ScriptError se;
+    if (!sim::parse_peer_script(p.script_text, p.script_first_line, script, se)) {
+      out.outcome = Outcome::error;
+      out.message = sc.file + ":" + se.to_string();
+      return out;
+    }
+    auto at = sim::Address::parse_numeric(p.address, static_cast<std::uint16_t>(p.port));
+    if (!at || !world.listen(p.name, *at, std::move(script), error)) {
+      out.outcome = Outcome::error;
+      out.message = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name + ": " +
+                    (at ? error : "bad address " + p.address);
+      return out;
+    }
+  }
+
+  // A scenario may compile a defect in itself ("policy mutant NAME": canaries do); the
+  // target's own mutant wins.
+  std::string mutant = target.mutant;
+  for (const PolicySpec& spec : sc.policies)
+    if (spec.name == "mutant" && mutant.empty() && !spec.args.empty()) mutant = spec.args[0];
+  ms::MultiOptions mo;
+  if (!mutant.empty() && !ms::mutant_from_name(mutant, mo.mutant)) {
+    out.outcome = Outcome::error;
+    out.message = sc.file + ": unknown mutant '" + mutant + "'";
+    return out;
+  }
+
+  DriverOptions dopt;
+  dopt.seed = out.seed;
+  dopt.policy = policy;
+  const port::Ports ports = world.ports();
+  dopt.multi_factory = [ports, mo]() -> void* { return ms::multi_init(ports, mo); };
+  if (!world_has_faults(sc.world) && policy.err_healthy == 0 && policy.remove_random == 0) {
+    for (const ExpectDone& d : sc.expect.done)
+      if (d.result == MSE_OK) dopt.healthy.push_back(d.id);
+  }
+
+  SimEnvironment env(world);
+  const Api api = engine_api();
+  Driver driver(api, env, dopt);
+  TraceObserver observer(driver);
+  world.set_observer(&observer);
+  RunResult run = driver.run(sc.client);
+  world.set_observer(nullptr);
+
+  out.outcome = Outcome::pass;  // graded below
+  CheckerOptions co;
+  co.stop_at_first = options.stop_at_first;
+  Checker checker(options.profile, co);
+  for (const Event& e : run.trace.events) checker.on_event(e);
+  checker.finish();
+  out.violations = checker.violations();
+  if (!run.harness_error.empty()) {
+    out.outcome = Outcome::error;
+    out.message = run.harness_error;
+  }
+  check_expectations(sc, run, checker, out);
+  if (world.open_descriptors() != 0 && out.message.empty()) {
+    Violation v;
+    v.clause = "SC-REMOVE";
+    v.event_index = run.trace.events.empty() ? 0 : run.trace.events.size() - 1;
+    v.time_ns = run.end_time_ns;
+    v.message = "expected every descriptor closed after cleanup, observed " +
+                std::to_string(world.open_descriptors()) + " still open";
+    out.violations.push_back(v);
+  }
+  out.clause_results = checker.results();
+  out.api_calls = run.api_calls;
+  out.virtual_ns = run.end_time_ns;
+  out.trace = std::move(run.trace);
+  out.trace_hash = out.trace.hash();
+  return out;
+}
+
+// Expected violations (canaries, mutant tests) turn the verdict around: the run passes
+// when every listed clause is violated.
+void grade(const Scenario& sc, ScenarioRun& out) {
+  if (out.outcome == Outcome::error) return;
+  if (!sc.expect.violations.empty()) {
+    std::vector<std::string> missing;
+    for (auto& want : sc.expect.violations) {
+      bool seen = false;
+      for (auto& v : out.violations) seen = seen || v.clause == want;
+      if (!seen) missing.push_back(want);
+    }
+    out.outcome = missing.empty() ? Outcome::pass : Outcome::fail;
+    if (!missing.empty()) out.message = "expected a violation of " + missing.front();
+    return;
+  }
+  if (out.violations.empty()) {
+    out.outcome = Outcome::pass;
+  } else {
+    out.outcome = Outcome::fail;
+    const Violation& v = out.violations.front();
+    out.message = v.clause + " at event " + std::to_string(v.event_index) + ": " + v.message;
+  }
+}
+
+}  // namespace
+
+ScenarioRun run_scenario(const Scenario& scenario, const TargetSpec& target,
+                         const RunOptions& options) {
+  ScenarioRun out;
+  switch (target.kind) {
+    case TargetSpec::Kind::engine_sim:
+      out = run_sim(scenario, target, options);
+      break;
+    case TargetSpec::Kind::engine_real:
+    case TargetSpec::Kind::lib:
+      out = run_real(scenario, target, options);
+      break;
+  }
+  grade(scenario, out);
+  if (options.check_determinism && target.is_virtual() && out.outcome != Outcome::error) {
+    RunOptions again = options;
+    again.check_determinism = false;
+    ScenarioRun second = run_sim(scenario, target, again);
+    if (second.trace_hash != out.trace_hash) {
+      std::size_t i = 0;
+      const auto& a = out.trace.events;
+      const auto& b = second.trace.events;
+      while (i < a.size() && i < b.size()) {
+        Trace ta, tb;
+        ta.events = {a[i]};
+        tb.events = {b[i]};
+        if (ta.to_jsonl() != tb.to_jsonl()) break;
+        ++i;
+      }
+      out.outcome = Outcome::nondeterministic;
+      out.message = "DT-REPLAY: the second run differs first at event " + std::to_string(i) +
+                    (i < a.size() ? " (time " + std::to_string(a[i].time_ns) + " ns)" : "");
+      Violation v;
+      v.clause = "DT-REPLAY";
+      v.event_index = i;
+      v.time_ns = i < a.size() ? a[i].time_ns : 0;
+      v.message = out.message;
+      out.violations.push_back(v);
+    }
+  }
+  return out;
+}
+
+}  // namespace ms::conf

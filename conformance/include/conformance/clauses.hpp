@@ -1,0 +1,232 @@
+// clauses.hpp: the contract of the multi-socket API as data.
+//
+// One X-macro table (MS_CLAUSES) is the only list of clauses: the enum, the catalogue,
+// lookups and the profile membership are generated from it. Each clause has a stable id,
+// one testable sentence, the document it comes from (seed file or man page) with a short
+// quote, a severity, the profiles it belongs to, and whether a trace can decide it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace ms::conf {
+
+enum class Severity : std::uint8_t { must, should, observed };
+enum class ClauseGroup : std::uint8_t { SA, SC, TM, IR, AS, ER, DP, LG, DT };
+// Who can decide a clause: the checker from a trace, or the harness (replays, crashes).
+enum class DecidedBy : std::uint8_t { trace, harness };
+
+enum class Profile : std::uint8_t {
+  documented,    // every MUST and SHOULD the documents state
+  libcurl_7_88,  // documented minus known deviations of libcurl 7.88, plus OBSERVED clauses
+  legacy_7_16,   // documented, and MSM_CALL_MULTI_PERFORM allowed as a return (before 7.20.0)
+};
+inline constexpr unsigned kProfileBit[] = {1u, 2u, 4u};
+inline constexpr unsigned P_DOC = 1u, P_788 = 2u, P_716 = 4u, P_ALL = 7u;
+
+const char* to_string(Profile p);  // "documented", "libcurl-7.88", "legacy-7.16"
+bool profile_from_string(std::string_view s, Profile& out);
+const char* to_string(Severity s);  // "MUST", "SHOULD", "OBSERVED"
+const char* to_string(ClauseGroup g);
+
+// Seeds are named by file (see /shared/seeds/README.md); man pages by their page name.
+#define MS_SEED_BINDING "000_62fc22cb647ed7af.txt"
+#define MS_SEED_DEPRECATED "001_7726f890f53e2c0f.txt"
+#define MS_SEED_716 "002_cdb8062b33739ee6.txt"
+#define MS_SEED_FETCH "004_91a3e48bf52918ff.txt"
+
+// X(enum name, id, group, severity, profiles, decided by, statement, source, quote)
+#define MS_CLAUSES(X)                                                                          \
+  X(SA_MASK, "SA-MASK", SA, must, P_ALL, trace,                                                \
+    "The application passes socket_action a mask of 0 or an OR of CSELECT_IN, OUT and ERR.",  \
+    MS_SEED_716,                                                                               \
+    "adding using bitwise OR (|) any combination of events to be chosen from CURL_CSELECT_IN, " \
+    "CURL_CSELECT_OUT or CURL_CSELECT_ERR")                                                    \
+  X(SA_ZERO, "SA-ZERO", SA, must, P_ALL, trace,                                                \
+    "With mask 0 the implementation tests the descriptor itself: transfers driven only with " \
+    "mask 0 complete and never stall.",                                                        \
+    MS_SEED_716, "When the events on a socket are unknown, pass 0 instead, and libcurl will "  \
+                 "test the descriptor internally.")                                           \
+  X(SA_KICK, "SA-KICK", SA, must, P_ALL, trace,                                                \
+    "After a successful add_handle the timer the application holds is due now, so a "        \
+    "SOCKET_TIMEOUT call starts the work.",                                                    \
+    "curl_multi_add_handle(3)",                                                                \
+    "that callback is called from within this function to ask for an updated timer")          \
+  X(SA_RUNNING, "SA-RUNNING", SA, must, P_ALL, trace,                                          \
+    "On return, running equals the number of added easy handles whose transfer is not done.", \
+    MS_SEED_716, "At return, running_handles points to the number of running easy handles "   \
+                 "within the multi handle.")                                                   \
+  X(SA_ZERO_DONE, "SA-ZERO-DONE", SA, must, P_ALL, trace,                                      \
+    "Running reaches 0 only when every added transfer is done and has its DONE message.",     \
+    MS_SEED_716, "When this number reaches zero, all transfers are complete/done.")            \
+  X(SA_DECREASE, "SA-DECREASE", SA, must, P_ALL, trace,                                        \
+    "Every decrease of running is matched by as many DONE messages readable afterwards.",     \
+    MS_SEED_716, "Use curl_multi_info_read(3) to figure out which easy handle that completed.") \
+  X(SA_SPURIOUS, "SA-SPURIOUS", SA, should, P_ALL, trace,                                      \
+    "Events that carry no news (readable with nothing to read, early timeouts, unknown or "   \
+    "stale descriptors) are accepted with MSM_OK and fail no transfer.",                       \
+    MS_SEED_716, "When the application has detected action on a socket handled by libcurl, "  \
+                 "it should call curl_multi_socket_action(3)")                                 \
+  X(SA_ERR, "SA-ERR", SA, must, P_ALL, trace,                                                  \
+    "CSELECT_ERR on a transfer's socket ends that transfer or changes its registration; it "  \
+    "is never met with silence.",                                                              \
+    MS_SEED_716, "any combination of events to be chosen from CURL_CSELECT_IN, "               \
+                 "CURL_CSELECT_OUT or CURL_CSELECT_ERR")                                       \
+  X(SA_AFTER_ERROR, "SA-AFTER-ERROR", SA, must, P_ALL, trace,                                  \
+    "After an error return the application removes all handles before calling socket_action " \
+    "again, and new transfers then work.",                                                     \
+    MS_SEED_FETCH, "should not be called again on the same multi handle after an error has "   \
+                   "been returned, unless first removing all the handles and adding new ones") \
+  X(SA_PROGRESS, "SA-PROGRESS", SA, should, P_ALL, trace,                                      \
+    "The engine does not livelock: thousands of consecutive calls with no callback, no "      \
+    "network event and no change of running do not happen.",                                  \
+    "CURLMOPT_TIMERFUNCTION(3)",                                                               \
+    "The timer_callback is called when the timeout expire time is changed.")                  \
+  X(SC_ACTION, "SC-ACTION", SC, must, P_ALL, trace,                                            \
+    "The socket callback's action is one of NONE, IN, OUT, INOUT, REMOVE.",                   \
+    MS_SEED_716, "The action argument to the callback has one of five values")                 \
+  X(SC_CHANGES, "SC-CHANGES", SC, must, P_ALL, trace,                                          \
+    "The socket callback reports changes only: never the same action twice in a row for one " \
+    "socket.",                                                                                 \
+    MS_SEED_716, "They update the status with changes since the previous time the callback "   \
+                 "was called.")                                                                \
+  X(SC_REMOVE, "SC-REMOVE", SC, must, P_ALL, trace,                                            \
+    "REMOVE is told only for a registered socket, before that socket is closed, and no "      \
+    "socket is left registered at cleanup.",                                                   \
+    "CURLMOPT_SOCKETFUNCTION(3)",                                                              \
+    "If the what argument is not CURL_POLL_REMOVE then it holds information about what "       \
+    "activity on this socket the application is supposed to monitor.")                        \
+  X(SC_SOCKETP, "SC-SOCKETP", SC, must, P_ALL, trace,                                          \
+    "socketp is the pointer multi_assign last set for that socket, NULL if none, and is "     \
+    "forgotten after REMOVE.",                                                                 \
+    MS_SEED_716, "If no pointer has been set, socketp will be NULL.")                          \
+  X(SC_USERP, "SC-USERP", SC, must, P_ALL, trace,                                              \
+    "Callbacks get the userp set with SOCKETDATA/TIMERDATA, and easy is a handle added to "   \
+    "this multi.",                                                                             \
+    MS_SEED_716, "The easy argument is a pointer to the easy handle that deals with this "     \
+                 "particular socket.")                                                         \
+  X(SC_INSIDE, "SC-INSIDE", SC, must, P_ALL, trace,                                            \
+    "Callbacks happen only inside a call the application made into the multi, on its "        \
+    "thread.",                                                                                 \
+    "CURLMOPT_SOCKETFUNCTION(3)",                                                              \
+    "This callback may get invoked at any time when interacting with libcurl.")               \
+  X(SC_LIVENESS, "SC-LIVENESS", SC, must, P_ALL, trace,                                        \
+    "With a faithful application no transfer stalls: while handles run, a registered "        \
+    "interest or a timer always gives the application something to wait on.",                 \
+    MS_SEED_716, "Wait for activity on any of libcurl's sockets, use the timeout value your "  \
+                 "callback has been told.")                                                    \
+  X(TM_VALUE, "TM-VALUE", TM, must, P_ALL, trace,                                              \
+    "The timer callback value is -1 (delete), 0 (now) or a positive number of ms.",           \
+    "CURLMOPT_TIMERFUNCTION(3)",                                                               \
+    "A timeout_ms value of -1 passed to this callback means you should delete the timer.")    \
+  X(TM_CHANGES, "TM-CHANGES", TM, should, P_ALL, trace,                                        \
+    "The timer callback is called when the deadline changes; the same deadline is told "      \
+    "again only inside add_handle or a SOCKET_TIMEOUT call.",                                  \
+    "CURLMOPT_TIMERFUNCTION(3)",                                                               \
+    "The timer_callback is called when the timeout expire time is changed.")                  \
+  X(TM_DELETE, "TM-DELETE", TM, should, P_ALL, trace,                                          \
+    "When nothing is pending any more the application is told -1 (delete the timer).",        \
+    "CURLMOPT_TIMERFUNCTION(3)",                                                               \
+    "A timeout_ms value of -1 passed to this callback means you should delete the timer.")    \
+  X(TM_AGREE, "TM-AGREE", TM, must, P_ALL, trace,                                              \
+    "multi_timeout answers the last timer callback's deadline, less the time elapsed since.", \
+    MS_SEED_716, "You can also use the curl_multi_timeout(3) function to poll the value at "   \
+                 "any given time")                                                             \
+  X(TM_DEADLINE, "TM-DEADLINE", TM, must, P_ALL, trace,                                        \
+    "A transfer with a timeout ends with MSE_OPERATION_TIMEDOUT at that time, and the timer " \
+    "told never lets the deadline pass unserviced.",                                           \
+    "CURLMOPT_TIMERFUNCTION(3)",                                                               \
+    "Certain features, such as timeouts and retries, require you to call libcurl even when "   \
+    "there is no activity on the file descriptors.")                                          \
+  X(IR_ONCE, "IR-ONCE", IR, must, P_ALL, trace,                                                \
+    "Exactly one DONE message per finished transfer, none for a transfer not added.",         \
+    "curl_multi_info_read(3)",                                                                 \
+    "it is removed from the internal queue so calling this function again does not return "   \
+    "the same message again")                                                                  \
+  X(IR_QUEUE, "IR-QUEUE", IR, must, P_ALL, trace,                                              \
+    "msgs_in_queue counts the messages left after the one returned; NULL means empty.",       \
+    "curl_multi_info_read(3)",                                                                 \
+    "The integer pointed to with msgs_in_queue contains the number of remaining messages "     \
+    "after this function was called.")                                                         \
+  X(IR_REMOVED, "IR-REMOVED", IR, must, P_ALL, trace,                                          \
+    "Removing a handle drops its unread DONE message.",                                        \
+    "curl_multi_info_read(3)",                                                                 \
+    "The data the returned pointer points to does not survive calling "                       \
+    "curl_multi_cleanup(3), curl_multi_remove_handle(3)")                                     \
+  X(AS_UNKNOWN, "AS-UNKNOWN", AS, must, P_ALL, trace,                                          \
+    "multi_assign fails with MSM_BAD_SOCKET for a socket not in use and succeeds for one in " \
+    "use.",                                                                                    \
+    "curl_multi_assign(3)",                                                                    \
+    "If the given sockfd is not already in use by libcurl, this function returns an error.")  \
+  X(ER_CODES, "ER-CODES", ER, must, P_ALL, trace,                                              \
+    "Each call returns a code its documents name: ADDED_ALREADY for a second add, "           \
+    "RECURSIVE_API_CALL from inside a callback, BAD_HANDLE for a bad multi.",                  \
+    "libcurl-errors(3)",                                                                       \
+    "CURLM_RECURSIVE_API_CALL: An API function was called from inside a callback.")           \
+  X(ER_NO_CRASH, "ER-NO-CRASH", ER, must, P_ALL, harness,                                      \
+    "Invalid handles, NULL pointers and calls in the wrong state get an error code, never a " \
+    "crash.",                                                                                  \
+    MS_SEED_FETCH, "This function returns a FETCHMcode indicating success or error.")          \
+  X(ER_ABORT, "ER-ABORT", ER, must, P_ALL, trace,                                              \
+    "A callback returning -1 ends the call with MSM_ABORTED_BY_CALLBACK and every transfer "  \
+    "in progress still ends with one DONE.",                                                   \
+    "CURLMOPT_TIMERFUNCTION(3)",                                                               \
+    "If this callback returns error, all transfers currently in progress in this multi "       \
+    "handle are aborted and made to fail.")                                                    \
+  X(ER_REMOVE_UNADDED, "ER-REMOVE-UNADDED", ER, observed, P_788, trace,                        \
+    "remove_handle of a handle that is in no multi returns MSM_OK.",                          \
+    "libcurl 7.88.1 (observed behaviour, not documented)",                                     \
+    "observed: a handle that is in no multi is reported removed with CURLM_OK")               \
+  X(DP_SOCKET, "DP-SOCKET", DP, must, P_ALL, trace,                                            \
+    "multi_socket(fd) behaves as socket_action(fd, 0) and multi_socket_all re-checks every "  \
+    "socket: transfers driven by them complete.",                                              \
+    MS_SEED_DEPRECATED, "the function is equivalent to curl_multi_socket_action(3) with "      \
+                        "ev_bitmask set to 0.")                                                \
+  X(LG_CALL_AGAIN, "LG-CALL-AGAIN", LG, must, P_716, trace,                                    \
+    "Legacy: MSM_CALL_MULTI_PERFORM comes only from the socket calls, reports running, and "  \
+    "means call again, not an error.",                                                         \
+    MS_SEED_716, "If you receive CURLM_CALL_MULTI_PERFORM, this basically means that you "     \
+                 "should call curl_multi_socket_action(3) again")                             \
+  X(DT_REPLAY, "DT-REPLAY", DT, must, P_ALL, harness,                                          \
+    "Over simnet, the same scenario and seed give a byte-identical trace.",                   \
+    "DESIGN.md", "one seed, one byte-identical trace")
+
+enum class ClauseId : std::uint8_t {
+#define MS_X(e, id, g, s, p, d, stmt, src, quote) e,
+  MS_CLAUSES(MS_X)
+#undef MS_X
+};
+#define MS_X(e, id, g, s, p, d, stmt, src, quote) +1
+inline constexpr std::size_t kClauseCount = 0 MS_CLAUSES(MS_X);
+#undef MS_X
+
+struct Clause {
+  ClauseId key;
+  std::string_view id;
+  ClauseGroup group;
+  Severity severity;
+  unsigned profiles;  // P_* bits as written in the table, before exclusions
+  DecidedBy decided_by;
+  std::string_view statement;
+  std::string_view source;  // seed file name or man page name
+  std::string_view quote;   // a short quote of the source
+};
+
+// Where libcurl 7.88 is known to deviate from the documents: such clauses leave the
+// libcurl-7.88 profile, and every report lists the exclusion with its reason.
+struct ProfileExclusion {
+  Profile profile;
+  std::string_view clause_id;
+  std::string_view reason;
+};
+std::span<const ProfileExclusion> profile_exclusions();
+
+// All clauses in table order (stable: reports and counts use it).
+std::span<const Clause> all_clauses();
+const Clause& clause(ClauseId id);
+const Clause* find_clause(std::string_view id);  // nullptr when unknown
+bool in_profile(const Clause& c, Profile p);    // table bits minus exclusions
+
+}  // namespace ms::conf

@@ -1,0 +1,148 @@
+// driver.hpp: the simulated application.
+//
+// It plays the application of the seeds' "typical usage": keeps the registrations the
+// socket callback tells and the deadline the timer callback tells, waits for readiness or
+// the deadline in an Environment (virtual or real time), and calls socket_action. A
+// Policy decides, from a seeded random source, how faithful it is: mask 0, spurious
+// masks, ERR on healthy sockets, early and late timeouts, events on stale and unknown
+// descriptors, legacy entry points, handles added and removed at any moment. Every call
+// and callback goes into a Trace, with handles and socketp values as stable small ids.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conformance/api.hpp"
+#include "conformance/scenario.hpp"
+#include "conformance/trace.hpp"
+
+namespace ms::conf {
+
+using Nanos = std::chrono::nanoseconds;
+
+// Deterministic random source (splitmix64): the same seed gives the same choices on every
+// standard library, unlike std::uniform_*_distribution. Each draw is recorded so a run's
+// choices can be replayed or shrunk.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next();
+  std::uint64_t below(std::uint64_t bound);        // uniform in [0, bound), bound > 0
+  bool chance(double p);                           // true with probability p
+  std::uint64_t draws() const { return draws_; }
+ private:
+  std::uint64_t state_;
+  std::uint64_t draws_ = 0;
+};
+
+// How the application behaves. Probabilities are per decision point.
+#define MS_POLICY_FIELDS(X)                                                                  \
+  X(mask_zero, "pass mask 0 instead of the real readiness")                                  \
+  X(spurious_in, "call socket_action(fd, IN) on a registered socket that is not readable")   \
+  X(spurious_out, "call socket_action(fd, OUT) on a registered socket that is not writable") \
+  X(err_healthy, "call socket_action(fd, ERR) on a healthy registered socket")               \
+  X(early_timeout, "call socket_action(SOCKET_TIMEOUT) before the deadline")                 \
+  X(late_timeout, "wake up to 50 ms after the deadline")                                     \
+  X(stale_fd, "call socket_action on a descriptor that was removed or never registered")     \
+  X(legacy_socket, "use the deprecated multi_socket(fd) instead of socket_action(fd, 0)")    \
+  X(socket_all, "call the deprecated multi_socket_all now and then")                         \
+  X(timeout_query, "call multi_timeout and compare it with the timer")                       \
+  X(assign, "attach a socketp with multi_assign from inside the socket callback")            \
+  X(remove_random, "remove a running handle at a random moment (and re-add it later)")
+
+struct Policy {
+#define MS_X(name, text) double name = 0.0;
+  MS_POLICY_FIELDS(MS_X)
+#undef MS_X
+  bool recover_after_error = true;  // after an error return: remove all, add new, go on
+  static const char* describe(const std::string& field);
+  // Sets a field by name ("spurious-in" or "spurious_in"); false if unknown.
+  bool set(const std::string& name, double value);
+  // "faithful", "mask-zero", "spurious", "err", "timeouts", "stale", "legacy", "chaos".
+  static bool preset(const std::string& name, Policy& out);
+  std::string to_string() const;
+};
+
+// What the application waits in: virtual time over simnet, or real time with epoll.
+class Environment {
+ public:
+  virtual ~Environment() = default;
+  virtual Nanos now() = 0;
+  // Blocks (or advances virtual time) until something may have happened on the network
+  // or until deadline. Returns false when nothing can ever happen before the deadline
+  // and no deadline is given (the caller would wait for ever: a stall).
+  virtual bool wait(std::optional<Nanos> deadline) = 0;
+  // Current readiness (MS_CSELECT_* bits) of a descriptor.
+  virtual int readiness(int fd) = 0;
+  // Descriptors whose readiness may have changed since the last call.
+  virtual void ready_changes(std::vector<int>& out) = 0;
+  // Told of every registration change, so a real environment can update epoll.
+  virtual void watch(int fd, int action) = 0;
+  virtual bool is_virtual() const = 0;
+};
+
+struct DriverOptions {
+  std::uint64_t seed = 1;
+  Policy policy;
+  Nanos time_limit = std::chrono::seconds(600);   // virtual (or real) time bound of the run
+  std::uint64_t call_limit = 2'000'000;           // API calls bound (livelock guard)
+  bool kick_start = true;                         // call SOCKET_TIMEOUT after the first add
+  std::size_t body_keep_max = 1 << 20;            // bytes of each body kept for checks
+  // Creates the multi handle (default: api.multi_init); the engine-sim target binds the
+  // simulated world here.
+  std::function<void*()> multi_factory;
+  // Transfers whose peer is healthy on a fault-free path: they must end OK whatever the
+  // policy does (SA-SPURIOUS). Recorded as "healthy e<N>" notes.
+  std::vector<std::string> healthy;
+};
+
+// Per-transfer outcome as the application saw it.
+struct TransferResult {
+  std::string id;
+  int easy_id = 0;
+  bool done = false;
+  int result = -1;          // MSEcode from the DONE message
+  long response_code = 0;
+  std::string body;         // kept up to body_keep_max bytes
+  std::uint64_t body_bytes = 0;
+  std::string body_sha256;  // hex, over all bytes
+  std::int64_t done_at_ns = -1;
+};
+
+struct RunResult {
+  Trace trace;
+  std::vector<TransferResult> transfers;  // in the order they were first added
+  bool stalled = false;
+  bool hit_time_limit = false;
+  bool hit_call_limit = false;
+  std::string harness_error;  // non-empty: the run could not be carried out
+  std::uint64_t api_calls = 0;
+  std::int64_t end_time_ns = 0;
+};
+
+class Driver {
+ public:
+  Driver(const Api& api, Environment& env, DriverOptions options);
+  ~Driver();
+  Driver(const Driver&) = delete;
+  Driver& operator=(const Driver&) = delete;
+
+  // Runs the client plan to its end (all transfers done and the plan exhausted, an `end`
+  // step, a stall, or a limit), then removes every handle and cleans the multi up.
+  RunResult run(const std::vector<ClientStep>& plan);
+
+  // Extra events from outside (network observer, notes).
+  void record(Event e);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ms::conf

@@ -1,0 +1,71 @@
+// runner.hpp: one scenario against one target, checked.
+//
+// A target is named as on the command line: "engine-sim" (the engine over simnet, virtual
+// time), "engine-sim:mutant=NAME" (the same with one compiled-in defect), "engine-real"
+// (the engine over real loopback sockets), "lib:PATH[:prefix]" (a curl-style shared
+// library through dlopen, real time, each scenario in a child process).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conformance/checker.hpp"
+#include "conformance/driver.hpp"
+#include "conformance/scenario.hpp"
+
+namespace ms::conf {
+
+struct TargetSpec {
+  enum class Kind : std::uint8_t { engine_sim, engine_real, lib } kind = Kind::engine_sim;
+  std::string text;     // as given
+  std::string mutant;   // engine-sim only; empty = none
+  std::string library;  // lib only
+  std::string prefix = "curl_";
+  bool is_virtual() const { return kind == Kind::engine_sim; }
+  std::string name() const;  // "engine-sim", "libcurl.so.4", ...
+};
+bool parse_target(const std::string& text, TargetSpec& out, std::string& error);
+
+enum class Outcome : std::uint8_t { pass, fail, crash, hang, error, nondeterministic };
+const char* to_string(Outcome o);
+
+struct RunOptions {
+  Profile profile = Profile::documented;
+  std::optional<std::uint64_t> seed;  // overrides the scenario's seed
+  std::optional<std::string> policy;  // overrides the scenario's policies (a preset name)
+  bool check_determinism = false;     // run twice and compare the traces (virtual only)
+  bool stop_at_first = false;
+};
+
+struct ScenarioRun {
+  std::string name;  // file stem
+  std::string file;
+  std::uint64_t seed = 0;
+  Outcome outcome = Outcome::error;
+  int signal = 0;             // crash: the signal
+  std::string message;        // why it failed, in one line
+  std::vector<Violation> violations;        // checker and expectations (clause ids)
+  std::vector<ClauseResult> clause_results; // the profile's clauses for this run
+  std::vector<std::string> expected_clauses;
+  Trace trace;
+  std::string trace_hash;
+  std::uint64_t api_calls = 0;
+  std::int64_t virtual_ns = 0;
+  bool canary = false;
+};
+
+ScenarioRun run_scenario(const Scenario& scenario, const TargetSpec& target,
+                         const RunOptions& options);
+
+// The real-time targets (engine-real, lib:...): real loopback peers, an epoll loop,
+// each scenario of a third-party library in a child process (conformance/driver/run_real.cpp).
+ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
+                     const RunOptions& options);
+
+// Applies the scenario's policy lines to a driver Policy; false with a message when a
+// policy name or argument is unknown.
+bool build_policy(const Scenario& scenario, Policy& out, std::string& error);
+
+}  // namespace ms::conf

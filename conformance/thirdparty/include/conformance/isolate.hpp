@@ -1,0 +1,43 @@
+// isolate.hpp: run a piece of work in a child process, so that a crash or a hang of
+// third-party code becomes a finding instead of taking the harness down with it.
+//
+// How it works: fork(); the child runs the body, writes the returned bytes into a pipe
+// and leaves with _exit(0) (no atexit handlers, no flushing of the parent's stdio
+// buffers). The parent drains the pipe while waiting, so a child writing more than the
+// pipe's capacity never blocks, and stops at a deadline: a child still running then is
+// killed with SIGKILL and reaped. The child gets the default action for the crash
+// signals (SEGV, BUS, ILL, FPE, ABRT) and no core file, so a crash is reported as the
+// signal it was, quickly, even in a process whose own handlers would catch it.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace ms::conf {
+
+enum class RunKind {
+  ok,     // the body returned and the child exited 0
+  crash,  // the child died from a signal
+  hang,   // still running at the deadline: killed
+  error,  // the child exited non-zero (the body threw, or called exit), or fork/pipe failed
+};
+const char* to_string(RunKind kind);
+
+struct RunOutcome {
+  RunKind kind = RunKind::error;
+  int signal = 0;           // crash: the signal's number
+  std::string signal_name;  // crash: "SIGSEGV"
+  int exit_status = 0;      // error: the child's exit status (-1 when there was no child)
+  std::string payload;      // ok: the body's result; error: what the child wrote, if any
+  std::string error;        // error: a sentence saying what went wrong
+};
+
+// Exit status of a child whose body threw; the payload is then the exception's text.
+inline constexpr int kBodyThrewStatus = 70;
+
+// Runs `body` in a child process with a wall-clock limit. Leaves no child and no
+// descriptor behind, whatever the outcome.
+RunOutcome run_isolated(std::function<std::string()> body, std::chrono::milliseconds limit);
+
+}  // namespace ms::conf

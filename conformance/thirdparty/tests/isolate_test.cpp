@@ -1,0 +1,145 @@
+// Child-process isolation: every outcome kind, pipe draining, and no leftovers.
+#include <dirent.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <stdexcept>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "conformance/isolate.hpp"
+
+namespace ms::conf {
+namespace {
+
+using std::chrono::milliseconds;
+
+int open_descriptor_count() {
+  int count = 0;
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return -1;
+  while (const dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] != '.') ++count;
+  }
+  ::closedir(dir);
+  return count;
+}
+
+// True when this process has no child left, reaped or not.
+bool no_children() {
+  errno = 0;
+  return ::waitpid(-1, nullptr, WNOHANG) == -1 && errno == ECHILD;
+}
+
+std::string pattern(size_t size) {
+  std::string bytes(size, '\0');
+  for (size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i * 131 + i / 7) & 0xff);
+  return bytes;
+}
+
+TEST(RunIsolated_Ok, ReturnsLargePayloadIntact) {
+  const std::string expected = pattern((3u << 20) + 17);  // far beyond a pipe's capacity
+  const int fds_before = open_descriptor_count();
+  const RunOutcome out = run_isolated([&] { return pattern(expected.size()); }, milliseconds(20000));
+  EXPECT_EQ(out.kind, RunKind::ok) << out.error;
+  EXPECT_EQ(out.exit_status, 0);
+  EXPECT_EQ(out.payload.size(), expected.size());
+  EXPECT_TRUE(out.payload == expected);
+  EXPECT_EQ(open_descriptor_count(), fds_before);
+  EXPECT_TRUE(no_children());
+}
+
+TEST(RunIsolated_Ok, EmptyPayload) {
+  const RunOutcome out = run_isolated([] { return std::string(); }, milliseconds(20000));
+  EXPECT_EQ(out.kind, RunKind::ok) << out.error;
+  EXPECT_TRUE(out.payload.empty());
+}
+
+TEST(RunIsolated_Crash, ReportsSegfaultSignal) {
+  const int fds_before = open_descriptor_count();
+  const RunOutcome out = run_isolated(
+      [] {
+        ::raise(SIGSEGV);
+        return std::string("not reached");
+      },
+      milliseconds(20000));
+  EXPECT_EQ(out.kind, RunKind::crash);
+  EXPECT_EQ(out.signal, SIGSEGV);
+  EXPECT_EQ(out.signal_name, "SIGSEGV");
+  EXPECT_TRUE(out.payload.empty());
+  EXPECT_EQ(open_descriptor_count(), fds_before);
+  EXPECT_TRUE(no_children());
+}
+
+TEST(RunIsolated_Crash, ReportsAbort) {
+  const RunOutcome out = run_isolated(
+      []() -> std::string {
+        std::abort();
+      },
+      milliseconds(20000));
+  EXPECT_EQ(out.kind, RunKind::crash);
+  EXPECT_EQ(out.signal_name, "SIGABRT");
+}
+
+TEST(RunIsolated_Hang, KillsAndReapsChildAtDeadline) {
+  const int fds_before = open_descriptor_count();
+  const RunOutcome out = run_isolated(
+      [] {
+        for (;;) ::pause();
+        return std::string();
+      },
+      milliseconds(200));
+  EXPECT_EQ(out.kind, RunKind::hang);
+  EXPECT_NE(out.error.find("200 ms"), std::string::npos) << out.error;
+  EXPECT_EQ(open_descriptor_count(), fds_before);
+  EXPECT_TRUE(no_children());
+}
+
+TEST(RunIsolated_Hang, ChildThatClosedItsPipeButLingersIsStillKilled) {
+  const RunOutcome out = run_isolated(
+      [] {
+        // Close every descriptor the parent could be reading, then hang.
+        for (int fd = 3; fd < 1024; ++fd) ::close(fd);
+        for (;;) ::pause();
+        return std::string();
+      },
+      milliseconds(200));
+  EXPECT_EQ(out.kind, RunKind::hang);
+  EXPECT_TRUE(no_children());
+}
+
+TEST(RunIsolated_Error, ReportsNonZeroExit) {
+  const RunOutcome out = run_isolated(
+      []() -> std::string {
+        ::_exit(3);
+      },
+      milliseconds(20000));
+  EXPECT_EQ(out.kind, RunKind::error);
+  EXPECT_EQ(out.exit_status, 3);
+  EXPECT_NE(out.error.find("status 3"), std::string::npos) << out.error;
+  EXPECT_TRUE(no_children());
+}
+
+TEST(RunIsolated_Error, ReportsExceptionText) {
+  const RunOutcome out = run_isolated(
+      []() -> std::string { throw std::runtime_error("target refused"); }, milliseconds(20000));
+  EXPECT_EQ(out.kind, RunKind::error);
+  EXPECT_EQ(out.exit_status, kBodyThrewStatus);
+  EXPECT_EQ(out.payload, "target refused");
+  EXPECT_NE(out.error.find("target refused"), std::string::npos);
+}
+
+TEST(RunKind_ToString, NamesEveryKind) {
+  EXPECT_STREQ(to_string(RunKind::ok), "ok");
+  EXPECT_STREQ(to_string(RunKind::crash), "crash");
+  EXPECT_STREQ(to_string(RunKind::hang), "hang");
+  EXPECT_STREQ(to_string(RunKind::error), "error");
+}
+
+}  // namespace
+}  // namespace ms::conf

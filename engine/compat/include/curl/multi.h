@@ -1,0 +1,32 @@
+/* curl/multi.h (multisock compatibility header): the multi-socket interface. */
+#ifndef MULTISOCK_COMPAT_CURL_MULTI_H
+#define MULTISOCK_COMPAT_CURL_MULTI_H
+
+#include "curl.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+CURL_EXTERN CURLM *curl_multi_init(void);
+CURL_EXTERN CURLMcode curl_multi_cleanup(CURLM *multi_handle);
+CURL_EXTERN CURLMcode curl_multi_add_handle(CURLM *multi_handle, CURL *curl_handle);
+CURL_EXTERN CURLMcode curl_multi_remove_handle(CURLM *multi_handle, CURL *curl_handle);
+/* The third argument's type follows the option: long, pointer or function. */
+CURL_EXTERN CURLMcode curl_multi_setopt(CURLM *multi_handle, CURLMoption option, ...);
+CURL_EXTERN CURLMcode curl_multi_socket_action(CURLM *multi_handle, curl_socket_t s,
+                                               int ev_bitmask, int *running_handles);
+/* Deprecated forms: socket_action with mask 0, and a re-check of every socket. */
+CURL_EXTERN CURLMcode curl_multi_socket(CURLM *multi_handle, curl_socket_t s,
+                                        int *running_handles);
+CURL_EXTERN CURLMcode curl_multi_socket_all(CURLM *multi_handle, int *running_handles);
+CURL_EXTERN CURLMcode curl_multi_assign(CURLM *multi_handle, curl_socket_t sockfd,
+                                        void *sockp);
+CURL_EXTERN CURLMcode curl_multi_timeout(CURLM *multi_handle, long *milliseconds);
+CURL_EXTERN CURLMsg *curl_multi_info_read(CURLM *multi_handle, int *msgs_in_queue);
+CURL_EXTERN const char *curl_multi_strerror(CURLMcode code);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+#endif /* MULTISOCK_COMPAT_CURL_MULTI_H */

@@ -1,0 +1,167 @@
+// shim.cpp: libcurl's function names over the multisock engine.
+//
+// Every curl_* function forwards to its ms_* twin: handles are the engine's own pointers,
+// and codes, options and message layouts are numerically identical (abi_test), so the
+// only real work is re-reading the variadic argument of the setopt/getinfo functions
+// with the type libcurl's ABI gives it (long, pointer, function pointer or curl_off_t,
+// chosen by the option number's range) and passing it on with that same type.
+#include <cstdarg>
+
+#include "curl/curl.h"
+#include "multisock/multisock.h"
+
+namespace {
+
+using AnyFunction = void (*)();
+
+// What a libcurl-ABI variadic option argument is, by option number.
+enum class ArgKind { long_value, pointer, function, off_t_value };
+ArgKind kind_of(int option) {
+  if (option < CURLOPTTYPE_OBJECTPOINT) return ArgKind::long_value;
+  if (option < CURLOPTTYPE_FUNCTIONPOINT) return ArgKind::pointer;
+  if (option < CURLOPTTYPE_OFF_T) return ArgKind::function;
+  return ArgKind::off_t_value;
+}
+
+const char kVersion[] = "multisock/0.1.0 (libcurl/7.88.1 API)";
+
+ms_easy* easy_of(CURL* handle) { return static_cast<ms_easy*>(handle); }
+ms_multi* multi_of(CURLM* handle) { return static_cast<ms_multi*>(handle); }
+
+}  // namespace
+
+extern "C" {
+
+CURLcode curl_global_init(long /*flags*/) {
+  // The engine has no process-wide state to set up: OpenSSL 3 initialises itself.
+  return CURLE_OK;
+}
+
+void curl_global_cleanup(void) {}
+
+char* curl_version(void) {
+  // libcurl returns a non-const char* to static storage; callers must not write to it.
+  return const_cast<char*>(kVersion);
+}
+
+struct curl_slist* curl_slist_append(struct curl_slist* list, const char* string) {
+  return reinterpret_cast<struct curl_slist*>(
+      ms_slist_append(reinterpret_cast<ms_slist*>(list), string));
+}
+
+void curl_slist_free_all(struct curl_slist* list) {
+  ms_slist_free_all(reinterpret_cast<ms_slist*>(list));
+}
+
+CURL* curl_easy_init(void) { return ms_easy_init(); }
+
+void curl_easy_cleanup(CURL* curl) { ms_easy_cleanup(easy_of(curl)); }
+
+CURLcode curl_easy_setopt(CURL* curl, CURLoption option, ...) {
+  va_list args;
+  va_start(args, option);
+  MSEcode code = MSE_OK;
+  const auto ms_option = static_cast<MSoption>(option);
+  switch (kind_of(option)) {
+    case ArgKind::long_value:
+      code = ms_easy_setopt(easy_of(curl), ms_option, va_arg(args, long));
+      break;
+    case ArgKind::pointer:
+      code = ms_easy_setopt(easy_of(curl), ms_option, va_arg(args, void*));
+      break;
+    case ArgKind::function:
+      code = ms_easy_setopt(easy_of(curl), ms_option, va_arg(args, AnyFunction));
+      break;
+    case ArgKind::off_t_value:
+      code = ms_easy_setopt(easy_of(curl), ms_option, static_cast<ms_off_t>(va_arg(args, curl_off_t)));
+      break;
+  }
+  va_end(args);
+  return static_cast<CURLcode>(code);
+}
+
+CURLcode curl_easy_getinfo(CURL* curl, CURLINFO info, ...) {
+  va_list args;
+  va_start(args, info);
+  void* out = va_arg(args, void*);  // always a pointer to the info's type
+  va_end(args);
+  return static_cast<CURLcode>(ms_easy_getinfo(easy_of(curl), static_cast<MSINFO>(info), out));
+}
+
+const char* curl_easy_strerror(CURLcode code) {
+  return ms_easy_strerror(static_cast<MSEcode>(code));
+}
+
+CURLcode curl_easy_pause(CURL* handle, int bitmask) {
+  return static_cast<CURLcode>(ms_easy_pause(easy_of(handle), bitmask));
+}
+
+CURLM* curl_multi_init(void) { return ms_multi_init(); }
+
+CURLMcode curl_multi_cleanup(CURLM* multi) {
+  return static_cast<CURLMcode>(ms_multi_cleanup(multi_of(multi)));
+}
+
+CURLMcode curl_multi_add_handle(CURLM* multi, CURL* easy) {
+  return static_cast<CURLMcode>(ms_multi_add_handle(multi_of(multi), easy_of(easy)));
+}
+
+CURLMcode curl_multi_remove_handle(CURLM* multi, CURL* easy) {
+  return static_cast<CURLMcode>(ms_multi_remove_handle(multi_of(multi), easy_of(easy)));
+}
+
+CURLMcode curl_multi_setopt(CURLM* multi, CURLMoption option, ...) {
+  va_list args;
+  va_start(args, option);
+  MSMcode code = MSM_OK;
+  const auto ms_option = static_cast<MSMoption>(option);
+  switch (kind_of(option)) {
+    case ArgKind::long_value:
+      code = ms_multi_setopt(multi_of(multi), ms_option, va_arg(args, long));
+      break;
+    case ArgKind::pointer:
+      code = ms_multi_setopt(multi_of(multi), ms_option, va_arg(args, void*));
+      break;
+    case ArgKind::function:
+      code = ms_multi_setopt(multi_of(multi), ms_option, va_arg(args, AnyFunction));
+      break;
+    case ArgKind::off_t_value:
+      code = ms_multi_setopt(multi_of(multi), ms_option, static_cast<ms_off_t>(va_arg(args, curl_off_t)));
+      break;
+  }
+  va_end(args);
+  return static_cast<CURLMcode>(code);
+}
+
+CURLMcode curl_multi_socket_action(CURLM* multi, curl_socket_t s, int ev_bitmask,
+                                   int* running_handles) {
+  return static_cast<CURLMcode>(
+      ms_multi_socket_action(multi_of(multi), s, ev_bitmask, running_handles));
+}
+
+CURLMcode curl_multi_socket(CURLM* multi, curl_socket_t s, int* running_handles) {
+  return static_cast<CURLMcode>(ms_multi_socket(multi_of(multi), s, running_handles));
+}
+
+CURLMcode curl_multi_socket_all(CURLM* multi, int* running_handles) {
+  return static_cast<CURLMcode>(ms_multi_socket_all(multi_of(multi), running_handles));
+}
+
+CURLMcode curl_multi_assign(CURLM* multi, curl_socket_t sockfd, void* sockp) {
+  return static_cast<CURLMcode>(ms_multi_assign(multi_of(multi), sockfd, sockp));
+}
+
+CURLMcode curl_multi_timeout(CURLM* multi, long* milliseconds) {
+  return static_cast<CURLMcode>(ms_multi_timeout(multi_of(multi), milliseconds));
+}
+
+CURLMsg* curl_multi_info_read(CURLM* multi, int* msgs_in_queue) {
+  // MSMsg and CURLMsg have one layout (abi_test), so the engine's message is handed out.
+  return reinterpret_cast<CURLMsg*>(ms_multi_info_read(multi_of(multi), msgs_in_queue));
+}
+
+const char* curl_multi_strerror(CURLMcode code) {
+  return ms_multi_strerror(static_cast<MSMcode>(code));
+}
+
+}  // extern "C"

@@ -1,0 +1,134 @@
+// api.cpp: the C entry points of the multi interface and the handle registry. Every
+// entry validates its handles before touching them; see registry.hpp.
+#include <cstdarg>
+#include <mutex>
+#include <new>
+#include <set>
+
+#include "easy.hpp"
+#include "multi.hpp"
+#include "multisock/engine.hpp"
+#include "registry.hpp"
+
+namespace ms::registry {
+namespace {
+std::mutex& lock() {
+  static std::mutex m;
+  return m;
+}
+std::set<const void*>& multis() {
+  static std::set<const void*> s;
+  return s;
+}
+std::set<const void*>& easies() {
+  static std::set<const void*> s;
+  return s;
+}
+}  // namespace
+
+void add(const ms_multi* m) {
+  std::lock_guard g(lock());
+  multis().insert(m);
+}
+void remove(const ms_multi* m) {
+  std::lock_guard g(lock());
+  multis().erase(m);
+}
+bool live(const ms_multi* m) {
+  if (!m) return false;
+  std::lock_guard g(lock());
+  return multis().count(m) != 0 && m->magic == ms_multi::kMagic;
+}
+void add(const ms_easy* e) {
+  std::lock_guard g(lock());
+  easies().insert(e);
+}
+void remove(const ms_easy* e) {
+  std::lock_guard g(lock());
+  easies().erase(e);
+}
+bool live(const ms_easy* e) {
+  if (!e) return false;
+  std::lock_guard g(lock());
+  return easies().count(e) != 0 && e->magic == ms_easy::kMagic;
+}
+
+}  // namespace ms::registry
+
+namespace ms {
+
+ms_multi* multi_init(const port::Ports& ports, const MultiOptions& options) {
+  if (!ports.clock || !ports.net || !ports.resolver) return nullptr;
+  if (options.mutant != Mutant::none && !mutants_compiled_in()) return nullptr;
+  auto* m = new (std::nothrow) ms_multi(ports, options.mutant);
+  if (m) registry::add(m);
+  return m;
+}
+
+}  // namespace ms
+
+extern "C" {
+
+MSMcode ms_multi_cleanup(ms_multi* multi) {
+  if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
+  const MSMcode rc = multi->cleanup();
+  if (rc != MSM_OK) return rc;
+  ms::registry::remove(multi);
+  delete multi;
+  return MSM_OK;
+}
+
+MSMcode ms_multi_add_handle(ms_multi* multi, ms_easy* easy) {
+  if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
+  if (!ms::registry::live(easy)) return MSM_BAD_EASY_HANDLE;
+  return multi->add_handle(easy);
+}
+
+MSMcode ms_multi_remove_handle(ms_multi* multi, ms_easy* easy) {
+  if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
+  if (!ms::registry::live(easy)) return MSM_BAD_EASY_HANDLE;
+  return multi->remove_handle(easy);
+}
+
+MSMcode ms_multi_setopt(ms_multi* multi, MSMoption option, ...) {
+  if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
+  va_list args;
+  va_start(args, option);
+  const MSMcode rc = multi->setopt(option, args);
+  va_end(args);
+  return rc;
+}
+
+MSMcode ms_multi_socket_action(ms_multi* multi, ms_socket_t sockfd, int ev_bitmask, int* running_handles) {
+  if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
+  return multi->socket_action(sockfd, ev_bitmask, running_handles);
+}
+
+MSMcode ms_multi_socket(ms_multi* multi, ms_socket_t sockfd, int* running_handles) {
+  return ms_multi_socket_action(multi, sockfd, 0, running_handles);
+}
+
+MSMcode ms_multi_socket_all(ms_multi* multi, int* running_handles) {
+  if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
+  return multi->socket_all(running_handles);
+}
+
+MSMcode ms_multi_assign(ms_multi* multi, ms_socket_t sockfd, void* sockp) {
+  if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
+  return multi->assign(sockfd, sockp);
+}
+
+MSMcode ms_multi_timeout(ms_multi* multi, long* milliseconds) {
+  if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
+  return multi->timeout(milliseconds);
+}
+
+MSMsg* ms_multi_info_read(ms_multi* multi, int* msgs_in_queue) {
+  if (!ms::registry::live(multi)) {
+    if (msgs_in_queue) *msgs_in_queue = 0;
+    return nullptr;
+  }
+  return multi->info_read(msgs_in_queue);
+}
+
+}  // extern "C"

@@ -1,0 +1,88 @@
+// easy.hpp: the easy handle: options as set by ms_easy_setopt, results for getinfo, and
+// the link to its multi and running transfer. Small on purpose: a handle that is only
+// configured (or added and waiting) holds no buffer.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+
+#include "multisock/multisock.h"
+
+namespace ms {
+class Transfer;
+}
+
+struct ms_multi;
+
+struct ms_easy {
+  static constexpr std::uint32_t kMagic = 0x6d736561;  // "msea"
+  std::uint32_t magic = kMagic;
+
+  // Options. Strings are copied (as libcurl does); lists and POSTFIELDS are borrowed.
+  struct Options {
+    std::string url;
+    std::string user_agent;
+    std::string custom_request;
+    ms_write_callback write_fn = nullptr;
+    void* write_data = nullptr;
+    ms_write_callback header_fn = nullptr;
+    void* header_data = nullptr;
+    char* error_buffer = nullptr;
+    const char* postfields = nullptr;
+    ms_off_t postfield_size = -1;  // -1: strlen(postfields)
+    const ms_slist* http_headers = nullptr;
+    const ms_slist* resolve = nullptr;
+    long timeout_ms = 0;
+    long connect_timeout_ms = 0;  // 0: the default (300 s)
+    long low_speed_limit = 0;
+    long low_speed_time = 0;
+    long max_redirs = -1;
+    ms_progress_callback progress_fn = nullptr;
+    ms_xferinfo_callback xferinfo_fn = nullptr;
+    void* progress_data = nullptr;
+    ms_opensocket_callback opensocket_fn = nullptr;
+    void* opensocket_data = nullptr;
+    ms_closesocket_callback closesocket_fn = nullptr;
+    void* closesocket_data = nullptr;
+    ms_debug_callback debug_fn = nullptr;
+    void* debug_data = nullptr;
+    ms_read_callback read_fn = nullptr;
+    void* read_data = nullptr;
+    void* private_data = nullptr;
+    bool nobody = false;
+    bool post = false;
+    bool noprogress = true;
+    bool follow_location = false;
+    bool fresh_connect = false;
+    bool forbid_reuse = false;
+    bool verbose = false;
+  } opt;
+
+  // Results, kept after the transfer ends (and after remove_handle) for getinfo.
+  struct Info {
+    std::string effective_url;
+    std::string redirect_url;
+    long response_code = 0;
+    std::int64_t total_time_us = 0;
+    std::int64_t size_upload = 0;
+    std::int64_t size_download = 0;
+    long header_size = 0;
+    std::int64_t content_length = -1;
+    long redirect_count = 0;
+    long num_connects = 0;
+    long primary_port = 0;
+  } info;
+
+  ms_multi* multi = nullptr;                // the multi it is added to
+  std::uint64_t seq = 0;                    // order of addition: ties in the timer queue
+  std::unique_ptr<ms::Transfer> transfer;   // while added
+  bool done = false;                        // added and finished
+  bool msg_queued = false;
+  std::list<MSMsg>::iterator msg_it;        // its unread DONE message when msg_queued
+  int pause_bits = 0;
+
+  ms_easy();
+  ~ms_easy();
+};

@@ -1,0 +1,423 @@
+// multi.cpp: the multi handle.
+//
+// How it works:
+// - Every entry from the application (add/remove, socket_action, timeout, pause, ...) reads
+//   the clock once (enter()) and runs to completion; callbacks are made only from inside
+//   such a call, with the recursion guard up (call_app), so a multi call from a callback
+//   gets MSM_RECURSIVE_API_CALL (ms_multi_assign and ms_multi_strerror excepted).
+// - Descriptors live in the SocketTable (indexed by fd): each transfer states the interest
+//   it wants on each of its sockets, the table tells the application only changes, and a
+//   socket is dropped from the table (REMOVE told) before it is closed.
+// - Each transfer keeps its earliest deadline in the TimerQueue, ordered by (deadline,
+//   handle sequence number). At the end of every call update_timer() compares the queue's
+//   earliest deadline with the last one told and calls the timer callback only on a change
+//   (-1 when empty). Two re-arms are allowed on purpose: after add_handle (so that an
+//   application that never kick-starts still runs) and after a SOCKET_TIMEOUT call (the
+//   application's one-shot timer has been spent). ms_multi_timeout answers from the last
+//   told deadline, so it always agrees with the callback.
+// - socket_action(fd) hands the event to the users of fd only, then runs expired timers:
+//   no per-event work grows with the number of handles.
+// - A callback returning -1 sets aborted_; at the end of the call every running transfer
+//   ends with MSE_ABORTED_BY_CALLBACK (one DONE each) and the call returns
+//   MSM_ABORTED_BY_CALLBACK, so "remove all handles, add new ones" works afterwards.
+// - Idle keep-alive connections are told REMOVE when they go idle and re-registered when a
+//   transfer reuses them; before reuse the engine asks Net::readiness whether the peer
+//   closed (readable or error while idle means dead).
+#include "multi.hpp"
+
+#include <algorithm>
+
+#include "transfer.hpp"
+
+using ms::port::Nanos;
+
+namespace {
+constexpr std::size_t kScratchBytes = 16 * 1024;
+}
+
+ms_multi::ms_multi(const ms::port::Ports& ports, ms::Mutant mutant)
+    : ports_(ports), mutant_(mutant), sockets_(*this, mutant), scratch_(kScratchBytes) {}
+
+ms_multi::~ms_multi() { magic = 0; }
+
+bool ms_multi::refuses_recursion() const {
+#if MS_ENABLE_MUTANTS
+  if (mutant_ == ms::Mutant::no_recursion_guard) return false;
+#endif
+  return in_callback();
+}
+
+void ms_multi::tell_socket(ms_easy* easy, int fd, int action, void* socketp) {
+  if (!socket_fn_) return;
+  const int rc = call_app([&] { return socket_fn_(easy, fd, action, socket_data_, socketp); });
+  if (rc == -1 && !aborting_) {
+#if MS_ENABLE_MUTANTS
+    if (mutant_ == ms::Mutant::abort_ignored) return;
+#endif
+    aborted_ = true;
+  }
+}
+
+long ms_multi::ms_until(Nanos at) const {
+  if (at <= now_) return 0;
+  const auto ns = (at - now_).count();
+  return static_cast<long>((ns + 999'999) / 1'000'000);
+}
+
+void ms_multi::update_timer(bool force) {
+  const auto earliest = timers_.earliest();
+  long value = 0;
+  if (!earliest) {
+    if (!timer_told_) return;
+#if MS_ENABLE_MUTANTS
+    if (mutant_ == ms::Mutant::no_timer_delete) return;
+#endif
+    timer_told_.reset();
+    value = -1;
+  } else {
+    bool repeat_anyway = false;
+#if MS_ENABLE_MUTANTS
+    repeat_anyway = mutant_ == ms::Mutant::timer_repeat;
+#endif
+    if (!force && !repeat_anyway && timer_told_ && *timer_told_ == *earliest) return;
+    timer_told_ = earliest;
+    value = ms_until(*earliest);
+  }
+  if (!timer_fn_) return;
+  const int rc = call_app([&] { return timer_fn_(this, value, timer_data_); });
+  if (rc == -1 && !aborting_) {
+#if MS_ENABLE_MUTANTS
+    if (mutant_ == ms::Mutant::abort_ignored) return;
+#endif
+    aborted_ = true;
+  }
+}
+
+void ms_multi::abort_all() {
+  aborting_ = true;
+  for (auto& [seq, easy] : added_) {
+    (void)seq;
+    if (easy->transfer && !easy->transfer->done())
+      easy->transfer->finish(MSE_ABORTED_BY_CALLBACK, "aborted by an application callback");
+  }
+  aborting_ = false;
+}
+
+MSMcode ms_multi::finish_call(bool force_timer) {
+  bool was_aborted = false;
+  if (aborted_) {
+    was_aborted = true;
+    abort_all();
+  }
+  update_timer(force_timer);
+  if (aborted_ && !was_aborted) {
+    was_aborted = true;
+    abort_all();
+    aborting_ = true;
+    update_timer(false);
+    aborting_ = false;
+  }
+  aborted_ = false;
+  return was_aborted ? MSM_ABORTED_BY_CALLBACK : MSM_OK;
+}
+
+MSMcode ms_multi::add_handle(ms_easy* easy) {
+  if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
+  if (easy->multi) return MSM_ADDED_ALREADY;
+  enter();
+  easy->multi = this;
+  easy->seq = ++next_seq_;
+  easy->done = false;
+  easy->info = ms_easy::Info{};
+  added_.emplace(easy->seq, easy);
+  ++running_;
+  easy->transfer = std::make_unique<ms::Transfer>(*this, *easy);
+  easy->transfer->schedule_start();
+#if MS_ENABLE_MUTANTS
+  if (mutant_ == ms::Mutant::no_kick_on_add) {
+    aborted_ = false;
+    return MSM_OK;
+  }
+#endif
+  return finish_call(true);
+}
+
+MSMcode ms_multi::remove_handle(ms_easy* easy) {
+  if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
+  if (easy->multi != this) return MSM_OK;
+  enter();
+  if (easy->transfer && !easy->transfer->done()) {
+    easy->transfer->cancel();
+    --running_;
+  }
+  if (easy->msg_queued) {
+#if MS_ENABLE_MUTANTS
+    if (mutant_ != ms::Mutant::keep_removed_msg) messages_.erase(easy->msg_it);
+#else
+    messages_.erase(easy->msg_it);
+#endif
+    easy->msg_queued = false;
+  }
+  if (last_msg_.easy_handle == easy) last_msg_ = MSMsg{};
+  easy->transfer.reset();
+  easy->multi = nullptr;
+  easy->done = false;
+  added_.erase(easy->seq);
+  return finish_call(false);
+}
+
+MSMcode ms_multi::setopt(MSMoption option, va_list args) {
+  if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
+  switch (option) {
+    case MSMOPT_SOCKETFUNCTION:
+      socket_fn_ = va_arg(args, ms_socket_callback);
+      return MSM_OK;
+    case MSMOPT_SOCKETDATA:
+      socket_data_ = va_arg(args, void*);
+      return MSM_OK;
+    case MSMOPT_TIMERFUNCTION:
+      timer_fn_ = va_arg(args, ms_multi_timer_callback);
+      return MSM_OK;
+    case MSMOPT_TIMERDATA:
+      timer_data_ = va_arg(args, void*);
+      return MSM_OK;
+    case MSMOPT_MAXCONNECTS:
+    case MSMOPT_MAX_HOST_CONNECTIONS:
+    case MSMOPT_MAX_TOTAL_CONNECTIONS: {
+      const long v = va_arg(args, long);
+      if (v < 0) return MSM_BAD_FUNCTION_ARGUMENT;
+      if (option == MSMOPT_MAXCONNECTS) max_connects_ = v;
+      if (option == MSMOPT_MAX_HOST_CONNECTIONS) max_host_connections_ = v;
+      if (option == MSMOPT_MAX_TOTAL_CONNECTIONS) max_total_connections_ = v;
+      return MSM_OK;
+    }
+  }
+  return MSM_UNKNOWN_OPTION;
+}
+
+void ms_multi::dispatch(int fd, int mask) {
+#if MS_ENABLE_MUTANTS
+  if (mutant_ == ms::Mutant::mask_zero_ignored && mask == 0) return;
+#endif
+  const auto* entry = sockets_.find(fd);
+  if (!entry) return;  // unknown or stale: tolerated
+  if (mask == 0) mask = ports_.net->readiness(fd);
+#if MS_ENABLE_MUTANTS
+  if (mutant_ == ms::Mutant::ignore_err) mask &= ~MS_CSELECT_ERR;
+#endif
+  // Normally one user per descriptor; copy, since handling may change the list.
+  ms::SocketUser* users[4];
+  std::size_t n = 0;
+  for (const auto& u : entry->users)
+    if (n < 4) users[n++] = u.user;
+  for (std::size_t i = 0; i < n && !aborted_; ++i) {
+    const auto* now_entry = sockets_.find(fd);
+    if (!now_entry) break;
+    const bool still = std::any_of(now_entry->users.begin(), now_entry->users.end(),
+                                   [&](const auto& u) { return u.user == users[i]; });
+    if (still) users[i]->on_socket_event(fd, mask);
+  }
+}
+
+void ms_multi::run_timers() {
+  // Collect first: a transfer may set a new deadline that is already due; it runs on the
+  // next call rather than looping here.
+  due_.clear();
+  while (ms::Transfer* t = timers_.pop_due(now_)) {
+    t->timer_slot.reset();
+    due_.push_back(t);
+  }
+  for (ms::Transfer* t : due_) {
+    if (aborted_) break;
+    t->on_timer();
+  }
+  due_.clear();
+}
+
+MSMcode ms_multi::socket_action(int fd, int mask, int* running) {
+  if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
+  if (!running) return MSM_BAD_FUNCTION_ARGUMENT;
+  enter();
+  if (fd != MS_SOCKET_TIMEOUT) dispatch(fd, mask & (MS_CSELECT_IN | MS_CSELECT_OUT | MS_CSELECT_ERR));
+  if (!aborted_) run_timers();
+  const MSMcode rc = finish_call(fd == MS_SOCKET_TIMEOUT);
+  *running = running_;
+#if MS_ENABLE_MUTANTS
+  if (mutant_ == ms::Mutant::wrong_running) *running = running_ + 1;
+#endif
+  return rc;
+}
+
+MSMcode ms_multi::socket_all(int* running) {
+  if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
+  if (!running) return MSM_BAD_FUNCTION_ARGUMENT;
+  enter();
+  for (int fd : sockets_.descriptors()) {
+    if (aborted_) break;
+    dispatch(fd, ports_.net->readiness(fd));
+  }
+  if (!aborted_) run_timers();
+  const MSMcode rc = finish_call(true);
+  *running = running_;
+#if MS_ENABLE_MUTANTS
+  if (mutant_ == ms::Mutant::wrong_running) *running = running_ + 1;
+#endif
+  return rc;
+}
+
+MSMcode ms_multi::assign(int fd, void* socketp) {
+  if (sockets_.assign(fd, socketp)) return MSM_OK;
+#if MS_ENABLE_MUTANTS
+  if (mutant_ == ms::Mutant::assign_unknown_ok) return MSM_OK;
+#endif
+  return MSM_BAD_SOCKET;
+}
+
+MSMcode ms_multi::timeout(long* milliseconds) {
+  if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
+  if (!milliseconds) return MSM_BAD_FUNCTION_ARGUMENT;
+  enter();
+  if (!timer_told_) {
+    *milliseconds = -1;
+    return MSM_OK;
+  }
+  *milliseconds = ms_until(*timer_told_);
+#if MS_ENABLE_MUTANTS
+  if (mutant_ == ms::Mutant::timeout_disagrees) *milliseconds *= 2;
+#endif
+  return MSM_OK;
+}
+
+MSMsg* ms_multi::info_read(int* msgs_in_queue) {
+  if (refuses_recursion()) {
+    if (msgs_in_queue) *msgs_in_queue = 0;
+    return nullptr;
+  }
+  if (messages_.empty()) {
+    if (msgs_in_queue) *msgs_in_queue = 0;
+    return nullptr;
+  }
+  last_msg_ = messages_.front();
+  messages_.pop_front();
+  ms_easy* easy = last_msg_.easy_handle;
+  // Only clear the link if it pointed at the message just taken (double_done mutant).
+  if (easy->msg_queued && std::none_of(messages_.begin(), messages_.end(),
+                                       [&](const MSMsg& m) { return m.easy_handle == easy; }))
+    easy->msg_queued = false;
+  else if (easy->msg_queued)
+    easy->msg_it = std::find_if(messages_.begin(), messages_.end(),
+                                [&](const MSMsg& m) { return m.easy_handle == easy; });
+  int left = static_cast<int>(messages_.size());
+#if MS_ENABLE_MUTANTS
+  if (mutant_ == ms::Mutant::queue_count_off) ++left;
+#endif
+  if (msgs_in_queue) *msgs_in_queue = left;
+  return &last_msg_;
+}
+
+MSMcode ms_multi::cleanup() {
+  if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
+  enter();
+  aborting_ = true;  // the application is leaving: its -1 no longer matters
+  for (auto& [seq, easy] : added_) {
+    (void)seq;
+    if (easy->transfer && !easy->transfer->done()) easy->transfer->cancel();
+    easy->transfer.reset();
+    easy->multi = nullptr;
+    easy->msg_queued = false;
+    easy->done = false;
+  }
+  added_.clear();
+  messages_.clear();
+  for (auto& conn : idle_) close_raw(conn->fd, conn->close_fn, conn->close_data);
+  idle_.clear();
+  running_ = 0;
+  aborting_ = false;
+  return MSM_OK;
+}
+
+void ms_multi::pause_changed(ms_easy* easy) {
+  if (!easy->transfer || easy->transfer->done()) return;
+  if (in_callback()) {
+    easy->transfer->pause_changed(true);
+    return;
+  }
+  enter();
+  easy->transfer->pause_changed(false);
+  (void)finish_call(false);
+}
+
+void ms_multi::set_deadline(ms::Transfer& t, std::uint64_t seq, std::optional<Nanos> at) {
+  timers_.set(t.timer_slot, seq, at, &t);
+}
+
+void ms_multi::transfer_done(ms_easy* easy, MSEcode result) {
+  easy->done = true;
+  --running_;
+  ++done_count_;
+#if MS_ENABLE_MUTANTS
+  if (mutant_ == ms::Mutant::lost_done && done_count_ % 3 == 0) return;
+#endif
+  MSMsg msg{};
+  msg.msg = MSMSG_DONE;
+  msg.easy_handle = easy;
+  msg.data.result = result;
+  messages_.push_back(msg);
+  easy->msg_it = std::prev(messages_.end());
+  easy->msg_queued = true;
+#if MS_ENABLE_MUTANTS
+  if (mutant_ == ms::Mutant::double_done) messages_.push_back(msg);
+#endif
+}
+
+void ms_multi::close_raw(int fd, ms_closesocket_callback fn, void* data) {
+  if (fn) {
+    call_app([&] { return fn(data, fd); });
+  } else {
+    ports_.net->close(fd);
+  }
+}
+
+void ms_multi::close_socket(int fd, ms::SocketUser* user, ms_closesocket_callback fn, void* data) {
+#if MS_ENABLE_MUTANTS
+  if (mutant_ == ms::Mutant::remove_after_close) {
+    close_raw(fd, fn, data);
+    sockets_.drop(fd, user);
+    return;
+  }
+#endif
+  sockets_.drop(fd, user);
+  close_raw(fd, fn, data);
+}
+
+std::size_t ms_multi::idle_max() const {
+  if (max_connects_ > 0) return static_cast<std::size_t>(max_connects_);
+  return 4 * std::max<std::size_t>(1, added_.size());
+}
+
+std::unique_ptr<ms::Connection> ms_multi::pool_take(const std::string& key) {
+  for (std::size_t i = idle_.size(); i-- > 0;) {
+    if (idle_[i]->pool_key != key) continue;
+    std::unique_ptr<ms::Connection> conn = std::move(idle_[i]);
+    idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(i));
+    // An idle connection has nothing to say: readable means the peer closed or sent
+    // garbage, error means it broke. Either way it is not reused.
+    if (ports_.net->readiness(conn->fd) & (ms::port::kReadable | ms::port::kError)) {
+      close_raw(conn->fd, conn->close_fn, conn->close_data);
+      continue;
+    }
+    return conn;
+  }
+  return nullptr;
+}
+
+void ms_multi::pool_put(std::unique_ptr<ms::Connection> conn, ms::SocketUser* user) {
+  sockets_.drop(conn->fd, user);  // idle connections are not watched: REMOVE now
+  conn->reused = false;
+  idle_.push_back(std::move(conn));
+  while (idle_.size() > idle_max()) {
+    auto& oldest = idle_.front();
+    close_raw(oldest->fd, oldest->close_fn, oldest->close_data);
+    idle_.erase(idle_.begin());
+  }
+}

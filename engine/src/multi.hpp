@@ -1,0 +1,127 @@
+// multi.hpp: the multi handle (see the "how it works" note at the top of multi.cpp).
+#pragma once
+
+#include <cstdarg>
+#include <cstdint>
+#include <list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connection.hpp"
+#include "easy.hpp"
+#include "multisock/engine.hpp"
+#include "multisock/multisock.h"
+#include "multisock/port.h"
+#include "socket_table.hpp"
+#include "timer_queue.hpp"
+
+namespace ms {
+class Transfer;
+}
+
+struct ms_multi final : ms::SocketNotifier {
+  static constexpr std::uint32_t kMagic = 0x6d736d75;  // "msmu"
+  std::uint32_t magic = kMagic;
+
+  ms_multi(const ms::port::Ports& ports, ms::Mutant mutant);
+  ~ms_multi() override;
+  ms_multi(const ms_multi&) = delete;
+  ms_multi& operator=(const ms_multi&) = delete;
+
+  // ---- API (handles already validated by api.cpp) ----
+  MSMcode add_handle(ms_easy* easy);
+  MSMcode remove_handle(ms_easy* easy);
+  MSMcode setopt(MSMoption option, va_list args);
+  MSMcode socket_action(int fd, int mask, int* running);
+  MSMcode socket_all(int* running);
+  MSMcode assign(int fd, void* socketp);
+  MSMcode timeout(long* milliseconds);
+  MSMsg* info_read(int* msgs_in_queue);
+  MSMcode cleanup();  // detaches every handle; the caller deletes the multi
+  void pause_changed(ms_easy* easy);
+  // Whether an application callback of this multi is running (recursion guard).
+  bool in_callback() const { return callback_depth_ > 0; }
+  bool refuses_recursion() const;
+
+  // ---- for transfers ----
+  ms::port::Nanos now() const { return now_; }
+  ms::port::Net& net() { return *ports_.net; }
+  ms::port::Resolver& resolver() { return *ports_.resolver; }
+  ms::Mutant mutant() const { return mutant_; }
+  void watch(int fd, ms::SocketUser* user, ms_easy* easy, int want) { sockets_.watch(fd, user, easy, want); }
+  void drop(int fd, ms::SocketUser* user) { sockets_.drop(fd, user); }
+  // Tells REMOVE (if registered) and then closes fd through fn or the Net port.
+  void close_socket(int fd, ms::SocketUser* user, ms_closesocket_callback fn, void* data);
+  void set_deadline(ms::Transfer& t, std::uint64_t seq, std::optional<ms::port::Nanos> at);
+  void transfer_done(ms_easy* easy, MSEcode result);
+  // Connection pool (idle keep-alive connections; not registered with the application).
+  std::unique_ptr<ms::Connection> pool_take(const std::string& key);
+  void pool_put(std::unique_ptr<ms::Connection> conn, ms::SocketUser* user);
+  std::uint64_t next_connection_id() { return ++connection_ids_; }
+  // Receive scratch shared by all transfers: one event is handled at a time.
+  std::byte* scratch() { return scratch_.data(); }
+  std::size_t scratch_size() const { return scratch_.size(); }
+  std::string& line_scratch() { return line_; }
+
+  // Runs an application callback with the recursion guard up.
+  template <class F>
+  auto call_app(F&& f) {
+    ++callback_depth_;
+    struct Down {
+      int& depth;
+      ~Down() { --depth; }
+    } down{callback_depth_};
+    return f();
+  }
+
+  // SocketNotifier
+  void tell_socket(ms_easy* easy, int fd, int action, void* socketp) override;
+
+ private:
+  void enter() { now_ = ports_.clock->now(); }
+  void dispatch(int fd, int mask);
+  void run_timers();
+  void update_timer(bool force);
+  MSMcode finish_call(bool force_timer);
+  void abort_all();
+  void close_raw(int fd, ms_closesocket_callback fn, void* data);
+  long ms_until(ms::port::Nanos at) const;
+  std::size_t idle_max() const;
+
+  ms::port::Ports ports_;
+  ms::Mutant mutant_;
+  ms::port::Nanos now_{};
+
+  ms_socket_callback socket_fn_ = nullptr;
+  void* socket_data_ = nullptr;
+  ms_multi_timer_callback timer_fn_ = nullptr;
+  void* timer_data_ = nullptr;
+  long max_connects_ = 0;  // 0: 4 x added handles
+  long max_host_connections_ = 0;
+  long max_total_connections_ = 0;
+
+  ms::SocketTable sockets_;
+  ms::TimerQueue<ms::Transfer> timers_;
+  std::optional<ms::port::Nanos> timer_told_;  // deadline of the last timer callback; none: -1
+  std::vector<ms::Transfer*> due_;             // reused by run_timers
+
+  std::map<std::uint64_t, ms_easy*> added_;  // by sequence number
+  std::uint64_t next_seq_ = 0;
+  int running_ = 0;
+  std::list<MSMsg> messages_;
+  MSMsg last_msg_{};
+  std::uint64_t done_count_ = 0;
+
+  std::vector<std::unique_ptr<ms::Connection>> idle_;  // oldest first
+  std::uint64_t connection_ids_ = 0;
+
+  int callback_depth_ = 0;
+  bool aborted_ = false;   // a callback returned -1 during this call
+  bool aborting_ = false;  // ending everything after an abort: further -1 are moot
+
+  std::vector<std::byte> scratch_;
+  std::string line_;
+};

@@ -1,0 +1,81 @@
+#include "request_writer.hpp"
+
+#include <cstdio>
+
+namespace ms {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool safe_line(std::string_view line) {
+  return line.find('\r') == std::string_view::npos && line.find('\n') == std::string_view::npos;
+}
+
+// The header name of an application line ("Name: v", "Name:", "Name;"); empty if none.
+std::string_view header_name(std::string_view line) {
+  const auto end = line.find_first_of(":;");
+  if (end == std::string_view::npos || end == 0) return {};
+  return line.substr(0, end);
+}
+
+// True when the application's list names this header (replacing or removing it).
+bool overridden(const ms_slist* list, std::string_view name) {
+  for (; list; list = list->next) {
+    if (!list->data || !safe_line(list->data)) continue;
+    std::string_view line(list->data);
+    const auto n = header_name(line);
+    if (!n.empty() && line[n.size()] == ':' && iequals(n, name)) return true;
+  }
+  return false;
+}
+
+void add(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name).append(": ").append(value).append("\r\n");
+}
+
+}  // namespace
+
+void write_request(const RequestSpec& spec, std::string& out) {
+  out.append(spec.method).append(" ").append(spec.url->target).append(" HTTP/1.1\r\n");
+  const ms_slist* extra = spec.extra_headers;
+  if (!overridden(extra, "Host")) add(out, "Host", spec.url->host_header());
+  if (!spec.user_agent.empty() && !overridden(extra, "User-Agent"))
+    add(out, "User-Agent", spec.user_agent);
+  if (!overridden(extra, "Accept")) add(out, "Accept", "*/*");
+  if (spec.body) {
+    if (!overridden(extra, "Content-Length")) {
+      char n[32];
+      std::snprintf(n, sizeof n, "%zu", spec.body->size());
+      add(out, "Content-Length", n);
+    }
+    if (!overridden(extra, "Content-Type")) add(out, "Content-Type", "application/x-www-form-urlencoded");
+  }
+  for (; extra; extra = extra->next) {
+    if (!extra->data || !safe_line(extra->data)) continue;
+    std::string_view line(extra->data);
+    const auto name = header_name(line);
+    if (name.empty()) continue;
+    std::string_view rest = line.substr(name.size() + 1);
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+    if (line[name.size()] == ';') {
+      if (rest.empty()) out.append(name).append(":\r\n");  // "Name;" -> empty value
+      continue;
+    }
+    if (rest.empty()) continue;  // "Name:" only removes the built-in
+    out.append(line).append("\r\n");
+  }
+  out.append("\r\n");
+  if (spec.body) out.append(*spec.body);
+}
+
+}  // namespace ms

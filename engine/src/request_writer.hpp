@@ -1,0 +1,30 @@
+// request_writer.hpp: the bytes of one HTTP/1.1 request.
+//
+// Built-in headers (Host, User-Agent when set, Accept, Content-Length and Content-Type for
+// a body) come first; the application's MSOPT_HTTPHEADER lines follow in their order.
+// An application line "Name: value" replaces the built-in of that name, "Name:" removes
+// it, "Name;" sends the header with an empty value. Lines holding CR or LF are dropped so
+// that a header can never smuggle a second request.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/url.hpp"
+#include "multisock/multisock.h"
+
+namespace ms {
+
+struct RequestSpec {
+  std::string_view method = "GET";
+  const http::Url* url = nullptr;
+  std::string_view user_agent;            // empty: no User-Agent header
+  const ms_slist* extra_headers = nullptr;
+  std::optional<std::string_view> body;   // POST body; sets Content-Length
+};
+
+// Appends the request (head and body) to out.
+void write_request(const RequestSpec& spec, std::string& out);
+
+}  // namespace ms

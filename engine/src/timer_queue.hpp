@@ -1,0 +1,58 @@
+// timer_queue.hpp: one deadline per transfer, ordered by (deadline, sequence number).
+//
+// Each transfer keeps only its earliest deadline here (it recomputes it when its own
+// timers change). The key's second part is the handle's sequence number, never a pointer,
+// so equal deadlines expire in a fixed order run after run.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+
+#include "multisock/port.h"
+
+namespace ms {
+
+template <class Owner>
+class TimerQueue {
+ public:
+  struct Key {
+    port::Nanos at{};
+    std::uint64_t seq = 0;
+    friend auto operator<=>(const Key&, const Key&) = default;
+  };
+
+  // Sets (or with nullopt clears) the deadline of owner `seq`. `slot` is the owner's
+  // record of what it has in the queue.
+  void set(std::optional<Key>& slot, std::uint64_t seq, std::optional<port::Nanos> at, Owner* owner) {
+    if (slot && at && slot->at == *at) return;
+    if (slot) {
+      map_.erase(*slot);
+      slot.reset();
+    }
+    if (at) {
+      slot = Key{*at, seq};
+      map_.emplace(*slot, owner);
+    }
+  }
+  std::optional<port::Nanos> earliest() const {
+    if (map_.empty()) return std::nullopt;
+    return map_.begin()->first.at;
+  }
+  // The first owner due at `now`, removed from the queue; the caller clears the owner's
+  // slot. nullptr when none is due.
+  Owner* pop_due(port::Nanos now) {
+    if (map_.empty() || map_.begin()->first.at > now) return nullptr;
+    auto it = map_.begin();
+    Owner* owner = it->second;
+    map_.erase(it);
+    return owner;
+  }
+  bool empty() const { return map_.empty(); }
+  std::size_t size() const { return map_.size(); }
+
+ private:
+  std::map<Key, Owner*> map_;
+};
+
+}  // namespace ms

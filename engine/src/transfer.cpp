@@ -1,0 +1,792 @@
+#include "transfer.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "multi.hpp"
+#include "request_writer.hpp"
+
+namespace ms {
+
+using port::Nanos;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr Nanos kDefaultConnectTimeout = 300s;
+constexpr int kReadsPerEvent = 8;       // bounded work per event: others get their turn
+constexpr std::size_t kWriteMax = 16 * 1024;  // largest piece handed to the write callback
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool is_redirect(int code) { return code == 301 || code == 302 || code == 303 || code == 307 || code == 308; }
+
+// One MSOPT_RESOLVE entry "[+]host:port:addr[,addr...]" for host:port, if any. Entries
+// starting with '-' (removals) are ignored.
+bool resolve_override(const ms_slist* list, std::string_view host, std::uint16_t port_number,
+                      std::vector<port::Address>& out) {
+  for (; list; list = list->next) {
+    if (!list->data) continue;
+    std::string_view e(list->data);
+    if (!e.empty() && e.front() == '+') e.remove_prefix(1);
+    if (e.empty() || e.front() == '-') continue;
+    const auto c1 = e.find(':');
+    if (c1 == std::string_view::npos) continue;
+    const auto c2 = e.find(':', c1 + 1);
+    if (c2 == std::string_view::npos) continue;
+    if (!iequals(e.substr(0, c1), host)) continue;
+    const auto port_text = e.substr(c1 + 1, c2 - c1 - 1);
+    unsigned long p = 0;
+    bool digits = !port_text.empty() && port_text.size() <= 5;
+    for (char ch : port_text) {
+      if (ch < '0' || ch > '9') digits = false;
+      else p = p * 10 + static_cast<unsigned long>(ch - '0');
+    }
+    if (!digits || p != port_number) continue;
+    std::string_view rest = e.substr(c2 + 1);
+    out.clear();
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      auto item = rest.substr(0, comma);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      if (auto a = port::Address::parse_numeric(item, port_number)) out.push_back(*a);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Transfer::Transfer(ms_multi& multi, ms_easy& easy) : multi_(multi), easy_(easy) {}
+
+Transfer::~Transfer() = default;
+
+void Transfer::schedule_start() {
+  phase_ = Phase::pending;
+  start_at_ = multi_.now();
+  update_deadline();
+}
+
+void Transfer::update_deadline() {
+  std::optional<Nanos> at;
+  auto consider = [&](Nanos t) {
+    if (!at || t < *at) at = t;
+  };
+  switch (phase_) {
+    case Phase::done:
+      break;
+    case Phase::pending:
+      consider(start_at_);
+      break;
+    case Phase::resolving:
+    case Phase::connecting:
+      consider(connect_deadline_);
+      break;
+    case Phase::sending:
+    case Phase::receiving:
+      if (low_speed_next_) consider(*low_speed_next_);
+      break;
+  }
+  if (phase_ != Phase::done && phase_ != Phase::pending) {
+    if (total_deadline_) consider(*total_deadline_);
+    if (wake_) consider(multi_.now());
+  }
+  multi_.set_deadline(*this, easy_.seq, at);
+}
+
+void Transfer::on_timer() {
+  const Nanos now = multi_.now();
+  if (phase_ == Phase::done) return;
+  if (phase_ == Phase::pending) {
+    if (now >= start_at_) start();
+    return;
+  }
+  if (wake_) {
+    wake_ = false;
+    pause_changed(false);
+    if (phase_ == Phase::done) return;
+  }
+  if (total_deadline_ && now >= *total_deadline_) {
+    char text[96];
+    std::snprintf(text, sizeof text, "Operation timed out after %lld milliseconds",
+                  static_cast<long long>((now - started_at_) / 1ms));
+    finish(MSE_OPERATION_TIMEDOUT, text);
+    return;
+  }
+  if ((phase_ == Phase::resolving || phase_ == Phase::connecting) && now >= connect_deadline_) {
+    char text[96];
+    std::snprintf(text, sizeof text, "Connection timed out after %lld milliseconds",
+                  static_cast<long long>((now - started_at_) / 1ms));
+    finish(MSE_OPERATION_TIMEDOUT, text);
+    return;
+  }
+  if (low_speed_next_ && now >= *low_speed_next_) {
+    low_speed_check();
+    if (phase_ == Phase::done) return;
+  }
+  update_deadline();
+}
+
+void Transfer::low_speed_check() {
+  const Nanos now = multi_.now();
+  const std::int64_t bytes = easy_.info.size_download + easy_.info.size_upload;
+  const std::int64_t delta = bytes - low_speed_bytes_;
+  const auto window = now - low_speed_prev_;
+  low_speed_bytes_ = bytes;
+  // bytes per second over the window, compared without floating point
+  const bool slow = delta * 1'000'000'000LL < easy_.opt.low_speed_limit * window.count();
+  if (slow) {
+    if (!low_speed_since_) low_speed_since_ = low_speed_prev_;
+    if (now - *low_speed_since_ >= std::chrono::seconds(easy_.opt.low_speed_time)) {
+      char text[128];
+      std::snprintf(text, sizeof text,
+                    "Operation too slow. Less than %ld bytes/sec transferred the last %ld seconds",
+                    easy_.opt.low_speed_limit, easy_.opt.low_speed_time);
+      finish(MSE_OPERATION_TIMEDOUT, text);
+      return;
+    }
+  } else {
+    low_speed_since_.reset();
+  }
+  low_speed_prev_ = now;
+  low_speed_next_ = now + 1s;
+}
+
+void Transfer::start() {
+  const Nanos now = multi_.now();
+  started_at_ = now;
+  Nanos late{0};
+#if MS_ENABLE_MUTANTS
+  if (multi_.mutant() == Mutant::timeout_early) late = 1ms;
+#endif
+  connect_deadline_ = now + (easy_.opt.connect_timeout_ms > 0
+                                 ? Nanos(std::chrono::milliseconds(easy_.opt.connect_timeout_ms))
+                                 : kDefaultConnectTimeout) + late;
+  if (easy_.opt.timeout_ms > 0)
+    total_deadline_ = now + std::chrono::milliseconds(easy_.opt.timeout_ms) + late;
+  easy_.info.effective_url = easy_.opt.url;
+  if (easy_.opt.url.empty()) {
+    phase_ = Phase::resolving;
+    finish(MSE_URL_MALFORMAT, "No URL set");
+    return;
+  }
+  begin(!easy_.opt.fresh_connect);
+}
+
+void Transfer::begin(bool allow_reuse) {
+  phase_ = Phase::resolving;
+  http::UrlError err;
+  auto url = http::parse_url(easy_.info.effective_url, &err);
+  if (!url) {
+    finish(MSE_URL_MALFORMAT, err.reason.empty() ? nullptr : err.reason.c_str());
+    return;
+  }
+  url_ = std::move(*url);
+  if (url_.is_tls()) {
+    finish(MSE_UNSUPPORTED_PROTOCOL, "https is not supported yet");
+    return;
+  }
+  easy_.info.primary_port = url_.port;
+  if (allow_reuse) {
+    if (auto conn = multi_.pool_take(url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port))) {
+      conn_ = std::move(conn);
+      conn_->reused = true;
+      easy_.info.primary_port = conn_->peer.port;
+      begin_request();
+      return;
+    }
+  }
+  resolve();
+}
+
+void Transfer::resolve() {
+  phase_ = Phase::resolving;
+  addresses_.clear();
+  address_next_ = 0;
+  if (resolve_override(easy_.opt.resolve, url_.host, url_.port, addresses_)) {
+    port::Resolution r;
+    r.status = addresses_.empty() ? port::Resolution::Status::not_found : port::Resolution::Status::ok;
+    r.addresses = addresses_;
+    on_resolved(r);
+    return;
+  }
+  if (auto a = port::Address::parse_numeric(url_.host, url_.port)) {
+    port::Resolution r;
+    r.status = port::Resolution::Status::ok;
+    r.addresses.push_back(*a);
+    on_resolved(r);
+    return;
+  }
+  auto started = multi_.resolver().start(url_.host, url_.port);
+  if (started.answer) {
+    on_resolved(*started.answer);
+    return;
+  }
+  resolve_id_ = started.id;
+  resolve_fd_ = started.fd;
+  if (resolve_fd_ >= 0) multi_.watch(resolve_fd_, this, &easy_, MS_POLL_IN);
+  update_deadline();
+}
+
+void Transfer::on_resolved(const port::Resolution& answer) {
+  if (resolve_fd_ >= 0) {
+    multi_.drop(resolve_fd_, this);  // REMOVE before the resolver closes it
+    multi_.resolver().release(resolve_id_);
+    resolve_fd_ = -1;
+  } else if (resolve_id_ != 0) {
+    multi_.resolver().release(resolve_id_);
+  }
+  resolve_id_ = 0;
+  if (answer.status != port::Resolution::Status::ok || answer.addresses.empty()) {
+    std::string text = "Could not resolve host: " + url_.host;
+    finish(MSE_COULDNT_RESOLVE_HOST, text.c_str());
+    return;
+  }
+  if (&answer.addresses != &addresses_) addresses_ = answer.addresses;
+  address_next_ = 0;
+  connect_next();
+}
+
+void Transfer::connect_next() {
+  phase_ = Phase::connecting;
+  while (address_next_ < addresses_.size()) {
+    const port::Address addr = addresses_[address_next_++];
+    int fd = -1;
+    if (easy_.opt.opensocket_fn) {
+      // The application opens the socket; it must hand back a descriptor the Net port
+      // knows (over simnet: one it opened through the simulated world).
+      alignas(ms_sockaddr) unsigned char storage[sizeof(ms_sockaddr) + 32] = {};
+      auto* sa = reinterpret_cast<ms_sockaddr*>(storage);
+      sa->family = addr.family == port::Family::v4 ? AF_INET : AF_INET6;
+      sa->socktype = SOCK_STREAM;
+      sa->protocol = 6;  // TCP
+      sa->addrlen = addr.family == port::Family::v4 ? 16u : 28u;
+      unsigned char* raw = reinterpret_cast<unsigned char*>(&sa->addr);
+      raw[0] = static_cast<unsigned char>(sa->family & 0xff);
+      raw[1] = static_cast<unsigned char>((sa->family >> 8) & 0xff);
+      raw[2] = static_cast<unsigned char>(addr.port >> 8);
+      raw[3] = static_cast<unsigned char>(addr.port & 0xff);
+      if (addr.family == port::Family::v4) std::memcpy(raw + 4, addr.bytes.data(), 4);
+      else std::memcpy(raw + 8, addr.bytes.data(), 16);
+      fd = multi_.call_app([&] { return easy_.opt.opensocket_fn(easy_.opt.opensocket_data, MSSOCKTYPE_IPCXN, sa); });
+      if (fd < 0) {
+        last_error_ = port::NetError::other;
+        continue;
+      }
+    } else {
+      const auto err = multi_.net().open_stream(addr.family, fd);
+      if (err != port::NetError::none || fd < 0) {
+        last_error_ = err;
+        continue;
+      }
+    }
+    const auto err = multi_.net().connect(fd, addr);
+    if (err == port::NetError::none || err == port::NetError::in_progress) {
+      attempts_.push_back(Attempt{fd, addr});
+      if (err == port::NetError::none) {
+        connected(attempts_.size() - 1);
+      } else {
+        multi_.watch(fd, this, &easy_, MS_POLL_OUT);
+        update_deadline();
+      }
+      return;
+    }
+    last_error_ = err;
+    multi_.close_socket(fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
+  }
+  std::string text = "Failed to connect to " + url_.host + " port " + std::to_string(url_.port) +
+                     ": " + port::to_string(last_error_);
+  finish(MSE_COULDNT_CONNECT, text.c_str());
+}
+
+void Transfer::attempt_failed(std::size_t index, port::NetError error) {
+  const int fd = attempts_[index].fd;
+  attempts_.erase(attempts_.begin() + static_cast<std::ptrdiff_t>(index));
+  last_error_ = error;
+  multi_.close_socket(fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
+  if (attempts_.empty()) connect_next();
+}
+
+void Transfer::connected(std::size_t index) {
+  const Attempt a = attempts_[index];
+  // Losers of a race (none today) are closed; the winner becomes the connection.
+  for (std::size_t i = 0; i < attempts_.size(); ++i)
+    if (i != index) multi_.close_socket(attempts_[i].fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
+  attempts_.clear();
+  conn_ = std::make_unique<Connection>();
+  conn_->fd = a.fd;
+  conn_->transport = std::make_unique<PlainTransport>(multi_.net(), a.fd);
+  conn_->pool_key = url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port);
+  conn_->peer = a.address;
+  conn_->id = multi_.next_connection_id();
+  conn_->close_fn = easy_.opt.closesocket_fn;
+  conn_->close_data = easy_.opt.closesocket_data;
+  ++easy_.info.num_connects;
+  easy_.info.primary_port = a.address.port;
+  begin_request();
+}
+
+void Transfer::begin_request() {
+  phase_ = Phase::sending;
+  const auto& o = easy_.opt;
+  std::optional<std::string_view> body;
+  std::string_view method = "GET";
+  if (o.postfields || o.post) {
+    method = "POST";
+    if (o.postfields) {
+      const std::size_t n = o.postfield_size >= 0 ? static_cast<std::size_t>(o.postfield_size) : std::strlen(o.postfields);
+      body = std::string_view(o.postfields, n);
+    } else {
+      body = std::string_view();
+    }
+  }
+  if (o.nobody) {
+    method = "HEAD";
+    body.reset();
+  }
+  if (!o.custom_request.empty()) method = o.custom_request;
+  RequestSpec spec;
+  spec.method = method;
+  spec.url = &url_;
+  spec.user_agent = o.user_agent;
+  spec.extra_headers = o.http_headers;
+  spec.body = body;
+  request_.clear();
+  write_request(spec, request_);
+  body_size_ = body ? body->size() : 0;
+  sent_ = 0;
+  early_reply_ = false;
+  location_.clear();
+  follow_this_ = false;
+  const Nanos now = multi_.now();
+  if (o.low_speed_limit > 0 && o.low_speed_time > 0) {
+    low_speed_prev_ = now;
+    low_speed_bytes_ = easy_.info.size_download + easy_.info.size_upload;
+    low_speed_since_.reset();
+    low_speed_next_ = now + 1s;
+  }
+  do_send();
+}
+
+bool Transfer::can_retry() const {
+  return conn_ && conn_->reused && !retried_ && !parser_.bytes_seen();
+}
+
+void Transfer::retry_fresh() {
+  retried_ = true;
+  multi_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
+  conn_.reset();
+  resolve();
+}
+
+void Transfer::do_send() {
+  while (sent_ < request_.size()) {
+    const auto r = conn_->transport->send(reinterpret_cast<const std::byte*>(request_.data()) + sent_,
+                                          request_.size() - sent_);
+    if (r.error == port::NetError::would_block || (r.error == port::NetError::none && r.bytes == 0)) {
+      update_interest();
+      update_deadline();
+      return;
+    }
+    if (r.error != port::NetError::none) {
+      if (can_retry()) {
+        retry_fresh();
+        return;
+      }
+      std::string text = std::string("Failed sending data to the peer: ") + port::to_string(r.error);
+      finish(MSE_SEND_ERROR, text.c_str());
+      return;
+    }
+    sent_ += r.bytes;
+  }
+  easy_.info.size_upload += static_cast<std::int64_t>(body_size_);
+  std::string().swap(request_);  // the request is gone: free its memory
+  sent_ = 0;
+  phase_ = Phase::receiving;
+  parser_.reset(easy_.opt.nobody);
+  update_interest();
+  update_deadline();
+}
+
+void Transfer::update_interest() {
+  if (!conn_) return;
+  int want = MS_POLL_NONE;
+  // While sending, IN too: a server may answer (and close) before reading all we send.
+  if (phase_ == Phase::sending) want = MS_POLL_INOUT;
+  if (phase_ == Phase::receiving && !paused() && !complete_pending_) want = MS_POLL_IN;
+  want |= conn_->transport->wanted_interest();
+  multi_.watch(conn_->fd, this, &easy_, want);
+}
+
+void Transfer::on_socket_event(int fd, int mask) {
+  if (phase_ == Phase::done) return;
+  if (fd == resolve_fd_ && phase_ == Phase::resolving) {
+    if (auto answer = multi_.resolver().poll(resolve_id_)) on_resolved(*answer);
+    return;
+  }
+  if (phase_ == Phase::connecting) {
+    for (std::size_t i = 0; i < attempts_.size(); ++i) {
+      if (attempts_[i].fd != fd) continue;
+      auto& net = multi_.net();
+      if (mask & MS_CSELECT_ERR) {
+        const auto err = net.take_error(fd);
+        if (err != port::NetError::none) {
+          attempt_failed(i, err);
+          return;
+        }
+      }
+      // Trust the port, not the mask: a spurious event on a socket still connecting
+      // must not be taken for success.
+      const int ready = net.readiness(fd);
+      if (!(ready & (port::kWritable | port::kError))) return;
+      const auto err = net.take_error(fd);
+      if (err != port::NetError::none) {
+        attempt_failed(i, err);
+      } else if (ready & port::kError) {
+        attempt_failed(i, port::NetError::other);
+      } else {
+        connected(i);
+      }
+      return;
+    }
+    return;
+  }
+  if (!conn_ || conn_->fd != fd) return;
+  if (mask & MS_CSELECT_ERR) {
+    const auto err = multi_.net().take_error(fd);
+    if (err != port::NetError::none) {
+      if (can_retry()) {
+        retry_fresh();
+        return;
+      }
+      std::string text = std::string("socket error: ") + port::to_string(err);
+      finish(phase_ == Phase::sending ? MSE_SEND_ERROR : MSE_RECV_ERROR, text.c_str());
+      return;
+    }
+  }
+  if (phase_ == Phase::sending) {
+    if (mask & MS_CSELECT_OUT) do_send();
+    if (phase_ == Phase::sending && (mask & MS_CSELECT_IN) &&
+        (multi_.net().readiness(fd) & port::kReadable))
+      early_response();
+    return;
+  }
+  if (phase_ == Phase::receiving && (mask & MS_CSELECT_IN) && !paused()) do_recv();
+}
+
+void Transfer::early_response() {
+  // The rest of the request is abandoned, so the connection cannot carry another one.
+  std::string().swap(request_);
+  sent_ = 0;
+  early_reply_ = true;
+  phase_ = Phase::receiving;
+  parser_.reset(easy_.opt.nobody);
+  do_recv();
+}
+
+void Transfer::do_recv() {
+  for (int i = 0; i < kReadsPerEvent && phase_ == Phase::receiving && !paused() && !complete_pending_; ++i) {
+    const auto r = conn_->transport->recv(multi_.scratch(), multi_.scratch_size());
+    if (r.error == port::NetError::would_block) {
+#if MS_ENABLE_MUTANTS
+      if (i == 0 && multi_.mutant() == Mutant::spurious_fails) {
+        finish(MSE_RECV_ERROR, "nothing to read");
+        return;
+      }
+#endif
+      break;
+    }
+    if (r.error != port::NetError::none) {
+      if (can_retry()) {
+        retry_fresh();
+        return;
+      }
+      std::string text = std::string("Failure when receiving data from the peer: ") + port::to_string(r.error);
+      finish(MSE_RECV_ERROR, text.c_str());
+      return;
+    }
+    if (r.bytes == 0) {  // orderly close
+      if (can_retry()) {
+        retry_fresh();
+        return;
+      }
+      const auto st = parser_.on_eof(*this);
+      if (st == http::ParseStatus::complete) {
+        on_response_complete(false);
+      } else if (st == http::ParseStatus::aborted) {
+        finish(sink_error_ != MSE_OK ? sink_error_ : MSE_WRITE_ERROR);
+      } else {
+        finish(parser_.error() != MSE_OK ? parser_.error() : MSE_PARTIAL_FILE,
+               parser_.error_text() && *parser_.error_text() ? parser_.error_text() : nullptr);
+      }
+      return;
+    }
+    feed(std::string_view(reinterpret_cast<const char*>(multi_.scratch()), r.bytes));
+  }
+  if (phase_ == Phase::done) return;
+  if (!progress()) return;
+  update_interest();
+  update_deadline();
+}
+
+void Transfer::feed(std::string_view bytes) {
+  std::size_t consumed = 0;
+  const auto st = parser_.feed(bytes, *this, &consumed);
+  switch (st) {
+    case http::ParseStatus::need_more:
+      return;
+    case http::ParseStatus::complete:
+      on_response_complete(consumed == bytes.size());
+      return;
+    case http::ParseStatus::error:
+      finish(parser_.error() != MSE_OK ? parser_.error() : MSE_WEIRD_SERVER_REPLY,
+             parser_.error_text() && *parser_.error_text() ? parser_.error_text() : nullptr);
+      return;
+    case http::ParseStatus::aborted:
+      finish(sink_error_ != MSE_OK ? sink_error_ : MSE_WRITE_ERROR);
+      return;
+  }
+}
+
+void Transfer::on_response_complete(bool reusable) {
+  reusable = reusable && parser_.keep_alive() && !easy_.opt.forbid_reuse && !early_reply_;
+  if (!stash_.empty()) {
+    complete_pending_ = true;
+    reusable_pending_ = reusable;
+    update_interest();
+    return;
+  }
+  complete(reusable);
+}
+
+void Transfer::complete(bool reusable) {
+  complete_pending_ = false;
+  if (follow_this_) {
+    if (easy_.opt.max_redirs >= 0 && easy_.info.redirect_count >= easy_.opt.max_redirs) {
+      char text[64];
+      std::snprintf(text, sizeof text, "Maximum (%ld) redirects followed", easy_.opt.max_redirs);
+      finish(MSE_TOO_MANY_REDIRECTS, text);
+      return;
+    }
+    ++easy_.info.redirect_count;
+    std::string next = easy_.info.redirect_url;
+    easy_.info.redirect_url.clear();
+    if (conn_) {
+      if (reusable) {
+        multi_.pool_put(std::move(conn_), this);
+      } else {
+        multi_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
+        conn_.reset();
+      }
+    }
+    easy_.info.effective_url = std::move(next);
+    retried_ = false;
+    begin(true);
+    return;
+  }
+  if (!progress()) return;
+  if (conn_ && !reusable) {
+    multi_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
+    conn_.reset();
+  }
+  finish(MSE_OK);
+}
+
+bool Transfer::on_status(int, int, int code, std::string_view line) {
+  easy_.info.response_code = code;
+  location_.clear();
+  return header_out(line);
+}
+
+bool Transfer::on_header(std::string_view name, std::string_view value, std::string_view raw_line) {
+  if (iequals(name, "Location")) location_.assign(value);
+  return header_out(raw_line);
+}
+
+bool Transfer::on_headers_end(int code) {
+  if (!header_out({})) return false;
+  if (code < 200) return true;
+  easy_.info.content_length = parser_.content_length();
+  easy_.info.redirect_url.clear();
+  follow_this_ = false;
+  if (is_redirect(code) && !location_.empty()) {
+    if (auto next = http::resolve_reference(url_, location_)) {
+      easy_.info.redirect_url = next->to_string();
+      follow_this_ = easy_.opt.follow_location;
+    }
+  }
+  return true;
+}
+
+bool Transfer::header_out(std::string_view line) {
+  std::string& buf = multi_.line_scratch();
+  buf.assign(line);
+  buf.append("\r\n");
+  easy_.info.header_size += static_cast<long>(buf.size());
+  const auto& o = easy_.opt;
+  ms_write_callback fn = o.header_fn;
+  void* data = o.header_data;
+  if (!fn) {
+    if (!data) return true;  // headers go nowhere unless asked for
+    fn = o.write_fn;
+  }
+  std::size_t n = 0;
+  if (fn) {
+    n = multi_.call_app([&] { return fn(buf.data(), 1, buf.size(), data); });
+  } else {
+    n = std::fwrite(buf.data(), 1, buf.size(), static_cast<std::FILE*>(data));
+  }
+  if (n != buf.size()) {
+    sink_error_ = MSE_WRITE_ERROR;
+    return false;
+  }
+  return true;
+}
+
+bool Transfer::on_body(std::string_view bytes) {
+  easy_.info.size_download += static_cast<std::int64_t>(bytes.size());
+  if (follow_this_) return true;  // a followed redirect's body is not the application's
+  return deliver(bytes);
+}
+
+bool Transfer::deliver(std::string_view bytes) {
+  if (paused() || !stash_.empty()) {
+    stash_.append(bytes);
+    return true;
+  }
+  while (!bytes.empty()) {
+    const auto piece = bytes.substr(0, kWriteMax);
+    char* p = const_cast<char*>(piece.data());
+    std::size_t n = 0;
+    const auto& o = easy_.opt;
+    if (o.write_fn) {
+      n = multi_.call_app([&] { return o.write_fn(p, 1, piece.size(), o.write_data); });
+    } else {
+      n = std::fwrite(p, 1, piece.size(), o.write_data ? static_cast<std::FILE*>(o.write_data) : stdout);
+    }
+    if (n == MS_WRITEFUNC_PAUSE) {
+      easy_.pause_bits |= MSPAUSE_RECV;
+      stash_.append(bytes);  // the refused piece is delivered again on resume
+      return true;
+    }
+    if (n != piece.size()) {
+      sink_error_ = MSE_WRITE_ERROR;
+      return false;
+    }
+    bytes.remove_prefix(piece.size());
+  }
+  return true;
+}
+
+bool Transfer::flush_stash() {
+  std::string pending;
+  pending.swap(stash_);
+  if (!deliver(pending)) {
+    finish(MSE_WRITE_ERROR, "Failure writing output to destination");
+    return false;
+  }
+  return true;
+}
+
+void Transfer::pause_changed(bool inside_callback) {
+  if (phase_ == Phase::done) return;
+  if (inside_callback) {
+    // Whoever runs now adjusts interest on return; a resume is done on the next timer.
+    if (!paused()) {
+      wake_ = true;
+      update_deadline();
+    }
+    return;
+  }
+  if (!paused() && !stash_.empty()) {
+    if (!flush_stash()) return;
+  }
+  if (!paused() && complete_pending_ && stash_.empty()) {
+    complete(reusable_pending_);
+    return;
+  }
+  update_interest();
+  update_deadline();
+}
+
+bool Transfer::progress() {
+  const auto& o = easy_.opt;
+  if (o.noprogress || (!o.xferinfo_fn && !o.progress_fn)) return true;
+  const std::int64_t dltotal = std::max<std::int64_t>(0, easy_.info.content_length);
+  int rc = 0;
+  if (o.xferinfo_fn) {
+    rc = multi_.call_app([&] {
+      return o.xferinfo_fn(o.progress_data, dltotal, easy_.info.size_download,
+                           static_cast<ms_off_t>(body_size_), easy_.info.size_upload);
+    });
+  } else {
+    rc = multi_.call_app([&] {
+      return o.progress_fn(o.progress_data, static_cast<double>(dltotal),
+                           static_cast<double>(easy_.info.size_download),
+                           static_cast<double>(body_size_), static_cast<double>(easy_.info.size_upload));
+    });
+  }
+  if (rc != 0) {
+    finish(MSE_ABORTED_BY_CALLBACK, "Callback aborted");
+    return false;
+  }
+  return true;
+}
+
+void Transfer::release_all(bool keep_connection) {
+  if (resolve_fd_ >= 0) {
+    multi_.drop(resolve_fd_, this);
+    resolve_fd_ = -1;
+  }
+  if (resolve_id_ != 0) {
+    multi_.resolver().release(resolve_id_);
+    resolve_id_ = 0;
+  }
+  for (const auto& a : attempts_) multi_.close_socket(a.fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
+  attempts_.clear();
+  if (conn_) {
+    if (keep_connection) multi_.pool_put(std::move(conn_), this);
+    else multi_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
+    conn_.reset();
+  }
+  std::string().swap(stash_);
+  std::string().swap(request_);
+}
+
+void Transfer::finish(MSEcode result, const char* text) {
+  if (phase_ == Phase::done) return;
+  const bool had_started = phase_ != Phase::pending;
+  // A connection still held here after success is reusable (complete() closed the others).
+  release_all(result == MSE_OK && conn_ != nullptr);
+  phase_ = Phase::done;
+  wake_ = false;
+  multi_.set_deadline(*this, easy_.seq, std::nullopt);
+  if (had_started) easy_.info.total_time_us = (multi_.now() - started_at_) / 1us;
+  if (result != MSE_OK && easy_.opt.error_buffer) {
+    std::snprintf(easy_.opt.error_buffer, MS_ERROR_SIZE, "%s", text ? text : ms_easy_strerror(result));
+  }
+  multi_.transfer_done(&easy_, result);
+}
+
+void Transfer::cancel() {
+  if (phase_ == Phase::done) return;
+  release_all(false);
+  phase_ = Phase::done;
+  multi_.set_deadline(*this, easy_.seq, std::nullopt);
+}
+
+}  // namespace ms

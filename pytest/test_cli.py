@@ -1,0 +1,410 @@
+"""End-to-end tests of the `multisock` CLI: exit codes, messages, reports, determinism,
+sharding, report merge/diff/html/matrix. Exit codes: 0 pass, 1 contract violation,
+2 usage or scenario-file error, 3 harness error, 4 nondeterminism."""
+
+import copy
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO_ROOT, cli_path, describe, load_json
+
+# While the CLI is being written the whole module is skipped; every test here fails once
+# the binary exists and misbehaves.
+
+GROUPS = ["SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT"]
+STATUSES = {"pass", "fail", "non-strict", "informational", "not-exercised", "excluded"}
+OUTCOMES = {"pass", "fail", "crash", "hang", "error", "nondeterministic"}
+SCENARIO_DIR = REPO_ROOT / "conformance" / "scenarios"
+SEED = 42
+
+
+def scenario_files():
+    return sorted(SCENARIO_DIR.rglob("*.scn"))
+
+
+def mutants():
+    header = (REPO_ROOT / "engine" / "include" / "multisock" / "engine.hpp").read_text()
+    return [(name, clause) for name, clause in re.findall(r'X\((\w+),\s*"([A-Z0-9-]*)"', header) if name != "none"]
+
+
+def conform(cli, out_dir, *extra, target="engine-sim", suite="scripted", seed=SEED):
+    args = ["conform", "--target", target, "--suite", suite, "--seed", seed]
+    if out_dir is not None:
+        args += ["--report", out_dir]
+    return cli.run(*args, *extra, timeout=900)
+
+
+def check_report_shape(report):
+    """The parts of the schema these tests rely on (the library validates the rest)."""
+    assert report["schema"] == "multisock-report/1"
+    for key in ("tool", "generated_at", "target", "profile", "suite", "strict", "seeds", "shard", "speed",
+                "summary", "clauses", "scenarios", "violations"):
+        assert key in report, f"report lacks {key}"
+    assert report["clauses"], "no clauses in the report"
+    for c in report["clauses"]:
+        assert c["status"] in STATUSES, c
+        assert c["group"] in GROUPS, c
+    for s in report["scenarios"]:
+        assert s["outcome"] in OUTCOMES, s
+    summary = report["summary"]
+    for key, status in (("pass", "pass"), ("fail", "fail"), ("non_strict", "non-strict"),
+                        ("not_exercised", "not-exercised"), ("excluded", "excluded")):
+        assert summary[key] == sum(1 for c in report["clauses"] if c["status"] == status), key
+    assert summary["scenarios"] == len(report["scenarios"])
+
+
+def without_run_noise(report):
+    r = copy.deepcopy(report)
+    r.pop("generated_at", None)
+    r.pop("speed", None)
+    return r
+
+
+@pytest.fixture(scope="module")
+def scripted_run(cli, tmp_path_factory):
+    """One scripted run against the engine over simnet, shared by the tests that only read it."""
+    out = tmp_path_factory.mktemp("scripted") / "out"
+    proc = conform(cli, out)
+    assert proc.returncode in (0, 1), describe(proc)
+    return proc, out
+
+
+# --------------------------------------------------------------------------- help and usage
+
+HELP_COMMANDS = [[], ["conform"], ["replay"], ["clauses"], ["explain"], ["report"], ["report", "merge"],
+                 ["report", "diff"], ["report", "html"], ["report", "matrix"]]
+
+
+@pytest.mark.parametrize("command", HELP_COMMANDS, ids=lambda c: " ".join(c) or "top")
+def test_help_EveryCommandHasHelp(cli, command):
+    proc = cli.run(*command, "--help")
+    assert proc.returncode == 0, describe(proc)
+    text = proc.stdout + proc.stderr
+    assert "usage" in text.lower(), describe(proc)
+    if command:
+        assert command[-1] in text, describe(proc)
+
+
+def test_help_TopLevelListsSubcommands(cli):
+    text = cli.run("--help").stdout
+    for sub in ("conform", "replay", "clauses", "explain", "report"):
+        assert sub in text, text
+
+
+def test_usage_NoArgumentsIsUsageError(cli):
+    proc = cli.run()
+    assert proc.returncode == 2, describe(proc)
+    assert proc.stderr.strip(), "no message on stderr"
+
+
+def test_usage_UnknownCommandIsUsageError(cli):
+    proc = cli.run("frobnicate")
+    assert proc.returncode == 2, describe(proc)
+    assert "frobnicate" in proc.stderr, describe(proc)
+
+
+BAD_CONFORM = {
+    "missing target": ["conform", "--suite", "scripted"],
+    "unknown target": ["conform", "--target", "no-such-target", "--suite", "scripted"],
+    "unknown mutant": ["conform", "--target", "engine-sim:mutant=no_such_mutant", "--suite", "scripted"],
+    "missing suite file": ["conform", "--target", "engine-sim", "--suite", "conformance/scenarios/absent.scn"],
+    "bad seed": ["conform", "--target", "engine-sim", "--suite", "scripted", "--seed", "forty-two"],
+    "bad shard": ["conform", "--target", "engine-sim", "--suite", "scripted", "--shard", "2/2"],
+    "shard syntax": ["conform", "--target", "engine-sim", "--suite", "scripted", "--shard", "half"],
+    "bad profile": ["conform", "--target", "engine-sim", "--suite", "scripted", "--profile", "libcurl-0.1"],
+    "bad runs": ["conform", "--target", "engine-sim", "--suite", "scripted", "--runs", "0"],
+    "unknown option": ["conform", "--target", "engine-sim", "--suite", "scripted", "--frobnicate"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONFORM))
+def test_conform_BadArgumentsAreUsageErrors(cli, tmp_path, case):
+    out = tmp_path / "out"
+    proc = cli.run(*BAD_CONFORM[case], "--report", out)
+    assert proc.returncode == 2, describe(proc)
+    assert proc.stderr.strip(), f"no message for {case}: " + describe(proc)
+    assert not out.exists(), "a report folder was written for a usage error"
+
+
+# --------------------------------------------------------------------------- clauses, explain
+
+def test_clauses_ListsTheCatalogue(cli):
+    proc = cli.run("clauses")
+    assert proc.returncode == 0, describe(proc)
+    for cid in ("SA-MASK", "SA-RUNNING", "SC-CHANGES", "SC-REMOVE", "TM-VALUE", "TM-AGREE", "IR-ONCE",
+                "AS-UNKNOWN", "ER-CODES", "DP-SOCKET", "LG-CALL-AGAIN", "DT-REPLAY"):
+        assert cid in proc.stdout, cid
+
+
+def test_explain_KnownClauseShowsItsSource(cli):
+    proc = cli.run("explain", "SC-CHANGES")
+    assert proc.returncode == 0, describe(proc)
+    assert "SC-CHANGES" in proc.stdout
+    assert re.search(r"\.txt|\.md", proc.stdout), "no source document named: " + proc.stdout
+
+
+def test_explain_UnknownClauseIsUsageError(cli):
+    proc = cli.run("explain", "XX-NOPE")
+    assert proc.returncode == 2, describe(proc)
+    assert "XX-NOPE" in proc.stderr, describe(proc)
+
+
+# --------------------------------------------------------------------------- conform
+
+def test_conform_PrintsSeedFirstAndWritesThreeFiles(scripted_run):
+    proc, out = scripted_run
+    first = proc.stdout.splitlines()[0] if proc.stdout else ""
+    assert "seed" in first.lower() and str(SEED) in first, describe(proc)
+    for name in ("report.json", "junit.xml", "report.html"):
+        assert (out / name).is_file(), name
+    leftovers = [p.name for p in out.iterdir() if ".tmp" in p.name]
+    assert not leftovers, leftovers
+
+
+def test_conform_ReportMatchesExitCode(scripted_run):
+    proc, out = scripted_run
+    report = load_json(out / "report.json")
+    check_report_shape(report)
+    assert report["summary"]["exit_code"] == proc.returncode
+    assert SEED in report["seeds"]
+    assert report["target"]["kind"] == "engine-sim"
+    assert report["shard"] == {"index": 0, "count": 1}
+    assert len(report["scenarios"]) >= len(scenario_files()) > 0
+    if proc.returncode == 0:
+        assert report["summary"]["fail"] == 0
+    else:
+        assert report["summary"]["fail"] > 0 and report["violations"]
+
+
+def test_conform_ViolationsCarryReproAndTimeline(scripted_run):
+    _, out = scripted_run
+    report = load_json(out / "report.json")
+    clause_ids = {c["id"] for c in report["clauses"]}
+    names = {s["name"] for s in report["scenarios"]}
+    for v in report["violations"]:
+        assert v["clause"] in clause_ids and v["scenario"] in names
+        assert v["repro"].startswith("multisock replay "), v["repro"]
+        assert v["timeline"], "violation without timeline"
+
+
+def test_conform_ScenarioReproCommandsReplay(cli, scripted_run):
+    _, out = scripted_run
+    report = load_json(out / "report.json")
+    s = report["scenarios"][0]
+    argv = s["repro"].split()
+    assert argv[:2] == ["multisock", "replay"], s["repro"]
+    proc = cli.run(*argv[1:])
+    assert proc.returncode == 0, describe(proc)
+    assert proc.stdout.strip()
+
+
+def test_conform_JunitParsesAndCountsMatchJson(scripted_run):
+    _, out = scripted_run
+    report = load_json(out / "report.json")
+    root = ET.parse(out / "junit.xml").getroot()
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    assert len(suites) == 1
+    suite = suites[0]
+    cases = suite.findall("testcase")
+    assert int(suite.get("tests")) == len(cases)
+    failures = [c for c in cases if c.find("failure") is not None]
+    errors = [c for c in cases if c.find("error") is not None]
+    skipped = [c for c in cases if c.find("skipped") is not None]
+    assert int(suite.get("failures")) == len(failures)
+    assert int(suite.get("errors")) == len(errors)
+    assert int(suite.get("skipped")) == len(skipped)
+    group_cases = [c for c in cases if c.get("name") in GROUPS]
+    assert len(group_cases) == len(report["scenarios"]) * len(GROUPS)
+    status = {c["id"]: c["status"] for c in report["clauses"]}
+    group_of = {c["id"]: c["group"] for c in report["clauses"]}
+    failing_pairs = {(v["scenario"], v["seed"], group_of[v["clause"]]) for v in report["violations"]
+                     if status[v["clause"]] == "fail"}
+    group_failures = [c for c in failures if c.get("name") in GROUPS]
+    assert len(group_failures) == len(failing_pairs)
+    if report["summary"]["exit_code"] == 0:
+        assert not failures and not errors
+
+
+def test_conform_HtmlIsSelfContained(scripted_run):
+    _, out = scripted_run
+    html = (out / "report.html").read_text()
+    assert html.startswith("<!DOCTYPE html>")
+    assert 'class="matrix"' in html
+    assert not re.search(r'(src|href)="(https?:)?//', html), "the page loads something from the network"
+
+
+def test_conform_ListWritesNothing(cli, tmp_path):
+    out = tmp_path / "out"
+    proc = conform(cli, out, "--list")
+    assert proc.returncode == 0, describe(proc)
+    for f in scenario_files()[:3]:
+        assert f.stem in proc.stdout or f.name in proc.stdout, describe(proc)
+    assert not out.exists()
+
+
+def test_conform_SameSeedSameReport(cli, tmp_path, scripted_run):
+    _, first = scripted_run
+    proc = conform(cli, tmp_path / "again")
+    assert proc.returncode in (0, 1), describe(proc)
+    a = load_json(first / "report.json")
+    b = load_json(tmp_path / "again" / "report.json")
+    assert without_run_noise(a) == without_run_noise(b)
+    junit_a = re.sub(r'(time|timestamp)="[^"]*"', "", (first / "junit.xml").read_text())
+    junit_b = re.sub(r'(time|timestamp)="[^"]*"', "", (tmp_path / "again" / "junit.xml").read_text())
+    assert junit_a == junit_b
+
+
+def test_conform_ShardsMergeToTheWholeRun(cli, tmp_path, scripted_run):
+    _, whole_dir = scripted_run
+    shards = []
+    for i in range(2):
+        d = tmp_path / f"shard{i}"
+        proc = conform(cli, d, "--shard", f"{i}/2")
+        assert proc.returncode in (0, 1), describe(proc)
+        report = load_json(d / "report.json")
+        assert report["shard"] == {"index": i, "count": 2}
+        shards.append(d / "report.json")
+    assert load_json(shards[0])["scenarios"] != load_json(whole_dir / "report.json")["scenarios"], \
+        "shard 0 ran everything"
+    proc = cli.run("report", "merge", "--out", tmp_path / "merged", *shards)
+    assert proc.returncode == 0, describe(proc)
+    merged = load_json(tmp_path / "merged" / "report.json")
+    whole = load_json(whole_dir / "report.json")
+    assert {c["id"]: c["status"] for c in merged["clauses"]} == {c["id"]: c["status"] for c in whole["clauses"]}
+    key = lambda s: (s["file"], s["name"], s["seed"])
+    assert {key(s): s["outcome"] for s in merged["scenarios"]} == {key(s): s["outcome"] for s in whole["scenarios"]}
+    assert {key(s): s["trace_hash"] for s in merged["scenarios"]} == \
+        {key(s): s["trace_hash"] for s in whole["scenarios"]}
+    assert merged["summary"]["exit_code"] == whole["summary"]["exit_code"]
+    assert (tmp_path / "merged" / "junit.xml").is_file() and (tmp_path / "merged" / "report.html").is_file()
+
+
+def test_conform_BadScenarioFileNamesLineAndColumn(cli, tmp_path):
+    bad = tmp_path / "bad.scn"
+    bad.write_text("# a scenario with a typo on line 3\nseed 42\nfrobnicate the peer\n")
+    out = tmp_path / "out"
+    proc = conform(cli, out, suite=bad)
+    assert proc.returncode == 2, describe(proc)
+    assert re.search(r"bad\.scn:3:\d+", proc.stderr), describe(proc)
+    assert not out.exists(), "a report folder was written for a bad scenario file"
+
+
+def test_conform_OneScenarioFileAsSuite(cli, tmp_path):
+    files = scenario_files()
+    assert files, f"no scenario files under {SCENARIO_DIR}"
+    proc = conform(cli, tmp_path / "one", suite=files[0].relative_to(REPO_ROOT))
+    assert proc.returncode in (0, 1), describe(proc)
+    report = load_json(tmp_path / "one" / "report.json")
+    assert {s["file"] for s in report["scenarios"]} == {str(files[0].relative_to(REPO_ROOT))}
+
+
+@pytest.mark.parametrize("mutant,clause", mutants() or [("none-listed", "")])
+def test_conform_EveryMutantIsRejected(cli, tmp_path, mutant, clause):
+    assert mutant != "none-listed", "no mutants found in engine/include/multisock/engine.hpp"
+    proc = conform(cli, tmp_path / "m", target=f"engine-sim:mutant={mutant}")
+    assert proc.returncode == 1, describe(proc)
+    report = load_json(tmp_path / "m" / "report.json")
+    status = {c["id"]: c["status"] for c in report["clauses"]}
+    assert status.get(clause) == "fail", f"mutant {mutant} should fail {clause}: {status.get(clause)}"
+
+
+# --------------------------------------------------------------------------- replay
+
+def test_replay_PrintsTheTraceAsJsonLines(cli):
+    files = scenario_files()
+    assert files, f"no scenario files under {SCENARIO_DIR}"
+    proc = cli.run("replay", files[0], "--target", "engine-sim", "--seed", SEED)
+    assert proc.returncode in (0, 1), describe(proc)
+    lines = [l for l in proc.stdout.splitlines() if l.strip()]
+    events = [json.loads(l) for l in lines if l.startswith("{")]
+    assert events and all("kind" in e for e in events), describe(proc)
+    again = cli.run("replay", files[0], "--target", "engine-sim", "--seed", SEED)
+    assert again.stdout == proc.stdout, "replay is not deterministic"
+    stop = min(5, len(events) - 1)
+    cut = cli.run("replay", files[0], "--target", "engine-sim", "--seed", SEED, "--stop-at-event", stop)
+    cut_events = [json.loads(l) for l in cut.stdout.splitlines() if l.startswith("{")]
+    assert 0 < len(cut_events) <= stop + 1, describe(cut)
+    assert cut_events == events[:len(cut_events)]
+
+
+def test_replay_MissingFileIsUsageError(cli, tmp_path):
+    proc = cli.run("replay", tmp_path / "absent.scn")
+    assert proc.returncode == 2, describe(proc)
+    assert "absent.scn" in proc.stderr
+
+
+# --------------------------------------------------------------------------- report subcommands
+
+def inject_regression(report):
+    """A copy of a report in which one passing clause now fails with a new violation."""
+    r = copy.deepcopy(report)
+    victim = next(c for c in r["clauses"] if c["status"] == "pass")
+    victim["status"] = "fail"
+    victim["violations"] += 1
+    scenario = r["scenarios"][0]
+    r["violations"].append({
+        "clause": victim["id"], "scenario": scenario["name"], "seed": scenario["seed"], "event_index": 0,
+        "time_ns": 0, "message": "injected by the test", "quote": victim["source"]["quote"],
+        "repro": scenario["repro"], "trace_excerpt": [{"kind": "note", "text": "injected"}],
+        "excerpt_first_index": 0, "timeline": [{"kind": "note", "text": "injected"}]})
+    s = r["summary"]
+    s["pass"] -= 1
+    s["fail"] += 1
+    s["exit_code"] = max(s["exit_code"], 1)
+    return r, victim["id"]
+
+
+def test_reportDiff_CatchesAnInjectedRegression(cli, tmp_path, scripted_run):
+    _, out = scripted_run
+    old = out / "report.json"
+    same = cli.run("report", "diff", old, old)
+    assert same.returncode == 0, describe(same)
+    worse, clause_id = inject_regression(load_json(old))
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps(worse, indent=2))
+    proc = cli.run("report", "diff", old, new)
+    assert proc.returncode == 1, describe(proc)
+    assert clause_id in proc.stdout + proc.stderr
+    back = cli.run("report", "diff", new, old)
+    assert back.returncode == 0, "a fix was reported as a regression: " + describe(back)
+
+
+def test_reportCommands_RejectBrokenReports(cli, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"schema": "multisock-report/1", "clauses": 3}')
+    notjson = tmp_path / "notjson.json"
+    notjson.write_text("{")
+    for args in (["matrix", broken], ["diff", broken, broken], ["html", "--out", tmp_path / "x.html", notjson],
+                 ["merge", "--out", tmp_path / "m", broken]):
+        proc = cli.run("report", *args)
+        assert proc.returncode == 2, describe(proc)
+        assert "broken.json" in proc.stderr or "notjson.json" in proc.stderr, describe(proc)
+    assert not (tmp_path / "x.html").exists() and not (tmp_path / "m").exists()
+
+
+def test_reportMatrix_PrintsMarkdownTable(cli, scripted_run):
+    _, out = scripted_run
+    proc = cli.run("report", "matrix", out / "report.json")
+    assert proc.returncode == 0, describe(proc)
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("| clause |") and "engine-sim" in lines[0], proc.stdout
+    assert lines[1].startswith("|---")
+    report = load_json(out / "report.json")
+    rows = [l for l in lines[2:] if l.startswith("| ")]
+    assert len(rows) == len(report["clauses"])
+
+
+def test_reportHtml_CombinesReports(cli, tmp_path, scripted_run):
+    _, out = scripted_run
+    other = load_json(out / "report.json")
+    other["target"]["name"] = "second-target"
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    page = tmp_path / "page" / "combined.html"
+    proc = cli.run("report", "html", "--out", page, out / "report.json", tmp_path / "other.json")
+    assert proc.returncode == 0, describe(proc)
+    html = page.read_text()
+    assert "<th>engine-sim</th><th>second-target</th>" in html

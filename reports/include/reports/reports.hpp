@@ -1,0 +1,94 @@
+// reports.hpp: the conformance report ("multisock-report/1") and what is made from it.
+//
+// A report is plain JSON (nlohmann::json); reports/README.md documents every field.
+// Everything here is a pure function of its input reports: no clock, no environment, so
+// the same reports always give byte-identical JSON, JUnit XML, HTML and Markdown.
+// Functions that take a report check it with validate() first and throw ReportError
+// listing the problems, so bad input gives a clear message, never a crash.
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ms::reports {
+
+using json = nlohmann::json;
+
+inline constexpr const char* kSchema = "multisock-report/1";
+
+// The clause groups, in the order reports list them.
+inline constexpr const char* kGroups[] = {"SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT"};
+
+// Clause statuses from worst to best; merge() keeps the worst one seen.
+inline constexpr const char* kStatuses[] = {"fail",          "non-strict", "pass", "informational",
+                                            "not-exercised", "excluded"};
+
+struct ReportError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Schema check. Returns one line per problem ("/clauses/3/status: expected one of ...,
+// got \"passed\""); empty means the report is well formed.
+std::vector<std::string> validate(const json& report);
+
+// Throws ReportError naming `what` (a file name, "shard 2", ...) and every problem.
+void require_valid(const json& report, std::string_view what);
+
+// Reads and parses a report file and validates it; ReportError on any problem.
+json load(const std::filesystem::path& path);
+
+// Sorts scenarios by (file, name, seed) and violations by (scenario, seed, event_index,
+// clause), so equal runs serialise identically. Clauses keep their catalogue order.
+void canonicalize(json& report);
+
+// Recomputes summary counts from the clause statuses and scenario outcomes; keeps
+// summary.exit_code unless it is lower than what the statuses demand (1 when a clause fails).
+void recompute_summary(json& report);
+
+// Writes `content` to a temporary file beside `path` and renames it into place, so a
+// reader never sees half a file. Creates missing parent folders. ReportError on failure.
+void write_atomic(const std::filesystem::path& path, std::string_view content);
+
+// Canonical JSON text of a report: sorted keys, two-space indent, trailing newline.
+std::string to_json_text(const json& report);
+void write_json(const json& report, const std::filesystem::path& path);
+
+// JUnit XML: one <testsuite> for the report, one <testcase> per scenario x clause group.
+std::string to_junit(const json& report);
+void write_junit(const json& report, const std::filesystem::path& path);
+
+// One self-contained HTML page (inline CSS, JS and SVG; no network) for one or more reports.
+std::string to_html(const std::vector<json>& reports);
+void write_html(const std::vector<json>& reports, const std::filesystem::path& path);
+
+// Shards of one run -> the report of the whole run. ReportError when the shards do not
+// belong to one run (different target, profile, suite or strictness) or are malformed.
+json merge(const std::vector<json>& shards);
+
+struct ClauseChange {
+  std::string id;
+  std::string old_status;  // "absent" when the clause is not in that report
+  std::string new_status;
+};
+
+struct Diff {
+  std::vector<ClauseChange> changed;   // clauses whose status differs, catalogue order
+  std::vector<json> new_violations;    // in new, not in old (key: clause, scenario, seed)
+  std::vector<json> fixed_violations;  // in old, not in new
+  std::vector<std::string> notes;      // e.g. the two reports are of different targets
+  bool regressed = false;              // a clause went pass/not-exercised -> fail, or a new violation
+  std::string to_text() const;
+  json to_json() const;
+};
+
+Diff diff(const json& old_report, const json& new_report);
+
+// Markdown table: one row per clause, one column per report's target.
+std::string matrix_markdown(const std::vector<json>& reports);
+
+}  // namespace ms::reports

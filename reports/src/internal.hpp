@@ -1,0 +1,54 @@
+// internal.hpp: helpers shared by the writers (not part of the library's interface).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "reports/reports.hpp"
+
+namespace ms::reports::detail {
+
+// Escapes for XML/HTML text and attribute values alike (& < > " ').
+std::string escape_markup(std::string_view s);
+
+// Index of a status in kStatuses (0 = worst), or -1.
+int status_rank(std::string_view status);
+
+// Index of a group in kGroups, or the number of groups for any other group.
+int group_rank(std::string_view group);
+
+// A trace event object with the defaults of trace.hpp filled in for omitted keys.
+struct Event {
+  std::string kind;
+  std::int64_t time_ns = 0;
+  std::string easy;  // "" = none
+  int fd = -1;
+  int mask = 0;
+  int action = 0;
+  std::string socketp;  // "" = NULL
+  int result = 0;
+  int running = -1;
+  long long value = 0;
+  int code = 0;
+  std::string text;
+};
+Event read_event(const json& j);
+
+// One-line human description of an event ("socket_cb fd=5 IN e1").
+std::string describe(const Event& e);
+std::string mask_name(int mask);
+std::string action_name(int action);
+bool is_api_call(std::string_view kind);
+
+// "1.500 s", "12 ms", "340 us" for a nanosecond count.
+std::string format_ns(std::int64_t ns);
+
+// A string member or a default, never throwing.
+std::string str_or(const json& j, const char* key, std::string fallback = "");
+long long int_or(const json& j, const char* key, long long fallback = 0);
+
+// The column label of each report's target, made unique when names repeat.
+std::vector<std::string> target_labels(const std::vector<json>& reports);
+
+}  // namespace ms::reports::detail

@@ -1,0 +1,357 @@
+// reports_test.cpp: the report library on hand-made reports.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "reports/reports.hpp"
+#include "sample.hpp"
+
+namespace {
+
+using ms::reports::json;
+namespace rep = ms::reports;
+namespace fs = std::filesystem;
+using rep::testing::SampleOptions;
+using rep::testing::sample_report;
+
+std::size_t count(const std::string& hay, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto pos = hay.find(needle); pos != std::string::npos; pos = hay.find(needle, pos + needle.size())) ++n;
+  return n;
+}
+
+bool has_problem(const json& r, const std::string& fragment) {
+  for (const auto& p : rep::validate(r))
+    if (p.find(fragment) != std::string::npos) return true;
+  return false;
+}
+
+fs::path temp_dir(const std::string& name) {
+  fs::path d = fs::path(::testing::TempDir()) / ("ms_reports_" + name);
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+json clause(const json& r, const std::string& id) {
+  for (const auto& k : r["clauses"])
+    if (k["id"] == id) return k;
+  return json();
+}
+
+TEST(Validate, AcceptsSampleReports) {
+  EXPECT_EQ(rep::validate(sample_report()), std::vector<std::string>{});
+  SampleOptions hostile;
+  hostile.hostile = true;
+  EXPECT_EQ(rep::validate(sample_report(hostile)), std::vector<std::string>{});
+}
+
+TEST(Validate, RejectsBrokenInput) {
+  EXPECT_TRUE(has_problem(json::array(), "a report is a JSON object"));
+  json r = sample_report();
+  r["schema"] = "multisock-report/0";
+  EXPECT_TRUE(has_problem(r, "/schema: expected \"multisock-report/1\""));
+
+  r = sample_report();
+  r["clauses"][2]["status"] = "passed";
+  EXPECT_TRUE(has_problem(r, "/clauses/2/status: expected one of"));
+
+  r = sample_report();
+  r.erase("target");
+  EXPECT_TRUE(has_problem(r, "/target: missing"));
+
+  r = sample_report();
+  r["violations"][0]["clause"] = "XX-NOPE";
+  EXPECT_TRUE(has_problem(r, "/violations/0/clause: unknown clause"));
+
+  r = sample_report();
+  r["violations"][0]["timeline"][3] = "not an event";
+  EXPECT_TRUE(has_problem(r, "/violations/0/timeline/3: expected a trace event object"));
+
+  r = sample_report();
+  r["summary"]["pass"] = 99;
+  EXPECT_TRUE(has_problem(r, "/summary/pass: says 99"));
+
+  r = sample_report();
+  r["generated_at"] = "yesterday";
+  EXPECT_TRUE(has_problem(r, "/generated_at"));
+
+  r = sample_report();
+  r["shard"] = {{"index", 2}, {"count", 2}};
+  EXPECT_TRUE(has_problem(r, "/shard: index must be in [0, count)"));
+}
+
+// Every field replaced by every wrong kind of value: a clear problem, and every writer
+// refuses with ReportError instead of crashing.
+TEST(Validate, EveryWrongTypeIsReportedNeverCrashes) {
+  const json base = sample_report();
+  const json wrong[] = {nullptr, 7, -3, "text", json::array(), json::object(), true, 1.5};
+  std::vector<std::vector<std::string>> paths;
+  for (const auto& [k, v] : base.items()) {
+    paths.push_back({k});
+    if (v.is_object())
+      for (const auto& [k2, v2] : v.items()) paths.push_back({k, k2});
+  }
+  for (const char* list : {"clauses", "scenarios", "violations"})
+    for (const auto& [k, v] : base[list][0].items()) paths.push_back({list, "0", k});
+  std::size_t checked = 0;
+  for (const auto& path : paths) {
+    for (const json& w : wrong) {
+      json r = base;
+      json* slot = &r;
+      for (const auto& part : path) slot = part == "0" ? &(*slot)[0] : &(*slot)[part];
+      if (*slot == w || (slot->is_number() && w.is_number() && !w.is_number_float() && !(w.get<long long>() < 0)))
+        continue;  // same value, or a fine number
+      if (slot->is_number_float() && w.is_number()) continue;
+      *slot = w;
+      auto problems = rep::validate(r);
+      if (problems.empty()) continue;  // e.g. an empty list where one is allowed
+      if (checked++ % 4 != 0) continue;  // the writers share one check: a sample of cases is enough
+      EXPECT_THROW(rep::to_junit(r), rep::ReportError);
+      EXPECT_THROW(rep::to_html({r}), rep::ReportError);
+      EXPECT_THROW(rep::merge({r, base}), rep::ReportError);
+      EXPECT_THROW(rep::diff(base, r), rep::ReportError);
+      EXPECT_THROW(rep::matrix_markdown({r}), rep::ReportError);
+    }
+  }
+  EXPECT_GT(checked, 300u);
+  // Strings with markup, quotes and control characters are fine everywhere.
+  json odd = base;
+  odd["target"]["version"] = std::string("a\x01b<\"'&>\n", 10);
+  EXPECT_EQ(rep::validate(odd), std::vector<std::string>{});
+  EXPECT_NO_THROW(rep::to_junit(odd));
+  EXPECT_NO_THROW(rep::to_html({odd}));
+}
+
+TEST(Load, GivesClearErrorsForBadFiles) {
+  fs::path d = temp_dir("load");
+  std::ofstream(d / "broken.json") << "{\"schema\": ";
+  try {
+    rep::load(d / "broken.json");
+    FAIL() << "no error";
+  } catch (const rep::ReportError& e) {
+    EXPECT_NE(std::string(e.what()).find("broken.json: not JSON"), std::string::npos) << e.what();
+  }
+  std::ofstream(d / "wrong.json") << "{\"schema\": \"x\"}";
+  try {
+    rep::load(d / "wrong.json");
+    FAIL() << "no error";
+  } catch (const rep::ReportError& e) {
+    EXPECT_NE(std::string(e.what()).find("wrong.json: not a valid multisock-report/1 report"), std::string::npos);
+  }
+  EXPECT_THROW(rep::load(d / "absent.json"), rep::ReportError);
+}
+
+TEST(WriteJson, IsCanonicalAtomicAndRoundTrips) {
+  fs::path d = temp_dir("json");
+  json r = sample_report();
+  // Shuffle the lists: the file must come out in canonical order anyway.
+  std::reverse(r["scenarios"].begin(), r["scenarios"].end());
+  rep::write_json(r, d / "out" / "report.json");
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(d / "out")) files += e.is_regular_file();
+  EXPECT_EQ(files, 1u) << "a temporary file was left behind";
+  std::string text = read(d / "out" / "report.json");
+  EXPECT_EQ(text, rep::to_json_text(sample_report()));
+  EXPECT_EQ(rep::load(d / "out" / "report.json"), sample_report());
+}
+
+TEST(WriteAtomic, FailsClearlyWhereItCannotWrite) {
+  fs::path d = temp_dir("atomic");
+  std::ofstream(d / "file") << "x";
+  EXPECT_THROW(rep::write_atomic(d / "file" / "below" / "report.json", "{}"), rep::ReportError);
+  rep::write_atomic(d / "ok.txt", "first");
+  rep::write_atomic(d / "ok.txt", "second");
+  EXPECT_EQ(read(d / "ok.txt"), "second");
+}
+
+TEST(Junit, CountsMatchTheReport) {
+  json r = sample_report();
+  std::string x = rep::to_junit(r);
+  const std::size_t scenarios = r["scenarios"].size();
+  EXPECT_EQ(count(x, "<testcase "), scenarios * std::size(rep::kGroups));
+  // One failing clause (SC-CHANGES) in one scenario; TM-AGREE is only tolerated (SHOULD).
+  EXPECT_EQ(count(x, "<failure "), 1u);
+  EXPECT_NE(x.find("failures=\"1\""), std::string::npos);
+  EXPECT_NE(x.find("SC-CHANGES at event 17"), std::string::npos);
+  EXPECT_NE(x.find("repro: multisock replay conformance/scenarios/chunked_trickle.scn"), std::string::npos);
+  EXPECT_NE(x.find("tolerated (non-strict): TM-AGREE"), std::string::npos);
+  // basic_get exercises 6 groups of 9; the others are skipped.
+  std::regex basic_skips("classname=\"basic_get\" name=\"(AS|ER|DP|LG)\" time=\"0\">\n      <skipped");
+  EXPECT_EQ(std::distance(std::sregex_iterator(x.begin(), x.end(), basic_skips), std::sregex_iterator()), 4);
+
+  json clean = sample_report({.with_violation = false});
+  EXPECT_EQ(count(rep::to_junit(clean), "<failure "), 0u);
+}
+
+TEST(Junit, ReportsACrashWithoutViolation) {
+  json r = sample_report({.with_violation = false});
+  r["scenarios"][0]["outcome"] = "crash";
+  r["scenarios"][0]["signal"] = "SIGSEGV";
+  rep::recompute_summary(r);
+  std::string x = rep::to_junit(r);
+  EXPECT_NE(x.find("name=\"outcome\""), std::string::npos);
+  EXPECT_NE(x.find("crash (signal SIGSEGV)"), std::string::npos);
+}
+
+TEST(Junit, EscapesHostileStrings) {
+  SampleOptions o;
+  o.hostile = true;
+  std::string x = rep::to_junit(sample_report(o));
+  EXPECT_EQ(x.find("<script>"), std::string::npos);
+  EXPECT_NE(x.find("classname=\"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;\""), std::string::npos);
+  EXPECT_EQ(x.find("<img"), std::string::npos);
+}
+
+TEST(Html, ContainsMatrixTimelineAndMarkedEvent) {
+  json a = sample_report();
+  json b = sample_report({.target = "libcurl.so.4"});
+  std::string h = rep::to_html({a, b});
+  EXPECT_EQ(h.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(h.find("<table class=\"matrix\""), std::string::npos);
+  EXPECT_EQ(count(h, "<tr class=\"clause\""), a["clauses"].size());
+  EXPECT_NE(h.find("<th>engine-sim</th><th>libcurl.so.4</th>"), std::string::npos);
+  EXPECT_EQ(count(h, "<svg class=\"timeline\""), a["violations"].size() + b["violations"].size());
+  EXPECT_NE(h.find("<g class=\"ev cb violating\" data-i=\"17\""), std::string::npos);
+  EXPECT_NE(h.find("class=\"viol-line\""), std::string::npos);
+  EXPECT_NE(h.find("SC-CHANGES at event 17"), std::string::npos);
+  EXPECT_NE(h.find("<tr class=\"marked\"><td>17</td>"), std::string::npos);
+  EXPECT_TRUE(std::regex_search(h, std::regex("class=\"lane-label\" x=\"6\" y=\"[0-9.]+\">fd 5</text>")))
+      << "no lane for fd 5";
+  // Self-contained: no external resource of any kind.
+  EXPECT_EQ(h.find("src=\"http"), std::string::npos);
+  EXPECT_EQ(h.find("href=\"http"), std::string::npos);
+  EXPECT_EQ(h.find("<link"), std::string::npos);
+  EXPECT_EQ(h, rep::to_html({a, b})) << "not deterministic";
+}
+
+TEST(Html, EscapesHostileStrings) {
+  SampleOptions o;
+  o.hostile = true;
+  std::string h = rep::to_html({sample_report(o)});
+  EXPECT_EQ(count(h, "<script"), 1u) << "only the page's own script";
+  EXPECT_EQ(h.find("<img"), std::string::npos);
+  EXPECT_EQ(h.find("<b>"), std::string::npos);
+  EXPECT_NE(h.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(h.find("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;"), std::string::npos);
+}
+
+TEST(Merge, TwoShardsEqualTheWholeRun) {
+  json whole = sample_report();
+  json s0 = sample_report({.shard_index = 0, .shard_count = 2});
+  json s1 = sample_report({.shard_index = 1, .shard_count = 2});
+  ASSERT_NE(s0["scenarios"], whole["scenarios"]);
+  json merged = rep::merge({s0, s1});
+  EXPECT_EQ(rep::validate(merged), std::vector<std::string>{});
+  EXPECT_EQ(merged, whole) << merged.dump(1);
+  EXPECT_EQ(rep::merge({s1, s0}), whole);
+  EXPECT_EQ(rep::merge({whole}), whole);
+}
+
+TEST(Merge, FailBeatsNonStrictBeatsPassBeatsNotExercised) {
+  json a = sample_report({.with_violation = false});
+  json b = a;
+  b["generated_at"] = "2026-11-23T12:05:00Z";
+  auto set = [](json& r, const std::string& id, const std::string& st) {
+    for (auto& k : r["clauses"])
+      if (k["id"] == id) k["status"] = st;
+    rep::recompute_summary(r);
+  };
+  set(a, "SA-KICK", "pass"), set(b, "SA-KICK", "fail");
+  set(a, "SA-RUNNING", "non-strict"), set(b, "SA-RUNNING", "pass");
+  set(a, "DP-SOCKET", "not-exercised"), set(b, "DP-SOCKET", "pass");
+  set(a, "TM-AGREE", "fail"), set(b, "TM-AGREE", "non-strict");
+  json m = rep::merge({a, b});
+  EXPECT_EQ(clause(m, "SA-KICK")["status"], "fail");
+  EXPECT_EQ(clause(m, "SA-RUNNING")["status"], "non-strict");
+  EXPECT_EQ(clause(m, "DP-SOCKET")["status"], "pass");
+  EXPECT_EQ(clause(m, "TM-AGREE")["status"], "fail");
+  EXPECT_EQ(clause(m, "LG-CALL-AGAIN")["status"], "excluded");
+  EXPECT_EQ(clause(m, "SA-KICK")["exercised"], 2 * clause(a, "SA-KICK")["exercised"].get<long long>());
+  EXPECT_EQ(m["summary"]["fail"], 2);
+  EXPECT_EQ(m["summary"]["exit_code"], 1);
+  EXPECT_EQ(m["generated_at"], "2026-11-23T12:05:00Z");
+}
+
+TEST(Merge, ExitCodeFollowsTheCliPrecedence) {
+  json harness = sample_report({.with_violation = false});
+  harness["summary"]["exit_code"] = 3;
+  json violated = sample_report();
+  EXPECT_EQ(rep::merge({harness, violated})["summary"]["exit_code"], 1);
+  EXPECT_EQ(rep::merge({violated, harness})["summary"]["exit_code"], 1);
+  json nondet = sample_report({.with_violation = false});
+  nondet["summary"]["exit_code"] = 4;
+  EXPECT_EQ(rep::merge({violated, nondet})["summary"]["exit_code"], 4);
+  EXPECT_EQ(rep::merge({harness, sample_report({.with_violation = false})})["summary"]["exit_code"], 3);
+}
+
+TEST(Merge, RejectsReportsOfDifferentRuns) {
+  json a = sample_report();
+  json b = sample_report({.target = "libcurl.so.4"});
+  EXPECT_THROW(rep::merge({a, b}), rep::ReportError);
+  json c = sample_report();
+  c["profile"] = "legacy-7.16";
+  EXPECT_THROW(rep::merge({a, c}), rep::ReportError);
+  json broken = sample_report();
+  broken.erase("clauses");
+  EXPECT_THROW(rep::merge({a, broken}), rep::ReportError);
+  EXPECT_THROW(rep::merge({}), rep::ReportError);
+}
+
+TEST(Diff, DetectsAnInjectedRegression) {
+  json before = sample_report({.with_violation = false});
+  json after = sample_report();
+  rep::Diff d = rep::diff(before, after);
+  EXPECT_TRUE(d.regressed);
+  ASSERT_EQ(d.new_violations.size(), 2u);
+  bool sc = false;
+  for (const auto& c : d.changed)
+    if (c.id == "SC-CHANGES") sc = c.old_status == "pass" && c.new_status == "fail";
+  EXPECT_TRUE(sc) << d.to_text();
+  EXPECT_NE(d.to_text().find("clause SC-CHANGES: pass -> fail"), std::string::npos);
+  EXPECT_EQ(d.to_json()["regressed"], true);
+}
+
+TEST(Diff, SameOrBetterIsNotARegression) {
+  json before = sample_report();
+  EXPECT_FALSE(rep::diff(before, before).regressed);
+  EXPECT_TRUE(rep::diff(before, before).changed.empty());
+  rep::Diff d = rep::diff(before, sample_report({.with_violation = false}));
+  EXPECT_FALSE(d.regressed);
+  EXPECT_EQ(d.fixed_violations.size(), 2u);
+}
+
+TEST(Diff, NotExercisedToFailRegresses) {
+  json before = sample_report({.with_violation = false});
+  json after = before;
+  for (auto& k : after["clauses"])
+    if (k["id"] == "DP-SOCKET") k["status"] = "fail";
+  rep::recompute_summary(after);
+  rep::Diff d = rep::diff(before, after);
+  EXPECT_TRUE(d.regressed);
+  EXPECT_TRUE(d.new_violations.empty());
+}
+
+TEST(Matrix, OneRowPerClauseOneColumnPerTarget) {
+  json a = sample_report();
+  json b = sample_report({.with_violation = false, .shard_index = 0, .shard_count = 1});
+  b["target"]["name"] = "lib|curl";
+  std::string m = rep::matrix_markdown({a, b});
+  EXPECT_EQ(m.rfind("| clause | severity | engine-sim | lib\\|curl |\n|---|---|---|---|\n", 0), 0u) << m;
+  EXPECT_NE(m.find("| SC-CHANGES | MUST | **fail** (1) | pass |"), std::string::npos) << m;
+  EXPECT_NE(m.find("| LG-CALL-AGAIN | MUST | excluded | excluded |"), std::string::npos) << m;
+  EXPECT_EQ(count(m, "\n| "), a["clauses"].size());  // one row per clause after the header
+  EXPECT_EQ(m, rep::matrix_markdown({a, b}));
+}
+
+}  // namespace

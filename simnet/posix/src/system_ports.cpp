@@ -1,0 +1,14 @@
+// system_ports.cpp: the process-wide real ports.
+#include "simnet/posix_ports.hpp"
+
+namespace ms::port {
+
+Ports system_ports() {
+  // Function-local statics: built on first use, thread-safe, never destroyed before use.
+  static ms::posix::PosixClock clock;
+  static ms::posix::PosixNet net;
+  static ms::posix::ThreadedResolver resolver;
+  return Ports{&clock, &net, &resolver};
+}
+
+}  // namespace ms::port

@@ -1,0 +1,508 @@
+// peer_script.cpp: the peer script parser and its interpreter (PeerRunner).
+#include "simnet/peer_script.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "simnet/rng.hpp"
+
+namespace ms::sim {
+
+const char* to_string(PeerOp op) {
+  switch (op) {
+#define MS_X(name, text) \
+  case PeerOp::name:     \
+    return text;
+    MS_PEER_OPS(MS_X)
+#undef MS_X
+  }
+  return "?";
+}
+
+bool PeerScript::refuses() const {
+  return !commands.empty() && commands.front().op == PeerOp::refuse;
+}
+
+std::string ScriptError::to_string() const {
+  return std::to_string(line) + ":" + std::to_string(column) + ": " + reason;
+}
+
+namespace {
+
+constexpr std::uint64_t kSizeMax = 1ULL << 30;  // 1 GiB: more is a typo, not a test
+
+bool parse_u64(std::string_view digits, std::uint64_t limit, std::uint64_t& out) {
+  if (digits.empty()) return false;
+  std::uint64_t value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    if (value > limit) return false;
+  }
+  out = value;
+  return true;
+}
+
+// One line being read, with columns counted in the original line.
+struct Cursor {
+  std::string_view line;
+  std::size_t pos = 0;
+
+  void skip_spaces() {
+    while (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t' || line[pos] == '\r'))
+      ++pos;
+  }
+  bool at_end() {
+    skip_spaces();
+    return pos >= line.size() || line[pos] == '#';
+  }
+  int column() const { return static_cast<int>(pos) + 1; }
+  // A run of characters up to the next blank.
+  std::string_view word() {
+    skip_spaces();
+    const std::size_t start = pos;
+    while (pos < line.size() && line[pos] != ' ' && line[pos] != '\t' && line[pos] != '\r')
+      ++pos;
+    return line.substr(start, pos - start);
+  }
+};
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+class Parser {
+ public:
+  Parser(int line_number, ScriptError& err) : line_number_(line_number), err_(err) {}
+
+  bool fail(int column, std::string reason) {
+    err_.line = line_number_;
+    err_.column = column;
+    err_.reason = std::move(reason);
+    return false;
+  }
+
+  bool parse_line(Cursor& cur, PeerCommand& cmd) {
+    cur.skip_spaces();
+    const int word_column = cur.column();
+    const std::string_view w = cur.word();
+    cmd.line = line_number_;
+    if (w == "accept") {
+      cmd.op = PeerOp::accept;
+    } else if (w == "expect") {
+      const int col = (cur.skip_spaces(), cur.column());
+      const std::string_view what = cur.word();
+      if (what != "request")
+        return fail(col, what.empty() ? "expected 'request' after 'expect'"
+                                      : "expected 'request' after 'expect', got '" +
+                                            std::string(what) + "'");
+      cmd.op = PeerOp::expect_request;
+    } else if (w == "send") {
+      cur.skip_spaces();
+      if (cur.pos < cur.line.size() && cur.line[cur.pos] == '"') {
+        cmd.op = PeerOp::send;
+        if (!parse_string(cur, cmd.bytes)) return false;
+      } else {
+        const int col = cur.column();
+        const std::string_view what = cur.word();
+        if (what != "body")
+          return fail(col, "expected a quoted string or 'body N' after 'send'");
+        cmd.op = PeerOp::send_body;
+        if (!parse_size(cur, cmd.body_bytes, "body size")) return false;
+      }
+      if (!parse_pieces(cur, cmd)) return false;
+    } else if (w == "send-file") {
+      cmd.op = PeerOp::send_body;
+      if (!parse_size(cur, cmd.body_bytes, "file size")) return false;
+      if (!parse_pieces(cur, cmd)) return false;
+    } else if (w == "wait") {
+      cmd.op = PeerOp::wait;
+      if (!parse_duration_at(cur, cmd.duration)) return false;
+    } else if (w == "close") {
+      cmd.op = PeerOp::close;
+    } else if (w == "shutdown") {
+      cmd.op = PeerOp::shutdown;
+    } else if (w == "reset") {
+      cmd.op = PeerOp::reset;
+    } else if (w == "hang") {
+      cmd.op = PeerOp::hang;
+    } else if (w == "repeat" || w == "keep-alive") {
+      cmd.op = PeerOp::repeat;
+    } else if (w == "refuse") {
+      cmd.op = PeerOp::refuse;
+    } else {
+      return fail(word_column, "unknown command '" + std::string(w) + "'");
+    }
+    if (!cur.at_end())
+      return fail(cur.column(), "unexpected text after '" + std::string(w) + "'");
+    return true;
+  }
+
+ private:
+  bool parse_string(Cursor& cur, std::string& out) {
+    const int open_column = cur.column();
+    ++cur.pos;  // opening quote
+    out.clear();
+    while (cur.pos < cur.line.size()) {
+      const char c = cur.line[cur.pos];
+      if (c == '"') {
+        ++cur.pos;
+        return true;
+      }
+      if (c != '\\') {
+        out.push_back(c);
+        ++cur.pos;
+        continue;
+      }
+      const int escape_column = cur.column();
+      if (cur.pos + 1 >= cur.line.size()) return fail(escape_column, "unterminated escape");
+      const char e = cur.line[cur.pos + 1];
+      cur.pos += 2;
+      switch (e) {
+        case 'r': out.push_back('\r'); break;
+        case 'n': out.push_back('\n'); break;
+        case 't': out.push_back('\t'); break;
+        case '\\': out.push_back('\\'); break;
+        case '"': out.push_back('"'); break;
+        case 'x': {
+          const int hi = cur.pos < cur.line.size() ? hex_value(cur.line[cur.pos]) : -1;
+          const int lo = cur.pos + 1 < cur.line.size() ? hex_value(cur.line[cur.pos + 1]) : -1;
+          if (hi < 0 || lo < 0)
+            return fail(escape_column, "\\x needs two hexadecimal digits");
+          out.push_back(static_cast<char>(hi * 16 + lo));
+          cur.pos += 2;
+          break;
+        }
+        default:
+          return fail(escape_column, std::string("unknown escape '\\") + e + "'");
+      }
+    }
+    return fail(open_column, "unterminated string (missing closing quote)");
+  }
+
+  bool parse_size(Cursor& cur, std::uint64_t& out, const char* what) {
+    cur.skip_spaces();
+    const int col = cur.column();
+    std::string_view w = cur.word();
+    if (w.empty()) return fail(col, std::string("missing ") + what);
+    std::uint64_t unit = 1;
+    if (w.back() == 'k' || w.back() == 'K') {
+      unit = 1024;
+      w.remove_suffix(1);
+    } else if (w.back() == 'M') {
+      unit = 1024 * 1024;
+      w.remove_suffix(1);
+    }
+    std::uint64_t n = 0;
+    if (!parse_u64(w, kSizeMax, n) || n * unit > kSizeMax)
+      return fail(col, std::string("bad ") + what +
+                           " (a decimal number of bytes, optional k or M, at most 1M k)");
+    out = n * unit;
+    return true;
+  }
+
+  bool parse_duration_at(Cursor& cur, Nanos& out) {
+    cur.skip_spaces();
+    const int col = cur.column();
+    const std::string_view w = cur.word();
+    if (w.empty()) return fail(col, "missing duration");
+    if (!parse_duration(w, out))
+      return fail(col, "bad duration '" + std::string(w) + "' (use e.g. 10ms, 2s, 500us, 0)");
+    return true;
+  }
+
+  // Optional "in pieces of N every D".
+  bool parse_pieces(Cursor& cur, PeerCommand& cmd) {
+    if (cur.at_end()) return true;
+    const int col = cur.column();
+    if (cur.word() != "in") return fail(col, "unexpected text after send (expected 'in pieces of N every D')");
+    const int col2 = (cur.skip_spaces(), cur.column());
+    if (cur.word() != "pieces") return fail(col2, "expected 'pieces of N every D'");
+    const int col3 = (cur.skip_spaces(), cur.column());
+    if (cur.word() != "of") return fail(col3, "expected 'of N every D'");
+    const int size_column = (cur.skip_spaces(), cur.column());
+    if (!parse_size(cur, cmd.piece_bytes, "piece size")) return false;
+    if (cmd.piece_bytes == 0) return fail(size_column, "piece size must be at least 1");
+    const int col4 = (cur.skip_spaces(), cur.column());
+    if (cur.word() != "every") return fail(col4, "expected 'every D' after the piece size");
+    return parse_duration_at(cur, cmd.piece_every);
+  }
+
+  int line_number_;
+  ScriptError& err_;
+};
+
+// A script that can reach `repeat` without ever waiting for input would spin forever.
+bool check_script(const PeerScript& script, ScriptError& err, int first_line) {
+  auto fail = [&](const PeerCommand& at, std::string reason) {
+    err.line = at.line;
+    err.column = 1;
+    err.reason = std::move(reason);
+    return false;
+  };
+  if (script.commands.empty()) {
+    err.line = first_line;
+    err.column = 1;
+    err.reason = "empty peer script";
+    return false;
+  }
+  bool expects = false;
+  for (std::size_t i = 0; i < script.commands.size(); ++i) {
+    const PeerCommand& c = script.commands[i];
+    if (c.op == PeerOp::refuse && script.commands.size() != 1)
+      return fail(c, "'refuse' must be the only command of its script");
+    if (c.op == PeerOp::expect_request) expects = true;
+    if (c.op == PeerOp::repeat && !expects)
+      return fail(c, "'repeat' needs an 'expect request' before it");
+    const bool terminal = c.op == PeerOp::close || c.op == PeerOp::reset ||
+                          c.op == PeerOp::hang || c.op == PeerOp::repeat;
+    if (terminal && i + 1 < script.commands.size())
+      return fail(script.commands[i + 1],
+                  std::string("unreachable: comes after '") + to_string(c.op) + "'");
+  }
+  return true;
+}
+
+}  // namespace
+
+bool parse_duration(std::string_view text, Nanos& out) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  const std::string_view unit = text.substr(digits);
+  std::uint64_t scale = 0;
+  if (unit == "ns") scale = 1;
+  else if (unit == "us") scale = 1000;
+  else if (unit == "ms") scale = 1000 * 1000;
+  else if (unit == "s") scale = 1000 * 1000 * 1000;
+  else if (unit.empty() && text == "0") scale = 1;
+  else return false;
+  std::uint64_t n = 0;
+  constexpr std::uint64_t kMaxNs = 100ULL * 24 * 3600 * 1000 * 1000 * 1000;  // 100 days
+  if (!parse_u64(text.substr(0, digits), kMaxNs, n) || n > kMaxNs / scale) return false;
+  out = Nanos(static_cast<std::int64_t>(n * scale));
+  return true;
+}
+
+bool parse_peer_script(std::string_view text, int first_line, PeerScript& out,
+                       ScriptError& err) {
+  out.commands.clear();
+  int line_number = first_line;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    Cursor cur{text.substr(start, end - start), 0};
+    if (!cur.at_end()) {
+      PeerCommand cmd;
+      Parser parser(line_number, err);
+      if (!parser.parse_line(cur, cmd)) return false;
+      out.commands.push_back(std::move(cmd));
+    }
+    if (end == text.size()) break;
+    start = end + 1;
+    ++line_number;
+  }
+  return check_script(out, err, first_line);
+}
+
+char generated_body_byte(std::uint64_t index) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::uint64_t state = index ^ 0x6d756c7469736f63ULL;  // a fixed salt: "multisoc"
+  return kAlphabet[splitmix64(state) % 62];
+}
+
+std::string generated_body(std::uint64_t size) {
+  std::string body(size, '\0');
+  for (std::uint64_t i = 0; i < size; ++i) body[i] = generated_body_byte(i);
+  return body;
+}
+
+bool complete_http_request(std::string_view buffer, std::size_t& size) {
+  const std::size_t head_end = buffer.find("\r\n\r\n");
+  if (head_end == std::string_view::npos) return false;
+  const std::size_t head_size = head_end + 4;
+  std::uint64_t body = 0;
+  std::size_t line_start = buffer.find("\r\n") + 2;  // skip the request line
+  while (line_start < head_end) {
+    std::size_t line_end = buffer.find("\r\n", line_start);
+    const std::string_view line = buffer.substr(line_start, line_end - line_start);
+    constexpr std::string_view kName = "content-length:";
+    if (line.size() >= kName.size()) {
+      bool match = true;
+      for (std::size_t i = 0; i < kName.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(line[i])) != kName[i]) match = false;
+      if (match) {
+        std::size_t p = kName.size();
+        while (p < line.size() && (line[p] == ' ' || line[p] == '\t')) ++p;
+        std::size_t q = p;
+        while (q < line.size() && line[q] >= '0' && line[q] <= '9') ++q;
+        std::uint64_t n = 0;
+        if (parse_u64(line.substr(p, q - p), kSizeMax, n)) body = n;
+      }
+    }
+    line_start = line_end + 2;
+  }
+  if (buffer.size() - head_size < body) return false;
+  size = head_size + static_cast<std::size_t>(body);
+  return true;
+}
+
+// ---- PeerRunner ---------------------------------------------------------------------
+
+void PeerRunner::start(const PeerScript* script, PeerTransport* transport) {
+  script_ = script;
+  transport_ = transport;
+  pc_ = 0;
+  sent_ = 0;
+  piece_left_ = 0;
+  waiting_ = false;
+  input_eof_ = false;
+  finished_ = false;
+  reading_ = true;
+  hung_ = false;
+  requests_served_ = 0;
+  inbox_.clear();
+}
+
+PeerRunner::InputMode PeerRunner::input_mode() const {
+  if (script_ == nullptr) return InputMode::discard;
+  if (finished_) return hung_ ? InputMode::hold : InputMode::discard;
+  if (pc_ < script_->commands.size() && script_->commands[pc_].op == PeerOp::expect_request)
+    return InputMode::take;
+  return InputMode::hold;
+}
+
+void PeerRunner::on_input(const std::byte* data, std::size_t size) {
+  if (!reading_ || finished_) return;  // a finished peer discards what arrives
+  inbox_.append(reinterpret_cast<const char*>(data), size);
+}
+
+void PeerRunner::on_input_eof() { input_eof_ = true; }
+
+void PeerRunner::finish() {
+  finished_ = true;
+  reading_ = false;
+  inbox_.clear();
+}
+
+bool PeerRunner::step_send(const PeerCommand& cmd) {
+  const std::uint64_t total =
+      cmd.op == PeerOp::send ? cmd.bytes.size() : cmd.body_bytes;
+  std::byte chunk[4096];
+  while (sent_ < total) {
+    std::uint64_t want = total - sent_;
+    if (cmd.piece_bytes != 0) {
+      if (piece_left_ == 0) {
+        if (sent_ > 0) {  // a pause between pieces, none before the first
+          if (!waiting_) {
+            waiting_ = true;
+            wait_until_ = transport_->peer_now() + cmd.piece_every;
+            transport_->peer_wake_at(wait_until_);
+          }
+          if (transport_->peer_now() < wait_until_) return false;
+          waiting_ = false;
+        }
+        piece_left_ = std::min(cmd.piece_bytes, total - sent_);
+      }
+      want = piece_left_;
+    }
+    std::size_t taken = 0;
+    if (cmd.op == PeerOp::send) {
+      taken = transport_->peer_write(
+          reinterpret_cast<const std::byte*>(cmd.bytes.data()) + sent_,
+          static_cast<std::size_t>(want));
+    } else {
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(want, sizeof chunk));
+      for (std::size_t i = 0; i < n; ++i)
+        chunk[i] = static_cast<std::byte>(generated_body_byte(sent_ + i));
+      taken = transport_->peer_write(chunk, n);
+    }
+    if (taken == 0) return false;  // buffer full: run() again when space frees
+    sent_ += taken;
+    if (cmd.piece_bytes != 0) piece_left_ -= taken;
+  }
+  sent_ = 0;
+  piece_left_ = 0;
+  return true;
+}
+
+void PeerRunner::run() {
+  if (script_ == nullptr) return;
+  while (!finished_) {
+    if (pc_ >= script_->commands.size()) {
+      finish();
+      transport_->peer_close();
+      return;
+    }
+    const PeerCommand& cmd = script_->commands[pc_];
+    switch (cmd.op) {
+      case PeerOp::accept:
+        ++pc_;
+        break;
+      case PeerOp::expect_request: {
+        std::size_t size = 0;
+        if (complete_http_request(inbox_, size)) {
+          inbox_.erase(0, size);
+          ++requests_served_;
+          ++pc_;
+        } else if (input_eof_) {
+          finish();  // the client went away before a full request
+          transport_->peer_close();
+          return;
+        } else {
+          return;
+        }
+        break;
+      }
+      case PeerOp::send:
+      case PeerOp::send_body:
+        if (!step_send(cmd)) return;
+        ++pc_;
+        break;
+      case PeerOp::wait:
+        if (!waiting_) {
+          waiting_ = true;
+          wait_until_ = transport_->peer_now() + cmd.duration;
+          transport_->peer_wake_at(wait_until_);
+        }
+        if (transport_->peer_now() < wait_until_) return;
+        waiting_ = false;
+        ++pc_;
+        break;
+      case PeerOp::close:
+        finish();
+        transport_->peer_close();
+        return;
+      case PeerOp::shutdown:
+        transport_->peer_shutdown();
+        ++pc_;
+        break;
+      case PeerOp::reset:
+      case PeerOp::refuse:
+        finish();
+        transport_->peer_reset();
+        return;
+      case PeerOp::hang:
+        hung_ = true;
+        finish();  // the connection stays open; nothing is ever sent again
+        return;
+      case PeerOp::repeat: {
+        std::size_t target = 0;
+        for (std::size_t i = 0; i < script_->commands.size(); ++i)
+          if (script_->commands[i].op == PeerOp::accept) {
+            target = i + 1;
+            break;
+          }
+        pc_ = target;
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace ms::sim

@@ -1,0 +1,166 @@
+#include <gtest/gtest.h>
+
+#include "simnet/peer_script.hpp"
+
+namespace ms::sim {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A one-line summary per command, so each good case states its whole meaning.
+std::string summary(const PeerScript& s) {
+  std::string out;
+  for (const auto& c : s.commands) {
+    if (!out.empty()) out += "; ";
+    out += to_string(c.op);
+    if (c.op == PeerOp::send) {
+      out += " [";
+      for (unsigned char ch : c.bytes) {
+        if (ch >= 0x20 && ch < 0x7f) out += static_cast<char>(ch);
+        else out += "<" + std::to_string(ch) + ">";
+      }
+      out += "]";
+    }
+    if (c.op == PeerOp::send_body) out += " " + std::to_string(c.body_bytes);
+    if (c.piece_bytes != 0)
+      out += " pieces " + std::to_string(c.piece_bytes) + "/" + std::to_string(c.piece_every.count());
+    if (c.op == PeerOp::wait) out += " " + std::to_string(c.duration.count());
+    out += " @" + std::to_string(c.line);
+  }
+  return out;
+}
+
+struct Good {
+  const char* label;
+  const char* text;
+  const char* expected;
+};
+
+const Good kGood[] = {
+    {"minimal", "accept\nclose", "accept @1; close @2"},
+    {"indented with comments and blanks",
+     "  # a comment\n\n  accept   \n  expect request  # trailing\n  close\n",
+     "accept @3; expect request @4; close @5"},
+    {"escapes", R"(send "a\r\n\t\\\"\x41\x7e")", "send [a<13><10><9>\\\"A~] @1"},
+    {"pieces", "send \"hello\" in pieces of 1 every 10ms",
+     "send [hello] pieces 1/10000000 @1"},
+    {"body and file sizes", "send body 10\nsend-file 2k in pieces of 1K every 2s\nclose",
+     "send body 10 @1; send body 2048 pieces 1024/2000000000 @2; close @3"},
+    {"durations", "wait 5ns\nwait 3us\nwait 0\nwait 2s\nhang",
+     "wait 5 @1; wait 3000 @2; wait 0 @3; wait 2000000000 @4; hang @5"},
+    {"keep-alive", "accept\nexpect request\nsend \"x\"\nkeep-alive",
+     "accept @1; expect request @2; send [x] @3; repeat @4"},
+    {"half close then more", "accept\nshutdown\nexpect request\nreset",
+     "accept @1; shutdown @2; expect request @3; reset @4"},
+    {"refuse", "# nobody home\nrefuse", "refuse @2"},
+    {"empty string", "send \"\"\nclose", "send [] @1; close @2"},
+};
+
+TEST(PeerScriptParser, GoodScripts) {
+  for (const auto& g : kGood) {
+    PeerScript s;
+    ScriptError e;
+    ASSERT_TRUE(parse_peer_script(g.text, 1, s, e)) << g.label << ": " << e.to_string();
+    EXPECT_EQ(summary(s), g.expected) << g.label;
+  }
+}
+
+struct Bad {
+  const char* label;
+  const char* text;
+  const char* expected;  // "line:col: " prefix and a word of the reason
+};
+
+const Bad kBad[] = {
+    {"unknown command", "accept\n  jump", "2:3: unknown command 'jump'"},
+    {"expect what", "expect response", "1:8: expected 'request'"},
+    {"unterminated string", "send \"abc", "1:6: unterminated string"},
+    {"bad escape", "send \"a\\qb\"", "1:8: unknown escape"},
+    {"bad hex escape", "send \"\\x4g\"", "1:7: \\x needs two hexadecimal digits"},
+    {"garbage after string", "send \"a\" now", "1:10: unexpected text after send"},
+    {"bad duration unit", "wait 10 ms", "1:6: bad duration '10'"},
+    {"bad duration", "wait 5h", "1:6: bad duration '5h'"},
+    {"missing duration", "wait", "1:5: missing duration"},
+    {"bad piece duration", "send \"ab\" in pieces of 1 every soon", "1:32: bad duration 'soon'"},
+    {"zero pieces", "send \"ab\" in pieces of 0 every 1ms", "1:24: piece size must be at least 1"},
+    {"missing every", "send \"ab\" in pieces of 1", "1:25: expected 'every D'"},
+    {"bad size", "send body lots", "1:11: bad body size"},
+    {"send nothing", "send", "1:5: expected a quoted string"},
+    {"text after close", "close now", "1:7: unexpected text after 'close'"},
+    {"unreachable", "accept\nclose\nsend \"x\"", "3:1: unreachable: comes after 'close'"},
+    {"refuse not alone", "accept\nrefuse", "2:1: 'refuse' must be the only command"},
+    {"repeat without expect", "accept\nsend \"x\"\nrepeat", "3:1: 'repeat' needs an 'expect request'"},
+    {"empty", "  \n# only a comment\n", "1:1: empty peer script"},
+};
+
+TEST(PeerScriptParser, BadScriptsReportLineAndColumn) {
+  for (const auto& b : kBad) {
+    PeerScript s;
+    ScriptError e;
+    EXPECT_FALSE(parse_peer_script(b.text, 1, s, e)) << b.label;
+    EXPECT_EQ(e.to_string().rfind(b.expected, 0), 0u)
+        << b.label << ": got '" << e.to_string() << "', want prefix '" << b.expected << "'";
+  }
+}
+
+TEST(PeerScriptParser, FirstLineOffsetsLineNumbers) {
+  PeerScript s;
+  ScriptError e;
+  ASSERT_FALSE(parse_peer_script("  accept\n  bogus", 41, s, e));
+  EXPECT_EQ(e.line, 42);
+  EXPECT_EQ(e.column, 3);
+  ASSERT_TRUE(parse_peer_script("\n  accept\n  close", 10, s, e));
+  EXPECT_EQ(s.commands.at(0).line, 11);
+}
+
+TEST(PeerScriptParser, Durations) {
+  Nanos d{};
+  EXPECT_TRUE(parse_duration("10ms", d));
+  EXPECT_EQ(d, 10ms);
+  EXPECT_TRUE(parse_duration("2s", d));
+  EXPECT_EQ(d, 2s);
+  EXPECT_FALSE(parse_duration("ms", d));
+  EXPECT_FALSE(parse_duration("-1s", d));
+  EXPECT_FALSE(parse_duration("99999999999999999999s", d));
+  EXPECT_FALSE(parse_duration("", d));
+}
+
+TEST(PeerScriptParser, ArbitraryBytesNeverCrash) {
+  std::string text;
+  std::uint64_t state = 1;
+  for (int round = 0; round < 2000; ++round) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const char* pieces[] = {"send ", "\"", "\\x", "wait ", "1", "ms", "\n", " ", "in pieces of ",
+                            "every ", "accept", "close", "#", "\\", "body ", "k", "repeat"};
+    text += pieces[(state >> 33) % 17];
+    if (text.size() > 200) text.clear();
+    PeerScript s;
+    ScriptError e;
+    if (!parse_peer_script(text, 1, s, e)) {
+      EXPECT_GE(e.line, 1);
+      EXPECT_GE(e.column, 1);
+      EXPECT_FALSE(e.reason.empty());
+    }
+  }
+}
+
+TEST(GeneratedBody, DeterministicAndPrintable) {
+  const std::string a = generated_body(1000);
+  EXPECT_EQ(a, generated_body(1000));
+  EXPECT_EQ(generated_body(10), a.substr(0, 10));
+  for (char c : a) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)));
+  EXPECT_NE(a.substr(0, 100), a.substr(100, 100));
+}
+
+TEST(CompleteHttpRequest, HeadAndContentLength) {
+  std::size_t n = 0;
+  EXPECT_FALSE(complete_http_request("GET / HTTP/1.1\r\nHost: x\r\n", n));
+  EXPECT_TRUE(complete_http_request("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET", n));
+  EXPECT_EQ(n, 27u);
+  EXPECT_FALSE(complete_http_request("POST / HTTP/1.1\r\ncontent-LENGTH: 3\r\n\r\nab", n));
+  EXPECT_TRUE(complete_http_request("POST / HTTP/1.1\r\ncontent-LENGTH: 3\r\n\r\nabcd", n));
+  EXPECT_EQ(n, 41u);
+}
+
+}  // namespace
+}  // namespace ms::sim
