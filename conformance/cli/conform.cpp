@@ -27,7 +27,7 @@ const char* kConformHelp = R"(usage: multisock conform [options]
 
 Runs a suite of scenarios against a target and grades every clause of the profile.
 
-  --target T       engine-sim (default), engine-sim:mutant=NAME, engine-real,
+  --target T       (required) engine-sim, engine-sim:mutant=NAME, engine-real,
                    lib:PATH[:prefix_]  (e.g. lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4)
   --suite S        scripted (default: every scenario in conformance/scenarios that is not a
                    canary), canary (the scenarios that must fail), or a scenario file or folder
@@ -387,8 +387,13 @@ int cmd_conform(Args& args) {
   }
   ConformOptions o;
   std::string error;
-  const std::string target_text = args.value("--target").value_or("engine-sim");
-  if (!parse_target(target_text, o.target, error)) return usage_error(error);
+  const auto target_text = args.value("--target");
+  const bool list_mutants_only = args.flag("--list-mutants");
+  const bool mutants_run = args.flag("--mutants");
+  if (!target_text && !list_mutants_only && !mutants_run)
+    return usage_error("conform needs --target (engine-sim, engine-sim:mutant=NAME, engine-real, "
+                       "lib:PATH[:prefix_])");
+  if (!parse_target(target_text.value_or("engine-sim"), o.target, error)) return usage_error(error);
   o.suite = args.value("--suite").value_or("scripted");
   if (auto p = args.value("--profile"))
     if (!profile_from_string(*p, o.profile))
@@ -419,8 +424,8 @@ int cmd_conform(Args& args) {
   o.strict = args.flag("--strict");
   o.determinism = args.flag("--determinism");
   const bool list = args.flag("--list");
-  const bool mutants = args.flag("--mutants");
-  const bool list_mutants = args.flag("--list-mutants");
+  const bool mutants = mutants_run;
+  const bool list_mutants = list_mutants_only;
   if (auto s = args.value("--shard")) {
     std::uint64_t i = 0, n = 0;
     const auto slash = s->find('/');

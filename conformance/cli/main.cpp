@@ -95,9 +95,13 @@ int cmd_explain(Args& args) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> words(argv + 1, argv + argc);
-  if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
+  if (words.empty()) {
+    std::fprintf(stderr, "multisock: a command is needed\n%s", kUsage);
+    return 2;
+  }
+  if (words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
     std::cout << kUsage;
-    return words.empty() ? 2 : 0;
+    return 0;
   }
   if (words[0] == "--version") {
     std::cout << "multisock 0.1.0\n";

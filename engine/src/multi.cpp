@@ -257,7 +257,7 @@ MSMcode ms_multi::socket_all(int* running) {
     dispatch(fd, ports_.net->readiness(fd));
   }
   if (!aborted_) run_timers();
-  const MSMcode rc = finish_call(true);
+  const MSMcode rc = finish_call(false);
   *running = running_;
 #if MS_ENABLE_MUTANTS
   if (mutant_ == ms::Mutant::wrong_running) *running = running_ + 1;
