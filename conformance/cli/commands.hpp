@@ -32,5 +32,6 @@ int usage_error(const std::string& message);  // prints, returns 2
 int cmd_conform(Args& args);
 int cmd_replay(Args& args);
 int cmd_report(Args& args);
+int cmd_fetch(Args& args);
 
 }  // namespace ms::cli

@@ -36,6 +36,7 @@ commands:
   clauses   list the contract's clauses
   explain   print one clause with its source text
   report    merge, diff, render (html) or tabulate (matrix) JSON reports
+  fetch     download URLs in parallel with the engine over real sockets
 
 exit codes: 0 pass, 1 contract violation, 2 usage or scenario-file error,
             3 harness error, 4 nondeterminism
@@ -115,6 +116,7 @@ int main(int argc, char** argv) {
     if (command == "clauses") return cmd_clauses(args);
     if (command == "explain") return cmd_explain(args);
     if (command == "report") return cmd_report(args);
+    if (command == "fetch") return cmd_fetch(args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "multisock: harness error: %s\n", e.what());
     return 3;

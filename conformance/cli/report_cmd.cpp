@@ -30,6 +30,8 @@ std::vector<rep::json> load_all(const std::vector<std::string>& files) {
 }  // namespace
 
 int cmd_report(Args& args) {
+  // --out is read first: positionals() would otherwise take its value for a report file.
+  auto out = args.value("--out");
   auto words = args.positionals();
   if (words.empty()) {
     if (args.help()) {
@@ -44,7 +46,6 @@ int cmd_report(Args& args) {
     std::cout << kReportHelp;
     return 0;
   }
-  auto out = args.value("--out");
   if (!args.finish()) return 2;
   try {
     if (sub == "merge") {
