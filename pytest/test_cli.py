@@ -23,7 +23,21 @@ SEED = 42
 
 
 def scenario_files():
-    return sorted(SCENARIO_DIR.rglob("*.scn"))
+    return sorted(SCENARIO_DIR.glob("*.scn"))
+
+
+def is_canary(path) -> bool:
+    """A canary scenario has a line that is just `canary`: it must fail, and only
+    `--suite canary` runs it."""
+    return any(line.strip() == "canary" for line in Path(path).read_text().splitlines())
+
+
+def scripted_files():
+    return [f for f in scenario_files() if not is_canary(f)]
+
+
+def canary_files():
+    return [f for f in scenario_files() if is_canary(f)]
 
 
 def mutants():
@@ -173,7 +187,10 @@ def test_conform_ReportMatchesExitCode(scripted_run):
     assert SEED in report["seeds"]
     assert report["target"]["kind"] == "engine-sim"
     assert report["shard"] == {"index": 0, "count": 1}
-    assert len(report["scenarios"]) >= len(scenario_files()) > 0
+    scripted = {str(f.relative_to(REPO_ROOT)) for f in scripted_files()}
+    assert scripted, f"no scripted (non-canary) scenario files under {SCENARIO_DIR}"
+    assert {s["file"] for s in report["scenarios"]} == scripted, "the scripted suite is every non-canary file"
+    assert len(report["scenarios"]) == len(scripted)
     if proc.returncode == 0:
         assert report["summary"]["fail"] == 0
     else:
@@ -237,13 +254,34 @@ def test_conform_HtmlIsSelfContained(scripted_run):
     assert not re.search(r'(src|href)="(https?:)?//', html), "the page loads something from the network"
 
 
-def test_conform_ListWritesNothing(cli, tmp_path):
+def listed_files(proc):
+    """The scenario files named by `conform --list` (one per line, first word)."""
+    return {line.split()[0] for line in proc.stdout.splitlines()[1:] if line.split() and line.split()[0].endswith(".scn")}
+
+
+@pytest.mark.parametrize("suite", ["scripted", "canary"])
+def test_conform_ListWritesNothing(cli, tmp_path, suite):
     out = tmp_path / "out"
-    proc = conform(cli, out, "--list")
+    proc = conform(cli, out, "--list", suite=suite)
     assert proc.returncode == 0, describe(proc)
-    for f in scenario_files()[:3]:
-        assert f.stem in proc.stdout or f.name in proc.stdout, describe(proc)
+    first = proc.stdout.splitlines()[0] if proc.stdout else ""
+    assert "seed" in first.lower() and str(SEED) in first, describe(proc)
+    expected = scripted_files() if suite == "scripted" else canary_files()
+    assert expected, f"no {suite} scenario files under {SCENARIO_DIR}"
+    assert listed_files(proc) == {str(f.relative_to(REPO_ROOT)) for f in expected}, describe(proc)
     assert not out.exists()
+
+
+def test_conform_CanarySuiteMustFail(cli, tmp_path):
+    """The canaries prove the harness can go red: `--suite canary` exits 1 with failing clauses."""
+    out = tmp_path / "canary"
+    proc = conform(cli, out, suite="canary")
+    assert proc.returncode == 1, describe(proc)
+    report = load_json(out / "report.json")
+    check_report_shape(report)
+    assert report["summary"]["exit_code"] == 1
+    assert report["summary"]["fail"] > 0 and report["violations"], describe(proc)
+    assert {s["file"] for s in report["scenarios"]} == {str(f.relative_to(REPO_ROOT)) for f in canary_files()}
 
 
 def test_conform_SameSeedSameReport(cli, tmp_path, scripted_run):
@@ -271,9 +309,11 @@ def test_conform_ShardsMergeToTheWholeRun(cli, tmp_path, scripted_run):
     assert load_json(shards[0])["scenarios"] != load_json(whole_dir / "report.json")["scenarios"], \
         "shard 0 ran everything"
     proc = cli.run("report", "merge", "--out", tmp_path / "merged", *shards)
-    assert proc.returncode == 0, describe(proc)
+    assert proc.returncode in (0, 1), describe(proc)
     merged = load_json(tmp_path / "merged" / "report.json")
     whole = load_json(whole_dir / "report.json")
+    # merge exits 0 when the merged run passed, 1 otherwise.
+    assert proc.returncode == (0 if merged["summary"]["exit_code"] == 0 else 1), describe(proc)
     assert {c["id"]: c["status"] for c in merged["clauses"]} == {c["id"]: c["status"] for c in whole["clauses"]}
     key = lambda s: (s["file"], s["name"], s["seed"])
     assert {key(s): s["outcome"] for s in merged["scenarios"]} == {key(s): s["outcome"] for s in whole["scenarios"]}
@@ -294,41 +334,127 @@ def test_conform_BadScenarioFileNamesLineAndColumn(cli, tmp_path):
 
 
 def test_conform_OneScenarioFileAsSuite(cli, tmp_path):
-    files = scenario_files()
-    assert files, f"no scenario files under {SCENARIO_DIR}"
+    files = scripted_files()
+    assert files, f"no scripted scenario files under {SCENARIO_DIR}"
     proc = conform(cli, tmp_path / "one", suite=files[0].relative_to(REPO_ROOT))
     assert proc.returncode in (0, 1), describe(proc)
     report = load_json(tmp_path / "one" / "report.json")
     assert {s["file"] for s in report["scenarios"]} == {str(files[0].relative_to(REPO_ROOT))}
 
 
+MATRIX_ROW = re.compile(r"^(\w+)\s+([A-Z0-9-]+)\s+(killed|SURVIVED)\s*(.*)$")
+
+
+@pytest.fixture(scope="module")
+def kill_matrix(cli, tmp_path_factory):
+    """`conform --mutants`: the scripted suite against every mutant. Returns (proc, rows) with
+    rows {mutant: (clause, verdict, first killing scenario)}."""
+    out = tmp_path_factory.mktemp("mutants") / "out"
+    proc = conform(cli, out, "--mutants")
+    assert proc.returncode in (0, 1), describe(proc)
+    lines = proc.stdout.splitlines()
+    assert "seed" in lines[0].lower() and str(SEED) in lines[0], describe(proc)
+    assert lines[1].split() == ["mutant", "breaks", "verdict", "first", "killing", "scenario"], describe(proc)
+    rows = {}
+    for line in lines[2:]:
+        m = MATRIX_ROW.match(line)
+        if m:
+            rows[m.group(1)] = (m.group(2), m.group(3), m.group(4).strip())
+    assert not out.exists(), "--mutants wrote a report folder"
+    return proc, rows
+
+
+def test_mutants_KillMatrixListsEveryMutant(kill_matrix, scripted_run):
+    proc, rows = kill_matrix
+    expected = mutants()
+    assert expected, "no mutants found in engine/include/multisock/engine.hpp"
+    assert {name: clause for name, (clause, _, _) in rows.items()} == dict(expected), describe(proc)
+    scripted = {s["name"] for s in load_json(scripted_run[1] / "report.json")["scenarios"]}
+    killed = [name for name, (_, verdict, _) in rows.items() if verdict == "killed"]
+    for name in killed:
+        killer = rows[name][2]
+        assert killer, f"{name} killed by no named scenario"
+        assert killer.split()[0] in scripted, f"{name}: killer {killer!r} is not a scripted scenario"
+    for name, (_, verdict, killer) in rows.items():
+        if verdict == "SURVIVED":
+            assert not killer, f"{name} survived yet names a killer: {killer!r}"
+    total = len(rows)
+    assert re.search(rf"^{len(killed)} of {total} mutants killed \(\d+%\)$", proc.stdout, re.M), describe(proc)
+    # Exit 1 exactly when a mutant survives.
+    assert proc.returncode == (0 if len(killed) == total else 1), describe(proc)
+
+
+def test_mutants_MostAreKilled(kill_matrix):
+    proc, rows = kill_matrix
+    killed = sum(1 for _, verdict, _ in rows.values() if verdict == "killed")
+    assert rows and 2 * killed > len(rows), describe(proc)
+
+
+def test_mutants_EveryMutantIsKilled(kill_matrix):
+    proc, rows = kill_matrix
+    survivors = sorted(f"{name} ({clause})" for name, (clause, verdict, _) in rows.items() if verdict != "killed")
+    assert rows and not survivors, "mutants that the scripted suite does not kill: " + ", ".join(survivors)
+    assert proc.returncode == 0, describe(proc)
+
+
 @pytest.mark.parametrize("mutant,clause", mutants() or [("none-listed", "")])
-def test_conform_EveryMutantIsRejected(cli, tmp_path, mutant, clause):
+def test_conform_MutantTargetAgreesWithKillMatrix(cli, tmp_path, kill_matrix, mutant, clause):
+    """A strict conform run against one mutant fails exactly when the kill matrix says the
+    mutant is killed, and then the killing scenario is among the failed ones."""
     assert mutant != "none-listed", "no mutants found in engine/include/multisock/engine.hpp"
-    proc = conform(cli, tmp_path / "m", target=f"engine-sim:mutant={mutant}")
-    assert proc.returncode == 1, describe(proc)
+    _, rows = kill_matrix
+    assert mutant in rows, f"{mutant} missing from the kill matrix"
+    _, verdict, killer = rows[mutant]
+    proc = conform(cli, tmp_path / "m", "--strict", target=f"engine-sim:mutant={mutant}")
     report = load_json(tmp_path / "m" / "report.json")
-    status = {c["id"]: c["status"] for c in report["clauses"]}
-    assert status.get(clause) == "fail", f"mutant {mutant} should fail {clause}: {status.get(clause)}"
+    assert report["target"]["name"].endswith(mutant) or mutant in json.dumps(report["target"]), report["target"]
+    failed = {s["name"] for s in report["scenarios"] if s["outcome"] != "pass"}
+    if verdict == "killed":
+        assert proc.returncode == 1, describe(proc)
+        assert killer.split()[0] in failed, f"{mutant}: killer {killer!r} not among failed {sorted(failed)}"
+    else:
+        assert proc.returncode == 0 and not failed, describe(proc)
 
 
 # --------------------------------------------------------------------------- replay
 
+def replay_events(proc):
+    """Replay prints `# ...` comment lines and one `INDEX {json}` line per trace event; the
+    indices must count up from 0. Any other line is an error."""
+    events = []
+    for line in proc.stdout.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        m = re.fullmatch(r"(\d+) (\{.*\})", line)
+        assert m, f"not an event line: {line!r}\n" + describe(proc)
+        assert int(m.group(1)) == len(events), f"event index out of order: {line!r}"
+        events.append(json.loads(m.group(2)))
+    return events
+
+
 def test_replay_PrintsTheTraceAsJsonLines(cli):
-    files = scenario_files()
-    assert files, f"no scenario files under {SCENARIO_DIR}"
+    files = scripted_files()
+    assert files, f"no scripted scenario files under {SCENARIO_DIR}"
     proc = cli.run("replay", files[0], "--target", "engine-sim", "--seed", SEED)
     assert proc.returncode in (0, 1), describe(proc)
-    lines = [l for l in proc.stdout.splitlines() if l.strip()]
-    events = [json.loads(l) for l in lines if l.startswith("{")]
+    events = replay_events(proc)
     assert events and all("kind" in e for e in events), describe(proc)
+    assert re.search(r"^# outcome ", proc.stdout, re.M), describe(proc)
     again = cli.run("replay", files[0], "--target", "engine-sim", "--seed", SEED)
     assert again.stdout == proc.stdout, "replay is not deterministic"
     stop = min(5, len(events) - 1)
     cut = cli.run("replay", files[0], "--target", "engine-sim", "--seed", SEED, "--stop-at-event", stop)
-    cut_events = [json.loads(l) for l in cut.stdout.splitlines() if l.startswith("{")]
-    assert 0 < len(cut_events) <= stop + 1, describe(cut)
+    cut_events = replay_events(cut)
+    assert len(cut_events) == stop + 1, describe(cut)
     assert cut_events == events[:len(cut_events)]
+
+
+def test_replay_CanaryShowsItsViolations(cli):
+    files = canary_files()
+    assert files, f"no canary scenario files under {SCENARIO_DIR}"
+    proc = cli.run("replay", files[0], "--target", "engine-sim")
+    assert replay_events(proc), describe(proc)
+    assert re.search(r"^# violation [A-Z]+-[A-Z0-9-]+ at event \d+", proc.stdout, re.M), describe(proc)
 
 
 def test_replay_MissingFileIsUsageError(cli, tmp_path):

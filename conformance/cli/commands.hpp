@@ -33,5 +33,6 @@ int cmd_conform(Args& args);
 int cmd_replay(Args& args);
 int cmd_report(Args& args);
 int cmd_fetch(Args& args);
+int cmd_diff(Args& args);
 
 }  // namespace ms::cli

@@ -11,10 +11,14 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/suite.hpp"
 #include "conformance/clauses.hpp"
 #include "conformance/runner.hpp"
 #include "multisock/engine.hpp"
 #include "reports/reports.hpp"
+#ifdef MS_HAVE_PROPERTY
+#include "property/cli_suite.hpp"
+#endif
 
 namespace fs = std::filesystem;
 using ms::reports::json;
@@ -30,11 +34,15 @@ Runs a suite of scenarios against a target and grades every clause of the profil
   --target T       (required) engine-sim, engine-sim:mutant=NAME, engine-real,
                    lib:PATH[:prefix_]  (e.g. lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4)
   --suite S        scripted (default: every scenario in conformance/scenarios that is not a
-                   canary), canary (the scenarios that must fail), or a scenario file or folder
+                   canary), canary (the scenarios that must fail), property (--runs generated
+                   histories from --seed, shrunk to property-failures/SEED.scn when they
+                   fail), or a scenario file or folder
   --profile P      documented (default), libcurl-7.88, legacy-7.16
   --seed N         run every scenario with seed N instead of its own
   --runs N         run every scenario N times, with seeds seed, seed+1, ...
-  --policy NAME    override every scenario's policy with a preset (faithful, mask-zero,
+  --policy NAME    replace every scenario's driver policy with a preset (its abort-cb,
+                   no-recover and mutant lines stay; clause lists are not required to be
+                   exercised under the preset): faithful, mask-zero,
                    spurious, err, timeouts, stale, legacy, chaos)
   --report DIR     write DIR/report.json, DIR/junit.xml and DIR/report.html
   --strict         SHOULD clauses that are not met fail the run too
@@ -53,14 +61,9 @@ std::string scenarios_dir() {
   return MS_SOURCE_DIR "/conformance/scenarios";
 }
 
-struct Loaded {
-  std::string path;
-  Scenario scenario;
-};
+}  // namespace
 
-// Suite name -> scenario files, parsed. Any parse error is a usage error (exit 2) and
-// nothing runs.
-bool load_suite(const std::string& suite, std::vector<Loaded>& out, std::string& error) {
+bool load_suite(const std::string& suite, std::vector<LoadedScenario>& out, std::string& error) {
   std::vector<std::string> files;
   bool want_canary = false;
   bool filter = false;
@@ -88,7 +91,7 @@ bool load_suite(const std::string& suite, std::vector<Loaded>& out, std::string&
   }
   std::sort(files.begin(), files.end());
   for (auto& f : files) {
-    Loaded l;
+    LoadedScenario l;
     l.path = f;
     ScenarioError se;
     if (!load_scenario(f, l.scenario, se)) {
@@ -104,6 +107,8 @@ bool load_suite(const std::string& suite, std::vector<Loaded>& out, std::string&
   }
   return true;
 }
+
+namespace {
 
 std::string relative(const std::string& path) {
   std::error_code ec;
@@ -141,8 +146,8 @@ int exit_code_for(const std::vector<ScenarioRun>& runs, const json& clauses, boo
         const Clause* c = find_clause(v.clause);
         if (!c || c->severity == Severity::must || strict) hard = true;
       }
-      if (r.violations.empty() || hard || !r.message.empty() &&
-                                              r.message.rfind("expected a violation", 0) == 0)
+      if (r.violations.empty() || hard ||
+          (!r.message.empty() && r.message.rfind("expected a violation", 0) == 0))
         violated = true;
     }
   }
@@ -195,12 +200,22 @@ json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target
     json clause_ids = json::array();
     for (auto& cr : r.clause_results)
       if (cr.exercised) clause_ids.push_back(std::string(cr.clause->id));
+    // Failed `expect` lines (clause "EXPECT") are no catalogue clause, so the report schema
+    // has no violation entry for them: they go into the scenario's message instead.
+    std::string message = r.message;
+    for (const Violation& v : r.violations) {
+      if (find_clause(v.clause)) continue;
+      const std::string line = v.clause + " at event " + std::to_string(v.event_index) + ": " +
+                               v.message;
+      if (message.find(line) == std::string::npos)
+        message += (message.empty() ? "" : "; ") + line;
+    }
     scenarios.push_back({{"name", r.name},
                          {"file", relative(r.file)},
                          {"seed", r.seed},
                          {"outcome", to_string(r.outcome)},
                          {"signal", r.signal ? std::to_string(r.signal) : ""},
-                         {"message", r.message},
+                         {"message", message},
                          {"trace_hash", r.trace_hash},
                          {"events", r.trace.events.size()},
                          {"virtual_ns", r.virtual_ns},
@@ -208,6 +223,7 @@ json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target
                          {"repro", repro(r, target, profile)}});
     for (const Violation& v : r.violations) {
       const Clause* c = find_clause(v.clause);
+      if (!c) continue;  // an `expect` line: in the scenario's message above
       json excerpt = json::array(), timeline = json::array();
       const std::size_t n = r.trace.events.size();
       const std::size_t first = v.event_index > 12 ? v.event_index - 12 : 0;
@@ -222,7 +238,7 @@ json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target
                             {"event_index", v.event_index},
                             {"time_ns", v.time_ns},
                             {"message", v.message},
-                            {"quote", c ? std::string(c->quote) : ""},
+                            {"quote", std::string(c->quote)},
                             {"repro", repro(r, target, profile)},
                             {"trace_excerpt", excerpt},
                             {"excerpt_first_index", first},
@@ -316,12 +332,12 @@ struct ConformOptions {
 };
 
 // Runs the loaded scenarios; returns the runs in order.
-std::vector<ScenarioRun> run_all(const std::vector<Loaded>& suite, const ConformOptions& o,
+std::vector<ScenarioRun> run_all(const std::vector<LoadedScenario>& suite, const ConformOptions& o,
                                  std::vector<std::uint64_t>& seeds, bool progress) {
   std::vector<ScenarioRun> runs;
   std::size_t index = 0;
   const std::size_t total = suite.size() * static_cast<std::size_t>(o.runs);
-  for (const Loaded& l : suite) {
+  for (const LoadedScenario& l : suite) {
     for (int k = 0; k < o.runs; ++k) {
       ++index;
       RunOptions ro;
@@ -344,7 +360,7 @@ std::vector<ScenarioRun> run_all(const std::vector<Loaded>& suite, const Conform
 }
 
 // The first scenario that fails against the mutant (empty: the mutant survived).
-std::string first_killer(const std::vector<Loaded>& suite, ConformOptions o,
+std::string first_killer(const std::vector<LoadedScenario>& suite, ConformOptions o,
                          const std::string& mutant) {
   o.target.kind = TargetSpec::Kind::engine_sim;
   o.target.mutant = mutant;
@@ -356,7 +372,7 @@ std::string first_killer(const std::vector<Loaded>& suite, ConformOptions o,
   return "";
 }
 
-int run_mutants(const std::vector<Loaded>& suite, const ConformOptions& o) {
+int run_mutants(const std::vector<LoadedScenario>& suite, const ConformOptions& o) {
   if (!ms::mutants_compiled_in()) {
     std::fprintf(stderr, "multisock: this build has no mutants (configure with -DMS_MUTANTS=ON)\n");
     return 3;
@@ -445,13 +461,19 @@ int cmd_conform(Args& args) {
     return 0;
   }
 
-  std::vector<Loaded> suite;
+  std::vector<LoadedScenario> suite;
+  const bool property = o.suite == "property";
+#ifdef MS_HAVE_PROPERTY
+  if (property) {
+    property_suite(o.seed.value_or(1), o.runs, suite);
+  } else
+#endif
   if (!load_suite(o.suite, suite, error)) {
     std::fprintf(stderr, "multisock: %s\n", error.c_str());
     return 2;
   }
   if (o.shard_n > 1) {
-    std::vector<Loaded> mine;
+    std::vector<LoadedScenario> mine;
     for (std::size_t i = 0; i < suite.size(); ++i)
       if (static_cast<int>(i % static_cast<std::size_t>(o.shard_n)) == o.shard_i)
         mine.push_back(std::move(suite[i]));
@@ -463,6 +485,10 @@ int cmd_conform(Args& args) {
               o.seed ? std::to_string(*o.seed).c_str() : "per-scenario", o.target.text.c_str(),
               o.suite.c_str(), to_string(o.profile), o.strict ? " (strict)" : "", o.shard_i,
               o.shard_n);
+  if (property) {  // one run per generated history, each with its own seed
+    o.runs = 1;
+    o.seed.reset();
+  }
 
   if (list) {
     for (auto& l : suite)
@@ -483,6 +509,9 @@ int cmd_conform(Args& args) {
   std::vector<ScenarioRun> runs = run_all(suite, o, seeds, progress);
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+#ifdef MS_HAVE_PROPERTY
+  if (property) property_write_failures(runs, o.target);
+#endif
 
   for (auto& r : runs) {
     if (r.outcome == Outcome::pass) continue;

@@ -37,6 +37,7 @@ commands:
   explain   print one clause with its source text
   report    merge, diff, render (html) or tabulate (matrix) JSON reports
   fetch     download URLs in parallel with the engine over real sockets
+  diff      run one suite against two targets and compare their traces event by event
 
 exit codes: 0 pass, 1 contract violation, 2 usage or scenario-file error,
             3 harness error, 4 nondeterminism
@@ -117,6 +118,7 @@ int main(int argc, char** argv) {
     if (command == "explain") return cmd_explain(args);
     if (command == "report") return cmd_report(args);
     if (command == "fetch") return cmd_fetch(args);
+    if (command == "diff") return cmd_diff(args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "multisock: harness error: %s\n", e.what());
     return 3;

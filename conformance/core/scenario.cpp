@@ -407,8 +407,27 @@ class Parser {
       world_line(l);
     } else if (kw.text == "dns") {
       dns_line(l);
+    } else if (kw.text == "multi") {
+      multi_line(l);
     } else {
       fail(l.no, kw.column, "unknown keyword \"" + kw.text + "\"");
+    }
+  }
+
+  void multi_line(const Line& l) {
+    if (l.toks.size() < 3) l.at(l.toks.size() < 2 ? 1 : 2, "multi option and value");
+    MultiSpec& m = out_.multi;
+    for (std::size_t k = 1; k < l.toks.size(); k += 2) {
+      const Token& key = l.toks[k];
+      long* dst = key.text == "max_host_connections"    ? &m.max_host_connections
+                  : key.text == "max_total_connections" ? &m.max_total_connections
+                  : key.text == "maxconnects"           ? &m.maxconnects
+                                                        : nullptr;
+      if (dst == nullptr)
+        fail(l.no, key.column,
+             "unknown multi option \"" + key.text + "\" (max_host_connections, max_total_connections, maxconnects)");
+      std::size_t v = k + 1;
+      *dst = option_long(l, v, (key.text + " value").c_str());
     }
   }
 
@@ -478,7 +497,12 @@ class Parser {
     const Token& kw = l.at(2, "\"listen\"");
     if (kw.text != "listen") fail(l.no, kw.column, "expected \"listen\", got \"" + kw.text + "\"");
     split_addr_port(l.at(3, "ADDR:PORT"), l.no, p.address, p.port);
-    no_more(l, 4);
+    if (l.toks.size() > 4 && l.toks[4].text == "latency") {
+      p.latency_ns = parse_duration_token(l.at(5, "latency value"), l.no, "latency");
+      no_more(l, 6);
+    } else {
+      no_more(l, 4);
+    }
     for (const PeerSpec& o : out_.peers) {
       if (o.address == p.address && o.port == p.port) {
         fail(l.no, l.toks[3].column, "peer \"" + o.name + "\" already listens on " + l.toks[3].text);
@@ -600,6 +624,17 @@ class Parser {
         x.follow = true;
       } else if (n == "maxredirs") {
         x.maxredirs = option_long(l, ++k, "maxredirs value");
+      } else if (n == "cainfo") {
+        const Token& c = l.at(++k, "cainfo value");
+        if (c.text != "test-ca") fail(l.no, c.column, "cainfo must be \"test-ca\" (the scripted peers' CA)");
+        x.cainfo = c.text;
+      } else if (n == "verifypeer") {
+        x.verifypeer = option_long(l, ++k, "verifypeer value");
+      } else if (n == "verifyhost") {
+        x.verifyhost = option_long(l, ++k, "verifyhost value");
+      } else if (n == "upload" || n == "upload-chunked") {
+        x.upload_bytes = option_long(l, ++k, "upload size");
+        x.upload_chunked = n == "upload-chunked";
       } else {
         fail(l.no, o.column, "unknown transfer option \"" + n + "\"");
       }
@@ -863,6 +898,14 @@ std::string format_scenario(const Scenario& s) {
   MS_WORLD_PROBABILITIES(MS_X)
 #undef MS_X
   if (!ws.empty()) o += "world" + ws + "\n";
+  {
+    const MultiSpec& m = s.multi;
+    std::string ms;
+    if (m.max_host_connections >= 0) ms += " max_host_connections " + std::to_string(m.max_host_connections);
+    if (m.max_total_connections >= 0) ms += " max_total_connections " + std::to_string(m.max_total_connections);
+    if (m.maxconnects >= 0) ms += " maxconnects " + std::to_string(m.maxconnects);
+    if (!ms.empty()) o += "multi" + ms + "\n";
+  }
   for (const DnsSpec& d : s.dns) {
     o += "dns " + d.name;
     for (const std::string& a : d.addresses) o += " " + a;
@@ -871,7 +914,9 @@ std::string format_scenario(const Scenario& s) {
     o += "\n";
   }
   for (const PeerSpec& p : s.peers) {
-    o += "\npeer " + p.name + " listen " + host_port(p.address, p.port) + "\n";
+    o += "\npeer " + p.name + " listen " + host_port(p.address, p.port);
+    if (p.latency_ns >= 0) o += " latency " + duration(p.latency_ns);
+    o += "\n";
     std::istringstream in(p.script_text);
     std::string l;
     while (std::getline(in, l)) {
@@ -909,6 +954,11 @@ std::string format_scenario(const Scenario& s) {
       }
       if (x.follow) o += " follow";
       if (x.maxredirs >= 0) o += " maxredirs " + std::to_string(x.maxredirs);
+      if (!x.cainfo.empty()) o += " cainfo " + word(x.cainfo);
+      if (x.verifypeer >= 0) o += " verifypeer " + std::to_string(x.verifypeer);
+      if (x.verifyhost >= 0) o += " verifyhost " + std::to_string(x.verifyhost);
+      if (x.upload_bytes >= 0)
+        o += (x.upload_chunked ? " upload-chunked " : " upload ") + std::to_string(x.upload_bytes);
       o += "\n";
     }
   }

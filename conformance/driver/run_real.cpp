@@ -1,15 +1,719 @@
 // run_real.cpp: scenarios on real loopback sockets and real time.
+//
+// How a scenario is mapped onto real sockets:
+//  * Each peer listens through RealPeerHost on its scenario address (any 127.0.0.0/8
+//    address, or ::1) at an ephemeral port; 127.0.0.1 when that address cannot be bound.
+//  * Every transfer URL is rewritten to reach its peer's real port: the port in the URL
+//    becomes the real one and the host stays. A numeric host becomes the address the peer
+//    really listens on; a name keeps its spelling and gets an MSOPT_RESOLVE entry
+//    "name:<real port>:<real address>", taken from the transfer's own `resolve` entry or
+//    the scenario's `dns` line. So no scenario name is ever looked up on the machine.
+//  * A name that fails in the scenario (`dns NAME fail`, or a name nothing resolves)
+//    becomes "<name>-…x.invalid" with a first label longer than DNS allows (63): the C
+//    library refuses to build a query for it, so the lookup fails locally with "could
+//    not resolve" and no packet leaves the machine (a plain `.invalid` name is sent to
+//    the configured DNS server).
+//  * A URL address with no peer gets a `refuse` listener there, so its connect is
+//    refused as in simnet rather than reaching whatever listens on that port locally.
+//  * Not reproduced: link latency, bandwidth, buffer sizes and DNS delays (loopback is as
+//    fast as it is). Redirects to absolute URLs keep the scenario's port (not remapped).
+//  * Not applicable, reported as skipped (outcome pass, ScenarioRun::skipped, the message
+//    says why): scenarios whose world sets fault probabilities (simnet injects faults;
+//    real sockets do not have them), and scenarios that compile a mutant in when the
+//    target is a library. engine-real honours a scenario's mutant (the engine is built
+//    with the same mutants on real ports).
+//
+// Targets: engine-real runs in this process (ms::multi_init over the real ports); a
+// lib:PATH[:prefix] target is loaded once per process and each scenario runs in a child
+// process (run_isolated): the child runs the driver and sends back the trace, the
+// transfer results and the run's flags; the parent checks and grades them. A child that
+// dies from a signal is a crash (ER-NO-CRASH, with the signal), one still running at the
+// limit is a hang.
+//
+// Sockets are observed through MSOPT_OPENSOCKETFUNCTION / CLOSESOCKETFUNCTION (set on each
+// easy handle when the target accepts them): they give the trace its net_open, net_connect
+// and net_close events and the end-of-run count of descriptors left open.
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "conformance/isolate.hpp"
 #include "conformance/runner.hpp"
+#include "conformance/thirdparty.hpp"
+#include "multisock/engine.hpp"
+#include "real_environment.hpp"
+#include "simnet/posix_ports.hpp"
+#include "simnet/real_peer_host.hpp"
 
 namespace ms::conf {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Bounds of one real run: the plan's last step plus this slack, never more than the cap.
+constexpr Nanos kRunSlack = std::chrono::seconds(10);
+constexpr Nanos kRunCap = std::chrono::seconds(30);
+// A child gets this much longer than its driver's own limit before it counts as hung.
+constexpr std::chrono::milliseconds kChildGrace{10'000};
+constexpr long kTimerToleranceMs = 50;
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// ---- URL mapping -------------------------------------------------------------------------
+
+struct Url {
+  std::string scheme;    // "http"
+  std::string userinfo;  // with its '@', or empty
+  std::string host;      // without brackets
+  bool bracketed = false;
+  int port = 0;
+  std::string rest;      // path, query, fragment: everything from the first '/', '?' or '#'
+};
+
+bool parse_url(const std::string& text, Url& out) {
+  const auto sep = text.find("://");
+  if (sep == std::string::npos || sep == 0) return false;
+  Url u;
+  u.scheme = lower(text.substr(0, sep));
+  std::string authority = text.substr(sep + 3);
+  const auto end = authority.find_first_of("/?#");
+  if (end != std::string::npos) {
+    u.rest = authority.substr(end);
+    authority.resize(end);
+  }
+  if (const auto at = authority.rfind('@'); at != std::string::npos) {
+    u.userinfo = authority.substr(0, at + 1);
+    authority = authority.substr(at + 1);
+  }
+  std::string port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string::npos) return false;
+    u.host = authority.substr(1, close - 1);
+    u.bracketed = true;
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return false;
+      port_text = authority.substr(close + 2);
+    }
+  } else {
+    const auto colon = authority.rfind(':');
+    u.host = authority.substr(0, colon);
+    if (colon != std::string::npos) port_text = authority.substr(colon + 1);
+  }
+  if (u.host.empty()) return false;
+  if (!port_text.empty()) {
+    if (port_text.size() > 5 ||
+        !std::all_of(port_text.begin(), port_text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+      return false;
+    u.port = std::stoi(port_text);
+    if (u.port > 65535) return false;
+  } else if (u.scheme == "http") {
+    u.port = 80;
+  } else if (u.scheme == "https") {
+    u.port = 443;
+  } else {
+    return false;
+  }
+  out = u;
+  return true;
+}
+
+std::string host_text(const port::Address& a) {  // "127.0.0.7" or "[::1]"
+  std::string s = a.to_string();
+  return s.substr(0, s.rfind(':'));
+}
+
+// A name whose first label is longer than 63 bytes: getaddrinfo fails before building a
+// DNS query, so nothing is sent anywhere.
+std::string unresolvable_name(const std::string& host) {
+  std::string label = "no-lookup-";
+  for (char c : lower(host)) label += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
+  if (label.size() < 64) label.append(64 - label.size(), 'x');
+  return label + ".invalid";
+}
+
+// The peers on real sockets and the addresses URLs are mapped to.
+class PeerMap {
+ public:
+  explicit PeerMap(posix::RealPeerHost& host) : host_(host) {}
+
+  // Starts every peer of the scenario; false with a message on the first failure.
+  bool start(const Scenario& sc, std::string& error) {
+    for (const PeerSpec& p : sc.peers) {
+      sim::PeerScript script;
+      sim::ScriptError se;
+      if (!sim::parse_peer_script(p.script_text, p.script_first_line, script, se)) {
+        error = sc.file + ":" + se.to_string();
+        return false;
+      }
+      auto at = port::Address::parse_numeric(p.address, static_cast<std::uint16_t>(p.port));
+      if (!at || !at->is_loopback()) {
+        error = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name +
+                ": not a loopback address: " + p.address;
+        return false;
+      }
+      auto real = listen(p.name, script, *at, error);
+      if (!real) {
+        error = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name + ": " + error;
+        return false;
+      }
+      real_[*at] = *real;
+    }
+    return true;
+  }
+
+  // Where a connection to the scenario address really goes; a refusing listener is made
+  // for an address no peer listens on. nullopt: the address is not loopback.
+  std::optional<port::Address> real_for(const port::Address& scenario_addr) {
+    if (auto it = real_.find(scenario_addr); it != real_.end()) return it->second;
+    if (!scenario_addr.is_loopback()) return std::nullopt;
+    sim::PeerScript refuse;
+    sim::ScriptError se;
+    std::string error;
+    if (!sim::parse_peer_script("refuse", 1, refuse, se)) return std::nullopt;
+    auto real = listen("no-peer", refuse, scenario_addr, error);
+    if (!real) return std::nullopt;
+    real_[scenario_addr] = *real;
+    return real;
+  }
+
+ private:
+  std::optional<port::Address> listen(const std::string& name, const sim::PeerScript& script,
+                                      const port::Address& at, std::string& error) {
+    auto real = host_.listen(name, script, error, host_text(at));
+    if (!real && at.family == port::Family::v4) real = host_.listen(name, script, error);
+    return real;
+  }
+
+  posix::RealPeerHost& host_;
+  std::map<port::Address, port::Address> real_;
+};
+
+// The scenario's address for a host name at a port, as simnet would resolve it.
+std::optional<std::string> scenario_address(const Scenario& sc, const TransferSpec& t,
+                                            const std::string& host, int port) {
+  const std::string name = lower(host);
+  for (const ResolveSpec& r : t.resolve) {
+    if (lower(r.host) != name || r.port != port) continue;
+    const std::string first = r.address.substr(0, r.address.find(','));
+    if (!first.empty()) return first;
+  }
+  for (const DnsSpec& d : sc.dns) {
+    if (lower(d.name) != name) continue;
+    if (d.fail || d.addresses.empty()) return std::nullopt;
+    return d.addresses.front();
+  }
+  return std::nullopt;
+}
+
+// Rewrites one transfer so that it reaches the real peers; false with a message when the
+// scenario names an address that is not loopback.
+bool map_transfer(const Scenario& sc, PeerMap& peers, TransferSpec& t, std::string& error) {
+  Url u;
+  if (!parse_url(t.url, u)) return true;  // the target will refuse it, as over simnet
+  std::optional<port::Address> at = port::Address::parse_numeric(u.host, static_cast<std::uint16_t>(u.port));
+  const bool numeric = at.has_value();
+  if (!numeric) {
+    if (auto a = scenario_address(sc, t, u.host, u.port))
+      at = port::Address::parse_numeric(*a, static_cast<std::uint16_t>(u.port));
+  }
+  // Entries for this host are replaced; the others stay (they name loopback addresses).
+  std::vector<ResolveSpec> resolve;
+  for (const ResolveSpec& r : t.resolve)
+    if (lower(r.host) != lower(u.host)) resolve.push_back(r);
+  if (!at) {
+    u.host = unresolvable_name(u.host);
+    u.bracketed = false;
+  } else {
+    auto real = peers.real_for(*at);
+    if (!real) {
+      error = "transfer " + t.id + ": " + at->to_string() + " is not a loopback address";
+      return false;
+    }
+    u.port = real->port;
+    if (numeric) {
+      u.host = host_text(*real);
+      u.bracketed = false;  // host_text brackets IPv6 itself
+    } else {
+      ResolveSpec r;
+      r.host = u.host;
+      r.port = real->port;
+      r.address = host_text(*real);
+      resolve.push_back(r);
+    }
+  }
+  t.resolve = resolve;
+  const std::string host = u.bracketed ? "[" + u.host + "]" : u.host;
+  t.url = u.scheme + "://" + u.userinfo + host + ":" + std::to_string(u.port) + u.rest;
+  return true;
+}
+
+// ---- socket observation ------------------------------------------------------------------
+
+// The run in progress on this thread: the wrapped easy_init below finds it here, since the
+// Api table holds plain function pointers.
+struct Observer {
+  Api inner;
+  Driver* driver = nullptr;
+  std::map<int, ino_t> open;  // fd -> the socket's inode, to tell it from a reused number
+  bool hooked = false;
+};
+thread_local Observer* g_observer = nullptr;
+
+void record_net(EventKind kind, int fd, std::string text) {
+  if (!g_observer || !g_observer->driver) return;
+  Event e;
+  e.kind = kind;
+  e.fd = fd;
+  e.text = std::move(text);
+  g_observer->driver->record(std::move(e));
+}
+
+// Non-blocking from the start: libcurl sets it again itself, but an implementation that
+// trusts the callback's descriptor as it is must not block the event loop in recv().
+ms_socket_t open_socket_cb(void*, mssocktype, ms_sockaddr* address) {
+  const int fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                          address->protocol);
+  if (fd < 0) return MS_SOCKET_BAD;
+  struct stat st {};
+  if (g_observer && ::fstat(fd, &st) == 0) g_observer->open[fd] = st.st_ino;
+  record_net(EventKind::net_open, fd, {});
+  // The target connects right after it gets the descriptor; the address is known now.
+  sockaddr_storage ss{};
+  std::memcpy(&ss, &address->addr, std::min<std::size_t>(address->addrlen, sizeof ss));
+  port::Address peer;
+  if (posix::address_from_sockaddr(ss, peer)) record_net(EventKind::net_connect, fd, peer.to_string());
+  return fd;
+}
+
+int close_socket_cb(void*, ms_socket_t fd) {
+  record_net(EventKind::net_close, fd, {});
+  if (g_observer) g_observer->open.erase(fd);
+  return ::close(fd);
+}
+
+void* observed_easy_init() {
+  if (!g_observer) return nullptr;
+  void* easy = g_observer->inner.easy_init();
+  if (!easy) return easy;
+  const Api& a = g_observer->inner;
+  using OpenFn = ms_socket_t (*)(void*, mssocktype, ms_sockaddr*);
+  using CloseFn = int (*)(void*, ms_socket_t);
+  OpenFn open = &open_socket_cb;
+  CloseFn close = &close_socket_cb;
+  // Both or neither: a socket opened by the target and closed by us (or the reverse)
+  // would make the open count wrong.
+  if (a.easy_setopt(easy, MSOPT_OPENSOCKETFUNCTION, open) == MSE_OK) {
+    if (a.easy_setopt(easy, MSOPT_CLOSESOCKETFUNCTION, close) == MSE_OK) {
+      g_observer->hooked = true;
+    } else {
+      a.easy_setopt(easy, MSOPT_OPENSOCKETFUNCTION, static_cast<OpenFn>(nullptr));
+    }
+  }
+  return easy;
+}
+
+// ---- one run, in this process ------------------------------------------------------------
+
+// What the parent needs from a run, whichever process carried it out.
+struct RealRun {
+  std::string skipped;      // non-empty: not applicable to this target, and why
+  std::string setup_error;  // non-empty: the run could not be set up
+  RunResult run;
+  long open_after_cleanup = -1;  // sockets opened through our callback, not closed; -1 unknown
+};
+
+Nanos run_limit(const Scenario& sc) {
+  std::int64_t last = 0;
+  for (const ClientStep& s : sc.client) last = std::max(last, s.at_ns);
+  return std::min(kRunCap, Nanos(last) + kRunSlack);
+}
+
+std::string not_applicable(const Scenario& sc, const TargetSpec& target) {
+  std::string faults;
+#define MS_X(name) \
+  if (sc.world.name > 0) faults += std::string(faults.empty() ? "" : ", ") + #name;
+  MS_WORLD_PROBABILITIES(MS_X)
+#undef MS_X
+  if (!faults.empty())
+    return "skipped: the world injects faults (" + faults +
+           ") that exist only on simnet, not on real sockets";
+  // A name with several addresses needs one port on all of them (the URL has one), and
+  // RealPeerHost gives every listener its own ephemeral port.
+  for (const DnsSpec& d : sc.dns) {
+    int with_peer = 0;
+    for (const std::string& a : d.addresses)
+      for (const PeerSpec& p : sc.peers)
+        if (p.address == a) {
+          ++with_peer;
+          break;
+        }
+    if (with_peer > 1)
+      return "skipped: " + d.name + " has several addresses with peers; real listeners " +
+             "cannot share one port across them";
+  }
+  // An absolute redirect names the scenario's port, which no real peer listens on.
+  for (const PeerSpec& p : sc.peers) {
+    const std::string text = lower(p.script_text);
+    if (text.find("location: http://") != std::string::npos ||
+        text.find("location: https://") != std::string::npos)
+      return "skipped: peer " + p.name +
+             " redirects to an absolute URL with the scenario's port; real peers listen on "
+             "ephemeral ports";
+  }
+  if (target.kind == TargetSpec::Kind::lib) {
+    for (const PolicySpec& p : sc.policies)
+      if (p.name == "mutant")
+        return "skipped: the scenario compiles an engine mutant in; a library has none";
+  }
+  return {};
+}
+
+RealRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions& options,
+                 const Api& api, std::uint64_t seed) {
+  RealRun r;
+  Policy policy;
+  std::string error;
+  if (options.policy) {
+    if (!Policy::preset(*options.policy, policy)) {
+      r.setup_error = "unknown policy preset '" + *options.policy + "'";
+      return r;
+    }
+    // As over simnet: the scenario's abort and no-recover lines decide what it expects.
+    Policy own;
+    if (build_policy(sc, own, error)) {
+      policy.abort_cb = own.abort_cb;
+      policy.recover_after_error = own.recover_after_error;
+    }
+  } else if (!build_policy(sc, policy, error)) {
+    r.setup_error = error;
+    return r;
+  }
+
+  ms::MultiOptions mo;
+  if (target.kind == TargetSpec::Kind::engine_real) {
+    for (const PolicySpec& spec : sc.policies)
+      if (spec.name == "mutant" && !spec.args.empty() &&
+          !ms::mutant_from_name(spec.args[0], mo.mutant)) {
+        r.setup_error = sc.file + ": unknown mutant '" + spec.args[0] + "'";
+        return r;
+      }
+  }
+
+  posix::RealPeerHost host;
+  PeerMap peers(host);
+  if (!peers.start(sc, error)) {
+    r.setup_error = error;
+    return r;
+  }
+  std::vector<ClientStep> plan = sc.client;
+  for (ClientStep& step : plan) {
+    if (step.kind != StepKind::add) continue;
+    if (!map_transfer(sc, peers, step.transfer, error)) {
+      r.setup_error = sc.file + ":" + std::to_string(step.line) + ": " + error;
+      return r;
+    }
+  }
+
+  DriverOptions dopt;
+  dopt.seed = seed;
+  dopt.policy = policy;
+  dopt.time_limit = run_limit(sc);
+  if (mo.mutant != ms::Mutant::none) {
+    dopt.multi_factory = [mo]() -> void* { return ms::multi_init(ms::port::system_ports(), mo); };
+  }
+  dopt.multi_longs = multi_options(sc.multi);
+  if (policy.err_healthy == 0 && policy.remove_random == 0 && policy.abort_cb == 0) {
+    for (const ExpectDone& d : sc.expect.done)
+      if (d.result == MSE_OK) dopt.healthy.push_back(d.id);
+  }
+
+  RealEnvironment env(&host);
+  if (!env.ok()) {
+    r.setup_error = "epoll_create1 failed";
+    return r;
+  }
+  Observer observer;
+  observer.inner = api;
+  Api observed = api;
+  observed.easy_init = &observed_easy_init;
+  Driver driver(observed, env, dopt);
+  observer.driver = &driver;
+  Observer* const outer = g_observer;
+  g_observer = &observer;
+  r.run = driver.run(plan);
+  g_observer = outer;
+  if (observer.hooked) {
+    // A socket the target closed with close() instead of the close callback is gone, or
+    // its number now names another file: only the same inode still open is a leak.
+    r.open_after_cleanup = 0;
+    for (const auto& [fd, inode] : observer.open) {
+      struct stat st {};
+      if (::fstat(fd, &st) == 0 && st.st_ino == inode) {
+        ++r.open_after_cleanup;
+      } else {
+        Event e;
+        e.kind = EventKind::note;
+        e.fd = fd;
+        e.time_ns = r.run.end_time_ns;
+        e.text = "closed-without-callback fd " + std::to_string(fd);
+        r.run.trace.events.push_back(e);
+      }
+    }
+    for (const auto& [fd, inode] : observer.open)
+      if (struct stat st {}; ::fstat(fd, &st) == 0 && st.st_ino == inode) ::close(fd);
+  }
+  return r;
+}
+
+// ---- the child's answer --------------------------------------------------------------------
+// Records "key length\n" followed by length bytes; bodies may hold any byte.
+
+void put(std::string& out, const std::string& key, const std::string& value) {
+  out += key + " " + std::to_string(value.size()) + "\n" + value;
+}
+
+std::string encode(const RealRun& r) {
+  std::string out;
+  put(out, "skipped", r.skipped);
+  put(out, "setup_error", r.setup_error);
+  put(out, "harness_error", r.run.harness_error);
+  put(out, "trace", r.run.trace.to_jsonl());
+  put(out, "stalled", r.run.stalled ? "1" : "0");
+  put(out, "hit_time_limit", r.run.hit_time_limit ? "1" : "0");
+  put(out, "hit_call_limit", r.run.hit_call_limit ? "1" : "0");
+  put(out, "api_calls", std::to_string(r.run.api_calls));
+  put(out, "end_time_ns", std::to_string(r.run.end_time_ns));
+  put(out, "open_after_cleanup", std::to_string(r.open_after_cleanup));
+  for (const TransferResult& t : r.run.transfers) {
+    put(out, "transfer", t.id);
+    put(out, "easy_id", std::to_string(t.easy_id));
+    put(out, "done", t.done ? "1" : "0");
+    put(out, "result", std::to_string(t.result));
+    put(out, "response_code", std::to_string(t.response_code));
+    put(out, "body", t.body);
+    put(out, "body_bytes", std::to_string(t.body_bytes));
+    put(out, "body_sha256", t.body_sha256);
+    put(out, "done_at_ns", std::to_string(t.done_at_ns));
+  }
+  put(out, "end", "");
+  return out;
+}
+
+bool decode(const std::string& in, RealRun& r, std::string& error) {
+  RealRun d;
+  std::size_t pos = 0;
+  bool ended = false;
+  auto num = [](const std::string& v) { return v.empty() ? 0LL : std::stoll(v); };
+  try {
+    while (pos < in.size() && !ended) {
+      const auto nl = in.find('\n', pos);
+      const auto sp = in.find(' ', pos);
+      if (nl == std::string::npos || sp == std::string::npos || sp > nl) {
+        error = "malformed record at byte " + std::to_string(pos);
+        return false;
+      }
+      const std::string key = in.substr(pos, sp - pos);
+      const std::size_t len = std::stoull(in.substr(sp + 1, nl - sp - 1));
+      if (nl + 1 + len > in.size()) {
+        error = "truncated record '" + key + "'";
+        return false;
+      }
+      const std::string v = in.substr(nl + 1, len);
+      pos = nl + 1 + len;
+      TransferResult* t = d.run.transfers.empty() ? nullptr : &d.run.transfers.back();
+      if (key == "skipped") d.skipped = v;
+      else if (key == "setup_error") d.setup_error = v;
+      else if (key == "harness_error") d.run.harness_error = v;
+      else if (key == "trace") {
+        if (!Trace::from_jsonl(v, d.run.trace, &error)) return false;
+      }
+      else if (key == "stalled") d.run.stalled = v == "1";
+      else if (key == "hit_time_limit") d.run.hit_time_limit = v == "1";
+      else if (key == "hit_call_limit") d.run.hit_call_limit = v == "1";
+      else if (key == "api_calls") d.run.api_calls = static_cast<std::uint64_t>(num(v));
+      else if (key == "end_time_ns") d.run.end_time_ns = num(v);
+      else if (key == "open_after_cleanup") d.open_after_cleanup = static_cast<long>(num(v));
+      else if (key == "transfer") {
+        d.run.transfers.emplace_back();
+        d.run.transfers.back().id = v;
+      }
+      else if (key == "end") ended = true;
+      else if (!t) {
+        error = "record '" + key + "' before any transfer";
+        return false;
+      }
+      else if (key == "easy_id") t->easy_id = static_cast<int>(num(v));
+      else if (key == "done") t->done = v == "1";
+      else if (key == "result") t->result = static_cast<int>(num(v));
+      else if (key == "response_code") t->response_code = static_cast<long>(num(v));
+      else if (key == "body") t->body = v;
+      else if (key == "body_bytes") t->body_bytes = static_cast<std::uint64_t>(num(v));
+      else if (key == "body_sha256") t->body_sha256 = v;
+      else if (key == "done_at_ns") t->done_at_ns = num(v);
+      else {
+        error = "unknown record '" + key + "'";
+        return false;
+      }
+    }
+  } catch (const std::exception& e) {
+    error = std::string("malformed number: ") + e.what();
+    return false;
+  }
+  if (!ended) {
+    error = "the answer ends early";
+    return false;
+  }
+  r = std::move(d);
+  return true;
+}
+
+// ---- targets -------------------------------------------------------------------------------
+
+// Libraries are loaded once per process: their Api tables point into them for ever.
+bool library_api(const TargetSpec& target, Api& out, std::string& error) {
+  static std::mutex mutex;
+  static std::map<std::string, Api> loaded;
+  std::lock_guard<std::mutex> lock(mutex);
+  const std::string key = target.library + "\n" + target.prefix;
+  if (auto it = loaded.find(key); it != loaded.end()) {
+    out = it->second;
+    return true;
+  }
+  Api api;
+  if (!load_library_api(target.library, target.prefix, api, &error)) return false;
+  loaded[key] = api;
+  out = api;
+  return true;
+}
+
+// The checks every real run gets, whichever process ran it.
+void check_run(const Scenario& sc, const RunOptions& options, RealRun& r, ScenarioRun& out) {
+  out.outcome = Outcome::pass;  // graded by run_scenario
+  CheckerOptions co;
+  co.stop_at_first = options.stop_at_first;
+  co.timer_tolerance_ms = kTimerToleranceMs;
+  Checker checker(options.profile, co);
+  for (const Event& e : r.run.trace.events) checker.on_event(e);
+  checker.finish();
+  out.violations = checker.violations();
+  if (!r.run.harness_error.empty()) {
+    out.outcome = Outcome::error;
+    out.message = r.run.harness_error;
+  }
+  out.clause_results = checker.results();
+  // ER-NO-CRASH is the harness's to decide, as over simnet: invalid calls were made and
+  // the target is still here to grade them.
+  for (const Event& e : r.run.trace.events) {
+    const bool null_add = e.kind == EventKind::add_handle && e.easy == 0;
+    const bool bad_multi = e.kind != EventKind::note && e.kind != EventKind::socket_cb &&
+                           e.kind != EventKind::timer_cb && e.text == "bad-multi";
+    if (!null_add && !bad_multi) continue;
+    for (ClauseResult& c : out.clause_results)
+      if (c.clause && c.clause->id == std::string_view("ER-NO-CRASH")) {
+        ++c.exercised;
+        c.status = c.violations ? ClauseStatus::fail : ClauseStatus::pass;
+      }
+    break;
+  }
+  check_expectations(sc, r.run, checker, out, options.policy.has_value());
+  if (r.open_after_cleanup > 0 && out.message.empty()) {
+    Violation v;
+    v.clause = "SC-REMOVE";
+    v.event_index = r.run.trace.events.empty() ? 0 : r.run.trace.events.size() - 1;
+    v.time_ns = r.run.end_time_ns;
+    v.message = "expected every socket closed after cleanup, observed " +
+                std::to_string(r.open_after_cleanup) + " still open";
+    out.violations.push_back(v);
+  }
+  out.api_calls = r.run.api_calls;
+  out.virtual_ns = r.run.end_time_ns;
+  out.trace = std::move(r.run.trace);
+  out.trace_hash = out.trace.hash();
+}
+
+}  // namespace
 
 ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
                      const RunOptions& options) {
   ScenarioRun out;
+  out.name = std::filesystem::path(scenario.file).stem().string();
   out.file = scenario.file;
+  out.canary = scenario.canary;
   out.seed = options.seed.value_or(scenario.seed);
+  out.expected_clauses = scenario.expect.clauses;
   out.outcome = Outcome::error;
-  out.message = "target " + target.text + " is not available in this build yet";
+
+  if (std::string why = not_applicable(scenario, target); !why.empty()) {
+    out.outcome = Outcome::pass;
+    out.skipped = true;
+    out.message = why;
+    return out;
+  }
+
+  RealRun r;
+  if (target.kind == TargetSpec::Kind::engine_real) {
+    r = run_here(scenario, target, options, engine_api(), out.seed);
+  } else if (target.kind == TargetSpec::Kind::lib) {
+    Api api;
+    std::string error;
+    if (!library_api(target, api, error)) {
+      out.message = "cannot load " + target.library + ": " + error;
+      return out;
+    }
+    const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           run_limit(scenario)) + kChildGrace;
+    const RunOutcome child = run_isolated(
+        [&]() { return encode(run_here(scenario, target, options, api, out.seed)); }, limit);
+    switch (child.kind) {
+      case RunKind::ok:
+        if (!decode(child.payload, r, error)) {
+          out.message = "the child's answer cannot be read: " + error;
+          return out;
+        }
+        break;
+      case RunKind::crash: {
+        out.outcome = Outcome::crash;
+        out.signal = child.signal;
+        out.message = target.name() + " crashed with " + child.signal_name + " running the scenario";
+        Violation v;
+        v.clause = "ER-NO-CRASH";
+        v.message = "expected no crash, observed " + child.signal_name;
+        out.violations.push_back(v);
+        return out;
+      }
+      case RunKind::hang:
+        out.outcome = Outcome::hang;
+        out.message = target.name() + " did not finish within " +
+                      std::to_string(limit.count()) + " ms (blocked inside a call): killed";
+        return out;
+      case RunKind::error:
+        out.message = "the child failed: " + child.error +
+                      (child.payload.empty() ? "" : " (" + child.payload + ")");
+        return out;
+    }
+  } else {
+    out.message = "target " + target.text + " is not a real-time target";
+    return out;
+  }
+
+  if (!r.setup_error.empty()) {
+    out.message = r.setup_error;
+    return out;
+  }
+  check_run(scenario, options, r, out);
   return out;
 }
 

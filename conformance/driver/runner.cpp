@@ -162,9 +162,11 @@ std::string stem(const std::string& file) {
   return std::filesystem::path(file).stem().string();
 }
 
+}  // namespace
+
 // Checks the scenario's `expect` block against what the application saw.
 void check_expectations(const Scenario& sc, const RunResult& run, const Checker& checker,
-                        ScenarioRun& out) {
+                        ScenarioRun& out, bool policy_overridden) {
   auto fail = [&](const std::string& clause, const std::string& message) {
     Violation v;
     v.clause = clause;
@@ -213,16 +215,23 @@ void check_expectations(const Scenario& sc, const RunResult& run, const Checker&
     fail("EXPECT", std::string("expected running 0 at end, the run ended by ") +
                        (run.stalled ? "a stall" : run.hit_time_limit ? "the time limit"
                                                                      : "the call limit"));
+  // A `clause` line promises that the scenario's own policy reaches the clause; under a
+  // preset that replaces that policy the promise does not apply (violations still count).
+  if (policy_overridden) return;
   for (const std::string& id : sc.expect.clauses) {
     if (!find_clause(id)) continue;  // the parser already refused unknown ids
-    if (checker.exercised(id) == 0)
+    // Harness-decided clauses are counted in the run's results, not by the checker.
+    std::size_t harness = 0;
+    for (const ClauseResult& r : out.clause_results)
+      if (r.clause && r.clause->id == id) harness = r.exercised;
+    if (checker.exercised(id) == 0 && harness == 0)
       fail("EXPECT", "clause " + id + " was expected to be exercised, it was not");
   }
 }
 
-}  // namespace
-
 namespace {
+
+void mark_harness_clause(ScenarioRun& out, std::string_view id, bool passed);
 
 ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptions& options) {
   ScenarioRun out;
@@ -239,6 +248,13 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
       out.outcome = Outcome::error;
       out.message = "unknown policy preset '" + *options.policy + "'";
       return out;
+    }
+    // What the scenario is about stays: its own abort and no-recover lines decide the
+    // outcome it expects, as its mutant line does (presets never set these).
+    Policy own;
+    if (build_policy(sc, own, error)) {
+      policy.abort_cb = own.abort_cb;
+      policy.recover_after_error = own.recover_after_error;
     }
   } else if (!build_policy(sc, policy, error)) {
     out.outcome = Outcome::error;
@@ -276,6 +292,11 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
       return out;
     }
     auto at = sim::Address::parse_numeric(p.address, static_cast<std::uint16_t>(p.port));
+    if (at && p.latency_ns >= 0) {
+      sim::LinkOptions link = wo.link;
+      link.latency = Nanos(p.latency_ns);
+      world.set_link(*at, link);
+    }
     if (!at || !world.listen(p.name, *at, std::move(script), error)) {
       out.outcome = Outcome::error;
       out.message = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name + ": " +
@@ -301,7 +322,9 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
   dopt.policy = policy;
   const port::Ports ports = world.ports();
   dopt.multi_factory = [ports, mo]() -> void* { return ms::multi_init(ports, mo); };
-  if (!world_has_faults(sc.world) && policy.err_healthy == 0 && policy.remove_random == 0) {
+  dopt.multi_longs = multi_options(sc.multi);
+  if (!world_has_faults(sc.world) && policy.err_healthy == 0 && policy.remove_random == 0 &&
+      policy.abort_cb == 0) {
     for (const ExpectDone& d : sc.expect.done)
       if (d.result == MSE_OK) dopt.healthy.push_back(d.id);
   }
@@ -325,7 +348,19 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
     out.outcome = Outcome::error;
     out.message = run.harness_error;
   }
-  check_expectations(sc, run, checker, out);
+  out.clause_results = checker.results();
+  // ER-NO-CRASH is the harness's to decide: invalid calls were made and the process is
+  // still here to grade them (a crash never reaches this line).
+  for (const Event& e : run.trace.events) {
+    const bool null_add = e.kind == EventKind::add_handle && e.easy == 0;
+    const bool bad_multi = e.kind != EventKind::note && e.kind != EventKind::socket_cb &&
+                           e.kind != EventKind::timer_cb && e.text == "bad-multi";
+    if (null_add || bad_multi) {
+      mark_harness_clause(out, "ER-NO-CRASH", true);
+      break;
+    }
+  }
+  check_expectations(sc, run, checker, out, options.policy.has_value());
   if (world.open_descriptors() != 0 && out.message.empty()) {
     Violation v;
     v.clause = "SC-REMOVE";
@@ -335,7 +370,7 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
                 std::to_string(world.open_descriptors()) + " still open";
     out.violations.push_back(v);
   }
-  out.clause_results = checker.results();
+
   out.api_calls = run.api_calls;
   out.virtual_ns = run.end_time_ns;
   out.trace = std::move(run.trace);
@@ -343,10 +378,22 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
   return out;
 }
 
+// Counts one evaluation of a harness-decided clause in the run's clause results.
+void mark_harness_clause(ScenarioRun& out, std::string_view id, bool passed) {
+  for (ClauseResult& r : out.clause_results) {
+    if (r.clause == nullptr || r.clause->id != id) continue;
+    ++r.exercised;
+    if (!passed) ++r.violations;
+    r.status = r.violations > 0 ? ClauseStatus::fail : ClauseStatus::pass;
+  }
+}
+
 // Expected violations (canaries, mutant tests) turn the verdict around: the run passes
 // when every listed clause is violated.
 void grade(const Scenario& sc, ScenarioRun& out) {
-  if (out.outcome == Outcome::error) return;
+  if (out.outcome == Outcome::error || out.outcome == Outcome::crash ||
+      out.outcome == Outcome::hang || out.skipped)
+    return;
   if (!sc.expect.violations.empty()) {
     std::vector<std::string> missing;
     for (auto& want : sc.expect.violations) {
@@ -386,6 +433,7 @@ ScenarioRun run_scenario(const Scenario& scenario, const TargetSpec& target,
     RunOptions again = options;
     again.check_determinism = false;
     ScenarioRun second = run_sim(scenario, target, again);
+    mark_harness_clause(out, "DT-REPLAY", second.trace_hash == out.trace_hash);
     if (second.trace_hash != out.trace_hash) {
       std::size_t i = 0;
       const auto& a = out.trace.events;

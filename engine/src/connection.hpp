@@ -1,14 +1,15 @@
 // connection.hpp: one TCP connection and the transport on top of it.
 //
 // Transport is the seam for TLS: a plain transport passes bytes to the Net port; a TLS
-// transport (OpenSSL over memory BIOs, later) will sit behind the same interface and may
-// want to read while the transfer wants to write (wanted_interest()).
+// transport (OpenSSL over memory BIOs, tls_transport.hpp) sits behind the same interface
+// and may want to read while the transfer wants to write (wanted_interest()).
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include "conn_limits.hpp"
 #include "multisock/multisock.h"
 #include "multisock/port.h"
 
@@ -21,6 +22,11 @@ class Transport {
   virtual port::IoResult recv(std::byte* data, std::size_t size) = 0;
   // Interest the transport itself needs beyond the transfer's (TLS handshakes); plain: 0.
   virtual int wanted_interest() const { return 0; }
+  // Pushes bytes the transport holds for the socket (TLS ciphertext); plain: nothing.
+  virtual port::IoResult flush() { return {}; }
+  // Bytes already read from the socket that recv() would return: the socket will not
+  // turn readable for them, so the reader must come back by itself. Plain: never.
+  virtual bool buffered() const { return false; }
 };
 
 class PlainTransport final : public Transport {
@@ -45,6 +51,7 @@ struct Connection {
   ms_closesocket_callback close_fn = nullptr;
   void* close_data = nullptr;
   bool reused = false;   // taken from the pool by the current transfer
+  ConnLimits::Slot slot;  // counts it against the connection limits until it is gone
 };
 
 }  // namespace ms

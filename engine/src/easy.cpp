@@ -64,12 +64,15 @@ MSEcode set_long(ms_easy::Options& o, MSoption option, long v) {
     case MSOPT_FRESH_CONNECT: o.fresh_connect = v != 0; return MSE_OK;
     case MSOPT_FORBID_REUSE: o.forbid_reuse = v != 0; return MSE_OK;
     case MSOPT_UPLOAD:
-      // Uploads through READFUNCTION are not implemented: refused rather than ignored.
-      return v ? MSE_NOT_BUILT_IN : MSE_OK;
-    case MSOPT_SSL_VERIFYPEER:
+      o.upload = v != 0;
+      return MSE_OK;
+    case MSOPT_SSL_VERIFYPEER: o.ssl_verify_peer = v != 0; return MSE_OK;
     case MSOPT_SSL_VERIFYHOST:
+      if (v < 0 || v > 2) return MSE_BAD_FUNCTION_ARGUMENT;
+      o.ssl_verify_host = v;
+      return MSE_OK;
     case MSOPT_NOSIGNAL:
-      return MSE_OK;  // accepted; TLS is not built in yet, signals are never used
+      return MSE_OK;  // accepted; signals are never used
     default:
       return MSE_UNKNOWN_OPTION;
   }
@@ -86,9 +89,12 @@ MSEcode set_pointer(ms_easy::Options& o, MSoption option, va_list args) {
       else dst.clear();
       return MSE_OK;
     }
-    case MSOPT_CAINFO:
-      (void)va_arg(args, const char*);
+    case MSOPT_CAINFO: {
+      const char* path = va_arg(args, const char*);
+      if (path) o.ca_file = path;
+      else o.ca_file.clear();
       return MSE_OK;
+    }
     case MSOPT_WRITEDATA: o.write_data = va_arg(args, void*); return MSE_OK;
     case MSOPT_READDATA: o.read_data = va_arg(args, void*); return MSE_OK;
     case MSOPT_HEADERDATA: o.header_data = va_arg(args, void*); return MSE_OK;
@@ -151,7 +157,8 @@ MSEcode ms_easy_setopt(ms_easy* easy, MSoption option, ...) {
       rc = v < -1 ? MSE_BAD_FUNCTION_ARGUMENT : MSE_OK;
       if (rc == MSE_OK) easy->opt.postfield_size = v;
     } else if (option == MSOPT_INFILESIZE_LARGE) {
-      rc = MSE_OK;
+      rc = v < -1 ? MSE_BAD_FUNCTION_ARGUMENT : MSE_OK;
+      if (rc == MSE_OK) easy->opt.infile_size = v;
     }
   } else if (o >= MSOPTTYPE_OBJECTPOINT) {
     rc = set_pointer(easy->opt, option, args);

@@ -58,6 +58,13 @@ struct ms_easy {
     bool fresh_connect = false;
     bool forbid_reuse = false;
     bool verbose = false;
+    // TLS (https://)
+    std::string ca_file;          // MSOPT_CAINFO; empty: the system store
+    bool ssl_verify_peer = true;  // MSOPT_SSL_VERIFYPEER
+    long ssl_verify_host = 2;     // MSOPT_SSL_VERIFYHOST: 0 off, 1 and 2 check the name
+    // Uploads (MSOPT_UPLOAD: PUT from the read callback)
+    bool upload = false;
+    ms_off_t infile_size = -1;    // MSOPT_INFILESIZE_LARGE; -1: unknown (chunked)
   } opt;
 
   // Results, kept after the transfer ends (and after remove_handle) for getinfo.

@@ -23,6 +23,10 @@
 // - Idle keep-alive connections are told REMOVE when they go idle and re-registered when a
 //   transfer reuses them; before reuse the engine asks Net::readiness whether the peer
 //   closed (readable or error while idle means dead).
+// - Connection limits: each connection holds a ConnLimits slot until it is destroyed. A
+//   transfer without a slot waits in queue_ (still counted as running); at the end of
+//   every call process_queue() hands freed slots, or idle connections of the right host,
+//   to waiting transfers in order, which then start on an immediate timer.
 #include "multi.hpp"
 
 #include <algorithm>
@@ -109,6 +113,7 @@ MSMcode ms_multi::finish_call(bool force_timer) {
     was_aborted = true;
     abort_all();
   }
+  process_queue();
   update_timer(force_timer);
   if (aborted_ && !was_aborted) {
     was_aborted = true;
@@ -187,8 +192,14 @@ MSMcode ms_multi::setopt(MSMoption option, va_list args) {
       const long v = va_arg(args, long);
       if (v < 0) return MSM_BAD_FUNCTION_ARGUMENT;
       if (option == MSMOPT_MAXCONNECTS) max_connects_ = v;
-      if (option == MSMOPT_MAX_HOST_CONNECTIONS) max_host_connections_ = v;
-      if (option == MSMOPT_MAX_TOTAL_CONNECTIONS) max_total_connections_ = v;
+      if (option == MSMOPT_MAX_HOST_CONNECTIONS) {
+        max_host_connections_ = v;
+        limits_.set_max_host(v);
+      }
+      if (option == MSMOPT_MAX_TOTAL_CONNECTIONS) {
+        max_total_connections_ = v;
+        limits_.set_max_total(v);
+      }
       return MSM_OK;
     }
   }
@@ -203,7 +214,10 @@ void ms_multi::dispatch(int fd, int mask) {
   if (!entry) return;  // unknown or stale: tolerated
   if (mask == 0) mask = ports_.net->readiness(fd);
 #if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::ignore_err) mask &= ~MS_CSELECT_ERR;
+  // Stripping the ERR bit alone changes nothing observable (a failed socket also reads as
+  // readable, and the read finds the error), so the defect drops the whole event: the
+  // failing socket's error is met with silence, as SA-ERR forbids.
+  if (mutant_ == ms::Mutant::ignore_err && (mask & MS_CSELECT_ERR)) return;
 #endif
   // Normally one user per descriptor; copy, since handling may change the list.
   ms::SocketUser* users[4];
@@ -415,9 +429,45 @@ void ms_multi::pool_put(std::unique_ptr<ms::Connection> conn, ms::SocketUser* us
   sockets_.drop(conn->fd, user);  // idle connections are not watched: REMOVE now
   conn->reused = false;
   idle_.push_back(std::move(conn));
+  pool_grew_ = true;
   while (idle_.size() > idle_max()) {
     auto& oldest = idle_.front();
     close_raw(oldest->fd, oldest->close_fn, oldest->close_data);
     idle_.erase(idle_.begin());
   }
+}
+
+ms::ConnLimits::Slot ms_multi::acquire_slot(const std::string& key) {
+  for (;;) {
+    if (limits_.fits(key)) return limits_.take(key);
+    // Idle connections hold slots too: close the oldest one in the way, as libcurl does.
+    const bool host_full = limits_.host_full(key);
+    auto it = std::find_if(idle_.begin(), idle_.end(),
+                           [&](const auto& c) { return !host_full || c->pool_key == key; });
+    if (it == idle_.end()) return {};
+    close_raw((*it)->fd, (*it)->close_fn, (*it)->close_data);
+    idle_.erase(it);
+  }
+}
+
+void ms_multi::process_queue() {
+  const bool freed = limits_.take_freed();
+  const bool grew = std::exchange(pool_grew_, false);
+  if (queue_.empty() || (!freed && !grew)) return;
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    ms::Transfer* t = *it;
+    const std::string& key = t->pool_key();
+    const bool pooled = std::any_of(idle_.begin(), idle_.end(), [&](const auto& c) { return c->pool_key == key; });
+    ms::ConnLimits::Slot slot;
+    if (!pooled) {
+      slot = acquire_slot(key);
+      if (!slot) {
+        ++it;
+        continue;
+      }
+    }
+    it = queue_.erase(it);
+    t->leave_queue(std::move(slot));
+  }
+  limits_.take_freed();  // what this pass closed to make room is already accounted for
 }

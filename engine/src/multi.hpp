@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "conn_limits.hpp"
 #include "connection.hpp"
 #include "easy.hpp"
 #include "multisock/engine.hpp"
@@ -61,6 +62,12 @@ struct ms_multi final : ms::SocketNotifier {
   std::unique_ptr<ms::Connection> pool_take(const std::string& key);
   void pool_put(std::unique_ptr<ms::Connection> conn, ms::SocketUser* user);
   std::uint64_t next_connection_id() { return ++connection_ids_; }
+  // MAX_HOST/MAX_TOTAL_CONNECTIONS: a slot for a new connection to key, closing idle
+  // connections if that makes room; empty when the limits say wait.
+  ms::ConnLimits::Slot acquire_slot(const std::string& key);
+  // Transfers waiting for a slot, first come first served (they count as running).
+  void enqueue(ms::Transfer* t) { queue_.push_back(t); }
+  void dequeue(ms::Transfer* t) { queue_.remove(t); }
   // Receive scratch shared by all transfers: one event is handled at a time.
   std::byte* scratch() { return scratch_.data(); }
   std::size_t scratch_size() const { return scratch_.size(); }
@@ -87,6 +94,7 @@ struct ms_multi final : ms::SocketNotifier {
   void update_timer(bool force);
   MSMcode finish_call(bool force_timer);
   void abort_all();
+  void process_queue();  // hands freed slots (and pooled connections) to waiting transfers
   void close_raw(int fd, ms_closesocket_callback fn, void* data);
   long ms_until(ms::port::Nanos at) const;
   std::size_t idle_max() const;
@@ -115,6 +123,9 @@ struct ms_multi final : ms::SocketNotifier {
   MSMsg last_msg_{};
   std::uint64_t done_count_ = 0;
 
+  ms::ConnLimits limits_;
+  std::list<ms::Transfer*> queue_;
+  bool pool_grew_ = false;  // a connection went idle: a queued transfer may reuse it
   std::vector<std::unique_ptr<ms::Connection>> idle_;  // oldest first
   std::uint64_t connection_ids_ = 0;
 

@@ -45,6 +45,8 @@ void add(std::string& out, std::string_view name, std::string_view value) {
 
 }  // namespace
 
+bool header_overridden(const ms_slist* list, std::string_view name) { return overridden(list, name); }
+
 void write_request(const RequestSpec& spec, std::string& out) {
   out.append(spec.method).append(" ").append(spec.url->target).append(" HTTP/1.1\r\n");
   const ms_slist* extra = spec.extra_headers;
@@ -60,6 +62,18 @@ void write_request(const RequestSpec& spec, std::string& out) {
     }
     if (!overridden(extra, "Content-Type")) add(out, "Content-Type", "application/x-www-form-urlencoded");
   }
+  if (spec.upload_size) {
+    if (*spec.upload_size >= 0) {
+      if (!overridden(extra, "Content-Length")) {
+        char n[32];
+        std::snprintf(n, sizeof n, "%lld", *spec.upload_size);
+        add(out, "Content-Length", n);
+      }
+    } else if (!overridden(extra, "Transfer-Encoding")) {
+      add(out, "Transfer-Encoding", "chunked");
+    }
+  }
+  if (spec.expect_continue && !overridden(extra, "Expect")) add(out, "Expect", "100-continue");
   for (; extra; extra = extra->next) {
     if (!extra->data || !safe_line(extra->data)) continue;
     std::string_view line(extra->data);

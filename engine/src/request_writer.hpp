@@ -22,7 +22,14 @@ struct RequestSpec {
   std::string_view user_agent;            // empty: no User-Agent header
   const ms_slist* extra_headers = nullptr;
   std::optional<std::string_view> body;   // POST body; sets Content-Length
+  // An upload whose body follows the head separately (read callback): its size, or -1
+  // for unknown, which sends it chunked.
+  std::optional<long long> upload_size;
+  bool expect_continue = false;           // adds "Expect: 100-continue"
 };
+
+// True when the application's MSOPT_HTTPHEADER list replaces or removes header `name`.
+bool header_overridden(const ms_slist* list, std::string_view name);
 
 // Appends the request (head and body) to out.
 void write_request(const RequestSpec& spec, std::string& out);

@@ -6,6 +6,7 @@
 
 #include "multi.hpp"
 #include "request_writer.hpp"
+#include "tls_transport.hpp"
 
 namespace ms {
 
@@ -15,6 +16,9 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr Nanos kDefaultConnectTimeout = 300s;
+constexpr Nanos kHappyEyeballsDelay = 200ms;
+constexpr Nanos kExpectContinueWait = 1s;      // libcurl's CURLOPT_EXPECT_100_TIMEOUT_MS default
+constexpr std::size_t kUploadChunk = 16 * 1024;  // libcurl's CURLOPT_HAPPY_EYEBALLS_TIMEOUT_MS default
 constexpr int kReadsPerEvent = 8;       // bounded work per event: others get their turn
 constexpr std::size_t kWriteMax = 16 * 1024;  // largest piece handed to the write callback
 
@@ -92,18 +96,24 @@ void Transfer::update_deadline() {
     case Phase::pending:
       consider(start_at_);
       break;
+    case Phase::queued:
+      if (leave_queue_) consider(multi_.now());
+      break;
     case Phase::resolving:
     case Phase::connecting:
+    case Phase::handshaking:  // the connect timeout covers the TLS handshake, as libcurl's
       consider(connect_deadline_);
+      if (phase_ == Phase::connecting && second_family_at_) consider(*second_family_at_);
       break;
     case Phase::sending:
     case Phase::receiving:
       if (low_speed_next_) consider(*low_speed_next_);
+      if (expect_wait_) consider(expect_deadline_);
       break;
   }
   if (phase_ != Phase::done && phase_ != Phase::pending) {
     if (total_deadline_) consider(*total_deadline_);
-    if (wake_) consider(multi_.now());
+    if (wake_ || drain_) consider(multi_.now());
   }
   multi_.set_deadline(*this, easy_.seq, at);
 }
@@ -127,16 +137,45 @@ void Transfer::on_timer() {
     finish(MSE_OPERATION_TIMEDOUT, text);
     return;
   }
-  if ((phase_ == Phase::resolving || phase_ == Phase::connecting) && now >= connect_deadline_) {
+  if (phase_ == Phase::queued) {
+    if (leave_queue_) {
+      leave_queue_ = false;
+      begin(!easy_.opt.fresh_connect);
+    } else {
+      update_deadline();
+    }
+    return;
+  }
+  if ((phase_ == Phase::resolving || phase_ == Phase::connecting || phase_ == Phase::handshaking) &&
+      now >= connect_deadline_) {
     char text[96];
     std::snprintf(text, sizeof text, "Connection timed out after %lld milliseconds",
                   static_cast<long long>((now - started_at_) / 1ms));
     finish(MSE_OPERATION_TIMEDOUT, text);
     return;
   }
+  if (phase_ == Phase::connecting && second_family_at_ && now >= *second_family_at_) {
+    second_family_at_.reset();
+    if (!start_attempt(1) && attempts_.empty()) {
+      connect_failed();
+      return;
+    }
+    if (phase_ != Phase::connecting) return;
+  }
   if (low_speed_next_ && now >= *low_speed_next_) {
     low_speed_check();
     if (phase_ == Phase::done) return;
+  }
+  if (expect_wait_ && now >= expect_deadline_) {
+    end_expect_wait();  // no 100 in time: send the body anyway
+    return;
+  }
+  if (drain_) {
+    drain_ = false;
+    if (phase_ == Phase::receiving && !paused()) {
+      do_recv();
+      return;
+    }
   }
   update_deadline();
 }
@@ -196,13 +235,10 @@ void Transfer::begin(bool allow_reuse) {
     return;
   }
   url_ = std::move(*url);
-  if (url_.is_tls()) {
-    finish(MSE_UNSUPPORTED_PROTOCOL, "https is not supported yet");
-    return;
-  }
+  key_ = url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port);
   easy_.info.primary_port = url_.port;
   if (allow_reuse) {
-    if (auto conn = multi_.pool_take(url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port))) {
+    if (auto conn = multi_.pool_take(key_)) {
       conn_ = std::move(conn);
       conn_->reused = true;
       easy_.info.primary_port = conn_->peer.port;
@@ -210,7 +246,24 @@ void Transfer::begin(bool allow_reuse) {
       return;
     }
   }
+  open_fresh();
+}
+
+void Transfer::open_fresh() {
+  if (!slot_) slot_ = multi_.acquire_slot(key_);
+  if (!slot_) {
+    phase_ = Phase::queued;
+    multi_.enqueue(this);
+    update_deadline();
+    return;
+  }
   resolve();
+}
+
+void Transfer::leave_queue(ConnLimits::Slot slot) {
+  slot_ = std::move(slot);
+  leave_queue_ = true;
+  update_deadline();
 }
 
 void Transfer::resolve() {
@@ -258,13 +311,38 @@ void Transfer::on_resolved(const port::Resolution& answer) {
   }
   if (&answer.addresses != &addresses_) addresses_ = answer.addresses;
   address_next_ = 0;
-  connect_next();
+  start_connecting();
 }
 
-void Transfer::connect_next() {
+void Transfer::start_connecting() {
   phase_ = Phase::connecting;
-  while (address_next_ < addresses_.size()) {
-    const port::Address addr = addresses_[address_next_++];
+  for (auto& list : family_addresses_) list.clear();
+  family_next_[0] = family_next_[1] = 0;
+  second_family_at_.reset();
+  for (const auto& a : addresses_)
+    family_addresses_[a.family == addresses_.front().family ? 0 : 1].push_back(a);
+  if (!start_attempt(0)) {
+    if (!start_attempt(1)) connect_failed();
+    return;
+  }
+  if (phase_ != Phase::connecting) return;  // connected at once
+  if (!family_addresses_[1].empty()) {
+    second_family_at_ = multi_.now() + kHappyEyeballsDelay;
+    update_deadline();
+  }
+}
+
+void Transfer::connect_failed() {
+  second_family_at_.reset();
+  std::string text = "Failed to connect to " + url_.host + " port " + std::to_string(url_.port) +
+                     ": " + port::to_string(last_error_);
+  finish(MSE_COULDNT_CONNECT, text.c_str());
+}
+
+bool Transfer::start_attempt(int f) {
+  auto& list = family_addresses_[f];
+  while (family_next_[f] < list.size()) {
+    const port::Address addr = list[family_next_[f]++];
     int fd = -1;
     if (easy_.opt.opensocket_fn) {
       // The application opens the socket; it must hand back a descriptor the Net port
@@ -296,48 +374,104 @@ void Transfer::connect_next() {
     }
     const auto err = multi_.net().connect(fd, addr);
     if (err == port::NetError::none || err == port::NetError::in_progress) {
-      attempts_.push_back(Attempt{fd, addr});
+      attempts_.push_back(Attempt{fd, addr, f});
       if (err == port::NetError::none) {
         connected(attempts_.size() - 1);
       } else {
         multi_.watch(fd, this, &easy_, MS_POLL_OUT);
         update_deadline();
       }
-      return;
+      return true;
     }
     last_error_ = err;
     multi_.close_socket(fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
   }
-  std::string text = "Failed to connect to " + url_.host + " port " + std::to_string(url_.port) +
-                     ": " + port::to_string(last_error_);
-  finish(MSE_COULDNT_CONNECT, text.c_str());
+  return false;
 }
 
 void Transfer::attempt_failed(std::size_t index, port::NetError error) {
   const int fd = attempts_[index].fd;
+  const int f = attempts_[index].family;
   attempts_.erase(attempts_.begin() + static_cast<std::ptrdiff_t>(index));
   last_error_ = error;
   multi_.close_socket(fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
-  if (attempts_.empty()) connect_next();
+  if (start_attempt(f)) return;  // the next address of the same family
+  if (second_family_at_) {
+    // The first family is out of addresses: the other one need not wait any longer.
+    second_family_at_.reset();
+    if (start_attempt(1)) return;
+  }
+  if (attempts_.empty()) connect_failed();
+  else update_deadline();
 }
 
 void Transfer::connected(std::size_t index) {
   const Attempt a = attempts_[index];
-  // Losers of a race (none today) are closed; the winner becomes the connection.
+  second_family_at_.reset();
+  // Losers of the race are told REMOVE and closed; the winner becomes the connection.
   for (std::size_t i = 0; i < attempts_.size(); ++i)
     if (i != index) multi_.close_socket(attempts_[i].fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
   attempts_.clear();
   conn_ = std::make_unique<Connection>();
   conn_->fd = a.fd;
-  conn_->transport = std::make_unique<PlainTransport>(multi_.net(), a.fd);
+  if (url_.is_tls()) {
+    TlsConfig config;
+    config.host = url_.host;
+    config.verify_peer = easy_.opt.ssl_verify_peer;
+    config.verify_host = easy_.opt.ssl_verify_host != 0;
+    config.ca_file = easy_.opt.ca_file;
+    MSEcode code = MSE_OK;
+    std::string text;
+    conn_->transport = TlsTransport::create(multi_.net(), a.fd, config, code, text);
+    if (!conn_->transport) {
+      finish(code, text.c_str());
+      return;
+    }
+  } else {
+    conn_->transport = std::make_unique<PlainTransport>(multi_.net(), a.fd);
+  }
   conn_->pool_key = url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port);
   conn_->peer = a.address;
   conn_->id = multi_.next_connection_id();
   conn_->close_fn = easy_.opt.closesocket_fn;
   conn_->close_data = easy_.opt.closesocket_data;
+  conn_->slot = std::move(slot_);
   ++easy_.info.num_connects;
   easy_.info.primary_port = a.address.port;
+  if (easy_.opt.verbose) debug(MSINFOTYPE_TEXT, "Connected to " + url_.host + " (" + a.address.to_string() + ")\n");
+  if (url_.is_tls()) {
+    phase_ = Phase::handshaking;
+    do_handshake();
+    return;
+  }
   begin_request();
+}
+
+void Transfer::debug(ms_infotype type, std::string_view text) {
+  const auto& o = easy_.opt;
+  if (!o.verbose || !o.debug_fn || text.empty()) return;
+  std::string& buf = multi_.line_scratch();
+  buf.assign(text);
+  multi_.call_app([&] { return o.debug_fn(&easy_, type, buf.data(), buf.size(), o.debug_data); });
+}
+
+void Transfer::do_handshake() {
+  auto* tls = static_cast<TlsTransport*>(conn_->transport.get());  // set by connected()
+  MSEcode code = MSE_OK;
+  std::string text;
+  switch (tls->handshake(code, text)) {
+    case TlsTransport::Step::done:
+      if (easy_.opt.verbose) debug(MSINFOTYPE_TEXT, "TLS handshake done with " + url_.host + "\n");
+      begin_request();
+      return;
+    case TlsTransport::Step::in_progress:
+      update_interest();
+      update_deadline();
+      return;
+    case TlsTransport::Step::failed:
+      finish(code, text.c_str());
+      return;
+  }
 }
 
 void Transfer::begin_request() {
@@ -358,6 +492,11 @@ void Transfer::begin_request() {
     method = "HEAD";
     body.reset();
   }
+  uploading_ = o.upload && !o.nobody;
+  if (uploading_) {
+    method = "PUT";
+    body.reset();
+  }
   if (!o.custom_request.empty()) method = o.custom_request;
   RequestSpec spec;
   spec.method = method;
@@ -365,8 +504,23 @@ void Transfer::begin_request() {
   spec.user_agent = o.user_agent;
   spec.extra_headers = o.http_headers;
   spec.body = body;
+  if (uploading_) {
+    spec.upload_size = o.infile_size;
+    spec.expect_continue = !header_overridden(o.http_headers, "Expect");
+  }
+  upload_chunked_ = uploading_ && o.infile_size < 0 && !header_overridden(o.http_headers, "Transfer-Encoding");
+  upload_left_ = uploading_ ? o.infile_size : -1;
+  upload_eof_ = false;
+  std::string().swap(upload_buf_);
+  upload_off_ = 0;
+  expect_wait_ = false;
+  resume_upload_ = false;
   request_.clear();
   write_request(spec, request_);
+  if (o.verbose) {
+    const auto head_end = request_.find("\r\n\r\n");
+    debug(MSINFOTYPE_HEADER_OUT, std::string_view(request_).substr(0, head_end == std::string::npos ? request_.size() : head_end + 4));
+  }
   body_size_ = body ? body->size() : 0;
   sent_ = 0;
   early_reply_ = false;
@@ -383,17 +537,23 @@ void Transfer::begin_request() {
 }
 
 bool Transfer::can_retry() const {
-  return conn_ && conn_->reused && !retried_ && !parser_.bytes_seen();
+  // An upload's bytes came from the read callback and cannot be read again.
+  return conn_ && conn_->reused && !retried_ && !parser_.bytes_seen() &&
+         !(easy_.opt.upload && easy_.info.size_upload > 0);
 }
 
 void Transfer::retry_fresh() {
   retried_ = true;
   multi_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
   conn_.reset();
-  resolve();
+  open_fresh();
 }
 
 void Transfer::do_send() {
+  if (request_.empty() && uploading_) {
+    send_body();
+    return;
+  }
   while (sent_ < request_.size()) {
     const auto r = conn_->transport->send(reinterpret_cast<const std::byte*>(request_.data()) + sent_,
                                           request_.size() - sent_);
@@ -416,8 +576,118 @@ void Transfer::do_send() {
   easy_.info.size_upload += static_cast<std::int64_t>(body_size_);
   std::string().swap(request_);  // the request is gone: free its memory
   sent_ = 0;
-  phase_ = Phase::receiving;
   parser_.reset(easy_.opt.nobody);
+  if (uploading_) {
+    if (header_overridden(easy_.opt.http_headers, "Expect")) {
+      send_body();
+      return;
+    }
+    // Listen for the 100 (or an early final answer) before the body.
+    phase_ = Phase::receiving;
+    expect_wait_ = true;
+    expect_deadline_ = multi_.now() + kExpectContinueWait;
+    update_interest();
+    update_deadline();
+    return;
+  }
+  phase_ = Phase::receiving;
+  update_interest();
+  update_deadline();
+}
+
+void Transfer::end_expect_wait() {
+  expect_wait_ = false;
+  resume_upload_ = false;
+  phase_ = Phase::sending;
+  send_body();
+}
+
+bool Transfer::fill_upload() {
+  const auto& o = easy_.opt;
+  std::string& buf = upload_buf_;
+  buf.clear();
+  upload_off_ = 0;
+  if (upload_eof_) return true;
+  std::size_t want = kUploadChunk;
+  if (upload_left_ >= 0) want = static_cast<std::size_t>(std::min<std::int64_t>(upload_left_, kUploadChunk));
+  if (upload_left_ == 0) {
+    upload_eof_ = true;
+    return true;
+  }
+  const std::size_t head = upload_chunked_ ? 10 : 0;  // room for "hhhh\r\n" in front
+  buf.resize(head + want + (upload_chunked_ ? 2 : 0));
+  char* dst = buf.data() + head;
+  std::size_t n = 0;
+  if (o.read_fn) {
+    n = multi_.call_app([&] { return o.read_fn(dst, 1, want, o.read_data); });
+  } else {
+    n = std::fread(dst, 1, want, o.read_data ? static_cast<std::FILE*>(o.read_data) : stdin);
+  }
+  if (n == MS_READFUNC_ABORT) {
+    finish(MSE_ABORTED_BY_CALLBACK, "operation aborted by callback");
+    return false;
+  }
+  if (n == MS_READFUNC_PAUSE) {
+    easy_.pause_bits |= MSPAUSE_SEND;
+    buf.clear();
+    update_interest();
+    update_deadline();
+    return false;
+  }
+  if (n > want) {
+    finish(MSE_READ_ERROR, "read function returned funny value");
+    return false;
+  }
+  if (n == 0) {
+    upload_eof_ = true;
+    if (upload_left_ > 0) {
+      finish(MSE_READ_ERROR, "the read callback ended the upload before its size");
+      return false;
+    }
+    buf.assign(upload_chunked_ ? "0\r\n\r\n" : "");
+    return true;
+  }
+  easy_.info.size_upload += static_cast<std::int64_t>(n);
+  if (upload_left_ > 0) upload_left_ -= static_cast<std::int64_t>(n);
+  if (upload_chunked_) {
+    char size_line[12];
+    const int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", n);
+    upload_off_ = head - static_cast<std::size_t>(len);
+    std::memcpy(buf.data() + upload_off_, size_line, static_cast<std::size_t>(len));
+    buf.resize(head + n);
+    buf.append("\r\n");
+  } else {
+    buf.resize(n);
+  }
+  return true;
+}
+
+void Transfer::send_body() {
+  phase_ = Phase::sending;
+  while (!send_paused()) {
+    if (upload_off_ >= upload_buf_.size()) {
+      if (upload_eof_) {
+        uploading_ = false;
+        std::string().swap(upload_buf_);
+        upload_off_ = 0;
+        phase_ = Phase::receiving;
+        update_interest();
+        update_deadline();
+        return;
+      }
+      if (!fill_upload()) return;
+      continue;
+    }
+    const auto r = conn_->transport->send(reinterpret_cast<const std::byte*>(upload_buf_.data()) + upload_off_,
+                                          upload_buf_.size() - upload_off_);
+    if (r.error == port::NetError::would_block || (r.error == port::NetError::none && r.bytes == 0)) break;
+    if (r.error != port::NetError::none) {
+      std::string text = std::string("Failed sending data to the peer: ") + port::to_string(r.error);
+      finish(MSE_SEND_ERROR, text.c_str());
+      return;
+    }
+    upload_off_ += r.bytes;
+  }
   update_interest();
   update_deadline();
 }
@@ -425,8 +695,9 @@ void Transfer::do_send() {
 void Transfer::update_interest() {
   if (!conn_) return;
   int want = MS_POLL_NONE;
+  // Handshaking: exactly what TLS waits for (a read that needs a write, or the reverse).
   // While sending, IN too: a server may answer (and close) before reading all we send.
-  if (phase_ == Phase::sending) want = MS_POLL_INOUT;
+  if (phase_ == Phase::sending) want = send_paused() ? MS_POLL_IN : MS_POLL_INOUT;
   if (phase_ == Phase::receiving && !paused() && !complete_pending_) want = MS_POLL_IN;
   want |= conn_->transport->wanted_interest();
   multi_.watch(conn_->fd, this, &easy_, want);
@@ -474,9 +745,27 @@ void Transfer::on_socket_event(int fd, int mask) {
         return;
       }
       std::string text = std::string("socket error: ") + port::to_string(err);
-      finish(phase_ == Phase::sending ? MSE_SEND_ERROR : MSE_RECV_ERROR, text.c_str());
+      finish(phase_ == Phase::handshaking ? MSE_SSL_CONNECT_ERROR
+             : phase_ == Phase::sending   ? MSE_SEND_ERROR
+                                          : MSE_RECV_ERROR,
+             text.c_str());
       return;
     }
+  }
+  if (phase_ == Phase::handshaking) {
+    do_handshake();
+    return;
+  }
+  if ((mask & MS_CSELECT_OUT) && phase_ == Phase::receiving &&
+      (conn_->transport->wanted_interest() & MS_POLL_OUT)) {
+    // TLS ciphertext of the request that the socket did not take at once.
+    const auto r = conn_->transport->flush();
+    if (r.error != port::NetError::none) {
+      std::string text = std::string("Failed sending data to the peer: ") + port::to_string(r.error);
+      finish(MSE_SEND_ERROR, text.c_str());
+      return;
+    }
+    update_interest();
   }
   if (phase_ == Phase::sending) {
     if (mask & MS_CSELECT_OUT) do_send();
@@ -493,8 +782,10 @@ void Transfer::early_response() {
   std::string().swap(request_);
   sent_ = 0;
   early_reply_ = true;
+  uploading_ = false;
+  std::string().swap(upload_buf_);
   phase_ = Phase::receiving;
-  parser_.reset(easy_.opt.nobody);
+  parser_.reset(easy_.opt.nobody);  // a 100 seen before is complete: nothing is lost
   do_recv();
 }
 
@@ -536,9 +827,15 @@ void Transfer::do_recv() {
       return;
     }
     feed(std::string_view(reinterpret_cast<const char*>(multi_.scratch()), r.bytes));
+    if (resume_upload_ && phase_ == Phase::receiving) {
+      end_expect_wait();  // 100 Continue: the body goes now
+      return;
+    }
   }
   if (phase_ == Phase::done) return;
   if (!progress()) return;
+  // Decrypted bytes left inside TLS: no readable event will announce them.
+  drain_ = phase_ == Phase::receiving && conn_ && conn_->transport->buffered();
   update_interest();
   update_deadline();
 }
@@ -619,7 +916,16 @@ bool Transfer::on_header(std::string_view name, std::string_view value, std::str
 
 bool Transfer::on_headers_end(int code) {
   if (!header_out({})) return false;
+  if (code == 100 && expect_wait_) resume_upload_ = true;
   if (code < 200) return true;
+  if (expect_wait_ || uploading_) {
+    // A final answer before the body was sent: the body is abandoned, and the
+    // connection with it.
+    expect_wait_ = false;
+    resume_upload_ = false;
+    uploading_ = false;
+    early_reply_ = true;
+  }
   easy_.info.content_length = parser_.content_length();
   easy_.info.redirect_url.clear();
   follow_this_ = false;
@@ -633,6 +939,7 @@ bool Transfer::on_headers_end(int code) {
 }
 
 bool Transfer::header_out(std::string_view line) {
+  if (easy_.opt.verbose) debug(MSINFOTYPE_HEADER_IN, std::string(line) + "\r\n");
   std::string& buf = multi_.line_scratch();
   buf.assign(line);
   buf.append("\r\n");
@@ -719,6 +1026,10 @@ void Transfer::pause_changed(bool inside_callback) {
     complete(reusable_pending_);
     return;
   }
+  if (!send_paused() && phase_ == Phase::sending && uploading_ && request_.empty()) {
+    send_body();
+    return;
+  }
   update_interest();
   update_deadline();
 }
@@ -748,6 +1059,9 @@ bool Transfer::progress() {
 }
 
 void Transfer::release_all(bool keep_connection) {
+  if (phase_ == Phase::queued) multi_.dequeue(this);
+  leave_queue_ = false;
+  slot_.release();
   if (resolve_fd_ >= 0) {
     multi_.drop(resolve_fd_, this);
     resolve_fd_ = -1;
@@ -774,6 +1088,7 @@ void Transfer::finish(MSEcode result, const char* text) {
   release_all(result == MSE_OK && conn_ != nullptr);
   phase_ = Phase::done;
   wake_ = false;
+  drain_ = false;
   multi_.set_deadline(*this, easy_.seq, std::nullopt);
   if (had_started) easy_.info.total_time_us = (multi_.now() - started_at_) / 1us;
   if (result != MSE_OK && easy_.opt.error_buffer) {

@@ -1,8 +1,10 @@
 # seam_lint.cmake: fails if engine/src goes around the ports (STYLE.md #2, #6).
 # Run: cmake -DENGINE_SRC=<dir> -P seam_lint.cmake
 file(GLOB_RECURSE files "${ENGINE_SRC}/*.cpp" "${ENGINE_SRC}/*.hpp" "${ENGINE_SRC}/*.h" "${ENGINE_SRC}/*.cc")
-set(banned "::socket(" "::recv(" "::send(" "::connect(" "getaddrinfo" "std::chrono::steady_clock::now"
-    "system_clock" "rand(" "errno")
+set(banned "getaddrinfo" "std::chrono::steady_clock::now" "system_clock" "rand(" "errno")
+# Global-scope OS calls: "::recv(" not preceded by a name, so that a member definition
+# such as TlsTransport::recv( is not taken for one.
+set(banned_calls "socket" "recv" "send" "connect")
 set(found "")
 foreach(f IN LISTS files)
   file(READ "${f}" text)
@@ -10,6 +12,12 @@ foreach(f IN LISTS files)
     string(FIND "${text}" "${b}" pos)
     if(NOT pos EQUAL -1)
       list(APPEND found "${f}: ${b}")
+    endif()
+  endforeach()
+  foreach(c IN LISTS banned_calls)
+    string(REGEX MATCH "(^|[^A-Za-z0-9_>])::${c}\\(" hit "${text}")
+    if(hit)
+      list(APPEND found "${f}: ::${c}(")
     endif()
   endforeach()
 endforeach()

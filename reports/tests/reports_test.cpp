@@ -292,7 +292,16 @@ TEST(Merge, ExitCodeFollowsTheCliPrecedence) {
   json nondet = sample_report({.with_violation = false});
   nondet["summary"]["exit_code"] = 4;
   EXPECT_EQ(rep::merge({violated, nondet})["summary"]["exit_code"], 4);
+  EXPECT_EQ(rep::merge({nondet, violated})["summary"]["exit_code"], 4);
+  EXPECT_EQ(rep::merge({harness, nondet})["summary"]["exit_code"], 4);
   EXPECT_EQ(rep::merge({harness, sample_report({.with_violation = false})})["summary"]["exit_code"], 3);
+  EXPECT_EQ(rep::merge({sample_report({.with_violation = false}), harness})["summary"]["exit_code"], 3);
+  // A violation without a failing clause (a crashed scenario): only the precedence, not the
+  // clause statuses, makes 1 win over 3 here, and 1 must win whatever the shard order.
+  json crashed = sample_report({.with_violation = false});
+  crashed["summary"]["exit_code"] = 1;
+  EXPECT_EQ(rep::merge({harness, crashed})["summary"]["exit_code"], 1);
+  EXPECT_EQ(rep::merge({crashed, harness})["summary"]["exit_code"], 1);
 }
 
 TEST(Merge, RejectsReportsOfDifferentRuns) {

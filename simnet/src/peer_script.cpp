@@ -5,7 +5,11 @@
 #include <cctype>
 #include <cstring>
 
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
+
 #include "simnet/rng.hpp"
+#include "simnet/test_pki.hpp"
 
 namespace ms::sim {
 
@@ -101,6 +105,12 @@ class Parser {
                                       : "expected 'request' after 'expect', got '" +
                                             std::string(what) + "'");
       cmd.op = PeerOp::expect_request;
+      if (!cur.at_end()) {
+        const int col2 = cur.column();
+        if (cur.word() != "no-continue")
+          return fail(col2, "unexpected text after 'expect request' (only 'no-continue')");
+        cmd.no_continue = true;
+      }
     } else if (w == "send") {
       cur.skip_spaces();
       if (cur.pos < cur.line.size() && cur.line[cur.pos] == '"') {
@@ -134,6 +144,22 @@ class Parser {
       cmd.op = PeerOp::repeat;
     } else if (w == "refuse") {
       cmd.op = PeerOp::refuse;
+    } else if (w == "tls") {
+      cmd.op = PeerOp::tls;
+      const int name_column = (cur.skip_spaces(), cur.column());
+      const std::string_view name = cur.word();
+      if (name.empty() || name.front() == '#')
+        return fail(name_column, "expected the certificate's host name after 'tls'");
+      cmd.tls_name.assign(name);
+      CertKind kind = CertKind::good;
+      if (!cur.at_end()) {
+        const int kind_column = cur.column();
+        const std::string_view k = cur.word();
+        if (!parse_cert_kind(k, kind))
+          return fail(kind_column, "unknown certificate kind '" + std::string(k) +
+                                       "' (good, expired, self-signed)");
+      }
+      cmd.tls_kind = static_cast<std::uint8_t>(kind);
     } else {
       return fail(word_column, "unknown command '" + std::string(w) + "'");
     }
@@ -256,6 +282,8 @@ bool check_script(const PeerScript& script, ScriptError& err, int first_line) {
     if (c.op == PeerOp::refuse && script.commands.size() != 1)
       return fail(c, "'refuse' must be the only command of its script");
     if (c.op == PeerOp::expect_request) expects = true;
+    if (c.op == PeerOp::tls && (i == 0 || script.commands[i - 1].op != PeerOp::accept))
+      return fail(c, "'tls' must come right after 'accept'");
     if (c.op == PeerOp::repeat && !expects)
       return fail(c, "'repeat' needs an 'expect request' before it");
     const bool terminal = c.op == PeerOp::close || c.op == PeerOp::reset ||
@@ -322,34 +350,102 @@ std::string generated_body(std::uint64_t size) {
   return body;
 }
 
-bool complete_http_request(std::string_view buffer, std::size_t& size) {
+namespace {
+
+struct RequestHead {
+  std::size_t size = 0;  // head bytes, with the empty line
+  std::uint64_t content_length = 0;
+  bool chunked = false;
+  bool expect_continue = false;
+};
+
+bool header_is(std::string_view line, std::string_view lower_name, std::string_view& value) {
+  if (line.size() <= lower_name.size()) return false;
+  for (std::size_t i = 0; i < lower_name.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(line[i])) != lower_name[i]) return false;
+  value = line.substr(lower_name.size());
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  return true;
+}
+
+bool contains_lower(std::string_view text, std::string_view lower_word) {
+  std::string l(text);
+  for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return l.find(lower_word) != std::string::npos;
+}
+
+bool parse_request_head(std::string_view buffer, RequestHead& head) {
   const std::size_t head_end = buffer.find("\r\n\r\n");
   if (head_end == std::string_view::npos) return false;
-  const std::size_t head_size = head_end + 4;
-  std::uint64_t body = 0;
+  head.size = head_end + 4;
   std::size_t line_start = buffer.find("\r\n") + 2;  // skip the request line
   while (line_start < head_end) {
-    std::size_t line_end = buffer.find("\r\n", line_start);
+    const std::size_t line_end = buffer.find("\r\n", line_start);
     const std::string_view line = buffer.substr(line_start, line_end - line_start);
-    constexpr std::string_view kName = "content-length:";
-    if (line.size() >= kName.size()) {
-      bool match = true;
-      for (std::size_t i = 0; i < kName.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(line[i])) != kName[i]) match = false;
-      if (match) {
-        std::size_t p = kName.size();
-        while (p < line.size() && (line[p] == ' ' || line[p] == '\t')) ++p;
-        std::size_t q = p;
-        while (q < line.size() && line[q] >= '0' && line[q] <= '9') ++q;
-        std::uint64_t n = 0;
-        if (parse_u64(line.substr(p, q - p), kSizeMax, n)) body = n;
-      }
+    std::string_view v;
+    if (header_is(line, "content-length:", v)) {
+      std::size_t q = 0;
+      while (q < v.size() && v[q] >= '0' && v[q] <= '9') ++q;
+      std::uint64_t n = 0;
+      if (parse_u64(v.substr(0, q), kSizeMax, n)) head.content_length = n;
+    } else if (header_is(line, "transfer-encoding:", v)) {
+      head.chunked = contains_lower(v, "chunked");
+    } else if (header_is(line, "expect:", v)) {
+      head.expect_continue = contains_lower(v, "100-continue");
     }
     line_start = line_end + 2;
   }
-  if (buffer.size() - head_size < body) return false;
-  size = head_size + static_cast<std::size_t>(body);
   return true;
+}
+
+// Length of a complete chunked body at the start of body, or 0 if it is not all there.
+std::size_t chunked_body_size(std::string_view body) {
+  std::size_t pos = 0;
+  for (;;) {
+    const std::size_t eol = body.find("\r\n", pos);
+    if (eol == std::string_view::npos) return 0;
+    std::uint64_t n = 0;
+    std::size_t i = pos;
+    int digits = 0;
+    for (; i < eol && hex_value(body[i]) >= 0 && digits < 12; ++i, ++digits)
+      n = n * 16 + static_cast<std::uint64_t>(hex_value(body[i]));
+    if (digits == 0) return 0;  // malformed: never complete (the client's fault shows as a hang)
+    pos = eol + 2;
+    if (n == 0) {
+      // trailer lines up to an empty line
+      for (;;) {
+        const std::size_t t = body.find("\r\n", pos);
+        if (t == std::string_view::npos) return 0;
+        const bool empty = t == pos;
+        pos = t + 2;
+        if (empty) return pos;
+      }
+    }
+    if (body.size() < pos + n + 2) return 0;
+    pos += static_cast<std::size_t>(n) + 2;
+  }
+}
+
+}  // namespace
+
+bool complete_http_request(std::string_view buffer, std::size_t& size) {
+  RequestHead head;
+  if (!parse_request_head(buffer, head)) return false;
+  if (head.chunked) {
+    const std::size_t body = chunked_body_size(buffer.substr(head.size));
+    if (body == 0) return false;
+    size = head.size + body;
+    return true;
+  }
+  if (buffer.size() - head.size < head.content_length) return false;
+  size = head.size + static_cast<std::size_t>(head.content_length);
+  return true;
+}
+
+bool awaits_continue(std::string_view buffer) {
+  RequestHead head;
+  return parse_request_head(buffer, head) && head.expect_continue && buffer.size() == head.size &&
+         (head.chunked || head.content_length > 0);
 }
 
 // ---- PeerRunner ---------------------------------------------------------------------
@@ -366,7 +462,9 @@ void PeerRunner::start(const PeerScript* script, PeerTransport* transport) {
   reading_ = true;
   hung_ = false;
   requests_served_ = 0;
+  continue_sent_ = false;
   inbox_.clear();
+  tls_.reset();
 }
 
 PeerRunner::InputMode PeerRunner::input_mode() const {
@@ -374,11 +472,16 @@ PeerRunner::InputMode PeerRunner::input_mode() const {
   if (finished_) return hung_ ? InputMode::hold : InputMode::discard;
   if (pc_ < script_->commands.size() && script_->commands[pc_].op == PeerOp::expect_request)
     return InputMode::take;
+  if (tls_handshaking()) return InputMode::take;  // the handshake reads whatever the script does
   return InputMode::hold;
 }
 
 void PeerRunner::on_input(const std::byte* data, std::size_t size) {
   if (!reading_ || finished_) return;  // a finished peer discards what arrives
+  if (tls_) {
+    tls_input(data, size);  // decrypted by tls_pump() in run()
+    return;
+  }
   inbox_.append(reinterpret_cast<const char*>(data), size);
 }
 
@@ -413,14 +516,14 @@ bool PeerRunner::step_send(const PeerCommand& cmd) {
     }
     std::size_t taken = 0;
     if (cmd.op == PeerOp::send) {
-      taken = transport_->peer_write(
+      taken = write_out(
           reinterpret_cast<const std::byte*>(cmd.bytes.data()) + sent_,
           static_cast<std::size_t>(want));
     } else {
       const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(want, sizeof chunk));
       for (std::size_t i = 0; i < n; ++i)
         chunk[i] = static_cast<std::byte>(generated_body_byte(sent_ + i));
-      taken = transport_->peer_write(chunk, n);
+      taken = write_out(chunk, n);
     }
     if (taken == 0) return false;  // buffer full: run() again when space frees
     sent_ += taken;
@@ -434,7 +537,9 @@ bool PeerRunner::step_send(const PeerCommand& cmd) {
 void PeerRunner::run() {
   if (script_ == nullptr) return;
   while (!finished_) {
+    if (tls_ && !tls_pump()) return;
     if (pc_ >= script_->commands.size()) {
+      if (!tls_close_notify()) return;
       finish();
       transport_->peer_close();
       return;
@@ -449,7 +554,15 @@ void PeerRunner::run() {
         if (complete_http_request(inbox_, size)) {
           inbox_.erase(0, size);
           ++requests_served_;
+          continue_sent_ = false;
           ++pc_;
+        } else if (!cmd.no_continue && !continue_sent_ && !input_eof_ && awaits_continue(inbox_)) {
+          // As HTTP servers do: invite the body the client holds back.
+          static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+          if (write_out(reinterpret_cast<const std::byte*>(kContinue), sizeof kContinue - 1) != sizeof kContinue - 1)
+            return;  // the buffer is full: try again when it drains
+          continue_sent_ = true;
+          return;
         } else if (input_eof_) {
           finish();  // the client went away before a full request
           transport_->peer_close();
@@ -475,10 +588,12 @@ void PeerRunner::run() {
         ++pc_;
         break;
       case PeerOp::close:
+        if (!tls_close_notify()) return;
         finish();
         transport_->peer_close();
         return;
       case PeerOp::shutdown:
+        if (!tls_close_notify()) return;
         transport_->peer_shutdown();
         ++pc_;
         break;
@@ -496,13 +611,144 @@ void PeerRunner::run() {
         for (std::size_t i = 0; i < script_->commands.size(); ++i)
           if (script_->commands[i].op == PeerOp::accept) {
             target = i + 1;
+            // the session stays up: the handshake is not repeated
+            if (target < script_->commands.size() && script_->commands[target].op == PeerOp::tls) ++target;
             break;
           }
         pc_ = target;
         break;
       }
+      case PeerOp::tls:
+        if (!tls_start(cmd)) {
+          finish();
+          transport_->peer_reset();
+          return;
+        }
+        ++pc_;
+        break;
     }
   }
+}
+
+// ---- TLS server side -------------------------------------------------------------------
+// The session reads ciphertext from a memory BIO fed by on_input and writes ciphertext to
+// a memory BIO that tls_flush() drains into the transport. The script itself only ever
+// sees plaintext: `expect request` reads decrypted bytes, `send` encrypts.
+
+struct PeerRunner::Tls {
+  SSL* ssl = nullptr;
+  BIO* in = nullptr;   // owned by ssl
+  BIO* out = nullptr;  // owned by ssl
+  std::string outbox;  // ciphertext the transport has not taken yet
+  bool handshake_done = false;
+  bool notify_sent = false;
+  ~Tls() { SSL_free(ssl); }
+};
+
+bool PeerRunner::tls_start(const PeerCommand& cmd) {
+  SSL_CTX* ctx = test_server_context(cmd.tls_name, static_cast<CertKind>(cmd.tls_kind));
+  if (ctx == nullptr) return false;
+  auto t = std::make_shared<Tls>();
+  t->ssl = SSL_new(ctx);
+  if (t->ssl == nullptr) return false;
+  t->in = BIO_new(BIO_s_mem());
+  t->out = BIO_new(BIO_s_mem());
+  if (t->in == nullptr || t->out == nullptr) {
+    BIO_free(t->in);
+    BIO_free(t->out);
+    return false;
+  }
+  BIO_set_mem_eof_return(t->in, -1);  // empty input means "wait", not end of stream
+  SSL_set_bio(t->ssl, t->in, t->out);
+  SSL_set_accept_state(t->ssl);
+  tls_ = std::move(t);
+  // Bytes that arrived before the command ran are the start of the handshake.
+  if (!inbox_.empty()) {
+    std::string early;
+    early.swap(inbox_);
+    tls_input(reinterpret_cast<const std::byte*>(early.data()), early.size());
+  }
+  return true;
+}
+
+bool PeerRunner::tls_handshaking() const { return tls_ && !tls_->handshake_done; }
+
+void PeerRunner::tls_input(const std::byte* data, std::size_t size) {
+  if (size > 0) BIO_write(tls_->in, data, static_cast<int>(size));
+}
+
+bool PeerRunner::tls_flush() {
+  Tls& t = *tls_;
+  char buf[4096];
+  for (;;) {
+    const int n = BIO_read(t.out, buf, sizeof buf);
+    if (n <= 0) break;
+    t.outbox.append(buf, static_cast<std::size_t>(n));
+  }
+  while (!t.outbox.empty()) {
+    const std::size_t taken =
+        transport_->peer_write(reinterpret_cast<const std::byte*>(t.outbox.data()), t.outbox.size());
+    if (taken == 0) return false;
+    t.outbox.erase(0, taken);
+  }
+  return true;
+}
+
+bool PeerRunner::tls_pump() {
+  Tls& t = *tls_;
+  if (!t.handshake_done) {
+    const int rc = SSL_do_handshake(t.ssl);
+    tls_flush();  // the server's flight (or its alert) goes out either way
+    if (rc != 1) {
+      const int e = SSL_get_error(t.ssl, rc);
+      if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+        if (input_eof_) {
+          finish();
+          transport_->peer_close();
+        }
+        return false;
+      }
+      // The client gave up (a certificate it rejects, or it does not speak TLS).
+      finish();
+      transport_->peer_close();
+      return false;
+    }
+    t.handshake_done = true;
+  }
+  char buf[16384];
+  for (;;) {
+    const int n = SSL_read(t.ssl, buf, sizeof buf);
+    if (n > 0) {
+      inbox_.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    const int e = SSL_get_error(t.ssl, n);
+    if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) input_eof_ = true;  // close_notify or a broken record
+    break;
+  }
+  tls_flush();
+  return true;
+}
+
+bool PeerRunner::tls_close_notify() {
+  if (!tls_ || !tls_->handshake_done) return true;
+  if (!tls_->notify_sent) {
+    tls_->notify_sent = true;
+    SSL_shutdown(tls_->ssl);
+  }
+  return tls_flush();
+}
+
+std::size_t PeerRunner::write_out(const std::byte* data, std::size_t size) {
+  if (!tls_) return transport_->peer_write(data, size);
+  // Encrypt only when earlier ciphertext is gone, so a full buffer holds the script back
+  // as it does for plaintext.
+  if (!tls_flush()) return 0;
+  const std::size_t n = std::min<std::size_t>(size, 16384);
+  const int rc = SSL_write(tls_->ssl, data, static_cast<int>(n));
+  if (rc <= 0) return size;  // a broken session: the bytes have nowhere to go
+  tls_flush();
+  return static_cast<std::size_t>(rc);
 }
 
 }  // namespace ms::sim

@@ -25,6 +25,8 @@ std::string summary(const PeerScript& s) {
     if (c.piece_bytes != 0)
       out += " pieces " + std::to_string(c.piece_bytes) + "/" + std::to_string(c.piece_every.count());
     if (c.op == PeerOp::wait) out += " " + std::to_string(c.duration.count());
+    if (c.op == PeerOp::tls) out += " " + c.tls_name + " kind" + std::to_string(c.tls_kind);
+    if (c.no_continue) out += " no-continue";
     out += " @" + std::to_string(c.line);
   }
   return out;
@@ -54,6 +56,11 @@ const Good kGood[] = {
      "accept @1; shutdown @2; expect request @3; reset @4"},
     {"refuse", "# nobody home\nrefuse", "refuse @2"},
     {"empty string", "send \"\"\nclose", "send [] @1; close @2"},
+    {"tls kinds", "accept\ntls a.test\nexpect request\nrepeat",
+     "accept @1; tls a.test kind0 @2; expect request @3; repeat @4"},
+    {"tls expired", "accept\ntls 127.0.0.1 expired", "accept @1; tls 127.0.0.1 kind1 @2"},
+    {"tls self-signed", "accept\ntls x self-signed", "accept @1; tls x kind2 @2"},
+    {"no-continue", "accept\nexpect request no-continue", "accept @1; expect request no-continue @2"},
 };
 
 TEST(PeerScriptParser, GoodScripts) {
@@ -91,6 +98,11 @@ const Bad kBad[] = {
     {"refuse not alone", "accept\nrefuse", "2:1: 'refuse' must be the only command"},
     {"repeat without expect", "accept\nsend \"x\"\nrepeat", "3:1: 'repeat' needs an 'expect request'"},
     {"empty", "  \n# only a comment\n", "1:1: empty peer script"},
+    {"tls without name", "accept\ntls", "2:4: expected the certificate's host name"},
+    {"tls unknown kind", "accept\ntls a.test revoked", "2:12: unknown certificate kind 'revoked'"},
+    {"tls not after accept", "accept\nwait 1ms\ntls a.test", "3:1: 'tls' must come right after 'accept'"},
+    {"tls first", "tls a.test", "1:1: 'tls' must come right after 'accept'"},
+    {"expect request extra", "expect request later", "1:16: unexpected text after 'expect request'"},
 };
 
 TEST(PeerScriptParser, BadScriptsReportLineAndColumn) {
@@ -160,6 +172,21 @@ TEST(CompleteHttpRequest, HeadAndContentLength) {
   EXPECT_FALSE(complete_http_request("POST / HTTP/1.1\r\ncontent-LENGTH: 3\r\n\r\nab", n));
   EXPECT_TRUE(complete_http_request("POST / HTTP/1.1\r\ncontent-LENGTH: 3\r\n\r\nabcd", n));
   EXPECT_EQ(n, 41u);
+}
+
+TEST(CompleteHttpRequest, ChunkedBodyAndExpectContinue) {
+  const std::string head = "PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n";
+  std::size_t n = 0;
+  EXPECT_FALSE(complete_http_request(head, n));
+  EXPECT_TRUE(awaits_continue(head));
+  EXPECT_FALSE(awaits_continue(head + "3"));  // body bytes arrived: no 100 any more
+  EXPECT_FALSE(complete_http_request(head + "3\r\nabc\r\n", n));
+  EXPECT_FALSE(complete_http_request(head + "3\r\nabc\r\n0\r\n", n));
+  const std::string whole = head + "3\r\nabc\r\nA\r\n0123456789\r\n0\r\n\r\n";
+  EXPECT_TRUE(complete_http_request(whole + "GET", n));
+  EXPECT_EQ(n, whole.size());
+  EXPECT_FALSE(complete_http_request(head + "zz\r\n", n));  // not hex: never complete
+  EXPECT_FALSE(awaits_continue("GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n"));  // no body
 }
 
 }  // namespace

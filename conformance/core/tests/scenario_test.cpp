@@ -18,6 +18,8 @@ policy spurious-in 0.3
 policy late-timers 10ms
 world latency 5ms bandwidth 1000 reset 0.25
 world dns_delay 2ms
+multi max_host_connections 2 max_total_connections 5
+multi maxconnects 3
 dns a.test 127.0.0.2 ::1 delay 20ms
 dns gone.test fail
 
@@ -28,13 +30,13 @@ peer p1 listen 127.0.0.2:80
   # a comment inside the block
   send "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
   close
-peer p6 listen [::1]:8080
+peer p6 listen [::1]:8080 latency 1s
   refuse
 
 client
   add a url http://a.test/x timeout_ms 500 connecttimeout_ms 100 low_speed 10 2 post "k=v \"q\"" nobody header "X-A: 1" header "X-B: 2" follow maxredirs 3
   add b url http://b.test:8080/ resolve b.test:8080:[::1]
-  add g url http://gone.test/
+  add g url http://gone.test/ cainfo test-ca verifypeer 0 verifyhost 0 upload-chunked 10
   at 250ms add c url http://127.0.0.2/
   at 1s remove a
   at 5s end
@@ -54,6 +56,23 @@ TEST(Scenario_Parse, ReadsEverySection) {
   Scenario s;
   ScenarioError err;
   ASSERT_TRUE(parse_scenario(kGood, "good.scn", s, err)) << err.to_string();
+  EXPECT_EQ(s.multi.max_host_connections, 2);
+  EXPECT_EQ(s.multi.max_total_connections, 5);
+  EXPECT_EQ(s.multi.maxconnects, 3);
+  ASSERT_EQ(s.peers.size(), 2u);
+  EXPECT_EQ(s.peers[0].latency_ns, -1);
+  EXPECT_EQ(s.peers[1].latency_ns, 1'000'000'000);
+  {
+    const TransferSpec& g = s.client[2].transfer;
+    EXPECT_EQ(g.id, "g");
+    EXPECT_EQ(g.cainfo, "test-ca");
+    EXPECT_EQ(g.verifypeer, 0);
+    EXPECT_EQ(g.verifyhost, 0);
+    EXPECT_EQ(g.upload_bytes, 10);
+    EXPECT_TRUE(g.upload_chunked);
+    EXPECT_EQ(s.client[0].transfer.upload_bytes, -1);
+    EXPECT_EQ(s.client[0].transfer.verifypeer, -1);
+  }
   EXPECT_EQ(s.description, "first line of the description\nsecond line");
   EXPECT_EQ(s.title, "a \"quoted\" title");
   EXPECT_EQ(s.seed, 18446744073709551615ull);
@@ -71,7 +90,7 @@ TEST(Scenario_Parse, ReadsEverySection) {
   ASSERT_EQ(s.peers.size(), 2u);
   EXPECT_EQ(s.peers[0].address, "127.0.0.2");
   EXPECT_EQ(s.peers[0].port, 80);
-  EXPECT_EQ(s.peers[0].script_first_line, 13);
+  EXPECT_EQ(s.peers[0].script_first_line, 15);  // after the two `multi` lines
   EXPECT_EQ(s.peers[0].script_text.substr(0, 9), "  accept\n");
   EXPECT_EQ(s.peers[1].address, "::1");
   ASSERT_EQ(s.client.size(), 6u);
@@ -115,6 +134,7 @@ TEST(Scenario_Format, RoundTripsThroughTheParser) {
   EXPECT_EQ(back.title, s.title);
   EXPECT_EQ(back.seed, s.seed);
   EXPECT_EQ(back.world, s.world);
+  EXPECT_EQ(back.multi, s.multi);
   ASSERT_EQ(back.policies.size(), s.policies.size());
   for (std::size_t i = 0; i < s.policies.size(); ++i) EXPECT_EQ(back.policies[i].args, s.policies[i].args);
   ASSERT_EQ(back.client.size(), s.client.size());
@@ -132,6 +152,7 @@ TEST(Scenario_Format, RoundTripsThroughTheParser) {
   EXPECT_EQ(back.expect.clauses, s.expect.clauses);
   ASSERT_EQ(back.peers.size(), s.peers.size());
   EXPECT_EQ(back.peers[0].address, s.peers[0].address);
+  EXPECT_EQ(back.peers[1].latency_ns, s.peers[1].latency_ns);
   EXPECT_EQ(format_scenario(back), text);  // the canonical form is a fixed point
 }
 
@@ -209,7 +230,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"expect_body_unquoted", PEER CLIENT "expect\n  done a result OK body hi\n", 6, 25, "must be quoted"},
         BadCase{"expect_bad_sha", PEER CLIENT "expect\n  done a result OK body-sha256 abc\n", 6, 32, "64 hex"},
         BadCase{"expect_running", PEER CLIENT "expect\n  running 1 at end\n", 6, 11, "running 0 at end"},
-        BadCase{"expect_unknown_keyword", PEER CLIENT "expect\n  finish a\n", 6, 3, "unknown expect keyword"}),
+        BadCase{"expect_unknown_keyword", PEER CLIENT "expect\n  finish a\n", 6, 3, "unknown expect keyword"},
+        BadCase{"client_cainfo_path", PEER "client\n  add a url http://127.0.0.1/ cainfo /etc/ca.pem\n", 4, 38, "test-ca"},
+        BadCase{"client_upload_size", PEER "client\n  add a url http://127.0.0.1/ upload 4M\n", 4, 38, "bad number"},
+        BadCase{"multi_unknown", "multi pipelining 1\n", 1, 7, "unknown multi option"},
+        BadCase{"multi_missing_value", "multi maxconnects\n", 1, 18, "missing"},
+        BadCase{"peer_bad_latency", "peer p listen 127.0.0.1:80 latency 5\n  refuse\n", 1, 36, "needs a unit"}),
     [](const ::testing::TestParamInfo<BadCase>& i) { return std::string(i.param.name); });
 
 TEST(Scenario_PeerScript, ErrorsPointIntoTheScenarioFile) {

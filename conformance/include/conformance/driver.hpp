@@ -54,7 +54,11 @@ class Rng {
   X(socket_all, "call the deprecated multi_socket_all now and then")                         \
   X(timeout_query, "call multi_timeout and compare it with the timer")                       \
   X(assign, "attach a socketp with multi_assign from inside the socket callback")            \
-  X(remove_random, "remove a running handle at a random moment (and re-add it later)")
+  X(remove_random, "remove a running handle at a random moment (and re-add it later)")      \
+  X(recurse, "call multi_timeout from inside a callback (it must be refused)")               \
+  X(abort_cb, "return -1 from one socket callback inside socket_action (once per run)")     \
+  X(misuse, "invalid calls: assign unknown fd, add NULL/added easy, bad multi, remove unadded") \
+  X(defer_info_read, "leave DONE messages queued after a call, read them a round later")
 
 struct Policy {
 #define MS_X(name, text) double name = 0.0;
@@ -100,7 +104,12 @@ struct DriverOptions {
   // Transfers whose peer is healthy on a fault-free path: they must end OK whatever the
   // policy does (SA-SPURIOUS). Recorded as "healthy e<N>" notes.
   std::vector<std::string> healthy;
+  // The scenario's `multi` lines: MSMOPT_* long options set right after the multi is made.
+  std::vector<std::pair<int, long>> multi_longs;
 };
+
+// A scenario's `multi` lines as (MSMOPT_*, value) pairs for DriverOptions::multi_longs.
+std::vector<std::pair<int, long>> multi_options(const MultiSpec& m);
 
 // Per-transfer outcome as the application saw it.
 struct TransferResult {

@@ -54,6 +54,7 @@ struct ScenarioRun {
   std::uint64_t api_calls = 0;
   std::int64_t virtual_ns = 0;
   bool canary = false;
+  bool skipped = false;  // not applicable to this target (message says why); outcome pass
 };
 
 ScenarioRun run_scenario(const Scenario& scenario, const TargetSpec& target,
@@ -63,6 +64,13 @@ ScenarioRun run_scenario(const Scenario& scenario, const TargetSpec& target,
 // each scenario of a third-party library in a child process (conformance/driver/run_real.cpp).
 ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
                      const RunOptions& options);
+
+// Adds a violation (clause "EXPECT" or the clause named) for every expectation of the
+// scenario's `expect` block that the run does not meet. Shared by every target. With
+// policy_overridden (a --policy preset replaced the scenario's own), `clause` lines are
+// not required to be exercised.
+void check_expectations(const Scenario& sc, const RunResult& run, const Checker& checker,
+                        ScenarioRun& out, bool policy_overridden = false);
 
 // Applies the scenario's policy lines to a driver Policy; false with a message when a
 // policy name or argument is unknown.

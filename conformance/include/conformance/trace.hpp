@@ -25,6 +25,7 @@
 //      "spurious <what>"      the next event the driver passes carries no news
 //      "late-timers"          the driver may fire timers late (relaxes TM-DEADLINE)
 //      "stall"                the driver has nothing to wait on while handles run
+//      "livelock ..."         the driver stopped: its events changed nothing for too long
 //  * info_read: easy 0 means NULL was returned; value is msgs_in_queue; code is the
 //    DONE message's MSEcode.
 #pragma once

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,7 +30,8 @@ using Nanos = port::Nanos;
   X(reset, "reset")                                                         \
   X(hang, "hang")                                                           \
   X(repeat, "repeat")         /* also: keep-alive */                        \
-  X(refuse, "refuse")
+  X(refuse, "refuse")                                                       \
+  X(tls, "tls")               /* TLS server side from here on */
 
 enum class PeerOp : std::uint8_t {
 #define MS_X(name, text) name,
@@ -45,6 +47,9 @@ struct PeerCommand {
   std::uint64_t piece_bytes = 0; // send/send_body: 0 = all at once
   Nanos piece_every{0};          // pause between pieces
   Nanos duration{0};             // wait
+  bool no_continue = false;      // expect request: do not answer "Expect: 100-continue"
+  std::string tls_name;          // tls: the name the certificate is for
+  std::uint8_t tls_kind = 0;     // tls: a CertKind (test_pki.hpp)
   int line = 0;                  // line in the source text (for messages)
 };
 
@@ -77,8 +82,11 @@ char generated_body_byte(std::uint64_t index);
 std::string generated_body(std::uint64_t size);
 
 // True when buffer starts with a complete HTTP request (head, and a body when the head
-// has Content-Length); sets size to its length in bytes.
+// has Content-Length or is chunked); sets size to its length in bytes.
 bool complete_http_request(std::string_view buffer, std::size_t& size);
+// True when buffer starts with a complete request head that asks "Expect: 100-continue"
+// and no body byte has arrived yet.
+bool awaits_continue(std::string_view buffer);
 
 // The far end a PeerRunner drives.
 class PeerTransport {
@@ -117,6 +125,17 @@ class PeerRunner {
  private:
   bool step_send(const PeerCommand& cmd);  // true when the command is complete
   void finish();
+  // TLS (after a `tls` command): plaintext goes through an OpenSSL server over memory
+  // buffers; ciphertext the transport did not take yet waits in the session's outbox.
+  struct Tls;
+  bool tls_start(const PeerCommand& cmd);
+  bool tls_handshaking() const;
+  void tls_input(const std::byte* data, std::size_t size);
+  bool tls_pump();          // false: stop running (handshake pending or failed)
+  bool tls_flush();         // true when every ciphertext byte was handed to the transport
+  bool tls_close_notify();  // sends close_notify once; true when flushed (or no TLS)
+  std::size_t write_out(const std::byte* data, std::size_t size);
+  std::shared_ptr<Tls> tls_;
 
   const PeerScript* script_ = nullptr;
   PeerTransport* transport_ = nullptr;
@@ -130,6 +149,7 @@ class PeerRunner {
   bool reading_ = true;
   bool hung_ = false;
   std::uint64_t requests_served_ = 0;
+  bool continue_sent_ = false;  // a 100 Continue went out for the request being read
   std::string inbox_;
 };
 

@@ -1,0 +1,363 @@
+// generator.cpp: HistoryChoice -> Scenario + Prediction, and the RapidCheck generators.
+//
+// The model is deliberately simple and conservative: each peer kind has a set of result
+// codes it can cause; a timeout that is not generous adds OPERATION_TIMEDOUT; a faulty
+// world widens every set to what a broken network can cause. A prediction with one code is
+// exact (written into the scenario's `expect` block, with the body when it is OK).
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+
+#include "multisock/multisock.h"
+#include "property/property.hpp"
+
+namespace ms::conf::prop {
+
+const char* to_string(PeerKind k) {
+  switch (k) {
+#define MS_X(name, text) \
+  case PeerKind::name:   \
+    return #name;
+    MS_PEER_KINDS(MS_X)
+#undef MS_X
+    case PeerKind::count:
+      break;
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr int kGenerousTimeoutMs = 30000;
+constexpr int kMaxPieces = 200;  // bounds a trickle peer's virtual duration
+
+// Letters and digits only, so bodies quote without escapes; differs per peer.
+std::string body_of(int peer_index, int len) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::string b(static_cast<std::size_t>(len), 'a');
+  for (int i = 0; i < len; ++i)
+    b[static_cast<std::size_t>(i)] = kAlphabet[(i * 7 + peer_index * 13) % 62];
+  return b;
+}
+
+// Escapes for a peer script's "..." (simnet's escapes).
+std::string script_quote(const std::string& s) {
+  std::string o = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '\r': o += "\\r"; break;
+      case '\n': o += "\\n"; break;
+      case '\t': o += "\\t"; break;
+      case '\\': o += "\\\\"; break;
+      case '"': o += "\\\""; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
+          o += buf;
+        } else {
+          o += c;
+        }
+    }
+  }
+  return o + "\"";
+}
+
+std::string head(int status, const std::string& fields, bool keep_alive) {
+  return "HTTP/1.1 " + std::to_string(status) + " OK\r\n" + fields +
+         (keep_alive ? "" : "Connection: close\r\n") + "\r\n";
+}
+
+std::string length_response(const std::string& body, bool keep_alive) {
+  return head(200, "Content-Length: " + std::to_string(body.size()) + "\r\n", keep_alive) + body;
+}
+
+std::string chunked_body(const std::string& body, int chunk) {
+  std::string o;
+  const std::size_t step = static_cast<std::size_t>(std::max(1, chunk));
+  for (std::size_t i = 0; i < body.size(); i += step) {
+    const std::string part = body.substr(i, step);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%zx\r\n", part.size());
+    o += buf + part + "\r\n";
+  }
+  return o + "0\r\n\r\n";
+}
+
+const char* const kMalformed[] = {"HTTP/1.1 abc OK\r\n\r\n", "HTTP/2 200 OK\r\n\r\n",
+                                  "FOO 200 OK\r\n\r\n", "HTTP/1.1 99 Low\r\n\r\n",
+                                  "HTTP/1.1 200 OK\r\nbad header line\r\n\r\n"};
+
+struct PeerPlan {
+  std::string script;          // indented lines
+  std::vector<int> allowed;    // result codes
+  std::string body;            // when OK
+  bool needs_timeout = false;  // would never end without one
+  std::int64_t answer_ms = 0;  // how long the peer waits before answering (slow)
+};
+
+PeerPlan plan_peer(const PeerChoice& p, int index) {
+  PeerPlan out;
+  const auto kind = static_cast<PeerKind>(std::clamp(p.kind, 0, static_cast<int>(PeerKind::count) - 1));
+  const std::string body = body_of(index, p.body_len);
+  const std::string end = p.keep_alive ? "  keep-alive\n" : "  close\n";
+  auto script = [&](const std::string& middle, bool may_keep_alive = true) {
+    return "  accept\n  expect request\n" + middle + (may_keep_alive ? end : "  close\n");
+  };
+  out.allowed = {MSE_OK};
+  out.body = body;
+  switch (kind) {
+    case PeerKind::normal:
+      out.script = script("  send " + script_quote(length_response(body, p.keep_alive)) + "\n");
+      break;
+    case PeerKind::chunked:
+      out.script = script("  send " + script_quote(head(200, "Transfer-Encoding: chunked\r\n",
+                                                        p.keep_alive)) +
+                          "\n  send " + script_quote(chunked_body(body, 1 + p.param % 64)) + "\n");
+      break;
+    case PeerKind::trickle:
+    case PeerKind::one_byte: {
+      const std::string all = length_response(body, p.keep_alive);
+      int piece = kind == PeerKind::one_byte ? 1 : 1 + p.param % 32;
+      piece = std::max<int>(piece, static_cast<int>((all.size() + kMaxPieces - 1) / kMaxPieces));
+      out.script = script("  send " + script_quote(all) + " in pieces of " + std::to_string(piece) +
+                          " every " + std::to_string(1 + p.delay_ms % 50) + "ms\n");
+      break;
+    }
+    case PeerKind::slow:
+      out.answer_ms = 1 + p.delay_ms % 2000;
+      out.script = script("  wait " + std::to_string(out.answer_ms) + "ms\n  send " +
+                          script_quote(length_response(body, p.keep_alive)) + "\n");
+      break;
+    case PeerKind::zero_length:
+      out.body.clear();
+      out.script = script("  send " + script_quote(length_response("", p.keep_alive)) + "\n");
+      break;
+    case PeerKind::close_delimited:
+      out.script = script("  send " + script_quote(head(200, "", false) + body) + "\n", false);
+      break;
+    case PeerKind::reset_at: {
+      // At least one body byte, and k short of the whole response, so it can never be OK.
+      const std::string all = length_response(body.empty() ? "x" : body, false);
+      const std::size_t k = static_cast<std::size_t>(p.param) % all.size();
+      out.script = "  accept\n  expect request\n" +
+                   (k ? "  send " + script_quote(all.substr(0, k)) + "\n" : std::string()) +
+                   "  reset\n";
+      out.allowed = {MSE_GOT_NOTHING, MSE_PARTIAL_FILE, MSE_SEND_ERROR, MSE_RECV_ERROR};
+      break;
+    }
+    case PeerKind::refused:
+      out.script = "  refuse\n";
+      out.allowed = {MSE_COULDNT_CONNECT};
+      break;
+    case PeerKind::hang:
+      out.script = "  accept\n  expect request\n  hang\n";
+      out.allowed = {MSE_OPERATION_TIMEDOUT};
+      out.needs_timeout = true;
+      break;
+    case PeerKind::malformed:
+      out.script = script("  send " + script_quote(kMalformed[p.param % 5]) + "\n", false);
+      out.allowed = {MSE_WEIRD_SERVER_REPLY};
+      break;
+    case PeerKind::count:
+      break;
+  }
+  return out;
+}
+
+void add_code(std::vector<int>& v, int code) {
+  if (std::find(v.begin(), v.end(), code) == v.end()) v.push_back(code);
+}
+
+}  // namespace
+
+GeneratedHistory make_history(const HistoryChoice& c) {
+  GeneratedHistory h;
+  h.choice = c;
+  Scenario& s = h.scenario;
+  s.seed = c.seed;
+  s.title = "generated history";
+  s.file = "property-" + std::to_string(c.seed) + ".scn";
+  const char* policy = kPolicies[std::clamp(c.policy, 0, 6)];
+  s.description = "Generated by the property suite (conformance/property): " +
+                  std::to_string(c.transfers.size()) + " transfers, " +
+                  std::to_string(c.peers.size()) + " peers, policy " + policy +
+                  (c.faults ? ", world faults" : "") + ".";
+  s.policies.push_back(PolicySpec{policy, {}, 0});
+  const int latency_ms = std::clamp(c.latency_ms, 0, 50);
+  s.world.latency_ns = static_cast<std::int64_t>(latency_ms) * 1'000'000;
+  if (c.faults) {
+    const double p = std::clamp(c.fault_permille, 0, 200) / 1000.0;
+    s.world.connect_refuse = p;
+    s.world.connect_drop = p / 2;
+    s.world.reset = p / 2;
+    s.world.half_close_early = p / 4;
+    s.world.socket_error = p / 4;
+    s.world.short_read = p;
+    s.world.short_write = p;
+    s.world.extra_latency = p;
+  }
+
+  std::vector<PeerChoice> peers = c.peers;
+  if (peers.empty()) peers.push_back(PeerChoice{});
+  std::vector<PeerPlan> plans;
+  std::vector<std::string> hosts;
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    const int index = static_cast<int>(i);
+    plans.push_back(plan_peer(peers[i], index));
+    PeerSpec ps;
+    ps.name = "p" + std::to_string(i);
+    ps.address = "127.0.0." + std::to_string(10 + i);
+    ps.port = 80;
+    ps.script_text = plans.back().script;
+    if (!ps.script_text.empty() && ps.script_text.back() == '\n') ps.script_text.pop_back();
+    s.peers.push_back(ps);
+    if (peers[i].use_dns) {
+      DnsSpec d;
+      d.name = ps.name + ".test";
+      d.addresses = {ps.address};
+      d.delay_ns = static_cast<std::int64_t>(peers[i].delay_ms % 20) * 1'000'000;
+      s.dns.push_back(d);
+      hosts.push_back(d.name);
+    } else {
+      hosts.push_back(ps.address);
+    }
+  }
+
+  for (std::size_t j = 0; j < c.transfers.size(); ++j) {
+    const TransferChoice& t = c.transfers[j];
+    const std::size_t pi = static_cast<std::size_t>(std::max(0, t.peer)) % peers.size();
+    const PeerPlan& plan = plans[pi];
+    Prediction pred;
+    pred.id = "t" + std::to_string(j);
+    pred.allowed = plan.allowed;
+    ClientStep add;
+    add.kind = StepKind::add;
+    add.at_ns = static_cast<std::int64_t>(std::clamp(t.add_ms, 0, 3000)) * 1'000'000;
+    add.id = pred.id;
+    TransferSpec& x = add.transfer;
+    x.id = pred.id;
+    x.url = "http://" + hosts[pi] + "/" + pred.id;
+    if (t.post) {
+      x.has_post = true;
+      x.post = "n=" + std::to_string(j);
+    }
+    int kind = std::clamp(t.timeout_kind, 0, 3);
+    if (kind == 0 && (plan.needs_timeout || c.faults)) kind = c.faults ? 1 : 3;
+    if (kind == 1 && plan.needs_timeout) kind = 3;  // a hang would cost 30 s of events
+    switch (kind) {
+      case 0:
+        break;
+      case 1:
+        x.timeout_ms = kGenerousTimeoutMs;
+        break;
+      case 2:  // exactly a multiple of the one-way latency (after the peer's own wait)
+        x.timeout_ms = std::max<long>(
+            1, static_cast<long>(plan.answer_ms) + latency_ms * std::clamp(t.timeout_mult, 1, 4));
+        add_code(pred.allowed, MSE_OPERATION_TIMEDOUT);
+        break;
+      default:
+        x.timeout_ms = 1 + std::clamp(t.timeout_mult, 0, 2000);
+        add_code(pred.allowed, MSE_OPERATION_TIMEDOUT);
+        break;
+    }
+    if (c.faults) {
+      for (int code : {MSE_OK, MSE_COULDNT_CONNECT, MSE_GOT_NOTHING, MSE_PARTIAL_FILE,
+                       MSE_SEND_ERROR, MSE_RECV_ERROR, MSE_OPERATION_TIMEDOUT})
+        add_code(pred.allowed, code);
+    }
+    std::sort(pred.allowed.begin(), pred.allowed.end());
+    pred.body_known = std::find(pred.allowed.begin(), pred.allowed.end(), MSE_OK) !=
+                      pred.allowed.end();
+    if (pred.body_known) pred.body = plan.body;
+    s.client.push_back(add);
+    if (t.remove_ms >= 0) {
+      pred.may_skip_done = true;
+      ClientStep rm;
+      rm.kind = StepKind::remove;
+      rm.id = pred.id;
+      rm.at_ns = add.at_ns + static_cast<std::int64_t>(std::clamp(t.remove_ms, 0, 5000)) * 1'000'000;
+      s.client.push_back(rm);
+    }
+    if (pred.exact()) {
+      ExpectDone d;
+      d.id = pred.id;
+      d.result = pred.allowed.front();
+      if (d.result == MSE_OK) {
+        d.body_check = BodyCheck::text;
+        d.body = pred.body;
+      }
+      s.expect.done.push_back(d);
+    }
+    h.model.push_back(std::move(pred));
+  }
+  // The format wants steps in time order; plan order breaks ties.
+  std::stable_sort(s.client.begin(), s.client.end(),
+                   [](const ClientStep& a, const ClientStep& b) { return a.at_ns < b.at_ns; });
+  s.expect.running_zero_at_end = true;
+  return h;
+}
+
+void showValue(const GeneratedHistory& h, std::ostream& os) { os << "\n" << format_scenario(h.scenario); }
+
+namespace {
+// This RapidCheck's inRange scales with the size; kinds and parameters must not.
+template <typename T>
+rc::Gen<T> uniform(T lo, T hi) {
+  return rc::gen::resize(rc::kNominalSize, rc::gen::inRange<T>(lo, hi));
+}
+}  // namespace
+
+rc::Gen<HistoryChoice> gen_choice() {
+  namespace g = rc::gen;
+  const auto peer = g::build<PeerChoice>(
+      g::set(&PeerChoice::kind, uniform(0, static_cast<int>(PeerKind::count))),
+      g::set(&PeerChoice::body_len,
+             g::weightedOneOf<int>({{1, g::just(0)}, {1, g::just(1)}, {6, uniform(0, 200)},
+                                    {1, uniform(200, 2001)}})),
+      g::set(&PeerChoice::param, uniform(0, 10000)),
+      g::set(&PeerChoice::delay_ms, uniform(0, 2000)),
+      g::set(&PeerChoice::keep_alive, g::arbitrary<bool>()),
+      g::set(&PeerChoice::use_dns, g::weightedOneOf<bool>({{4, g::just(false)}, {1, g::just(true)}})));
+  const auto transfer = g::build<TransferChoice>(
+      g::set(&TransferChoice::peer, uniform(0, 8)),
+      g::set(&TransferChoice::add_ms,
+             g::weightedOneOf<int>({{3, g::just(0)}, {2, uniform(0, 3001)}})),
+      g::set(&TransferChoice::timeout_kind, uniform(0, 4)),
+      g::set(&TransferChoice::timeout_mult, uniform(0, 2001)),
+      g::set(&TransferChoice::remove_ms,
+             g::weightedOneOf<int>({{6, g::just(-1)}, {1, uniform(0, 3001)}})),
+      g::set(&TransferChoice::post, g::weightedOneOf<bool>({{4, g::just(false)}, {1, g::just(true)}})));
+  using Transfers = std::vector<TransferChoice>;
+  // 0, 1, a handful (grows with size), and now and then a few hundred.
+  const auto transfers = g::weightedOneOf<Transfers>(
+      {{1, g::just(Transfers{})},
+       {2, g::container<Transfers>(1, transfer)},
+       {12, g::resize(12, g::container<Transfers>(transfer))},
+       {1, g::scale(3.0, g::container<Transfers>(transfer))}});
+  return g::build<HistoryChoice>(
+      g::set(&HistoryChoice::seed, uniform<std::uint64_t>(1, 1u << 20)),
+      g::set(&HistoryChoice::policy, uniform(0, 7)),
+      g::set(&HistoryChoice::latency_ms,
+             g::weightedOneOf<int>({{1, g::just(0)}, {2, g::just(1)}, {3, uniform(0, 51)}})),
+      g::set(&HistoryChoice::faults, g::weightedOneOf<bool>({{5, g::just(false)}, {1, g::just(true)}})),
+      g::set(&HistoryChoice::fault_permille, uniform(0, 201)),
+      g::set(&HistoryChoice::peers,
+             g::resize(6, g::nonEmpty(g::container<std::vector<PeerChoice>>(peer)))),
+      g::set(&HistoryChoice::transfers, transfers));
+}
+
+rc::Gen<GeneratedHistory> gen_history() { return rc::gen::map(gen_choice(), &make_history); }
+
+rc::Gen<Scenario> gen_scenario() {
+  return rc::gen::map(gen_history(), [](const GeneratedHistory& h) { return h.scenario; });
+}
+
+rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed) {
+  // Sizes sweep 0..100 with the seed, so a run of consecutive seeds covers small and
+  // large histories alike.
+  const int size = static_cast<int>((seed * 37) % 101);
+  return gen_history()(rc::Random(seed), size);
+}
+
+}  // namespace ms::conf::prop

@@ -1,0 +1,129 @@
+// property.hpp: generated scenarios, the model that predicts their results, and the
+// property every generated history must satisfy.
+//
+// How it works: RapidCheck generates a HistoryChoice (plain numbers and small vectors, so
+// its shrinking removes transfers and peers and lowers numbers); make_history() turns it
+// into a Scenario (peers, client plan, policy, world) and, from the same numbers, a
+// Prediction per transfer: which result codes may end it and, for a healthy peer, the
+// exact body. Predictions that are certain go into the scenario's `expect` block too, so a
+// written-out scenario checks them on replay; "one of these" predictions are checked from
+// the trace by check_history().
+#pragma once
+
+#include <rapidcheck.h>
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "conformance/runner.hpp"
+#include "conformance/scenario.hpp"
+
+namespace ms::conf::prop {
+
+// What a generated peer does on every connection.
+#define MS_PEER_KINDS(X)                                                  \
+  X(normal, "Content-Length response")                                    \
+  X(chunked, "chunked response")                                          \
+  X(trickle, "response in pieces of N bytes every D")                     \
+  X(one_byte, "response one byte at a time")                              \
+  X(slow, "waits, then answers")                                          \
+  X(zero_length, "Content-Length: 0")                                     \
+  X(close_delimited, "body ends when the connection closes")              \
+  X(reset_at, "sends k bytes of the response, then resets")               \
+  X(refused, "refuses connections")                                       \
+  X(hang, "reads the request, never answers")                             \
+  X(malformed, "malformed status line")
+
+enum class PeerKind : int {
+#define MS_X(name, text) name,
+  MS_PEER_KINDS(MS_X)
+#undef MS_X
+  count
+};
+const char* to_string(PeerKind k);
+
+// The policies a history may run under (driver presets; none of them hurts a transfer).
+inline constexpr const char* kPolicies[] = {"faithful", "timeouts", "mask-zero", "spurious",
+                                            "stale", "legacy", "chaos"};
+
+struct PeerChoice {
+  int kind = 0;          // PeerKind
+  int body_len = 0;      // 0..2000
+  int param = 0;         // piece size, chunk size, reset byte, malformed variant
+  int delay_ms = 0;      // piece interval, wait before answering
+  bool keep_alive = false;
+  bool use_dns = false;  // reached through a name in the virtual DNS
+};
+
+struct TransferChoice {
+  int peer = 0;          // index into the peers, modulo their number
+  int add_ms = 0;        // when it is added
+  int timeout_kind = 0;  // 0 none, 1 generous, 2 equal to a latency multiple, 3 short
+  int timeout_mult = 1;  // 1..4 (kind 2), or ms (kind 3)
+  int remove_ms = -1;    // -1: never removed by the plan; else ms after its add
+  bool post = false;
+};
+
+struct HistoryChoice {
+  std::uint64_t seed = 1;
+  int policy = 0;        // index into kPolicies
+  int latency_ms = 1;    // one way, 0..50
+  bool faults = false;   // world faults on (then every transfer gets a timeout)
+  int fault_permille = 0;
+  std::vector<PeerChoice> peers;  // at least one
+  std::vector<TransferChoice> transfers;
+};
+
+struct Prediction {
+  std::string id;
+  std::vector<int> allowed;  // MSEcode values that may end it
+  bool body_known = false;   // when it ends OK, the body is `body` exactly
+  std::string body;
+  bool may_skip_done = false;  // removed by the plan: at most one DONE
+  bool exact() const { return allowed.size() == 1 && !may_skip_done; }
+};
+
+struct GeneratedHistory {
+  HistoryChoice choice;
+  Scenario scenario;
+  std::vector<Prediction> model;  // one per transfer, in plan order
+};
+
+// RapidCheck prints counterexamples with this (the scenario's text).
+void showValue(const GeneratedHistory& h, std::ostream& os);
+
+GeneratedHistory make_history(const HistoryChoice& choice);
+rc::Gen<HistoryChoice> gen_choice();
+rc::Gen<GeneratedHistory> gen_history();
+rc::Gen<Scenario> gen_scenario();
+
+// The history for one seed of the CLI's property suite (no RapidCheck run needed): the
+// generator sampled with rc::Random(seed) at a size drawn from the seed.
+rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed);
+
+struct HistoryCheck {
+  ScenarioRun run;
+  std::vector<std::string> problems;  // "CLAUSE: message", checker's first
+  std::string first_clause;           // clause of the first problem ("" when none)
+  bool ok() const { return problems.empty(); }
+};
+
+// Runs the history on the target and checks it: no checker violation, no unmet
+// expectation, and every transfer ends as the model predicts (read from the trace).
+HistoryCheck check_history(const GeneratedHistory& h, const TargetSpec& target);
+
+// Greedy shrinking outside a RapidCheck run: follows the first shrink that still fails
+// until none does (at most max_steps). Returns the smallest failing history found.
+GeneratedHistory shrink_failure(const rc::Shrinkable<GeneratedHistory>& failing,
+                                const std::function<bool(const GeneratedHistory&)>& fails,
+                                int max_steps = 500);
+
+// Writes format_scenario(h.scenario) to dir/name.scn (creating dir); returns the path, or
+// "" with error set.
+std::string write_failure(const GeneratedHistory& h, const std::string& dir,
+                          const std::string& name, std::string& error);
+
+}  // namespace ms::conf::prop

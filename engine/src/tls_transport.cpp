@@ -1,0 +1,230 @@
+// tls_transport.cpp: see tls_transport.hpp for how ciphertext moves and why.
+#include "tls_transport.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+
+namespace ms {
+
+namespace {
+
+constexpr std::size_t kRecordMax = 16 * 1024;
+
+bool numeric_host(const std::string& host) {
+  return port::Address::parse_numeric(host, 0).has_value();
+}
+
+std::string openssl_reason(const char* fallback) {
+  const unsigned long e = ERR_get_error();
+  ERR_clear_error();
+  if (e == 0) return fallback;
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  return std::string(fallback) + ": " + buf;
+}
+
+}  // namespace
+
+std::unique_ptr<TlsTransport> TlsTransport::create(port::Net& net, int fd, const TlsConfig& config,
+                                                   MSEcode& code, std::string& text) {
+  ERR_clear_error();
+  std::unique_ptr<TlsTransport> t(new TlsTransport(net, fd));
+  t->ctx_ = SSL_CTX_new(TLS_client_method());
+  if (t->ctx_ == nullptr) {
+    code = MSE_OUT_OF_MEMORY;
+    text = openssl_reason("TLS context");
+    return nullptr;
+  }
+  SSL_CTX_set_min_proto_version(t->ctx_, TLS1_2_VERSION);
+  // A server that closes without close_notify ends a body the HTTP framing still judges.
+  SSL_CTX_set_options(t->ctx_, SSL_OP_IGNORE_UNEXPECTED_EOF);
+  if (config.verify_peer) {
+    SSL_CTX_set_verify(t->ctx_, SSL_VERIFY_PEER, nullptr);
+    const bool loaded = config.ca_file.empty()
+                            ? SSL_CTX_set_default_verify_paths(t->ctx_) == 1
+                            : SSL_CTX_load_verify_locations(t->ctx_, config.ca_file.c_str(), nullptr) == 1;
+    if (!loaded) {
+      code = MSE_SSL_CACERT_BADFILE;
+      text = "error setting certificate file: " + config.ca_file;
+      ERR_clear_error();
+      return nullptr;
+    }
+  } else {
+    SSL_CTX_set_verify(t->ctx_, SSL_VERIFY_NONE, nullptr);
+  }
+  t->ssl_ = SSL_new(t->ctx_);
+  t->in_ = BIO_new(BIO_s_mem());
+  t->out_ = BIO_new(BIO_s_mem());
+  if (t->ssl_ == nullptr || t->in_ == nullptr || t->out_ == nullptr) {
+    BIO_free(t->in_);
+    BIO_free(t->out_);
+    t->in_ = t->out_ = nullptr;
+    code = MSE_OUT_OF_MEMORY;
+    text = openssl_reason("TLS session");
+    return nullptr;
+  }
+  BIO_set_mem_eof_return(t->in_, -1);  // an empty input BIO means "wait for the socket"
+  SSL_set_bio(t->ssl_, t->in_, t->out_);
+  SSL_set_connect_state(t->ssl_);
+  const bool numeric = numeric_host(config.host);
+  if (!numeric) SSL_set_tlsext_host_name(t->ssl_, config.host.c_str());  // SNI is for names only
+  static const unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  SSL_set_alpn_protos(t->ssl_, kAlpn, sizeof kAlpn);
+  if (config.verify_peer && config.verify_host) {
+    X509_VERIFY_PARAM* param = SSL_get0_param(t->ssl_);
+    const int ok = numeric ? X509_VERIFY_PARAM_set1_ip_asc(param, config.host.c_str())
+                           : X509_VERIFY_PARAM_set1_host(param, config.host.c_str(), config.host.size());
+    if (ok != 1) {
+      code = MSE_SSL_CONNECT_ERROR;
+      text = "cannot check the certificate against host " + config.host;
+      ERR_clear_error();
+      return nullptr;
+    }
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  }
+  return t;
+}
+
+TlsTransport::~TlsTransport() {
+  SSL_free(ssl_);  // frees the BIOs too
+  SSL_CTX_free(ctx_);
+}
+
+port::IoResult TlsTransport::pull() {
+  std::byte buf[kRecordMax];
+  const auto r = net_.recv(fd_, buf, sizeof buf);
+  if (r.error == port::NetError::none && r.bytes > 0) BIO_write(in_, buf, static_cast<int>(r.bytes));
+  return r;
+}
+
+port::IoResult TlsTransport::push() {
+  char buf[4096];
+  for (;;) {
+    const int n = BIO_read(out_, buf, sizeof buf);
+    if (n <= 0) break;
+    outbox_.append(buf, static_cast<std::size_t>(n));
+  }
+  std::size_t total = 0;
+  while (!outbox_.empty()) {
+    const auto r = net_.send(fd_, reinterpret_cast<const std::byte*>(outbox_.data()), outbox_.size());
+    if (r.error == port::NetError::would_block || (r.error == port::NetError::none && r.bytes == 0)) break;
+    if (r.error != port::NetError::none) return port::IoResult{total, r.error};
+    outbox_.erase(0, r.bytes);
+    total += r.bytes;
+  }
+  return port::IoResult{total, port::NetError::none};
+}
+
+TlsTransport::Step TlsTransport::handshake(MSEcode& code, std::string& text) {
+  if (handshake_done_) return Step::done;
+  ERR_clear_error();
+  for (;;) {
+    const int rc = SSL_do_handshake(ssl_);
+    const auto pushed = push();
+    if (pushed.error != port::NetError::none) {
+      code = MSE_SSL_CONNECT_ERROR;
+      text = std::string("TLS handshake: send failed: ") + port::to_string(pushed.error);
+      return Step::failed;
+    }
+    if (rc == 1) {
+      handshake_done_ = true;
+      wants_read_ = false;
+      return Step::done;
+    }
+    const int e = SSL_get_error(ssl_, rc);
+    if (e == SSL_ERROR_WANT_READ) {
+      const auto r = pull();
+      if (r.error == port::NetError::none && r.bytes > 0) continue;
+      if (r.error == port::NetError::would_block) {
+        wants_read_ = true;
+        return Step::in_progress;
+      }
+      code = MSE_SSL_CONNECT_ERROR;
+      text = r.error == port::NetError::none
+                 ? std::string("TLS handshake: connection closed by the server")
+                 : std::string("TLS handshake: ") + port::to_string(r.error);
+      return Step::failed;
+    }
+    if (e == SSL_ERROR_WANT_WRITE) {
+      wants_read_ = false;
+      return Step::in_progress;
+    }
+    const long verify = SSL_get_verify_result(ssl_);
+    if (verify != X509_V_OK) {
+      code = MSE_PEER_FAILED_VERIFICATION;
+      text = std::string("SSL certificate problem: ") + X509_verify_cert_error_string(verify);
+      ERR_clear_error();
+    } else {
+      code = MSE_SSL_CONNECT_ERROR;
+      text = openssl_reason("TLS handshake failed");
+    }
+    return Step::failed;
+  }
+}
+
+port::IoResult TlsTransport::send(const std::byte* data, std::size_t size) {
+  if (!outbox_.empty()) {
+    const auto r = push();
+    if (r.error != port::NetError::none) return port::IoResult{0, r.error};
+    if (!outbox_.empty()) return port::IoResult{0, port::NetError::would_block};
+  }
+  const int n = SSL_write(ssl_, data, static_cast<int>(std::min(size, kRecordMax)));
+  if (n <= 0) {
+    ERR_clear_error();
+    return port::IoResult{0, port::NetError::other};
+  }
+  // The plaintext is taken even if some ciphertext waits in the outbox: OUT interest
+  // (wanted_interest) and flush() finish the job.
+  const auto r = push();
+  if (r.error != port::NetError::none) return port::IoResult{0, r.error};
+  return port::IoResult{static_cast<std::size_t>(n), port::NetError::none};
+}
+
+port::IoResult TlsTransport::recv(std::byte* data, std::size_t size) {
+  const int want = static_cast<int>(std::min(size, kRecordMax));
+  for (;;) {
+    const int n = SSL_read(ssl_, data, want);
+    if (n > 0) {
+      drained_ = false;
+      return port::IoResult{static_cast<std::size_t>(n), port::NetError::none};
+    }
+    const int e = SSL_get_error(ssl_, n);
+    if (e == SSL_ERROR_ZERO_RETURN) return port::IoResult{};  // close_notify: orderly end
+    if (e == SSL_ERROR_WANT_READ) {
+      push();  // a post-handshake message may want an answer
+      const auto r = pull();
+      if (r.error == port::NetError::none && r.bytes > 0) continue;
+      drained_ = true;
+      if (r.error == port::NetError::none) return port::IoResult{};  // EOF without close_notify
+      return port::IoResult{0, r.error};
+    }
+    if (e == SSL_ERROR_WANT_WRITE) {
+      push();
+      drained_ = true;
+      return port::IoResult{0, port::NetError::would_block};
+    }
+    ERR_clear_error();
+    drained_ = true;
+    return port::IoResult{0, port::NetError::other};
+  }
+}
+
+port::IoResult TlsTransport::flush() { return push(); }
+
+int TlsTransport::wanted_interest() const {
+  int want = 0;
+  if (!outbox_.empty()) want |= MS_POLL_OUT;
+  if (!handshake_done_ && wants_read_) want |= MS_POLL_IN;
+  return want;
+}
+
+bool TlsTransport::buffered() const {
+  if (drained_) return false;
+  return SSL_pending(ssl_) > 0 || BIO_ctrl_pending(in_) > 0;
+}
+
+}  // namespace ms
