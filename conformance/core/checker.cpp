@@ -532,6 +532,13 @@ struct Checker::State {
     if (e.result != MSM_OK) return;
     ex(ClauseId::IR_REMOVED);
     int h = e.easy;
+    // The application drained the queue after the aborted call; removing a transfer that
+    // was in progress then, without its DONE having come, loses that DONE for good.
+    if (abort_pending.count(h) && !done_read.count(h)) {
+      check(ClauseId::ER_ABORT, false, i, t,
+            "expected a DONE for e" + std::to_string(h) + " after the abort (event " +
+                std::to_string(abort_index) + "), observed it removed without one");
+    }
     added.erase(h);
     removed.insert(h);
     done_read.erase(h);

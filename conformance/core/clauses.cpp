@@ -18,7 +18,7 @@ constexpr std::array<Clause, kClauseCount> kClauses = {{
 // Observed with libcurl 7.88.1 (OpenSSL, GnuTLS and NSS builds) by
 // `multisock conform --target lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4 --suite scripted`;
 // the evidence is in reports/libcurl.so.4/. Under `documented` these stay findings.
-constexpr std::array<ProfileExclusion, 5> kExclusions = {{
+constexpr std::array<ProfileExclusion, 7> kExclusions = {{
     {Profile::libcurl_7_88, "TM-DELETE",
      "libcurl 7.88.1 leaves the last timer (often 0 ms) in place once nothing is pending; it "
      "never tells -1 (timeout_on_hang, head_request, zero_length_body, ...)"},
@@ -34,6 +34,12 @@ constexpr std::array<ProfileExclusion, 5> kExclusions = {{
     {Profile::libcurl_7_88, "SC-CHANGES",
      "after a socket callback returned -1, libcurl 7.88.1 tells the same action twice for a "
      "reused descriptor (recovery_after_error)"},
+    {Profile::libcurl_7_88, "ER-ABORT",
+     "when a socket callback returns -1, libcurl 7.88.1 returns ABORTED_BY_CALLBACK but queues "
+     "no DONE message for the transfers it aborted (abort_from_socket_callback)"},
+    {Profile::libcurl_7_88, "SA-PROGRESS",
+     "after the remove-all/add-new recovery from a socket callback's -1, libcurl 7.88.1 keeps "
+     "asking for events that change nothing (recovery_after_error: 10000 calls)"},
 }};
 
 }  // namespace

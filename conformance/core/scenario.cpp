@@ -663,7 +663,26 @@ class Parser {
       const Token& r = l.at(2, "\"result\"");
       if (r.text != "result") fail(l.no, r.column, "expected \"result\", got \"" + r.text + "\"");
       const Token& code = l.at(3, "result code name");
-      if (!easy_code_from_name(code.text, d.result)) fail(l.no, code.column, "unknown result code \"" + code.text + "\"");
+      {
+        // "OK" or "OK|SEND_ERROR|RECV_ERROR": the first is the expected result, the rest
+        // are equally allowed.
+        std::string_view names = code.text;
+        bool first = true;
+        while (true) {
+          const auto bar = names.find('|');
+          const std::string name(names.substr(0, bar));
+          int value = 0;
+          if (!easy_code_from_name(name, value))
+            fail(l.no, code.column, "unknown result code \"" + name + "\"");
+          if (first)
+            d.result = value;
+          else
+            d.also.push_back(value);
+          first = false;
+          if (bar == std::string_view::npos) break;
+          names.remove_prefix(bar + 1);
+        }
+      }
       if (l.toks.size() > 4) {
         const Token& b = l.toks[4];
         if (b.text == "body") {
@@ -972,6 +991,7 @@ std::string format_scenario(const Scenario& s) {
     }
     for (const ExpectDone& d : e.done) {
       o += "  done " + word(d.id) + " result " + easy_code_short_name(d.result);
+      for (int alt : d.also) o += "|" + easy_code_short_name(alt);
       switch (d.body_check) {
         case BodyCheck::none: break;
         case BodyCheck::text: o += " body " + quote(d.body); break;

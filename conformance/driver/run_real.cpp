@@ -437,7 +437,7 @@ RealRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions&
   dopt.multi_longs = multi_options(sc.multi);
   if (policy.err_healthy == 0 && policy.remove_random == 0 && policy.abort_cb == 0) {
     for (const ExpectDone& d : sc.expect.done)
-      if (d.result == MSE_OK) dopt.healthy.push_back(d.id);
+      if (d.result == MSE_OK && d.also.empty()) dopt.healthy.push_back(d.id);
   }
 
   RealEnvironment env(&host);

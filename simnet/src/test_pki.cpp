@@ -119,6 +119,12 @@ struct Pki {
   std::map<std::pair<std::string, CertKind>, SSL_CTX*> contexts;  // process lifetime
   std::mutex mutex;
 
+  Pki(const Pki&) = delete;
+  Pki& operator=(const Pki&) = delete;
+  ~Pki() {
+    for (auto& [key, ctx] : contexts) SSL_CTX_free(ctx);  // SSL_CTX is reference counted
+  }
+
   Pki() {
     ca_key = key_from_seed(1);
     leaf_key = key_from_seed(2);

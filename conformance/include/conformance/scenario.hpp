@@ -117,6 +117,10 @@ enum class BodyCheck : std::uint8_t { none, text, bytes, sha256 };
 struct ExpectDone {
   std::string id;
   int result = 0;  // MSEcode value
+  // Further results the contract equally allows ("result OK|SEND_ERROR"): where the
+  // documents leave the choice to the implementation (an ERR event on a healthy socket may
+  // end the transfer or not, SA-ERR).
+  std::vector<int> also;
   BodyCheck body_check = BodyCheck::none;
   std::string body;              // text: the exact body
   std::uint64_t body_bytes = 0;  // bytes: the body's length
