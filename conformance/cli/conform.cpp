@@ -14,6 +14,7 @@
 #include "cli/suite.hpp"
 #include "conformance/clauses.hpp"
 #include "conformance/runner.hpp"
+#include "conformance/thirdparty.hpp"
 #include "multisock/engine.hpp"
 #include "reports/reports.hpp"
 #ifdef MS_HAVE_PROPERTY
@@ -122,6 +123,15 @@ std::string repro(const ScenarioRun& r, const TargetSpec& t, Profile p) {
          std::to_string(r.seed) + " --profile " + to_string(p);
 }
 
+// What the implementation says of itself (curl_version() for a library).
+std::string target_version(const TargetSpec& target) {
+  if (target.kind != TargetSpec::Kind::lib) return "multisock 0.1.0";
+  Api api;
+  std::string error;
+  if (!load_library_api(target.library, target.prefix, api, &error)) return "";
+  return api.version ? api.version : "";
+}
+
 json event_json(const Event& e) {
   Trace t;
   t.events = {e};
@@ -178,7 +188,7 @@ json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target
   rep["target"] = {{"name", target.name()},
                    {"kind", kind},
                    {"library", target.library},
-                   {"version", target.kind == TargetSpec::Kind::lib ? "" : "multisock 0.1.0"}};
+                   {"version", target_version(target)}};
   rep["profile"] = to_string(profile);
   rep["suite"] = suite;
   rep["strict"] = strict;
