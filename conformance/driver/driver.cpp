@@ -265,7 +265,10 @@ struct Driver::Impl {
   // so a wrong userp from a target is recorded ("bad-userp") instead of dereferenced.
   static thread_local Impl* current;
 
-  static int socket_cb(void* easy, int fd, int what, void* userp, void* socketp) {
+  // Declared with the engine's callback types, so the engine calls them through a pointer
+  // of their own type; a curl-style library calls them with its own handle type, which has
+  // the same representation.
+  static int socket_cb(ms_easy* easy, ms_socket_t fd, int what, void* userp, void* socketp) {
     if (!current) return 0;
     return current->on_socket(easy, fd, what, socketp, userp != current);
   }
@@ -326,7 +329,7 @@ struct Driver::Impl {
     record(q);
   }
 
-  static int timer_cb(void* multi_handle, long timeout_ms, void* userp) {
+  static int timer_cb(ms_multi* multi_handle, long timeout_ms, void* userp) {
     if (!current) return 0;
     return current->on_timer(multi_handle, timeout_ms, userp != current);
   }
@@ -756,10 +759,8 @@ struct Driver::Impl {
       e.text = "multi_init";
       record(e);
     }
-    using SocketFn = int (*)(void*, int, int, void*, void*);
-    using TimerFn = int (*)(void*, long, void*);
-    SocketFn sfn = &socket_cb;
-    TimerFn tfn = &timer_cb;
+    ms_socket_callback sfn = &socket_cb;
+    ms_multi_timer_callback tfn = &timer_cb;
     api.multi_setopt(multi, MSMOPT_SOCKETFUNCTION, sfn);
     api.multi_setopt(multi, MSMOPT_SOCKETDATA, static_cast<void*>(this));
     api.multi_setopt(multi, MSMOPT_TIMERFUNCTION, tfn);
