@@ -534,3 +534,24 @@ def test_reportHtml_CombinesReports(cli, tmp_path, scripted_run):
     assert proc.returncode == 0, describe(proc)
     html = page.read_text()
     assert "<th>engine-sim</th><th>second-target</th>" in html
+
+
+def test_replay_ReproducesEveryViolationAtTheSameEventIndex(cli, tmp_path):
+    """A failing case from a report, replayed with its reproduction command, shows the same
+    violation at the same event index (the canaries and a mutant provide failing cases)."""
+    out = tmp_path / "canary"
+    proc = cli.run("conform", "--target", "engine-sim", "--suite", "canary", "--report", out)
+    assert proc.returncode == 1, describe(proc)
+    report = load_json(out / "report.json")
+    checked = 0
+    for v in report["violations"]:
+        scenario = next(s for s in report["scenarios"] if s["name"] == v["scenario"])
+        argv = scenario["repro"].split()[1:]  # drop the program name
+        replay = cli.run(*argv)
+        # A canary's graded outcome is "pass" when its expected violation shows, so the
+        # exit code is not the point here: the violation line is.
+        assert replay.returncode in (0, 1), describe(replay)
+        wanted = f"# violation {v['clause']} at event {v['event_index']} "
+        assert wanted in replay.stdout, f"{wanted!r} not in replay output\n" + describe(replay)
+        checked += 1
+    assert checked > 0

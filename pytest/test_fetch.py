@@ -54,3 +54,24 @@ def test_fetch_UsageErrors(cli):
     assert _run(cli, "--timeout-ms", "x", "http://127.0.0.1/").returncode == 2
     proc = _run(cli, "--help")
     assert proc.returncode == 0 and b"usage: multisock fetch" in proc.stdout
+
+
+def test_fetch_HttpsFromNginxByteExactWithTheTestCa(cli, nginx, tmp_path):
+    names = []
+    for i in range(20):
+        name = f"s{i:02d}.bin"
+        (nginx.root / name).write_bytes(_body(i))
+        names.append(name)
+    out = tmp_path / "tls"
+    proc = _run(cli, "--quiet", "--cacert", nginx.ca_file, "-o", str(out),
+                *[nginx.url(n, https=True) for n in names])
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-3000:]
+    for i, name in enumerate(names):
+        assert (out / name).read_bytes() == _body(i), name
+
+
+def test_fetch_HttpsWithoutTheCaFailsVerification(cli, nginx, tmp_path):
+    (nginx.root / "v.bin").write_bytes(b"x")
+    proc = _run(cli, "--quiet", "-o", str(tmp_path), nginx.url("v.bin", https=True))
+    assert proc.returncode == 1
+    assert b"SSL peer certificate" in proc.stderr, proc.stderr

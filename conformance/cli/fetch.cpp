@@ -29,6 +29,7 @@ transfer (result, HTTP code, bytes, time).
 
   -o DIR, --output DIR   write each body to DIR/<last path segment> (default: stdout)
   --timeout-ms N         total time limit per transfer (default: none)
+  --cacert FILE          trust the CA certificates in FILE for https:// (PEM)
   --quiet                no progress line on a terminal
 
 exit codes: 0 every transfer succeeded with HTTP < 400, 1 some failed, 2 usage error
@@ -94,6 +95,7 @@ int cmd_fetch(Args& args) {
     timeout_ms = std::strtol(t->c_str(), &end, 10);
     if (t->empty() || *end || timeout_ms < 0) return usage_error("--timeout-ms needs an integer >= 0");
   }
+  const auto cacert = args.value("--cacert");
   const bool quiet = args.flag("--quiet");
   auto urls = args.positionals();
   if (!args.finish()) return 2;
@@ -134,6 +136,7 @@ int cmd_fetch(Args& args) {
     ms_easy_setopt(j.easy, MSOPT_WRITEDATA, j.out ? j.out : stdout);
     ms_easy_setopt(j.easy, MSOPT_ERRORBUFFER, j.error);
     if (timeout_ms > 0) ms_easy_setopt(j.easy, MSOPT_TIMEOUT_MS, timeout_ms);
+    if (cacert) ms_easy_setopt(j.easy, MSOPT_CAINFO, cacert->c_str());
     j.start = std::chrono::steady_clock::now();
     by_easy[j.easy] = &j;
     ms_multi_add_handle(multi, j.easy);

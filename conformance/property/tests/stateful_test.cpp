@@ -1,0 +1,661 @@
+// stateful_test.cpp: a model-based test of the C API driven command by command.
+//
+// RapidCheck generates a sequence of application actions (add, remove, deliver ready
+// events under a mask policy, fire the timer on time or early, let time pass, poke a stale
+// or unknown descriptor) and runs it against the engine over a simulated world, with no
+// driver in between. The model holds what is certain before running (which transfers were
+// added and removed, and what each peer does); the system under test records what the
+// callbacks told. After every command the observations must agree with the model.
+//
+// Budget: ctest sets RC_PARAMS (fixed seed, bounded runs); by hand, e.g.
+//   RC_PARAMS="max_success=2000" property_tests --gtest_filter='StatefulEngine*'
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+#include <rapidcheck/state.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "multisock/engine.hpp"
+#include "multisock/multisock.h"
+#include "simnet/peer_script.hpp"
+#include "simnet/world.hpp"
+
+namespace {
+
+using ms::port::Nanos;
+constexpr std::int64_t kMs = 1000000;
+
+// What the peer behind one transfer does.
+#define MS_STATE_PEERS(X)                                          \
+  X(length, "Content-Length body")                                 \
+  X(chunked, "chunked body")                                       \
+  X(close_delimited, "body ends when the connection closes")       \
+  X(refused, "refuses the connection")                             \
+  X(reset_mid_body, "sends part of the body, then resets")         \
+  X(silent, "reads the request, never answers (timeout option)")
+
+enum class Peer : int {
+#define MS_X(name, text) name,
+  MS_STATE_PEERS(MS_X)
+#undef MS_X
+  count
+};
+
+const char* peer_name(Peer p) {
+  switch (p) {
+#define MS_X(name, text) \
+  case Peer::name: return #name;
+    MS_STATE_PEERS(MS_X)
+#undef MS_X
+    case Peer::count: break;
+  }
+  return "?";
+}
+
+// The results a transfer to this peer may end with (a removed one may end with none).
+std::vector<int> allowed_results(Peer p) {
+  switch (p) {
+    case Peer::length:
+    case Peer::chunked:
+    case Peer::close_delimited: return {MSE_OK};
+    case Peer::refused: return {MSE_COULDNT_CONNECT};
+    case Peer::reset_mid_body:
+      return {MSE_GOT_NOTHING, MSE_PARTIAL_FILE, MSE_SEND_ERROR, MSE_RECV_ERROR};
+    case Peer::silent: return {MSE_OPERATION_TIMEDOUT};
+    case Peer::count: break;
+  }
+  return {};
+}
+
+struct HandleSpec {
+  Peer peer = Peer::length;
+  int body_len = 0;    // 0..2000
+  int param = 0;       // piece size, chunk size, reset point
+  int timeout_ms = 0;  // silent peers only
+};
+
+std::string show_spec(const HandleSpec& h) {
+  std::ostringstream os;
+  os << peer_name(h.peer) << " body=" << h.body_len << " param=" << h.param;
+  if (h.peer == Peer::silent) os << " timeout=" << h.timeout_ms << "ms";
+  return os.str();
+}
+
+// A generated body is letters and digits only, so it goes into a quoted send as is.
+std::string peer_script(const HandleSpec& h) {
+  const std::string n = std::to_string(h.body_len);
+  const std::string close = "Connection: close\\r\\n";
+  std::string s = "accept\nexpect request\n";
+  switch (h.peer) {
+    case Peer::length: {
+      s += "send \"HTTP/1.1 200 OK\\r\\nContent-Length: " + n + "\\r\\n" + close + "\\r\\n\"\n";
+      if (h.body_len > 0) {
+        // Up to 40 pieces a millisecond apart, so the body arrives over several events.
+        const int piece = std::max(1 + h.param % 64, (h.body_len + 39) / 40);
+        s += "send body " + n + (h.param % 2 ? " in pieces of " + std::to_string(piece) +
+                                                   " every 1ms"
+                                             : std::string()) +
+             "\n";
+      }
+      return s + "close\n";
+    }
+    case Peer::chunked: {
+      s += "send \"HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n" + close + "\\r\\n\"\n";
+      const std::string body = ms::sim::generated_body(static_cast<std::uint64_t>(h.body_len));
+      const std::size_t step = 1 + static_cast<std::size_t>(h.param % 300);
+      std::string chunks;
+      for (std::size_t i = 0; i < body.size(); i += step) {
+        const std::string part = body.substr(i, step);
+        char size[32];
+        std::snprintf(size, sizeof size, "%zx", part.size());
+        chunks += std::string(size) + "\\r\\n" + part + "\\r\\n";
+      }
+      return s + "send \"" + chunks + "0\\r\\n\\r\\n\"\nclose\n";
+    }
+    case Peer::close_delimited:
+      s += "send \"HTTP/1.1 200 OK\\r\\n" + close + "\\r\\n\"\n";
+      if (h.body_len > 0) s += "send body " + n + "\n";
+      return s + "close\n";
+    case Peer::refused: return "refuse\n";
+    case Peer::reset_mid_body: {
+      const int len = std::max(1, h.body_len);
+      const int k = h.param % len;  // short of the whole body: never OK
+      s += "send \"HTTP/1.1 200 OK\\r\\nContent-Length: " + std::to_string(len) + "\\r\\n" +
+           close + "\\r\\n\"\n";
+      if (k > 0) s += "send body " + std::to_string(k) + "\n";
+      return s + "reset\n";
+    }
+    case Peer::silent: return s + "hang\n";
+    case Peer::count: break;
+  }
+  return "refuse\n";
+}
+
+// ---- the model: what is certain before running
+
+struct ModelHandle {
+  HandleSpec spec;
+  bool removed = false;
+};
+
+struct Model {
+  std::vector<ModelHandle> handles;
+  std::size_t active() const {
+    return static_cast<std::size_t>(std::count_if(
+        handles.begin(), handles.end(), [](const ModelHandle& h) { return !h.removed; }));
+  }
+};
+
+// ---- the system under test: the world, the multi, and what the callbacks told
+
+struct SutHandle {
+  HandleSpec spec;
+  ms_easy* easy = nullptr;
+  std::string body;
+  int done = 0;  // DONE messages read
+  int result = -1;
+  bool removed = false;
+};
+
+class Sut {
+ public:
+  explicit Sut(ms::Mutant mutant) {
+    multi_ = ms::multi_init(world_.ports(), ms::MultiOptions{mutant});
+    if (!multi_) {
+      problem("multi_init returned NULL");
+      return;
+    }
+    ms_multi_setopt(multi_, MSMOPT_SOCKETFUNCTION, &Sut::socket_cb);
+    ms_multi_setopt(multi_, MSMOPT_SOCKETDATA, this);
+    ms_multi_setopt(multi_, MSMOPT_TIMERFUNCTION, &Sut::timer_cb);
+    ms_multi_setopt(multi_, MSMOPT_TIMERDATA, this);
+  }
+  ~Sut() {
+    // A failed run still frees everything (the assertion already threw).
+    for (auto& h : handles_) {
+      if (multi_ && !h->removed) ms_multi_remove_handle(multi_, h->easy);
+      ms_easy_cleanup(h->easy);
+    }
+    if (multi_) ms_multi_cleanup(multi_);
+  }
+  Sut(const Sut&) = delete;
+  Sut& operator=(const Sut&) = delete;
+
+  // How much a run did, for RC_TAG: commands, handles, DONE messages read during the
+  // commands (not in the final drive).
+  int commands_ = 0;
+  int done_during_commands_ = 0;
+
+  // ---- commands
+
+  void add(const HandleSpec& spec) {
+    const std::size_t index = handles_.size();
+    const std::uint16_t port = static_cast<std::uint16_t>(20000 + index);
+    const std::string name = "h" + std::to_string(index) + ".test";
+    const auto at = ms::port::Address::parse_numeric("127.0.0.1", port);
+    ms::sim::PeerScript script;
+    ms::sim::ScriptError serr;
+    if (!at || !ms::sim::parse_peer_script(peer_script(spec), 1, script, serr)) {
+      problem("harness: bad peer script: " + serr.to_string());
+      return;
+    }
+    std::string error;
+    if (!world_.listen(name, *at, std::move(script), error)) {
+      problem("harness: listen: " + error);
+      return;
+    }
+    world_.dns_add(name, {*at});
+
+    auto h = std::make_unique<SutHandle>();
+    h->spec = spec;
+    h->easy = ms_easy_init();
+    const std::string url = "http://" + name + ":" + std::to_string(port) + "/";
+    ms_easy_setopt(h->easy, MSOPT_URL, url.c_str());  // the engine keeps a copy
+    ms_easy_setopt(h->easy, MSOPT_WRITEFUNCTION, &Sut::write_cb);
+    ms_easy_setopt(h->easy, MSOPT_WRITEDATA, h.get());
+    if (spec.peer == Peer::silent)
+      ms_easy_setopt(h->easy, MSOPT_TIMEOUT_MS, static_cast<long>(spec.timeout_ms));
+    index_of_[h->easy] = static_cast<int>(index);
+    ms_easy* easy = h->easy;
+    handles_.push_back(std::move(h));
+    const MSMcode rc = ms_multi_add_handle(multi_, easy);
+    if (rc != MSM_OK) problem("add_handle returned " + std::string(ms_multi_code_name(rc)));
+  }
+
+  void remove(std::size_t index) {
+    SutHandle& h = *handles_.at(index);
+    const MSMcode rc = ms_multi_remove_handle(multi_, h.easy);
+    if (rc != MSM_OK) problem("remove_handle returned " + std::string(ms_multi_code_name(rc)));
+    h.removed = true;
+  }
+
+  // policy 0: the readiness the world reports (restricted to what is watched, plus
+  // errors); 1: mask 0 (the engine tests the socket); 2: IN|OUT added to every
+  // registered socket, ready or not.
+  void deliver(int policy) {
+    std::vector<std::pair<int, int>> todo;  // fd, mask
+    for (const auto& [fd, action] : reg_) {
+      const int watched = action & (MS_CSELECT_IN | MS_CSELECT_OUT);
+      const int ready = world_.readiness(fd) & (watched | MS_CSELECT_ERR);
+      if (policy == 2) {
+        todo.emplace_back(fd, ready | MS_CSELECT_IN | MS_CSELECT_OUT);
+      } else if (ready) {
+        todo.emplace_back(fd, policy == 1 ? 0 : ready);
+      }
+    }
+    for (const auto& [fd, mask] : todo) act(fd, mask);
+  }
+
+  void fire_timer(bool early) {
+    if (!early && !timer_due()) return;
+    act(MS_SOCKET_TIMEOUT, 0);
+  }
+
+  // To the next world event or the timer's deadline, whichever is first. An event loop
+  // does not sleep over a ready socket, so the timer's deadline is not reached while one
+  // is ready (the transfers have no timeout of their own to meet otherwise).
+  void advance() {
+    std::optional<Nanos> target = world_.next_event_time();
+    if (timer_value_ >= 0) {
+      const Nanos deadline = timer_deadline();
+      if (!target || deadline < *target) {
+        if (any_ready()) return;
+        target = deadline;
+      }
+    }
+    if (!target) return;
+    world_.advance_to(std::max(*target, world_.now()));
+  }
+
+  void spurious(bool stale, int pick, int mask) {
+    if (stale) {
+      std::vector<int> fds;
+      for (int fd : removed_fds_)
+        if (!reg_.count(fd)) fds.push_back(fd);
+      if (fds.empty()) return;
+      // A stale descriptor may already be reused by a socket not told yet: no ERR bit.
+      act(fds[static_cast<std::size_t>(pick) % fds.size()], mask & ~MS_CSELECT_ERR);
+    } else {
+      act(100000 + pick % 1000, mask);
+    }
+  }
+
+  // ---- checks after each command
+
+  // Problems the callbacks or calls saw, then the timer's agreement with multi_timeout.
+  void check(const char* after) {
+    ++commands_;
+    if (!multi_) RC_FAIL("multi_init returned NULL");
+    check_timeout();
+    if (!problems_.empty()) RC_FAIL(std::string(after) + ": " + problems_.front());
+  }
+
+  // Drives until nothing runs (bounded), then takes everything down.
+  void finish() {
+    if (!multi_) RC_FAIL("multi_init returned NULL");
+    finishing_ = true;
+    act(MS_SOCKET_TIMEOUT, 0);
+    for (int i = 0; i < 20000 && running_ != 0 && problems_.empty(); ++i) {
+      const std::int64_t before = world_.now().count();
+      deliver(0);
+      if (timer_due()) act(MS_SOCKET_TIMEOUT, 0);
+      if (running_ == 0) break;
+      if (!any_ready()) {
+        const auto next = world_.next_event_time();
+        Nanos target = timer_value_ >= 0 ? timer_deadline() : Nanos::max();
+        if (next && *next < target) target = *next;
+        if (target == Nanos::max()) {
+          problem("stall: transfers run, but no event and no timer is pending (timer " + std::to_string(timer_value_) + ", " + std::to_string(reg_.size()) + " sockets, t=" + std::to_string(world_.now().count()) + ")");
+          break;
+        }
+        world_.advance_to(std::max(target, world_.now()));
+      }
+      if (world_.now().count() - before > 0 && world_.now().count() > 120000 * kMs) {
+        problem("not done after 120 s of virtual time");
+        break;
+      }
+    }
+    check("finish");
+    --commands_;
+    if (running_ != 0) RC_FAIL("running is " + std::to_string(running_) + " after the drive");
+    for (std::size_t i = 0; i < handles_.size(); ++i) {
+      const SutHandle& h = *handles_[i];
+      if (!h.removed && h.done != 1)
+        RC_FAIL("handle " + std::to_string(i) + " (" + show_spec(h.spec) + ") got " +
+                std::to_string(h.done) + " DONE messages, expected 1");
+    }
+    for (std::size_t i = 0; i < handles_.size(); ++i)
+      if (!handles_[i]->removed) remove(i);
+    for (auto& h : handles_) ms_easy_cleanup(h->easy);
+    handles_.clear();
+    const MSMcode rc = ms_multi_cleanup(multi_);
+    multi_ = nullptr;
+    if (rc != MSM_OK) problem("multi_cleanup returned " + std::string(ms_multi_code_name(rc)));
+    if (!reg_.empty()) problem(std::to_string(reg_.size()) + " sockets never told REMOVE");
+    if (!problems_.empty()) RC_FAIL("cleanup: " + problems_.front());
+    RC_ASSERT(world_.open_descriptors() == 0u);
+  }
+
+  std::size_t handle_count() const { return handles_.size(); }
+  bool multi_alive() const { return multi_ != nullptr; }
+
+ private:
+  void problem(const std::string& what) { problems_.push_back(what); }
+
+  bool timer_due() {
+    return timer_value_ >= 0 && world_.now() >= timer_deadline();
+  }
+  Nanos timer_deadline() const {
+    return timer_told_at_ + Nanos(static_cast<std::int64_t>(timer_value_) * kMs);
+  }
+  bool any_ready() {
+    for (const auto& [fd, action] : reg_) {
+      const int watched = action & (MS_CSELECT_IN | MS_CSELECT_OUT);
+      if (world_.readiness(fd) & (watched | MS_CSELECT_ERR)) return true;
+    }
+    return false;
+  }
+
+  // One socket_action, then every DONE message, then running against the count of
+  // transfers added, not removed and not done.
+  void act(int fd, int mask) {
+    int running = -1;
+    const MSMcode rc = ms_multi_socket_action(multi_, fd, mask, &running);
+    if (rc != MSM_OK) {
+      problem("socket_action(" + std::to_string(fd) + ", " + std::to_string(mask) +
+              ") returned " + ms_multi_code_name(rc));
+      return;
+    }
+    drain_messages();
+    running_ = running;
+    int expected = 0;
+    for (auto& h : handles_) expected += (!h->removed && h->done == 0) ? 1 : 0;
+    if (running != expected)
+      problem("socket_action(" + std::to_string(fd) + ", " + std::to_string(mask) +
+              ") reported running " + std::to_string(running) + ", the model counts " +
+              std::to_string(expected));
+  }
+
+  void drain_messages() {
+    int said_left = -1;  // msgs_in_queue of the previous message
+    for (int guard = 0; guard < 10000; ++guard) {
+      int left = -1;
+      MSMsg* m = ms_multi_info_read(multi_, &left);
+      if (!m) {
+        if (left != 0) problem("info_read returned NULL with " + std::to_string(left) + " left");
+        if (said_left > 0)
+          problem("info_read returned NULL after saying " + std::to_string(said_left) + " remain");
+        return;
+      }
+      if (said_left == 0) problem("info_read returned a message after saying none remain");
+      said_left = left;
+      if (m->msg != MSMSG_DONE) {
+        problem("info_read returned message kind " + std::to_string(m->msg));
+        continue;
+      }
+      auto it = index_of_.find(m->easy_handle);
+      if (it == index_of_.end()) {
+        problem("DONE for an easy handle never added");
+        continue;
+      }
+      SutHandle& h = *handles_[static_cast<std::size_t>(it->second)];
+      const std::string who = "handle " + std::to_string(it->second) + " (" + show_spec(h.spec) + ")";
+      const int code = m->data.result;
+      if (h.removed) problem("DONE for removed " + who);
+      if (commands_ > 0 && !finishing_) ++done_during_commands_;
+      if (++h.done > 1) problem("second DONE for " + who);
+      h.result = code;
+      const auto allowed = allowed_results(h.spec.peer);
+      if (std::find(allowed.begin(), allowed.end(), code) == allowed.end())
+        problem(who + " ended with " + ms_easy_code_name(static_cast<MSEcode>(code)));
+      if (code == MSE_OK &&
+          h.body != ms::sim::generated_body(static_cast<std::uint64_t>(h.spec.body_len)))
+        problem(who + " ended OK with a body of " + std::to_string(h.body.size()) +
+                " bytes that differs from the generated one");
+    }
+    problem("info_read never returned NULL");
+  }
+
+  void check_timeout() {
+    if (!multi_ || !timer_told_) return;
+    long value = -2;
+    const MSMcode rc = ms_multi_timeout(multi_, &value);
+    if (rc != MSM_OK) {
+      problem("multi_timeout returned " + std::string(ms_multi_code_name(rc)));
+      return;
+    }
+    if (timer_value_ < 0) {
+      if (value != -1) problem("multi_timeout " + std::to_string(value) + ", the timer is deleted");
+      return;
+    }
+    const std::int64_t elapsed = (world_.now() - timer_told_at_).count();
+    const long lo = std::max(0L, timer_value_ - static_cast<long>((elapsed + kMs - 1) / kMs));
+    const long hi = std::max(0L, timer_value_ - static_cast<long>(elapsed / kMs));
+    if (value < lo || value > hi)
+      problem("multi_timeout " + std::to_string(value) + " ms, the timer told " +
+              std::to_string(timer_value_) + " ms " + std::to_string(elapsed / kMs) +
+              " ms ago");
+  }
+
+  static int socket_cb(ms_easy* easy, ms_socket_t s, int what, void* userp, void*) {
+    Sut& self = *static_cast<Sut*>(userp);
+    const std::string fd = "fd " + std::to_string(s);
+    if (what < MS_POLL_NONE || what > MS_POLL_REMOVE) {
+      self.problem("socket callback action " + std::to_string(what) + " for " + fd);
+      return 0;
+    }
+    if (!self.index_of_.count(easy)) self.problem("socket callback with an unknown easy, " + fd);
+    auto it = self.reg_.find(s);
+    if (what == MS_POLL_REMOVE) {
+      if (it == self.reg_.end()) self.problem("REMOVE for unregistered " + fd);
+      else self.reg_.erase(it);
+      self.removed_fds_.push_back(s);
+      return 0;
+    }
+    if (it != self.reg_.end() && it->second == what)
+      self.problem("action " + std::to_string(what) + " told twice in a row for " + fd);
+    self.reg_[s] = what;
+    return 0;
+  }
+
+  static int timer_cb(ms_multi*, long timeout_ms, void* userp) {
+    Sut& self = *static_cast<Sut*>(userp);
+    if (timeout_ms < -1) self.problem("timer callback " + std::to_string(timeout_ms));
+    self.timer_told_ = true;
+    self.timer_value_ = timeout_ms;
+    self.timer_told_at_ = self.world_.now();
+    return 0;
+  }
+
+  static size_t write_cb(char* ptr, size_t size, size_t nmemb, void* userdata) {
+    static_cast<SutHandle*>(userdata)->body.append(ptr, size * nmemb);
+    return size * nmemb;
+  }
+
+  ms::sim::World world_;
+  ms_multi* multi_ = nullptr;
+  std::vector<std::unique_ptr<SutHandle>> handles_;
+  std::map<ms_easy*, int> index_of_;  // lookups only: pointer order never reaches output
+  std::map<int, int> reg_;            // fd -> the action last told (REMOVE erases)
+  std::vector<int> removed_fds_;
+  std::vector<std::string> problems_;
+  int running_ = -1;
+  bool finishing_ = false;
+  bool timer_told_ = false;
+  long timer_value_ = -1;
+  Nanos timer_told_at_{0};
+};
+
+// ---- commands
+
+using Cmd = rc::state::Command<Model, Sut>;
+
+struct AddHandle : Cmd {
+  HandleSpec spec;
+  AddHandle() {
+    spec.peer = static_cast<Peer>(*rc::gen::inRange(0, static_cast<int>(Peer::count)));
+    spec.body_len = *rc::gen::inRange(0, 2001);
+    spec.param = *rc::gen::inRange(0, 1 << 16);
+    spec.timeout_ms = *rc::gen::inRange(20, 400);
+  }
+  void checkPreconditions(const Model& m) const override { RC_PRE(m.handles.size() < 12u); }
+  void apply(Model& m) const override { m.handles.push_back(ModelHandle{spec, false}); }
+  void run(const Model& m, Sut& sut) const override {
+    RC_ASSERT(sut.handle_count() == m.handles.size());
+    sut.add(spec);
+    sut.check("AddHandle");
+  }
+  void show(std::ostream& os) const override { os << "AddHandle(" << show_spec(spec) << ")"; }
+};
+
+struct RemoveHandle : Cmd {
+  std::size_t index = 0;
+  explicit RemoveHandle(const Model& m) {
+    std::vector<std::size_t> active;
+    for (std::size_t i = 0; i < m.handles.size(); ++i)
+      if (!m.handles[i].removed) active.push_back(i);
+    RC_PRE(!active.empty());
+    index = *rc::gen::elementOf(active);
+  }
+  void checkPreconditions(const Model& m) const override {
+    // RC_PRE's expression capture evaluates both sides of &&: decide first.
+    const bool active = index < m.handles.size() && !m.handles[index].removed;
+    RC_PRE(active);
+  }
+  void apply(Model& m) const override { m.handles[index].removed = true; }
+  void run(const Model&, Sut& sut) const override {
+    sut.remove(index);
+    sut.check("RemoveHandle");
+  }
+  void show(std::ostream& os) const override { os << "RemoveHandle(" << index << ")"; }
+};
+
+struct DeliverReadyEvents : Cmd {
+  int policy = 0;
+  DeliverReadyEvents() { policy = *rc::gen::inRange(0, 3); }
+  void run(const Model&, Sut& sut) const override {
+    sut.deliver(policy);
+    sut.check("DeliverReadyEvents");
+  }
+  void show(std::ostream& os) const override {
+    static const char* const names[] = {"readiness", "mask 0", "extra IN|OUT"};
+    os << "DeliverReadyEvents(" << names[policy] << ")";
+  }
+};
+
+struct FireTimer : Cmd {
+  void run(const Model&, Sut& sut) const override {
+    sut.fire_timer(false);
+    sut.check("FireTimer");
+  }
+  void show(std::ostream& os) const override { os << "FireTimer"; }
+};
+
+struct FireTimerEarly : Cmd {
+  void run(const Model&, Sut& sut) const override {
+    sut.fire_timer(true);
+    sut.check("FireTimerEarly");
+  }
+  void show(std::ostream& os) const override { os << "FireTimerEarly"; }
+};
+
+struct AdvanceTime : Cmd {
+  void run(const Model&, Sut& sut) const override {
+    sut.advance();
+    sut.check("AdvanceTime");
+  }
+  void show(std::ostream& os) const override { os << "AdvanceTime"; }
+};
+
+struct Spurious : Cmd {
+  bool stale = false;
+  int pick = 0;
+  int mask = 0;
+  Spurious() {
+    stale = *rc::gen::arbitrary<bool>();
+    pick = *rc::gen::inRange(0, 1000);
+    mask = *rc::gen::inRange(0, 8);
+  }
+  void run(const Model&, Sut& sut) const override {
+    sut.spurious(stale, pick, mask);
+    sut.check("Spurious");
+  }
+  void show(std::ostream& os) const override {
+    os << "Spurious(" << (stale ? "stale" : "unknown") << " pick=" << pick << " mask=" << mask
+       << ")";
+  }
+};
+
+void run_stateful(ms::Mutant mutant) {
+  Sut sut(mutant);
+  // Repeated types weigh the choice: a transfer needs several rounds of time and events
+  // to end, so those come more often than adds and removes.
+  rc::state::check(
+      Model{}, sut,
+      rc::state::gen::execOneOfWithArgs<AddHandle, RemoveHandle, DeliverReadyEvents,
+                                        DeliverReadyEvents, DeliverReadyEvents, FireTimer,
+                                        FireTimer, FireTimerEarly, AdvanceTime, AdvanceTime,
+                                        AdvanceTime, Spurious>());
+  RC_TAG(sut.commands_ < 10 ? "<10 commands" : sut.commands_ < 40 ? "10-39 commands" : "40+ commands");
+  RC_TAG(sut.handle_count() == 0 ? "0 handles" : sut.handle_count() < 4 ? "1-3 handles" : "4+ handles");
+  RC_TAG(sut.done_during_commands_ == 0 ? "no DONE before the drive" : "DONE during commands");
+  sut.finish();
+}
+
+}  // namespace
+
+RC_GTEST_PROP(StatefulEngineSim, CommandSequence_AgreesWithModel, ()) {
+  run_stateful(ms::Mutant::none);
+}
+
+TEST(StatefulEngineSim, PeerScripts_Parse) {
+  // Every kind of peer, at the edges of its numbers, is a valid script.
+  for (int k = 0; k < static_cast<int>(Peer::count); ++k) {
+    for (int len : {0, 1, 2000}) {
+      for (int param : {0, 1, 65535}) {
+        const HandleSpec h{static_cast<Peer>(k), len, param, 20};
+        ms::sim::PeerScript script;
+        ms::sim::ScriptError err;
+        EXPECT_TRUE(ms::sim::parse_peer_script(peer_script(h), 1, script, err))
+            << show_spec(h) << ": " << err.to_string() << "\n" << peer_script(h);
+      }
+    }
+  }
+}
+
+// The property must be able to fail: against a mutant it does, and shrinks to a short
+// command sequence.
+class StatefulMutant : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(StatefulMutant, PropertyFails_AndShrinks) {
+  if (!ms::mutants_compiled_in()) GTEST_SKIP() << "built without MS_MUTANTS";
+  ms::Mutant mutant = ms::Mutant::none;
+  ASSERT_TRUE(ms::mutant_from_name(GetParam(), mutant)) << GetParam();
+  rc::detail::TestParams params;
+  params.seed = 20240601;
+  params.maxSuccess = 200;
+  rc::detail::TestMetadata meta;
+  meta.id = std::string("StatefulMutant/") + ms::mutant_name(mutant);
+  const auto result = rc::detail::checkTestable([&] { run_stateful(mutant); }, meta, params);
+  rc::detail::FailureResult failure;
+  ASSERT_TRUE(result.match(failure))
+      << "the stateful property never failed against mutant " << ms::mutant_name(mutant);
+  std::cout << "mutant " << ms::mutant_name(mutant) << ": failed after " << failure.numSuccess
+            << " passing cases: " << failure.description << "\n";
+  for (const auto& [type, value] : failure.counterExample) std::cout << value << "\n";
+  EXPECT_FALSE(failure.counterExample.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Mutants, StatefulMutant,
+                         ::testing::Values("double_done", "wrong_running", "duplicate_socket_cb",
+                                           "lost_done", "queue_count_off", "spurious_fails",
+                                           "timeout_disagrees", "ignore_err"),
+                         [](const auto& p) { return std::string(p.param); });
