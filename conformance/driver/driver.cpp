@@ -451,19 +451,23 @@ struct Driver::Impl {
     return true;
   }
 
-  int socket_action(int fd, int mask, const char* why) {
+  // The three socket entry points (socket_action, the deprecated multi_socket and
+  // multi_socket_all) share everything but the call itself: counting, recording, reading
+  // messages, and the recovery rule after an error return.
+  template <typename Call>
+  int socket_call(EventKind kind, int fd, int mask, const char* why, Call&& call) {
     if (stop_after_error) return MSM_OK;  // nothing more is asked of the multi
     ++out.api_calls;
     ++calls_without_change;
     if (why) note(why);
     int now_running = -1;
     in_call = true;
-    in_socket_call = true;
-    const int rc = api.multi_socket_action(multi, fd, mask, &now_running);
+    in_socket_call = kind == EventKind::socket_action;
+    const int rc = call(&now_running);
     in_socket_call = false;
     in_call = false;
     Event e;
-    e.kind = EventKind::socket_action;
+    e.kind = kind;
     e.fd = fd;
     e.mask = mask;
     e.result = rc;
@@ -475,42 +479,22 @@ struct Driver::Impl {
     return rc;
   }
 
+  int socket_action(int fd, int mask, const char* why) {
+    return socket_call(EventKind::socket_action, fd, mask, why, [&](int* running_out) {
+      return api.multi_socket_action(multi, fd, mask, running_out);
+    });
+  }
+
   int socket_legacy(int fd) {
-    if (stop_after_error) return MSM_OK;  // nothing more is asked of the multi
-    ++out.api_calls;
-    ++calls_without_change;
-    int now_running = -1;
-    in_call = true;
-    const int rc = api.multi_socket(multi, fd, &now_running);
-    in_call = false;
-    Event e;
-    e.kind = EventKind::socket_legacy;
-    e.fd = fd;
-    e.result = rc;
-    e.running = now_running;
-    record(e);
-    if (rc == MSM_OK) running = now_running;
-    drain_or_defer(rc);
-    if (rc != MSM_OK && rc != MSM_CALL_MULTI_PERFORM) recover(rc);
-    return rc;
+    return socket_call(EventKind::socket_legacy, fd, 0, nullptr, [&](int* running_out) {
+      return api.multi_socket(multi, fd, running_out);
+    });
   }
 
   void socket_all() {
-    if (stop_after_error) return;
-    ++out.api_calls;
-    ++calls_without_change;
-    int now_running = -1;
-    in_call = true;
-    const int rc = api.multi_socket_all(multi, &now_running);
-    in_call = false;
-    Event e;
-    e.kind = EventKind::socket_all;
-    e.result = rc;
-    e.running = now_running;
-    record(e);
-    if (rc == MSM_OK) running = now_running;
-    drain_or_defer(rc);
-    if (rc != MSM_OK && rc != MSM_CALL_MULTI_PERFORM) recover(rc);
+    socket_call(EventKind::socket_all, -1, 0, nullptr, [&](int* running_out) {
+      return api.multi_socket_all(multi, running_out);
+    });
   }
 
   void query_timeout() {

@@ -1,4 +1,5 @@
 #include "request_writer.hpp"
+#include "http/ascii.hpp"
 
 #include <cstdio>
 
@@ -6,16 +7,6 @@ namespace ms {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 bool safe_line(std::string_view line) {
   return line.find('\r') == std::string_view::npos && line.find('\n') == std::string_view::npos;
@@ -34,7 +25,7 @@ bool overridden(const ms_slist* list, std::string_view name) {
     if (!list->data || !safe_line(list->data)) continue;
     std::string_view line(list->data);
     const auto n = header_name(line);
-    if (!n.empty() && line[n.size()] == ':' && iequals(n, name)) return true;
+    if (!n.empty() && line[n.size()] == ':' && http::ascii_iequals(n, name)) return true;
   }
   return false;
 }

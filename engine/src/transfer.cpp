@@ -1,4 +1,5 @@
 #include "transfer.hpp"
+#include "http/ascii.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -18,20 +19,10 @@ namespace {
 constexpr Nanos kDefaultConnectTimeout = 300s;
 constexpr Nanos kHappyEyeballsDelay = 200ms;
 constexpr Nanos kExpectContinueWait = 1s;      // libcurl's CURLOPT_EXPECT_100_TIMEOUT_MS default
-constexpr std::size_t kUploadChunk = 16 * 1024;  // libcurl's CURLOPT_HAPPY_EYEBALLS_TIMEOUT_MS default
+constexpr std::size_t kUploadChunk = 16 * 1024;  // bytes asked of the read callback at once
 constexpr int kReadsPerEvent = 8;       // bounded work per event: others get their turn
 constexpr std::size_t kWriteMax = 16 * 1024;  // largest piece handed to the write callback
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 bool is_redirect(int code) { return code == 301 || code == 302 || code == 303 || code == 307 || code == 308; }
 
@@ -48,7 +39,7 @@ bool resolve_override(const ms_slist* list, std::string_view host, std::uint16_t
     if (c1 == std::string_view::npos) continue;
     const auto c2 = e.find(':', c1 + 1);
     if (c2 == std::string_view::npos) continue;
-    if (!iequals(e.substr(0, c1), host)) continue;
+    if (!http::ascii_iequals(e.substr(0, c1), host)) continue;
     const auto port_text = e.substr(c1 + 1, c2 - c1 - 1);
     unsigned long p = 0;
     bool digits = !port_text.empty() && port_text.size() <= 5;
@@ -910,7 +901,7 @@ bool Transfer::on_status(int, int, int code, std::string_view line) {
 }
 
 bool Transfer::on_header(std::string_view name, std::string_view value, std::string_view raw_line) {
-  if (iequals(name, "Location")) location_.assign(value);
+  if (http::ascii_iequals(name, "Location")) location_.assign(value);
   return header_out(raw_line);
 }
 

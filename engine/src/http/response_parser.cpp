@@ -16,6 +16,7 @@
 //   EOF inside the header block (also after a 1xx)                   -> RECV_ERROR
 //   EOF inside a body of known length or a chunked body              -> PARTIAL_FILE
 #include "http/response_parser.hpp"
+#include "http/ascii.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -39,15 +40,6 @@ std::string_view trim_ows(std::string_view s) {
   return s;
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 // Calls f(token) for each OWS-trimmed, non-empty element of a comma-separated list.
 template <class F>
@@ -189,7 +181,7 @@ bool ResponseParser::status_line_done(ResponseSink& sink) {
 }
 
 bool ResponseParser::interpret_header(std::string_view name, std::string_view value) {
-  if (iequals(name, "Content-Length")) {
+  if (ascii_iequals(name, "Content-Length")) {
     // A list of identical values ("5, 5") is one length (RFC 9110 8.6); anything else is
     // a framing ambiguity that response smuggling relies on, so it is refused.
     bool any = false;
@@ -220,16 +212,16 @@ bool ResponseParser::interpret_header(std::string_view name, std::string_view va
       return fail(MSE_WEIRD_SERVER_REPLY, "conflicting Content-Length");
     }
     content_length_ = result;
-  } else if (iequals(name, "Transfer-Encoding")) {
+  } else if (ascii_iequals(name, "Transfer-Encoding")) {
     // Several fields form one list: only the last coding decides whether it is chunked.
     for_each_token(value, [&](std::string_view token) {
       te_seen_ = true;
-      te_chunked_ = iequals(token, "chunked");
+      te_chunked_ = ascii_iequals(token, "chunked");
     });
-  } else if (iequals(name, "Connection")) {
+  } else if (ascii_iequals(name, "Connection")) {
     for_each_token(value, [&](std::string_view token) {
-      if (iequals(token, "close")) conn_close_ = true;
-      if (iequals(token, "keep-alive")) conn_keep_alive_ = true;
+      if (ascii_iequals(token, "close")) conn_close_ = true;
+      if (ascii_iequals(token, "keep-alive")) conn_keep_alive_ = true;
     });
   }
   return true;
