@@ -521,6 +521,18 @@ struct Checker::State {
                           : std::string("no timer callback")));
   }
 
+  // A transfer that ended or left the multi no longer owes an answer to an ERR event.
+  void forget_errors_of(int h) {
+    for (auto it = err_easy.begin(); it != err_easy.end();) {
+      if (it->second == h) {
+        err_pending.erase(it->first);
+        it = err_easy.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
   void on_remove(std::size_t i, const Event& e) {
     const std::int64_t t = e.time_ns;
     if (e.easy != 0 && !added.count(e.easy)) {
@@ -544,14 +556,7 @@ struct Checker::State {
     done_read.erase(h);
     zero_pending.erase(h);
     abort_pending.erase(h);
-    for (auto it = err_easy.begin(); it != err_easy.end();) {
-      if (it->second == h) {
-        err_pending.erase(it->first);
-        it = err_easy.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    forget_errors_of(h);
     // Its unread message (if any) is dropped: the queue may be one shorter.
     q_lo = std::max(0L, q_lo - 1);
     baseline = -1;
@@ -748,14 +753,7 @@ struct Checker::State {
       ++dones_since_drain;
       zero_pending.erase(h);
       abort_pending.erase(h);
-      for (auto it = err_easy.begin(); it != err_easy.end();) {
-        if (it->second == h) {
-          err_pending.erase(it->first);
-          it = err_easy.erase(it);
-        } else {
-          ++it;
-        }
-      }
+      forget_errors_of(h);
       on_done(i, e);
     }
     if (k == 0) drain(i, t);

@@ -386,18 +386,7 @@ RealRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions&
   RealRun r;
   Policy policy;
   std::string error;
-  if (options.policy) {
-    if (!Policy::preset(*options.policy, policy)) {
-      r.setup_error = "unknown policy preset '" + *options.policy + "'";
-      return r;
-    }
-    // As over simnet: the scenario's abort and no-recover lines decide what it expects.
-    Policy own;
-    if (build_policy(sc, own, error)) {
-      policy.abort_cb = own.abort_cb;
-      policy.recover_after_error = own.recover_after_error;
-    }
-  } else if (!build_policy(sc, policy, error)) {
+  if (!resolve_policy(sc, options, policy, error)) {
     r.setup_error = error;
     return r;
   }
@@ -435,10 +424,7 @@ RealRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions&
     dopt.multi_factory = [mo]() -> void* { return ms::multi_init(ms::port::system_ports(), mo); };
   }
   dopt.multi_longs = multi_options(sc.multi);
-  if (policy.err_healthy == 0 && policy.remove_random == 0 && policy.abort_cb == 0) {
-    for (const ExpectDone& d : sc.expect.done)
-      if (d.result == MSE_OK && d.also.empty()) dopt.healthy.push_back(d.id);
-  }
+  dopt.healthy = healthy_transfers(sc, policy);  // faulty worlds are skipped on real sockets
 
   RealEnvironment env(&host);
   if (!env.ok()) {

@@ -164,6 +164,36 @@ std::string stem(const std::string& file) {
 
 }  // namespace
 
+bool resolve_policy(const Scenario& sc, const RunOptions& options, Policy& out,
+                    std::string& error) {
+  if (!options.policy) return build_policy(sc, out, error);
+  Policy policy;
+  if (!Policy::preset(*options.policy, policy)) {
+    error = "unknown policy preset '" + *options.policy + "'";
+    return false;
+  }
+  // What the scenario is about stays: its own abort and no-recover lines decide the outcome
+  // it expects, as its mutant line does (presets never set these).
+  Policy own;
+  std::string ignored;
+  if (build_policy(sc, own, ignored)) {
+    policy.abort_cb = own.abort_cb;
+    policy.recover_after_error = own.recover_after_error;
+  }
+  out = policy;
+  return true;
+}
+
+std::vector<std::string> healthy_transfers(const Scenario& sc, const Policy& policy) {
+  std::vector<std::string> ids;
+  if (world_has_faults(sc.world) || policy.err_healthy > 0 || policy.remove_random > 0 ||
+      policy.abort_cb > 0)
+    return ids;
+  for (const ExpectDone& d : sc.expect.done)
+    if (d.result == MSE_OK && d.also.empty()) ids.push_back(d.id);
+  return ids;
+}
+
 // Checks the scenario's `expect` block against what the application saw.
 void check_expectations(const Scenario& sc, const RunResult& run, const Checker& checker,
                         ScenarioRun& out, bool policy_overridden) {
@@ -247,20 +277,7 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
 
   Policy policy;
   std::string error;
-  if (options.policy) {
-    if (!Policy::preset(*options.policy, policy)) {
-      out.outcome = Outcome::error;
-      out.message = "unknown policy preset '" + *options.policy + "'";
-      return out;
-    }
-    // What the scenario is about stays: its own abort and no-recover lines decide the
-    // outcome it expects, as its mutant line does (presets never set these).
-    Policy own;
-    if (build_policy(sc, own, error)) {
-      policy.abort_cb = own.abort_cb;
-      policy.recover_after_error = own.recover_after_error;
-    }
-  } else if (!build_policy(sc, policy, error)) {
+  if (!resolve_policy(sc, options, policy, error)) {
     out.outcome = Outcome::error;
     out.message = error;
     return out;
@@ -327,11 +344,7 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
   const port::Ports ports = world.ports();
   dopt.multi_factory = [ports, mo]() -> void* { return ms::multi_init(ports, mo); };
   dopt.multi_longs = multi_options(sc.multi);
-  if (!world_has_faults(sc.world) && policy.err_healthy == 0 && policy.remove_random == 0 &&
-      policy.abort_cb == 0) {
-    for (const ExpectDone& d : sc.expect.done)
-      if (d.result == MSE_OK && d.also.empty()) dopt.healthy.push_back(d.id);
-  }
+  dopt.healthy = healthy_transfers(sc, policy);
 
   SimEnvironment env(world);
   const Api api = engine_api();

@@ -72,6 +72,15 @@ ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
 void check_expectations(const Scenario& sc, const RunResult& run, const Checker& checker,
                         ScenarioRun& out, bool policy_overridden = false);
 
+// The policy a run uses: the scenario's own, or the preset of RunOptions::policy with the
+// scenario's abort and no-recover lines kept (they decide what the scenario expects).
+bool resolve_policy(const Scenario& scenario, const RunOptions& options, Policy& out,
+                    std::string& error);
+
+// Transfers that must end OK whatever the policy does (SA-SPURIOUS): expected OK with no
+// alternative, on a fault-free world, under a policy that fails nothing on purpose.
+std::vector<std::string> healthy_transfers(const Scenario& scenario, const Policy& policy);
+
 // Applies the scenario's policy lines to a driver Policy; false with a message when a
 // policy name or argument is unknown.
 bool build_policy(const Scenario& scenario, Policy& out, std::string& error);
