@@ -24,5 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                  again.c_str());
     std::abort();
   }
+  if (sc2.replay_choices != sc.replay_choices || sc2.choices != sc.choices) {
+    std::fprintf(stderr, "the choices do not survive formatting:\n%s\n", again.c_str());
+    std::abort();
+  }
   return 0;
 }

@@ -405,7 +405,7 @@ def test_conform_MutantTargetAgreesWithKillMatrix(cli, tmp_path, kill_matrix, mu
     _, rows = kill_matrix
     assert mutant in rows, f"{mutant} missing from the kill matrix"
     _, verdict, killer = rows[mutant]
-    proc = conform(cli, tmp_path / "m", "--strict", target=f"engine-sim:mutant={mutant}")
+    proc = conform(cli, tmp_path / "m", "--strict", "--no-shrink", target=f"engine-sim:mutant={mutant}")
     report = load_json(tmp_path / "m" / "report.json")
     assert report["target"]["name"].endswith(mutant) or mutant in json.dumps(report["target"]), report["target"]
     failed = {s["name"] for s in report["scenarios"] if s["outcome"] != "pass"}

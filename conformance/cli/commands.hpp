@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "conformance/runner.hpp"
+
 namespace ms::cli {
 
 // Reads "--name value", "--name=value" and flags; whatever is left over at finish() is a
@@ -29,10 +31,24 @@ class Args {
 
 int usage_error(const std::string& message);  // prints, returns 2
 
+// The options of the commands that run one scenario (replay, shrink), read the same way:
+// --target (default engine-sim), --profile, --seed, --policy (a preset). Returns 0, or 2
+// after printing the usage error.
+int read_run_options(Args& args, ms::conf::TargetSpec& target, ms::conf::RunOptions& ro);
+
 int cmd_conform(Args& args);
 int cmd_replay(Args& args);
 int cmd_report(Args& args);
 int cmd_fetch(Args& args);
 int cmd_diff(Args& args);
+int cmd_shrink(Args& args);
+
+// Shrinks a failing simulated run (shrink_choices) and writes the scenario that replays it
+// to dir/name.scn; returns the path, or "" with error set (also when the run passes).
+// `origin` says in the file where the failure came from.
+std::string shrink_and_write(const ms::conf::Scenario& scenario, const ms::conf::TargetSpec& target,
+                             const ms::conf::RunOptions& options, const std::string& dir,
+                             const std::string& name, const std::string& origin, int max_runs,
+                             std::string& error);
 
 }  // namespace ms::cli

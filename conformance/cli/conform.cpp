@@ -36,7 +36,7 @@ Runs a suite of scenarios against a target and grades every clause of the profil
                    lib:PATH[:prefix_]  (e.g. lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4)
   --suite S        scripted (default: every scenario in conformance/scenarios that is not a
                    canary), canary (the scenarios that must fail), property (--runs generated
-                   histories from --seed, shrunk to property-failures/SEED.scn when they
+                   histories from --seed, shrunk to FAILURES/property-SEED.scn when they
                    fail), or a scenario file or folder
   --profile P      documented (default), libcurl-7.88, legacy-7.16
   --seed N         run every scenario with seed N instead of its own
@@ -49,6 +49,11 @@ Runs a suite of scenarios against a target and grades every clause of the profil
   --strict         SHOULD clauses that are not met fail the run too
   --shard I/N      run only the I-th of N shares of the scenarios (0 <= I < N)
   --determinism    run every virtual-time scenario twice and compare the traces
+  --failures DIR   FAILURES: where failing simulated runs and property histories are
+                   written, shrunk, as scenario files (default: failures; the first 5
+                   are shrunk, see multisock shrink)
+  --no-shrink      do not shrink; a seed sweep writes nothing, a property history is
+                   written as generated (it is its only reproduction)
   --mutants        run the suite against every compiled-in mutant and print the kill matrix
   --list           print what would run, run nothing
   --list-mutants   print the mutants and the clause each one breaks
@@ -339,7 +344,45 @@ struct ConformOptions {
   int shard_i = 0, shard_n = 1;
   bool determinism = false;
   bool quiet = false;
+  std::string failures_dir = "failures";
+  bool shrink = true;
 };
+
+// Failing runs of a seed sweep on the simulated target, shrunk and written as scenario
+// files (the property suite writes its own). Returns run index -> written path.
+std::map<std::size_t, std::string> write_shrunk_failures(const std::vector<LoadedScenario>& suite,
+                                                         const std::vector<ScenarioRun>& runs,
+                                                         const ConformOptions& o) {
+  std::map<std::size_t, std::string> written;
+  if (!o.shrink || !o.target.is_virtual()) return written;
+  constexpr int kShrinkMax = 5;  // each shrink re-runs the scenario up to 400 times
+  int shrunk = 0;
+  for (std::size_t i = 0; i < runs.size() && shrunk < kShrinkMax; ++i) {
+    const ScenarioRun& r = runs[i];
+    const LoadedScenario& l = suite[i / static_cast<std::size_t>(o.runs)];
+    if (r.outcome == Outcome::pass || r.outcome == Outcome::error || r.skipped ||
+        l.scenario.canary)
+      continue;
+    ++shrunk;
+    RunOptions ro;
+    ro.profile = o.profile;
+    ro.seed = r.seed;
+    ro.policy = o.policy;
+    std::string error;
+    const std::string name = r.name + "-seed" + std::to_string(r.seed) +
+                             (o.policy ? "-" + *o.policy : "");
+    const std::string origin = fs::path(l.path).filename().string() + " with seed " +
+                               std::to_string(r.seed) +
+                               (o.policy ? " under policy " + *o.policy : "");
+    const std::string path =
+        shrink_and_write(l.scenario, o.target, ro, o.failures_dir, name, origin, 400, error);
+    if (path.empty())
+      std::fprintf(stderr, "multisock: %s: %s\n", r.name.c_str(), error.c_str());
+    else
+      written[i] = path;
+  }
+  return written;
+}
 
 // Runs the loaded scenarios; returns the runs in order.
 std::vector<ScenarioRun> run_all(const std::vector<LoadedScenario>& suite, const ConformOptions& o,
@@ -449,6 +492,8 @@ int cmd_conform(Args& args) {
   o.report_dir = args.value("--report");
   o.strict = args.flag("--strict");
   o.determinism = args.flag("--determinism");
+  if (auto d = args.value("--failures")) o.failures_dir = *d;
+  o.shrink = !args.flag("--no-shrink");
   const bool list = args.flag("--list");
   const bool mutants = mutants_run;
   const bool list_mutants = list_mutants_only;
@@ -475,7 +520,7 @@ int cmd_conform(Args& args) {
   const bool property = o.suite == "property";
 #ifdef MS_HAVE_PROPERTY
   if (property) {
-    property_suite(o.seed.value_or(1), o.runs, suite);
+    property_suite(o.seed.value_or(1), o.runs, o.target, o.failures_dir, suite);
   } else
 #endif
   if (!load_suite(o.suite, suite, error)) {
@@ -520,14 +565,19 @@ int cmd_conform(Args& args) {
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 #ifdef MS_HAVE_PROPERTY
-  if (property) property_write_failures(runs, o.target);
+  if (property) property_finish(runs, o.target, o.profile, o.shrink);
 #endif
 
-  for (auto& r : runs) {
+  const std::map<std::size_t, std::string> shrunk =
+      property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, runs, o);
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const ScenarioRun& r = runs[i];
     if (r.outcome == Outcome::pass) continue;
     std::printf("%-6s %s (seed %llu): %s\n       reproduce: %s\n", to_string(r.outcome),
                 r.name.c_str(), static_cast<unsigned long long>(r.seed), r.message.c_str(),
                 repro(r, o.target, o.profile).c_str());
+    if (auto it = shrunk.find(i); it != shrunk.end())
+      std::printf("       shrunk:    multisock replay %s\n", it->second.c_str());
   }
   json rep = build_report(runs, o.target, o.profile, o.suite, o.strict, seeds, o.shard_i,
                           o.shard_n, wall);
@@ -542,6 +592,28 @@ int cmd_conform(Args& args) {
   return rep["summary"]["exit_code"].get<int>();
 }
 
+int read_run_options(Args& args, TargetSpec& target, RunOptions& ro) {
+  std::string error;
+  if (!parse_target(args.value("--target").value_or("engine-sim"), target, error))
+    return usage_error(error);
+  if (auto p = args.value("--profile"))
+    if (!profile_from_string(*p, ro.profile))
+      return usage_error("unknown profile '" + *p + "' (documented, libcurl-7.88, legacy-7.16)");
+  if (auto s = args.value("--seed")) {
+    char* end = nullptr;
+    errno = 0;
+    ro.seed = std::strtoull(s->c_str(), &end, 10);
+    if (s->empty() || *end || (*s)[0] == '-' || errno == ERANGE)
+      return usage_error("--seed needs a non-negative integer, not '" + *s + "'");
+  }
+  if (auto s = args.value("--policy")) {
+    Policy p;
+    if (!Policy::preset(*s, p)) return usage_error("unknown policy preset '" + *s + "'");
+    ro.policy = *s;
+  }
+  return 0;
+}
+
 int cmd_replay(Args& args) {
   if (args.help()) {
     std::cout << "usage: multisock replay FILE [--target T] [--seed N] [--profile P]\n"
@@ -552,18 +624,8 @@ int cmd_replay(Args& args) {
     return 0;
   }
   TargetSpec target;
-  std::string error;
-  if (!parse_target(args.value("--target").value_or("engine-sim"), target, error))
-    return usage_error(error);
   RunOptions ro;
-  if (auto p = args.value("--profile"))
-    if (!profile_from_string(*p, ro.profile)) return usage_error("unknown profile '" + *p + "'");
-  if (auto s = args.value("--seed")) {
-    char* end = nullptr;
-    ro.seed = std::strtoull(s->c_str(), &end, 10);
-    if (s->empty() || *end) return usage_error("--seed needs an integer, not '" + *s + "'");
-  }
-  ro.policy = args.value("--policy");
+  if (const int rc = read_run_options(args, target, ro)) return rc;
   std::optional<long> stop;
   if (auto s = args.value("--stop-at-event")) {
     char* end = nullptr;

@@ -1,7 +1,8 @@
 // main.cpp: the `multisock` command line.
 //
 // Subcommands: conform (run a suite against a target and grade it), replay (re-run one
-// scenario and print its trace), clauses / explain (the catalogue), report (merge, diff,
+// scenario and print its trace), shrink (a failing run -> the smallest failing
+// scenario file), clauses / explain (the catalogue), report (merge, diff,
 // html, matrix of JSON reports). Exit codes are part of the interface:
 //   0 pass, 1 contract violation, 2 usage or scenario-file error, 3 harness error,
 //   4 nondeterminism.
@@ -33,6 +34,8 @@ const char* kUsage = R"(usage: multisock <command> [options]
 commands:
   conform   run a suite of scenarios against a target and grade it clause by clause
   replay    re-run one scenario (or a saved failing case) and print its trace
+  shrink    turn a failing run (scenario and seed, or a fuzzer crash file) into the
+            smallest scenario file that still fails
   clauses   list the contract's clauses
   explain   print one clause with its source text
   report    merge, diff, render (html) or tabulate (matrix) JSON reports
@@ -114,6 +117,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "conform") return cmd_conform(args);
     if (command == "replay") return cmd_replay(args);
+    if (command == "shrink") return cmd_shrink(args);
     if (command == "clauses") return cmd_clauses(args);
     if (command == "explain") return cmd_explain(args);
     if (command == "report") return cmd_report(args);

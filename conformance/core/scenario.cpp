@@ -403,6 +403,8 @@ class Parser {
     } else if (kw.text == "canary") {
       no_more(l, 1);
       out_.canary = true;
+    } else if (kw.text == "choices") {
+      choices_line(l);
     } else if (kw.text == "world") {
       world_line(l);
     } else if (kw.text == "dns") {
@@ -411,6 +413,29 @@ class Parser {
       multi_line(l);
     } else {
       fail(l.no, kw.column, "unknown keyword \"" + kw.text + "\"");
+    }
+  }
+
+  // "choices V V V*N ...": decisions, V*N being N decisions of value V.
+  void choices_line(const Line& l) {
+    out_.replay_choices = true;
+    constexpr std::uint64_t kMaxChoices = 1000000;  // a record longer than any run makes
+    for (std::size_t k = 1; k < l.toks.size(); ++k) {
+      const Token& t = l.toks[k];
+      const std::size_t star = t.text.find('*');
+      const std::string value = t.text.substr(0, star);
+      const std::string count = star == std::string::npos ? "1" : t.text.substr(star + 1);
+      if (t.quoted || !all_digits(value) || !all_digits(count) || value.size() > 20 ||
+          count.size() > 7)
+        fail(l.no, t.column, "bad choice \"" + t.text + "\" (a number, or VALUE*COUNT)");
+      errno = 0;
+      const unsigned long long v = std::strtoull(value.c_str(), nullptr, 10);
+      if (errno == ERANGE) fail(l.no, t.column, "choice above 2^64-1");
+      const unsigned long long n = std::strtoull(count.c_str(), nullptr, 10);
+      if (n == 0 || out_.choices.size() + n > kMaxChoices)
+        fail(l.no, t.column, n == 0 ? "a choice repeated 0 times"
+                                    : "more than 1000000 choices");
+      out_.choices.insert(out_.choices.end(), n, v);
     }
   }
 
@@ -900,6 +925,24 @@ std::string format_scenario(const Scenario& s) {
   if (!s.title.empty()) o += "title " + quote(s.title) + "\n";
   o += "seed " + std::to_string(s.seed) + "\n";
   if (s.canary) o += "canary\n";
+  if (s.replay_choices) {
+    // Runs of equal values as VALUE*COUNT, 16 items a line.
+    std::string line = "choices";
+    int items = 0;
+    for (std::size_t i = 0; i < s.choices.size();) {
+      std::size_t j = i;
+      while (j < s.choices.size() && s.choices[j] == s.choices[i]) ++j;
+      line += " " + std::to_string(s.choices[i]);
+      if (j - i > 1) line += "*" + std::to_string(j - i);
+      i = j;
+      if (++items == 16 && i < s.choices.size()) {
+        o += line + "\n";
+        line = "choices";
+        items = 0;
+      }
+    }
+    o += line + "\n";
+  }
   for (const PolicySpec& p : s.policies) {
     o += "policy " + word(p.name);
     for (const std::string& a : p.args) o += " " + word(a);

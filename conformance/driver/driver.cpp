@@ -25,30 +25,6 @@
 
 namespace ms::conf {
 
-std::uint64_t Rng::next() {
-  ++draws_;
-  std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-std::uint64_t Rng::below(std::uint64_t bound) {
-  if (bound <= 1) return 0;
-  // Rejection sampling keeps the draw uniform.
-  const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % bound);
-  std::uint64_t v;
-  do v = next();
-  while (v >= limit);
-  return v % bound;
-}
-
-bool Rng::chance(double p) {
-  if (p <= 0.0) return false;
-  if (p >= 1.0) return true;
-  return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0) < p;
-}
-
 namespace {
 
 std::string canonical(std::string name) {
@@ -195,7 +171,9 @@ struct Driver::Impl {
   std::vector<std::pair<Nanos, Transfer*>> readd;  // remove_random: re-add at that time
 
   Impl(const Api& a, Environment& e, DriverOptions o)
-      : api(a), env(e), opt(std::move(o)), rng(opt.seed) {}
+      : api(a), env(e), opt(std::move(o)), rng(opt.seed) {
+    rng.attach(opt.choices);
+  }
 
   ~Impl() {
     for (auto& t : transfers) release(*t);

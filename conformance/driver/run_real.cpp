@@ -425,6 +425,9 @@ RealRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions&
   }
   dopt.multi_longs = multi_options(sc.multi);
   dopt.healthy = healthy_transfers(sc, policy);  // faulty worlds are skipped on real sockets
+  // A scenario's `choices` replay the policy's decisions here too (the world's are moot).
+  ms::sim::ChoiceTape tape = sc.replay_choices ? ms::sim::ChoiceTape(sc.choices) : ms::sim::ChoiceTape();
+  dopt.choices = &tape;
 
   RealEnvironment env(&host);
   if (!env.ok()) {
@@ -631,6 +634,10 @@ void check_run(const Scenario& sc, const RunOptions& options, RealRun& r, Scenar
 }
 
 }  // namespace
+
+std::string real_not_applicable(const Scenario& scenario, const TargetSpec& target) {
+  return not_applicable(scenario, target);
+}
 
 ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
                      const RunOptions& options) {

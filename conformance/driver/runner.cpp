@@ -294,6 +294,11 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
   if (sc.world.dns_default_delay_ns >= 0) wo.dns_default_delay = Nanos(sc.world.dns_default_delay_ns);
   wo.faults = faults_of(sc.world);
   sim::World world(wo);
+  // One record for the world's and the application's decisions, in the order they happen.
+  const std::vector<std::uint64_t>* replay =
+      options.choices ? &*options.choices : sc.replay_choices ? &sc.choices : nullptr;
+  sim::ChoiceTape tape = replay ? sim::ChoiceTape(*replay) : sim::ChoiceTape();
+  world.rng().attach(&tape);
 
   for (const DnsSpec& d : sc.dns) {
     std::vector<sim::Address> addrs;
@@ -345,6 +350,7 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
   dopt.multi_factory = [ports, mo]() -> void* { return ms::multi_init(ports, mo); };
   dopt.multi_longs = multi_options(sc.multi);
   dopt.healthy = healthy_transfers(sc, policy);
+  dopt.choices = &tape;
 
   SimEnvironment env(world);
   const Api api = engine_api();
@@ -388,6 +394,10 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
     out.violations.push_back(v);
   }
 
+  world.rng().attach(nullptr);
+  out.choices = tape.values();
+  out.choices.resize(tape.decisions());  // replayed: what was read, 0 past the end
+  out.replayed_choices = replay != nullptr;
   out.api_calls = run.api_calls;
   out.virtual_ns = run.end_time_ns;
   out.trace = std::move(run.trace);

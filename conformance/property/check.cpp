@@ -1,8 +1,6 @@
 // check.cpp: runs a generated history and compares it with the model; shrinking and
 // writing a failing history out as a scenario file.
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -81,26 +79,6 @@ GeneratedHistory shrink_failure(const rc::Shrinkable<GeneratedHistory>& failing,
     if (!moved) break;
   }
   return current.value();
-}
-
-std::string write_failure(const GeneratedHistory& h, const std::string& dir,
-                          const std::string& name, std::string& error) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) {
-    error = "cannot create " + dir + ": " + ec.message();
-    return "";
-  }
-  const fs::path path = fs::path(dir) / (name + ".scn");
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << format_scenario(h.scenario);
-  f.close();
-  if (!f) {
-    error = "cannot write " + path.string();
-    return "";
-  }
-  return path.string();
 }
 
 }  // namespace ms::conf::prop

@@ -4,31 +4,52 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "conformance/shrink.hpp"
 #include "property/property.hpp"
 
 namespace ms::cli {
 
 using namespace ms::conf;
 
-void property_suite(std::uint64_t first, int runs, std::vector<LoadedScenario>& out) {
+void property_suite(std::uint64_t first, int runs, const TargetSpec& target,
+                    const std::string& failures_dir, std::vector<LoadedScenario>& out) {
+  const prop::Realm realm = prop::realm_of(target);
   for (int k = 0; k < runs; ++k) {
     const std::uint64_t seed = first + static_cast<std::uint64_t>(k);
     LoadedScenario l;
-    l.scenario = prop::history_for_seed(seed).value().scenario;
+    l.scenario = prop::history_for_seed(seed, realm).value().scenario;
     l.scenario.seed = seed;  // the run's seed names it; the world seed follows it
-    l.path = "property-failures/" + std::to_string(seed) + ".scn";
+    l.path = (std::filesystem::path(failures_dir) / ("property-" + std::to_string(seed) + ".scn"))
+                 .string();
     l.scenario.file = l.path;
     out.push_back(std::move(l));
   }
 }
 
-void property_write_failures(const std::vector<ScenarioRun>& runs, const TargetSpec& target) {
+void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, Profile profile,
+                     bool shrink_failures) {
   namespace fs = std::filesystem;
-  // Shrinking re-runs a history many times: the first few failures are shrunk, the rest
-  // are written as generated (each still replays its failure).
-  constexpr int kShrinkMax = 5;
+  const prop::Realm realm = prop::realm_of(target);
+  const bool real = realm == prop::Realm::real;
+  std::vector<bool> was_skipped(runs.size(), false);
+  if (real) {
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      ScenarioRun& r = runs[i];
+      if (!r.skipped) continue;
+      was_skipped[i] = true;
+      r.skipped = false;
+      r.outcome = Outcome::error;
+      r.message = "the real-time generator made a history run_real skips (" + r.message + ")";
+    }
+  }
+  const int shrink_max = real ? 2 : 5;
+  const int shrink_steps = real ? 50 : 200;
+  // In real time each re-run costs up to a second of wall time: a failure's shrinking
+  // stops after this many re-runs, wherever it has got to.
+  const int rerun_max = real ? 100 : 1 << 30;
   int shrunk = 0;
-  for (const ScenarioRun& r : runs) {
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const ScenarioRun& r = runs[i];
     if (r.outcome == Outcome::pass || r.skipped) continue;
     const std::string clause = r.violations.empty() ? "" : r.violations.front().clause;
     const auto with_seed = [&](prop::GeneratedHistory h) {
@@ -36,24 +57,40 @@ void property_write_failures(const std::vector<ScenarioRun>& runs, const TargetS
       h.scenario.file = r.file;
       return h;
     };
+    int reruns = 0;
     const auto fails = [&](const prop::GeneratedHistory& h) {
-      const ScenarioRun again = run_scenario(with_seed(h).scenario, target, RunOptions{});
+      if (++reruns > rerun_max) return false;
+      RunOptions ro;
+      ro.profile = profile;
+      const ScenarioRun again = run_scenario(with_seed(h).scenario, target, ro);
       if (clause.empty()) return again.outcome != Outcome::pass;
       for (const Violation& v : again.violations)
         if (v.clause == clause) return true;
       return false;
     };
-    const bool shrink = shrunk++ < kShrinkMax;
+    // A skipped history (a generator defect, reported above) is written as it is.
+    const bool shrink = shrink_failures && !was_skipped[i] && shrunk < shrink_max;
+    shrunk += shrink;
     prop::GeneratedHistory small =
-        shrink ? with_seed(prop::shrink_failure(prop::history_for_seed(r.seed), fails, 200))
-               : with_seed(prop::history_for_seed(r.seed).value());
+        shrink ? with_seed(prop::shrink_failure(prop::history_for_seed(r.seed, realm), fails,
+                                                shrink_steps))
+               : with_seed(prop::history_for_seed(r.seed, realm).value());
     small.scenario.description += std::string(shrink ? " Shrunk from" : " Not shrunk:") +
                                   " the history of seed " + std::to_string(r.seed) + " (" +
                                   (clause.empty() ? "failure" : clause) + ").";
+    Scenario written = small.scenario;
+    if (shrink && target.is_virtual()) {
+      // Then the decisions the smaller history's run makes (world faults, policy draws),
+      // as for a seed sweep: the file gets the shortest record that still fails.
+      RunOptions ro;
+      ro.profile = profile;
+      const ShrinkResult tape = shrink_choices(written, target, ro, 200);
+      if (tape.failed && !tape.original.empty() && (clause.empty() || tape.clause == clause))
+        written = shrunk_scenario(written, target, ro, tape, "the run of this history");
+    }
     std::string error;
     const fs::path file(r.file);
-    if (prop::write_failure(small, file.parent_path().string(), file.stem().string(), error)
-            .empty())
+    if (write_scenario(written, file.parent_path().string(), file.stem().string(), error).empty())
       std::fprintf(stderr, "multisock: %s\n", error.c_str());
   }
 }

@@ -51,5 +51,42 @@ TEST(Rng, ChanceFollowsProbability) {
   EXPECT_LT(hits, 2800);
 }
 
+TEST(ChoiceTape, RecordThenReplay_GivesTheSameDecisions) {
+  ChoiceTape tape;
+  Rng live(5);
+  live.attach(&tape);
+  std::vector<std::uint64_t> decisions;
+  for (int i = 0; i < 200; ++i) {
+    decisions.push_back(live.below(7));
+    decisions.push_back(live.chance(0.3) ? 1 : 0);
+    decisions.push_back(live.between(10, 20));
+    live.chance(0.0);  // no decision: not recorded
+  }
+  EXPECT_EQ(tape.values().size(), 600u);
+  // Another generator (and another seed) replaying the tape makes the same decisions.
+  ChoiceTape replay(tape.values());
+  SplitMixRng other(99);
+  other.attach(&replay);
+  for (std::size_t i = 0; i < decisions.size(); i += 3) {
+    EXPECT_EQ(other.below(7), decisions[i]);
+    EXPECT_EQ(other.chance(0.3) ? 1u : 0u, decisions[i + 1]);
+    EXPECT_EQ(other.between(10, 20), decisions[i + 2]);
+  }
+  EXPECT_EQ(replay.decisions(), 600u);
+}
+
+TEST(ChoiceTape, ReplayClampsToTheBoundAndAnswersZeroPastTheEnd) {
+  ChoiceTape tape(std::vector<std::uint64_t>{9, 1, 5});
+  Rng r(1);
+  r.attach(&tape);
+  EXPECT_EQ(r.below(4), 3u);      // 9 clamped to the bound
+  EXPECT_TRUE(r.chance(0.001));   // replayed, whatever the probability
+  EXPECT_EQ(r.between(2, 4), 4u); // 2 + min(5, 2)
+  EXPECT_EQ(r.below(1000), 0u);   // past the end: the simplest decision
+  EXPECT_FALSE(r.chance(0.999));
+  EXPECT_EQ(tape.decisions(), 5u);
+  EXPECT_EQ(tape.values().size(), 3u);
+}
+
 }  // namespace
 }  // namespace ms::sim

@@ -450,5 +450,36 @@ TEST(Checker_Tolerance, RealTimeSlackForTimerAgreement) {
   }
 }
 
+TEST(Checker_Tolerance, RealTimeCallStraddlingTheDeadlineIsNotBlamed) {
+  // In real time a call is stamped when it returns: one that began before the deadline
+  // and returned 2 ms after it, still running, is no call "past the deadline" within a
+  // 5 ms tolerance; with no tolerance (virtual time) it is one.
+  T t;
+  t.note("timeout e1 500").at(0).timer(0).add(1).sock(1, 5, MS_POLL_OUT).timer(500).act(-1, 0, 1).none();
+  t.at(502).act(-1, 0, 1).none();
+  t.at(503).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(-1, 0, 0);
+  t.read(1, 0, MSE_OPERATION_TIMEDOUT).none().remove(1).cleanup();
+  const auto deadline_violations = [&](const CheckerOptions& o) {
+    int n = 0;
+    for (const Violation& v : Checker::check(t.trace(), Profile::documented, o))
+      n += v.clause == "TM-DEADLINE";
+    return n;
+  };
+  EXPECT_GT(deadline_violations(CheckerOptions{}), 0);
+  CheckerOptions slack;
+  slack.timer_tolerance_ms = 5;
+  EXPECT_EQ(deadline_violations(slack), 0);
+  // Past the tolerance it counts again.
+  T late;
+  late.note("timeout e1 500").at(0).timer(0).add(1).sock(1, 5, MS_POLL_OUT).timer(500).act(-1, 0, 1).none();
+  late.at(520).act(-1, 0, 1).none();
+  late.at(521).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(-1, 0, 0);
+  late.read(1, 0, MSE_OPERATION_TIMEDOUT).none().remove(1).cleanup();
+  int n = 0;
+  for (const Violation& v : Checker::check(late.trace(), Profile::documented, slack))
+    n += v.clause == "TM-DEADLINE";
+  EXPECT_GT(n, 0);
+}
+
 }  // namespace
 }  // namespace ms::conf

@@ -156,6 +156,46 @@ TEST(Scenario_Format, RoundTripsThroughTheParser) {
   EXPECT_EQ(format_scenario(back), text);  // the canonical form is a fixed point
 }
 
+TEST(Scenario_Choices, ParseRunsAndRoundTrip) {
+  Scenario s, back;
+  ScenarioError err;
+  ASSERT_TRUE(parse_scenario("seed 3\nchoices 0*4 7 1*3\nchoices 18446744073709551615\n",
+                             "c.scn", s, err))
+      << err.to_string();
+  EXPECT_TRUE(s.replay_choices);
+  const std::vector<std::uint64_t> want = {0, 0, 0, 0, 7, 1, 1, 1, 18446744073709551615ull};
+  EXPECT_EQ(s.choices, want);
+  const std::string text = format_scenario(s);
+  EXPECT_NE(text.find("choices 0*4 7 1*3 18446744073709551615\n"), std::string::npos) << text;
+  ASSERT_TRUE(parse_scenario(text, "again.scn", back, err)) << err.to_string();
+  EXPECT_EQ(back.choices, want);
+  // An empty record still means "replay": every decision 0.
+  ASSERT_TRUE(parse_scenario("choices\n", "e.scn", back, err)) << err.to_string();
+  EXPECT_TRUE(back.replay_choices);
+  EXPECT_TRUE(back.choices.empty());
+  EXPECT_NE(format_scenario(back).find("choices\n"), std::string::npos);
+  // Without the line nothing is replayed, and none is written.
+  ASSERT_TRUE(parse_scenario("seed 3\n", "n.scn", back, err));
+  EXPECT_FALSE(back.replay_choices);
+  EXPECT_EQ(format_scenario(back).find("choices"), std::string::npos);
+}
+
+TEST(Scenario_Choices, LongRecordsWrapAt16Items) {
+  Scenario s;
+  s.replay_choices = true;
+  for (std::uint64_t i = 0; i < 40; ++i) s.choices.push_back(i);
+  const std::string text = format_scenario(s);
+  Scenario back;
+  ScenarioError err;
+  ASSERT_TRUE(parse_scenario(text, "w.scn", back, err)) << err.to_string();
+  EXPECT_EQ(back.choices, s.choices);
+  std::size_t lines = 0;
+  for (std::size_t at = text.find("choices"); at != std::string::npos;
+       at = text.find("choices", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, 3u);
+}
+
 struct BadCase {
   const char* name;
   const char* text;
@@ -235,7 +275,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"client_upload_size", PEER "client\n  add a url http://127.0.0.1/ upload 4M\n", 4, 38, "bad number"},
         BadCase{"multi_unknown", "multi pipelining 1\n", 1, 7, "unknown multi option"},
         BadCase{"multi_missing_value", "multi maxconnects\n", 1, 18, "missing"},
-        BadCase{"peer_bad_latency", "peer p listen 127.0.0.1:80 latency 5\n  refuse\n", 1, 36, "needs a unit"}),
+        BadCase{"peer_bad_latency", "peer p listen 127.0.0.1:80 latency 5\n  refuse\n", 1, 36, "needs a unit"},
+        BadCase{"choices_word", "choices 0 1 x\n", 1, 13, "bad choice"},
+        BadCase{"choices_negative", "choices -1\n", 1, 9, "bad choice"},
+        BadCase{"choices_zero_count", "choices 0 3*0\n", 1, 11, "repeated 0 times"},
+        BadCase{"choices_bad_count", "choices 3*\n", 1, 9, "bad choice"},
+        BadCase{"choices_overflow", "choices 18446744073709551616\n", 1, 9, "above 2^64"},
+        BadCase{"choices_too_many", "choices 0*999999\nchoices 1*2\n", 2, 9, "more than 1000000"}),
     [](const ::testing::TestParamInfo<BadCase>& i) { return std::string(i.param.name); });
 
 TEST(Scenario_PeerScript, ErrorsPointIntoTheScenarioFile) {

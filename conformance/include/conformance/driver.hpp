@@ -21,25 +21,16 @@
 #include "conformance/api.hpp"
 #include "conformance/scenario.hpp"
 #include "conformance/trace.hpp"
+#include "simnet/rng.hpp"
 
 namespace ms::conf {
 
 using Nanos = std::chrono::nanoseconds;
 
-// Deterministic random source (splitmix64): the same seed gives the same choices on every
-// standard library, unlike std::uniform_*_distribution. Each draw is recorded so a run's
-// choices can be replayed or shrunk.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next();
-  std::uint64_t below(std::uint64_t bound);        // uniform in [0, bound), bound > 0
-  bool chance(double p);                           // true with probability p
-  std::uint64_t draws() const { return draws_; }
- private:
-  std::uint64_t state_;
-  std::uint64_t draws_ = 0;
-};
+// The application's random source: a splitmix64 stream, so the same seed gives the same
+// choices on every standard library. Its decisions go through the same code as the
+// world's, so a run's choices can be recorded, replayed and shrunk (DriverOptions::choices).
+using Rng = ms::sim::SplitMixRng;
 
 // How the application behaves. Probabilities are per decision point.
 #define MS_POLICY_FIELDS(X)                                                                  \
@@ -106,6 +97,9 @@ struct DriverOptions {
   std::vector<std::string> healthy;
   // The scenario's `multi` lines: MSMOPT_* long options set right after the multi is made.
   std::vector<std::pair<int, long>> multi_longs;
+  // Records the policy's decisions, or replays them instead of drawing from the seed. On
+  // the simulated target the world shares the tape, so one record holds the whole run.
+  ms::sim::ChoiceTape* choices = nullptr;
 };
 
 // A scenario's `multi` lines as (MSMOPT_*, value) pairs for DriverOptions::multi_longs.

@@ -37,6 +37,9 @@ struct RunOptions {
   std::optional<std::string> policy;  // overrides the scenario's policies (a preset name)
   bool check_determinism = false;     // run twice and compare the traces (virtual only)
   bool stop_at_first = false;
+  // Replays these decisions instead of the scenario's own `choices` or its seed (the
+  // shrinker's candidates; simulated target).
+  std::optional<std::vector<std::uint64_t>> choices;
 };
 
 struct ScenarioRun {
@@ -55,6 +58,10 @@ struct ScenarioRun {
   std::int64_t virtual_ns = 0;
   bool canary = false;
   bool skipped = false;  // not applicable to this target (message says why); outcome pass
+  // Simulated target: the decisions the run made (world faults and policy draws), in
+  // order; replayed runs list the values they read (0 past the record's end).
+  std::vector<std::uint64_t> choices;
+  bool replayed_choices = false;
 };
 
 ScenarioRun run_scenario(const Scenario& scenario, const TargetSpec& target,
@@ -64,6 +71,10 @@ ScenarioRun run_scenario(const Scenario& scenario, const TargetSpec& target,
 // each scenario of a third-party library in a child process (conformance/driver/run_real.cpp).
 ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
                      const RunOptions& options);
+
+// Why run_real would skip the scenario on that target ("skipped: ..."), or "" when it runs
+// it. No sockets: a generator can check its real-time output against it.
+std::string real_not_applicable(const Scenario& scenario, const TargetSpec& target);
 
 // Adds a violation (clause "EXPECT" or the clause named) for every expectation of the
 // scenario's `expect` block that the run does not meet. Shared by every target. With

@@ -158,6 +158,11 @@ struct Scenario {
   std::vector<PeerSpec> peers;
   std::vector<ClientStep> client;  // in file order; times never decrease
   ExpectSpec expect;
+  // `choices` lines: the run's decisions (world faults and the policy's draws) are read
+  // from this record instead of drawn from the seed; past its end every decision is 0.
+  // Written by the shrinker, so a shrunk failure replays on the simulated target.
+  bool replay_choices = false;
+  std::vector<std::uint64_t> choices;
 };
 
 bool parse_scenario(std::string_view text, std::string_view file_name, Scenario& out,

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <set>
 
+#include "conformance/shrink.hpp"
 #include "multisock/engine.hpp"
 #include "property/property.hpp"
 
@@ -52,7 +53,7 @@ RC_GTEST_PROP(PropertyEngineSim, GeneratedHistory_MeetsContractAndModel, ()) {
     // minimal one, so the file ends up holding it.
     std::string error;
     const auto seed = rc::detail::configuration().testParams.seed;
-    const std::string path = write_failure(h, failure_dir(), std::to_string(seed), error);
+    const std::string path = write_scenario(h.scenario, failure_dir(), std::to_string(seed), error);
     RC_FAIL(r.problems.front() + (path.empty() ? "\n(" + error + ")"
                                                : "\nreproduce: multisock replay " + path));
   }
@@ -131,7 +132,7 @@ TEST_P(PropertyMutant, ShrunkFailure_IsSmallAndReplays) {
     const HistoryCheck r = check_history(h, t);
     if (!r.ok()) {
       std::string error;
-      written = write_failure(h, failure_dir(), name, error);
+      written = write_scenario(h.scenario, failure_dir(), name, error);
       first_clause = r.first_clause;
       RC_FAIL(r.problems.front());
     }
@@ -163,3 +164,133 @@ TEST_P(PropertyMutant, ShrunkFailure_IsSmallAndReplays) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Mutants, PropertyMutant, ::testing::Values("lost_done", "double_done"));
+
+// ---- the real-time mode (engine-real, lib:...) ---------------------------------------------
+
+namespace {
+
+// Longest wall time a peer script can spend waiting: "wait Nms" plus pieces x interval.
+std::int64_t script_wait_ms(const std::string& script) {
+  std::int64_t total = 0;
+  std::size_t at = 0;
+  while ((at = script.find("  wait ", at)) != std::string::npos) {
+    at += 7;
+    total += std::stoll(script.substr(at));
+  }
+  at = 0;
+  while ((at = script.find("\" in pieces of ", at)) != std::string::npos) {
+    const std::size_t quote = script.rfind("send \"", at);
+    const std::size_t every = script.find(" every ", at);
+    const std::int64_t piece = std::stoll(script.substr(at + 15));
+    const std::int64_t interval = std::stoll(script.substr(every + 7));
+    std::int64_t bytes = 0;  // of the quoted text, escapes counted as the byte they stand for
+    for (std::size_t k = quote + 6; k < at; ++k, ++bytes)
+      if (script[k] == '\\') k += script[k + 1] == 'x' ? 3 : 1;
+    total += (bytes + piece - 1) / piece * interval;
+    at = every;
+  }
+  return total;
+}
+
+}  // namespace
+
+TEST(PropertyRealGenerator, Seeds_NeverMakeWhatRunRealSkips) {
+  // Everything the real mode generates runs on both kinds of real target; the same check
+  // does report a simulated history with world faults, so it can fail.
+  const TargetSpec engine = target("engine-real");
+  const TargetSpec lib = target("lib:/nonexistent/libcurl.so.4");
+  bool sim_skipped = false;
+  for (std::uint64_t seed = 1; seed <= 500; ++seed) {
+    const GeneratedHistory h = history_for_seed(seed, Realm::real).value();
+    EXPECT_EQ(real_not_applicable(h.scenario, engine), "") << "seed " << seed;
+    EXPECT_EQ(real_not_applicable(h.scenario, lib), "") << "seed " << seed;
+    const GeneratedHistory sim = history_for_seed(seed).value();
+    sim_skipped = sim_skipped || !real_not_applicable(sim.scenario, engine).empty();
+  }
+  EXPECT_TRUE(sim_skipped) << "no simulated history was ever skipped: the check proves nothing";
+}
+
+TEST(PropertyRealGenerator, Seeds_AreShortInRealTime) {
+  std::set<std::string> kinds;
+  std::size_t transfers_max = 0;
+  for (std::uint64_t seed = 1; seed <= 500; ++seed) {
+    const GeneratedHistory h = history_for_seed(seed, Realm::real).value();
+    EXPECT_TRUE(h.choice.real_time);
+    EXPECT_FALSE(h.choice.faults);
+    EXPECT_EQ(h.scenario.world.latency_ns, 0);
+    std::int64_t plan_ms = 0;
+    for (const ClientStep& s : h.scenario.client) plan_ms = std::max(plan_ms, s.at_ns / 1'000'000);
+    EXPECT_LE(plan_ms, 600) << "seed " << seed;  // an add, then a remove after it
+    for (const PeerSpec& p : h.scenario.peers)
+      EXPECT_LE(script_wait_ms(p.script_text), 150) << "seed " << seed << "\n" << p.script_text;
+    for (const ClientStep& s : h.scenario.client) {
+      // A short timeout is short; a generous one is never reached (the peer answers).
+      const long t = s.transfer.timeout_ms;
+      EXPECT_TRUE(t <= 301 || t == 30000) << "seed " << seed << ": timeout " << t;
+    }
+    transfers_max = std::max(transfers_max, h.choice.transfers.size());
+    for (auto& p : h.choice.peers) kinds.insert(to_string(static_cast<PeerKind>(p.kind)));
+    // Same seed, same history; and a valid scenario file.
+    const std::string text = format_scenario(h.scenario);
+    EXPECT_EQ(format_scenario(history_for_seed(seed, Realm::real).value().scenario), text);
+    Scenario back;
+    ScenarioError err;
+    ASSERT_TRUE(parse_scenario(text, "gen.scn", back, err)) << err.to_string() << "\n" << text;
+  }
+  EXPECT_EQ(kinds.size(), static_cast<std::size_t>(PeerKind::count));
+  EXPECT_GE(transfers_max, 8u);
+  EXPECT_LE(transfers_max, 24u);
+}
+
+TEST(PropertyRealGenerator, ExtremeChoice_IsClampedToRealBounds) {
+  // make_history bounds a real-time history whatever the numbers say (shrinking and hand
+  // edits included); the same numbers on simnet keep their long durations.
+  HistoryChoice c;
+  c.latency_ms = 50;
+  c.faults = true;
+  c.fault_permille = 200;
+  c.peers = {PeerChoice{static_cast<int>(PeerKind::one_byte), 2000, 0, 49, false, false},
+             PeerChoice{static_cast<int>(PeerKind::slow), 10, 0, 1999, false, false}};
+  c.transfers = {TransferChoice{0, 3000, 0, 1, 5000, false},
+                 TransferChoice{1, 0, 3, 2000, -1, false}};
+  const GeneratedHistory sim = make_history(c);
+  c.real_time = true;
+  const GeneratedHistory real = make_history(c);
+  EXPECT_FALSE(real_not_applicable(sim.scenario, target("engine-real")).empty());
+  EXPECT_EQ(real_not_applicable(real.scenario, target("engine-real")), "");
+  EXPECT_GT(script_wait_ms(sim.scenario.peers[0].script_text), 1000);
+  EXPECT_LE(script_wait_ms(real.scenario.peers[0].script_text), 150);
+  EXPECT_LE(script_wait_ms(real.scenario.peers[1].script_text), 150);
+  for (const ClientStep& s : real.scenario.client) {
+    EXPECT_LE(s.at_ns, 600'000'000);
+    EXPECT_LE(s.transfer.timeout_ms, 301);
+  }
+  EXPECT_EQ(real.scenario.world.latency_ns, 0);
+}
+
+TEST(PropertyRealGenerator, MalformedReply_PredictsWhatTheContractLeavesOpen) {
+  // On simnet the engine's own code is exact; a real-time target may be another
+  // implementation, and the contract names no code for a malformed reply.
+  HistoryChoice c;
+  c.peers = {PeerChoice{static_cast<int>(PeerKind::malformed), 5, 1, 0, false, false}};
+  c.transfers = {TransferChoice{0, 0, 0, 1, -1, false}};
+  const GeneratedHistory sim = make_history(c);
+  ASSERT_EQ(sim.model.size(), 1u);
+  EXPECT_TRUE(sim.model[0].exact());
+  ASSERT_EQ(sim.scenario.expect.done.size(), 1u);
+  EXPECT_EQ(sim.scenario.expect.done[0].result, MSE_WEIRD_SERVER_REPLY);
+  c.real_time = true;
+  const GeneratedHistory real = make_history(c);
+  ASSERT_EQ(real.model.size(), 1u);
+  EXPECT_FALSE(real.model[0].exact());
+  EXPECT_TRUE(real.scenario.expect.done.empty());
+  const std::set<int> allowed(real.model[0].allowed.begin(), real.model[0].allowed.end());
+  EXPECT_EQ(allowed, (std::set<int>{MSE_OK, MSE_UNSUPPORTED_PROTOCOL, MSE_WEIRD_SERVER_REPLY}));
+  EXPECT_EQ(real.model[0].body, "");  // "HTTP/2 200" taken as a success has no body
+}
+
+TEST(PropertyRealGenerator, RealmOfTarget_FollowsVirtualTime) {
+  EXPECT_EQ(realm_of(target("engine-sim")), Realm::sim);
+  EXPECT_EQ(realm_of(target("engine-real")), Realm::real);
+  EXPECT_EQ(realm_of(target("lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4")), Realm::real);
+}

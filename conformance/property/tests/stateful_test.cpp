@@ -2,10 +2,16 @@
 //
 // RapidCheck generates a sequence of application actions (add, remove, deliver ready
 // events under a mask policy, fire the timer on time or early, let time pass, poke a stale
-// or unknown descriptor) and runs it against the engine over a simulated world, with no
-// driver in between. The model holds what is certain before running (which transfers were
-// added and removed, and what each peer does); the system under test records what the
-// callbacks told. After every command the observations must agree with the model.
+// or unknown descriptor, run the event loop for a while, or run it without reading the
+// queue and then remove handles before reading) and runs it against the engine over a
+// simulated world, with no driver in between. The model holds what is certain before
+// running (which transfers were added and removed, what each peer does, each timeout, and
+// whether the application only ever passes mask 0); the system under test records what
+// the calls and callbacks told, and when in virtual time. After every command the
+// observations must agree with the model: running, one DONE per transfer with an allowed
+// result and body, none for a removed handle, msgs_in_queue, the five socket actions,
+// SC-CHANGES, the timer against multi_timeout, a timeout exactly at its deadline, and a
+// final drive (with the application's own mask policy) that ends every transfer.
 //
 // Budget: ctest sets RC_PARAMS (fixed seed, bounded runs); by hand, e.g.
 //   RC_PARAMS="max_success=2000" property_tests --gtest_filter='StatefulEngine*'
@@ -80,12 +86,16 @@ struct HandleSpec {
   int body_len = 0;    // 0..2000
   int param = 0;       // piece size, chunk size, reset point
   int timeout_ms = 0;  // silent peers only
+  // The link's send buffer in bytes (0: the default, 64 KiB). A few bytes make the request
+  // leave in pieces, so the engine watches IN and OUT at once while it sends.
+  int send_buffer = 0;
 };
 
 std::string show_spec(const HandleSpec& h) {
   std::ostringstream os;
   os << peer_name(h.peer) << " body=" << h.body_len << " param=" << h.param;
   if (h.peer == Peer::silent) os << " timeout=" << h.timeout_ms << "ms";
+  if (h.send_buffer > 0) os << " sndbuf=" << h.send_buffer;
   return os.str();
 }
 
@@ -147,6 +157,9 @@ struct ModelHandle {
 };
 
 struct Model {
+  // The application passes mask 0 for every socket event, in the commands and in the final
+  // drive (SA-ZERO: transfers driven only with mask 0 complete).
+  bool mask_zero_app = false;
   std::vector<ModelHandle> handles;
   std::size_t active() const {
     return static_cast<std::size_t>(std::count_if(
@@ -159,7 +172,9 @@ struct Model {
 struct SutHandle {
   HandleSpec spec;
   ms_easy* easy = nullptr;
+  Nanos added_at{0};  // virtual time of add_handle: a timeout counts from here
   std::string body;
+  std::uint64_t* progress = nullptr;  // the Sut's sign-of-life counter
   int done = 0;  // DONE messages read
   int result = -1;
   bool removed = false;
@@ -167,7 +182,7 @@ struct SutHandle {
 
 class Sut {
  public:
-  explicit Sut(ms::Mutant mutant) {
+  Sut(ms::Mutant mutant, bool mask_zero_app) : mask_zero_app_(mask_zero_app) {
     multi_ = ms::multi_init(world_.ports(), ms::MultiOptions{mutant});
     if (!multi_) {
       problem("multi_init returned NULL");
@@ -193,6 +208,9 @@ class Sut {
   // commands (not in the final drive).
   int commands_ = 0;
   int done_during_commands_ = 0;
+  int removed_with_done_queued_ = 0;  // removals that dropped a DONE message not read yet
+  int timeouts_on_time_ = 0;          // timed-out DONE messages checked against the deadline
+  int inout_told_ = 0;                // socket callbacks telling INOUT
 
   // ---- commands
 
@@ -213,6 +231,11 @@ class Sut {
       return;
     }
     world_.dns_add(name, {*at});
+    if (spec.send_buffer > 0) {
+      ms::sim::LinkOptions link;
+      link.send_buffer_bytes = static_cast<std::size_t>(spec.send_buffer);
+      world_.set_link(*at, link);
+    }
 
     auto h = std::make_unique<SutHandle>();
     h->spec = spec;
@@ -224,6 +247,8 @@ class Sut {
     if (spec.peer == Peer::silent)
       ms_easy_setopt(h->easy, MSOPT_TIMEOUT_MS, static_cast<long>(spec.timeout_ms));
     index_of_[h->easy] = static_cast<int>(index);
+    h->added_at = world_.now();
+    h->progress = &progress_;
     ms_easy* easy = h->easy;
     handles_.push_back(std::move(h));
     const MSMcode rc = ms_multi_add_handle(multi_, easy);
@@ -252,6 +277,43 @@ class Sut {
       }
     }
     for (const auto& [fd, mask] : todo) act(fd, mask);
+  }
+
+  // One round of the application's event loop: the ready sockets, the timer if due, then
+  // sleep to the next event.
+  void loop_round(int policy) {
+    deliver(policy);
+    fire_timer(false);
+    advance();
+  }
+
+  // The application runs its loop for some rounds without reading the message queue, then
+  // removes some handles, then reads. A removed handle whose DONE was waiting must take it
+  // along (IR-REMOVED), and msgs_in_queue counts only what is left. running tells how many
+  // transfers ended in between and when, not which: a removed one may have been among them.
+  void remove_before_reading(int rounds, int policy, const std::vector<std::size_t>& indices) {
+    holding_ = true;
+    ended_held_ = 0;  // every earlier command read the queue empty
+    held_end_times_.clear();
+    for (int i = 0; i < rounds; ++i) loop_round(policy);
+    holding_ = false;
+    const int ended = ended_held_;
+    int removed_unread = 0;  // removed while added and no DONE read
+    for (std::size_t i : indices) {
+      const SutHandle& h = *handles_.at(i);
+      if (!h.removed && h.done == 0) ++removed_unread;
+      remove(i);
+    }
+    reading_held_ = true;
+    const int read = drain_messages();
+    reading_held_ = false;
+    const int dropped = ended - read;
+    if (dropped < 0 || dropped > removed_unread)
+      problem("running told " + std::to_string(ended) + " transfers ended; after removing " +
+              std::to_string(removed_unread) + " unfinished or unread handles the queue held " +
+              std::to_string(read) + " DONE messages");
+    else if (dropped > 0)
+      ++removed_with_done_queued_;
   }
 
   void fire_timer(bool early) {
@@ -294,6 +356,7 @@ class Sut {
   void check(const char* after) {
     ++commands_;
     if (!multi_) RC_FAIL("multi_init returned NULL");
+    check_actions();
     check_timeout();
     if (!problems_.empty()) RC_FAIL(std::string(after) + ": " + problems_.front());
   }
@@ -303,9 +366,13 @@ class Sut {
     if (!multi_) RC_FAIL("multi_init returned NULL");
     finishing_ = true;
     act(MS_SOCKET_TIMEOUT, 0);
+    int idle_rounds = 0;  // rounds in which nothing at all changed
     for (int i = 0; i < 20000 && running_ != 0 && problems_.empty(); ++i) {
       const std::int64_t before = world_.now().count();
-      deliver(0);
+      const std::uint64_t progress_before = progress_;
+      // A mask-0 application keeps to mask 0 here too: only the engine's own test of the
+      // descriptor can move its transfers to their end.
+      deliver(mask_zero_app_ ? 1 : 0);
       if (timer_due()) act(MS_SOCKET_TIMEOUT, 0);
       if (running_ == 0) break;
       if (!any_ready()) {
@@ -320,6 +387,17 @@ class Sut {
       }
       if (world_.now().count() - before > 0 && world_.now().count() > 120000 * kMs) {
         problem("not done after 120 s of virtual time");
+        break;
+      }
+      // Ready sockets delivered over and over with no callback, no data, no DONE and no
+      // passing time: the transfers are stuck (a livelock; with mask 0 it breaks SA-ZERO).
+      if (world_.now().count() != before || progress_ != progress_before) {
+        idle_rounds = 0;
+      } else if (++idle_rounds >= 50) {
+        problem("stuck: ready sockets delivered " + std::to_string(idle_rounds) +
+                " times with " + (mask_zero_app_ ? "mask 0" : "their readiness") +
+                ", and nothing changed (running " + std::to_string(running_) + ", t=" +
+                ms_text(world_.now()) + ")");
         break;
       }
     }
@@ -339,6 +417,7 @@ class Sut {
     const MSMcode rc = ms_multi_cleanup(multi_);
     multi_ = nullptr;
     if (rc != MSM_OK) problem("multi_cleanup returned " + std::string(ms_multi_code_name(rc)));
+    check_actions();
     if (!reg_.empty()) problem(std::to_string(reg_.size()) + " sockets never told REMOVE");
     if (!problems_.empty()) RC_FAIL("cleanup: " + problems_.front());
     RC_ASSERT(world_.open_descriptors() == 0u);
@@ -349,6 +428,22 @@ class Sut {
 
  private:
   void problem(const std::string& what) { problems_.push_back(what); }
+
+  // "12 ms", or "12.000500 ms" off the millisecond grid.
+  static std::string ms_text(Nanos t) {
+    const std::int64_t ns = t.count();
+    if (ns % kMs == 0) return std::to_string(ns / kMs) + " ms";
+    char text[48];
+    std::snprintf(text, sizeof text, "%lld.%06lld ms", static_cast<long long>(ns / kMs),
+                  static_cast<long long>(ns % kMs));
+    return text;
+  }
+
+  int unread_candidates() const {
+    int n = 0;
+    for (const auto& h : handles_) n += (!h->removed && h->done == 0) ? 1 : 0;
+    return n;
+  }
 
   bool timer_due() {
     return timer_value_ >= 0 && world_.now() >= timer_deadline();
@@ -365,26 +460,39 @@ class Sut {
   }
 
   // One socket_action, then every DONE message, then running against the count of
-  // transfers added, not removed and not done.
+  // transfers added, not removed and not done. While the application holds the queue,
+  // running may fall below that count by the transfers that ended, never rise again.
   void act(int fd, int mask) {
     int running = -1;
+    const std::string call =
+        "socket_action(" + std::to_string(fd) + ", " + std::to_string(mask) + ")";
     const MSMcode rc = ms_multi_socket_action(multi_, fd, mask, &running);
     if (rc != MSM_OK) {
-      problem("socket_action(" + std::to_string(fd) + ", " + std::to_string(mask) +
-              ") returned " + ms_multi_code_name(rc));
+      problem(call + " returned " + ms_multi_code_name(rc));
       return;
     }
-    drain_messages();
+    if (!holding_) drain_messages();
     running_ = running;
-    int expected = 0;
-    for (auto& h : handles_) expected += (!h->removed && h->done == 0) ? 1 : 0;
-    if (running != expected)
-      problem("socket_action(" + std::to_string(fd) + ", " + std::to_string(mask) +
-              ") reported running " + std::to_string(running) + ", the model counts " +
-              std::to_string(expected));
+    const int expected = unread_candidates();
+    if (!holding_) {
+      if (running != expected)
+        problem(call + " reported running " + std::to_string(running) + ", the model counts " +
+                std::to_string(expected));
+      return;
+    }
+    if (running < 0 || running > expected - ended_held_) {
+      problem(call + " reported running " + std::to_string(running) + ", the model counts " +
+              std::to_string(expected) + " of which " + std::to_string(ended_held_) +
+              " already ended");
+      return;
+    }
+    for (int k = ended_held_; k < expected - running; ++k) held_end_times_.push_back(world_.now());
+    ended_held_ = expected - running;
   }
 
-  void drain_messages() {
+  // Reads the queue empty; returns how many messages it held.
+  int drain_messages() {
+    int read = 0;
     int said_left = -1;  // msgs_in_queue of the previous message
     for (int guard = 0; guard < 10000; ++guard) {
       int left = -1;
@@ -393,9 +501,14 @@ class Sut {
         if (left != 0) problem("info_read returned NULL with " + std::to_string(left) + " left");
         if (said_left > 0)
           problem("info_read returned NULL after saying " + std::to_string(said_left) + " remain");
-        return;
+        return read;
       }
+      ++read;
+      ++progress_;
       if (said_left == 0) problem("info_read returned a message after saying none remain");
+      else if (said_left > 0 && left != said_left - 1)
+        problem("info_read said " + std::to_string(said_left) + " remain, then " +
+                std::to_string(left) + " after taking one");
       said_left = left;
       if (m->msg != MSMSG_DONE) {
         problem("info_read returned message kind " + std::to_string(m->msg));
@@ -420,8 +533,48 @@ class Sut {
           h.body != ms::sim::generated_body(static_cast<std::uint64_t>(h.spec.body_len)))
         problem(who + " ended OK with a body of " + std::to_string(h.body.size()) +
                 " bytes that differs from the generated one");
+      if (h.spec.peer == Peer::silent && code == MSE_OPERATION_TIMEDOUT) check_deadline(h, who);
     }
     problem("info_read never returned NULL");
+    return read;
+  }
+
+  // TM-DEADLINE. The application here never lets virtual time pass the timer it was told
+  // (time stops at the timer's deadline until it calls in), so a timeout must end its
+  // transfer exactly at add time + timeout_ms: the virtual world runs on a millisecond
+  // grid, so the timer's rounding up to whole milliseconds adds nothing (measured: no run
+  // off the grid). Read at once, the DONE is seen at that time; read after a hold, running
+  // must have fallen at that time (each fall accounts for one transfer).
+  void check_deadline(const SutHandle& h, const std::string& who) {
+    ++timeouts_on_time_;
+    const Nanos deadline = h.added_at + Nanos(static_cast<std::int64_t>(h.spec.timeout_ms) * kMs);
+    const std::string expected = ", added at " + ms_text(h.added_at) + " its deadline is " +
+                                 ms_text(deadline);
+    if (!reading_held_) {
+      if (world_.now() != deadline)
+        problem(who + " timed out at " + ms_text(world_.now()) + expected);
+      return;
+    }
+    auto it = std::find(held_end_times_.begin(), held_end_times_.end(), deadline);
+    if (it != held_end_times_.end()) {
+      held_end_times_.erase(it);
+      return;
+    }
+    std::string falls;
+    for (Nanos t : held_end_times_) falls += " " + ms_text(t);
+    problem(who + " timed out while the queue was held, but running fell only at" +
+            (falls.empty() ? std::string(" no time") : falls) + expected);
+  }
+
+  // SC-ACTION: every action told since the last check is one of the five.
+  void check_actions() {
+    for (const auto& [fd, what] : told_) {
+      if (what == MS_POLL_INOUT) ++inout_told_;
+      if (what < MS_POLL_NONE || what > MS_POLL_REMOVE)
+        problem("socket callback action " + std::to_string(what) + " for fd " +
+                std::to_string(fd) + ": not NONE, IN, OUT, INOUT or REMOVE");
+    }
+    told_.clear();
   }
 
   void check_timeout() {
@@ -448,10 +601,10 @@ class Sut {
   static int socket_cb(ms_easy* easy, ms_socket_t s, int what, void* userp, void*) {
     Sut& self = *static_cast<Sut*>(userp);
     const std::string fd = "fd " + std::to_string(s);
-    if (what < MS_POLL_NONE || what > MS_POLL_REMOVE) {
-      self.problem("socket callback action " + std::to_string(what) + " for " + fd);
-      return 0;
-    }
+    ++self.progress_;
+    self.told_.emplace_back(s, what);
+    // An action outside the five tells nothing to watch; check_actions() reports it.
+    if (what < MS_POLL_NONE || what > MS_POLL_REMOVE) return 0;
     if (!self.index_of_.count(easy)) self.problem("socket callback with an unknown easy, " + fd);
     auto it = self.reg_.find(s);
     if (what == MS_POLL_REMOVE) {
@@ -468,6 +621,7 @@ class Sut {
 
   static int timer_cb(ms_multi*, long timeout_ms, void* userp) {
     Sut& self = *static_cast<Sut*>(userp);
+    ++self.progress_;
     if (timeout_ms < -1) self.problem("timer callback " + std::to_string(timeout_ms));
     self.timer_told_ = true;
     self.timer_value_ = timeout_ms;
@@ -476,7 +630,9 @@ class Sut {
   }
 
   static size_t write_cb(char* ptr, size_t size, size_t nmemb, void* userdata) {
-    static_cast<SutHandle*>(userdata)->body.append(ptr, size * nmemb);
+    auto& h = *static_cast<SutHandle*>(userdata);
+    h.body.append(ptr, size * nmemb);
+    ++*h.progress;
     return size * nmemb;
   }
 
@@ -486,7 +642,14 @@ class Sut {
   std::map<ms_easy*, int> index_of_;  // lookups only: pointer order never reaches output
   std::map<int, int> reg_;            // fd -> the action last told (REMOVE erases)
   std::vector<int> removed_fds_;
+  std::vector<std::pair<int, int>> told_;  // socket callbacks since the last check: fd, action
   std::vector<std::string> problems_;
+  const bool mask_zero_app_;
+  std::uint64_t progress_ = 0;  // callbacks and messages seen: the finish drive's sign of life
+  bool holding_ = false;        // the application leaves DONE messages in the queue for now
+  int ended_held_ = 0;          // transfers that ended while it did, as running told
+  std::vector<Nanos> held_end_times_;  // when running fell meanwhile, once per transfer
+  bool reading_held_ = false;          // reading what was held
   int running_ = -1;
   bool finishing_ = false;
   bool timer_told_ = false;
@@ -501,10 +664,16 @@ using Cmd = rc::state::Command<Model, Sut>;
 struct AddHandle : Cmd {
   HandleSpec spec;
   AddHandle() {
-    spec.peer = static_cast<Peer>(*rc::gen::inRange(0, static_cast<int>(Peer::count)));
+    // Every kind of peer equally often (inRange alone favours the first at small sizes).
+    spec.peer = static_cast<Peer>(
+        *rc::gen::resize(100, rc::gen::inRange(0, static_cast<int>(Peer::count))));
     spec.body_len = *rc::gen::inRange(0, 2001);
     spec.param = *rc::gen::inRange(0, 1 << 16);
     spec.timeout_ms = *rc::gen::inRange(20, 400);
+    // One link in three sends the request in pieces of a few bytes (resize: inRange leans
+    // towards its minimum at small sizes; this odds should not).
+    if (*rc::gen::resize(100, rc::gen::inRange(0, 3)) == 2)
+      spec.send_buffer = *rc::gen::inRange(4, 48);
   }
   void checkPreconditions(const Model& m) const override { RC_PRE(m.handles.size() < 12u); }
   void apply(Model& m) const override { m.handles.push_back(ModelHandle{spec, false}); }
@@ -538,16 +707,58 @@ struct RemoveHandle : Cmd {
   void show(std::ostream& os) const override { os << "RemoveHandle(" << index << ")"; }
 };
 
+// How the application reports a ready socket: 0 its readiness, 1 mask 0 (the engine tests
+// the descriptor), 2 IN|OUT on every registered socket. A mask-0 application only uses 1.
+int gen_policy(const Model& m) { return m.mask_zero_app ? 1 : *rc::gen::inRange(0, 3); }
+const char* policy_name(int policy) {
+  static const char* const names[] = {"readiness", "mask 0", "extra IN|OUT"};
+  return policy >= 0 && policy < 3 ? names[policy] : "?";
+}
+
 struct DeliverReadyEvents : Cmd {
   int policy = 0;
-  DeliverReadyEvents() { policy = *rc::gen::inRange(0, 3); }
+  explicit DeliverReadyEvents(const Model& m) { policy = gen_policy(m); }
   void run(const Model&, Sut& sut) const override {
     sut.deliver(policy);
     sut.check("DeliverReadyEvents");
   }
   void show(std::ostream& os) const override {
-    static const char* const names[] = {"readiness", "mask 0", "extra IN|OUT"};
-    os << "DeliverReadyEvents(" << names[policy] << ")";
+    os << "DeliverReadyEvents(" << policy_name(policy) << ")";
+  }
+};
+
+// Acts on an event, then removes handles before reading the queue (one handle, or every
+// added one so that any transfer that ended in that call is certainly among them).
+struct RemoveBeforeReading : Cmd {
+  int rounds = 1;  // of the event loop, not reading the queue
+  int policy = 0;
+  std::vector<std::size_t> indices;
+  explicit RemoveBeforeReading(const Model& m) {
+    std::vector<std::size_t> active;
+    for (std::size_t i = 0; i < m.handles.size(); ++i)
+      if (!m.handles[i].removed) active.push_back(i);
+    RC_PRE(!active.empty());
+    rounds = *rc::gen::inRange(1, 40);
+    policy = gen_policy(m);
+    if (*rc::gen::arbitrary<bool>()) indices = active;
+    else indices = {*rc::gen::elementOf(active)};
+  }
+  void checkPreconditions(const Model& m) const override {
+    bool active = !indices.empty();
+    for (std::size_t i : indices) active = active && i < m.handles.size() && !m.handles[i].removed;
+    RC_PRE(active);
+  }
+  void apply(Model& m) const override {
+    for (std::size_t i : indices) m.handles[i].removed = true;
+  }
+  void run(const Model&, Sut& sut) const override {
+    sut.remove_before_reading(rounds, policy, indices);
+    sut.check("RemoveBeforeReading");
+  }
+  void show(std::ostream& os) const override {
+    os << "RemoveBeforeReading(" << rounds << " rounds, " << policy_name(policy) << ", remove";
+    for (std::size_t i : indices) os << " " << i;
+    os << ")";
   }
 };
 
@@ -575,6 +786,25 @@ struct AdvanceTime : Cmd {
   void show(std::ostream& os) const override { os << "AdvanceTime"; }
 };
 
+// The application's event loop for a while: each round delivers the ready sockets, fires
+// the timer if due and sleeps to the next event. The single-step commands above reach the
+// end of a transfer rarely; this brings DONE messages (and timeouts) into the sequence.
+struct RunEventLoop : Cmd {
+  int rounds = 1;
+  int policy = 0;
+  explicit RunEventLoop(const Model& m) {
+    rounds = *rc::gen::inRange(1, 40);
+    policy = gen_policy(m);
+  }
+  void run(const Model&, Sut& sut) const override {
+    for (int i = 0; i < rounds; ++i) sut.loop_round(policy);
+    sut.check("RunEventLoop");
+  }
+  void show(std::ostream& os) const override {
+    os << "RunEventLoop(" << rounds << " rounds, " << policy_name(policy) << ")";
+  }
+};
+
 struct Spurious : Cmd {
   bool stale = false;
   int pick = 0;
@@ -595,19 +825,26 @@ struct Spurious : Cmd {
 };
 
 void run_stateful(ms::Mutant mutant) {
-  Sut sut(mutant);
+  Model initial;
+  initial.mask_zero_app = *rc::gen::resize(100, rc::gen::inRange(0, 4)) == 3;  // one in four
+  Sut sut(mutant, initial.mask_zero_app);
   // Repeated types weigh the choice: a transfer needs several rounds of time and events
   // to end, so those come more often than adds and removes.
   rc::state::check(
-      Model{}, sut,
+      initial, sut,
       rc::state::gen::execOneOfWithArgs<AddHandle, RemoveHandle, DeliverReadyEvents,
                                         DeliverReadyEvents, DeliverReadyEvents, FireTimer,
                                         FireTimer, FireTimerEarly, AdvanceTime, AdvanceTime,
-                                        AdvanceTime, Spurious>());
+                                        AdvanceTime, Spurious, RemoveBeforeReading,
+                                        RunEventLoop>());
   RC_TAG(sut.commands_ < 10 ? "<10 commands" : sut.commands_ < 40 ? "10-39 commands" : "40+ commands");
   RC_TAG(sut.handle_count() == 0 ? "0 handles" : sut.handle_count() < 4 ? "1-3 handles" : "4+ handles");
   RC_TAG(sut.done_during_commands_ == 0 ? "no DONE before the drive" : "DONE during commands");
+  if (initial.mask_zero_app) RC_TAG("mask-0 application");
+  if (sut.removed_with_done_queued_ > 0) RC_TAG("removed with its DONE queued");
   sut.finish();
+  if (sut.inout_told_ > 0) RC_TAG("INOUT told");
+  if (sut.timeouts_on_time_ > 0) RC_TAG("timeout checked against its deadline");
 }
 
 }  // namespace
@@ -621,7 +858,7 @@ TEST(StatefulEngineSim, PeerScripts_Parse) {
   for (int k = 0; k < static_cast<int>(Peer::count); ++k) {
     for (int len : {0, 1, 2000}) {
       for (int param : {0, 1, 65535}) {
-        const HandleSpec h{static_cast<Peer>(k), len, param, 20};
+        const HandleSpec h{static_cast<Peer>(k), len, param, 20, 0};
         ms::sim::PeerScript script;
         ms::sim::ScriptError err;
         EXPECT_TRUE(ms::sim::parse_peer_script(peer_script(h), 1, script, err))
@@ -657,5 +894,6 @@ TEST_P(StatefulMutant, PropertyFails_AndShrinks) {
 INSTANTIATE_TEST_SUITE_P(Mutants, StatefulMutant,
                          ::testing::Values("double_done", "wrong_running", "duplicate_socket_cb",
                                            "lost_done", "queue_count_off", "spurious_fails",
-                                           "timeout_disagrees", "ignore_err"),
+                                           "timeout_disagrees", "ignore_err", "keep_removed_msg",
+                                           "mask_zero_ignored", "bad_action", "timeout_early"),
                          [](const auto& p) { return std::string(p.param); });

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "cli/suite.hpp"
@@ -12,13 +13,23 @@ namespace ms::cli {
 
 // Appends `runs` generated histories, seeds first..first+runs-1, in seed order (so
 // --shard I/N, which keeps every N-th entry, takes every N-th seed). Each entry's path is
-// property-failures/SEED.scn, where a failure is written.
-void property_suite(std::uint64_t first, int runs, std::vector<LoadedScenario>& out);
+// FAILURES_DIR/property-SEED.scn, where a failure is written. A real-time target (engine-real,
+// lib:...) gets the real-time histories (prop::Realm::real): nothing run_real skips, each
+// a fraction of a second long.
+void property_suite(std::uint64_t first, int runs, const ms::conf::TargetSpec& target,
+                    const std::string& failures_dir, std::vector<LoadedScenario>& out);
 
-// For every run that did not pass: shrinks its history while the same clause is still
-// violated, and writes the minimal scenario to the run's file (property-failures/SEED.scn
-// under the current folder), which the report's repro line points at.
-void property_write_failures(const std::vector<ms::conf::ScenarioRun>& runs,
-                             const ms::conf::TargetSpec& target);
+// After the runs, in place: on a real-time target a history that run_real skipped becomes
+// an error (the real-time generator must never produce one). Then, for every run that did
+// not pass: shrinks its history while the same clause is still violated under the same
+// profile (on simnet, then the decisions of its run too, as shrink_choices does for a seed
+// sweep), and writes the minimal scenario to the run's file, which the report's repro line
+// points at. Without shrink_failures every failure is written as generated (the file is
+// its reproduction). Shrinking re-runs
+// histories: on simnet the first 5 failures are shrunk (at most 200 steps each); in real
+// time, where every re-run costs wall time and may not repeat the race that failed, the
+// first 2 (at most 50 steps and 100 re-runs each). The others are written as generated.
+void property_finish(std::vector<ms::conf::ScenarioRun>& runs, const ms::conf::TargetSpec& target,
+                     ms::conf::Profile profile, bool shrink_failures);
 
 }  // namespace ms::cli

@@ -75,7 +75,15 @@ struct HistoryChoice {
   int fault_permille = 0;
   std::vector<PeerChoice> peers;  // at least one
   std::vector<TransferChoice> transfers;
+  // For a real-time target: no faults, no latency, and every wait bounded to a fraction of
+  // a second, whatever the numbers above say (make_history clamps them).
+  bool real_time = false;
 };
+
+// Where a history runs: simnet (virtual time, everything), or a real-time target
+// (engine-real, lib:...: only what run_real runs, short real durations).
+enum class Realm : std::uint8_t { sim, real };
+Realm realm_of(const TargetSpec& target);
 
 struct Prediction {
   std::string id;
@@ -96,13 +104,14 @@ struct GeneratedHistory {
 void showValue(const GeneratedHistory& h, std::ostream& os);
 
 GeneratedHistory make_history(const HistoryChoice& choice);
-rc::Gen<HistoryChoice> gen_choice();
-rc::Gen<GeneratedHistory> gen_history();
-rc::Gen<Scenario> gen_scenario();
+// Realm::sim is the simulated generator, unchanged per seed (CI's seeds depend on it).
+rc::Gen<HistoryChoice> gen_choice(Realm realm = Realm::sim);
+rc::Gen<GeneratedHistory> gen_history(Realm realm = Realm::sim);
+rc::Gen<Scenario> gen_scenario(Realm realm = Realm::sim);
 
 // The history for one seed of the CLI's property suite (no RapidCheck run needed): the
 // generator sampled with rc::Random(seed) at a size drawn from the seed.
-rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed);
+rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed, Realm realm = Realm::sim);
 
 struct HistoryCheck {
   ScenarioRun run;
@@ -120,10 +129,5 @@ HistoryCheck check_history(const GeneratedHistory& h, const TargetSpec& target);
 GeneratedHistory shrink_failure(const rc::Shrinkable<GeneratedHistory>& failing,
                                 const std::function<bool(const GeneratedHistory&)>& fails,
                                 int max_steps = 500);
-
-// Writes format_scenario(h.scenario) to dir/name.scn (creating dir); returns the path, or
-// "" with error set.
-std::string write_failure(const GeneratedHistory& h, const std::string& dir,
-                          const std::string& name, std::string& error);
 
 }  // namespace ms::conf::prop

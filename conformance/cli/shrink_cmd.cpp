@@ -1,0 +1,158 @@
+// shrink_cmd.cpp: `multisock shrink`, and the shrinking of failures found by a seed sweep.
+//
+// A failing simulated run becomes a scenario file that replays it with as few deviations as
+// the shrinker finds (conformance/include/conformance/shrink.hpp). The sources: a scenario
+// and a seed (what `conform --runs` sweeps), or a crash file of fuzz/engine_sim_fuzzer, whose
+// bytes are shrunk first, then the decisions of the scenario they stand for.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "cli/commands.hpp"
+#include "conformance/fuzz_input.hpp"
+#include "conformance/shrink.hpp"
+
+namespace fs = std::filesystem;
+using namespace ms::conf;
+
+namespace ms::cli {
+namespace {
+
+const char* kShrinkHelp = R"(usage: multisock shrink SCENARIO [--seed N] [--policy NAME] [options]
+       multisock shrink --fuzz-input FILE [options]
+
+Runs a scenario (or the scenario an engine_sim fuzzer input stands for) on a simulated
+target. If it fails, the decisions the run made (world faults, the policy's draws) are
+recorded and shrunk while the run still fails with the same clause; a fuzzer input's bytes
+are shrunk first. The result is written as a scenario file with a `choices` line, which
+`multisock replay FILE` reproduces and which can join conformance/scenarios/ as a
+regression case.
+
+  --target T       engine-sim (default) or engine-sim:mutant=NAME
+  --seed N         the seed the failing run used (default: the scenario's)
+  --policy NAME    the preset the failing run used (conform --policy); written in
+  --profile P      documented (default), libcurl-7.88, legacy-7.16
+  --out DIR        where to write NAME.scn (default: failures)
+  --max-runs N     runs the shrinker may spend (default 400)
+
+exit codes: 1 the run failed and the shrunk scenario was written, 0 the run passed
+            (nothing to shrink), 2 usage or scenario-file error, 3 harness error
+)";
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
+
+// The scenario of a fuzzer input; false when it stands for none.
+bool fuzz_scenario(const std::vector<std::uint64_t>& bytes, Scenario& out) {
+  std::vector<std::uint8_t> data(bytes.begin(), bytes.end());
+  const std::string text = fuzz_input_scenario(data.data(), data.size());
+  ScenarioError err;
+  return !text.empty() && parse_scenario(text, "fuzz.scn", out, err);
+}
+
+}  // namespace
+
+std::string shrink_and_write(const Scenario& scenario, const TargetSpec& target,
+                             const RunOptions& options, const std::string& dir,
+                             const std::string& name, const std::string& origin, int max_runs,
+                             std::string& error) {
+  const ShrinkResult r = shrink_choices(scenario, target, options, max_runs);
+  if (!r.failed) {
+    error = "the run passes: nothing to shrink";
+    return "";
+  }
+  const Scenario small = shrunk_scenario(scenario, target, options, r, origin);
+  return write_scenario(small, dir, name, error);
+}
+
+int cmd_shrink(Args& args) {
+  if (args.help()) {
+    std::cout << kShrinkHelp;
+    return 0;
+  }
+  TargetSpec target;
+  RunOptions ro;
+  if (const int rc = read_run_options(args, target, ro)) return rc;
+  if (!target.is_virtual())
+    return usage_error("shrink replays decisions on a simulated target (engine-sim), not " +
+                       target.text);
+  int max_runs = 400;
+  if (auto s = args.value("--max-runs")) {
+    char* end = nullptr;
+    const long v = std::strtol(s->c_str(), &end, 10);
+    if (s->empty() || *end || v < 1 || v > 100000)
+      return usage_error("--max-runs needs an integer in [1, 100000], not '" + *s + "'");
+    max_runs = static_cast<int>(v);
+  }
+  const std::string dir = args.value("--out").value_or("failures");
+  const auto fuzz_input = args.value("--fuzz-input");
+  const auto files = args.positionals();
+  if (!args.finish()) return 2;
+  if (fuzz_input ? !files.empty() : files.size() != 1)
+    return usage_error("shrink takes one scenario file, or --fuzz-input FILE");
+
+  Scenario sc;
+  std::string name, origin;
+  if (fuzz_input) {
+    std::string raw;
+    if (!read_file(*fuzz_input, raw)) return usage_error("cannot read " + *fuzz_input);
+    std::vector<std::uint64_t> bytes(raw.begin(), raw.end());
+    for (auto& b : bytes) b &= 0xff;  // char may be signed
+    if (!fuzz_scenario(bytes, sc))
+      return usage_error(*fuzz_input + ": not an engine_sim fuzzer input (" +
+                         std::to_string(kFuzzInputMin) + " to " +
+                         std::to_string(kFuzzInputMax) + " bytes)");
+    const ScenarioRun first = run_scenario(sc, target, ro);
+    if (first.outcome == Outcome::pass) {
+      std::printf("the input passes on %s: nothing to shrink\n", target.text.c_str());
+      return 0;
+    }
+    // The bytes are the fuzzer's record of choices: shrink them first.
+    int runs = 0;
+    const auto fails = [&](const std::vector<std::uint64_t>& candidate,
+                           std::vector<std::uint64_t>& read) {
+      Scenario c;
+      if (!fuzz_scenario(candidate, c)) return false;
+      if (!same_failure(first, run_scenario(c, target, ro))) return false;
+      read = candidate;
+      return true;
+    };
+    bytes = shrink_record(bytes, fails, max_runs / 2, runs, /*zeros_past_end=*/false);
+    fuzz_scenario(bytes, sc);
+    name = "fuzz-" + fs::path(*fuzz_input).filename().string();
+    origin = "the engine_sim fuzzer input " + fs::path(*fuzz_input).filename().string() + " (" +
+             std::to_string(raw.size()) + " bytes, shrunk to " + std::to_string(bytes.size()) +
+             " in " + std::to_string(runs) + " runs)";
+    sc.title = "fuzz " + fs::path(*fuzz_input).filename().string();
+    max_runs -= runs;
+  } else {
+    ScenarioError se;
+    if (!load_scenario(files[0], sc, se)) {
+      std::fprintf(stderr, "multisock: %s\n", se.to_string().c_str());
+      return 2;
+    }
+    const std::uint64_t seed = ro.seed.value_or(sc.seed);
+    name = fs::path(files[0]).stem().string() + "-seed" + std::to_string(seed) +
+           (ro.policy ? "-" + *ro.policy : "");
+    origin = fs::path(files[0]).filename().string() + " with seed " + std::to_string(seed) +
+             (ro.policy ? " under policy " + *ro.policy : "");
+  }
+  std::string error;
+  const std::string path =
+      shrink_and_write(sc, target, ro, dir, name, origin, std::max(1, max_runs), error);
+  if (path.empty()) {
+    std::printf("%s on %s\n", error.c_str(), target.text.c_str());
+    return error.rfind("the run passes", 0) == 0 ? 0 : 3;
+  }
+  std::printf("shrunk: %s\nreplay: multisock replay %s%s\n", path.c_str(), path.c_str(),
+              target.mutant.empty() ? "" : "   (the mutant is written in the file)");
+  return 1;
+}
+
+}  // namespace ms::cli

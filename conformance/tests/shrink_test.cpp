@@ -1,0 +1,207 @@
+// shrink_test.cpp: a run's decisions recorded, replayed and shrunk, and the scenario file
+// the shrinker writes.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "conformance/fuzz_input.hpp"
+#include "conformance/runner.hpp"
+#include "conformance/shrink.hpp"
+#include "multisock/engine.hpp"
+
+namespace ms::conf {
+namespace {
+
+Scenario load(const std::string& name) {
+  Scenario sc;
+  ScenarioError err;
+  EXPECT_TRUE(load_scenario(std::string(MS_SOURCE_DIR) + "/conformance/scenarios/" + name, sc, err))
+      << err.to_string();
+  return sc;
+}
+
+TargetSpec target(const std::string& text) {
+  TargetSpec t;
+  std::string error;
+  EXPECT_TRUE(parse_target(text, t, error)) << error;
+  return t;
+}
+
+// A world with random short reads and writes, under the chaos policy (the fuzzer's input
+// format: policy byte, fault-mix byte, transfers byte, then the peer's bytes).
+Scenario faulty_world() {
+  const std::string reply = "\x30HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+  std::vector<std::uint8_t> input = {6, 1, 3};
+  input.insert(input.end(), reply.begin(), reply.end());
+  Scenario sc;
+  ScenarioError err;
+  EXPECT_TRUE(parse_scenario(fuzz_input_scenario(input.data(), input.size()), "faulty.scn", sc, err))
+      << err.to_string();
+  return sc;
+}
+
+// The trace without its first event (the note that names the seed).
+std::string after_seed_note(const Trace& t) {
+  Trace rest;
+  if (!t.events.empty()) rest.events.assign(t.events.begin() + 1, t.events.end());
+  return rest.to_jsonl();
+}
+
+int fault_notes(const Trace& t) {
+  int n = 0;
+  for (const Event& e : t.events) n += e.text.rfind("fault ", 0) == 0;
+  return n;
+}
+
+std::size_t deviations(const std::vector<std::uint64_t>& v) {
+  return static_cast<std::size_t>(std::count_if(v.begin(), v.end(), [](auto x) { return x != 0; }));
+}
+
+TEST(Choices, RecordedRunReplaysToTheSameTrace) {
+  int faults = 0;
+  for (const char* name : {"faulty", "chaos_swarm_1.scn", "add_remove_churn.scn"}) {
+    const Scenario sc = std::string(name) == "faulty" ? faulty_world() : load(name);
+    for (std::uint64_t seed : {1u, 2u, 3u}) {
+      RunOptions ro;
+      ro.seed = seed;
+      ro.policy = "chaos";
+      const ScenarioRun live = run_scenario(sc, target("engine-sim"), ro);
+      EXPECT_FALSE(live.replayed_choices);
+      EXPECT_GT(live.choices.size(), 0u) << name;
+      faults += fault_notes(live.trace);
+      RunOptions again = ro;
+      again.choices = live.choices;
+      const ScenarioRun replayed = run_scenario(sc, target("engine-sim"), again);
+      EXPECT_TRUE(replayed.replayed_choices);
+      EXPECT_EQ(replayed.trace_hash, live.trace_hash) << name << " seed " << seed;
+      EXPECT_EQ(replayed.choices, live.choices) << name << " seed " << seed;
+      // Under another seed the record still decides everything (only the note naming the
+      // seed differs).
+      again.seed = seed + 1000;
+      const ScenarioRun other_seed = run_scenario(sc, target("engine-sim"), again);
+      EXPECT_EQ(after_seed_note(other_seed.trace), after_seed_note(live.trace)) << name;
+    }
+  }
+  EXPECT_GT(faults, 0) << "the world's decisions were recorded too";
+}
+
+TEST(Choices, EmptyRecordMeansNoFaultAndNoDeviation) {
+  const Scenario sc = faulty_world();
+  int live_faults = 0;
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    RunOptions ro;
+    ro.seed = seed;
+    live_faults += fault_notes(run_scenario(sc, target("engine-sim"), ro).trace);
+  }
+  EXPECT_GT(live_faults, 0) << "the scenario's world injects faults";
+  RunOptions ro;
+  ro.choices = std::vector<std::uint64_t>{};
+  const ScenarioRun quiet = run_scenario(sc, target("engine-sim"), ro);
+  EXPECT_EQ(fault_notes(quiet.trace), 0);
+  EXPECT_GT(quiet.choices.size(), 0u);  // decisions were made, every one of them 0
+  EXPECT_EQ(deviations(quiet.choices), 0u);
+  EXPECT_EQ(quiet.outcome, Outcome::pass) << quiet.message;
+}
+
+TEST(ShrinkRecord, FindsTheSmallestRecordThePredicateAccepts) {
+  // Fails when decision 5 is at least 3 and decision 10 is not 0, whatever else is there.
+  const auto fails = [](const std::vector<std::uint64_t>& c, std::vector<std::uint64_t>& read) {
+    const auto at = [&](std::size_t i) { return i < c.size() ? c[i] : 0; };
+    if (at(5) < 3 || at(10) == 0) return false;
+    read = c;
+    return true;
+  };
+  std::vector<std::uint64_t> start(40);
+  for (std::size_t i = 0; i < start.size(); ++i) start[i] = 1 + (i * 7) % 13;
+  int runs = 0;
+  const auto small = shrink_record(start, fails, 1000, runs);
+  const std::vector<std::uint64_t> want = {0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 1};
+  EXPECT_EQ(small, want);
+  EXPECT_LE(runs, 1000);
+}
+
+TEST(ShrinkRecord, StopsAtTheBudgetWithAFailingRecord) {
+  int calls = 0;
+  const auto fails = [&](const std::vector<std::uint64_t>& c, std::vector<std::uint64_t>& read) {
+    ++calls;
+    if (deviations(c) < 20) return false;
+    read = c;
+    return true;
+  };
+  std::vector<std::uint64_t> start(100, 5);
+  int runs = 0;
+  const auto small = shrink_record(start, fails, 7, runs);
+  EXPECT_EQ(runs, 7);
+  EXPECT_EQ(calls, 7);
+  EXPECT_GE(deviations(small), 20u);  // never a record that does not fail
+}
+
+TEST(ShrinkRecord, WithoutZerosPastTheEndTheLengthStays) {
+  // The fuzzer's bytes: a trailing 0 is data, not "past the end".
+  const auto fails = [](const std::vector<std::uint64_t>& c, std::vector<std::uint64_t>& read) {
+    if (c.size() < 4) return false;
+    read = c;
+    return true;
+  };
+  int runs = 0;
+  const auto small = shrink_record({9, 9, 9, 9, 9, 9}, fails, 200, runs, false);
+  EXPECT_EQ(small, (std::vector<std::uint64_t>{0, 0, 0, 0}));
+}
+
+// A seed-sweep failure (a mutant under the chaos policy) shrinks to a handful of
+// deviations, and the written scenario replays it on its own.
+TEST(Shrink, SeedSweepFailure_ShrinksToAReplayableScenario) {
+  if (!ms::mutants_compiled_in()) GTEST_SKIP() << "built without MS_MUTANTS";
+  const Scenario sc = load("add_remove_churn.scn");
+  const TargetSpec mutant = target("engine-sim:mutant=spurious_fails");
+  RunOptions ro;
+  ro.seed = 1000;
+  ro.policy = "chaos";
+  const ShrinkResult r = shrink_choices(sc, mutant, ro, 400);
+  ASSERT_TRUE(r.failed);
+  EXPECT_EQ(r.clause, "SA-SPURIOUS");
+  EXPECT_GT(deviations(r.original), 10u);
+  EXPECT_LE(deviations(r.choices), 3u);
+  EXPECT_LT(r.choices.size(), r.original.size());
+  EXPECT_LE(r.runs, 401);
+
+  const Scenario small = shrunk_scenario(sc, mutant, ro, r, "a test");
+  Scenario back;
+  ScenarioError err;
+  ASSERT_TRUE(parse_scenario(format_scenario(small), "shrunk.scn", back, err)) << err.to_string();
+  EXPECT_EQ(back.choices, r.choices);
+  // No option is needed: the mutant, the policy and the record are in the file.
+  const ScenarioRun again = run_scenario(back, target("engine-sim"), RunOptions{});
+  ASSERT_FALSE(again.violations.empty());
+  EXPECT_TRUE(same_failure(r.final_run, again)) << again.message;
+  // The same file without the defect passes: the failure is the mutant's.
+  std::erase_if(back.policies, [](const PolicySpec& p) { return p.name == "mutant"; });
+  const ScenarioRun fixed = run_scenario(back, target("engine-sim"), RunOptions{});
+  EXPECT_EQ(fixed.outcome, Outcome::pass) << fixed.message;
+}
+
+TEST(Shrink, PassingRunIsNotShrunk) {
+  const ShrinkResult r = shrink_choices(load("head_request.scn"), target("engine-sim"), RunOptions{});
+  EXPECT_FALSE(r.failed);
+  EXPECT_EQ(r.runs, 0);
+}
+
+TEST(FuzzInput, OutOfRangeInputsStandForNoScenario) {
+  const std::vector<std::uint8_t> two = {1, 2};
+  EXPECT_EQ(fuzz_input_scenario(two.data(), two.size()), "");
+  const std::vector<std::uint8_t> huge(kFuzzInputMax + 1, 'a');
+  EXPECT_EQ(fuzz_input_scenario(huge.data(), huge.size()), "");
+  const std::vector<std::uint8_t> ok = {6, 3, 3, 2, 'a', 'b', 'c'};
+  Scenario sc;
+  ScenarioError err;
+  ASSERT_TRUE(parse_scenario(fuzz_input_scenario(ok.data(), ok.size()), "f.scn", sc, err))
+      << err.to_string();
+  EXPECT_EQ(sc.client.size(), 5u);  // four adds and the end
+  ASSERT_EQ(sc.policies.size(), 1u);
+  EXPECT_EQ(sc.policies[0].name, "chaos");
+}
+
+}  // namespace
+}  // namespace ms::conf
