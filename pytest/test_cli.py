@@ -15,9 +15,9 @@ from conftest import REPO_ROOT, cli_path, describe, load_json
 # While the CLI is being written the whole module is skipped; every test here fails once
 # the binary exists and misbehaves.
 
-GROUPS = ["SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT"]
+GROUPS = ["SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT", "PA"]
 STATUSES = {"pass", "fail", "non-strict", "informational", "not-exercised", "excluded"}
-OUTCOMES = {"pass", "fail", "crash", "hang", "error", "nondeterministic"}
+OUTCOMES = {"pass", "fail", "crash", "hang", "error", "nondeterministic", "skipped"}
 SCENARIO_DIR = REPO_ROOT / "conformance" / "scenarios"
 SEED = 42
 
@@ -69,6 +69,9 @@ def check_report_shape(report):
                         ("not_exercised", "not-exercised"), ("excluded", "excluded")):
         assert summary[key] == sum(1 for c in report["clauses"] if c["status"] == status), key
     assert summary["scenarios"] == len(report["scenarios"])
+    outcomes = [s["outcome"] for s in report["scenarios"]]
+    assert summary["scenarios_skipped"] == outcomes.count("skipped")
+    assert summary["scenarios_failed"] == sum(1 for o in outcomes if o not in ("pass", "skipped"))
 
 
 def without_run_noise(report):
@@ -235,7 +238,8 @@ def test_conform_JunitParsesAndCountsMatchJson(scripted_run):
     assert int(suite.get("errors")) == len(errors)
     assert int(suite.get("skipped")) == len(skipped)
     group_cases = [c for c in cases if c.get("name") in GROUPS]
-    assert len(group_cases) == len(report["scenarios"]) * len(GROUPS)
+    ran = [s for s in report["scenarios"] if s["outcome"] != "skipped"]
+    assert len(group_cases) == len(ran) * len(GROUPS)
     status = {c["id"]: c["status"] for c in report["clauses"]}
     group_of = {c["id"]: c["group"] for c in report["clauses"]}
     failing_pairs = {(v["scenario"], v["seed"], group_of[v["clause"]]) for v in report["violations"]
@@ -408,7 +412,7 @@ def test_conform_MutantTargetAgreesWithKillMatrix(cli, tmp_path, kill_matrix, mu
     proc = conform(cli, tmp_path / "m", "--strict", "--no-shrink", target=f"engine-sim:mutant={mutant}")
     report = load_json(tmp_path / "m" / "report.json")
     assert report["target"]["name"].endswith(mutant) or mutant in json.dumps(report["target"]), report["target"]
-    failed = {s["name"] for s in report["scenarios"] if s["outcome"] != "pass"}
+    failed = {s["name"] for s in report["scenarios"] if s["outcome"] not in ("pass", "skipped")}
     if verdict == "killed":
         assert proc.returncode == 1, describe(proc)
         assert killer.split()[0] in failed, f"{mutant}: killer {killer!r} not among failed {sorted(failed)}"

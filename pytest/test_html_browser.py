@@ -84,3 +84,34 @@ def test_htmlReport_FiltersWorkInChromium(render, tmp_path):
         assert hidden == (statuses == "pass"), (statuses, rest)
     shown = re.search(r'data-clauses-shown="(\d+)"', dom.stdout)
     assert shown and int(shown.group(1)) == sum(1 for s, _ in rows if s != "pass")
+
+
+def test_htmlReport_SkippedBadgeHasItsOwnColour(render, tmp_path):
+    """In the rendered page a skipped scenario has a badge and a colour of its own, neither
+    the pass green nor the fail red. A copy of the page carries a probe script that reads
+    the computed colours into <body> attributes."""
+    out = tmp_path / "report"
+    render.run("sample", out, "--skipped", check_code=0)
+    html = (out / "report.html").read_text()
+    probe = ("<script>(function(){var d=document;function bg(s){var e=d.querySelector(s);"
+             "return e?getComputedStyle(e).backgroundColor:'none';}"
+             "d.body.setAttribute('data-bg-pass',bg('tr.scenario[data-outcome=\"pass\"] td.st'));"
+             "d.body.setAttribute('data-bg-fail',bg('tr.scenario[data-outcome=\"fail\"] td.st'));"
+             "d.body.setAttribute('data-bg-skipped',bg('tr.scenario[data-outcome=\"skipped\"] td.st'));"
+             "d.body.setAttribute('data-bg-badge',bg('span.st-skipped[data-outcome=\"skipped\"]'));})();</script>")
+    patched = html.replace("</body>", probe + "</body>")
+    assert patched != html
+    page = out / "probed.html"
+    page.write_text(patched)
+    dom = chromium(tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom", page.resolve().as_uri())
+    assert dom.returncode == 0, describe(dom)
+    body = re.search(r"<body([^>]*)>", dom.stdout)
+    assert body, dom.stdout[:2000]
+    attrs = dict(re.findall(r'(data-bg-[a-z]+)="([^"]*)"', body.group(1)))
+    assert set(attrs) == {"data-bg-pass", "data-bg-fail", "data-bg-skipped", "data-bg-badge"}, body.group(1)
+    assert all(v.startswith("rgb") for v in attrs.values()), attrs
+    assert attrs["data-bg-skipped"] == attrs["data-bg-badge"], attrs
+    assert attrs["data-bg-skipped"] not in (attrs["data-bg-pass"], attrs["data-bg-fail"]), attrs
+    assert attrs["data-bg-pass"] != attrs["data-bg-fail"], attrs
+    assert re.search(r'<tr class="scenario" data-outcome="skipped">.*?skipped: the world injects faults', dom.stdout)
+    assert '<span class="st-skipped" data-outcome="skipped">skipped 1</span>' in dom.stdout

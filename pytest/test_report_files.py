@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 from conftest import describe, load_json
 
-GROUPS = ["SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT"]
+GROUPS = ["SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT", "PA"]
 
 
 def test_sample_JunitParsesAndCountsMatchJson(render, tmp_path):
@@ -45,4 +45,26 @@ def test_validate_RejectsBrokenReportWithClearMessage(render, tmp_path):
     proc = render.run("validate", bad)
     assert proc.returncode == 2, describe(proc)
     assert "bad.json" in proc.stderr and "/clauses/0/status" in proc.stderr, describe(proc)
+    assert render.run("validate", tmp_path / "report.json").returncode == 0
+
+
+def test_sample_SkippedScenarioIsNeitherPassNorFail(render, tmp_path):
+    """A skipped scenario, as Python's parsers read the files: its own outcome and count in
+    JSON, one <skipped message="why"/> testcase in JUnit, and no failure anywhere."""
+    proc = render.run("sample", tmp_path, "--skipped")
+    assert proc.returncode == 0, describe(proc)
+    report = load_json(tmp_path / "report.json")
+    skipped = [s for s in report["scenarios"] if s["outcome"] == "skipped"]
+    assert len(skipped) == 1 and skipped[0]["message"].startswith("skipped: "), report["scenarios"]
+    summary = report["summary"]
+    assert summary["scenarios_skipped"] == 1
+    assert summary["scenarios_failed"] == sum(1 for s in report["scenarios"] if s["outcome"] not in ("pass", "skipped"))
+    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    cases = [c for c in suite.findall("testcase") if c.get("classname") == skipped[0]["name"]]
+    assert [c.get("name") for c in cases] == ["outcome"]
+    assert cases[0].find("skipped").get("message") == skipped[0]["message"]
+    ran = len(report["scenarios"]) - 1
+    assert int(suite.get("tests")) == ran * len(GROUPS) + 1
+    all_skipped = [c for c in suite.findall("testcase") if c.find("skipped") is not None]
+    assert int(suite.get("skipped")) == len(all_skipped)
     assert render.run("validate", tmp_path / "report.json").returncode == 0

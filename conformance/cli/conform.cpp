@@ -208,13 +208,16 @@ json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target
   for (const ScenarioRun& r : runs) {
     virtual_ns += r.virtual_ns;
     events += r.trace.events.size();
+    // A skipped scenario (not applicable to this target) ran nothing: it is reported as
+    // skipped, never as passed, and adds nothing to the clause totals.
     for (auto& cr : r.clause_results) {
+      if (r.skipped) break;
       totals.exercised[std::string(cr.clause->id)] += cr.exercised;
       totals.violations[std::string(cr.clause->id)] += cr.violations;
     }
     json clause_ids = json::array();
     for (auto& cr : r.clause_results)
-      if (cr.exercised) clause_ids.push_back(std::string(cr.clause->id));
+      if (cr.exercised && !r.skipped) clause_ids.push_back(std::string(cr.clause->id));
     // Failed `expect` lines (clause "EXPECT") are no catalogue clause, so the report schema
     // has no violation entry for them: they go into the scenario's message instead.
     std::string message = r.message;
@@ -228,7 +231,7 @@ json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target
     scenarios.push_back({{"name", r.name},
                          {"file", relative(r.file)},
                          {"seed", r.seed},
-                         {"outcome", to_string(r.outcome)},
+                         {"outcome", r.skipped ? "skipped" : to_string(r.outcome)},
                          {"signal", r.signal ? std::to_string(r.signal) : ""},
                          {"message", message},
                          {"trace_hash", r.trace_hash},
@@ -238,7 +241,7 @@ json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target
                          {"repro", repro(r, target, profile)}});
     for (const Violation& v : r.violations) {
       const Clause* c = find_clause(v.clause);
-      if (!c) continue;  // an `expect` line: in the scenario's message above
+      if (!c || r.skipped) continue;  // an `expect` line (in the message above), or skipped
       json excerpt = json::array(), timeline = json::array();
       const std::size_t n = r.trace.events.size();
       const std::size_t first = v.event_index > 12 ? v.event_index - 12 : 0;
@@ -319,9 +322,10 @@ void print_summary(const json& rep) {
                     : "");
   }
   auto& s = rep["summary"];
-  std::printf("\nscenarios: %d run, %d failed; clauses: %d pass, %d fail, %d non-strict, %d "
-              "informational, %d not exercised, %d excluded\n",
-              s.value("scenarios", 0), s.value("scenarios_failed", 0), s.value("pass", 0),
+  std::printf("\nscenarios: %d run, %d failed, %d skipped; clauses: %d pass, %d fail, "
+              "%d non-strict, %d informational, %d not exercised, %d excluded\n",
+              s.value("scenarios", 0), s.value("scenarios_failed", 0),
+              s.value("scenarios_skipped", 0), s.value("pass", 0),
               s.value("fail", 0), s.value("non_strict", 0), s.value("informational", 0),
               s.value("not_exercised", 0), s.value("excluded", 0));
   auto& sp = rep["speed"];
@@ -572,6 +576,13 @@ int cmd_conform(Args& args) {
       property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, runs, o);
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const ScenarioRun& r = runs[i];
+    if (r.skipped) {  // not applicable to this target: the message says why
+      const std::string why =
+          r.message.rfind("skipped: ", 0) == 0 ? r.message.substr(9) : r.message;
+      std::printf("skip   %s (seed %llu): %s\n", r.name.c_str(),
+                  static_cast<unsigned long long>(r.seed), why.c_str());
+      continue;
+    }
     if (r.outcome == Outcome::pass) continue;
     std::printf("%-6s %s (seed %llu): %s\n       reproduce: %s\n", to_string(r.outcome),
                 r.name.c_str(), static_cast<unsigned long long>(r.seed), r.message.c_str(),

@@ -122,7 +122,7 @@ int cmd_diff(Args& args) {
   std::printf("seed %s  diff %s vs %s  suite %s\n",
               seed ? std::to_string(*seed).c_str() : "per-scenario", a.text.c_str(),
               b.text.c_str(), suite_name.c_str());
-  int same = 0, diverged = 0, errors = 0;
+  int same = 0, diverged = 0, errors = 0, skipped = 0;
   for (const LoadedScenario& l : suite) {
     RunOptions o = ro;
     o.seed = seed.value_or(l.scenario.seed);
@@ -132,6 +132,11 @@ int cmd_diff(Args& args) {
       ++errors;
       std::printf("error    %s: %s\n", ra.name.c_str(),
                   (ra.outcome == Outcome::error ? ra.message : rb.message).c_str());
+      continue;
+    }
+    if (ra.skipped || rb.skipped) {  // nothing ran on one side: nothing to compare
+      ++skipped;
+      std::printf("skipped  %s: %s\n", ra.name.c_str(), (ra.skipped ? ra.message : rb.message).c_str());
       continue;
     }
     const auto na = normalise(ra.trace), nb = normalise(rb.trace);
@@ -150,8 +155,8 @@ int cmd_diff(Args& args) {
     std::printf("  %-8s %s\n", (a.name() + ":").c_str(), i < na.size() ? na[i].c_str() : "(end)");
     std::printf("  %-8s %s\n", (b.name() + ":").c_str(), i < nb.size() ? nb[i].c_str() : "(end)");
   }
-  std::printf("\n%d scenarios: %d same, %d diverge, %d errors\n", same + diverged + errors, same,
-              diverged, errors);
+  std::printf("\n%d scenarios: %d same, %d diverge, %d skipped, %d errors\n",
+              same + diverged + skipped + errors, same, diverged, skipped, errors);
   if (errors) return 3;
   return diverged ? 1 : 0;
 }

@@ -36,7 +36,8 @@ bool is_api_call(EventKind k) {
     case EventKind::timeout_query:
     case EventKind::info_read:
     case EventKind::setopt:
-    case EventKind::cleanup: return true;
+    case EventKind::cleanup:
+    case EventKind::easy_pause: return true;
     default: return false;
   }
 }
@@ -187,6 +188,19 @@ struct Checker::State {
   int idle_calls = 0;
   bool cleanup_seen = false;
 
+  // Pausing (PA-*): the MSPAUSE_* bits each transfer is known to hold, PAUSE returns made
+  // inside the easy_pause call being replayed (they take effect after its own bits), and
+  // unpauses whose PA-RESUME verdict waits for the transfer's fate.
+  std::map<int, int> paused;
+  std::map<int, int> group_pauses;
+  struct Resume {
+    std::size_t index = 0;
+    bool timer_due = false;  // the application's timer was due within 1 ms of the unpause
+    std::string timer;       // what the timer was, for the message
+  };
+  std::map<int, Resume> resume_pending;
+  bool timer_fired = false;  // a SOCKET_TIMEOUT call consumed the last timer told
+
   State(Profile p, CheckerOptions o) : profile(p), opt(o) {
     for (const Clause& c : all_clauses()) {
       enabled[static_cast<std::size_t>(c.key)] = in_profile(c, p);
@@ -261,6 +275,8 @@ struct Checker::State {
       case EventKind::net_ready: break;
       case EventKind::note: on_note(i, e); break;
       case EventKind::call_end: break;
+      case EventKind::write_cb:
+      case EventKind::read_cb: on_data_cb(i, e, ctx); break;
       default: on_call(i, e, ctx != nullptr);
     }
   }
@@ -343,6 +359,79 @@ struct Checker::State {
     timer_told = true;
     timer_value = e.value;
     timer_time = e.time_ns;
+    timer_fired = false;
+  }
+
+  // ---- pausing -------------------------------------------------------------------------
+
+  static constexpr int kPauseReturn = MS_WRITEFUNC_PAUSE;  // == MS_READFUNC_PAUSE
+  static_assert(MS_WRITEFUNC_PAUSE == MS_READFUNC_PAUSE);
+
+  void on_data_cb(std::size_t i, const Event& e, const Event* ctx) {
+    const bool outside = has_word(e.text, "outside");
+    check(ClauseId::SC_INSIDE, !outside && ctx != nullptr, i, e.time_ns,
+          std::string("expected the ") + to_string(e.kind) +
+              " inside an API call, observed " + (ctx == nullptr ? "no API call after it" : e.text));
+    group_change = true;
+    const bool write = e.kind == EventKind::write_cb;
+    const int bit = write ? MSPAUSE_RECV : MSPAUSE_SEND;
+    // Inside the easy_pause that clears the bit, the callback is the promised redelivery.
+    const bool in_unpause = ctx != nullptr && ctx->kind == EventKind::easy_pause &&
+                            ctx->easy == e.easy && (ctx->value & bit) == 0;
+    const int held = in_unpause ? group_pauses[e.easy] : paused[e.easy];
+    check(ClauseId::PA_SILENT, (held & bit) == 0, i, e.time_ns,
+          "expected no " + std::string(write ? "write" : "read") + " callback for e" +
+              std::to_string(e.easy) + " while its " + (write ? "receiving" : "sending") +
+              " is paused, observed one offering " + std::to_string(e.value) + " bytes");
+    if (e.result != kPauseReturn) return;
+    if (ctx != nullptr && ctx->kind == EventKind::easy_pause && ctx->easy == e.easy) {
+      group_pauses[e.easy] |= bit;
+    } else {
+      paused[e.easy] |= bit;
+    }
+  }
+
+  void on_easy_pause(std::size_t i, const Event& e) {
+    const int h = e.easy;
+    const int before = paused[h];
+    // The state is set even when the call then fails ("something wrong occurred after the
+    // new state was set"); a PAUSE returned by the redelivery inside it comes on top.
+    const int now = static_cast<int>(e.value) | group_pauses[h];
+    group_pauses.clear();
+    paused[h] = now;
+    // Transfers may move inside easy_pause (data delivered, even finished): the running
+    // count the next socket call reports is no decrease to match against DONE messages.
+    baseline = -1;
+    run_check.active = false;
+    q_hi = kUnknown;
+    if (e.result != MSE_OK || (before & ~now) == 0 || !added.count(h) || done_read.count(h)) return;
+    const std::int64_t tol = opt.timer_tolerance_ms * kMs;
+    Resume r;
+    r.index = i;
+    r.timer_due = timer_told && timer_value >= 0 && !timer_fired &&
+                  timer_time + timer_value * kMs <= e.time_ns + kMs + tol;
+    r.timer = !timer_told         ? std::string("no timer told")
+              : timer_value < 0   ? std::string("the timer deleted (-1)")
+              : timer_fired       ? "the last timer (" + std::to_string(timer_value) +
+                                      " ms) already fired and none told since"
+                                  : "a timer due in " +
+                                      std::to_string((timer_time + timer_value * kMs - e.time_ns) / kMs) +
+                                      " ms";
+    resume_pending[h] = r;
+  }
+
+  // The transfer's fate is known (a socket call came, or the run ended): one that finished
+  // inside easy_pause needed no timer; any other must have had one due.
+  void settle_resumes(std::int64_t t) {
+    for (auto& [h, r] : resume_pending) {
+      if (!ex(ClauseId::PA_RESUME)) continue;
+      if (done_read.count(h) || !added.count(h)) continue;
+      if (!r.timer_due)
+        fail(ClauseId::PA_RESUME, r.index, t,
+             "expected a timer due within 1 ms after easy_pause unpaused e" + std::to_string(h) +
+                 ", observed " + r.timer);
+    }
+    resume_pending.clear();
   }
 
   void on_net_close(std::size_t i, const Event& e) {
@@ -430,6 +519,10 @@ struct Checker::State {
 
   void on_call(std::size_t i, const Event& e, bool nested) {
     const std::int64_t t = e.time_ns;
+    if (e.kind == EventKind::easy_pause) {  // an easy call: its MSEcode is not ER-CODES'
+      on_easy_pause(i, e);
+      return;
+    }
     const bool bad_multi = has_word(e.text, "bad-multi");
     const bool in_cb = nested || has_word(e.text, "in-callback");
     const bool probe = bad_multi || (in_cb && e.kind != EventKind::assign);
@@ -507,6 +600,7 @@ struct Checker::State {
     if (e.result != MSM_OK) return;
     added.insert(e.easy);
     ever_added.insert(e.easy);
+    paused.erase(e.easy);
     removed.erase(e.easy);
     done_read.erase(e.easy);
     calls_past_deadline.erase(e.easy);
@@ -553,6 +647,12 @@ struct Checker::State {
     }
     added.erase(h);
     removed.insert(h);
+    paused.erase(h);
+    // Removed before any socket call: finished inside easy_pause, or the timer is moot.
+    if (auto it = resume_pending.find(h); it != resume_pending.end()) {
+      if (done_read.count(h)) ex(ClauseId::PA_RESUME);
+      resume_pending.erase(it);
+    }
     done_read.erase(h);
     zero_pending.erase(h);
     abort_pending.erase(h);
@@ -571,6 +671,13 @@ struct Checker::State {
                     (e.result == MSM_CALL_MULTI_PERFORM && profile == Profile::legacy_7_16);
     last_drive_time = t;
     q_hi = kUnknown;
+    settle_resumes(t);
+    // The application's timer is one-shot: a SOCKET_TIMEOUT call at or past its deadline
+    // uses it up, unless the call told a new one.
+    if (e.kind == EventKind::socket_action && e.fd == MS_SOCKET_TIMEOUT && !group_timer_told &&
+        timer_told && timer_value >= 0 &&
+        t + opt.timer_tolerance_ms * kMs >= timer_time + timer_value * kMs)
+      timer_fired = true;
 
     if (e.kind == EventKind::socket_action) {
       check(ClauseId::SA_MASK, (e.mask & ~(MS_CSELECT_IN | MS_CSELECT_OUT | MS_CSELECT_ERR)) == 0,
@@ -878,6 +985,7 @@ struct Checker::State {
     std::size_t i = next_index == 0 ? 0 : next_index - 1;
     std::int64_t t = last_drive_time;
     if (!cleanup_seen) quiescence_timer_check(i, t);
+    settle_resumes(t);
     for (auto& [fd, at] : err_pending) {
       check(ClauseId::SA_ERR, false, at, t,
             "expected the transfer on fd " + std::to_string(fd) +

@@ -85,6 +85,7 @@ const char* to_string(ClauseGroup g) {
     case ClauseGroup::DP: return "DP";
     case ClauseGroup::LG: return "LG";
     case ClauseGroup::DT: return "DT";
+    case ClauseGroup::PA: return "PA";
   }
   return "?";
 }

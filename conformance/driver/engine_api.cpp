@@ -76,6 +76,7 @@ const char* multi_strerror(int code) { return ms_multi_strerror(static_cast<MSMc
 void* easy_init() { return ms_easy_init(); }
 void easy_cleanup(void* e) { ms_easy_cleanup(E(e)); }
 const char* easy_strerror(int code) { return ms_easy_strerror(static_cast<MSEcode>(code)); }
+int easy_pause(void* e, int bitmask) { return ms_easy_pause(E(e), bitmask); }
 
 }  // namespace
 
@@ -99,6 +100,7 @@ Api engine_api() {
   a.easy_setopt = &easy_setopt;
   a.easy_getinfo = &easy_getinfo;
   a.easy_strerror = &easy_strerror;
+  a.easy_pause = &easy_pause;
   a.slist_append = &ms_slist_append;
   a.slist_free_all = &ms_slist_free_all;
   a.version = "multisock 0.1.0";

@@ -666,6 +666,15 @@ ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
       out.message = "cannot load " + target.library + ": " + error;
       return out;
     }
+    // Pausing needs the optional easy_pause: without it the scenario is not applicable.
+    if (Policy policy; resolve_policy(scenario, options, policy, error)) {
+      if (std::string why = pause_unsupported(policy, api); !why.empty()) {
+        out.outcome = Outcome::pass;
+        out.skipped = true;
+        out.message = why;
+        return out;
+      }
+    }
     const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(
                            run_limit(scenario)) + kChildGrace;
     const RunOutcome child = run_isolated(

@@ -357,7 +357,7 @@ void ms_multi::pause_changed(ms_easy* easy) {
     return;
   }
   enter();
-  easy->transfer->pause_changed(false);
+  easy->transfer->pause_set_by_app();
   (void)finish_call(false);
 }
 

@@ -1025,6 +1025,14 @@ void Transfer::pause_changed(bool inside_callback) {
   update_deadline();
 }
 
+void Transfer::pause_set_by_app() {
+  pause_changed(false);
+  if (phase_ == Phase::done || (paused() && send_paused())) return;
+  if (multi_.mutant() == Mutant::no_unpause_timer) return;
+  wake_ = true;  // on_timer clears it and re-checks: one wake-up, never a loop
+  update_deadline();
+}
+
 bool Transfer::progress() {
   const auto& o = easy_.opt;
   if (o.noprogress || (!o.xferinfo_fn && !o.progress_fn)) return true;

@@ -36,6 +36,9 @@ class Transfer final : public SocketUser, public http::ResponseSink {
   void cancel();
   // Pause bits changed (ms_easy_pause).
   void pause_changed(bool inside_callback);
+  // easy_pause from outside any callback: as pause_changed(false), and when a direction is
+  // free, a timer due now so a SOCKET_TIMEOUT call gets the transfer going (curl_easy_pause(3)).
+  void pause_set_by_app();
   bool done() const { return phase_ == Phase::done; }
   // The connection pool key ("scheme://host:port") of the current request.
   const std::string& pool_key() const { return key_; }

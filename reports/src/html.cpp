@@ -35,7 +35,7 @@ std::string num(double v) {
 }
 
 const char* kCss = R"CSS(
-:root{--pass:#c8e6c9;--fail:#ffcdd2;--nonstrict:#ffe0b2;--info:#bbdefb;--notex:#eeeeee;--excl:#f5f5f5;}
+:root{--pass:#c8e6c9;--fail:#ffcdd2;--nonstrict:#ffe0b2;--info:#bbdefb;--notex:#eeeeee;--excl:#f5f5f5;--skip:#e1d8f1;}
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;padding:0 24px 48px;color:#1b1b1b;background:#fafafa}
 header{padding:16px 0 4px}h1{font-size:22px;margin:0}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}
 h3{font-size:16px;margin:18px 0 6px}h4{font-size:14px;margin:0 0 6px}
@@ -51,6 +51,7 @@ th{background:#f0f0f0;position:sticky;top:44px}
 .st-pass{background:var(--pass)}.st-fail{background:var(--fail);color:#b71c1c}.st-non-strict{background:var(--nonstrict)}
 .st-informational{background:var(--info)}.st-not-exercised{background:var(--notex);color:#777}
 .st-excluded{background:var(--excl);color:#999;font-style:italic}.st-absent{color:#bbb}
+.st-skipped{background:var(--skip);color:#4527a0}
 .st a{color:inherit}
 .violation{background:#fff;border:1px solid #e0b4b4;border-left:4px solid #c62828;border-radius:4px;padding:10px 14px;margin:12px 0}
 .violation blockquote{margin:6px 0;padding:4px 10px;border-left:3px solid #999;background:#f7f7f7}
@@ -392,7 +393,11 @@ std::string to_html(const std::vector<json>& input) {
     double wall = sp["wall_seconds"].get<double>(), sim = sp["simulated_seconds"].get<double>();
     std::string seeds;
     for (const auto& sd : rep["seeds"]) seeds += (seeds.empty() ? "" : ", ") + sd.dump();
-    o << "<div class=\"card\" data-exit-code=\"" << s["exit_code"].get<long long>() << "\"><h3>" << esc(labels[r])
+    // Absent from reports written before "skipped" existed (validate() allows that only
+    // when no scenario is skipped).
+    const long long scenarios_skipped = int_or(s, "scenarios_skipped", 0);
+    o << "<div class=\"card\" data-exit-code=\"" << s["exit_code"].get<long long>() << "\" data-scenarios-skipped=\""
+      << scenarios_skipped << "\"><h3>" << esc(labels[r])
       << "</h3><dl>"
       << "<dt>kind</dt><dd>" << esc(t["kind"].get<std::string>()) << "</dd>"
       << "<dt>library</dt><dd>" << esc(t["library"].get<std::string>().empty() ? "-" : t["library"].get<std::string>())
@@ -402,7 +407,12 @@ std::string to_html(const std::vector<json>& input) {
       << "<dt>seeds</dt><dd>" << esc(seeds) << "</dd>"
       << "<dt>generated</dt><dd>" << esc(rep["generated_at"].get<std::string>()) << "</dd>"
       << "<dt>scenarios</dt><dd>" << s["scenarios"].get<long long>() << " run, " << s["scenarios_failed"].get<long long>()
-      << " not passed</dd>"
+      << " failed, " << scenarios_skipped << " skipped"
+      << "<p class=\"counts scenario-counts\"><span class=\"st-pass\" data-outcome=\"pass\">passed "
+      << s["scenarios"].get<long long>() - s["scenarios_failed"].get<long long>() - scenarios_skipped
+      << "</span><span class=\"st-fail\" data-outcome=\"fail\">failed " << s["scenarios_failed"].get<long long>()
+      << "</span><span class=\"st-skipped\" data-outcome=\"skipped\">skipped " << scenarios_skipped
+      << "</span></p></dd>"
       << "<dt>speed</dt><dd>" << num(sim) << " s simulated in " << num(wall) << " s"
       << (wall > 0 ? " (" + num(sim / wall) + "x)" : "") << ", " << sp["histories"].get<long long>() << " histories, "
       << sp["events"].get<long long>() << " events</dd>"
@@ -531,11 +541,15 @@ std::string to_html(const std::vector<json>& input) {
       << "<th>outcome</th><th>events</th><th>virtual time</th><th>trace hash</th><th>repro</th></tr></thead><tbody>\n";
     for (const auto& s : reports[r]["scenarios"]) {
       std::string outcome = s["outcome"];
-      std::string detail = outcome;
+      std::string detail = outcome, message = s["message"];
+      // The runner's reason already starts with "skipped: ": do not say it twice.
+      if (outcome == "skipped" && message.rfind("skipped: ", 0) == 0) message.erase(0, 9);
       if (!s["signal"].get<std::string>().empty()) detail += " (" + s["signal"].get<std::string>() + ")";
-      if (!s["message"].get<std::string>().empty()) detail += ": " + s["message"].get<std::string>();
-      o << "<tr><td title=\"" << esc(s["file"].get<std::string>()) << "\">" << esc(s["name"].get<std::string>()) << "</td><td>"
-        << s["seed"].dump() << "</td><td class=\"st " << (outcome == "pass" ? "st-pass" : "st-fail") << "\">" << esc(detail)
+      if (!message.empty()) detail += ": " + message;
+      const char* cls = outcome == "pass" ? "st-pass" : outcome == "skipped" ? "st-skipped" : "st-fail";
+      o << "<tr class=\"scenario\" data-outcome=\"" << esc(outcome) << "\"><td title=\"" << esc(s["file"].get<std::string>())
+        << "\">" << esc(s["name"].get<std::string>()) << "</td><td>" << s["seed"].dump() << "</td><td class=\"st " << cls
+        << "\">" << esc(detail)
         << "</td><td>" << s["events"].dump() << "</td><td>" << esc(format_ns(s["virtual_ns"].get<long long>())) << "</td><td><code>"
         << esc(s["trace_hash"].get<std::string>().substr(0, 16)) << "</code></td><td><code>" << esc(s["repro"].get<std::string>())
         << "</code></td></tr>\n";

@@ -6,7 +6,9 @@
 // every such violation (message and repro). Violations of clauses that the report
 // tolerates (non-strict, informational) go to <system-out>, so JUnit failures agree with
 // the exit code. A crash, hang, harness error or nondeterminism that no violation
-// explains gets one more testcase named "outcome".
+// explains gets one more testcase named "outcome". A scenario that was skipped (not
+// applicable to the target) ran nothing: it is that one "outcome" testcase alone, marked
+// <skipped message="why"/>, so a dashboard never counts it as passed.
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -52,6 +54,12 @@ std::string to_junit(const json& report) {
     const std::string classname =
         name_count[name] > 1 ? name + " [seed " + std::to_string(s["seed"].get<long long>()) + "]" : name;
     const long long seed = s["seed"];
+    if (s["outcome"] == "skipped") {
+      Case c{classname, "outcome", "", false, false, true};
+      c.body = "      <skipped message=\"" + escape_markup(s["message"].get<std::string>()) + "\"/>\n";
+      cases.push_back(std::move(c));
+      continue;
+    }
     std::set<std::string> exercised;
     for (const auto& id : s["clauses"]) exercised.insert(group_of(id));
     std::map<std::string, std::vector<json>> failing, tolerated;

@@ -380,7 +380,8 @@ std::vector<std::string> validate(const json& r) {
   }
 
   std::set<std::string> scenario_names;
-  long long scenarios_failed = 0;
+  std::set<std::pair<std::string, long long>> skipped_runs;  // (name, seed)
+  long long scenarios_failed = 0, scenarios_skipped = 0;
   std::size_t scenario_total = 0;
   if (const json* sc = c.member(r, "", "scenarios", json::value_t::array)) {
     scenario_total = sc->size();
@@ -394,8 +395,12 @@ std::vector<std::string> validate(const json& r) {
       if (const json* n = c.member(s, p, "name", json::value_t::string)) scenario_names.insert(n->get<std::string>());
       c.member(s, p, "file", json::value_t::string);
       c.member(s, p, "seed", json::value_t::number_integer);
-      c.one_of(s, p, "outcome", {"pass", "fail", "crash", "hang", "error", "nondeterministic"});
-      if (s.contains("outcome") && s["outcome"] != "pass") ++scenarios_failed;
+      c.one_of(s, p, "outcome", {"pass", "fail", "crash", "hang", "error", "nondeterministic", "skipped"});
+      const bool skipped = s.contains("outcome") && s["outcome"] == "skipped";
+      if (skipped)
+        ++scenarios_skipped;
+      else if (s.contains("outcome") && s["outcome"] != "pass")
+        ++scenarios_failed;
       c.member(s, p, "signal", json::value_t::string);
       c.member(s, p, "message", json::value_t::string);
       c.member(s, p, "trace_hash", json::value_t::string);
@@ -411,6 +416,16 @@ std::vector<std::string> validate(const json& r) {
         }
       }
       c.member(s, p, "repro", json::value_t::string);
+      // A skipped scenario did not run: it says why, and exercised nothing.
+      if (skipped) {
+        if (s.contains("message") && s["message"].is_string() && s["message"].get<std::string>().empty())
+          c.add(p + "/message", "a skipped scenario must say why it was skipped");
+        if (s.contains("clauses") && s["clauses"].is_array() && !s["clauses"].empty())
+          c.add(p + "/clauses", "a skipped scenario exercised nothing, got " + std::to_string(s["clauses"].size()) +
+                                    " clauses");
+        if (s.contains("name") && s["name"].is_string() && s.contains("seed") && s["seed"].is_number_integer())
+          skipped_runs.emplace(s["name"].get<std::string>(), s["seed"].get<long long>());
+      }
     }
   }
 
@@ -428,7 +443,10 @@ std::vector<std::string> validate(const json& r) {
       if (const json* n = c.member(v, p, "scenario", json::value_t::string);
           n && !scenario_names.count(n->get<std::string>()))
         c.add(p + "/scenario", "no scenario named " + n->dump());
-      c.member(v, p, "seed", json::value_t::number_integer);
+      if (const json* sd = c.member(v, p, "seed", json::value_t::number_integer);
+          sd && v.contains("scenario") && v["scenario"].is_string() &&
+          skipped_runs.count({v["scenario"].get<std::string>(), sd->get<long long>()}))
+        c.add(p + "/scenario", "names a skipped scenario " + v["scenario"].dump() + " (seed " + sd->dump() + ")");
       c.non_negative(v, p, "event_index");
       c.member(v, p, "time_ns", json::value_t::number_integer);
       c.member(v, p, "message", json::value_t::string);
@@ -462,8 +480,18 @@ std::vector<std::string> validate(const json& r) {
       c.add("/summary/scenarios", "says " + n->dump() + " but the report lists " + std::to_string(scenario_total));
     if (const json* n = c.member(*sm, "/summary", "scenarios_failed", json::value_t::number_integer);
         n && r.contains("scenarios") && r["scenarios"].is_array() && n->get<long long>() != scenarios_failed)
-      c.add("/summary/scenarios_failed",
-            "says " + n->dump() + " but " + std::to_string(scenarios_failed) + " scenarios did not pass");
+      c.add("/summary/scenarios_failed", "says " + n->dump() + " but " + std::to_string(scenarios_failed) +
+                                             " scenarios neither passed nor were skipped");
+    // Reports written before "skipped" existed have no scenarios_skipped; they stay valid
+    // as long as no scenario is skipped.
+    if (sm->contains("scenarios_skipped")) {
+      if (const json* n = c.member(*sm, "/summary", "scenarios_skipped", json::value_t::number_integer);
+          n && r.contains("scenarios") && r["scenarios"].is_array() && n->get<long long>() != scenarios_skipped)
+        c.add("/summary/scenarios_skipped",
+              "says " + n->dump() + " but " + std::to_string(scenarios_skipped) + " scenarios were skipped");
+    } else if (scenarios_skipped > 0) {
+      c.add("/summary/scenarios_skipped", "missing (" + std::to_string(scenarios_skipped) + " scenarios were skipped)");
+    }
     if (const json* e = c.member(*sm, "/summary", "exit_code", json::value_t::number_integer);
         e && (e->get<long long>() < 0 || e->get<long long>() > 4))
       c.add("/summary/exit_code", "expected 0..4, got " + e->dump());
@@ -543,12 +571,18 @@ void recompute_summary(json& r) {
   s["informational"] = n["informational"];
   s["not_exercised"] = n["not-exercised"];
   s["excluded"] = n["excluded"];
-  long long failed = 0;
+  long long failed = 0, skipped = 0;
   const json scenarios = r.value("scenarios", json::array());
-  for (const auto& sc : scenarios)
-    if (str_or(sc, "outcome") != "pass") ++failed;
+  for (const auto& sc : scenarios) {
+    const std::string outcome = str_or(sc, "outcome");
+    if (outcome == "skipped")
+      ++skipped;
+    else if (outcome != "pass")
+      ++failed;
+  }
   s["scenarios"] = static_cast<long long>(scenarios.size());
   s["scenarios_failed"] = failed;
+  s["scenarios_skipped"] = skipped;
   long long code = int_or(s, "exit_code", 0);
   // A failing clause means exit 1 unless nondeterminism (4) outranks it.
   if (n["fail"] > 0 && code != 1 && code != 4) code = 1;
@@ -666,8 +700,10 @@ json merge(const std::vector<json>& shards) {
   out["clauses"] = json::array();
   for (const auto& id : order) out["clauses"].push_back(clauses[id]);
 
-  // Scenarios keyed by (file, name, seed); a duplicate keeps the worse outcome.
-  static const std::vector<std::string> outcome_order = {"nondeterministic", "crash", "hang", "error", "fail", "pass"};
+  // Scenarios keyed by (file, name, seed); a duplicate keeps the worse outcome. A run that
+  // happened says more than one that was skipped, so skipped comes last.
+  static const std::vector<std::string> outcome_order = {"nondeterministic", "crash", "hang", "error",
+                                                         "fail",             "pass",  "skipped"};
   auto outcome_rank = [&](const json& s) {
     auto it = std::find(outcome_order.begin(), outcome_order.end(), str_or(s, "outcome"));
     return it - outcome_order.begin();
@@ -741,6 +777,26 @@ Diff diff(const json& old_report, const json& new_report) {
   for (const auto& v : old_report["violations"])
     if (!new_keys.count(key(v)) && reported.insert(key(v)).second) d.fixed_violations.push_back(v);
   if (!d.new_violations.empty()) d.regressed = true;
+
+  // Scenario outcomes, keyed by (file, name, seed). A change is listed, never a regression
+  // by itself: a scenario that newly fails shows as a failing clause or a new violation
+  // above, and one that is newly skipped (or no longer skipped) is news, not a failure.
+  std::map<std::tuple<std::string, std::string, long long>, std::string> old_outcome, new_outcome;
+  for (const auto& s : old_report["scenarios"]) old_outcome[scenario_key(s)] = s["outcome"];
+  for (const auto& s : new_report["scenarios"]) new_outcome[scenario_key(s)] = s["outcome"];
+  auto note_scenario = [&](const std::tuple<std::string, std::string, long long>& k, const std::string& a,
+                           const std::string& b) {
+    if (a != b) d.scenarios_changed.push_back({std::get<1>(k), std::get<0>(k), std::get<2>(k), a, b});
+  };
+  for (const auto& [k, o] : old_outcome) {
+    auto it = new_outcome.find(k);
+    note_scenario(k, o, it == new_outcome.end() ? "absent" : it->second);
+  }
+  for (const auto& [k, n] : new_outcome)
+    if (!old_outcome.count(k)) note_scenario(k, "absent", n);
+  std::sort(d.scenarios_changed.begin(), d.scenarios_changed.end(), [](const ScenarioChange& a, const ScenarioChange& b) {
+    return std::tie(a.file, a.name, a.seed) < std::tie(b.file, b.name, b.seed);
+  });
   return d;
 }
 
@@ -754,7 +810,10 @@ std::string Diff::to_text() const {
       << "  repro: " << str_or(v, "repro") << "\n";
   for (const auto& v : fixed_violations)
     o << "fixed: " << str_or(v, "clause") << " in " << str_or(v, "scenario") << " (seed " << int_or(v, "seed") << ")\n";
-  if (changed.empty() && new_violations.empty() && fixed_violations.empty()) o << "no change in clause statuses or violations\n";
+  for (const auto& s : scenarios_changed)
+    o << "scenario " << s.name << " (seed " << s.seed << "): " << s.old_outcome << " -> " << s.new_outcome << "\n";
+  if (changed.empty() && new_violations.empty() && fixed_violations.empty() && scenarios_changed.empty())
+    o << "no change in clause statuses, violations or scenario outcomes\n";
   o << (regressed ? "REGRESSED\n" : "not regressed\n");
   return o.str();
 }
@@ -764,6 +823,10 @@ json Diff::to_json() const {
   for (const auto& c : changed) j["changed"].push_back({{"id", c.id}, {"old", c.old_status}, {"new", c.new_status}});
   j["new_violations"] = new_violations;
   j["fixed_violations"] = fixed_violations;
+  j["scenarios_changed"] = json::array();
+  for (const auto& s : scenarios_changed)
+    j["scenarios_changed"].push_back(
+        {{"name", s.name}, {"file", s.file}, {"seed", s.seed}, {"old", s.old_outcome}, {"new", s.new_outcome}});
   return j;
 }
 
@@ -820,7 +883,20 @@ std::string matrix_markdown(const std::vector<json>& reports) {
     o << "- " << cell_text(labels[i]) << ": " << cell_text(str_or(r["target"], "library"))
       << (str_or(r["target"], "library").empty() ? "" : ", ") << "version " << cell_text(str_or(r["target"], "version"))
       << ", profile " << cell_text(str_or(r, "profile")) << ", suite " << cell_text(str_or(r, "suite"))
-      << (r["strict"].get<bool>() ? ", strict" : "") << "\n";
+      << (r["strict"].get<bool>() ? ", strict" : "");
+    // Skipped scenarios did not run: counted apart, neither passed nor failed.
+    long long passed = 0, skipped = 0, failed = 0;
+    for (const auto& s : r["scenarios"]) {
+      const std::string outcome = str_or(s, "outcome");
+      if (outcome == "pass")
+        ++passed;
+      else if (outcome == "skipped")
+        ++skipped;
+      else
+        ++failed;
+    }
+    o << "; " << r["scenarios"].size() << " scenarios: " << passed << " passed, " << failed << " failed, " << skipped
+      << " skipped\n";
   }
   return o.str();
 }

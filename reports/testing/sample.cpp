@@ -43,6 +43,7 @@ struct ScenarioDef {
   long long seed;
   std::vector<std::string> clauses;
   std::vector<ViolationDef> violations;
+  std::string skipped = "";  // non-empty: not applicable to the target, and why
 };
 
 std::vector<ScenarioDef> scenarios(const SampleOptions& o) {
@@ -57,6 +58,10 @@ std::vector<ScenarioDef> scenarios(const SampleOptions& o) {
   if (o.with_violation) {
     s[1].violations.push_back({"SC-CHANGES", 17, "expected a change of action for fd 5, observed IN twice in a row"});
     s[1].violations.push_back({"TM-AGREE", 9, "timer callback said 200 ms, multi_timeout said 198 ms"});
+  }
+  if (o.with_skipped) {
+    s.push_back({"socket_error_fault", "conformance/scenarios/socket_error_fault.scn", 42, {}, {},
+                 "skipped: the world injects faults (socket_error) that exist only on simnet"});
   }
   if (o.hostile) {
     s.push_back({"<script>alert('x')</script>", "conformance/scenarios/<b>evil</b>.scn", 42, {"SA-RUNNING", "TM-AGREE"},
@@ -160,19 +165,21 @@ json sample_report(const SampleOptions& o) {
                       {"excerpt_first_index", from},
                       {"timeline", timeline}});
     }
-    const long long n_events = 20 + 3 * static_cast<long long>(i);
+    // A skipped scenario ran nothing: no events, no trace, no time.
+    const bool skipped = !s.skipped.empty();
+    const long long n_events = skipped ? 0 : 20 + 3 * static_cast<long long>(i);
     events_total += n_events;
     char hash[65];
     std::snprintf(hash, sizeof hash, "%064zx", i + 1);
     scen.push_back({{"name", s.name},
                     {"file", s.file},
                     {"seed", s.seed},
-                    {"outcome", must_failed ? "fail" : "pass"},
+                    {"outcome", skipped ? "skipped" : must_failed ? "fail" : "pass"},
                     {"signal", ""},
-                    {"message", must_failed ? "contract violated" : ""},
-                    {"trace_hash", hash},
+                    {"message", skipped ? s.skipped : must_failed ? "contract violated" : ""},
+                    {"trace_hash", skipped ? "" : hash},
                     {"events", n_events},
-                    {"virtual_ns", 1000000000LL * static_cast<long long>(i + 1)},
+                    {"virtual_ns", skipped ? 0 : 1000000000LL * static_cast<long long>(i + 1)},
                     {"clauses", s.clauses},
                     {"repro", repro}});
     seeds.push_back(s.seed);

@@ -16,6 +16,7 @@ struct SampleOptions {
   std::string target = "engine-sim";
   bool hostile = false;        // adds a scenario named <script>... and quotes with markup
   bool with_violation = true;  // SC-CHANGES fails in chunked_trickle
+  bool with_skipped = false;   // adds socket_error_fault, skipped (not applicable to the target)
   int shard_index = 0;
   int shard_count = 1;
   std::string generated_at = "2026-11-23T12:00:00Z";

@@ -364,4 +364,152 @@ TEST(Matrix, OneRowPerClauseOneColumnPerTarget) {
   EXPECT_EQ(m, rep::matrix_markdown({a, b}));
 }
 
+// ---------------------------------------------------------------------------- skipped
+
+// A report with socket_error_fault skipped (not applicable to the target).
+json skipped_report() { return sample_report({.with_violation = false, .with_skipped = true}); }
+
+json scenario(const json& r, const std::string& name) {
+  for (const auto& s : r["scenarios"])
+    if (s["name"] == name) return s;
+  return json();
+}
+
+TEST(Skipped, IsAnOutcomeOfItsOwnNeverAPassOrAFail) {
+  json r = skipped_report();
+  EXPECT_EQ(rep::validate(r), std::vector<std::string>{});
+  EXPECT_EQ(scenario(r, "socket_error_fault")["outcome"], "skipped");
+  EXPECT_EQ(r["summary"]["scenarios"], r["scenarios"].size());
+  EXPECT_EQ(r["summary"]["scenarios_skipped"], 1);
+  EXPECT_EQ(r["summary"]["scenarios_failed"], 0);
+  EXPECT_EQ(r["summary"]["exit_code"], 0);
+  // Beside a real failure it still counts apart.
+  json both = sample_report({.with_skipped = true});
+  EXPECT_EQ(both["summary"]["scenarios_failed"], 1);
+  EXPECT_EQ(both["summary"]["scenarios_skipped"], 1);
+}
+
+TEST(Skipped, ValidateChecksReasonClausesViolationsAndCount) {
+  json r = skipped_report();
+  const std::size_t i = [&] {
+    for (std::size_t k = 0; k < r["scenarios"].size(); ++k)
+      if (r["scenarios"][k]["outcome"] == "skipped") return k;
+    return std::size_t{0};
+  }();
+  const std::string p = "/scenarios/" + std::to_string(i);
+  json bad = r;
+  bad["scenarios"][i]["message"] = "";
+  EXPECT_TRUE(has_problem(bad, p + "/message: a skipped scenario must say why"));
+  bad = r;
+  bad["scenarios"][i]["clauses"] = {"SA-KICK"};
+  EXPECT_TRUE(has_problem(bad, p + "/clauses: a skipped scenario exercised nothing"));
+  bad = r;
+  bad["summary"]["scenarios_skipped"] = 0;
+  EXPECT_TRUE(has_problem(bad, "/summary/scenarios_skipped: says 0 but 1"));
+  bad = r;
+  bad["summary"].erase("scenarios_skipped");
+  EXPECT_TRUE(has_problem(bad, "/summary/scenarios_skipped: missing"));
+  bad = r;
+  bad["summary"]["scenarios_failed"] = 1;  // skipped counted as failed
+  EXPECT_TRUE(has_problem(bad, "/summary/scenarios_failed: says 1 but 0"));
+  bad = sample_report({.with_skipped = true});
+  bad["violations"][0]["scenario"] = "socket_error_fault";
+  EXPECT_TRUE(has_problem(bad, "/violations/0/scenario: names a skipped scenario"));
+  // A report written before the field existed, with nothing skipped, stays valid.
+  json old = sample_report();
+  old["summary"].erase("scenarios_skipped");
+  EXPECT_EQ(rep::validate(old), std::vector<std::string>{});
+}
+
+TEST(Skipped, JunitHasOneSkippedTestcaseWithTheReason) {
+  json r = skipped_report();
+  std::string x = rep::to_junit(r);
+  EXPECT_EQ(count(x, "classname=\"socket_error_fault\""), 1u) << x;
+  EXPECT_NE(x.find("<testcase classname=\"socket_error_fault\" name=\"outcome\" time=\"0\">\n"
+                   "      <skipped message=\"skipped: the world injects faults (socket_error) that exist only on "
+                   "simnet\"/>\n    </testcase>"),
+            std::string::npos)
+      << x;
+  // The other scenarios keep one testcase per group; nothing fails.
+  EXPECT_EQ(count(x, "<testcase "), (r["scenarios"].size() - 1) * std::size(rep::kGroups) + 1);
+  EXPECT_EQ(count(x, "<failure "), 0u);
+  EXPECT_EQ(count(x, "<error "), 0u);
+  EXPECT_NE(x.find("failures=\"0\" errors=\"0\""), std::string::npos);
+}
+
+TEST(Skipped, HtmlShowsABadgeAndACount) {
+  json r = skipped_report();
+  std::string h = rep::to_html({r});
+  EXPECT_NE(h.find(".st-skipped{"), std::string::npos) << "no colour of its own";
+  EXPECT_NE(h.find("data-scenarios-skipped=\"1\""), std::string::npos);
+  EXPECT_NE(h.find(" run, 0 failed, 1 skipped"), std::string::npos);
+  EXPECT_NE(h.find("<span class=\"st-skipped\" data-outcome=\"skipped\">skipped 1</span>"), std::string::npos);
+  EXPECT_NE(h.find("<span class=\"st-pass\" data-outcome=\"pass\">passed " +
+                   std::to_string(r["scenarios"].size() - 1) + "</span>"),
+            std::string::npos);
+  EXPECT_EQ(count(h, "<tr class=\"scenario\" data-outcome=\"skipped\">"), 1u);
+  // The reason is shown once, after the badge word.
+  EXPECT_NE(h.find("<td class=\"st st-skipped\">skipped: the world injects faults (socket_error)"), std::string::npos);
+  EXPECT_EQ(h.find("skipped: skipped:"), std::string::npos);
+  EXPECT_EQ(count(h, "<tr class=\"scenario\" data-outcome=\"pass\">"), r["scenarios"].size() - 1);
+}
+
+TEST(Skipped, MergeKeepsItAndPrefersARunThatHappened) {
+  json whole = skipped_report();
+  json s0 = sample_report({.with_violation = false, .with_skipped = true, .shard_index = 0, .shard_count = 2});
+  json s1 = sample_report({.with_violation = false, .with_skipped = true, .shard_index = 1, .shard_count = 2});
+  EXPECT_EQ(rep::merge({s0, s1}), whole);
+  // The same scenario passed in one report and was skipped in another: the run wins.
+  json ran = whole;
+  for (auto& s : ran["scenarios"])
+    if (s["outcome"] == "skipped") {
+      s["outcome"] = "pass";
+      s["message"] = "";
+    }
+  rep::recompute_summary(ran);
+  for (const auto& order : {std::vector<json>{whole, ran}, std::vector<json>{ran, whole}}) {
+    json m = rep::merge(order);
+    EXPECT_EQ(scenario(m, "socket_error_fault")["outcome"], "pass");
+    EXPECT_EQ(m["summary"]["scenarios_skipped"], 0);
+  }
+}
+
+TEST(Skipped, DiffListsTheChangeButNeverRegresses) {
+  json before = skipped_report();
+  for (auto& s : before["scenarios"])
+    if (s["outcome"] == "skipped") s["outcome"] = "pass";  // as written before skipped existed
+  rep::recompute_summary(before);
+  json after = skipped_report();
+  rep::Diff d = rep::diff(before, after);
+  EXPECT_FALSE(d.regressed) << d.to_text();
+  ASSERT_EQ(d.scenarios_changed.size(), 1u);
+  EXPECT_EQ(d.scenarios_changed[0].name, "socket_error_fault");
+  EXPECT_EQ(d.scenarios_changed[0].old_outcome, "pass");
+  EXPECT_EQ(d.scenarios_changed[0].new_outcome, "skipped");
+  EXPECT_NE(d.to_text().find("scenario socket_error_fault (seed 42): pass -> skipped\nnot regressed\n"),
+            std::string::npos)
+      << d.to_text();
+  EXPECT_EQ(d.to_json()["scenarios_changed"][0]["new"], "skipped");
+  rep::Diff back = rep::diff(after, before);
+  EXPECT_FALSE(back.regressed);
+  ASSERT_EQ(back.scenarios_changed.size(), 1u);
+  EXPECT_EQ(back.scenarios_changed[0].new_outcome, "pass");
+  // A scenario that appears only skipped is listed as absent -> skipped.
+  rep::Diff added = rep::diff(sample_report({.with_violation = false}), after);
+  EXPECT_FALSE(added.regressed);
+  ASSERT_EQ(added.scenarios_changed.size(), 1u);
+  EXPECT_EQ(added.scenarios_changed[0].old_outcome, "absent");
+  EXPECT_TRUE(rep::diff(after, after).scenarios_changed.empty());
+}
+
+TEST(Skipped, MatrixCountsScenariosApart) {
+  json r = skipped_report();
+  std::string m = rep::matrix_markdown({r, sample_report({.target = "libcurl.so.4"})});
+  const std::string n = std::to_string(r["scenarios"].size());
+  EXPECT_NE(m.find("; " + n + " scenarios: " + std::to_string(r["scenarios"].size() - 1) + " passed, 0 failed, 1 skipped\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("; 4 scenarios: 3 passed, 1 failed, 0 skipped\n"), std::string::npos) << m;
+}
+
 }  // namespace

@@ -1,6 +1,6 @@
 // render.cpp: ms_reports_render, a small driver of the report library for tests and for
 // looking at the page without running a suite:
-//   ms_reports_render sample DIR [--hostile] [--target NAME]  hand-made report.json, junit.xml, report.html
+//   ms_reports_render sample DIR [--hostile] [--skipped] [--target NAME]  hand-made report.json, junit.xml, report.html
 //   ms_reports_render html OUT.html IN.json...
 //   ms_reports_render junit OUT.xml IN.json
 //   ms_reports_render validate IN.json...
@@ -16,7 +16,7 @@ namespace {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: ms_reports_render sample DIR [--hostile] [--target NAME]\n"
+               "usage: ms_reports_render sample DIR [--hostile] [--skipped] [--target NAME]\n"
                "       ms_reports_render html OUT.html IN.json...\n"
                "       ms_reports_render junit OUT.xml IN.json\n"
                "       ms_reports_render validate IN.json...\n");
@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
       for (std::size_t i = 2; i < args.size(); ++i) {
         if (args[i] == "--hostile")
           o.hostile = true;
+        else if (args[i] == "--skipped")
+          o.with_skipped = true;
         else if (args[i] == "--target" && i + 1 < args.size())
           o.target = args[++i];
         else

@@ -47,6 +47,22 @@ T two() {
   return t;
 }
 
+// Pausing: e1 kicked, then at 5 ms its write callback refuses 100 bytes with PAUSE and the
+// socket is told NONE. At 20 ms easy_pause(CONT) redelivers them and tells a 0 ms timer;
+// the timer fires, and e1 finishes at 30 ms.
+constexpr int kPause = MS_WRITEFUNC_PAUSE;
+T& paused_at_5(T& t) {
+  kick(t);
+  return t.at(5).sock(1, 5, MS_POLL_IN).wcb(1, 100, kPause).sock(1, 5, MS_POLL_NONE).act(5, MS_CSELECT_OUT, 1).none();
+}
+T pause_resume() {
+  T t;
+  paused_at_5(t);
+  t.at(20).wcb(1, 100, 100).sock(1, 5, MS_POLL_IN).timer(0).pause(1, MSPAUSE_CONT).none();
+  t.act(-1, 0, 1).none();
+  return finish(t, 30);
+}
+
 struct Case {
   const char* name;
   const char* clause;
@@ -60,6 +76,57 @@ std::vector<Case> cases() {
   CheckerOptions livelock3;
   livelock3.livelock_calls = 3;
   return {
+      // PA-SILENT
+      {"write_after_pause_return", "PA-SILENT", true, [] {
+         T t;
+         kick(t);
+         t.at(5).sock(1, 5, MS_POLL_IN).wcb(1, 100, kPause).wcb(1, 50, 50).act(5, MS_CSELECT_OUT, 1).none();
+         return finish(t, 30);
+       }},
+      {"write_in_later_call_while_paused", "PA-SILENT", true, [] {
+         T t;
+         paused_at_5(t);
+         t.at(8).wcb(1, 100, 100).act(-1, 0, 1).none();
+         return finish(t, 30);
+       }},
+      {"read_while_send_paused", "PA-SILENT", true, [] {
+         T t;
+         kick(t);
+         t.at(5).rcb(1, 16384, kPause).act(5, MS_CSELECT_OUT, 1).none();
+         t.at(6).rcb(1, 16384, 16384).act(5, MS_CSELECT_OUT, 1).none();
+         return finish(t, 30);
+       }},
+      {"redelivered_inside_unpause", "PA-SILENT", false, [] { return pause_resume(); }},
+      {"read_again_after_unpause", "PA-SILENT", false, [] {
+         T t;
+         kick(t);
+         t.at(5).rcb(1, 16384, kPause).act(5, MS_CSELECT_OUT, 1).none();
+         t.at(9).timer(0).pause(1, MSPAUSE_CONT).none();
+         t.rcb(1, 16384, 16384).act(-1, 0, 1).none();
+         return finish(t, 30);
+       }},
+      // PA-RESUME
+      {"unpause_leaves_far_timer", "PA-RESUME", true, [] {
+         T t;
+         paused_at_5(t);
+         t.at(20).wcb(1, 100, 100).sock(1, 5, MS_POLL_IN).pause(1, MSPAUSE_CONT).none();
+         return finish(t, 30);
+       }},
+      {"unpause_after_timer_fired", "PA-RESUME", true, [] {
+         T t;
+         kick(t);
+         t.at(5).sock(1, 5, MS_POLL_IN).wcb(1, 100, kPause).sock(1, 5, MS_POLL_NONE).timer(0).act(5, MS_CSELECT_OUT, 1).none();
+         t.at(6).act(-1, 0, 1).none();  // the 0 ms timer fires: the application holds none
+         t.at(20).wcb(1, 100, 100).sock(1, 5, MS_POLL_IN).pause(1, MSPAUSE_CONT).none();
+         return finish(t, 30);
+       }},
+      {"unpause_tells_0ms_timer", "PA-RESUME", false, [] { return pause_resume(); }},
+      {"finished_inside_unpause", "PA-RESUME", false, [] {
+         T t;
+         paused_at_5(t);
+         t.at(20).wcb(1, 100, 100).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).pause(1, MSPAUSE_CONT);
+         return t.read(1, 0).none().remove(1).cleanup();
+       }},
       // SA-MASK
       {"mask_bit_8", "SA-MASK", true, [] { T t; kick(t); t.at(5).sock(1, 5, MS_POLL_IN).act(5, 8, 1); return finish(t); }},
       {"masks_in_out_err", "SA-MASK", false, [] { return base(); }},

@@ -47,6 +47,12 @@ class T {
   T& open(int fd) { return push(EventKind::net_open, [&](Event& e) { e.fd = fd; }); }
   T& close(int fd) { return push(EventKind::net_close, [&](Event& e) { e.fd = fd; }); }
   T& bytes(int fd, long n) { return push(EventKind::net_bytes, [&](Event& e) { e.fd = fd, e.value = n; }); }
+  T& pause(int easy, int bits, int result = MSE_OK) {
+    return push(EventKind::easy_pause, [&](Event& e) { e.easy = easy, e.value = bits, e.result = result; });
+  }
+  // A write (read) callback offered n bytes (n the buffer size) and returned ret.
+  T& wcb(int easy, long n, int ret) { return push(EventKind::write_cb, [&](Event& e) { e.easy = easy, e.value = n, e.result = ret; }); }
+  T& rcb(int easy, long n, int ret) { return push(EventKind::read_cb, [&](Event& e) { e.easy = easy, e.value = n, e.result = ret; }); }
   T& note(std::string text) { return push(EventKind::note, [&](Event& e) { e.text = std::move(text); }); }
   T& call_end(std::string text = "") { return push(EventKind::call_end, [&](Event& e) { e.text = std::move(text); }); }
   // Modifiers of the last event.

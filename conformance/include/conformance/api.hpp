@@ -32,6 +32,9 @@ struct Api {
   int (*easy_setopt)(void* easy, int option, ...) = nullptr;
   int (*easy_getinfo)(void* easy, int info, ...) = nullptr;
   const char* (*easy_strerror)(int code) = nullptr;
+  // MSPAUSE_* bits, as curl_easy_pause. May be null: a target without it cannot run
+  // scenarios whose policy pauses transfers (they are skipped, saying so).
+  int (*easy_pause)(void* easy, int bitmask) = nullptr;
   ms_slist* (*slist_append)(ms_slist* list, const char* s) = nullptr;    // same layout
   void (*slist_free_all)(ms_slist* list) = nullptr;
   const char* version = "";  // what the implementation says of itself

@@ -14,7 +14,7 @@
 namespace ms::conf {
 
 enum class Severity : std::uint8_t { must, should, observed };
-enum class ClauseGroup : std::uint8_t { SA, SC, TM, IR, AS, ER, DP, LG, DT };
+enum class ClauseGroup : std::uint8_t { SA, SC, TM, IR, AS, ER, DP, LG, DT, PA };
 // Who can decide a clause: the checker from a trace, or the harness (replays, crashes).
 enum class DecidedBy : std::uint8_t { trace, harness };
 
@@ -191,7 +191,21 @@ const char* to_string(ClauseGroup g);
                  "should call curl_multi_socket_action(3) again")                             \
   X(DT_REPLAY, "DT-REPLAY", DT, must, P_ALL, harness,                                          \
     "Over simnet, the same scenario and seed give a byte-identical trace.",                   \
-    "DESIGN.md", "one seed, one byte-identical trace")
+    "DESIGN.md", "one seed, one byte-identical trace")                                        \
+  X(PA_SILENT, "PA-SILENT", PA, must, P_ALL, trace,                                            \
+    "While a direction of a transfer is paused (its callback returned PAUSE, or easy_pause "  \
+    "set the bit), that direction's callback is not called until easy_pause clears the bit.", \
+    "curl_easy_pause(3)",                                                                      \
+    "There will be no data received on this connection until this function is called again " \
+    "without this bit set. Thus, the write callback (CURLOPT_WRITEFUNCTION(3)) won't be "      \
+    "called.")                                                                                 \
+  X(PA_RESUME, "PA-RESUME", PA, must, P_ALL, trace,                                            \
+    "After easy_pause unpauses a paused transfer that is not done, the timer the application " \
+    "holds is due within 1 ms, so a SOCKET_TIMEOUT call gets it going without socket activity.", \
+    "curl_easy_pause(3)",                                                                      \
+    "unpausing a transfer will schedule a timeout trigger for that handle 1 millisecond into " \
+    "the future, so that a curl_multi_socket_action( ... CURL_SOCKET_TIMEOUT) can be used "    \
+    "immediately afterwards")
 
 enum class ClauseId : std::uint8_t {
 #define MS_X(e, id, g, s, p, d, stmt, src, quote) e,

@@ -49,7 +49,9 @@ using Rng = ms::sim::SplitMixRng;
   X(recurse, "call multi_timeout from inside a callback (it must be refused)")               \
   X(abort_cb, "return -1 from one socket callback inside socket_action (once per run)")     \
   X(misuse, "invalid calls: assign unknown fd, add NULL/added easy, bad multi, remove unadded") \
-  X(defer_info_read, "leave DONE messages queued after a call, read them a round later")
+  X(defer_info_read, "leave DONE messages queued after a call, read them a round later")     \
+  X(pause, "return MS_WRITEFUNC_PAUSE from a write callback; unpause later from the loop")   \
+  X(pause_upload, "return MS_READFUNC_PAUSE from a read callback; unpause later from the loop")
 
 struct Policy {
 #define MS_X(name, text) double name = 0.0;
@@ -101,6 +103,14 @@ struct DriverOptions {
   // the simulated target the world shares the tape, so one record holds the whole run.
   ms::sim::ChoiceTape* choices = nullptr;
 };
+
+// Pausing: each transfer is paused at most kPausesPerTransfer times per direction (so
+// every transfer finishes), and unpaused by the loop 1..kUnpauseDelayMaxMs ms later.
+inline constexpr int kPausesPerTransfer = 3;
+inline constexpr std::uint64_t kUnpauseDelayMaxMs = 40;
+
+// Why a target cannot run under this policy ("" when it can): pausing needs easy_pause.
+std::string pause_unsupported(const Policy& policy, const Api& api);
 
 // A scenario's `multi` lines as (MSMOPT_*, value) pairs for DriverOptions::multi_longs.
 std::vector<std::pair<int, long>> multi_options(const MultiSpec& m);

@@ -28,6 +28,10 @@
 //      "livelock ..."         the driver stopped: its events changed nothing for too long
 //  * info_read: easy 0 means NULL was returned; value is msgs_in_queue; code is the
 //    DONE message's MSEcode.
+//  * easy_pause is an API call like the multi calls: the write callbacks (and socket and
+//    timer callbacks) it makes come before it. write_cb and read_cb are recorded only when
+//    the policy pauses transfers (so other traces keep their identity); a return of
+//    MS_WRITEFUNC_PAUSE / MS_READFUNC_PAUSE (0x10000001) pauses that direction.
 #pragma once
 
 #include <cstdint>
@@ -55,7 +59,10 @@ namespace ms::conf {
   X(net_close)       /* fd */                                                            \
   X(net_bytes)       /* fd, value = bytes delivered toward the client */                 \
   X(net_ready)       /* fd, mask = readiness the world reports now */                    \
-  X(note)            /* text: driver decisions, policy, seed */
+  X(note)            /* text: driver decisions, policy, seed */                         \
+  X(easy_pause)      /* easy, value = MSPAUSE_* bits asked, result = MSEcode */          \
+  X(write_cb)        /* easy, value = bytes offered, result = the callback's return */    \
+  X(read_cb)         /* easy, value = buffer size, result = the callback's return */
 
 enum class EventKind : std::uint8_t {
 #define MS_X(name) name,

@@ -3,11 +3,15 @@
 // RapidCheck generates a sequence of application actions (add, remove, deliver ready
 // events under a mask policy, fire the timer on time or early, let time pass, poke a stale
 // or unknown descriptor, run the event loop for a while, or run it without reading the
-// queue and then remove handles before reading) and runs it against the engine over a
-// simulated world, with no driver in between. The model holds what is certain before
-// running (which transfers were added and removed, what each peer does, each timeout, and
-// whether the application only ever passes mask 0); the system under test records what
-// the calls and callbacks told, and when in virtual time. After every command the
+// queue and then remove handles before reading, inject a socket error on a registered
+// descriptor) and runs it against the engine over a simulated world, with no driver in
+// between. Peers answer with a length, chunked or close-delimited body, after a wait
+// (slow), with a reply the parser refuses (malformed), part of a body then a reset, a
+// refusal, or nothing. The model holds what is certain before running (which transfers
+// were added and removed, what each peer does, each timeout, and whether the application
+// only ever passes mask 0); the system under test records what the calls and callbacks
+// told, and when in virtual time, and which transfer owned a descriptor that got an
+// injected error (only that transfer's allowed results widen). After every command the
 // observations must agree with the model: running, one DONE per transfer with an allowed
 // result and body, none for a removed handle, msgs_in_queue, the five socket actions,
 // SC-CHANGES, the timer against multi_timeout, a timeout exactly at its deadline, and a
@@ -20,9 +24,11 @@
 #include <rapidcheck/state.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -40,13 +46,15 @@ using ms::port::Nanos;
 constexpr std::int64_t kMs = 1000000;
 
 // What the peer behind one transfer does.
-#define MS_STATE_PEERS(X)                                          \
-  X(length, "Content-Length body")                                 \
-  X(chunked, "chunked body")                                       \
-  X(close_delimited, "body ends when the connection closes")       \
-  X(refused, "refuses the connection")                             \
-  X(reset_mid_body, "sends part of the body, then resets")         \
-  X(silent, "reads the request, never answers (timeout option)")
+#define MS_STATE_PEERS(X)                                         \
+  X(length, "Content-Length body")                                \
+  X(chunked, "chunked body")                                      \
+  X(close_delimited, "body ends when the connection closes")      \
+  X(refused, "refuses the connection")                            \
+  X(reset_mid_body, "sends part of the body, then resets")        \
+  X(silent, "reads the request, never answers (timeout option)") \
+  X(slow, "waits, then answers (timeout option or none)")         \
+  X(malformed, "answers with a reply the parser refuses")
 
 enum class Peer : int {
 #define MS_X(name, text) name,
@@ -66,35 +74,79 @@ const char* peer_name(Peer p) {
   return "?";
 }
 
-// The results a transfer to this peer may end with (a removed one may end with none).
-std::vector<int> allowed_results(Peer p) {
-  switch (p) {
-    case Peer::length:
-    case Peer::chunked:
-    case Peer::close_delimited: return {MSE_OK};
-    case Peer::refused: return {MSE_COULDNT_CONNECT};
-    case Peer::reset_mid_body:
-      return {MSE_GOT_NOTHING, MSE_PARTIAL_FILE, MSE_SEND_ERROR, MSE_RECV_ERROR};
-    case Peer::silent: return {MSE_OPERATION_TIMEDOUT};
-    case Peer::count: break;
-  }
-  return {};
-}
-
 struct HandleSpec {
   Peer peer = Peer::length;
   int body_len = 0;    // 0..2000
-  int param = 0;       // piece size, chunk size, reset point
-  int timeout_ms = 0;  // silent peers only
+  int param = 0;       // piece size, chunk size, reset point, which malformed reply
+  int timeout_ms = 0;  // silent peers: always set; slow peers: 0 for none
   // The link's send buffer in bytes (0: the default, 64 KiB). A few bytes make the request
   // leave in pieces, so the engine watches IN and OUT at once while it sends.
   int send_buffer = 0;
+  int wait_ms = 0;  // slow peers: from the whole request to the answer
 };
+
+bool has_timeout(const HandleSpec& h) {
+  return h.peer == Peer::silent || (h.peer == Peer::slow && h.timeout_ms > 0);
+}
+
+// Replies the engine's parser refuses, as peer script text. Each one is
+// MSE_WEIRD_SERVER_REPLY by the table in engine/src/http/README.md; none of them is a
+// size limit (those give RECV_ERROR) and each is refused before the peer's close arrives.
+const char* const kMalformedReplies[] = {
+    "HTTP/1.1 abc OK\\r\\n\\r\\n",                      // status code not digits
+    "FOO 200 OK\\r\\n\\r\\n",                           // not HTTP at all
+    "HTTP/2 200 OK\\r\\n\\r\\n",                        // not HTTP/1.x
+    "HTTP/1.1 99 Low\\r\\n\\r\\n",                      // two-digit status code
+    "HTTP/1.1 101 Switching Protocols\\r\\n\\r\\n",     // an upgrade it does not support
+    "HTTP/1.1 200 OK\\r\\nno colon here\\r\\n\\r\\n",    // header line without a colon
+    "HTTP/1.1 200 OK\\r\\nContent-Length: 12x\\r\\n\\r\\n",  // length not digits
+    "HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\nContent-Length: 4\\r\\n\\r\\nabcd",  // conflict
+};
+constexpr int kMalformedCount = static_cast<int>(std::size(kMalformedReplies));
+
+// What a pending socket error ends a transfer with (engine/src/transfer.cpp): while it
+// connects, the attempt fails and, with one address, so does the connect
+// (COULDNT_CONNECT); once connected, SEND_ERROR while the request goes out and RECV_ERROR
+// after it (a fresh connection is never retried).
+constexpr int kSocketErrorResults[] = {MSE_COULDNT_CONNECT, MSE_SEND_ERROR, MSE_RECV_ERROR};
+
+// The results a transfer may end with (a removed one may end with none). `faulted`: the
+// application saw a socket error injected on one of its descriptors.
+std::vector<int> allowed_results(const HandleSpec& h, bool faulted) {
+  std::vector<int> out;
+  switch (h.peer) {
+    case Peer::length:
+    case Peer::chunked:
+    case Peer::close_delimited: out = {MSE_OK}; break;
+    case Peer::refused: out = {MSE_COULDNT_CONNECT}; break;
+    case Peer::reset_mid_body:
+      out = {MSE_GOT_NOTHING, MSE_PARTIAL_FILE, MSE_SEND_ERROR, MSE_RECV_ERROR};
+      break;
+    case Peer::silent: out = {MSE_OPERATION_TIMEDOUT}; break;
+    case Peer::slow:
+      // The wait starts only once the whole request is at the peer, at least 3 ms (DNS,
+      // connect, request: 1 ms each) after the add, and the answer takes 1 ms more: a
+      // timeout no longer than the wait, equal included, always comes first (measured by
+      // SlowPeer_TimeoutNoLaterThanWait_TimesOutAtDeadline). A longer one races the
+      // application, which may hold back the events that send the request.
+      if (h.timeout_ms <= 0) out = {MSE_OK};
+      else if (h.timeout_ms <= h.wait_ms) out = {MSE_OPERATION_TIMEDOUT};
+      else out = {MSE_OK, MSE_OPERATION_TIMEDOUT};
+      break;
+    case Peer::malformed: out = {MSE_WEIRD_SERVER_REPLY}; break;
+    case Peer::count: break;
+  }
+  if (faulted)
+    for (int code : kSocketErrorResults)
+      if (std::find(out.begin(), out.end(), code) == out.end()) out.push_back(code);
+  return out;
+}
 
 std::string show_spec(const HandleSpec& h) {
   std::ostringstream os;
   os << peer_name(h.peer) << " body=" << h.body_len << " param=" << h.param;
-  if (h.peer == Peer::silent) os << " timeout=" << h.timeout_ms << "ms";
+  if (h.peer == Peer::slow) os << " wait=" << h.wait_ms << "ms";
+  if (has_timeout(h)) os << " timeout=" << h.timeout_ms << "ms";
   if (h.send_buffer > 0) os << " sndbuf=" << h.send_buffer;
   return os.str();
 }
@@ -144,6 +196,13 @@ std::string peer_script(const HandleSpec& h) {
       return s + "reset\n";
     }
     case Peer::silent: return s + "hang\n";
+    case Peer::slow:
+      s += "wait " + std::to_string(h.wait_ms) + "ms\n";
+      s += "send \"HTTP/1.1 200 OK\\r\\nContent-Length: " + n + "\\r\\n" + close + "\\r\\n\"\n";
+      if (h.body_len > 0) s += "send body " + n + "\n";
+      return s + "close\n";
+    case Peer::malformed:
+      return s + "send \"" + kMalformedReplies[h.param % kMalformedCount] + "\"\nclose\n";
     case Peer::count: break;
   }
   return "refuse\n";
@@ -177,7 +236,9 @@ struct SutHandle {
   std::uint64_t* progress = nullptr;  // the Sut's sign-of-life counter
   int done = 0;  // DONE messages read
   int result = -1;
+  Nanos done_at{-1};     // when its DONE was read
   bool removed = false;
+  bool faulted = false;  // a socket error was injected on one of its descriptors
 };
 
 class Sut {
@@ -211,6 +272,9 @@ class Sut {
   int removed_with_done_queued_ = 0;  // removals that dropped a DONE message not read yet
   int timeouts_on_time_ = 0;          // timed-out DONE messages checked against the deadline
   int inout_told_ = 0;                // socket callbacks telling INOUT
+  int faults_injected_ = 0;           // socket errors injected on a registered descriptor
+  int fault_results_ = 0;             // faulted transfers that ended with a socket error code
+  int slow_timed_out_ = 0;            // slow peers' transfers timed out no later than the wait
 
   // ---- commands
 
@@ -244,7 +308,7 @@ class Sut {
     ms_easy_setopt(h->easy, MSOPT_URL, url.c_str());  // the engine keeps a copy
     ms_easy_setopt(h->easy, MSOPT_WRITEFUNCTION, &Sut::write_cb);
     ms_easy_setopt(h->easy, MSOPT_WRITEDATA, h.get());
-    if (spec.peer == Peer::silent)
+    if (has_timeout(spec))
       ms_easy_setopt(h->easy, MSOPT_TIMEOUT_MS, static_cast<long>(spec.timeout_ms));
     index_of_[h->easy] = static_cast<int>(index);
     h->added_at = world_.now();
@@ -350,6 +414,23 @@ class Sut {
     }
   }
 
+  // A pending socket error on one registered descriptor, as a kernel reports after a
+  // reset or a lost route. The model cannot name the descriptor before the run, so the
+  // widening of that transfer's allowed results is kept here, with the descriptor's owner
+  // as the socket callback told it; every other transfer keeps its prediction.
+  void inject(int pick, ms::port::NetError error) {
+    if (reg_.empty()) return;
+    auto it = reg_.begin();
+    std::advance(it, static_cast<std::ptrdiff_t>(static_cast<std::size_t>(pick) % reg_.size()));
+    const int fd = it->first;
+    const auto owner = owner_.find(fd);
+    if (owner == owner_.end()) return;  // told with an unknown easy: already a problem
+    // A name lookup's descriptor is no stream: nothing is injected.
+    if (!world_.inject_socket_error(fd, error)) return;
+    handles_.at(static_cast<std::size_t>(owner->second))->faulted = true;
+    ++faults_injected_;
+  }
+
   // ---- checks after each command
 
   // Problems the callbacks or calls saw, then the timer's agreement with multi_timeout.
@@ -424,6 +505,12 @@ class Sut {
   }
 
   std::size_t handle_count() const { return handles_.size(); }
+  std::size_t count_peers(Peer p) const {
+    return static_cast<std::size_t>(std::count_if(
+        handles_.begin(), handles_.end(), [p](const auto& h) { return h->spec.peer == p; }));
+  }
+  const SutHandle& handle(std::size_t i) const { return *handles_.at(i); }
+  const std::vector<std::string>& problems() const { return problems_; }
   bool multi_alive() const { return multi_ != nullptr; }
 
  private:
@@ -526,14 +613,22 @@ class Sut {
       if (commands_ > 0 && !finishing_) ++done_during_commands_;
       if (++h.done > 1) problem("second DONE for " + who);
       h.result = code;
-      const auto allowed = allowed_results(h.spec.peer);
+      h.done_at = world_.now();
+      const auto allowed = allowed_results(h.spec, h.faulted);
       if (std::find(allowed.begin(), allowed.end(), code) == allowed.end())
         problem(who + " ended with " + ms_easy_code_name(static_cast<MSEcode>(code)));
       if (code == MSE_OK &&
           h.body != ms::sim::generated_body(static_cast<std::uint64_t>(h.spec.body_len)))
         problem(who + " ended OK with a body of " + std::to_string(h.body.size()) +
                 " bytes that differs from the generated one");
-      if (h.spec.peer == Peer::silent && code == MSE_OPERATION_TIMEDOUT) check_deadline(h, who);
+      if (has_timeout(h.spec) && code == MSE_OPERATION_TIMEDOUT) check_deadline(h, who);
+      if (h.spec.peer == Peer::slow && code == MSE_OPERATION_TIMEDOUT &&
+          h.spec.timeout_ms <= h.spec.wait_ms)
+        ++slow_timed_out_;
+      const auto unfaulted = allowed_results(h.spec, false);
+      if (h.faulted &&
+          std::find(unfaulted.begin(), unfaulted.end(), code) == unfaulted.end())
+        ++fault_results_;
     }
     problem("info_read never returned NULL");
     return read;
@@ -610,12 +705,15 @@ class Sut {
     if (what == MS_POLL_REMOVE) {
       if (it == self.reg_.end()) self.problem("REMOVE for unregistered " + fd);
       else self.reg_.erase(it);
+      self.owner_.erase(s);
       self.removed_fds_.push_back(s);
       return 0;
     }
     if (it != self.reg_.end() && it->second == what)
       self.problem("action " + std::to_string(what) + " told twice in a row for " + fd);
     self.reg_[s] = what;
+    if (auto owner = self.index_of_.find(easy); owner != self.index_of_.end())
+      self.owner_[s] = owner->second;
     return 0;
   }
 
@@ -641,6 +739,7 @@ class Sut {
   std::vector<std::unique_ptr<SutHandle>> handles_;
   std::map<ms_easy*, int> index_of_;  // lookups only: pointer order never reaches output
   std::map<int, int> reg_;            // fd -> the action last told (REMOVE erases)
+  std::map<int, int> owner_;          // fd -> index of the handle the callback named
   std::vector<int> removed_fds_;
   std::vector<std::pair<int, int>> told_;  // socket callbacks since the last check: fd, action
   std::vector<std::string> problems_;
@@ -674,6 +773,18 @@ struct AddHandle : Cmd {
     // towards its minimum at small sizes; this odds should not).
     if (*rc::gen::resize(100, rc::gen::inRange(0, 3)) == 2)
       spec.send_buffer = *rc::gen::inRange(4, 48);
+    if (spec.peer == Peer::slow) {
+      spec.wait_ms = *rc::gen::inRange(1, 300);
+      // No timeout, or one a little before, at, or a little after the wait: the edges are
+      // where a wrong deadline or a wrong prediction shows.
+      const int delta = *rc::gen::inRange(1, 30);
+      switch (*rc::gen::resize(100, rc::gen::inRange(0, 4))) {
+        case 0: spec.timeout_ms = 0; break;
+        case 1: spec.timeout_ms = std::max(1, spec.wait_ms - delta); break;
+        case 2: spec.timeout_ms = spec.wait_ms; break;
+        default: spec.timeout_ms = spec.wait_ms + delta; break;
+      }
+    }
   }
   void checkPreconditions(const Model& m) const override { RC_PRE(m.handles.size() < 12u); }
   void apply(Model& m) const override { m.handles.push_back(ModelHandle{spec, false}); }
@@ -824,6 +935,30 @@ struct Spurious : Cmd {
   }
 };
 
+// A socket error on a descriptor the socket callback registered (any of the kinds a
+// kernel reports on an established or connecting TCP socket).
+constexpr ms::port::NetError kInjectedErrors[] = {
+    ms::port::NetError::reset,       ms::port::NetError::timed_out,
+    ms::port::NetError::unreachable, ms::port::NetError::broken_pipe,
+    ms::port::NetError::refused,     ms::port::NetError::other};
+
+struct InjectFault : Cmd {
+  int pick = 0;  // which registered descriptor, in descriptor order
+  ms::port::NetError error = ms::port::NetError::reset;
+  InjectFault() {
+    pick = *rc::gen::inRange(0, 1000);
+    error = kInjectedErrors[*rc::gen::resize(
+        100, rc::gen::inRange(0, static_cast<int>(std::size(kInjectedErrors))))];
+  }
+  void run(const Model&, Sut& sut) const override {
+    sut.inject(pick, error);
+    sut.check("InjectFault");
+  }
+  void show(std::ostream& os) const override {
+    os << "InjectFault(pick=" << pick << ", " << ms::port::to_string(error) << ")";
+  }
+};
+
 void run_stateful(ms::Mutant mutant) {
   Model initial;
   initial.mask_zero_app = *rc::gen::resize(100, rc::gen::inRange(0, 4)) == 3;  // one in four
@@ -836,13 +971,18 @@ void run_stateful(ms::Mutant mutant) {
                                         DeliverReadyEvents, DeliverReadyEvents, FireTimer,
                                         FireTimer, FireTimerEarly, AdvanceTime, AdvanceTime,
                                         AdvanceTime, Spurious, RemoveBeforeReading,
-                                        RunEventLoop>());
+                                        RunEventLoop, InjectFault>());
   RC_TAG(sut.commands_ < 10 ? "<10 commands" : sut.commands_ < 40 ? "10-39 commands" : "40+ commands");
   RC_TAG(sut.handle_count() == 0 ? "0 handles" : sut.handle_count() < 4 ? "1-3 handles" : "4+ handles");
   RC_TAG(sut.done_during_commands_ == 0 ? "no DONE before the drive" : "DONE during commands");
   if (initial.mask_zero_app) RC_TAG("mask-0 application");
   if (sut.removed_with_done_queued_ > 0) RC_TAG("removed with its DONE queued");
+  if (sut.count_peers(Peer::slow) > 0) RC_TAG("slow peer");
+  if (sut.count_peers(Peer::malformed) > 0) RC_TAG("malformed peer");
+  if (sut.faults_injected_ > 0) RC_TAG("socket error injected");
   sut.finish();
+  if (sut.fault_results_ > 0) RC_TAG("injected error ended its transfer");
+  if (sut.slow_timed_out_ > 0) RC_TAG("slow peer timed out no later than its wait");
   if (sut.inout_told_ > 0) RC_TAG("INOUT told");
   if (sut.timeouts_on_time_ > 0) RC_TAG("timeout checked against its deadline");
 }
@@ -857,12 +997,45 @@ TEST(StatefulEngineSim, PeerScripts_Parse) {
   // Every kind of peer, at the edges of its numbers, is a valid script.
   for (int k = 0; k < static_cast<int>(Peer::count); ++k) {
     for (int len : {0, 1, 2000}) {
-      for (int param : {0, 1, 65535}) {
-        const HandleSpec h{static_cast<Peer>(k), len, param, 20, 0};
+      // 0..7: every malformed reply.
+      for (int param : {0, 1, 2, 3, 4, 5, 6, 7, 65535}) {
+        const HandleSpec h{static_cast<Peer>(k), len, param, 20, 0, 1 + param % 300};
         ms::sim::PeerScript script;
         ms::sim::ScriptError err;
         EXPECT_TRUE(ms::sim::parse_peer_script(peer_script(h), 1, script, err))
             << show_spec(h) << ": " << err.to_string() << "\n" << peer_script(h);
+      }
+    }
+  }
+}
+
+// The slow peer's prediction, measured with the most eager application (every ready
+// socket delivered at once, the timer fired when due). Over the default 1 ms link the
+// answer is read at add + wait + 4 ms, so a timeout no later than the wait ends the
+// transfer exactly at its deadline, with 4 ms to spare; one of wait + 4 ms ties with the
+// answer (this application reads it first: OK); with more room it ends OK.
+TEST(StatefulEngineSim, SlowPeer_TimeoutNoLaterThanWait_TimesOutAtDeadline) {
+  for (int wait_ms : {1, 7, 120}) {
+    for (int slack_ms = -3; slack_ms <= 8; ++slack_ms) {
+      if (wait_ms + slack_ms < 1) continue;
+      HandleSpec spec;
+      spec.peer = Peer::slow;
+      spec.body_len = 10;
+      spec.wait_ms = wait_ms;
+      spec.timeout_ms = wait_ms + slack_ms;
+      Sut sut(ms::Mutant::none, false);
+      sut.add(spec);
+      for (int i = 0; i < 1000 && sut.handle(0).done == 0; ++i) sut.loop_round(0);
+      const SutHandle& h = sut.handle(0);
+      ASSERT_EQ(h.done, 1) << show_spec(spec);
+      EXPECT_TRUE(sut.problems().empty()) << show_spec(spec) << ": " << sut.problems().front();
+      if (spec.timeout_ms <= wait_ms) {
+        EXPECT_EQ(h.result, MSE_OPERATION_TIMEDOUT) << show_spec(spec);
+        EXPECT_EQ(h.done_at, Nanos(static_cast<std::int64_t>(spec.timeout_ms) * kMs))
+            << show_spec(spec);
+      }
+      if (slack_ms == 8) {
+        EXPECT_EQ(h.result, MSE_OK) << show_spec(spec);
       }
     }
   }

@@ -74,6 +74,8 @@ bool load_library_api(const std::string& path, const std::string& prefix, Api& o
   take(lib, prefix, "easy_setopt", api.easy_setopt, true, missing);
   take(lib, prefix, "easy_getinfo", api.easy_getinfo, true, missing);
   take(lib, prefix, "easy_strerror", api.easy_strerror, true, missing);
+  // Optional: without it the pause scenarios are skipped, the rest still run.
+  take(lib, prefix, "easy_pause", api.easy_pause, false, missing);
   take(lib, prefix, "slist_append", api.slist_append, true, missing);
   take(lib, prefix, "slist_free_all", api.slist_free_all, true, missing);
   take(lib, prefix, "version", version, true, missing);

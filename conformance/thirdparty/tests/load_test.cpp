@@ -60,6 +60,7 @@ TEST_P(CurlStyleLibrary, LoadsEveryFunctionAndVersion) {
   EXPECT_NE(api_.multi_socket_all, nullptr);
   EXPECT_STREQ(api_.multi_strerror(MSM_BAD_SOCKET), "Invalid socket argument");
   EXPECT_STREQ(api_.easy_strerror(MSE_OK), "No error");
+  EXPECT_NE(api_.easy_pause, nullptr);  // optional, but every flavour here has it
 }
 
 TEST_P(CurlStyleLibrary, LoadingTwiceGivesTheSameFunctions) {
@@ -269,6 +270,7 @@ TEST(LoadLibraryApi_Errors, LibraryWithoutSymbolsNamesThem) {
   EXPECT_NE(error.find("curl_multi_socket_action"), std::string::npos) << error;
   EXPECT_NE(error.find("curl_version"), std::string::npos) << error;
   EXPECT_NE(error.find("18 required symbols"), std::string::npos) << error;
+  EXPECT_EQ(error.find("easy_pause"), std::string::npos) << "optional, never required: " << error;
   EXPECT_EQ(api.multi_init, nullptr);
 }
 

@@ -36,7 +36,8 @@ namespace ms {
   X(abort_ignored, "ER-ABORT", "ignores a callback's -1")                               \
   X(assign_unknown_ok, "AS-UNKNOWN", "accepts ms_multi_assign on an unknown socket")    \
   X(bad_action, "SC-ACTION", "tells action 7 instead of INOUT")                         \
-  X(timeout_early, "TM-DEADLINE", "ends timed-out transfers 1 ms late")
+  X(timeout_early, "TM-DEADLINE", "ends timed-out transfers 1 ms late")                 \
+  X(no_unpause_timer, "PA-RESUME", "arms no timer when easy_pause lets a transfer go on")
 
 enum class Mutant {
 #define MS_X(name, clause, what) name,

@@ -22,7 +22,7 @@ using json = nlohmann::json;
 inline constexpr const char* kSchema = "multisock-report/1";
 
 // The clause groups, in the order reports list them.
-inline constexpr const char* kGroups[] = {"SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT"};
+inline constexpr const char* kGroups[] = {"SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT", "PA"};
 
 // Clause statuses from worst to best; merge() keeps the worst one seen.
 inline constexpr const char* kStatuses[] = {"fail",          "non-strict", "pass", "informational",
@@ -76,11 +76,22 @@ struct ClauseChange {
   std::string new_status;
 };
 
+// A scenario whose outcome differs between the two reports (key: file, name, seed).
+struct ScenarioChange {
+  std::string name;
+  std::string file;
+  long long seed = 0;
+  std::string old_outcome;  // "absent" when the scenario is not in that report
+  std::string new_outcome;
+};
+
 struct Diff {
   std::vector<ClauseChange> changed;   // clauses whose status differs, catalogue order
   std::vector<json> new_violations;    // in new, not in old (key: clause, scenario, seed)
   std::vector<json> fixed_violations;  // in old, not in new
   std::vector<std::string> notes;      // e.g. the two reports are of different targets
+  // Listed, never a regression by itself (pass -> skipped is news, not a failure).
+  std::vector<ScenarioChange> scenarios_changed;  // sorted by file, name, seed
   bool regressed = false;              // a clause went pass/not-exercised -> fail, or a new violation
   std::string to_text() const;
   json to_json() const;
