@@ -7,7 +7,7 @@ namespace ms::conf {
 namespace {
 
 const char* const kPolicies[] = {"faithful", "mask-zero", "spurious", "timeouts",
-                                 "stale",    "legacy",    "chaos",    "faithful"};
+                                 "stale",    "legacy",    "chaos",    "pause 0.5"};
 const char* const kWorlds[] = {
     "world latency 1ms", "world latency 1ms short_read 0.5 short_write 0.5",
     "world latency 2ms extra_latency 0.5 send_buffer 512",

@@ -2,9 +2,10 @@
 //
 // One definition serves the fuzzer (fuzz/engine_sim_fuzzer.cpp), which runs it with the
 // checker as the oracle, and `multisock shrink --fuzz-input`, which turns a crash file into
-// a shrunk scenario. Byte 0 picks the driver policy preset, byte 1 the world's fault mix,
-// byte 2 the number of transfers (1-4); the rest is what the peer sends back to every
-// request, in pieces: a length byte (1-64), then that many bytes (or the rest).
+// a shrunk scenario. Byte 0 picks the driver policy (a preset, or pausing), byte 1 the
+// world's fault mix, byte 2 the number of transfers (1-4); the rest is what the peer sends
+// back to every request, in pieces: a length byte (1-64), then that many bytes (or the
+// rest).
 #pragma once
 
 #include <cstddef>
