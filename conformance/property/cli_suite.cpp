@@ -62,11 +62,7 @@ void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, P
       if (++reruns > rerun_max) return false;
       RunOptions ro;
       ro.profile = profile;
-      const ScenarioRun again = run_scenario(with_seed(h).scenario, target, ro);
-      if (clause.empty()) return again.outcome != Outcome::pass;
-      for (const Violation& v : again.violations)
-        if (v.clause == clause) return true;
-      return false;
+      return same_failure(r, run_scenario(with_seed(h).scenario, target, ro));
     };
     // A skipped history (a generator defect, reported above) is written as it is.
     const bool shrink = shrink_failures && !was_skipped[i] && shrunk < shrink_max;

@@ -182,6 +182,29 @@ TEST(Shrink, SeedSweepFailure_ShrinksToAReplayableScenario) {
   EXPECT_EQ(fixed.outcome, Outcome::pass) << fixed.message;
 }
 
+TEST(Shrink, SameFailure_IsTheSameClauseAndForExpectTheSameExpectation) {
+  const auto run = [](Outcome o, std::vector<std::pair<std::string, std::string>> vs) {
+    ScenarioRun r;
+    r.outcome = o;
+    for (auto& [clause, message] : vs) {
+      Violation v;
+      v.clause = clause;
+      v.message = message;
+      r.violations.push_back(v);
+    }
+    return r;
+  };
+  const ScenarioRun expect_ok = run(Outcome::fail, {{"EXPECT", "transfer a: expected result OK, observed RECV_ERROR"}});
+  EXPECT_TRUE(same_failure(expect_ok, run(Outcome::fail, {{"EXPECT", "transfer a: expected result OK, observed SEND_ERROR"}})));
+  EXPECT_FALSE(same_failure(expect_ok, run(Outcome::fail, {{"EXPECT", "transfer b: expected result OK, observed RECV_ERROR"}})));
+  const ScenarioRun spurious = run(Outcome::fail, {{"SA-SPURIOUS", "x"}});
+  EXPECT_TRUE(same_failure(spurious, run(Outcome::fail, {{"TM-DELETE", "y"}, {"SA-SPURIOUS", "z"}})));
+  EXPECT_FALSE(same_failure(spurious, run(Outcome::fail, {{"TM-DELETE", "y"}})));
+  EXPECT_FALSE(same_failure(spurious, run(Outcome::pass, {})));
+  EXPECT_TRUE(same_failure(run(Outcome::hang, {}), run(Outcome::hang, {})));
+  EXPECT_FALSE(same_failure(run(Outcome::hang, {}), run(Outcome::crash, {})));
+}
+
 TEST(Shrink, PassingRunIsNotShrunk) {
   const ShrinkResult r = shrink_choices(load("head_request.scn"), target("engine-sim"), RunOptions{});
   EXPECT_FALSE(r.failed);

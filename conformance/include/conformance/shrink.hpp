@@ -30,8 +30,8 @@ struct ShrinkResult {
   ScenarioRun final_run;        // the run that replays `choices`
 };
 
-// Whether `run` fails the way `original` did: the same first clause, or (no clause) the
-// same outcome.
+// Whether `run` fails the way `original` did: the same first clause (for EXPECT, the same
+// expectation: its message up to ", observed"), or (no clause) the same outcome.
 bool same_failure(const ScenarioRun& original, const ScenarioRun& run);
 
 // Runs the scenario on a simulated target (engine-sim, with or without a mutant) and, if
