@@ -23,7 +23,6 @@ constexpr std::size_t kUploadChunk = 16 * 1024;  // bytes asked of the read call
 constexpr int kReadsPerEvent = 8;       // bounded work per event: others get their turn
 constexpr std::size_t kWriteMax = 16 * 1024;  // largest piece handed to the write callback
 
-
 bool is_redirect(int code) { return code == 301 || code == 302 || code == 303 || code == 307 || code == 308; }
 
 // One MSOPT_RESOLVE entry "[+]host:port:addr[,addr...]" for host:port, if any. Entries
