@@ -37,6 +37,9 @@ struct Violation {
   std::size_t event_index = 0;   // index of the event (in on_event order) that shows it
   std::int64_t time_ns = 0;      // that event's time
   std::string message;           // "expected ..., observed ..."
+  // The known deviation that covers it ("FILE:LINE: reason"), empty when none does; set
+  // after the run from the --known file, never by the checker.
+  std::string known;
 };
 
 enum class ClauseStatus : std::uint8_t { pass, fail, not_exercised };

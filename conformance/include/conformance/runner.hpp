@@ -14,6 +14,7 @@
 #include "conformance/checker.hpp"
 #include "conformance/driver.hpp"
 #include "conformance/scenario.hpp"
+#include "conformance/version.hpp"
 
 namespace ms::conf {
 
@@ -40,6 +41,9 @@ struct RunOptions {
   // Replays these decisions instead of the scenario's own `choices` or its seed (the
   // shrinker's candidates; simulated target).
   std::optional<std::vector<std::uint64_t>> choices;
+  // What the target says of itself (curl_version() of a library, the engine's own
+  // version), for expectations that differ by version. Unknown: every alternative holds.
+  std::optional<Version> target_version;
 };
 
 struct ScenarioRun {
