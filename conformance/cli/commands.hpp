@@ -32,9 +32,11 @@ class Args {
 int usage_error(const std::string& message);  // prints, returns 2
 
 // The options of the commands that run one scenario (replay, shrink), read the same way:
-// --target (default engine-sim), --profile, --seed, --policy (a preset). Returns 0, or 2
-// after printing the usage error.
-int read_run_options(Args& args, ms::conf::TargetSpec& target, ms::conf::RunOptions& ro);
+// --target (default engine-sim), --edition, --known, --profile, --seed, --policy (a
+// preset); probes the target. Returns 0, or 2 or 3 after printing the error.
+struct Contract;
+int read_run_options(Args& args, ms::conf::TargetSpec& target, ms::conf::RunOptions& ro,
+                     Contract* settled = nullptr);
 
 int cmd_conform(Args& args);
 int cmd_replay(Args& args);

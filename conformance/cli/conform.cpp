@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/contract.hpp"
 #include "cli/suite.hpp"
 #include "conformance/clauses.hpp"
 #include "conformance/runner.hpp"
@@ -38,7 +39,15 @@ Runs a suite of scenarios against a target and grades every clause of the profil
                    canary), canary (the scenarios that must fail), property (--runs generated
                    histories from --seed, shrunk to FAILURES/property-SEED.scn when they
                    fail), or a scenario file or folder
-  --profile P      documented (default), libcurl-7.88, legacy-7.16
+  --edition E      the edition of the documents to judge by: 7.16, 7.88, 8 (default: the
+                   one of the version the target reports; conformance/EDITIONS.md)
+  --known FILE     known deviations of the target (conformance/known/*.known): the
+                   violations an entry covers are reported `known`, not `fail`
+  --profile P      older spelling: documented (the default edition), libcurl-7.88
+                   (--edition 7.88 --known conformance/known/libcurl-7.88.known),
+                   legacy-7.16 (--edition 7.16)
+  --repeat N       run every scenario N times with the same seed; scenarios whose verdicts
+                   disagree are `flaky` (real-time targets)
   --seed N         run every scenario with seed N instead of its own
   --runs N         run every scenario N times, with seeds seed, seed+1, ...
   --policy NAME    replace every scenario's driver policy with a preset (its abort-cb,
@@ -123,18 +132,11 @@ std::string relative(const std::string& path) {
   return rel.string();
 }
 
-std::string repro(const ScenarioRun& r, const TargetSpec& t, Profile p) {
+std::string repro(const ScenarioRun& r, const TargetSpec& t, const Contract& c) {
+  std::string known;
+  if (c.known) known = " --known " + relative(c.known->file);
   return "multisock replay " + relative(r.file) + " --target " + t.text + " --seed " +
-         std::to_string(r.seed) + " --profile " + to_string(p);
-}
-
-// What the implementation says of itself (curl_version() for a library).
-std::string target_version(const TargetSpec& target) {
-  if (target.kind != TargetSpec::Kind::lib) return "multisock 0.1.0";
-  Api api;
-  std::string error;
-  if (!load_library_api(target.library, target.prefix, api, &error)) return "";
-  return api.version ? api.version : "";
+         std::to_string(r.seed) + " --edition " + to_string(c.edition) + known;
 }
 
 json event_json(const Event& e) {
@@ -158,6 +160,7 @@ int exit_code_for(const std::vector<ScenarioRun>& runs, const json& clauses, boo
       // A run that fails only on SHOULD clauses fails the command only under --strict.
       bool hard = false;
       for (auto& v : r.violations) {
+        if (!v.known.empty()) continue;  // a known deviation changes no exit code
         const Clause* c = find_clause(v.clause);
         if (!c || c->severity == Severity::must || strict) hard = true;
       }
@@ -175,7 +178,7 @@ int exit_code_for(const std::vector<ScenarioRun>& runs, const json& clauses, boo
 }
 
 json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target,
-                  Profile profile, const std::string& suite, bool strict,
+                  const Contract& contract, const std::string& suite, bool strict,
                   const std::vector<std::uint64_t>& seeds, int shard_i, int shard_n,
                   double wall_seconds) {
   json rep;
@@ -193,14 +196,17 @@ json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target
   rep["target"] = {{"name", target.name()},
                    {"kind", kind},
                    {"library", target.library},
-                   {"version", target_version(target)}};
-  rep["profile"] = to_string(profile);
+                   {"version", contract.target.version_text}};
+  rep["profile"] = "documented";
+  rep["edition"] = contract.edition_json();
+  rep["known"] = contract.known_json();
   rep["suite"] = suite;
   rep["strict"] = strict;
   rep["seeds"] = seeds;
   rep["shard"] = {{"index", shard_i}, {"count", shard_n}};
 
   Totals totals;
+  std::map<std::string, std::string> known_reason;  // clause -> one covering deviation
   std::int64_t virtual_ns = 0;
   std::uint64_t events = 0;
   json scenarios = json::array();
@@ -213,7 +219,11 @@ json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target
     for (auto& cr : r.clause_results) {
       if (r.skipped) break;
       totals.exercised[std::string(cr.clause->id)] += cr.exercised;
-      totals.violations[std::string(cr.clause->id)] += cr.violations;
+    }
+    for (const Violation& v : r.violations) {
+      if (r.skipped) break;
+      if (v.known.empty()) totals.violations[v.clause] += 1;
+      else known_reason[v.clause] = v.known;
     }
     json clause_ids = json::array();
     for (auto& cr : r.clause_results)
@@ -238,7 +248,7 @@ json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target
                          {"events", r.trace.events.size()},
                          {"virtual_ns", r.virtual_ns},
                          {"clauses", clause_ids},
-                         {"repro", repro(r, target, profile)}});
+                         {"repro", repro(r, target, contract)}});
     for (const Violation& v : r.violations) {
       const Clause* c = find_clause(v.clause);
       if (!c || r.skipped) continue;  // an `expect` line (in the message above), or skipped
@@ -257,7 +267,7 @@ json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target
                             {"time_ns", v.time_ns},
                             {"message", v.message},
                             {"quote", std::string(c->quote)},
-                            {"repro", repro(r, target, profile)},
+                            {"repro", repro(r, target, contract)},
                             {"trace_excerpt", excerpt},
                             {"excerpt_first_index", first},
                             {"timeline", timeline},
@@ -271,16 +281,15 @@ json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target
   for (const Clause& c : all_clauses()) {
     std::string status;
     std::string id(c.id);
-    bool excluded = false;
-    for (auto& x : profile_exclusions())
-      if (x.profile == profile && x.clause_id == c.id) excluded = true;
-    if (excluded || !in_profile(c, profile)) {
-      if (!excluded) continue;  // not part of this profile at all
+    const auto text = clause_in(c, contract.edition);
+    if (!text) continue;  // not part of this edition
+    const Severity severity = text->severity;
+    if (totals.violations[id] > 0) {
+      status = severity == Severity::must       ? "fail"
+               : severity == Severity::should   ? (strict ? "fail" : "non-strict")
+                                                : "informational";
+    } else if (known_reason.count(id)) {
       status = "excluded";
-    } else if (totals.violations[id] > 0) {
-      status = c.severity == Severity::must       ? "fail"
-               : c.severity == Severity::should   ? (strict ? "fail" : "non-strict")
-                                                  : "informational";
     } else if (totals.exercised[id] > 0) {
       status = "pass";
     } else {
@@ -288,14 +297,13 @@ json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target
     }
     json entry = {{"id", id},
                   {"group", to_string(c.group)},
-                  {"severity", to_string(c.severity)},
-                  {"statement", std::string(c.statement)},
-                  {"source", {{"document", std::string(c.source)}, {"quote", std::string(c.quote)}}},
+                  {"severity", to_string(severity)},
+                  {"statement", std::string(text->statement)},
+                  {"source", {{"document", std::string(text->source)}, {"quote", std::string(text->quote)}}},
                   {"status", status},
                   {"exercised", totals.exercised[id]},
                   {"violations", totals.violations[id]}};
-    for (auto& x : profile_exclusions())
-      if (x.profile == profile && x.clause_id == c.id) entry["exclusion"] = std::string(x.reason);
+    if (status == "excluded") entry["exclusion"] = "known: " + known_reason[id];
     clauses.push_back(entry);
   }
   rep["clauses"] = clauses;
@@ -339,7 +347,9 @@ void print_summary(const json& rep) {
 struct ConformOptions {
   TargetSpec target;
   std::string suite = "scripted";
-  Profile profile = Profile::documented;
+  ContractOptions contract_options;
+  Contract contract;
+  int repeat = 1;
   std::optional<std::uint64_t> seed;
   int runs = 1;
   std::optional<std::string> policy;
@@ -369,7 +379,8 @@ std::map<std::size_t, std::string> write_shrunk_failures(const std::vector<Loade
       continue;
     ++shrunk;
     RunOptions ro;
-    ro.profile = o.profile;
+    ro.edition = o.contract.edition;
+    ro.target_version = o.contract.target.identity.version;
     ro.seed = r.seed;
     ro.policy = o.policy;
     std::string error;
@@ -389,8 +400,36 @@ std::map<std::size_t, std::string> write_shrunk_failures(const std::vector<Loade
 }
 
 // Runs the loaded scenarios; returns the runs in order.
-std::vector<ScenarioRun> run_all(const std::vector<LoadedScenario>& suite, const ConformOptions& o,
-                                 std::vector<std::uint64_t>& seeds, bool progress) {
+// Progress on stderr: a live line on a terminal; otherwise a line every few seconds, so a
+// long CI run is not silent.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled), tty_(isatty(STDERR_FILENO)) {}
+  void step(std::size_t index, std::size_t total, const std::string& name, std::uint64_t seed) {
+    if (!enabled_) return;
+    if (tty_) {
+      std::fprintf(stderr, "\r\033[K[%zu/%zu] %s seed %llu", index, total, name.c_str(),
+                   static_cast<unsigned long long>(seed));
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (index > 1 && now - last_ < std::chrono::seconds(5)) return;
+    last_ = now;
+    std::fprintf(stderr, "multisock: [%zu/%zu] %s seed %llu\n", index, total, name.c_str(),
+                 static_cast<unsigned long long>(seed));
+  }
+  void done() {
+    if (enabled_ && tty_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  bool enabled_, tty_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+std::vector<ScenarioRun> run_all(const std::vector<LoadedScenario>& suite, ConformOptions& o,
+                                 std::vector<std::uint64_t>& seeds, bool show_progress) {
+  Progress progress(show_progress);
   std::vector<ScenarioRun> runs;
   std::size_t index = 0;
   const std::size_t total = suite.size() * static_cast<std::size_t>(o.runs);
@@ -398,19 +437,21 @@ std::vector<ScenarioRun> run_all(const std::vector<LoadedScenario>& suite, const
     for (int k = 0; k < o.runs; ++k) {
       ++index;
       RunOptions ro;
-      ro.profile = o.profile;
+      ro.edition = o.contract.edition;
+    ro.target_version = o.contract.target.identity.version;
       const std::uint64_t base = o.seed.value_or(l.scenario.seed);
       ro.seed = base + static_cast<std::uint64_t>(k);
       ro.policy = o.policy;
       ro.check_determinism = o.determinism;
-      if (progress)
-        std::fprintf(stderr, "\r\033[K[%zu/%zu] %s seed %llu", index, total,
-                     fs::path(l.path).stem().c_str(), static_cast<unsigned long long>(*ro.seed));
+      progress.step(index, total, fs::path(l.path).stem().string(), *ro.seed);
       seeds.push_back(*ro.seed);
-      runs.push_back(run_scenario(l.scenario, o.target, ro));
+      for (int rep = 0; rep < o.repeat; ++rep) {
+        runs.push_back(run_scenario(l.scenario, o.target, ro));
+        if (o.contract.known) o.contract.known->cover(runs.back().name, runs.back().violations);
+      }
     }
   }
-  if (progress) std::fprintf(stderr, "\r\033[K");
+  progress.done();
   std::sort(seeds.begin(), seeds.end());
   seeds.erase(std::unique(seeds.begin(), seeds.end()), seeds.end());
   return runs;
@@ -468,9 +509,7 @@ int cmd_conform(Args& args) {
                        "lib:PATH[:prefix_])");
   if (!parse_target(target_text.value_or("engine-sim"), o.target, error)) return usage_error(error);
   o.suite = args.value("--suite").value_or("scripted");
-  if (auto p = args.value("--profile"))
-    if (!profile_from_string(*p, o.profile))
-      return usage_error("unknown profile '" + *p + "' (documented, libcurl-7.88, legacy-7.16)");
+  if (const int rc = read_contract_options(args, o.contract_options)) return rc;
   auto parse_u64 = [&](const std::string& s, std::uint64_t& out) {
     char* end = nullptr;
     errno = 0;
@@ -492,6 +531,12 @@ int cmd_conform(Args& args) {
     Policy p;
     if (!Policy::preset(*s, p)) return usage_error("unknown policy preset '" + *s + "'");
     o.policy = *s;
+  }
+  if (auto s = args.value("--repeat")) {
+    std::uint64_t v;
+    if (!parse_u64(*s, v) || v == 0 || v > 1000)
+      return usage_error("--repeat needs an integer in [1, 1000], not '" + *s + "'");
+    o.repeat = static_cast<int>(v);
   }
   o.report_dir = args.value("--report");
   o.strict = args.flag("--strict");
@@ -539,11 +584,16 @@ int cmd_conform(Args& args) {
     suite = std::move(mine);
   }
 
+  // Probed once, before any scenario: a target that cannot load is one error, not one
+  // per scenario; its version chooses the edition.
+  if (const int rc = settle_contract(o.target, o.contract_options, o.contract)) return rc;
   // The seed comes first, so any log of a run starts with what reproduces it.
-  std::printf("seed %s  target %s  suite %s  profile %s%s  shard %d/%d\n",
+  std::printf("seed %s  target %s (%s)  suite %s  edition %s%s%s  shard %d/%d\n",
               o.seed ? std::to_string(*o.seed).c_str() : "per-scenario", o.target.text.c_str(),
-              o.suite.c_str(), to_string(o.profile), o.strict ? " (strict)" : "", o.shard_i,
-              o.shard_n);
+              o.contract.target.identity.label().c_str(), o.suite.c_str(),
+              to_string(o.contract.edition), o.contract.known ? "  known " : "",
+              o.contract.known ? relative(o.contract.known->file).c_str() : "",
+              o.shard_i, o.shard_n);
   if (property) {  // one run per generated history, each with its own seed
     o.runs = 1;
     o.seed.reset();
@@ -554,22 +604,22 @@ int cmd_conform(Args& args) {
       std::printf("%s  seed %llu%s\n", relative(l.path).c_str(),
                   static_cast<unsigned long long>(o.seed.value_or(l.scenario.seed)),
                   l.scenario.canary ? "  (canary: must fail)" : "");
-    for (auto& x : profile_exclusions())
-      if (x.profile == o.profile)
-        std::printf("excluded from %s: %s (%s)\n", to_string(x.profile),
-                    std::string(x.clause_id).c_str(), std::string(x.reason).c_str());
+    if (o.contract.known)
+      for (const KnownDeviation& d : o.contract.known->entries)
+        std::printf("known %s:%zu: %s (%s)\n", relative(o.contract.known->file).c_str(), d.line,
+                    d.clause.c_str(), d.reason.c_str());
     return 0;
   }
   if (mutants) return run_mutants(suite, o);
 
-  const bool progress = isatty(STDERR_FILENO);
+  const bool progress = true;
   const auto wall_start = std::chrono::steady_clock::now();
   std::vector<std::uint64_t> seeds;
   std::vector<ScenarioRun> runs = run_all(suite, o, seeds, progress);
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 #ifdef MS_HAVE_PROPERTY
-  if (property) property_finish(runs, o.target, o.profile, o.shrink);
+  if (property) property_finish(runs, o.target, o.contract.edition, o.shrink);
 #endif
 
   const std::map<std::size_t, std::string> shrunk =
@@ -586,11 +636,16 @@ int cmd_conform(Args& args) {
     if (r.outcome == Outcome::pass) continue;
     std::printf("%-6s %s (seed %llu): %s\n       reproduce: %s\n", to_string(r.outcome),
                 r.name.c_str(), static_cast<unsigned long long>(r.seed), r.message.c_str(),
-                repro(r, o.target, o.profile).c_str());
+                repro(r, o.target, o.contract).c_str());
     if (auto it = shrunk.find(i); it != shrunk.end())
       std::printf("       shrunk:    multisock replay %s\n", it->second.c_str());
   }
-  json rep = build_report(runs, o.target, o.profile, o.suite, o.strict, seeds, o.shard_i,
+  if (o.contract.known)
+    for (const KnownDeviation& d : o.contract.known->entries)
+      if (d.matched == 0)
+        std::printf("unseen %s:%zu: known deviation %s was not seen in this run (fixed?)\n",
+                    relative(o.contract.known->file).c_str(), d.line, d.clause.c_str());
+  json rep = build_report(runs, o.target, o.contract, o.suite, o.strict, seeds, o.shard_i,
                           o.shard_n, wall);
   print_summary(rep);
   if (o.report_dir) {
@@ -603,13 +658,17 @@ int cmd_conform(Args& args) {
   return rep["summary"]["exit_code"].get<int>();
 }
 
-int read_run_options(Args& args, TargetSpec& target, RunOptions& ro) {
+int read_run_options(Args& args, TargetSpec& target, RunOptions& ro, Contract* settled) {
   std::string error;
   if (!parse_target(args.value("--target").value_or("engine-sim"), target, error))
     return usage_error(error);
-  if (auto p = args.value("--profile"))
-    if (!profile_from_string(*p, ro.profile))
-      return usage_error("unknown profile '" + *p + "' (documented, libcurl-7.88, legacy-7.16)");
+  ContractOptions co;
+  if (const int rc = read_contract_options(args, co)) return rc;
+  Contract contract;
+  if (const int rc = settle_contract(target, co, contract)) return rc;
+  ro.edition = contract.edition;
+  ro.target_version = contract.target.identity.version;
+  if (settled) *settled = std::move(contract);
   if (auto s = args.value("--seed")) {
     char* end = nullptr;
     errno = 0;
@@ -627,7 +686,7 @@ int read_run_options(Args& args, TargetSpec& target, RunOptions& ro) {
 
 int cmd_replay(Args& args) {
   if (args.help()) {
-    std::cout << "usage: multisock replay FILE [--target T] [--seed N] [--profile P]\n"
+    std::cout << "usage: multisock replay FILE [--target T] [--seed N] [--edition E] [--known F]\n"
                  "                        [--stop-at-event N] [--policy NAME]\n"
                  "Re-runs one scenario and prints its trace as JSON lines, then the\n"
                  "violations. --stop-at-event N prints events 0..N only (stepping back is\n"
@@ -636,7 +695,8 @@ int cmd_replay(Args& args) {
   }
   TargetSpec target;
   RunOptions ro;
-  if (const int rc = read_run_options(args, target, ro)) return rc;
+  Contract contract;
+  if (const int rc = read_run_options(args, target, ro, &contract)) return rc;
   std::optional<long> stop;
   if (auto s = args.value("--stop-at-event")) {
     char* end = nullptr;
@@ -654,6 +714,7 @@ int cmd_replay(Args& args) {
     return 2;
   }
   ScenarioRun r = run_scenario(sc, target, ro);
+  if (contract.known) contract.known->cover(r.name, r.violations);
   std::printf("# seed %llu target %s scenario %s\n", static_cast<unsigned long long>(r.seed),
               target.text.c_str(), files[0].c_str());
   const auto& ev = r.trace.events;
@@ -665,8 +726,9 @@ int cmd_replay(Args& args) {
   }
   for (auto& v : r.violations)
     if (!stop || static_cast<long>(v.event_index) <= *stop)
-      std::printf("# violation %s at event %zu (t=%lld ns): %s\n", v.clause.c_str(),
-                  v.event_index, static_cast<long long>(v.time_ns), v.message.c_str());
+      std::printf("# violation %s at event %zu (t=%lld ns): %s%s%s\n", v.clause.c_str(),
+                  v.event_index, static_cast<long long>(v.time_ns), v.message.c_str(),
+                  v.known.empty() ? "" : "  [known: ", v.known.empty() ? "" : (v.known + "]").c_str());
   std::printf("# outcome %s%s%s  trace %s\n", to_string(r.outcome),
               r.message.empty() ? "" : ": ", r.message.c_str(), r.trace_hash.c_str());
   switch (r.outcome) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/contract.hpp"
 #include "cli/suite.hpp"
 #include "conformance/runner.hpp"
 
@@ -22,7 +23,7 @@ namespace ms::cli {
 namespace {
 
 const char* kDiffHelp = R"(usage: multisock diff --target A --target B [--suite S] [--seed N]
-                      [--profile P]
+                      [--edition E]
 
 Runs the same scenarios, seeds and policies against two targets and compares their
 normalised traces event by event; prints the first divergence of each scenario.
@@ -102,8 +103,9 @@ int cmd_diff(Args& args) {
   auto targets_text = args.values("--target");
   const std::string suite_name = args.value("--suite").value_or("scripted");
   RunOptions ro;
-  if (auto p = args.value("--profile"))
-    if (!profile_from_string(*p, ro.profile)) return usage_error("unknown profile '" + *p + "'");
+  ContractOptions contract_options;
+  if (const int rc = read_contract_options(args, contract_options)) return rc;
+  if (contract_options.edition) ro.edition = *contract_options.edition;
   std::optional<std::uint64_t> seed;
   if (auto s = args.value("--seed")) {
     char* end = nullptr;

@@ -49,32 +49,37 @@ exit codes: 0 pass, 1 contract violation, 2 usage or scenario-file error,
 
 int cmd_clauses(Args& args) {
   if (args.help()) {
-    std::cout << "usage: multisock clauses [--profile P]\n"
-                 "Lists every clause: id, severity, profiles, statement.\n";
+    std::cout << "usage: multisock clauses [--edition E]\n"
+                 "Lists every clause: id, severity, the editions that state it, statement.\n"
+                 "With --edition (7.16, 7.88, 8), only that edition's clauses, in its words.\n";
     return 0;
   }
-  std::optional<Profile> only;
-  if (auto p = args.value("--profile")) {
-    Profile prof;
-    if (!profile_from_string(*p, prof)) return usage_error("unknown profile '" + *p + "'");
-    only = prof;
+  std::optional<Edition> only;
+  if (auto e = args.value("--edition")) {
+    Edition ed;
+    if (!edition_from_string(*e, ed)) return usage_error("unknown edition '" + *e + "' (7.16, 7.88, 8)");
+    only = ed;
   }
   if (!args.finish()) return 2;
   for (const Clause& c : all_clauses()) {
-    if (only && !in_profile(c, *only)) continue;
-    std::string profiles;
-    for (Profile p : {Profile::documented, Profile::libcurl_7_88, Profile::legacy_7_16})
-      if (in_profile(c, p)) profiles += std::string(profiles.empty() ? "" : ",") + to_string(p);
-    std::printf("%-18s %-8s %-38s %.*s\n", std::string(c.id).c_str(), to_string(c.severity),
-                profiles.c_str(), static_cast<int>(c.statement.size()), c.statement.data());
+    if (only && !in_edition(c, *only)) continue;
+    std::string editions;
+    for (Edition e : kEditions)
+      if (in_edition(c, e)) editions += std::string(editions.empty() ? "" : ",") + to_string(e);
+    const auto text = clause_in(c, only.value_or(kNewestEdition));
+    const Severity sev = text ? text->severity : c.severity;
+    const std::string_view stmt = text ? text->statement : c.statement;
+    std::printf("%-18s %-8s %-12s %.*s\n", std::string(c.id).c_str(), to_string(sev),
+                editions.c_str(), static_cast<int>(stmt.size()), stmt.data());
   }
   return 0;
 }
 
 int cmd_explain(Args& args) {
   if (args.help()) {
-    std::cout << "usage: multisock explain CLAUSE-ID\nPrints the clause, its severity, its "
-                 "profiles and the document sentence it comes from.\n";
+    std::cout << "usage: multisock explain CLAUSE-ID\nPrints the clause and, for each edition "
+                 "of the documents (7.16, 7.88, 8), its severity, statement and the sentence "
+                 "it comes from, saying what changed from the edition before.\n";
     return 0;
   }
   auto ids = args.positionals();
@@ -82,17 +87,38 @@ int cmd_explain(Args& args) {
   if (ids.size() != 1) return usage_error("explain takes one clause id");
   const Clause* c = find_clause(ids[0]);
   if (!c) return usage_error("unknown clause '" + ids[0] + "' (see: multisock clauses)");
-  std::cout << c->id << " (" << to_string(c->severity) << ", group " << to_string(c->group)
-            << ", decided by " << (c->decided_by == DecidedBy::trace ? "the trace checker"
-                                                                     : "the harness")
-            << ")\n  " << c->statement << "\n  source: " << c->source << "\n  \"" << c->quote
-            << "\"\n  profiles:";
-  for (Profile p : {Profile::documented, Profile::libcurl_7_88, Profile::legacy_7_16})
-    if (in_profile(*c, p)) std::cout << " " << to_string(p);
-  std::cout << "\n";
-  for (const ProfileExclusion& x : profile_exclusions())
-    if (x.clause_id == c->id)
-      std::cout << "  excluded from " << to_string(x.profile) << ": " << x.reason << "\n";
+  std::cout << c->id << " (group " << to_string(c->group) << ", decided by "
+            << (c->decided_by == DecidedBy::trace ? "the trace checker" : "the harness")
+            << ")\n";
+  std::optional<ClauseText> before;
+  for (Edition e : kEditions) {
+    const auto text = clause_in(*c, e);
+    std::cout << "\nedition " << to_string(e) << " (" << edition_title(e) << "): ";
+    if (!text) {
+      std::cout << (before ? "no longer stated" : "not stated") << "\n";
+      before.reset();
+      continue;
+    }
+    if (before && before->severity == text->severity && before->statement == text->statement &&
+        before->source == text->source && before->quote == text->quote) {
+      std::cout << "unchanged\n";
+      continue;
+    }
+    std::cout << to_string(text->severity);
+    if (before) {
+      std::string what;
+      if (before->severity != text->severity) what += " severity";
+      if (before->statement != text->statement) what += " statement";
+      if (before->quote != text->quote) what += " wording";
+      else if (before->source != text->source) what += " source";
+      std::cout << " (changed:" << what << ")";
+    } else {
+      std::cout << (e == kEditions[0] ? "" : " (new in this edition)");
+    }
+    std::cout << "\n  " << text->statement << "\n  source: " << text->source << "\n  \""
+              << text->quote << "\"\n";
+    before = text;
+  }
   return 0;
 }
 

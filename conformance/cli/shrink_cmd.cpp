@@ -33,7 +33,8 @@ regression case.
   --target T       engine-sim (default) or engine-sim:mutant=NAME
   --seed N         the seed the failing run used (default: the scenario's)
   --policy NAME    the preset the failing run used (conform --policy); written in
-  --profile P      documented (default), libcurl-7.88, legacy-7.16
+  --edition E      7.16, 7.88, 8 (default: the edition of the target's version)
+  --known FILE     known deviations of the target (their violations do not count)
   --out DIR        where to write NAME.scn (default: failures)
   --max-runs N     runs the shrinker may spend (default 400)
 

@@ -120,7 +120,7 @@ const char* to_string(ClauseStatus s) {
 }
 
 struct Checker::State {
-  Profile profile;
+  Edition edition;
   CheckerOptions opt;
   std::array<bool, kClauseCount> enabled{};
   std::array<std::size_t, kClauseCount> exercised{};
@@ -201,14 +201,14 @@ struct Checker::State {
   std::map<int, Resume> resume_pending;
   bool timer_fired = false;  // a SOCKET_TIMEOUT call consumed the last timer told
 
-  State(Profile p, CheckerOptions o) : profile(p), opt(o) {
+  State(Edition ed, CheckerOptions o) : edition(ed), opt(o) {
     for (const Clause& c : all_clauses()) {
-      enabled[static_cast<std::size_t>(c.key)] = in_profile(c, p);
+      enabled[static_cast<std::size_t>(c.key)] = in_edition(c, ed);
     }
   }
 
   bool on(ClauseId id) const { return enabled[static_cast<std::size_t>(id)]; }
-  // Counts one evaluation; returns whether the clause is in the profile.
+  // Counts one evaluation; returns whether the clause is in the edition.
   bool ex(ClauseId id) {
     if (!on(id)) return false;
     ++exercised[static_cast<std::size_t>(id)];
@@ -506,7 +506,7 @@ struct Checker::State {
       case EventKind::socket_action:
       case EventKind::socket_legacy:
       case EventKind::socket_all:
-        if (r == MSM_CALL_MULTI_PERFORM) return profile == Profile::legacy_7_16;
+        if (r == MSM_CALL_MULTI_PERFORM) return edition == Edition::e7_16;
         return in({MSM_OK, MSM_BAD_SOCKET, MSM_ABORTED_BY_CALLBACK, MSM_UNRECOVERABLE_POLL});
       case EventKind::assign: return in({MSM_OK, MSM_BAD_SOCKET});
       case EventKind::setopt:
@@ -668,7 +668,7 @@ struct Checker::State {
   void on_socket_call(std::size_t i, const Event& e) {
     const std::int64_t t = e.time_ns;
     const bool ok = e.result == MSM_OK ||
-                    (e.result == MSM_CALL_MULTI_PERFORM && profile == Profile::legacy_7_16);
+                    (e.result == MSM_CALL_MULTI_PERFORM && edition == Edition::e7_16);
     last_drive_time = t;
     q_hi = kUnknown;
     settle_resumes(t);
@@ -1021,8 +1021,8 @@ struct Checker::State {
   }
 };
 
-Checker::Checker(Profile profile, CheckerOptions options)
-    : s_(std::make_unique<State>(profile, options)) {}
+Checker::Checker(Edition edition, CheckerOptions options)
+    : s_(std::make_unique<State>(edition, options)) {}
 Checker::~Checker() = default;
 Checker::Checker(Checker&&) noexcept = default;
 Checker& Checker::operator=(Checker&&) noexcept = default;
@@ -1046,7 +1046,7 @@ void Checker::record_external(std::string_view clause_id, bool passed, std::stri
 const std::vector<Violation>& Checker::violations() const { return s_->violations; }
 bool Checker::stopped() const { return s_->stopped; }
 std::size_t Checker::events_seen() const { return s_->next_index; }
-Profile Checker::profile() const { return s_->profile; }
+Edition Checker::edition() const { return s_->edition; }
 
 std::size_t Checker::exercised(ClauseId id) const {
   return s_->exercised[static_cast<std::size_t>(id)];
@@ -1060,7 +1060,7 @@ std::size_t Checker::exercised(std::string_view id) const {
 std::vector<ClauseResult> Checker::results() const {
   std::vector<ClauseResult> out;
   for (const Clause& c : all_clauses()) {
-    if (!in_profile(c, s_->profile)) continue;
+    if (!in_edition(c, s_->edition)) continue;
     ClauseResult r;
     r.clause = &c;
     r.exercised = s_->exercised[static_cast<std::size_t>(c.key)];
@@ -1073,9 +1073,9 @@ std::vector<ClauseResult> Checker::results() const {
   return out;
 }
 
-std::vector<Violation> Checker::check(const Trace& trace, Profile profile,
+std::vector<Violation> Checker::check(const Trace& trace, Edition edition,
                                       CheckerOptions options) {
-  Checker c(profile, options);
+  Checker c(edition, options);
   for (const Event& e : trace.events) {
     c.on_event(e);
     if (c.stopped()) break;

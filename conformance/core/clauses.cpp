@@ -1,5 +1,7 @@
-// clauses.cpp: the catalogue generated from MS_CLAUSES, and profile membership.
+// clauses.cpp: the catalogue generated from MS_CLAUSES, and each edition's view of it.
 #include "conformance/clauses.hpp"
+
+#include "conformance/editions_table.hpp"
 
 #include <array>
 
@@ -13,56 +15,53 @@ constexpr std::array<Clause, kClauseCount> kClauses = {{
 #undef MS_X
 }};
 
-// Start with no exclusion: a deviation is added here, with its reason, once a published
-// report shows it. An empty list still keeps the mechanism visible in reports.
-// Observed with libcurl 7.88.1 (OpenSSL, GnuTLS and NSS builds) by
-// `multisock conform --target lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4 --suite scripted`;
-// the evidence is in reports/libcurl.so.4/. Under `documented` these stay findings.
-constexpr std::array<ProfileExclusion, 7> kExclusions = {{
-    {Profile::libcurl_7_88, "TM-DELETE",
-     "libcurl 7.88.1 leaves the last timer (often 0 ms) in place once nothing is pending; it "
-     "never tells -1 (timeout_on_hang, head_request, zero_length_body, ...)"},
-    {Profile::libcurl_7_88, "TM-AGREE",
-     "after its 0 ms timer has fired, libcurl 7.88.1 answers multi_timeout with -1 without "
-     "a timer callback in between (chaos_swarm_*)"},
-    {Profile::libcurl_7_88, "TM-DEADLINE",
-     "a transfer queued for a free connection (MAX_HOST/TOTAL_CONNECTIONS) times out one "
-     "timer round late in libcurl 7.88.1 (limits_max_host, limits_max_total); with a 1 ms "
-     "timeout its timer jumps to 199 ms and the transfer ends ~200 ms late "
-     "(timeout_1ms_on_hang)"},
-    {Profile::libcurl_7_88, "SC-REMOVE",
-     "when a socket callback returns -1, libcurl 7.88.1 closes that socket without telling "
-     "REMOVE (abort_from_socket_callback, recovery_after_error)"},
-    {Profile::libcurl_7_88, "SC-CHANGES",
-     "after a socket callback returned -1, libcurl 7.88.1 tells the same action twice for a "
-     "reused descriptor (recovery_after_error)"},
-    {Profile::libcurl_7_88, "ER-ABORT",
-     "when a socket callback returns -1, libcurl 7.88.1 returns ABORTED_BY_CALLBACK but queues "
-     "no DONE message for the transfers it aborted (abort_from_socket_callback)"},
-    {Profile::libcurl_7_88, "SA-PROGRESS",
-     "after the remove-all/add-new recovery from a socket callback's -1, libcurl 7.88.1 keeps "
-     "asking for events that change nothing (recovery_after_error: 10000 calls)"},
-}};
+struct EditionRow {
+  ClauseId clause;
+  Edition edition;
+  Severity severity;
+  std::string_view statement, source, quote;  // "" = the catalogue's own text
+};
+
+constexpr EditionRow kEditionRows[] = {
+#define MS_X(cl, ed, sev, stmt, src, quote) \
+  {ClauseId::cl, Edition::ed, Severity::sev, stmt, src, quote},
+    MS_CLAUSE_EDITIONS(MS_X)
+#undef MS_X
+};
 
 }  // namespace
 
-const char* to_string(Profile p) {
-  switch (p) {
-    case Profile::documented: return "documented";
-    case Profile::libcurl_7_88: return "libcurl-7.88";
-    case Profile::legacy_7_16: return "legacy-7.16";
+const char* to_string(Edition e) {
+  switch (e) {
+    case Edition::e7_16: return "7.16";
+    case Edition::e7_88: return "7.88";
+    case Edition::e8: return "8";
   }
   return "?";
 }
 
-bool profile_from_string(std::string_view s, Profile& out) {
-  for (Profile p : {Profile::documented, Profile::libcurl_7_88, Profile::legacy_7_16}) {
-    if (s == to_string(p)) {
-      out = p;
-      return true;
-    }
+const char* edition_title(Edition e) {
+  switch (e) {
+    case Edition::e7_16: return "libcurl 7.16.0 man pages";
+    case Edition::e7_88: return "libcurl 7.88.1 man pages";
+    case Edition::e8: return "libcurl 8.x man pages";
   }
-  return false;
+  return "?";
+}
+
+bool edition_from_string(std::string_view s, Edition& out) {
+  if (s == "7.16" || s == "7.16.0") out = Edition::e7_16;
+  else if (s == "7.88" || s == "7.88.1") out = Edition::e7_88;
+  else if (s == "8" || s == "8.x") out = Edition::e8;
+  else return false;
+  return true;
+}
+
+Edition edition_for(std::string_view implementation, const std::optional<Version>& version) {
+  if (implementation != "libcurl" || !version) return kNewestEdition;
+  if (*version < Version{7, 20, 0}) return Edition::e7_16;
+  if (*version < Version{8, 0, 0}) return Edition::e7_88;
+  return Edition::e8;
 }
 
 const char* to_string(Severity s) {
@@ -90,7 +89,6 @@ const char* to_string(ClauseGroup g) {
   return "?";
 }
 
-std::span<const ProfileExclusion> profile_exclusions() { return kExclusions; }
 std::span<const Clause> all_clauses() { return kClauses; }
 const Clause& clause(ClauseId id) { return kClauses[static_cast<std::size_t>(id)]; }
 
@@ -101,12 +99,16 @@ const Clause* find_clause(std::string_view id) {
   return nullptr;
 }
 
-bool in_profile(const Clause& c, Profile p) {
-  if ((c.profiles & kProfileBit[static_cast<int>(p)]) == 0) return false;
-  for (const ProfileExclusion& e : kExclusions) {
-    if (e.profile == p && e.clause_id == c.id) return false;
+std::optional<ClauseText> clause_in(const Clause& c, Edition e) {
+  for (const EditionRow& r : kEditionRows) {
+    if (r.clause != c.key || r.edition != e) continue;
+    return ClauseText{r.severity, r.statement.empty() ? c.statement : r.statement,
+                      r.source.empty() ? c.source : r.source,
+                      r.quote.empty() ? c.quote : r.quote};
   }
-  return true;
+  return std::nullopt;
 }
+
+bool in_edition(const Clause& c, Edition e) { return clause_in(c, e).has_value(); }
 
 }  // namespace ms::conf

@@ -594,7 +594,7 @@ void check_run(const Scenario& sc, const RunOptions& options, RealRun& r, Scenar
   CheckerOptions co;
   co.stop_at_first = options.stop_at_first;
   co.timer_tolerance_ms = kTimerToleranceMs;
-  Checker checker(options.profile, co);
+  Checker checker(options.edition, co);
   for (const Event& e : r.run.trace.events) checker.on_event(e);
   checker.finish();
   out.violations = checker.violations();

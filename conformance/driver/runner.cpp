@@ -253,7 +253,7 @@ void check_expectations(const Scenario& sc, const RunResult& run, const Checker&
   for (const std::string& id : sc.expect.clauses) {
     const Clause* c = find_clause(id);
     if (!c) continue;  // the parser already refused unknown ids
-    if (!in_profile(*c, checker.profile())) continue;  // excluded here: not graded
+    if (!in_edition(*c, checker.edition())) continue;  // not in this edition: not graded
     // Harness-decided clauses are counted in the run's results, not by the checker.
     std::size_t harness = 0;
     for (const ClauseResult& r : out.clause_results)
@@ -363,7 +363,7 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
   out.outcome = Outcome::pass;  // graded below
   CheckerOptions co;
   co.stop_at_first = options.stop_at_first;
-  Checker checker(options.profile, co);
+  Checker checker(options.edition, co);
   for (const Event& e : run.trace.events) checker.on_event(e);
   checker.finish();
   out.violations = checker.violations();

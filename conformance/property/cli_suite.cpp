@@ -26,7 +26,7 @@ void property_suite(std::uint64_t first, int runs, const TargetSpec& target,
   }
 }
 
-void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, Profile profile,
+void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, Edition edition,
                      bool shrink_failures) {
   namespace fs = std::filesystem;
   const prop::Realm realm = prop::realm_of(target);
@@ -61,7 +61,7 @@ void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, P
     const auto fails = [&](const prop::GeneratedHistory& h) {
       if (++reruns > rerun_max) return false;
       RunOptions ro;
-      ro.profile = profile;
+      ro.edition = edition;
       return same_failure(r, run_scenario(with_seed(h).scenario, target, ro));
     };
     // A skipped history (a generator defect, reported above) is written as it is.
@@ -79,7 +79,7 @@ void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, P
       // Then the decisions the smaller history's run makes (world faults, policy draws),
       // as for a seed sweep: the file gets the shortest record that still fails.
       RunOptions ro;
-      ro.profile = profile;
+      ro.edition = edition;
       const ShrinkResult tape = shrink_choices(written, target, ro, 200);
       if (tape.failed && !tape.original.empty() && (clause.empty() || tape.clause == clause))
         written = shrunk_scenario(written, target, ro, tape, "the run of this history");

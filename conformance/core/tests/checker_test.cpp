@@ -68,7 +68,7 @@ struct Case {
   const char* clause;
   bool rejects;  // true: the clause must be violated; false: no violation at all
   std::function<T()> build;
-  Profile profile = Profile::documented;
+  Edition profile = Edition::e8;
   CheckerOptions options = {};
 };
 
@@ -192,8 +192,8 @@ std::vector<Case> cases() {
          return t.read(2, 0).none().remove(2).cleanup();
        }},
       // SA-PROGRESS
-      {"livelock", "SA-PROGRESS", true, [] { T t; kick(t); t.act(-1, 0, 1).act(-1, 0, 1).act(-1, 0, 1); return t; }, Profile::documented, livelock3},
-      {"few_idle_calls", "SA-PROGRESS", false, [] { T t; kick(t); t.act(-1, 0, 1).act(-1, 0, 1); return finish(t); }, Profile::documented, livelock3},
+      {"livelock", "SA-PROGRESS", true, [] { T t; kick(t); t.act(-1, 0, 1).act(-1, 0, 1).act(-1, 0, 1); return t; }, Edition::e8, livelock3},
+      {"few_idle_calls", "SA-PROGRESS", false, [] { T t; kick(t); t.act(-1, 0, 1).act(-1, 0, 1); return finish(t); }, Edition::e8, livelock3},
       // SC-ACTION
       {"action_7", "SC-ACTION", true, [] { T t; kick(t); t.at(5).sock(1, 5, 7).act(5, MS_CSELECT_OUT, 1); return t; }},
       {"actions_valid", "SC-ACTION", false, [] { return base(); }},
@@ -339,8 +339,8 @@ std::vector<Case> cases() {
          return t.sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).remove(1).cleanup();
        }},
       // ER-REMOVE-UNADDED (observed, libcurl-7.88 profile)
-      {"remove_unadded_refused", "ER-REMOVE-UNADDED", true, [] { T t = base(); return t.remove(9, MSM_BAD_EASY_HANDLE); }, Profile::libcurl_7_88},
-      {"remove_unadded_ok", "ER-REMOVE-UNADDED", false, [] { T t = base(); return t.remove(9); }, Profile::libcurl_7_88},
+      {"remove_unadded_refused", "ER-REMOVE-UNADDED", true, [] { T t = base(); return t.remove(9, MSM_BAD_EASY_HANDLE); }, Edition::e7_88},
+      {"remove_unadded_ok", "ER-REMOVE-UNADDED", false, [] { T t = base(); return t.remove(9); }, Edition::e7_88},
       // DP-SOCKET
       {"legacy_healthy_fails", "DP-SOCKET", true, [] {
          T t;
@@ -359,14 +359,14 @@ std::vector<Case> cases() {
          return t.read(1, 0).none().remove(1).cleanup();
        }},
       // LG-CALL-AGAIN (legacy-7.16 profile)
-      {"call_again_from_add", "LG-CALL-AGAIN", true, [] { T t; kick(t); return t.timer(0).add(2, MSM_CALL_MULTI_PERFORM); }, Profile::legacy_7_16},
-      {"call_again_without_running", "LG-CALL-AGAIN", true, [] { T t; kick(t); return t.at(5).act(5, MS_CSELECT_OUT, -1, MSM_CALL_MULTI_PERFORM); }, Profile::legacy_7_16},
+      {"call_again_from_add", "LG-CALL-AGAIN", true, [] { T t; kick(t); return t.timer(0).add(2, MSM_CALL_MULTI_PERFORM); }, Edition::e7_16},
+      {"call_again_without_running", "LG-CALL-AGAIN", true, [] { T t; kick(t); return t.at(5).act(5, MS_CSELECT_OUT, -1, MSM_CALL_MULTI_PERFORM); }, Edition::e7_16},
       {"call_again_from_socket_action", "LG-CALL-AGAIN", false, [] {
          T t;
          kick(t);
          t.at(5).act(5, MS_CSELECT_OUT, 1, MSM_CALL_MULTI_PERFORM).act(5, MS_CSELECT_OUT, 1).none();
          return finish(t);
-       }, Profile::legacy_7_16},
+       }, Edition::e7_16},
   };
 }
 
@@ -424,7 +424,7 @@ TEST(Checker_StopAtFirst, StopsAfterTheFirstViolation) {
   t.at(5).sock(1, 5, 7).sock(1, 5, 9).act(5, MS_CSELECT_OUT, 1);
   t.at(6).timer(-5).act(5, MS_CSELECT_OUT, 1);
   CheckerOptions all_of_them;
-  Checker full(Profile::documented, all_of_them);
+  Checker full(Edition::e8, all_of_them);
   for (const Event& e : t.trace().events) full.on_event(e);
   full.finish();
   ASSERT_GE(full.violations().size(), 3u);
@@ -432,7 +432,7 @@ TEST(Checker_StopAtFirst, StopsAfterTheFirstViolation) {
 
   CheckerOptions first;
   first.stop_at_first = true;
-  Checker one(Profile::documented, first);
+  Checker one(Edition::e8, first);
   for (const Event& e : t.trace().events) one.on_event(e);
   one.finish();
   ASSERT_EQ(one.violations().size(), 1u);
@@ -441,12 +441,12 @@ TEST(Checker_StopAtFirst, StopsAfterTheFirstViolation) {
   EXPECT_EQ(one.violations()[0].event_index, full.violations()[0].event_index);
 }
 
-TEST(Checker_Profiles, ClausesOutsideTheProfileAreNotEvaluated) {
+TEST(Checker_Editions, ClausesOutsideTheEditionAreNotEvaluated) {
   T t = base();
   t.remove(9, MSM_BAD_EASY_HANDLE);
-  EXPECT_TRUE(Checker::check(t.trace(), Profile::documented).empty());
-  EXPECT_FALSE(Checker::check(t.trace(), Profile::libcurl_7_88).empty());
-  Checker c(Profile::documented);
+  EXPECT_TRUE(Checker::check(t.trace(), Edition::e8).empty());
+  EXPECT_FALSE(Checker::check(t.trace(), Edition::e7_88).empty());
+  Checker c(Edition::e8);
   for (const Event& e : t.trace().events) c.on_event(e);
   c.finish();
   for (const ClauseResult& r : c.results()) {
@@ -459,7 +459,7 @@ TEST(Checker_Results, ReportsPassFailAndNotExercised) {
   T t;
   kick(t);
   t.at(5).sock(1, 5, 7).act(5, MS_CSELECT_OUT, 1);
-  Checker c(Profile::documented);
+  Checker c(Edition::e8);
   for (const Event& e : t.trace().events) c.on_event(e);
   c.finish();
   bool saw_fail = false, saw_pass = false, saw_not = false;
@@ -482,7 +482,7 @@ TEST(Checker_Results, ReportsPassFailAndNotExercised) {
 }
 
 TEST(Checker_External, HarnessResultsAreRecorded) {
-  Checker c(Profile::documented);
+  Checker c(Edition::e8);
   c.record_external("DT-REPLAY", true, "");
   c.record_external("ER-NO-CRASH", false, "SIGSEGV in multi_cleanup");
   c.record_external("NO-SUCH-CLAUSE", false, "ignored");
@@ -497,7 +497,7 @@ TEST(Checker_Online, ViolationShowsBeforeFinish) {
   T t;
   kick(t);
   t.at(5).sock(1, 5, MS_POLL_OUT).act(5, MS_CSELECT_OUT, 1);
-  Checker c(Profile::documented);
+  Checker c(Edition::e8);
   for (const Event& e : t.trace().events) c.on_event(e);
   ASSERT_EQ(c.violations().size(), 1u);
   EXPECT_EQ(c.violations()[0].clause, "SC-CHANGES");
@@ -509,10 +509,10 @@ TEST(Checker_Tolerance, RealTimeSlackForTimerAgreement) {
   T t;
   kick(t);
   t.at(10).tq(985);
-  EXPECT_FALSE(Checker::check(t.trace(), Profile::documented).empty());
+  EXPECT_FALSE(Checker::check(t.trace(), Edition::e8).empty());
   CheckerOptions slack;
   slack.timer_tolerance_ms = 10;
-  for (const Violation& v : Checker::check(t.trace(), Profile::documented, slack)) {
+  for (const Violation& v : Checker::check(t.trace(), Edition::e8, slack)) {
     EXPECT_NE(v.clause, "TM-AGREE") << v.message;
   }
 }
@@ -528,7 +528,7 @@ TEST(Checker_Tolerance, RealTimeCallStraddlingTheDeadlineIsNotBlamed) {
   t.read(1, 0, MSE_OPERATION_TIMEDOUT).none().remove(1).cleanup();
   const auto deadline_violations = [&](const CheckerOptions& o) {
     int n = 0;
-    for (const Violation& v : Checker::check(t.trace(), Profile::documented, o))
+    for (const Violation& v : Checker::check(t.trace(), Edition::e8, o))
       n += v.clause == "TM-DEADLINE";
     return n;
   };
@@ -543,7 +543,7 @@ TEST(Checker_Tolerance, RealTimeCallStraddlingTheDeadlineIsNotBlamed) {
   late.at(521).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(-1, 0, 0);
   late.read(1, 0, MSE_OPERATION_TIMEDOUT).none().remove(1).cleanup();
   int n = 0;
-  for (const Violation& v : Checker::check(late.trace(), Profile::documented, slack))
+  for (const Violation& v : Checker::check(late.trace(), Edition::e8, slack))
     n += v.clause == "TM-DEADLINE";
   EXPECT_GT(n, 0);
 }

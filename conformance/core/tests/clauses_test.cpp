@@ -48,46 +48,49 @@ TEST(Clauses_Catalogue, SeedSourcesNameExistingSeedFiles) {
   }
 }
 
-TEST(Clauses_Profiles, MembershipFollowsSeverityAndLegacy) {
+TEST(Clauses_Editions, EveryClauseIsStatedSomewhereAndLegacyOnlyIn716) {
   for (const Clause& c : all_clauses()) {
-    bool documented = in_profile(c, Profile::documented);
-    bool curl = in_profile(c, Profile::libcurl_7_88);
-    bool legacy = in_profile(c, Profile::legacy_7_16);
-    if (c.severity == Severity::observed) {
-      EXPECT_FALSE(documented) << c.id;
-      EXPECT_FALSE(legacy) << c.id;
-      EXPECT_TRUE(curl) << c.id;
-    } else if (c.id == "LG-CALL-AGAIN") {
-      EXPECT_FALSE(documented);
-      EXPECT_FALSE(curl);
-      EXPECT_TRUE(legacy);
-    } else {
-      EXPECT_TRUE(documented) << c.id;
-      EXPECT_TRUE(legacy) << c.id;
-      bool excluded = false;
-      for (const ProfileExclusion& x : profile_exclusions())
-        excluded = excluded || (x.profile == Profile::libcurl_7_88 && x.clause_id == c.id);
-      EXPECT_EQ(curl, !excluded) << c.id;
-    }
+    bool somewhere = false;
+    for (Edition e : kEditions) somewhere = somewhere || in_edition(c, e);
+    EXPECT_TRUE(somewhere) << c.id;
   }
-  // Every exclusion names a real clause of the documented profile and gives its reason.
-  for (const ProfileExclusion& x : profile_exclusions()) {
-    const Clause* c = find_clause(x.clause_id);
-    ASSERT_NE(c, nullptr) << x.clause_id;
-    EXPECT_TRUE(in_profile(*c, Profile::documented)) << x.clause_id;
-    EXPECT_FALSE(in_profile(*c, x.profile)) << x.clause_id;
-    EXPECT_GT(x.reason.size(), 20u) << x.clause_id;
-  }
+  const Clause* legacy = find_clause("LG-CALL-AGAIN");
+  ASSERT_NE(legacy, nullptr);
+  EXPECT_TRUE(in_edition(*legacy, Edition::e7_16));
+  EXPECT_FALSE(in_edition(*legacy, Edition::e7_88));
+  EXPECT_FALSE(in_edition(*legacy, Edition::e8));
+  // Pausing came after 7.16.0.
+  EXPECT_FALSE(in_edition(*find_clause("PA-SILENT"), Edition::e7_16));
+  EXPECT_TRUE(in_edition(*find_clause("PA-SILENT"), Edition::e8));
 }
 
-TEST(Clauses_Profiles, NamesRoundTrip) {
-  for (Profile p : {Profile::documented, Profile::libcurl_7_88, Profile::legacy_7_16}) {
-    Profile q = Profile::documented;
-    ASSERT_TRUE(profile_from_string(to_string(p), q));
-    EXPECT_EQ(p, q);
+TEST(Clauses_Editions, TextFallsBackToTheCatalogue) {
+  for (const Clause& c : all_clauses())
+    for (Edition e : kEditions)
+      if (auto t = clause_in(c, e)) {
+        EXPECT_FALSE(t->statement.empty()) << c.id;
+        EXPECT_FALSE(t->source.empty()) << c.id;
+        EXPECT_FALSE(t->quote.empty()) << c.id;
+      }
+}
+
+TEST(Clauses_Editions, NamesRoundTripAndVersionsChooseAnEdition) {
+  for (Edition e : kEditions) {
+    Edition back = Edition::e8;
+    ASSERT_TRUE(edition_from_string(to_string(e), back));
+    EXPECT_EQ(e, back);
   }
-  Profile q;
-  EXPECT_FALSE(profile_from_string("libcurl-8", q));
+  Edition e;
+  EXPECT_TRUE(edition_from_string("7.88.1", e));
+  EXPECT_EQ(e, Edition::e7_88);
+  EXPECT_FALSE(edition_from_string("documented", e));
+  EXPECT_EQ(edition_for("libcurl", Version{7, 16, 4}), Edition::e7_16);
+  EXPECT_EQ(edition_for("libcurl", Version{7, 20, 0}), Edition::e7_88);
+  EXPECT_EQ(edition_for("libcurl", Version{7, 88, 1}), Edition::e7_88);
+  EXPECT_EQ(edition_for("libcurl", Version{8, 0, 0}), Edition::e8);
+  EXPECT_EQ(edition_for("libcurl", Version{8, 14, 1}), Edition::e8);
+  EXPECT_EQ(edition_for("libcurl", std::nullopt), kNewestEdition);
+  EXPECT_EQ(edition_for("multisock", Version{0, 1, 0}), kNewestEdition);
   EXPECT_STREQ(to_string(Severity::observed), "OBSERVED");
 }
 

@@ -4,7 +4,7 @@
 // call finish() for the end-of-run clauses. Events are grouped per API call as trace.hpp
 // describes: the callbacks of a call are evaluated when the call's own event arrives, so a
 // violation is reported at the index of the event that shows it, possibly a few events
-// after it was fed. Clauses outside the chosen profile are neither evaluated nor counted.
+// after it was fed. Clauses outside the chosen edition are neither evaluated nor counted.
 // Clauses a trace cannot decide (DT-REPLAY, ER-NO-CRASH) come from the harness through
 // record_external().
 #pragma once
@@ -54,7 +54,7 @@ struct ClauseResult {
 
 class Checker {
  public:
-  explicit Checker(Profile profile, CheckerOptions options = {});
+  explicit Checker(Edition edition, CheckerOptions options = {});
   ~Checker();
   Checker(Checker&&) noexcept;
   Checker& operator=(Checker&&) noexcept;
@@ -71,12 +71,12 @@ class Checker {
   std::size_t events_seen() const;
   std::size_t exercised(ClauseId id) const;
   std::size_t exercised(std::string_view id) const;  // 0 when unknown
-  // Every clause of the profile, in catalogue order.
+  // Every clause of the edition, in catalogue order.
   std::vector<ClauseResult> results() const;
-  Profile profile() const;
+  Edition edition() const;
 
   // Convenience: the whole trace, then finish().
-  static std::vector<Violation> check(const Trace& trace, Profile profile,
+  static std::vector<Violation> check(const Trace& trace, Edition edition,
                                       CheckerOptions options = {});
 
  private:

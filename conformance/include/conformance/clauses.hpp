@@ -9,7 +9,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <optional>
 #include <string_view>
+
+#include "conformance/version.hpp"
 
 namespace ms::conf {
 
@@ -18,16 +21,22 @@ enum class ClauseGroup : std::uint8_t { SA, SC, TM, IR, AS, ER, DP, LG, DT, PA }
 // Who can decide a clause: the checker from a trace, or the harness (replays, crashes).
 enum class DecidedBy : std::uint8_t { trace, harness };
 
-enum class Profile : std::uint8_t {
-  documented,    // every MUST and SHOULD the documents state
-  libcurl_7_88,  // documented minus known deviations of libcurl 7.88, plus OBSERVED clauses
-  legacy_7_16,   // documented, and MSM_CALL_MULTI_PERFORM allowed as a return (before 7.20.0)
-};
-inline constexpr unsigned kProfileBit[] = {1u, 2u, 4u};
+// An edition is the contract as the documents stated it at one point in time: the
+// libcurl 7.16.0 pages, the 7.88.1 pages, the current 8.x pages (conformance/EDITIONS.md).
+// A clause belongs to the editions that state it, each with its own sentence and severity
+// (editions_table.hpp). A target is judged by the edition of the version it reports.
+enum class Edition : std::uint8_t { e7_16, e7_88, e8 };
+inline constexpr Edition kEditions[] = {Edition::e7_16, Edition::e7_88, Edition::e8};
+inline constexpr Edition kNewestEdition = Edition::e8;
 inline constexpr unsigned P_DOC = 1u, P_788 = 2u, P_716 = 4u, P_ALL = 7u;
-
-const char* to_string(Profile p);  // "documented", "libcurl-7.88", "legacy-7.16"
-bool profile_from_string(std::string_view s, Profile& out);
+const char* to_string(Edition e);      // "7.16", "7.88", "8"
+const char* edition_title(Edition e);  // "libcurl 7.16.0 man pages", ...
+// "7.16", "7.16.0", "7.88", "7.88.1", "8", "8.x"; false when unknown.
+bool edition_from_string(std::string_view s, Edition& out);
+// The edition a library of that implementation and version is judged by: libcurl by its
+// version (before 7.20.0: 7.16; before 8.0.0: 7.88; else 8); any other implementation, or
+// an unknown version, by the newest edition.
+Edition edition_for(std::string_view implementation, const std::optional<Version>& version);
 const char* to_string(Severity s);  // "MUST", "SHOULD", "OBSERVED"
 const char* to_string(ClauseGroup g);
 
@@ -38,6 +47,8 @@ const char* to_string(ClauseGroup g);
 #define MS_SEED_FETCH "004_91a3e48bf52918ff.txt"
 
 // X(enum name, id, group, severity, profiles, decided by, statement, source, quote)
+// (the profiles column is historical: membership per edition is in editions_table.hpp;
+// statement, source and quote are the default text an edition row may replace)
 #define MS_CLAUSES(X)                                                                          \
   X(SA_MASK, "SA-MASK", SA, must, P_ALL, trace,                                                \
     "The application passes socket_action a mask of 0 or an OR of CSELECT_IN, OUT and ERR.",  \
@@ -221,26 +232,27 @@ struct Clause {
   std::string_view id;
   ClauseGroup group;
   Severity severity;
-  unsigned profiles;  // P_* bits as written in the table, before exclusions
+  unsigned profiles;  // P_* bits as written in the table (historical, see above)
   DecidedBy decided_by;
   std::string_view statement;
   std::string_view source;  // seed file name or man page name
   std::string_view quote;   // a short quote of the source
 };
 
-// Where libcurl 7.88 is known to deviate from the documents: such clauses leave the
-// libcurl-7.88 profile, and every report lists the exclusion with its reason.
-struct ProfileExclusion {
-  Profile profile;
-  std::string_view clause_id;
-  std::string_view reason;
-};
-std::span<const ProfileExclusion> profile_exclusions();
-
 // All clauses in table order (stable: reports and counts use it).
 std::span<const Clause> all_clauses();
 const Clause& clause(ClauseId id);
 const Clause* find_clause(std::string_view id);  // nullptr when unknown
-bool in_profile(const Clause& c, Profile p);    // table bits minus exclusions
+
+// A clause as one edition states it.
+struct ClauseText {
+  Severity severity;
+  std::string_view statement;
+  std::string_view source;  // "PAGE(3), libcurl X.Y.Z" or a file of this project
+  std::string_view quote;
+};
+// nullopt when the edition does not contain the clause.
+std::optional<ClauseText> clause_in(const Clause& c, Edition e);
+bool in_edition(const Clause& c, Edition e);
 
 }  // namespace ms::conf

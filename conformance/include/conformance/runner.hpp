@@ -33,7 +33,7 @@ enum class Outcome : std::uint8_t { pass, fail, crash, hang, error, nondetermini
 const char* to_string(Outcome o);
 
 struct RunOptions {
-  Profile profile = Profile::documented;
+  Edition edition = kNewestEdition;
   std::optional<std::uint64_t> seed;  // overrides the scenario's seed
   std::optional<std::string> policy;  // overrides the scenario's policies (a preset name)
   bool check_determinism = false;     // run twice and compare the traces (virtual only)
@@ -54,7 +54,7 @@ struct ScenarioRun {
   int signal = 0;             // crash: the signal
   std::string message;        // why it failed, in one line
   std::vector<Violation> violations;        // checker and expectations (clause ids)
-  std::vector<ClauseResult> clause_results; // the profile's clauses for this run
+  std::vector<ClauseResult> clause_results; // the edition's clauses for this run
   std::vector<std::string> expected_clauses;
   Trace trace;
   std::string trace_hash;

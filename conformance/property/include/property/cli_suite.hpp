@@ -22,7 +22,7 @@ void property_suite(std::uint64_t first, int runs, const ms::conf::TargetSpec& t
 // After the runs, in place: on a real-time target a history that run_real skipped becomes
 // an error (the real-time generator must never produce one). Then, for every run that did
 // not pass: shrinks its history while the same clause is still violated under the same
-// profile (on simnet, then the decisions of its run too, as shrink_choices does for a seed
+// edition (on simnet, then the decisions of its run too, as shrink_choices does for a seed
 // sweep), and writes the minimal scenario to the run's file, which the report's repro line
 // points at. Without shrink_failures every failure is written as generated (the file is
 // its reproduction). Shrinking re-runs
@@ -30,6 +30,6 @@ void property_suite(std::uint64_t first, int runs, const ms::conf::TargetSpec& t
 // time, where every re-run costs wall time and may not repeat the race that failed, the
 // first 2 (at most 50 steps and 100 re-runs each). The others are written as generated.
 void property_finish(std::vector<ms::conf::ScenarioRun>& runs, const ms::conf::TargetSpec& target,
-                     ms::conf::Profile profile, bool shrink_failures);
+                     ms::conf::Edition edition, bool shrink_failures);
 
 }  // namespace ms::cli

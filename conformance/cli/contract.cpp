@@ -1,0 +1,145 @@
+// contract.cpp: --edition, --known, --profile, and probing the target once.
+#include "cli/contract.hpp"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "conformance/isolate.hpp"
+#include "conformance/thirdparty.hpp"
+
+namespace fs = std::filesystem;
+using namespace ms::conf;
+using ms::reports::json;
+
+namespace ms::cli {
+
+std::string known_dir() {
+  if (const char* env = std::getenv("MULTISOCK_KNOWN")) return env;
+  return MS_SOURCE_DIR "/conformance/known";
+}
+
+int read_contract_options(Args& args, ContractOptions& out) {
+  if (auto e = args.value("--edition")) {
+    if (*e != "auto") {
+      Edition ed;
+      if (!edition_from_string(*e, ed))
+        return usage_error("unknown edition '" + *e + "' (7.16, 7.88, 8, auto)");
+      out.edition = ed;
+    }
+  }
+  out.known_file = args.value("--known");
+  if (auto p = args.value("--profile")) {
+    if (*p == "libcurl-7.88") {
+      if (!out.edition) out.edition = Edition::e7_88;
+      if (!out.known_file) out.known_file = known_dir() + "/libcurl-7.88.known";
+    } else if (*p == "legacy-7.16") {
+      if (!out.edition) out.edition = Edition::e7_16;
+    } else if (*p != "documented") {
+      return usage_error("unknown profile '" + *p + "' (documented, libcurl-7.88, legacy-7.16)");
+    }
+  }
+  return 0;
+}
+
+namespace {
+
+// Why a library failed to load, with what a user most likely got wrong.
+std::string load_hint(const TargetSpec& target, const std::string& error) {
+  std::error_code ec;
+  const std::string& path = target.library;
+  if (!fs::exists(path, ec)) {
+    const auto colon = path.rfind(':');
+    if (colon != std::string::npos && fs::exists(path.substr(0, colon), ec))
+      return " (a symbol prefix ends in '_': lib:" + path.substr(0, colon) + ":" +
+             path.substr(colon + 1) + "_)";
+    return " (no such file)";
+  }
+  if (error.find("missing") != std::string::npos || error.find("symbol") != std::string::npos)
+    return " (if the library is a renamed fork, give its symbol prefix: lib:" + path +
+           ":PREFIX_, e.g. :fetch_)";
+  return "";
+}
+
+}  // namespace
+
+int describe_target(const TargetSpec& target, TargetDescription& out) {
+  if (target.kind != TargetSpec::Kind::lib) {
+    out.version_text = "multisock 0.1.0";
+    out.identity = parse_implementation_version(out.version_text);
+    return 0;
+  }
+  // The library is loaded in a child: its constructors, global_init and version() run
+  // there, so a library that aborts or hangs while loading cannot take the harness down.
+  RunOutcome r = run_isolated(
+      [&]() -> std::string {
+        Api api;
+        std::string error;
+        if (!load_library_api(target.library, target.prefix, api, &error)) return "E" + error;
+        return std::string("V") + (api.version ? api.version : "");
+      },
+      std::chrono::milliseconds(10000));
+  std::string error;
+  if (r.kind == RunKind::ok && !r.payload.empty() && r.payload[0] == 'V') {
+    out.version_text = r.payload.substr(1, 4096);
+    out.identity = parse_implementation_version(out.version_text);
+    return 0;
+  }
+  if (r.kind == RunKind::ok) error = r.payload.empty() ? "no answer" : r.payload.substr(1, 4096);
+  else if (r.kind == RunKind::crash) error = "crashed (" + r.signal_name + ") while loading";
+  else if (r.kind == RunKind::hang) error = "did not finish loading within 10 s";
+  else error = r.error.empty() ? "could not be loaded" : r.error;
+  std::fprintf(stderr, "multisock: target %s: %s%s\n", target.text.c_str(), error.c_str(),
+               load_hint(target, error).c_str());
+  return 3;
+}
+
+int settle_contract(const TargetSpec& target, const ContractOptions& options, Contract& out) {
+  if (const int rc = describe_target(target, out.target)) return rc;
+  out.edition_given = options.edition.has_value();
+  out.edition = options.edition.value_or(
+      edition_for(out.target.identity.implementation, out.target.identity.version));
+  if (options.known_file) {
+    KnownDeviations k;
+    std::string error;
+    if (!KnownDeviations::load(*options.known_file, k, error)) {
+      std::fprintf(stderr, "multisock: %s\n", error.c_str());
+      return 2;
+    }
+    if (!k.applies_to(out.target.identity, error)) {
+      std::fprintf(stderr, "multisock: %s\n", error.c_str());
+      return 2;
+    }
+    out.known = std::move(k);
+  }
+  return 0;
+}
+
+json Contract::edition_json() const {
+  return {{"id", to_string(edition)},
+          {"title", edition_title(edition)},
+          {"chosen_by", edition_given ? "option" : "version"}};
+}
+
+json Contract::known_json() const {
+  if (!known) return nullptr;
+  json entries = json::array();
+  for (const KnownDeviation& d : known->entries)
+    entries.push_back({{"clause", d.clause},
+                       {"scenario", d.scenarios},
+                       {"match", d.match},
+                       {"reason", d.reason},
+                       {"evidence", d.evidence},
+                       {"line", d.line},
+                       {"matched", d.matched}});
+  std::error_code ec;
+  fs::path file = known->file;
+  const auto rel = fs::relative(file, MS_SOURCE_DIR, ec);
+  if (!ec && !rel.empty() && rel.string().rfind("..", 0) != 0) file = rel;
+  return {{"file", file.string()},
+          {"implementation", known->implementation},
+          {"versions", known->versions.to_string()},
+          {"title", known->title},
+          {"entries", entries}};
+}
+
+}  // namespace ms::cli

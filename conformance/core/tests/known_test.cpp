@@ -1,0 +1,123 @@
+#include "conformance/known.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace ms::conf;
+
+namespace {
+
+const char* kGood = R"(# libcurl 7.88: measured deviations
+implementation libcurl
+versions >=7.88.0 <8.0.0
+edition 7.88
+title libcurl 7.88.x
+
+deviation SC-REMOVE
+  scenario abort_from_socket_callback recovery_after_error
+  reason "closes a socket still connecting before REMOVE"
+  evidence abort_from_socket_callback
+
+deviation expect
+  scenario upload_expect_timeout
+  match "done short"
+  reason waits for 100-continue differently
+  evidence upload_expect_timeout
+)";
+
+Violation v(const std::string& clause, const std::string& msg = "m") {
+  Violation x;
+  x.clause = clause;
+  x.message = msg;
+  return x;
+}
+
+}  // namespace
+
+TEST(Known, ParsesAFile) {
+  KnownDeviations k;
+  std::string err;
+  ASSERT_TRUE(KnownDeviations::parse(kGood, "a.known", k, err)) << err;
+  EXPECT_EQ(k.implementation, "libcurl");
+  EXPECT_EQ(k.versions.to_string(), ">=7.88.0 <8.0.0");
+  ASSERT_TRUE(k.edition);
+  EXPECT_EQ(*k.edition, Edition::e7_88);
+  ASSERT_EQ(k.entries.size(), 2u);
+  EXPECT_EQ(k.entries[0].clause, "SC-REMOVE");
+  EXPECT_EQ(k.entries[0].line, 7u);
+  EXPECT_EQ(k.entries[0].scenarios.size(), 2u);
+  EXPECT_EQ(k.entries[0].reason, "closes a socket still connecting before REMOVE");
+  EXPECT_EQ(k.entries[1].match, "done short");
+}
+
+TEST(Known, CoversOnlyWhatAnEntryNames) {
+  KnownDeviations k;
+  std::string err;
+  ASSERT_TRUE(KnownDeviations::parse(kGood, "a.known", k, err)) << err;
+  std::vector<Violation> vs = {v("SC-REMOVE"), v("SC-CHANGES"), v("EXPECT", "done short: x"),
+                               v("EXPECT", "done long: x")};
+  k.cover("recovery_after_error", vs);
+  EXPECT_EQ(vs[0].known, "a.known:7: closes a socket still connecting before REMOVE");
+  EXPECT_EQ(vs[1].known, "");
+  EXPECT_EQ(vs[2].known, "");  // wrong scenario for the expect entry
+  std::vector<Violation> ws = {v("SC-REMOVE"), v("EXPECT", "done short: x"),
+                               v("EXPECT", "done long: x")};
+  k.cover("upload_expect_timeout", ws);
+  EXPECT_EQ(ws[0].known, "");  // SC-REMOVE is limited to two other scenarios
+  EXPECT_NE(ws[1].known, "");
+  EXPECT_EQ(ws[2].known, "");  // match text absent
+  EXPECT_EQ(k.entries[0].matched, 1u);
+  EXPECT_EQ(k.entries[1].matched, 1u);
+}
+
+TEST(Known, AppliesToItsImplementationAndRangeOnly) {
+  KnownDeviations k;
+  std::string err, why;
+  ASSERT_TRUE(KnownDeviations::parse(kGood, "a.known", k, err)) << err;
+  EXPECT_TRUE(k.applies_to(parse_implementation_version("libcurl/7.88.1 OpenSSL/3"), why));
+  EXPECT_FALSE(k.applies_to(parse_implementation_version("libcurl/8.14.1"), why));
+  EXPECT_NE(why.find("libcurl/8.14.1"), std::string::npos);
+  EXPECT_FALSE(k.applies_to(parse_implementation_version("multisock 0.1.0"), why));
+  EXPECT_NE(why.find("multisock"), std::string::npos);
+}
+
+TEST(Known, BadFilesSayWhereAndWhy) {
+  struct Case {
+    const char* text;
+    const char* error;
+  } cases[] = {
+      {"versions any\n", "x.known:1:1: no `implementation` line"},
+      {"implementation libcurl\n", "x.known:1:1: no `versions` line"},
+      {"implementation libcurl\nversions ~7\n", "x.known:2:10: version range '~7'"},
+      {"implementation libcurl\nversions any\ndeviation SC-NOPE\n",
+       "x.known:3:11: unknown clause 'SC-NOPE'"},
+      {"implementation libcurl\nversions any\ndeviation SC-REMOVE\n  evidence x\n",
+       "x.known:3:1: deviation SC-REMOVE has no `reason` line"},
+      {"implementation libcurl\nversions any\ndeviation SC-REMOVE\n  reason r\n",
+       "x.known:3:1: deviation SC-REMOVE has no `evidence` line"},
+      {"implementation libcurl\nversions any\n  reason r\n",
+       "x.known:3:3: indented line outside a deviation"},
+      {"implementation libcurl\nversions any\ndeviation SC-REMOVE\n\treason r\n",
+       "x.known:4:1: tab character"},
+      {"implementation libcurl\nversions any\ndeviation SC-REMOVE\n  reason \"r\n",
+       "x.known:4:10: missing closing quote"},
+      {"implementation libcurl\nversions any\nedition 9\n", "x.known:3:9: unknown edition '9'"},
+      {"implementation libcurl\nversions any\nfrobnicate\n", "x.known:3:1: unknown line"},
+      {"implementation libcurl\nversions any\ndeviation SC-REMOVE\n  colour red\n",
+       "x.known:4:3: unknown entry line 'colour'"},
+      {std::string("implementation libcurl\n\0x\n", 26).c_str(), "x.known:2:1: NUL byte"},
+  };
+  for (auto& c : cases) {
+    KnownDeviations k;
+    std::string err;
+    std::string text = c.text;
+    if (std::string(c.error).find("NUL") != std::string::npos)
+      text = std::string("implementation libcurl\n\0x\n", 26);
+    EXPECT_FALSE(KnownDeviations::parse(text, "x.known", k, err)) << c.text;
+    EXPECT_EQ(err.rfind(c.error, 0), 0u) << "got: " << err;
+  }
+  KnownDeviations k;
+  std::string err;
+  EXPECT_FALSE(KnownDeviations::load("/nonexistent/x.known", k, err));
+  EXPECT_NE(err.find("cannot read"), std::string::npos);
+  EXPECT_FALSE(KnownDeviations::load("/", k, err));  // a directory is not a file
+}
