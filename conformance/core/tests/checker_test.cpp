@@ -224,6 +224,10 @@ std::vector<Case> cases() {
       {"easy_not_added", "SC-USERP", true, [] { T t; kick(t); t.at(5).sock(9, 5, MS_POLL_IN).act(5, MS_CSELECT_OUT, 1); return t; }},
       {"bad_userp_flag", "SC-USERP", true, [] { T t; kick(t); t.at(5).sock(1, 5, MS_POLL_IN).text("bad-userp").act(5, MS_CSELECT_OUT, 1); return t; }},
       {"userp_ok", "SC-USERP", false, [] { return base(); }},
+      // Edition 8 allows an internal easy handle (a pointer never added: -1), 7.88 does not.
+      {"internal_easy_in_7_88", "SC-USERP", true, [] { T t; kick(t); t.at(5).sock(-1, 5, MS_POLL_IN).act(5, MS_CSELECT_OUT, 1).none(); return finish(t); }, Edition::e7_88},
+      {"internal_easy_in_8", "SC-USERP", false, [] { T t; kick(t); t.at(5).sock(-1, 5, MS_POLL_IN).act(5, MS_CSELECT_OUT, 1).none(); return finish(t); }, Edition::e8},
+      {"null_easy_in_8", "SC-USERP", true, [] { T t; kick(t); t.at(5).sock(0, 5, MS_POLL_IN).act(5, MS_CSELECT_OUT, 1).none(); return finish(t); }, Edition::e8},
       // SC-INSIDE
       {"callback_outside", "SC-INSIDE", true, [] { T t; kick(t); t.at(5).timer(50).text("outside").act(-1, 0, 1); return t; }},
       {"callback_after_last_call", "SC-INSIDE", true, [] { T t; kick(t); return t.at(5).timer(50); }},
