@@ -88,13 +88,14 @@ const char* to_string(ClauseGroup g);
   X(SA_AFTER_ERROR, "SA-AFTER-ERROR", SA, must, P_ALL, trace,                                  \
     "After an error return the application removes all handles before calling socket_action " \
     "again, and new transfers then work.",                                                     \
-    MS_SEED_FETCH, "should not be called again on the same multi handle after an error has "   \
-                   "been returned, unless first removing all the handles and adding new ones") \
+    "curl_multi_socket_action(3), libcurl 7.81.0",                                            \
+    "should not be called again on the same multi handle after an error has been returned, "  \
+    "unless first removing all the handles and adding new ones")                               \
   X(SA_PROGRESS, "SA-PROGRESS", SA, should, P_ALL, trace,                                      \
     "The engine does not livelock: thousands of consecutive calls with no callback, no "      \
     "network event and no change of running do not happen.",                                  \
-    "CURLMOPT_TIMERFUNCTION(3)",                                                               \
-    "The timer_callback is called when the timeout expire time is changed.")                  \
+    "curl_multi_socket_action(3)",                                                             \
+    "how long to wait for socket actions at most before doing the timeout action")             \
   X(SC_ACTION, "SC-ACTION", SC, must, P_ALL, trace,                                            \
     "The socket callback's action is one of NONE, IN, OUT, INOUT, REMOVE.",                   \
     MS_SEED_716, "The action argument to the callback has one of five values")                 \
@@ -107,8 +108,8 @@ const char* to_string(ClauseGroup g);
     "REMOVE is told only for a registered socket, before that socket is closed, and no "      \
     "socket is left registered at cleanup.",                                                   \
     "CURLMOPT_SOCKETFUNCTION(3)",                                                              \
-    "If the what argument is not CURL_POLL_REMOVE then it holds information about what "       \
-    "activity on this socket the application is supposed to monitor.")                        \
+    "When a socket is given a CURL_POLL_REMOVE value, it might be because libcurl is going "  \
+    "to close it")                                                                             \
   X(SC_SOCKETP, "SC-SOCKETP", SC, must, P_ALL, trace,                                          \
     "socketp is the pointer multi_assign last set for that socket, NULL if none, and is "     \
     "forgotten after REMOVE.",                                                                 \
@@ -179,7 +180,8 @@ const char* to_string(ClauseGroup g);
   X(ER_NO_CRASH, "ER-NO-CRASH", ER, must, P_ALL, harness,                                      \
     "Invalid handles, NULL pointers and calls in the wrong state get an error code, never a " \
     "crash.",                                                                                  \
-    MS_SEED_FETCH, "This function returns a FETCHMcode indicating success or error.")          \
+    "curl_multi_cleanup(3)", "Passing in a NULL pointer in multi_handle makes this function "  \
+                             "return CURLM_BAD_HANDLE immediately with no other action.")      \
   X(ER_ABORT, "ER-ABORT", ER, must, P_ALL, trace,                                              \
     "A callback returning -1 ends the call with MSM_ABORTED_BY_CALLBACK and every transfer "  \
     "in progress still ends with one DONE.",                                                   \
@@ -202,7 +204,8 @@ const char* to_string(ClauseGroup g);
                  "should call curl_multi_socket_action(3) again")                             \
   X(DT_REPLAY, "DT-REPLAY", DT, must, P_ALL, harness,                                          \
     "Over simnet, the same scenario and seed give a byte-identical trace.",                   \
-    "DESIGN.md", "one seed, one byte-identical trace")                                        \
+    "conformance/README.md",                                                                   \
+    "Over simnet, the same scenario and the same seed give a byte-identical trace.")           \
   X(PA_SILENT, "PA-SILENT", PA, must, P_ALL, trace,                                            \
     "While a direction of a transfer is paused (its callback returned PAUSE, or easy_pause "  \
     "set the bit), that direction's callback is not called until easy_pause clears the bit.", \
@@ -213,7 +216,7 @@ const char* to_string(ClauseGroup g);
   X(PA_RESUME, "PA-RESUME", PA, must, P_ALL, trace,                                            \
     "After easy_pause unpauses a paused transfer that is not done, the timer the application " \
     "holds is due within 1 ms, so a SOCKET_TIMEOUT call gets it going without socket activity.", \
-    "curl_easy_pause(3)",                                                                      \
+    "curl_easy_pause(3), libcurl 7.32.0 to 7.74.0",                                            \
     "unpausing a transfer will schedule a timeout trigger for that handle 1 millisecond into " \
     "the future, so that a curl_multi_socket_action( ... CURL_SOCKET_TIMEOUT) can be used "    \
     "immediately afterwards")
