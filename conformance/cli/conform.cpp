@@ -403,6 +403,7 @@ std::vector<ScenarioRun> run_all(const std::vector<LoadedScenario>& suite, const
       ro.seed = base + static_cast<std::uint64_t>(k);
       ro.policy = o.policy;
       ro.check_determinism = o.determinism;
+      ro.describe(describe_target(o.target));  // expectations by version
       if (progress)
         std::fprintf(stderr, "\r\033[K[%zu/%zu] %s seed %llu", index, total,
                      fs::path(l.path).stem().c_str(), static_cast<unsigned long long>(*ro.seed));
@@ -622,6 +623,7 @@ int read_run_options(Args& args, TargetSpec& target, RunOptions& ro) {
     if (!Policy::preset(*s, p)) return usage_error("unknown policy preset '" + *s + "'");
     ro.policy = *s;
   }
+  ro.describe(describe_target(target));  // expectations by version
   return 0;
 }
 
