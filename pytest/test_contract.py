@@ -46,8 +46,8 @@ def test_explain_shows_every_edition(cli):
 def test_clauses_of_one_edition(cli):
     all_ = cli.run("clauses", check_code=0).stdout
     old = cli.run("clauses", "--edition", "7.16", check_code=0).stdout
-    assert "LG-CALL-AGAIN" in old and "PA-SILENT" not in old
-    assert "PA-SILENT" in all_
+    assert "LG-CALL-AGAIN" in old and "PA-RESUME" not in old
+    assert "PA-RESUME" in all_
 
 
 @pytest.mark.parametrize("text,where", [

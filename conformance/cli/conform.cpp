@@ -380,7 +380,7 @@ std::map<std::size_t, std::string> write_shrunk_failures(const std::vector<Loade
     ++shrunk;
     RunOptions ro;
     ro.edition = o.contract.edition;
-    ro.target_version = o.contract.target.identity.version;
+    ro.describe(o.contract.target.identity);  // expectations by version
     ro.seed = r.seed;
     ro.policy = o.policy;
     std::string error;
@@ -438,7 +438,7 @@ std::vector<ScenarioRun> run_all(const std::vector<LoadedScenario>& suite, Confo
       ++index;
       RunOptions ro;
       ro.edition = o.contract.edition;
-    ro.target_version = o.contract.target.identity.version;
+    ro.describe(o.contract.target.identity);  // expectations by version
       const std::uint64_t base = o.seed.value_or(l.scenario.seed);
       ro.seed = base + static_cast<std::uint64_t>(k);
       ro.policy = o.policy;
@@ -667,7 +667,7 @@ int read_run_options(Args& args, TargetSpec& target, RunOptions& ro, Contract* s
   Contract contract;
   if (const int rc = settle_contract(target, co, contract)) return rc;
   ro.edition = contract.edition;
-  ro.target_version = contract.target.identity.version;
+  ro.describe(contract.target.identity);  // expectations by version
   if (settled) *settled = std::move(contract);
   if (auto s = args.value("--seed")) {
     char* end = nullptr;

@@ -17,6 +17,7 @@
 #include <set>
 #include <sstream>
 
+#include "conformance/codes.hpp"
 #include "multisock/multisock.h"
 
 namespace ms::conf {
@@ -102,6 +103,10 @@ const char* ename(int c) {
 #define MS_X(name, value, text) \
   case value: return #name;
     MS_ECODES(MS_X)
+#undef MS_X
+#define MS_X(name, value, text, since) \
+  case value: return #name;
+    MS_CONF_LATER_ECODES(MS_X)
 #undef MS_X
     default: return "MSE_?";
   }

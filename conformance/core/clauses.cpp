@@ -60,7 +60,7 @@ bool edition_from_string(std::string_view s, Edition& out) {
 Edition edition_for(std::string_view implementation, const std::optional<Version>& version) {
   if (implementation != "libcurl" || !version) return kNewestEdition;
   if (*version < Version{7, 20, 0}) return Edition::e7_16;
-  if (*version < Version{8, 0, 0}) return Edition::e7_88;
+  if (*version < Version{8, 10, 0}) return Edition::e7_88;
   return Edition::e8;
 }
 

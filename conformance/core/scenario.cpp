@@ -8,6 +8,7 @@
 #include "conformance/scenario.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include <sstream>
 
 #include "conformance/clauses.hpp"
+#include "conformance/codes.hpp"
 #include "multisock/multisock.h"
 
 #if defined(MS_HAVE_SIMNET) && __has_include("simnet/peer_script.hpp")
@@ -666,6 +668,30 @@ class Parser {
     }
   }
 
+  // `if IMPLEMENTATION RANGE...` from token k ("if") to the end of the line.
+  static ExpectCondition condition(const Line& l, std::size_t k) {
+    ExpectCondition c;
+    const Token& impl = l.at(k + 1, "implementation name after \"if\"");
+    const bool name_ok = !impl.quoted && std::all_of(impl.text.begin(), impl.text.end(), [](char ch) {
+      return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+             ch == '-' || ch == '_' || ch == '.';
+    });
+    if (!name_ok || !std::isalpha(static_cast<unsigned char>(impl.text[0])))
+      fail(l.no, impl.column, "expected an implementation name after \"if\" (as \"libcurl\" in "
+                              "\"if libcurl >=8.0.0\"), got \"" + impl.text + "\"");
+    c.implementation = impl.text;
+    l.at(k + 2, "version range after the implementation name (\">=8.0.0\", \">=7.88.0 <8.0.0\", \"any\")");
+    std::string text, why;
+    for (std::size_t j = k + 2; j < l.toks.size(); ++j) {
+      VersionRange one;
+      if (l.toks[j].quoted || !VersionRange::parse(l.toks[j].text, one, why))
+        fail(l.no, l.toks[j].column, l.toks[j].quoted ? "a version range is not quoted" : why);
+      text += (text.empty() ? "" : " ") + l.toks[j].text;
+    }
+    if (!VersionRange::parse(text, c.range, why)) fail(l.no, l.toks[k + 2].column, why);
+    return c;
+  }
+
   void expect_line(const Line& l) {
     const Token& kw = l.toks[0];
     ExpectSpec& e = out_.expect;
@@ -682,9 +708,28 @@ class Parser {
       const Token& id = l.at(1, "transfer id");
       d.id = id.text;
       done_refs_.push_back({d.id, l.no, id.column});
+      // `if IMPLEMENTATION RANGE...` closes the line, after the result and the body check.
+      std::size_t end = l.toks.size();
+      const bool has_body = l.toks.size() > 4 && !l.toks[4].quoted && l.toks[4].text != "if";
+      for (std::size_t k = has_body ? 6 : 4; k < l.toks.size(); ++k)
+        if (!l.toks[k].quoted && l.toks[k].text == "if") {
+          end = k;
+          break;
+        }
+      if (end < l.toks.size()) d.condition = condition(l, end);
       for (const ExpectDone& o : e.done) {
-        if (o.id == d.id) fail(l.no, id.column, "second done line for \"" + d.id + "\"");
+        if (o.id != d.id) continue;
+        if (!o.condition && !d.condition)
+          fail(l.no, id.column, "second done line for \"" + d.id + "\" without \"if\" (first at line " +
+                                    std::to_string(o.line) + ")");
+        if (o.condition && d.condition && o.condition->implementation == d.condition->implementation &&
+            o.condition->range.overlaps(d.condition->range))
+          fail(l.no, l.toks[end + 2].column,
+               "range " + d.condition->range.to_string() + " overlaps line " + std::to_string(o.line) +
+                   "'s " + o.condition->range.to_string() + " for " + d.id + " on " +
+                   d.condition->implementation + ": a version would have two expectations");
       }
+      if (d.condition) conditional_done_.push_back({d.id, l.no, l.toks[end].column});
       const Token& r = l.at(2, "\"result\"");
       if (r.text != "result") fail(l.no, r.column, "expected \"result\", got \"" + r.text + "\"");
       const Token& code = l.at(3, "result code name");
@@ -708,7 +753,7 @@ class Parser {
           names.remove_prefix(bar + 1);
         }
       }
-      if (l.toks.size() > 4) {
+      if (end > 4) {
         const Token& b = l.toks[4];
         if (b.text == "body") {
           const Token& v = l.at(5, "body text");
@@ -730,7 +775,7 @@ class Parser {
         } else {
           fail(l.no, b.column, "expected body, body-bytes or body-sha256, got \"" + b.text + "\"");
         }
-        no_more(l, 6);
+        if (end > 6) fail(l.no, l.toks[6].column, "unexpected \"" + l.toks[6].text + "\" (a condition starts with \"if\")");
       }
       e.done.push_back(std::move(d));
     } else if (kw.text == "running") {
@@ -750,6 +795,14 @@ class Parser {
   void cross_check() {
     for (const auto& [id, line, col] : done_refs_) {
       if (!ids_.count(id)) fail(line, col, "done for unknown transfer \"" + id + "\"");
+    }
+    // Every target meets one expectation: an `if` line only replaces the line without it.
+    for (const auto& [id, line, col] : conditional_done_) {
+      const bool plain = std::any_of(out_.expect.done.begin(), out_.expect.done.end(),
+                                     [&](const ExpectDone& d) { return d.id == id && !d.condition; });
+      if (!plain)
+        fail(line, col, "done line for \"" + id + "\" with \"if\" but none without: the line without " +
+                            "\"if\" is the expectation of every other target");
     }
     for (const ClientStep& s : out_.client) {
       if (s.kind != StepKind::add) continue;
@@ -799,6 +852,7 @@ class Parser {
     int line, column;
   };
   std::vector<Ref> done_refs_;
+  std::vector<Ref> conditional_done_;  // done lines with `if`, at the "if" token
   int seed_line_ = 0;
   int end_line_ = 0;
   std::int64_t last_time_ = 0;
@@ -871,6 +925,13 @@ bool easy_code_from_name(std::string_view name, int& out) {
   }
   MS_ECODES(MS_X)
 #undef MS_X
+#define MS_X(cname, value, text, since)          \
+  if (n == std::string_view(#cname).substr(4)) { \
+    out = value;                                 \
+    return true;                                 \
+  }
+  MS_CONF_LATER_ECODES(MS_X)
+#undef MS_X
   return false;
 }
 
@@ -880,8 +941,37 @@ std::string easy_code_short_name(int code) {
   case value: return std::string(#cname).substr(4);
     MS_ECODES(MS_X)
 #undef MS_X
+#define MS_X(cname, value, text, since) \
+  case value: return std::string(#cname).substr(4);
+    MS_CONF_LATER_ECODES(MS_X)
+#undef MS_X
     default: return std::to_string(code);
   }
+}
+
+std::vector<const ExpectDone*> applicable_done(const ExpectSpec& expect, std::string_view id,
+                                               const ImplementationVersion& target) {
+  const bool known = !target.implementation.empty() && target.version.has_value();
+  std::vector<const ExpectDone*> plain, matching;
+  for (const ExpectDone& d : expect.done) {
+    if (d.id != id) continue;
+    if (!d.condition) {
+      plain.push_back(&d);
+      continue;
+    }
+    const bool same = target.implementation.empty() || target.implementation == d.condition->implementation;
+    const bool within = !target.version || d.condition->range.contains(*target.version);
+    if (same && within) matching.push_back(&d);
+  }
+  // The parser refuses overlapping ranges, so a fully known target matches one line at most.
+  if (known && !matching.empty()) return {matching.front()};
+  if (known) return plain;
+  std::vector<const ExpectDone*> all;
+  for (const ExpectDone& d : expect.done)
+    if (std::find(plain.begin(), plain.end(), &d) != plain.end() ||
+        std::find(matching.begin(), matching.end(), &d) != matching.end())
+      all.push_back(&d);
+  return all;
 }
 
 bool peer_script_parser_available() { return MS_SCENARIO_PEER_PARSER != 0; }
@@ -1041,6 +1131,7 @@ std::string format_scenario(const Scenario& s) {
         case BodyCheck::bytes: o += " body-bytes " + std::to_string(d.body_bytes); break;
         case BodyCheck::sha256: o += " body-sha256 " + d.body_sha256; break;
       }
+      if (d.condition) o += " if " + d.condition->implementation + " " + d.condition->range.to_string();
       o += "\n";
     }
     if (e.running_zero_at_end) o += "  running 0 at end\n";

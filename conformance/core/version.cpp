@@ -121,6 +121,22 @@ bool VersionRange::contains(const Version& v) const {
   return true;
 }
 
+bool VersionRange::overlaps(const VersionRange& other) const {
+  // Each range is an interval of the total order of versions, so their intersection is
+  // one too: it is not empty exactly when it holds its least candidate, the largest of the
+  // lower ends (a strict bound's end is the next patch release).
+  Version least{};
+  for (const VersionRange* r : {this, &other}) {
+    for (const Bound& b : r->bounds_) {
+      Version low = b.version;
+      if (b.op == Bound::Op::gt) ++low.patch;
+      else if (b.op == Bound::Op::lt || b.op == Bound::Op::le) continue;
+      if (low > least) least = low;
+    }
+  }
+  return contains(least) && other.contains(least);
+}
+
 std::string VersionRange::to_string() const {
   if (bounds_.empty()) return "any";
   std::string s;

@@ -424,7 +424,8 @@ RealRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions&
     dopt.multi_factory = [mo]() -> void* { return ms::multi_init(ms::port::system_ports(), mo); };
   }
   dopt.multi_longs = multi_options(sc.multi);
-  dopt.healthy = healthy_transfers(sc, policy);  // faulty worlds are skipped on real sockets
+  // Faulty worlds are skipped on real sockets.
+  dopt.healthy = healthy_transfers(sc, policy, options.target());
   // A scenario's `choices` replay the policy's decisions here too (the world's are moot).
   ms::sim::ChoiceTape tape = sc.replay_choices ? ms::sim::ChoiceTape(sc.choices) : ms::sim::ChoiceTape();
   dopt.choices = &tape;
@@ -617,7 +618,7 @@ void check_run(const Scenario& sc, const RunOptions& options, RealRun& r, Scenar
       }
     break;
   }
-  check_expectations(sc, r.run, checker, out, options.policy.has_value());
+  check_expectations(sc, r.run, checker, out, options.policy.has_value(), options.target());
   if (r.open_after_cleanup > 0 && out.message.empty()) {
     Violation v;
     v.clause = "SC-REMOVE";
@@ -634,6 +635,29 @@ void check_run(const Scenario& sc, const RunOptions& options, RealRun& r, Scenar
 }
 
 }  // namespace
+
+ImplementationVersion describe_target(const TargetSpec& target) {
+  if (target.kind != TargetSpec::Kind::lib) return parse_implementation_version(engine_api().version);
+  static std::mutex mutex;
+  static std::map<std::string, ImplementationVersion> known;
+  std::lock_guard<std::mutex> lock(mutex);
+  const std::string key = target.library + "\n" + target.prefix;
+  if (auto it = known.find(key); it != known.end()) return it->second;
+  // A child loads the library and answers its version string: loading runs the library's
+  // global init, which this process need not suffer for a name.
+  const RunOutcome child = run_isolated(
+      [&]() {
+        Api api;
+        std::string error;
+        if (!load_library_api(target.library, target.prefix, api, &error)) return std::string();
+        return std::string(api.version ? api.version : "");
+      },
+      std::chrono::milliseconds(10'000));
+  ImplementationVersion d;
+  if (child.kind == RunKind::ok) d = parse_implementation_version(child.payload);
+  known[key] = d;
+  return d;
+}
 
 std::string real_not_applicable(const Scenario& scenario, const TargetSpec& target) {
   return not_applicable(scenario, target);

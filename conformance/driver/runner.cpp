@@ -184,19 +184,54 @@ bool resolve_policy(const Scenario& sc, const RunOptions& options, Policy& out,
   return true;
 }
 
-std::vector<std::string> healthy_transfers(const Scenario& sc, const Policy& policy) {
+namespace {
+
+// The transfer ids of the done lines, each once, in file order.
+std::vector<std::string> expected_ids(const ExpectSpec& e) {
+  std::vector<std::string> ids;
+  for (const ExpectDone& d : e.done)
+    if (std::find(ids.begin(), ids.end(), d.id) == ids.end()) ids.push_back(d.id);
+  return ids;
+}
+
+std::string results_text(const std::vector<const ExpectDone*>& lines) {
+  std::string o;
+  for (const ExpectDone* d : lines) {
+    o += (o.empty() ? "" : "|") + easy_code_short_name(d->result);
+    for (int alt : d->also) o += "|" + easy_code_short_name(alt);
+  }
+  return o;
+}
+
+// " (the line for libcurl >=8.0.0)" when a version's own line decided.
+std::string condition_text(const std::vector<const ExpectDone*>& lines) {
+  if (lines.size() != 1 || !lines.front()->condition) return "";
+  const ExpectCondition& c = *lines.front()->condition;
+  return " (line " + std::to_string(lines.front()->line) + ", for " + c.implementation + " " +
+         c.range.to_string() + ")";
+}
+
+}  // namespace
+
+std::vector<std::string> healthy_transfers(const Scenario& sc, const Policy& policy,
+                                           const ImplementationVersion& target) {
   std::vector<std::string> ids;
   if (world_has_faults(sc.world) || policy.err_healthy > 0 || policy.remove_random > 0 ||
       policy.abort_cb > 0)
     return ids;
-  for (const ExpectDone& d : sc.expect.done)
-    if (d.result == MSE_OK && d.also.empty()) ids.push_back(d.id);
+  for (const std::string& id : expected_ids(sc.expect)) {
+    const auto lines = applicable_done(sc.expect, id, target);
+    if (std::all_of(lines.begin(), lines.end(),
+                    [](const ExpectDone* d) { return d->result == MSE_OK && d->also.empty(); }))
+      ids.push_back(id);
+  }
   return ids;
 }
 
 // Checks the scenario's `expect` block against what the application saw.
 void check_expectations(const Scenario& sc, const RunResult& run, const Checker& checker,
-                        ScenarioRun& out, bool policy_overridden) {
+                        ScenarioRun& out, bool policy_overridden,
+                        const ImplementationVersion& target) {
   auto fail = [&](const std::string& clause, const std::string& message) {
     Violation v;
     v.clause = clause;
@@ -205,41 +240,48 @@ void check_expectations(const Scenario& sc, const RunResult& run, const Checker&
     v.message = message;
     out.violations.push_back(v);
   };
-  for (const ExpectDone& want : sc.expect.done) {
+  for (const std::string& id : expected_ids(sc.expect)) {
+    const auto lines = applicable_done(sc.expect, id, target);
     const TransferResult* got = nullptr;
     for (auto& t : run.transfers)
-      if (t.id == want.id) got = &t;
+      if (t.id == id) got = &t;
     if (!got || !got->done) {
-      fail("EXPECT", "transfer " + want.id + ": expected DONE with " +
-                         easy_code_short_name(want.result) + ", observed no DONE message");
+      fail("EXPECT", "transfer " + id + ": expected DONE with " + results_text(lines) +
+                         condition_text(lines) + ", observed no DONE message");
       continue;
     }
-    if (got->result != want.result &&
-        std::find(want.also.begin(), want.also.end(), got->result) == want.also.end()) {
-      fail("EXPECT", "transfer " + want.id + ": expected result " +
-                         easy_code_short_name(want.result) + ", observed " +
-                         easy_code_short_name(got->result));
+    // The line whose first result was observed checks the body; an allowed alternative
+    // (an error) has none.
+    const ExpectDone* want = nullptr;
+    bool allowed = false;
+    for (const ExpectDone* d : lines) {
+      if (d->result == got->result && !want) want = d;
+      allowed = allowed || d->result == got->result ||
+                std::find(d->also.begin(), d->also.end(), got->result) != d->also.end();
     }
-    // The body is checked for the expected result; an allowed alternative (an error) has none.
-    switch (got->result == want.result ? want.body_check : BodyCheck::none) {
+    if (!allowed) {
+      fail("EXPECT", "transfer " + id + ": expected result " + results_text(lines) +
+                         condition_text(lines) + ", observed " + easy_code_short_name(got->result));
+    }
+    switch (want ? want->body_check : BodyCheck::none) {
       case BodyCheck::none:
         break;
       case BodyCheck::text:
-        if (got->body != want.body)
-          fail("EXPECT", "transfer " + want.id + ": body differs (expected " +
-                             std::to_string(want.body.size()) + " bytes, observed " +
+        if (got->body != want->body)
+          fail("EXPECT", "transfer " + id + ": body differs (expected " +
+                             std::to_string(want->body.size()) + " bytes, observed " +
                              std::to_string(got->body_bytes) + ")");
         break;
       case BodyCheck::bytes:
-        if (got->body_bytes != want.body_bytes)
-          fail("EXPECT", "transfer " + want.id + ": expected " +
-                             std::to_string(want.body_bytes) + " body bytes, observed " +
+        if (got->body_bytes != want->body_bytes)
+          fail("EXPECT", "transfer " + id + ": expected " +
+                             std::to_string(want->body_bytes) + " body bytes, observed " +
                              std::to_string(got->body_bytes));
         break;
       case BodyCheck::sha256:
-        if (got->body_sha256 != want.body_sha256)
-          fail("EXPECT", "transfer " + want.id + ": body sha256 " + got->body_sha256 +
-                             " differs from the expected " + want.body_sha256);
+        if (got->body_sha256 != want->body_sha256)
+          fail("EXPECT", "transfer " + id + ": body sha256 " + got->body_sha256 +
+                             " differs from the expected " + want->body_sha256);
         break;
     }
   }
@@ -349,7 +391,7 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
   const port::Ports ports = world.ports();
   dopt.multi_factory = [ports, mo]() -> void* { return ms::multi_init(ports, mo); };
   dopt.multi_longs = multi_options(sc.multi);
-  dopt.healthy = healthy_transfers(sc, policy);
+  dopt.healthy = healthy_transfers(sc, policy, options.target());
   dopt.choices = &tape;
 
   SimEnvironment env(world);
@@ -383,7 +425,7 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
       break;
     }
   }
-  check_expectations(sc, run, checker, out, options.policy.has_value());
+  check_expectations(sc, run, checker, out, options.policy.has_value(), options.target());
   if (world.open_descriptors() != 0 && out.message.empty()) {
     Violation v;
     v.clause = "SC-REMOVE";
@@ -444,7 +486,15 @@ void grade(const Scenario& sc, ScenarioRun& out) {
 }  // namespace
 
 ScenarioRun run_scenario(const Scenario& scenario, const TargetSpec& target,
-                         const RunOptions& options) {
+                         const RunOptions& given) {
+  // Expectations by version need to know the target: ask it when the caller did not.
+  RunOptions described;
+  const bool ask = given.target_implementation.empty() && !given.target_version;
+  if (ask) {
+    described = given;
+    described.describe(describe_target(target));
+  }
+  const RunOptions& options = ask ? described : given;
   ScenarioRun out;
   switch (target.kind) {
     case TargetSpec::Kind::engine_sim:

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
+#include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -141,6 +143,85 @@ TEST(SimnetIntegration, SameSeedSameTraceOtherSeedOtherTrace) {
   EXPECT_EQ(a.trace_hash, b.trace_hash);
   EXPECT_EQ(a.trace.to_jsonl(), b.trace.to_jsonl());
   EXPECT_NE(a.trace_hash, c.trace_hash);
+}
+
+
+// Expectations by version: the target's description picks the done line; an `if` line
+// changes nothing of what the engine run does.
+const char* const kVersioned = R"(title expectations by version
+peer p listen 127.0.0.9:80
+  accept
+  expect request
+  send "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
+  close
+
+client
+  add a url http://127.0.0.9/
+  at 2s end
+
+expect
+  done a result OK body "hi"
+)";
+
+ScenarioRun run_as(const Scenario& sc, std::optional<ImplementationVersion> as) {
+  TargetSpec target;
+  std::string error;
+  EXPECT_TRUE(parse_target("engine-sim", target, error));
+  RunOptions ro;
+  if (as) ro.describe(*as);
+  return run_scenario(sc, target, ro);
+}
+
+TEST(ExpectByVersion, TheTargetsDescriptionPicksTheLine) {
+  const Scenario plain = parse(kVersioned);
+  const Scenario sc = parse(std::string(kVersioned) +
+                            "  done a result GOT_NOTHING if libcurl >=8.0.0\n"
+                            "  done a result RECV_ERROR|TOO_LARGE if multisock >=0.2.0\n");
+  const ScenarioRun base = run_as(plain, std::nullopt);
+  ASSERT_EQ(base.outcome, Outcome::pass) << describe(base);
+
+  // Not described: the runner asks the target (the engine says "multisock 0.1.0").
+  EXPECT_EQ(describe_target(TargetSpec{}).label(), "multisock/0.1.0");
+  const ScenarioRun own = run_as(sc, std::nullopt);
+  EXPECT_EQ(own.outcome, Outcome::pass) << describe(own);
+  EXPECT_EQ(own.trace_hash, base.trace_hash);
+
+  const ScenarioRun v8 = run_as(sc, parse_implementation_version("libcurl/8.14.1"));
+  EXPECT_EQ(v8.outcome, Outcome::fail);
+  ASSERT_FALSE(v8.violations.empty());
+  EXPECT_NE(v8.violations.back().message.find("expected result GOT_NOTHING (line 14, for libcurl >=8.0.0), observed OK"),
+            std::string::npos) << describe(v8);
+  EXPECT_EQ(run_as(sc, parse_implementation_version("libcurl/7.88.1")).outcome, Outcome::pass);
+  const ScenarioRun next = run_as(sc, parse_implementation_version("multisock 0.2.0"));
+  ASSERT_FALSE(next.violations.empty());
+  EXPECT_NE(next.violations.back().message.find("expected result RECV_ERROR|TOO_LARGE"), std::string::npos)
+      << describe(next);
+  // Version unknown: the plain line and libcurl's lines are all accepted.
+  EXPECT_EQ(run_as(sc, ImplementationVersion{"libcurl", std::nullopt}).outcome, Outcome::pass);
+
+  // A transfer is healthy (must end OK) only where its line says OK alone.
+  Policy faithful;
+  ASSERT_TRUE(Policy::preset("faithful", faithful));
+  EXPECT_EQ(healthy_transfers(sc, faithful, parse_implementation_version("multisock 0.1.0")),
+            std::vector<std::string>{"a"});
+  EXPECT_TRUE(healthy_transfers(sc, faithful, parse_implementation_version("libcurl/8.0.0")).empty());
+  EXPECT_TRUE(healthy_transfers(sc, faithful, {}).empty());
+}
+
+TEST(ExpectByVersion, ALibraryThatCannotBeAskedIsUnknown) {
+  TargetSpec t;
+  std::string error;
+  ASSERT_TRUE(parse_target("lib:/nonexistent/libcurl.so.4", t, error));
+  const ImplementationVersion d = describe_target(t);
+  EXPECT_TRUE(d.implementation.empty());
+  EXPECT_FALSE(d.version.has_value());
+  TargetSpec sys;
+  ASSERT_TRUE(parse_target("lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4", sys, error));
+  if (!std::filesystem::exists(sys.library)) GTEST_SKIP() << sys.library << " is not installed";
+  const ImplementationVersion v = describe_target(sys);
+  EXPECT_EQ(v.implementation, "libcurl");
+  ASSERT_TRUE(v.version.has_value());
+  EXPECT_GE(*v.version, (Version{7, 0, 0}));
 }
 
 }  // namespace

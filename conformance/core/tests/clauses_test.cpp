@@ -91,7 +91,8 @@ TEST(Clauses_Editions, NamesRoundTripAndVersionsChooseAnEdition) {
   EXPECT_EQ(edition_for("libcurl", Version{7, 16, 4}), Edition::e7_16);
   EXPECT_EQ(edition_for("libcurl", Version{7, 20, 0}), Edition::e7_88);
   EXPECT_EQ(edition_for("libcurl", Version{7, 88, 1}), Edition::e7_88);
-  EXPECT_EQ(edition_for("libcurl", Version{8, 0, 0}), Edition::e8);
+  EXPECT_EQ(edition_for("libcurl", Version{8, 9, 1}), Edition::e7_88);
+  EXPECT_EQ(edition_for("libcurl", Version{8, 10, 0}), Edition::e8);
   EXPECT_EQ(edition_for("libcurl", Version{8, 14, 1}), Edition::e8);
   EXPECT_EQ(edition_for("libcurl", std::nullopt), kNewestEdition);
   EXPECT_EQ(edition_for("multisock", Version{0, 1, 0}), kNewestEdition);

@@ -271,6 +271,17 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"expect_bad_sha", PEER CLIENT "expect\n  done a result OK body-sha256 abc\n", 6, 32, "64 hex"},
         BadCase{"expect_running", PEER CLIENT "expect\n  running 1 at end\n", 6, 11, "running 0 at end"},
         BadCase{"expect_unknown_keyword", PEER CLIENT "expect\n  finish a\n", 6, 3, "unknown expect keyword"},
+        BadCase{"if_no_implementation", PEER CLIENT "expect\n  done a result OK\n  done a result OK if\n", 7, 22, "missing implementation name"},
+        BadCase{"if_range_as_implementation", PEER CLIENT "expect\n  done a result OK\n  done a result OK if >=8.0.0\n", 7, 23, "expected an implementation name"},
+        BadCase{"if_no_range", PEER CLIENT "expect\n  done a result OK\n  done a result OK if libcurl\n", 7, 30, "missing version range"},
+        BadCase{"if_bad_version", PEER CLIENT "expect\n  done a result OK\n  done a result OK if libcurl >=8.x\n", 7, 31, "not a version"},
+        BadCase{"if_no_comparison", PEER CLIENT "expect\n  done a result OK\n  done a result OK if libcurl >=7.0.0 8.0.0\n", 7, 39, "expected a comparison"},
+        BadCase{"if_quoted_range", PEER CLIENT "expect\n  done a result OK\n  done a result OK if libcurl \">=8.0.0\"\n", 7, 31, "not quoted"},
+        BadCase{"if_any_and_bound", PEER CLIENT "expect\n  done a result OK\n  done a result OK if libcurl any >=8.0.0\n", 7, 31, "expected a comparison"},
+        BadCase{"if_overlap", PEER CLIENT "expect\n  done a result OK\n  done a result OK if libcurl >=8.0.0\n  done a result GOT_NOTHING if libcurl >7.88.1 <8.0.1\n", 8, 40, "overlaps line 7"},
+        BadCase{"if_without_plain_line", PEER CLIENT "expect\n  done a result OK if libcurl >=8.0.0\n", 6, 20, "none without"},
+        BadCase{"if_two_plain_lines", PEER CLIENT "expect\n  done a result OK\n  done a result OK\n", 7, 8, "without \"if\" (first at line 6)"},
+        BadCase{"if_after_extra_word", PEER CLIENT "expect\n  done a result OK body \"x\" when libcurl\n", 6, 29, "a condition starts with \"if\""},
         BadCase{"client_cainfo_path", PEER "client\n  add a url http://127.0.0.1/ cainfo /etc/ca.pem\n", 4, 38, "test-ca"},
         BadCase{"client_upload_size", PEER "client\n  add a url http://127.0.0.1/ upload 4M\n", 4, 38, "bad number"},
         BadCase{"multi_unknown", "multi pipelining 1\n", 1, 7, "unknown multi option"},
@@ -335,6 +346,86 @@ TEST(Scenario_Codes, NamesWithAndWithoutPrefix) {
   EXPECT_FALSE(easy_code_from_name("", c));
   EXPECT_EQ(easy_code_short_name(28), "OPERATION_TIMEDOUT");
   EXPECT_EQ(easy_code_short_name(999), "999");
+  // Codes of libcurl releases after 7.88, beyond the engine's table.
+  EXPECT_TRUE(easy_code_from_name("TOO_LARGE", c));
+  EXPECT_EQ(c, 100);
+  EXPECT_TRUE(easy_code_from_name("MSE_ECH_REQUIRED", c));
+  EXPECT_EQ(c, 101);
+  EXPECT_EQ(easy_code_short_name(100), "TOO_LARGE");
+  EXPECT_EQ(easy_code_short_name(101), "ECH_REQUIRED");
+  EXPECT_EQ(easy_code_short_name(102), "102");
+}
+
+const char* const kByVersion = R"(title expectations by version
+peer p listen 127.0.0.1:80
+  accept
+  expect request
+  send "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
+  close
+
+client
+  add a url http://127.0.0.1/
+  add b url http://127.0.0.1/
+
+expect
+  done a result RECV_ERROR|OUT_OF_MEMORY body-bytes 0
+  done a result TOO_LARGE if libcurl >=8.6.0  # comment
+  done a result MSE_OUT_OF_MEMORY if libcurl >=7.0.0,<7.50.0
+  done a result ECH_REQUIRED if multisock >=9.0.0
+  done b result OK body "hi"
+)";
+
+TEST(Scenario_ByVersion, ConditionsParseAndRoundTrip) {
+  Scenario s;
+  ScenarioError err;
+  ASSERT_TRUE(parse_scenario(kByVersion, "v.scn", s, err)) << err.to_string();
+  ASSERT_EQ(s.expect.done.size(), 5u);
+  EXPECT_FALSE(s.expect.done[0].condition.has_value());
+  ASSERT_TRUE(s.expect.done[1].condition.has_value());
+  EXPECT_EQ(s.expect.done[1].condition->implementation, "libcurl");
+  EXPECT_EQ(s.expect.done[1].condition->range.to_string(), ">=8.6.0");
+  EXPECT_EQ(s.expect.done[1].result, 100);
+  EXPECT_EQ(s.expect.done[2].condition->range.to_string(), ">=7.0.0 <7.50.0");
+  EXPECT_EQ(s.expect.done[3].result, 101);
+  const std::string text = format_scenario(s);
+  EXPECT_NE(text.find("done a result TOO_LARGE if libcurl >=8.6.0\n"), std::string::npos) << text;
+  Scenario back;
+  ASSERT_TRUE(parse_scenario(text, "back.scn", back, err)) << err.to_string() << "\n" << text;
+  ASSERT_EQ(back.expect.done.size(), s.expect.done.size());
+  for (std::size_t i = 0; i < s.expect.done.size(); ++i) {
+    ExpectDone x = back.expect.done[i];
+    x.line = s.expect.done[i].line;
+    EXPECT_EQ(x, s.expect.done[i]) << i;
+  }
+}
+
+std::vector<int> results_for(const Scenario& s, const char* id, ImplementationVersion target) {
+  std::vector<int> out;
+  for (const ExpectDone* d : applicable_done(s.expect, id, target)) out.push_back(d->result);
+  return out;
+}
+
+TEST(Scenario_ByVersion, OneLineAppliesToAKnownTargetEveryCandidateToAnUnknownOne) {
+  Scenario s;
+  ScenarioError err;
+  ASSERT_TRUE(parse_scenario(kByVersion, "v.scn", s, err)) << err.to_string();
+  const int plain = 56, large = 100, oom = 27, ech = 101;
+  EXPECT_EQ(results_for(s, "a", parse_implementation_version("libcurl/8.14.1 OpenSSL/3.5.1")),
+            std::vector<int>{large});
+  EXPECT_EQ(results_for(s, "a", parse_implementation_version("libcurl/8.6.0")), std::vector<int>{large});
+  EXPECT_EQ(results_for(s, "a", parse_implementation_version("libcurl/8.5.0")), std::vector<int>{plain});
+  EXPECT_EQ(results_for(s, "a", parse_implementation_version("libcurl/7.49.9")), std::vector<int>{oom});
+  // Another implementation never meets a libcurl line, whatever its version.
+  EXPECT_EQ(results_for(s, "a", parse_implementation_version("multisock 0.1.0")), std::vector<int>{plain});
+  EXPECT_EQ(results_for(s, "a", parse_implementation_version("multisock 9.1.0")), std::vector<int>{ech});
+  // Unknown version: the plain line and every line of that implementation.
+  EXPECT_EQ(results_for(s, "a", ImplementationVersion{"libcurl", std::nullopt}),
+            (std::vector<int>{plain, large, oom}));
+  // Unknown implementation: every line whose range holds the version.
+  EXPECT_EQ(results_for(s, "a", parse_implementation_version("8.14.1")), (std::vector<int>{plain, large}));
+  EXPECT_EQ(results_for(s, "a", ImplementationVersion{}), (std::vector<int>{plain, large, oom, ech}));
+  EXPECT_EQ(results_for(s, "b", parse_implementation_version("libcurl/8.14.1")), std::vector<int>{0});
+  EXPECT_TRUE(results_for(s, "zz", ImplementationVersion{}).empty());
 }
 
 TEST(Scenario_Files, ExamplesParse) {

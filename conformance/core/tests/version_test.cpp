@@ -48,3 +48,20 @@ TEST(VersionRange, ParsesAndContains) {
   EXPECT_FALSE(VersionRange::parse(">=7.x", r, err));
   EXPECT_NE(err.find("not a version"), std::string::npos);
 }
+
+TEST(VersionRange, Overlaps) {
+  auto range = [](const char* text) {
+    VersionRange r;
+    std::string err;
+    EXPECT_TRUE(VersionRange::parse(text, r, err)) << err;
+    return r;
+  };
+  EXPECT_TRUE(range(">=8.0.0").overlaps(range(">7.88.1 <8.0.1")));
+  EXPECT_FALSE(range(">=8.0.0").overlaps(range("<8.0.0")));
+  EXPECT_FALSE(range(">7.88.1").overlaps(range("<=7.88.1")));
+  EXPECT_TRUE(range(">7.88.1").overlaps(range("<=7.88.2")));
+  EXPECT_TRUE(range("any").overlaps(range("=1.2.3")));
+  EXPECT_FALSE(range("=1.2.3").overlaps(range("=1.2.4")));
+  EXPECT_FALSE(range(">=7.0.0 <7.50.0").overlaps(range(">=8.6.0")));
+  EXPECT_TRUE(range("<=9.0.0").overlaps(range("<1.0.0")));
+}

@@ -34,7 +34,7 @@ const char* edition_title(Edition e);  // "libcurl 7.16.0 man pages", ...
 // "7.16", "7.16.0", "7.88", "7.88.1", "8", "8.x"; false when unknown.
 bool edition_from_string(std::string_view s, Edition& out);
 // The edition a library of that implementation and version is judged by: libcurl by its
-// version (before 7.20.0: 7.16; before 8.0.0: 7.88; else 8); any other implementation, or
+// version (before 7.20.0: 7.16; before 8.10.0: 7.88; else 8); any other implementation, or
 // an unknown version, by the newest edition.
 Edition edition_for(std::string_view implementation, const std::optional<Version>& version);
 const char* to_string(Severity s);  // "MUST", "SHOULD", "OBSERVED"

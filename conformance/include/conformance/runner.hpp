@@ -42,9 +42,24 @@ struct RunOptions {
   // shrinker's candidates; simulated target).
   std::optional<std::vector<std::uint64_t>> choices;
   // What the target says of itself (curl_version() of a library, the engine's own
-  // version), for expectations that differ by version. Unknown: every alternative holds.
+  // version), for expectations that differ by version (`done ... if libcurl >=8.0.0`).
+  // Unknown: every alternative the target may match holds (applicable_done).
   std::optional<Version> target_version;
+  // The implementation's name from the same string: "libcurl", "multisock"; empty:
+  // unknown. When neither this nor target_version is set, run_scenario asks
+  // describe_target().
+  std::string target_implementation;
+  ImplementationVersion target() const { return {target_implementation, target_version}; }
+  void describe(const ImplementationVersion& d) {
+    target_implementation = d.implementation;
+    target_version = d.version;
+  }
 };
+
+// What a target says of itself: the engine's "multisock 0.1.0", or curl_version() of a
+// library, asked of a child process once per library and process (the harness does not
+// load the library for it). Unknown fields when the library cannot be asked.
+ImplementationVersion describe_target(const TargetSpec& target);
 
 struct ScenarioRun {
   std::string name;  // file stem
@@ -84,8 +99,10 @@ std::string real_not_applicable(const Scenario& scenario, const TargetSpec& targ
 // scenario's `expect` block that the run does not meet. Shared by every target. With
 // policy_overridden (a --policy preset replaced the scenario's own), `clause` lines are
 // not required to be exercised.
+// The done lines checked are those for `target` (applicable_done).
 void check_expectations(const Scenario& sc, const RunResult& run, const Checker& checker,
-                        ScenarioRun& out, bool policy_overridden = false);
+                        ScenarioRun& out, bool policy_overridden = false,
+                        const ImplementationVersion& target = {});
 
 // The policy a run uses: the scenario's own, or the preset of RunOptions::policy with the
 // scenario's abort and no-recover lines kept (they decide what the scenario expects).
@@ -94,7 +111,9 @@ bool resolve_policy(const Scenario& scenario, const RunOptions& options, Policy&
 
 // Transfers that must end OK whatever the policy does (SA-SPURIOUS): expected OK with no
 // alternative, on a fault-free world, under a policy that fails nothing on purpose.
-std::vector<std::string> healthy_transfers(const Scenario& scenario, const Policy& policy);
+// The done lines of the scenario for `target` decide it (applicable_done).
+std::vector<std::string> healthy_transfers(const Scenario& scenario, const Policy& policy,
+                                           const ImplementationVersion& target = {});
 
 // Applies the scenario's policy lines to a driver Policy; false with a message when a
 // policy name or argument is unknown.

@@ -10,7 +10,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <optional>
 #include <vector>
+
+#include "conformance/version.hpp"
 
 namespace ms::conf {
 
@@ -114,6 +117,14 @@ struct ClientStep {
 
 enum class BodyCheck : std::uint8_t { none, text, bytes, sha256 };
 
+// `if IMPLEMENTATION RANGE` closing a done line: the line is the expectation of the versions
+// of that implementation in RANGE only ("if libcurl >=8.0.0"); see SCENARIOS.md.
+struct ExpectCondition {
+  std::string implementation;  // as the target names itself: "libcurl", "multisock"
+  VersionRange range;
+  bool operator==(const ExpectCondition&) const = default;
+};
+
 struct ExpectDone {
   std::string id;
   int result = 0;  // MSEcode value
@@ -125,6 +136,8 @@ struct ExpectDone {
   std::string body;              // text: the exact body
   std::uint64_t body_bytes = 0;  // bytes: the body's length
   std::string body_sha256;       // sha256: lower-case hex
+  // Set: this line replaces the transfer's line without `if` for the versions it names.
+  std::optional<ExpectCondition> condition;
   int line = 0;
   bool operator==(const ExpectDone&) const = default;
 };
@@ -136,6 +149,17 @@ struct ExpectSpec {
   std::vector<std::string> violations;  // clauses that must be violated (canaries, mutants)
   bool operator==(const ExpectSpec&) const = default;
 };
+
+// The done lines that hold for transfer `id` on a target that describes itself as `target`
+// (its implementation and version, each possibly unknown), in file order:
+//  * target fully known: the one `if` line whose implementation and range match it, or
+//    else the line without `if`;
+//  * otherwise the line without `if` and every `if` line the target may match (same
+//    implementation or implementation unknown, range containing the version or version
+//    unknown): any of them is accepted.
+// Empty when the scenario expects nothing of `id`.
+std::vector<const ExpectDone*> applicable_done(const ExpectSpec& expect, std::string_view id,
+                                               const ImplementationVersion& target);
 
 // Multi handle options (`multi KEY N` lines); -1: unset.
 struct MultiSpec {

@@ -39,11 +39,15 @@ class VersionRange {
   struct Bound {
     enum class Op { lt, le, eq, ge, gt } op;
     Version version;
+    bool operator==(const Bound&) const = default;
   };
   // Parses ">=7.88.0 <8.2.0" (space- or comma-separated) or "any"; false with a reason.
   static bool parse(std::string_view text, VersionRange& out, std::string& error);
   bool contains(const Version& v) const;
   bool any() const { return bounds_.empty(); }
+  // Whether some version lies in both ranges.
+  bool overlaps(const VersionRange& other) const;
+  bool operator==(const VersionRange&) const = default;
   std::string to_string() const;  // canonical form, "any" when empty
 
  private:
