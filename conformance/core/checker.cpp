@@ -607,6 +607,7 @@ struct Checker::State {
           // one before say nothing exact about this message.
           run_check.active = false;
           decrease_poisoned = true;
+          q_hi = kUnknown;  // the running call may have queued messages already
         }
         on_info_read(i, e, in_cb);
         break;

@@ -176,6 +176,7 @@ struct Driver::Impl {
   bool in_socket_call = false;   // inside socket_action: where an abort may be returned
   bool aborted_once = false;     // abort_cb fires at most once per run
   bool undrained = false;        // defer_info_read left messages in the queue
+  bool recovering = false;       // inside recover(): its adds do not recover again
   std::vector<std::pair<Nanos, Transfer*>> readd;  // remove_random: re-add at that time
   std::vector<Unpause> unpauses;                   // in the order scheduled
   // The API calls in progress, innermost last (names without the target's prefix), and
@@ -732,6 +733,11 @@ struct Driver::Impl {
       return;
     }
     note("recover: remove all handles, add new ones");
+    recovering = true;
+    struct Done {
+      bool& flag;
+      ~Done() { flag = false; }
+    } done{recovering};
     std::vector<Transfer*> again;
     for (auto& t : transfers) {
       if (!t->added || t->removed) continue;
@@ -863,7 +869,8 @@ struct Driver::Impl {
       t.added = true;
       after_add = true;
       drain_messages();
-      recover(rc);
+      // Once: a target that keeps refusing the fresh handles of a recovery is not retried.
+      if (!recovering) recover(rc);
       return false;
     }
     if (rc != MSM_OK) return false;
