@@ -192,6 +192,7 @@ struct Checker::State {
   std::size_t error_index = 0;
   int idle_calls = 0;
   bool cleanup_seen = false;
+  bool cleanup_returned = false;  // the multi is gone: no callback may come any more
 
   // Pausing (PA-*): the MSPAUSE_* bits each transfer is known to hold, PAUSE returns made
   // inside the easy_pause call being replayed (they take effect after its own bits), and
@@ -286,7 +287,16 @@ struct Checker::State {
     }
   }
 
+  // Nothing of the multi may call the application once multi_cleanup returned.
+  void after_cleanup(std::size_t i, const Event& e) {
+    if (!cleanup_returned) return;
+    check(ClauseId::SC_INSIDE, false, i, e.time_ns,
+          std::string("expected no callback after multi_cleanup returned, observed a ") +
+              to_string(e.kind) + (e.kind == EventKind::socket_cb ? " for fd " + std::to_string(e.fd) : ""));
+  }
+
   void callback_common(std::size_t i, const Event& e, const Event* ctx) {
+    after_cleanup(i, e);
     bool outside = has_word(e.text, "outside") || has_word(e.text, "other-thread");
     check(ClauseId::SC_INSIDE, !outside && ctx != nullptr, i, e.time_ns,
           std::string("expected the callback inside an API call on the application's thread, "
@@ -377,6 +387,7 @@ struct Checker::State {
   static_assert(MS_WRITEFUNC_PAUSE == MS_READFUNC_PAUSE);
 
   void on_data_cb(std::size_t i, const Event& e, const Event* ctx) {
+    after_cleanup(i, e);
     const bool outside = has_word(e.text, "outside");
     check(ClauseId::SC_INSIDE, !outside && ctx != nullptr, i, e.time_ns,
           std::string("expected the ") + to_string(e.kind) +
@@ -529,12 +540,21 @@ struct Checker::State {
   void on_call(std::size_t i, const Event& e, bool nested) {
     const std::int64_t t = e.time_ns;
     if (e.kind == EventKind::easy_pause) {  // an easy call: its MSEcode is not ER-CODES'
+      // Except from inside a callback, where curl_easy_pause(3) "can be used from within
+      // callbacks": the driver asks for the state the transfer has, which must succeed.
+      if (nested || has_word(e.text, "in-callback"))
+        check(ClauseId::ER_CODES, e.result == MSE_OK, i, t,
+              "expected MSE_OK from easy_pause inside a callback (allowed there), observed " +
+                  std::string(ename(e.result)) + "(" + std::to_string(e.result) + ")");
       on_easy_pause(i, e);
       return;
     }
     const bool bad_multi = has_word(e.text, "bad-multi");
     const bool in_cb = nested || has_word(e.text, "in-callback");
-    const bool probe = bad_multi || (in_cb && e.kind != EventKind::assign);
+    // Allowed inside callbacks: multi_assign (its page says so) and info_read (no page
+    // forbids it); every other multi call is refused there.
+    const bool allowed_in_cb = e.kind == EventKind::assign || e.kind == EventKind::info_read;
+    const bool probe = bad_multi || (in_cb && !allowed_in_cb);
     const std::string what = to_string(e.kind);
 
     // ER-CODES, for every call that returns an MSMcode.
@@ -543,7 +563,7 @@ struct Checker::State {
       if (bad_multi) {
         check(ClauseId::ER_CODES, e.result == MSM_BAD_HANDLE, i, t,
               "expected MSM_BAD_HANDLE from " + what + " on a bad multi, observed " + got);
-      } else if (in_cb && e.kind != EventKind::assign) {
+      } else if (in_cb && !allowed_in_cb) {
         check(ClauseId::ER_CODES, e.result == MSM_RECURSIVE_API_CALL, i, t,
               "expected MSM_RECURSIVE_API_CALL from " + what +
                   " inside a callback, observed " + got);
@@ -551,6 +571,9 @@ struct Checker::State {
         check(ClauseId::ER_CODES, code_allowed(e.kind, e.result), i, t,
               "expected a code " + what + " documents, observed " + got);
       }
+    } else if (bad_multi) {
+      check(ClauseId::ER_CODES, e.easy == 0, i, t,
+            "expected NULL from info_read on a bad multi, observed a message");
     }
     if (probe) return;  // a refused probe changes nothing
 
@@ -587,7 +610,16 @@ struct Checker::State {
       case EventKind::socket_all: on_socket_call(i, e); break;
       case EventKind::assign: on_assign(i, e); break;
       case EventKind::timeout_query: on_timeout_query(i, e); break;
-      case EventKind::info_read: on_info_read(i, e); break;
+      case EventKind::info_read:
+        if (in_cb) {
+          // Read inside a call that is still running: the counts of that call and the
+          // one before say nothing exact about this message.
+          run_check.active = false;
+          decrease_poisoned = true;
+          q_hi = kUnknown;  // the running call may have queued messages already
+        }
+        on_info_read(i, e, in_cb);
+        break;
       case EventKind::cleanup: on_cleanup(i, e); break;
       default: break;
     }
@@ -606,7 +638,10 @@ struct Checker::State {
                 " added twice, observed " + mcode(e.result));
       return;
     }
-    if (e.result != MSM_OK) return;
+    // ABORTED_BY_CALLBACK: a timer callback's -1 after the handle joined; it may be in the
+    // multi (and then ends with a DONE like the others) or not.
+    const bool aborted = e.result == MSM_ABORTED_BY_CALLBACK;
+    if (e.result != MSM_OK && !aborted) return;
     added.insert(e.easy);
     ever_added.insert(e.easy);
     paused.erase(e.easy);
@@ -616,6 +651,11 @@ struct Checker::State {
     add_time[e.easy] = t;
     if (baseline >= 0) ++baseline;
     run_check.active = false;
+    if (aborted) {
+      q_hi = kUnknown;
+      baseline = -1;
+      return;
+    }
     bool due = timer_told && timer_value >= 0 && timer_time + timer_value * kMs <= t;
     check(ClauseId::SA_KICK, due, i, t,
           "expected a due timer after add_handle (a 0 ms timer callback), observed " +
@@ -836,7 +876,7 @@ struct Checker::State {
               std::to_string(elapsed / kMs) + " ms ago), observed " + std::to_string(e.value));
   }
 
-  void on_info_read(std::size_t i, const Event& e) {
+  void on_info_read(std::size_t i, const Event& e, bool nested = false) {
     const std::int64_t t = e.time_ns;
     const long k = e.value;
     if (e.easy == 0) {
@@ -845,7 +885,7 @@ struct Checker::State {
                            " said to be left), observed NULL"
                      : "expected msgs_in_queue 0 with NULL, observed " + std::to_string(k));
       q_lo = q_hi = 0;
-      drain(i, t);
+      if (!nested) drain(i, t);
       return;
     }
     bool k_ok = k >= 0 && k >= q_lo - 1 && (q_hi == kUnknown || (q_hi >= 1 && k <= q_hi - 1));
@@ -875,7 +915,7 @@ struct Checker::State {
       forget_errors_of(h);
       on_done(i, e);
     }
-    if (k == 0) drain(i, t);
+    if (k == 0 && !nested) drain(i, t);
   }
 
   void on_done(std::size_t i, const Event& e) {
@@ -969,6 +1009,7 @@ struct Checker::State {
   }
 
   void on_cleanup(std::size_t i, const Event& e) {
+    cleanup_returned = true;
     if (e.result != MSM_OK) return;
     if (!ex(ClauseId::SC_REMOVE)) return;
     for (auto& [fd, r] : reg) {

@@ -569,7 +569,7 @@ class Parser {
     ClientStep s;
     s.line = l.no;
     s.at_ns = step_time(l, k);
-    const Token& verb = l.at(k, "add, remove or end");
+    const Token& verb = l.at(k, "add, remove, end or cleanup");
     if (verb.text == "add") {
       s.kind = StepKind::add;
       parse_add(l, k + 1, s.transfer);
@@ -580,16 +580,16 @@ class Parser {
       s.id = id.text;
       no_more(l, k + 2);
       if (!ids_.count(s.id)) fail(l.no, id.column, "remove of unknown transfer \"" + s.id + "\" (not added before)");
-    } else if (verb.text == "end") {
-      if (l.toks[0].text != "at") fail(l.no, verb.column, "\"end\" needs a time: at TIME end");
-      s.kind = StepKind::end;
+    } else if (verb.text == "end" || verb.text == "cleanup") {
+      if (l.toks[0].text != "at") fail(l.no, verb.column, "\"" + verb.text + "\" needs a time: at TIME " + verb.text);
+      s.kind = verb.text == "end" ? StepKind::end : StepKind::cleanup;
       no_more(l, k + 1);
-      if (end_line_) fail(l.no, verb.column, "second end (first at line " + std::to_string(end_line_) + ")");
+      if (end_line_) fail(l.no, verb.column, "second end or cleanup (first at line " + std::to_string(end_line_) + ")");
       end_line_ = l.no;
     } else {
       fail(l.no, verb.column, "unknown client keyword \"" + verb.text + "\"");
     }
-    if (end_line_ && end_line_ != l.no) fail(l.no, l.toks[0].column, "client step after \"end\"");
+    if (end_line_ && end_line_ != l.no) fail(l.no, l.toks[0].column, "client step after \"end\" or \"cleanup\"");
     out_.client.push_back(std::move(s));
   }
 
@@ -1081,9 +1081,10 @@ std::string format_scenario(const Scenario& s) {
     o += "\nclient\n";
     for (const ClientStep& c : s.client) {
       o += "  ";
-      if (c.kind == StepKind::end || c.at_ns != 0) o += "at " + duration(c.at_ns) + " ";
-      if (c.kind == StepKind::end) {
-        o += "end\n";
+      if (c.kind == StepKind::end || c.kind == StepKind::cleanup || c.at_ns != 0)
+        o += "at " + duration(c.at_ns) + " ";
+      if (c.kind == StepKind::end || c.kind == StepKind::cleanup) {
+        o += c.kind == StepKind::end ? "end\n" : "cleanup\n";
         continue;
       }
       if (c.kind == StepKind::remove) {

@@ -176,8 +176,18 @@ struct Driver::Impl {
   bool in_socket_call = false;   // inside socket_action: where an abort may be returned
   bool aborted_once = false;     // abort_cb fires at most once per run
   bool undrained = false;        // defer_info_read left messages in the queue
+  bool recovering = false;       // inside recover(): its adds do not recover again
   std::vector<std::pair<Nanos, Transfer*>> readd;  // remove_random: re-add at that time
   std::vector<Unpause> unpauses;                   // in the order scheduled
+  // The API calls in progress, innermost last (names without the target's prefix), and
+  // their full text for DriverOptions::call_hook.
+  std::vector<const char*> calls;
+  std::vector<std::string> call_text;
+  bool socket_call_timeout = false;     // the socket call in progress is SOCKET_TIMEOUT
+  std::set<std::string> timer_aborted;  // abort_timer: the kinds of call it aborted in
+  int nested_socket = 0, nested_timer = 0;  // nested: the next call of each rotation
+  int null_next = 0;                        // null_multi: the next call of the rotation
+  std::vector<void*> spares;  // handles a nested add_handle wrongly accepted
 
   Impl(const Api& a, Environment& e, DriverOptions o)
       : api(a), env(e), opt(std::move(o)), rng(opt.seed) {
@@ -197,6 +207,26 @@ struct Driver::Impl {
   }
 
   std::int64_t now_ns() { return env.now().count(); }
+
+  void enter(const char* name, const char* how = "") {
+    calls.push_back(name);
+    if (!opt.call_hook) return;
+    call_text.push_back(opt.call_prefix + name + how);
+    opt.call_hook(call_text.back().c_str());
+  }
+  void leave() {
+    calls.pop_back();
+    if (!opt.call_hook) return;
+    call_text.pop_back();
+    opt.call_hook(call_text.empty() ? nullptr : call_text.back().c_str());
+  }
+  template <typename F>
+  auto traced(const char* name, const char* how, F&& f) {
+    enter(name, how);
+    auto r = f();
+    leave();
+    return r;
+  }
 
   void flags(Event& e, bool bad_userp) {
     if (!in_call) e.text = "outside";
@@ -279,6 +309,7 @@ struct Driver::Impl {
     }
     record(e);
     if (rng.chance(opt.policy.recurse)) probe_recursion();
+    if (rng.chance(opt.policy.nested)) nested_call(true, easy, what == MS_POLL_REMOVE ? -1 : fd);
     if (what == MS_POLL_REMOVE) {
       regs.erase(fd);
     } else {
@@ -291,7 +322,8 @@ struct Driver::Impl {
         const int id = next_socketp_id++;
         void* token = reinterpret_cast<void*>(static_cast<std::uintptr_t>(0x10000 + 16 * id));
         socketp_ids[token] = id;
-        const int rc = api.multi_assign(multi, fd, token);
+        const int rc = traced("multi_assign", " (inside the socket callback)",
+                              [&] { return api.multi_assign(multi, fd, token); });
         Event a;
         a.kind = EventKind::assign;
         a.fd = fd;
@@ -309,7 +341,8 @@ struct Driver::Impl {
   // A multi call from inside a callback: it must be refused with RECURSIVE_API_CALL.
   void probe_recursion() {
     long ms = -2;
-    const int rc = api.multi_timeout(multi, &ms);
+    const int rc = traced("multi_timeout", " (inside a callback)",
+                          [&] { return api.multi_timeout(multi, &ms); });
     Event q;
     q.kind = EventKind::timeout_query;
     q.result = rc;
@@ -329,13 +362,130 @@ struct Driver::Impl {
     e.value = timeout_ms;
     flags(e, bad_userp);
     if (multi_handle != multi) e.text += e.text.empty() ? "bad-multi" : " bad-multi";
+    // abort_timer: -1 once inside each kind of call that can run the timer callback.
+    if (opt.policy.abort_timer > 0 && !calls.empty()) {
+      const std::string kind = std::string(calls.back()) + (socket_call_timeout ? " timeout" : "");
+      const bool may = calls.size() == 1 && !timer_aborted.count(kind) &&
+                       (kind.starts_with("multi_socket") || kind == "multi_add_handle" ||
+                        kind == "multi_remove_handle");
+      if (may && rng.chance(opt.policy.abort_timer)) {
+        timer_aborted.insert(kind);
+        e.result = -1;
+      }
+    }
     record(e);
     if (rng.chance(opt.policy.recurse)) probe_recursion();
+    if (rng.chance(opt.policy.nested)) nested_call(false, nullptr, -1);
     if (timeout_ms < 0)
       deadline.reset();
     else
       deadline = env.now() + std::chrono::milliseconds(timeout_ms);
-    return 0;
+    return e.result;
+  }
+
+  // One API call from inside a callback, the next of a rotation per callback kind. The
+  // documents allow info_read (no restriction), multi_assign ("acceptable to call this
+  // function from your multi callback functions") and easy_pause ("can be used from within
+  // callbacks"); the others must be refused with RECURSIVE_API_CALL. easy is the socket
+  // callback's handle, fd its socket (-1 on REMOVE or in the timer callback).
+  void nested_call(bool socket_cb, void* easy, int fd) {
+    const char* where = socket_cb ? " (inside the socket callback)" : " (inside the timer callback)";
+    int& next = socket_cb ? nested_socket : nested_timer;
+    const int which = next;
+    next = (next + 1) % 7;
+    Transfer* t = easy ? by_easy(easy) : nullptr;
+    if (!t) {  // the timer callback: any transfer that runs
+      for (auto& x : transfers)
+        if (x->easy && x->added && !x->removed && !x->result.done) {
+          t = x.get();
+          break;
+        }
+    }
+    if (!socket_cb && !regs.empty()) fd = regs.begin()->first;
+    ++out.api_calls;
+    Event e;
+    e.text = "in-callback";
+    switch (which) {
+      case 0: {
+        int left = -1;
+        MSMsg* m = traced("multi_info_read", where, [&] { return api.multi_info_read(multi, &left); });
+        e.kind = EventKind::info_read;
+        e.value = left;
+        if (m) {
+          e.easy = easy_id(m->easy_handle);
+          e.result = m->msg;
+          e.code = m->msg == MSMSG_DONE ? static_cast<int>(m->data.result) : 0;
+        }
+        record(e);
+        if (m && m->msg == MSMSG_DONE)
+          if (Transfer* done = by_easy(m->easy_handle)) finish_transfer(*done, e.code);
+        return;
+      }
+      case 1: {
+        long ms = -2;
+        e.kind = EventKind::timeout_query;
+        e.result = traced("multi_timeout", where, [&] { return api.multi_timeout(multi, &ms); });
+        e.value = ms;
+        break;
+      }
+      case 2: {
+        if (fd < 0) return;
+        auto it = regs.find(fd);
+        void* keep = it == regs.end() ? nullptr : it->second.socketp;  // socketp unchanged
+        e.kind = EventKind::assign;
+        e.fd = fd;
+        e.socketp = socketp_id(keep);
+        e.result = traced("multi_assign", where, [&] { return api.multi_assign(multi, fd, keep); });
+        break;
+      }
+      case 3: {
+        void* spare = api.easy_init();
+        if (!spare) return;
+        const int id = next_easy_id++;
+        easy_ids[spare] = id;
+        e.kind = EventKind::add_handle;
+        e.easy = id;
+        e.result = traced("multi_add_handle", where, [&] { return api.multi_add_handle(multi, spare); });
+        if (e.result == MSM_OK) {
+          spares.push_back(spare);  // taken out again from the loop
+        } else {
+          api.easy_cleanup(spare);
+          easy_ids.erase(spare);
+        }
+        break;
+      }
+      case 4: {
+        if (!t) return;
+        e.kind = EventKind::remove_handle;
+        e.easy = t->easy_id;
+        e.result = traced("multi_remove_handle", where, [&] { return api.multi_remove_handle(multi, t->easy); });
+        if (e.result == MSM_OK) {
+          if (!t->result.done && running > 0) --running;
+          t->removed = true;
+        }
+        break;
+      }
+      case 5: {
+        int r = -1;
+        e.kind = EventKind::socket_action;
+        e.fd = MS_SOCKET_TIMEOUT;
+        e.result = traced("multi_socket_action", where, [&] {
+          return api.multi_socket_action(multi, MS_SOCKET_TIMEOUT, 0, &r);
+        });
+        e.running = r;
+        break;
+      }
+      default: {
+        if (!t || !api.easy_pause) return;
+        e.kind = EventKind::easy_pause;
+        e.easy = t->easy_id;
+        e.value = t->pause_bits;  // the state it has: no change asked
+        const int bits = t->pause_bits;
+        e.result = traced("easy_pause", where, [&] { return api.easy_pause(t->easy, bits); });
+        break;
+      }
+    }
+    record(e);
   }
 
   // Uploads send generated bytes (the same ones a peer's `send body N` sends).
@@ -393,7 +543,7 @@ struct Driver::Impl {
     ++out.api_calls;
     const int bits = t.pause_bits;  // the redelivery inside may pause again: record the ask
     in_call = true;
-    const int rc = api.easy_pause(t.easy, bits);
+    const int rc = traced("easy_pause", "", [&] { return api.easy_pause(t.easy, bits); });
     in_call = false;
     Event e;
     e.kind = EventKind::easy_pause;
@@ -469,7 +619,7 @@ struct Driver::Impl {
     for (;;) {
       int left = -1;
       in_call = true;
-      MSMsg* m = api.multi_info_read(multi, &left);
+      MSMsg* m = traced("multi_info_read", "", [&] { return api.multi_info_read(multi, &left); });
       in_call = false;
       Event e;
       e.kind = EventKind::info_read;
@@ -523,7 +673,12 @@ struct Driver::Impl {
     int now_running = -1;
     in_call = true;
     in_socket_call = kind == EventKind::socket_action;
+    socket_call_timeout = fd == MS_SOCKET_TIMEOUT && kind == EventKind::socket_action;
+    enter(kind == EventKind::socket_action ? "multi_socket_action"
+          : kind == EventKind::socket_legacy ? "multi_socket" : "multi_socket_all");
     const int rc = call(&now_running);
+    leave();
+    socket_call_timeout = false;
     in_socket_call = false;
     in_call = false;
     Event e;
@@ -560,7 +715,7 @@ struct Driver::Impl {
   void query_timeout() {
     long ms = -2;
     in_call = true;
-    const int rc = api.multi_timeout(multi, &ms);
+    const int rc = traced("multi_timeout", "", [&] { return api.multi_timeout(multi, &ms); });
     in_call = false;
     Event e;
     e.kind = EventKind::timeout_query;
@@ -578,6 +733,11 @@ struct Driver::Impl {
       return;
     }
     note("recover: remove all handles, add new ones");
+    recovering = true;
+    struct Done {
+      bool& flag;
+      ~Done() { flag = false; }
+    } done{recovering};
     std::vector<Transfer*> again;
     for (auto& t : transfers) {
       if (!t->added || t->removed) continue;
@@ -589,7 +749,9 @@ struct Driver::Impl {
 
   void cleanup_easy(Transfer& t) {
     in_call = true;
+    enter("easy_cleanup");
     api.easy_cleanup(t.easy);
+    leave();
     in_call = false;
     transfer_of.erase(t.easy);
     easy_ids.erase(t.easy);
@@ -603,13 +765,16 @@ struct Driver::Impl {
   void remove_transfer(Transfer& t) {
     ++out.api_calls;
     in_call = true;
-    const int rc = api.multi_remove_handle(multi, t.easy);
+    const int rc = traced("multi_remove_handle", "", [&] { return api.multi_remove_handle(multi, t.easy); });
     in_call = false;
     Event e;
     e.kind = EventKind::remove_handle;
     e.easy = t.easy_id;
     e.result = rc;
     record(e);
+    // A timer callback's -1 inside the call made the transfers fail: read their DONE
+    // messages before anything else is removed.
+    if (rc == MSM_ABORTED_BY_CALLBACK) drain_messages();
     // A removed transfer that had not finished no longer runs: the count the application
     // holds drops with it, as it would on the next socket call's report.
     if (rc == MSM_OK && t.added && !t.removed && !t.result.done && running > 0) --running;
@@ -690,13 +855,24 @@ struct Driver::Impl {
 
     ++out.api_calls;
     in_call = true;
-    const int rc = api.multi_add_handle(multi, easy);
+    const int rc = traced("multi_add_handle", "", [&] { return api.multi_add_handle(multi, easy); });
     in_call = false;
     Event e;
     e.kind = EventKind::add_handle;
     e.easy = t.easy_id;
     e.result = rc;
     record(e);
+    if (rc == MSM_ABORTED_BY_CALLBACK) {
+      // The timer callback's -1 inside add_handle: the handle may be in the multi (and
+      // failed with the others), so it is treated as added: the DONE messages are read and
+      // the error rule removes it with the rest.
+      t.added = true;
+      after_add = true;
+      drain_messages();
+      // Once: a target that keeps refusing the fresh handles of a recovery is not retried.
+      if (!recovering) recover(rc);
+      return false;
+    }
     if (rc != MSM_OK) return false;
     t.added = true;
     after_add = true;
@@ -716,14 +892,14 @@ struct Driver::Impl {
         e.kind = EventKind::assign;
         e.fd = fd;
         in_call = true;
-        e.result = api.multi_assign(multi, fd, nullptr);
+        e.result = traced("multi_assign", "", [&] { return api.multi_assign(multi, fd, nullptr); });
         in_call = false;
         break;
       }
       case 1:  // add NULL
         e.kind = EventKind::add_handle;
         in_call = true;
-        e.result = api.multi_add_handle(multi, nullptr);
+        e.result = traced("multi_add_handle", "(multi, NULL)", [&] { return api.multi_add_handle(multi, nullptr); });
         in_call = false;
         break;
       case 2: {  // add a handle that is already added
@@ -735,7 +911,7 @@ struct Driver::Impl {
         e.kind = EventKind::add_handle;
         e.easy = t->easy_id;
         in_call = true;
-        e.result = api.multi_add_handle(multi, t->easy);
+        e.result = traced("multi_add_handle", "", [&] { return api.multi_add_handle(multi, t->easy); });
         in_call = false;
         break;
       }
@@ -744,7 +920,7 @@ struct Driver::Impl {
         e.kind = EventKind::timeout_query;
         e.text = "bad-multi";
         in_call = true;
-        e.result = api.multi_timeout(nullptr, &ms);
+        e.result = traced("multi_timeout", "(NULL, ...)", [&] { return api.multi_timeout(nullptr, &ms); });
         in_call = false;
         e.value = ms;
         break;
@@ -757,7 +933,7 @@ struct Driver::Impl {
         e.kind = EventKind::remove_handle;
         e.easy = id;
         in_call = true;
-        e.result = api.multi_remove_handle(multi, spare);
+        e.result = traced("multi_remove_handle", "", [&] { return api.multi_remove_handle(multi, spare); });
         api.easy_cleanup(spare);
         in_call = false;
         easy_ids.erase(spare);
@@ -766,6 +942,109 @@ struct Driver::Impl {
     }
     ++out.api_calls;
     record(e);
+  }
+
+  // null_multi: the next call of a rotation over every multi call, with a NULL multi. Each
+  // must return BAD_HANDLE (info_read: NULL), never crash.
+  void null_multi_call() {
+    Event e;
+    e.text = "bad-multi";
+    int r = -1;
+    // The socket calls come last: where one crashes, the calls before it were graded.
+    static constexpr int kOrder[8] = {7, 4, 5, 6, 3, 2, 0, 1};
+    const int which = kOrder[null_next];
+    null_next = (null_next + 1) % 8;
+    Transfer* live = nullptr;
+    for (auto& t : transfers)
+      if (t->easy && t->added && !t->removed) {
+        live = t.get();
+        break;
+      }
+    const int fd = regs.empty() ? MS_SOCKET_TIMEOUT : regs.begin()->first;
+    in_call = true;
+    switch (which) {
+      case 0:
+        e.kind = EventKind::socket_action;
+        e.fd = MS_SOCKET_TIMEOUT;
+        e.result = traced("multi_socket_action", "(NULL, CURL_SOCKET_TIMEOUT, 0, ...)",
+                          [&] { return api.multi_socket_action(nullptr, MS_SOCKET_TIMEOUT, 0, &r); });
+        break;
+      case 1:
+        e.kind = EventKind::socket_action;
+        e.fd = fd;
+        e.mask = MS_CSELECT_IN;
+        e.result = traced("multi_socket_action", "(NULL, fd, CSELECT_IN, ...)",
+                          [&] { return api.multi_socket_action(nullptr, fd, MS_CSELECT_IN, &r); });
+        break;
+      case 2:
+        if (!api.multi_socket) break;
+        e.kind = EventKind::socket_legacy;
+        e.fd = fd;
+        e.result = traced("multi_socket", "(NULL, ...)", [&] { return api.multi_socket(nullptr, fd, &r); });
+        break;
+      case 3:
+        if (!api.multi_socket_all) break;
+        e.kind = EventKind::socket_all;
+        e.result = traced("multi_socket_all", "(NULL, ...)", [&] { return api.multi_socket_all(nullptr, &r); });
+        break;
+      case 4:
+        e.kind = EventKind::assign;
+        e.fd = fd;
+        e.result = traced("multi_assign", "(NULL, ...)", [&] { return api.multi_assign(nullptr, fd, nullptr); });
+        break;
+      case 5: {
+        void* spare = api.easy_init();
+        if (!spare) break;
+        const int id = next_easy_id++;
+        easy_ids[spare] = id;
+        e.kind = EventKind::add_handle;
+        e.easy = id;
+        e.result = traced("multi_add_handle", "(NULL, ...)", [&] { return api.multi_add_handle(nullptr, spare); });
+        api.easy_cleanup(spare);
+        easy_ids.erase(spare);
+        break;
+      }
+      case 6:
+        if (!live) break;
+        e.kind = EventKind::remove_handle;
+        e.easy = live->easy_id;
+        e.result = traced("multi_remove_handle", "(NULL, ...)",
+                          [&] { return api.multi_remove_handle(nullptr, live->easy); });
+        break;
+      default: {
+        int left = -1;
+        e.kind = EventKind::info_read;
+        MSMsg* m = traced("multi_info_read", "(NULL, ...)", [&] { return api.multi_info_read(nullptr, &left); });
+        e.value = left;
+        e.easy = m ? -1 : 0;  // a message from no multi: never read through
+        break;
+      }
+    }
+    in_call = false;
+    if (e.kind == EventKind::note) return;  // the target lacks that call
+    e.running = r;
+    ++out.api_calls;
+    record(e);
+  }
+
+  // Handles a nested add_handle wrongly accepted: removed and cleaned up from the loop.
+  void drop_spares() {
+    for (void* spare : spares) {
+      const int id = easy_id(spare);
+      ++out.api_calls;
+      in_call = true;
+      Event e;
+      e.kind = EventKind::remove_handle;
+      e.easy = id;
+      e.result = traced("multi_remove_handle", "", [&] { return api.multi_remove_handle(multi, spare); });
+      record(e);
+      enter("easy_cleanup");
+      api.easy_cleanup(spare);
+      leave();
+      in_call = false;
+      easy_ids.erase(spare);
+    }
+    spares.clear();
   }
 
   // remove_random: takes a running transfer out and schedules it back.
@@ -793,7 +1072,9 @@ struct Driver::Impl {
       ~Restore() { current = outer; }
     } restore{outer};
     in_call = true;
+    enter("multi_init");
     multi = opt.multi_factory ? opt.multi_factory() : api.multi_init();
+    leave();
     in_call = false;
     if (!multi) {
       out.harness_error = "multi_init failed";
@@ -821,6 +1102,7 @@ struct Driver::Impl {
 
     std::size_t next_step = 0;
     bool ended = false;
+    bool cleanup_pending = false;  // a `cleanup` step: multi_cleanup with handles still added
     bool kicked = false;
     const Nanos start = env.now();
     int idle_rounds = 0;
@@ -875,6 +1157,10 @@ struct Driver::Impl {
           case StepKind::end:
             ended = true;
             break;
+          case StepKind::cleanup:
+            ended = true;
+            cleanup_pending = true;
+            break;
         }
         acted = true;
       }
@@ -903,6 +1189,8 @@ struct Driver::Impl {
       }
       if (rng.chance(opt.policy.remove_random)) remove_random();
       if (rng.chance(opt.policy.misuse)) misuse();
+      if (rng.chance(opt.policy.null_multi)) null_multi_call();
+      if (!spares.empty()) drop_spares();
       if (after_add && opt.kick_start && !kicked) {
         kicked = true;
         socket_action(MS_SOCKET_TIMEOUT, 0, "kick-start");
@@ -930,7 +1218,10 @@ struct Driver::Impl {
         if (rng.chance(opt.policy.legacy_socket) && api.multi_socket) {
           socket_legacy(fd);
         } else {
-          socket_action(fd, rng.chance(opt.policy.mask_zero) ? 0 : mask, nullptr);
+          const int passed = rng.chance(opt.policy.mask_zero)  ? 0
+                             : rng.chance(opt.policy.err_only) ? MS_CSELECT_ERR
+                                                               : mask;
+          socket_action(fd, passed, nullptr);
         }
         candidates.push_back(fd);  // level-triggered: look again next round
         acted = true;
@@ -983,7 +1274,9 @@ struct Driver::Impl {
       const bool plan_left = next_step < plan.size();
       // Real time: when all is over, no timer is pending and only the final `end` is
       // left, waiting for it shows nothing more and costs wall time.
-      const bool only_end_left = plan_left && plan[next_step].kind == StepKind::end &&
+      const bool only_end_left = plan_left &&
+                                 (plan[next_step].kind == StepKind::end ||
+                                  plan[next_step].kind == StepKind::cleanup) &&
                                  !env.is_virtual() && !deadline && !undrained;
       if ((!plan_left || only_end_left) && readd.empty() && all_done() && running == 0) break;
       if (acted) {
@@ -1022,21 +1315,40 @@ struct Driver::Impl {
     }
 
     if (undrained) drain_messages();
-    // Step 8: remove every handle, clean them up, clean up the multi.
-    for (auto& t : transfers) {
-      if (t->added && !t->removed) remove_transfer(*t);
+    if (!spares.empty()) drop_spares();
+    if (cleanup_pending) {
+      // The `cleanup` step: multi_cleanup first, with the transfers still in it; the easy
+      // handles are cleaned up after it (the documented order is the other way round, but
+      // multi_cleanup of a multi with handles is a call the contract covers).
+      note("cleanup with handles added");
+      in_call = true;
+      const int rc = traced("multi_cleanup", " (with transfers pending)", [&] { return api.multi_cleanup(multi); });
+      in_call = false;
+      Event e;
+      e.kind = EventKind::cleanup;
+      e.result = rc;
+      record(e);
+      multi = nullptr;
+      for (auto& t : transfers) {
+        if (t->easy) cleanup_easy(*t);
+      }
+    } else {
+      // Step 8: remove every handle, clean them up, clean up the multi.
+      for (auto& t : transfers) {
+        if (t->added && !t->removed) remove_transfer(*t);
+      }
+      for (auto& t : transfers) {
+        if (t->easy) cleanup_easy(*t);
+      }
+      in_call = true;
+      const int rc = traced("multi_cleanup", "", [&] { return api.multi_cleanup(multi); });
+      in_call = false;
+      Event e;
+      e.kind = EventKind::cleanup;
+      e.result = rc;
+      record(e);
+      multi = nullptr;
     }
-    for (auto& t : transfers) {
-      if (t->easy) cleanup_easy(*t);
-    }
-    in_call = true;
-    const int rc = api.multi_cleanup(multi);
-    in_call = false;
-    Event e;
-    e.kind = EventKind::cleanup;
-    e.result = rc;
-    record(e);
-    multi = nullptr;
     for (auto& t : transfers) {
       release(*t);
       out.transfers.push_back(t->result);

@@ -429,6 +429,9 @@ RealRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions&
   // A scenario's `choices` replay the policy's decisions here too (the world's are moot).
   ms::sim::ChoiceTape tape = sc.replay_choices ? ms::sim::ChoiceTape(sc.choices) : ms::sim::ChoiceTape();
   dopt.choices = &tape;
+  // In a library's child process a crash or hang then names the call in progress.
+  dopt.call_hook = &isolate_progress;
+  dopt.call_prefix = target.kind == TargetSpec::Kind::lib ? target.prefix : "ms_";
 
   RealEnvironment env(&host);
   if (!env.ok()) {
@@ -713,18 +716,30 @@ ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
       case RunKind::crash: {
         out.outcome = Outcome::crash;
         out.signal = child.signal;
-        out.message = target.name() + " crashed with " + child.signal_name + " running the scenario";
+        const std::string where = child.progress.empty() ? std::string(" outside any API call")
+                                                         : " inside " + child.progress;
+        out.message = target.name() + " crashed with " + child.signal_name + where;
         Violation v;
         v.clause = "ER-NO-CRASH";
-        v.message = "expected no crash, observed " + child.signal_name;
+        v.message = "expected no crash, observed " + child.signal_name + where;
         out.violations.push_back(v);
         return out;
       }
-      case RunKind::hang:
+      case RunKind::hang: {
+        // The contract promises every call a return code: a call that never returns breaks
+        // ER-NO-CRASH as a crash does.
         out.outcome = Outcome::hang;
-        out.message = target.name() + " did not finish within " +
-                      std::to_string(limit.count()) + " ms (blocked inside a call): killed";
+        const std::string secs = std::to_string((limit.count() + 999) / 1000);
+        const std::string what = child.progress.empty()
+                                     ? "the run (no API call in progress) did not end within " + secs + " s"
+                                     : "no return from " + child.progress + " within " + secs + " s";
+        out.message = target.name() + ": " + what + ": killed";
+        Violation v;
+        v.clause = "ER-NO-CRASH";
+        v.message = "expected a return code, observed " + what;
+        out.violations.push_back(v);
         return out;
+      }
       case RunKind::error:
         out.message = "the child failed: " + child.error +
                       (child.payload.empty() ? "" : " (" + child.payload + ")");

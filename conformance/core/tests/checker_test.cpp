@@ -328,6 +328,60 @@ std::vector<Case> cases() {
          t.act(5, MS_CSELECT_OUT, 1).none();
          return finish(t);
        }},
+      // ER-CODES: every multi call with a NULL multi, calls made inside callbacks
+      {"null_multi_info_read_message", "ER-CODES", true, [] { T t; kick(t); return t.read(1, 0).text("bad-multi"); }},
+      {"null_multi_calls_as_documented", "ER-CODES", false, [] {
+         T t;
+         kick(t);
+         t.none().text("bad-multi").act(-1, 0, -1, MSM_BAD_HANDLE).text("bad-multi");
+         t.act(5, MS_CSELECT_IN, -1, MSM_BAD_HANDLE).text("bad-multi").legacy(5, -1, MSM_BAD_HANDLE).text("bad-multi");
+         t.all(-1, MSM_BAD_HANDLE).text("bad-multi").assign(5, 0, MSM_BAD_HANDLE).text("bad-multi");
+         t.add(7, MSM_BAD_HANDLE).text("bad-multi").remove(1, MSM_BAD_HANDLE).text("bad-multi");
+         return finish(t);
+       }},
+      {"nested_remove_accepted", "ER-CODES", true, [] {
+         T t;
+         kick(t);
+         return t.at(5).sock(1, 5, MS_POLL_IN).remove(1).text("in-callback").act(5, MS_CSELECT_OUT, 1);
+       }},
+      {"nested_pause_refused", "ER-CODES", true, [] {
+         T t;
+         kick(t);
+         return t.at(5).sock(1, 5, MS_POLL_IN).pause(1, 0, MSE_RECURSIVE_API_CALL).text("in-callback").act(5, MS_CSELECT_OUT, 1);
+       }},
+      {"nested_calls_as_documented", "ER-CODES", false, [] {
+         T t;
+         kick(t);
+         t.at(5).sock(1, 5, MS_POLL_IN).pause(1, 0).text("in-callback").assign(5, 0, MSM_OK).text("in-callback");
+         t.timer(900).tq(0, MSM_RECURSIVE_API_CALL).text("in-callback").add(9, MSM_RECURSIVE_API_CALL).text("in-callback");
+         t.remove(1, MSM_RECURSIVE_API_CALL).text("in-callback").act(-1, 0, -1, MSM_RECURSIVE_API_CALL).text("in-callback");
+         t.none().text("in-callback").act(5, MS_CSELECT_OUT, 1).none();
+         // The DONE read from inside the REMOVE callback of the call that ends e1.
+         t.at(10).sock(1, 5, MS_POLL_REMOVE).read(1, 0).text("in-callback").close(5).timer(-1);
+         return t.act(5, MS_CSELECT_IN, 0).none().remove(1).cleanup();
+       }},
+      // SC-INSIDE: nothing after multi_cleanup returned
+      {"callback_after_cleanup", "SC-INSIDE", true, [] {
+         T t;
+         kick(t);
+         return t.at(10).cleanup().sock(1, 5, MS_POLL_REMOVE).call_end("easy_cleanup");
+       }},
+      {"cleanup_with_transfer_pending", "SC-INSIDE", false, [] {
+         T t;
+         kick(t);
+         return t.at(10).sock(1, 5, MS_POLL_REMOVE).close(5).cleanup().call_end("easy_cleanup");
+       }},
+      // ER-ABORT: the timer callback's -1 inside add_handle
+      {"abort_in_add_honoured", "ER-ABORT", false, [] {
+         T t;
+         t.at(0).timer(0).ret(-1).add(1, MSM_ABORTED_BY_CALLBACK);
+         return t.read(1, 0, MSE_ABORTED_BY_CALLBACK).none().timer(-1).remove(1).cleanup();
+       }},
+      {"abort_in_add_ignored", "ER-ABORT", true, [] {
+         T t;
+         t.at(0).timer(0).ret(-1).add(1);
+         return t.read(1, 0, MSE_ABORTED_BY_CALLBACK).none().timer(-1).remove(1).cleanup();
+       }},
       // ER-ABORT
       {"abort_ignored", "ER-ABORT", true, [] { T t; kick(t); t.at(5).sock(1, 5, MS_POLL_IN).ret(-1).act(5, MS_CSELECT_OUT, 1); return t; }},
       {"abort_without_done", "ER-ABORT", true, [] {

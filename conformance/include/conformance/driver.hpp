@@ -51,7 +51,11 @@ using Rng = ms::sim::SplitMixRng;
   X(misuse, "invalid calls: assign unknown fd, add NULL/added easy, bad multi, remove unadded") \
   X(defer_info_read, "leave DONE messages queued after a call, read them a round later")     \
   X(pause, "return MS_WRITEFUNC_PAUSE from a write callback; unpause later from the loop")   \
-  X(pause_upload, "return MS_READFUNC_PAUSE from a read callback; unpause later from the loop")
+  X(pause_upload, "return MS_READFUNC_PAUSE from a read callback; unpause later from the loop") \
+  X(null_multi, "call socket_action, multi_socket, socket_all, assign, add, remove, info_read, timeout on NULL") \
+  X(nested, "from inside a callback call info_read, timeout, assign, add, remove, socket_action, easy_pause") \
+  X(abort_timer, "return -1 from the timer callback, once inside each kind of call (add, remove, socket calls)") \
+  X(err_only, "pass exactly CSELECT_ERR instead of the readiness of a ready socket")
 
 struct Policy {
 #define MS_X(name, text) double name = 0.0;
@@ -102,6 +106,10 @@ struct DriverOptions {
   // Records the policy's decisions, or replays them instead of drawing from the seed. On
   // the simulated target the world shares the tape, so one record holds the whole run.
   ms::sim::ChoiceTape* choices = nullptr;
+  // Told the API call about to be made ("curl_multi_socket_action(NULL, ...)"), and the
+  // enclosing one (or nullptr) once it returns: a crash or hang verdict names it.
+  void (*call_hook)(const char* call) = nullptr;
+  std::string call_prefix = "ms_";  // how the target's functions are spelled
 };
 
 // Pausing: each transfer is paused at most kPausesPerTransfer times per direction (so

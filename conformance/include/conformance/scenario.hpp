@@ -104,7 +104,8 @@ struct TransferSpec {
   bool operator==(const TransferSpec&) const = default;
 };
 
-enum class StepKind : std::uint8_t { add, remove, end };
+// cleanup: end the run with multi_cleanup while handles are still added (no removes first).
+enum class StepKind : std::uint8_t { add, remove, end, cleanup };
 
 struct ClientStep {
   StepKind kind = StepKind::add;

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -17,6 +18,16 @@ namespace ms::conf {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
+
+// The child's progress slot: a page shared with the parent, set in the child only.
+char* g_progress = nullptr;
+
+std::string read_progress(const char* slot) {
+  if (slot == nullptr) return {};
+  std::size_t n = 0;
+  while (n < kProgressMax && slot[n] != '\0') ++n;
+  return std::string(slot, n);
+}
 
 void write_all(int fd, const char* data, size_t size) {
   while (size > 0) {
@@ -62,6 +73,16 @@ int millis_left(SteadyClock::time_point deadline) {
 
 }  // namespace
 
+void isolate_progress(const char* text) {
+  if (g_progress == nullptr) return;
+  std::size_t n = 0;
+  if (text != nullptr) {
+    while (n + 1 < kProgressMax && text[n] != '\0') ++n;
+    std::memcpy(g_progress, text, n);
+  }
+  g_progress[n] = '\0';
+}
+
 const char* to_string(RunKind kind) {
   switch (kind) {
     case RunKind::ok: return "ok";
@@ -83,6 +104,15 @@ RunOutcome run_isolated(std::function<std::string()> body, std::chrono::millisec
     return outcome;
   }
   const auto deadline = SteadyClock::now() + limit;
+  void* shared = ::mmap(nullptr, kProgressMax, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  char* slot = shared == MAP_FAILED ? nullptr : static_cast<char*>(shared);
+  if (slot != nullptr) slot[0] = '\0';
+  struct Unmap {
+    char* slot;
+    ~Unmap() {
+      if (slot != nullptr) ::munmap(slot, kProgressMax);
+    }
+  } unmap{slot};
   const pid_t pid = ::fork();
   if (pid < 0) {
     outcome.error = std::string("fork failed: ") + std::strerror(errno);
@@ -92,6 +122,7 @@ RunOutcome run_isolated(std::function<std::string()> body, std::chrono::millisec
   }
   if (pid == 0) {
     ::close(fds[0]);
+    g_progress = slot;
     child_main(fds[1], body);
   }
   ::close(fds[1]);
@@ -135,6 +166,7 @@ RunOutcome run_isolated(std::function<std::string()> body, std::chrono::millisec
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     outcome.kind = RunKind::hang;
+    outcome.progress = read_progress(slot);
     outcome.payload.clear();
     outcome.error = "still running after " + std::to_string(limit.count()) + " ms: killed";
     return outcome;
@@ -148,6 +180,7 @@ RunOutcome run_isolated(std::function<std::string()> body, std::chrono::millisec
     outcome.signal = WTERMSIG(status);
     outcome.signal_name = signal_name(outcome.signal);
     outcome.error = "killed by " + outcome.signal_name;
+    outcome.progress = read_progress(slot);
     outcome.payload.clear();
     return outcome;
   }

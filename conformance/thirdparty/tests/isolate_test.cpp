@@ -113,6 +113,55 @@ TEST(RunIsolated_Hang, ChildThatClosedItsPipeButLingersIsStillKilled) {
   EXPECT_TRUE(no_children());
 }
 
+TEST(RunIsolated_Progress, CrashNamesTheLastProgress) {
+  const RunOutcome out = run_isolated(
+      [] {
+        isolate_progress("first call");
+        isolate_progress("curl_multi_socket_action(NULL, ...)");
+        ::raise(SIGSEGV);
+        return std::string("not reached");
+      },
+      milliseconds(20000));
+  EXPECT_EQ(out.kind, RunKind::crash);
+  EXPECT_EQ(out.progress, "curl_multi_socket_action(NULL, ...)");
+}
+
+TEST(RunIsolated_Progress, HangNamesTheLastProgressAndClearedMeansEmpty) {
+  const RunOutcome hung = run_isolated(
+      [] {
+        isolate_progress("curl_multi_cleanup");
+        for (;;) ::pause();
+        return std::string();
+      },
+      milliseconds(200));
+  EXPECT_EQ(hung.kind, RunKind::hang);
+  EXPECT_EQ(hung.progress, "curl_multi_cleanup");
+  const RunOutcome cleared = run_isolated(
+      [] {
+        isolate_progress("a call");
+        isolate_progress(nullptr);
+        ::raise(SIGSEGV);
+        return std::string();
+      },
+      milliseconds(20000));
+  EXPECT_EQ(cleared.kind, RunKind::crash);
+  EXPECT_EQ(cleared.progress, "");
+}
+
+TEST(RunIsolated_Progress, LongTextIsCutAndParentIsUntouched) {
+  isolate_progress("in the parent: ignored");  // no slot here: must not crash
+  const std::string long_text(kProgressMax * 2, 'x');
+  const RunOutcome out = run_isolated(
+      [&] {
+        isolate_progress(long_text.c_str());
+        std::abort();
+        return std::string();
+      },
+      milliseconds(20000));
+  EXPECT_EQ(out.kind, RunKind::crash);
+  EXPECT_EQ(out.progress, std::string(kProgressMax - 1, 'x'));
+}
+
 TEST(RunIsolated_Error, ReportsNonZeroExit) {
   const RunOutcome out = run_isolated(
       []() -> std::string {

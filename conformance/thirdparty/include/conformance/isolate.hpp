@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <string>
 
@@ -31,7 +32,15 @@ struct RunOutcome {
   int exit_status = 0;      // error: the child's exit status (-1 when there was no child)
   std::string payload;      // ok: the body's result; error: what the child wrote, if any
   std::string error;        // error: a sentence saying what went wrong
+  // crash, hang: the last text the child gave isolate_progress() ("" when none), so the
+  // verdict can name the call that was in progress.
+  std::string progress;
 };
+
+// In a child of run_isolated: what it is doing now (at most kProgressMax - 1 bytes are
+// kept; nullptr or "" clears it). Elsewhere: does nothing. Async-signal-safe, no allocation.
+inline constexpr std::size_t kProgressMax = 256;
+void isolate_progress(const char* text);
 
 // Exit status of a child whose body threw; the payload is then the exception's text.
 inline constexpr int kBodyThrewStatus = 70;
