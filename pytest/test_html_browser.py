@@ -65,25 +65,28 @@ def test_htmlReport_RendersInChromium(render, tmp_path, artifact_dir):
 
 
 def test_htmlReport_FiltersWorkInChromium(render, tmp_path):
-    """The status filter hides rows: a copy of the page starts with 'pass' unticked, and the
+    """The verdict filter hides rows: a copy of the page starts with 'pass' unticked, and the
     script applies the filters when the page loads."""
     out = tmp_path / "report"
     render.run("sample", out, check_code=0)
     html = (out / "report.html").read_text()
     # Untick the 'pass' checkbox in a copy: the script applies filters on load.
-    patched = html.replace('data-filter="status" value="pass" checked', 'data-filter="status" value="pass"')
+    patched = html.replace('data-filter="verdict" value="pass" checked', 'data-filter="verdict" value="pass"')
     assert patched != html
     copy = out / "filtered.html"
     copy.write_text(patched)
     dom = chromium(tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom", copy.resolve().as_uri())
     assert dom.returncode == 0, describe(dom)
-    rows = re.findall(r'<tr class="clause"[^>]*data-statuses="([^"]*)"([^>]*)>', dom.stdout)
+    rows = re.findall(r'<tr class="clause"[^>]*data-verdicts="([^"]*)"([^>]*)>', dom.stdout)
     assert rows
     for statuses, rest in rows:
         hidden = "hidden" in rest
         assert hidden == (statuses == "pass"), (statuses, rest)
     shown = re.search(r'data-clauses-shown="(\d+)"', dom.stdout)
     assert shown and int(shown.group(1)) == sum(1 for s, _ in rows if s != "pass")
+    # Scenario rows follow the same filter.
+    scen = re.findall(r'<tr class="scenario" data-verdict="([a-z]+)"([^>]*)>', dom.stdout)
+    assert scen and all(("hidden" in rest) == (v == "pass") for v, rest in scen), scen
 
 
 def test_htmlReport_SkippedBadgeHasItsOwnColour(render, tmp_path):
@@ -95,10 +98,10 @@ def test_htmlReport_SkippedBadgeHasItsOwnColour(render, tmp_path):
     html = (out / "report.html").read_text()
     probe = ("<script>(function(){var d=document;function bg(s){var e=d.querySelector(s);"
              "return e?getComputedStyle(e).backgroundColor:'none';}"
-             "d.body.setAttribute('data-bg-pass',bg('tr.scenario[data-outcome=\"pass\"] td.st'));"
-             "d.body.setAttribute('data-bg-fail',bg('tr.scenario[data-outcome=\"fail\"] td.st'));"
-             "d.body.setAttribute('data-bg-skipped',bg('tr.scenario[data-outcome=\"skipped\"] td.st'));"
-             "d.body.setAttribute('data-bg-badge',bg('span.st-skipped[data-outcome=\"skipped\"]'));})();</script>")
+             "d.body.setAttribute('data-bg-pass',bg('tr.scenario[data-verdict=\"pass\"] td.st'));"
+             "d.body.setAttribute('data-bg-fail',bg('tr.scenario[data-verdict=\"fail\"] td.st'));"
+             "d.body.setAttribute('data-bg-skipped',bg('tr.scenario[data-verdict=\"skipped\"] td.st'));"
+             "d.body.setAttribute('data-bg-badge',bg('span.st-skipped[data-verdict=\"skipped\"]'));})();</script>")
     patched = html.replace("</body>", probe + "</body>")
     assert patched != html
     page = out / "probed.html"
@@ -113,5 +116,5 @@ def test_htmlReport_SkippedBadgeHasItsOwnColour(render, tmp_path):
     assert attrs["data-bg-skipped"] == attrs["data-bg-badge"], attrs
     assert attrs["data-bg-skipped"] not in (attrs["data-bg-pass"], attrs["data-bg-fail"]), attrs
     assert attrs["data-bg-pass"] != attrs["data-bg-fail"], attrs
-    assert re.search(r'<tr class="scenario" data-outcome="skipped">.*?skipped: the world injects faults', dom.stdout)
-    assert '<span class="st-skipped" data-outcome="skipped">skipped 1</span>' in dom.stdout
+    assert re.search(r'<tr class="scenario" data-verdict="skipped">.*?skipped: the world injects faults', dom.stdout)
+    assert 'data-verdict="skipped" data-count="1">skipped 1</span>' in dom.stdout

@@ -6,9 +6,6 @@ import xml.etree.ElementTree as ET
 
 from conftest import describe, load_json
 
-GROUPS = ["SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT", "PA"]
-
-
 def test_sample_JunitParsesAndCountsMatchJson(render, tmp_path):
     proc = render.run("sample", tmp_path, "--hostile")
     assert proc.returncode == 0, describe(proc)
@@ -16,13 +13,13 @@ def test_sample_JunitParsesAndCountsMatchJson(render, tmp_path):
     root = ET.parse(tmp_path / "junit.xml").getroot()
     suite = root.find("testsuite")
     cases = suite.findall("testcase")
-    assert len(cases) == int(suite.get("tests")) == len(report["scenarios"]) * len(GROUPS)
-    names = {c.get("classname") for c in cases}
-    assert names == {s["name"] for s in report["scenarios"]}
-    assert "<script>alert('x')</script>" in names  # escaped in the file, intact once parsed
-    status = {c["id"]: c["status"] for c in report["clauses"]}
-    failing = {(v["scenario"], v["clause"][:2]) for v in report["violations"] if status[v["clause"]] == "fail"}
-    got = {(c.get("classname"), c.get("name")) for c in cases if c.find("failure") is not None}
+    assert len(cases) == int(suite.get("tests")) == len(report["scenarios"])  # one per scenario
+    names = {c.get("name") for c in cases}
+    assert names == {f'{s["name"]} [seed {s["seed"]}]' for s in report["scenarios"]}
+    assert "<script>alert('x')</script> [seed 42]" in names  # escaped in the file, intact once parsed
+    assert {c.get("classname") for c in cases} == {report["target"]["name"]}
+    failing = {f'{s["name"]} [seed {s["seed"]}]' for s in report["scenarios"] if s["verdict"] in ("fail", "flaky")}
+    got = {c.get("name") for c in cases if c.find("failure") is not None}
     assert got == failing and int(suite.get("failures")) == len(failing)
     props = {p.get("name"): p.get("value") for p in suite.find("properties")}
     assert props["target"] == report["target"]["name"]
@@ -39,12 +36,12 @@ def test_sample_JsonIsCanonical(render, tmp_path):
 def test_validate_RejectsBrokenReportWithClearMessage(render, tmp_path):
     render.run("sample", tmp_path, check_code=0)
     report = load_json(tmp_path / "report.json")
-    report["clauses"][0]["status"] = "passed"
+    report["clauses"][0]["verdict"] = "passed"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(report))
     proc = render.run("validate", bad)
     assert proc.returncode == 2, describe(proc)
-    assert "bad.json" in proc.stderr and "/clauses/0/status" in proc.stderr, describe(proc)
+    assert "bad.json" in proc.stderr and "/clauses/0/verdict" in proc.stderr, describe(proc)
     assert render.run("validate", tmp_path / "report.json").returncode == 0
 
 
@@ -54,17 +51,17 @@ def test_sample_SkippedScenarioIsNeitherPassNorFail(render, tmp_path):
     proc = render.run("sample", tmp_path, "--skipped")
     assert proc.returncode == 0, describe(proc)
     report = load_json(tmp_path / "report.json")
-    skipped = [s for s in report["scenarios"] if s["outcome"] == "skipped"]
-    assert len(skipped) == 1 and skipped[0]["message"].startswith("skipped: "), report["scenarios"]
+    skipped = [s for s in report["scenarios"] if s["verdict"] == "skipped"]
+    assert len(skipped) == 1 and skipped[0]["detail"] and skipped[0]["message"].startswith("skipped: "), report["scenarios"]
     summary = report["summary"]
-    assert summary["scenarios_skipped"] == 1
-    assert summary["scenarios_failed"] == sum(1 for s in report["scenarios"] if s["outcome"] not in ("pass", "skipped"))
+    assert summary["scenarios"]["skipped"] == 1
+    assert summary["scenarios"]["fail"] == sum(1 for s in report["scenarios"] if s["verdict"] == "fail")
     suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
-    cases = [c for c in suite.findall("testcase") if c.get("classname") == skipped[0]["name"]]
-    assert [c.get("name") for c in cases] == ["outcome"]
-    assert cases[0].find("skipped").get("message") == skipped[0]["message"]
-    ran = len(report["scenarios"]) - 1
-    assert int(suite.get("tests")) == ran * len(GROUPS) + 1
+    name = f'{skipped[0]["name"]} [seed {skipped[0]["seed"]}]'
+    cases = [c for c in suite.findall("testcase") if c.get("name") == name]
+    assert len(cases) == 1
+    assert cases[0].find("skipped").get("message") == "skipped: " + skipped[0]["detail"]
+    assert int(suite.get("tests")) == len(report["scenarios"])
     all_skipped = [c for c in suite.findall("testcase") if c.find("skipped") is not None]
     assert int(suite.get("skipped")) == len(all_skipped)
     assert render.run("validate", tmp_path / "report.json").returncode == 0

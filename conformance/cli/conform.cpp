@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/contract.hpp"
+#include "cli/report_build.hpp"
 #include "cli/suite.hpp"
 #include "conformance/clauses.hpp"
 #include "conformance/runner.hpp"
@@ -31,7 +32,7 @@ namespace {
 
 const char* kConformHelp = R"(usage: multisock conform [options]
 
-Runs a suite of scenarios against a target and grades every clause of the profile.
+Runs a suite of scenarios against a target and grades every clause of the edition.
 
   --target T       (required) engine-sim, engine-sim:mutant=NAME, engine-real,
                    lib:PATH[:prefix_]  (e.g. lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4)
@@ -70,11 +71,6 @@ Runs a suite of scenarios against a target and grades every clause of the profil
 exit codes: 0 pass, 1 contract violation, 2 usage or scenario-file error,
             3 harness error, 4 nondeterminism
 )";
-
-std::string scenarios_dir() {
-  if (const char* env = std::getenv("MULTISOCK_SCENARIOS")) return env;
-  return MS_SOURCE_DIR "/conformance/scenarios";
-}
 
 }  // namespace
 
@@ -124,225 +120,6 @@ bool load_suite(const std::string& suite, std::vector<LoadedScenario>& out, std:
 }
 
 namespace {
-
-std::string relative(const std::string& path) {
-  std::error_code ec;
-  auto rel = fs::relative(path, fs::current_path(), ec);
-  if (ec || rel.empty() || rel.string().rfind("..", 0) == 0) return path;
-  return rel.string();
-}
-
-std::string repro(const ScenarioRun& r, const TargetSpec& t, const Contract& c) {
-  std::string known;
-  if (c.known) known = " --known " + relative(c.known->file);
-  return "multisock replay " + relative(r.file) + " --target " + t.text + " --seed " +
-         std::to_string(r.seed) + " --edition " + to_string(c.edition) + known;
-}
-
-json event_json(const Event& e) {
-  Trace t;
-  t.events = {e};
-  std::string line = t.to_jsonl();
-  while (!line.empty() && line.back() == '\n') line.pop_back();
-  return json::parse(line);
-}
-
-struct Totals {
-  std::map<std::string, std::size_t> exercised, violations;
-};
-
-int exit_code_for(const std::vector<ScenarioRun>& runs, const json& clauses, bool strict) {
-  bool nondet = false, harness = false, violated = false;
-  for (auto& r : runs) {
-    if (r.outcome == Outcome::nondeterministic) nondet = true;
-    if (r.outcome == Outcome::error) harness = true;
-    if (r.outcome == Outcome::fail || r.outcome == Outcome::crash || r.outcome == Outcome::hang) {
-      // A run that fails only on SHOULD clauses fails the command only under --strict.
-      bool hard = false;
-      for (auto& v : r.violations) {
-        if (!v.known.empty()) continue;  // a known deviation changes no exit code
-        const Clause* c = find_clause(v.clause);
-        if (!c || c->severity == Severity::must || strict) hard = true;
-      }
-      if (r.violations.empty() || hard ||
-          (!r.message.empty() && r.message.rfind("expected a violation", 0) == 0))
-        violated = true;
-    }
-  }
-  for (auto& c : clauses)
-    if (c["status"] == "fail") violated = true;
-  if (nondet) return 4;
-  if (violated) return 1;
-  if (harness) return 3;
-  return 0;
-}
-
-json build_report(const std::vector<ScenarioRun>& runs, const TargetSpec& target,
-                  const Contract& contract, const std::string& suite, bool strict,
-                  const std::vector<std::uint64_t>& seeds, int shard_i, int shard_n,
-                  double wall_seconds) {
-  json rep;
-  rep["schema"] = ms::reports::kSchema;
-  rep["tool"] = {{"name", "multisock"}, {"version", "0.1.0"}};
-  {
-    char buf[32];
-    std::time_t now = std::time(nullptr);
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    rep["generated_at"] = buf;
-  }
-  std::string kind = target.kind == TargetSpec::Kind::lib ? "lib"
-                     : target.kind == TargetSpec::Kind::engine_real ? "engine-real"
-                                                                    : "engine-sim";
-  rep["target"] = {{"name", target.name()},
-                   {"kind", kind},
-                   {"library", target.library},
-                   {"version", contract.target.version_text}};
-  rep["profile"] = "documented";
-  rep["edition"] = contract.edition_json();
-  rep["known"] = contract.known_json();
-  rep["suite"] = suite;
-  rep["strict"] = strict;
-  rep["seeds"] = seeds;
-  rep["shard"] = {{"index", shard_i}, {"count", shard_n}};
-
-  Totals totals;
-  std::map<std::string, std::string> known_reason;  // clause -> one covering deviation
-  std::int64_t virtual_ns = 0;
-  std::uint64_t events = 0;
-  json scenarios = json::array();
-  json violations = json::array();
-  for (const ScenarioRun& r : runs) {
-    virtual_ns += r.virtual_ns;
-    events += r.trace.events.size();
-    // A skipped scenario (not applicable to this target) ran nothing: it is reported as
-    // skipped, never as passed, and adds nothing to the clause totals.
-    for (auto& cr : r.clause_results) {
-      if (r.skipped) break;
-      totals.exercised[std::string(cr.clause->id)] += cr.exercised;
-    }
-    for (const Violation& v : r.violations) {
-      if (r.skipped) break;
-      if (v.known.empty()) totals.violations[v.clause] += 1;
-      else known_reason[v.clause] = v.known;
-    }
-    json clause_ids = json::array();
-    for (auto& cr : r.clause_results)
-      if (cr.exercised && !r.skipped) clause_ids.push_back(std::string(cr.clause->id));
-    // Failed `expect` lines (clause "EXPECT") are no catalogue clause, so the report schema
-    // has no violation entry for them: they go into the scenario's message instead.
-    std::string message = r.message;
-    for (const Violation& v : r.violations) {
-      if (find_clause(v.clause)) continue;
-      const std::string line = v.clause + " at event " + std::to_string(v.event_index) + ": " +
-                               v.message;
-      if (message.find(line) == std::string::npos)
-        message += (message.empty() ? "" : "; ") + line;
-    }
-    scenarios.push_back({{"name", r.name},
-                         {"file", relative(r.file)},
-                         {"seed", r.seed},
-                         {"outcome", r.skipped ? "skipped" : to_string(r.outcome)},
-                         {"signal", r.signal ? std::to_string(r.signal) : ""},
-                         {"message", message},
-                         {"trace_hash", r.trace_hash},
-                         {"events", r.trace.events.size()},
-                         {"virtual_ns", r.virtual_ns},
-                         {"clauses", clause_ids},
-                         {"repro", repro(r, target, contract)}});
-    for (const Violation& v : r.violations) {
-      const Clause* c = find_clause(v.clause);
-      if (!c || r.skipped) continue;  // an `expect` line (in the message above), or skipped
-      json excerpt = json::array(), timeline = json::array();
-      const std::size_t n = r.trace.events.size();
-      const std::size_t first = v.event_index > 12 ? v.event_index - 12 : 0;
-      for (std::size_t i = first; i < n && i <= v.event_index + 3; ++i)
-        excerpt.push_back(event_json(r.trace.events[i]));
-      const std::size_t tl_first = v.event_index > 300 ? v.event_index - 300 : 0;
-      for (std::size_t i = tl_first; i < n && i < tl_first + 400; ++i)
-        timeline.push_back(event_json(r.trace.events[i]));
-      violations.push_back({{"clause", v.clause},
-                            {"scenario", r.name},
-                            {"seed", r.seed},
-                            {"event_index", v.event_index},
-                            {"time_ns", v.time_ns},
-                            {"message", v.message},
-                            {"quote", std::string(c->quote)},
-                            {"repro", repro(r, target, contract)},
-                            {"trace_excerpt", excerpt},
-                            {"excerpt_first_index", first},
-                            {"timeline", timeline},
-                            {"timeline_first_index", tl_first}});
-    }
-  }
-  rep["scenarios"] = scenarios;
-  rep["violations"] = violations;
-
-  json clauses = json::array();
-  for (const Clause& c : all_clauses()) {
-    std::string status;
-    std::string id(c.id);
-    const auto text = clause_in(c, contract.edition);
-    if (!text) continue;  // not part of this edition
-    const Severity severity = text->severity;
-    if (totals.violations[id] > 0) {
-      status = severity == Severity::must       ? "fail"
-               : severity == Severity::should   ? (strict ? "fail" : "non-strict")
-                                                : "informational";
-    } else if (known_reason.count(id)) {
-      status = "excluded";
-    } else if (totals.exercised[id] > 0) {
-      status = "pass";
-    } else {
-      status = "not-exercised";
-    }
-    json entry = {{"id", id},
-                  {"group", to_string(c.group)},
-                  {"severity", to_string(severity)},
-                  {"statement", std::string(text->statement)},
-                  {"source", {{"document", std::string(text->source)}, {"quote", std::string(text->quote)}}},
-                  {"status", status},
-                  {"exercised", totals.exercised[id]},
-                  {"violations", totals.violations[id]}};
-    if (status == "excluded") entry["exclusion"] = "known: " + known_reason[id];
-    clauses.push_back(entry);
-  }
-  rep["clauses"] = clauses;
-  rep["speed"] = {{"wall_seconds", wall_seconds},
-                  {"simulated_seconds", static_cast<double>(virtual_ns) / 1e9},
-                  {"histories", runs.size()},
-                  {"events", events}};
-  rep["summary"] = {{"exit_code", exit_code_for(runs, clauses, strict)}};
-  ms::reports::recompute_summary(rep);
-  ms::reports::canonicalize(rep);
-  return rep;
-}
-
-void print_summary(const json& rep) {
-  std::printf("\n%-18s %-9s %-14s %9s %10s\n", "clause", "severity", "verdict", "exercised",
-              "violations");
-  for (auto& c : rep["clauses"]) {
-    std::printf("%-18s %-9s %-14s %9zu %10zu%s\n", c["id"].get<std::string>().c_str(),
-                c["severity"].get<std::string>().c_str(),
-                c["status"].get<std::string>().c_str(), c["exercised"].get<std::size_t>(),
-                c["violations"].get<std::size_t>(),
-                c.contains("exclusion")
-                    ? ("  (excluded: " + c["exclusion"].get<std::string>() + ")").c_str()
-                    : "");
-  }
-  auto& s = rep["summary"];
-  std::printf("\nscenarios: %d run, %d failed, %d skipped; clauses: %d pass, %d fail, "
-              "%d non-strict, %d informational, %d not exercised, %d excluded\n",
-              s.value("scenarios", 0), s.value("scenarios_failed", 0),
-              s.value("scenarios_skipped", 0), s.value("pass", 0),
-              s.value("fail", 0), s.value("non_strict", 0), s.value("informational", 0),
-              s.value("not_exercised", 0), s.value("excluded", 0));
-  auto& sp = rep["speed"];
-  const double wall = sp["wall_seconds"].get<double>();
-  std::printf("speed: %.3f s wall, %.1f simulated s (%.0fx), %.1f histories/s\n", wall,
-              sp["simulated_seconds"].get<double>(),
-              wall > 0 ? sp["simulated_seconds"].get<double>() / wall : 0.0,
-              wall > 0 ? sp["histories"].get<double>() / wall : 0.0);
-}
 
 struct ConformOptions {
   TargetSpec target;
@@ -447,6 +224,7 @@ std::vector<ScenarioRun> run_all(const std::vector<LoadedScenario>& suite, Confo
       seeds.push_back(*ro.seed);
       for (int rep = 0; rep < o.repeat; ++rep) {
         runs.push_back(run_scenario(l.scenario, o.target, ro));
+        runs.back().repeat = rep;
         if (o.contract.known) o.contract.known->cover(runs.back().name, runs.back().violations);
       }
     }
@@ -624,30 +402,27 @@ int cmd_conform(Args& args) {
 
   const std::map<std::size_t, std::string> shrunk =
       property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, runs, o);
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    const ScenarioRun& r = runs[i];
-    if (r.skipped) {  // not applicable to this target: the message says why
-      const std::string why =
-          r.message.rfind("skipped: ", 0) == 0 ? r.message.substr(9) : r.message;
-      std::printf("skip   %s (seed %llu): %s\n", r.name.c_str(),
-                  static_cast<unsigned long long>(r.seed), why.c_str());
-      continue;
-    }
-    if (r.outcome == Outcome::pass) continue;
-    std::printf("%-6s %s (seed %llu): %s\n       reproduce: %s\n", to_string(r.outcome),
-                r.name.c_str(), static_cast<unsigned long long>(r.seed), r.message.c_str(),
-                repro(r, o.target, o.contract).c_str());
-    if (auto it = shrunk.find(i); it != shrunk.end())
-      std::printf("       shrunk:    multisock replay %s\n", it->second.c_str());
-  }
   if (o.contract.known)
     for (const KnownDeviation& d : o.contract.known->entries)
       if (d.matched == 0)
         std::printf("unseen %s:%zu: known deviation %s was not seen in this run (fixed?)\n",
                     relative(o.contract.known->file).c_str(), d.line, d.clause.c_str());
-  json rep = build_report(runs, o.target, o.contract, o.suite, o.strict, seeds, o.shard_i,
-                          o.shard_n, wall);
-  print_summary(rep);
+  std::map<std::pair<std::string, std::uint64_t>, std::string> shrunk_by_run;
+  for (auto& [i, path] : shrunk) shrunk_by_run[{runs[i].name, runs[i].seed}] = path;
+  ReportContext ctx;
+  ctx.target = o.target;
+  ctx.edition_id = o.contract.edition;
+  ctx.known_file = o.contract.known ? o.contract.known->file : "";
+  ctx.suite = o.suite;
+  ctx.strict = o.strict;
+  ctx.seeds = seeds;
+  ctx.shard_i = o.shard_i;
+  ctx.shard_n = o.shard_n;
+  ctx.wall_seconds = wall;
+  ctx.edition = o.contract.edition_json();
+  ctx.known = o.contract.known_json();
+  json rep = build_report(runs, ctx);
+  print_scenario_lines(rep, shrunk_by_run);
   if (o.report_dir) {
     const fs::path dir = *o.report_dir;
     ms::reports::write_json(rep, dir / "report.json");
@@ -655,6 +430,7 @@ int cmd_conform(Args& args) {
     ms::reports::write_html({rep}, dir / "report.html");
     std::printf("reports: %s/report.json, junit.xml, report.html\n", dir.c_str());
   }
+  print_summary(rep);
   return rep["summary"]["exit_code"].get<int>();
 }
 

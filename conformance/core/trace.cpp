@@ -10,9 +10,11 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <iterator>
 #include <limits>
 
 #include "conformance/trace.hpp"
+#include "reports/words.hpp"
 
 namespace ms::conf {
 namespace {
@@ -53,9 +55,9 @@ void put_int(std::string& out, const char* key, T v) {
 // Field order is the file format: never reorder, only append.
 enum Field { F_KIND, F_T, F_EASY, F_FD, F_MASK, F_ACTION, F_SOCKETP, F_RESULT, F_RUNNING,
              F_VALUE, F_CODE, F_TEXT, F_COUNT };
-const char* const kFieldNames[F_COUNT] = {"kind",    "t",      "easy",    "fd",
-                                          "mask",    "action", "socketp", "result",
-                                          "running", "value",  "code",    "text"};
+// The key names live in reports/words.hpp, where the report readers find them too.
+const char* const* const kFieldNames = ms::reports::kEventKeys;
+static_assert(std::size(ms::reports::kEventKeys) == F_COUNT);
 
 class LineParser {
  public:
@@ -254,18 +256,18 @@ std::string Trace::to_jsonl() const {
   for (const Event& e : events) {
     out += "{\"kind\":";
     put_string(out, to_string(e.kind));
-    put_int(out, "t", e.time_ns);
-    if (e.easy != d.easy) put_int(out, "easy", e.easy);
-    if (e.fd != d.fd) put_int(out, "fd", e.fd);
-    if (e.mask != d.mask) put_int(out, "mask", e.mask);
-    if (e.action != d.action) put_int(out, "action", e.action);
-    if (e.socketp != d.socketp) put_int(out, "socketp", e.socketp);
-    if (e.result != d.result) put_int(out, "result", e.result);
-    if (e.running != d.running) put_int(out, "running", e.running);
-    if (e.value != d.value) put_int(out, "value", e.value);
-    if (e.code != d.code) put_int(out, "code", e.code);
+    put_int(out, kFieldNames[F_T], e.time_ns);
+    if (e.easy != d.easy) put_int(out, kFieldNames[F_EASY], e.easy);
+    if (e.fd != d.fd) put_int(out, kFieldNames[F_FD], e.fd);
+    if (e.mask != d.mask) put_int(out, kFieldNames[F_MASK], e.mask);
+    if (e.action != d.action) put_int(out, kFieldNames[F_ACTION], e.action);
+    if (e.socketp != d.socketp) put_int(out, kFieldNames[F_SOCKETP], e.socketp);
+    if (e.result != d.result) put_int(out, kFieldNames[F_RESULT], e.result);
+    if (e.running != d.running) put_int(out, kFieldNames[F_RUNNING], e.running);
+    if (e.value != d.value) put_int(out, kFieldNames[F_VALUE], e.value);
+    if (e.code != d.code) put_int(out, kFieldNames[F_CODE], e.code);
     if (!e.text.empty()) {
-      out += ",\"text\":";
+      out += ",\"text\":";  // kFieldNames[F_TEXT]
       put_string(out, e.text);
     }
     out += "}\n";

@@ -674,6 +674,7 @@ ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
   out.canary = scenario.canary;
   out.seed = options.seed.value_or(scenario.seed);
   out.expected_clauses = scenario.expect.clauses;
+  out.expected_violations = scenario.expect.violations;
   out.outcome = Outcome::error;
 
   if (std::string why = not_applicable(scenario, target); !why.empty()) {

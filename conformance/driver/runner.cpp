@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "conformance/verdict.hpp"
 #include "sim_environment.hpp"
 #include "multisock/engine.hpp"
 
@@ -316,6 +317,7 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
   out.canary = sc.canary;
   out.seed = options.seed.value_or(sc.seed);
   out.expected_clauses = sc.expect.clauses;
+  out.expected_violations = sc.expect.violations;
 
   Policy policy;
   std::string error;
@@ -464,12 +466,8 @@ void grade(const Scenario& sc, ScenarioRun& out) {
       out.outcome == Outcome::hang || out.skipped)
     return;
   if (!sc.expect.violations.empty()) {
-    std::vector<std::string> missing;
-    for (auto& want : sc.expect.violations) {
-      bool seen = false;
-      for (auto& v : out.violations) seen = seen || v.clause == want;
-      if (!seen) missing.push_back(want);
-    }
+    const std::vector<std::string> missing =
+        missing_expected_violations(sc.expect.violations, out.violations);
     out.outcome = missing.empty() ? Outcome::pass : Outcome::fail;
     if (!missing.empty()) out.message = "expected a violation of " + missing.front();
     return;

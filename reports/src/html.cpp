@@ -35,7 +35,7 @@ std::string num(double v) {
 }
 
 const char* kCss = R"CSS(
-:root{--pass:#c8e6c9;--fail:#ffcdd2;--nonstrict:#ffe0b2;--info:#bbdefb;--notex:#eeeeee;--excl:#f5f5f5;--skip:#e1d8f1;}
+:root{--pass:#c8e6c9;--fail:#ffcdd2;--warn:#ffe0b2;--known:#bbdefb;--error:#f8bbd0;--flaky:#fff59d;--skip:#e1d8f1;}
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;padding:0 24px 48px;color:#1b1b1b;background:#fafafa}
 header{padding:16px 0 4px}h1{font-size:22px;margin:0}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}
 h3{font-size:16px;margin:18px 0 6px}h4{font-size:14px;margin:0 0 6px}
@@ -48,10 +48,11 @@ h3{font-size:16px;margin:18px 0 6px}h4{font-size:14px;margin:0 0 6px}
 table{border-collapse:collapse;background:#fff}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f0f0f0;position:sticky;top:44px}
 .matrix td.stmt{max-width:520px}.matrix td.st{text-align:center;white-space:nowrap;font-weight:600}
-.st-pass{background:var(--pass)}.st-fail{background:var(--fail);color:#b71c1c}.st-non-strict{background:var(--nonstrict)}
-.st-informational{background:var(--info)}.st-not-exercised{background:var(--notex);color:#777}
-.st-excluded{background:var(--excl);color:#999;font-style:italic}.st-absent{color:#bbb}
-.st-skipped{background:var(--skip);color:#4527a0}
+.st-pass{background:var(--pass)}.st-fail{background:var(--fail);color:#b71c1c}.st-warn{background:var(--warn)}
+.st-known{background:var(--known)}.st-error{background:var(--error);color:#880e4f}.st-flaky{background:var(--flaky)}
+.st-absent{color:#bbb}.st-skipped{background:var(--skip);color:#4527a0}
+.banner{border-radius:6px;padding:10px 14px;margin:8px 0;border:2px solid #999}.banner .word{font-size:22px;font-weight:700;text-transform:uppercase;margin-right:12px}
+.badge{font-weight:600;white-space:nowrap}
 .st a{color:inherit}
 .violation{background:#fff;border:1px solid #e0b4b4;border-left:4px solid #c62828;border-radius:4px;padding:10px 14px;margin:12px 0}
 .violation blockquote{margin:6px 0;padding:4px 10px;border-left:3px solid #999;background:#f7f7f7}
@@ -80,15 +81,15 @@ const char* kScript = R"JS(
   function byId(id) { return doc.getElementById(id); }
   function wanted() {
     var st = {};
-    doc.querySelectorAll('input[data-filter="status"]').forEach(function (b) { st[b.value] = b.checked; });
-    return { status: st, group: byId('f-group').value, severity: byId('f-severity').value,
+    doc.querySelectorAll('input[data-filter="verdict"]').forEach(function (b) { st[b.value] = b.checked; });
+    return { verdict: st, group: byId('f-group').value, severity: byId('f-severity').value,
              text: byId('f-text').value.toLowerCase() };
   }
   function matches(el, w) {
     if (w.group && el.getAttribute('data-group') !== w.group) return false;
     if (w.severity && el.getAttribute('data-severity') !== w.severity) return false;
     var any = false;
-    (el.getAttribute('data-statuses') || '').split(' ').forEach(function (s) { if (w.status[s]) any = true; });
+    (el.getAttribute('data-verdicts') || '').split(' ').forEach(function (s) { if (w.verdict[s]) any = true; });
     if (!any) return false;
     return !w.text || el.textContent.toLowerCase().indexOf(w.text) >= 0;
   }
@@ -100,6 +101,9 @@ const char* kScript = R"JS(
     doc.querySelectorAll('article.violation').forEach(function (a) {
       vtotal++; var ok = matches(a, w); a.hidden = !ok; if (ok) vshown++;
     });
+    doc.querySelectorAll('tr.scenario').forEach(function (row) {
+      row.hidden = !w.verdict[row.getAttribute('data-verdict')];
+    });
     byId('shown').textContent = shown + ' of ' + total + ' clauses, ' + vshown + ' of ' + vtotal + ' violations shown';
     doc.body.setAttribute('data-clauses-shown', String(shown));
   }
@@ -107,7 +111,7 @@ const char* kScript = R"JS(
     el.addEventListener('change', apply); el.addEventListener('input', apply);
   });
   byId('f-reset').addEventListener('click', function () {
-    doc.querySelectorAll('input[data-filter="status"]').forEach(function (b) { b.checked = true; });
+    doc.querySelectorAll('input[data-filter="verdict"]').forEach(function (b) { b.checked = true; });
     byId('f-group').value = ''; byId('f-severity').value = ''; byId('f-text').value = ''; apply();
   });
   doc.querySelectorAll('svg.timeline').forEach(function (svg) {
@@ -321,17 +325,25 @@ std::string timeline_svg(const std::vector<Event>& ev, long long first_index, lo
   return o.str();
 }
 
-std::string status_cell(const json* clause, const std::string& anchor) {
-  if (!clause) return "<td class=\"st st-absent\" data-status=\"absent\">n/a</td>";
-  std::string st = clause->at("status");
-  long long v = clause->at("violations");
-  std::string text = st + (v > 0 ? " (" + std::to_string(v) + ")" : "");
+std::string verdict_cell(const json* clause, const std::string& anchor) {
+  if (!clause) return "<td class=\"st st-absent\" data-verdict=\"absent\">n/a</td>";
+  const std::string v = clause->at("verdict");
+  const long long n = clause->at("violations");
+  const std::string text = v + (n > 0 ? " (" + std::to_string(n) + ")" : "");
   std::string title = "exercised " + std::to_string(clause->at("exercised").get<long long>()) + " times, " +
-                      std::to_string(v) + " violations";
-  if (clause->contains("exclusion") && clause->at("exclusion").is_string())
-    title += "; excluded: " + clause->at("exclusion").get<std::string>();
-  std::string inner = anchor.empty() ? esc(text) : "<a href=\"#" + anchor + "\">" + esc(text) + "</a>";
-  return "<td class=\"st st-" + esc(st) + "\" data-status=\"" + esc(st) + "\" title=\"" + esc(title) + "\">" + inner + "</td>";
+                      std::to_string(n) + " violations, " + std::to_string(clause->at("known").get<long long>()) + " known";
+  if (!clause->at("detail").get<std::string>().empty()) title += "; " + clause->at("detail").get<std::string>();
+  const std::string inner = anchor.empty() ? esc(text) : "<a href=\"#" + anchor + "\">" + esc(text) + "</a>";
+  return "<td class=\"st st-" + esc(v) + "\" data-verdict=\"" + esc(v) + "\" title=\"" + esc(title) + "\">" + inner + "</td>";
+}
+
+// Counts per verdict word as badges (data-verdict, data-count for tests and scripts).
+std::string verdict_counts(const json& counts) {
+  std::string o = "<p class=\"counts\">";
+  for (const char* w : kVerdictPrecedence)
+    o += "<span class=\"badge st-" + std::string(w) + "\" data-verdict=\"" + w + "\" data-count=\"" +
+         std::to_string(counts.value(w, 0LL)) + "\">" + w + " " + std::to_string(counts.value(w, 0LL)) + "</span>";
+  return o + "</p>";
 }
 
 }  // namespace
@@ -383,6 +395,24 @@ std::string to_html(const std::vector<json>& input) {
     << esc(reports[0]["tool"]["name"].get<std::string>() + " " + reports[0]["tool"]["version"].get<std::string>())
     << "</p></header>\n";
 
+  // Verdict banner: each report's verdict, its counts, exit code and edition.
+  o << "<section id=\"verdict\">\n";
+  for (std::size_t r = 0; r < reports.size(); ++r) {
+    const json& rep = reports[r];
+    const json& s = rep["summary"];
+    const std::string v = rep["verdict"];
+    o << "<div class=\"banner st-" << esc(v) << "\" data-verdict=\"" << esc(v) << "\" data-exit-code=\""
+      << s["exit_code"].get<long long>() << "\" data-edition=\"" << esc(rep["edition"]["id"].get<std::string>())
+      << "\"><span class=\"word\">" << esc(v) << "</span>" << esc(labels[r]) << ": exit code "
+      << s["exit_code"].get<long long>() << ", edition " << esc(rep["edition"]["id"].get<std::string>())
+      << (rep["edition"]["title"].get<std::string>().empty() ? "" : " (" + esc(rep["edition"]["title"].get<std::string>()) + ")")
+      << (rep["strict"].get<bool>() ? ", strict" : "") << "<div class=\"scenario-counts\">scenarios ("
+      << s["scenarios"]["total"].get<long long>() << "): " << verdict_counts(s["scenarios"]) << "</div>"
+      << "<div class=\"clause-counts\">clauses (" << s["clauses"]["total"].get<long long>()
+      << "): " << verdict_counts(s["clauses"]) << "</div></div>\n";
+  }
+  o << "</section>\n";
+
   // Target cards.
   o << "<section id=\"targets\"><h2>Targets</h2><div class=\"cards\">\n";
   for (std::size_t r = 0; r < reports.size(); ++r) {
@@ -393,42 +423,34 @@ std::string to_html(const std::vector<json>& input) {
     double wall = sp["wall_seconds"].get<double>(), sim = sp["simulated_seconds"].get<double>();
     std::string seeds;
     for (const auto& sd : rep["seeds"]) seeds += (seeds.empty() ? "" : ", ") + sd.dump();
-    // Absent from reports written before "skipped" existed (validate() allows that only
-    // when no scenario is skipped).
-    const long long scenarios_skipped = int_or(s, "scenarios_skipped", 0);
-    o << "<div class=\"card\" data-exit-code=\"" << s["exit_code"].get<long long>() << "\" data-scenarios-skipped=\""
-      << scenarios_skipped << "\"><h3>" << esc(labels[r])
-      << "</h3><dl>"
+    std::string known = "none";
+    if (rep["known"].is_object())
+      known = str_or(rep["known"], "file") + " (" + std::to_string(rep["known"].value("entries", json::array()).size()) +
+              " entries)";
+    o << "<div class=\"card\" data-verdict=\"" << esc(rep["verdict"].get<std::string>()) << "\" data-exit-code=\""
+      << s["exit_code"].get<long long>() << "\"><h3>" << esc(labels[r]) << "</h3><dl>"
+      << "<dt>verdict</dt><dd class=\"st-" << esc(rep["verdict"].get<std::string>()) << "\">"
+      << esc(rep["verdict"].get<std::string>()) << "</dd>"
       << "<dt>kind</dt><dd>" << esc(t["kind"].get<std::string>()) << "</dd>"
       << "<dt>library</dt><dd>" << esc(t["library"].get<std::string>().empty() ? "-" : t["library"].get<std::string>())
       << "</dd><dt>version</dt><dd>" << esc(t["version"].get<std::string>()) << "</dd>"
-      << "<dt>profile</dt><dd>" << esc(rep["profile"].get<std::string>()) << (rep["strict"].get<bool>() ? " (strict)" : "")
-      << "</dd><dt>suite</dt><dd>" << esc(rep["suite"].get<std::string>()) << "</dd>"
+      << "<dt>edition</dt><dd>" << esc(rep["edition"]["id"].get<std::string>()) << " (chosen by "
+      << esc(rep["edition"]["chosen_by"].get<std::string>()) << ")" << (rep["strict"].get<bool>() ? ", strict" : "")
+      << "</dd><dt>known deviations</dt><dd>" << esc(known) << "</dd>"
+      << "<dt>suite</dt><dd>" << esc(rep["suite"].get<std::string>()) << "</dd>"
       << "<dt>seeds</dt><dd>" << esc(seeds) << "</dd>"
       << "<dt>generated</dt><dd>" << esc(rep["generated_at"].get<std::string>()) << "</dd>"
-      << "<dt>scenarios</dt><dd>" << s["scenarios"].get<long long>() << " run, " << s["scenarios_failed"].get<long long>()
-      << " failed, " << scenarios_skipped << " skipped"
-      << "<p class=\"counts scenario-counts\"><span class=\"st-pass\" data-outcome=\"pass\">passed "
-      << s["scenarios"].get<long long>() - s["scenarios_failed"].get<long long>() - scenarios_skipped
-      << "</span><span class=\"st-fail\" data-outcome=\"fail\">failed " << s["scenarios_failed"].get<long long>()
-      << "</span><span class=\"st-skipped\" data-outcome=\"skipped\">skipped " << scenarios_skipped
-      << "</span></p></dd>"
       << "<dt>speed</dt><dd>" << num(sim) << " s simulated in " << num(wall) << " s"
       << (wall > 0 ? " (" + num(sim / wall) + "x)" : "") << ", " << sp["histories"].get<long long>() << " histories, "
       << sp["events"].get<long long>() << " events</dd>"
-      << "<dt>exit code</dt><dd>" << s["exit_code"].get<long long>() << "</dd></dl>"
-      << "<p class=\"counts\"><span class=\"st-pass\">pass " << s["pass"].get<long long>() << "</span><span class=\"st-fail\">fail "
-      << s["fail"].get<long long>() << "</span><span class=\"st-non-strict\">non-strict " << s["non_strict"].get<long long>()
-      << "</span><span class=\"st-informational\">informational " << s["informational"].get<long long>()
-      << "</span><span class=\"st-not-exercised\">not exercised " << s["not_exercised"].get<long long>()
-      << "</span><span class=\"st-excluded\">excluded " << s["excluded"].get<long long>() << "</span></p></div>\n";
+      << "<dt>exit code</dt><dd>" << s["exit_code"].get<long long>() << "</dd></dl></div>\n";
   }
   o << "</div></section>\n";
 
   // Filters.
   o << "<section class=\"filters\" id=\"filters\"><strong>Show:</strong> ";
-  for (const char* st : kStatuses)
-    o << "<label class=\"st-" << st << "\"><input type=\"checkbox\" data-filter=\"status\" value=\"" << st << "\" checked> "
+  for (const char* st : kVerdictPrecedence)
+    o << "<label class=\"st-" << st << "\"><input type=\"checkbox\" data-filter=\"verdict\" value=\"" << st << "\" checked> "
       << st << "</label>";
   o << " <label>group <select id=\"f-group\" data-filter=\"group\"><option value=\"\">all</option>";
   for (const auto& g : group_list) o << "<option value=\"" << esc(g) << "\">" << esc(g) << "</option>";
@@ -450,22 +472,22 @@ std::string to_html(const std::vector<json>& input) {
       const json* found = nullptr;
       for (const auto& kk : reports[r]["clauses"])
         if (kk["id"] == order[c]) found = &kk;
-      if (found) statuses.insert(found->at("status").get<std::string>());
+      if (found) statuses.insert(found->at("verdict").get<std::string>());
       auto fv = first_violation.find({r, order[c]});
-      cells << status_cell(found, fv == first_violation.end() ? "" : fv->second);
+      cells << verdict_cell(found, fv == first_violation.end() ? "" : fv->second);
     }
     std::string st_attr;
     for (const auto& s : statuses) st_attr += (st_attr.empty() ? "" : " ") + s;
     const json& src = k["source"];
     o << "<tr class=\"clause\" id=\"c-" << c << "\" data-group=\"" << esc(k["group"].get<std::string>()) << "\" data-severity=\""
-      << esc(k["severity"].get<std::string>()) << "\" data-statuses=\"" << esc(st_attr) << "\"><td><strong>"
+      << esc(k["severity"].get<std::string>()) << "\" data-verdicts=\"" << esc(st_attr) << "\"><td><strong>"
       << esc(order[c]) << "</strong></td><td>" << esc(k["group"].get<std::string>()) << "</td><td>"
       << esc(k["severity"].get<std::string>()) << "</td><td class=\"stmt\" title=\""
       << esc(src["document"].get<std::string>() + ": " + src["quote"].get<std::string>()) << "\">"
       << esc(k["statement"].get<std::string>()) << "</td>" << cells.str() << "</tr>\n";
   }
   o << "</tbody></table>\n<p class=\"legend\">";
-  for (const char* st : kStatuses) o << "<span><i class=\"st-" << st << "\"></i>" << st << "</span>";
+  for (const char* st : kVerdictPrecedence) o << "<span><i class=\"st-" << st << "\"></i>" << st << "</span>";
   o << "</p></section>\n";
 
   // Violations.
@@ -482,16 +504,20 @@ std::string to_html(const std::vector<json>& input) {
     for (std::size_t n = 0; n < vs.size(); ++n) {
       const json& v = vs[n];
       const std::string cid = v["clause"];
-      const json& k = clauses[cid];
+      const json k = cid.empty() ? json::object() : clauses[cid];
+      // An unmet expect line has no clause: it fails the scenario like a MUST.
+      const std::string verdict_word = cid.empty() ? (str_or(v, "known").empty() ? "fail" : "known") : str_or(k, "verdict");
+      const std::string title = cid.empty() ? "expect \"" + str_or(v, "expectation") + "\"" : cid;
       const std::string id = "v-" + std::to_string(r) + "-" + std::to_string(n);
       const long long marked = v["event_index"];
       o << "<article class=\"violation\" id=\"" << id << "\" data-group=\"" << esc(str_or(k, "group"))
-        << "\" data-severity=\"" << esc(str_or(k, "severity")) << "\" data-statuses=\"" << esc(str_or(k, "status"))
-        << "\" data-clause=\"" << esc(cid) << "\">\n<h4>" << esc(cid) << " in scenario " << esc(v["scenario"].get<std::string>())
+        << "\" data-severity=\"" << esc(str_or(v, "severity")) << "\" data-verdicts=\"" << esc(verdict_word)
+        << "\" data-clause=\"" << esc(cid) << "\">\n<h4>" << esc(title) << " in scenario " << esc(v["scenario"].get<std::string>())
         << " (seed " << v["seed"].dump() << ")</h4>\n"
         << "<p>" << esc(v["message"].get<std::string>()) << "</p>\n"
         << "<p class=\"muted\">event " << marked << " at " << esc(format_ns(v["time_ns"].get<long long>())) << "; clause "
-        << esc(str_or(k, "severity")) << ", status " << esc(str_or(k, "status")) << "</p>\n"
+        << esc(str_or(v, "severity")) << ", verdict " << esc(verdict_word)
+        << (str_or(v, "known").empty() ? "" : "; known deviation: " + esc(str_or(v, "known"))) << "</p>\n"
         << "<blockquote><p>" << esc(v["quote"].get<std::string>()) << "</p><footer class=\"muted\">"
         << esc(str_or(k.value("source", json::object()), "document")) << "</footer></blockquote>\n"
         << "<p>Reproduce:</p><pre class=\"repro\"><code>" << esc(v["repro"].get<std::string>()) << "</code></pre>\n";
@@ -538,18 +564,20 @@ std::string to_html(const std::vector<json>& input) {
   o << "<section id=\"scenarios\"><h2>Scenarios</h2>\n";
   for (std::size_t r = 0; r < reports.size(); ++r) {
     o << "<h3>" << esc(labels[r]) << "</h3>\n<table class=\"scenarios\"><thead><tr><th>scenario</th><th>seed</th>"
-      << "<th>outcome</th><th>events</th><th>virtual time</th><th>trace hash</th><th>repro</th></tr></thead><tbody>\n";
+      << "<th>verdict</th><th>events</th><th>virtual time</th><th>trace hash</th><th>repro</th></tr></thead><tbody>\n";
     for (const auto& s : reports[r]["scenarios"]) {
-      std::string outcome = s["outcome"];
-      std::string detail = outcome, message = s["message"];
-      // The runner's reason already starts with "skipped: ": do not say it twice.
-      if (outcome == "skipped" && message.rfind("skipped: ", 0) == 0) message.erase(0, 9);
-      if (!s["signal"].get<std::string>().empty()) detail += " (" + s["signal"].get<std::string>() + ")";
-      if (!message.empty()) detail += ": " + message;
-      const char* cls = outcome == "pass" ? "st-pass" : outcome == "skipped" ? "st-skipped" : "st-fail";
-      o << "<tr class=\"scenario\" data-outcome=\"" << esc(outcome) << "\"><td title=\"" << esc(s["file"].get<std::string>())
-        << "\">" << esc(s["name"].get<std::string>()) << "</td><td>" << s["seed"].dump() << "</td><td class=\"st " << cls
-        << "\">" << esc(detail)
+      const std::string verdict = s["verdict"];
+      std::string text = verdict;
+      if (!s["detail"].get<std::string>().empty()) text += ": " + s["detail"].get<std::string>();
+      if (s.contains("repeats")) {
+        std::string tally;
+        for (auto it = s["repeats"].begin(); it != s["repeats"].end(); ++it)
+          tally += (tally.empty() ? "" : ", ") + it->dump() + " " + it.key();
+        text += " [repeats: " + tally + "]";
+      }
+      o << "<tr class=\"scenario\" data-verdict=\"" << esc(verdict) << "\"><td title=\"" << esc(s["file"].get<std::string>())
+        << "\">" << esc(s["name"].get<std::string>()) << "</td><td>" << s["seed"].dump() << "</td><td class=\"st badge st-"
+        << esc(verdict) << "\" data-verdict=\"" << esc(verdict) << "\">" << esc(text)
         << "</td><td>" << s["events"].dump() << "</td><td>" << esc(format_ns(s["virtual_ns"].get<long long>())) << "</td><td><code>"
         << esc(s["trace_hash"].get<std::string>().substr(0, 16)) << "</code></td><td><code>" << esc(s["repro"].get<std::string>())
         << "</code></td></tr>\n";

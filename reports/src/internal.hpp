@@ -9,11 +9,10 @@
 
 namespace ms::reports::detail {
 
-// Escapes for XML/HTML text and attribute values alike (& < > " ').
+// Escapes for XML/HTML text and attribute values alike (& < > " '); invalid UTF-8 and
+// characters XML 1.0 forbids become visible \xNN escapes, so the output is always valid.
 std::string escape_markup(std::string_view s);
 
-// Index of a status in kStatuses (0 = worst), or -1.
-int status_rank(std::string_view status);
 
 // Index of a group in kGroups, or the number of groups for any other group.
 int group_rank(std::string_view group);

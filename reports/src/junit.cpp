@@ -1,18 +1,12 @@
-// junit.cpp: JUnit XML for CI dashboards.
+// junit.cpp: JUnit XML for CI dashboards (the form reports/junit.xsd describes).
 //
-// One <testsuite> per report; per scenario one <testcase> for each clause group
-// (classname = scenario name, name = group). A group the scenario did not exercise is
-// <skipped/>; a group with violations of a failing clause carries one <failure> holding
-// every such violation (message and repro). Violations of clauses that the report
-// tolerates (non-strict, informational) go to <system-out>, so JUnit failures agree with
-// the exit code. A crash, hang, harness error or nondeterminism that no violation
-// explains gets one more testcase named "outcome". A scenario that was skipped (not
-// applicable to the target) ran nothing: it is that one "outcome" testcase alone, marked
-// <skipped message="why"/>, so a dashboard never counts it as passed.
-#include <algorithm>
+// One <testsuites>; one <testsuite> per report; one <testcase> per scenario (name =
+// "scenario [seed N]", classname = target name), decided by the scenario's verdict alone:
+// fail and flaky -> <failure> (every violation and the repro in the body); error -> <error>;
+// skipped and known -> <skipped message="..."/>; warn -> a passing testcase with its
+// violations in <system-out>; pass -> an empty testcase. Counts agree with the testcases.
 #include <cstdio>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include "internal.hpp"
@@ -22,146 +16,117 @@ namespace ms::reports {
 
 using namespace detail;
 
-std::string to_junit(const json& report) {
-  require_valid(report, "junit");
+namespace {
+
+struct Counts {
+  std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+};
+
+std::string violation_text(const json& v) {
+  std::ostringstream t;
+  const std::string clause = str_or(v, "clause");
+  t << (clause.empty() ? "expect \"" + str_or(v, "expectation") + "\"" : clause) << " (" << str_or(v, "severity")
+    << ") at event " << int_or(v, "event_index") << " (" << format_ns(int_or(v, "time_ns")) << "): " << str_or(v, "message")
+    << "\n";
+  if (!str_or(v, "quote").empty()) t << "  document: " << str_or(v, "quote") << "\n";
+  if (!str_or(v, "known").empty()) t << "  known deviation: " << str_or(v, "known") << "\n";
+  return t.str();
+}
+
+void write_suite(std::ostringstream& o, const json& report, Counts& total) {
   json r = report;
   canonicalize(r);
-
-  std::map<std::string, json> clause_by_id;
-  std::vector<std::string> groups(std::begin(kGroups), std::end(kGroups));
-  for (const auto& k : r["clauses"]) {
-    clause_by_id[k["id"]] = k;
-    std::string g = k["group"];
-    if (group_rank(g) == static_cast<int>(std::size(kGroups)) &&
-        std::find(groups.begin(), groups.end(), g) == groups.end())
-      groups.push_back(g);
-  }
-  auto group_of = [&](const std::string& id) {
-    auto it = clause_by_id.find(id);
-    return it == clause_by_id.end() ? id.substr(0, id.find('-')) : it->second["group"].get<std::string>();
-  };
-
-  struct Case {
-    std::string classname, name, body;
-    bool failure = false, error = false, skipped = false;
-  };
-  std::map<std::string, int> name_count;
-  for (const auto& s : r["scenarios"]) ++name_count[s["name"].get<std::string>()];
-  std::vector<Case> cases;
+  const std::string target = r["target"]["name"];
+  Counts c;
+  std::ostringstream cases;
   for (const auto& s : r["scenarios"]) {
     const std::string name = s["name"];
-    // One scenario run under several seeds: the seed tells the test cases apart.
-    const std::string classname =
-        name_count[name] > 1 ? name + " [seed " + std::to_string(s["seed"].get<long long>()) + "]" : name;
     const long long seed = s["seed"];
-    if (s["outcome"] == "skipped") {
-      Case c{classname, "outcome", "", false, false, true};
-      c.body = "      <skipped message=\"" + escape_markup(s["message"].get<std::string>()) + "\"/>\n";
-      cases.push_back(std::move(c));
-      continue;
+    const std::string verdict = s["verdict"], detail = s["detail"];
+    std::string vtext;
+    for (const auto& v : r["violations"])
+      if (v["scenario"] == name && v["seed"] == seed) vtext += violation_text(v);
+    ++c.tests;
+    cases << "    <testcase name=\"" << escape_markup(name + " [seed " + std::to_string(seed) + "]") << "\" classname=\""
+          << escape_markup(target) << "\" time=\"0\"";
+    std::string body;
+    const std::string headline = verdict + (detail.empty() ? "" : ": " + detail);
+    if (verdict == "fail" || verdict == "flaky") {
+      ++c.failures;
+      std::string text = headline + "\n" + vtext;
+      if (!str_or(s, "message").empty()) text += "message: " + str_or(s, "message") + "\n";
+      text += "repro: " + str_or(s, "repro") + "\n";
+      body = "      <failure message=\"" + escape_markup(headline) + "\" type=\"" + verdict + "\">" + escape_markup(text) +
+             "</failure>\n";
+    } else if (verdict == "error") {
+      ++c.errors;
+      const std::string text = headline + "\nrepro: " + str_or(s, "repro") + "\n";
+      body = "      <error message=\"" + escape_markup(headline) + "\" type=\"error\">" + escape_markup(text) + "</error>\n";
+    } else if (verdict == "skipped" || verdict == "known") {
+      ++c.skipped;
+      body = "      <skipped message=\"" + escape_markup(headline) + "\"/>\n";
+      if (!vtext.empty()) body += "      <system-out>" + escape_markup(vtext) + "</system-out>\n";
+    } else if (verdict == "warn") {
+      body = "      <system-out>" + escape_markup(headline + "\n" + vtext) + "</system-out>\n";
     }
-    std::set<std::string> exercised;
-    for (const auto& id : s["clauses"]) exercised.insert(group_of(id));
-    std::map<std::string, std::vector<json>> failing, tolerated;
-    for (const auto& v : r["violations"]) {
-      if (v["scenario"] != name || v["seed"] != seed) continue;
-      std::string id = v["clause"];
-      auto it = clause_by_id.find(id);
-      bool fails = it == clause_by_id.end() || it->second["status"] == "fail";
-      (fails ? failing : tolerated)[group_of(id)].push_back(v);
-    }
-    for (const auto& g : groups) {
-      Case c{classname, g, "", false, false, false};
-      std::ostringstream body;
-      if (auto it = failing.find(g); it != failing.end()) {
-        c.failure = true;
-        std::ostringstream text;
-        for (const auto& v : it->second) {
-          text << v["clause"].get<std::string>() << " at event " << v["event_index"] << " ("
-               << format_ns(v["time_ns"].get<long long>()) << "): " << v["message"].get<std::string>() << "\n"
-               << "  document: " << v["quote"].get<std::string>() << "\n"
-               << "  repro: " << v["repro"].get<std::string>() << "\n";
-        }
-        const json& v0 = it->second.front();
-        std::string msg = v0["clause"].get<std::string>() + ": " + v0["message"].get<std::string>();
-        if (it->second.size() > 1) msg += " (+" + std::to_string(it->second.size() - 1) + " more)";
-        body << "      <failure type=\"contract-violation\" message=\"" << escape_markup(msg) << "\">"
-             << escape_markup(text.str()) << "</failure>\n";
-      } else if (!exercised.count(g) && !tolerated.count(g)) {
-        c.skipped = true;
-        body << "      <skipped message=\"no clause of group " << escape_markup(g) << " exercised\"/>\n";
-      }
-      if (auto it = tolerated.find(g); it != tolerated.end()) {
-        std::ostringstream text;
-        for (const auto& v : it->second)
-          text << "tolerated (" << clause_by_id[v["clause"]]["status"].get<std::string>() << "): "
-               << v["clause"].get<std::string>() << ": " << v["message"].get<std::string>() << "\n";
-        body << "      <system-out>" << escape_markup(text.str()) << "</system-out>\n";
-      }
-      c.body = body.str();
-      cases.push_back(std::move(c));
-    }
-    const std::string outcome = s["outcome"];
-    if (outcome != "pass" && outcome != "fail" && failing.empty()) {
-      Case c{classname, "outcome", "", false, false, false};
-      std::string msg = outcome;
-      if (!s["signal"].get<std::string>().empty()) msg += " (signal " + s["signal"].get<std::string>() + ")";
-      if (!s["message"].get<std::string>().empty()) msg += ": " + s["message"].get<std::string>();
-      std::string text = msg + "\n  repro: " + s["repro"].get<std::string>() + "\n";
-      const char* tag = outcome == "error" ? "error" : "failure";
-      (outcome == "error" ? c.error : c.failure) = true;
-      c.body = std::string("      <") + tag + " type=\"" + escape_markup(outcome) + "\" message=\"" +
-               escape_markup(msg) + "\">" + escape_markup(text) + "</" + tag + ">\n";
-      cases.push_back(std::move(c));
-    }
+    if (body.empty())
+      cases << "/>\n";
+    else
+      cases << ">\n" << body << "    </testcase>\n";
   }
-
-  std::size_t failures = 0, errors = 0, skipped = 0;
-  for (const auto& c : cases) {
-    failures += c.failure;
-    errors += c.error;
-    skipped += c.skipped;
-  }
-  const json& t = r["target"];
-  std::ostringstream o;
   char wall[32];
   std::snprintf(wall, sizeof wall, "%.3f", r["speed"]["wall_seconds"].get<double>());
-  std::string suite_name = "multisock." + t["name"].get<std::string>() + "." + r["suite"].get<std::string>();
-  o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  o << "<testsuites name=\"multisock conform\" tests=\"" << cases.size() << "\" failures=\"" << failures
-    << "\" errors=\"" << errors << "\" skipped=\"" << skipped << "\" time=\"" << wall << "\">\n";
-  o << "  <testsuite name=\"" << escape_markup(suite_name) << "\" tests=\"" << cases.size() << "\" failures=\""
-    << failures << "\" errors=\"" << errors << "\" skipped=\"" << skipped << "\" time=\"" << wall
-    << "\" timestamp=\"" << escape_markup(r["generated_at"].get<std::string>()) << "\">\n";
+  o << "  <testsuite name=\"" << escape_markup("multisock." + target + "." + r["suite"].get<std::string>())
+    << "\" tests=\"" << c.tests << "\" failures=\"" << c.failures << "\" errors=\"" << c.errors << "\" skipped=\""
+    << c.skipped << "\" time=\"" << wall << "\" timestamp=\"" << escape_markup(r["generated_at"].get<std::string>())
+    << "\">\n";
   o << "    <properties>\n";
   auto prop = [&](const std::string& k, const std::string& v) {
     o << "      <property name=\"" << escape_markup(k) << "\" value=\"" << escape_markup(v) << "\"/>\n";
   };
   prop("schema", r["schema"]);
   prop("tool", r["tool"]["name"].get<std::string>() + " " + r["tool"]["version"].get<std::string>());
-  prop("target", t["name"]);
-  prop("target.kind", t["kind"]);
-  prop("target.library", t["library"]);
-  prop("target.version", t["version"]);
-  prop("profile", r["profile"]);
+  prop("target", target);
+  prop("target.kind", r["target"]["kind"]);
+  prop("target.library", r["target"]["library"]);
+  prop("target.version", r["target"]["version"]);
+  prop("edition", r["edition"]["id"]);
   prop("suite", r["suite"]);
   prop("strict", r["strict"].get<bool>() ? "true" : "false");
   prop("seeds", r["seeds"].dump());
   prop("shard", std::to_string(r["shard"]["index"].get<long long>()) + "/" +
                     std::to_string(r["shard"]["count"].get<long long>()));
+  prop("verdict", r["verdict"]);
   prop("exit_code", std::to_string(r["summary"]["exit_code"].get<long long>()));
-  o << "    </properties>\n";
-  for (const auto& c : cases) {
-    o << "    <testcase classname=\"" << escape_markup(c.classname) << "\" name=\"" << escape_markup(c.name)
-      << "\" time=\"0\"";
-    if (c.body.empty())
-      o << "/>\n";
-    else
-      o << ">\n" << c.body << "    </testcase>\n";
+  o << "    </properties>\n" << cases.str() << "  </testsuite>\n";
+  total.tests += c.tests;
+  total.failures += c.failures;
+  total.errors += c.errors;
+  total.skipped += c.skipped;
+}
+
+}  // namespace
+
+std::string to_junit(const std::vector<json>& reports) {
+  for (std::size_t i = 0; i < reports.size(); ++i) require_valid(reports[i], "junit: report " + std::to_string(i + 1));
+  std::ostringstream suites;
+  Counts total;
+  double wall = 0;
+  for (const auto& r : reports) {
+    write_suite(suites, r, total);
+    wall += r["speed"]["wall_seconds"].get<double>();
   }
-  o << "  </testsuite>\n</testsuites>\n";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", wall);
+  std::ostringstream o;
+  o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  o << "<testsuites name=\"multisock conform\" tests=\"" << total.tests << "\" failures=\"" << total.failures
+    << "\" errors=\"" << total.errors << "\" time=\"" << buf << "\">\n"
+    << suites.str() << "</testsuites>\n";
   return o.str();
 }
+
+std::string to_junit(const json& report) { return to_junit(std::vector<json>{report}); }
 
 void write_junit(const json& report, const std::filesystem::path& path) { write_atomic(path, to_junit(report)); }
 

@@ -18,37 +18,75 @@
 namespace ms::reports {
 namespace detail {
 
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i] and its code point, or 0 when invalid.
+std::size_t utf8_at(std::string_view s, std::size_t i, char32_t& cp) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = b(0);
+  std::size_t n = 0;
+  if (c < 0x80) {
+    cp = c;
+    return 1;
+  } else if ((c & 0xE0) == 0xC0) {
+    n = 2;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(k) & 0x3F);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return n;
+}
+
+bool xml_char(char32_t cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+         (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+}  // namespace
+
 std::string escape_markup(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t cp = 0;
+    const std::size_t n = utf8_at(s, i, cp);
+    if (n == 0 || !xml_char(cp)) {
+      // Invalid UTF-8 or a character XML 1.0 forbids: a visible escape of the byte(s).
+      const std::size_t len = n == 0 ? 1 : n;
+      for (std::size_t k = 0; k < len; ++k) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(static_cast<unsigned char>(s[i + k])));
+        out += buf;
+      }
+      i += len;
+      continue;
+    }
+    switch (s[i]) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
       case '\'': out += "&#39;"; break;
-      default:
-        // Control characters are not allowed in XML 1.0; show them as a visible escape.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out += c;
-        }
+      default: out.append(s.substr(i, n));
     }
+    i += n;
   }
   return out;
-}
-
-int status_rank(std::string_view status) {
-  int i = 0;
-  for (const char* s : kStatuses) {
-    if (status == s) return i;
-    ++i;
-  }
-  return -1;
 }
 
 int group_rank(std::string_view group) {
@@ -91,7 +129,7 @@ static std::string id_field(const json& j, const char* key, const char* prefix) 
 Event read_event(const json& j) {
   Event e;
   e.kind = str_or(j, "kind", "?");
-  e.time_ns = int_or(j, "time_ns", 0);
+  e.time_ns = int_or(j, kEventTime, 0);  // the trace's own key ("t")
   e.easy = id_field(j, "easy", "e");
   e.fd = static_cast<int>(int_or(j, "fd", -1));
   e.mask = static_cast<int>(int_or(j, "mask", 0));
@@ -210,7 +248,7 @@ std::vector<std::string> target_labels(const std::vector<json>& reports) {
   for (const auto& r : reports) {
     std::string name = str_or(r.value("target", json::object()), "name", "?");
     std::string label = name;
-    if (count[name] > 1) label += " (" + str_or(r, "profile", "?") + ")";
+    if (count[name] > 1) label += " (" + str_or(r.value("edition", json::object()), "id", "?") + ")";
     int n = ++seen[label];
     if (n > 1) label += " #" + std::to_string(n);
     labels.push_back(label);
@@ -271,6 +309,17 @@ struct Checker {
     add(where + "/" + key, "expected one of " + list + ", got " + json(s).dump());
   }
 
+  // A verdict word (kVerdicts); returns the member when it is one.
+  const json* verdict(const json& obj, const std::string& where, const char* key) {
+    const json* v = member(obj, where, key, json::value_t::string);
+    if (!v) return nullptr;
+    if (is_verdict(v->get<std::string>())) return v;
+    std::string list;
+    for (const char* w : kVerdicts) list += (list.empty() ? "" : "|") + std::string(w);
+    add(where + "/" + key, "expected one of " + list + ", got " + v->dump());
+    return nullptr;
+  }
+
   void non_negative(const json& obj, const std::string& where, const char* key) {
     const json* v = member(obj, where, key, json::value_t::number_integer);
     if (v && v->is_number_integer() && !v->is_number_unsigned() && v->get<long long>() < 0)
@@ -288,7 +337,9 @@ struct Checker {
         continue;
       }
       member(e, p, "kind", json::value_t::string);
-      for (const char* k : {"time_ns", "fd", "mask", "action", "result", "running", "value", "code"}) {
+      for (std::size_t ki = 1; ki + 1 < std::size(kEventKeys); ++ki) {  // the integer keys
+        const char* k = kEventKeys[ki];
+        if (std::string_view(k) == "easy" || std::string_view(k) == "socketp") continue;
         auto it = e.find(k);
         if (it != e.end() && !it->is_number_integer()) add(p + "/" + k, "expected integer, got " + type_name(*it));
       }
@@ -331,9 +382,37 @@ std::vector<std::string> validate(const json& r) {
     c.member(*t, "/target", "library", json::value_t::string);
     c.member(*t, "/target", "version", json::value_t::string);
   }
-  c.member(r, "", "profile", json::value_t::string);
   c.member(r, "", "suite", json::value_t::string);
   c.member(r, "", "strict", json::value_t::boolean);
+  if (const json* e = c.member(r, "", "edition", json::value_t::object)) {
+    c.member(*e, "/edition", "id", json::value_t::string);
+    c.member(*e, "/edition", "title", json::value_t::string);
+    c.one_of(*e, "/edition", "chosen_by", {"version", "option"});
+  }
+  if (auto k = r.find("known"); k == r.end()) {
+    c.add("/known", "missing (null when no known deviations were given)");
+  } else if (!k->is_null()) {
+    if (!k->is_object()) {
+      c.add("/known", std::string("expected null or object, got ") + k->type_name());
+    } else {
+      c.member(*k, "/known", "file", json::value_t::string);
+      c.member(*k, "/known", "implementation", json::value_t::string);
+      if (auto v = k->find("versions"); v == k->end()) c.add("/known/versions", "missing");
+      if (const json* es = c.member(*k, "/known", "entries", json::value_t::array))
+        for (std::size_t i = 0; i < es->size(); ++i) {
+          const std::string p = "/known/entries/" + std::to_string(i);
+          const json& e = (*es)[i];
+          if (!e.is_object()) {
+            c.add(p, std::string("expected object, got ") + e.type_name());
+            continue;
+          }
+          for (const char* key : {"clause", "scenario", "reason", "evidence"}) c.member(e, p, key, json::value_t::string);
+          c.member(e, p, "line", json::value_t::number_integer);
+          c.member(e, p, "matched", json::value_t::number_integer);
+        }
+    }
+  }
+  const json* run_verdict = c.verdict(r, "", "verdict");
   if (const json* seeds = c.member(r, "", "seeds", json::value_t::array)) {
     for (std::size_t i = 0; i < seeds->size(); ++i)
       if (!(*seeds)[i].is_number_integer())
@@ -353,7 +432,7 @@ std::vector<std::string> validate(const json& r) {
   }
 
   std::set<std::string> clause_ids;
-  std::map<std::string, long long> status_count;
+  std::map<std::string, long long> clause_count;
   if (const json* cl = c.member(r, "", "clauses", json::value_t::array)) {
     for (std::size_t i = 0; i < cl->size(); ++i) {
       const json& k = (*cl)[i];
@@ -372,16 +451,21 @@ std::vector<std::string> validate(const json& r) {
         c.member(*src, p + "/source", "document", json::value_t::string);
         c.member(*src, p + "/source", "quote", json::value_t::string);
       }
-      c.one_of(k, p, "status", {"pass", "fail", "non-strict", "informational", "not-exercised", "excluded"});
-      if (k.contains("status") && k["status"].is_string()) ++status_count[k["status"].get<std::string>()];
+      if (const json* v = c.verdict(k, p, "verdict")) {
+        ++clause_count[v->get<std::string>()];
+        const json* d = c.member(k, p, "detail", json::value_t::string);
+        if (d && *v == "skipped" && d->get<std::string>().empty())
+          c.add(p + "/detail", "a skipped clause must say why");
+      }
       c.non_negative(k, p, "exercised");
       c.non_negative(k, p, "violations");
+      c.non_negative(k, p, "known");
     }
   }
 
-  std::set<std::string> scenario_names;
+  std::set<std::pair<std::string, long long>> runs;          // (name, seed)
   std::set<std::pair<std::string, long long>> skipped_runs;  // (name, seed)
-  long long scenarios_failed = 0, scenarios_skipped = 0;
+  std::map<std::string, long long> scenario_count;
   std::size_t scenario_total = 0;
   if (const json* sc = c.member(r, "", "scenarios", json::value_t::array)) {
     scenario_total = sc->size();
@@ -392,15 +476,14 @@ std::vector<std::string> validate(const json& r) {
         c.add(p, std::string("expected object, got ") + s.type_name());
         continue;
       }
-      if (const json* n = c.member(s, p, "name", json::value_t::string)) scenario_names.insert(n->get<std::string>());
+      const json* n = c.member(s, p, "name", json::value_t::string);
       c.member(s, p, "file", json::value_t::string);
-      c.member(s, p, "seed", json::value_t::number_integer);
-      c.one_of(s, p, "outcome", {"pass", "fail", "crash", "hang", "error", "nondeterministic", "skipped"});
-      const bool skipped = s.contains("outcome") && s["outcome"] == "skipped";
-      if (skipped)
-        ++scenarios_skipped;
-      else if (s.contains("outcome") && s["outcome"] != "pass")
-        ++scenarios_failed;
+      const json* sd = c.member(s, p, "seed", json::value_t::number_integer);
+      if (n && sd) runs.emplace(n->get<std::string>(), sd->get<long long>());
+      const json* v = c.verdict(s, p, "verdict");
+      if (v) ++scenario_count[v->get<std::string>()];
+      const bool skipped = v && *v == "skipped";
+      const json* detail = c.member(s, p, "detail", json::value_t::string);
       c.member(s, p, "signal", json::value_t::string);
       c.member(s, p, "message", json::value_t::string);
       c.member(s, p, "trace_hash", json::value_t::string);
@@ -416,19 +499,34 @@ std::vector<std::string> validate(const json& r) {
         }
       }
       c.member(s, p, "repro", json::value_t::string);
+      if (auto rp = s.find("repeats"); rp != s.end()) {
+        if (!rp->is_object()) {
+          c.add(p + "/repeats", std::string("expected object, got ") + rp->type_name());
+        } else {
+          std::size_t kinds = 0;
+          for (auto it = rp->begin(); it != rp->end(); ++it) {
+            if (!is_verdict(it.key())) c.add(p + "/repeats/" + it.key(), "not a verdict word");
+            if (!it->is_number_integer() || it->get<long long>() < 1)
+              c.add(p + "/repeats/" + it.key(), "expected a count >= 1, got " + it->dump());
+            ++kinds;
+          }
+          if (v && kinds > 1 && *v != "flaky")
+            c.add(p + "/verdict", "repeats disagree, so the verdict must be flaky, got " + v->dump());
+        }
+      }
       // A skipped scenario did not run: it says why, and exercised nothing.
       if (skipped) {
-        if (s.contains("message") && s["message"].is_string() && s["message"].get<std::string>().empty())
-          c.add(p + "/message", "a skipped scenario must say why it was skipped");
+        if (detail && detail->get<std::string>().empty())
+          c.add(p + "/detail", "a skipped scenario must say why it was skipped");
         if (s.contains("clauses") && s["clauses"].is_array() && !s["clauses"].empty())
           c.add(p + "/clauses", "a skipped scenario exercised nothing, got " + std::to_string(s["clauses"].size()) +
                                     " clauses");
-        if (s.contains("name") && s["name"].is_string() && s.contains("seed") && s["seed"].is_number_integer())
-          skipped_runs.emplace(s["name"].get<std::string>(), s["seed"].get<long long>());
+        if (n && sd) skipped_runs.emplace(n->get<std::string>(), sd->get<long long>());
       }
     }
   }
 
+  bool nondeterministic = false;
   if (const json* vs = c.member(r, "", "violations", json::value_t::array)) {
     for (std::size_t i = 0; i < vs->size(); ++i) {
       const json& v = (*vs)[i];
@@ -437,64 +535,69 @@ std::vector<std::string> validate(const json& r) {
         c.add(p, std::string("expected object, got ") + v.type_name());
         continue;
       }
-      if (const json* id = c.member(v, p, "clause", json::value_t::string);
-          id && !clause_ids.empty() && !clause_ids.count(id->get<std::string>()))
+      const json* id = c.member(v, p, "clause", json::value_t::string);
+      const json* sev = v.contains("severity") ? &v["severity"] : nullptr;
+      c.one_of(v, p, "severity", {"MUST", "SHOULD", "OBSERVED", "EXPECT"});
+      if (id && id->get<std::string>().empty()) {
+        // An unmet expect line: no catalogue clause, the line itself instead.
+        c.member(v, p, "expectation", json::value_t::string);
+        if (sev && sev->is_string() && *sev != "EXPECT") c.add(p + "/severity", "an expectation has severity EXPECT");
+      } else if (id && !clause_ids.empty() && !clause_ids.count(id->get<std::string>())) {
         c.add(p + "/clause", "unknown clause " + id->dump());
-      if (const json* n = c.member(v, p, "scenario", json::value_t::string);
-          n && !scenario_names.count(n->get<std::string>()))
-        c.add(p + "/scenario", "no scenario named " + n->dump());
-      if (const json* sd = c.member(v, p, "seed", json::value_t::number_integer);
-          sd && v.contains("scenario") && v["scenario"].is_string() &&
-          skipped_runs.count({v["scenario"].get<std::string>(), sd->get<long long>()}))
-        c.add(p + "/scenario", "names a skipped scenario " + v["scenario"].dump() + " (seed " + sd->dump() + ")");
+      }
+      const json* n = c.member(v, p, "scenario", json::value_t::string);
+      const json* sd = c.member(v, p, "seed", json::value_t::number_integer);
+      if (n && sd && !runs.count({n->get<std::string>(), sd->get<long long>()}))
+        c.add(p + "/scenario", "no scenario " + n->dump() + " with seed " + sd->dump());
+      if (n && sd && skipped_runs.count({n->get<std::string>(), sd->get<long long>()}))
+        c.add(p + "/scenario", "names a skipped scenario " + n->dump() + " (seed " + sd->dump() + ")");
       c.non_negative(v, p, "event_index");
       c.member(v, p, "time_ns", json::value_t::number_integer);
       c.member(v, p, "message", json::value_t::string);
       c.member(v, p, "quote", json::value_t::string);
       c.member(v, p, "repro", json::value_t::string);
+      const json* known = c.member(v, p, "known", json::value_t::string);
+      if (id && known && *id == "DT-REPLAY" && known->get<std::string>().empty()) nondeterministic = true;
       c.events(v, p, "trace_excerpt");
       c.non_negative(v, p, "excerpt_first_index");
       c.events(v, p, "timeline");
-      if (v.contains("timeline_first_index")) c.non_negative(v, p, "timeline_first_index");
+      if (v.contains("timeline") && v["timeline"].is_array() && v["timeline"].size() > kTimelineMax)
+        c.add(p + "/timeline", "at most " + std::to_string(kTimelineMax) + " events, got " +
+                                   std::to_string(v["timeline"].size()));
+      c.non_negative(v, p, "timeline_first_index");
     }
   }
 
   if (const json* sm = c.member(r, "", "summary", json::value_t::object)) {
-    struct Pair {
-      const char* key;
-      const char* status;
+    auto counts = [&](const char* key, std::map<std::string, long long>& want, std::size_t total,
+                      const char* what) {
+      const json* o = c.member(*sm, "/summary", key, json::value_t::object);
+      if (!o) return;
+      const std::string p = std::string("/summary/") + key;
+      for (const char* w : kVerdicts) {
+        c.non_negative(*o, p, w);
+        auto it = o->find(w);
+        if (it != o->end() && it->is_number_integer() && it->get<long long>() != want[w])
+          c.add(p + "/" + w, "says " + it->dump() + " but " + std::to_string(want[w]) + " " + what + " have verdict " + w);
+      }
+      if (const json* t = c.member(*o, p, "total", json::value_t::number_integer);
+          t && t->get<long long>() != static_cast<long long>(total))
+        c.add(p + "/total", "says " + t->dump() + " but the report lists " + std::to_string(total));
     };
-    for (Pair pr : {Pair{"pass", "pass"}, Pair{"fail", "fail"}, Pair{"non_strict", "non-strict"},
-                    Pair{"informational", "informational"}, Pair{"not_exercised", "not-exercised"},
-                    Pair{"excluded", "excluded"}}) {
-      c.non_negative(*sm, "/summary", pr.key);
-      auto it = sm->find(pr.key);
-      if (it != sm->end() && it->is_number_integer() && r.contains("clauses") && r["clauses"].is_array() &&
-          it->get<long long>() != status_count[pr.status])
-        c.add(std::string("/summary/") + pr.key, "says " + it->dump() + " but " +
-                                                     std::to_string(status_count[pr.status]) +
-                                                     " clauses have status " + pr.status);
+    counts("scenarios", scenario_count, scenario_total, "scenarios");
+    counts("clauses", clause_count, clause_ids.size(), "clauses");
+    // The run's verdict is the worst scenario verdict (skipped when nothing ran).
+    std::string worst = "skipped";
+    for (auto& [w, n] : scenario_count)
+      if (n > 0) worst = std::string(worse_verdict(worst, w));
+    if (run_verdict && r.contains("scenarios") && r["scenarios"].is_array() && *run_verdict != worst)
+      c.add("/verdict", "says " + run_verdict->dump() + " but the worst scenario verdict is " + json(worst).dump());
+    if (const json* e = c.member(*sm, "/summary", "exit_code", json::value_t::number_integer); e && run_verdict) {
+      const int want = exit_code_for_verdict(run_verdict->get<std::string>(), nondeterministic);
+      if (e->get<long long>() != want)
+        c.add("/summary/exit_code", "says " + e->dump() + " but verdict " + run_verdict->dump() + " means exit " +
+                                        std::to_string(want));
     }
-    if (const json* n = c.member(*sm, "/summary", "scenarios", json::value_t::number_integer);
-        n && r.contains("scenarios") && r["scenarios"].is_array() && n->get<long long>() != static_cast<long long>(scenario_total))
-      c.add("/summary/scenarios", "says " + n->dump() + " but the report lists " + std::to_string(scenario_total));
-    if (const json* n = c.member(*sm, "/summary", "scenarios_failed", json::value_t::number_integer);
-        n && r.contains("scenarios") && r["scenarios"].is_array() && n->get<long long>() != scenarios_failed)
-      c.add("/summary/scenarios_failed", "says " + n->dump() + " but " + std::to_string(scenarios_failed) +
-                                             " scenarios neither passed nor were skipped");
-    // Reports written before "skipped" existed have no scenarios_skipped; they stay valid
-    // as long as no scenario is skipped.
-    if (sm->contains("scenarios_skipped")) {
-      if (const json* n = c.member(*sm, "/summary", "scenarios_skipped", json::value_t::number_integer);
-          n && r.contains("scenarios") && r["scenarios"].is_array() && n->get<long long>() != scenarios_skipped)
-        c.add("/summary/scenarios_skipped",
-              "says " + n->dump() + " but " + std::to_string(scenarios_skipped) + " scenarios were skipped");
-    } else if (scenarios_skipped > 0) {
-      c.add("/summary/scenarios_skipped", "missing (" + std::to_string(scenarios_skipped) + " scenarios were skipped)");
-    }
-    if (const json* e = c.member(*sm, "/summary", "exit_code", json::value_t::number_integer);
-        e && (e->get<long long>() < 0 || e->get<long long>() > 4))
-      c.add("/summary/exit_code", "expected 0..4, got " + e->dump());
   }
   return c.problems;
 }
@@ -563,30 +666,31 @@ void canonicalize(json& report) {
 void recompute_summary(json& r) {
   json& s = r["summary"];
   if (!s.is_object()) s = json::object();
-  std::map<std::string, long long> n;
-  for (const auto& k : r.value("clauses", json::array())) ++n[str_or(k, "status")];
-  s["pass"] = n["pass"];
-  s["fail"] = n["fail"];
-  s["non_strict"] = n["non-strict"];
-  s["informational"] = n["informational"];
-  s["not_exercised"] = n["not-exercised"];
-  s["excluded"] = n["excluded"];
-  long long failed = 0, skipped = 0;
+  auto counts = [](const json& list) {
+    json c = json::object();
+    for (const char* w : kVerdicts) c[w] = 0;
+    long long total = 0;
+    for (const auto& x : list) {
+      const std::string v = str_or(x, "verdict");
+      if (is_verdict(v)) c[v] = c[v].get<long long>() + 1;
+      ++total;
+    }
+    c["total"] = total;
+    return c;
+  };
   const json scenarios = r.value("scenarios", json::array());
+  s["scenarios"] = counts(scenarios);
+  s["clauses"] = counts(r.value("clauses", json::array()));
+  std::string verdict = "skipped";
   for (const auto& sc : scenarios) {
-    const std::string outcome = str_or(sc, "outcome");
-    if (outcome == "skipped")
-      ++skipped;
-    else if (outcome != "pass")
-      ++failed;
+    const std::string v = str_or(sc, "verdict");
+    if (is_verdict(v)) verdict = std::string(worse_verdict(verdict, v));
   }
-  s["scenarios"] = static_cast<long long>(scenarios.size());
-  s["scenarios_failed"] = failed;
-  s["scenarios_skipped"] = skipped;
-  long long code = int_or(s, "exit_code", 0);
-  // A failing clause means exit 1 unless nondeterminism (4) outranks it.
-  if (n["fail"] > 0 && code != 1 && code != 4) code = 1;
-  s["exit_code"] = code;
+  bool nondeterministic = false;
+  for (const auto& v : r.value("violations", json::array()))
+    if (str_or(v, "clause") == "DT-REPLAY" && str_or(v, "known").empty()) nondeterministic = true;
+  r["verdict"] = verdict;
+  s["exit_code"] = exit_code_for_verdict(verdict, nondeterministic);
 }
 
 // ---------------------------------------------------------------------------- writing
@@ -641,11 +745,14 @@ json merge(const std::vector<json>& shards) {
   const json& first = shards.front();
   for (std::size_t i = 1; i < shards.size(); ++i) {
     const json& r = shards[i];
-    for (const char* key : {"profile", "suite", "strict"}) {
+    for (const char* key : {"suite", "strict"}) {
       if (r[key] != first[key])
         throw ReportError("merge: report " + std::to_string(i + 1) + " is of another run: " + key + " " +
                           r[key].dump() + " vs " + first[key].dump());
     }
+    if (r["edition"]["id"] != first["edition"]["id"])
+      throw ReportError("merge: report " + std::to_string(i + 1) + " is of another run: edition " +
+                        r["edition"]["id"].dump() + " vs " + first["edition"]["id"].dump());
     if (r["target"]["name"] != first["target"]["name"] || r["target"]["kind"] != first["target"]["kind"])
       throw ReportError("merge: report " + std::to_string(i + 1) + " is of another target: " +
                         r["target"]["name"].dump() + " vs " + first["target"]["name"].dump());
@@ -654,7 +761,7 @@ json merge(const std::vector<json>& shards) {
   json out = first;
   std::string generated = first["generated_at"];
   double wall = 0, simulated = 0;
-  long long histories = 0, events = 0, exit_code = 0;
+  long long histories = 0, events = 0;
   std::vector<json> seeds;
   for (const auto& r : shards) {
     generated = std::max(generated, r["generated_at"].get<std::string>());
@@ -662,10 +769,6 @@ json merge(const std::vector<json>& shards) {
     simulated += r["speed"]["simulated_seconds"].get<double>();
     histories += r["speed"]["histories"].get<long long>();
     events += r["speed"]["events"].get<long long>();
-    // Precedence of the CLI: nondeterminism (4), violation (1), harness error (3), pass (0).
-    auto rank = [](long long c) { return c == 4 ? 3 : c == 1 ? 2 : c == 3 ? 1 : c == 0 ? 0 : 1; };
-    long long c = r["summary"]["exit_code"].get<long long>();
-    if (rank(c) > rank(exit_code)) exit_code = c;
     for (const auto& s : r["seeds"]) seeds.push_back(s);
   }
   out["generated_at"] = generated;
@@ -675,6 +778,7 @@ json merge(const std::vector<json>& shards) {
   out["speed"] = {{"wall_seconds", wall}, {"simulated_seconds", simulated}, {"histories", histories}, {"events", events}};
 
   // Clauses: catalogue order of the first report, then any new ones in order of appearance.
+  // The worst verdict wins; skipped is the weakest word (a shard that did not exercise it).
   std::vector<std::string> order;
   std::map<std::string, json> clauses;
   for (const auto& r : shards) {
@@ -687,40 +791,61 @@ json merge(const std::vector<json>& shards) {
         continue;
       }
       json& m = it->second;
-      m["exercised"] = m["exercised"].get<long long>() + k["exercised"].get<long long>();
-      m["violations"] = m["violations"].get<long long>() + k["violations"].get<long long>();
-      // Excluded is the weakest word: it stays only if every shard excluded the clause.
-      std::string a = m["status"], b = k["status"];
-      if (a == "excluded")
-        m["status"] = b;
-      else if (b != "excluded" && status_rank(b) < status_rank(a))
-        m["status"] = b;
+      for (const char* n : {"exercised", "violations", "known"}) m[n] = m[n].get<long long>() + k[n].get<long long>();
+      const std::string a = m["verdict"], b = k["verdict"];
+      if (worse_verdict(a, b) != a) {
+        m["verdict"] = b;
+        m["detail"] = k["detail"];
+      }
     }
   }
   out["clauses"] = json::array();
-  for (const auto& id : order) out["clauses"].push_back(clauses[id]);
-
-  // Scenarios keyed by (file, name, seed); a duplicate keeps the worse outcome. A run that
-  // happened says more than one that was skipped, so skipped comes last.
-  static const std::vector<std::string> outcome_order = {"nondeterministic", "crash", "hang", "error",
-                                                         "fail",             "pass",  "skipped"};
-  auto outcome_rank = [&](const json& s) {
-    auto it = std::find(outcome_order.begin(), outcome_order.end(), str_or(s, "outcome"));
-    return it - outcome_order.begin();
-  };
-  std::map<std::tuple<std::string, std::string, long long>, json> scenarios;
-  for (const auto& r : shards) {
-    for (const auto& s : r["scenarios"]) {
-      auto key = scenario_key(s);
-      auto it = scenarios.find(key);
-      if (it == scenarios.end())
-        scenarios.emplace(key, s);
-      else if (outcome_rank(s) < outcome_rank(it->second))
-        it->second = s;
-    }
+  for (const auto& id : order) {
+    json& k = clauses[id];
+    // "not exercised" in one shard, exercised in another: no longer skipped for that reason.
+    if (k["verdict"] != "skipped") k["detail"] = "";
+    out["clauses"].push_back(k);
   }
+
+  // Scenarios keyed by (file, name, seed). A run that happened says more than a skipped
+  // one; runs that disagree make the scenario flaky, with the repeats added up.
+  std::map<std::tuple<std::string, std::string, long long>, std::vector<json>> by_key;
+  for (const auto& r : shards)
+    for (const auto& s : r["scenarios"]) by_key[scenario_key(s)].push_back(s);
   out["scenarios"] = json::array();
-  for (auto& [k, s] : scenarios) out["scenarios"].push_back(s);
+  for (auto& [key, list] : by_key) {
+    std::vector<json> ran;
+    for (const auto& s : list)
+      if (s["verdict"] != "skipped") ran.push_back(s);
+    if (ran.empty()) {
+      out["scenarios"].push_back(list.front());
+      continue;
+    }
+    json best = ran.front();
+    json repeats = json::object();
+    std::set<std::string> words;
+    for (const auto& s : ran) {
+      if (s.contains("repeats")) {
+        for (auto it = s["repeats"].begin(); it != s["repeats"].end(); ++it) {
+          repeats[it.key()] = repeats.value(it.key(), 0LL) + it->get<long long>();
+          words.insert(it.key());
+        }
+      } else {
+        const std::string v = s["verdict"];
+        repeats[v] = repeats.value(v, 0LL) + 1;
+        words.insert(v);
+      }
+      if (worse_verdict(best["verdict"].get<std::string>(), s["verdict"].get<std::string>()) != best["verdict"])
+        best = s;
+    }
+    if (ran.size() > 1) best["repeats"] = repeats;
+    if (words.size() > 1 && best["verdict"] != "flaky") {
+      best["detail"] = "flaky across shards; worst: " + best["verdict"].get<std::string>() +
+                       (best["detail"].get<std::string>().empty() ? "" : " (" + best["detail"].get<std::string>() + ")");
+      best["verdict"] = "flaky";
+    }
+    out["scenarios"].push_back(best);
+  }
 
   std::map<std::tuple<std::string, long long, long long, std::string, std::string>, json> violations;
   for (const auto& r : shards)
@@ -728,13 +853,24 @@ json merge(const std::vector<json>& shards) {
   out["violations"] = json::array();
   for (auto& [k, v] : violations) out["violations"].push_back(v);
 
-  out["summary"]["exit_code"] = exit_code;
   recompute_summary(out);
   canonicalize(out);
   return out;
 }
 
 // ---------------------------------------------------------------------------- diff
+
+namespace {
+
+// A violation's identity across runs: the clause (or, for an unmet expect line, the line),
+// the scenario and the seed.
+auto diff_key(const json& v) {
+  std::string what = str_or(v, "clause");
+  if (what.empty()) what = "expect: " + str_or(v, "expectation");
+  return std::make_tuple(what, str_or(v, "scenario"), int_or(v, "seed"));
+}
+
+}  // namespace
 
 Diff diff(const json& old_report, const json& new_report) {
   require_valid(old_report, "old report");
@@ -743,57 +879,58 @@ Diff diff(const json& old_report, const json& new_report) {
   if (old_report["target"]["name"] != new_report["target"]["name"])
     d.notes.push_back("the reports are of different targets: " + old_report["target"]["name"].get<std::string>() +
                       " and " + new_report["target"]["name"].get<std::string>());
-  for (const char* key : {"profile", "suite"})
-    if (old_report[key] != new_report[key])
-      d.notes.push_back(std::string(key) + " changed: " + old_report[key].get<std::string>() + " -> " +
-                        new_report[key].get<std::string>());
+  if (old_report["edition"]["id"] != new_report["edition"]["id"])
+    d.notes.push_back("edition changed: " + old_report["edition"]["id"].get<std::string>() + " -> " +
+                      new_report["edition"]["id"].get<std::string>());
+  if (old_report["suite"] != new_report["suite"])
+    d.notes.push_back("suite changed: " + old_report["suite"].get<std::string>() + " -> " +
+                      new_report["suite"].get<std::string>());
   if (old_report["strict"] != new_report["strict"]) d.notes.push_back("strict mode changed");
 
-  std::map<std::string, std::string> old_status;
-  for (const auto& k : old_report["clauses"]) old_status[k["id"]] = k["status"];
+  std::map<std::string, std::string> old_verdict;
+  for (const auto& k : old_report["clauses"]) old_verdict[k["id"]] = k["verdict"];
   std::set<std::string> seen;
   auto note_change = [&](const std::string& id, const std::string& a, const std::string& b) {
     if (a == b) return;
     d.changed.push_back({id, a, b});
-    if (b == "fail" && (a == "pass" || a == "not-exercised" || a == "absent")) d.regressed = true;
+    if (b == "fail" && (a == "pass" || a == "skipped" || a == "absent")) d.regressed = true;
   };
   for (const auto& k : new_report["clauses"]) {
     std::string id = k["id"];
     seen.insert(id);
-    auto it = old_status.find(id);
-    note_change(id, it == old_status.end() ? "absent" : it->second, k["status"]);
+    auto it = old_verdict.find(id);
+    note_change(id, it == old_verdict.end() ? "absent" : it->second, k["verdict"]);
   }
   for (const auto& k : old_report["clauses"])
-    if (!seen.count(k["id"])) note_change(k["id"], k["status"], "absent");
+    if (!seen.count(k["id"])) note_change(k["id"], k["verdict"], "absent");
 
-  auto key = [](const json& v) { return std::make_tuple(str_or(v, "clause"), str_or(v, "scenario"), int_or(v, "seed")); };
-  std::set<std::tuple<std::string, std::string, long long>> old_keys, new_keys;
-  for (const auto& v : old_report["violations"]) old_keys.insert(key(v));
-  for (const auto& v : new_report["violations"]) new_keys.insert(key(v));
-  std::set<std::tuple<std::string, std::string, long long>> reported;
+  std::set<std::tuple<std::string, std::string, long long>> old_keys, new_keys, reported;
+  for (const auto& v : old_report["violations"]) old_keys.insert(diff_key(v));
+  for (const auto& v : new_report["violations"]) new_keys.insert(diff_key(v));
   for (const auto& v : new_report["violations"])
-    if (!old_keys.count(key(v)) && reported.insert(key(v)).second) d.new_violations.push_back(v);
+    if (!old_keys.count(diff_key(v)) && reported.insert(diff_key(v)).second) {
+      d.new_violations.push_back(v);
+      if (str_or(v, "known").empty()) d.regressed = true;  // a known deviation is news, not a regression
+    }
   reported.clear();
   for (const auto& v : old_report["violations"])
-    if (!new_keys.count(key(v)) && reported.insert(key(v)).second) d.fixed_violations.push_back(v);
-  if (!d.new_violations.empty()) d.regressed = true;
+    if (!new_keys.count(diff_key(v)) && reported.insert(diff_key(v)).second) d.fixed_violations.push_back(v);
 
-  // Scenario outcomes, keyed by (file, name, seed). A change is listed, never a regression
-  // by itself: a scenario that newly fails shows as a failing clause or a new violation
-  // above, and one that is newly skipped (or no longer skipped) is news, not a failure.
-  std::map<std::tuple<std::string, std::string, long long>, std::string> old_outcome, new_outcome;
-  for (const auto& s : old_report["scenarios"]) old_outcome[scenario_key(s)] = s["outcome"];
-  for (const auto& s : new_report["scenarios"]) new_outcome[scenario_key(s)] = s["outcome"];
+  // Scenario verdicts, keyed by (file, name, seed). A change is listed, never a regression by
+  // itself: one that newly fails shows as a failing clause or a new violation above.
+  std::map<std::tuple<std::string, std::string, long long>, std::string> old_v, new_v;
+  for (const auto& s : old_report["scenarios"]) old_v[scenario_key(s)] = s["verdict"];
+  for (const auto& s : new_report["scenarios"]) new_v[scenario_key(s)] = s["verdict"];
   auto note_scenario = [&](const std::tuple<std::string, std::string, long long>& k, const std::string& a,
                            const std::string& b) {
     if (a != b) d.scenarios_changed.push_back({std::get<1>(k), std::get<0>(k), std::get<2>(k), a, b});
   };
-  for (const auto& [k, o] : old_outcome) {
-    auto it = new_outcome.find(k);
-    note_scenario(k, o, it == new_outcome.end() ? "absent" : it->second);
+  for (const auto& [k, o] : old_v) {
+    auto it = new_v.find(k);
+    note_scenario(k, o, it == new_v.end() ? "absent" : it->second);
   }
-  for (const auto& [k, n] : new_outcome)
-    if (!old_outcome.count(k)) note_scenario(k, "absent", n);
+  for (const auto& [k, n] : new_v)
+    if (!old_v.count(k)) note_scenario(k, "absent", n);
   std::sort(d.scenarios_changed.begin(), d.scenarios_changed.end(), [](const ScenarioChange& a, const ScenarioChange& b) {
     return std::tie(a.file, a.name, a.seed) < std::tie(b.file, b.name, b.seed);
   });
@@ -803,30 +940,34 @@ Diff diff(const json& old_report, const json& new_report) {
 std::string Diff::to_text() const {
   std::ostringstream o;
   for (const auto& n : notes) o << "note: " << n << "\n";
-  for (const auto& c : changed) o << "clause " << c.id << ": " << c.old_status << " -> " << c.new_status << "\n";
-  for (const auto& v : new_violations)
-    o << "new violation: " << str_or(v, "clause") << " in " << str_or(v, "scenario") << " (seed "
-      << int_or(v, "seed") << ", event " << int_or(v, "event_index") << "): " << str_or(v, "message") << "\n"
+  for (const auto& c : changed) o << "clause " << c.id << ": " << c.old_verdict << " -> " << c.new_verdict << "\n";
+  for (const auto& v : new_violations) {
+    const std::string what = str_or(v, "clause").empty() ? "expect \"" + str_or(v, "expectation") + "\"" : str_or(v, "clause");
+    o << "new violation: " << what << " in " << str_or(v, "scenario") << " (seed " << int_or(v, "seed") << ", event "
+      << int_or(v, "event_index") << "): " << str_or(v, "message")
+      << (str_or(v, "known").empty() ? "" : " [known: " + str_or(v, "known") + "]") << "\n"
       << "  repro: " << str_or(v, "repro") << "\n";
+  }
   for (const auto& v : fixed_violations)
-    o << "fixed: " << str_or(v, "clause") << " in " << str_or(v, "scenario") << " (seed " << int_or(v, "seed") << ")\n";
+    o << "fixed: " << (str_or(v, "clause").empty() ? "expect" : str_or(v, "clause")) << " in " << str_or(v, "scenario")
+      << " (seed " << int_or(v, "seed") << ")\n";
   for (const auto& s : scenarios_changed)
-    o << "scenario " << s.name << " (seed " << s.seed << "): " << s.old_outcome << " -> " << s.new_outcome << "\n";
+    o << "scenario " << s.name << " (seed " << s.seed << "): " << s.old_verdict << " -> " << s.new_verdict << "\n";
   if (changed.empty() && new_violations.empty() && fixed_violations.empty() && scenarios_changed.empty())
-    o << "no change in clause statuses, violations or scenario outcomes\n";
+    o << "no change in clause verdicts, violations or scenario verdicts\n";
   o << (regressed ? "REGRESSED\n" : "not regressed\n");
   return o.str();
 }
 
 json Diff::to_json() const {
   json j = {{"regressed", regressed}, {"notes", notes}, {"changed", json::array()}};
-  for (const auto& c : changed) j["changed"].push_back({{"id", c.id}, {"old", c.old_status}, {"new", c.new_status}});
+  for (const auto& c : changed) j["changed"].push_back({{"id", c.id}, {"old", c.old_verdict}, {"new", c.new_verdict}});
   j["new_violations"] = new_violations;
   j["fixed_violations"] = fixed_violations;
   j["scenarios_changed"] = json::array();
   for (const auto& s : scenarios_changed)
     j["scenarios_changed"].push_back(
-        {{"name", s.name}, {"file", s.file}, {"seed", s.seed}, {"old", s.old_outcome}, {"new", s.new_outcome}});
+        {{"name", s.name}, {"file", s.file}, {"seed", s.seed}, {"old", s.old_verdict}, {"new", s.new_verdict}});
   return j;
 }
 
@@ -867,10 +1008,10 @@ std::string matrix_markdown(const std::vector<json>& reports) {
       std::string cell = "n/a";
       for (const auto& k : r["clauses"]) {
         if (k["id"] != id) continue;
-        std::string st = k["status"];
-        long long v = k["violations"].get<long long>();
-        cell = st == "fail" ? "**fail**" : st;
-        if (v > 0) cell += " (" + std::to_string(v) + ")";
+        const std::string v = k["verdict"];
+        const long long n = k["violations"].get<long long>();
+        cell = v == "fail" ? "**fail**" : v;
+        if (n > 0) cell += " (" + std::to_string(n) + ")";
         break;
       }
       o << " " << cell << " |";
@@ -880,23 +1021,22 @@ std::string matrix_markdown(const std::vector<json>& reports) {
   o << "\n";
   for (std::size_t i = 0; i < reports.size(); ++i) {
     const json& r = reports[i];
-    o << "- " << cell_text(labels[i]) << ": " << cell_text(str_or(r["target"], "library"))
+    o << "- " << cell_text(labels[i]) << ": verdict " << cell_text(str_or(r, "verdict")) << " (exit "
+      << r["summary"]["exit_code"].get<long long>() << "); " << cell_text(str_or(r["target"], "library"))
       << (str_or(r["target"], "library").empty() ? "" : ", ") << "version " << cell_text(str_or(r["target"], "version"))
-      << ", profile " << cell_text(str_or(r, "profile")) << ", suite " << cell_text(str_or(r, "suite"))
+      << ", edition " << cell_text(str_or(r["edition"], "id")) << ", suite " << cell_text(str_or(r, "suite"))
       << (r["strict"].get<bool>() ? ", strict" : "");
-    // Skipped scenarios did not run: counted apart, neither passed nor failed.
-    long long passed = 0, skipped = 0, failed = 0;
-    for (const auto& s : r["scenarios"]) {
-      const std::string outcome = str_or(s, "outcome");
-      if (outcome == "pass")
-        ++passed;
-      else if (outcome == "skipped")
-        ++skipped;
-      else
-        ++failed;
+    const json& counts = r["summary"]["scenarios"];
+    o << "; " << counts["total"].get<long long>() << " scenarios:";
+    bool any = false;
+    for (const char* w : kVerdictPrecedence) {
+      const long long n = counts.value(w, 0LL);
+      if (n == 0) continue;
+      o << (any ? ", " : " ") << n << " " << w;
+      any = true;
     }
-    o << "; " << r["scenarios"].size() << " scenarios: " << passed << " passed, " << failed << " failed, " << skipped
-      << " skipped\n";
+    if (!any) o << " none";
+    o << "\n";
   }
   return o.str();
 }

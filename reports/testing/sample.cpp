@@ -72,7 +72,7 @@ std::vector<ScenarioDef> scenarios(const SampleOptions& o) {
 
 json event(const char* kind, long long t, std::initializer_list<std::pair<const char*, json>> fields) {
   json e = {{"kind", kind}};
-  if (t != 0) e["time_ns"] = t;
+  if (t != 0) e[kEventTime] = t;  // the trace's own key
   for (const auto& [k, v] : fields) e[k] = v;
   return e;
 }
@@ -112,7 +112,7 @@ json sample_timeline(int n, int marked) {
     }
   }
   if (marked >= 0 && marked < n) {
-    long long t = out[marked].value("time_ns", 0LL);
+    long long t = out[marked].value(kEventTime, 0LL);
     out[marked] = event("socket_cb", t, {{"fd", 5}, {"action", 1}, {"easy", 1}});
   }
   return out;
@@ -130,7 +130,8 @@ json sample_report(const SampleOptions& o) {
         {"kind", lib ? "lib" : "engine-sim"},
         {"library", lib ? "/usr/lib/x86_64-linux-gnu/libcurl.so.4" : ""},
         {"version", lib ? "libcurl/7.88.1" : "multisock/0.1.0"}}},
-      {"profile", "documented"},
+      {"edition", {{"id", "documented"}, {"title", ""}, {"chosen_by", "option"}}},
+      {"known", nullptr},
       {"suite", "scripted"},
       {"strict", false},
       {"shard", {{"index", o.shard_index}, {"count", o.shard_count}}},
@@ -143,12 +144,15 @@ json sample_report(const SampleOptions& o) {
     const auto& s = all[i];
     const long long weight = 2 + static_cast<long long>(s.name.size() % 3);
     for (const auto& c : s.clauses) exercised[c] += weight;
-    bool must_failed = false;
+    bool must_failed = false, should_failed = false;
     std::string repro = "multisock replay " + s.file + " --target " + o.target + " --seed " + std::to_string(s.seed);
     for (const auto& v : s.violations) {
       ++violated[v.clause];
       for (const auto& d : kClauses)
-        if (v.clause == std::string(d.id) && std::string(d.severity) == "MUST") must_failed = true;
+        if (v.clause == std::string(d.id)) {
+          if (std::string(d.severity) == "MUST") must_failed = true;
+          else should_failed = true;
+        }
       json timeline = sample_timeline(30, v.event_index);
       json excerpt = json::array();
       int from = std::max(0, v.event_index - 5);
@@ -157,13 +161,20 @@ json sample_report(const SampleOptions& o) {
                       {"scenario", s.name},
                       {"seed", s.seed},
                       {"event_index", v.event_index},
-                      {"time_ns", timeline[v.event_index].value("time_ns", 0LL)},
+                      {"time_ns", timeline[v.event_index].value(kEventTime, 0LL)},
+                      {"known", ""},
+                      {"severity", [&] {
+                         for (const auto& d : kClauses)
+                           if (v.clause == std::string(d.id)) return std::string(d.severity);
+                         return std::string("MUST");
+                       }()},
                       {"message", v.message},
                       {"quote", o.hostile ? "the <b>callback</b> & \"quote\"" : "the callback reports changes only"},
                       {"repro", repro + " --stop-at-event " + std::to_string(v.event_index)},
                       {"trace_excerpt", excerpt},
                       {"excerpt_first_index", from},
-                      {"timeline", timeline}});
+                      {"timeline", timeline},
+                      {"timeline_first_index", 0}});
     }
     // A skipped scenario ran nothing: no events, no trace, no time.
     const bool skipped = !s.skipped.empty();
@@ -174,7 +185,12 @@ json sample_report(const SampleOptions& o) {
     scen.push_back({{"name", s.name},
                     {"file", s.file},
                     {"seed", s.seed},
-                    {"outcome", skipped ? "skipped" : must_failed ? "fail" : "pass"},
+                    {"verdict", skipped ? "skipped" : must_failed ? "fail" : should_failed ? "warn" : "pass"},
+                    {"detail", skipped ? s.skipped.substr(9)
+                               : must_failed || should_failed ? std::string(s.violations.front().clause) + " at event " +
+                                                                    std::to_string(s.violations.front().event_index) +
+                                                                    ": " + s.violations.front().message
+                                                              : ""},
                     {"signal", ""},
                     {"message", skipped ? s.skipped : must_failed ? "contract violated" : ""},
                     {"trace_hash", skipped ? "" : hash},
@@ -189,29 +205,34 @@ json sample_report(const SampleOptions& o) {
   r["seeds"] = seeds;
   json clauses = json::array();
   for (const auto& d : kClauses) {
-    std::string id = d.id, sev = d.severity, status;
-    if (id == "LG-CALL-AGAIN")
-      status = "excluded";
-    else if (violated[id] > 0)
-      status = sev == "MUST" ? "fail" : sev == "SHOULD" ? "non-strict" : "informational";
-    else if (exercised[id] > 0)
-      status = sev == "OBSERVED" ? "informational" : "pass";
-    else
-      status = "not-exercised";
+    std::string id = d.id, sev = d.severity, verdict, detail;
+    if (id == "LG-CALL-AGAIN") {
+      verdict = "skipped";
+      detail = "not in this edition";
+    } else if (violated[id] > 0) {
+      verdict = sev == "MUST" ? "fail" : "warn";
+    } else if (exercised[id] > 0) {
+      verdict = "pass";
+    } else {
+      verdict = "skipped";
+      detail = "not exercised";
+    }
     clauses.push_back({{"id", id},
                        {"group", id.substr(0, 2)},
                        {"severity", sev},
                        {"statement", d.statement},
                        {"source", {{"document", "002_cdb8062b33739ee6.txt"}, {"quote", d.statement}}},
-                       {"status", status},
+                       {"verdict", verdict},
+                       {"detail", detail},
                        {"exercised", exercised[id]},
-                       {"violations", violated[id]}});
+                       {"violations", violated[id]},
+                       {"known", 0}});
   }
   r["clauses"] = clauses;
   const double n = static_cast<double>(scen.size());
   r["speed"] = {{"wall_seconds", 0.5 * n}, {"simulated_seconds", 100.0 * n},
                 {"histories", static_cast<long long>(scen.size())}, {"events", events_total}};
-  r["summary"] = {{"exit_code", 0}};
+  r["summary"] = json::object();
   recompute_summary(r);
   canonicalize(r);
   return r;

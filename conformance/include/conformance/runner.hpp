@@ -71,6 +71,8 @@ struct ScenarioRun {
   std::vector<Violation> violations;        // checker and expectations (clause ids)
   std::vector<ClauseResult> clause_results; // the edition's clauses for this run
   std::vector<std::string> expected_clauses;
+  std::vector<std::string> expected_violations;  // clauses a canary must violate
+  int repeat = 0;  // 0-based repetition of this (file, seed), filled by the caller
   Trace trace;
   std::string trace_hash;
   std::uint64_t api_calls = 0;

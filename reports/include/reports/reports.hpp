@@ -1,4 +1,4 @@
-// reports.hpp: the conformance report ("multisock-report/1") and what is made from it.
+// reports.hpp: the conformance report ("multisock-report/2") and what is made from it.
 //
 // A report is plain JSON (nlohmann::json); reports/README.md documents every field.
 // Everything here is a pure function of its input reports: no clock, no environment, so
@@ -15,18 +15,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/words.hpp"
+
 namespace ms::reports {
 
 using json = nlohmann::json;
 
-inline constexpr const char* kSchema = "multisock-report/1";
+inline constexpr const char* kSchema = "multisock-report/2";
+
+// At most this many trace events in a violation's timeline.
+inline constexpr std::size_t kTimelineMax = 400;
 
 // The clause groups, in the order reports list them.
 inline constexpr const char* kGroups[] = {"SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT", "PA"};
 
-// Clause statuses from worst to best; merge() keeps the worst one seen.
-inline constexpr const char* kStatuses[] = {"fail",          "non-strict", "pass", "informational",
-                                            "not-exercised", "excluded"};
 
 struct ReportError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -46,8 +48,9 @@ json load(const std::filesystem::path& path);
 // clause), so equal runs serialise identically. Clauses keep their catalogue order.
 void canonicalize(json& report);
 
-// Recomputes summary counts from the clause statuses and scenario outcomes; keeps
-// summary.exit_code unless it is lower than what the statuses demand (1 when a clause fails).
+// Recomputes the summary (verdict counts of scenarios and clauses), the run's verdict (the
+// worst scenario verdict) and summary.exit_code from it (exit_code_for_verdict, with the
+// nondeterminism of an uncovered DT-REPLAY violation).
 void recompute_summary(json& report);
 
 // Writes `content` to a temporary file beside `path` and renames it into place, so a
@@ -58,8 +61,10 @@ void write_atomic(const std::filesystem::path& path, std::string_view content);
 std::string to_json_text(const json& report);
 void write_json(const json& report, const std::filesystem::path& path);
 
-// JUnit XML: one <testsuite> for the report, one <testcase> per scenario x clause group.
+// JUnit XML (reports/junit.xsd): one <testsuites>, one <testsuite> per report, one
+// <testcase> per scenario. Valid XML 1.0 whatever the strings hold.
 std::string to_junit(const json& report);
+std::string to_junit(const std::vector<json>& reports);
 void write_junit(const json& report, const std::filesystem::path& path);
 
 // One self-contained HTML page (inline CSS, JS and SVG; no network) for one or more reports.
@@ -67,39 +72,41 @@ std::string to_html(const std::vector<json>& reports);
 void write_html(const std::vector<json>& reports, const std::filesystem::path& path);
 
 // Shards of one run -> the report of the whole run. ReportError when the shards do not
-// belong to one run (different target, profile, suite or strictness) or are malformed.
+// belong to one run (different target, edition, suite or strictness) or are malformed.
 json merge(const std::vector<json>& shards);
 
 struct ClauseChange {
   std::string id;
-  std::string old_status;  // "absent" when the clause is not in that report
-  std::string new_status;
+  std::string old_verdict;  // "absent" when the clause is not in that report
+  std::string new_verdict;
 };
 
-// A scenario whose outcome differs between the two reports (key: file, name, seed).
+// A scenario whose verdict differs between the two reports (key: file, name, seed).
 struct ScenarioChange {
   std::string name;
   std::string file;
   long long seed = 0;
-  std::string old_outcome;  // "absent" when the scenario is not in that report
-  std::string new_outcome;
+  std::string old_verdict;  // "absent" when the scenario is not in that report
+  std::string new_verdict;
 };
 
 struct Diff {
-  std::vector<ClauseChange> changed;   // clauses whose status differs, catalogue order
-  std::vector<json> new_violations;    // in new, not in old (key: clause, scenario, seed)
+  std::vector<ClauseChange> changed;   // clauses whose verdict differs, catalogue order
+  std::vector<json> new_violations;    // in new, not in old (key: clause or expectation, scenario, seed)
   std::vector<json> fixed_violations;  // in old, not in new
   std::vector<std::string> notes;      // e.g. the two reports are of different targets
   // Listed, never a regression by itself (pass -> skipped is news, not a failure).
   std::vector<ScenarioChange> scenarios_changed;  // sorted by file, name, seed
-  bool regressed = false;              // a clause went pass/not-exercised -> fail, or a new violation
+  // A clause went pass/skipped/absent -> fail, or a new violation no known deviation covers.
+  bool regressed = false;
   std::string to_text() const;
   json to_json() const;
 };
 
 Diff diff(const json& old_report, const json& new_report);
 
-// Markdown table: one row per clause, one column per report's target.
+// Markdown table: one row per clause, one column per report, cells are verdict words; one
+// footer line per report with its verdict and scenario counts.
 std::string matrix_markdown(const std::vector<json>& reports);
 
 }  // namespace ms::reports

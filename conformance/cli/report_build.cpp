@@ -1,0 +1,267 @@
+// report_build.cpp: `multisock conform`'s report (schema multisock-report/2) and console
+// summary, both made from the verdicts (conformance/verdict.hpp) and nothing else.
+#include "cli/report_build.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+#include "conformance/clauses.hpp"
+#include "conformance/thirdparty.hpp"
+#include "conformance/verdict.hpp"
+#include "conformance/version.hpp"
+#include "reports/words.hpp"
+
+namespace fs = std::filesystem;
+using ms::reports::json;
+using namespace ms::conf;
+
+namespace ms::cli {
+
+std::string scenarios_dir() {
+  if (const char* env = std::getenv("MULTISOCK_SCENARIOS")) return env;
+  return MS_SOURCE_DIR "/conformance/scenarios";
+}
+
+std::string scenario_root(const std::string& suite) {
+  if (suite == "scripted" || suite == "canary") return scenarios_dir();
+  std::error_code ec;
+  if (fs::is_directory(suite, ec)) return suite;
+  if (fs::is_regular_file(suite, ec)) return fs::path(suite).parent_path().string();
+  return "";
+}
+
+std::string relative(const std::string& path) {
+  std::error_code ec;
+  auto rel = fs::relative(path, fs::current_path(), ec);
+  if (ec || rel.empty() || rel.string().rfind("..", 0) == 0) return path;
+  return rel.string();
+}
+
+std::string repro(const ScenarioRun& r, const TargetSpec& t, Edition edition,
+                  const std::string& known_file) {
+  return "multisock replay " + relative(r.file) + " --target " + t.text + " --seed " +
+         std::to_string(r.seed) + " --edition " + to_string(edition) +
+         (known_file.empty() ? "" : " --known " + relative(known_file));
+}
+
+namespace {
+
+// The file below the scenario root, so reports made from different folders compare.
+std::string file_in_root(const std::string& file, const std::string& root) {
+  if (root.empty()) return fs::path(file).filename().string();
+  std::error_code ec;
+  const fs::path a = fs::weakly_canonical(file, ec);
+  const fs::path b = fs::weakly_canonical(root.empty() ? "." : root, ec);
+  const fs::path rel = a.lexically_relative(b);
+  if (rel.empty() || rel.string().rfind("..", 0) == 0) return fs::path(file).filename().string();
+  return rel.generic_string();
+}
+
+// What the implementation says of itself (curl_version() for a library).
+std::string target_version(const TargetSpec& target) {
+  if (target.kind != TargetSpec::Kind::lib) return "multisock 0.1.0";
+  Api api;
+  std::string error;
+  if (!load_library_api(target.library, target.prefix, api, &error)) return "";
+  return api.version ? api.version : "";
+}
+
+json event_json(const Event& e) {
+  Trace t;
+  t.events = {e};
+  std::string line = t.to_jsonl();
+  while (!line.empty() && line.back() == '\n') line.pop_back();
+  return json::parse(line);
+}
+
+constexpr std::size_t kTimelineMax = 400;
+
+}  // namespace
+
+json build_report(const std::vector<ScenarioRun>& input, const ReportContext& ctx) {
+  // A crash or hang always carries its ER-NO-CRASH violation.
+  std::vector<ScenarioRun> runs = input;
+  for (ScenarioRun& r : runs) ensure_crash_violation(r);
+  const Contract contract = ms::conf::contract(ctx.edition_id, ctx.strict);
+  const auto groups = group_repeats(runs);
+  std::vector<ScenarioVerdict> verdicts;
+  for (const auto& g : groups) verdicts.push_back(verdict_of_repeats(g, contract));
+  const std::vector<ClauseVerdict> clause_v = clause_verdicts(groups, verdicts, contract);
+  const Verdict run_v = run_verdict(verdicts);
+  const int code = exit_code(run_v, nondeterministic(groups, verdicts));
+
+  json rep;
+  rep["schema"] = ms::reports::kSchema;
+  rep["tool"] = {{"name", "multisock"}, {"version", "0.1.0"}};
+  {
+    char buf[32];
+    std::time_t now = std::time(nullptr);
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    rep["generated_at"] = buf;
+  }
+  const TargetSpec& target = ctx.target;
+  const std::string kind = target.kind == TargetSpec::Kind::lib           ? "lib"
+                           : target.kind == TargetSpec::Kind::engine_real ? "engine-real"
+                                                                          : "engine-sim";
+  const std::string version = target_version(target);
+  std::string name = target.name();
+  if (target.kind == TargetSpec::Kind::lib) {
+    const std::string label = parse_implementation_version(version).label();
+    if (!label.empty()) name = label;
+  }
+  rep["target"] = {{"name", name}, {"kind", kind}, {"library", target.library}, {"version", version}};
+  rep["suite"] = ctx.suite;
+  rep["strict"] = ctx.strict;
+  rep["seeds"] = ctx.seeds;
+  rep["shard"] = {{"index", ctx.shard_i}, {"count", ctx.shard_n}};
+  rep["edition"] = ctx.edition;
+  rep["known"] = ctx.known;
+  rep["verdict"] = to_string(run_v);
+
+  const std::string root = scenario_root(ctx.suite);
+  std::int64_t virtual_ns = 0;
+  std::uint64_t events = 0;
+  json scenarios = json::array(), violations = json::array();
+  for (const ScenarioRun& r : runs) {
+    virtual_ns += r.virtual_ns;
+    events += r.trace.events.size();
+  }
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const ScenarioVerdict& sv = verdicts[g];
+    const ScenarioRun& r = *groups[g][sv.representative];
+    const bool ran = sv.verdict != Verdict::skipped;
+    json clause_ids = json::array();
+    if (ran)
+      for (auto& cr : r.clause_results)
+        if (cr.exercised) clause_ids.push_back(std::string(cr.clause->id));
+    const std::string rp = repro(r, target, ctx.edition_id, ctx.known_file);
+    json s = {{"name", r.name},
+              {"file", file_in_root(r.file, root)},
+              {"seed", r.seed},
+              {"verdict", to_string(sv.verdict)},
+              {"detail", sv.detail},
+              {"signal", r.outcome == Outcome::crash && r.signal ? signal_name(r.signal) : ""},
+              {"message", r.message},
+              {"trace_hash", r.trace_hash},
+              {"events", r.trace.events.size()},
+              {"virtual_ns", r.virtual_ns},
+              {"clauses", clause_ids},
+              {"repro", rp}};
+    if (groups[g].size() > 1) {
+      json rep_counts = json::object();
+      for (auto& [v, n] : sv.repeats) rep_counts[to_string(v)] = n;
+      s["repeats"] = rep_counts;
+    }
+    scenarios.push_back(std::move(s));
+    if (!ran) continue;
+    for (const Violation& v : r.violations) {
+      const ContractClause* k = contract.find(v.clause);
+      if (k && !k->in_contract) continue;  // outside the contract: decides nothing
+      json excerpt = json::array(), timeline = json::array();
+      const std::size_t n = r.trace.events.size();
+      const std::size_t first = v.event_index > 12 ? v.event_index - 12 : 0;
+      for (std::size_t i = first; i < n && i <= v.event_index + 3; ++i)
+        excerpt.push_back(event_json(r.trace.events[i]));
+      const std::size_t tl_first = v.event_index > 300 ? v.event_index - 300 : 0;
+      for (std::size_t i = tl_first; i < n && i < tl_first + kTimelineMax; ++i)
+        timeline.push_back(event_json(r.trace.events[i]));
+      json j = {{"clause", k ? v.clause : ""},
+                {"scenario", r.name},
+                {"seed", r.seed},
+                {"event_index", v.event_index},
+                {"time_ns", v.time_ns},
+                {"message", v.message},
+                {"quote", k ? k->quote : ""},
+                {"repro", rp},
+                {"known", v.known},
+                {"severity", violation_severity(v, contract)},
+                {"trace_excerpt", excerpt},
+                {"excerpt_first_index", first},
+                {"timeline", timeline},
+                {"timeline_first_index", tl_first}};
+      if (!k) j["expectation"] = v.message;
+      violations.push_back(std::move(j));
+    }
+  }
+  rep["scenarios"] = scenarios;
+  rep["violations"] = violations;
+
+  json clauses = json::array();
+  for (std::size_t i = 0; i < contract.clauses.size(); ++i) {
+    const ContractClause& k = contract.clauses[i];
+    const ClauseVerdict& cv = clause_v[i];
+    clauses.push_back({{"id", k.id},
+                       {"group", k.group},
+                       {"severity", k.severity},
+                       {"statement", k.statement},
+                       {"source", {{"document", k.document}, {"quote", k.quote}}},
+                       {"verdict", to_string(cv.verdict)},
+                       {"detail", cv.detail},
+                       {"exercised", cv.exercised},
+                       {"violations", cv.violations},
+                       {"known", cv.known}});
+  }
+  rep["clauses"] = clauses;
+  rep["speed"] = {{"wall_seconds", ctx.wall_seconds},
+                  {"simulated_seconds", static_cast<double>(virtual_ns) / 1e9},
+                  {"histories", runs.size()},
+                  {"events", events}};
+  rep["summary"] = {{"exit_code", code}};
+  ms::reports::recompute_summary(rep);
+  ms::reports::canonicalize(rep);
+  return rep;
+}
+
+void print_scenario_lines(const json& rep,
+                          const std::map<std::pair<std::string, std::uint64_t>, std::string>& shrunk) {
+  for (const json& s : rep["scenarios"]) {
+    const std::string v = s["verdict"];
+    if (v == "pass") continue;
+    const std::string name = s["name"];
+    const auto seed = s["seed"].get<std::uint64_t>();
+    std::printf("%-7s %s (seed %llu): %s\n", v.c_str(), name.c_str(),
+                static_cast<unsigned long long>(seed), s["detail"].get<std::string>().c_str());
+    if (v == "skipped") continue;
+    std::printf("        reproduce: %s\n", s["repro"].get<std::string>().c_str());
+    if (auto it = shrunk.find({name, seed}); it != shrunk.end())
+      std::printf("        shrunk:    multisock replay %s\n", it->second.c_str());
+  }
+}
+
+namespace {
+
+std::string counts_text(const json& counts) {
+  std::string out;
+  for (const char* w : ms::reports::kVerdictPrecedence) {
+    const long long n = counts.value(w, 0LL);
+    if (n == 0) continue;
+    out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + w;
+  }
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+void print_summary(const json& rep) {
+  std::printf("\n%-18s %-9s %-8s %9s %10s %6s  %s\n", "clause", "severity", "verdict", "exercised",
+              "violations", "known", "detail");
+  for (auto& c : rep["clauses"])
+    std::printf("%-18s %-9s %-8s %9zu %10zu %6zu  %s\n", c["id"].get<std::string>().c_str(),
+                c["severity"].get<std::string>().c_str(), c["verdict"].get<std::string>().c_str(),
+                c["exercised"].get<std::size_t>(), c["violations"].get<std::size_t>(),
+                c["known"].get<std::size_t>(), c["detail"].get<std::string>().c_str());
+  auto& sp = rep["speed"];
+  const double wall = sp["wall_seconds"].get<double>();
+  std::printf("\nspeed: %.3f s wall, %.1f simulated s (%.0fx), %.1f histories/s\n", wall,
+              sp["simulated_seconds"].get<double>(),
+              wall > 0 ? sp["simulated_seconds"].get<double>() / wall : 0.0,
+              wall > 0 ? sp["histories"].get<double>() / wall : 0.0);
+  const json& s = rep["summary"];
+  std::printf("verdict: %s (exit %d); scenarios: %s of %lld; clauses: %s of %lld\n",
+              rep["verdict"].get<std::string>().c_str(), s["exit_code"].get<int>(),
+              counts_text(s["scenarios"]).c_str(), s["scenarios"].value("total", 0LL),
+              counts_text(s["clauses"]).c_str(), s["clauses"].value("total", 0LL));
+}
+
+}  // namespace ms::cli
