@@ -123,14 +123,17 @@ json Contract::edition_json() const {
 json Contract::known_json() const {
   if (!known) return nullptr;
   json entries = json::array();
-  for (const KnownDeviation& d : known->entries)
+  for (const KnownDeviation& d : known->entries) {
+    std::string scenarios;
+    for (const std::string& s : d.scenarios) scenarios += (scenarios.empty() ? "" : " ") + s;
     entries.push_back({{"clause", d.clause},
-                       {"scenario", d.scenarios},
+                       {"scenario", scenarios},
                        {"match", d.match},
                        {"reason", d.reason},
                        {"evidence", d.evidence},
-                       {"line", d.line},
-                       {"matched", d.matched}});
+                       {"line", static_cast<long long>(d.line)},
+                       {"matched", static_cast<long long>(d.matched)}});
+  }
   std::error_code ec;
   fs::path file = known->file;
   const auto rel = fs::relative(file, MS_SOURCE_DIR, ec);
