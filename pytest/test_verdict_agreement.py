@@ -75,3 +75,20 @@ def test_html_timeline_has_real_times(cli, tmp_path):
     labels = re.findall(r'<text x="[0-9.]+" y="[0-9.]+">([0-9.]+ (?:ms|us|s))</text>', page)
     assert labels, "no time label on the timeline"
     assert any(float(l.split()[0]) > 0 for l in labels), labels
+
+
+PUBLISHED = sorted(p for p in (REPO_ROOT / "reports" / "published").iterdir() if (p / "report.json").exists())
+
+
+@pytest.mark.parametrize("folder", PUBLISHED, ids=lambda p: p.name)
+def test_agreement_published(cli, tmp_path, folder):
+    """Every published report: its console text, JSON, JUnit, HTML and exit code agree, and
+    the published HTML is what the renderer makes of the published JSON today."""
+    console = (folder.parent / f"{folder.name}.txt").read_text()
+    # The console ends with the verdict line; `reports: PATHS` and `unseen` notes may follow.
+    lines = [l for l in console.splitlines() if l.strip() and not l.startswith("reports: ")]
+    check_report_dir(folder, console="\n".join(lines))
+    page = tmp_path / "page.html"
+    proc = cli.run("report", "html", "--out", page, folder / "report.json")
+    assert proc.returncode == 0, describe(proc)
+    assert page.read_bytes() == (folder / "report.html").read_bytes(), "published HTML is stale"

@@ -16,7 +16,6 @@
 #include "cli/suite.hpp"
 #include "conformance/clauses.hpp"
 #include "conformance/runner.hpp"
-#include "conformance/thirdparty.hpp"
 #include "multisock/engine.hpp"
 #include "reports/reports.hpp"
 #ifdef MS_HAVE_PROPERTY
@@ -225,7 +224,8 @@ std::vector<ScenarioRun> run_all(const std::vector<LoadedScenario>& suite, Confo
       for (int rep = 0; rep < o.repeat; ++rep) {
         runs.push_back(run_scenario(l.scenario, o.target, ro));
         runs.back().repeat = rep;
-        if (o.contract.known) o.contract.known->cover(runs.back().name, runs.back().violations);
+        if (o.contract.known) o.contract.known->cover(runs.back().name, o.contract.target.version_text,
+                                  runs.back().violations);
       }
     }
   }
@@ -404,7 +404,7 @@ int cmd_conform(Args& args) {
       property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, runs, o);
   if (o.contract.known)
     for (const KnownDeviation& d : o.contract.known->entries)
-      if (d.matched == 0)
+      if (d.matched == 0 && o.contract.target.version_text.find(d.build) != std::string::npos)
         std::printf("unseen %s:%zu: known deviation %s was not seen in this run (fixed?)\n",
                     relative(o.contract.known->file).c_str(), d.line, d.clause.c_str());
   std::map<std::pair<std::string, std::uint64_t>, std::string> shrunk_by_run;
@@ -412,6 +412,7 @@ int cmd_conform(Args& args) {
   ReportContext ctx;
   ctx.target = o.target;
   ctx.edition_id = o.contract.edition;
+  ctx.version_text = o.contract.target.version_text;
   ctx.known_file = o.contract.known ? o.contract.known->file : "";
   ctx.suite = o.suite;
   ctx.strict = o.strict;
@@ -490,7 +491,7 @@ int cmd_replay(Args& args) {
     return 2;
   }
   ScenarioRun r = run_scenario(sc, target, ro);
-  if (contract.known) contract.known->cover(r.name, r.violations);
+  if (contract.known) contract.known->cover(r.name, contract.target.version_text, r.violations);
   std::printf("# seed %llu target %s scenario %s\n", static_cast<unsigned long long>(r.seed),
               target.text.c_str(), files[0].c_str());
   const auto& ev = r.trace.events;

@@ -4,8 +4,6 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "conformance/isolate.hpp"
-#include "conformance/thirdparty.hpp"
 
 namespace fs = std::filesystem;
 using namespace ms::conf;
@@ -63,33 +61,14 @@ std::string load_hint(const TargetSpec& target, const std::string& error) {
 }  // namespace
 
 int describe_target(const TargetSpec& target, TargetDescription& out) {
-  if (target.kind != TargetSpec::Kind::lib) {
-    out.version_text = "multisock 0.1.0";
-    out.identity = parse_implementation_version(out.version_text);
+  const TargetProbe probe = probe_target(target);
+  if (probe.error.empty()) {
+    out.version_text = probe.version_text;
+    out.identity = probe.identity;
     return 0;
   }
-  // The library is loaded in a child: its constructors, global_init and version() run
-  // there, so a library that aborts or hangs while loading cannot take the harness down.
-  RunOutcome r = run_isolated(
-      [&]() -> std::string {
-        Api api;
-        std::string error;
-        if (!load_library_api(target.library, target.prefix, api, &error)) return "E" + error;
-        return std::string("V") + (api.version ? api.version : "");
-      },
-      std::chrono::milliseconds(10000));
-  std::string error;
-  if (r.kind == RunKind::ok && !r.payload.empty() && r.payload[0] == 'V') {
-    out.version_text = r.payload.substr(1, 4096);
-    out.identity = parse_implementation_version(out.version_text);
-    return 0;
-  }
-  if (r.kind == RunKind::ok) error = r.payload.empty() ? "no answer" : r.payload.substr(1, 4096);
-  else if (r.kind == RunKind::crash) error = "crashed (" + r.signal_name + ") while loading";
-  else if (r.kind == RunKind::hang) error = "did not finish loading within 10 s";
-  else error = r.error.empty() ? "could not be loaded" : r.error;
-  std::fprintf(stderr, "multisock: target %s: %s%s\n", target.text.c_str(), error.c_str(),
-               load_hint(target, error).c_str());
+  std::fprintf(stderr, "multisock: target %s: %s%s\n", target.text.c_str(), probe.error.c_str(),
+               load_hint(target, probe.error).c_str());
   return 3;
 }
 

@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <set>
 
 #include "conformance/clauses.hpp"
-#include "conformance/thirdparty.hpp"
 #include "conformance/verdict.hpp"
 #include "conformance/version.hpp"
 #include "reports/words.hpp"
@@ -58,14 +58,6 @@ std::string file_in_root(const std::string& file, const std::string& root) {
   return rel.generic_string();
 }
 
-// What the implementation says of itself (curl_version() for a library).
-std::string target_version(const TargetSpec& target) {
-  if (target.kind != TargetSpec::Kind::lib) return "multisock 0.1.0";
-  Api api;
-  std::string error;
-  if (!load_library_api(target.library, target.prefix, api, &error)) return "";
-  return api.version ? api.version : "";
-}
 
 json event_json(const Event& e) {
   Trace t;
@@ -74,8 +66,6 @@ json event_json(const Event& e) {
   while (!line.empty() && line.back() == '\n') line.pop_back();
   return json::parse(line);
 }
-
-constexpr std::size_t kTimelineMax = 400;
 
 }  // namespace
 
@@ -104,7 +94,7 @@ json build_report(const std::vector<ScenarioRun>& input, const ReportContext& ct
   const std::string kind = target.kind == TargetSpec::Kind::lib           ? "lib"
                            : target.kind == TargetSpec::Kind::engine_real ? "engine-real"
                                                                           : "engine-sim";
-  const std::string version = target_version(target);
+  const std::string& version = ctx.version_text;
   std::string name = target.name();
   if (target.kind == TargetSpec::Kind::lib) {
     const std::string label = parse_implementation_version(version).label();
@@ -155,6 +145,9 @@ json build_report(const std::vector<ScenarioRun>& input, const ReportContext& ct
     }
     scenarios.push_back(std::move(s));
     if (!ran) continue;
+    // One timeline per clause and run: later violations of the same clause keep their
+    // excerpt only, so a run that breaks a clause many times stays a small report.
+    std::set<std::string> timeline_given;
     for (const Violation& v : r.violations) {
       const ContractClause* k = contract.find(v.clause);
       if (k && !k->in_contract) continue;  // outside the contract: decides nothing
@@ -163,9 +156,11 @@ json build_report(const std::vector<ScenarioRun>& input, const ReportContext& ct
       const std::size_t first = v.event_index > 12 ? v.event_index - 12 : 0;
       for (std::size_t i = first; i < n && i <= v.event_index + 3; ++i)
         excerpt.push_back(event_json(r.trace.events[i]));
-      const std::size_t tl_first = v.event_index > 300 ? v.event_index - 300 : 0;
-      for (std::size_t i = tl_first; i < n && i < tl_first + kTimelineMax; ++i)
-        timeline.push_back(event_json(r.trace.events[i]));
+      const std::size_t before = ms::reports::kTimelineMax * 3 / 4;
+      const std::size_t tl_first = v.event_index > before ? v.event_index - before : 0;
+      if (timeline_given.insert(v.clause).second)
+        for (std::size_t i = tl_first; i < n && i < tl_first + ms::reports::kTimelineMax; ++i)
+          timeline.push_back(event_json(r.trace.events[i]));
       json j = {{"clause", k ? v.clause : ""},
                 {"scenario", r.name},
                 {"seed", r.seed},

@@ -16,7 +16,8 @@ namespace ms::cli {
 struct ReportContext {
   ms::conf::TargetSpec target;
   ms::conf::Edition edition_id = ms::conf::kNewestEdition;
-  std::string known_file;  // for the repro command; "" when none
+  std::string known_file;    // for the repro command; "" when none
+  std::string version_text;  // what the target says of itself (curl_version())
   std::string suite;
   bool strict = false;
   std::vector<std::uint64_t> seeds;

@@ -115,12 +115,14 @@ bool KnownDeviations::parse(const std::string& text, const std::string& name,
       for (std::string w; words >> w;) d.scenarios.push_back(w);
     } else if (key == "match") {
       d.match = value;
+    } else if (key == "build") {
+      d.build = value;
     } else if (key == "reason") {
       d.reason = value;
     } else if (key == "evidence") {
       d.evidence = value;
     } else {
-      return fail(col, "unknown entry line '" + key + "' (scenario, match, reason, evidence)");
+      return fail(col, "unknown entry line '" + key + "' (scenario, match, build, reason, evidence)");
     }
   }
   ++lineno;
@@ -173,7 +175,8 @@ bool KnownDeviations::applies_to(const ImplementationVersion& target, std::strin
   return true;
 }
 
-void KnownDeviations::cover(const std::string& scenario, std::vector<Violation>& violations) {
+void KnownDeviations::cover(const std::string& scenario, const std::string& version_text,
+                            std::vector<Violation>& violations) {
   for (Violation& v : violations) {
     if (!v.known.empty()) continue;
     for (KnownDeviation& d : entries) {
@@ -185,6 +188,7 @@ void KnownDeviations::cover(const std::string& scenario, std::vector<Violation>&
         if (!in) continue;
       }
       if (!d.match.empty() && v.message.find(d.match) == std::string::npos) continue;
+      if (!d.build.empty() && version_text.find(d.build) == std::string::npos) continue;
       v.known = file + ":" + std::to_string(d.line) + ": " + d.reason;
       ++d.matched;
       break;

@@ -261,6 +261,16 @@ struct Driver::Impl {
     record(std::move(e));
   }
 
+  // A new easy handle the trace names by the next id (spares for probes, transfers); null
+  // when easy_init fails.
+  void* new_easy(int& id) {
+    void* easy = api.easy_init();
+    if (!easy) return nullptr;
+    id = next_easy_id++;
+    easy_ids[easy] = id;
+    return easy;
+  }
+
   int easy_id(const void* easy) {
     if (!easy) return 0;
     auto it = easy_ids.find(easy);
@@ -439,10 +449,9 @@ struct Driver::Impl {
         break;
       }
       case 3: {
-        void* spare = api.easy_init();
+        int id = 0;
+        void* spare = new_easy(id);
         if (!spare) return;
-        const int id = next_easy_id++;
-        easy_ids[spare] = id;
         e.kind = EventKind::add_handle;
         e.easy = id;
         e.result = traced("multi_add_handle", where, [&] { return api.multi_add_handle(multi, spare); });
@@ -788,14 +797,12 @@ struct Driver::Impl {
       cleanup_easy(t);
     }
     release(t);
-    void* easy = api.easy_init();
+    void* easy = new_easy(t.easy_id);
     if (!easy) {
       out.harness_error = "easy_init failed";
       return false;
     }
     t.easy = easy;
-    t.easy_id = next_easy_id++;
-    easy_ids[easy] = t.easy_id;
     transfer_of[easy] = &t;
     t.added = false;
     t.removed = false;
@@ -926,10 +933,9 @@ struct Driver::Impl {
         break;
       }
       default: {  // remove a handle that was never added
-        void* spare = api.easy_init();
+        int id = 0;
+        void* spare = new_easy(id);
         if (!spare) return;
-        const int id = next_easy_id++;
-        easy_ids[spare] = id;
         e.kind = EventKind::remove_handle;
         e.easy = id;
         in_call = true;
@@ -993,10 +999,9 @@ struct Driver::Impl {
         e.result = traced("multi_assign", "(NULL, ...)", [&] { return api.multi_assign(nullptr, fd, nullptr); });
         break;
       case 5: {
-        void* spare = api.easy_init();
+        int id = 0;
+        void* spare = new_easy(id);
         if (!spare) break;
-        const int id = next_easy_id++;
-        easy_ids[spare] = id;
         e.kind = EventKind::add_handle;
         e.easy = id;
         e.result = traced("multi_add_handle", "(NULL, ...)", [&] { return api.multi_add_handle(nullptr, spare); });

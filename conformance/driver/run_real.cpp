@@ -639,27 +639,46 @@ void check_run(const Scenario& sc, const RunOptions& options, RealRun& r, Scenar
 
 }  // namespace
 
-ImplementationVersion describe_target(const TargetSpec& target) {
-  if (target.kind != TargetSpec::Kind::lib) return parse_implementation_version(engine_api().version);
+TargetProbe probe_target(const TargetSpec& target) {
+  TargetProbe p;
+  if (target.kind != TargetSpec::Kind::lib) {
+    p.version_text = engine_api().version;
+    p.identity = parse_implementation_version(p.version_text);
+    return p;
+  }
   static std::mutex mutex;
-  static std::map<std::string, ImplementationVersion> known;
+  static std::map<std::string, TargetProbe> probed;
   std::lock_guard<std::mutex> lock(mutex);
   const std::string key = target.library + "\n" + target.prefix;
-  if (auto it = known.find(key); it != known.end()) return it->second;
+  if (auto it = probed.find(key); it != probed.end()) return it->second;
   // A child loads the library and answers its version string: loading runs the library's
-  // global init, which this process need not suffer for a name.
+  // constructors and global init, which must not take this process down or hang it.
   const RunOutcome child = run_isolated(
-      [&]() {
+      [&]() -> std::string {
         Api api;
         std::string error;
-        if (!load_library_api(target.library, target.prefix, api, &error)) return std::string();
-        return std::string(api.version ? api.version : "");
+        if (!load_library_api(target.library, target.prefix, api, &error)) return "E" + error;
+        return std::string("V") + (api.version ? api.version : "");
       },
       std::chrono::milliseconds(10'000));
-  ImplementationVersion d;
-  if (child.kind == RunKind::ok) d = parse_implementation_version(child.payload);
-  known[key] = d;
-  return d;
+  if (child.kind == RunKind::ok && !child.payload.empty() && child.payload[0] == 'V') {
+    p.version_text = child.payload.substr(1, 4096);
+    p.identity = parse_implementation_version(p.version_text);
+  } else if (child.kind == RunKind::ok) {
+    p.error = child.payload.empty() ? "no answer" : child.payload.substr(1, 4096);
+  } else if (child.kind == RunKind::crash) {
+    p.error = "crashed (" + child.signal_name + ") while loading";
+  } else if (child.kind == RunKind::hang) {
+    p.error = "did not finish loading within 10 s";
+  } else {
+    p.error = child.error.empty() ? "could not be loaded" : child.error;
+  }
+  probed[key] = p;
+  return p;
+}
+
+ImplementationVersion describe_target(const TargetSpec& target) {
+  return probe_target(target).identity;
 }
 
 std::string real_not_applicable(const Scenario& scenario, const TargetSpec& target) {

@@ -67,6 +67,19 @@ Weight weight(const Violation& v, const Contract& c) {
   return Weight::soft;
 }
 
+// "crash SIGSEGV", "hang", followed by the call it happened in when the ER-NO-CRASH
+// violation names it ("... inside curl_multi_assign(NULL, ...)").
+std::string crash_detail(const ScenarioRun& run) {
+  std::string d = run.outcome == Outcome::crash ? "crash " + signal_name(run.signal) : "hang";
+  for (const Violation& v : run.violations) {
+    if (v.clause != "ER-NO-CRASH") continue;
+    for (const char* word : {"inside ", "no return from "})
+      if (auto at = v.message.find(word); at != std::string::npos)
+        return d + ": " + v.message.substr(at);
+  }
+  return d;
+}
+
 std::string describe(const Violation& v) {
   return (v.clause.empty() || v.clause == "EXPECT" ? std::string("expect") : v.clause) + " at event " +
          std::to_string(v.event_index) + ": " + v.message;
@@ -165,10 +178,8 @@ ScenarioVerdict verdict_of_run(const ScenarioRun& run, const Contract& c) {
   const bool crashed = run.outcome == Outcome::crash || run.outcome == Outcome::hang;
   if (hard || (crashed && !covered)) {
     out.verdict = Verdict::fail;
-    if (run.outcome == Outcome::crash)
-      out.detail = "crash " + signal_name(run.signal);
-    else if (run.outcome == Outcome::hang)
-      out.detail = "hang";
+    if (crashed)
+      out.detail = crash_detail(run);
     else if (run.outcome == Outcome::nondeterministic)
       out.detail = "nondeterministic: " + run.message;
     else

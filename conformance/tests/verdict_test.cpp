@@ -68,6 +68,12 @@ TEST(Verdict, SkippedAndDetail) {
   ScenarioRun crash = run_of(Outcome::crash, {});
   crash.signal = SIGSEGV;
   EXPECT_EQ(verdict_of_run(crash, k).detail, "crash SIGSEGV");
+  crash.violations = {viol("ER-NO-CRASH")};
+  crash.violations[0].message = "expected no crash, observed SIGSEGV inside curl_multi_assign(NULL, ...)";
+  EXPECT_EQ(verdict_of_run(crash, k).detail, "crash SIGSEGV: inside curl_multi_assign(NULL, ...)");
+  ScenarioRun hang = run_of(Outcome::hang, {viol("ER-NO-CRASH")});
+  hang.violations[0].message = "expected a return code, observed no return from curl_multi_add_handle within 23 s";
+  EXPECT_EQ(verdict_of_run(hang, k).detail, "hang: no return from curl_multi_add_handle within 23 s");
   EXPECT_EQ(verdict_of_run(run_of(Outcome::fail, {viol("TM-DELETE")}), k).detail.rfind("TM-DELETE at event 0", 0), 0u);
 }
 

@@ -524,15 +524,7 @@ std::string to_html(const std::vector<json>& input) {
 
       std::vector<Event> tl;
       for (const auto& e : v["timeline"]) tl.push_back(read_event(e));
-      long long tl_first = int_or(v, "timeline_first_index", 0);
-      // A very long whole trace is cut to a window around the violating event.
-      const long long window = 1000;
-      if (static_cast<long long>(tl.size()) > window) {
-        long long centre = std::clamp<long long>(marked - tl_first, 0, static_cast<long long>(tl.size()) - 1);
-        long long from = std::clamp<long long>(centre - window / 2, 0, static_cast<long long>(tl.size()) - window);
-        tl = std::vector<Event>(tl.begin() + from, tl.begin() + from + window);
-        tl_first += from;
-      }
+      const long long tl_first = int_or(v, "timeline_first_index", 0);
       if (!tl.empty()) {
         o << "<p>Timeline (events " << tl_first << " to " << tl_first + static_cast<long long>(tl.size()) - 1
           << "; x is event order, stretched where time passes; click an event for details):</p>\n"

@@ -76,8 +76,8 @@ TEST(Validate, RejectsBrokenInput) {
 
   r = sample_report();
   r["violations"][0]["timeline"] = json::array();
-  for (int i = 0; i < 401; ++i) r["violations"][0]["timeline"].push_back({{"kind", "note"}});
-  EXPECT_TRUE(has_problem(r, "/violations/0/timeline: at most 400 events"));
+  for (std::size_t i = 0; i <= ms::reports::kTimelineMax; ++i) r["violations"][0]["timeline"].push_back({{"kind", "note"}});
+  EXPECT_TRUE(has_problem(r, "/violations/0/timeline: at most " + std::to_string(ms::reports::kTimelineMax) + " events"));
 
   r = sample_report();
   r["violations"][0]["clause"] = "";

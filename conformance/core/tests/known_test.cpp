@@ -55,18 +55,33 @@ TEST(Known, CoversOnlyWhatAnEntryNames) {
   ASSERT_TRUE(KnownDeviations::parse(kGood, "a.known", k, err)) << err;
   std::vector<Violation> vs = {v("SC-REMOVE"), v("SC-CHANGES"), v("EXPECT", "done short: x"),
                                v("EXPECT", "done long: x")};
-  k.cover("recovery_after_error", vs);
+  k.cover("recovery_after_error", "libcurl/7.88.1", vs);
   EXPECT_EQ(vs[0].known, "a.known:7: closes a socket still connecting before REMOVE");
   EXPECT_EQ(vs[1].known, "");
   EXPECT_EQ(vs[2].known, "");  // wrong scenario for the expect entry
   std::vector<Violation> ws = {v("SC-REMOVE"), v("EXPECT", "done short: x"),
                                v("EXPECT", "done long: x")};
-  k.cover("upload_expect_timeout", ws);
+  k.cover("upload_expect_timeout", "libcurl/7.88.1", ws);
   EXPECT_EQ(ws[0].known, "");  // SC-REMOVE is limited to two other scenarios
   EXPECT_NE(ws[1].known, "");
   EXPECT_EQ(ws[2].known, "");  // match text absent
   EXPECT_EQ(k.entries[0].matched, 1u);
   EXPECT_EQ(k.entries[1].matched, 1u);
+}
+
+TEST(Known, BuildLimitsAnEntryToOneBuild) {
+  KnownDeviations k;
+  std::string err;
+  ASSERT_TRUE(KnownDeviations::parse("implementation libcurl\nversions any\n"
+                                     "deviation expect\n  build NSS/\n  reason r\n  evidence e\n",
+                                     "b.known", k, err))
+      << err;
+  EXPECT_EQ(k.entries[0].build, "NSS/");
+  std::vector<Violation> openssl = {v("EXPECT")}, nss = {v("EXPECT")};
+  k.cover("e", "libcurl/7.88.1 OpenSSL/3.0.19", openssl);
+  k.cover("e", "libcurl/7.88.1 NSS/3.87", nss);
+  EXPECT_EQ(openssl[0].known, "");
+  EXPECT_EQ(nss[0].known, "b.known:3: r");
 }
 
 TEST(Known, AppliesToItsImplementationAndRangeOnly) {

@@ -23,6 +23,8 @@ struct KnownDeviation {
   std::string clause;                  // a catalogue id, or "expect" for an expect line
   std::vector<std::string> scenarios;  // covered only in these scenarios (file stems); empty: any
   std::string match;                   // covered only when the violation's message contains it
+  std::string build;                   // covered only when the target's version string contains it
+                                       // ("NSS/": one TLS build of a library)
   std::string reason;                  // why: the measured cause
   std::string evidence;                // the scenario that shows it
   std::size_t matched = 0;             // violations covered in this run
@@ -46,9 +48,11 @@ struct KnownDeviations {
   // false with the reason.
   bool applies_to(const ImplementationVersion& target, std::string& why) const;
 
-  // Marks the violations of one run of `scenario` (file stem) that an entry covers
-  // (Violation::known = "FILE:LINE: reason") and counts the entry's matches.
-  void cover(const std::string& scenario, std::vector<Violation>& violations);
+  // Marks the violations of one run of `scenario` (file stem) on a target that reports
+  // `version_text` that an entry covers (Violation::known = "FILE:LINE: reason") and counts
+  // the entry's matches.
+  void cover(const std::string& scenario, const std::string& version_text,
+             std::vector<Violation>& violations);
 };
 
 }  // namespace ms::conf

@@ -61,6 +61,15 @@ struct RunOptions {
 // load the library for it). Unknown fields when the library cannot be asked.
 ImplementationVersion describe_target(const TargetSpec& target);
 
+// The same probe with what it saw: the whole version string, or why the library could not
+// be loaded (error non-empty). Asked once per library and process.
+struct TargetProbe {
+  ImplementationVersion identity;
+  std::string version_text;
+  std::string error;
+};
+TargetProbe probe_target(const TargetSpec& target);
+
 struct ScenarioRun {
   std::string name;  // file stem
   std::string file;

@@ -23,8 +23,9 @@ using json = nlohmann::json;
 
 inline constexpr const char* kSchema = "multisock-report/2";
 
-// At most this many trace events in a violation's timeline.
-inline constexpr std::size_t kTimelineMax = 400;
+// At most this many trace events in a violation's timeline (a window around the event:
+// reports stay small enough to keep and to open, the repro command gives the whole trace).
+inline constexpr std::size_t kTimelineMax = 160;
 
 // The clause groups, in the order reports list them.
 inline constexpr const char* kGroups[] = {"SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT", "PA"};
