@@ -132,9 +132,27 @@ def test_libcurl_788_edition_chosen_by_version(cli, tmp_path):
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["edition"]["id"] == "7.88" and report["edition"]["chosen_by"] == "version"
     assert "(libcurl/7.88." in proc.stdout
+    # The TLS build is part of the name, so two builds of one release differ in a diff.
+    assert report["target"]["name"].startswith("libcurl/7.88.1 OpenSSL/"), report["target"]
 
 
 def test_progress_lines_without_a_terminal(cli):
     proc = cli.run("conform", "--target", "engine-sim", "--suite", "scripted")
     assert proc.returncode == 0, describe(proc)
     assert "multisock: [1/" in proc.stderr, describe(proc)
+
+
+@pytest.mark.parametrize("target", ["engine-sim", "engine-real"])
+def test_repeat_counts_each_verdict(cli, tmp_path, target):
+    proc = cli.run("conform", "--target", target, "--suite", ONE, "--repeat", "3", "--report", tmp_path)
+    assert proc.returncode == 0, describe(proc)
+    report = json.loads((tmp_path / "report.json").read_text())
+    (scenario,) = report["scenarios"]
+    assert scenario["repeats"] == {"pass": 3}, scenario
+    assert scenario["verdict"] == "pass"
+
+
+def test_repeat_out_of_range_is_usage_error(cli):
+    proc = cli.run("conform", "--target", "engine-sim", "--suite", ONE, "--repeat", "0")
+    assert proc.returncode == 2, describe(proc)
+    assert "--repeat" in proc.stderr

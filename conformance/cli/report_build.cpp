@@ -97,8 +97,16 @@ json build_report(const std::vector<ScenarioRun>& input, const ReportContext& ct
   const std::string& version = ctx.version_text;
   std::string name = target.name();
   if (target.kind == TargetSpec::Kind::lib) {
+    // "libcurl/7.88.1", and the TLS library after it when the version string names one
+    // ("libcurl/7.88.1 GnuTLS/3.7.9"): builds of one release stay apart in a diff.
     const std::string label = parse_implementation_version(version).label();
-    if (!label.empty()) name = label;
+    if (!label.empty()) {
+      name = label;
+      const auto sp = version.find(' ');
+      const std::string second =
+          sp == std::string::npos ? "" : version.substr(sp + 1, version.find(' ', sp + 1) - sp - 1);
+      if (second.find('/') != std::string::npos) name += " " + second;
+    }
   }
   rep["target"] = {{"name", name}, {"kind", kind}, {"library", target.library}, {"version", version}};
   rep["suite"] = ctx.suite;

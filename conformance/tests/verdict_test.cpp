@@ -204,7 +204,9 @@ TEST(Verdict, Clauses) {
       EXPECT_EQ(cc.skip_detail, "not in edition 7.16");
     }
   for (const ContractClause& cc : c788.clauses)
-    if (cc.id == "ER-REMOVE-UNADDED") EXPECT_TRUE(cc.in_contract);
+    if (cc.id == "ER-REMOVE-UNADDED") {
+      EXPECT_TRUE(cc.in_contract);
+    }
   EXPECT_TRUE(found);
 }
 

@@ -248,7 +248,9 @@ std::vector<std::string> target_labels(const std::vector<json>& reports) {
   for (const auto& r : reports) {
     std::string name = str_or(r.value("target", json::object()), "name", "?");
     std::string label = name;
-    if (count[name] > 1) label += " (" + str_or(r.value("edition", json::object()), "id", "?") + ")";
+    if (count[name] > 1)
+      label += " (" + str_or(r.value("edition", json::object()), "id", "?") +
+               (r.value("known", json(nullptr)).is_object() ? ", known" : "") + ")";
     int n = ++seen[label];
     if (n > 1) label += " #" + std::to_string(n);
     labels.push_back(label);

@@ -450,6 +450,19 @@ TEST(Matrix, OneRowPerClauseOneColumnPerTarget) {
   EXPECT_EQ(m, rep::matrix_markdown({a, b}));
 }
 
+TEST(Matrix, SameTargetWithAndWithoutKnownFileHaveTheirOwnColumns) {
+  json a = sample_report();
+  json b = sample_report();
+  b["known"] = {{"file", "k.known"}, {"implementation", "multisock"}, {"versions", "any"},
+                {"title", ""}, {"entries", json::array()}};
+  ASSERT_EQ(rep::validate(b), std::vector<std::string>{});
+  const std::string edition = a["edition"]["id"].get<std::string>();
+  std::string m = rep::matrix_markdown({a, b});
+  EXPECT_NE(m.find("| engine-sim (" + edition + ") | engine-sim (" + edition + ", known) |"),
+            std::string::npos) << m;
+  EXPECT_EQ(m.find("#2"), std::string::npos) << m;
+}
+
 // ---------------------------------------------------------------------------- skipped
 
 // A report with socket_error_fault skipped (not applicable to the target).
