@@ -14,15 +14,9 @@
 #include "conformance/runner.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string text = ms::conf::fuzz_input_scenario(data, size);
-  if (text.empty()) return 0;
   ms::conf::Scenario sc;
-  ms::conf::ScenarioError err;
-  if (!ms::conf::parse_scenario(text, "fuzz.scn", sc, err)) {
-    std::fprintf(stderr, "generated scenario does not parse: %s\n%s\n", err.to_string().c_str(),
-                 text.c_str());
-    std::abort();
-  }
+  std::string text;
+  if (!ms::conf::fuzz_input_parse(data, size, sc, text)) return 0;
   ms::conf::TargetSpec target;
   std::string error;
   ms::conf::parse_target("engine-sim", target, error);

@@ -35,6 +35,10 @@ Runs a suite of scenarios against a target and grades every clause of the editio
 
   --target T       (required) engine-sim, engine-sim:mutant=NAME, engine-real,
                    lib:PATH[:prefix_]  (e.g. lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4)
+  --world W        sim (default): a library reaches the simulated network and the
+                   virtual clock through its C library calls, as the engine does
+                   (deterministic, every fault of the world); real: real loopback
+                   sockets and real time. For the engine: engine-sim or engine-real.
   --suite S        scripted (default: every scenario in conformance/scenarios that is not a
                    canary), canary (the scenarios that must fail), property (--runs generated
                    histories from --seed, shrunk to FAILURES/property-SEED.scn when they
@@ -286,6 +290,7 @@ int cmd_conform(Args& args) {
     return usage_error("conform needs --target (engine-sim, engine-sim:mutant=NAME, engine-real, "
                        "lib:PATH[:prefix_])");
   if (!parse_target(target_text.value_or("engine-sim"), o.target, error)) return usage_error(error);
+  if (auto w = args.value("--world"); w && !apply_world(*w, o.target, error)) return usage_error(error);
   o.suite = args.value("--suite").value_or("scripted");
   if (const int rc = read_contract_options(args, o.contract_options)) return rc;
   auto parse_u64 = [&](const std::string& s, std::uint64_t& out) {
@@ -366,9 +371,10 @@ int cmd_conform(Args& args) {
   // per scenario; its version chooses the edition.
   if (const int rc = settle_contract(o.target, o.contract_options, o.contract)) return rc;
   // The seed comes first, so any log of a run starts with what reproduces it.
-  std::printf("seed %s  target %s (%s)  suite %s  edition %s%s%s  shard %d/%d\n",
+  std::printf("seed %s  target %s (%s)  world %s  suite %s  edition %s%s%s  shard %d/%d\n",
               o.seed ? std::to_string(*o.seed).c_str() : "per-scenario", o.target.text.c_str(),
-              o.contract.target.identity.label().c_str(), o.suite.c_str(),
+              o.contract.target.identity.label().c_str(), o.target.is_virtual() ? "sim" : "real",
+              o.suite.c_str(),
               to_string(o.contract.edition), o.contract.known ? "  known " : "",
               o.contract.known ? relative(o.contract.known->file).c_str() : "",
               o.shard_i, o.shard_n);
@@ -439,6 +445,7 @@ int read_run_options(Args& args, TargetSpec& target, RunOptions& ro, Contract* s
   std::string error;
   if (!parse_target(args.value("--target").value_or("engine-sim"), target, error))
     return usage_error(error);
+  if (auto w = args.value("--world"); w && !apply_world(*w, target, error)) return usage_error(error);
   ContractOptions co;
   if (const int rc = read_contract_options(args, co)) return rc;
   Contract contract;
@@ -463,7 +470,7 @@ int read_run_options(Args& args, TargetSpec& target, RunOptions& ro, Contract* s
 
 int cmd_replay(Args& args) {
   if (args.help()) {
-    std::cout << "usage: multisock replay FILE [--target T] [--seed N] [--edition E] [--known F]\n"
+    std::cout << "usage: multisock replay FILE [--target T] [--world W] [--seed N] [--edition E] [--known F]\n"
                  "                        [--stop-at-event N] [--policy NAME]\n"
                  "Re-runs one scenario and prints its trace as JSON lines, then the\n"
                  "violations. --stop-at-event N prints events 0..N only (stepping back is\n"

@@ -23,10 +23,12 @@ namespace ms::cli {
 namespace {
 
 const char* kDiffHelp = R"(usage: multisock diff --target A --target B [--suite S] [--seed N]
-                      [--edition E]
+                      [--edition E] [--world W]
 
 Runs the same scenarios, seeds and policies against two targets and compares their
-normalised traces event by event; prints the first divergence of each scenario.
+normalised traces event by event; prints the first divergence of each scenario. Two
+simulated targets (engine-sim, a library in --world sim, the default) meet the same
+world, fault for fault.
 
 exit codes: 0 the traces agree everywhere, 1 some scenario diverges, 2 usage error,
             3 harness error
@@ -101,6 +103,7 @@ int cmd_diff(Args& args) {
     return 0;
   }
   auto targets_text = args.values("--target");
+  const auto world = args.value("--world");
   const std::string suite_name = args.value("--suite").value_or("scripted");
   RunOptions ro;
   ContractOptions contract_options;
@@ -117,6 +120,8 @@ int cmd_diff(Args& args) {
   TargetSpec a, b;
   std::string error;
   if (!parse_target(targets_text[0], a, error) || !parse_target(targets_text[1], b, error))
+    return usage_error(error);
+  if (world && (!apply_world(*world, a, error) || !apply_world(*world, b, error)))
     return usage_error(error);
   std::vector<LoadedScenario> suite;
   if (!load_suite(suite_name, suite, error)) return usage_error(error);

@@ -125,6 +125,10 @@ int cmd_explain(Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A library scenario in the virtual world, run by this program for itself (run_virtual).
+  if (argc == 4 && std::string(argv[1]) == ms::conf::kVirtualServerCommand)
+    return ms::conf::run_virtual_server(argv[2], argv[3]);
+  ms::conf::serve_virtual_world();
   std::vector<std::string> words(argv + 1, argv + argc);
   if (words.empty()) {
     std::fprintf(stderr, "multisock: a command is needed\n%s", kUsage);

@@ -108,7 +108,8 @@ json build_report(const std::vector<ScenarioRun>& input, const ReportContext& ct
       if (second.find('/') != std::string::npos) name += " " + second;
     }
   }
-  rep["target"] = {{"name", name}, {"kind", kind}, {"library", target.library}, {"version", version}};
+  rep["target"] = {{"name", name}, {"kind", kind}, {"library", target.library}, {"version", version},
+                   {"world", target.is_virtual() ? "sim" : "real"}};
   rep["suite"] = ctx.suite;
   rep["strict"] = ctx.strict;
   rep["seeds"] = ctx.seeds;

@@ -1,6 +1,9 @@
 // fuzz_input.cpp: the scenario of an engine_sim_fuzzer input (see fuzz_input.hpp).
 #include "conformance/fuzz_input.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <algorithm>
 
 namespace ms::conf {
@@ -48,6 +51,17 @@ std::string fuzz_input_scenario(const std::uint8_t* data, std::size_t size) {
             " timeout_ms 5000\n";
   text += "  at 30s end\n";
   return text;
+}
+
+bool fuzz_input_parse(const std::uint8_t* data, std::size_t size, Scenario& out, std::string& text) {
+  text = fuzz_input_scenario(data, size);
+  if (text.empty()) return false;
+  ScenarioError err;
+  if (!parse_scenario(text, "fuzz.scn", out, err)) {
+    std::fprintf(stderr, "generated scenario does not parse: %s\n%s\n", err.to_string().c_str(), text.c_str());
+    std::abort();
+  }
+  return true;
 }
 
 }  // namespace ms::conf

@@ -49,6 +49,7 @@
 #include "conformance/runner.hpp"
 #include "conformance/thirdparty.hpp"
 #include "multisock/engine.hpp"
+#include "child_run.hpp"
 #include "real_environment.hpp"
 #include "simnet/posix_ports.hpp"
 #include "simnet/real_peer_host.hpp"
@@ -327,14 +328,6 @@ void* observed_easy_init() {
 
 // ---- one run, in this process ------------------------------------------------------------
 
-// What the parent needs from a run, whichever process carried it out.
-struct RealRun {
-  std::string skipped;      // non-empty: not applicable to this target, and why
-  std::string setup_error;  // non-empty: the run could not be set up
-  RunResult run;
-  long open_after_cleanup = -1;  // sockets opened through our callback, not closed; -1 unknown
-};
-
 Nanos run_limit(const Scenario& sc) {
   std::int64_t last = 0;
   for (const ClientStep& s : sc.client) last = std::max(last, s.at_ns);
@@ -381,9 +374,9 @@ std::string not_applicable(const Scenario& sc, const TargetSpec& target) {
   return {};
 }
 
-RealRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions& options,
+ChildRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions& options,
                  const Api& api, std::uint64_t seed) {
-  RealRun r;
+  ChildRun r;
   Policy policy;
   std::string error;
   if (!resolve_policy(sc, options, policy, error)) {
@@ -471,108 +464,6 @@ RealRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions&
   return r;
 }
 
-// ---- the child's answer --------------------------------------------------------------------
-// Records "key length\n" followed by length bytes; bodies may hold any byte.
-
-void put(std::string& out, const std::string& key, const std::string& value) {
-  out += key + " " + std::to_string(value.size()) + "\n" + value;
-}
-
-std::string encode(const RealRun& r) {
-  std::string out;
-  put(out, "skipped", r.skipped);
-  put(out, "setup_error", r.setup_error);
-  put(out, "harness_error", r.run.harness_error);
-  put(out, "trace", r.run.trace.to_jsonl());
-  put(out, "stalled", r.run.stalled ? "1" : "0");
-  put(out, "hit_time_limit", r.run.hit_time_limit ? "1" : "0");
-  put(out, "hit_call_limit", r.run.hit_call_limit ? "1" : "0");
-  put(out, "api_calls", std::to_string(r.run.api_calls));
-  put(out, "end_time_ns", std::to_string(r.run.end_time_ns));
-  put(out, "open_after_cleanup", std::to_string(r.open_after_cleanup));
-  for (const TransferResult& t : r.run.transfers) {
-    put(out, "transfer", t.id);
-    put(out, "easy_id", std::to_string(t.easy_id));
-    put(out, "done", t.done ? "1" : "0");
-    put(out, "result", std::to_string(t.result));
-    put(out, "response_code", std::to_string(t.response_code));
-    put(out, "body", t.body);
-    put(out, "body_bytes", std::to_string(t.body_bytes));
-    put(out, "body_sha256", t.body_sha256);
-    put(out, "done_at_ns", std::to_string(t.done_at_ns));
-  }
-  put(out, "end", "");
-  return out;
-}
-
-bool decode(const std::string& in, RealRun& r, std::string& error) {
-  RealRun d;
-  std::size_t pos = 0;
-  bool ended = false;
-  auto num = [](const std::string& v) { return v.empty() ? 0LL : std::stoll(v); };
-  try {
-    while (pos < in.size() && !ended) {
-      const auto nl = in.find('\n', pos);
-      const auto sp = in.find(' ', pos);
-      if (nl == std::string::npos || sp == std::string::npos || sp > nl) {
-        error = "malformed record at byte " + std::to_string(pos);
-        return false;
-      }
-      const std::string key = in.substr(pos, sp - pos);
-      const std::size_t len = std::stoull(in.substr(sp + 1, nl - sp - 1));
-      if (nl + 1 + len > in.size()) {
-        error = "truncated record '" + key + "'";
-        return false;
-      }
-      const std::string v = in.substr(nl + 1, len);
-      pos = nl + 1 + len;
-      TransferResult* t = d.run.transfers.empty() ? nullptr : &d.run.transfers.back();
-      if (key == "skipped") d.skipped = v;
-      else if (key == "setup_error") d.setup_error = v;
-      else if (key == "harness_error") d.run.harness_error = v;
-      else if (key == "trace") {
-        if (!Trace::from_jsonl(v, d.run.trace, &error)) return false;
-      }
-      else if (key == "stalled") d.run.stalled = v == "1";
-      else if (key == "hit_time_limit") d.run.hit_time_limit = v == "1";
-      else if (key == "hit_call_limit") d.run.hit_call_limit = v == "1";
-      else if (key == "api_calls") d.run.api_calls = static_cast<std::uint64_t>(num(v));
-      else if (key == "end_time_ns") d.run.end_time_ns = num(v);
-      else if (key == "open_after_cleanup") d.open_after_cleanup = static_cast<long>(num(v));
-      else if (key == "transfer") {
-        d.run.transfers.emplace_back();
-        d.run.transfers.back().id = v;
-      }
-      else if (key == "end") ended = true;
-      else if (!t) {
-        error = "record '" + key + "' before any transfer";
-        return false;
-      }
-      else if (key == "easy_id") t->easy_id = static_cast<int>(num(v));
-      else if (key == "done") t->done = v == "1";
-      else if (key == "result") t->result = static_cast<int>(num(v));
-      else if (key == "response_code") t->response_code = static_cast<long>(num(v));
-      else if (key == "body") t->body = v;
-      else if (key == "body_bytes") t->body_bytes = static_cast<std::uint64_t>(num(v));
-      else if (key == "body_sha256") t->body_sha256 = v;
-      else if (key == "done_at_ns") t->done_at_ns = num(v);
-      else {
-        error = "unknown record '" + key + "'";
-        return false;
-      }
-    }
-  } catch (const std::exception& e) {
-    error = std::string("malformed number: ") + e.what();
-    return false;
-  }
-  if (!ended) {
-    error = "the answer ends early";
-    return false;
-  }
-  r = std::move(d);
-  return true;
-}
-
 // ---- targets -------------------------------------------------------------------------------
 
 // Libraries are loaded once per process: their Api tables point into them for ever.
@@ -593,7 +484,7 @@ bool library_api(const TargetSpec& target, Api& out, std::string& error) {
 }
 
 // The checks every real run gets, whichever process ran it.
-void check_run(const Scenario& sc, const RunOptions& options, RealRun& r, ScenarioRun& out) {
+void check_run(const Scenario& sc, const RunOptions& options, ChildRun& r, ScenarioRun& out) {
   out.outcome = Outcome::pass;  // graded by run_scenario
   CheckerOptions co;
   co.stop_at_first = options.stop_at_first;
@@ -687,14 +578,7 @@ std::string real_not_applicable(const Scenario& scenario, const TargetSpec& targ
 
 ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
                      const RunOptions& options) {
-  ScenarioRun out;
-  out.name = std::filesystem::path(scenario.file).stem().string();
-  out.file = scenario.file;
-  out.canary = scenario.canary;
-  out.seed = options.seed.value_or(scenario.seed);
-  out.expected_clauses = scenario.expect.clauses;
-  out.expected_violations = scenario.expect.violations;
-  out.outcome = Outcome::error;
+  ScenarioRun out = blank_run(scenario, options);
 
   if (std::string why = not_applicable(scenario, target); !why.empty()) {
     out.outcome = Outcome::pass;
@@ -703,7 +587,7 @@ ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
     return out;
   }
 
-  RealRun r;
+  ChildRun r;
   if (target.kind == TargetSpec::Kind::engine_real) {
     r = run_here(scenario, target, options, engine_api(), out.seed);
   } else if (target.kind == TargetSpec::Kind::lib) {
@@ -726,44 +610,10 @@ ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
                            run_limit(scenario)) + kChildGrace;
     const RunOutcome child = run_isolated(
         [&]() { return encode(run_here(scenario, target, options, api, out.seed)); }, limit);
-    switch (child.kind) {
-      case RunKind::ok:
-        if (!decode(child.payload, r, error)) {
-          out.message = "the child's answer cannot be read: " + error;
-          return out;
-        }
-        break;
-      case RunKind::crash: {
-        out.outcome = Outcome::crash;
-        out.signal = child.signal;
-        const std::string where = child.progress.empty() ? std::string(" outside any API call")
-                                                         : " inside " + child.progress;
-        out.message = target.name() + " crashed with " + child.signal_name + where;
-        Violation v;
-        v.clause = "ER-NO-CRASH";
-        v.message = "expected no crash, observed " + child.signal_name + where;
-        out.violations.push_back(v);
-        return out;
-      }
-      case RunKind::hang: {
-        // The contract promises every call a return code: a call that never returns breaks
-        // ER-NO-CRASH as a crash does.
-        out.outcome = Outcome::hang;
-        const std::string secs = std::to_string((limit.count() + 999) / 1000);
-        const std::string what = child.progress.empty()
-                                     ? "the run (no API call in progress) did not end within " + secs + " s"
-                                     : "no return from " + child.progress + " within " + secs + " s";
-        out.message = target.name() + ": " + what + ": killed";
-        Violation v;
-        v.clause = "ER-NO-CRASH";
-        v.message = "expected a return code, observed " + what;
-        out.violations.push_back(v);
-        return out;
-      }
-      case RunKind::error:
-        out.message = "the child failed: " + child.error +
-                      (child.payload.empty() ? "" : " (" + child.payload + ")");
-        return out;
+    if (!child_answered(child, target, limit, out)) return out;
+    if (!decode(child.payload, r, error)) {
+      out.message = "the child's answer cannot be read: " + error;
+      return out;
     }
   } else {
     out.message = "target " + target.text + " is not a real-time target";

@@ -62,6 +62,31 @@ bool parse_target(const std::string& text, TargetSpec& out, std::string& error) 
   return true;
 }
 
+bool apply_world(const std::string& world, TargetSpec& target, std::string& error) {
+  if (world != "sim" && world != "real") {
+    error = "--world takes sim or real, not '" + world + "'";
+    return false;
+  }
+  const bool sim = world == "sim";
+  switch (target.kind) {
+    case TargetSpec::Kind::lib:
+      target.virtual_world = sim;
+      return true;
+    case TargetSpec::Kind::engine_sim:
+      if (sim) return true;
+      if (!target.mutant.empty()) {
+        error = "a mutant exists only in the simulated world (--world sim)";
+        return false;
+      }
+      target.kind = TargetSpec::Kind::engine_real;
+      return true;
+    case TargetSpec::Kind::engine_real:
+      if (sim) target.kind = TargetSpec::Kind::engine_sim;
+      return true;
+  }
+  return true;
+}
+
 const char* to_string(Outcome o) {
   switch (o) {
     case Outcome::pass: return "pass";
@@ -130,34 +155,6 @@ bool world_has_faults(const WorldSpec& w) {
   return w.connect_refuse > 0 || w.connect_drop > 0 || w.reset > 0 || w.half_close_early > 0 ||
          w.socket_error > 0;
 }
-
-// Forwards the world's network events into the trace.
-class TraceObserver final : public sim::NetObserver {
- public:
-  explicit TraceObserver(Driver& d) : driver_(d) {}
-  void on_open(Nanos, int fd) override { emit(EventKind::net_open, fd, 0, {}); }
-  void on_connect(Nanos, int fd, const sim::Address& peer) override {
-    emit(EventKind::net_connect, fd, 0, peer.to_string());
-  }
-  void on_close(Nanos, int fd) override { emit(EventKind::net_close, fd, 0, {}); }
-  void on_deliver(Nanos, int fd, std::size_t bytes) override {
-    emit(EventKind::net_bytes, fd, static_cast<long>(bytes), {});
-  }
-  void on_fault(Nanos, int fd, sim::FaultKind kind) override {
-    emit(EventKind::note, fd, 0, std::string("fault ") + sim::to_string(kind));
-  }
-
- private:
-  void emit(EventKind k, int fd, long value, std::string text) {
-    Event e;
-    e.kind = k;
-    e.fd = fd;
-    e.value = value;
-    e.text = std::move(text);
-    driver_.record(std::move(e));
-  }
-  Driver& driver_;
-};
 
 std::string stem(const std::string& file) {
   return std::filesystem::path(file).stem().string();
@@ -306,6 +303,53 @@ void check_expectations(const Scenario& sc, const RunResult& run, const Checker&
   }
 }
 
+std::unique_ptr<sim::World> make_world(const Scenario& sc, std::uint64_t seed,
+                                       sim::ChoiceTape& tape, std::string& error) {
+  sim::WorldOptions wo;
+  wo.seed = seed;
+  if (sc.world.latency_ns >= 0) wo.link.latency = Nanos(sc.world.latency_ns);
+  if (sc.world.bandwidth_bytes_per_second >= 0)
+    wo.link.bandwidth_bytes_per_second =
+        static_cast<std::uint64_t>(sc.world.bandwidth_bytes_per_second);
+  if (sc.world.send_buffer_bytes > 0)
+    wo.link.send_buffer_bytes = static_cast<std::size_t>(sc.world.send_buffer_bytes);
+  if (sc.world.dns_default_delay_ns >= 0) wo.dns_default_delay = Nanos(sc.world.dns_default_delay_ns);
+  wo.faults = faults_of(sc.world);
+  auto world = std::make_unique<sim::World>(wo);
+  world->rng().attach(&tape);
+
+  for (const DnsSpec& d : sc.dns) {
+    std::vector<sim::Address> addrs;
+    for (auto& a : d.addresses) {
+      auto parsed = sim::Address::parse_numeric(a, 0);
+      if (parsed) addrs.push_back(*parsed);
+    }
+    world->dns_add(d.name, addrs,
+                  d.delay_ns >= 0 ? Nanos(d.delay_ns) : wo.dns_default_delay, d.fail);
+  }
+  for (const PeerSpec& p : sc.peers) {
+    sim::PeerScript script;
+    sim::ScriptError se;
+    if (!sim::parse_peer_script(p.script_text, p.script_first_line, script, se)) {
+      error = sc.file + ":" + se.to_string();
+      return nullptr;
+    }
+    auto at = sim::Address::parse_numeric(p.address, static_cast<std::uint16_t>(p.port));
+    if (at && p.latency_ns >= 0) {
+      sim::LinkOptions link = wo.link;
+      link.latency = Nanos(p.latency_ns);
+      world->set_link(*at, link);
+    }
+    if (!at || !world->listen(p.name, *at, std::move(script), error)) {
+      error = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name + ": " +
+              (at ? error : "bad address " + p.address);
+      return nullptr;
+    }
+  }
+
+  return world;
+}
+
 namespace {
 
 void mark_harness_clause(ScenarioRun& out, std::string_view id, bool passed);
@@ -327,53 +371,17 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
     return out;
   }
 
-  sim::WorldOptions wo;
-  wo.seed = out.seed;
-  if (sc.world.latency_ns >= 0) wo.link.latency = Nanos(sc.world.latency_ns);
-  if (sc.world.bandwidth_bytes_per_second >= 0)
-    wo.link.bandwidth_bytes_per_second =
-        static_cast<std::uint64_t>(sc.world.bandwidth_bytes_per_second);
-  if (sc.world.send_buffer_bytes > 0)
-    wo.link.send_buffer_bytes = static_cast<std::size_t>(sc.world.send_buffer_bytes);
-  if (sc.world.dns_default_delay_ns >= 0) wo.dns_default_delay = Nanos(sc.world.dns_default_delay_ns);
-  wo.faults = faults_of(sc.world);
-  sim::World world(wo);
   // One record for the world's and the application's decisions, in the order they happen.
   const std::vector<std::uint64_t>* replay =
       options.choices ? &*options.choices : sc.replay_choices ? &sc.choices : nullptr;
   sim::ChoiceTape tape = replay ? sim::ChoiceTape(*replay) : sim::ChoiceTape();
-  world.rng().attach(&tape);
-
-  for (const DnsSpec& d : sc.dns) {
-    std::vector<sim::Address> addrs;
-    for (auto& a : d.addresses) {
-      auto parsed = sim::Address::parse_numeric(a, 0);
-      if (parsed) addrs.push_back(*parsed);
-    }
-    world.dns_add(d.name, addrs,
-                  d.delay_ns >= 0 ? Nanos(d.delay_ns) : wo.dns_default_delay, d.fail);
+  std::unique_ptr<sim::World> made = make_world(sc, out.seed, tape, error);
+  if (!made) {
+    out.outcome = Outcome::error;
+    out.message = error;
+    return out;
   }
-  for (const PeerSpec& p : sc.peers) {
-    sim::PeerScript script;
-    sim::ScriptError se;
-    if (!sim::parse_peer_script(p.script_text, p.script_first_line, script, se)) {
-      out.outcome = Outcome::error;
-      out.message = sc.file + ":" + se.to_string();
-      return out;
-    }
-    auto at = sim::Address::parse_numeric(p.address, static_cast<std::uint16_t>(p.port));
-    if (at && p.latency_ns >= 0) {
-      sim::LinkOptions link = wo.link;
-      link.latency = Nanos(p.latency_ns);
-      world.set_link(*at, link);
-    }
-    if (!at || !world.listen(p.name, *at, std::move(script), error)) {
-      out.outcome = Outcome::error;
-      out.message = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name + ": " +
-                    (at ? error : "bad address " + p.address);
-      return out;
-    }
-  }
+  sim::World& world = *made;
 
   // A scenario may compile a defect in itself ("policy mutant NAME": canaries do); the
   // target's own mutant wins.
@@ -404,6 +412,28 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
   RunResult run = driver.run(sc.client);
   world.set_observer(nullptr);
 
+  check_simulated(sc, options, run, world.open_descriptors(), out);
+  world.rng().attach(nullptr);
+  out.choices = tape.values();
+  out.choices.resize(tape.decisions());  // replayed: what was read, 0 past the end
+  out.replayed_choices = replay != nullptr;
+  return out;
+}
+
+// Counts one evaluation of a harness-decided clause in the run's clause results.
+void mark_harness_clause(ScenarioRun& out, std::string_view id, bool passed) {
+  for (ClauseResult& r : out.clause_results) {
+    if (r.clause == nullptr || r.clause->id != id) continue;
+    ++r.exercised;
+    if (!passed) ++r.violations;
+    r.status = r.violations > 0 ? ClauseStatus::fail : ClauseStatus::pass;
+  }
+}
+
+}  // namespace
+
+void check_simulated(const Scenario& sc, const RunOptions& options, RunResult& run,
+                     std::size_t open_descriptors, ScenarioRun& out) {
   out.outcome = Outcome::pass;  // graded below
   CheckerOptions co;
   co.stop_at_first = options.stop_at_first;
@@ -428,36 +458,23 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
     }
   }
   check_expectations(sc, run, checker, out, options.policy.has_value(), options.target());
-  if (world.open_descriptors() != 0 && out.message.empty()) {
+  if (open_descriptors != 0 && out.message.empty()) {
     Violation v;
     v.clause = "SC-REMOVE";
     v.event_index = run.trace.events.empty() ? 0 : run.trace.events.size() - 1;
     v.time_ns = run.end_time_ns;
     v.message = "expected every descriptor closed after cleanup, observed " +
-                std::to_string(world.open_descriptors()) + " still open";
+                std::to_string(open_descriptors) + " still open";
     out.violations.push_back(v);
   }
 
-  world.rng().attach(nullptr);
-  out.choices = tape.values();
-  out.choices.resize(tape.decisions());  // replayed: what was read, 0 past the end
-  out.replayed_choices = replay != nullptr;
   out.api_calls = run.api_calls;
   out.virtual_ns = run.end_time_ns;
   out.trace = std::move(run.trace);
   out.trace_hash = out.trace.hash();
-  return out;
 }
 
-// Counts one evaluation of a harness-decided clause in the run's clause results.
-void mark_harness_clause(ScenarioRun& out, std::string_view id, bool passed) {
-  for (ClauseResult& r : out.clause_results) {
-    if (r.clause == nullptr || r.clause->id != id) continue;
-    ++r.exercised;
-    if (!passed) ++r.violations;
-    r.status = r.violations > 0 ? ClauseStatus::fail : ClauseStatus::pass;
-  }
-}
+namespace {
 
 // Expected violations (canaries, mutant tests) turn the verdict around: the run passes
 // when every listed clause is violated.
@@ -499,15 +516,19 @@ ScenarioRun run_scenario(const Scenario& scenario, const TargetSpec& target,
       out = run_sim(scenario, target, options);
       break;
     case TargetSpec::Kind::engine_real:
-    case TargetSpec::Kind::lib:
       out = run_real(scenario, target, options);
+      break;
+    case TargetSpec::Kind::lib:
+      out = target.virtual_world ? run_virtual(scenario, target, options)
+                                 : run_real(scenario, target, options);
       break;
   }
   grade(scenario, out);
   if (options.check_determinism && target.is_virtual() && out.outcome != Outcome::error) {
     RunOptions again = options;
     again.check_determinism = false;
-    ScenarioRun second = run_sim(scenario, target, again);
+    ScenarioRun second = target.kind == TargetSpec::Kind::lib ? run_virtual(scenario, target, again)
+                                                              : run_sim(scenario, target, again);
     mark_harness_clause(out, "DT-REPLAY", second.trace_hash == out.trace_hash);
     if (second.trace_hash != out.trace_hash) {
       std::size_t i = 0;

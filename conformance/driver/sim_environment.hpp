@@ -1,20 +1,35 @@
-// sim_environment.hpp: the driver's Environment over a simnet World (virtual time).
+// sim_environment.hpp: the driver's Environment over a simnet World (virtual time), and
+// the observer that writes the world's network events into the trace.
 #pragma once
 
+#include <memory>
+#include <string>
+
 #include "conformance/driver.hpp"
+#include "conformance/runner.hpp"
+#include "simnet/virtual_os.hpp"
 #include "simnet/world.hpp"
 
 namespace ms::conf {
 
 class SimEnvironment final : public Environment {
  public:
-  explicit SimEnvironment(sim::World& world) : world_(world) {}
+  // vos: the interposition layer when the target is a library that reaches the world
+  // through its C library calls; its threads run at the environment's safe points.
+  explicit SimEnvironment(sim::World& world, sim::VirtualOs* vos = nullptr)
+      : world_(world), vos_(vos) {}
   Nanos now() override { return world_.now(); }
   bool wait(std::optional<Nanos> deadline) override {
+    if (vos_ != nullptr) {
+      vos_->run_threads();
+      if (!vos_->fatal().empty()) return false;
+      if (world_.has_ready_changes()) return true;  // a thread made something ready now
+    }
     std::optional<Nanos> next = world_.next_event_time();
     if (deadline && (!next || *deadline < *next)) next = deadline;
     if (!next) return false;  // nothing scheduled and no deadline: nothing can happen
     world_.advance_to(std::max(*next, world_.now()));
+    if (vos_ != nullptr) vos_->run_threads();
     return true;
   }
   int readiness(int fd) override { return world_.readiness(fd); }
@@ -24,6 +39,52 @@ class SimEnvironment final : public Environment {
 
  private:
   sim::World& world_;
+  sim::VirtualOs* vos_;
 };
+
+// Forwards the world's network events into the trace.
+class TraceObserver final : public sim::NetObserver {
+ public:
+  explicit TraceObserver(Driver& d) : driver_(d) {}
+  void on_open(Nanos, int fd) override { emit(EventKind::net_open, fd, 0, {}); }
+  void on_connect(Nanos, int fd, const sim::Address& peer) override {
+    emit(EventKind::net_connect, fd, 0, peer.to_string());
+  }
+  void on_close(Nanos, int fd) override { emit(EventKind::net_close, fd, 0, {}); }
+  void on_deliver(Nanos, int fd, std::size_t bytes) override {
+    emit(EventKind::net_bytes, fd, static_cast<long>(bytes), {});
+  }
+  void on_fault(Nanos, int fd, sim::FaultKind kind) override {
+    emit(EventKind::note, fd, 0, std::string("fault ") + sim::to_string(kind));
+  }
+
+ private:
+  void emit(EventKind k, int fd, long value, std::string text) {
+    Event e;
+    e.kind = k;
+    e.fd = fd;
+    e.value = value;
+    e.text = std::move(text);
+    driver_.record(std::move(e));
+  }
+  Driver& driver_;
+};
+
+// The world a scenario describes (links, faults, DNS, peers), its PRNG recording into
+// `tape`; nullptr with a message when the scenario's peers or addresses are wrong.
+std::unique_ptr<sim::World> make_world(const Scenario& sc, std::uint64_t seed,
+                                       sim::ChoiceTape& tape, std::string& error);
+
+// The checks every simulated run gets, whichever process ran it: the checker over the
+// trace, ER-NO-CRASH for invalid calls survived, the scenario's expectations, and every
+// descriptor of the world closed after cleanup. Fills out (outcome pass, graded later).
+void check_simulated(const Scenario& sc, const RunOptions& options, RunResult& run,
+                     std::size_t open_descriptors, ScenarioRun& out);
+
+// A library target in the virtual world: each scenario in a child process that loads the
+// library, installs the interposition layer over the scenario's world and drives it
+// (conformance/driver/run_virtual.cpp).
+ScenarioRun run_virtual(const Scenario& scenario, const TargetSpec& target,
+                        const RunOptions& options);
 
 }  // namespace ms::conf

@@ -103,7 +103,7 @@ struct PeerPlan {
   std::int64_t answer_ms = 0;  // how long the peer waits before answering (slow)
 };
 
-PeerPlan plan_peer(const PeerChoice& p, int index, bool real_time) {
+PeerPlan plan_peer(const PeerChoice& p, int index, bool real_time, bool foreign) {
   PeerPlan out;
   const auto kind = static_cast<PeerKind>(std::clamp(p.kind, 0, static_cast<int>(PeerKind::count) - 1));
   const std::string body = body_of(index, p.body_len);
@@ -167,7 +167,7 @@ PeerPlan plan_peer(const PeerChoice& p, int index, bool real_time) {
     case PeerKind::malformed:
       out.script = script("  send " + script_quote(kMalformed[p.param % 5]) + "\n", false);
       out.allowed = {MSE_WEIRD_SERVER_REPLY};
-      if (real_time) {
+      if (real_time || foreign) {
         // The contract names no code for a malformed reply, and the real-time targets
         // include other implementations: libcurl 7.88.1 says UNSUPPORTED_PROTOCOL for a
         // status line it cannot read, and takes "HTTP/2 200" on an HTTP/1.1 connection as
@@ -226,7 +226,7 @@ GeneratedHistory make_history(const HistoryChoice& c) {
   std::vector<std::string> hosts;
   for (std::size_t i = 0; i < peers.size(); ++i) {
     const int index = static_cast<int>(i);
-    plans.push_back(plan_peer(peers[i], index, c.real_time));
+    plans.push_back(plan_peer(peers[i], index, c.real_time, c.foreign));
     PeerSpec ps;
     ps.name = "p" + std::to_string(i);
     ps.address = "127.0.0." + std::to_string(10 + i);
@@ -379,6 +379,11 @@ rc::Gen<HistoryChoice> gen_real_choice() {
 
 rc::Gen<HistoryChoice> gen_choice(Realm realm) {
   if (realm == Realm::real) return gen_real_choice();
+  if (realm == Realm::library)  // the simulated histories, drawn the same way
+    return rc::gen::map(gen_choice(Realm::sim), [](HistoryChoice c) {
+      c.foreign = true;
+      return c;
+    });
   // The simulated mode: what seed N generates here is part of CI; leave it as it is.
   namespace g = rc::gen;
   const auto peer = g::build<PeerChoice>(
@@ -433,6 +438,9 @@ rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed, Realm real
   return gen_history(realm)(rc::Random(seed), size);
 }
 
-Realm realm_of(const TargetSpec& target) { return target.is_virtual() ? Realm::sim : Realm::real; }
+Realm realm_of(const TargetSpec& target) {
+  if (!target.is_virtual()) return Realm::real;
+  return target.kind == TargetSpec::Kind::lib ? Realm::library : Realm::sim;
+}
 
 }  // namespace ms::conf::prop

@@ -87,6 +87,7 @@ TEST_P(RealScenario, RunsWithoutCrashHangOrErrorAndMeetsItsDoneResults) {
   TargetSpec t;
   std::string error;
   ASSERT_TRUE(parse_target(c.target, t, error)) << error;
+  ASSERT_TRUE(apply_world("real", t, error)) << error;  // loopback sockets, real time
   if (t.kind == TargetSpec::Kind::lib && !std::filesystem::exists(t.library))
     GTEST_SKIP() << t.library << " is not installed";
   Scenario sc;

@@ -224,5 +224,23 @@ TEST(ExpectByVersion, ALibraryThatCannotBeAskedIsUnknown) {
   EXPECT_GE(*v.version, (Version{7, 0, 0}));
 }
 
+TEST(VirtualWorld, OnlyAProgramThatServesItRunsALibraryThere) {
+  // This test program does not answer __virtual-server, so it must not start a copy of
+  // itself to serve a library: the run is an error that names the way out.
+  TargetSpec t;
+  std::string error;
+  ASSERT_TRUE(parse_target("lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4", t, error));
+  EXPECT_TRUE(t.is_virtual());
+  Scenario sc;
+  ScenarioError err;
+  ASSERT_TRUE(load_scenario(std::string(MS_SOURCE_DIR) + "/conformance/scenarios/head_request.scn", sc, err))
+      << err.to_string();
+  RunOptions ro;
+  ro.target_implementation = "libcurl";
+  const ScenarioRun r = run_scenario(sc, t, ro);
+  EXPECT_EQ(r.outcome, Outcome::error);
+  EXPECT_NE(r.message.find("use --world real"), std::string::npos) << r.message;
+}
+
 }  // namespace
 }  // namespace ms::conf

@@ -30,7 +30,9 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <stdexcept>
+#include <string>
 
 namespace ms::sim {
 
@@ -81,6 +83,12 @@ class ByteRing {
     size_ -= n;
   }
   void clear() { head_ = size_ = 0; }
+  // Copies n bytes from the front without removing them.
+  void peek(std::byte* out, std::size_t n) const {
+    const std::size_t first = std::min(n, buf_.size() - head_);
+    std::memcpy(out, buf_.data() + head_, first);
+    std::memcpy(out + first, buf_.data(), n - first);
+  }
 
  private:
   std::vector<std::byte> buf_;
@@ -150,7 +158,7 @@ struct Stream {
   }
 };
 
-enum class SlotKind : std::uint8_t { free, stdio, stream, lookup };
+enum class SlotKind : std::uint8_t { free, stdio, stream, lookup, channel, counter, datagram };
 enum class SockState : std::uint8_t { fresh, connecting, established, failed };
 
 struct Slot {
@@ -163,9 +171,11 @@ struct Slot {
   NetError failure = NetError::none;  // what recv/send say once failed
   bool dirty = false;
   std::uint64_t lookup = 0;
+  int peer = -1;               // channel: the other end, -1 once it is closed
+  std::uint64_t counter = 0;   // counter: its value
 };
 
-enum class EvKind : std::uint8_t { connect_ok, connect_refused, deliver, peer_wake, dns_answer, socket_error };
+enum class EvKind : std::uint8_t { connect_ok, connect_refused, deliver, peer_wake, dns_answer, socket_error, callback };
 
 struct Event {
   Nanos time{0};
@@ -225,6 +235,9 @@ struct World::Impl {
   std::map<std::uint64_t, Lookup> lookups;
   std::uint64_t next_lookup = 1;
   std::vector<std::byte> scratch;
+  std::map<int, std::string> channel_inbox;  // channel end -> bytes written to it, unread
+  std::map<std::uint64_t, std::function<void()>> callbacks;  // World::at
+  std::uint64_t next_callback = 0;
 
   void schedule(Nanos t, EvKind kind, std::uint64_t id, std::uint32_t gen, std::uint8_t dir = 0) {
     events.push_back(Event{t, seq++, id, gen, kind, dir});
@@ -244,7 +257,11 @@ struct World::Impl {
   }
   int alloc_fd(SlotKind kind) {
     int fd;
-    if (!free_fds.empty()) {
+    if (w.descriptors_ != nullptr) {
+      fd = w.descriptors_->acquire();
+      if (fd < 0) return -1;
+      if (static_cast<std::size_t>(fd) >= slots.size()) slots.resize(static_cast<std::size_t>(fd) + 1);
+    } else if (!free_fds.empty()) {
       std::pop_heap(free_fds.begin(), free_fds.end(), std::greater<int>{});
       fd = free_fds.back();
       free_fds.pop_back();
@@ -267,8 +284,12 @@ struct World::Impl {
     Slot& s = slots[static_cast<std::size_t>(fd)];
     s.kind = SlotKind::free;
     ++s.gen;
-    free_fds.push_back(fd);
-    std::push_heap(free_fds.begin(), free_fds.end(), std::greater<int>{});
+    if (w.descriptors_ != nullptr) {
+      w.descriptors_->release(fd);
+    } else {
+      free_fds.push_back(fd);
+      std::push_heap(free_fds.begin(), free_fds.end(), std::greater<int>{});
+    }
     --w.open_count_;
     if (w.observer_) w.observer_->on_close(w.now_, fd);
   }
@@ -494,6 +515,14 @@ void World::Impl::dispatch(const Event& ev) {
       mark(it->second.fd);
       return;
     }
+    case EvKind::callback: {
+      auto it = callbacks.find(ev.id);
+      if (it == callbacks.end()) return;
+      std::function<void()> fn = std::move(it->second);
+      callbacks.erase(it);
+      fn();
+      return;
+    }
   }
 }
 
@@ -603,8 +632,94 @@ PeerStats World::peer_stats(std::string_view name) const {
 
 NetError World::open_stream(Family family, int& fd_out) {
   fd_out = impl_->alloc_fd(SlotKind::stream);
+  if (fd_out < 0) return NetError::no_descriptors;
   impl_->slots[static_cast<std::size_t>(fd_out)].family = family;
   return NetError::none;
+}
+
+NetError World::open_channel(int& a_out, int& b_out) {
+  const int a = impl_->alloc_fd(SlotKind::channel);
+  if (a < 0) return NetError::no_descriptors;
+  const int b = impl_->alloc_fd(SlotKind::channel);
+  if (b < 0) {
+    impl_->free_fd(a);
+    return NetError::no_descriptors;
+  }
+  impl_->slots[static_cast<std::size_t>(a)].peer = b;
+  impl_->slots[static_cast<std::size_t>(b)].peer = a;
+  impl_->mark(a);
+  impl_->mark(b);
+  a_out = a;
+  b_out = b;
+  return NetError::none;
+}
+
+NetError World::open_counter(std::uint64_t initial, int& fd_out) {
+  fd_out = impl_->alloc_fd(SlotKind::counter);
+  if (fd_out < 0) return NetError::no_descriptors;
+  impl_->slots[static_cast<std::size_t>(fd_out)].counter = initial;
+  impl_->mark(fd_out);
+  return NetError::none;
+}
+
+NetError World::open_datagram(Family family, int& fd_out) {
+  fd_out = impl_->alloc_fd(SlotKind::datagram);
+  if (fd_out < 0) return NetError::no_descriptors;
+  impl_->slots[static_cast<std::size_t>(fd_out)].family = family;
+  return NetError::none;
+}
+
+DescriptorKind World::kind(int fd) const {
+  if (fd < 0 || static_cast<std::size_t>(fd) >= impl_->slots.size()) return DescriptorKind::none;
+  switch (impl_->slots[static_cast<std::size_t>(fd)].kind) {
+    case SlotKind::free:
+    case SlotKind::stdio: return DescriptorKind::none;
+    case SlotKind::stream: return DescriptorKind::stream;
+    case SlotKind::lookup: return DescriptorKind::lookup;
+    case SlotKind::channel: return DescriptorKind::channel;
+    case SlotKind::counter: return DescriptorKind::counter;
+    case SlotKind::datagram: return DescriptorKind::datagram;
+  }
+  return DescriptorKind::none;
+}
+
+Family World::family(int fd) const {
+  if (kind(fd) == DescriptorKind::none) return Family::v4;
+  return impl_->slots[static_cast<std::size_t>(fd)].family;
+}
+
+bool World::has_ready_changes() const { return !impl_->dirty.empty(); }
+
+void World::at(Nanos t, std::function<void()> fn) {
+  const std::uint64_t id = impl_->next_callback++;
+  impl_->callbacks.emplace(id, std::move(fn));
+  impl_->schedule(std::max(t, now_), EvKind::callback, id, 0);
+}
+
+World::DnsAnswer World::dns_answer(std::string_view host, std::uint16_t port) const {
+  DnsAnswer answer;
+  if (auto numeric = Address::parse_numeric(host, port)) {
+    answer.resolution.status = port::Resolution::Status::ok;
+    answer.resolution.addresses.push_back(*numeric);
+    return answer;
+  }
+  std::string key(host);
+  for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  answer.delay = options_.dns_default_delay;
+  answer.resolution.status = port::Resolution::Status::not_found;
+  auto it = impl_->dns.find(key);
+  if (it == impl_->dns.end()) return answer;
+  answer.delay = it->second.delay;
+  if (it->second.fail) {
+    answer.resolution.status = port::Resolution::Status::failed;
+    return answer;
+  }
+  answer.resolution.status = port::Resolution::Status::ok;
+  for (Address a : it->second.addresses) {
+    a.port = port;
+    answer.resolution.addresses.push_back(a);
+  }
+  return answer;
 }
 
 NetError World::connect(int fd, const Address& to) {
@@ -662,6 +777,24 @@ NetError World::connect(int fd, const Address& to) {
 
 port::IoResult World::send(int fd, const std::byte* data, std::size_t size) {
   Slot* s = impl_->slot(fd);
+  if (s != nullptr && s->kind == SlotKind::channel) {
+    if (s->peer < 0) return {0, NetError::broken_pipe};
+    if (size > 0) {
+      impl_->channel_inbox[s->peer].append(reinterpret_cast<const char*>(data), size);
+      impl_->mark(s->peer);
+    }
+    return {size, NetError::none};
+  }
+  if (s != nullptr && s->kind == SlotKind::counter) {
+    if (size < sizeof(std::uint64_t)) return {0, NetError::other};  // EINVAL
+    std::uint64_t add = 0;
+    std::memcpy(&add, data, sizeof add);
+    if (add == UINT64_MAX) return {0, NetError::other};
+    if (UINT64_MAX - 1 - s->counter < add) return {0, NetError::would_block};
+    s->counter += add;
+    impl_->mark(fd);
+    return {sizeof add, NetError::none};
+  }
   if (s == nullptr || s->kind != SlotKind::stream) return {0, NetError::bad_descriptor};
   switch (s->state) {
     case SockState::fresh: return {0, NetError::other};  // ENOTCONN
@@ -683,6 +816,19 @@ port::IoResult World::send(int fd, const std::byte* data, std::size_t size) {
 
 port::IoResult World::recv(int fd, std::byte* data, std::size_t size) {
   Slot* s = impl_->slot(fd);
+  if (s != nullptr && (s->kind == SlotKind::channel || s->kind == SlotKind::counter)) {
+    const port::IoResult r = peek(fd, data, size);
+    if (r.bytes == 0) return r;
+    if (s->kind == SlotKind::counter) {
+      s->counter = 0;
+    } else {
+      std::string& inbox = impl_->channel_inbox[fd];
+      inbox.erase(0, r.bytes);
+      if (s->peer >= 0) impl_->mark(s->peer);  // room again for the writer
+    }
+    impl_->mark(fd);
+    return r;
+  }
   if (s == nullptr || s->kind != SlotKind::stream) return {0, NetError::bad_descriptor};
   switch (s->state) {
     case SockState::fresh: return {0, NetError::other};  // ENOTCONN
@@ -710,9 +856,48 @@ port::IoResult World::recv(int fd, std::byte* data, std::size_t size) {
   return {n, NetError::none};
 }
 
+port::IoResult World::peek(int fd, std::byte* data, std::size_t size) {
+  Slot* s = impl_->slot(fd);
+  if (s == nullptr) return {0, NetError::bad_descriptor};
+  if (s->kind == SlotKind::counter) {
+    if (size < sizeof(std::uint64_t)) return {0, NetError::other};  // EINVAL
+    if (s->counter == 0) return {0, NetError::would_block};
+    std::memcpy(data, &s->counter, sizeof s->counter);
+    return {sizeof s->counter, NetError::none};
+  }
+  if (s->kind == SlotKind::channel) {
+    auto it = impl_->channel_inbox.find(fd);
+    const std::size_t have = it == impl_->channel_inbox.end() ? 0 : it->second.size();
+    if (have == 0) return {0, s->peer < 0 ? NetError::none : NetError::would_block};
+    const std::size_t n = std::min(size, have);
+    std::memcpy(data, it->second.data(), n);
+    return {n, NetError::none};
+  }
+  if (s->kind != SlotKind::stream) return {0, NetError::bad_descriptor};
+  switch (s->state) {
+    case SockState::fresh: return {0, NetError::other};
+    case SockState::connecting: return {0, NetError::would_block};
+    case SockState::failed: return {0, s->failure};
+    case SockState::established: break;
+  }
+  Connection& c = *impl_->conns[s->conn];
+  if (c.down.rst_arrived) return {0, NetError::reset};
+  if (c.down.delivered == 0) return {0, c.down.fin_arrived ? NetError::none : NetError::would_block};
+  const std::size_t n = std::min(size, c.down.delivered);
+  c.down.ring.peek(data, n);
+  return {n, NetError::none};
+}
+
 void World::close(int fd) {
   Slot* s = impl_->slot(fd);
   if (s == nullptr) return;
+  if (s->kind == SlotKind::channel) {
+    if (s->peer >= 0) {
+      impl_->slots[static_cast<std::size_t>(s->peer)].peer = -1;
+      impl_->mark(s->peer);  // the far end reads end-of-file, writes fail
+    }
+    impl_->channel_inbox.erase(fd);
+  }
   if (s->kind == SlotKind::lookup) {
     impl_->lookups.erase(s->lookup);
   } else if (s->conn != UINT32_MAX) {
@@ -732,6 +917,20 @@ NetError World::take_error(int fd) {
 int World::readiness(int fd) {
   Slot* s = impl_->slot(fd);
   if (s == nullptr) return kError;
+  switch (s->kind) {
+    case SlotKind::channel: {
+      auto it = impl_->channel_inbox.find(fd);
+      const bool unread = it != impl_->channel_inbox.end() && !it->second.empty();
+      if (s->peer < 0) return kReadable | kWritable | kError;  // EOF; writes fail (EPIPE)
+      return (unread ? kReadable : 0) | kWritable;
+    }
+    case SlotKind::counter:
+      return (s->counter > 0 ? kReadable : 0) | kWritable;
+    case SlotKind::datagram:
+      return kWritable;
+    default:
+      break;
+  }
   if (s->kind == SlotKind::lookup) {
     auto it = impl_->lookups.find(s->lookup);
     return it != impl_->lookups.end() && it->second.answered ? kReadable : 0;
@@ -753,38 +952,24 @@ int World::readiness(int fd) {
 
 port::Resolver::Started World::start(std::string_view host, std::uint16_t port) {
   Started started;
-  if (auto numeric = Address::parse_numeric(host, port)) {
-    port::Resolution r;
-    r.status = port::Resolution::Status::ok;
-    r.addresses.push_back(*numeric);
-    started.answer = std::move(r);
+  DnsAnswer answer = dns_answer(host, port);
+  if (Address::parse_numeric(host, port)) {
+    started.answer = std::move(answer.resolution);
     return started;
   }
-  std::string key(host);
-  for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   Lookup lookup;
-  Nanos delay = options_.dns_default_delay;
-  lookup.resolution.status = port::Resolution::Status::not_found;
-  auto it = impl_->dns.find(key);
-  if (it != impl_->dns.end()) {
-    delay = it->second.delay;
-    if (it->second.fail) {
-      lookup.resolution.status = port::Resolution::Status::failed;
-    } else {
-      lookup.resolution.status = port::Resolution::Status::ok;
-      for (Address a : it->second.addresses) {
-        a.port = port;
-        lookup.resolution.addresses.push_back(a);
-      }
-    }
+  lookup.resolution = std::move(answer.resolution);
+  lookup.fd = impl_->alloc_fd(SlotKind::lookup);
+  if (lookup.fd < 0) {
+    started.answer = port::Resolution{};  // failed: no descriptor to signal with
+    return started;
   }
   const std::uint64_t id = impl_->next_lookup++;
-  lookup.fd = impl_->alloc_fd(SlotKind::lookup);
   impl_->slots[static_cast<std::size_t>(lookup.fd)].lookup = id;
   started.id = id;
   started.fd = lookup.fd;
   impl_->lookups.emplace(id, std::move(lookup));
-  impl_->schedule(now_ + delay, EvKind::dns_answer, id, 0);
+  impl_->schedule(now_ + answer.delay, EvKind::dns_answer, id, 0);
   return started;
 }
 

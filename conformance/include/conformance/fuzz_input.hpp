@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <string>
 
+#include "conformance/scenario.hpp"
+
 namespace ms::conf {
 
 inline constexpr std::size_t kFuzzInputMin = 3;
@@ -20,5 +22,9 @@ inline constexpr std::size_t kFuzzInputMax = 4096;
 // The scenario text, or "" when the input is shorter than kFuzzInputMin or longer than
 // kFuzzInputMax (the fuzzer ignores those).
 std::string fuzz_input_scenario(const std::uint8_t* data, std::size_t size);
+
+// The same, parsed (text keeps the scenario text for messages); false when the input is
+// ignored. A text that does not parse is a fault of fuzz_input_scenario: it aborts saying so.
+bool fuzz_input_parse(const std::uint8_t* data, std::size_t size, Scenario& out, std::string& text);
 
 }  // namespace ms::conf

@@ -3,7 +3,8 @@
 // A target is named as on the command line: "engine-sim" (the engine over simnet, virtual
 // time), "engine-sim:mutant=NAME" (the same with one compiled-in defect), "engine-real"
 // (the engine over real loopback sockets), "lib:PATH[:prefix]" (a curl-style shared
-// library through dlopen, real time, each scenario in a child process).
+// library through dlopen, each scenario in a child process: in the simulated world and
+// virtual time by default, on real loopback sockets in real time with --world real).
 #pragma once
 
 #include <cstdint>
@@ -24,10 +25,18 @@ struct TargetSpec {
   std::string mutant;   // engine-sim only; empty = none
   std::string library;  // lib only
   std::string prefix = "curl_";
-  bool is_virtual() const { return kind == Kind::engine_sim; }
+  // lib only: the library reaches the simulated world and the virtual clock through its C
+  // library calls (interposed), each scenario in a child process; false: real loopback
+  // sockets and real time (`--world real`).
+  bool virtual_world = true;
+  bool is_virtual() const { return kind == Kind::engine_sim || (kind == Kind::lib && virtual_world); }
   std::string name() const;  // "engine-sim", "libcurl.so.4", ...
 };
 bool parse_target(const std::string& text, TargetSpec& out, std::string& error);
+// `--world sim|real`: a library in the simulated world (the default) or on real loopback
+// sockets; the engine as engine-sim or engine-real. A mutant exists only in the simulated
+// world.
+bool apply_world(const std::string& world, TargetSpec& target, std::string& error);
 
 enum class Outcome : std::uint8_t { pass, fail, crash, hang, error, nondeterministic };
 const char* to_string(Outcome o);
@@ -101,6 +110,17 @@ ScenarioRun run_scenario(const Scenario& scenario, const TargetSpec& target,
 // each scenario of a third-party library in a child process (conformance/driver/run_real.cpp).
 ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
                      const RunOptions& options);
+
+// A library target in the virtual world runs each scenario in a fork of a copy of the
+// running program started as `PROGRAM __virtual-server LIBRARY PREFIX` (a ForkServer,
+// conformance/isolate.hpp): a program that runs such targets calls run_virtual_server()
+// for that command and exits with what it returns.
+inline constexpr const char* kVirtualServerCommand = "__virtual-server";
+int run_virtual_server(const std::string& library, const std::string& prefix);
+// Such a program says so once, at start; in any other program a library target in the
+// simulated world is an error that says to use --world real (the copy it would start
+// could not serve).
+void serve_virtual_world();
 
 // Why run_real would skip the scenario on that target ("skipped: ..."), or "" when it runs
 // it. No sockets: a generator can check its real-time output against it.

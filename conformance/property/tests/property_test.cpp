@@ -292,5 +292,38 @@ TEST(PropertyRealGenerator, MalformedReply_PredictsWhatTheContractLeavesOpen) {
 TEST(PropertyRealGenerator, RealmOfTarget_FollowsVirtualTime) {
   EXPECT_EQ(realm_of(target("engine-sim")), Realm::sim);
   EXPECT_EQ(realm_of(target("engine-real")), Realm::real);
-  EXPECT_EQ(realm_of(target("lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4")), Realm::real);
+  // A library runs in the simulated world unless --world real says otherwise.
+  TargetSpec lib = target("lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4");
+  EXPECT_EQ(realm_of(lib), Realm::library);
+  std::string error;
+  ASSERT_TRUE(apply_world("real", lib, error)) << error;
+  EXPECT_EQ(realm_of(lib), Realm::real);
+  ASSERT_TRUE(apply_world("sim", lib, error)) << error;
+  EXPECT_EQ(realm_of(lib), Realm::library);
+}
+
+TEST(PropertyRealGenerator, LibraryRealm_SameHistoriesAsTheEngineWithOpenCodes) {
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    const GeneratedHistory sim = history_for_seed(seed, Realm::sim).value();
+    const GeneratedHistory lib = history_for_seed(seed, Realm::library).value();
+    EXPECT_EQ(sim.choice.peers.size(), lib.choice.peers.size());
+    EXPECT_EQ(sim.choice.transfers.size(), lib.choice.transfers.size());
+    EXPECT_EQ(sim.choice.faults, lib.choice.faults);
+    EXPECT_FALSE(sim.choice.foreign);
+    EXPECT_TRUE(lib.choice.foreign);
+  }
+}
+
+TEST(PropertyRealGenerator, ApplyWorld_MovesTheEngineAndRefusesNonsense) {
+  std::string error;
+  TargetSpec engine = target("engine-sim");
+  ASSERT_TRUE(apply_world("real", engine, error));
+  EXPECT_EQ(engine.kind, TargetSpec::Kind::engine_real);
+  ASSERT_TRUE(apply_world("sim", engine, error));
+  EXPECT_EQ(engine.kind, TargetSpec::Kind::engine_sim);
+  EXPECT_FALSE(apply_world("moon", engine, error));
+  EXPECT_NE(error.find("sim or real"), std::string::npos) << error;
+  TargetSpec mutant = target("engine-sim:mutant=no_unpause_timer");
+  EXPECT_FALSE(apply_world("real", mutant, error));
+  EXPECT_NE(error.find("mutant"), std::string::npos) << error;
 }

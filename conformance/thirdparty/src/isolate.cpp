@@ -3,12 +3,16 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 
@@ -93,7 +97,28 @@ const char* to_string(RunKind kind) {
   return "?";
 }
 
-RunOutcome run_isolated(std::function<std::string()> body, std::chrono::milliseconds limit) {
+namespace {
+
+// In a child of a fork server: descriptor fd is the progress page.
+void adopt_progress(int fd) {
+  void* shared = ::mmap(nullptr, kProgressMax, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (shared != MAP_FAILED) g_progress = static_cast<char*>(shared);
+  ::close(fd);
+}
+
+// How a child was started: its pid, and how to learn its wait status.
+struct Launch {
+  pid_t pid = -1;
+  std::string error;  // non-empty: no child
+  // The child's wait status once it has ended; false when it did not end by the deadline
+  // (or its status cannot be had).
+  std::function<bool(SteadyClock::time_point deadline, int& status)> wait;
+};
+
+// Starts a child with launch(answer_fd, progress_fd), drains its answer until the deadline,
+// kills it when late, and turns its end into an outcome.
+RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, char* slot)>& launch,
+                     std::chrono::milliseconds limit) {
   RunOutcome outcome;
   outcome.exit_status = -1;
   int fds[2];
@@ -104,7 +129,16 @@ RunOutcome run_isolated(std::function<std::string()> body, std::chrono::millisec
     return outcome;
   }
   const auto deadline = SteadyClock::now() + limit;
-  void* shared = ::mmap(nullptr, kProgressMax, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  // The progress page is a memory file, so it can be handed to a child that another
+  // process starts (a fork server).
+  int progress_fd = ::memfd_create("multisock-progress", MFD_CLOEXEC);
+  if (progress_fd >= 0 && ::ftruncate(progress_fd, kProgressMax) != 0) {
+    ::close(progress_fd);
+    progress_fd = -1;
+  }
+  void* shared = progress_fd >= 0
+                     ? ::mmap(nullptr, kProgressMax, PROT_READ | PROT_WRITE, MAP_SHARED, progress_fd, 0)
+                     : MAP_FAILED;
   char* slot = shared == MAP_FAILED ? nullptr : static_cast<char*>(shared);
   if (slot != nullptr) slot[0] = '\0';
   struct Unmap {
@@ -113,19 +147,14 @@ RunOutcome run_isolated(std::function<std::string()> body, std::chrono::millisec
       if (slot != nullptr) ::munmap(slot, kProgressMax);
     }
   } unmap{slot};
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    outcome.error = std::string("fork failed: ") + std::strerror(errno);
+  Launch child = launch(fds[1], slot != nullptr ? progress_fd : -1, slot);
+  ::close(fds[1]);
+  if (progress_fd >= 0) ::close(progress_fd);
+  if (child.pid <= 0) {
     ::close(fds[0]);
-    ::close(fds[1]);
+    outcome.error = child.error.empty() ? "the child could not be started" : child.error;
     return outcome;
   }
-  if (pid == 0) {
-    ::close(fds[0]);
-    g_progress = slot;
-    child_main(fds[1], body);
-  }
-  ::close(fds[1]);
 
   // Drain until end-of-file (the child closed its end or died) or the deadline.
   bool timed_out = false;
@@ -146,33 +175,19 @@ RunOutcome run_isolated(std::function<std::string()> body, std::chrono::millisec
   }
   ::close(fds[0]);
 
-  // Reap. A child that closed the pipe may still be finishing: wait for it until the
-  // deadline, polling, since waitpid has no timeout.
+  // A child that closed the pipe may still be finishing: wait for it until the deadline.
   int status = 0;
-  pid_t reaped = 0;
-  while (!timed_out) {
-    reaped = ::waitpid(pid, &status, WNOHANG);
-    if (reaped == pid) break;
-    if (reaped < 0 && errno != EINTR) break;
-    if (millis_left(deadline) == 0) {
-      timed_out = true;
-      break;
-    }
-    const timespec pause{0, 1'000'000};
-    ::nanosleep(&pause, nullptr);
-  }
-  if (timed_out) {
-    ::kill(pid, SIGKILL);
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  bool ended = !timed_out && child.wait(deadline, status);
+  if (!ended) {
+    ::kill(child.pid, SIGKILL);
+    if (!child.wait(SteadyClock::now() + std::chrono::seconds(5), status)) {
+      outcome.error = "the child's end cannot be learnt";
+      return outcome;
     }
     outcome.kind = RunKind::hang;
     outcome.progress = read_progress(slot);
     outcome.payload.clear();
     outcome.error = "still running after " + std::to_string(limit.count()) + " ms: killed";
-    return outcome;
-  }
-  if (reaped != pid) {
-    outcome.error = std::string("waitpid failed: ") + std::strerror(errno);
     return outcome;
   }
   if (WIFSIGNALED(status)) {
@@ -194,6 +209,256 @@ RunOutcome run_isolated(std::function<std::string()> body, std::chrono::millisec
                       ? "the body threw: " + outcome.payload
                       : "exited with status " + std::to_string(outcome.exit_status);
   return outcome;
+}
+
+// A descriptor number near the top of what the process may open (at most 1000).
+int high_descriptor() {
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY && files.rlim_cur < 1001)
+    return static_cast<int>(files.rlim_cur) - 1;
+  return 1000;
+}
+
+// Waits for our own child, polling (waitpid has no timeout).
+bool wait_own(pid_t pid, SteadyClock::time_point deadline, int& status) {
+  for (;;) {
+    const pid_t reaped = ::waitpid(pid, &status, WNOHANG);
+    if (reaped == pid) return true;
+    if (reaped < 0 && errno != EINTR) return false;
+    if (millis_left(deadline) == 0) return false;
+    const timespec pause{0, 1'000'000};
+    ::nanosleep(&pause, nullptr);
+  }
+}
+
+// ---- the fork server's wire: one line per message on a stream socket, descriptors with
+// the run request ("run\n" + SCM_RIGHTS: input, answer, progress).
+
+bool send_line(int fd, const char* text, const int* fds, int count) {
+  iovec iov{const_cast<char*>(text), std::strlen(text)};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 3)] = {};
+  if (count > 0) {
+    m.msg_control = control;
+    m.msg_controllen = CMSG_SPACE(sizeof(int) * static_cast<unsigned>(count));
+    cmsghdr* c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * static_cast<unsigned>(count));
+    std::memcpy(CMSG_DATA(c), fds, sizeof(int) * static_cast<unsigned>(count));
+  }
+  for (;;) {
+    const ssize_t n = ::sendmsg(fd, &m, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    return n == static_cast<ssize_t>(iov.iov_len);
+  }
+}
+
+// Reads one line (up to '\n', at most size - 1 bytes) and any descriptors sent with it;
+// false at end-of-file, on error or at the deadline (deadline: none when max()).
+bool recv_line(int fd, char* out, std::size_t size, int* fds, int* count,
+               SteadyClock::time_point deadline = SteadyClock::time_point::max()) {
+  std::size_t used = 0;
+  if (count != nullptr) *count = 0;
+  while (used + 1 < size) {
+    if (deadline != SteadyClock::time_point::max()) {
+      pollfd p{fd, POLLIN, 0};
+      const int ready = ::poll(&p, 1, millis_left(deadline));
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready <= 0) return false;
+    }
+    char c;
+    iovec iov{&c, 1};
+    msghdr m{};
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 3)];
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
+    const ssize_t n = ::recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    for (cmsghdr* h = CMSG_FIRSTHDR(&m); h != nullptr; h = CMSG_NXTHDR(&m, h)) {
+      if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS || fds == nullptr) continue;
+      const int k = static_cast<int>((h->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+      std::memcpy(fds + *count, CMSG_DATA(h), sizeof(int) * static_cast<unsigned>(std::min(k, 3 - *count)));
+      *count += std::min(k, 3 - *count);
+    }
+    if (c == '\n') break;
+    out[used++] = c;
+  }
+  out[used] = '\0';
+  return true;
+}
+
+}  // namespace
+
+RunOutcome run_isolated(std::function<std::string()> body, std::chrono::milliseconds limit) {
+  return run_child(
+      [&](int out_fd, int, char* slot) {
+        Launch l;
+        l.pid = ::fork();
+        if (l.pid < 0) {
+          l.error = std::string("fork failed: ") + std::strerror(errno);
+          return l;
+        }
+        if (l.pid == 0) {
+          g_progress = slot;  // the page mapped before the fork is shared with the parent
+          child_main(out_fd, body);
+        }
+        l.wait = [pid = l.pid](SteadyClock::time_point deadline, int& status) {
+          return wait_own(pid, deadline, status);
+        };
+        return l;
+      },
+      limit);
+}
+
+// ---- ForkServer ---------------------------------------------------------------------------
+
+ForkServer::ForkServer(const std::vector<std::string>& argv, std::chrono::milliseconds start_limit) {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+    error_ = std::string("socketpair failed: ") + std::strerror(errno);
+    return;
+  }
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_ = ::fork();
+  if (pid_ < 0) {
+    error_ = std::string("fork failed: ") + std::strerror(errno);
+    ::close(sv[0]);
+    ::close(sv[1]);
+    return;
+  }
+  if (pid_ == 0) {
+    ::personality(ADDR_NO_RANDOMIZE);
+    ::dup2(sv[1], 0);  // the control socket; stdout and stderr stay
+    ::close_range(3, ~0U, 0);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(sv[1]);
+  control_ = sv[0];
+  char line[4096];
+  if (!recv_line(control_, line, sizeof line, nullptr, nullptr, SteadyClock::now() + start_limit)) {
+    error_ = argv.front() + " did not start as a fork server";
+    stop();
+    return;
+  }
+  if (std::strncmp(line, "ready", 5) != 0) {
+    error_ = std::strncmp(line, "error ", 6) == 0 ? std::string(line + 6) : std::string(line);
+    stop();
+  }
+}
+
+ForkServer::~ForkServer() { stop(); }
+
+void ForkServer::stop() {
+  if (control_ >= 0) ::close(control_);  // the server ends at end-of-file
+  control_ = -1;
+  if (pid_ > 0) {
+    int status = 0;
+    if (!wait_own(pid_, SteadyClock::now() + std::chrono::seconds(2), status)) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+    }
+  }
+  pid_ = -1;
+}
+
+RunOutcome ForkServer::run(const std::string& input, std::chrono::milliseconds limit) {
+  if (control_ < 0) {
+    RunOutcome o;
+    o.exit_status = -1;
+    o.error = error_.empty() ? "the fork server is not running" : error_;
+    return o;
+  }
+  const int in_fd = ::memfd_create("multisock-input", MFD_CLOEXEC);
+  if (in_fd < 0) {
+    RunOutcome o;
+    o.exit_status = -1;
+    o.error = std::string("memfd_create failed: ") + std::strerror(errno);
+    return o;
+  }
+  write_all(in_fd, input.data(), input.size());
+  ::lseek(in_fd, 0, SEEK_SET);
+  RunOutcome o = run_child(
+      [&](int out_fd, int progress_fd, char*) {
+        Launch l;
+        const int fds[3] = {in_fd, out_fd, progress_fd >= 0 ? progress_fd : in_fd};
+        char line[64];
+        if (!send_line(control_, "run\n", fds, 3) || !recv_line(control_, line, sizeof line, nullptr, nullptr) ||
+            std::strncmp(line, "pid ", 4) != 0) {
+          l.error = "the fork server stopped answering";
+          return l;
+        }
+        l.pid = static_cast<pid_t>(std::strtol(line + 4, nullptr, 10));
+        l.wait = [this](SteadyClock::time_point deadline, int& status) {
+          char reply[64];
+          if (!recv_line(control_, reply, sizeof reply, nullptr, nullptr, deadline)) return false;
+          if (std::strncmp(reply, "status ", 7) != 0) return false;
+          status = static_cast<int>(std::strtol(reply + 7, nullptr, 10));
+          return true;
+        };
+        return l;
+      },
+      limit);
+  ::close(in_fd);
+  if (!o.error.empty() && o.kind == RunKind::error && o.exit_status == -1) {
+    // The server itself is gone or out of step: later runs must not trust it.
+    stop();
+    error_ = o.error;
+  }
+  return o;
+}
+
+int serve_forks(const std::function<std::string()>& prepare, const std::function<std::string()>& body) {
+  const int control = 0;
+  const std::string error = prepare();
+  if (!error.empty()) {
+    const std::string line = "error " + error + "\n";
+    send_line(control, line.c_str(), nullptr, 0);
+    return 1;
+  }
+  send_line(control, "ready\n", nullptr, 0);
+  // From here on nothing is allocated between runs: every child starts from the same state.
+  for (;;) {
+    char line[64];
+    int fds[3] = {-1, -1, -1};
+    int count = 0;
+    if (!recv_line(control, line, sizeof line, fds, &count)) return 0;
+    if (std::strcmp(line, "run") != 0 || count != 3) {
+      for (int i = 0; i < count; ++i) ::close(fds[i]);
+      return 1;
+    }
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::dup2(fds[0], 0);  // the request (the control socket is not the child's)
+      // The answer far above the numbers a run's own files and sockets take.
+      const int out = ::fcntl(fds[1], F_DUPFD_CLOEXEC, high_descriptor());
+      const int progress = ::fcntl(fds[2], F_DUPFD_CLOEXEC, 10);
+      for (int fd : fds) ::close(fd);
+      adopt_progress(progress);
+      child_main(out, body);
+    }
+    for (int fd : fds) ::close(fd);
+    char reply[64];
+    std::snprintf(reply, sizeof reply, "pid %d\n", static_cast<int>(pid));
+    if (!send_line(control, reply, nullptr, 0)) return 1;
+    int status = 0;
+    if (pid > 0) {
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    } else {
+      status = 127 << 8;
+    }
+    std::snprintf(reply, sizeof reply, "status %d\n", status);
+    if (!send_line(control, reply, nullptr, 0)) return 1;
+  }
 }
 
 }  // namespace ms::conf

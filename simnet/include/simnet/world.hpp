@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -87,6 +88,27 @@ class NetObserver {
   virtual void on_fault(port::Nanos at, int fd, FaultKind kind) { (void)at, (void)fd, (void)kind; }
 };
 
+// Where descriptor numbers come from when the world is seen by a real process (the
+// interposition layer of simnet/interpose): acquire() returns a number the process holds
+// open, so a virtual descriptor never shares its number with a real file; release() gives
+// it back. Without a source, the world numbers descriptors itself (lowest free, from 3).
+class DescriptorSource {
+ public:
+  virtual ~DescriptorSource() = default;
+  virtual int acquire() = 0;  // -1: none left
+  virtual void release(int fd) = 0;
+};
+
+// What a descriptor of the world is.
+enum class DescriptorKind : std::uint8_t {
+  none,      // not open in this world
+  stream,    // a TCP socket (open_stream)
+  lookup,    // a pending name lookup of the Resolver port
+  channel,   // one end of a local byte channel (socketpair, pipe)
+  counter,   // an event counter (eventfd)
+  datagram,  // a UDP socket that is never used for traffic (an address-family probe)
+};
+
 struct PeerStats {
   std::uint64_t connections_accepted = 0;
   std::uint64_t requests_served = 0;
@@ -130,6 +152,9 @@ class World final : public port::Clock, public port::Net, public port::Resolver 
   bool listen(std::string_view name, const Address& at, PeerScript script, std::string& error);
   void set_observer(NetObserver* observer) { observer_ = observer; }
 
+  // Before any descriptor is opened; nullptr: the world numbers descriptors itself.
+  void set_descriptor_source(DescriptorSource* source) { descriptors_ = source; }
+
   // Direct fault injection for tests: a pending error on a client socket.
   bool inject_socket_error(int fd, NetError error);
 
@@ -146,6 +171,28 @@ class World final : public port::Clock, public port::Net, public port::Resolver 
   NetError take_error(int fd) override;
   int readiness(int fd) override;
 
+  // ---- local kernel objects, for a process that sees the world through interposition.
+  // A channel's two ends: bytes written to one are readable at the other at once (no
+  // link, no faults). A counter holds a 64-bit value: a send adds, a recv takes it all.
+  NetError open_channel(int& a_out, int& b_out);
+  NetError open_counter(std::uint64_t initial, int& fd_out);
+  NetError open_datagram(port::Family family, int& fd_out);
+  DescriptorKind kind(int fd) const;
+  port::Family family(int fd) const;  // of a stream or datagram; v4 otherwise
+  // recv without taking: the bytes stay readable (MSG_PEEK).
+  port::IoResult peek(int fd, std::byte* data, std::size_t size);
+  bool has_ready_changes() const;
+
+  // Runs fn as an event at time t (not before now()), in order with the world's own.
+  void at(port::Nanos t, std::function<void()> fn);
+  // The world's DNS answer for host (lower-cased) and how long it takes; numeric hosts
+  // answer at once. No descriptor, nothing scheduled.
+  struct DnsAnswer {
+    port::Resolution resolution;
+    port::Nanos delay{0};
+  };
+  DnsAnswer dns_answer(std::string_view host, std::uint16_t port) const;
+
   // ---- port::Resolver
   Started start(std::string_view host, std::uint16_t port) override;
   std::optional<port::Resolution> poll(std::uint64_t id) override;
@@ -160,6 +207,7 @@ class World final : public port::Clock, public port::Net, public port::Resolver 
   std::uint64_t events_run_ = 0;
   std::size_t open_count_ = 0;
   NetObserver* observer_ = nullptr;
+  DescriptorSource* descriptors_ = nullptr;
   std::unique_ptr<Impl> impl_;
 };
 

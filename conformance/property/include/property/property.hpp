@@ -78,11 +78,16 @@ struct HistoryChoice {
   // For a real-time target: no faults, no latency, and every wait bounded to a fraction of
   // a second, whatever the numbers above say (make_history clamps them).
   bool real_time = false;
+  // The target is not the engine: where the contract names no result code (a malformed
+  // reply), the codes other implementations give are allowed too.
+  bool foreign = false;
 };
 
-// Where a history runs: simnet (virtual time, everything), or a real-time target
-// (engine-real, lib:...: only what run_real runs, short real durations).
-enum class Realm : std::uint8_t { sim, real };
+// Where a history runs: simnet with the engine (virtual time, everything, the engine's
+// exact codes), simnet with a library (the same histories, other implementations' codes
+// allowed), or a real-time target (engine-real, lib:... --world real: only what run_real
+// runs, short real durations).
+enum class Realm : std::uint8_t { sim, library, real };
 Realm realm_of(const TargetSpec& target);
 
 struct Prediction {

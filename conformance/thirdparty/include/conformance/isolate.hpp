@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace ms::conf {
 
@@ -44,6 +45,38 @@ void isolate_progress(const char* text);
 
 // Exit status of a child whose body threw; the payload is then the exception's text.
 inline constexpr int kBodyThrewStatus = 70;
+
+// A program that prepares itself once (loads a library, say) and then forks a fresh copy
+// of itself for every run: the runs cost a fork, not a start, and each begins from the
+// same state. The program runs without address-space randomisation and allocates nothing
+// between runs, so a run makes the same allocations at the same addresses every time (a
+// library that orders things by address behaves the same way run after run, in this
+// process or the next).
+class ForkServer {
+ public:
+  // Starts argv (argv[0]: the program's path) and waits for it to be ready; error()
+  // says why when it is not (the program's own message when its preparation failed).
+  ForkServer(const std::vector<std::string>& argv, std::chrono::milliseconds start_limit);
+  ~ForkServer();
+  ForkServer(const ForkServer&) = delete;
+  ForkServer& operator=(const ForkServer&) = delete;
+  bool ok() const { return control_ >= 0; }
+  const std::string& error() const { return error_; }
+  // One run: the program's body reads `input` on its standard input and returns the answer;
+  // the outcome as run_isolated gives it.
+  RunOutcome run(const std::string& input, std::chrono::milliseconds limit);
+
+ private:
+  void stop();
+  int pid_ = -1;
+  int control_ = -1;
+  std::string error_;
+};
+
+// The program's side (its main calls it when started as a fork server): prepare() runs
+// once and returns "" or why it failed; then every run is a child that calls body() with
+// the request on descriptor 0 and isolate_progress() working, as in run_isolated.
+int serve_forks(const std::function<std::string()>& prepare, const std::function<std::string()>& body);
 
 // Runs `body` in a child process with a wall-clock limit. Leaves no child and no
 // descriptor behind, whatever the outcome.

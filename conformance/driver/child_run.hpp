@@ -1,0 +1,43 @@
+// child_run.hpp: what a scenario run in a child process sends back to the parent, and how
+// a child that crashed or hung becomes the scenario's verdict. Shared by the library
+// targets of both worlds (run_real.cpp on loopback, run_virtual.cpp on simnet).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "conformance/isolate.hpp"
+#include "conformance/runner.hpp"
+
+namespace ms::conf {
+
+// What the parent needs from a run, whichever process carried it out.
+struct ChildRun {
+  std::string skipped;      // non-empty: not applicable to this target, and why
+  std::string setup_error;  // non-empty: the run could not be set up
+  RunResult run;
+  // Descriptors still open after cleanup: sockets opened through our callback (real
+  // world) or the world's descriptors (virtual world); -1 unknown.
+  long open_after_cleanup = -1;
+  // Virtual world: a call the world does not model, or a condition that ended the run.
+  std::string world_error;
+  std::vector<std::uint64_t> choices;  // virtual world: the run's decisions
+  bool replayed_choices = false;
+};
+
+// A run of the scenario not yet carried out (outcome error until graded), named as every
+// target names its runs.
+ScenarioRun blank_run(const Scenario& scenario, const RunOptions& options);
+
+// Records "key length\n" followed by length bytes; bodies may hold any byte.
+std::string encode(const ChildRun& r);
+bool decode(const std::string& in, ChildRun& r, std::string& error);
+
+// A child that did not answer (crash, hang, error) becomes out's verdict (ER-NO-CRASH for
+// a crash or a call that never returned, naming the call); true when it answered.
+bool child_answered(const RunOutcome& child, const TargetSpec& target,
+                    std::chrono::milliseconds limit, ScenarioRun& out);
+
+}  // namespace ms::conf
