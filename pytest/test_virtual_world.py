@@ -192,3 +192,20 @@ def test_hostile_library_is_reported_per_scenario(cli, tmp_path, monkeypatch, ho
         return
     assert scenario["verdict"] == verdict, describe(proc)
     assert text in json.dumps(scenario), describe(proc)
+
+
+@pytest.mark.skipif(not CURL788.exists(), reason="the system libcurl is not installed")
+def test_a_library_failure_shrinks_to_a_file_that_replays(cli, tmp_path):
+    """libcurl 7.88.1 closes a socket whose connect timed out before telling REMOVE: only the
+    simulated world can drop a SYN. The failure is shrunk to a scenario file with its
+    recorded choices, and replaying that file on the library shows the same clause."""
+    proc = cli.run("conform", "--target", f"lib:{CURL788}", "--suite",
+                   "conformance/scenarios/connect_timeout_on_drop.scn", "--failures", tmp_path)
+    assert proc.returncode == 1, describe(proc)
+    assert "SC-REMOVE" in proc.stdout
+    shrunk = sorted(tmp_path.glob("connect_timeout_on_drop-seed*.scn"))
+    assert len(shrunk) == 1, describe(proc)
+    assert "\nchoices" in shrunk[0].read_text()
+    replay = cli.run("replay", shrunk[0], "--target", f"lib:{CURL788}")
+    assert "# violation SC-REMOVE" in replay.stdout, describe(replay)
+    assert "# outcome fail: SC-REMOVE" in replay.stdout, describe(replay)
