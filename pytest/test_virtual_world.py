@@ -209,3 +209,32 @@ def test_a_library_failure_shrinks_to_a_file_that_replays(cli, tmp_path):
     replay = cli.run("replay", shrunk[0], "--target", f"lib:{CURL788}")
     assert "# violation SC-REMOVE" in replay.stdout, describe(replay)
     assert "# outcome fail: SC-REMOVE" in replay.stdout, describe(replay)
+
+
+LOOPBACK_SKIPS = ["connect_timeout_on_drop", "happy_eyeballs_v4_wins", "happy_eyeballs_v6_refused",
+                  "happy_eyeballs_v6_wins", "multi_address_fallback", "one_byte_reads", "redirect_follow",
+                  "redirect_to_https", "socket_error_fault"]
+CURL814 = Path("/opt/ms-libcurl/8.14.1/usr/lib/x86_64-linux-gnu/libcurl.so.4")
+
+
+@pytest.mark.parametrize("library,expected", [
+    (CURL788, {"connect_timeout_on_drop": "fail", "happy_eyeballs_v4_wins": "fail", "redirect_to_https": "warn"}),
+    (CURL814, {}),
+])
+def test_what_the_scenarios_loopback_skips_show(cli, tmp_path, library, expected):
+    """The verdicts reports/README.md states for the scenarios the real world skips."""
+    if not library.exists():
+        pytest.skip(f"{library} is not installed")
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    for name in LOOPBACK_SKIPS:
+        shutil.copy(REPO_ROOT / "conformance" / "scenarios" / f"{name}.scn", suite)
+    proc = cli.run("conform", "--target", f"lib:{library}", "--suite", suite, "--no-shrink",
+                   "--report", tmp_path / "sim")
+    verdicts = {s["name"]: s["verdict"] for s in json.loads((tmp_path / "sim" / "report.json").read_text())["scenarios"]}
+    assert verdicts == {name: expected.get(name, "pass") for name in LOOPBACK_SKIPS}, describe(proc)
+    real = cli.run("conform", "--target", f"lib:{library}", "--world", "real", "--suite", suite,
+                   "--report", tmp_path / "real")
+    assert real.returncode == 0, describe(real)
+    report = json.loads((tmp_path / "real" / "report.json").read_text())
+    assert {s["verdict"] for s in report["scenarios"]} == {"skipped"}
