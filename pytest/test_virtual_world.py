@@ -6,7 +6,8 @@
   traces (also across two processes);
 - a hostile library, built here around the system libcurl, is reported per scenario: a call
   the world does not model, a loop that never returns, a wait for ever in virtual time, a
-  thread that never yields; a library that busy-waits on the clock does not hang;
+  thread that never yields, a DONE message with no result code; a library that busy-waits
+  on the clock does not hang;
 - `--world` is checked.
 """
 import json
@@ -114,11 +115,9 @@ typedef void CURL;
 typedef void CURLM;
 FWD(void*, multi_init, (void), ())
 FWD(int, multi_cleanup, (CURLM* m), (m))
-FWD(int, multi_add_handle, (CURLM* m, CURL* e), (m, e))
 FWD(int, multi_remove_handle, (CURLM* m, CURL* e), (m, e))
 FWD(int, multi_assign, (CURLM* m, int s, void* p), (m, s, p))
 FWD(int, multi_timeout, (CURLM* m, long* t), (m, t))
-FWD(void*, multi_info_read, (CURLM* m, int* n), (m, n))
 FWD(const char*, multi_strerror, (int c), (c))
 FWD(void*, easy_init, (void), ())
 FWD(void, easy_cleanup, (CURL* e), (e))
@@ -134,6 +133,28 @@ extern int curl_easy_setopt(CURL*, int, ...);
 int hostile_easy_setopt(CURL* e, int o, void* v) { return curl_easy_setopt(e, o, v); }
 extern int curl_easy_getinfo(CURL*, int, ...);
 int hostile_easy_getinfo(CURL* e, int i, void* v) { return curl_easy_getinfo(e, i, v); }
+
+static CURL* last_added;
+extern int curl_multi_add_handle(CURLM*, CURL*);
+int hostile_multi_add_handle(CURLM* m, CURL* e) { last_added = e; return curl_multi_add_handle(m, e); }
+
+/* "garbage": one DONE message whose result is no result code at all. */
+struct message { int msg; void* easy; union { void* whatever; int result; } data; };
+extern void* curl_multi_info_read(CURLM*, int*);
+void* hostile_multi_info_read(CURLM* m, int* left) {
+  static struct message fake;
+  static int told;
+  const char* mode = getenv("HOSTILE_MODE");
+  if (mode && !strcmp(mode, "garbage") && last_added && !told) {
+    told = 1;
+    fake.msg = 1;
+    fake.easy = last_added;
+    fake.data.result = 12345;
+    *left = 0;
+    return &fake;
+  }
+  return curl_multi_info_read(m, left);
+}
 
 static void* spin(void* arg) { for (;;) __atomic_add_fetch((long*)arg, 1, __ATOMIC_RELAXED); return 0; }
 static long counter;
@@ -179,6 +200,7 @@ def hostile_lib(tmp_path_factory):
     ("forever", "error", "waits for ever in virtual time"),
     ("thread", "error", "neither ended nor waited"),
     ("clock", None, ""),
+    ("garbage", "fail", "expected a DONE message with a result code, observed message kind 1 with result 12345"),
 ])
 def test_hostile_library_is_reported_per_scenario(cli, tmp_path, monkeypatch, hostile_lib, mode, verdict, text):
     monkeypatch.setenv("HOSTILE_MODE", mode)

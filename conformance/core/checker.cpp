@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "conformance/codes.hpp"
+#include "conformance/scenario.hpp"
 #include "multisock/multisock.h"
 
 namespace ms::conf {
@@ -888,6 +889,9 @@ struct Checker::State {
       if (!nested) drain(i, t);
       return;
     }
+    check(ClauseId::ER_CODES, e.result == MSMSG_DONE && easy_code_known(e.code), i, t,
+          "expected a DONE message with a result code, observed message kind " +
+              std::to_string(e.result) + " with result " + std::to_string(e.code));
     bool k_ok = k >= 0 && k >= q_lo - 1 && (q_hi == kUnknown || (q_hi >= 1 && k <= q_hi - 1));
     check(ClauseId::IR_QUEUE, k_ok, i, t,
           "expected msgs_in_queue to count the messages left (" + std::to_string(q_lo) +

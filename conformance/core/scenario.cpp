@@ -935,6 +935,20 @@ bool easy_code_from_name(std::string_view name, int& out) {
   return false;
 }
 
+bool easy_code_known(int code) {
+  switch (code) {
+#define MS_X(cname, value, text) case value:
+    MS_ECODES(MS_X)
+#undef MS_X
+#define MS_X(cname, value, text, since) case value:
+    MS_CONF_LATER_ECODES(MS_X)
+#undef MS_X
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string easy_code_short_name(int code) {
   switch (code) {
 #define MS_X(cname, value, text) \

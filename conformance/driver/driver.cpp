@@ -27,6 +27,22 @@ namespace ms::conf {
 
 namespace {
 
+// A message's fields as the integers the target stored: a library may store any value, and
+// reading one outside the enumeration as the enum type is undefined (ER-CODES judges it).
+int msg_kind(const MSMsg* m) {
+  int v = 0;
+  static_assert(sizeof(m->msg) == sizeof v);
+  std::memcpy(&v, &m->msg, sizeof v);
+  return v;
+}
+int msg_result(const MSMsg* m) {
+  int v = 0;
+  static_assert(sizeof(m->data.result) == sizeof v);
+  std::memcpy(&v, &m->data.result, sizeof v);
+  return v;
+}
+
+
 std::string canonical(std::string name) {
   std::replace(name.begin(), name.end(), '-', '_');
   return name;
@@ -423,11 +439,11 @@ struct Driver::Impl {
         e.value = left;
         if (m) {
           e.easy = easy_id(m->easy_handle);
-          e.result = m->msg;
-          e.code = m->msg == MSMSG_DONE ? static_cast<int>(m->data.result) : 0;
+          e.result = msg_kind(m);
+          e.code = e.result == MSMSG_DONE ? msg_result(m) : 0;
         }
         record(e);
-        if (m && m->msg == MSMSG_DONE)
+        if (m && msg_kind(m) == MSMSG_DONE)
           if (Transfer* done = by_easy(m->easy_handle)) finish_transfer(*done, e.code);
         return;
       }
@@ -638,10 +654,10 @@ struct Driver::Impl {
         return;
       }
       e.easy = easy_id(m->easy_handle);
-      e.result = m->msg;
-      e.code = m->msg == MSMSG_DONE ? static_cast<int>(m->data.result) : 0;
+      e.result = msg_kind(m);
+      e.code = e.result == MSMSG_DONE ? msg_result(m) : 0;
       record(e);
-      if (m->msg != MSMSG_DONE) continue;
+      if (e.result != MSMSG_DONE) continue;
       if (Transfer* t = by_easy(m->easy_handle)) finish_transfer(*t, e.code);
     }
   }

@@ -328,6 +328,10 @@ std::vector<Case> cases() {
          t.act(5, MS_CSELECT_OUT, 1).none();
          return finish(t);
        }},
+      // ER-CODES: a message is a DONE with a CURLcode result (a library may store anything)
+      {"message_of_unknown_kind", "ER-CODES", true, [] { T t; kick(t); return t.at(5).read(1, 0, MSE_OK, 77); }},
+      {"done_with_unknown_code", "ER-CODES", true, [] { T t; kick(t); return t.at(5).read(1, 0, 12345); }},
+      {"done_with_a_later_code", "ER-CODES", false, [] { T t; kick(t); return finish(t, 10, 100); }},
       // ER-CODES: every multi call with a NULL multi, calls made inside callbacks
       {"null_multi_info_read_message", "ER-CODES", true, [] { T t; kick(t); return t.read(1, 0).text("bad-multi"); }},
       {"null_multi_calls_as_documented", "ER-CODES", false, [] {

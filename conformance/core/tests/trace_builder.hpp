@@ -34,9 +34,9 @@ class T {
     return push(EventKind::assign, [&](Event& e) { e.fd = fd, e.socketp = socketp, e.result = result; });
   }
   T& tq(long value, int result = MSM_OK) { return push(EventKind::timeout_query, [&](Event& e) { e.value = value, e.result = result; }); }
-  // info_read returning easy's DONE with `left` messages left.
-  T& read(int easy, long left, int code = MSE_OK) {
-    return push(EventKind::info_read, [&](Event& e) { e.easy = easy, e.value = left, e.code = code; });
+  // info_read returning easy's DONE (or another message kind) with `left` messages left.
+  T& read(int easy, long left, int code = MSE_OK, int kind = MSMSG_DONE) {
+    return push(EventKind::info_read, [&](Event& e) { e.easy = easy, e.value = left, e.code = code, e.result = kind; });
   }
   T& none() { return push(EventKind::info_read, [](Event&) {}); }
   T& cleanup(int result = MSM_OK) { return push(EventKind::cleanup, [&](Event& e) { e.result = result; }); }

@@ -203,5 +203,6 @@ bool peer_script_parser_available();
 // "MSE_OPERATION_TIMEDOUT"; false when unknown.
 bool easy_code_from_name(std::string_view name, int& out);
 std::string easy_code_short_name(int code);  // "OK", "OPERATION_TIMEDOUT", or the number
+bool easy_code_known(int code);  // a code of the engine's table or of a later libcurl
 
 }  // namespace ms::conf
