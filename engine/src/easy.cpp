@@ -1,6 +1,7 @@
 // easy.cpp: easy handles: init/cleanup, setopt, getinfo, pause, string lists.
 #include "easy.hpp"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdlib>
 #include <cstring>
@@ -15,23 +16,27 @@ ms_easy::~ms_easy() { magic = 0; }
 
 namespace {
 
+// Timeouts are kept in milliseconds up to 2^31-1 (about 24.8 days): a larger value is taken
+// as that, so that "now + timeout" can never overflow the clock's nanoseconds.
+constexpr long kTimeoutCapMs = 0x7fffffffL;
+
 MSEcode set_long(ms_easy::Options& o, MSoption option, long v) {
   switch (option) {
     case MSOPT_TIMEOUT:
       if (v < 0) return MSE_BAD_FUNCTION_ARGUMENT;
-      o.timeout_ms = v > 0x7fffffffL / 1000 ? 0x7fffffffL : v * 1000;
+      o.timeout_ms = v > kTimeoutCapMs / 1000 ? kTimeoutCapMs : v * 1000;
       return MSE_OK;
     case MSOPT_TIMEOUT_MS:
       if (v < 0) return MSE_BAD_FUNCTION_ARGUMENT;
-      o.timeout_ms = v;
+      o.timeout_ms = std::min(v, kTimeoutCapMs);
       return MSE_OK;
     case MSOPT_CONNECTTIMEOUT:
       if (v < 0) return MSE_BAD_FUNCTION_ARGUMENT;
-      o.connect_timeout_ms = v > 0x7fffffffL / 1000 ? 0x7fffffffL : v * 1000;
+      o.connect_timeout_ms = v > kTimeoutCapMs / 1000 ? kTimeoutCapMs : v * 1000;
       return MSE_OK;
     case MSOPT_CONNECTTIMEOUT_MS:
       if (v < 0) return MSE_BAD_FUNCTION_ARGUMENT;
-      o.connect_timeout_ms = v;
+      o.connect_timeout_ms = std::min(v, kTimeoutCapMs);
       return MSE_OK;
     case MSOPT_LOW_SPEED_LIMIT:
       if (v < 0) return MSE_BAD_FUNCTION_ARGUMENT;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -167,6 +168,23 @@ TEST(Tls_Sim, VerifiedGetDeliversBody) {
                     [](ms_easy* e) { ms_easy_setopt(e, MSOPT_CAINFO, ca_file().c_str()); }, &body),
             MSE_OK);
   EXPECT_EQ(body, "hello");
+}
+
+TEST(Timeouts_Sim, HugeTimeoutsDoNotOverflowTheDeadline) {
+  // now + LONG_MAX milliseconds overflows nanoseconds: the engine caps timeouts at 2^31-1 ms,
+  // so the transfer runs as if it had no limit instead of failing at once.
+  for (MSoption option : {MSOPT_TIMEOUT_MS, MSOPT_CONNECTTIMEOUT_MS, MSOPT_TIMEOUT, MSOPT_CONNECTTIMEOUT}) {
+    std::string body;
+    EXPECT_EQ(run_one(kGoodPeer, "https://secure.test/",
+                      [option](ms_easy* e) {
+                        ms_easy_setopt(e, MSOPT_CAINFO, ca_file().c_str());
+                        EXPECT_EQ(ms_easy_setopt(e, option, std::numeric_limits<long>::max()), MSE_OK);
+                      },
+                      &body),
+              MSE_OK)
+        << "option " << option;
+    EXPECT_EQ(body, "hello");
+  }
 }
 
 TEST(Tls_Sim, BadCertificatesFailVerification) {
