@@ -570,3 +570,27 @@ def test_replay_ReproducesEveryViolationAtTheSameEventIndex(cli, tmp_path):
         assert wanted in replay.stdout, f"{wanted!r} not in replay output\n" + describe(replay)
         checked += 1
     assert checked > 0
+
+
+def test_files_that_would_run_nothing_are_refused(cli, tmp_path):
+    """An empty or comment-only scenario, a folder or a device given as a scenario file, a
+    probability that is no probability, a tab in the indentation: one line and exit 2."""
+    cases = {
+        "empty.scn": ("", 'empty.scn:1:1: no "client" block'),
+        "comment.scn": ("# just a comment\n", 'comment.scn:1:1: no "client" block'),
+        "huge.scn": ("seed 1\npolicy spurious-in 1e308\nclient\n  at 1s end\n",
+                     'huge.scn:2:20: policy spurious-in: probability must be a number in [0, 1], not "1e308"'),
+        "tab.scn": ("seed 1\nclient\n\tat 1s end\n", "tab.scn:3:1: a tab in the indentation"),
+    }
+    for name, (text, message) in cases.items():
+        path = tmp_path / name
+        path.write_text(text)
+        proc = cli.run("replay", path)
+        assert proc.returncode == 2, describe(proc)
+        assert message in proc.stderr, describe(proc)
+    proc = cli.run("replay", tmp_path)
+    assert proc.returncode == 2 and "a directory, not a file" in proc.stderr, describe(proc)
+    proc = cli.run("replay", "/dev/zero", timeout=20)
+    assert proc.returncode == 2 and "not a regular file" in proc.stderr, describe(proc)
+    proc = cli.run("shrink", "--fuzz-input", tmp_path)
+    assert proc.returncode == 2 and "a directory, not a file" in proc.stderr, describe(proc)

@@ -42,11 +42,8 @@ exit codes: 1 the run failed and the shrunk scenario was written, 0 the run pass
             (nothing to shrink), 2 usage or scenario-file error, 3 harness error
 )";
 
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return true;
+bool read_file(const std::string& path, std::string& out, std::string& error) {
+  return read_regular_file(path, kFuzzInputMax + 1, out, error);
 }
 
 // The scenario of a fuzzer input; false when it stands for none.
@@ -102,7 +99,8 @@ int cmd_shrink(Args& args) {
   std::string name, origin;
   if (fuzz_input) {
     std::string raw;
-    if (!read_file(*fuzz_input, raw)) return usage_error("cannot read " + *fuzz_input);
+    std::string why;
+    if (!read_file(*fuzz_input, raw, why)) return usage_error(*fuzz_input + ": " + why);
     std::vector<std::uint64_t> bytes(raw.begin(), raw.end());
     for (auto& b : bytes) b &= 0xff;  // char may be signed
     if (!fuzz_scenario(bytes, sc))

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -296,6 +297,14 @@ class Parser {
   }
 
   void run() {
+    for (std::size_t k = 0; k < lines_.size(); ++k) {
+      const std::string& raw = lines_[k];
+      if (const auto nul = raw.find('\0'); nul != std::string::npos)
+        fail(static_cast<int>(k) + 1, static_cast<int>(nul) + 1, "a NUL byte");
+      const auto indent = raw.find_first_not_of(" \t");
+      if (const auto tab = raw.find('\t'); tab != std::string::npos && tab < indent)
+        fail(static_cast<int>(k) + 1, static_cast<int>(tab) + 1, "a tab in the indentation (indent with spaces)");
+    }
     std::size_t i = 0;
     // Leading comments describe the scenario.
     while (i < lines_.size() && first_char(lines_[i]) == '#') {
@@ -346,6 +355,8 @@ class Parser {
       header_line(l);
       ++i;
     }
+    if (!seen_blocks_.count("client"))
+      fail(1, 1, "no \"client\" block: a scenario needs steps to run");
     cross_check();
   }
 
@@ -390,6 +401,16 @@ class Parser {
       PolicySpec p;
       p.name = l.at(1, "policy name").text;
       for (std::size_t k = 2; k < l.toks.size(); ++k) p.args.push_back(l.toks[k].text);
+      // A policy's argument (but `mutant NAME`'s) is a probability.
+      if (p.name != "mutant" && !p.args.empty()) {
+        const Token& v = l.toks[2];
+        char* end = nullptr;
+        const double d = std::strtod(v.text.c_str(), &end);
+        // A number must be a probability (1e308 and nan are not); other words are the
+        // driver's to judge.
+        if (!v.text.empty() && end != nullptr && *end == '\0' && !(d >= 0.0 && d <= 1.0))
+          fail(l.no, v.column, "policy " + p.name + ": probability must be a number in [0, 1], not \"" + v.text + "\"");
+      }
       p.line = l.no;
       out_.policies.push_back(std::move(p));
     } else if (kw.text == "title") {
@@ -912,6 +933,7 @@ std::string host_port(const std::string& a, int port) {
 }  // namespace
 
 std::string ScenarioError::to_string() const {
+  if (line <= 0) return file + ": " + reason;  // about the file, not a place in it
   return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + reason;
 }
 
@@ -1008,15 +1030,42 @@ bool parse_scenario(std::string_view text, std::string_view file_name, Scenario&
   return true;
 }
 
-bool load_scenario(const std::string& path, Scenario& out, ScenarioError& err) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err = ScenarioError{path, 0, 0, "cannot open the file"};
+bool read_regular_file(const std::string& path, std::size_t max_bytes, std::string& out,
+                       std::string& error) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    error = "cannot open the file";
     return false;
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_scenario(buf.str(), path, out, err);
+  if (!std::filesystem::is_regular_file(status)) {
+    error = std::filesystem::is_directory(status) ? "a directory, not a file" : "not a regular file";
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open the file";
+    return false;
+  }
+  out.clear();
+  char buffer[65536];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    out.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (out.size() > max_bytes) {
+      error = "larger than " + std::to_string(max_bytes) + " bytes";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool load_scenario(const std::string& path, Scenario& out, ScenarioError& err) {
+  std::string text, error;
+  if (!read_regular_file(path, kScenarioFileMax, text, error)) {
+    err = ScenarioError{path, 0, 0, error};
+    return false;
+  }
+  return parse_scenario(text, path, out, err);
 }
 
 std::string format_scenario(const Scenario& s) {
@@ -1091,7 +1140,7 @@ std::string format_scenario(const Scenario& s) {
       o += l + "\n";
     }
   }
-  if (!s.client.empty()) {
+  {  // always written: a scenario without a client block is refused
     o += "\nclient\n";
     for (const ClientStep& c : s.client) {
       o += "  ";

@@ -119,7 +119,7 @@ bool build_policy(const Scenario& scenario, Policy& out, std::string& error) {
     if (!spec.args.empty()) {
       char* end = nullptr;
       value = std::strtod(spec.args[0].c_str(), &end);
-      if (!end || *end || value < 0 || value > 1) {
+      if (!end || *end || !(value >= 0 && value <= 1)) {  // NaN fails too
         error = scenario.file + ":" + std::to_string(spec.line) + ": policy " + spec.name +
                 ": probability must be a number in [0, 1], not '" + spec.args[0] + "'";
         return false;

@@ -159,7 +159,7 @@ TEST(Scenario_Format, RoundTripsThroughTheParser) {
 TEST(Scenario_Choices, ParseRunsAndRoundTrip) {
   Scenario s, back;
   ScenarioError err;
-  ASSERT_TRUE(parse_scenario("seed 3\nchoices 0*4 7 1*3\nchoices 18446744073709551615\n",
+  ASSERT_TRUE(parse_scenario("seed 3\nchoices 0*4 7 1*3\nchoices 18446744073709551615\nclient\n  at 1s end\n",
                              "c.scn", s, err))
       << err.to_string();
   EXPECT_TRUE(s.replay_choices);
@@ -170,14 +170,42 @@ TEST(Scenario_Choices, ParseRunsAndRoundTrip) {
   ASSERT_TRUE(parse_scenario(text, "again.scn", back, err)) << err.to_string();
   EXPECT_EQ(back.choices, want);
   // An empty record still means "replay": every decision 0.
-  ASSERT_TRUE(parse_scenario("choices\n", "e.scn", back, err)) << err.to_string();
+  ASSERT_TRUE(parse_scenario("choices\nclient\n  at 1s end\n", "e.scn", back, err)) << err.to_string();
   EXPECT_TRUE(back.replay_choices);
   EXPECT_TRUE(back.choices.empty());
   EXPECT_NE(format_scenario(back).find("choices\n"), std::string::npos);
   // Without the line nothing is replayed, and none is written.
-  ASSERT_TRUE(parse_scenario("seed 3\n", "n.scn", back, err));
+  ASSERT_TRUE(parse_scenario("seed 3\nclient\n  at 1s end\n", "n.scn", back, err));
   EXPECT_FALSE(back.replay_choices);
   EXPECT_EQ(format_scenario(back).find("choices"), std::string::npos);
+}
+
+TEST(Scenario_Parse, RefusesWhatWouldRunNothingOrHideBytes) {
+  Scenario s;
+  ScenarioError err;
+  EXPECT_FALSE(parse_scenario("", "empty.scn", s, err));
+  EXPECT_NE(err.to_string().find("no \"client\" block"), std::string::npos) << err.to_string();
+  EXPECT_FALSE(parse_scenario("# only a comment\n", "c.scn", s, err));
+  EXPECT_NE(err.to_string().find("no \"client\" block"), std::string::npos) << err.to_string();
+  EXPECT_FALSE(parse_scenario("seed 1\npolicy spurious-in 1e308\nclient\n  at 1s end\n", "p.scn", s, err));
+  EXPECT_EQ(err.to_string(), "p.scn:2:20: policy spurious-in: probability must be a number in [0, 1], not \"1e308\"");
+  EXPECT_FALSE(parse_scenario("seed 1\npolicy spurious-in nan\nclient\n  at 1s end\n", "n.scn", s, err));
+  EXPECT_NE(err.to_string().find("not \"nan\""), std::string::npos) << err.to_string();
+  EXPECT_FALSE(parse_scenario("seed 1\nclient\n\tat 1s end\n", "t.scn", s, err));
+  EXPECT_EQ(err.to_string(), "t.scn:3:1: a tab in the indentation (indent with spaces)");
+  EXPECT_FALSE(parse_scenario(std::string("seed 1\n\0client\nclient\n  at 1s end\n", 34), "z.scn", s, err));
+  EXPECT_EQ(err.to_string(), "z.scn:2:1: a NUL byte");
+}
+
+TEST(Scenario_Load, RefusesDirectoriesDevicesAndHugeFiles) {
+  Scenario s;
+  ScenarioError err;
+  EXPECT_FALSE(load_scenario("/tmp", s, err));
+  EXPECT_NE(err.to_string().find("a directory, not a file"), std::string::npos) << err.to_string();
+  EXPECT_FALSE(load_scenario("/dev/zero", s, err));
+  EXPECT_NE(err.to_string().find("not a regular file"), std::string::npos) << err.to_string();
+  EXPECT_FALSE(load_scenario("/nonexistent/x.scn", s, err));
+  EXPECT_NE(err.to_string().find("cannot open"), std::string::npos) << err.to_string();
 }
 
 TEST(Scenario_Choices, LongRecordsWrapAt16Items) {

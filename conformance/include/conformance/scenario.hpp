@@ -192,7 +192,14 @@ struct Scenario {
 
 bool parse_scenario(std::string_view text, std::string_view file_name, Scenario& out,
                     ScenarioError& err);
+// Scenario files above this size are refused (a generated history with a long `choices`
+// record stays far below it).
+inline constexpr std::size_t kScenarioFileMax = 16u << 20;
 bool load_scenario(const std::string& path, Scenario& out, ScenarioError& err);
+// Reads a regular file of at most max_bytes; false with the reason ("a directory, not a
+// file", "not a regular file", "larger than N bytes", "cannot open the file").
+bool read_regular_file(const std::string& path, std::size_t max_bytes, std::string& out,
+                       std::string& error);
 // Canonical text of a scenario; parse_scenario(format_scenario(s)) gives s back (line
 // numbers aside). The shrinker writes its minimal scenarios with it.
 std::string format_scenario(const Scenario& s);
