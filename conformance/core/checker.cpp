@@ -223,7 +223,9 @@ struct Checker::State {
   }
   void fail(ClauseId id, std::size_t index, std::int64_t t, std::string msg) {
     if (!on(id) || stopped) return;
-    ++violated[static_cast<std::size_t>(id)];
+    // Every violation is counted; the first kViolationsKeptPerClause of a clause are kept,
+    // so a target that repeats one fault a million times cannot exhaust the harness.
+    if (++violated[static_cast<std::size_t>(id)] > kViolationsKeptPerClause) return;
     violations.push_back(Violation{std::string(clause(id).id), index, t, std::move(msg)});
     if (opt.stop_at_first) stopped = true;
   }

@@ -480,6 +480,26 @@ TEST(CheckerTable, CoversEveryTraceClause) {
   }
 }
 
+TEST(Checker_Flood, KeepsTheFirstViolationsOfAClauseAndCountsAll) {
+  // A target that repeats one fault: 5,000 REMOVEs of a socket never registered.
+  T t;
+  kick(t);
+  t.at(5);
+  for (int i = 0; i < 5000; ++i) t.sock(1, 99, MS_POLL_REMOVE);
+  t.act(-1, 0, 1);
+  Checker c(kNewestEdition);
+  for (const Event& e : t.trace().events) c.on_event(e);
+  c.finish();
+  std::size_t kept = 0;
+  for (const Violation& v : c.violations()) kept += v.clause == "SC-REMOVE";
+  EXPECT_EQ(kept, kViolationsKeptPerClause);
+  std::size_t counted = 0;
+  for (const ClauseResult& r : c.results()) {
+    if (r.clause && r.clause->id == std::string_view("SC-REMOVE")) counted = r.violations;
+  }
+  EXPECT_GE(counted, 5000u);
+}
+
 TEST(Checker_StopAtFirst, StopsAfterTheFirstViolation) {
   T t;
   kick(t);

@@ -32,6 +32,10 @@ struct CheckerOptions {
   bool timer_delete_at_quiescence = false;
 };
 
+// Of one clause in one run, the checker keeps this many violations (the first ones) and
+// counts the rest (ClauseResult::violations counts them all).
+inline constexpr std::size_t kViolationsKeptPerClause = 100;
+
 struct Violation {
   std::string clause;            // clause id, e.g. "SC-CHANGES"
   std::size_t event_index = 0;   // index of the event (in on_event order) that shows it
