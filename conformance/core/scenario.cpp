@@ -820,7 +820,7 @@ class Parser {
     // Every target meets one expectation: an `if` line only replaces the line without it.
     for (const auto& [id, line, col] : conditional_done_) {
       const bool plain = std::any_of(out_.expect.done.begin(), out_.expect.done.end(),
-                                     [&](const ExpectDone& d) { return d.id == id && !d.condition; });
+                                     [&want = id](const ExpectDone& d) { return d.id == want && !d.condition; });
       if (!plain)
         fail(line, col, "done line for \"" + id + "\" with \"if\" but none without: the line without " +
                             "\"if\" is the expectation of every other target");

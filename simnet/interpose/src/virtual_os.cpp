@@ -43,9 +43,16 @@ namespace ms::sim {
 
 // ---- the next definitions ------------------------------------------------------------
 
+// A sanitizer runtime linked into the program (clang's static ASan) has its interceptors in
+// the program itself, where this layer's definitions replace them; RTLD_NEXT would skip them
+// (ASan would not know the program's threads: false leaks). They keep their own names.
 template <class F>
 F* next_fn(const char* name) {
-  void* p = ::dlsym(RTLD_NEXT, name);
+  char interceptor[64] = "__interceptor_";
+  void* p = nullptr;
+  if (std::strlen(interceptor) + std::strlen(name) < sizeof interceptor)
+    p = ::dlsym(RTLD_DEFAULT, std::strcat(interceptor, name));
+  if (p == nullptr) p = ::dlsym(RTLD_NEXT, name);
   if (p == nullptr) {
     static const char msg[] = "multisock: interposition: a C library function is missing\n";
     [[maybe_unused]] auto n = ::syscall(SYS_write, 2, msg, sizeof msg - 1);
