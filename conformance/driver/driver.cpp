@@ -267,8 +267,16 @@ struct Driver::Impl {
       default: break;
     }
     e.time_ns = now_ns();
+    // A target that floods callbacks inside one call is stopped from exhausting the
+    // harness: past the cap events are counted, not kept, and the run is an error.
+    if (out.trace.events.size() >= opt.trace_events_max) {
+      ++events_dropped;
+      return;
+    }
     out.trace.events.push_back(std::move(e));
   }
+
+  std::uint64_t events_dropped = 0;  // past DriverOptions::trace_events_max
 
   void note(std::string text) {
     Event e;
@@ -1375,6 +1383,10 @@ struct Driver::Impl {
       out.transfers.push_back(t->result);
     }
     out.end_time_ns = now_ns();
+    if (events_dropped > 0 && out.harness_error.empty())
+      out.harness_error = "the target made more than " + std::to_string(opt.trace_events_max) +
+                          " events in one run (" + std::to_string(events_dropped) +
+                          " more were not kept): the trace was cut";
     return std::move(out);
   }
 };

@@ -95,6 +95,7 @@ struct DriverOptions {
   std::uint64_t call_limit = 2'000'000;           // API calls bound (livelock guard)
   bool kick_start = true;                         // call SOCKET_TIMEOUT after the first add
   std::size_t body_keep_max = 1 << 20;            // bytes of each body kept for checks
+  std::size_t trace_events_max = 2'000'000;       // events kept; a run past it is an error
   // Creates the multi handle (default: api.multi_init); the engine-sim target binds the
   // simulated world here.
   std::function<void*()> multi_factory;
