@@ -5,15 +5,27 @@
 
 namespace ms::conf {
 
-namespace {
-
-// Records "key length\n" followed by length bytes; bodies may hold any byte.
-
 void put(std::string& out, const std::string& key, const std::string& value) {
   out += key + " " + std::to_string(value.size()) + "\n" + value;
 }
 
-}  // namespace
+std::string numbers_text(const std::vector<std::uint64_t>& v) {
+  std::string s;
+  for (std::uint64_t x : v) s += (s.empty() ? "" : " ") + std::to_string(x);
+  return s;
+}
+
+std::vector<std::uint64_t> numbers(const std::string& s) {
+  std::vector<std::uint64_t> v;
+  std::size_t at = 0;
+  while (at < s.size()) {
+    std::size_t used = 0;
+    v.push_back(std::stoull(s.substr(at), &used));
+    at += used;
+    while (at < s.size() && s[at] == ' ') ++at;
+  }
+  return v;
+}
 
 std::string encode(const ChildRun& r) {
   std::string out;
@@ -28,9 +40,7 @@ std::string encode(const ChildRun& r) {
   put(out, "end_time_ns", std::to_string(r.run.end_time_ns));
   put(out, "open_after_cleanup", std::to_string(r.open_after_cleanup));
   put(out, "world_error", r.world_error);
-  std::string choices;
-  for (std::uint64_t c : r.choices) choices += (choices.empty() ? "" : " ") + std::to_string(c);
-  put(out, "choices", choices);
+  put(out, "choices", numbers_text(r.choices));
   put(out, "replayed_choices", r.replayed_choices ? "1" : "0");
   for (const TransferResult& t : r.run.transfers) {
     put(out, "transfer", t.id);
@@ -83,15 +93,7 @@ bool decode(const std::string& in, ChildRun& r, std::string& error) {
       else if (key == "open_after_cleanup") d.open_after_cleanup = static_cast<long>(num(v));
       else if (key == "world_error") d.world_error = v;
       else if (key == "replayed_choices") d.replayed_choices = v == "1";
-      else if (key == "choices") {
-        std::size_t at = 0;
-        while (at < v.size()) {
-          std::size_t used = 0;
-          d.choices.push_back(std::stoull(v.substr(at), &used));
-          at += used;
-          while (at < v.size() && v[at] == ' ') ++at;
-        }
-      }
+      else if (key == "choices") d.choices = numbers(v);
       else if (key == "transfer") {
         d.run.transfers.emplace_back();
         d.run.transfers.back().id = v;

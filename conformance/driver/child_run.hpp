@@ -31,7 +31,12 @@ struct ChildRun {
 // target names its runs.
 ScenarioRun blank_run(const Scenario& scenario, const RunOptions& options);
 
-// Records "key length\n" followed by length bytes; bodies may hold any byte.
+// Records "key length\n" followed by length bytes; bodies may hold any byte. The same
+// records carry the virtual world's requests to its fork server (run_virtual.cpp).
+void put(std::string& out, const std::string& key, const std::string& value);
+// Numbers as "1 2 3" and back (std::invalid_argument / out_of_range on a bad one).
+std::string numbers_text(const std::vector<std::uint64_t>& v);
+std::vector<std::uint64_t> numbers(const std::string& s);
 std::string encode(const ChildRun& r);
 bool decode(const std::string& in, ChildRun& r, std::string& error);
 

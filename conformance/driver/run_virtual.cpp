@@ -100,10 +100,6 @@ ChildRun run_in_child(const Api& api, const Scenario& sc, const TargetSpec& targ
 // ---- the child program's request -------------------------------------------------------
 // "key length\n" + bytes, as the answer (child_run.hpp).
 
-void put(std::string& out, const std::string& key, const std::string& value) {
-  out += key + " " + std::to_string(value.size()) + "\n" + value;
-}
-
 std::map<std::string, std::string> records(const std::string& in) {
   std::map<std::string, std::string> r;
   std::size_t pos = 0;
@@ -117,24 +113,6 @@ std::map<std::string, std::string> records(const std::string& in) {
     pos = nl + 1 + len;
   }
   return r;
-}
-
-std::string numbers_text(const std::vector<std::uint64_t>& v) {
-  std::string s;
-  for (std::uint64_t x : v) s += (s.empty() ? "" : " ") + std::to_string(x);
-  return s;
-}
-
-std::vector<std::uint64_t> numbers(const std::string& s) {
-  std::vector<std::uint64_t> v;
-  std::size_t at = 0;
-  while (at < s.size()) {
-    std::size_t used = 0;
-    v.push_back(std::stoull(s.substr(at), &used));
-    at += used;
-    while (at < s.size() && s[at] == ' ') ++at;
-  }
-  return v;
 }
 
 std::string program_path() {
