@@ -4,16 +4,12 @@
   gives the same traces as engine-sim, scenario by scenario;
 - the system libcurl runs every scripted scenario, none skipped, and twice gives the same
   traces (also across two processes);
-- a hostile library, built here around the system libcurl, is reported per scenario: a call
-  the world does not model, a loop that never returns, a wait for ever in virtual time, a
-  thread that never yields, a DONE message with no result code; a library that busy-waits
-  on the clock does not hang;
+- (hostile libraries: test_hostile_library.py)
 - `--world` is checked.
 """
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -97,123 +93,6 @@ def test_world_option_is_checked(cli):
                    "--world", "real")
     assert proc.returncode == 2, describe(proc)
     assert "mutant exists only in the simulated world" in proc.stderr
-
-
-# ---- a hostile library: the system libcurl behind a `hostile_` prefix, misbehaving in
-# hostile_multi_socket_action as HOSTILE_MODE says.
-HOSTILE_C = r"""
-#include <poll.h>
-#include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-
-#define FWD(ret, name, params, args) \
-  extern ret curl_##name params; ret hostile_##name params { return curl_##name args; }
-typedef void CURL;
-typedef void CURLM;
-FWD(void*, multi_init, (void), ())
-FWD(int, multi_cleanup, (CURLM* m), (m))
-FWD(int, multi_remove_handle, (CURLM* m, CURL* e), (m, e))
-FWD(int, multi_assign, (CURLM* m, int s, void* p), (m, s, p))
-FWD(int, multi_timeout, (CURLM* m, long* t), (m, t))
-FWD(const char*, multi_strerror, (int c), (c))
-FWD(void*, easy_init, (void), ())
-FWD(void, easy_cleanup, (CURL* e), (e))
-FWD(const char*, easy_strerror, (int c), (c))
-FWD(int, easy_pause, (CURL* e, int b), (e, b))
-FWD(void*, slist_append, (void* l, const char* s), (l, s))
-FWD(void, slist_free_all, (void* l), (l))
-FWD(const char*, version, (void), ())
-FWD(int, global_init, (long f), (f))
-extern int curl_multi_setopt(CURLM*, int, ...);
-int hostile_multi_setopt(CURLM* m, int o, void* v) { return curl_multi_setopt(m, o, v); }
-extern int curl_easy_setopt(CURL*, int, ...);
-int hostile_easy_setopt(CURL* e, int o, void* v) { return curl_easy_setopt(e, o, v); }
-extern int curl_easy_getinfo(CURL*, int, ...);
-int hostile_easy_getinfo(CURL* e, int i, void* v) { return curl_easy_getinfo(e, i, v); }
-
-static CURL* last_added;
-extern int curl_multi_add_handle(CURLM*, CURL*);
-int hostile_multi_add_handle(CURLM* m, CURL* e) { last_added = e; return curl_multi_add_handle(m, e); }
-
-/* "garbage": one DONE message whose result is no result code at all. */
-struct message { int msg; void* easy; union { void* whatever; int result; } data; };
-extern void* curl_multi_info_read(CURLM*, int*);
-void* hostile_multi_info_read(CURLM* m, int* left) {
-  static struct message fake;
-  static int told;
-  const char* mode = getenv("HOSTILE_MODE");
-  if (mode && !strcmp(mode, "garbage") && last_added && !told) {
-    told = 1;
-    fake.msg = 1;
-    fake.easy = last_added;
-    fake.data.result = 12345;
-    *left = 0;
-    return &fake;
-  }
-  return curl_multi_info_read(m, left);
-}
-
-static void* spin(void* arg) { for (;;) __atomic_add_fetch((long*)arg, 1, __ATOMIC_RELAXED); return 0; }
-static long counter;
-
-extern int curl_multi_socket_action(CURLM*, int, int, int*);
-int hostile_multi_socket_action(CURLM* m, int s, int mask, int* running) {
-  const char* mode = getenv("HOSTILE_MODE");
-  static int done;
-  if (mode && !done) {
-    done = 1;
-    if (!strcmp(mode, "unix")) socket(AF_UNIX, SOCK_STREAM, 0);
-    if (!strcmp(mode, "loop")) for (;;) __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
-    if (!strcmp(mode, "forever")) poll(0, 0, -1);
-    if (!strcmp(mode, "thread")) { pthread_t t; pthread_create(&t, 0, spin, &counter); }
-    if (!strcmp(mode, "clock")) {  /* a busy wait of 2 s */
-      struct timespec a, b;
-      clock_gettime(CLOCK_MONOTONIC, &a);
-      do clock_gettime(CLOCK_MONOTONIC, &b); while (b.tv_sec - a.tv_sec < 2);
-    }
-  }
-  return curl_multi_socket_action(m, s, mask, running);
-}
-"""
-
-
-@pytest.fixture(scope="module")
-def hostile_lib(tmp_path_factory):
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if cc is None or not CURL788.exists():
-        pytest.skip("needs a C compiler and the system libcurl")
-    folder = tmp_path_factory.mktemp("hostile")
-    src = folder / "hostile.c"
-    src.write_text(HOSTILE_C)
-    lib = folder / "libhostile.so"
-    subprocess.run([cc, "-shared", "-fPIC", "-O1", "-o", str(lib), str(src), "-l:libcurl.so.4",
-                    "-lpthread"], check=True, capture_output=True, text=True)
-    return lib
-
-
-@pytest.mark.parametrize("mode,verdict,text", [
-    ("unix", "error", "library called socket() of address family 1 (not modelled by the virtual world)"),
-    ("loop", "fail", "no return from hostile_multi_socket_action"),
-    ("forever", "error", "waits for ever in virtual time"),
-    ("thread", "error", "neither ended nor waited"),
-    ("clock", None, ""),
-    ("garbage", "fail", "expected a DONE message with a result code, observed message kind 1 with result 12345"),
-])
-def test_hostile_library_is_reported_per_scenario(cli, tmp_path, monkeypatch, hostile_lib, mode, verdict, text):
-    monkeypatch.setenv("HOSTILE_MODE", mode)
-    proc = cli.run("conform", "--target", f"lib:{hostile_lib}:hostile_", "--suite", ONE,
-                   "--report", tmp_path, timeout=120)
-    report = json.loads((tmp_path / "report.json").read_text())
-    scenario = report["scenarios"][0]
-    if verdict is None:  # a busy wait on the clock ends: virtual time passes while it spins
-        assert scenario["verdict"] in ("pass", "warn", "fail"), describe(proc)
-        assert "no return" not in json.dumps(scenario), describe(proc)
-        return
-    assert scenario["verdict"] == verdict, describe(proc)
-    assert text in json.dumps(scenario), describe(proc)
 
 
 @pytest.mark.skipif(not CURL788.exists(), reason="the system libcurl is not installed")

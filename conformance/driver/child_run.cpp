@@ -1,6 +1,8 @@
 // child_run.cpp: the child's answer, and the verdict of a child that gave none.
 #include "child_run.hpp"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 namespace ms::conf {
@@ -141,6 +143,10 @@ ScenarioRun blank_run(const Scenario& scenario, const RunOptions& options) {
   return out;
 }
 
+void end_child_when_flooded(DriverOptions& options) {
+  options.on_event_cap = [] { ::_exit(kFloodedStatus); };
+}
+
 bool child_answered(const RunOutcome& child, const TargetSpec& target,
                     std::chrono::milliseconds limit, ScenarioRun& out) {
   switch (child.kind) {
@@ -174,6 +180,19 @@ bool child_answered(const RunOutcome& child, const TargetSpec& target,
       return false;
     }
     case RunKind::error:
+      if (child.exit_status == kFloodedStatus) {
+        // As a hang: the call makes callbacks (or the run calls) without end.
+        out.outcome = Outcome::hang;
+        const std::string what =
+            "more than " + std::to_string(DriverOptions{}.trace_events_max) + " events in one run" +
+            (child.progress.empty() ? std::string() : ", the last inside " + child.progress);
+        out.message = target.name() + ": " + what + ": stopped";
+        Violation v;
+        v.clause = "ER-NO-CRASH";
+        v.message = "expected a call to return after a bounded number of callbacks, observed " + what;
+        out.violations.push_back(v);
+        return false;
+      }
       out.message = "the child failed: " + child.error +
                     (child.payload.empty() ? "" : " (" + child.payload + ")");
       return false;

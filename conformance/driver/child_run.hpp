@@ -40,8 +40,14 @@ std::vector<std::uint64_t> numbers(const std::string& s);
 std::string encode(const ChildRun& r);
 bool decode(const std::string& in, ChildRun& r, std::string& error);
 
+// In a run's child: a run that reaches DriverOptions::trace_events_max ends the child at
+// once with kFloodedStatus, the call in progress named by isolate_progress.
+inline constexpr int kFloodedStatus = 71;
+void end_child_when_flooded(DriverOptions& options);
+
 // A child that did not answer (crash, hang, error) becomes out's verdict (ER-NO-CRASH for
-// a crash or a call that never returned, naming the call); true when it answered.
+// a crash, a call that never returned or one that flooded the run with events, naming the
+// call); true when it answered.
 bool child_answered(const RunOutcome& child, const TargetSpec& target,
                     std::chrono::milliseconds limit, ScenarioRun& out);
 

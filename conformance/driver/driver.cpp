@@ -214,14 +214,6 @@ struct Driver::Impl {
     for (auto& t : transfers) release(*t);
   }
 
-  void release(Transfer& t) {
-    if (t.sha) EVP_MD_CTX_free(t.sha);
-    t.sha = nullptr;
-    if (t.headers) api.slist_free_all(t.headers);
-    if (t.resolve) api.slist_free_all(t.resolve);
-    t.headers = t.resolve = nullptr;
-  }
-
   std::int64_t now_ns() { return env.now().count(); }
 
   void enter(const char* name, const char* how = "") {
@@ -242,6 +234,14 @@ struct Driver::Impl {
     auto r = f();
     leave();
     return r;
+  }
+
+  void release(Transfer& t) {
+    if (t.sha) EVP_MD_CTX_free(t.sha);
+    t.sha = nullptr;
+    if (t.headers) traced("slist_free_all", "", [&] { api.slist_free_all(t.headers); return 0; });
+    if (t.resolve) traced("slist_free_all", "", [&] { api.slist_free_all(t.resolve); return 0; });
+    t.headers = t.resolve = nullptr;
   }
 
   void flags(Event& e, bool bad_userp) {
@@ -270,7 +270,7 @@ struct Driver::Impl {
     // A target that floods callbacks inside one call is stopped from exhausting the
     // harness: past the cap events are counted, not kept, and the run is an error.
     if (out.trace.events.size() >= opt.trace_events_max) {
-      ++events_dropped;
+      if (events_dropped++ == 0 && opt.on_event_cap) opt.on_event_cap();
       return;
     }
     out.trace.events.push_back(std::move(e));
@@ -288,7 +288,7 @@ struct Driver::Impl {
   // A new easy handle the trace names by the next id (spares for probes, transfers); null
   // when easy_init fails.
   void* new_easy(int& id) {
-    void* easy = api.easy_init();
+    void* easy = traced("easy_init", "", [&] { return api.easy_init(); });
     if (!easy) return nullptr;
     id = next_easy_id++;
     easy_ids[easy] = id;
@@ -482,7 +482,7 @@ struct Driver::Impl {
         if (e.result == MSM_OK) {
           spares.push_back(spare);  // taken out again from the loop
         } else {
-          api.easy_cleanup(spare);
+          traced("easy_cleanup", "", [&] { api.easy_cleanup(spare); return 0; });
           easy_ids.erase(spare);
         }
         break;
@@ -649,7 +649,15 @@ struct Driver::Impl {
 
   void drain_messages() {
     undrained = false;
-    for (;;) {
+    // The queue holds at most one message per added transfer: a target whose info_read
+    // never returns NULL is read that far (and a little more), not for ever.
+    const std::size_t most = transfers.size() + 100;
+    for (std::size_t read = 0;; ++read) {
+      if (read > most) {
+        note("multi_info_read gave " + std::to_string(read) +
+             " messages in a row without NULL (at most one per transfer can be queued): stopped reading");
+        return;
+      }
       int left = -1;
       in_call = true;
       MSMsg* m = traced("multi_info_read", "", [&] { return api.multi_info_read(multi, &left); });
@@ -677,7 +685,8 @@ struct Driver::Impl {
     r.result = code;
     r.done_at_ns = now_ns();
     long http = 0;
-    if (api.easy_getinfo(t.easy, MSINFO_RESPONSE_CODE, &http) == MSE_OK) r.response_code = http;
+    if (traced("easy_getinfo", "", [&] { return api.easy_getinfo(t.easy, MSINFO_RESPONSE_CODE, &http); }) == MSE_OK)
+      r.response_code = http;
     if (t.sha) {
       unsigned char md[EVP_MAX_MD_SIZE];
       unsigned int len = 0;
@@ -783,7 +792,7 @@ struct Driver::Impl {
   void cleanup_easy(Transfer& t) {
     in_call = true;
     enter("easy_cleanup");
-    api.easy_cleanup(t.easy);
+    traced("easy_cleanup", "", [&] { api.easy_cleanup(t.easy); return 0; });
     leave();
     in_call = false;
     transfer_of.erase(t.easy);
@@ -840,8 +849,12 @@ struct Driver::Impl {
     t.owner = this;
 
     int bad = 0;
-    auto set_long = [&](int option, long v) { bad |= api.easy_setopt(easy, option, v); };
-    auto set_ptr = [&](int option, const void* p) { bad |= api.easy_setopt(easy, option, p); };
+    auto set_long = [&](int option, long v) {
+      bad |= traced("easy_setopt", "", [&] { return api.easy_setopt(easy, option, v); });
+    };
+    auto set_ptr = [&](int option, const void* p) {
+      bad |= traced("easy_setopt", "", [&] { return api.easy_setopt(easy, option, p); });
+    };
     set_ptr(MSOPT_URL, s.url.c_str());
     set_ptr(MSOPT_WRITEFUNCTION, reinterpret_cast<const void*>(&write_cb));
     set_ptr(MSOPT_WRITEDATA, &t);
@@ -864,17 +877,21 @@ struct Driver::Impl {
       set_long(MSOPT_UPLOAD, 1L);
       set_ptr(MSOPT_READFUNCTION, reinterpret_cast<const void*>(&read_cb));
       set_ptr(MSOPT_READDATA, &t);
-      if (!s.upload_chunked) bad |= api.easy_setopt(easy, MSOPT_INFILESIZE_LARGE, static_cast<ms_off_t>(s.upload_bytes));
+      if (!s.upload_chunked)
+        bad |= traced("easy_setopt", "", [&] {
+          return api.easy_setopt(easy, MSOPT_INFILESIZE_LARGE, static_cast<ms_off_t>(s.upload_bytes));
+        });
     }
     if (s.has_post) {
       set_long(MSOPT_POSTFIELDSIZE, static_cast<long>(s.post.size()));
       set_ptr(MSOPT_POSTFIELDS, s.post.c_str());
     }
-    for (auto& h : s.headers) t.headers = api.slist_append(t.headers, h.c_str());
+    for (auto& h : s.headers)
+      t.headers = traced("slist_append", "", [&] { return api.slist_append(t.headers, h.c_str()); });
     if (t.headers) set_ptr(MSOPT_HTTPHEADER, t.headers);
     for (auto& r : s.resolve) {
       const std::string entry = r.host + ":" + std::to_string(r.port) + ":" + r.address;
-      t.resolve = api.slist_append(t.resolve, entry.c_str());
+      t.resolve = traced("slist_append", "", [&] { return api.slist_append(t.resolve, entry.c_str()); });
     }
     if (t.resolve) set_ptr(MSOPT_RESOLVE, t.resolve);
     if (bad) note("setopt failed for " + s.id);
@@ -964,7 +981,7 @@ struct Driver::Impl {
         e.easy = id;
         in_call = true;
         e.result = traced("multi_remove_handle", "", [&] { return api.multi_remove_handle(multi, spare); });
-        api.easy_cleanup(spare);
+        traced("easy_cleanup", "", [&] { api.easy_cleanup(spare); return 0; });
         in_call = false;
         easy_ids.erase(spare);
         break;
@@ -1029,7 +1046,7 @@ struct Driver::Impl {
         e.kind = EventKind::add_handle;
         e.easy = id;
         e.result = traced("multi_add_handle", "(NULL, ...)", [&] { return api.multi_add_handle(nullptr, spare); });
-        api.easy_cleanup(spare);
+        traced("easy_cleanup", "", [&] { api.easy_cleanup(spare); return 0; });
         easy_ids.erase(spare);
         break;
       }
@@ -1068,7 +1085,7 @@ struct Driver::Impl {
       e.result = traced("multi_remove_handle", "", [&] { return api.multi_remove_handle(multi, spare); });
       record(e);
       enter("easy_cleanup");
-      api.easy_cleanup(spare);
+      traced("easy_cleanup", "", [&] { api.easy_cleanup(spare); return 0; });
       leave();
       in_call = false;
       easy_ids.erase(spare);
@@ -1117,11 +1134,14 @@ struct Driver::Impl {
     }
     ms_socket_callback sfn = &socket_cb;
     ms_multi_timer_callback tfn = &timer_cb;
-    api.multi_setopt(multi, MSMOPT_SOCKETFUNCTION, sfn);
-    api.multi_setopt(multi, MSMOPT_SOCKETDATA, static_cast<void*>(this));
-    api.multi_setopt(multi, MSMOPT_TIMERFUNCTION, tfn);
-    api.multi_setopt(multi, MSMOPT_TIMERDATA, static_cast<void*>(this));
-    for (const auto& [option, value] : opt.multi_longs) api.multi_setopt(multi, option, value);
+    traced("multi_setopt", "", [&] {
+      api.multi_setopt(multi, MSMOPT_SOCKETFUNCTION, sfn);
+      api.multi_setopt(multi, MSMOPT_SOCKETDATA, static_cast<void*>(this));
+      api.multi_setopt(multi, MSMOPT_TIMERFUNCTION, tfn);
+      api.multi_setopt(multi, MSMOPT_TIMERDATA, static_cast<void*>(this));
+      for (const auto& [option, value] : opt.multi_longs) api.multi_setopt(multi, option, value);
+      return 0;
+    });
 
     auto find = [&](const std::string& id) -> Transfer* {
       for (auto& t : transfers)

@@ -270,6 +270,7 @@ struct Observer {
   Driver* driver = nullptr;
   std::map<int, ino_t> open;  // fd -> the socket's inode, to tell it from a reused number
   bool hooked = false;
+  std::string setopt_call;  // "<prefix>easy_setopt": the progress while our hooks are set
 };
 thread_local Observer* g_observer = nullptr;
 
@@ -310,6 +311,8 @@ void* observed_easy_init() {
   void* easy = g_observer->inner.easy_init();
   if (!easy) return easy;
   const Api& a = g_observer->inner;
+  // A crash in these calls is the library's setopt's, not its easy_init's.
+  isolate_progress(g_observer->setopt_call.c_str());
   using OpenFn = ms_socket_t (*)(void*, mssocktype, ms_sockaddr*);
   using CloseFn = int (*)(void*, ms_socket_t);
   OpenFn open = &open_socket_cb;
@@ -323,6 +326,7 @@ void* observed_easy_init() {
       a.easy_setopt(easy, MSOPT_OPENSOCKETFUNCTION, static_cast<OpenFn>(nullptr));
     }
   }
+  isolate_progress(nullptr);  // the driver names its next call itself
   return easy;
 }
 
@@ -413,6 +417,7 @@ ChildRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions
   dopt.seed = seed;
   dopt.policy = policy;
   dopt.time_limit = run_limit(sc);
+  end_child_when_flooded(dopt);
   if (mo.mutant != ms::Mutant::none) {
     dopt.multi_factory = [mo]() -> void* { return ms::multi_init(ms::port::system_ports(), mo); };
   }
@@ -433,6 +438,7 @@ ChildRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions
   }
   Observer observer;
   observer.inner = api;
+  observer.setopt_call = target.prefix + "easy_setopt";
   Api observed = api;
   observed.easy_init = &observed_easy_init;
   Driver driver(observed, env, dopt);
@@ -465,23 +471,6 @@ ChildRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions
 }
 
 // ---- targets -------------------------------------------------------------------------------
-
-// Libraries are loaded once per process: their Api tables point into them for ever.
-bool library_api(const TargetSpec& target, Api& out, std::string& error) {
-  static std::mutex mutex;
-  static std::map<std::string, Api> loaded;
-  std::lock_guard<std::mutex> lock(mutex);
-  const std::string key = target.library + "\n" + target.prefix;
-  if (auto it = loaded.find(key); it != loaded.end()) {
-    out = it->second;
-    return true;
-  }
-  Api api;
-  if (!load_library_api(target.library, target.prefix, api, &error)) return false;
-  loaded[key] = api;
-  out = api;
-  return true;
-}
 
 // The checks every real run gets, whichever process ran it.
 void check_run(const Scenario& sc, const RunOptions& options, ChildRun& r, ScenarioRun& out) {
@@ -591,28 +580,36 @@ ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
   if (target.kind == TargetSpec::Kind::engine_real) {
     r = run_here(scenario, target, options, engine_api(), out.seed);
   } else if (target.kind == TargetSpec::Kind::lib) {
-    Api api;
-    std::string error;
-    if (!library_api(target, api, error)) {
-      out.message = "cannot load " + target.library + ": " + error;
-      return out;
-    }
-    // Pausing needs the optional easy_pause: without it the scenario is not applicable.
-    if (Policy policy; resolve_policy(scenario, options, policy, error)) {
-      if (std::string why = pause_unsupported(policy, api); !why.empty()) {
-        out.outcome = Outcome::pass;
-        out.skipped = true;
-        out.message = why;
-        return out;
-      }
-    }
+    // Loading is the library's code too: the child loads it (constructors, global init)
+    // and runs the scenario, so nothing of the library ever runs in this process.
     const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(
                            run_limit(scenario)) + kChildGrace;
     const RunOutcome child = run_isolated(
-        [&]() { return encode(run_here(scenario, target, options, api, out.seed)); }, limit);
+        [&]() {
+          ChildRun loaded;
+          Api api;
+          std::string error;
+          if (!load_library_api(target.library, target.prefix, api, &error)) {
+            loaded.setup_error = "cannot load " + target.library + ": " + error;
+            return encode(loaded);
+          }
+          // Pausing needs the optional easy_pause: without it the scenario is not applicable.
+          if (Policy policy; resolve_policy(scenario, options, policy, error))
+            loaded.skipped = pause_unsupported(policy, api);
+          if (!loaded.skipped.empty()) return encode(loaded);
+          return encode(run_here(scenario, target, options, api, out.seed));
+        },
+        limit);
     if (!child_answered(child, target, limit, out)) return out;
+    std::string error;
     if (!decode(child.payload, r, error)) {
       out.message = "the child's answer cannot be read: " + error;
+      return out;
+    }
+    if (!r.skipped.empty()) {
+      out.outcome = Outcome::pass;
+      out.skipped = true;
+      out.message = r.skipped;
       return out;
     }
   } else {

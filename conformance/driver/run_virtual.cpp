@@ -70,6 +70,7 @@ ChildRun run_in_child(const Api& api, const Scenario& sc, const TargetSpec& targ
   dopt.choices = &tape;
   dopt.call_hook = &enter_call;
   dopt.call_prefix = target.prefix;
+  end_child_when_flooded(dopt);
 
   SimEnvironment env(*world, &vos);
   Driver driver(api, env, dopt);

@@ -96,6 +96,10 @@ struct DriverOptions {
   bool kick_start = true;                         // call SOCKET_TIMEOUT after the first add
   std::size_t body_keep_max = 1 << 20;            // bytes of each body kept for checks
   std::size_t trace_events_max = 2'000'000;       // events kept; a run past it is an error
+  // Called once when the run reaches trace_events_max. A run in a disposable child ends
+  // the child here (flooded_exit), so a call that floods callbacks without end is judged
+  // as a call that does not return; unset, later events are counted and dropped.
+  std::function<void()> on_event_cap;
   // Creates the multi handle (default: api.multi_init); the engine-sim target binds the
   // simulated world here.
   std::function<void*()> multi_factory;

@@ -1,10 +1,13 @@
 // isolate.cpp: fork, run, drain, reap. See isolate.hpp for the protocol.
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -14,7 +17,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <exception>
+#include <new>
 
 #include "conformance/isolate.hpp"
 
@@ -45,14 +50,53 @@ void write_all(int fd, const char* data, size_t size) {
   }
 }
 
+// A sanitizer runtime in the process (this file may be built without one while the program
+// or a library it loaded has it): its address space is mostly shadow reservation.
+bool sanitizer_present() {
+  for (const char* name : {"__asan_init", "__tsan_init", "__msan_init", "__hwasan_init"})
+    if (::dlsym(RTLD_DEFAULT, name) != nullptr) return true;
+  return false;
+}
+
+// Lowers a limit (soft and hard, so the code under it cannot raise it again); a tighter
+// limit the user set stays. RLIM_INFINITY is the largest value, so min() is right.
+void set_limit(int resource, rlim_t value, rlim_t hard_extra = 0) {
+  rlimit now{};
+  if (::getrlimit(resource, &now) != 0) return;
+  const rlimit wanted{std::min(value, now.rlim_cur), std::min(value + hard_extra, now.rlim_max)};
+  ::setrlimit(resource, &wanted);
+}
+
+// The limits every process that runs third-party code gets (isolate.hpp: ChildLimits).
+// cpu: only in a run's child; the fork server lives for a whole suite.
+void apply_limits(bool cpu) {
+  const ChildLimits l = child_limits();
+  set_limit(RLIMIT_CORE, 0);
+  if (l.memory_bytes > 0 && !sanitizer_present()) set_limit(RLIMIT_AS, l.memory_bytes);
+  if (l.open_files > 0) set_limit(RLIMIT_NOFILE, l.open_files);
+  if (l.file_bytes > 0) set_limit(RLIMIT_FSIZE, l.file_bytes);
+  // CPU: SIGXCPU at the soft limit (reported as that signal), SIGKILL a second later.
+  if (cpu && l.cpu_seconds > 0) set_limit(RLIMIT_CPU, l.cpu_seconds, 1);
+  // A child outlives no parent: when the harness dies, its runs die with it.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // What a library prints must not mix into the harness's standard output (a trace, a
+  // report path): it goes to standard error.
+  ::dup2(STDERR_FILENO, STDOUT_FILENO);
+}
+
 [[noreturn]] void child_main(int out_fd, const std::function<std::string()>& body) {
-  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGPIPE}) ::signal(sig, SIG_DFL);
-  const rlimit no_core{0, 0};
-  ::setrlimit(RLIMIT_CORE, &no_core);
+  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGPIPE, SIGXCPU, SIGXFSZ}) ::signal(sig, SIG_DFL);
+  // A process group of its own, so that whatever it starts is ended with it.
+  ::setpgid(0, 0);
+  apply_limits(true);
   int status = 0;
   std::string result;
   try {
     result = body();
+  } catch (const std::bad_alloc&) {
+    result = "out of memory: the run passed its address-space limit of " +
+             std::to_string(child_limits().memory_bytes >> 20) + " MiB (MULTISOCK_CHILD_MEMORY_MB)";
+    status = kBodyThrewStatus;
   } catch (const std::exception& e) {
     result = e.what();
     status = kBodyThrewStatus;
@@ -87,6 +131,24 @@ void isolate_progress(const char* text) {
   g_progress[n] = '\0';
 }
 
+namespace {
+std::uint64_t env_number(const char* name, std::uint64_t fallback) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return fallback;
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(text, &end, 10);
+  return errno != 0 || *end != '\0' ? fallback : v;
+}
+}  // namespace
+
+ChildLimits child_limits() {
+  ChildLimits l;
+  l.memory_bytes = env_number("MULTISOCK_CHILD_MEMORY_MB", l.memory_bytes >> 20) << 20;
+  l.cpu_seconds = env_number("MULTISOCK_CHILD_CPU_SECONDS", l.cpu_seconds);
+  return l;
+}
+
 const char* to_string(RunKind kind) {
   switch (kind) {
     case RunKind::ok: return "ok";
@@ -113,6 +175,10 @@ struct Launch {
   // The child's wait status once it has ended; false when it did not end by the deadline
   // (or its status cannot be had).
   std::function<bool(SteadyClock::time_point deadline, int& status)> wait;
+  // Readable once the child has ended (a pidfd, or the fork server's control socket), so
+  // the answer is not waited for when a process the child started keeps the pipe open.
+  int ended_fd = -1;
+  bool close_ended = false;  // ended_fd belongs to the launch (a pidfd): close it after
 };
 
 // Starts a child with launch(answer_fd, progress_fd), drains its answer until the deadline,
@@ -156,32 +222,63 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
     return outcome;
   }
 
-  // Drain until end-of-file (the child closed its end or died) or the deadline.
+  // Drain until end-of-file, the child's end or the deadline.
   bool timed_out = false;
+  bool too_long = false;
   char buffer[65536];
+  // One read: true while there may be more (data came), false at end-of-file, on error,
+  // when nothing is there (non-blocking) or when the answer is too long.
+  auto read_some = [&] {
+    for (;;) {
+      const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      outcome.payload.append(buffer, static_cast<size_t>(n));
+      too_long = outcome.payload.size() > kAnswerMax;
+      return !too_long;
+    }
+  };
   for (;;) {
-    pollfd p{fds[0], POLLIN, 0};
-    const int ready = ::poll(&p, 1, millis_left(deadline));
+    pollfd p[2] = {{fds[0], POLLIN, 0}, {child.ended_fd, POLLIN, 0}};
+    const int ready = ::poll(p, child.ended_fd >= 0 ? 2 : 1, millis_left(deadline));
     if (ready < 0 && errno == EINTR) continue;
     if (ready == 0) {
       timed_out = true;
       break;
     }
     if (ready < 0) break;
-    const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    outcome.payload.append(buffer, static_cast<size_t>(n));
+    if (p[0].revents != 0) {
+      if (!read_some()) break;
+      continue;
+    }
+    if (p[1].revents != 0) {
+      // Ended, yet the pipe is open elsewhere (a process it started): take what is in it.
+      ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
+      while (read_some()) {
+      }
+      break;
+    }
   }
   ::close(fds[0]);
 
   // A child that closed the pipe may still be finishing: wait for it until the deadline.
   int status = 0;
-  bool ended = !timed_out && child.wait(deadline, status);
+  bool ended = !timed_out && !too_long && child.wait(deadline, status);
+  // Whatever the child started dies with it (its process group).
+  auto end_group = [&] { ::kill(-child.pid, SIGKILL); };
   if (!ended) {
     ::kill(child.pid, SIGKILL);
-    if (!child.wait(SteadyClock::now() + std::chrono::seconds(5), status)) {
+    end_group();
+    const bool reaped = child.wait(SteadyClock::now() + std::chrono::seconds(5), status);
+    if (child.ended_fd >= 0 && child.close_ended) ::close(child.ended_fd);
+    if (!reaped) {
       outcome.error = "the child's end cannot be learnt";
+      return outcome;
+    }
+    if (too_long) {
+      outcome.kind = RunKind::error;
+      outcome.payload.clear();
+      outcome.error = "the child's answer passed " + std::to_string(kAnswerMax >> 20) + " MiB: killed";
       return outcome;
     }
     outcome.kind = RunKind::hang;
@@ -190,6 +287,8 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
     outcome.error = "still running after " + std::to_string(limit.count()) + " ms: killed";
     return outcome;
   }
+  end_group();
+  if (child.ended_fd >= 0 && child.close_ended) ::close(child.ended_fd);
   if (WIFSIGNALED(status)) {
     outcome.kind = RunKind::crash;
     outcome.signal = WTERMSIG(status);
@@ -205,6 +304,7 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
     return outcome;
   }
   outcome.kind = RunKind::error;
+  outcome.progress = read_progress(slot);  // a child may end itself inside a call
   outcome.error = outcome.exit_status == kBodyThrewStatus
                       ? "the body threw: " + outcome.payload
                       : "exited with status " + std::to_string(outcome.exit_status);
@@ -308,6 +408,9 @@ RunOutcome run_isolated(std::function<std::string()> body, std::chrono::millisec
           g_progress = slot;  // the page mapped before the fork is shared with the parent
           child_main(out_fd, body);
         }
+        ::setpgid(l.pid, l.pid);  // also here: the group exists before either side goes on
+        l.ended_fd = static_cast<int>(::syscall(SYS_pidfd_open, l.pid, 0));
+        l.close_ended = l.ended_fd >= 0;
         l.wait = [pid = l.pid](SteadyClock::time_point deadline, int& status) {
           return wait_own(pid, deadline, status);
         };
@@ -335,6 +438,8 @@ ForkServer::ForkServer(const std::vector<std::string>& argv, std::chrono::millis
     return;
   }
   if (pid_ == 0) {
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::personality(ADDR_NO_RANDOMIZE);
     ::dup2(sv[1], 0);  // the control socket; stdout and stderr stay
     ::close_range(3, ~0U, 0);
@@ -366,6 +471,7 @@ void ForkServer::stop() {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, &status, 0);
     }
+    ::kill(-pid_, SIGKILL);  // anything the library started at load time
   }
   pid_ = -1;
 }
@@ -397,6 +503,7 @@ RunOutcome ForkServer::run(const std::string& input, std::chrono::milliseconds l
           return l;
         }
         l.pid = static_cast<pid_t>(std::strtol(line + 4, nullptr, 10));
+        l.ended_fd = control_;  // the server tells the child's status when it ends
         l.wait = [this](SteadyClock::time_point deadline, int& status) {
           char reply[64];
           if (!recv_line(control_, reply, sizeof reply, nullptr, nullptr, deadline)) return false;
@@ -418,6 +525,7 @@ RunOutcome ForkServer::run(const std::string& input, std::chrono::milliseconds l
 
 int serve_forks(const std::function<std::string()>& prepare, const std::function<std::string()>& body) {
   const int control = 0;
+  apply_limits(false);  // loading the library is third-party code too
   const std::string error = prepare();
   if (!error.empty()) {
     const std::string line = "error " + error + "\n";
@@ -445,6 +553,7 @@ int serve_forks(const std::function<std::string()>& prepare, const std::function
       adopt_progress(progress);
       child_main(out, body);
     }
+    if (pid > 0) ::setpgid(pid, pid);
     for (int fd : fds) ::close(fd);
     char reply[64];
     std::snprintf(reply, sizeof reply, "pid %d\n", static_cast<int>(pid));

@@ -1,6 +1,8 @@
 // Child-process isolation: every outcome kind, pipe draining, and no leftovers.
 #include <dirent.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -111,6 +113,73 @@ TEST(RunIsolated_Hang, ChildThatClosedItsPipeButLingersIsStillKilled) {
       milliseconds(200));
   EXPECT_EQ(out.kind, RunKind::hang);
   EXPECT_TRUE(no_children());
+}
+
+// ---- what a child may not do to the harness ------------------------------------------------
+
+TEST(RunIsolated_Processes, AGrandchildHoldingThePipeNeitherDelaysNorOutlivesTheRun) {
+  int report[2];
+  ASSERT_EQ(::pipe(report), 0);
+  const auto start = std::chrono::steady_clock::now();
+  const RunOutcome out = run_isolated(
+      [&] {
+        const pid_t grandchild = ::fork();
+        if (grandchild == 0) {
+          for (;;) ::pause();  // keeps every descriptor, the answer pipe included
+        }
+        const std::string pid = std::to_string(grandchild);
+        (void)!::write(report[1], pid.data(), pid.size());
+        return std::string("answer");
+      },
+      milliseconds(5000));
+  ::close(report[1]);
+  char text[32] = {};
+  ASSERT_GT(::read(report[0], text, sizeof text - 1), 0);
+  ::close(report[0]);
+  EXPECT_EQ(out.kind, RunKind::ok) << out.error;
+  EXPECT_EQ(out.payload, "answer");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(3000)) << "waited for the grandchild";
+  const pid_t grandchild = static_cast<pid_t>(std::atoi(text));
+  // Killed with the child's process group (a zombie until its parent, init, reaps it).
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    const std::string stat_path = "/proc/" + std::to_string(grandchild) + "/stat";
+    FILE* f = std::fopen(stat_path.c_str(), "r");
+    char state = 'X';
+    if (f != nullptr) {
+      if (std::fscanf(f, "%*d %*s %c", &state) != 1) state = 'X';
+      std::fclose(f);
+    }
+    gone = state == 'X' || state == 'Z';
+    if (!gone) std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_TRUE(gone) << "grandchild " << grandchild << " outlived the run";
+  if (!gone) ::kill(grandchild, SIGKILL);
+}
+
+TEST(RunIsolated_Limits, TheChildRunsUnderLimitsAndWritesNothingToStandardOutput) {
+  const RunOutcome out = run_isolated(
+      [] {
+        rlimit files{}, cpu{}, fsize{};
+        ::getrlimit(RLIMIT_NOFILE, &files);
+        ::getrlimit(RLIMIT_CPU, &cpu);
+        ::getrlimit(RLIMIT_FSIZE, &fsize);
+        const bool stdout_is_stderr = [] {
+          struct stat a{}, b{};
+          return ::fstat(1, &a) == 0 && ::fstat(2, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+        }();
+        return std::to_string(files.rlim_cur) + " " + std::to_string(cpu.rlim_cur) + " " +
+               std::to_string(fsize.rlim_cur) + " " + (stdout_is_stderr ? "1" : "0") + " " +
+               std::to_string(::getpgid(0) == ::getpid());
+      },
+      milliseconds(5000));
+  ASSERT_EQ(out.kind, RunKind::ok) << out.error;
+  const ChildLimits l = child_limits();
+  rlimit ours{};
+  ::getrlimit(RLIMIT_NOFILE, &ours);  // a tighter limit of the parent's stays
+  EXPECT_EQ(out.payload, std::to_string(std::min<std::uint64_t>(l.open_files, ours.rlim_cur)) + " " +
+                             std::to_string(l.cpu_seconds) + " " + std::to_string(l.file_bytes) + " 1 1")
+      << "open files, CPU seconds, file size, stdout sent to stderr, own process group";
 }
 
 TEST(RunIsolated_Progress, CrashNamesTheLastProgress) {

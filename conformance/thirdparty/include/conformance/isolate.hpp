@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -33,10 +34,30 @@ struct RunOutcome {
   int exit_status = 0;      // error: the child's exit status (-1 when there was no child)
   std::string payload;      // ok: the body's result; error: what the child wrote, if any
   std::string error;        // error: a sentence saying what went wrong
-  // crash, hang: the last text the child gave isolate_progress() ("" when none), so the
+  // crash, hang, error: the last text the child gave isolate_progress() ("" when none), so the
   // verdict can name the call that was in progress.
   std::string progress;
 };
+
+// The limits of every process that runs third-party code (a run's child, a fork server
+// and its children; loading a library included), so a library that allocates, spins,
+// opens or writes without bound ends as a crash of its run (SIGSEGV or SIGABRT when an
+// allocation fails, SIGXCPU, SIGXFSZ) instead of taking the machine. Each process also
+// gets a process group of its own (whatever it starts is killed with it), dies with its
+// parent, and has its standard output sent to standard error. A limit the user set
+// that is tighter stays. Environment: MULTISOCK_CHILD_MEMORY_MB,
+// MULTISOCK_CHILD_CPU_SECONDS (0: no limit). No address-space limit in a process with a
+// sanitizer runtime (its shadow memory is reserved address space).
+struct ChildLimits {
+  std::uint64_t memory_bytes = std::uint64_t{4} << 30;  // address space
+  std::uint64_t cpu_seconds = 300;                       // per run, not for a fork server
+  std::uint64_t open_files = 4096;
+  std::uint64_t file_bytes = std::uint64_t{1} << 30;     // largest file it may write
+};
+ChildLimits child_limits();
+
+// The largest answer a child may give; past it the child is killed and the run is an error.
+inline constexpr std::size_t kAnswerMax = std::size_t{512} << 20;
 
 // In a child of run_isolated: what it is doing now (at most kProgressMax - 1 bytes are
 // kept; nullptr or "" clears it). Elsewhere: does nothing. Async-signal-safe, no allocation.
