@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -207,6 +209,20 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// "" when dir exists or can be made and a file can be written in it, else why not.
+std::string writable_folder(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return "cannot create the folder: " + ec.message();
+  if (!fs::is_directory(dir, ec)) return "not a folder";
+  const fs::path probe = fs::path(dir) / (".multisock-write-check-" + std::to_string(::getpid()));
+  FILE* f = std::fopen(probe.c_str(), "wb");
+  if (f == nullptr) return std::string("cannot write in it: ") + std::strerror(errno);
+  std::fclose(f);
+  fs::remove(probe, ec);
+  return "";
+}
+
 std::vector<ScenarioRun> run_all(const std::vector<LoadedScenario>& suite, ConformOptions& o,
                                  std::vector<std::uint64_t>& seeds, bool show_progress) {
   Progress progress(show_progress);
@@ -225,11 +241,21 @@ std::vector<ScenarioRun> run_all(const std::vector<LoadedScenario>& suite, Confo
       ro.check_determinism = o.determinism;
       progress.step(index, total, fs::path(l.path).stem().string(), *ro.seed);
       seeds.push_back(*ro.seed);
+      const Scenario generated = l.generate ? l.generate() : Scenario{};
+      const Scenario& scenario = l.generate ? generated : l.scenario;
       for (int rep = 0; rep < o.repeat; ++rep) {
-        runs.push_back(run_scenario(l.scenario, o.target, ro));
-        runs.back().repeat = rep;
-        if (o.contract.known) o.contract.known->cover(runs.back().name, o.contract.target.version_text,
-                                  runs.back().violations);
+        runs.push_back(run_scenario(scenario, o.target, ro));
+        ScenarioRun& r = runs.back();
+        r.repeat = rep;
+        if (o.contract.known) o.contract.known->cover(r.name, o.contract.target.version_text, r.violations);
+        // The report needs a run's events only around its violations: a passing run
+        // without any keeps its length and hash, not its trace (nor its decisions), so
+        // memory follows the failures, not the number of runs.
+        if (r.outcome == Outcome::pass && r.violations.empty()) {
+          r.trace_length = r.trace.events.size();
+          std::vector<Event>().swap(r.trace.events);
+          std::vector<std::uint64_t>().swap(r.choices);
+        }
       }
     }
   }
@@ -366,6 +392,11 @@ int cmd_conform(Args& args) {
         mine.push_back(std::move(suite[i]));
     suite = std::move(mine);
   }
+
+  // A report folder that cannot be written is found now, not after the whole suite ran.
+  if (o.report_dir && !list)
+    if (std::string why = writable_folder(*o.report_dir); !why.empty())
+      return usage_error("--report " + *o.report_dir + ": " + why);
 
   // Probed once, before any scenario: a target that cannot load is one error, not one
   // per scenario; its version chooses the edition.

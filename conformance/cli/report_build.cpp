@@ -40,6 +40,13 @@ std::string relative(const std::string& path) {
 
 std::string repro(const ScenarioRun& r, const TargetSpec& t, Edition edition,
                   const std::string& known_file) {
+  // A generated history's file is written only when it failed; any other is remade from
+  // its seed by the property suite itself.
+  std::error_code ec;
+  if (r.name.rfind("property-", 0) == 0 && !fs::exists(r.file, ec))
+    return "multisock conform --suite property --runs 1 --seed " + std::to_string(r.seed) +
+           " --target " + t.text + " --edition " + to_string(edition) +
+           (known_file.empty() ? "" : " --known " + relative(known_file));
   return "multisock replay " + relative(r.file) + " --target " + t.text + " --seed " +
          std::to_string(r.seed) + " --edition " + to_string(edition) +
          (known_file.empty() ? "" : " --known " + relative(known_file));
@@ -124,7 +131,7 @@ json build_report(const std::vector<ScenarioRun>& input, const ReportContext& ct
   json scenarios = json::array(), violations = json::array();
   for (const ScenarioRun& r : runs) {
     virtual_ns += r.virtual_ns;
-    events += r.trace.events.size();
+    events += r.event_count();
   }
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const ScenarioVerdict& sv = verdicts[g];
@@ -143,7 +150,7 @@ json build_report(const std::vector<ScenarioRun>& input, const ReportContext& ct
               {"signal", r.outcome == Outcome::crash && r.signal ? signal_name(r.signal) : ""},
               {"message", r.message},
               {"trace_hash", r.trace_hash},
-              {"events", r.trace.events.size()},
+              {"events", r.event_count()},
               {"virtual_ns", r.virtual_ns},
               {"clauses", clause_ids},
               {"repro", rp}};

@@ -1,6 +1,7 @@
 // suite.hpp: a suite name ("scripted", "canary", a file or a folder) -> parsed scenarios.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,9 @@ namespace ms::cli {
 struct LoadedScenario {
   std::string path;
   ms::conf::Scenario scenario;
+  // Set for a generated history: the scenario is made when it runs and let go after, so a
+  // suite of a million histories does not hold a million scenarios.
+  std::function<ms::conf::Scenario()> generate;
 };
 
 // Any scenario-file error makes the whole suite fail to load (a usage error, exit 2), with

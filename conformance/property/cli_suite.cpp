@@ -17,11 +17,16 @@ void property_suite(std::uint64_t first, int runs, const TargetSpec& target,
   for (int k = 0; k < runs; ++k) {
     const std::uint64_t seed = first + static_cast<std::uint64_t>(k);
     LoadedScenario l;
-    l.scenario = prop::history_for_seed(seed, realm).value().scenario;
-    l.scenario.seed = seed;  // the run's seed names it; the world seed follows it
     l.path = (std::filesystem::path(failures_dir) / ("property-" + std::to_string(seed) + ".scn"))
                  .string();
+    l.scenario.seed = seed;  // the run's seed names it; the world seed follows it
     l.scenario.file = l.path;
+    l.generate = [seed, realm, path = l.path] {
+      Scenario sc = prop::history_for_seed(seed, realm).value().scenario;
+      sc.seed = seed;
+      sc.file = path;
+      return sc;
+    };
     out.push_back(std::move(l));
   }
 }

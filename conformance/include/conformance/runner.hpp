@@ -93,6 +93,10 @@ struct ScenarioRun {
   int repeat = 0;  // 0-based repetition of this (file, seed), filled by the caller
   Trace trace;
   std::string trace_hash;
+  // The trace's length when its events were let go (conform keeps only the traces of runs
+  // with violations); event_count() is the length either way.
+  std::size_t trace_length = 0;
+  std::size_t event_count() const { return trace.events.empty() ? trace_length : trace.events.size(); }
   std::uint64_t api_calls = 0;
   std::int64_t virtual_ns = 0;
   bool canary = false;

@@ -1,0 +1,67 @@
+"""What `multisock conform` holds and refuses up front, so a long run cannot fail late.
+
+- a `--report` folder that cannot be written is a usage error before any scenario runs;
+- the repro command of every history of the property suite runs, passing ones included (their
+  files are never written: the command remakes the history from its seed);
+- memory follows the failures, not the number of runs: a passing run keeps no trace, and the
+  report still counts its events and hash as before.
+"""
+import json
+import os
+import shlex
+import subprocess
+import time
+
+from conftest import REPO_ROOT, cli_path, describe
+
+ONE = "conformance/scenarios/zero_length_body.scn"
+
+
+def test_an_unwritable_report_folder_is_refused_before_running(cli, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    for target in (blocker / "report", "/proc/version/report"):
+        start = time.monotonic()
+        proc = cli.run("conform", "--target", "engine-sim", "--suite", "scripted", "--report", target)
+        assert proc.returncode == 2, describe(proc)
+        assert proc.stderr.count("\n") == 1 and f"--report {target}: " in proc.stderr, describe(proc)
+        assert "zero_length_body" not in proc.stdout, describe(proc)  # nothing ran
+        assert time.monotonic() - start < 5, describe(proc)
+
+
+def test_every_property_repro_command_runs(cli, tmp_path):
+    proc = cli.run("conform", "--target", "engine-sim", "--suite", "property", "--runs", "4", "--seed", "40",
+                   "--failures", tmp_path / "failures", "--report", tmp_path / "report")
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert len(report["scenarios"]) == 4, describe(proc)
+    for scenario in report["scenarios"]:
+        words = shlex.split(scenario["repro"])
+        assert words[0] == "multisock", scenario["repro"]
+        again = cli.run(*words[1:], "--failures", tmp_path / "again")
+        assert again.returncode in (0, 1), describe(again)
+        assert f"seed {scenario['seed']}" in again.stdout or str(scenario["seed"]) in again.stdout, describe(again)
+        if scenario["verdict"] == "pass":
+            assert "--suite property" in scenario["repro"], scenario["repro"]
+            assert again.returncode == 0, describe(again)
+
+
+def peak_mib(args):
+    start = time.monotonic()
+    proc = subprocess.Popen([str(cli_path()), *map(str, args)], cwd=REPO_ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    return os.waitstatus_to_exitcode(status), usage.ru_maxrss / 1024, time.monotonic() - start
+
+
+def test_passing_runs_keep_no_trace(cli, tmp_path):
+    """Peak memory of 200 and of 1,000 generated histories: five times the runs may not cost
+    anywhere near five times the memory (each kept trace was about 175 KB)."""
+    code_small, small, _ = peak_mib(["conform", "--target", "engine-sim", "--suite", "property", "--runs", "200", "--seed", "1",
+                                     "--report", tmp_path / "small"])
+    code_big, big, _ = peak_mib(["conform", "--target", "engine-sim", "--suite", "property", "--runs", "1000", "--seed", "1",
+                                 "--report", tmp_path / "big"])
+    assert code_small == 0 and code_big == 0
+    assert big < small + 60, f"200 runs: {small:.0f} MiB, 1000 runs: {big:.0f} MiB"
+    report = json.loads((tmp_path / "big" / "report.json").read_text())
+    assert all(s["events"] > 0 and len(s["trace_hash"]) == 64 for s in report["scenarios"])
+    assert report["speed"]["events"] == sum(s["events"] for s in report["scenarios"])
