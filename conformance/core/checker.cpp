@@ -795,7 +795,13 @@ struct Checker::State {
     // count, or a transfer that ended on time would be blamed for the late read.
     // In real time a call is stamped when it returns, but the implementation read its clock
     // on entry: a call that straddles the deadline counts only once it is past the tolerance.
-    const bool unread_done = decrease_since_drain > dones_since_drain;
+    // A removal leaves the baseline unknown, so a decrease right after one is not seen
+    // above; the last running count still tells that some transfer ended unread when it
+    // is below the number of added transfers whose DONE was not read.
+    long not_read = 0;
+    for (int h : added) not_read += done_read.count(h) ? 0 : 1;
+    const bool unread_done = decrease_since_drain > dones_since_drain ||
+                             (last_running >= 0 && last_running < not_read);
     for (int h : added) {
       if (unread_done) break;
       if (done_read.count(h)) continue;

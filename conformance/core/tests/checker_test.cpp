@@ -633,5 +633,28 @@ TEST(Checker_Tolerance, RealTimeCallStraddlingTheDeadlineIsNotBlamed) {
   EXPECT_GT(n, 0);
 }
 
+TEST(Checker_Deadline, AnEndReadLateAfterARemovalIsNotBlamed) {
+  // e1 (timeout 500 ms) and e2 run; e2 is removed at 400 ms, so the running count's baseline
+  // is unknown. At 500 ms e1 times out (running 0) and the application reads its DONE only
+  // after one more call: e1 ended in time (found by a generated history, seed 46686).
+  const auto trace = [](int running_after_deadline) {
+    T t;
+    t.note("timeout e1 500").at(0).timer(0).add(1).add(2).sock(1, 5, MS_POLL_OUT).sock(2, 6, MS_POLL_OUT);
+    t.timer(500).act(-1, 0, 2).none();
+    t.at(400).sock(2, 6, MS_POLL_REMOVE).close(6).remove(2);
+    t.at(500).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(-1, 0, running_after_deadline);
+    t.act(-1, 0, running_after_deadline);
+    return t.read(1, 0, MSE_OPERATION_TIMEDOUT).none().remove(1).cleanup();
+  };
+  const auto deadline_violations = [](const T& t) {
+    int n = 0;
+    for (const Violation& v : Checker::check(t.trace(), Edition::e8)) n += v.clause == "TM-DEADLINE";
+    return n;
+  };
+  EXPECT_EQ(deadline_violations(trace(0)), 0);
+  // Still counted running after the deadline for two calls: blamed.
+  EXPECT_GT(deadline_violations(trace(1)), 0);
+}
+
 }  // namespace
 }  // namespace ms::conf
