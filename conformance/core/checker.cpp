@@ -798,17 +798,15 @@ struct Checker::State {
     // A removal leaves the baseline unknown, so a decrease right after one is not seen
     // above; the last running count still tells that some transfer ended unread when it
     // is below the number of added transfers whose DONE was not read.
-    long not_read = 0;
-    for (int h : added) not_read += done_read.count(h) ? 0 : 1;
+    // (done_read only ever holds added handles.) Only transfers with a timeout are visited:
+    // a call costs what the timeouts cost, not what the transfers cost.
+    const long not_read = static_cast<long>(added.size() - done_read.size());
     const bool unread_done = decrease_since_drain > dones_since_drain ||
                              (last_running >= 0 && last_running < not_read);
-    for (int h : added) {
+    for (const auto& [h, ms] : timeout_ms) {
       if (unread_done) break;
-      if (done_read.count(h)) continue;
-      auto tm = timeout_ms.find(h);
-      if (tm == timeout_ms.end()) continue;
-      if (t >= add_time[h] + (tm->second + opt.timer_tolerance_ms) * kMs)
-        ++calls_past_deadline[h];
+      if (!added.count(h) || done_read.count(h)) continue;
+      if (t >= add_time[h] + (ms + opt.timer_tolerance_ms) * kMs) ++calls_past_deadline[h];
     }
 
     const int r = e.running;

@@ -1143,10 +1143,10 @@ struct Driver::Impl {
       return 0;
     });
 
+    std::map<std::string, Transfer*> by_id;  // a plan of many transfers finds each in log n
     auto find = [&](const std::string& id) -> Transfer* {
-      for (auto& t : transfers)
-        if (t->spec.id == id) return t.get();
-      return nullptr;
+      auto it = by_id.find(id);
+      return it == by_id.end() ? nullptr : it->second;
     };
 
     std::size_t next_step = 0;
@@ -1191,6 +1191,7 @@ struct Driver::Impl {
               fresh->index = transfers.size();
               fresh->result.id = step.transfer.id;
               t = fresh.get();
+              by_id.emplace(step.transfer.id, t);
               transfers.push_back(std::move(fresh));
             }
             std::erase_if(readd, [t](const auto& r) { return r.second == t; });

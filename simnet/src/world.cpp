@@ -56,42 +56,56 @@ const char* to_string(FaultKind k) {
 
 namespace {
 
-// Fixed-capacity byte ring: the bytes of one direction not yet read by the far end.
+// Byte ring of a fixed capacity: the bytes of one direction not yet read by the far end.
+// Its memory grows with what it holds (up to the capacity), so ten thousand idle
+// connections cost little; only the capacity is ever visible to the simulation.
 class ByteRing {
  public:
   void reset(std::size_t capacity) {
-    if (buf_.size() != capacity) buf_.assign(capacity, std::byte{0});
+    capacity_ = capacity;
     head_ = size_ = 0;
+    if (buf_.size() > capacity_) std::vector<std::byte>().swap(buf_);
   }
   std::size_t size() const { return size_; }
-  std::size_t space() const { return buf_.size() - size_; }
+  std::size_t space() const { return capacity_ - size_; }
   void push(const std::byte* data, std::size_t n) {
+    if (n == 0) return;
+    make_room(size_ + n);
     std::size_t tail = (head_ + size_) % buf_.size();
     const std::size_t first = std::min(n, buf_.size() - tail);
     std::memcpy(buf_.data() + tail, data, first);
-    std::memcpy(buf_.data(), data + first, n - first);
+    if (n > first) std::memcpy(buf_.data(), data + first, n - first);
     size_ += n;
   }
   // Removes n bytes from the front, copying them to out unless out is null.
   void pop(std::byte* out, std::size_t n) {
-    const std::size_t first = std::min(n, buf_.size() - head_);
-    if (out != nullptr) {
-      std::memcpy(out, buf_.data() + head_, first);
-      std::memcpy(out + first, buf_.data(), n - first);
-    }
-    head_ = buf_.empty() ? 0 : (head_ + n) % buf_.size();
+    if (n == 0) return;
+    if (out != nullptr) peek(out, n);
+    head_ = (head_ + n) % buf_.size();
     size_ -= n;
   }
   void clear() { head_ = size_ = 0; }
   // Copies n bytes from the front without removing them.
   void peek(std::byte* out, std::size_t n) const {
+    if (n == 0) return;
     const std::size_t first = std::min(n, buf_.size() - head_);
     std::memcpy(out, buf_.data() + head_, first);
-    std::memcpy(out + first, buf_.data(), n - first);
+    if (n > first) std::memcpy(out + first, buf_.data(), n - first);
   }
 
  private:
+  // Grows the storage (doubling, at most to the capacity) so `need` bytes fit.
+  void make_room(std::size_t need) {
+    if (need <= buf_.size()) return;
+    const std::size_t grown = std::min(std::max({need, buf_.size() * 2, std::size_t{4096}}),
+                                       std::max(need, capacity_));
+    std::vector<std::byte> next(grown);
+    peek(next.data(), size_);
+    buf_.swap(next);
+    head_ = 0;
+  }
   std::vector<std::byte> buf_;
+  std::size_t capacity_ = 0;
   std::size_t head_ = 0;
   std::size_t size_ = 0;
 };
