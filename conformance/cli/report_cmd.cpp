@@ -50,7 +50,7 @@ int cmd_report(Args& args) {
   try {
     if (sub == "merge") {
       if (!out || files.empty()) return usage_error("report merge --out DIR SHARD.json...");
-      rep::json merged = rep::merge(load_all(files));
+      rep::json merged = rep::merge(load_all(files), files);
       const fs::path dir = *out;
       rep::write_json(merged, dir / "report.json");
       rep::write_junit(merged, dir / "junit.xml");
