@@ -145,6 +145,91 @@ def test_conform_BadArgumentsAreUsageErrors(cli, tmp_path, case):
     assert not out.exists(), "a report folder was written for a usage error"
 
 
+# Every numeric option of every command: out of range, negative, past 2^64-1, empty, with
+# a sign, space or trailing junk. Each is one line on stderr and exit 2, before anything runs.
+SCENARIO = "conformance/scenarios/timeout_on_hang.scn"
+CONFORM = ["conform", "--target", "engine-sim", "--suite", SCENARIO]
+BAD_NUMBERS = {
+    "seed past 2^64-1": [*CONFORM, "--seed", "18446744073709551616"],
+    "seed of 20 nines": [*CONFORM, "--seed", "99999999999999999999"],
+    "seed with a space and a sign": [*CONFORM, "--seed", " -1"],
+    "seed with a plus": [*CONFORM, "--seed", "+5"],
+    "seed empty": [*CONFORM, "--seed="],
+    "seed sweep that wraps": [*CONFORM, "--seed", "18446744073709551615", "--runs", "2"],
+    "runs with junk": [*CONFORM, "--runs", "5x"],
+    "runs with a space": [*CONFORM, "--runs", " 5"],
+    "runs negative": [*CONFORM, "--runs", "-1"],
+    "repeat in hex": [*CONFORM, "--repeat", "0x10"],
+    "repeat past its cap": [*CONFORM, "--repeat", "1001"],
+    "shard with a space": [*CONFORM, "--shard", " 0/2"],
+    "shard of three parts": [*CONFORM, "--shard", "0/2/3"],
+    "shard count past 2^64": [*CONFORM, "--shard", "0/18446744073709551617"],
+    "replay seed negative": ["replay", SCENARIO, "--seed", "-1"],
+    "replay stop past 2^63": ["replay", SCENARIO, "--stop-at-event", "99999999999999999999"],
+    "replay stop with a space": ["replay", SCENARIO, "--stop-at-event", " 3"],
+    "shrink seed past 2^64-1": ["shrink", SCENARIO, "--seed", "18446744073709551616", "--out", "OUT"],
+    "shrink runs with a space": ["shrink", SCENARIO, "--max-runs", " 5", "--out", "OUT"],
+    "shrink runs zero": ["shrink", SCENARIO, "--max-runs", "0", "--out", "OUT"],
+    "diff seed negative": ["diff", "--target", "engine-sim", "--target", "engine-sim", "--suite", SCENARIO,
+                           "--seed", "-1"],
+    "diff seed of 20 nines": ["diff", "--target", "engine-sim", "--target", "engine-sim", "--suite", SCENARIO,
+                              "--seed", "99999999999999999999"],
+    "diff seed with junk": ["diff", "--target", "engine-sim", "--target", "engine-sim", "--suite", SCENARIO,
+                            "--seed", "7 "],
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_NUMBERS))
+def test_numbers_BadValuesAreOneLineUsageErrors(cli, tmp_path, case):
+    out = tmp_path / "out"
+    argv = [str(out) if a == "OUT" else a for a in BAD_NUMBERS[case]]
+    if argv[0] == "conform":
+        argv += ["--report", out]
+    proc = cli.run(*argv, timeout=60)
+    assert proc.returncode == 2, describe(proc)
+    assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith("multisock: "), describe(proc)
+    assert "needs" in proc.stderr or "pass seed 2^64-1" in proc.stderr, describe(proc)
+    assert not proc.stdout, "something ran: " + describe(proc)
+    assert not out.exists(), "a report or scenario was written for a usage error"
+
+
+def test_numbers_LargestSeedsOfASweepAreAccepted(cli, tmp_path):
+    """--runs N from --seed 2^64-N ends at 2^64-1 exactly: accepted, no seed wraps to 0."""
+    proc = cli.run(*CONFORM, "--seed", str(2**64 - 2), "--runs", "2", "--report", tmp_path / "r", "--no-shrink")
+    assert proc.returncode in (0, 1), describe(proc)
+    assert load_json(tmp_path / "r" / "report.json")["seeds"] == [2**64 - 2, 2**64 - 1]
+
+
+def test_numbers_ScenarioSeedSweepThatWrapsIsRefused(cli, tmp_path):
+    """Without --seed, --runs counts from each scenario's own seed: 2^64-1 and one more run
+    would wrap to seed 0."""
+    text = (REPO_ROOT / SCENARIO).read_text().replace("\nseed 7\n", "\nseed 18446744073709551615\n")
+    assert "seed 18446744073709551615" in text
+    scenario = tmp_path / "top_seed.scn"
+    scenario.write_text(text)
+    proc = cli.run("conform", "--target", "engine-sim", "--suite", scenario, "--runs", "2",
+                   "--report", tmp_path / "r")
+    assert proc.returncode == 2, describe(proc)
+    assert proc.stderr.endswith("(18446744073709551615) would pass seed 2^64-1; give --seed\n"), describe(proc)
+    assert not (tmp_path / "r").exists()
+    proc = cli.run("conform", "--target", "engine-sim", "--suite", scenario, "--report", tmp_path / "r")
+    assert proc.returncode in (0, 1), describe(proc)
+
+
+def test_usage_ErrorsAreOneLineWhateverTheWords(cli):
+    """Several unknown words, or words with control characters, still make one line."""
+    proc = cli.run(*CONFORM, "--frob", "--nicate", "--a", "--b", "--c")
+    assert proc.returncode == 2, describe(proc)
+    assert proc.stderr == ("multisock: unknown options or arguments '--frob', '--nicate', '--a' and 2 more "
+                           "(try --help)\n"), describe(proc)
+    proc = cli.run("conform", "--target", "lib\nx\x1b[2J")
+    assert proc.returncode == 2, describe(proc)
+    assert proc.stderr == "multisock: unknown target 'lib\\x0ax\\x1b[2J' (engine-sim, engine-sim:mutant=NAME, " \
+                          "engine-real, lib:PATH[:prefix_])\n", describe(proc)
+    proc = cli.run("explain", "SC\nCHANGES")
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, describe(proc)
+
+
 # --------------------------------------------------------------------------- clauses, explain
 
 def test_clauses_ListsTheCatalogue(cli):
