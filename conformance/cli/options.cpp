@@ -171,7 +171,8 @@ std::string read_shrink_options(Args& args, ShrinkOptions& out) {
   if (std::string e = read_path(args, "--fuzz-input", out.fuzz_input); !e.empty()) return e;
   const auto files = args.positionals();
   if (const std::string& p = args.problem(); !p.empty()) return p;
-  if (out.fuzz_input ? !files.empty() : files.size() != 1) return "shrink takes one scenario file, or --fuzz-input FILE";
+  if (out.fuzz_input ? !files.empty() : files.size() != 1)
+    return "shrink takes one scenario file, or --fuzz-input FILE";
   if (!files.empty()) out.file = files[0];
   return "";
 }

@@ -40,7 +40,8 @@ void write_suite(std::ostringstream& o, const json& report, Counts& total) {
   Counts c;
   // The violations' text by (scenario, seed), gathered in one pass over them.
   std::map<std::pair<std::string, std::uint64_t>, std::string> violations;
-  for (const auto& v : r["violations"]) violations[{v["scenario"].get<std::string>(), seed_or(v, "seed")}] += violation_text(v);
+  for (const auto& v : r["violations"])
+    violations[{v["scenario"].get<std::string>(), seed_or(v, "seed")}] += violation_text(v);
   std::ostringstream cases;
   for (const auto& s : r["scenarios"]) {
     const std::string name = s["name"];

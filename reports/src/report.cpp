@@ -399,9 +399,12 @@ struct Checker {
   // An integer within `range`; a number outside it (a float, 2^64-1 where a count belongs,
   // a negative seed) is named with its value.
   const json* integer(const json& obj, const std::string& where, const char* key, const IntRange& range) {
-    const json* v = member(obj, where, key, json::value_t::number_float);
-    if (!v) return nullptr;
-    return in_range_or_problem(*v, where + "/" + key, range);
+    auto it = obj.find(key);
+    if (it == obj.end()) {
+      add(where + "/" + key, "missing");
+      return nullptr;
+    }
+    return in_range_or_problem(*it, where + "/" + key, range);
   }
   const json* in_range_or_problem(const json& v, const std::string& path, const IntRange& range) {
     if (!v.is_number()) {
@@ -550,7 +553,8 @@ Checker check(const json& r) {
   }
   const json* run_verdict = c.verdict(r, "", "verdict");
   if (const json* seeds = c.member(r, "", "seeds", json::value_t::array)) {
-    for (std::size_t i = 0; i < seeds->size(); ++i) c.in_range_or_problem((*seeds)[i], "/seeds/" + std::to_string(i), kSeeds);
+    for (std::size_t i = 0; i < seeds->size(); ++i)
+      c.in_range_or_problem((*seeds)[i], "/seeds/" + std::to_string(i), kSeeds);
   }
   if (const json* sh = c.member(r, "", "shard", json::value_t::object)) {
     const json* idx = c.integer(*sh, "/shard", "index", kCounts);
@@ -722,7 +726,8 @@ Checker check(const json& r) {
       for (const char* w : kVerdicts) {
         const json* n = c.integer(*o, p, w, kCounts);
         if (n && n->get<long long>() != want[w])
-          c.add(p + "/" + w, "says " + n->dump() + " but " + std::to_string(want[w]) + " " + what + " have verdict " + w);
+          c.add(p + "/" + w,
+                "says " + n->dump() + " but " + std::to_string(want[w]) + " " + what + " have verdict " + w);
       }
       if (const json* t = c.integer(*o, p, "total", kCounts); t && t->get<long long>() != static_cast<long long>(total))
         c.add(p + "/total", "says " + t->dump() + " but the report lists " + std::to_string(total));
@@ -859,7 +864,8 @@ class Position {
   [[noreturn]] void fail(const std::string& why) const {
     std::string path;
     for (const Frame& f : frames_) path += f.segment;
-    if (!frames_.empty() && frames_.back().object && !frames_.back().key.empty()) path += "/" + key_text(frames_.back().key);
+    if (!frames_.empty() && frames_.back().object && !frames_.back().key.empty())
+      path += "/" + key_text(frames_.back().key);
     throw ReportError(std::string(what_) + ": " + (path.empty() ? "/" : path) + ": " + why);
   }
 
@@ -878,7 +884,8 @@ json parse_report(std::string_view text, std::string_view what) {
     // nlohmann's text starts "[json.exception.parse_error.101] parse error at line 1,
     // column 2: "; the reason follows, with the token read so far (cut: it may be long).
     std::string reason = e.what();
-    if (const auto at = reason.find(": ", reason.find("column")); at != std::string::npos) reason = reason.substr(at + 2);
+    if (const auto at = reason.find(": ", reason.find("column")); at != std::string::npos)
+      reason = reason.substr(at + 2);
     const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
     throw ReportError(std::string(what) + ":" + line_column(text, offset) + ": not JSON: " + printable(reason, 200));
   } catch (const json::exception& e) {
@@ -901,7 +908,9 @@ json load(const std::filesystem::path& path) {
   // A FIFO or a device could block or never end; a directory has no text.
   if (fs::is_directory(status)) throw ReportError(name + ": a directory, not a report file");
   if (!fs::is_regular_file(status)) throw ReportError(name + ": not a regular file");
-  const auto too_large = [&] { return ReportError(name + ": larger than " + std::to_string(kReportFileMax) + " bytes"); };
+  const auto too_large = [&] {
+    return ReportError(name + ": larger than " + std::to_string(kReportFileMax) + " bytes");
+  };
   if (const auto size = fs::file_size(path, ec); !ec && size > kReportFileMax) throw too_large();
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ReportError(name + ": cannot open: " + std::strerror(errno));
@@ -1210,7 +1219,8 @@ Diff diff(const json& old_report, const json& new_report) {
     d.notes.push_back("the reports are of different targets: " + text(old_report["target"]["name"]) + " and " +
                       text(new_report["target"]["name"]));
   if (old_report["edition"]["id"] != new_report["edition"]["id"])
-    d.notes.push_back("edition changed: " + text(old_report["edition"]["id"]) + " -> " + text(new_report["edition"]["id"]));
+    d.notes.push_back("edition changed: " + text(old_report["edition"]["id"]) + " -> " +
+                      text(new_report["edition"]["id"]));
   if (old_report["suite"] != new_report["suite"])
     d.notes.push_back("suite changed: " + text(old_report["suite"]) + " -> " + text(new_report["suite"]));
   if (old_report["strict"] != new_report["strict"]) d.notes.push_back("strict mode changed");
@@ -1273,7 +1283,8 @@ std::string Diff::to_text() const {
     o << "clause " << printable(c.id) << ": " << c.old_verdict << " -> " << c.new_verdict << "\n";
   const auto text = [](const json& v, const char* key) { return printable(str_or(v, key)); };
   for (const auto& v : new_violations) {
-    const std::string what = str_or(v, "clause").empty() ? "expect \"" + text(v, "expectation") + "\"" : text(v, "clause");
+    const std::string what =
+        str_or(v, "clause").empty() ? "expect \"" + text(v, "expectation") + "\"" : text(v, "clause");
     o << "new violation: " << what << " in " << text(v, "scenario") << " (seed " << seed_or(v, "seed") << ", event "
       << int_or(v, "event_index") << "): " << text(v, "message")
       << (str_or(v, "known").empty() ? "" : " [known: " + text(v, "known") + "]") << "\n"

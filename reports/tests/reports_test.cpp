@@ -269,7 +269,8 @@ TEST(Load, RefusesLongStringsDuplicateKeysAndEndlessNumbers) {
   EXPECT_EQ(report_error([&] { rep::parse_report(text, "r.json"); }),
             "r.json: not JSON: number overflow parsing '1e999'");
   // A syntax error names its line and column, with the text read shown escaped and cut.
-  const std::string msg = report_error([&] { rep::parse_report("{\n  \"a\": \x01" + std::string(500, 'z'), "r.json"); });
+  const std::string msg =
+      report_error([&] { rep::parse_report("{\n  \"a\": \x01" + std::string(500, 'z'), "r.json"); });
   EXPECT_EQ(msg.rfind("r.json:2:8: not JSON: ", 0), 0u) << msg;
   EXPECT_EQ(msg.find('\x01'), std::string::npos) << msg;
   EXPECT_LT(msg.size(), 300u) << msg;
