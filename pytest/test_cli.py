@@ -4,6 +4,7 @@ sharding, report merge/diff/html/matrix. Exit codes: 0 pass, 1 contract violatio
 
 import copy
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -142,6 +143,91 @@ def test_conform_BadArgumentsAreUsageErrors(cli, tmp_path, case):
     assert proc.returncode == 2, describe(proc)
     assert proc.stderr.strip(), f"no message for {case}: " + describe(proc)
     assert not out.exists(), "a report folder was written for a usage error"
+
+
+# Every numeric option of every command: out of range, negative, past 2^64-1, empty, with
+# a sign, space or trailing junk. Each is one line on stderr and exit 2, before anything runs.
+SCENARIO = "conformance/scenarios/timeout_on_hang.scn"
+CONFORM = ["conform", "--target", "engine-sim", "--suite", SCENARIO]
+BAD_NUMBERS = {
+    "seed past 2^64-1": [*CONFORM, "--seed", "18446744073709551616"],
+    "seed of 20 nines": [*CONFORM, "--seed", "99999999999999999999"],
+    "seed with a space and a sign": [*CONFORM, "--seed", " -1"],
+    "seed with a plus": [*CONFORM, "--seed", "+5"],
+    "seed empty": [*CONFORM, "--seed="],
+    "seed sweep that wraps": [*CONFORM, "--seed", "18446744073709551615", "--runs", "2"],
+    "runs with junk": [*CONFORM, "--runs", "5x"],
+    "runs with a space": [*CONFORM, "--runs", " 5"],
+    "runs negative": [*CONFORM, "--runs", "-1"],
+    "repeat in hex": [*CONFORM, "--repeat", "0x10"],
+    "repeat past its cap": [*CONFORM, "--repeat", "1001"],
+    "shard with a space": [*CONFORM, "--shard", " 0/2"],
+    "shard of three parts": [*CONFORM, "--shard", "0/2/3"],
+    "shard count past 2^64": [*CONFORM, "--shard", "0/18446744073709551617"],
+    "replay seed negative": ["replay", SCENARIO, "--seed", "-1"],
+    "replay stop past 2^63": ["replay", SCENARIO, "--stop-at-event", "99999999999999999999"],
+    "replay stop with a space": ["replay", SCENARIO, "--stop-at-event", " 3"],
+    "shrink seed past 2^64-1": ["shrink", SCENARIO, "--seed", "18446744073709551616", "--out", "OUT"],
+    "shrink runs with a space": ["shrink", SCENARIO, "--max-runs", " 5", "--out", "OUT"],
+    "shrink runs zero": ["shrink", SCENARIO, "--max-runs", "0", "--out", "OUT"],
+    "diff seed negative": ["diff", "--target", "engine-sim", "--target", "engine-sim", "--suite", SCENARIO,
+                           "--seed", "-1"],
+    "diff seed of 20 nines": ["diff", "--target", "engine-sim", "--target", "engine-sim", "--suite", SCENARIO,
+                              "--seed", "99999999999999999999"],
+    "diff seed with junk": ["diff", "--target", "engine-sim", "--target", "engine-sim", "--suite", SCENARIO,
+                            "--seed", "7 "],
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_NUMBERS))
+def test_numbers_BadValuesAreOneLineUsageErrors(cli, tmp_path, case):
+    out = tmp_path / "out"
+    argv = [str(out) if a == "OUT" else a for a in BAD_NUMBERS[case]]
+    if argv[0] == "conform":
+        argv += ["--report", out]
+    proc = cli.run(*argv, timeout=60)
+    assert proc.returncode == 2, describe(proc)
+    assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith("multisock: "), describe(proc)
+    assert "needs" in proc.stderr or "pass seed 2^64-1" in proc.stderr, describe(proc)
+    assert not proc.stdout, "something ran: " + describe(proc)
+    assert not out.exists(), "a report or scenario was written for a usage error"
+
+
+def test_numbers_LargestSeedsOfASweepAreAccepted(cli, tmp_path):
+    """--runs N from --seed 2^64-N ends at 2^64-1 exactly: accepted, no seed wraps to 0."""
+    proc = cli.run(*CONFORM, "--seed", str(2**64 - 2), "--runs", "2", "--report", tmp_path / "r", "--no-shrink")
+    assert proc.returncode in (0, 1), describe(proc)
+    assert load_json(tmp_path / "r" / "report.json")["seeds"] == [2**64 - 2, 2**64 - 1]
+
+
+def test_numbers_ScenarioSeedSweepThatWrapsIsRefused(cli, tmp_path):
+    """Without --seed, --runs counts from each scenario's own seed: 2^64-1 and one more run
+    would wrap to seed 0."""
+    text = (REPO_ROOT / SCENARIO).read_text().replace("\nseed 7\n", "\nseed 18446744073709551615\n")
+    assert "seed 18446744073709551615" in text
+    scenario = tmp_path / "top_seed.scn"
+    scenario.write_text(text)
+    proc = cli.run("conform", "--target", "engine-sim", "--suite", scenario, "--runs", "2",
+                   "--report", tmp_path / "r")
+    assert proc.returncode == 2, describe(proc)
+    assert proc.stderr.endswith("(18446744073709551615) would pass seed 2^64-1; give --seed\n"), describe(proc)
+    assert not (tmp_path / "r").exists()
+    proc = cli.run("conform", "--target", "engine-sim", "--suite", scenario, "--report", tmp_path / "r")
+    assert proc.returncode in (0, 1), describe(proc)
+
+
+def test_usage_ErrorsAreOneLineWhateverTheWords(cli):
+    """Several unknown words, or words with control characters, still make one line."""
+    proc = cli.run(*CONFORM, "--frob", "--nicate", "--a", "--b", "--c")
+    assert proc.returncode == 2, describe(proc)
+    assert proc.stderr == ("multisock: unknown options or arguments '--frob', '--nicate', '--a' and 2 more "
+                           "(try --help)\n"), describe(proc)
+    proc = cli.run("conform", "--target", "lib\nx\x1b[2J")
+    assert proc.returncode == 2, describe(proc)
+    assert proc.stderr == "multisock: unknown target 'lib\\x0ax\\x1b[2J' (engine-sim, engine-sim:mutant=NAME, " \
+                          "engine-real, lib:PATH[:prefix_])\n", describe(proc)
+    proc = cli.run("explain", "SC\nCHANGES")
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, describe(proc)
 
 
 # --------------------------------------------------------------------------- clauses, explain
@@ -594,3 +680,125 @@ def test_files_that_would_run_nothing_are_refused(cli, tmp_path):
     assert proc.returncode == 2 and "not a regular file" in proc.stderr, describe(proc)
     proc = cli.run("shrink", "--fuzz-input", tmp_path)
     assert proc.returncode == 2 and "a directory, not a file" in proc.stderr, describe(proc)
+
+
+# --------------------------------------------------------------------------- hostile report files
+
+def mutated(tmp_path, scripted_run, name, change=None, text=None):
+    """A copy of the report the scripted run wrote, changed by `change(report)` or replaced by
+    `text(original_text)`, at tmp_path/name."""
+    _, out = scripted_run
+    original = (out / "report.json").read_text()
+    path = tmp_path / name
+    if text is not None:
+        data = text(original)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    else:
+        report = json.loads(original)
+        change(report)
+        path.write_text(json.dumps(report, indent=2))
+    return path
+
+
+def nested(levels):
+    return lambda original: '{"extra": ' + "[" * levels + "]" * levels + "," + original.lstrip()[1:]
+
+
+@pytest.mark.parametrize("levels", [100_000, 30_000])
+def test_reportCommands_RefuseDeepNestingQuickly(cli, tmp_path, scripted_run, levels):
+    """100,000 levels crashed merge and html (stack overflow), 30,000 took half a minute."""
+    deep = mutated(tmp_path, scripted_run, "deep.json", text=nested(levels))
+    for args in (["merge", "--out", tmp_path / "m", deep], ["html", "--out", tmp_path / "p.html", deep],
+                 ["diff", deep, deep], ["matrix", deep]):
+        proc = cli.run("report", *args, timeout=20)
+        assert proc.returncode == 2, describe(proc)
+        assert proc.stderr == f"multisock: {deep}:1:74: nested deeper than 64 levels\n", describe(proc)
+    assert not (tmp_path / "m").exists() and not (tmp_path / "p.html").exists()
+
+
+def test_reportMerge_RefusesACounterThatWouldWrap(cli, tmp_path, scripted_run):
+    """A counter of 2^64-1 was accepted and wrapped to a small number in the merged report."""
+    def huge(report):
+        report["clauses"][0]["exercised"] = 18446744073709551615
+    bad = mutated(tmp_path, scripted_run, "huge.json", huge)
+    _, out = scripted_run
+    proc = cli.run("report", "merge", "--out", tmp_path / "m", bad, out / "report.json")
+    assert proc.returncode == 2, describe(proc)
+    assert f"{bad}: not a valid multisock-report/2 report" in proc.stderr, describe(proc)
+    assert ("/clauses/0/exercised: expected an integer in [0, 2^53), got 18446744073709551615"
+            in proc.stderr), describe(proc)
+    assert not (tmp_path / "m").exists()
+
+    def at_cap(report):
+        report["clauses"][0]["exercised"] = 2**53 - 1
+    a = mutated(tmp_path, scripted_run, "a.json", at_cap)
+    b = mutated(tmp_path, scripted_run, "b.json", at_cap)
+    proc = cli.run("report", "merge", "--out", tmp_path / "m", a, b)
+    assert proc.returncode == 2, describe(proc)
+    clause = load_json(a)["clauses"][0]["id"]
+    assert proc.stderr == f"multisock: merge: {b}: clause {clause}: exercised adds up past 9007199254740991\n", \
+        describe(proc)
+
+
+def test_reportCommands_RefuseWhatIsNoRegularFile(cli, tmp_path):
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    for path, reason in ((tmp_path, "a directory, not a report file"), (Path("/dev/zero"), "not a regular file"),
+                         (fifo, "not a regular file")):
+        proc = cli.run("report", "matrix", path, timeout=20)
+        assert proc.returncode == 2, describe(proc)
+        assert proc.stderr == f"multisock: {path}: {reason}\n", describe(proc)
+
+
+def test_reportMerge_RefusesOneScenarioFromTwoFiles(cli, tmp_path, scripted_run):
+    """Shards listing one scenario name and seed from different files would leave its
+    violations with two owners (and made an invalid merged report)."""
+    def moved(report):
+        report["scenarios"][0]["file"] = "elsewhere/" + report["scenarios"][0]["file"]
+    _, out = scripted_run
+    other = mutated(tmp_path, scripted_run, "other.json", moved)
+    proc = cli.run("report", "merge", "--out", tmp_path / "m", out / "report.json", other)
+    assert proc.returncode == 2, describe(proc)
+    assert f"multisock: merge: {other}: scenario " in proc.stderr and " in " + str(out / "report.json") in proc.stderr, \
+        describe(proc)
+
+
+def test_reportCommands_NameWhereTheTextIsBroken(cli, tmp_path, scripted_run):
+    def dup_key(original):
+        return original.replace('\n  "verdict": ', '\n  "verdict": "pass",\n  "verdict": ', 1)
+    cases = {
+        "dup.json": (dup_key, "/verdict: duplicate key"),
+        "utf8.json": (lambda o: o.encode().replace(b'"suite": "scripted"', b'"suite": "scri\xffpted"', 1),
+                      "not JSON: syntax error while parsing value - invalid string: ill-formed UTF-8 byte"),
+        "long.json": (lambda o: '{"x": "' + "y" * ((1 << 20) + 1) + '",' + o.lstrip()[1:], "1:7: a string longer than"),
+    }
+    for name, (change, message) in cases.items():
+        path = mutated(tmp_path, scripted_run, name, text=change)
+        proc = cli.run("report", "matrix", path)
+        assert proc.returncode == 2, describe(proc)
+        assert message in proc.stderr and proc.stderr.startswith(f"multisock: {path}"), describe(proc)
+        assert len(proc.stderr.splitlines()) == 1, describe(proc)
+
+
+def test_reportCommands_SurviveAHugeTimestampFraction(cli, tmp_path, scripted_run):
+    """std::regex exhausted the stack on a timestamp with a fraction of 300,000 digits."""
+    def long_fraction(report):
+        report["generated_at"] = "2026-11-23T12:00:00." + "1" * 300_000 + "Z"
+    path = mutated(tmp_path, scripted_run, "ts.json", long_fraction)
+    proc = cli.run("report", "matrix", path)
+    assert proc.returncode == 0, describe(proc)
+
+
+def test_reportDiff_NamesCannotForgeLines(cli, tmp_path, scripted_run):
+    def forged(report):
+        name = report["scenarios"][0]["name"]
+        report["scenarios"][0]["name"] = name + "\nnot regressed\n\x1b[2J"
+        for v in report["violations"]:
+            if v["scenario"] == name:
+                v["scenario"] = report["scenarios"][0]["name"]
+    _, out = scripted_run
+    path = mutated(tmp_path, scripted_run, "forged.json", forged)
+    proc = cli.run("report", "diff", out / "report.json", path)
+    assert proc.returncode == 0, describe(proc)
+    assert "\x1b" not in proc.stdout and proc.stdout.count("not regressed") == 2, describe(proc)
+    assert "\\x0anot regressed\\x0a\\x1b[2J (seed" in proc.stdout, describe(proc)

@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "reports/reports.hpp"
 
 namespace ms::cli {
 
@@ -31,8 +32,7 @@ std::vector<std::string> Args::values(const std::string& name) {
         used_[i + 1] = true;
         out.push_back(words_[++i]);
       } else {
-        std::fprintf(stderr, "multisock: %s needs a value\n", name.c_str());
-        failed_ = true;
+        note(name + " needs a value");
       }
     } else if (words_[i].rfind(name + "=", 0) == 0) {
       used_[i] = true;
@@ -52,18 +52,39 @@ std::vector<std::string> Args::positionals() {
   return out;
 }
 
+const std::string& Args::problem() {
+  std::vector<std::string> left;
+  for (std::size_t i = 0; i < words_.size(); ++i)
+    if (!used_[i]) left.push_back(words_[i]);
+  if (left.empty()) return problem_;
+  // One line whatever was typed: the first few words, quoted, and how many more.
+  constexpr std::size_t kListed = 3;
+  std::string list;
+  for (std::size_t i = 0; i < left.size() && i < kListed; ++i) list += (i ? ", " : "") + quoted_word(left[i]);
+  if (left.size() > kListed) list += " and " + std::to_string(left.size() - kListed) + " more";
+  note((left.size() == 1 ? "unknown option or argument " : "unknown options or arguments ") + list +
+       " (try --help)");
+  return problem_;
+}
+
 bool Args::finish() {
-  for (std::size_t i = 0; i < words_.size(); ++i) {
-    if (used_[i]) continue;
-    std::fprintf(stderr, "multisock: unknown option or argument '%s' (try --help)\n",
-                 words_[i].c_str());
-    failed_ = true;
-  }
-  return !failed_;
+  if (problem().empty()) return true;
+  usage_error(problem_);
+  return false;
+}
+
+void Args::note(const std::string& problem) {
+  if (problem_.empty()) problem_ = problem;
+}
+
+std::string quoted_word(std::string_view word) {
+  constexpr std::size_t kShownMax = 200;  // a path or a value is rarely longer
+  return "'" + ms::reports::printable(word, kShownMax) + "'";
 }
 
 int usage_error(const std::string& message) {
-  std::fprintf(stderr, "multisock: %s\n", message.c_str());
+  // printable() once more: a message made elsewhere may hold a word of the user unquoted.
+  std::fprintf(stderr, "multisock: %s\n", ms::reports::printable(message).c_str());
   return 2;
 }
 

@@ -3,13 +3,14 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "conformance/runner.hpp"
 
 namespace ms::cli {
 
-// Reads "--name value", "--name=value" and flags; whatever is left over at finish() is a
+// Reads "--name value", "--name=value" and flags; whatever is left over at the end is a
 // usage error, so a mistyped option never passes silently.
 class Args {
  public:
@@ -18,25 +19,26 @@ class Args {
   bool flag(const std::string& name);
   std::optional<std::string> value(const std::string& name);
   std::vector<std::string> values(const std::string& name);
-  std::vector<std::string> positionals();  // words not starting with "--"
-  // Reports unknown options (exit code 2 for the caller); true when none is left.
+  std::vector<std::string> positionals();  // words not starting with "-"
+  // The first usage problem, as one line: an option given last without its value, else
+  // the words nothing has read (checked by this call). "" when there is none.
+  const std::string& problem();
+  // Prints problem() as a usage error (exit code 2 for the caller); true when none.
   bool finish();
-  bool failed() const { return failed_; }
+  bool failed() const { return !problem_.empty(); }
 
  private:
+  void note(const std::string& problem);  // keeps the first
   std::vector<std::string> words_;
   std::vector<bool> used_;
-  bool failed_ = false;
+  std::string problem_;
 };
 
-int usage_error(const std::string& message);  // prints, returns 2
+// A word of the user inside a message: in quotes, with control characters and invalid
+// UTF-8 as \xNN and a long word cut, so the message stays one line.
+std::string quoted_word(std::string_view word);
 
-// The options of the commands that run one scenario (replay, shrink), read the same way:
-// --target (default engine-sim), --edition, --known, --profile, --seed, --policy (a
-// preset); probes the target. Returns 0, or 2 or 3 after printing the error.
-struct Contract;
-int read_run_options(Args& args, ms::conf::TargetSpec& target, ms::conf::RunOptions& ro,
-                     Contract* settled = nullptr);
+int usage_error(const std::string& message);  // prints one line, returns 2
 
 int cmd_conform(Args& args);
 int cmd_replay(Args& args);

@@ -14,6 +14,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/contract.hpp"
+#include "cli/options.hpp"
 #include "cli/report_build.hpp"
 #include "cli/suite.hpp"
 #include "conformance/clauses.hpp"
@@ -55,7 +56,8 @@ Runs a suite of scenarios against a target and grades every clause of the editio
   --repeat N       run every scenario N times with the same seed; scenarios whose verdicts
                    disagree are `flaky` (real-time targets)
   --seed N         run every scenario with seed N instead of its own
-  --runs N         run every scenario N times, with seeds seed, seed+1, ...
+  --runs N         run every scenario N times, with seeds seed, seed+1, ... (refused
+                   when they would pass 2^64-1)
   --policy NAME    replace every scenario's driver policy with a preset (its abort-cb,
                    no-recover and mutant lines stay; clause lists are not required to be
                    exercised under the preset): faithful, mask-zero,
@@ -125,24 +127,6 @@ bool load_suite(const std::string& suite, std::vector<LoadedScenario>& out, std:
 }
 
 namespace {
-
-struct ConformOptions {
-  TargetSpec target;
-  std::string suite = "scripted";
-  ContractOptions contract_options;
-  Contract contract;
-  int repeat = 1;
-  std::optional<std::uint64_t> seed;
-  int runs = 1;
-  std::optional<std::string> policy;
-  std::optional<std::string> report_dir;
-  bool strict = false;
-  int shard_i = 0, shard_n = 1;
-  bool determinism = false;
-  bool quiet = false;
-  std::string failures_dir = "failures";
-  bool shrink = true;
-};
 
 // Failing runs of a seed sweep on the simulated target, shrunk and written as scenario
 // files (the property suite writes its own). Returns run index -> written path.
@@ -308,63 +292,11 @@ int cmd_conform(Args& args) {
     return 0;
   }
   ConformOptions o;
+  if (const std::string problem = read_conform_options(args, o); !problem.empty()) return usage_error(problem);
   std::string error;
-  const auto target_text = args.value("--target");
-  const bool list_mutants_only = args.flag("--list-mutants");
-  const bool mutants_run = args.flag("--mutants");
-  if (!target_text && !list_mutants_only && !mutants_run)
-    return usage_error("conform needs --target (engine-sim, engine-sim:mutant=NAME, engine-real, "
-                       "lib:PATH[:prefix_])");
-  if (!parse_target(target_text.value_or("engine-sim"), o.target, error)) return usage_error(error);
-  if (auto w = args.value("--world"); w && !apply_world(*w, o.target, error)) return usage_error(error);
-  o.suite = args.value("--suite").value_or("scripted");
-  if (const int rc = read_contract_options(args, o.contract_options)) return rc;
-  auto parse_u64 = [&](const std::string& s, std::uint64_t& out) {
-    char* end = nullptr;
-    errno = 0;
-    out = std::strtoull(s.c_str(), &end, 10);
-    return !s.empty() && *end == 0 && errno == 0 && s[0] != '-';
-  };
-  if (auto s = args.value("--seed")) {
-    std::uint64_t v;
-    if (!parse_u64(*s, v)) return usage_error("--seed needs a non-negative integer, not '" + *s + "'");
-    o.seed = v;
-  }
-  if (auto s = args.value("--runs")) {
-    std::uint64_t v;
-    if (!parse_u64(*s, v) || v == 0 || v > 1000000)
-      return usage_error("--runs needs an integer in [1, 1000000], not '" + *s + "'");
-    o.runs = static_cast<int>(v);
-  }
-  if (auto s = args.value("--policy")) {
-    Policy p;
-    if (!Policy::preset(*s, p)) return usage_error("unknown policy preset '" + *s + "'");
-    o.policy = *s;
-  }
-  if (auto s = args.value("--repeat")) {
-    std::uint64_t v;
-    if (!parse_u64(*s, v) || v == 0 || v > 1000)
-      return usage_error("--repeat needs an integer in [1, 1000], not '" + *s + "'");
-    o.repeat = static_cast<int>(v);
-  }
-  o.report_dir = args.value("--report");
-  o.strict = args.flag("--strict");
-  o.determinism = args.flag("--determinism");
-  if (auto d = args.value("--failures")) o.failures_dir = *d;
-  o.shrink = !args.flag("--no-shrink");
-  const bool list = args.flag("--list");
-  const bool mutants = mutants_run;
-  const bool list_mutants = list_mutants_only;
-  if (auto s = args.value("--shard")) {
-    std::uint64_t i = 0, n = 0;
-    const auto slash = s->find('/');
-    if (slash == std::string::npos || !parse_u64(s->substr(0, slash), i) ||
-        !parse_u64(s->substr(slash + 1), n) || n == 0 || i >= n || n > 100000)
-      return usage_error("--shard needs I/N with 0 <= I < N, not '" + *s + "'");
-    o.shard_i = static_cast<int>(i);
-    o.shard_n = static_cast<int>(n);
-  }
-  if (!args.finish()) return 2;
+  const bool list = o.list;
+  const bool mutants = o.mutants;
+  const bool list_mutants = o.list_mutants;
 
   if (list_mutants) {
 #define MS_X(name, clause, what) \
@@ -385,6 +317,7 @@ int cmd_conform(Args& args) {
     std::fprintf(stderr, "multisock: %s\n", error.c_str());
     return 2;
   }
+  if (const std::string e = property ? "" : sweep_problem(suite, o); !e.empty()) return usage_error(e);
   if (o.shard_n > 1) {
     std::vector<LoadedScenario> mine;
     for (std::size_t i = 0; i < suite.size(); ++i)
@@ -394,7 +327,7 @@ int cmd_conform(Args& args) {
   }
 
   // A report folder that cannot be written is found now, not after the whole suite ran.
-  if (o.report_dir && !list)
+  if (o.report_dir && !list && !mutants)
     if (std::string why = writable_folder(*o.report_dir); !why.empty())
       return usage_error("--report " + *o.report_dir + ": " + why);
 
@@ -472,33 +405,6 @@ int cmd_conform(Args& args) {
   return rep["summary"]["exit_code"].get<int>();
 }
 
-int read_run_options(Args& args, TargetSpec& target, RunOptions& ro, Contract* settled) {
-  std::string error;
-  if (!parse_target(args.value("--target").value_or("engine-sim"), target, error))
-    return usage_error(error);
-  if (auto w = args.value("--world"); w && !apply_world(*w, target, error)) return usage_error(error);
-  ContractOptions co;
-  if (const int rc = read_contract_options(args, co)) return rc;
-  Contract contract;
-  if (const int rc = settle_contract(target, co, contract)) return rc;
-  ro.edition = contract.edition;
-  ro.describe(contract.target.identity);  // expectations by version
-  if (settled) *settled = std::move(contract);
-  if (auto s = args.value("--seed")) {
-    char* end = nullptr;
-    errno = 0;
-    ro.seed = std::strtoull(s->c_str(), &end, 10);
-    if (s->empty() || *end || (*s)[0] == '-' || errno == ERANGE)
-      return usage_error("--seed needs a non-negative integer, not '" + *s + "'");
-  }
-  if (auto s = args.value("--policy")) {
-    Policy p;
-    if (!Policy::preset(*s, p)) return usage_error("unknown policy preset '" + *s + "'");
-    ro.policy = *s;
-  }
-  return 0;
-}
-
 int cmd_replay(Args& args) {
   if (args.help()) {
     std::cout << "usage: multisock replay FILE [--target T] [--world W] [--seed N] [--edition E] [--known F]\n"
@@ -508,20 +414,14 @@ int cmd_replay(Args& args) {
                  "replaying to N-1).\n";
     return 0;
   }
-  TargetSpec target;
+  ReplayOptions options;
+  if (const std::string problem = read_replay_options(args, options); !problem.empty()) return usage_error(problem);
+  const TargetSpec& target = options.run.target;
   RunOptions ro;
   Contract contract;
-  if (const int rc = read_run_options(args, target, ro, &contract)) return rc;
-  std::optional<long> stop;
-  if (auto s = args.value("--stop-at-event")) {
-    char* end = nullptr;
-    const long v = std::strtol(s->c_str(), &end, 10);
-    if (s->empty() || *end || v < 0) return usage_error("--stop-at-event needs an integer >= 0");
-    stop = v;
-  }
-  auto files = args.positionals();
-  if (!args.finish()) return 2;
-  if (files.size() != 1) return usage_error("replay takes one scenario file");
+  if (const int rc = settle_run_options(options.run, ro, &contract)) return rc;
+  const std::optional<long> stop = options.stop_at_event;
+  const std::vector<std::string> files = {options.file};
   Scenario sc;
   ScenarioError se;
   if (!load_scenario(files[0], sc, se)) {

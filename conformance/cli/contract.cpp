@@ -16,12 +16,11 @@ std::string known_dir() {
   return MS_SOURCE_DIR "/conformance/known";
 }
 
-int read_contract_options(Args& args, ContractOptions& out) {
+std::string read_contract_options(Args& args, ContractOptions& out) {
   if (auto e = args.value("--edition")) {
     if (*e != "auto") {
       Edition ed;
-      if (!edition_from_string(*e, ed))
-        return usage_error("unknown edition '" + *e + "' (7.16, 7.88, 8, auto)");
+      if (!edition_from_string(*e, ed)) return "unknown edition " + quoted_word(*e) + " (7.16, 7.88, 8, auto)";
       out.edition = ed;
     }
   }
@@ -33,10 +32,10 @@ int read_contract_options(Args& args, ContractOptions& out) {
     } else if (*p == "legacy-7.16") {
       if (!out.edition) out.edition = Edition::e7_16;
     } else if (*p != "documented") {
-      return usage_error("unknown profile '" + *p + "' (documented, libcurl-7.88, legacy-7.16)");
+      return "unknown profile " + quoted_word(*p) + " (documented, libcurl-7.88, legacy-7.16)";
     }
   }
-  return 0;
+  return "";
 }
 
 namespace {

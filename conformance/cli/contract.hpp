@@ -24,8 +24,8 @@ struct ContractOptions {
 
 // Reads --edition, --known and the older --profile (documented = the edition of the
 // version; libcurl-7.88 = edition 7.88 with conformance/known/libcurl-7.88.known;
-// legacy-7.16 = edition 7.16). Returns 0, or 2 after printing the usage error.
-int read_contract_options(Args& args, ContractOptions& out);
+// legacy-7.16 = edition 7.16). Returns "" or the usage error (one line).
+std::string read_contract_options(Args& args, ContractOptions& out);
 
 struct TargetDescription {
   ms::conf::ImplementationVersion identity;  // "libcurl", 8.14.1

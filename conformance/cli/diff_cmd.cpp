@@ -14,6 +14,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/contract.hpp"
+#include "cli/options.hpp"
 #include "cli/suite.hpp"
 #include "conformance/runner.hpp"
 
@@ -102,27 +103,15 @@ int cmd_diff(Args& args) {
     std::cout << kDiffHelp;
     return 0;
   }
-  auto targets_text = args.values("--target");
-  const auto world = args.value("--world");
-  const std::string suite_name = args.value("--suite").value_or("scripted");
+  DiffOptions options;
+  if (const std::string problem = read_diff_options(args, options); !problem.empty()) return usage_error(problem);
+  const TargetSpec& a = options.a;
+  const TargetSpec& b = options.b;
+  const std::string& suite_name = options.suite;
+  const std::optional<std::uint64_t> seed = options.seed;
   RunOptions ro;
-  ContractOptions contract_options;
-  if (const int rc = read_contract_options(args, contract_options)) return rc;
-  if (contract_options.edition) ro.edition = *contract_options.edition;
-  std::optional<std::uint64_t> seed;
-  if (auto s = args.value("--seed")) {
-    char* end = nullptr;
-    seed = std::strtoull(s->c_str(), &end, 10);
-    if (s->empty() || *end) return usage_error("--seed needs an integer, not '" + *s + "'");
-  }
-  if (!args.finish()) return 2;
-  if (targets_text.size() != 2) return usage_error("diff needs exactly two --target options");
-  TargetSpec a, b;
+  if (options.contract.edition) ro.edition = *options.contract.edition;
   std::string error;
-  if (!parse_target(targets_text[0], a, error) || !parse_target(targets_text[1], b, error))
-    return usage_error(error);
-  if (world && (!apply_world(*world, a, error) || !apply_world(*world, b, error)))
-    return usage_error(error);
   std::vector<LoadedScenario> suite;
   if (!load_suite(suite_name, suite, error)) return usage_error(error);
 

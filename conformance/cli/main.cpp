@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "conformance/clauses.hpp"
 
 namespace fs = std::filesystem;
@@ -54,13 +55,9 @@ int cmd_clauses(Args& args) {
                  "With --edition (7.16, 7.88, 8), only that edition's clauses, in its words.\n";
     return 0;
   }
-  std::optional<Edition> only;
-  if (auto e = args.value("--edition")) {
-    Edition ed;
-    if (!edition_from_string(*e, ed)) return usage_error("unknown edition '" + *e + "' (7.16, 7.88, 8)");
-    only = ed;
-  }
-  if (!args.finish()) return 2;
+  ClausesOptions options;
+  if (const std::string problem = read_clauses_options(args, options); !problem.empty()) return usage_error(problem);
+  const std::optional<Edition> only = options.edition;
   for (const Clause& c : all_clauses()) {
     if (only && !in_edition(c, *only)) continue;
     std::string editions;
@@ -82,11 +79,9 @@ int cmd_explain(Args& args) {
                  "it comes from, saying what changed from the edition before.\n";
     return 0;
   }
-  auto ids = args.positionals();
-  if (!args.finish()) return 2;
-  if (ids.size() != 1) return usage_error("explain takes one clause id");
-  const Clause* c = find_clause(ids[0]);
-  if (!c) return usage_error("unknown clause '" + ids[0] + "' (see: multisock clauses)");
+  ExplainOptions options;
+  if (const std::string problem = read_explain_options(args, options); !problem.empty()) return usage_error(problem);
+  const Clause* c = find_clause(options.clause_id);
   std::cout << c->id << " (group " << to_string(c->group) << ", decided by "
             << (c->decided_by == DecidedBy::trace ? "the trace checker" : "the harness")
             << ")\n";

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "reports/reports.hpp"
 
 namespace fs = std::filesystem;
@@ -30,27 +31,18 @@ std::vector<rep::json> load_all(const std::vector<std::string>& files) {
 }  // namespace
 
 int cmd_report(Args& args) {
-  // --out is read first: positionals() would otherwise take its value for a report file.
-  auto out = args.value("--out");
-  auto words = args.positionals();
-  if (words.empty()) {
-    if (args.help()) {
-      std::cout << kReportHelp;
-      return 0;
-    }
-    return usage_error("report needs a subcommand: merge, diff, html, matrix");
-  }
-  const std::string sub = words[0];
-  const std::vector<std::string> files(words.begin() + 1, words.end());
   if (args.help()) {
     std::cout << kReportHelp;
     return 0;
   }
-  if (!args.finish()) return 2;
+  ReportOptions options;
+  if (const std::string problem = read_report_options(args, options); !problem.empty()) return usage_error(problem);
+  const std::string& sub = options.sub;
+  const std::vector<std::string>& files = options.files;
+  const std::optional<std::string>& out = options.out;
   try {
     if (sub == "merge") {
-      if (!out || files.empty()) return usage_error("report merge --out DIR SHARD.json...");
-      rep::json merged = rep::merge(load_all(files));
+      rep::json merged = rep::merge(load_all(files), files);
       const fs::path dir = *out;
       rep::write_json(merged, dir / "report.json");
       rep::write_junit(merged, dir / "junit.xml");
@@ -59,19 +51,16 @@ int cmd_report(Args& args) {
       return merged["summary"].value("exit_code", 0) == 0 ? 0 : 1;
     }
     if (sub == "diff") {
-      if (files.size() != 2 || out) return usage_error("report diff OLD.json NEW.json");
       auto d = rep::diff(rep::load(files[0]), rep::load(files[1]));
       std::cout << d.to_text();
       return d.regressed ? 1 : 0;
     }
     if (sub == "html") {
-      if (!out || files.empty()) return usage_error("report html --out FILE REPORT.json...");
       rep::write_html(load_all(files), *out);
       std::printf("wrote %s\n", out->c_str());
       return 0;
     }
     if (sub == "matrix") {
-      if (files.empty() || out) return usage_error("report matrix REPORT.json...");
       std::cout << rep::matrix_markdown(load_all(files));
       return 0;
     }
@@ -79,7 +68,7 @@ int cmd_report(Args& args) {
     std::fprintf(stderr, "multisock: %s\n", e.what());
     return 2;
   }
-  return usage_error("unknown report subcommand '" + sub + "' (merge, diff, html, matrix)");
+  return usage_error("unknown report subcommand " + quoted_word(sub));  // read_report_options knows them all
 }
 
 }  // namespace ms::cli

@@ -11,6 +11,7 @@
 #include <iterator>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "conformance/fuzz_input.hpp"
 #include "conformance/shrink.hpp"
 
@@ -74,26 +75,16 @@ int cmd_shrink(Args& args) {
     std::cout << kShrinkHelp;
     return 0;
   }
-  TargetSpec target;
+  ShrinkOptions options;
+  if (const std::string problem = read_shrink_options(args, options); !problem.empty())
+    return usage_error(problem);
+  const TargetSpec& target = options.run.target;
   RunOptions ro;
-  if (const int rc = read_run_options(args, target, ro)) return rc;
-  if (!target.is_virtual())
-    return usage_error("shrink replays decisions on a simulated target (engine-sim), not " +
-                       target.text);
-  int max_runs = 400;
-  if (auto s = args.value("--max-runs")) {
-    char* end = nullptr;
-    const long v = std::strtol(s->c_str(), &end, 10);
-    if (s->empty() || *end || v < 1 || v > 100000)
-      return usage_error("--max-runs needs an integer in [1, 100000], not '" + *s + "'");
-    max_runs = static_cast<int>(v);
-  }
-  const std::string dir = args.value("--out").value_or("failures");
-  const auto fuzz_input = args.value("--fuzz-input");
-  const auto files = args.positionals();
-  if (!args.finish()) return 2;
-  if (fuzz_input ? !files.empty() : files.size() != 1)
-    return usage_error("shrink takes one scenario file, or --fuzz-input FILE");
+  if (const int rc = settle_run_options(options.run, ro)) return rc;
+  int max_runs = options.max_runs;
+  const std::string& dir = options.out_dir;
+  const auto& fuzz_input = options.fuzz_input;
+  const std::vector<std::string> files = {options.file};
 
   Scenario sc;
   std::string name, origin;

@@ -173,7 +173,9 @@ std::string timeline_svg(const std::vector<Event>& ev, long long first_index, lo
   double x = left + 14;
   for (std::size_t i = 0; i < ev.size(); ++i) {
     if (i > 0) {
-      double dt_ms = static_cast<double>(std::max<std::int64_t>(0, ev[i].time_ns - ev[i - 1].time_ns)) / 1e6;
+      // In double: the difference of two 64-bit times may not fit 64 bits.
+      const double dt_ms =
+          std::max(0.0, static_cast<double>(ev[i].time_ns) - static_cast<double>(ev[i - 1].time_ns)) / 1e6;
       x += step + (dt_ms > 0 ? std::min(60.0, 6.0 + 10.0 * std::log10(1.0 + dt_ms)) : 0.0);
     }
     xs[i] = x;
@@ -181,9 +183,9 @@ std::string timeline_svg(const std::vector<Event>& ev, long long first_index, lo
   const double width = x + 60;
   const double height = top + lane_h * static_cast<double>(lanes.names.size()) + 10;
   auto lane_y = [&](int lane) { return top + lane_h * lane + lane_h / 2; };
-  auto x_at_time = [&](std::int64_t t) {
+  auto x_at_time = [&](double t) {
     for (std::size_t i = 0; i < ev.size(); ++i)
-      if (ev[i].time_ns >= t) return xs[i];
+      if (static_cast<double>(ev[i].time_ns) >= t) return xs[i];
     return width - 20;
   };
 
@@ -238,7 +240,8 @@ std::string timeline_svg(const std::vector<Event>& ev, long long first_index, lo
   // Pending timer: from a timer callback to its deadline or the next timer callback.
   for (std::size_t i = 0; i < ev.size(); ++i) {
     if (ev[i].kind != "timer_cb" || ev[i].value < 0) continue;
-    double x_end = x_at_time(ev[i].time_ns + ev[i].value * 1000000);
+    // The deadline in double: a timeout of years in ns overflows 64 bits.
+    double x_end = x_at_time(static_cast<double>(ev[i].time_ns) + static_cast<double>(ev[i].value) * 1e6);
     for (std::size_t j = i + 1; j < ev.size(); ++j)
       if (ev[j].kind == "timer_cb") {
         x_end = std::min(x_end, xs[j]);
@@ -464,14 +467,17 @@ std::string to_html(const std::vector<json>& input) {
     << "<th>clause</th><th>group</th><th>severity</th><th>statement</th>";
   for (const auto& l : labels) o << "<th>" << esc(l) << "</th>";
   o << "</tr></thead>\n<tbody>\n";
+  // Each report's clauses by id: a lookup per cell, not a scan of the list.
+  std::vector<std::map<std::string, const json*>> by_id(reports.size());
+  for (std::size_t r = 0; r < reports.size(); ++r)
+    for (const auto& k : reports[r]["clauses"]) by_id[r].emplace(k["id"].get<std::string>(), &k);
   for (std::size_t c = 0; c < order.size(); ++c) {
     const json& k = info[order[c]];
     std::set<std::string> statuses;
     std::ostringstream cells;
     for (std::size_t r = 0; r < reports.size(); ++r) {
-      const json* found = nullptr;
-      for (const auto& kk : reports[r]["clauses"])
-        if (kk["id"] == order[c]) found = &kk;
+      const auto it = by_id[r].find(order[c]);
+      const json* found = it == by_id[r].end() ? nullptr : it->second;
       if (found) statuses.insert(found->at("verdict").get<std::string>());
       auto fv = first_violation.find({r, order[c]});
       cells << verdict_cell(found, fv == first_violation.end() ? "" : fv->second);

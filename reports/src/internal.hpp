@@ -46,6 +46,8 @@ std::string format_ns(std::int64_t ns);
 // A string member or a default, never throwing.
 std::string str_or(const json& j, const char* key, std::string fallback = "");
 long long int_or(const json& j, const char* key, long long fallback = 0);
+// A seed (an integer in [0, 2^64-1]) or the fallback.
+std::uint64_t seed_or(const json& j, const char* key, std::uint64_t fallback = 0);
 
 // The column label of each report's target, made unique when names repeat.
 std::vector<std::string> target_labels(const std::vector<json>& reports);

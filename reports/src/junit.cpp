@@ -38,14 +38,17 @@ void write_suite(std::ostringstream& o, const json& report, Counts& total) {
   canonicalize(r);
   const std::string target = r["target"]["name"];
   Counts c;
+  // The violations' text by (scenario, seed), gathered in one pass over them.
+  std::map<std::pair<std::string, std::uint64_t>, std::string> violations;
+  for (const auto& v : r["violations"])
+    violations[{v["scenario"].get<std::string>(), seed_or(v, "seed")}] += violation_text(v);
   std::ostringstream cases;
   for (const auto& s : r["scenarios"]) {
     const std::string name = s["name"];
-    const long long seed = s["seed"];
+    const std::uint64_t seed = seed_or(s, "seed");
     const std::string verdict = s["verdict"], detail = s["detail"];
-    std::string vtext;
-    for (const auto& v : r["violations"])
-      if (v["scenario"] == name && v["seed"] == seed) vtext += violation_text(v);
+    const auto found = violations.find({name, seed});
+    const std::string vtext = found == violations.end() ? "" : found->second;
     ++c.tests;
     cases << "    <testcase name=\"" << escape_markup(name + " [seed " + std::to_string(seed) + "]") << "\" classname=\""
           << escape_markup(target) << "\" time=\"0\"";

@@ -2,12 +2,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -109,9 +111,25 @@ long long int_or(const json& j, const char* key, long long fallback) {
   if (!j.is_object()) return fallback;
   auto it = j.find(key);
   if (it == j.end() || !it->is_number()) return fallback;
-  if (it->is_number_unsigned()) return static_cast<long long>(it->get<unsigned long long>());
+  if (it->is_number_unsigned()) {
+    const auto u = it->get<std::uint64_t>();
+    return u > static_cast<std::uint64_t>(std::numeric_limits<long long>::max()) ? fallback : static_cast<long long>(u);
+  }
   if (it->is_number_integer()) return it->get<long long>();
-  return static_cast<long long>(it->get<double>());
+  // A double outside the range of long long has no integer value (and converting it is
+  // undefined behaviour).
+  const double d = it->get<double>();
+  if (!(d > -9.2e18 && d < 9.2e18)) return fallback;
+  return static_cast<long long>(d);
+}
+
+std::uint64_t seed_or(const json& j, const char* key, std::uint64_t fallback) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  if (it == j.end()) return fallback;
+  if (it->is_number_unsigned()) return it->get<std::uint64_t>();
+  if (it->is_number_integer() && it->get<long long>() >= 0) return static_cast<std::uint64_t>(it->get<long long>());
+  return fallback;
 }
 
 static std::string id_field(const json& j, const char* key, const char* prefix) {
@@ -228,7 +246,8 @@ std::string describe(const Event& e) {
 
 std::string format_ns(std::int64_t ns) {
   char buf[64];
-  std::int64_t a = ns < 0 ? -ns : ns;
+  // The magnitude as unsigned: -INT64_MIN does not fit an int64_t.
+  const std::uint64_t a = ns < 0 ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
   if (a >= 1000000000)
     std::snprintf(buf, sizeof buf, "%.3f s", static_cast<double>(ns) / 1e9);
   else if (a >= 1000000)
@@ -262,14 +281,93 @@ std::vector<std::string> target_labels(const std::vector<json>& reports) {
 
 using namespace detail;
 
+std::string printable(std::string_view s, std::size_t max) {
+  std::string out;
+  const std::size_t end = std::min(s.size(), max);
+  for (std::size_t i = 0; i < end;) {
+    char32_t cp = 0;
+    const std::size_t n = detail::utf8_at(s, i, cp);
+    if (n > 0 && i + n > end) break;  // a character cut by the limit
+    // C0 and C1 controls and DEL drive terminals; the bidirectional overrides and
+    // isolates make text read in another order than it is.
+    const bool hidden = n == 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || (cp >= 0x202A && cp <= 0x202E) ||
+                        (cp >= 0x2066 && cp <= 0x2069);
+    if (!hidden) {
+      out.append(s.substr(i, n));
+      i += n;
+      continue;
+    }
+    for (std::size_t k = 0; k < std::max<std::size_t>(n, 1); ++k) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(static_cast<unsigned char>(s[i + k])));
+      out += buf;
+    }
+    i += std::max<std::size_t>(n, 1);
+  }
+  if (end < s.size()) out += "...";
+  return out;
+}
+
 // ---------------------------------------------------------------------------- validate
 
 namespace {
 
+// The integers a field may hold; `text` says so in a problem.
+struct IntRange {
+  std::int64_t lo;
+  std::uint64_t hi;
+  const char* text;
+};
+constexpr IntRange kCounts{0, static_cast<std::uint64_t>(kCountMax), "[0, 2^53)"};
+constexpr IntRange kPositiveCounts{1, static_cast<std::uint64_t>(kCountMax), "[1, 2^53)"};
+constexpr IntRange kSeeds{0, std::numeric_limits<std::uint64_t>::max(), "[0, 2^64)"};
+constexpr IntRange kInt64{std::numeric_limits<std::int64_t>::min(),
+                          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()), "[-2^63, 2^63)"};
+constexpr IntRange kNonNegativeInt64{0, static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()),
+                                     "[0, 2^63)"};
+constexpr IntRange kInt32{std::numeric_limits<std::int32_t>::min(),
+                          static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()), "[-2^31, 2^31)"};
+
+bool in_range(const json& v, const IntRange& r) {
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    return u <= r.hi && (r.lo <= 0 || u >= static_cast<std::uint64_t>(r.lo));
+  }
+  if (!v.is_number_integer()) return false;
+  const auto i = v.get<std::int64_t>();
+  return i >= r.lo && (i < 0 || static_cast<std::uint64_t>(i) <= r.hi);
+}
+
+// A value as a problem shows it: numbers and short strings whole (as JSON), long strings
+// cut, arrays and objects by their type only, so a problem stays one short line.
+std::string shown(const json& v) {
+  constexpr std::size_t kShownMax = 64;
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    if (s.size() <= kShownMax) return v.dump(-1, ' ', false, json::error_handler_t::replace);
+    return json(s.substr(0, kShownMax)).dump(-1, ' ', false, json::error_handler_t::replace) + "...";
+  }
+  if (v.is_structured()) return v.type_name();
+  return v.dump();
+}
+
+// A key of the report as part of a path in a problem.
+std::string key_text(const std::string& key) { return printable(key, 64); }
+
+// At most this many problems are listed (and the rest counted): a report of millions of
+// broken elements gives a short answer, not gigabytes of text.
+constexpr std::size_t kProblemsMax = 100;
+
 struct Checker {
   std::vector<std::string> problems;
+  std::size_t unlisted = 0;
 
+  std::size_t total() const { return problems.size() + unlisted; }
   void add(const std::string& where, const std::string& what) {
+    if (problems.size() >= kProblemsMax) {
+      ++unlisted;
+      return;
+    }
     problems.push_back((where.empty() ? "/" : where) + ": " + what);
   }
   static std::string type_name(const json& j) { return j.type_name(); }
@@ -298,35 +396,58 @@ struct Checker {
     return &*it;
   }
 
+  // An integer within `range`; a number outside it (a float, 2^64-1 where a count belongs,
+  // a negative seed) is named with its value.
+  const json* integer(const json& obj, const std::string& where, const char* key, const IntRange& range) {
+    auto it = obj.find(key);
+    if (it == obj.end()) {
+      add(where + "/" + key, "missing");
+      return nullptr;
+    }
+    return in_range_or_problem(*it, where + "/" + key, range);
+  }
+  const json* in_range_or_problem(const json& v, const std::string& path, const IntRange& range) {
+    if (!v.is_number()) {
+      add(path, "expected integer, got " + type_name(v));
+      return nullptr;
+    }
+    if (in_range(v, range)) return &v;
+    add(path, std::string("expected an integer in ") + range.text + ", got " + shown(v));
+    return nullptr;
+  }
+
+  // A number of seconds: finite and not negative.
+  void seconds(const json& obj, const std::string& where, const char* key) {
+    const json* v = member(obj, where, key, json::value_t::number_float);
+    if (v && !(std::isfinite(v->get<double>()) && v->get<double>() >= 0))
+      add(where + "/" + key, "expected a finite number >= 0, got " + shown(*v));
+  }
+
   void one_of(const json& obj, const std::string& where, const char* key,
               std::initializer_list<const char*> allowed) {
     const json* v = member(obj, where, key, json::value_t::string);
     if (!v) return;
-    std::string s = v->get<std::string>();
+    const auto& s = v->get_ref<const std::string&>();
     std::string list;
     for (const char* a : allowed) {
       if (s == a) return;
       list += (list.empty() ? "" : "|") + std::string(a);
     }
-    add(where + "/" + key, "expected one of " + list + ", got " + json(s).dump());
+    add(where + "/" + key, "expected one of " + list + ", got " + shown(*v));
   }
 
   // A verdict word (kVerdicts); returns the member when it is one.
   const json* verdict(const json& obj, const std::string& where, const char* key) {
     const json* v = member(obj, where, key, json::value_t::string);
     if (!v) return nullptr;
-    if (is_verdict(v->get<std::string>())) return v;
+    if (is_verdict(v->get_ref<const std::string&>())) return v;
     std::string list;
     for (const char* w : kVerdicts) list += (list.empty() ? "" : "|") + std::string(w);
-    add(where + "/" + key, "expected one of " + list + ", got " + v->dump());
+    add(where + "/" + key, "expected one of " + list + ", got " + shown(*v));
     return nullptr;
   }
 
-  void non_negative(const json& obj, const std::string& where, const char* key) {
-    const json* v = member(obj, where, key, json::value_t::number_integer);
-    if (v && v->is_number_integer() && !v->is_number_unsigned() && v->get<long long>() < 0)
-      add(where + "/" + key, "must not be negative");
-  }
+  void count(const json& obj, const std::string& where, const char* key) { integer(obj, where, key, kCounts); }
 
   void events(const json& obj, const std::string& where, const char* key) {
     const json* list = member(obj, where, key, json::value_t::array);
@@ -339,16 +460,21 @@ struct Checker {
         continue;
       }
       member(e, p, "kind", json::value_t::string);
-      for (std::size_t ki = 1; ki + 1 < std::size(kEventKeys); ++ki) {  // the integer keys
+      // The ranges of the trace codec (conformance/core/trace.cpp): the time and `value`
+      // are 64-bit, every other number a C int.
+      for (std::size_t ki = 1; ki + 1 < std::size(kEventKeys); ++ki) {
         const char* k = kEventKeys[ki];
-        if (std::string_view(k) == "easy" || std::string_view(k) == "socketp") continue;
         auto it = e.find(k);
-        if (it != e.end() && !it->is_number_integer()) add(p + "/" + k, "expected integer, got " + type_name(*it));
-      }
-      for (const char* k : {"easy", "socketp"}) {
-        auto it = e.find(k);
-        if (it != e.end() && !it->is_number_integer() && !it->is_string())
-          add(p + "/" + k, "expected integer or string id, got " + type_name(*it));
+        if (it == e.end()) continue;
+        const std::string_view name = k;
+        if ((name == "easy" || name == "socketp") && it->is_string()) continue;  // an id by name
+        if (!it->is_number_integer()) {
+          add(p + "/" + k, std::string(name == "easy" || name == "socketp" ? "expected integer or string id"
+                                                                            : "expected integer") +
+                               ", got " + type_name(*it));
+          continue;
+        }
+        in_range_or_problem(*it, p + "/" + k, name == kEventTime || name == "value" ? kInt64 : kInt32);
       }
       auto t = e.find("text");
       if (t != e.end() && !t->is_string()) add(p + "/text", "expected string, got " + type_name(*t));
@@ -356,33 +482,44 @@ struct Checker {
   }
 };
 
-const std::regex& timestamp_re() {
-  static const std::regex re(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$)");
-  return re;
+// "2026-11-23T12:00:00Z", optionally with a fraction of a second. By hand: std::regex
+// recurses once per character and a long string would exhaust the stack.
+bool utc_timestamp(std::string_view s) {
+  const std::string_view shape = "dddd-dd-ddTdd:dd:dd";
+  if (s.size() < shape.size() + 1 || s.back() != 'Z') return false;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    const bool digit = std::isdigit(static_cast<unsigned char>(s[i])) != 0;
+    if (shape[i] == 'd' ? !digit : s[i] != shape[i]) return false;
+  }
+  std::string_view rest = s.substr(shape.size(), s.size() - shape.size() - 1);
+  if (rest.empty()) return true;
+  if (rest.size() < 2 || rest[0] != '.') return false;
+  for (char c : rest.substr(1))
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  return true;
 }
 
-}  // namespace
-
-std::vector<std::string> validate(const json& r) {
+Checker check(const json& r) {
   Checker c;
   if (!r.is_object()) {
     c.add("", "a report is a JSON object, got " + std::string(r.type_name()));
-    return c.problems;
+    return c;
   }
   if (const json* s = c.member(r, "", "schema", json::value_t::string); s && *s != kSchema)
-    c.add("/schema", std::string("expected \"") + kSchema + "\", got " + s->dump());
+    c.add("/schema", std::string("expected \"") + kSchema + "\", got " + shown(*s));
   if (const json* t = c.member(r, "", "tool", json::value_t::object)) {
     c.member(*t, "/tool", "name", json::value_t::string);
     c.member(*t, "/tool", "version", json::value_t::string);
   }
   if (const json* g = c.member(r, "", "generated_at", json::value_t::string);
-      g && !std::regex_match(g->get<std::string>(), timestamp_re()))
-    c.add("/generated_at", "expected UTC time like 2026-11-23T12:00:00Z, got " + g->dump());
+      g && !utc_timestamp(g->get_ref<const std::string&>()))
+    c.add("/generated_at", "expected UTC time like 2026-11-23T12:00:00Z, got " + shown(*g));
   if (const json* t = c.member(r, "", "target", json::value_t::object)) {
     c.member(*t, "/target", "name", json::value_t::string);
     c.one_of(*t, "/target", "kind", {"engine-sim", "engine-real", "lib"});
     c.member(*t, "/target", "library", json::value_t::string);
     c.member(*t, "/target", "version", json::value_t::string);
+    if (t->contains("world")) c.one_of(*t, "/target", "world", {"sim", "real"});
   }
   c.member(r, "", "suite", json::value_t::string);
   c.member(r, "", "strict", json::value_t::boolean);
@@ -409,28 +546,27 @@ std::vector<std::string> validate(const json& r) {
             continue;
           }
           for (const char* key : {"clause", "scenario", "reason", "evidence"}) c.member(e, p, key, json::value_t::string);
-          c.member(e, p, "line", json::value_t::number_integer);
-          c.member(e, p, "matched", json::value_t::number_integer);
+          c.count(e, p, "line");
+          c.count(e, p, "matched");
         }
     }
   }
   const json* run_verdict = c.verdict(r, "", "verdict");
   if (const json* seeds = c.member(r, "", "seeds", json::value_t::array)) {
     for (std::size_t i = 0; i < seeds->size(); ++i)
-      if (!(*seeds)[i].is_number_integer())
-        c.add("/seeds/" + std::to_string(i), std::string("expected integer, got ") + (*seeds)[i].type_name());
+      c.in_range_or_problem((*seeds)[i], "/seeds/" + std::to_string(i), kSeeds);
   }
   if (const json* sh = c.member(r, "", "shard", json::value_t::object)) {
-    const json* idx = c.member(*sh, "/shard", "index", json::value_t::number_integer);
-    const json* cnt = c.member(*sh, "/shard", "count", json::value_t::number_integer);
-    if (idx && cnt && !(idx->get<long long>() >= 0 && idx->get<long long>() < cnt->get<long long>()))
+    const json* idx = c.integer(*sh, "/shard", "index", kCounts);
+    const json* cnt = c.integer(*sh, "/shard", "count", kPositiveCounts);
+    if (idx && cnt && !(idx->get<long long>() < cnt->get<long long>()))
       c.add("/shard", "index must be in [0, count), got " + idx->dump() + "/" + cnt->dump());
   }
   if (const json* sp = c.member(r, "", "speed", json::value_t::object)) {
-    c.member(*sp, "/speed", "wall_seconds", json::value_t::number_float);
-    c.member(*sp, "/speed", "simulated_seconds", json::value_t::number_float);
-    c.non_negative(*sp, "/speed", "histories");
-    c.non_negative(*sp, "/speed", "events");
+    c.seconds(*sp, "/speed", "wall_seconds");
+    c.seconds(*sp, "/speed", "simulated_seconds");
+    c.count(*sp, "/speed", "histories");
+    c.count(*sp, "/speed", "events");
   }
 
   std::set<std::string> clause_ids;
@@ -444,7 +580,7 @@ std::vector<std::string> validate(const json& r) {
         continue;
       }
       if (const json* id = c.member(k, p, "id", json::value_t::string)) {
-        if (!clause_ids.insert(id->get<std::string>()).second) c.add(p + "/id", "duplicate clause " + id->dump());
+        if (!clause_ids.insert(id->get<std::string>()).second) c.add(p + "/id", "duplicate clause " + shown(*id));
       }
       c.member(k, p, "group", json::value_t::string);
       c.one_of(k, p, "severity", {"MUST", "SHOULD", "OBSERVED"});
@@ -456,17 +592,19 @@ std::vector<std::string> validate(const json& r) {
       if (const json* v = c.verdict(k, p, "verdict")) {
         ++clause_count[v->get<std::string>()];
         const json* d = c.member(k, p, "detail", json::value_t::string);
-        if (d && *v == "skipped" && d->get<std::string>().empty())
+        if (d && *v == "skipped" && d->get_ref<const std::string&>().empty())
           c.add(p + "/detail", "a skipped clause must say why");
       }
-      c.non_negative(k, p, "exercised");
-      c.non_negative(k, p, "violations");
-      c.non_negative(k, p, "known");
+      c.count(k, p, "exercised");
+      c.count(k, p, "violations");
+      c.count(k, p, "known");
     }
   }
 
-  std::set<std::pair<std::string, long long>> runs;          // (name, seed)
-  std::set<std::pair<std::string, long long>> skipped_runs;  // (name, seed)
+  // A scenario is one (name, seed): violations name it so, and two entries of one name
+  // and seed (one run listed twice, or two files of one name) would make that ambiguous.
+  std::map<std::pair<std::string, std::uint64_t>, std::size_t> runs;  // (name, seed) -> index
+  std::set<std::pair<std::string, std::uint64_t>> skipped_runs;
   std::map<std::string, long long> scenario_count;
   std::size_t scenario_total = 0;
   if (const json* sc = c.member(r, "", "scenarios", json::value_t::array)) {
@@ -480,8 +618,13 @@ std::vector<std::string> validate(const json& r) {
       }
       const json* n = c.member(s, p, "name", json::value_t::string);
       c.member(s, p, "file", json::value_t::string);
-      const json* sd = c.member(s, p, "seed", json::value_t::number_integer);
-      if (n && sd) runs.emplace(n->get<std::string>(), sd->get<long long>());
+      const json* sd = c.integer(s, p, "seed", kSeeds);
+      if (n && sd) {
+        auto [it, fresh] = runs.emplace(std::make_pair(n->get<std::string>(), sd->get<std::uint64_t>()), i);
+        if (!fresh)
+          c.add(p, "duplicate scenario " + shown(*n) + " with seed " + sd->dump() + " (also /scenarios/" +
+                       std::to_string(it->second) + ")");
+      }
       const json* v = c.verdict(s, p, "verdict");
       if (v) ++scenario_count[v->get<std::string>()];
       const bool skipped = v && *v == "skipped";
@@ -489,15 +632,15 @@ std::vector<std::string> validate(const json& r) {
       c.member(s, p, "signal", json::value_t::string);
       c.member(s, p, "message", json::value_t::string);
       c.member(s, p, "trace_hash", json::value_t::string);
-      c.non_negative(s, p, "events");
-      c.non_negative(s, p, "virtual_ns");
+      c.count(s, p, "events");
+      c.integer(s, p, "virtual_ns", kNonNegativeInt64);
       if (const json* ids = c.member(s, p, "clauses", json::value_t::array)) {
         for (std::size_t j = 0; j < ids->size(); ++j) {
           const json& id = (*ids)[j];
           if (!id.is_string())
             c.add(p + "/clauses/" + std::to_string(j), std::string("expected string, got ") + id.type_name());
           else if (!clause_ids.empty() && !clause_ids.count(id.get<std::string>()))
-            c.add(p + "/clauses/" + std::to_string(j), "unknown clause " + id.dump());
+            c.add(p + "/clauses/" + std::to_string(j), "unknown clause " + shown(id));
         }
       }
       c.member(s, p, "repro", json::value_t::string);
@@ -507,23 +650,24 @@ std::vector<std::string> validate(const json& r) {
         } else {
           std::size_t kinds = 0;
           for (auto it = rp->begin(); it != rp->end(); ++it) {
-            if (!is_verdict(it.key())) c.add(p + "/repeats/" + it.key(), "not a verdict word");
-            if (!it->is_number_integer() || it->get<long long>() < 1)
-              c.add(p + "/repeats/" + it.key(), "expected a count >= 1, got " + it->dump());
+            const std::string rp_path = p + "/repeats/" + key_text(it.key());
+            if (!is_verdict(it.key())) c.add(rp_path, "not a verdict word");
+            if (!it->is_number_integer() || !in_range(*it, kPositiveCounts))
+              c.add(rp_path, std::string("expected a count in ") + kPositiveCounts.text + ", got " + shown(*it));
             ++kinds;
           }
           if (v && kinds > 1 && *v != "flaky")
-            c.add(p + "/verdict", "repeats disagree, so the verdict must be flaky, got " + v->dump());
+            c.add(p + "/verdict", "repeats disagree, so the verdict must be flaky, got " + shown(*v));
         }
       }
       // A skipped scenario did not run: it says why, and exercised nothing.
       if (skipped) {
-        if (detail && detail->get<std::string>().empty())
+        if (detail && detail->get_ref<const std::string&>().empty())
           c.add(p + "/detail", "a skipped scenario must say why it was skipped");
         if (s.contains("clauses") && s["clauses"].is_array() && !s["clauses"].empty())
           c.add(p + "/clauses", "a skipped scenario exercised nothing, got " + std::to_string(s["clauses"].size()) +
                                     " clauses");
-        if (n && sd) skipped_runs.emplace(n->get<std::string>(), sd->get<long long>());
+        if (n && sd) skipped_runs.emplace(n->get<std::string>(), sd->get<std::uint64_t>());
       }
     }
   }
@@ -540,33 +684,36 @@ std::vector<std::string> validate(const json& r) {
       const json* id = c.member(v, p, "clause", json::value_t::string);
       const json* sev = v.contains("severity") ? &v["severity"] : nullptr;
       c.one_of(v, p, "severity", {"MUST", "SHOULD", "OBSERVED", "EXPECT"});
-      if (id && id->get<std::string>().empty()) {
+      if (id && id->get_ref<const std::string&>().empty()) {
         // An unmet expect line: no catalogue clause, the line itself instead.
         c.member(v, p, "expectation", json::value_t::string);
         if (sev && sev->is_string() && *sev != "EXPECT") c.add(p + "/severity", "an expectation has severity EXPECT");
       } else if (id && !clause_ids.empty() && !clause_ids.count(id->get<std::string>())) {
-        c.add(p + "/clause", "unknown clause " + id->dump());
+        c.add(p + "/clause", "unknown clause " + shown(*id));
       }
       const json* n = c.member(v, p, "scenario", json::value_t::string);
-      const json* sd = c.member(v, p, "seed", json::value_t::number_integer);
-      if (n && sd && !runs.count({n->get<std::string>(), sd->get<long long>()}))
-        c.add(p + "/scenario", "no scenario " + n->dump() + " with seed " + sd->dump());
-      if (n && sd && skipped_runs.count({n->get<std::string>(), sd->get<long long>()}))
-        c.add(p + "/scenario", "names a skipped scenario " + n->dump() + " (seed " + sd->dump() + ")");
-      c.non_negative(v, p, "event_index");
-      c.member(v, p, "time_ns", json::value_t::number_integer);
+      const json* sd = c.integer(v, p, "seed", kSeeds);
+      if (n && sd) {
+        const auto key = std::make_pair(n->get<std::string>(), sd->get<std::uint64_t>());
+        if (!runs.count(key))
+          c.add(p + "/scenario", "no scenario " + shown(*n) + " with seed " + sd->dump());
+        if (skipped_runs.count(key))
+          c.add(p + "/scenario", "names a skipped scenario " + shown(*n) + " (seed " + sd->dump() + ")");
+      }
+      c.count(v, p, "event_index");
+      c.integer(v, p, "time_ns", kInt64);
       c.member(v, p, "message", json::value_t::string);
       c.member(v, p, "quote", json::value_t::string);
       c.member(v, p, "repro", json::value_t::string);
       const json* known = c.member(v, p, "known", json::value_t::string);
-      if (id && known && *id == "DT-REPLAY" && known->get<std::string>().empty()) nondeterministic = true;
+      if (id && known && *id == "DT-REPLAY" && known->get_ref<const std::string&>().empty()) nondeterministic = true;
       c.events(v, p, "trace_excerpt");
-      c.non_negative(v, p, "excerpt_first_index");
+      c.count(v, p, "excerpt_first_index");
       c.events(v, p, "timeline");
       if (v.contains("timeline") && v["timeline"].is_array() && v["timeline"].size() > kTimelineMax)
         c.add(p + "/timeline", "at most " + std::to_string(kTimelineMax) + " events, got " +
                                    std::to_string(v["timeline"].size()));
-      c.non_negative(v, p, "timeline_first_index");
+      c.count(v, p, "timeline_first_index");
     }
   }
 
@@ -577,13 +724,12 @@ std::vector<std::string> validate(const json& r) {
       if (!o) return;
       const std::string p = std::string("/summary/") + key;
       for (const char* w : kVerdicts) {
-        c.non_negative(*o, p, w);
-        auto it = o->find(w);
-        if (it != o->end() && it->is_number_integer() && it->get<long long>() != want[w])
-          c.add(p + "/" + w, "says " + it->dump() + " but " + std::to_string(want[w]) + " " + what + " have verdict " + w);
+        const json* n = c.integer(*o, p, w, kCounts);
+        if (n && n->get<long long>() != want[w])
+          c.add(p + "/" + w,
+                "says " + n->dump() + " but " + std::to_string(want[w]) + " " + what + " have verdict " + w);
       }
-      if (const json* t = c.member(*o, p, "total", json::value_t::number_integer);
-          t && t->get<long long>() != static_cast<long long>(total))
+      if (const json* t = c.integer(*o, p, "total", kCounts); t && t->get<long long>() != static_cast<long long>(total))
         c.add(p + "/total", "says " + t->dump() + " but the report lists " + std::to_string(total));
     };
     counts("scenarios", scenario_count, scenario_total, "scenarios");
@@ -593,45 +739,190 @@ std::vector<std::string> validate(const json& r) {
     for (auto& [w, n] : scenario_count)
       if (n > 0) worst = std::string(worse_verdict(worst, w));
     if (run_verdict && r.contains("scenarios") && r["scenarios"].is_array() && *run_verdict != worst)
-      c.add("/verdict", "says " + run_verdict->dump() + " but the worst scenario verdict is " + json(worst).dump());
-    if (const json* e = c.member(*sm, "/summary", "exit_code", json::value_t::number_integer); e && run_verdict) {
-      const int want = exit_code_for_verdict(run_verdict->get<std::string>(), nondeterministic);
+      c.add("/verdict", "says " + shown(*run_verdict) + " but the worst scenario verdict is " + json(worst).dump());
+    if (const json* e = c.integer(*sm, "/summary", "exit_code", kInt32); e && run_verdict) {
+      const int want = exit_code_for_verdict(run_verdict->get_ref<const std::string&>(), nondeterministic);
       if (e->get<long long>() != want)
-        c.add("/summary/exit_code", "says " + e->dump() + " but verdict " + run_verdict->dump() + " means exit " +
+        c.add("/summary/exit_code", "says " + e->dump() + " but verdict " + shown(*run_verdict) + " means exit " +
                                         std::to_string(want));
     }
   }
-  return c.problems;
+  return c;
+}
+
+}  // namespace
+
+std::vector<std::string> validate(const json& r) {
+  Checker c = check(r);
+  if (c.unlisted > 0) c.problems.push_back("... and " + std::to_string(c.unlisted) + " more problems");
+  return std::move(c.problems);
 }
 
 void require_valid(const json& report, std::string_view what) {
-  auto problems = validate(report);
-  if (problems.empty()) return;
+  const Checker c = check(report);
+  if (c.total() == 0) return;
   std::string msg = std::string(what) + ": not a valid " + kSchema + " report:";
-  std::size_t shown = 0;
-  for (const auto& p : problems) {
-    if (++shown > 20) {
-      msg += "\n  ... and " + std::to_string(problems.size() - 20) + " more";
-      break;
-    }
-    msg += "\n  " + p;
-  }
+  constexpr std::size_t kShownProblems = 20;
+  for (std::size_t i = 0; i < c.problems.size() && i < kShownProblems; ++i) msg += "\n  " + c.problems[i];
+  if (c.total() > kShownProblems) msg += "\n  ... and " + std::to_string(c.total() - kShownProblems) + " more";
   throw ReportError(msg);
 }
 
-json load(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ReportError(path.string() + ": cannot open: " + std::strerror(errno));
-  std::stringstream buf;
-  buf << in.rdbuf();
+// ---------------------------------------------------------------------------- reading
+
+namespace {
+
+// 1-based line and column of byte `offset` of `text` ("LINE:COLUMN").
+std::string line_column(std::string_view text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  std::size_t line = 1, line_start = 0;
+  for (std::size_t i = 0; i < offset; ++i)
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  return std::to_string(line) + ":" + std::to_string(offset - line_start + 1);
+}
+
+// One pass over the text before any parsing: nesting deeper than kReportDepthMax (which
+// would make a recursive reader exhaust the stack), a string longer than kReportStringMax
+// or more than kReportValuesMax values. Brackets inside strings do not count. Syntax is
+// left to the parser; this only has to be right for text that is JSON.
+void prescan(std::string_view text, std::string_view what) {
+  int depth = 0;
+  std::size_t values = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (ch == '"') {
+      const std::size_t start = i;
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+      if (i - start - 1 > kReportStringMax)
+        throw ReportError(std::string(what) + ":" + line_column(text, start) + ": a string longer than " +
+                          std::to_string(kReportStringMax) + " bytes");
+      continue;
+    }
+    if (ch == '[' || ch == '{') {
+      if (++depth > kReportDepthMax)
+        throw ReportError(std::string(what) + ":" + line_column(text, i) + ": nested deeper than " +
+                          std::to_string(kReportDepthMax) + " levels");
+    } else if (ch == ']' || ch == '}') {
+      --depth;
+    } else if (ch == ',' && ++values > kReportValuesMax) {
+      throw ReportError(std::string(what) + ":" + line_column(text, i) + ": more than " +
+                        std::to_string(kReportValuesMax) + " values");
+    }
+  }
+}
+
+// Where the parser is, to name a duplicate key by its JSON pointer: the keys seen in each
+// object around the value being read, and the index reached in each array.
+class Position {
+ public:
+  explicit Position(std::string_view what) : what_(what) {}
+
+  bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+      case json::parse_event_t::array_start:
+        frames_.push_back({event == json::parse_event_t::object_start, element(), {}, {}, 0});
+        break;
+      case json::parse_event_t::key: {
+        Frame& f = frames_.back();
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second) fail("duplicate key (a reader would keep one of the values)");
+        break;
+      }
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        frames_.pop_back();
+        break;
+      case json::parse_event_t::value:
+        element();
+        break;
+    }
+    return true;
+  }
+
+ private:
+  struct Frame {
+    bool object;
+    std::string segment;  // how the parent reaches it: "/key" or "/index"
+    std::set<std::string> keys;
+    std::string key;
+    std::size_t next_index;
+  };
+
+  // The path segment of the value that starts now, advancing an array's index.
+  std::string element() {
+    if (frames_.empty()) return "";
+    Frame& f = frames_.back();
+    if (f.object) return "/" + key_text(f.key);
+    return "/" + std::to_string(f.next_index++);
+  }
+
+  [[noreturn]] void fail(const std::string& why) const {
+    std::string path;
+    for (const Frame& f : frames_) path += f.segment;
+    if (!frames_.empty() && frames_.back().object && !frames_.back().key.empty())
+      path += "/" + key_text(frames_.back().key);
+    throw ReportError(std::string(what_) + ": " + (path.empty() ? "/" : path) + ": " + why);
+  }
+
+  std::string_view what_;
+  std::vector<Frame> frames_;
+};
+
+}  // namespace
+
+json parse_report(std::string_view text, std::string_view what) {
+  prescan(text, what);
   json j;
   try {
-    j = json::parse(buf.str());
+    j = json::parse(text.begin(), text.end(), Position(what));
   } catch (const json::parse_error& e) {
-    throw ReportError(path.string() + ": not JSON: " + e.what());
+    // nlohmann's text starts "[json.exception.parse_error.101] parse error at line 1,
+    // column 2: "; the reason follows, with the token read so far (cut: it may be long).
+    std::string reason = e.what();
+    if (const auto at = reason.find(": ", reason.find("column")); at != std::string::npos)
+      reason = reason.substr(at + 2);
+    const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
+    throw ReportError(std::string(what) + ":" + line_column(text, offset) + ": not JSON: " + printable(reason, 200));
+  } catch (const json::exception& e) {
+    // A number past what a double holds (1e999): "[json.exception.out_of_range.406] ...".
+    std::string reason = e.what();
+    if (const auto at = reason.find("] "); at != std::string::npos) reason = reason.substr(at + 2);
+    throw ReportError(std::string(what) + ": not JSON: " + printable(reason, 200));
   }
-  require_valid(j, path.string());
+  require_valid(j, what);
   return j;
+}
+
+json load(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
+  const std::string name = path.string();
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec || !fs::exists(status))
+    throw ReportError(name + ": cannot open: " + (ec ? ec.message() : std::string("no such file")));
+  // A FIFO or a device could block or never end; a directory has no text.
+  if (fs::is_directory(status)) throw ReportError(name + ": a directory, not a report file");
+  if (!fs::is_regular_file(status)) throw ReportError(name + ": not a regular file");
+  const auto too_large = [&] {
+    return ReportError(name + ": larger than " + std::to_string(kReportFileMax) + " bytes");
+  };
+  if (const auto size = fs::file_size(path, ec); !ec && size > kReportFileMax) throw too_large();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ReportError(name + ": cannot open: " + std::strerror(errno));
+  std::string text;
+  char buffer[65536];
+  // The size is checked while reading: the file may grow after status() was asked.
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kReportFileMax) throw too_large();
+  }
+  if (in.bad()) throw ReportError(name + ": read failed");
+  return parse_report(text, name);
 }
 
 // ---------------------------------------------------------------------------- order
@@ -639,10 +930,10 @@ json load(const std::filesystem::path& path) {
 namespace {
 
 auto scenario_key(const json& s) {
-  return std::make_tuple(str_or(s, "file"), str_or(s, "name"), int_or(s, "seed"));
+  return std::make_tuple(str_or(s, "file"), str_or(s, "name"), seed_or(s, "seed"));
 }
 auto violation_key(const json& v) {
-  return std::make_tuple(str_or(v, "scenario"), int_or(v, "seed"), int_or(v, "event_index"),
+  return std::make_tuple(str_or(v, "scenario"), seed_or(v, "seed"), int_or(v, "event_index"),
                          str_or(v, "clause"), str_or(v, "message"));
 }
 
@@ -741,23 +1032,43 @@ void write_json(const json& report, const std::filesystem::path& path) {
 
 // ---------------------------------------------------------------------------- merge
 
-json merge(const std::vector<json>& shards) {
+namespace {
+
+// a + b for counts of the reports being merged; ReportError past kCountMax (a count that
+// wrapped would turn a failing run into a passing one).
+long long add_counts(long long a, long long b, const std::string& what) {
+  if (a < 0 || b < 0 || b > kCountMax - a)
+    throw ReportError("merge: " + what + " adds up past " + std::to_string(kCountMax));
+  return a + b;
+}
+
+// The known-deviations file a report was judged with (null when none).
+json known_file(const json& r) {
+  const json& k = r["known"];
+  return k.is_object() ? k.value("file", json()) : json();
+}
+
+}  // namespace
+
+json merge(const std::vector<json>& shards, const std::vector<std::string>& names) {
   if (shards.empty()) throw ReportError("merge: no reports given");
-  for (std::size_t i = 0; i < shards.size(); ++i) require_valid(shards[i], "report " + std::to_string(i + 1));
+  const auto name = [&](std::size_t i) { return i < names.size() ? names[i] : "report " + std::to_string(i + 1); };
+  for (std::size_t i = 0; i < shards.size(); ++i) require_valid(shards[i], name(i));
   const json& first = shards.front();
   for (std::size_t i = 1; i < shards.size(); ++i) {
     const json& r = shards[i];
-    for (const char* key : {"suite", "strict"}) {
-      if (r[key] != first[key])
-        throw ReportError("merge: report " + std::to_string(i + 1) + " is of another run: " + key + " " +
-                          r[key].dump() + " vs " + first[key].dump());
-    }
-    if (r["edition"]["id"] != first["edition"]["id"])
-      throw ReportError("merge: report " + std::to_string(i + 1) + " is of another run: edition " +
-                        r["edition"]["id"].dump() + " vs " + first["edition"]["id"].dump());
-    if (r["target"]["name"] != first["target"]["name"] || r["target"]["kind"] != first["target"]["kind"])
-      throw ReportError("merge: report " + std::to_string(i + 1) + " is of another target: " +
-                        r["target"]["name"].dump() + " vs " + first["target"]["name"].dump());
+    const auto differs = [&](const char* what, const json& mine, const json& theirs) {
+      if (mine != theirs)
+        throw ReportError("merge: " + name(i) + " is of another run than " + name(0) + ": " + what + " " + shown(mine) +
+                          " vs " + shown(theirs));
+    };
+    differs("suite", r["suite"], first["suite"]);
+    differs("strict", r["strict"], first["strict"]);
+    differs("edition", r["edition"]["id"], first["edition"]["id"]);
+    differs("target", r["target"]["name"], first["target"]["name"]);
+    differs("target kind", r["target"]["kind"], first["target"]["kind"]);
+    differs("world", r["target"].value("world", json()), first["target"].value("world", json()));
+    differs("known deviations", known_file(r), known_file(first));
   }
 
   json out = first;
@@ -765,14 +1076,17 @@ json merge(const std::vector<json>& shards) {
   double wall = 0, simulated = 0;
   long long histories = 0, events = 0;
   std::vector<json> seeds;
-  for (const auto& r : shards) {
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    const json& r = shards[i];
     generated = std::max(generated, r["generated_at"].get<std::string>());
     wall += r["speed"]["wall_seconds"].get<double>();
     simulated += r["speed"]["simulated_seconds"].get<double>();
-    histories += r["speed"]["histories"].get<long long>();
-    events += r["speed"]["events"].get<long long>();
+    histories = add_counts(histories, r["speed"]["histories"].get<long long>(), name(i) + ": /speed/histories");
+    events = add_counts(events, r["speed"]["events"].get<long long>(), name(i) + ": /speed/events");
     for (const auto& s : r["seeds"]) seeds.push_back(s);
   }
+  if (!std::isfinite(wall) || !std::isfinite(simulated))
+    throw ReportError("merge: /speed: the seconds of the reports add up past what a number holds");
   out["generated_at"] = generated;
   out["seeds"] = seeds;
   out["shard"] = {{"index", 0}, {"count", 1}};
@@ -783,8 +1097,8 @@ json merge(const std::vector<json>& shards) {
   // The worst verdict wins; skipped is the weakest word (a shard that did not exercise it).
   std::vector<std::string> order;
   std::map<std::string, json> clauses;
-  for (const auto& r : shards) {
-    for (const auto& k : r["clauses"]) {
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    for (const auto& k : shards[i]["clauses"]) {
       std::string id = k["id"];
       auto it = clauses.find(id);
       if (it == clauses.end()) {
@@ -793,7 +1107,9 @@ json merge(const std::vector<json>& shards) {
         continue;
       }
       json& m = it->second;
-      for (const char* n : {"exercised", "violations", "known"}) m[n] = m[n].get<long long>() + k[n].get<long long>();
+      for (const char* n : {"exercised", "violations", "known"})
+        m[n] = add_counts(m[n].get<long long>(), k[n].get<long long>(),
+                          name(i) + ": clause " + printable(id, 64) + ": " + n);
       const std::string a = m["verdict"], b = k["verdict"];
       if (worse_verdict(a, b) != a) {
         m["verdict"] = b;
@@ -810,10 +1126,22 @@ json merge(const std::vector<json>& shards) {
   }
 
   // Scenarios keyed by (file, name, seed). A run that happened says more than a skipped
-  // one; runs that disagree make the scenario flaky, with the repeats added up.
-  std::map<std::tuple<std::string, std::string, long long>, std::vector<json>> by_key;
-  for (const auto& r : shards)
-    for (const auto& s : r["scenarios"]) by_key[scenario_key(s)].push_back(s);
+  // one; runs that disagree make the scenario flaky, with the repeats added up. One name
+  // and seed in two files would leave their violations (which name the scenario by name
+  // and seed) with two owners: refused.
+  std::map<std::tuple<std::string, std::string, std::uint64_t>, std::vector<json>> by_key;
+  std::map<std::pair<std::string, std::uint64_t>, std::pair<std::string, std::size_t>> file_of;  // -> (file, shard)
+  for (std::size_t i = 0; i < shards.size(); ++i)
+    for (const auto& s : shards[i]["scenarios"]) {
+      const auto key = scenario_key(s);
+      const auto [it, fresh] = file_of.emplace(std::make_pair(std::get<1>(key), std::get<2>(key)),
+                                               std::make_pair(std::get<0>(key), i));
+      if (!fresh && it->second.first != std::get<0>(key))
+        throw ReportError("merge: " + name(i) + ": scenario " + shown(s["name"]) + " (seed " + s["seed"].dump() +
+                          ") is from file " + shown(s["file"]) + " here and from " + shown(json(it->second.first)) +
+                          " in " + name(it->second.second));
+      by_key[key].push_back(s);
+    }
   out["scenarios"] = json::array();
   for (auto& [key, list] : by_key) {
     std::vector<json> ran;
@@ -826,15 +1154,17 @@ json merge(const std::vector<json>& shards) {
     json best = ran.front();
     json repeats = json::object();
     std::set<std::string> words;
+    const std::string what = "scenario " + printable(std::get<1>(key), 64) + " (seed " +
+                             std::to_string(std::get<2>(key)) + "): repeats";
     for (const auto& s : ran) {
       if (s.contains("repeats")) {
         for (auto it = s["repeats"].begin(); it != s["repeats"].end(); ++it) {
-          repeats[it.key()] = repeats.value(it.key(), 0LL) + it->get<long long>();
+          repeats[it.key()] = add_counts(repeats.value(it.key(), 0LL), it->get<long long>(), what);
           words.insert(it.key());
         }
       } else {
         const std::string v = s["verdict"];
-        repeats[v] = repeats.value(v, 0LL) + 1;
+        repeats[v] = add_counts(repeats.value(v, 0LL), 1, what);
         words.insert(v);
       }
       if (worse_verdict(best["verdict"].get<std::string>(), s["verdict"].get<std::string>()) != best["verdict"])
@@ -842,14 +1172,20 @@ json merge(const std::vector<json>& shards) {
     }
     if (ran.size() > 1) best["repeats"] = repeats;
     if (words.size() > 1 && best["verdict"] != "flaky") {
-      best["detail"] = "flaky across shards; worst: " + best["verdict"].get<std::string>() +
-                       (best["detail"].get<std::string>().empty() ? "" : " (" + best["detail"].get<std::string>() + ")");
+      const std::string worst = "flaky across shards; worst: " + best["verdict"].get<std::string>();
+      const std::string detail = best["detail"];
+      // The shard's own detail when it fits: a merged report must read back.
+      const json longer = worst + " (" + detail + ")";
+      best["detail"] = !detail.empty() && longer.dump(-1, ' ', false, json::error_handler_t::replace).size() <=
+                                              kReportStringMax
+                           ? longer
+                           : json(worst);
       best["verdict"] = "flaky";
     }
     out["scenarios"].push_back(best);
   }
 
-  std::map<std::tuple<std::string, long long, long long, std::string, std::string>, json> violations;
+  std::map<std::tuple<std::string, std::uint64_t, long long, std::string, std::string>, json> violations;
   for (const auto& r : shards)
     for (const auto& v : r["violations"]) violations.emplace(violation_key(v), v);
   out["violations"] = json::array();
@@ -869,7 +1205,7 @@ namespace {
 auto diff_key(const json& v) {
   std::string what = str_or(v, "clause");
   if (what.empty()) what = "expect: " + str_or(v, "expectation");
-  return std::make_tuple(what, str_or(v, "scenario"), int_or(v, "seed"));
+  return std::make_tuple(what, str_or(v, "scenario"), seed_or(v, "seed"));
 }
 
 }  // namespace
@@ -878,15 +1214,15 @@ Diff diff(const json& old_report, const json& new_report) {
   require_valid(old_report, "old report");
   require_valid(new_report, "new report");
   Diff d;
+  const auto text = [](const json& s) { return printable(s.get<std::string>()); };
   if (old_report["target"]["name"] != new_report["target"]["name"])
-    d.notes.push_back("the reports are of different targets: " + old_report["target"]["name"].get<std::string>() +
-                      " and " + new_report["target"]["name"].get<std::string>());
+    d.notes.push_back("the reports are of different targets: " + text(old_report["target"]["name"]) + " and " +
+                      text(new_report["target"]["name"]));
   if (old_report["edition"]["id"] != new_report["edition"]["id"])
-    d.notes.push_back("edition changed: " + old_report["edition"]["id"].get<std::string>() + " -> " +
-                      new_report["edition"]["id"].get<std::string>());
+    d.notes.push_back("edition changed: " + text(old_report["edition"]["id"]) + " -> " +
+                      text(new_report["edition"]["id"]));
   if (old_report["suite"] != new_report["suite"])
-    d.notes.push_back("suite changed: " + old_report["suite"].get<std::string>() + " -> " +
-                      new_report["suite"].get<std::string>());
+    d.notes.push_back("suite changed: " + text(old_report["suite"]) + " -> " + text(new_report["suite"]));
   if (old_report["strict"] != new_report["strict"]) d.notes.push_back("strict mode changed");
 
   std::map<std::string, std::string> old_verdict;
@@ -906,7 +1242,7 @@ Diff diff(const json& old_report, const json& new_report) {
   for (const auto& k : old_report["clauses"])
     if (!seen.count(k["id"])) note_change(k["id"], k["verdict"], "absent");
 
-  std::set<std::tuple<std::string, std::string, long long>> old_keys, new_keys, reported;
+  std::set<std::tuple<std::string, std::string, std::uint64_t>> old_keys, new_keys, reported;
   for (const auto& v : old_report["violations"]) old_keys.insert(diff_key(v));
   for (const auto& v : new_report["violations"]) new_keys.insert(diff_key(v));
   for (const auto& v : new_report["violations"])
@@ -920,10 +1256,10 @@ Diff diff(const json& old_report, const json& new_report) {
 
   // Scenario verdicts, keyed by (file, name, seed). A change is listed, never a regression by
   // itself: one that newly fails shows as a failing clause or a new violation above.
-  std::map<std::tuple<std::string, std::string, long long>, std::string> old_v, new_v;
+  std::map<std::tuple<std::string, std::string, std::uint64_t>, std::string> old_v, new_v;
   for (const auto& s : old_report["scenarios"]) old_v[scenario_key(s)] = s["verdict"];
   for (const auto& s : new_report["scenarios"]) new_v[scenario_key(s)] = s["verdict"];
-  auto note_scenario = [&](const std::tuple<std::string, std::string, long long>& k, const std::string& a,
+  auto note_scenario = [&](const std::tuple<std::string, std::string, std::uint64_t>& k, const std::string& a,
                            const std::string& b) {
     if (a != b) d.scenarios_changed.push_back({std::get<1>(k), std::get<0>(k), std::get<2>(k), a, b});
   };
@@ -941,20 +1277,25 @@ Diff diff(const json& old_report, const json& new_report) {
 
 std::string Diff::to_text() const {
   std::ostringstream o;
+  // Notes are made of printable() strings already.
   for (const auto& n : notes) o << "note: " << n << "\n";
-  for (const auto& c : changed) o << "clause " << c.id << ": " << c.old_verdict << " -> " << c.new_verdict << "\n";
+  for (const auto& c : changed)
+    o << "clause " << printable(c.id) << ": " << c.old_verdict << " -> " << c.new_verdict << "\n";
+  const auto text = [](const json& v, const char* key) { return printable(str_or(v, key)); };
   for (const auto& v : new_violations) {
-    const std::string what = str_or(v, "clause").empty() ? "expect \"" + str_or(v, "expectation") + "\"" : str_or(v, "clause");
-    o << "new violation: " << what << " in " << str_or(v, "scenario") << " (seed " << int_or(v, "seed") << ", event "
-      << int_or(v, "event_index") << "): " << str_or(v, "message")
-      << (str_or(v, "known").empty() ? "" : " [known: " + str_or(v, "known") + "]") << "\n"
-      << "  repro: " << str_or(v, "repro") << "\n";
+    const std::string what =
+        str_or(v, "clause").empty() ? "expect \"" + text(v, "expectation") + "\"" : text(v, "clause");
+    o << "new violation: " << what << " in " << text(v, "scenario") << " (seed " << seed_or(v, "seed") << ", event "
+      << int_or(v, "event_index") << "): " << text(v, "message")
+      << (str_or(v, "known").empty() ? "" : " [known: " + text(v, "known") + "]") << "\n"
+      << "  repro: " << text(v, "repro") << "\n";
   }
   for (const auto& v : fixed_violations)
-    o << "fixed: " << (str_or(v, "clause").empty() ? "expect" : str_or(v, "clause")) << " in " << str_or(v, "scenario")
-      << " (seed " << int_or(v, "seed") << ")\n";
+    o << "fixed: " << (str_or(v, "clause").empty() ? "expect" : text(v, "clause")) << " in " << text(v, "scenario")
+      << " (seed " << seed_or(v, "seed") << ")\n";
   for (const auto& s : scenarios_changed)
-    o << "scenario " << s.name << " (seed " << s.seed << "): " << s.old_verdict << " -> " << s.new_verdict << "\n";
+    o << "scenario " << printable(s.name) << " (seed " << s.seed << "): " << s.old_verdict << " -> " << s.new_verdict
+      << "\n";
   if (changed.empty() && new_violations.empty() && fixed_violations.empty() && scenarios_changed.empty())
     o << "no change in clause verdicts, violations or scenario verdicts\n";
   o << (regressed ? "REGRESSED\n" : "not regressed\n");
@@ -996,8 +1337,12 @@ std::string matrix_markdown(const std::vector<json>& reports) {
       else if (c == '\n' || c == '\r') out += ' ';
       else out += c;
     }
-    return out;
+    return printable(out);
   };
+  // Each report's clauses by id: a lookup per cell, not a scan of the list.
+  std::vector<std::map<std::string, const json*>> by_id(reports.size());
+  for (std::size_t i = 0; i < reports.size(); ++i)
+    for (const auto& k : reports[i]["clauses"]) by_id[i].emplace(k["id"].get<std::string>(), &k);
   std::ostringstream o;
   o << "| clause | severity |";
   for (const auto& l : labels) o << " " << cell_text(l) << " |";
@@ -1006,15 +1351,14 @@ std::string matrix_markdown(const std::vector<json>& reports) {
   o << "\n";
   for (const auto& id : order) {
     o << "| " << cell_text(id) << " | " << cell_text(str_or(info[id], "severity")) << " |";
-    for (const auto& r : reports) {
+    for (std::size_t i = 0; i < reports.size(); ++i) {
       std::string cell = "n/a";
-      for (const auto& k : r["clauses"]) {
-        if (k["id"] != id) continue;
+      if (const auto it = by_id[i].find(id); it != by_id[i].end()) {
+        const json& k = *it->second;
         const std::string v = k["verdict"];
         const long long n = k["violations"].get<long long>();
         cell = v == "fail" ? "**fail**" : v;
         if (n > 0) cell += " (" + std::to_string(n) + ")";
-        break;
       }
       o << " " << cell << " |";
     }

@@ -1,8 +1,12 @@
 // reports_test.cpp: the report library on hand-made reports.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <sstream>
 
@@ -161,7 +165,7 @@ TEST(Load, GivesClearErrorsForBadFiles) {
     rep::load(d / "broken.json");
     FAIL() << "no error";
   } catch (const rep::ReportError& e) {
-    EXPECT_NE(std::string(e.what()).find("broken.json: not JSON"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("broken.json:1:12: not JSON: "), std::string::npos) << e.what();
   }
   std::ofstream(d / "wrong.json") << "{\"schema\": \"x\"}";
   try {
@@ -171,6 +175,238 @@ TEST(Load, GivesClearErrorsForBadFiles) {
     EXPECT_NE(std::string(e.what()).find("wrong.json: not a valid multisock-report/2 report"), std::string::npos);
   }
   EXPECT_THROW(rep::load(d / "absent.json"), rep::ReportError);
+}
+
+// The message of the ReportError `f` throws ("" when it throws none).
+template <typename F>
+std::string report_error(F&& f) {
+  try {
+    f();
+  } catch (const rep::ReportError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string write_text(const fs::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+  return p.string();
+}
+
+TEST(Load, RefusesDeepNestingBeforeParsing) {
+  fs::path d = temp_dir("deep");
+  const std::string report = rep::to_json_text(sample_report());
+  // 100,000 levels crashed the recursive reader; the refusal names where depth 65 starts
+  // (the report's own object is the first level).
+  for (const std::size_t levels : {65u, 100000u}) {
+    std::string text = report;
+    text.insert(1, "\"extra\": " + std::string(levels, '[') + std::string(levels, ']') + ",\n");
+    const std::string file = write_text(d / "deep.json", text);
+    const std::string msg = report_error([&] { rep::load(file); });
+    EXPECT_NE(msg.find(file + ":1:74: nested deeper than 64 levels"), std::string::npos) << msg.substr(0, 200);
+  }
+  // 64 levels are fine, and brackets inside strings are no nesting.
+  std::string text = report;
+  text.insert(1, "\"extra\": " + std::string(63, '[') + std::string(63, ']') + ", \"more\": \"" +
+                     std::string(1000, '[') + "\",\n");
+  EXPECT_EQ(rep::load(write_text(d / "fine.json", text)), rep::parse_report(text, "fine"));
+}
+
+TEST(Load, ReadsInLinearTime) {
+  // 30,000 levels took half a minute; now the refusal comes after one pass. A report
+  // with 20,000 scenarios reads in well under a second per megabyte.
+  std::string deep = "{\"x\": " + std::string(30000, '[') + std::string(30000, ']') + "}";
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_NE(report_error([&] { rep::parse_report(deep, "deep"); }).find("deep:1:70: nested deeper"), std::string::npos);
+  json big = sample_report({.with_violation = false});
+  const json one = big["scenarios"][0];
+  big["scenarios"] = json::array();
+  for (int i = 0; i < 20000; ++i) {
+    json s = one;
+    s["seed"] = i;
+    big["scenarios"].push_back(s);
+  }
+  rep::recompute_summary(big);
+  const std::string text = rep::to_json_text(big);
+  EXPECT_EQ(rep::parse_report(text, "big")["scenarios"].size(), 20000u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
+TEST(Load, RefusesWhatIsNoRegularFileOrTooLarge) {
+  fs::path d = temp_dir("files");
+  EXPECT_EQ(report_error([&] { rep::load(d); }), d.string() + ": a directory, not a report file");
+  EXPECT_EQ(report_error([&] { rep::load("/dev/zero"); }), "/dev/zero: not a regular file");
+  const fs::path fifo = d / "fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(report_error([&] { rep::load(fifo); }), fifo.string() + ": not a regular file");  // no blocking open
+  const fs::path huge = d / "huge.json";
+  std::ofstream(huge) << "{}";
+  fs::resize_file(huge, rep::kReportFileMax + 1);  // sparse: no disk used
+  EXPECT_EQ(report_error([&] { rep::load(huge); }),
+            huge.string() + ": larger than " + std::to_string(rep::kReportFileMax) + " bytes");
+}
+
+TEST(Load, RefusesLongStringsDuplicateKeysAndEndlessNumbers) {
+  const std::string report = rep::to_json_text(sample_report());
+  std::string text = report;
+  text.insert(1, "\"extra\": \"" + std::string(rep::kReportStringMax + 1, 'x') + "\",");
+  EXPECT_EQ(report_error([&] { rep::parse_report(text, "r.json"); }),
+            "r.json:1:11: a string longer than " + std::to_string(rep::kReportStringMax) + " bytes");
+  // Two "verdict" keys: readers differ on which one counts.
+  text = report;
+  const auto at = text.find("\n  \"verdict\": \"fail\"");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + 1, "\"verdict\": \"pass\", ");
+  EXPECT_EQ(report_error([&] { rep::parse_report(text, "r.json"); }),
+            "r.json: /verdict: duplicate key (a reader would keep one of the values)");
+  text = report;
+  text.insert(text.find("\"clauses\": [") + 12, "{\"id\": \"X\", \"id\": \"Y\"},");
+  EXPECT_EQ(report_error([&] { rep::parse_report(text, "r.json"); }),
+            "r.json: /clauses/0/id: duplicate key (a reader would keep one of the values)");
+  // 1e999 has no double (infinity would be written back as null).
+  text = report;
+  text.insert(1, "\"extra\": [1, {\"a\": 1e999}],");
+  EXPECT_EQ(report_error([&] { rep::parse_report(text, "r.json"); }),
+            "r.json: not JSON: number overflow parsing '1e999'");
+  // A syntax error names its line and column, with the text read shown escaped and cut.
+  const std::string msg =
+      report_error([&] { rep::parse_report("{\n  \"a\": \x01" + std::string(500, 'z'), "r.json"); });
+  EXPECT_EQ(msg.rfind("r.json:2:8: not JSON: ", 0), 0u) << msg;
+  EXPECT_EQ(msg.find('\x01'), std::string::npos) << msg;
+  EXPECT_LT(msg.size(), 300u) << msg;
+}
+
+TEST(Validate, NumbersAreRangeCheckedWhereTheyEnter) {
+  const json base = sample_report();
+  const std::uint64_t max64 = std::numeric_limits<std::uint64_t>::max();
+  json r = base;
+  r["clauses"][0]["exercised"] = max64;  // wrapped to -1 in merge
+  EXPECT_TRUE(has_problem(r, "/clauses/0/exercised: expected an integer in [0, 2^53), got 18446744073709551615"));
+  r = base;
+  r["clauses"][0]["violations"] = 1.5;
+  EXPECT_TRUE(has_problem(r, "/clauses/0/violations: expected an integer in [0, 2^53), got 1.5"));
+  r = base;
+  r["speed"]["events"] = std::uint64_t{1} << 53;
+  EXPECT_TRUE(has_problem(r, "/speed/events: expected an integer in [0, 2^53), got 9007199254740992"));
+  r = base;
+  r["speed"]["wall_seconds"] = -1;
+  EXPECT_TRUE(has_problem(r, "/speed/wall_seconds: expected a finite number >= 0, got -1"));
+  r = base;
+  r["scenarios"][0]["seed"] = -1;
+  EXPECT_TRUE(has_problem(r, "/scenarios/0/seed: expected an integer in [0, 2^64), got -1"));
+  r = base;
+  r["scenarios"][0]["repeats"] = {{"pass", max64}};
+  EXPECT_TRUE(has_problem(r, "/scenarios/0/repeats/pass: expected a count in [1, 2^53), got 18446744073709551615"));
+  r = base;
+  r["shard"]["count"] = max64;
+  EXPECT_TRUE(has_problem(r, "/shard/count: expected an integer in [1, 2^53)"));
+  r = base;
+  r["violations"][0]["timeline"][0]["fd"] = std::int64_t{1} << 40;
+  EXPECT_TRUE(has_problem(r, "/violations/0/timeline/0/fd: expected an integer in [-2^31, 2^31), got 1099511627776"));
+  r = base;
+  r["violations"][0]["timeline"][0]["t"] = max64;
+  EXPECT_TRUE(has_problem(r, "/violations/0/timeline/0/t: expected an integer in [-2^63, 2^63)"));
+  r = base;
+  r["summary"]["clauses"]["pass"] = max64;
+  EXPECT_TRUE(has_problem(r, "/summary/clauses/pass: expected an integer in [0, 2^53)"));
+  // The extremes a run can write are fine: seed 2^64-1, times and timer values of 64 bits.
+  r = base;
+  const std::string name = r["violations"][0]["scenario"];
+  for (auto& s : r["scenarios"])
+    if (s["name"] == name) s["seed"] = max64;
+  for (auto& v : r["violations"])
+    if (v["scenario"] == name) v["seed"] = max64;
+  r["seeds"] = {max64};
+  r["violations"][0]["timeline"][0]["t"] = std::numeric_limits<std::int64_t>::min();
+  r["violations"][0]["timeline"][1]["t"] = std::numeric_limits<std::int64_t>::max();
+  r["violations"][0]["timeline"][1]["kind"] = "timer_cb";
+  r["violations"][0]["timeline"][1]["value"] = std::numeric_limits<std::int64_t>::max();
+  r["violations"][0]["time_ns"] = std::numeric_limits<std::int64_t>::min();
+  EXPECT_EQ(rep::validate(r), std::vector<std::string>{});
+  EXPECT_NO_THROW(rep::to_html({r}));
+  EXPECT_NE(rep::to_junit(r).find("[seed 18446744073709551615]"), std::string::npos);
+  EXPECT_EQ(rep::merge({r, r})["scenarios"].size(), r["scenarios"].size());
+}
+
+TEST(Validate, ProblemsStayFewAndShort) {
+  json r = sample_report();
+  r["seeds"] = json::array();
+  for (int i = 0; i < 100000; ++i) r["seeds"].push_back("x");
+  r["generated_at"] = std::string(100000, '7');
+  const auto problems = rep::validate(r);
+  ASSERT_EQ(problems.size(), 101u);
+  EXPECT_EQ(problems.back(), "... and 99901 more problems");
+  for (const auto& p : problems) EXPECT_LT(p.size(), 200u) << p;
+  // A timestamp with a fraction of 300,000 digits exhausted std::regex's stack.
+  r = sample_report();
+  r["generated_at"] = "2026-11-23T12:00:00." + std::string(300000, '1') + "Z";
+  EXPECT_EQ(rep::validate(r), std::vector<std::string>{});
+  r["generated_at"] = "2026-11-23T12:00:00." + std::string(300000, '1') + "X";
+  EXPECT_TRUE(has_problem(r, "/generated_at: expected UTC time"));
+}
+
+TEST(Validate, OneScenarioNameAndSeedIsListedOnce) {
+  json r = sample_report({.with_violation = false});
+  json twin = r["scenarios"][0];
+  twin["file"] = "other/" + twin["file"].get<std::string>();  // two files of one name
+  r["scenarios"].push_back(twin);
+  rep::recompute_summary(r);
+  EXPECT_TRUE(has_problem(r, "/scenarios/" + std::to_string(r["scenarios"].size() - 1) + ": duplicate scenario \"" +
+                                 twin["name"].get<std::string>() + "\" with seed 42 (also /scenarios/0)"));
+}
+
+TEST(Merge, CountsThatAddUpPastTheCapAreRefused) {
+  json a = sample_report();
+  a["clauses"][0]["exercised"] = rep::kCountMax;
+  ASSERT_EQ(rep::validate(a), std::vector<std::string>{});
+  const std::string id = a["clauses"][0]["id"];
+  EXPECT_EQ(report_error([&] { rep::merge({a, a}, {"a.json", "b.json"}); }),
+            "merge: b.json: clause " + id + ": exercised adds up past 9007199254740991");
+  json b = sample_report();
+  b["speed"]["histories"] = rep::kCountMax;
+  EXPECT_NE(report_error([&] { rep::merge({b, b}); }).find("merge: report 2: /speed/histories adds up past"),
+            std::string::npos);
+  json c = sample_report();
+  c["scenarios"][0]["repeats"] = {{c["scenarios"][0]["verdict"].get<std::string>(), rep::kCountMax}};
+  ASSERT_EQ(rep::validate(c), std::vector<std::string>{});
+  EXPECT_NE(report_error([&] { rep::merge({c, c}); }).find(": repeats adds up past"), std::string::npos);
+  json d = sample_report();
+  d["speed"]["wall_seconds"] = std::numeric_limits<double>::max();
+  EXPECT_NE(report_error([&] { rep::merge({d, d}); }).find("merge: /speed: the seconds"), std::string::npos);
+}
+
+TEST(Merge, RefusesOneScenarioInTwoFilesAndShardsOfAnotherWorldOrKnownFile) {
+  json a = sample_report({.with_violation = false});
+  json b = a;
+  b["scenarios"][0]["file"] = "elsewhere.scn";
+  EXPECT_EQ(report_error([&] { rep::merge({a, b}, {"a.json", "b.json"}); }),
+            "merge: b.json: scenario \"" + b["scenarios"][0]["name"].get<std::string>() +
+                "\" (seed 42) is from file \"elsewhere.scn\" here and from \"" +
+                a["scenarios"][0]["file"].get<std::string>() + "\" in a.json");
+  json sim = a, real = a;
+  sim["target"]["world"] = "sim";
+  real["target"]["world"] = "real";
+  EXPECT_EQ(report_error([&] { rep::merge({sim, real}, {"sim.json", "real.json"}); }),
+            "merge: real.json is of another run than sim.json: world \"real\" vs \"sim\"");
+  json known = a;
+  known["known"] = {{"file", "k.known"}, {"implementation", "multisock"}, {"versions", "any"},
+                    {"title", ""}, {"entries", json::array()}};
+  EXPECT_EQ(report_error([&] { rep::merge({a, known}); }),
+            "merge: report 2 is of another run than report 1: known deviations \"k.known\" vs null");
+}
+
+TEST(Diff, TextShowsControlCharactersEscaped) {
+  json before = sample_report({.with_violation = false});
+  json after = before;
+  // A name that would print a line of its own saying the opposite of the verdict.
+  after["scenarios"][0]["name"] = "x\nnot regressed\n\x1b[2J";
+  rep::recompute_summary(after);
+  const std::string text = rep::diff(before, after).to_text();
+  EXPECT_NE(text.find("scenario x\\x0anot regressed\\x0a\\x1b[2J (seed 42): absent -> pass\n"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_EQ(rep::printable("a\xc2\x9b" "b\xe2\x80\xae" "c\xff"), "a\\xc2\\x9bb\\xe2\\x80\\xaec\\xff");
+  EXPECT_EQ(rep::printable("h\xc3\xa9llo", 3), "h\xc3\xa9...");
 }
 
 TEST(WriteJson, IsCanonicalAtomicAndRoundTrips) {

@@ -7,6 +7,7 @@
 // listing the problems, so bad input gives a clear message, never a crash.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -35,6 +36,11 @@ struct ReportError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Text for a terminal or one line of a message: control characters, DEL and invalid UTF-8
+// become visible \xNN escapes (so a string cannot start a line of its own or drive the
+// terminal), and text past `max` bytes is cut, ending "...".
+std::string printable(std::string_view s, std::size_t max = std::string_view::npos);
+
 // Schema check. Returns one line per problem ("/clauses/3/status: expected one of ...,
 // got \"passed\""); empty means the report is well formed.
 std::vector<std::string> validate(const json& report);
@@ -42,7 +48,27 @@ std::vector<std::string> validate(const json& report);
 // Throws ReportError naming `what` (a file name, "shard 2", ...) and every problem.
 void require_valid(const json& report, std::string_view what);
 
-// Reads and parses a report file and validates it; ReportError on any problem.
+// What a report reader accepts. A real report is far inside every bound (about 5 levels
+// deep, strings of a few hundred bytes, counts in the thousands); the bounds keep a hostile
+// or damaged file from exhausting the stack, the memory or the time of a reader.
+inline constexpr std::uintmax_t kReportFileMax = 256u << 20;  // bytes of a report file
+inline constexpr int kReportDepthMax = 64;                   // nested arrays and objects
+inline constexpr std::size_t kReportStringMax = 1u << 20;    // bytes of one string as written
+inline constexpr std::size_t kReportValuesMax = 1u << 24;    // JSON values in one report
+// Counts (events, exercised, violations, repeats, summary figures, ...) are integers in
+// [0, kCountMax]: exact in a double, so any JSON reader sees the same number, and a sum
+// of two never overflows a 64-bit integer. Seeds are integers in [0, 2^64-1].
+inline constexpr std::int64_t kCountMax = (std::int64_t{1} << 53) - 1;
+
+// Parses report text and validates it, in time linear in its size and with recursion no
+// deeper than kReportDepthMax. `what` names the text in messages (its file name):
+// "what:LINE:COLUMN: reason" for text that is no JSON, nests too deep or holds a string
+// too long; "what: /path: reason" for a duplicate key or a number no double can hold;
+// then validate()'s problems. ReportError on any of them.
+json parse_report(std::string_view text, std::string_view what);
+
+// Reads a report file (a regular file of at most kReportFileMax bytes) and parse_report()s
+// it; ReportError ("path: reason") on any problem.
 json load(const std::filesystem::path& path);
 
 // Sorts scenarios by (file, name, seed) and violations by (scenario, seed, event_index,
@@ -73,8 +99,11 @@ std::string to_html(const std::vector<json>& reports);
 void write_html(const std::vector<json>& reports, const std::filesystem::path& path);
 
 // Shards of one run -> the report of the whole run. ReportError when the shards do not
-// belong to one run (different target, edition, suite or strictness) or are malformed.
-json merge(const std::vector<json>& shards);
+// belong to one run (different target, world, edition, known-deviations file, suite or
+// strictness), are malformed, put one scenario name and seed in two different files, or
+// when a count adds up past kCountMax. `names` name the shards in messages (file names;
+// "report N" when not given).
+json merge(const std::vector<json>& shards, const std::vector<std::string>& names = {});
 
 struct ClauseChange {
   std::string id;
@@ -86,7 +115,7 @@ struct ClauseChange {
 struct ScenarioChange {
   std::string name;
   std::string file;
-  long long seed = 0;
+  std::uint64_t seed = 0;
   std::string old_verdict;  // "absent" when the scenario is not in that report
   std::string new_verdict;
 };
@@ -100,6 +129,8 @@ struct Diff {
   std::vector<ScenarioChange> scenarios_changed;  // sorted by file, name, seed
   // A clause went pass/skipped/absent -> fail, or a new violation no known deviation covers.
   bool regressed = false;
+  // Strings from the reports appear with control characters and invalid UTF-8 as \xNN,
+  // so a name cannot forge a line of the output.
   std::string to_text() const;
   json to_json() const;
 };

@@ -1,0 +1,228 @@
+// options.cpp: the option readers of the commands (options.hpp), apart from what the
+// commands then do.
+#include "cli/options.hpp"
+
+#include <climits>
+#include <limits>
+
+#include "conformance/clauses.hpp"
+#include "conformance/driver.hpp"
+#include "reports/reports.hpp"
+
+using namespace ms::conf;
+using ms::reports::printable;
+
+namespace ms::cli {
+
+namespace {
+
+constexpr std::uint64_t kSeedMax = std::numeric_limits<std::uint64_t>::max();
+
+// A seed of the user, or the usage error.
+std::string read_seed(Args& args, std::optional<std::uint64_t>& out) {
+  if (auto s = args.value("--seed")) {
+    std::uint64_t v = 0;
+    if (!parse_number(*s, kSeedMax, v)) return "--seed needs an integer in [0, 2^64-1], not " + quoted_word(*s);
+    out = v;
+  }
+  return "";
+}
+
+std::string read_policy(Args& args, std::optional<std::string>& out) {
+  if (auto s = args.value("--policy")) {
+    Policy p;
+    if (!Policy::preset(*s, p)) return "unknown policy preset " + quoted_word(*s);
+    out = *s;
+  }
+  return "";
+}
+
+// A folder or file named by an option: not empty (an empty path would mean the current
+// folder without saying so).
+std::string read_path(Args& args, const char* option, std::optional<std::string>& out) {
+  out = args.value(option);
+  if (out && out->empty()) return std::string(option) + " needs a path, not ''";
+  return "";
+}
+
+}  // namespace
+
+bool parse_number(std::string_view text, std::uint64_t max, std::uint64_t& out) {
+  if (text.empty()) return false;
+  std::uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (v > (max - digit) / 10) return false;  // v * 10 + digit > max, without overflow
+    v = v * 10 + digit;
+  }
+  out = v;
+  return true;
+}
+
+bool seeds_fit(std::uint64_t seed, std::uint64_t runs) { return runs == 0 || runs - 1 <= kSeedMax - seed; }
+
+std::string read_conform_options(Args& args, ConformOptions& o) {
+  std::string error;
+  const auto target_text = args.value("--target");
+  o.list_mutants = args.flag("--list-mutants");
+  o.mutants = args.flag("--mutants");
+  if (!target_text && !o.list_mutants && !o.mutants)
+    return "conform needs --target (engine-sim, engine-sim:mutant=NAME, engine-real, lib:PATH[:prefix_])";
+  if (!parse_target(target_text.value_or("engine-sim"), o.target, error)) return printable(error);
+  if (auto w = args.value("--world"); w && !apply_world(*w, o.target, error)) return printable(error);
+  o.suite = args.value("--suite").value_or("scripted");
+  if (std::string e = read_contract_options(args, o.contract_options); !e.empty()) return e;
+  if (std::string e = read_seed(args, o.seed); !e.empty()) return e;
+  if (auto s = args.value("--runs")) {
+    std::uint64_t v = 0;
+    if (!parse_number(*s, kRunsMax, v) || v == 0)
+      return "--runs needs an integer in [1, " + std::to_string(kRunsMax) + "], not " + quoted_word(*s);
+    o.runs = static_cast<int>(v);
+  }
+  if (o.seed && !seeds_fit(*o.seed, static_cast<std::uint64_t>(o.runs)))
+    return "--seed " + std::to_string(*o.seed) + " with --runs " + std::to_string(o.runs) +
+           " would pass seed 2^64-1 (the largest --seed for --runs N is 2^64-N)";
+  if (std::string e = read_policy(args, o.policy); !e.empty()) return e;
+  if (auto s = args.value("--repeat")) {
+    std::uint64_t v = 0;
+    if (!parse_number(*s, kRepeatMax, v) || v == 0)
+      return "--repeat needs an integer in [1, " + std::to_string(kRepeatMax) + "], not " + quoted_word(*s);
+    o.repeat = static_cast<int>(v);
+  }
+  if (std::string e = read_path(args, "--report", o.report_dir); !e.empty()) return e;
+  o.strict = args.flag("--strict");
+  o.determinism = args.flag("--determinism");
+  std::optional<std::string> failures;
+  if (std::string e = read_path(args, "--failures", failures); !e.empty()) return e;
+  if (failures) o.failures_dir = *failures;
+  o.shrink = !args.flag("--no-shrink");
+  o.list = args.flag("--list");
+  if (auto s = args.value("--shard")) {
+    std::uint64_t i = 0, n = 0;
+    const auto slash = s->find('/');
+    if (slash == std::string::npos || !parse_number(std::string_view(*s).substr(0, slash), kShardsMax, i) ||
+        !parse_number(std::string_view(*s).substr(slash + 1), kShardsMax, n) || n == 0 || i >= n)
+      return "--shard needs I/N with 0 <= I < N <= " + std::to_string(kShardsMax) + ", not " + quoted_word(*s);
+    o.shard_i = static_cast<int>(i);
+    o.shard_n = static_cast<int>(n);
+  }
+  return args.problem();
+}
+
+std::string sweep_problem(const std::vector<LoadedScenario>& suite, const ConformOptions& o) {
+  if (o.seed) return "";  // checked with the options
+  for (const LoadedScenario& l : suite)
+    if (!seeds_fit(l.scenario.seed, static_cast<std::uint64_t>(o.runs)))
+      return "--runs " + std::to_string(o.runs) + " from the seed of " + quoted_word(l.path) + " (" +
+             std::to_string(l.scenario.seed) + ") would pass seed 2^64-1; give --seed";
+  return "";
+}
+
+std::string read_run_words(Args& args, RunWords& out) {
+  std::string error;
+  if (!parse_target(args.value("--target").value_or("engine-sim"), out.target, error)) return printable(error);
+  if (auto w = args.value("--world"); w && !apply_world(*w, out.target, error)) return printable(error);
+  if (std::string e = read_contract_options(args, out.contract); !e.empty()) return e;
+  if (std::string e = read_seed(args, out.seed); !e.empty()) return e;
+  return read_policy(args, out.policy);
+}
+
+// Not a reader: it probes the target, once the words are known to be right.
+int settle_run_options(const RunWords& words, RunOptions& ro, Contract* settled) {
+  Contract contract;
+  if (const int rc = settle_contract(words.target, words.contract, contract)) return rc;
+  ro.edition = contract.edition;
+  ro.describe(contract.target.identity);  // expectations by version
+  ro.seed = words.seed;
+  ro.policy = words.policy;
+  if (settled) *settled = std::move(contract);
+  return 0;
+}
+
+std::string read_replay_options(Args& args, ReplayOptions& out) {
+  if (std::string e = read_run_words(args, out.run); !e.empty()) return e;
+  if (auto s = args.value("--stop-at-event")) {
+    std::uint64_t v = 0;
+    if (!parse_number(*s, static_cast<std::uint64_t>(LONG_MAX), v))
+      return "--stop-at-event needs an integer in [0, " + std::to_string(LONG_MAX) + "], not " + quoted_word(*s);
+    out.stop_at_event = static_cast<long>(v);
+  }
+  const auto files = args.positionals();
+  if (const std::string& p = args.problem(); !p.empty()) return p;
+  if (files.size() != 1) return "replay takes one scenario file";
+  out.file = files[0];
+  return "";
+}
+
+std::string read_shrink_options(Args& args, ShrinkOptions& out) {
+  if (std::string e = read_run_words(args, out.run); !e.empty()) return e;
+  if (!out.run.target.is_virtual())
+    return "shrink replays decisions on a simulated target (engine-sim), not " + quoted_word(out.run.target.text);
+  if (auto s = args.value("--max-runs")) {
+    std::uint64_t v = 0;
+    if (!parse_number(*s, kShrinkRunsMax, v) || v == 0)
+      return "--max-runs needs an integer in [1, " + std::to_string(kShrinkRunsMax) + "], not " + quoted_word(*s);
+    out.max_runs = static_cast<int>(v);
+  }
+  std::optional<std::string> dir;
+  if (std::string e = read_path(args, "--out", dir); !e.empty()) return e;
+  if (dir) out.out_dir = *dir;
+  if (std::string e = read_path(args, "--fuzz-input", out.fuzz_input); !e.empty()) return e;
+  const auto files = args.positionals();
+  if (const std::string& p = args.problem(); !p.empty()) return p;
+  if (out.fuzz_input ? !files.empty() : files.size() != 1)
+    return "shrink takes one scenario file, or --fuzz-input FILE";
+  if (!files.empty()) out.file = files[0];
+  return "";
+}
+
+std::string read_diff_options(Args& args, DiffOptions& out) {
+  const auto targets = args.values("--target");
+  const auto world = args.value("--world");
+  out.suite = args.value("--suite").value_or("scripted");
+  if (std::string e = read_contract_options(args, out.contract); !e.empty()) return e;
+  if (std::string e = read_seed(args, out.seed); !e.empty()) return e;
+  if (const std::string& p = args.problem(); !p.empty()) return p;
+  if (targets.size() != 2) return "diff needs exactly two --target options";
+  std::string error;
+  if (!parse_target(targets[0], out.a, error) || !parse_target(targets[1], out.b, error)) return printable(error);
+  if (world && (!apply_world(*world, out.a, error) || !apply_world(*world, out.b, error))) return printable(error);
+  return "";
+}
+
+std::string read_report_options(Args& args, ReportOptions& out) {
+  // --out is read first: positionals() would otherwise take its value for a report file.
+  if (std::string e = read_path(args, "--out", out.out); !e.empty()) return e;
+  const auto words = args.positionals();
+  if (const std::string& p = args.problem(); !p.empty()) return p;
+  if (words.empty()) return "report needs a subcommand: merge, diff, html, matrix";
+  out.sub = words[0];
+  out.files.assign(words.begin() + 1, words.end());
+  const bool some = !out.files.empty();
+  if (out.sub == "merge") return out.out && some ? "" : "report merge --out DIR SHARD.json...";
+  if (out.sub == "diff") return out.files.size() == 2 && !out.out ? "" : "report diff OLD.json NEW.json";
+  if (out.sub == "html") return out.out && some ? "" : "report html --out FILE REPORT.json...";
+  if (out.sub == "matrix") return some && !out.out ? "" : "report matrix REPORT.json...";
+  return "unknown report subcommand " + quoted_word(out.sub) + " (merge, diff, html, matrix)";
+}
+
+std::string read_clauses_options(Args& args, ClausesOptions& out) {
+  if (auto e = args.value("--edition")) {
+    Edition ed;
+    if (!edition_from_string(*e, ed)) return "unknown edition " + quoted_word(*e) + " (7.16, 7.88, 8)";
+    out.edition = ed;
+  }
+  return args.problem();
+}
+
+std::string read_explain_options(Args& args, ExplainOptions& out) {
+  const auto ids = args.positionals();
+  if (const std::string& p = args.problem(); !p.empty()) return p;
+  if (ids.size() != 1) return "explain takes one clause id";
+  if (!find_clause(ids[0])) return "unknown clause " + quoted_word(ids[0]) + " (see: multisock clauses)";
+  out.clause_id = ids[0];
+  return "";
+}
+
+}  // namespace ms::cli
