@@ -147,51 +147,51 @@ void end_child_when_flooded(DriverOptions& options) {
   options.on_event_cap = [] { ::_exit(kFloodedStatus); };
 }
 
+namespace {
+
+// A child that ended the run without an answer breaks ER-NO-CRASH: the contract promises
+// every call a return code. Returns false (no answer) for child_answered.
+bool no_answer(ScenarioRun& out, Outcome outcome, const std::string& message,
+               const std::string& expected_observed) {
+  out.outcome = outcome;
+  out.message = message;
+  Violation v;
+  v.clause = "ER-NO-CRASH";
+  v.message = expected_observed;
+  out.violations.push_back(v);
+  return false;
+}
+
+}  // namespace
+
 bool child_answered(const RunOutcome& child, const TargetSpec& target,
                     std::chrono::milliseconds limit, ScenarioRun& out) {
   switch (child.kind) {
     case RunKind::ok:
       return true;
     case RunKind::crash: {
-      out.outcome = Outcome::crash;
       out.signal = child.signal;
       const std::string where = child.progress.empty() ? std::string(" outside any API call")
                                                        : " inside " + child.progress;
-      out.message = target.name() + " crashed with " + child.signal_name + where;
-      Violation v;
-      v.clause = "ER-NO-CRASH";
-      v.message = "expected no crash, observed " + child.signal_name + where;
-      out.violations.push_back(v);
-      return false;
+      return no_answer(out, Outcome::crash, target.name() + " crashed with " + child.signal_name + where,
+                       "expected no crash, observed " + child.signal_name + where);
     }
     case RunKind::hang: {
-      // The contract promises every call a return code: a call that never returns breaks
-      // ER-NO-CRASH as a crash does.
-      out.outcome = Outcome::hang;
       const std::string secs = std::to_string((limit.count() + 999) / 1000);
       const std::string what = child.progress.empty()
                                    ? "the run (no API call in progress) did not end within " + secs + " s"
                                    : "no return from " + child.progress + " within " + secs + " s";
-      out.message = target.name() + ": " + what + ": killed";
-      Violation v;
-      v.clause = "ER-NO-CRASH";
-      v.message = "expected a return code, observed " + what;
-      out.violations.push_back(v);
-      return false;
+      return no_answer(out, Outcome::hang, target.name() + ": " + what + ": killed",
+                       "expected a return code, observed " + what);
     }
     case RunKind::error:
       if (child.exit_status == kFloodedStatus) {
         // As a hang: the call makes callbacks (or the run calls) without end.
-        out.outcome = Outcome::hang;
         const std::string what =
             "more than " + std::to_string(DriverOptions{}.trace_events_max) + " events in one run" +
             (child.progress.empty() ? std::string() : ", the last inside " + child.progress);
-        out.message = target.name() + ": " + what + ": stopped";
-        Violation v;
-        v.clause = "ER-NO-CRASH";
-        v.message = "expected a call to return after a bounded number of callbacks, observed " + what;
-        out.violations.push_back(v);
-        return false;
+        return no_answer(out, Outcome::hang, target.name() + ": " + what + ": stopped",
+                         "expected a call to return after a bounded number of callbacks, observed " + what);
       }
       out.message = "the child failed: " + child.error +
                     (child.payload.empty() ? "" : " (" + child.payload + ")");
