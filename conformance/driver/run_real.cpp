@@ -51,6 +51,7 @@
 #include "multisock/engine.hpp"
 #include "child_run.hpp"
 #include "real_environment.hpp"
+#include "run_end.hpp"
 #include "simnet/posix_ports.hpp"
 #include "simnet/real_peer_host.hpp"
 
@@ -472,51 +473,6 @@ ChildRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions
 
 // ---- targets -------------------------------------------------------------------------------
 
-// The checks every real run gets, whichever process ran it.
-void check_run(const Scenario& sc, const RunOptions& options, ChildRun& r, ScenarioRun& out) {
-  out.outcome = Outcome::pass;  // graded by run_scenario
-  CheckerOptions co;
-  co.stop_at_first = options.stop_at_first;
-  co.timer_tolerance_ms = kTimerToleranceMs;
-  Checker checker(options.edition, co);
-  for (const Event& e : r.run.trace.events) checker.on_event(e);
-  checker.finish();
-  out.violations = checker.violations();
-  if (!r.run.harness_error.empty()) {
-    out.outcome = Outcome::error;
-    out.message = r.run.harness_error;
-  }
-  out.clause_results = checker.results();
-  // ER-NO-CRASH is the harness's to decide, as over simnet: invalid calls were made and
-  // the target is still here to grade them.
-  for (const Event& e : r.run.trace.events) {
-    const bool null_add = e.kind == EventKind::add_handle && e.easy == 0;
-    const bool bad_multi = e.kind != EventKind::note && e.kind != EventKind::socket_cb &&
-                           e.kind != EventKind::timer_cb && e.text == "bad-multi";
-    if (!null_add && !bad_multi) continue;
-    for (ClauseResult& c : out.clause_results)
-      if (c.clause && c.clause->id == std::string_view("ER-NO-CRASH")) {
-        ++c.exercised;
-        c.status = c.violations ? ClauseStatus::fail : ClauseStatus::pass;
-      }
-    break;
-  }
-  check_expectations(sc, r.run, checker, out, options.policy.has_value(), options.target());
-  if (r.open_after_cleanup > 0 && out.message.empty()) {
-    Violation v;
-    v.clause = "SC-REMOVE";
-    v.event_index = r.run.trace.events.empty() ? 0 : r.run.trace.events.size() - 1;
-    v.time_ns = r.run.end_time_ns;
-    v.message = "expected every socket closed after cleanup, observed " +
-                std::to_string(r.open_after_cleanup) + " still open";
-    out.violations.push_back(v);
-  }
-  out.api_calls = r.run.api_calls;
-  out.virtual_ns = r.run.end_time_ns;
-  out.trace = std::move(r.run.trace);
-  out.trace_hash = out.trace.hash();
-}
-
 }  // namespace
 
 TargetProbe probe_target(const TargetSpec& target) {
@@ -621,7 +577,11 @@ ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
     out.message = r.setup_error;
     return out;
   }
-  check_run(scenario, options, r, out);
+  RunEnd end;
+  end.timer_tolerance_ms = kTimerToleranceMs;
+  end.open_after_cleanup = r.open_after_cleanup;
+  end.open_what = "socket";
+  check_run_end(scenario, options, r.run, end, out);
   return out;
 }
 

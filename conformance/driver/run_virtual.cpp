@@ -5,7 +5,7 @@
 // the scenario's world exactly as for engine-sim (make_world), installs the interposition
 // layer (simnet/interpose: the library's socket, clock, name and thread calls are served
 // by the world) and drives the library through its API table. The parent checks the trace
-// with the same code as engine-sim (check_simulated): no timer tolerance, every fault of
+// with the same code as engine-sim (check_run_end): no timer tolerance, every fault of
 // the world, the decisions recorded for replay and shrinking.
 //
 // A library that crashes is ER-NO-CRASH with the signal and the call; one that loops or
@@ -21,6 +21,7 @@
 #include <map>
 
 #include "child_run.hpp"
+#include "run_end.hpp"
 #include "conformance/thirdparty.hpp"
 #include "sim_environment.hpp"
 #include "simnet/virtual_os.hpp"
@@ -244,7 +245,9 @@ ScenarioRun run_virtual(const Scenario& scenario, const TargetSpec& target,
     return out;
   }
   if (!r.world_error.empty() && r.run.harness_error.empty()) r.run.harness_error = r.world_error;
-  check_simulated(scenario, options, r.run, static_cast<std::size_t>(std::max(0L, r.open_after_cleanup)), out);
+  RunEnd end;
+  end.open_after_cleanup = r.open_after_cleanup;
+  check_run_end(scenario, options, r.run, end, out);
   out.choices = std::move(r.choices);
   out.replayed_choices = r.replayed_choices;
   return out;

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "conformance/verdict.hpp"
+#include "run_end.hpp"
 #include "sim_environment.hpp"
 #include "multisock/engine.hpp"
 
@@ -412,7 +413,9 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
   RunResult run = driver.run(sc.client);
   world.set_observer(nullptr);
 
-  check_simulated(sc, options, run, world.open_descriptors(), out);
+  RunEnd end;
+  end.open_after_cleanup = static_cast<long>(world.open_descriptors());
+  check_run_end(sc, options, run, end, out);
   world.rng().attach(nullptr);
   out.choices = tape.values();
   out.choices.resize(tape.decisions());  // replayed: what was read, 0 past the end
@@ -432,11 +435,12 @@ void mark_harness_clause(ScenarioRun& out, std::string_view id, bool passed) {
 
 }  // namespace
 
-void check_simulated(const Scenario& sc, const RunOptions& options, RunResult& run,
-                     std::size_t open_descriptors, ScenarioRun& out) {
-  out.outcome = Outcome::pass;  // graded below
+void check_run_end(const Scenario& sc, const RunOptions& options, RunResult& run, const RunEnd& end,
+                   ScenarioRun& out) {
+  out.outcome = Outcome::pass;  // graded later
   CheckerOptions co;
   co.stop_at_first = options.stop_at_first;
+  co.timer_tolerance_ms = end.timer_tolerance_ms;
   Checker checker(options.edition, co);
   for (const Event& e : run.trace.events) checker.on_event(e);
   checker.finish();
@@ -446,7 +450,7 @@ void check_simulated(const Scenario& sc, const RunOptions& options, RunResult& r
     out.message = run.harness_error;
   }
   out.clause_results = checker.results();
-  // ER-NO-CRASH is the harness's to decide: invalid calls were made and the process is
+  // ER-NO-CRASH is the harness's to decide: invalid calls were made and the target is
   // still here to grade them (a crash never reaches this line).
   for (const Event& e : run.trace.events) {
     const bool null_add = e.kind == EventKind::add_handle && e.easy == 0;
@@ -458,13 +462,13 @@ void check_simulated(const Scenario& sc, const RunOptions& options, RunResult& r
     }
   }
   check_expectations(sc, run, checker, out, options.policy.has_value(), options.target());
-  if (open_descriptors != 0 && out.message.empty()) {
+  if (end.open_after_cleanup > 0 && out.message.empty()) {
     Violation v;
     v.clause = "SC-REMOVE";
     v.event_index = run.trace.events.empty() ? 0 : run.trace.events.size() - 1;
     v.time_ns = run.end_time_ns;
-    v.message = "expected every descriptor closed after cleanup, observed " +
-                std::to_string(open_descriptors) + " still open";
+    v.message = std::string("expected every ") + end.open_what + " closed after cleanup, observed " +
+                std::to_string(end.open_after_cleanup) + " still open";
     out.violations.push_back(v);
   }
 

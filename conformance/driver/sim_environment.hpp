@@ -75,12 +75,6 @@ class TraceObserver final : public sim::NetObserver {
 std::unique_ptr<sim::World> make_world(const Scenario& sc, std::uint64_t seed,
                                        sim::ChoiceTape& tape, std::string& error);
 
-// The checks every simulated run gets, whichever process ran it: the checker over the
-// trace, ER-NO-CRASH for invalid calls survived, the scenario's expectations, and every
-// descriptor of the world closed after cleanup. Fills out (outcome pass, graded later).
-void check_simulated(const Scenario& sc, const RunOptions& options, RunResult& run,
-                     std::size_t open_descriptors, ScenarioRun& out);
-
 // A library target in the virtual world: each scenario in a child process that loads the
 // library, installs the interposition layer over the scenario's world and drives it
 // (conformance/driver/run_virtual.cpp).
