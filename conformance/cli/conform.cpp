@@ -22,7 +22,7 @@
 #include "multisock/engine.hpp"
 #include "reports/reports.hpp"
 #ifdef MS_HAVE_PROPERTY
-#include "property/cli_suite.hpp"
+#include "cli/property_suite.hpp"
 #endif
 
 namespace fs = std::filesystem;

@@ -1,4 +1,4 @@
-// cli_suite.hpp: the `property` suite of `multisock conform` (compiled into the CLI when
+// property_suite.hpp: the `property` suite of `multisock conform` (compiled into the CLI when
 // RapidCheck is present; conform.cpp calls these under MS_HAVE_PROPERTY).
 #pragma once
 

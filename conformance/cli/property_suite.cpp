@@ -1,5 +1,5 @@
-// cli_suite.cpp: generated histories as a suite of the `multisock conform` command.
-#include "property/cli_suite.hpp"
+// property_suite.cpp: generated histories as a suite of the `multisock conform` command.
+#include "cli/property_suite.hpp"
 
 #include <cstdio>
 #include <filesystem>
