@@ -193,17 +193,20 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
-// "" when dir exists or can be made and a file can be written in it, else why not.
+// "" when dir is a folder that can be written, or could be made: its nearest existing
+// ancestor is a folder that can be written. Nothing is created (a later usage error must
+// leave no folder behind); else why not.
 std::string writable_folder(const std::string& dir) {
   std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return "cannot create the folder: " + ec.message();
-  if (!fs::is_directory(dir, ec)) return "not a folder";
-  const fs::path probe = fs::path(dir) / (".multisock-write-check-" + std::to_string(::getpid()));
-  FILE* f = std::fopen(probe.c_str(), "wb");
-  if (f == nullptr) return std::string("cannot write in it: ") + std::strerror(errno);
-  std::fclose(f);
-  fs::remove(probe, ec);
+  fs::path at = fs::absolute(dir, ec);
+  while (!at.empty() && !fs::exists(at, ec)) {
+    if (at == at.parent_path()) break;
+    at = at.parent_path();
+  }
+  if (!fs::is_directory(at, ec))
+    return at.string() == fs::absolute(dir, ec).string() ? "not a folder" : at.string() + " is not a folder";
+  if (::access(at.c_str(), W_OK | X_OK) != 0)
+    return "cannot write in " + at.string() + ": " + std::strerror(errno);
   return "";
 }
 
