@@ -65,3 +65,23 @@ def test_passing_runs_keep_no_trace(cli, tmp_path):
     report = json.loads((tmp_path / "big" / "report.json").read_text())
     assert all(s["events"] > 0 and len(s["trace_hash"]) == 64 for s in report["scenarios"])
     assert report["speed"]["events"] == sum(s["events"] for s in report["scenarios"])
+
+
+def test_an_hour_of_virtual_time_runs(cli, tmp_path):
+    """A simulated run lasts as long as its plan (and 60 s more), not a fixed 600 s: a transfer
+    with a 50-minute timeout against a silent peer ends OPERATION_TIMEDOUT at 3,000 s, on the
+    engine and on the system libcurl in the simulated world."""
+    text = (REPO_ROOT / "conformance" / "scenarios" / "timeout_on_hang.scn").read_text()
+    hour = tmp_path / "hour.scn"
+    hour.write_text(text.replace("timeout_ms 500", "timeout_ms 3000000").replace("at 2s end", "at 3600s end"))
+    targets = ["engine-sim"]
+    if os.path.exists("/usr/lib/x86_64-linux-gnu/libcurl.so.4"):
+        targets.append("lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4")
+    for target in targets:
+        proc = cli.run("replay", hour, "--target", target, timeout=60)
+        # every expectation met (libcurl 7.88.1 also keeps its known TM-DELETE warning)
+        assert "# violation EXPECT" not in proc.stdout and "time limit" not in proc.stdout, describe(proc)
+        if target == "engine-sim":
+            assert proc.returncode == 0 and "# outcome pass" in proc.stdout, describe(proc)
+        done = [line for line in proc.stdout.splitlines() if '"code":28' in line]
+        assert done and '"t":3000000000000' in done[0], describe(proc)

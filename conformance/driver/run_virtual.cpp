@@ -65,6 +65,7 @@ ChildRun run_in_child(const Api& api, const Scenario& sc, const TargetSpec& targ
 
   DriverOptions dopt;
   dopt.seed = seed;
+  dopt.time_limit = simulated_time_limit(sc);
   dopt.policy = policy;
   dopt.multi_longs = multi_options(sc.multi);
   dopt.healthy = healthy_transfers(sc, policy, options.target());

@@ -398,6 +398,7 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
 
   DriverOptions dopt;
   dopt.seed = out.seed;
+  dopt.time_limit = simulated_time_limit(sc);
   dopt.policy = policy;
   const port::Ports ports = world.ports();
   dopt.multi_factory = [ports, mo]() -> void* { return ms::multi_init(ports, mo); };

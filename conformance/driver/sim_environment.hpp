@@ -2,6 +2,8 @@
 // the observer that writes the world's network events into the trace.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -69,6 +71,14 @@ class TraceObserver final : public sim::NetObserver {
   }
   Driver& driver_;
 };
+
+// How long a simulated run may last: 600 s of virtual time, or the plan's last step plus
+// 60 s when that is later, so a scenario of an hour runs and a stall still ends.
+inline Nanos simulated_time_limit(const Scenario& sc) {
+  std::int64_t last = 0;
+  for (const ClientStep& s : sc.client) last = std::max(last, s.at_ns);
+  return std::max<Nanos>(std::chrono::seconds(600), Nanos(last) + std::chrono::seconds(60));
+}
 
 // The world a scenario describes (links, faults, DNS, peers), its PRNG recording into
 // `tape`; nullptr with a message when the scenario's peers or addresses are wrong.
