@@ -122,7 +122,8 @@ void explain(const std::vector<std::string>& words) {
 
 // parse_number against std::from_chars, which reads the same digits-only form.
 void numbers(const std::string& word) {
-  for (const std::uint64_t max : {std::uint64_t{1000}, std::uint64_t{1} << 53, ~std::uint64_t{0}}) {
+  for (const std::uint64_t max : {std::uint64_t{0}, std::uint64_t{5}, std::uint64_t{1000}, std::uint64_t{1} << 53,
+                                  ~std::uint64_t{0}}) {
     std::uint64_t mine = 0, theirs = 0;
     const bool accepted = parse_number(word, max, mine);
     const auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), theirs);

@@ -198,13 +198,14 @@ class Progress {
 // leave no folder behind); else why not.
 std::string writable_folder(const std::string& dir) {
   std::error_code ec;
-  fs::path at = fs::absolute(dir, ec);
+  const fs::path wanted = fs::absolute(dir, ec);
+  fs::path at = wanted;
   while (!at.empty() && !fs::exists(at, ec)) {
     if (at == at.parent_path()) break;
     at = at.parent_path();
   }
   if (!fs::is_directory(at, ec))
-    return at.string() == fs::absolute(dir, ec).string() ? "not a folder" : at.string() + " is not a folder";
+    return at == wanted ? "not a folder" : at.string() + " is not a folder";
   if (::access(at.c_str(), W_OK | X_OK) != 0)
     return "cannot write in " + at.string() + ": " + std::strerror(errno);
   return "";

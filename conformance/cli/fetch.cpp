@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "multisock/multisock.h"
 
 namespace fs = std::filesystem;
@@ -84,19 +85,12 @@ constexpr long kDescriptorsPerTransfer = 5;
 // Descriptors beyond the transfers': standard streams, epoll, signalfd, a CA file being read.
 constexpr long kDescriptorsReserved = 32;
 
-// A whole number of digits only, within [min, max]: no sign, no spaces, no fraction or
-// exponent, and a number past max is refused rather than cut short or wrapped.
+// A whole number within [min, max], read as every option of the CLI is (parse_number).
 std::optional<long> parse_bounded(const std::string& text, long min, long max) {
-  if (text.empty()) return std::nullopt;
-  long v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    const long digit = c - '0';
-    if (v > (max - digit) / 10) return std::nullopt;
-    v = v * 10 + digit;
-  }
-  if (v < min) return std::nullopt;
-  return v;
+  std::uint64_t v = 0;
+  if (!parse_number(text, static_cast<std::uint64_t>(max), v) || v < static_cast<std::uint64_t>(min))
+    return std::nullopt;
+  return static_cast<long>(v);
 }
 
 // How many transfers the open-file limit leaves room for (at least 1); nullopt: no limit.

@@ -53,7 +53,7 @@ bool parse_number(std::string_view text, std::uint64_t max, std::uint64_t& out) 
   for (char c : text) {
     if (c < '0' || c > '9') return false;
     const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (v > (max - digit) / 10) return false;  // v * 10 + digit > max, without overflow
+    if (digit > max || v > (max - digit) / 10) return false;  // v * 10 + digit > max, no overflow
     v = v * 10 + digit;
   }
   out = v;

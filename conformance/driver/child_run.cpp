@@ -188,7 +188,7 @@ bool child_answered(const RunOutcome& child, const TargetSpec& target,
       if (child.exit_status == kFloodedStatus) {
         // As a hang: the call makes callbacks (or the run calls) without end.
         const std::string what =
-            "more than " + std::to_string(DriverOptions{}.trace_events_max) + " events in one run" +
+            "more than " + std::to_string(kTraceEventsMax) + " events in one run" +
             (child.progress.empty() ? std::string() : ", the last inside " + child.progress);
         return no_answer(out, Outcome::hang, target.name() + ": " + what + ": stopped",
                          "expected a call to return after a bounded number of callbacks, observed " + what);

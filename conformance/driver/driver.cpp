@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <set>
+#include <type_traits>
 
 namespace ms::conf {
 
@@ -231,16 +232,21 @@ struct Driver::Impl {
   template <typename F>
   auto traced(const char* name, const char* how, F&& f) {
     enter(name, how);
-    auto r = f();
-    leave();
-    return r;
+    if constexpr (std::is_void_v<decltype(f())>) {
+      f();
+      leave();
+    } else {
+      auto r = f();
+      leave();
+      return r;
+    }
   }
 
   void release(Transfer& t) {
     if (t.sha) EVP_MD_CTX_free(t.sha);
     t.sha = nullptr;
-    if (t.headers) traced("slist_free_all", "", [&] { api.slist_free_all(t.headers); return 0; });
-    if (t.resolve) traced("slist_free_all", "", [&] { api.slist_free_all(t.resolve); return 0; });
+    if (t.headers) traced("slist_free_all", "", [&] { api.slist_free_all(t.headers); });
+    if (t.resolve) traced("slist_free_all", "", [&] { api.slist_free_all(t.resolve); });
     t.headers = t.resolve = nullptr;
   }
 
@@ -482,7 +488,7 @@ struct Driver::Impl {
         if (e.result == MSM_OK) {
           spares.push_back(spare);  // taken out again from the loop
         } else {
-          traced("easy_cleanup", "", [&] { api.easy_cleanup(spare); return 0; });
+          traced("easy_cleanup", "", [&] { api.easy_cleanup(spare); });
           easy_ids.erase(spare);
         }
         break;
@@ -792,7 +798,7 @@ struct Driver::Impl {
   void cleanup_easy(Transfer& t) {
     in_call = true;
     enter("easy_cleanup");
-    traced("easy_cleanup", "", [&] { api.easy_cleanup(t.easy); return 0; });
+    traced("easy_cleanup", "", [&] { api.easy_cleanup(t.easy); });
     leave();
     in_call = false;
     transfer_of.erase(t.easy);
@@ -981,7 +987,7 @@ struct Driver::Impl {
         e.easy = id;
         in_call = true;
         e.result = traced("multi_remove_handle", "", [&] { return api.multi_remove_handle(multi, spare); });
-        traced("easy_cleanup", "", [&] { api.easy_cleanup(spare); return 0; });
+        traced("easy_cleanup", "", [&] { api.easy_cleanup(spare); });
         in_call = false;
         easy_ids.erase(spare);
         break;
@@ -1046,7 +1052,7 @@ struct Driver::Impl {
         e.kind = EventKind::add_handle;
         e.easy = id;
         e.result = traced("multi_add_handle", "(NULL, ...)", [&] { return api.multi_add_handle(nullptr, spare); });
-        traced("easy_cleanup", "", [&] { api.easy_cleanup(spare); return 0; });
+        traced("easy_cleanup", "", [&] { api.easy_cleanup(spare); });
         easy_ids.erase(spare);
         break;
       }
@@ -1085,7 +1091,7 @@ struct Driver::Impl {
       e.result = traced("multi_remove_handle", "", [&] { return api.multi_remove_handle(multi, spare); });
       record(e);
       enter("easy_cleanup");
-      traced("easy_cleanup", "", [&] { api.easy_cleanup(spare); return 0; });
+      traced("easy_cleanup", "", [&] { api.easy_cleanup(spare); });
       leave();
       in_call = false;
       easy_ids.erase(spare);
@@ -1140,7 +1146,6 @@ struct Driver::Impl {
       api.multi_setopt(multi, MSMOPT_TIMERFUNCTION, tfn);
       api.multi_setopt(multi, MSMOPT_TIMERDATA, static_cast<void*>(this));
       for (const auto& [option, value] : opt.multi_longs) api.multi_setopt(multi, option, value);
-      return 0;
     });
 
     std::map<std::string, Transfer*> by_id;  // a plan of many transfers finds each in log n

@@ -88,6 +88,9 @@ class Environment {
   virtual bool is_virtual() const = 0;
 };
 
+// Events one run keeps (DriverOptions::trace_events_max): a flood past it is stopped.
+inline constexpr std::size_t kTraceEventsMax = 2'000'000;
+
 struct DriverOptions {
   std::uint64_t seed = 1;
   Policy policy;
@@ -95,7 +98,7 @@ struct DriverOptions {
   std::uint64_t call_limit = 2'000'000;           // API calls bound (livelock guard)
   bool kick_start = true;                         // call SOCKET_TIMEOUT after the first add
   std::size_t body_keep_max = 1 << 20;            // bytes of each body kept for checks
-  std::size_t trace_events_max = 2'000'000;       // events kept; a run past it is an error
+  std::size_t trace_events_max = kTraceEventsMax;  // events kept; a run past it is an error
   // Called once when the run reaches trace_events_max. A run in a disposable child ends
   // the child here (flooded_exit), so a call that floods callbacks without end is judged
   // as a call that does not return; unset, later events are counted and dropped.

@@ -13,11 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
 #include <exception>
 #include <new>
 
@@ -222,6 +222,14 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
     return outcome;
   }
 
+  // The pidfd a launch opened is closed whatever happens below.
+  struct CloseEnded {
+    int fd;
+    ~CloseEnded() {
+      if (fd >= 0) ::close(fd);
+    }
+  } close_ended{child.close_ended ? child.ended_fd : -1};
+
   // Drain until end-of-file, the child's end or the deadline.
   bool timed_out = false;
   bool too_long = false;
@@ -269,9 +277,7 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
   if (!ended) {
     ::kill(child.pid, SIGKILL);
     end_group();
-    const bool reaped = child.wait(SteadyClock::now() + std::chrono::seconds(5), status);
-    if (child.ended_fd >= 0 && child.close_ended) ::close(child.ended_fd);
-    if (!reaped) {
+    if (!child.wait(SteadyClock::now() + std::chrono::seconds(5), status)) {
       outcome.error = "the child's end cannot be learnt";
       return outcome;
     }
@@ -288,7 +294,6 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
     return outcome;
   }
   end_group();
-  if (child.ended_fd >= 0 && child.close_ended) ::close(child.ended_fd);
   if (WIFSIGNALED(status)) {
     outcome.kind = RunKind::crash;
     outcome.signal = WTERMSIG(status);
