@@ -85,3 +85,63 @@ def test_an_hour_of_virtual_time_runs(cli, tmp_path):
             assert proc.returncode == 0 and "# outcome pass" in proc.stdout, describe(proc)
         done = [line for line in proc.stdout.splitlines() if '"code":28' in line]
         assert done and '"t":3000000000000' in done[0], describe(proc)
+
+
+def test_a_long_sweep_folds_its_passing_runs(cli, tmp_path):
+    """Past 1,000 listed passing groups, a passing group is counted (the report's `folded`),
+    not listed: the summary, the clause table and the speed line still count it; shards
+    merge to the whole; JUnit and HTML say how many; diff compares what both list."""
+    runs = 2400
+    common = ["conform", "--target", "engine-sim", "--suite", "property", "--runs", str(runs), "--seed", "7",
+              "--failures", tmp_path / "failures"]
+    whole = cli.run(*common, "--report", tmp_path / "whole")
+    assert whole.returncode == 0, describe(whole)
+    report = json.loads((tmp_path / "whole" / "report.json").read_text())
+    folded = report["folded"]
+    assert len(report["scenarios"]) == 1000 and folded["scenarios"] == runs - 1000 == folded["runs"]
+    assert report["summary"]["scenarios"]["pass"] == runs == report["summary"]["scenarios"]["total"]
+    assert report["speed"]["histories"] == runs
+    assert report["speed"]["events"] == folded["events"] + sum(s["events"] for s in report["scenarios"])
+    assert len(folded["trace_digest"]) == 16
+    junit = (tmp_path / "whole" / "junit.xml").read_text()
+    assert f'tests="1001"' in junit and f"{runs - 1000} passing scenarios (counted, not listed)" in junit
+    assert f"And {runs - 1000} passing scenarios" in (tmp_path / "whole" / "report.html").read_text()
+
+    # The same sweep again: the same digest (deterministic); then two shards, merged.
+    again = cli.run(*common, "--report", tmp_path / "again")
+    assert json.loads((tmp_path / "again" / "report.json").read_text())["folded"] == folded, describe(again)
+    for i in range(2):
+        shard = cli.run(*common, "--shard", f"{i}/2", "--report", tmp_path / f"shard{i}")
+        assert shard.returncode == 0, describe(shard)
+    merged = cli.run("report", "merge", "--out", tmp_path / "merged",
+                     tmp_path / "shard0" / "report.json", tmp_path / "shard1" / "report.json")
+    assert merged.returncode == 0, describe(merged)
+    m = json.loads((tmp_path / "merged" / "report.json").read_text())
+    # Each shard lists its first 1,000 passing groups, so the split differs; the totals do not.
+    assert m["summary"]["scenarios"] == report["summary"]["scenarios"]
+    assert m["folded"]["scenarios"] == 2 * (runs // 2 - 1000) and len(m["scenarios"]) == 2000
+    assert m["speed"]["events"] == report["speed"]["events"]
+    assert [c["exercised"] for c in m["clauses"]] == [c["exercised"] for c in report["clauses"]]
+
+    # A listed scenario the other report folded is not a change; the note says why.
+    d = cli.run("report", "diff", tmp_path / "whole" / "report.json", tmp_path / "merged" / "report.json")
+    assert d.returncode == 0, describe(d)
+    assert "without listing them" in d.stdout and "absent" not in d.stdout, describe(d)
+
+    # A hand-broken folded member is refused with its path.
+    bad = dict(report, folded=dict(folded, trace_digest="xyz"))
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    refused = cli.run("report", "html", "--out", tmp_path / "bad.html", tmp_path / "bad.json")
+    assert refused.returncode != 0 and "/folded/trace_digest" in refused.stderr, describe(refused)
+
+
+def test_memory_does_not_follow_passing_runs(cli, tmp_path):
+    """1,000 and 6,000 passing histories with a report: the peak may not grow by more than
+    a few MiB (folded groups keep counts, not runs)."""
+    peaks = []
+    for runs in (1000, 6000):
+        code, peak, _ = peak_mib(["conform", "--target", "engine-sim", "--suite", "property", "--runs", str(runs),
+                                  "--seed", "1", "--failures", tmp_path / "f", "--report", tmp_path / f"r{runs}"])
+        assert code == 0
+        peaks.append(peak)
+    assert peaks[1] < peaks[0] + 10, f"1000 runs: {peaks[0]:.1f} MiB, 6000 runs: {peaks[1]:.1f} MiB"

@@ -19,6 +19,7 @@
 #include "cli/suite.hpp"
 #include "conformance/clauses.hpp"
 #include "conformance/runner.hpp"
+#include "conformance/verdict.hpp"
 #include "multisock/engine.hpp"
 #include "reports/reports.hpp"
 #ifdef MS_HAVE_PROPERTY
@@ -128,18 +129,27 @@ bool load_suite(const std::string& suite, std::vector<LoadedScenario>& out, std:
 
 namespace {
 
+// What run_all gives back.
+struct SuiteRuns {
+  std::vector<ScenarioRun> runs;         // the listed runs, in order
+  std::vector<std::size_t> scenario_of;  // runs[i] came from suite.at(scenario_of[i])
+  FoldedRuns folded;                     // passing groups counted, not listed
+  std::vector<std::uint64_t> seeds;      // every seed run, sorted, unique
+};
+
 // Failing runs of a seed sweep on the simulated target, shrunk and written as scenario
 // files (the property suite writes its own). Returns run index -> written path.
-std::map<std::size_t, std::string> write_shrunk_failures(const std::vector<LoadedScenario>& suite,
-                                                         const std::vector<ScenarioRun>& runs,
+std::map<std::size_t, std::string> write_shrunk_failures(const Suite& suite, const SuiteRuns& done,
                                                          const ConformOptions& o) {
+  const std::vector<ScenarioRun>& runs = done.runs;
   std::map<std::size_t, std::string> written;
   if (!o.shrink || !o.target.is_virtual()) return written;
   constexpr int kShrinkMax = 5;  // each shrink re-runs the scenario up to 400 times
   int shrunk = 0;
   for (std::size_t i = 0; i < runs.size() && shrunk < kShrinkMax; ++i) {
     const ScenarioRun& r = runs[i];
-    const LoadedScenario& l = suite[i / static_cast<std::size_t>(o.runs)];
+    if (r.outcome == Outcome::pass || r.outcome == Outcome::error || r.skipped) continue;
+    const LoadedScenario l = suite.at(done.scenario_of[i]);
     if (r.outcome == Outcome::pass || r.outcome == Outcome::error || r.skipped ||
         l.scenario.canary)
       continue;
@@ -165,7 +175,6 @@ std::map<std::size_t, std::string> write_shrunk_failures(const std::vector<Loade
   return written;
 }
 
-// Runs the loaded scenarios; returns the runs in order.
 // Progress on stderr: a live line on a terminal; otherwise a line every few seconds, so a
 // long CI run is not silent.
 class Progress {
@@ -211,62 +220,90 @@ std::string writable_folder(const std::string& dir) {
   return "";
 }
 
-std::vector<ScenarioRun> run_all(const std::vector<LoadedScenario>& suite, ConformOptions& o,
-                                 std::vector<std::uint64_t>& seeds, bool show_progress) {
+// After this many groups with violations, a listed run lets its trace go too: its
+// violations stay listed with their excerpts and timelines empty (the repro command gives
+// the trace), so a sweep where thousands of runs fail does not keep thousands of traces.
+constexpr std::size_t kTracesKeptMax = 100;
+
+void let_trace_go(ScenarioRun& r) {
+  r.trace_length = r.event_count();
+  std::vector<Event>().swap(r.trace.events);
+  std::vector<std::uint64_t>().swap(r.choices);
+}
+
+// Runs the suite. Each (scenario, seed) is run --repeat times and its group is then kept or
+// folded: memory follows the failures, not the number of runs. A group that passed without
+// any violation is listed without its trace up to kListedPassingMax, then only counted
+// (FoldedRuns); any other group is listed, with its traces for the first kTracesKeptMax.
+// Progress on stderr: a live line on a terminal; otherwise a line every few seconds.
+SuiteRuns run_all(const Suite& suite, ConformOptions& o, bool show_progress) {
   Progress progress(show_progress);
-  std::vector<ScenarioRun> runs;
+  const ms::conf::Contract contract = ms::conf::contract(o.contract.edition, o.strict);
+  SuiteRuns out;
+  std::size_t listed_passing = 0, traces_kept = 0;
   std::size_t index = 0;
   const std::size_t total = suite.size() * static_cast<std::size_t>(o.runs);
-  for (const LoadedScenario& l : suite) {
+  for (std::size_t si = 0; si < suite.size(); ++si) {
+    const LoadedScenario l = suite.at(si);
     for (int k = 0; k < o.runs; ++k) {
       ++index;
       RunOptions ro;
       ro.edition = o.contract.edition;
-    ro.describe(o.contract.target.identity);  // expectations by version
+      ro.describe(o.contract.target.identity);  // expectations by version
       const std::uint64_t base = o.seed.value_or(l.scenario.seed);
       ro.seed = base + static_cast<std::uint64_t>(k);
       ro.policy = o.policy;
       ro.check_determinism = o.determinism;
       progress.step(index, total, fs::path(l.path).stem().string(), *ro.seed);
-      seeds.push_back(*ro.seed);
+      out.seeds.push_back(*ro.seed);
       const Scenario generated = l.generate ? l.generate() : Scenario{};
       const Scenario& scenario = l.generate ? generated : l.scenario;
+      const std::size_t first = out.runs.size();
       for (int rep = 0; rep < o.repeat; ++rep) {
-        runs.push_back(run_scenario(scenario, o.target, ro));
-        ScenarioRun& r = runs.back();
+        out.runs.push_back(run_scenario(scenario, o.target, ro));
+        out.scenario_of.push_back(si);
+        ScenarioRun& r = out.runs.back();
         r.repeat = rep;
         if (o.contract.known) o.contract.known->cover(r.name, o.contract.target.version_text, r.violations);
-        // The report needs a run's events only around its violations: a passing run
-        // without any keeps its length and hash, not its trace (nor its decisions), so
-        // memory follows the failures, not the number of runs.
-        if (r.outcome == Outcome::pass && r.violations.empty()) {
-          r.trace_length = r.trace.events.size();
-          std::vector<Event>().swap(r.trace.events);
-          std::vector<std::uint64_t>().swap(r.choices);
-        }
       }
+      std::vector<const ScenarioRun*> group;
+      bool clean = true;
+      for (std::size_t i = first; i < out.runs.size(); ++i) {
+        group.push_back(&out.runs[i]);
+        clean = clean && out.runs[i].violations.empty();
+      }
+      clean = clean && verdict_of_repeats(group, contract).verdict == Verdict::pass;
+      if (clean && listed_passing >= kListedPassingMax) {
+        out.folded.add(group);
+        out.runs.resize(first);
+        out.scenario_of.resize(first);
+        continue;
+      }
+      listed_passing += clean;
+      const bool keep_traces = !clean && traces_kept < kTracesKeptMax;
+      traces_kept += keep_traces;
+      if (!keep_traces)
+        for (std::size_t i = first; i < out.runs.size(); ++i) let_trace_go(out.runs[i]);
     }
   }
   progress.done();
-  std::sort(seeds.begin(), seeds.end());
-  seeds.erase(std::unique(seeds.begin(), seeds.end()), seeds.end());
-  return runs;
+  std::sort(out.seeds.begin(), out.seeds.end());
+  out.seeds.erase(std::unique(out.seeds.begin(), out.seeds.end()), out.seeds.end());
+  return out;
 }
 
 // The first scenario that fails against the mutant (empty: the mutant survived).
-std::string first_killer(const std::vector<LoadedScenario>& suite, ConformOptions o,
-                         const std::string& mutant) {
+std::string first_killer(const Suite& suite, ConformOptions o, const std::string& mutant) {
   o.target.kind = TargetSpec::Kind::engine_sim;
   o.target.mutant = mutant;
   o.target.text = "engine-sim:mutant=" + mutant;
-  std::vector<std::uint64_t> seeds;
-  for (const ScenarioRun& r : run_all(suite, o, seeds, false))
+  for (const ScenarioRun& r : run_all(suite, o, false).runs)
     if (r.outcome != Outcome::pass)
       return r.name + (r.violations.empty() ? "" : " (" + r.violations[0].clause + ")");
   return "";
 }
 
-int run_mutants(const std::vector<LoadedScenario>& suite, const ConformOptions& o) {
+int run_mutants(const Suite& suite, const ConformOptions& o) {
   if (!ms::mutants_compiled_in()) {
     std::fprintf(stderr, "multisock: this build has no mutants (configure with -DMS_MUTANTS=ON)\n");
     return 3;
@@ -310,25 +347,23 @@ int cmd_conform(Args& args) {
     return 0;
   }
 
-  std::vector<LoadedScenario> suite;
+  Suite suite;
   const bool property = o.suite == "property";
 #ifdef MS_HAVE_PROPERTY
   if (property) {
-    property_suite(o.seed.value_or(1), o.runs, o.target, o.failures_dir, suite);
+    suite = property_suite(o.seed.value_or(1), o.runs, o.target, o.failures_dir);
   } else
 #endif
-  if (!load_suite(o.suite, suite, error)) {
-    std::fprintf(stderr, "multisock: %s\n", error.c_str());
-    return 2;
+  {
+    std::vector<LoadedScenario> files;
+    if (!load_suite(o.suite, files, error)) {
+      std::fprintf(stderr, "multisock: %s\n", error.c_str());
+      return 2;
+    }
+    if (const std::string e = sweep_problem(files, o); !e.empty()) return usage_error(e);
+    suite = Suite(std::move(files));
   }
-  if (const std::string e = property ? "" : sweep_problem(suite, o); !e.empty()) return usage_error(e);
-  if (o.shard_n > 1) {
-    std::vector<LoadedScenario> mine;
-    for (std::size_t i = 0; i < suite.size(); ++i)
-      if (static_cast<int>(i % static_cast<std::size_t>(o.shard_n)) == o.shard_i)
-        mine.push_back(std::move(suite[i]));
-    suite = std::move(mine);
-  }
+  if (o.shard_n > 1) suite.keep_shard(static_cast<std::size_t>(o.shard_i), static_cast<std::size_t>(o.shard_n));
 
   // A report folder that cannot be written is found now, not after the whole suite ran.
   if (o.report_dir && !list && !mutants)
@@ -352,10 +387,12 @@ int cmd_conform(Args& args) {
   }
 
   if (list) {
-    for (auto& l : suite)
+    for (std::size_t i = 0; i < suite.size(); ++i) {
+      const LoadedScenario l = suite.at(i);
       std::printf("%s  seed %llu%s\n", relative(l.path).c_str(),
                   static_cast<unsigned long long>(o.seed.value_or(l.scenario.seed)),
                   l.scenario.canary ? "  (canary: must fail)" : "");
+    }
     if (o.contract.known)
       for (const KnownDeviation& d : o.contract.known->entries)
         std::printf("known %s:%zu: %s (%s)\n", relative(o.contract.known->file).c_str(), d.line,
@@ -366,8 +403,8 @@ int cmd_conform(Args& args) {
 
   const bool progress = true;
   const auto wall_start = std::chrono::steady_clock::now();
-  std::vector<std::uint64_t> seeds;
-  std::vector<ScenarioRun> runs = run_all(suite, o, seeds, progress);
+  SuiteRuns done = run_all(suite, o, progress);
+  std::vector<ScenarioRun>& runs = done.runs;
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 #ifdef MS_HAVE_PROPERTY
@@ -375,7 +412,7 @@ int cmd_conform(Args& args) {
 #endif
 
   const std::map<std::size_t, std::string> shrunk =
-      property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, runs, o);
+      property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, done, o);
   if (o.contract.known)
     for (const KnownDeviation& d : o.contract.known->entries)
       if (d.matched == 0 && o.contract.target.version_text.find(d.build) != std::string::npos)
@@ -390,13 +427,13 @@ int cmd_conform(Args& args) {
   ctx.known_file = o.contract.known ? o.contract.known->file : "";
   ctx.suite = o.suite;
   ctx.strict = o.strict;
-  ctx.seeds = seeds;
+  ctx.seeds = std::move(done.seeds);
   ctx.shard_i = o.shard_i;
   ctx.shard_n = o.shard_n;
   ctx.wall_seconds = wall;
   ctx.edition = o.contract.edition_json();
   ctx.known = o.contract.known_json();
-  json rep = build_report(runs, ctx);
+  json rep = build_report(runs, done.folded, ctx);
   print_scenario_lines(rep, shrunk_by_run);
   if (o.report_dir) {
     const fs::path dir = *o.report_dir;

@@ -11,10 +11,10 @@ namespace ms::cli {
 
 using namespace ms::conf;
 
-void property_suite(std::uint64_t first, int runs, const TargetSpec& target,
-                    const std::string& failures_dir, std::vector<LoadedScenario>& out) {
+Suite property_suite(std::uint64_t first, int runs, const TargetSpec& target,
+                     const std::string& failures_dir) {
   const prop::Realm realm = prop::realm_of(target);
-  for (int k = 0; k < runs; ++k) {
+  return Suite(static_cast<std::size_t>(runs), [first, realm, failures_dir](std::size_t k) {
     const std::uint64_t seed = first + static_cast<std::uint64_t>(k);
     LoadedScenario l;
     l.path = (std::filesystem::path(failures_dir) / ("property-" + std::to_string(seed) + ".scn"))
@@ -27,8 +27,8 @@ void property_suite(std::uint64_t first, int runs, const TargetSpec& target,
       sc.file = path;
       return sc;
     };
-    out.push_back(std::move(l));
-  }
+    return l;
+  });
 }
 
 void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, Edition edition,

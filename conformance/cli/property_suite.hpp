@@ -11,13 +11,13 @@
 
 namespace ms::cli {
 
-// Appends `runs` generated histories, seeds first..first+runs-1, in seed order (so
-// --shard I/N, which keeps every N-th entry, takes every N-th seed). Each entry's path is
-// FAILURES_DIR/property-SEED.scn, where a failure is written. A real-time target (engine-real,
-// lib:...) gets the real-time histories (prop::Realm::real): nothing run_real skips, each
-// a fraction of a second long.
-void property_suite(std::uint64_t first, int runs, const ms::conf::TargetSpec& target,
-                    const std::string& failures_dir, std::vector<LoadedScenario>& out);
+// `runs` generated histories, seeds first..first+runs-1, in seed order (so --shard I/N,
+// which keeps every N-th entry, takes every N-th seed), each made when it runs. Each entry's
+// path is FAILURES_DIR/property-SEED.scn, where a failure is written. A real-time target
+// (engine-real, lib:...) gets the real-time histories (prop::Realm::real): nothing run_real
+// skips, each a fraction of a second long.
+Suite property_suite(std::uint64_t first, int runs, const ms::conf::TargetSpec& target,
+                     const std::string& failures_dir);
 
 // After the runs, in place: on a real-time target a history that run_real skipped becomes
 // an error (the real-time generator must never produce one). Then, for every run that did

@@ -76,7 +76,7 @@ json event_json(const Event& e) {
 
 }  // namespace
 
-json build_report(const std::vector<ScenarioRun>& input, const ReportContext& ctx) {
+json build_report(const std::vector<ScenarioRun>& input, const FoldedRuns& folded, const ReportContext& ctx) {
   // A crash or hang always carries its ER-NO-CRASH violation.
   std::vector<ScenarioRun> runs = input;
   for (ScenarioRun& r : runs) ensure_crash_violation(r);
@@ -84,8 +84,8 @@ json build_report(const std::vector<ScenarioRun>& input, const ReportContext& ct
   const auto groups = group_repeats(runs);
   std::vector<ScenarioVerdict> verdicts;
   for (const auto& g : groups) verdicts.push_back(verdict_of_repeats(g, contract));
-  const std::vector<ClauseVerdict> clause_v = clause_verdicts(groups, verdicts, contract);
-  const Verdict run_v = run_verdict(verdicts);
+  const std::vector<ClauseVerdict> clause_v = clause_verdicts(groups, verdicts, contract, &folded);
+  const Verdict run_v = run_verdict(verdicts, &folded);
   const int code = exit_code(run_v, nondeterministic(groups, verdicts));
 
   json rep;
@@ -126,8 +126,8 @@ json build_report(const std::vector<ScenarioRun>& input, const ReportContext& ct
   rep["verdict"] = to_string(run_v);
 
   const std::string root = scenario_root(ctx.suite);
-  std::int64_t virtual_ns = 0;
-  std::uint64_t events = 0;
+  std::int64_t virtual_ns = folded.virtual_ns;
+  std::uint64_t events = folded.events;
   json scenarios = json::array(), violations = json::array();
   for (const ScenarioRun& r : runs) {
     virtual_ns += r.virtual_ns;
@@ -197,6 +197,12 @@ json build_report(const std::vector<ScenarioRun>& input, const ReportContext& ct
   }
   rep["scenarios"] = scenarios;
   rep["violations"] = violations;
+  if (folded.scenarios > 0)
+    rep["folded"] = {{"scenarios", folded.scenarios},
+                     {"runs", folded.runs},
+                     {"events", folded.events},
+                     {"virtual_ns", folded.virtual_ns},
+                     {"trace_digest", ms::reports::digest_hex(folded.trace_digest)}};
 
   json clauses = json::array();
   for (std::size_t i = 0; i < contract.clauses.size(); ++i) {
@@ -216,7 +222,7 @@ json build_report(const std::vector<ScenarioRun>& input, const ReportContext& ct
   rep["clauses"] = clauses;
   rep["speed"] = {{"wall_seconds", ctx.wall_seconds},
                   {"simulated_seconds", static_cast<double>(virtual_ns) / 1e9},
-                  {"histories", runs.size()},
+                  {"histories", runs.size() + folded.runs},
                   {"events", events}};
   rep["summary"] = {{"exit_code", code}};
   ms::reports::recompute_summary(rep);

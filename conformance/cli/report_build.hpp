@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "conformance/runner.hpp"
+#include "conformance/verdict.hpp"
 #include "reports/reports.hpp"
 
 namespace ms::cli {
@@ -29,7 +30,10 @@ struct ReportContext {
 };
 
 
-ms::reports::json build_report(const std::vector<ms::conf::ScenarioRun>& runs, const ReportContext& ctx);
+// `runs` are the listed runs; `folded` the passing groups counted without them (the report's
+// `folded` member, written when there are any).
+ms::reports::json build_report(const std::vector<ms::conf::ScenarioRun>& runs,
+                               const ms::conf::FoldedRuns& folded, const ReportContext& ctx);
 
 // Where scenario files of a suite are named from: conformance/scenarios for scripted and
 // canary, the folder given, or the folder of the file given.

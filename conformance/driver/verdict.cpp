@@ -235,12 +235,44 @@ std::vector<std::vector<const ScenarioRun*>> group_repeats(const std::vector<Sce
   return groups;
 }
 
+std::uint64_t trace_digest_term(const ScenarioRun& run) {
+  // FNV-1a over the three fields, each ended by a zero byte so no two splits collide.
+  std::uint64_t h = 1469598103934665603ull;
+  const auto mix = [&h](std::string_view s) {
+    for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ull;
+    h = (h ^ 0u) * 1099511628211ull;
+  };
+  mix(run.name);
+  mix(std::to_string(run.seed));
+  mix(run.trace_hash);
+  return h;
+}
+
+void FoldedRuns::add(const std::vector<const ScenarioRun*>& group) {
+  ++scenarios;
+  for (const ScenarioRun* r : group) {
+    ++runs;
+    events += r->event_count();
+    virtual_ns += r->virtual_ns;
+    for (const ClauseResult& cr : r->clause_results)
+      if (cr.clause && cr.exercised) {
+        if (auto it = exercised.find(cr.clause->id); it != exercised.end())
+          it->second += cr.exercised;
+        else
+          exercised.emplace(std::string(cr.clause->id), cr.exercised);
+      }
+    trace_digest += trace_digest_term(*r);
+  }
+}
+
 std::vector<ClauseVerdict> clause_verdicts(const std::vector<std::vector<const ScenarioRun*>>& groups,
                                            const std::vector<ScenarioVerdict>& verdicts,
-                                           const Contract& c) {
+                                           const Contract& c, const FoldedRuns* folded) {
   std::vector<ClauseVerdict> out;
   for (const ContractClause& k : c.clauses) {
     ClauseVerdict cv;
+    if (folded)
+      if (auto it = folded->exercised.find(k.id); it != folded->exercised.end()) cv.exercised = it->second;
     bool hard = false, soft = false, flaky = false;
     for (std::size_t g = 0; g < groups.size(); ++g) {
       const Verdict gv = g < verdicts.size() ? verdicts[g].verdict : Verdict::pass;
@@ -289,8 +321,8 @@ std::vector<ClauseVerdict> clause_verdicts(const std::vector<std::vector<const S
   return out;
 }
 
-Verdict run_verdict(const std::vector<ScenarioVerdict>& scenarios) {
-  Verdict v = Verdict::skipped;
+Verdict run_verdict(const std::vector<ScenarioVerdict>& scenarios, const FoldedRuns* folded) {
+  Verdict v = folded && folded->scenarios > 0 ? Verdict::pass : Verdict::skipped;
   for (const ScenarioVerdict& s : scenarios) v = worse(v, s.verdict);
   return v;
 }

@@ -581,6 +581,11 @@ std::string to_html(const std::vector<json>& input) {
         << "</code></td></tr>\n";
     }
     o << "</tbody></table>\n";
+    if (const long long folded = folded_scenarios(reports[r]); folded > 0)
+      o << "<p class=\"folded\">And " << folded << " passing scenarios ("
+        << reports[r]["folded"]["runs"].dump() << " runs, " << reports[r]["folded"]["events"].dump()
+        << " events, trace digest <code>" << esc(reports[r]["folded"]["trace_digest"].get<std::string>())
+        << "</code>), counted but not listed.</p>\n";
   }
   o << "</section>\n<script>" << kScript << "</script>\n</body>\n</html>\n";
   return o.str();

@@ -482,6 +482,12 @@ struct Checker {
   }
 };
 
+// A folded trace digest: 16 lowercase hexadecimal digits.
+bool hex_digest(const json& d) {
+  const std::string& s = d.get_ref<const std::string&>();
+  return s.size() == 16 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
 // "2026-11-23T12:00:00Z", optionally with a fraction of a second. By hand: std::regex
 // recurses once per character and a long string would exhaust the stack.
 bool utc_timestamp(std::string_view s) {
@@ -672,6 +678,26 @@ Checker check(const json& r) {
     }
   }
 
+  // Passing groups counted, not listed (a sweep past kListedPassingMax passing groups).
+  if (auto f = r.find("folded"); f != r.end()) {
+    if (!f->is_object()) {
+      c.add("/folded", std::string("expected object, got ") + f->type_name());
+    } else {
+      const json* n = c.integer(*f, "/folded", "scenarios", kPositiveCounts);
+      const json* runs_n = c.integer(*f, "/folded", "runs", kPositiveCounts);
+      if (n && runs_n && runs_n->get<long long>() < n->get<long long>())
+        c.add("/folded/runs", "fewer runs (" + runs_n->dump() + ") than scenarios (" + n->dump() + ")");
+      c.count(*f, "/folded", "events");
+      c.integer(*f, "/folded", "virtual_ns", kNonNegativeInt64);
+      if (const json* d = c.member(*f, "/folded", "trace_digest", json::value_t::string); d && !hex_digest(*d))
+        c.add("/folded/trace_digest", "expected 16 hexadecimal digits, got " + shown(*d));
+      if (n) {
+        scenario_count["pass"] += n->get<long long>();
+        scenario_total += n->get<std::size_t>();
+      }
+    }
+  }
+
   bool nondeterministic = false;
   if (const json* vs = c.member(r, "", "violations", json::value_t::array)) {
     for (std::size_t i = 0; i < vs->size(); ++i) {
@@ -730,7 +756,7 @@ Checker check(const json& r) {
                 "says " + n->dump() + " but " + std::to_string(want[w]) + " " + what + " have verdict " + w);
       }
       if (const json* t = c.integer(*o, p, "total", kCounts); t && t->get<long long>() != static_cast<long long>(total))
-        c.add(p + "/total", "says " + t->dump() + " but the report lists " + std::to_string(total));
+        c.add(p + "/total", "says " + t->dump() + " but the report has " + std::to_string(total));
     };
     counts("scenarios", scenario_count, scenario_total, "scenarios");
     counts("clauses", clause_count, clause_ids.size(), "clauses");
@@ -956,6 +982,19 @@ void canonicalize(json& report) {
   }
 }
 
+long long folded_scenarios(const json& report) {
+  if (!report.is_object()) return 0;
+  const auto f = report.find("folded");
+  if (f == report.end() || !f->is_object()) return 0;
+  return int_or(*f, "scenarios", 0);
+}
+
+std::string digest_hex(std::uint64_t d) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(d));
+  return buf;
+}
+
 void recompute_summary(json& r) {
   json& s = r["summary"];
   if (!s.is_object()) s = json::object();
@@ -973,8 +1012,13 @@ void recompute_summary(json& r) {
   };
   const json scenarios = r.value("scenarios", json::array());
   s["scenarios"] = counts(scenarios);
+  const long long folded = folded_scenarios(r);
+  if (folded > 0) {
+    s["scenarios"]["pass"] = s["scenarios"]["pass"].get<long long>() + folded;
+    s["scenarios"]["total"] = s["scenarios"]["total"].get<long long>() + folded;
+  }
   s["clauses"] = counts(r.value("clauses", json::array()));
-  std::string verdict = "skipped";
+  std::string verdict = folded > 0 ? "pass" : "skipped";
   for (const auto& sc : scenarios) {
     const std::string v = str_or(sc, "verdict");
     if (is_verdict(v)) verdict = std::string(worse_verdict(verdict, v));
@@ -1142,6 +1186,23 @@ json merge(const std::vector<json>& shards, const std::vector<std::string>& name
                           " in " + name(it->second.second));
       by_key[key].push_back(s);
     }
+  // Folded passing groups add up; a shard's folded runs cannot make another shard's listed
+  // scenario flaky (they are not named).
+  json folded = {{"scenarios", 0}, {"runs", 0}, {"events", 0}, {"virtual_ns", 0}};
+  std::uint64_t digest = 0;
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    const auto f = shards[i].find("folded");
+    if (f == shards[i].end()) continue;
+    for (const char* n : {"scenarios", "runs", "events", "virtual_ns"})
+      folded[n] = add_counts(folded[n].get<long long>(), (*f)[n].get<long long>(), name(i) + ": /folded/" + n);
+    digest += std::stoull((*f)["trace_digest"].get<std::string>(), nullptr, 16);
+  }
+  out.erase("folded");
+  if (folded["scenarios"].get<long long>() > 0) {
+    folded["trace_digest"] = digest_hex(digest);
+    out["folded"] = folded;
+  }
+
   out["scenarios"] = json::array();
   for (auto& [key, list] : by_key) {
     std::vector<json> ran;
@@ -1263,12 +1324,27 @@ Diff diff(const json& old_report, const json& new_report) {
                            const std::string& b) {
     if (a != b) d.scenarios_changed.push_back({std::get<1>(k), std::get<0>(k), std::get<2>(k), a, b});
   };
+  // A report that folds passing groups does not name them: a scenario missing from it may
+  // have passed there, so it is not listed as a change (its violations, if any, are above).
+  const long long old_folded = folded_scenarios(old_report), new_folded = folded_scenarios(new_report);
+  for (const auto& [which, n] : {std::make_pair("old", old_folded), std::make_pair("new", new_folded)})
+    if (n > 0)
+      d.notes.push_back(std::string("the ") + which + " report counts " + std::to_string(n) +
+                        " passing scenarios without listing them: a scenario listed in one report only "
+                        "is compared only when the other lists everything");
+  if (old_folded > 0 && new_folded > 0 && old_report["seeds"] == new_report["seeds"] &&
+      old_report["folded"]["scenarios"] == new_report["folded"]["scenarios"] &&
+      old_report["folded"]["trace_digest"] != new_report["folded"]["trace_digest"])
+    d.notes.push_back("the traces of the folded passing runs differ (trace digest " +
+                      text(old_report["folded"]["trace_digest"]) + " -> " +
+                      text(new_report["folded"]["trace_digest"]) + ")");
   for (const auto& [k, o] : old_v) {
     auto it = new_v.find(k);
+    if (it == new_v.end() && new_folded > 0) continue;
     note_scenario(k, o, it == new_v.end() ? "absent" : it->second);
   }
   for (const auto& [k, n] : new_v)
-    if (!old_v.count(k)) note_scenario(k, "absent", n);
+    if (!old_v.count(k) && old_folded == 0) note_scenario(k, "absent", n);
   std::sort(d.scenarios_changed.begin(), d.scenarios_changed.end(), [](const ScenarioChange& a, const ScenarioChange& b) {
     return std::tie(a.file, a.name, a.seed) < std::tie(b.file, b.name, b.seed);
   });

@@ -75,13 +75,32 @@ struct ClauseVerdict {
   std::string detail;  // why skipped; "" otherwise
   std::size_t exercised = 0, violations = 0, known = 0;
 };
-// Every clause of the contract over all groups (verdicts[i] is group i's verdict).
+// Passing groups a report counts without listing them: a sweep of a million runs keeps
+// these numbers, not a million runs. Only a group whose verdict is pass and whose runs have
+// no violation at all is folded (conform lists the first kListedPassingMax of them).
+inline constexpr std::size_t kListedPassingMax = 1000;
+struct FoldedRuns {
+  std::size_t scenarios = 0;  // groups (file, seed)
+  std::size_t runs = 0;       // runs of those groups, repeats included
+  std::uint64_t events = 0;
+  std::int64_t virtual_ns = 0;
+  std::map<std::string, std::size_t, std::less<>> exercised;  // clause id -> evaluations
+  // Sum (mod 2^64) of one number per run made from its name, seed and trace hash: two
+  // sweeps whose folded runs had the same traces have the same digest, in any order, and
+  // the digests of shards add up to the digest of the whole.
+  std::uint64_t trace_digest = 0;
+  void add(const std::vector<const ScenarioRun*>& group);
+};
+// The digest's term for one run.
+std::uint64_t trace_digest_term(const ScenarioRun& run);
+// Every clause of the contract over all groups (verdicts[i] is group i's verdict) and, when
+// given, the folded passing groups.
 std::vector<ClauseVerdict> clause_verdicts(const std::vector<std::vector<const ScenarioRun*>>& groups,
                                            const std::vector<ScenarioVerdict>& verdicts,
-                                           const Contract& c);
+                                           const Contract& c, const FoldedRuns* folded = nullptr);
 
-// Worst of the scenario verdicts; skipped when nothing ran.
-Verdict run_verdict(const std::vector<ScenarioVerdict>& scenarios);
+// Worst of the scenario verdicts (pass too when groups were folded); skipped when nothing ran.
+Verdict run_verdict(const std::vector<ScenarioVerdict>& scenarios, const FoldedRuns* folded = nullptr);
 // True when a failing scenario failed DT-REPLAY (its replay differed) without cover.
 bool nondeterministic(const std::vector<std::vector<const ScenarioRun*>>& groups,
                       const std::vector<ScenarioVerdict>& verdicts);

@@ -79,6 +79,10 @@ void canonicalize(json& report);
 // worst scenario verdict) and summary.exit_code from it (exit_code_for_verdict, with the
 // nondeterminism of an uncovered DT-REPLAY violation).
 void recompute_summary(json& report);
+// The passing scenarios a report counts without listing (its `folded` member; 0 when none).
+long long folded_scenarios(const json& report);
+// A folded trace digest as the report writes it: 16 lowercase hexadecimal digits.
+std::string digest_hex(std::uint64_t digest);
 
 // Writes `content` to a temporary file beside `path` and renames it into place, so a
 // reader never sees half a file. Creates missing parent folders. ReportError on failure.
