@@ -27,7 +27,8 @@ foreach(f bin/multisock
           include/multisock/multisock.h include/multisock-curl/curl/curl.h
           ${LIBDIR}/cmake/multisock/multisockConfigVersion.cmake
           ${LIBDIR}/pkgconfig/multisock.pc ${LIBDIR}/pkgconfig/multisock-curl.pc
-          share/multisock/scenarios/README.md share/multisock/known/libcurl-7.88.known)
+          share/multisock/scenarios/README.md share/multisock/known/libcurl-7.88.known
+          share/multisock/schema/multisock-report-2.schema.json)
   if(NOT EXISTS ${prefix}/${f})
     message(FATAL_ERROR "not installed: ${f}")
   endif()
