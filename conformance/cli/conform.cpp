@@ -43,8 +43,10 @@ Runs a suite of scenarios against a target and grades every clause of the editio
                    virtual clock through its C library calls, as the engine does
                    (deterministic, every fault of the world); real: real loopback
                    sockets and real time. For the engine: engine-sim or engine-real.
-  --suite S        scripted (default: every scenario in conformance/scenarios that is not a
-                   canary), canary (the scenarios that must fail), property (--runs generated
+  --suite S        scripted (default: every scenario of the scenario library that is not
+                   a canary; the library is conformance/scenarios, share/multisock/scenarios
+                   when installed, or $MULTISOCK_SCENARIOS), canary (the scenarios that
+                   must fail), property (--runs generated
                    histories from --seed, shrunk to FAILURES/property-SEED.scn when they
                    fail), or a scenario file or folder
   --edition E      the edition of the documents to judge by: 7.16, 7.88, 8 (default: the

@@ -1,5 +1,6 @@
 // contract.cpp: --edition, --known, --profile, and probing the target once.
 #include "cli/contract.hpp"
+#include "cli/data_dir.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -12,8 +13,7 @@ using ms::reports::json;
 namespace ms::cli {
 
 std::string known_dir() {
-  if (const char* env = std::getenv("MULTISOCK_KNOWN")) return env;
-  return MS_SOURCE_DIR "/conformance/known";
+  return data_dir("MULTISOCK_KNOWN", "known", MS_SOURCE_DIR "/conformance/known");
 }
 
 std::string read_contract_options(Args& args, ContractOptions& out) {

@@ -50,7 +50,7 @@ struct Contract {
 int settle_contract(const ms::conf::TargetSpec& target, const ContractOptions& options,
                     Contract& out);
 
-// The folder of the shipped known-deviation files.
+// The folder of the shipped known-deviation files (MULTISOCK_KNOWN overrides it).
 std::string known_dir();
 
 }  // namespace ms::cli

@@ -45,6 +45,13 @@ commands:
 
 exit codes: 0 pass, 1 contract violation, 2 usage or scenario-file error,
             3 harness error, 4 nondeterminism
+
+environment:
+  MULTISOCK_SCENARIOS  the scenario library of the scripted and canary suites (default:
+                       ../share/multisock/scenarios from an installed binary's folder when
+                       it exists, else the source tree's conformance/scenarios)
+  MULTISOCK_KNOWN      the folder of the known-deviation files --profile reads (default:
+                       ../share/multisock/known likewise, else conformance/known)
 'multisock <command> --help' tells more.
 )";
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <set>
 
+#include "cli/data_dir.hpp"
 #include "conformance/clauses.hpp"
 #include "conformance/verdict.hpp"
 #include "conformance/version.hpp"
@@ -19,8 +20,7 @@ using namespace ms::conf;
 namespace ms::cli {
 
 std::string scenarios_dir() {
-  if (const char* env = std::getenv("MULTISOCK_SCENARIOS")) return env;
-  return MS_SOURCE_DIR "/conformance/scenarios";
+  return data_dir("MULTISOCK_SCENARIOS", "scenarios", MS_SOURCE_DIR "/conformance/scenarios");
 }
 
 std::string scenario_root(const std::string& suite) {

@@ -23,7 +23,8 @@ ArgKind kind_of(int option) {
   return ArgKind::off_t_value;
 }
 
-const char kVersion[] = "multisock/0.1.0 (libcurl/7.88.1 API)";
+// MS_VERSION is the project's version (CMake), so the package and the string agree.
+const char kVersion[] = "multisock/" MS_VERSION " (libcurl/7.88.1 API)";
 
 ms_easy* easy_of(CURL* handle) { return static_cast<ms_easy*>(handle); }
 ms_multi* multi_of(CURLM* handle) { return static_cast<ms_multi*>(handle); }
