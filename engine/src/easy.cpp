@@ -146,6 +146,7 @@ void ms_easy_cleanup(ms_easy* easy) {
     if (easy->multi->in_callback()) return;
     ms_multi_remove_handle(easy->multi, easy);
   }
+  if (easy->own_multi) ms_multi_cleanup(easy->own_multi);
   ms::registry::remove(easy);
   delete easy;
 }

@@ -89,6 +89,7 @@ struct ms_easy {
   bool msg_queued = false;
   std::list<MSMsg>::iterator msg_it;        // its unread DONE message when msg_queued
   int pause_bits = 0;
+  ms_multi* own_multi = nullptr;            // ms_easy_perform's private multi, once used
 
   ms_easy();
   ~ms_easy();
