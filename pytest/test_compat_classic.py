@@ -73,7 +73,7 @@ def _files(folder):
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-@pytest.mark.parametrize("fail_on_error", [False], ids=["plain"])
+@pytest.mark.parametrize("fail_on_error", [False, True], ids=["plain", "failonerror"])
 @pytest.mark.parametrize("mode", MODES)
 def test_classic_loop_matches_libcurl(tmp_path, nginx, urls, mode, fail_on_error):
     args = ["-m", mode, "-c", str(nginx.ca_file)] + (["-F"] if fail_on_error else [])
@@ -99,3 +99,16 @@ def test_classic_loop_matches_libcurl(tmp_path, nginx, urls, mode, fail_on_error
         assert shim_files[name] == data, f"{name} differs{logs}"
     assert ref_files["4.body"] == (Path(nginx.root) / "classic" / "f3.bin").read_bytes()
 
+
+def test_classic_easy_verbose_goes_to_stderr(tmp_path, nginx):
+    """CURLOPT_VERBOSE without a debug callback: libcurl's kind of log on stderr."""
+    binary = _binary("shim")
+    src = Path(__file__).resolve().parent.parent / "engine" / "compat" / "examples" / "classic.c"
+    assert src.exists()
+    env = dict(os.environ, MS_CLASSIC_VERBOSE="1")
+    proc = subprocess.run([str(binary), "-m", "easy", "-o", str(tmp_path), nginx.url("/hello.txt")],
+                          capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "> GET /hello.txt HTTP/1.1" in proc.stderr, proc.stderr
+    assert "< HTTP/1.1 200 OK" in proc.stderr, proc.stderr
+    assert "hello" not in proc.stderr.replace("/hello.txt", ""), "body bytes are not part of the log"

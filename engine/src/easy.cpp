@@ -55,6 +55,7 @@ MSEcode set_long(ms_easy::Options& o, MSoption option, long v) {
       o.postfield_size = v;
       return MSE_OK;
     case MSOPT_VERBOSE: o.verbose = v != 0; return MSE_OK;
+    case MSOPT_FAILONERROR: o.fail_on_error = v != 0; return MSE_OK;
     case MSOPT_NOPROGRESS: o.noprogress = v != 0; return MSE_OK;
     case MSOPT_NOBODY: o.nobody = v != 0; return MSE_OK;
     case MSOPT_POST: o.post = v != 0; return MSE_OK;

@@ -58,6 +58,7 @@ struct ms_easy {
     bool fresh_connect = false;
     bool forbid_reuse = false;
     bool verbose = false;
+    bool fail_on_error = false;   // MSOPT_FAILONERROR: a status >= 400 ends the transfer
     // TLS (https://)
     std::string ca_file;          // MSOPT_CAINFO; empty: the system store
     bool ssl_verify_peer = true;  // MSOPT_SSL_VERIFYPEER

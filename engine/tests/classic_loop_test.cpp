@@ -1,5 +1,6 @@
 // The classic loop over the fake ports: ms_multi_perform, wait, poll, wakeup, fdset and
-// ms::easy_perform, their argument checks, and how they mix with socket_action.
+// ms::easy_perform, their argument checks, how they mix with socket_action, and the
+// progress cadence, FAILONERROR and VERBOSE-to-stderr behaviour the loop relies on.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -321,6 +322,99 @@ TEST(ClassicLoop_EasyPerform, FromItsOwnCallbackIsRefused) {
   });
   EXPECT_EQ(ms::easy_perform(h.e, ports), MSE_OK);
   EXPECT_EQ(ctx.inner, MSE_FAILED_INIT);
+}
+
+// libcurl's cadence: the progress callback at least once a second, also while a connect
+// hangs; a non-zero return ends the transfer with ABORTED_BY_CALLBACK.
+TEST(ClassicLoop_Progress, CalledEverySecondWhileConnectingAndAbortEndsTheTransfer) {
+  FakeApp app;
+  app.net.servers[addr("127.0.0.2", 80)] = {ConnectMode::hang, kOk, false};
+  Handle h("http://127.0.0.2/x");
+  struct Calls {
+    ms::test::FakeClock* clock;
+    std::vector<Nanos> at;
+  } calls{&app.clock, {}};
+  ms_easy_setopt(h.e, MSOPT_NOPROGRESS, 0L);
+  ms_easy_setopt(h.e, MSOPT_PROGRESSDATA, &calls);
+  ms_easy_setopt(h.e, MSOPT_XFERINFOFUNCTION, +[](void* u, ms_off_t, ms_off_t, ms_off_t, ms_off_t) -> int {
+    auto* c = static_cast<Calls*>(u);
+    c->at.push_back(c->clock->t);
+    return c->at.size() >= 4 ? 1 : 0;
+  });
+  const Nanos t0 = app.clock.t;
+  const ms::port::Ports ports{&app.clock, &app.net, &app.resolver, &app.waiter};
+  EXPECT_EQ(ms::easy_perform(h.e, ports), MSE_ABORTED_BY_CALLBACK);
+  ASSERT_EQ(calls.at.size(), 4u);
+  EXPECT_EQ(calls.at[0], t0);
+  for (std::size_t i = 1; i < calls.at.size(); ++i) EXPECT_EQ(calls.at[i] - calls.at[i - 1], 1s) << i;
+  EXPECT_STREQ(h.error, "Callback aborted");
+}
+
+TEST(ClassicLoop_Progress, NoProgressKeepsItSilent) {
+  FakeApp app;
+  app.net.servers[addr("127.0.0.2", 80)] = {ConnectMode::hang, kOk, false};
+  Handle h("http://127.0.0.2/x");
+  int calls = 0;
+  ms_easy_setopt(h.e, MSOPT_PROGRESSDATA, &calls);
+  ms_easy_setopt(h.e, MSOPT_XFERINFOFUNCTION, +[](void* u, ms_off_t, ms_off_t, ms_off_t, ms_off_t) -> int {
+    ++*static_cast<int*>(u);
+    return 0;
+  });
+  ms_easy_setopt(h.e, MSOPT_CONNECTTIMEOUT_MS, 3500L);
+  const ms::port::Ports ports{&app.clock, &app.net, &app.resolver, &app.waiter};
+  EXPECT_EQ(ms::easy_perform(h.e, ports), MSE_OPERATION_TIMEDOUT);
+  EXPECT_EQ(calls, 0);
+}
+
+TEST(ClassicLoop_FailOnError, ErrorStatusEndsTheTransferWithoutTheBody) {
+  const char* not_found = "HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope";
+  for (const bool fail : {false, true}) {
+    FakeApp app;
+    app.net.servers[addr("127.0.0.2", 80)] = {ConnectMode::immediate, not_found, false};
+    Handle h("http://127.0.0.2/x");
+    if (fail) ms_easy_setopt(h.e, MSOPT_FAILONERROR, 1L);
+    const ms::port::Ports ports{&app.clock, &app.net, &app.resolver, &app.waiter};
+    const MSEcode rc = ms::easy_perform(h.e, ports);
+    long code = 0;
+    ms_easy_getinfo(h.e, MSINFO_RESPONSE_CODE, &code);
+    EXPECT_EQ(code, 404);
+    if (fail) {
+      EXPECT_EQ(rc, MSE_HTTP_RETURNED_ERROR);
+      EXPECT_EQ(h.body, "");
+      EXPECT_STREQ(h.error, "The requested URL returned error: 404");
+    } else {
+      EXPECT_EQ(rc, MSE_OK);
+      EXPECT_EQ(h.body, "nope");
+    }
+  }
+}
+
+TEST(ClassicLoop_Verbose, WithoutDebugCallbackGoesToStderr) {
+  FakeApp app;
+  app.net.servers[addr("127.0.0.2", 80)] = {ConnectMode::immediate, kOk, false};
+  Handle h("http://127.0.0.2/x");
+  ms_easy_setopt(h.e, MSOPT_VERBOSE, 1L);
+  const ms::port::Ports ports{&app.clock, &app.net, &app.resolver, &app.waiter};
+  testing::internal::CaptureStderr();
+  const MSEcode rc = ms::easy_perform(h.e, ports);
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(rc, MSE_OK);
+  EXPECT_NE(err.find("* Connected to 127.0.0.2"), std::string::npos) << err;
+  EXPECT_NE(err.find("> GET /x HTTP/1.1\r\n"), std::string::npos) << err;
+  EXPECT_NE(err.find("< HTTP/1.1 200 OK\r\n"), std::string::npos) << err;
+  EXPECT_EQ(err.find("hello"), std::string::npos) << "body data is not shown";
+  ms_easy_setopt(h.e, MSOPT_VERBOSE, 0L);
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(ms::easy_perform(h.e, ports), MSE_OK);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+}
+
+TEST(ClassicLoop_Options, UnsupportedOptionIsUnknown) {
+  Handle h("http://127.0.0.2/x");
+  EXPECT_EQ(ms_easy_setopt(h.e, static_cast<MSoption>(MSOPTTYPE_OBJECTPOINT + 4), "http://proxy:3128"),
+            MSE_UNKNOWN_OPTION);  // CURLOPT_PROXY
+  EXPECT_EQ(ms_easy_setopt(h.e, static_cast<MSoption>(MSOPTTYPE_LONG + 42), 1L), MSE_UNKNOWN_OPTION);  // HEADER
+  EXPECT_EQ(ms_easy_setopt(h.e, MSOPT_FAILONERROR, 1L), MSE_OK);
 }
 
 }  // namespace

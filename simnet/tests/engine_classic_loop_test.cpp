@@ -116,6 +116,22 @@ TEST(ClassicLoop_Sim, WakeupEndsAPollWithoutTimePassing) {
   EXPECT_EQ(world.open_descriptors(), 0u);  // the wake-up descriptor is closed with the multi
 }
 
+TEST(ClassicLoop_Sim, ProgressAbortsAHungTransfer) {
+  ms::sim::World world;
+  const std::string url = listen_sim(world, "accept\n hang\n");
+  Easy h(url);
+  int calls = 0;
+  ms_easy_setopt(h.e, MSOPT_NOPROGRESS, 0L);
+  ms_easy_setopt(h.e, MSOPT_PROGRESSDATA, &calls);
+  ms_easy_setopt(h.e, MSOPT_PROGRESSFUNCTION, +[](void* u, double, double, double, double) -> int {
+    return ++*static_cast<int*>(u) >= 3 ? 1 : 0;
+  });
+  EXPECT_EQ(ms::easy_perform(h.e, world.ports()), MSE_ABORTED_BY_CALLBACK);
+  EXPECT_EQ(calls, 3);
+  EXPECT_GE(world.time(), 2s);
+  EXPECT_LT(world.time(), 3s);
+}
+
 // ---- real loopback -------------------------------------------------------------------
 
 // Scripted peers on 127.0.0.1, served by a thread of their own, so that the engine may

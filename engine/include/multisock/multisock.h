@@ -153,6 +153,7 @@ typedef enum {
   X(MSOPT_VERBOSE, MSOPTTYPE_LONG + 41)                    \
   X(MSOPT_NOPROGRESS, MSOPTTYPE_LONG + 43)                 \
   X(MSOPT_NOBODY, MSOPTTYPE_LONG + 44)                     \
+  X(MSOPT_FAILONERROR, MSOPTTYPE_LONG + 45)                \
   X(MSOPT_UPLOAD, MSOPTTYPE_LONG + 46)                     \
   X(MSOPT_POST, MSOPTTYPE_LONG + 47)                       \
   X(MSOPT_FOLLOWLOCATION, MSOPTTYPE_LONG + 52)             \
