@@ -58,6 +58,7 @@ struct ms_easy {
     bool fresh_connect = false;
     bool forbid_reuse = false;
     bool verbose = false;
+    bool include_header = false;  // MSOPT_HEADER: headers also go to the write callback
     bool fail_on_error = false;   // MSOPT_FAILONERROR: a status >= 400 ends the transfer
     // TLS (https://)
     std::string ca_file;          // MSOPT_CAINFO; empty: the system store
@@ -72,6 +73,8 @@ struct ms_easy {
   struct Info {
     std::string effective_url;
     std::string redirect_url;
+    std::string content_type;
+    bool has_content_type = false;
     long response_code = 0;
     std::int64_t total_time_us = 0;
     std::int64_t size_upload = 0;

@@ -913,12 +913,18 @@ void Transfer::complete(bool reusable) {
 
 bool Transfer::on_status(int, int, int code, std::string_view line) {
   easy_.info.response_code = code;
+  easy_.info.content_type.clear();
+  easy_.info.has_content_type = false;
   location_.clear();
   return header_out(line);
 }
 
 bool Transfer::on_header(std::string_view name, std::string_view value, std::string_view raw_line) {
   if (http::ascii_iequals(name, "Location")) location_.assign(value);
+  if (http::ascii_iequals(name, "Content-Type")) {
+    easy_.info.content_type.assign(value);
+    easy_.info.has_content_type = true;
+  }
   return header_out(raw_line);
 }
 
@@ -959,6 +965,9 @@ bool Transfer::header_out(std::string_view line) {
   buf.append("\r\n");
   easy_.info.header_size += static_cast<long>(buf.size());
   const auto& o = easy_.opt;
+  // MSOPT_HEADER: the head also goes to the write callback, before the body (deliver
+  // keeps it in order while paused).
+  if (o.include_header && !deliver(buf)) return false;
   ms_write_callback fn = o.header_fn;
   void* data = o.header_data;
   if (!fn) {

@@ -409,11 +409,36 @@ TEST(ClassicLoop_Verbose, WithoutDebugCallbackGoesToStderr) {
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
 }
 
+TEST(ClassicLoop_Options, HeaderPutsTheHeadBeforeTheBodyAndContentTypeIsKept) {
+  FakeApp app;
+  app.net.servers[addr("127.0.0.2", 80)] = {
+      ConnectMode::immediate, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi", false};
+  const ms::port::Ports ports{&app.clock, &app.net, &app.resolver, &app.waiter};
+  Handle h("http://127.0.0.2/x");
+  const char* type = "unset";
+  ms_easy_getinfo(h.e, MSINFO_CONTENT_TYPE, &type);
+  EXPECT_EQ(type, nullptr);  // no response yet
+  ASSERT_EQ(ms::easy_perform(h.e, ports), MSE_OK);
+  EXPECT_EQ(h.body, "hi");
+  ASSERT_EQ(ms_easy_getinfo(h.e, MSINFO_CONTENT_TYPE, &type), MSE_OK);
+  ASSERT_NE(type, nullptr);
+  EXPECT_STREQ(type, "text/plain");
+  ASSERT_EQ(ms_easy_setopt(h.e, MSOPT_HEADER, 1L), MSE_OK);
+  h.body.clear();
+  ASSERT_EQ(ms::easy_perform(h.e, ports), MSE_OK);
+  EXPECT_EQ(h.body, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi");
+  ms_off_t size = 0;
+  ms_easy_getinfo(h.e, MSINFO_SIZE_DOWNLOAD_T, &size);
+  EXPECT_EQ(size, 2);  // the head is not body
+}
+
 TEST(ClassicLoop_Options, UnsupportedOptionIsUnknown) {
   Handle h("http://127.0.0.2/x");
   EXPECT_EQ(ms_easy_setopt(h.e, static_cast<MSoption>(MSOPTTYPE_OBJECTPOINT + 4), "http://proxy:3128"),
             MSE_UNKNOWN_OPTION);  // CURLOPT_PROXY
-  EXPECT_EQ(ms_easy_setopt(h.e, static_cast<MSoption>(MSOPTTYPE_LONG + 42), 1L), MSE_UNKNOWN_OPTION);  // HEADER
+  EXPECT_EQ(ms_easy_setopt(h.e, static_cast<MSoption>(MSOPTTYPE_LONG + 105), 1L), MSE_UNKNOWN_OPTION);  // UNRESTRICTED_AUTH
+  const char* s = nullptr;
+  EXPECT_EQ(ms_easy_getinfo(h.e, static_cast<MSINFO>(MSINFO_STRING + 32), &s), MSE_UNKNOWN_OPTION);  // FTP_ENTRY_PATH
   EXPECT_EQ(ms_easy_setopt(h.e, MSOPT_FAILONERROR, 1L), MSE_OK);
 }
 

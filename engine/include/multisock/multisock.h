@@ -151,6 +151,7 @@ typedef enum {
   X(MSOPT_HEADERDATA, MSOPTTYPE_OBJECTPOINT + 29)          \
   X(MSOPT_CUSTOMREQUEST, MSOPTTYPE_OBJECTPOINT + 36)       \
   X(MSOPT_VERBOSE, MSOPTTYPE_LONG + 41)                    \
+  X(MSOPT_HEADER, MSOPTTYPE_LONG + 42)                     \
   X(MSOPT_NOPROGRESS, MSOPTTYPE_LONG + 43)                 \
   X(MSOPT_NOBODY, MSOPTTYPE_LONG + 44)                     \
   X(MSOPT_FAILONERROR, MSOPTTYPE_LONG + 45)                \
@@ -202,6 +203,7 @@ typedef enum {
   MSINFO_SIZE_DOWNLOAD_T = MSINFO_OFF_T + 8,      /* ms_off_t *, body bytes */
   MSINFO_HEADER_SIZE = MSINFO_LONG + 11,          /* long * */
   MSINFO_CONTENT_LENGTH_DOWNLOAD_T = MSINFO_OFF_T + 15, /* ms_off_t *, -1 unknown */
+  MSINFO_CONTENT_TYPE = MSINFO_STRING + 18,       /* char **, NULL when the response had none */
   MSINFO_REDIRECT_COUNT = MSINFO_LONG + 20,       /* long * */
   MSINFO_PRIVATE = MSINFO_STRING + 21,            /* char ** (the MSOPT_PRIVATE pointer) */
   MSINFO_NUM_CONNECTS = MSINFO_LONG + 26,         /* long *, new connections made */
