@@ -113,6 +113,33 @@ MSMcode ms_multi_socket_all(ms_multi* multi, int* running_handles) {
   return multi->socket_all(running_handles);
 }
 
+MSMcode ms_multi_perform(ms_multi* multi, int* running_handles) {
+  if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
+  return multi->perform(running_handles);
+}
+
+MSMcode ms_multi_wait(ms_multi* multi, ms_waitfd extra_fds[], unsigned int extra_nfds, int timeout_ms, int* numfds) {
+  if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
+  return multi->wait(extra_fds, extra_nfds, timeout_ms, numfds, false);
+}
+
+MSMcode ms_multi_poll(ms_multi* multi, ms_waitfd extra_fds[], unsigned int extra_nfds, int timeout_ms, int* numfds) {
+  if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
+  return multi->wait(extra_fds, extra_nfds, timeout_ms, numfds, true);
+}
+
+MSMcode ms_multi_wakeup(ms_multi* multi) {
+  if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
+  return multi->wakeup();
+}
+
+MSMcode ms_multi_fdset(ms_multi* multi, fd_set* read_fd_set, fd_set* write_fd_set, fd_set* exc_fd_set,
+                       int* max_fd) {
+  (void)exc_fd_set;  // nothing is waited for as an exception, as in libcurl
+  if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
+  return multi->fdset(read_fd_set, write_fd_set, max_fd);
+}
+
 MSMcode ms_multi_assign(ms_multi* multi, ms_socket_t sockfd, void* sockp) {
   if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
   return multi->assign(sockfd, sockp);

@@ -55,6 +55,8 @@ MSEcode set_long(ms_easy::Options& o, MSoption option, long v) {
       o.postfield_size = v;
       return MSE_OK;
     case MSOPT_VERBOSE: o.verbose = v != 0; return MSE_OK;
+    case MSOPT_FAILONERROR: o.fail_on_error = v != 0; return MSE_OK;
+    case MSOPT_HEADER: o.include_header = v != 0; return MSE_OK;
     case MSOPT_NOPROGRESS: o.noprogress = v != 0; return MSE_OK;
     case MSOPT_NOBODY: o.nobody = v != 0; return MSE_OK;
     case MSOPT_POST: o.post = v != 0; return MSE_OK;
@@ -146,6 +148,7 @@ void ms_easy_cleanup(ms_easy* easy) {
     if (easy->multi->in_callback()) return;
     ms_multi_remove_handle(easy->multi, easy);
   }
+  if (easy->own_multi) ms_multi_cleanup(easy->own_multi);
   ms::registry::remove(easy);
   delete easy;
 }
@@ -188,6 +191,9 @@ MSEcode ms_easy_getinfo(ms_easy* easy, MSINFO info, ...) {
       return MSE_OK;
     case MSINFO_REDIRECT_URL:
       *static_cast<const char**>(out) = i.redirect_url.empty() ? nullptr : i.redirect_url.c_str();
+      return MSE_OK;
+    case MSINFO_CONTENT_TYPE:
+      *static_cast<const char**>(out) = i.has_content_type ? i.content_type.c_str() : nullptr;
       return MSE_OK;
     case MSINFO_PRIVATE:
       *static_cast<void**>(out) = easy->opt.private_data;

@@ -58,6 +58,8 @@ struct ms_easy {
     bool fresh_connect = false;
     bool forbid_reuse = false;
     bool verbose = false;
+    bool include_header = false;  // MSOPT_HEADER: headers also go to the write callback
+    bool fail_on_error = false;   // MSOPT_FAILONERROR: a status >= 400 ends the transfer
     // TLS (https://)
     std::string ca_file;          // MSOPT_CAINFO; empty: the system store
     bool ssl_verify_peer = true;  // MSOPT_SSL_VERIFYPEER
@@ -71,6 +73,8 @@ struct ms_easy {
   struct Info {
     std::string effective_url;
     std::string redirect_url;
+    std::string content_type;
+    bool has_content_type = false;
     long response_code = 0;
     std::int64_t total_time_us = 0;
     std::int64_t size_upload = 0;
@@ -89,6 +93,7 @@ struct ms_easy {
   bool msg_queued = false;
   std::list<MSMsg>::iterator msg_it;        // its unread DONE message when msg_queued
   int pause_bits = 0;
+  ms_multi* own_multi = nullptr;            // ms_easy_perform's private multi, once used
 
   ms_easy();
   ~ms_easy();

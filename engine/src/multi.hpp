@@ -6,6 +6,7 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,11 @@ struct ms_multi final : ms::SocketNotifier {
   MSMcode setopt(MSMoption option, va_list args);
   MSMcode socket_action(int fd, int mask, int* running);
   MSMcode socket_all(int* running);
+  // The classic loop (see "the classic loop" in multi.cpp).
+  MSMcode perform(int* running);
+  MSMcode wait(ms_waitfd* extra, unsigned extra_count, int timeout_ms, int* numfds, bool poll);
+  MSMcode wakeup();  // any thread
+  MSMcode fdset(fd_set* read_set, fd_set* write_set, int* max_fd);
   MSMcode assign(int fd, void* socketp);
   MSMcode timeout(long* milliseconds);
   MSMsg* info_read(int* msgs_in_queue);
@@ -51,6 +57,7 @@ struct ms_multi final : ms::SocketNotifier {
   ms::port::Nanos now() const { return now_; }
   ms::port::Net& net() { return *ports_.net; }
   ms::port::Resolver& resolver() { return *ports_.resolver; }
+  const ms::port::Ports& ports() const { return ports_; }
   ms::Mutant mutant() const { return mutant_; }
   void watch(int fd, ms::SocketUser* user, ms_easy* easy, int want) { sockets_.watch(fd, user, easy, want); }
   void drop(int fd, ms::SocketUser* user) { sockets_.drop(fd, user); }
@@ -98,6 +105,8 @@ struct ms_multi final : ms::SocketNotifier {
   void close_raw(int fd, ms_closesocket_callback fn, void* data);
   long ms_until(ms::port::Nanos at) const;
   std::size_t idle_max() const;
+  // OR of what the users of a descriptor wait for (MS_POLL_IN / OUT bits).
+  static int interest(const ms::SocketTable::Entry& entry);
 
   ms::port::Ports ports_;
   ms::Mutant mutant_;
@@ -132,6 +141,12 @@ struct ms_multi final : ms::SocketNotifier {
   int callback_depth_ = 0;
   bool aborted_ = false;   // a callback returned -1 during this call
   bool aborting_ = false;  // ending everything after an abort: further -1 are moot
+
+  // ms_multi_wakeup's descriptor, opened by the first poll or wakeup; the mutex makes
+  // that opening and the signal safe against a wakeup from another thread.
+  std::mutex wakeup_mutex_;
+  int wakeup_fd_ = -1;
+  std::vector<ms::port::WaitFd> wait_fds_;  // reused by wait()
 
   std::vector<std::byte> scratch_;
   std::string line_;

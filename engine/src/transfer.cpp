@@ -103,6 +103,7 @@ void Transfer::update_deadline() {
   }
   if (phase_ != Phase::done && phase_ != Phase::pending) {
     if (total_deadline_) consider(*total_deadline_);
+    if (progress_next_) consider(*progress_next_);
     if (wake_ || drain_) consider(multi_.now());
   }
   multi_.set_deadline(*this, easy_.seq, at);
@@ -151,6 +152,12 @@ void Transfer::on_timer() {
       return;
     }
     if (phase_ != Phase::connecting) return;
+  }
+  if (progress_next_ && now >= *progress_next_) {
+    // The progress callback's own cadence: at least once a second, also while nothing
+    // moves (resolving, connecting, a silent server), so that it can abort.
+    if (!progress()) return;
+    update_deadline();
   }
   if (low_speed_next_ && now >= *low_speed_next_) {
     low_speed_check();
@@ -208,6 +215,8 @@ void Transfer::start() {
   if (easy_.opt.timeout_ms > 0)
     total_deadline_ = now + std::chrono::milliseconds(easy_.opt.timeout_ms) + late;
   easy_.info.effective_url = easy_.opt.url;
+  progress_next_.reset();
+  if (progress_wanted()) progress_next_ = now;  // a first call right after the start
   if (easy_.opt.url.empty()) {
     phase_ = Phase::resolving;
     finish(MSE_URL_MALFORMAT, "No URL set");
@@ -439,7 +448,16 @@ void Transfer::connected(std::size_t index) {
 
 void Transfer::debug(ms_infotype type, std::string_view text) {
   const auto& o = easy_.opt;
-  if (!o.verbose || !o.debug_fn || text.empty()) return;
+  if (!o.verbose || text.empty()) return;
+  if (!o.debug_fn) {
+    // libcurl's default: the record to stderr behind its type's two-character tag; body
+    // data is not shown.
+    static constexpr const char* kTags[] = {"* ", "< ", "> "};
+    if (type > MSINFOTYPE_HEADER_OUT) return;
+    std::fwrite(kTags[type], 1, 2, stderr);
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    return;
+  }
   std::string& buf = multi_.line_scratch();
   buf.assign(text);
   multi_.call_app([&] { return o.debug_fn(&easy_, type, buf.data(), buf.size(), o.debug_data); });
@@ -809,7 +827,7 @@ void Transfer::do_recv() {
       if (st == http::ParseStatus::complete) {
         on_response_complete(false);
       } else if (st == http::ParseStatus::aborted) {
-        finish(sink_error_ != MSE_OK ? sink_error_ : MSE_WRITE_ERROR);
+        finish(sink_error_ != MSE_OK ? sink_error_ : MSE_WRITE_ERROR, sink_text_.empty() ? nullptr : sink_text_.c_str());
       } else {
         finish(parser_.error() != MSE_OK ? parser_.error() : MSE_PARTIAL_FILE,
                parser_.error_text() && *parser_.error_text() ? parser_.error_text() : nullptr);
@@ -844,7 +862,7 @@ void Transfer::feed(std::string_view bytes) {
              parser_.error_text() && *parser_.error_text() ? parser_.error_text() : nullptr);
       return;
     case http::ParseStatus::aborted:
-      finish(sink_error_ != MSE_OK ? sink_error_ : MSE_WRITE_ERROR);
+      finish(sink_error_ != MSE_OK ? sink_error_ : MSE_WRITE_ERROR, sink_text_.empty() ? nullptr : sink_text_.c_str());
       return;
   }
 }
@@ -895,12 +913,18 @@ void Transfer::complete(bool reusable) {
 
 bool Transfer::on_status(int, int, int code, std::string_view line) {
   easy_.info.response_code = code;
+  easy_.info.content_type.clear();
+  easy_.info.has_content_type = false;
   location_.clear();
   return header_out(line);
 }
 
 bool Transfer::on_header(std::string_view name, std::string_view value, std::string_view raw_line) {
   if (http::ascii_iequals(name, "Location")) location_.assign(value);
+  if (http::ascii_iequals(name, "Content-Type")) {
+    easy_.info.content_type.assign(value);
+    easy_.info.has_content_type = true;
+  }
   return header_out(raw_line);
 }
 
@@ -908,6 +932,12 @@ bool Transfer::on_headers_end(int code) {
   if (!header_out({})) return false;
   if (code == 100 && expect_wait_) resume_upload_ = true;
   if (code < 200) return true;
+  if (easy_.opt.fail_on_error && code >= 400) {
+    // MSOPT_FAILONERROR: the error page is not delivered; the transfer fails here.
+    sink_error_ = MSE_HTTP_RETURNED_ERROR;
+    sink_text_ = "The requested URL returned error: " + std::to_string(code);
+    return false;
+  }
   if (expect_wait_ || uploading_) {
     // A final answer before the body was sent: the body is abandoned, and the
     // connection with it.
@@ -935,6 +965,9 @@ bool Transfer::header_out(std::string_view line) {
   buf.append("\r\n");
   easy_.info.header_size += static_cast<long>(buf.size());
   const auto& o = easy_.opt;
+  // MSOPT_HEADER: the head also goes to the write callback, before the body (deliver
+  // keeps it in order while paused).
+  if (o.include_header && !deliver(buf)) return false;
   ms_write_callback fn = o.header_fn;
   void* data = o.header_data;
   if (!fn) {
@@ -1032,9 +1065,15 @@ void Transfer::pause_set_by_app() {
   update_deadline();
 }
 
+bool Transfer::progress_wanted() const {
+  const auto& o = easy_.opt;
+  return !o.noprogress && (o.xferinfo_fn || o.progress_fn);
+}
+
 bool Transfer::progress() {
   const auto& o = easy_.opt;
-  if (o.noprogress || (!o.xferinfo_fn && !o.progress_fn)) return true;
+  if (!progress_wanted()) return true;
+  progress_next_ = multi_.now() + 1s;
   const std::int64_t dltotal = std::max<std::int64_t>(0, easy_.info.content_length);
   int rc = 0;
   if (o.xferinfo_fn) {

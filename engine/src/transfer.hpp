@@ -99,10 +99,13 @@ class Transfer final : public SocketUser, public http::ResponseSink {
   bool paused() const { return (easy_.pause_bits & MSPAUSE_RECV) != 0; }
   bool deliver(std::string_view bytes);  // body to the write callback (or the stash)
   bool header_out(std::string_view line_without_crlf);
-  // MSOPT_VERBOSE with MSOPT_DEBUGFUNCTION: tells the application what happens (without a
-  // debug function, verbose output is not written anywhere).
+  // MSOPT_VERBOSE: tells the debug callback what happens, or without one writes it to
+  // stderr as libcurl does ("* " text, "< " header in, "> " header out).
   void debug(ms_infotype type, std::string_view text);
+  // The progress callback (XFERINFO or PROGRESS) unless NOPROGRESS; false when it aborted
+  // the transfer. Each call sets the next one at most 1 s later.
   bool progress();
+  bool progress_wanted() const;
   void low_speed_check();
   bool flush_stash();
 
@@ -130,6 +133,8 @@ class Transfer final : public SocketUser, public http::ResponseSink {
   std::string location_;
   std::string stash_;  // body bytes held while paused
   MSEcode sink_error_ = MSE_OK;
+  std::string sink_text_;  // the error text that goes with sink_error_, if any
+  std::optional<port::Nanos> progress_next_;  // when the progress callback is due
   port::Nanos started_at_{};
   port::Nanos start_at_{};
   port::Nanos connect_deadline_{};

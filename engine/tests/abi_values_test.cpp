@@ -74,6 +74,8 @@ static_assert(static_cast<long>(MSOPT_CUSTOMREQUEST) == static_cast<long>(CURLOP
 static_assert(static_cast<long>(MSOPT_VERBOSE) == static_cast<long>(CURLOPT_VERBOSE), "MSOPT_VERBOSE");
 static_assert(static_cast<long>(MSOPT_NOPROGRESS) == static_cast<long>(CURLOPT_NOPROGRESS), "MSOPT_NOPROGRESS");
 static_assert(static_cast<long>(MSOPT_NOBODY) == static_cast<long>(CURLOPT_NOBODY), "MSOPT_NOBODY");
+static_assert(static_cast<long>(MSOPT_FAILONERROR) == static_cast<long>(CURLOPT_FAILONERROR), "MSOPT_FAILONERROR");
+static_assert(static_cast<long>(MSOPT_HEADER) == static_cast<long>(CURLOPT_HEADER), "MSOPT_HEADER");
 static_assert(static_cast<long>(MSOPT_UPLOAD) == static_cast<long>(CURLOPT_UPLOAD), "MSOPT_UPLOAD");
 static_assert(static_cast<long>(MSOPT_POST) == static_cast<long>(CURLOPT_POST), "MSOPT_POST");
 static_assert(static_cast<long>(MSOPT_FOLLOWLOCATION) == static_cast<long>(CURLOPT_FOLLOWLOCATION), "MSOPT_FOLLOWLOCATION");
@@ -120,6 +122,9 @@ static_assert(static_cast<long>(MSINFO_HEADER_SIZE) == static_cast<long>(CURLINF
 static_assert(static_cast<long>(MSINFO_CONTENT_LENGTH_DOWNLOAD_T) == static_cast<long>(CURLINFO_CONTENT_LENGTH_DOWNLOAD_T), "MSINFO_CONTENT_LENGTH_DOWNLOAD_T");
 static_assert(static_cast<long>(MSINFO_REDIRECT_COUNT) == static_cast<long>(CURLINFO_REDIRECT_COUNT), "MSINFO_REDIRECT_COUNT");
 static_assert(static_cast<long>(MSINFO_PRIVATE) == static_cast<long>(CURLINFO_PRIVATE), "MSINFO_PRIVATE");
+static_assert(static_cast<long>(MSINFO_CONTENT_TYPE) == static_cast<long>(CURLINFO_CONTENT_TYPE), "MSINFO_CONTENT_TYPE");
+static_assert(MS_WAIT_POLLIN == CURL_WAIT_POLLIN && MS_WAIT_POLLPRI == CURL_WAIT_POLLPRI && MS_WAIT_POLLOUT == CURL_WAIT_POLLOUT, "MS_WAIT_POLL*");
+static_assert(sizeof(struct ms_waitfd) == sizeof(struct curl_waitfd) && offsetof(struct ms_waitfd, revents) == offsetof(struct curl_waitfd, revents), "ms_waitfd layout");
 static_assert(static_cast<long>(MSINFO_NUM_CONNECTS) == static_cast<long>(CURLINFO_NUM_CONNECTS), "MSINFO_NUM_CONNECTS");
 static_assert(static_cast<long>(MSINFO_REDIRECT_URL) == static_cast<long>(CURLINFO_REDIRECT_URL), "MSINFO_REDIRECT_URL");
 static_assert(static_cast<long>(MSINFO_PRIMARY_PORT) == static_cast<long>(CURLINFO_PRIMARY_PORT), "MSINFO_PRIMARY_PORT");

@@ -196,6 +196,48 @@ struct FakeResolver : port::Resolver {
   }
 };
 
+// Waiting without sleeping: wait() answers from FakeNet's readiness and, when nothing is
+// ready, moves the fake clock by the whole timeout. The wake-up descriptor is a FakeNet
+// socket that wake() makes readable.
+struct FakeWaiter : port::Waiter {
+  FakeNet* net = nullptr;
+  FakeClock* clock = nullptr;
+  std::vector<Nanos> timeouts;  // every wait's timeout, in order
+  int wakes = 0;
+  int wait(port::WaitFd* fds, std::size_t count, Nanos timeout) override {
+    timeouts.push_back(timeout);
+    auto scan = [&] {
+      int n = 0;
+      for (std::size_t i = 0; i < count; ++i) {
+        const int r = net->readiness(fds[i].fd);
+        fds[i].ready = (r & fds[i].want) | (r & port::kError);
+        if (fds[i].ready) ++n;
+      }
+      return n;
+    };
+    const int n = scan();
+    if (n > 0) return n;
+    clock->t += timeout;
+    return scan();
+  }
+  NetError open_wakeup(int& fd_out) override {
+    const NetError e = net->open_stream(port::Family::v4, fd_out);
+    if (e == NetError::none) net->at(fd_out).connecting = true;  // not readable until woken
+    return e;
+  }
+  bool wake(int fd) override {
+    ++wakes;
+    net->at(fd).connecting = false;
+    net->at(fd).peer_closed = true;
+    return true;
+  }
+  void drain_wakeup(int fd) override {
+    net->at(fd).peer_closed = false;
+    net->at(fd).connecting = true;
+  }
+  void close_wakeup(int fd) override { net->close(fd); }
+};
+
 inline Address addr(const char* ip, std::uint16_t p) { return *Address::parse_numeric(ip, p); }
 
 // The application side: keeps registrations and the timer as the callbacks say, and
@@ -204,6 +246,7 @@ struct FakeApp {
   FakeClock clock;
   FakeNet net;
   FakeResolver resolver;
+  FakeWaiter waiter;
   std::vector<std::string> log;  // socket callbacks and net open/close, in order
   std::map<int, int> watched;    // fd -> action
   long timer_ms = -1;
@@ -217,7 +260,9 @@ struct FakeApp {
     net.log = &log;
     resolver.net = &net;
     resolver.log = &log;
-    multi = ms::multi_init(port::Ports{&clock, &net, &resolver}, MultiOptions{m});
+    waiter.net = &net;
+    waiter.clock = &clock;
+    multi = ms::multi_init(port::Ports{&clock, &net, &resolver, &waiter}, MultiOptions{m});
     if (!multi) return;
     ms_multi_setopt(multi, MSMOPT_SOCKETFUNCTION, &FakeApp::on_socket);
     ms_multi_setopt(multi, MSMOPT_SOCKETDATA, this);

@@ -964,6 +964,41 @@ int World::readiness(int fd) {
   return mask;
 }
 
+int World::wait(port::WaitFd* fds, std::size_t count, Nanos timeout) {
+  const Nanos until = timeout > Nanos::max() - now_ ? Nanos::max() : now_ + std::max(timeout, Nanos{0});
+  for (;;) {
+    int ready_count = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const int r = readiness(fds[i].fd);
+      fds[i].ready = (r & fds[i].want) | (r & kError);
+      if (fds[i].ready != 0) ++ready_count;
+    }
+    if (ready_count > 0 || now_ >= until) return ready_count;
+    const auto next = next_event_time();
+    if (!next || *next > until) {
+      // Nothing happens before the timeout: the whole wait passes at once.
+      advance_to(until);
+    } else {
+      advance_to(std::max(*next, now_));
+    }
+  }
+}
+
+NetError World::open_wakeup(int& fd_out) { return open_counter(0, fd_out); }
+
+bool World::wake(int fd) {
+  const std::uint64_t one = 1;
+  const auto r = send(fd, reinterpret_cast<const std::byte*>(&one), sizeof one);
+  return r.error == NetError::none || r.error == NetError::would_block;  // already signalled
+}
+
+void World::drain_wakeup(int fd) {
+  std::uint64_t value = 0;
+  (void)recv(fd, reinterpret_cast<std::byte*>(&value), sizeof value);
+}
+
+void World::close_wakeup(int fd) { close(fd); }
+
 port::Resolver::Started World::start(std::string_view host, std::uint16_t port) {
   Started started;
   DnsAnswer answer = dns_answer(host, port);

@@ -161,6 +161,32 @@ CURLMsg* curl_multi_info_read(CURLM* multi, int* msgs_in_queue) {
   return reinterpret_cast<CURLMsg*>(ms_multi_info_read(multi_of(multi), msgs_in_queue));
 }
 
+CURLMcode curl_multi_perform(CURLM* multi, int* running_handles) {
+  return static_cast<CURLMcode>(ms_multi_perform(multi_of(multi), running_handles));
+}
+
+// struct curl_waitfd and struct ms_waitfd have one layout (abi_test).
+CURLMcode curl_multi_wait(CURLM* multi, struct curl_waitfd extra_fds[], unsigned int extra_nfds,
+                          int timeout_ms, int* ret) {
+  return static_cast<CURLMcode>(ms_multi_wait(multi_of(multi), reinterpret_cast<ms_waitfd*>(extra_fds),
+                                              extra_nfds, timeout_ms, ret));
+}
+
+CURLMcode curl_multi_poll(CURLM* multi, struct curl_waitfd extra_fds[], unsigned int extra_nfds,
+                          int timeout_ms, int* ret) {
+  return static_cast<CURLMcode>(ms_multi_poll(multi_of(multi), reinterpret_cast<ms_waitfd*>(extra_fds),
+                                              extra_nfds, timeout_ms, ret));
+}
+
+CURLMcode curl_multi_wakeup(CURLM* multi) { return static_cast<CURLMcode>(ms_multi_wakeup(multi_of(multi))); }
+
+CURLMcode curl_multi_fdset(CURLM* multi, fd_set* read_fd_set, fd_set* write_fd_set, fd_set* exc_fd_set,
+                           int* max_fd) {
+  return static_cast<CURLMcode>(ms_multi_fdset(multi_of(multi), read_fd_set, write_fd_set, exc_fd_set, max_fd));
+}
+
+CURLcode curl_easy_perform(CURL* curl) { return static_cast<CURLcode>(ms_easy_perform(easy_of(curl))); }
+
 const char* curl_multi_strerror(CURLMcode code) {
   return ms_multi_strerror(static_cast<MSMcode>(code));
 }

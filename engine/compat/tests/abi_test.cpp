@@ -87,6 +87,12 @@ TEST(CompatHeader_Abi, EngineCodesAndOptionsMatch) {
       {"CURL_CSELECT_IN", MS_CSELECT_IN},
       {"CURL_CSELECT_OUT", MS_CSELECT_OUT},
       {"CURL_CSELECT_ERR", MS_CSELECT_ERR},
+      {"CURL_WAIT_POLLIN", MS_WAIT_POLLIN},
+      {"CURL_WAIT_POLLPRI", MS_WAIT_POLLPRI},
+      {"CURL_WAIT_POLLOUT", MS_WAIT_POLLOUT},
+      {"CURLOPT_FAILONERROR", MSOPT_FAILONERROR},
+      {"CURLOPT_HEADER", MSOPT_HEADER},
+      {"CURLINFO_CONTENT_TYPE", MSINFO_CONTENT_TYPE},
       {"CURL_SOCKET_TIMEOUT", MS_SOCKET_TIMEOUT},
       {"CURL_SOCKET_BAD", MS_SOCKET_BAD},
       {"CURL_ERROR_SIZE", MS_ERROR_SIZE},
@@ -98,6 +104,9 @@ TEST(CompatHeader_Abi, EngineCodesAndOptionsMatch) {
       {"sizeof(struct curl_slist)", static_cast<long long>(sizeof(ms_slist))},
       {"sizeof(struct curl_sockaddr)", static_cast<long long>(sizeof(struct ms_sockaddr))},
       {"sizeof(curl_off_t)", static_cast<long long>(sizeof(ms_off_t))},
+      {"sizeof(struct curl_waitfd)", static_cast<long long>(sizeof(struct ms_waitfd))},
+      {"offsetof(curl_waitfd, events)", static_cast<long long>(offsetof(struct ms_waitfd, events))},
+      {"offsetof(curl_waitfd, revents)", static_cast<long long>(offsetof(struct ms_waitfd, revents))},
   };
   for (const auto& [name, value] : others) {
     const auto it = curl.find(name);

@@ -58,4 +58,8 @@ struct MultiOptions {
 // incomplete or a mutant is asked for in a build without them.
 ms_multi* multi_init(const port::Ports& ports, const MultiOptions& options = {});
 
+// ms_easy_perform over the given ports (they need a Waiter, else MSE_FAILED_INIT). The
+// handle's private multi is made on the first call with these ports and kept.
+MSEcode easy_perform(ms_easy* easy, const port::Ports& ports);
+
 }  // namespace ms

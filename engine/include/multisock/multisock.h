@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 
 #ifdef __cplusplus
@@ -150,8 +151,10 @@ typedef enum {
   X(MSOPT_HEADERDATA, MSOPTTYPE_OBJECTPOINT + 29)          \
   X(MSOPT_CUSTOMREQUEST, MSOPTTYPE_OBJECTPOINT + 36)       \
   X(MSOPT_VERBOSE, MSOPTTYPE_LONG + 41)                    \
+  X(MSOPT_HEADER, MSOPTTYPE_LONG + 42)                     \
   X(MSOPT_NOPROGRESS, MSOPTTYPE_LONG + 43)                 \
   X(MSOPT_NOBODY, MSOPTTYPE_LONG + 44)                     \
+  X(MSOPT_FAILONERROR, MSOPTTYPE_LONG + 45)                \
   X(MSOPT_UPLOAD, MSOPTTYPE_LONG + 46)                     \
   X(MSOPT_POST, MSOPTTYPE_LONG + 47)                       \
   X(MSOPT_FOLLOWLOCATION, MSOPTTYPE_LONG + 52)             \
@@ -200,6 +203,7 @@ typedef enum {
   MSINFO_SIZE_DOWNLOAD_T = MSINFO_OFF_T + 8,      /* ms_off_t *, body bytes */
   MSINFO_HEADER_SIZE = MSINFO_LONG + 11,          /* long * */
   MSINFO_CONTENT_LENGTH_DOWNLOAD_T = MSINFO_OFF_T + 15, /* ms_off_t *, -1 unknown */
+  MSINFO_CONTENT_TYPE = MSINFO_STRING + 18,       /* char **, NULL when the response had none */
   MSINFO_REDIRECT_COUNT = MSINFO_LONG + 20,       /* long * */
   MSINFO_PRIVATE = MSINFO_STRING + 21,            /* char ** (the MSOPT_PRIVATE pointer) */
   MSINFO_NUM_CONNECTS = MSINFO_LONG + 26,         /* long *, new connections made */
@@ -339,6 +343,46 @@ MSMsg *ms_multi_info_read(ms_multi *multi, int *msgs_in_queue);
 /* Text for a code; never NULL, also for unknown values. Allowed everywhere. */
 const char *ms_multi_strerror(MSMcode code);
 
+/* ---- the classic loop: perform, wait/poll, wakeup, fdset ------------------------------
+ * The same transfers, state machine, socket and timer callbacks as socket_action: one
+ * multi may be driven by either loop, or both in turn (engine/README.md, "Mixing"). */
+
+/* Event bits of ms_waitfd, as CURL_WAIT_POLL*. */
+#define MS_WAIT_POLLIN 0x0001
+#define MS_WAIT_POLLPRI 0x0002
+#define MS_WAIT_POLLOUT 0x0004
+/* Same layout as libcurl's struct curl_waitfd: an extra descriptor to wait for. */
+struct ms_waitfd {
+  ms_socket_t fd;
+  short events;
+  short revents; /* set by ms_multi_wait/poll: which of events happened */
+};
+
+/* Does what can be done now without waiting: acts on every socket of the multi that is
+ * ready for what its transfer waits for, runs due timers. *running_handles as
+ * socket_action. MSM_BAD_FUNCTION_ARGUMENT when running_handles is NULL. */
+MSMcode ms_multi_perform(ms_multi *multi, int *running_handles);
+/* Waits until a socket of the multi or one of extra_fds is ready, at most timeout_ms and
+ * never past the multi's next timeout. Returns at once when there is nothing to wait
+ * for. *numfds (if not NULL): descriptors with events. MSM_BAD_FUNCTION_ARGUMENT for a
+ * negative timeout or extra_nfds > 0 with extra_fds NULL; MSM_INTERNAL_ERROR when the
+ * multi's ports cannot wait; MSM_UNRECOVERABLE_POLL when waiting failed. */
+MSMcode ms_multi_wait(ms_multi *multi, struct ms_waitfd extra_fds[], unsigned int extra_nfds,
+                      int timeout_ms, int *numfds);
+/* As ms_multi_wait, but waits out timeout_ms (or the next timeout) also when there is no
+ * descriptor to wait for, and returns early when ms_multi_wakeup() was called. */
+MSMcode ms_multi_poll(ms_multi *multi, struct ms_waitfd extra_fds[], unsigned int extra_nfds,
+                      int timeout_ms, int *numfds);
+/* Makes a running (or the next) ms_multi_poll return at once. Safe from any thread and
+ * from callbacks. MSM_WAKEUP_FAILURE when the ports have no wake-up descriptor. */
+MSMcode ms_multi_wakeup(ms_multi *multi);
+/* Adds the multi's sockets to the sets (read: waits for input, write: for output; the
+ * exception set is left alone; a NULL set is skipped). Descriptors >= FD_SETSIZE are left
+ * out, as libcurl does. *max_fd: the highest descriptor set, -1 when none. The sets are
+ * not cleared first. MSM_BAD_FUNCTION_ARGUMENT when max_fd is NULL. */
+MSMcode ms_multi_fdset(ms_multi *multi, fd_set *read_fd_set, fd_set *write_fd_set,
+                       fd_set *exc_fd_set, int *max_fd);
+
 /* ---- easy handles --------------------------------------------------------------------- */
 
 ms_easy *ms_easy_init(void);
@@ -348,6 +392,13 @@ void ms_easy_cleanup(ms_easy *easy);
 MSEcode ms_easy_setopt(ms_easy *easy, MSoption option, ...);
 MSEcode ms_easy_getinfo(ms_easy *easy, MSINFO info, ...);
 const char *ms_easy_strerror(MSEcode code);
+
+/* Runs one transfer to its end, blocking, on a multi private to the handle (kept for
+ * connection reuse by the next call, freed by ms_easy_cleanup). Returns the transfer's
+ * result. MSE_FAILED_INIT when the handle is added to a multi (also from its own
+ * callbacks), MSE_BAD_FUNCTION_ARGUMENT for a bad handle. Bound to the real ports, like
+ * ms_multi_init(); C++ code passes other ports to ms::easy_perform(). */
+MSEcode ms_easy_perform(ms_easy *easy);
 
 /* Pause bits for ms_easy_pause(), as CURLPAUSE_*. */
 #define MSPAUSE_RECV (1 << 0)

@@ -118,10 +118,36 @@ class Resolver {
   virtual void release(std::uint64_t id) = 0;
 };
 
+// One descriptor to wait for: interest and outcome in kReadable/kWritable/kError bits.
+struct WaitFd {
+  int fd = -1;
+  int want = 0;   // kReadable | kWritable
+  int ready = 0;  // set by wait(): what holds of want, plus kError
+};
+
+// Waiting, for the calls that block in the engine (ms_multi_wait, ms_multi_poll,
+// ms_easy_perform), and the wake-up descriptor of ms_multi_wakeup. The real waiter
+// sleeps in poll(); a simulated one advances its virtual clock instead of sleeping.
+class Waiter {
+ public:
+  virtual ~Waiter() = default;
+  // Waits until one of fds is ready for what it wants (or in error) or `timeout` has
+  // passed; fills each `ready` and returns how many have any bit, or -1 when waiting
+  // failed. A descriptor the waiter does not know reads as kError.
+  virtual int wait(WaitFd* fds, std::size_t count, Nanos timeout) = 0;
+  // A descriptor that wake() turns readable until drain_wakeup() (an eventfd, a pipe).
+  virtual NetError open_wakeup(int& fd_out) = 0;
+  // Safe from any thread while the descriptor is open; false when the signal failed.
+  virtual bool wake(int fd) = 0;
+  virtual void drain_wakeup(int fd) = 0;
+  virtual void close_wakeup(int fd) = 0;
+};
+
 struct Ports {
   Clock* clock = nullptr;
   Net* net = nullptr;
   Resolver* resolver = nullptr;
+  Waiter* waiter = nullptr;  // optional: without it the waiting calls are refused
 };
 
 // The process's real ports (simnet/posix); used by ms_multi_init().

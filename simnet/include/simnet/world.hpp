@@ -114,7 +114,7 @@ struct PeerStats {
   std::uint64_t requests_served = 0;
 };
 
-class World final : public port::Clock, public port::Net, public port::Resolver {
+class World final : public port::Clock, public port::Net, public port::Resolver, public port::Waiter {
  public:
   explicit World(const WorldOptions& options = {});
   ~World() override;
@@ -122,7 +122,7 @@ class World final : public port::Clock, public port::Net, public port::Resolver 
   World& operator=(const World&) = delete;
 
   // The ports view bound to this world (valid while the world lives).
-  port::Ports ports() { return {this, this, this}; }
+  port::Ports ports() { return {this, this, this, this}; }
   const WorldOptions& options() const { return options_; }
   Rng& rng() { return rng_; }
 
@@ -197,6 +197,16 @@ class World final : public port::Clock, public port::Net, public port::Resolver 
   Started start(std::string_view host, std::uint16_t port) override;
   std::optional<port::Resolution> poll(std::uint64_t id) override;
   void release(std::uint64_t id) override;
+
+  // ---- port::Waiter: waiting moves the virtual clock. wait() runs the world's events in
+  // order until a descriptor is ready or the timeout's virtual time is reached; it never
+  // sleeps. The wake-up descriptor is a counter (eventfd); the world is single-threaded,
+  // so wake() is meant for callers on the world's thread (or its callbacks).
+  int wait(port::WaitFd* fds, std::size_t count, port::Nanos timeout) override;
+  NetError open_wakeup(int& fd_out) override;
+  bool wake(int fd) override;
+  void drain_wakeup(int fd) override;
+  void close_wakeup(int fd) override;
 
   struct Impl;  // private state (world.cpp); public only so helpers there can name it
 

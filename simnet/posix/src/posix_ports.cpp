@@ -11,10 +11,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace ms::posix {
 
@@ -149,6 +154,63 @@ int PosixNet::readiness(int fd) {
   if (p.revents & (POLLERR | POLLNVAL)) mask |= port::kError;
   return mask;
 }
+
+// ---- PosixWaiter ----------------------------------------------------------------------
+
+int PosixWaiter::wait(port::WaitFd* fds, std::size_t count, port::Nanos timeout) {
+  std::vector<pollfd> p(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    p[i].fd = fds[i].fd;
+    p[i].events = static_cast<short>(((fds[i].want & port::kReadable) ? POLLIN : 0) |
+                                     ((fds[i].want & port::kWritable) ? POLLOUT : 0));
+  }
+  // Milliseconds, rounded up so that a wait never ends before its deadline; capped at
+  // what poll() takes.
+  const auto ns = std::max<std::int64_t>(0, timeout.count());
+  const std::int64_t ms = std::min<std::int64_t>((ns / 1'000'000) + (ns % 1'000'000 != 0), INT32_MAX);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  int rc = 0;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    rc = ::poll(p.data(), static_cast<nfds_t>(count), static_cast<int>(std::max<std::int64_t>(0, left.count())));
+    if (rc >= 0 || errno != EINTR) break;
+  }
+  if (rc < 0) return -1;
+  int ready_count = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    int mask = 0;
+    if (p[i].revents & (POLLIN | POLLHUP | POLLRDHUP)) mask |= port::kReadable;
+    if (p[i].revents & POLLOUT) mask |= port::kWritable;
+    fds[i].ready = mask & fds[i].want;
+    if (p[i].revents & (POLLERR | POLLNVAL)) fds[i].ready |= port::kError;
+    if (fds[i].ready) ++ready_count;
+  }
+  return ready_count;
+}
+
+NetError PosixWaiter::open_wakeup(int& fd_out) {
+  fd_out = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  return fd_out < 0 ? net_error_from_errno(errno) : NetError::none;
+}
+
+bool PosixWaiter::wake(int fd) {
+  const std::uint64_t one = 1;
+  ssize_t n;
+  do {
+    n = ::write(fd, &one, sizeof one);
+  } while (n < 0 && errno == EINTR);
+  return n == sizeof one || (n < 0 && errno == EAGAIN);  // EAGAIN: the counter is full, still signalled
+}
+
+void PosixWaiter::drain_wakeup(int fd) {
+  std::uint64_t value = 0;
+  ssize_t n;
+  do {
+    n = ::read(fd, &value, sizeof value);
+  } while (n < 0 && errno == EINTR);
+}
+
+void PosixWaiter::close_wakeup(int fd) { ::close(fd); }
 
 // ---- ThreadedResolver ---------------------------------------------------------------
 

@@ -8,7 +8,8 @@ Ports system_ports() {
   static ms::posix::PosixClock clock;
   static ms::posix::PosixNet net;
   static ms::posix::ThreadedResolver resolver;
-  return Ports{&clock, &net, &resolver};
+  static ms::posix::PosixWaiter waiter;
+  return Ports{&clock, &net, &resolver, &waiter};
 }
 
 }  // namespace ms::port

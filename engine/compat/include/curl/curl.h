@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 
 #define MULTISOCK_COMPAT 1 /* lets a program tell this header from libcurl's */
@@ -183,6 +184,16 @@ typedef enum {
 #define CURL_CSELECT_IN 0x01
 #define CURL_CSELECT_OUT 0x02
 #define CURL_CSELECT_ERR 0x04
+
+/* curl_multi_wait / curl_multi_poll: an extra descriptor to wait for. */
+#define CURL_WAIT_POLLIN 0x0001
+#define CURL_WAIT_POLLPRI 0x0002
+#define CURL_WAIT_POLLOUT 0x0004
+struct curl_waitfd {
+  curl_socket_t fd;
+  short events;
+  short revents;
+};
 
 /* ---- option type bases ----------------------------------------------------------- */
 #define CURLOPTTYPE_LONG 0

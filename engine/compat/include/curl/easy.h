@@ -16,6 +16,8 @@ CURL_EXTERN CURLcode curl_easy_getinfo(CURL *curl, CURLINFO info, ...);
 CURL_EXTERN void curl_easy_cleanup(CURL *curl);
 CURL_EXTERN const char *curl_easy_strerror(CURLcode code);
 CURL_EXTERN CURLcode curl_easy_pause(CURL *handle, int bitmask);
+/* One blocking transfer, on a multi private to the handle. */
+CURL_EXTERN CURLcode curl_easy_perform(CURL *curl);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -25,6 +25,15 @@ CURL_EXTERN CURLMcode curl_multi_assign(CURLM *multi_handle, curl_socket_t sockf
 CURL_EXTERN CURLMcode curl_multi_timeout(CURLM *multi_handle, long *milliseconds);
 CURL_EXTERN CURLMsg *curl_multi_info_read(CURLM *multi_handle, int *msgs_in_queue);
 CURL_EXTERN const char *curl_multi_strerror(CURLMcode code);
+/* The classic loop: do what can be done now, wait for activity, wake a poll. */
+CURL_EXTERN CURLMcode curl_multi_perform(CURLM *multi_handle, int *running_handles);
+CURL_EXTERN CURLMcode curl_multi_wait(CURLM *multi_handle, struct curl_waitfd extra_fds[],
+                                      unsigned int extra_nfds, int timeout_ms, int *ret);
+CURL_EXTERN CURLMcode curl_multi_poll(CURLM *multi_handle, struct curl_waitfd extra_fds[],
+                                      unsigned int extra_nfds, int timeout_ms, int *ret);
+CURL_EXTERN CURLMcode curl_multi_wakeup(CURLM *multi_handle);
+CURL_EXTERN CURLMcode curl_multi_fdset(CURLM *multi_handle, fd_set *read_fd_set,
+                                       fd_set *write_fd_set, fd_set *exc_fd_set, int *max_fd);
 
 #ifdef __cplusplus
 } /* extern "C" */

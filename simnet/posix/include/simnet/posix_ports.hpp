@@ -36,6 +36,17 @@ class PosixNet final : public port::Net {
   int readiness(int fd) override;
 };
 
+// poll(2) for the waiting calls; an eventfd as the wake-up descriptor (write() on an
+// eventfd is safe from any thread).
+class PosixWaiter final : public port::Waiter {
+ public:
+  int wait(port::WaitFd* fds, std::size_t count, port::Nanos timeout) override;
+  port::NetError open_wakeup(int& fd_out) override;
+  bool wake(int fd) override;
+  void drain_wakeup(int fd) override;
+  void close_wakeup(int fd) override;
+};
+
 // One detached worker thread per name lookup (getaddrinfo blocks); numeric hosts are
 // answered at once. Each pending lookup owns an eventfd that turns readable when the
 // answer is in. The lookup's state is shared with its thread, so release() before the
