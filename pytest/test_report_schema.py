@@ -102,3 +102,18 @@ def test_ReportSchema_RejectsDamagedCopy(validator, failing_report, label, damag
     assert broken != failing_report
     assert problems(validator, broken), f"the schema accepted a report with a broken {label}"
 
+
+
+def test_ReportSchema_AcceptsFoldedSweep(validator, cli, tmp_path):
+    """A property sweep past 1,000 passing groups writes `folded`; the schema knows it and
+    refuses a digest that is not 16 hexadecimal digits."""
+    out = tmp_path / "sweep"
+    proc = cli.run("conform", "--target", "engine-sim", "--suite", "property", "--runs", "1100", "--seed", "3",
+                   "--failures", tmp_path / "f", "--report", out)
+    assert proc.returncode == 0, describe(proc)
+    report = json.loads((out / "report.json").read_text())
+    assert report["folded"]["scenarios"] == 100
+    assert problems(validator, report) == []
+    broken = copy.deepcopy(report)
+    broken["folded"]["trace_digest"] = "not hex"
+    assert problems(validator, broken) != []
