@@ -209,7 +209,9 @@ def alive(pid: int) -> bool:
 
 
 @pytest.mark.parametrize("spec,world", [("socket_action:fork", "sim"), ("socket_action:fork", "real"),
-                                        ("load:fork", "sim")])
+                                        ("load:fork", "sim"), ("socket_action:escape", "sim"),
+                                        ("socket_action:escape", "real"), ("load:escape", "sim"),
+                                        ("load:escape", "real")])
 def test_processes_a_library_starts_end_with_its_run(hostile_lib, tmp_path, spec, world):
     pids = tmp_path / "pids"
     run = conform(hostile_lib, spec, tmp_path, world, env={"MS_HOSTILE_PIDFILE": str(pids)}).wait()

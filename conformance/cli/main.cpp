@@ -23,6 +23,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "conformance/clauses.hpp"
+#include "conformance/isolate.hpp"
 
 namespace fs = std::filesystem;
 using namespace ms::conf;
@@ -131,6 +132,7 @@ int main(int argc, char** argv) {
   if (argc == 4 && std::string(argv[1]) == ms::conf::kVirtualServerCommand)
     return ms::conf::run_virtual_server(argv[2], argv[3]);
   ms::conf::serve_virtual_world();
+  ms::conf::adopt_what_runs_start();  // a process a library starts ends with its run
   std::vector<std::string> words(argv + 1, argv + argc);
   if (words.empty()) {
     std::fprintf(stderr, "multisock: a command is needed\n%s", kUsage);

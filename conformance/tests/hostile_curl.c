@@ -9,7 +9,9 @@
  *   ACTION  segv, abort, hang (blocks in real time), spin (a loop without calls), forever
  *           (poll with no end: in the simulated world, for ever in virtual time), memory
  *           (allocates and touches memory until an allocation fails), fork (starts a process
- *           that sleeps, holding every descriptor; its pid goes to MS_HOSTILE_PIDFILE), print
+ *           that sleeps, holding every descriptor; its pid goes to MS_HOSTILE_PIDFILE), escape
+ *           (a daemon: starts a process that calls setsid and leaves a sleeping orphan; the
+ *           orphan's pid goes to MS_HOSTILE_PIDFILE), print
  *           (writes to standard output), code (returns 987654 instead of a result code),
  *           unix (opens an AF_UNIX socket), thread (starts a thread that spins), clock (waits
  *           2 s of clock time), flood (socket_action: calls the socket callback 3,000,000
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -82,6 +85,33 @@ static int misbehave(const char* action) {
     FILE* f = file ? fopen(file, "a") : NULL;
     if (f) {
       fprintf(f, "%d\n", (int)pid);
+      fclose(f);
+    }
+  } else if (!strcmp(action, "escape")) {
+    /* A daemon: a child that leaves the process group (setsid) and starts a grandchild,
+     * then ends, so the grandchild is an orphan in a session of its own. */
+    int pipefd[2];
+    if (pipe(pipefd) != 0) return 0;
+    pid_t pid = fork();
+    if (pid == 0) {
+      setsid();
+      pid_t grandchild = fork();
+      if (grandchild == 0) {
+        sleep(600);
+        _exit(0);
+      }
+      (void)!write(pipefd[1], &grandchild, sizeof grandchild);
+      _exit(0);
+    }
+    close(pipefd[1]);
+    pid_t grandchild = -1;
+    (void)!read(pipefd[0], &grandchild, sizeof grandchild);
+    close(pipefd[0]);
+    waitpid(pid, NULL, 0);
+    const char* file = getenv("MS_HOSTILE_PIDFILE");
+    FILE* f = file ? fopen(file, "a") : NULL;
+    if (f) {
+      fprintf(f, "%d\n", (int)grandchild);
       fclose(f);
     }
   } else if (!strcmp(action, "print")) {

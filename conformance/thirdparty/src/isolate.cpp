@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <dirent.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -30,6 +31,8 @@ using SteadyClock = std::chrono::steady_clock;
 
 // The child's progress slot: a page shared with the parent, set in the child only.
 char* g_progress = nullptr;
+
+bool g_adopts = false;  // this process is the subreaper of what its runs start (and ends it)
 
 std::string read_progress(const char* slot) {
   if (slot == nullptr) return {};
@@ -121,6 +124,10 @@ int millis_left(SteadyClock::time_point deadline) {
 
 }  // namespace
 
+void adopt_what_runs_start() {
+  g_adopts = ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+}
+
 void isolate_progress(const char* text) {
   if (g_progress == nullptr) return;
   std::size_t n = 0;
@@ -168,6 +175,43 @@ void adopt_progress(int fd) {
   ::close(fd);
 }
 
+// The children of this process (every thread's), from /proc.
+std::vector<pid_t> own_children() {
+  std::vector<pid_t> out;
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (tasks == nullptr) return out;
+  while (const dirent* t = ::readdir(tasks)) {
+    if (t->d_name[0] == '.') continue;
+    const std::string path = std::string("/proc/self/task/") + t->d_name + "/children";
+    FILE* f = std::fopen(path.c_str(), "r");
+    if (f == nullptr) continue;
+    int pid = 0;
+    while (std::fscanf(f, "%d", &pid) == 1) out.push_back(static_cast<pid_t>(pid));
+    std::fclose(f);
+  }
+  ::closedir(tasks);
+  return out;
+}
+
+// Ends and reaps every child of this process that is not in `keep`: the processes a run
+// started that left its process group (setsid) and were handed to this subreaper when
+// their parent ended. Ending one hands its own children here too, so again while any is
+// left (bounded: a process that forks faster than it is killed is not waited for forever).
+void end_adopted(const std::vector<pid_t>& keep) {
+  for (int round = 0; round < 64; ++round) {
+    bool any = false;
+    for (pid_t pid : own_children()) {
+      if (std::find(keep.begin(), keep.end(), pid) != keep.end()) continue;
+      any = true;
+      ::kill(pid, SIGKILL);
+      int status = 0;
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+    if (!any) return;
+  }
+}
+
 // How a child was started: its pid, and how to learn its wait status.
 struct Launch {
   pid_t pid = -1;
@@ -213,7 +257,10 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
       if (slot != nullptr) ::munmap(slot, kProgressMax);
     }
   } unmap{slot};
+  // What this process had started before the run is not the run's to end.
+  std::vector<pid_t> keep = g_adopts ? own_children() : std::vector<pid_t>();
   Launch child = launch(fds[1], slot != nullptr ? progress_fd : -1, slot);
+  keep.push_back(child.pid);  // reaped by its own wait
   ::close(fds[1]);
   if (progress_fd >= 0) ::close(progress_fd);
   if (child.pid <= 0) {
@@ -272,8 +319,12 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
   // A child that closed the pipe may still be finishing: wait for it until the deadline.
   int status = 0;
   bool ended = !timed_out && !too_long && child.wait(deadline, status);
-  // Whatever the child started dies with it (its process group).
-  auto end_group = [&] { ::kill(-child.pid, SIGKILL); };
+  // Whatever the child started dies with it: its process group, and (in a subreaper) what
+  // left the group.
+  auto end_group = [&] {
+    ::kill(-child.pid, SIGKILL);
+    if (g_adopts) end_adopted(keep);
+  };
   if (!ended) {
     ::kill(child.pid, SIGKILL);
     end_group();
@@ -531,6 +582,7 @@ RunOutcome ForkServer::run(const std::string& input, std::chrono::milliseconds l
 int serve_forks(const std::function<std::string()>& prepare, const std::function<std::string()>& body) {
   const int control = 0;
   apply_limits(false);  // loading the library is third-party code too
+  adopt_what_runs_start();
   const std::string error = prepare();
   if (!error.empty()) {
     const std::string line = "error " + error + "\n";
@@ -538,6 +590,11 @@ int serve_forks(const std::function<std::string()>& prepare, const std::function
     return 1;
   }
   send_line(control, "ready\n", nullptr, 0);
+  // What loading the library started lives as long as this server; at its end it is ended.
+  const std::vector<pid_t> loaded = own_children();
+  struct EndAll {
+    ~EndAll() { end_adopted({}); }
+  } end_all;
   // From here on nothing is allocated between runs: every child starts from the same state.
   for (;;) {
     char line[64];
@@ -560,6 +617,8 @@ int serve_forks(const std::function<std::string()>& prepare, const std::function
     }
     if (pid > 0) ::setpgid(pid, pid);
     for (int fd : fds) ::close(fd);
+    std::vector<pid_t> keep = loaded;
+    keep.push_back(pid);
     char reply[64];
     std::snprintf(reply, sizeof reply, "pid %d\n", static_cast<int>(pid));
     if (!send_line(control, reply, nullptr, 0)) return 1;
@@ -567,6 +626,8 @@ int serve_forks(const std::function<std::string()>& prepare, const std::function
     if (pid > 0) {
       while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
       }
+      ::kill(-pid, SIGKILL);  // its group, and what left the group (this is their subreaper)
+      end_adopted(keep);
     } else {
       status = 127 << 8;
     }

@@ -157,6 +157,59 @@ TEST(RunIsolated_Processes, AGrandchildHoldingThePipeNeitherDelaysNorOutlivesThe
   if (!gone) ::kill(grandchild, SIGKILL);
 }
 
+// The state of a process ('X' when there is none).
+char process_state(pid_t pid) {
+  const std::string stat_path = "/proc/" + std::to_string(pid) + "/stat";
+  FILE* f = std::fopen(stat_path.c_str(), "r");
+  char state = 'X';
+  if (f != nullptr) {
+    if (std::fscanf(f, "%*d %*s %c", &state) != 1) state = 'X';
+    std::fclose(f);
+  }
+  return state;
+}
+
+TEST(RunIsolated_Processes, AnOrphanThatLeftTheGroupIsEndedAndReapedBySubreaper) {
+  adopt_what_runs_start();
+  // A child this process started before the run is not the run's: it must survive.
+  const pid_t bystander = ::fork();
+  if (bystander == 0) {
+    for (;;) ::pause();
+  }
+  int report[2];
+  ASSERT_EQ(::pipe(report), 0);
+  const RunOutcome out = run_isolated(
+      [&] {
+        const pid_t daemon = ::fork();
+        if (daemon == 0) {
+          ::setsid();  // out of the run's process group
+          const pid_t orphan = ::fork();
+          if (orphan == 0) {
+            for (;;) ::pause();
+          }
+          const std::string pid = std::to_string(orphan);
+          (void)!::write(report[1], pid.data(), pid.size());
+          ::_exit(0);
+        }
+        ::waitpid(daemon, nullptr, 0);
+        return std::string("answer");
+      },
+      milliseconds(5000));
+  ::close(report[1]);
+  char text[32] = {};
+  ASSERT_GT(::read(report[0], text, sizeof text - 1), 0);
+  ::close(report[0]);
+  EXPECT_EQ(out.kind, RunKind::ok) << out.error;
+  const pid_t orphan = static_cast<pid_t>(std::atoi(text));
+  // Reaped at once by this process (its subreaper): no process at all, not even a zombie.
+  EXPECT_EQ(process_state(orphan), 'X') << "orphan " << orphan << " outlived the run";
+  if (process_state(orphan) != 'X') ::kill(orphan, SIGKILL);
+  EXPECT_NE(process_state(bystander), 'X') << "a child from before the run was ended";
+  ::kill(bystander, SIGKILL);
+  ::waitpid(bystander, nullptr, 0);
+  EXPECT_TRUE(no_children());
+}
+
 TEST(RunIsolated_Limits, TheChildRunsUnderLimitsAndWritesNothingToStandardOutput) {
   const RunOutcome out = run_isolated(
       [] {

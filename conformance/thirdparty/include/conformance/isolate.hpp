@@ -99,8 +99,16 @@ class ForkServer {
 // the request on descriptor 0 and isolate_progress() working, as in run_isolated.
 int serve_forks(const std::function<std::string()>& prepare, const std::function<std::string()>& body);
 
+// Makes this process the subreaper of the processes its runs start (PR_SET_CHILD_SUBREAPER):
+// one that leaves its run's process group (setsid) and outlives its parent is handed to
+// this process instead of init, and is ended and reaped when its run ends. Children this
+// process had before a run are left alone. A fork server does it for itself. A program
+// calls it once, early (the multisock CLI does).
+void adopt_what_runs_start();
+
 // Runs `body` in a child process with a wall-clock limit. Leaves no child and no
-// descriptor behind, whatever the outcome.
+// descriptor behind, whatever the outcome (nor, after adopt_what_runs_start(), any
+// process the child started).
 RunOutcome run_isolated(std::function<std::string()> body, std::chrono::milliseconds limit);
 
 }  // namespace ms::conf
