@@ -57,13 +57,6 @@ std::vector<std::string> words(const std::string& text) {
   return out;
 }
 
-bool has_word(const std::string& text, std::string_view w) {
-  for (const std::string& x : words(text)) {
-    if (x == w) return true;
-  }
-  return false;
-}
-
 // "e12" or "12" -> 12; false when not a positive id.
 bool parse_easy_id(const std::string& w, int& out) {
   std::size_t i = (!w.empty() && w[0] == 'e') ? 1 : 0;
@@ -244,7 +237,7 @@ struct Checker::State {
 
   void feed(std::size_t index, const Event& e) {
     if (stopped || finished) return;
-    bool closes = (is_api_call(e.kind) && !has_word(e.text, "in-callback")) ||
+    bool closes = (is_api_call(e.kind) && !e.has(EventFlag::in_callback)) ||
                   e.kind == EventKind::call_end;
     if (!closes) {
       buffer.emplace_back(index, e);
@@ -300,14 +293,14 @@ struct Checker::State {
 
   void callback_common(std::size_t i, const Event& e, const Event* ctx) {
     after_cleanup(i, e);
-    bool outside = has_word(e.text, "outside") || has_word(e.text, "other-thread");
+    bool outside = e.has(EventFlag::outside) || e.has(EventFlag::other_thread);
     check(ClauseId::SC_INSIDE, !outside && ctx != nullptr, i, e.time_ns,
           std::string("expected the callback inside an API call on the application's thread, "
                       "observed ") +
-              (ctx == nullptr ? "no API call after it" : e.text));
-    bool bad = has_word(e.text, "bad-userp") || has_word(e.text, "bad-multi");
+              (ctx == nullptr ? "no API call after it" : e.flagged_text()));
+    bool bad = e.has(EventFlag::bad_userp) || e.has(EventFlag::bad_multi);
     check(ClauseId::SC_USERP, !bad, i, e.time_ns,
-          "expected userp/multi as set by the application, observed " + e.text);
+          "expected userp/multi as set by the application, observed " + e.flagged_text());
     if (e.result == -1) {
       group_abort = true;
       group_abort_index = i;
@@ -391,10 +384,10 @@ struct Checker::State {
 
   void on_data_cb(std::size_t i, const Event& e, const Event* ctx) {
     after_cleanup(i, e);
-    const bool outside = has_word(e.text, "outside");
+    const bool outside = e.has(EventFlag::outside);
     check(ClauseId::SC_INSIDE, !outside && ctx != nullptr, i, e.time_ns,
           std::string("expected the ") + to_string(e.kind) +
-              " inside an API call, observed " + (ctx == nullptr ? "no API call after it" : e.text));
+              " inside an API call, observed " + (ctx == nullptr ? "no API call after it" : e.flagged_text()));
     group_change = true;
     const bool write = e.kind == EventKind::write_cb;
     const int bit = write ? MSPAUSE_RECV : MSPAUSE_SEND;
@@ -545,15 +538,15 @@ struct Checker::State {
     if (e.kind == EventKind::easy_pause) {  // an easy call: its MSEcode is not ER-CODES'
       // Except from inside a callback, where curl_easy_pause(3) "can be used from within
       // callbacks": the driver asks for the state the transfer has, which must succeed.
-      if (nested || has_word(e.text, "in-callback"))
+      if (nested || e.has(EventFlag::in_callback))
         check(ClauseId::ER_CODES, e.result == MSE_OK, i, t,
               "expected MSE_OK from easy_pause inside a callback (allowed there), observed " +
                   std::string(ename(e.result)) + "(" + std::to_string(e.result) + ")");
       on_easy_pause(i, e);
       return;
     }
-    const bool bad_multi = has_word(e.text, "bad-multi");
-    const bool in_cb = nested || has_word(e.text, "in-callback");
+    const bool bad_multi = e.has(EventFlag::bad_multi);
+    const bool in_cb = nested || e.has(EventFlag::in_callback);
     // Allowed inside callbacks: multi_assign (its page says so) and info_read (no page
     // forbids it); every other multi call is refused there.
     const bool allowed_in_cb = e.kind == EventKind::assign || e.kind == EventKind::info_read;

@@ -7,11 +7,13 @@
 // every byte outside 0x20..0x7e as \u00XX, so any byte string survives unchanged.
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <iterator>
 #include <limits>
+#include <string_view>
 
 #include "conformance/trace.hpp"
 #include "reports/words.hpp"
@@ -249,6 +251,51 @@ bool event_kind_from_string(const std::string& s, EventKind& out) {
   return false;
 }
 
+namespace {
+
+struct FlagWord {
+  EventFlag flag;
+  std::string_view word;
+};
+constexpr FlagWord kFlagWords[] = {
+#define MS_X(name, bit, word) {EventFlag::name, word},
+    MS_EVENT_FLAGS(MS_X)
+#undef MS_X
+};
+
+// Takes the leading flag words of a text read from the JSON form (in the table's order,
+// each at most once) into flags, so that writing the event back gives the same text.
+void take_flags(Event& e) {
+  std::size_t at = 0;
+  std::size_t next_flag = 0;
+  while (at < e.text.size()) {
+    const std::size_t end = std::min(e.text.find(' ', at), e.text.size());
+    const std::string_view w(e.text.data() + at, end - at);
+    std::size_t k = next_flag;
+    while (k < std::size(kFlagWords) && kFlagWords[k].word != w) ++k;
+    if (k == std::size(kFlagWords)) break;
+    e.flags |= kFlagWords[k].flag;
+    next_flag = k + 1;
+    at = end == e.text.size() ? end : end + 1;
+    if (end == e.text.size()) break;
+  }
+  e.text.erase(0, at);
+}
+
+}  // namespace
+
+std::string Event::flagged_text() const {
+  if (flags == 0) return text;
+  std::string out;
+  for (const FlagWord& f : kFlagWords) {
+    if (!has(f.flag)) continue;
+    if (!out.empty()) out += ' ';
+    out += f.word;
+  }
+  if (!text.empty()) out += ' ' + text;
+  return out;
+}
+
 std::string Trace::to_jsonl() const {
   std::string out;
   out.reserve(events.size() * 48);
@@ -266,8 +313,11 @@ std::string Trace::to_jsonl() const {
     if (e.running != d.running) put_int(out, kFieldNames[F_RUNNING], e.running);
     if (e.value != d.value) put_int(out, kFieldNames[F_VALUE], e.value);
     if (e.code != d.code) put_int(out, kFieldNames[F_CODE], e.code);
-    if (!e.text.empty()) {
+    if (e.flags != 0) {
       out += ",\"text\":";  // kFieldNames[F_TEXT]
+      put_string(out, e.flagged_text());
+    } else if (!e.text.empty()) {
+      out += ",\"text\":";
       put_string(out, e.text);
     }
     out += "}\n";
@@ -292,6 +342,7 @@ bool Trace::from_jsonl(const std::string& text, Trace& out, std::string* error) 
     Event ev;
     LineParser p(line, line_no, error);
     if (!p.parse(ev)) return false;
+    if (ev.kind != EventKind::note) take_flags(ev);  // a note's text is all free
     t.events.push_back(std::move(ev));
   }
   out = std::move(t);

@@ -251,8 +251,8 @@ struct Driver::Impl {
   }
 
   void flags(Event& e, bool bad_userp) {
-    if (!in_call) e.text = "outside";
-    if (bad_userp) e.text += e.text.empty() ? "bad-userp" : " bad-userp";
+    if (!in_call) e.flags |= EventFlag::outside;
+    if (bad_userp) e.flags |= EventFlag::bad_userp;
   }
 
   void record(Event e) {
@@ -369,7 +369,7 @@ struct Driver::Impl {
         a.fd = fd;
         a.socketp = id;
         a.result = rc;
-        a.text = "in-callback";
+        a.flags = EventFlag::in_callback;
         record(a);
         if (rc == MSM_OK) r.socketp = token;
       }
@@ -387,7 +387,7 @@ struct Driver::Impl {
     q.kind = EventKind::timeout_query;
     q.result = rc;
     q.value = ms;
-    q.text = "in-callback";
+    q.flags = EventFlag::in_callback;
     record(q);
   }
 
@@ -401,7 +401,7 @@ struct Driver::Impl {
     e.kind = EventKind::timer_cb;
     e.value = timeout_ms;
     flags(e, bad_userp);
-    if (multi_handle != multi) e.text += e.text.empty() ? "bad-multi" : " bad-multi";
+    if (multi_handle != multi) e.flags |= EventFlag::bad_multi;
     // abort_timer: -1 once inside each kind of call that can run the timer callback.
     if (opt.policy.abort_timer > 0 && !calls.empty()) {
       const std::string kind = std::string(calls.back()) + (socket_call_timeout ? " timeout" : "");
@@ -444,7 +444,7 @@ struct Driver::Impl {
     if (!socket_cb && !regs.empty()) fd = regs.begin()->first;
     ++out.api_calls;
     Event e;
-    e.text = "in-callback";
+    e.flags = EventFlag::in_callback;
     switch (which) {
       case 0: {
         int left = -1;
@@ -567,7 +567,7 @@ struct Driver::Impl {
     e.easy = t.easy_id;
     e.value = static_cast<long>(offered);
     e.result = static_cast<int>(result);
-    if (!in_call) e.text = "outside";
+    if (!in_call) e.flags |= EventFlag::outside;
     record(std::move(e));
   }
 
@@ -972,7 +972,7 @@ struct Driver::Impl {
       case 3: {  // a call on a NULL multi handle
         long ms = -2;
         e.kind = EventKind::timeout_query;
-        e.text = "bad-multi";
+        e.flags = EventFlag::bad_multi;
         in_call = true;
         e.result = traced("multi_timeout", "(NULL, ...)", [&] { return api.multi_timeout(nullptr, &ms); });
         in_call = false;
@@ -1001,7 +1001,7 @@ struct Driver::Impl {
   // must return BAD_HANDLE (info_read: NULL), never crash.
   void null_multi_call() {
     Event e;
-    e.text = "bad-multi";
+    e.flags = EventFlag::bad_multi;
     int r = -1;
     // The socket calls come last: where one crashes, the calls before it were graded.
     static constexpr int kOrder[8] = {7, 4, 5, 6, 3, 2, 0, 1};

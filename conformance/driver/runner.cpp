@@ -456,7 +456,7 @@ void check_run_end(const Scenario& sc, const RunOptions& options, RunResult& run
   for (const Event& e : run.trace.events) {
     const bool null_add = e.kind == EventKind::add_handle && e.easy == 0;
     const bool bad_multi = e.kind != EventKind::note && e.kind != EventKind::socket_cb &&
-                           e.kind != EventKind::timer_cb && e.text == "bad-multi";
+                           e.kind != EventKind::timer_cb && e.has(EventFlag::bad_multi);
     if (null_add || bad_multi) {
       mark_harness_clause(out, "ER-NO-CRASH", true);
       break;

@@ -222,14 +222,14 @@ std::vector<Case> cases() {
        }},
       // SC-USERP
       {"easy_not_added", "SC-USERP", true, [] { T t; kick(t); t.at(5).sock(9, 5, MS_POLL_IN).act(5, MS_CSELECT_OUT, 1); return t; }},
-      {"bad_userp_flag", "SC-USERP", true, [] { T t; kick(t); t.at(5).sock(1, 5, MS_POLL_IN).text("bad-userp").act(5, MS_CSELECT_OUT, 1); return t; }},
+      {"bad_userp_flag", "SC-USERP", true, [] { T t; kick(t); t.at(5).sock(1, 5, MS_POLL_IN).flag(EventFlag::bad_userp).act(5, MS_CSELECT_OUT, 1); return t; }},
       {"userp_ok", "SC-USERP", false, [] { return base(); }},
       // Edition 8 allows an internal easy handle (a pointer never added: -1), 7.88 does not.
       {"internal_easy_in_7_88", "SC-USERP", true, [] { T t; kick(t); t.at(5).sock(-1, 5, MS_POLL_IN).act(5, MS_CSELECT_OUT, 1).none(); return finish(t); }, Edition::e7_88},
       {"internal_easy_in_8", "SC-USERP", false, [] { T t; kick(t); t.at(5).sock(-1, 5, MS_POLL_IN).act(5, MS_CSELECT_OUT, 1).none(); return finish(t); }, Edition::e8},
       {"null_easy_in_8", "SC-USERP", true, [] { T t; kick(t); t.at(5).sock(0, 5, MS_POLL_IN).act(5, MS_CSELECT_OUT, 1).none(); return finish(t); }, Edition::e8},
       // SC-INSIDE
-      {"callback_outside", "SC-INSIDE", true, [] { T t; kick(t); t.at(5).timer(50).text("outside").act(-1, 0, 1); return t; }},
+      {"callback_outside", "SC-INSIDE", true, [] { T t; kick(t); t.at(5).timer(50).flag(EventFlag::outside).act(-1, 0, 1); return t; }},
       {"callback_after_last_call", "SC-INSIDE", true, [] { T t; kick(t); return t.at(5).timer(50); }},
       {"callback_closed_by_call_end", "SC-INSIDE", false, [] {
          T t;
@@ -316,15 +316,15 @@ std::vector<Case> cases() {
       {"recursive_call_allowed", "ER-CODES", true, [] {
          T t;
          kick(t);
-         return t.at(5).sock(1, 5, MS_POLL_IN).act(-1, 0, 1).text("in-callback").act(5, MS_CSELECT_OUT, 1);
+         return t.at(5).sock(1, 5, MS_POLL_IN).act(-1, 0, 1).flag(EventFlag::in_callback).act(5, MS_CSELECT_OUT, 1);
        }},
-      {"bad_multi_ok", "ER-CODES", true, [] { T t; kick(t); return t.tq(5).text("bad-multi"); }},
+      {"bad_multi_ok", "ER-CODES", true, [] { T t; kick(t); return t.tq(5).flag(EventFlag::bad_multi); }},
       {"call_multi_perform_documented", "ER-CODES", true, [] { T t; kick(t); return t.at(5).act(5, MS_CSELECT_OUT, 1, MSM_CALL_MULTI_PERFORM); }},
       {"codes_as_documented", "ER-CODES", false, [] {
          T t;
          kick(t);
-         t.add(1, MSM_ADDED_ALREADY).add(0, MSM_BAD_EASY_HANDLE).tq(0, MSM_BAD_HANDLE).text("bad-multi");
-         t.at(5).sock(1, 5, MS_POLL_IN).timer(900).tq(0, MSM_RECURSIVE_API_CALL).text("in-callback");
+         t.add(1, MSM_ADDED_ALREADY).add(0, MSM_BAD_EASY_HANDLE).tq(0, MSM_BAD_HANDLE).flag(EventFlag::bad_multi);
+         t.at(5).sock(1, 5, MS_POLL_IN).timer(900).tq(0, MSM_RECURSIVE_API_CALL).flag(EventFlag::in_callback);
          t.act(5, MS_CSELECT_OUT, 1).none();
          return finish(t);
        }},
@@ -333,35 +333,35 @@ std::vector<Case> cases() {
       {"done_with_unknown_code", "ER-CODES", true, [] { T t; kick(t); return t.at(5).read(1, 0, 12345); }},
       {"done_with_a_later_code", "ER-CODES", false, [] { T t; kick(t); return finish(t, 10, 100); }},
       // ER-CODES: every multi call with a NULL multi, calls made inside callbacks
-      {"null_multi_info_read_message", "ER-CODES", true, [] { T t; kick(t); return t.read(1, 0).text("bad-multi"); }},
+      {"null_multi_info_read_message", "ER-CODES", true, [] { T t; kick(t); return t.read(1, 0).flag(EventFlag::bad_multi); }},
       {"null_multi_calls_as_documented", "ER-CODES", false, [] {
          T t;
          kick(t);
-         t.none().text("bad-multi").act(-1, 0, -1, MSM_BAD_HANDLE).text("bad-multi");
-         t.act(5, MS_CSELECT_IN, -1, MSM_BAD_HANDLE).text("bad-multi").legacy(5, -1, MSM_BAD_HANDLE).text("bad-multi");
-         t.all(-1, MSM_BAD_HANDLE).text("bad-multi").assign(5, 0, MSM_BAD_HANDLE).text("bad-multi");
-         t.add(7, MSM_BAD_HANDLE).text("bad-multi").remove(1, MSM_BAD_HANDLE).text("bad-multi");
+         t.none().flag(EventFlag::bad_multi).act(-1, 0, -1, MSM_BAD_HANDLE).flag(EventFlag::bad_multi);
+         t.act(5, MS_CSELECT_IN, -1, MSM_BAD_HANDLE).flag(EventFlag::bad_multi).legacy(5, -1, MSM_BAD_HANDLE).flag(EventFlag::bad_multi);
+         t.all(-1, MSM_BAD_HANDLE).flag(EventFlag::bad_multi).assign(5, 0, MSM_BAD_HANDLE).flag(EventFlag::bad_multi);
+         t.add(7, MSM_BAD_HANDLE).flag(EventFlag::bad_multi).remove(1, MSM_BAD_HANDLE).flag(EventFlag::bad_multi);
          return finish(t);
        }},
       {"nested_remove_accepted", "ER-CODES", true, [] {
          T t;
          kick(t);
-         return t.at(5).sock(1, 5, MS_POLL_IN).remove(1).text("in-callback").act(5, MS_CSELECT_OUT, 1);
+         return t.at(5).sock(1, 5, MS_POLL_IN).remove(1).flag(EventFlag::in_callback).act(5, MS_CSELECT_OUT, 1);
        }},
       {"nested_pause_refused", "ER-CODES", true, [] {
          T t;
          kick(t);
-         return t.at(5).sock(1, 5, MS_POLL_IN).pause(1, 0, MSE_RECURSIVE_API_CALL).text("in-callback").act(5, MS_CSELECT_OUT, 1);
+         return t.at(5).sock(1, 5, MS_POLL_IN).pause(1, 0, MSE_RECURSIVE_API_CALL).flag(EventFlag::in_callback).act(5, MS_CSELECT_OUT, 1);
        }},
       {"nested_calls_as_documented", "ER-CODES", false, [] {
          T t;
          kick(t);
-         t.at(5).sock(1, 5, MS_POLL_IN).pause(1, 0).text("in-callback").assign(5, 0, MSM_OK).text("in-callback");
-         t.timer(900).tq(0, MSM_RECURSIVE_API_CALL).text("in-callback").add(9, MSM_RECURSIVE_API_CALL).text("in-callback");
-         t.remove(1, MSM_RECURSIVE_API_CALL).text("in-callback").act(-1, 0, -1, MSM_RECURSIVE_API_CALL).text("in-callback");
-         t.none().text("in-callback").act(5, MS_CSELECT_OUT, 1).none();
+         t.at(5).sock(1, 5, MS_POLL_IN).pause(1, 0).flag(EventFlag::in_callback).assign(5, 0, MSM_OK).flag(EventFlag::in_callback);
+         t.timer(900).tq(0, MSM_RECURSIVE_API_CALL).flag(EventFlag::in_callback).add(9, MSM_RECURSIVE_API_CALL).flag(EventFlag::in_callback);
+         t.remove(1, MSM_RECURSIVE_API_CALL).flag(EventFlag::in_callback).act(-1, 0, -1, MSM_RECURSIVE_API_CALL).flag(EventFlag::in_callback);
+         t.none().flag(EventFlag::in_callback).act(5, MS_CSELECT_OUT, 1).none();
          // The DONE read from inside the REMOVE callback of the call that ends e1.
-         t.at(10).sock(1, 5, MS_POLL_REMOVE).read(1, 0).text("in-callback").close(5).timer(-1);
+         t.at(10).sock(1, 5, MS_POLL_REMOVE).read(1, 0).flag(EventFlag::in_callback).close(5).timer(-1);
          return t.act(5, MS_CSELECT_IN, 0).none().remove(1).cleanup();
        }},
       // SC-INSIDE: nothing after multi_cleanup returned

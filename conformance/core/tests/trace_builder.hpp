@@ -60,6 +60,10 @@ class T {
     trace_.events.back().text = std::move(s);
     return *this;
   }
+  T& flag(EventFlag f) {
+    trace_.events.back().flags |= f;
+    return *this;
+  }
   T& ret(int r) {
     trace_.events.back().result = r;
     return *this;

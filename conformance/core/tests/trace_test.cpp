@@ -27,7 +27,7 @@ Event full_event() {
 
 bool same(const Event& a, const Event& b) {
   return a.kind == b.kind && a.time_ns == b.time_ns && a.easy == b.easy && a.fd == b.fd &&
-         a.mask == b.mask && a.action == b.action && a.socketp == b.socketp &&
+         a.mask == b.mask && a.action == b.action && a.socketp == b.socketp && a.flags == b.flags &&
          a.result == b.result && a.running == b.running && a.value == b.value &&
          a.code == b.code && a.text == b.text;
 }
@@ -76,6 +76,52 @@ TEST(Trace_Jsonl, RoundTripIsExact) {
   for (std::size_t i = 0; i < t.events.size(); ++i) EXPECT_TRUE(same(t.events[i], back.events[i])) << i;
   EXPECT_EQ(back.to_jsonl(), text);
   EXPECT_EQ(back.hash(), t.hash());
+}
+
+TEST(Trace_Flags, AreTheLeadingWordsOfTheTextAndComeBackTyped) {
+  Trace t;
+  Event cb;
+  cb.kind = EventKind::timer_cb;
+  cb.flags = EventFlag::outside | EventFlag::bad_userp | EventFlag::bad_multi;
+  t.events.push_back(cb);
+  Event call;
+  call.kind = EventKind::assign;
+  call.flags = EventFlag::in_callback;
+  call.text = "and a note";
+  t.events.push_back(call);
+  const std::string text = t.to_jsonl();
+  EXPECT_NE(text.find("\"text\":\"outside bad-userp bad-multi\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"text\":\"in-callback and a note\""), std::string::npos) << text;
+  Trace back;
+  std::string error;
+  ASSERT_TRUE(Trace::from_jsonl(text, back, &error)) << error;
+  ASSERT_EQ(back.events.size(), 2u);
+  EXPECT_TRUE(back.events[0].has(EventFlag::outside));
+  EXPECT_TRUE(back.events[0].has(EventFlag::bad_multi));
+  EXPECT_FALSE(back.events[0].has(EventFlag::in_callback));
+  EXPECT_EQ(back.events[0].text, "");
+  EXPECT_EQ(back.events[1].flags, EventFlag::in_callback);
+  EXPECT_EQ(back.events[1].text, "and a note");
+  EXPECT_EQ(back.to_jsonl(), text);
+}
+
+TEST(Trace_Flags, WordsOutOfOrderOrInANoteStayText) {
+  // Only leading words in the table's order are flags; anything else is free text, so every
+  // text reads back and writes out to the same bytes.
+  const std::string text =
+      "{\"kind\":\"socket_cb\",\"t\":1,\"text\":\"bad-multi outside x\"}\n"
+      "{\"kind\":\"note\",\"t\":2,\"text\":\"outside\"}\n"
+      "{\"kind\":\"timer_cb\",\"t\":3,\"text\":\"outside  two spaces\"}\n";
+  Trace t;
+  std::string error;
+  ASSERT_TRUE(Trace::from_jsonl(text, t, &error)) << error;
+  EXPECT_EQ(t.events[0].flags, EventFlag::bad_multi);
+  EXPECT_EQ(t.events[0].text, "outside x");
+  EXPECT_EQ(t.events[1].flags, 0);
+  EXPECT_EQ(t.events[1].text, "outside");
+  EXPECT_EQ(t.events[2].flags, EventFlag::outside);
+  EXPECT_EQ(t.events[2].text, " two spaces");
+  EXPECT_EQ(t.to_jsonl(), text);
 }
 
 TEST(Trace_Jsonl, AcceptsNoFinalNewlineAndStandardEscapes) {

@@ -13,12 +13,12 @@
 //    to the second one. Calls that have no kind of their own (multi_init, easy_cleanup of
 //    an added handle, ...) are closed by a call_end event whose text names the call; a
 //    call_end right after an API call event closes nothing and is harmless.
-//  * A multi call made from inside a callback carries text "in-callback"; it is part of the
-//    enclosing group and does not close it. A call made on purpose with an invalid multi
-//    handle carries text "bad-multi".
-//  * Callback flags, in a callback event's text, separated by spaces: "outside" (no API
-//    call was in progress), "other-thread", "bad-userp" (userp is not SOCKETDATA or
-//    TIMERDATA), "bad-multi" (the timer callback's multi is not this multi).
+//  * How a call or callback was made is in Event::flags (MS_EVENT_FLAGS): a multi call made
+//    from inside a callback is in_callback and belongs to the enclosing group (it does not
+//    close it); a call made on purpose with an invalid multi handle is bad_multi; a
+//    callback is outside (no API call was in progress), other_thread, bad_userp (userp is
+//    not SOCKETDATA or TIMERDATA) or bad_multi (the timer callback's multi is not this one).
+//    In the JSON form the flags are the leading words of "text", in the table's order.
 //  * Notes the checker reads (text, words separated by spaces; other notes are free):
 //      "healthy e<N>"         transfer N meets a healthy peer on a fault-free path
 //      "timeout e<N> <ms>"    transfer N has MSOPT_TIMEOUT_MS <ms>, counted from its add
@@ -72,6 +72,20 @@ enum class EventKind : std::uint8_t {
 const char* to_string(EventKind k);
 bool event_kind_from_string(const std::string& s, EventKind& out);
 
+// The flags of an event: its bit, and its word in the JSON form's text.
+#define MS_EVENT_FLAGS(X)          \
+  X(outside, 1, "outside")          \
+  X(other_thread, 2, "other-thread") \
+  X(in_callback, 4, "in-callback")  \
+  X(bad_userp, 8, "bad-userp")      \
+  X(bad_multi, 16, "bad-multi")
+
+enum EventFlag : std::uint8_t {
+#define MS_X(name, bit, word) name = bit,
+  MS_EVENT_FLAGS(MS_X)
+#undef MS_X
+};
+
 struct Event {
   EventKind kind = EventKind::note;
   std::int64_t time_ns = 0;
@@ -84,7 +98,12 @@ struct Event {
   int running = -1;   // running_handles after the call, -1 when not reported
   long value = 0;     // timeout ms, msgs_in_queue, option, byte count
   int code = 0;       // info_read: the transfer's MSEcode
+  std::uint8_t flags = 0;  // EventFlag bits
   std::string text;   // free text (note, address)
+
+  bool has(EventFlag f) const { return (flags & f) != 0; }
+  // The text as the JSON form holds it: the flags' words, then the free text.
+  std::string flagged_text() const;
 };
 
 struct Trace {
