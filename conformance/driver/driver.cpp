@@ -242,6 +242,18 @@ struct Driver::Impl {
     }
   }
 
+  // One API call from the loop (not from a callback), recorded when it returns: `e` is the
+  // event without its result, `call` returns the code.
+  template <typename F>
+  int recorded_call(Event& e, const char* name, const char* how, F&& call) {
+    in_call = true;
+    const int rc = traced(name, how, std::forward<F>(call));
+    in_call = false;
+    e.result = rc;
+    record(e);
+    return rc;
+  }
+
   void release(Transfer& t) {
     if (t.sha) EVP_MD_CTX_free(t.sha);
     t.sha = nullptr;
@@ -581,15 +593,11 @@ struct Driver::Impl {
     if (undrained) drain_messages();
     ++out.api_calls;
     const int bits = t.pause_bits;  // the redelivery inside may pause again: record the ask
-    in_call = true;
-    const int rc = traced("easy_pause", "", [&] { return api.easy_pause(t.easy, bits); });
-    in_call = false;
     Event e;
     e.kind = EventKind::easy_pause;
     e.easy = t.easy_id;
     e.value = bits;
-    e.result = rc;
-    record(e);
+    const int rc = recorded_call(e, "easy_pause", "", [&] { return api.easy_pause(t.easy, bits); });
     if (rc != MSE_OK) note("easy_pause failed for " + t.spec.id);
     int finished = 0;
     for (auto& x : transfers) finished -= x->result.done ? 1 : 0;
@@ -762,14 +770,13 @@ struct Driver::Impl {
 
   void query_timeout() {
     long ms = -2;
-    in_call = true;
-    const int rc = traced("multi_timeout", "", [&] { return api.multi_timeout(multi, &ms); });
-    in_call = false;
     Event e;
     e.kind = EventKind::timeout_query;
-    e.result = rc;
-    e.value = ms;
-    record(e);
+    recorded_call(e, "multi_timeout", "", [&] {
+      const int rc = api.multi_timeout(multi, &ms);
+      e.value = ms;
+      return rc;
+    });
   }
 
   // The libfetch rule: after an error return, remove every handle and add new ones.
@@ -812,14 +819,10 @@ struct Driver::Impl {
 
   void remove_transfer(Transfer& t) {
     ++out.api_calls;
-    in_call = true;
-    const int rc = traced("multi_remove_handle", "", [&] { return api.multi_remove_handle(multi, t.easy); });
-    in_call = false;
     Event e;
     e.kind = EventKind::remove_handle;
     e.easy = t.easy_id;
-    e.result = rc;
-    record(e);
+    const int rc = recorded_call(e, "multi_remove_handle", "", [&] { return api.multi_remove_handle(multi, t.easy); });
     // A timer callback's -1 inside the call made the transfers fail: read their DONE
     // messages before anything else is removed.
     if (rc == MSM_ABORTED_BY_CALLBACK) drain_messages();
@@ -908,14 +911,10 @@ struct Driver::Impl {
       note("healthy e" + std::to_string(t.easy_id));
 
     ++out.api_calls;
-    in_call = true;
-    const int rc = traced("multi_add_handle", "", [&] { return api.multi_add_handle(multi, easy); });
-    in_call = false;
     Event e;
     e.kind = EventKind::add_handle;
     e.easy = t.easy_id;
-    e.result = rc;
-    record(e);
+    const int rc = recorded_call(e, "multi_add_handle", "", [&] { return api.multi_add_handle(multi, easy); });
     if (rc == MSM_ABORTED_BY_CALLBACK) {
       // The timer callback's -1 inside add_handle: the handle may be in the multi (and
       // failed with the others), so it is treated as added: the DONE messages are read and
@@ -1113,16 +1112,64 @@ struct Driver::Impl {
   }
 
   // ---- the loop ----------------------------------------------------------------------------
+  //
+  // run() is the loop in named phases: start, then rounds of (limits, due plan steps, due
+  // re-adds and unpauses, the policy's own moves, ready descriptors, events with no news,
+  // the timer, the end test, the wait), then the end. Each phase draws from the policy's
+  // random stream at the same point as before it was a phase, so a seed gives the same run.
+
+  // Where the loop is in the plan, kept between rounds.
+  struct Loop {
+    const std::vector<ClientStep>& plan;
+    std::size_t next_step = 0;
+    bool ended = false;
+    bool cleanup_pending = false;  // a `cleanup` step: multi_cleanup with handles still added
+    bool kicked = false;
+    Nanos start{0};
+    int idle_rounds = 0;
+    std::map<std::string, Transfer*> by_id;  // a plan of many transfers finds each in log n
+
+    bool plan_left() const { return next_step < plan.size(); }
+  };
 
   RunResult run(const std::vector<ClientStep>& plan) {
-    note("seed " + std::to_string(opt.seed) + " policy " + opt.policy.to_string());
-    if (opt.policy.late_timeout > 0) note("late-timers");
     Impl* const outer = current;
     current = this;
     struct Restore {
       Impl* outer;
       ~Restore() { current = outer; }
     } restore{outer};
+    if (!start_multi()) return std::move(out);
+    Loop loop{plan};
+    loop.start = env.now();
+    while (!loop.ended) {
+      if (limit_reached(loop)) break;
+      bool acted = carry_out_due_steps(loop);
+      if (loop.ended) break;
+      acted |= readd_and_unpause_due();
+      acted |= policy_moves(loop);
+      acted |= act_on_ready_descriptors();
+      acted |= events_without_news();
+      acted |= fire_timer();
+      if (all_over(loop)) break;
+      if (acted) {
+        loop.idle_rounds = 0;
+        continue;
+      }
+      if (undrained) {  // the deferred messages are read before anything is waited for
+        drain_messages();
+        continue;
+      }
+      if (!wait_for_next(loop)) break;
+    }
+    end_run(loop.cleanup_pending);
+    return std::move(out);
+  }
+
+  // multi_init and the callbacks. False when there is no multi to drive.
+  bool start_multi() {
+    note("seed " + std::to_string(opt.seed) + " policy " + opt.policy.to_string());
+    if (opt.policy.late_timeout > 0) note("late-timers");
     in_call = true;
     enter("multi_init");
     multi = opt.multi_factory ? opt.multi_factory() : api.multi_init();
@@ -1130,7 +1177,7 @@ struct Driver::Impl {
     in_call = false;
     if (!multi) {
       out.harness_error = "multi_init failed";
-      return std::move(out);
+      return false;
     }
     {
       Event e;
@@ -1147,262 +1194,270 @@ struct Driver::Impl {
       api.multi_setopt(multi, MSMOPT_TIMERDATA, static_cast<void*>(this));
       for (const auto& [option, value] : opt.multi_longs) api.multi_setopt(multi, option, value);
     });
+    return true;
+  }
 
-    std::map<std::string, Transfer*> by_id;  // a plan of many transfers finds each in log n
-    auto find = [&](const std::string& id) -> Transfer* {
-      auto it = by_id.find(id);
-      return it == by_id.end() ? nullptr : it->second;
-    };
+  // The run's bounds: after an error with no-recover, a livelock, the call and time limits.
+  bool limit_reached(const Loop& loop) {
+    if (stop_after_error) {
+      note("stop after the error return (no-recover)");
+      return true;
+    }
+    if (calls_without_change >= kLivelockCalls) {
+      out.hit_call_limit = true;
+      note("livelock " + std::to_string(calls_without_change) +
+           " socket calls without any change");
+      return true;
+    }
+    if (out.api_calls >= opt.call_limit) {
+      out.hit_call_limit = true;
+      note("call-limit");
+      return true;
+    }
+    if (env.now() - loop.start > opt.time_limit) {
+      out.hit_time_limit = true;
+      note("time-limit");
+      return true;
+    }
+    return false;
+  }
 
-    std::size_t next_step = 0;
-    bool ended = false;
-    bool cleanup_pending = false;  // a `cleanup` step: multi_cleanup with handles still added
-    bool kicked = false;
-    const Nanos start = env.now();
-    int idle_rounds = 0;
-
-    while (!ended) {
-      if (stop_after_error) {
-        note("stop after the error return (no-recover)");
-        break;
-      }
-      if (calls_without_change >= kLivelockCalls) {
-        out.hit_call_limit = true;
-        note("livelock " + std::to_string(calls_without_change) +
-             " socket calls without any change");
-        break;
-      }
-      if (out.api_calls >= opt.call_limit) {
-        out.hit_call_limit = true;
-        note("call-limit");
-        break;
-      }
-      if (env.now() - start > opt.time_limit) {
-        out.hit_time_limit = true;
-        note("time-limit");
-        break;
-      }
-      bool acted = false;
-
-      // (1) plan steps that are due.
-      while (next_step < plan.size() && Nanos(plan[next_step].at_ns) <= env.now() - start) {
-        const ClientStep& step = plan[next_step++];
-        switch (step.kind) {
-          case StepKind::add: {
-            Transfer* t = find(step.transfer.id);
-            if (!t) {
-              auto fresh = std::make_unique<Transfer>();
-              fresh->spec = step.transfer;
-              fresh->index = transfers.size();
-              fresh->result.id = step.transfer.id;
-              t = fresh.get();
-              by_id.emplace(step.transfer.id, t);
-              transfers.push_back(std::move(fresh));
-            }
-            std::erase_if(readd, [t](const auto& r) { return r.second == t; });
-            if (!t->added || t->removed) add_transfer(*t);
-            break;
+  // (1) The plan steps that are due: add, remove, end, cleanup.
+  bool carry_out_due_steps(Loop& loop) {
+    bool acted = false;
+    while (loop.plan_left() && Nanos(loop.plan[loop.next_step].at_ns) <= env.now() - loop.start) {
+      const ClientStep& step = loop.plan[loop.next_step++];
+      switch (step.kind) {
+        case StepKind::add: {
+          Transfer* t = find(loop, step.transfer.id);
+          if (!t) {
+            auto fresh = std::make_unique<Transfer>();
+            fresh->spec = step.transfer;
+            fresh->index = transfers.size();
+            fresh->result.id = step.transfer.id;
+            t = fresh.get();
+            loop.by_id.emplace(step.transfer.id, t);
+            transfers.push_back(std::move(fresh));
           }
-          case StepKind::remove: {
-            Transfer* t = find(step.id);
-            std::erase_if(readd, [t](const auto& r) { return r.second == t; });
-            if (t && t->added && !t->removed) remove_transfer(*t);
-            break;
-          }
-          case StepKind::end:
-            ended = true;
-            break;
-          case StepKind::cleanup:
-            ended = true;
-            cleanup_pending = true;
-            break;
+          std::erase_if(readd, [t](const auto& r) { return r.second == t; });
+          if (!t->added || t->removed) add_transfer(*t);
+          break;
         }
-        acted = true;
-      }
-      if (ended) break;
-      // Re-adds of randomly removed transfers that are due, in the order scheduled.
-      for (std::size_t k = 0; k < readd.size();) {
-        if (readd[k].first > env.now()) {
-          ++k;
-          continue;
+        case StepKind::remove: {
+          Transfer* t = find(loop, step.id);
+          std::erase_if(readd, [t](const auto& r) { return r.second == t; });
+          if (t && t->added && !t->removed) remove_transfer(*t);
+          break;
         }
-        Transfer* t = readd[k].second;
-        readd.erase(readd.begin() + static_cast<std::ptrdiff_t>(k));
-        if (t->removed) add_transfer(*t);
-        acted = true;
+        case StepKind::end:
+          loop.ended = true;
+          break;
+        case StepKind::cleanup:
+          loop.ended = true;
+          loop.cleanup_pending = true;
+          break;
       }
-      // Unpauses that are due, in the order scheduled.
-      for (std::size_t k = 0; k < unpauses.size();) {
-        if (unpauses[k].at > env.now()) {
-          ++k;
-          continue;
-        }
-        const Unpause u = unpauses[k];
-        unpauses.erase(unpauses.begin() + static_cast<std::ptrdiff_t>(k));
-        unpause(*u.t, u.bit);
-        acted = true;
-      }
-      if (rng.chance(opt.policy.remove_random)) remove_random();
-      if (rng.chance(opt.policy.misuse)) misuse();
-      if (rng.chance(opt.policy.null_multi)) null_multi_call();
-      if (!spares.empty()) drop_spares();
-      if (after_add && opt.kick_start && !kicked) {
-        kicked = true;
-        socket_action(MS_SOCKET_TIMEOUT, 0, "kick-start");
-        acted = true;
-      }
-      after_add = false;
+      acted = true;
+    }
+    return acted;
+  }
 
-      // (2) ready descriptors, in ascending order.
-      env.ready_changes(scratch);
-      candidates.insert(candidates.end(), scratch.begin(), scratch.end());
-      std::sort(candidates.begin(), candidates.end());
-      candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-      std::vector<int> round;
-      round.swap(candidates);
-      for (int fd : round) {
-        auto it = regs.find(fd);
-        if (it == regs.end()) continue;
-        const int action = it->second.action;
-        if (action == MS_POLL_NONE) continue;
-        const int ready = env.readiness(fd);
-        int mask = ready & MS_CSELECT_ERR;
-        if (action & MS_POLL_IN) mask |= ready & MS_CSELECT_IN;
-        if (action & MS_POLL_OUT) mask |= ready & MS_CSELECT_OUT;
-        if (!mask) continue;
-        if (rng.chance(opt.policy.legacy_socket) && api.multi_socket) {
-          socket_legacy(fd);
-        } else {
-          const int passed = rng.chance(opt.policy.mask_zero)  ? 0
-                             : rng.chance(opt.policy.err_only) ? MS_CSELECT_ERR
-                                                               : mask;
-          socket_action(fd, passed, nullptr);
-        }
-        candidates.push_back(fd);  // level-triggered: look again next round
-        acted = true;
-      }
+  static Transfer* find(const Loop& loop, const std::string& id) {
+    auto it = loop.by_id.find(id);
+    return it == loop.by_id.end() ? nullptr : it->second;
+  }
 
-      // Policy: events that carry no news, or wrong news.
-      if (!regs.empty() && rng.chance(opt.policy.spurious_in + opt.policy.spurious_out +
-                                      opt.policy.err_healthy)) {
-        auto it = regs.begin();
-        std::advance(it, static_cast<long>(rng.below(regs.size())));
-        const int fd = it->first;
-        const double pick = static_cast<double>(rng.below(1000)) / 1000.0 *
-                            (opt.policy.spurious_in + opt.policy.spurious_out +
-                             opt.policy.err_healthy);
-        if (pick < opt.policy.spurious_in) {
-          if (!(env.readiness(fd) & MS_CSELECT_IN)) socket_action(fd, MS_CSELECT_IN, "spurious in");
-        } else if (pick < opt.policy.spurious_in + opt.policy.spurious_out) {
-          if (!(env.readiness(fd) & MS_CSELECT_OUT))
-            socket_action(fd, MS_CSELECT_OUT, "spurious out");
-        } else {
-          socket_action(fd, MS_CSELECT_ERR, "err-healthy");
-        }
-        acted = true;
-      }
-      if (rng.chance(opt.policy.stale_fd)) {
-        // A descriptor nobody registered right now: stale if it was, unknown if never.
-        const int fd = 3 + static_cast<int>(rng.below(64));
-        if (!regs.count(fd)) {
-          socket_action(fd, static_cast<int>(rng.below(8)) & 7,
-                        ever_registered.count(fd) ? "spurious stale-fd" : "spurious unknown-fd");
-          acted = true;
-        }
-      }
-      if (api.multi_socket_all && rng.chance(opt.policy.socket_all)) {
-        socket_all();
-        acted = true;
-      }
-      if (rng.chance(opt.policy.timeout_query)) query_timeout();
-
-      // (3) the timer.
-      if (deadline && *deadline <= env.now()) {
-        deadline.reset();
-        socket_action(MS_SOCKET_TIMEOUT, 0, nullptr);
-        acted = true;
-      } else if (deadline && rng.chance(opt.policy.early_timeout)) {
-        socket_action(MS_SOCKET_TIMEOUT, 0, "spurious early-timeout");
-        acted = true;
-      }
-
-      const bool plan_left = next_step < plan.size();
-      // Real time: when all is over, no timer is pending and only the final `end` is
-      // left, waiting for it shows nothing more and costs wall time.
-      const bool only_end_left = plan_left &&
-                                 (plan[next_step].kind == StepKind::end ||
-                                  plan[next_step].kind == StepKind::cleanup) &&
-                                 !env.is_virtual() && !deadline && !undrained;
-      if ((!plan_left || only_end_left) && readd.empty() && all_done() && running == 0) break;
-      if (acted) {
-        idle_rounds = 0;
+  // Re-adds of randomly removed transfers and unpauses that are due, each in the order
+  // scheduled.
+  bool readd_and_unpause_due() {
+    bool acted = false;
+    for (std::size_t k = 0; k < readd.size();) {
+      if (readd[k].first > env.now()) {
+        ++k;
         continue;
       }
-      if (undrained) {  // the deferred messages are read before anything is waited for
-        drain_messages();
+      Transfer* t = readd[k].second;
+      readd.erase(readd.begin() + static_cast<std::ptrdiff_t>(k));
+      if (t->removed) add_transfer(*t);
+      acted = true;
+    }
+    for (std::size_t k = 0; k < unpauses.size();) {
+      if (unpauses[k].at > env.now()) {
+        ++k;
         continue;
       }
+      const Unpause u = unpauses[k];
+      unpauses.erase(unpauses.begin() + static_cast<std::ptrdiff_t>(k));
+      unpause(*u.t, u.bit);
+      acted = true;
+    }
+    return acted;
+  }
 
-      // (4) wait for the network, the timer or the next plan step.
-      std::optional<Nanos> wake = deadline;
-      if (wake && rng.chance(opt.policy.late_timeout))
-        *wake += std::chrono::milliseconds(1 + rng.below(50));
-      if (plan_left) {
-        const Nanos step_at = start + Nanos(plan[next_step].at_ns);
-        if (!wake || step_at < *wake) wake = step_at;
+  // The policy's moves of the application itself: churn, misuse, NULL-multi calls, the
+  // spares a nested add left, and the kick-start after the first add.
+  bool policy_moves(Loop& loop) {
+    bool acted = false;
+    if (rng.chance(opt.policy.remove_random)) remove_random();
+    if (rng.chance(opt.policy.misuse)) misuse();
+    if (rng.chance(opt.policy.null_multi)) null_multi_call();
+    if (!spares.empty()) drop_spares();
+    if (after_add && opt.kick_start && !loop.kicked) {
+      loop.kicked = true;
+      socket_action(MS_SOCKET_TIMEOUT, 0, "kick-start");
+      acted = true;
+    }
+    after_add = false;
+    return acted;
+  }
+
+  // (2) Ready descriptors, in ascending order, with the mask their registration asks for.
+  bool act_on_ready_descriptors() {
+    bool acted = false;
+    env.ready_changes(scratch);
+    candidates.insert(candidates.end(), scratch.begin(), scratch.end());
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    std::vector<int> round;
+    round.swap(candidates);
+    for (int fd : round) {
+      auto it = regs.find(fd);
+      if (it == regs.end()) continue;
+      const int action = it->second.action;
+      if (action == MS_POLL_NONE) continue;
+      const int ready = env.readiness(fd);
+      int mask = ready & MS_CSELECT_ERR;
+      if (action & MS_POLL_IN) mask |= ready & MS_CSELECT_IN;
+      if (action & MS_POLL_OUT) mask |= ready & MS_CSELECT_OUT;
+      if (!mask) continue;
+      if (rng.chance(opt.policy.legacy_socket) && api.multi_socket) {
+        socket_legacy(fd);
+      } else {
+        const int passed = rng.chance(opt.policy.mask_zero)  ? 0
+                           : rng.chance(opt.policy.err_only) ? MS_CSELECT_ERR
+                                                             : mask;
+        socket_action(fd, passed, nullptr);
       }
-      for (const auto& r : readd)
-        if (!wake || r.first < *wake) wake = r.first;
-      for (const auto& u : unpauses)
-        if (!wake || u.at < *wake) wake = u.at;
-      if (!env.wait(wake)) {
-        if (!all_done() || running > 0) {
-          out.stalled = true;
-          note("stall transfers running, no registered interest can fire and no timer");
-        }
-        break;
+      candidates.push_back(fd);  // level-triggered: look again next round
+      acted = true;
+    }
+    return acted;
+  }
+
+  // Policy: events that carry no news, or wrong news, and the calls that ask for nothing.
+  bool events_without_news() {
+    bool acted = false;
+    if (!regs.empty() && rng.chance(opt.policy.spurious_in + opt.policy.spurious_out +
+                                    opt.policy.err_healthy)) {
+      auto it = regs.begin();
+      std::advance(it, static_cast<long>(rng.below(regs.size())));
+      const int fd = it->first;
+      const double pick = static_cast<double>(rng.below(1000)) / 1000.0 *
+                          (opt.policy.spurious_in + opt.policy.spurious_out +
+                           opt.policy.err_healthy);
+      if (pick < opt.policy.spurious_in) {
+        if (!(env.readiness(fd) & MS_CSELECT_IN)) socket_action(fd, MS_CSELECT_IN, "spurious in");
+      } else if (pick < opt.policy.spurious_in + opt.policy.spurious_out) {
+        if (!(env.readiness(fd) & MS_CSELECT_OUT))
+          socket_action(fd, MS_CSELECT_OUT, "spurious out");
+      } else {
+        socket_action(fd, MS_CSELECT_ERR, "err-healthy");
       }
-      if (++idle_rounds > 1000000) {
-        out.hit_call_limit = true;
-        note("idle-limit");
-        break;
+      acted = true;
+    }
+    if (rng.chance(opt.policy.stale_fd)) {
+      // A descriptor nobody registered right now: stale if it was, unknown if never.
+      const int fd = 3 + static_cast<int>(rng.below(64));
+      if (!regs.count(fd)) {
+        socket_action(fd, static_cast<int>(rng.below(8)) & 7,
+                      ever_registered.count(fd) ? "spurious stale-fd" : "spurious unknown-fd");
+        acted = true;
       }
     }
+    if (api.multi_socket_all && rng.chance(opt.policy.socket_all)) {
+      socket_all();
+      acted = true;
+    }
+    if (rng.chance(opt.policy.timeout_query)) query_timeout();
+    return acted;
+  }
 
+  // (3) The timer: SOCKET_TIMEOUT once it has expired (or early, by policy).
+  bool fire_timer() {
+    if (deadline && *deadline <= env.now()) {
+      deadline.reset();
+      socket_action(MS_SOCKET_TIMEOUT, 0, nullptr);
+      return true;
+    }
+    if (deadline && rng.chance(opt.policy.early_timeout)) {
+      socket_action(MS_SOCKET_TIMEOUT, 0, "spurious early-timeout");
+      return true;
+    }
+    return false;
+  }
+
+  // Every transfer is over and nothing the plan still holds would show more.
+  bool all_over(const Loop& loop) const {
+    const bool plan_left = loop.plan_left();
+    // Real time: when all is over, no timer is pending and only the final `end` is
+    // left, waiting for it shows nothing more and costs wall time.
+    const bool only_end_left = plan_left &&
+                               (loop.plan[loop.next_step].kind == StepKind::end ||
+                                loop.plan[loop.next_step].kind == StepKind::cleanup) &&
+                               !env.is_virtual() && !deadline && !undrained;
+    return (!plan_left || only_end_left) && readd.empty() && all_done() && running == 0;
+  }
+
+  // (4) Wait for the network, the timer or the next plan step. False: the run ends (a
+  // stall, or the idle bound).
+  bool wait_for_next(Loop& loop) {
+    std::optional<Nanos> wake = deadline;
+    if (wake && rng.chance(opt.policy.late_timeout))
+      *wake += std::chrono::milliseconds(1 + rng.below(50));
+    if (loop.plan_left()) {
+      const Nanos step_at = loop.start + Nanos(loop.plan[loop.next_step].at_ns);
+      if (!wake || step_at < *wake) wake = step_at;
+    }
+    for (const auto& r : readd)
+      if (!wake || r.first < *wake) wake = r.first;
+    for (const auto& u : unpauses)
+      if (!wake || u.at < *wake) wake = u.at;
+    if (!env.wait(wake)) {
+      if (!all_done() || running > 0) {
+        out.stalled = true;
+        note("stall transfers running, no registered interest can fire and no timer");
+      }
+      return false;
+    }
+    if (++loop.idle_rounds > 1000000) {
+      out.hit_call_limit = true;
+      note("idle-limit");
+      return false;
+    }
+    return true;
+  }
+
+  // The end: the last messages, then either the `cleanup` step (multi_cleanup with the
+  // transfers still in it) or the documented order (remove, easy_cleanup, multi_cleanup).
+  void end_run(bool cleanup_pending) {
     if (undrained) drain_messages();
     if (!spares.empty()) drop_spares();
     if (cleanup_pending) {
-      // The `cleanup` step: multi_cleanup first, with the transfers still in it; the easy
-      // handles are cleaned up after it (the documented order is the other way round, but
-      // multi_cleanup of a multi with handles is a call the contract covers).
+      // The documented order is the other way round, but multi_cleanup of a multi with
+      // handles is a call the contract covers.
       note("cleanup with handles added");
-      in_call = true;
-      const int rc = traced("multi_cleanup", " (with transfers pending)", [&] { return api.multi_cleanup(multi); });
-      in_call = false;
-      Event e;
-      e.kind = EventKind::cleanup;
-      e.result = rc;
-      record(e);
-      multi = nullptr;
+      cleanup_multi(" (with transfers pending)");
       for (auto& t : transfers) {
         if (t->easy) cleanup_easy(*t);
       }
     } else {
-      // Step 8: remove every handle, clean them up, clean up the multi.
       for (auto& t : transfers) {
         if (t->added && !t->removed) remove_transfer(*t);
       }
       for (auto& t : transfers) {
         if (t->easy) cleanup_easy(*t);
       }
-      in_call = true;
-      const int rc = traced("multi_cleanup", "", [&] { return api.multi_cleanup(multi); });
-      in_call = false;
-      Event e;
-      e.kind = EventKind::cleanup;
-      e.result = rc;
-      record(e);
-      multi = nullptr;
+      cleanup_multi("");
     }
     for (auto& t : transfers) {
       release(*t);
@@ -1413,7 +1468,13 @@ struct Driver::Impl {
       out.harness_error = "the target made more than " + std::to_string(opt.trace_events_max) +
                           " events in one run (" + std::to_string(events_dropped) +
                           " more were not kept): the trace was cut";
-    return std::move(out);
+  }
+
+  void cleanup_multi(const char* how) {
+    Event e;
+    e.kind = EventKind::cleanup;
+    recorded_call(e, "multi_cleanup", how, [&] { return api.multi_cleanup(multi); });
+    multi = nullptr;
   }
 };
 
