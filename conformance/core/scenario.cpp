@@ -401,8 +401,10 @@ class Parser {
       PolicySpec p;
       p.name = l.at(1, "policy name").text;
       for (std::size_t k = 2; k < l.toks.size(); ++k) p.args.push_back(l.toks[k].text);
+      if (out_.is_mutant_line(p) && p.args.size() != 1)
+        fail(l.no, l.toks[1].column, "policy mutant takes one mutant name");
       // A policy's argument (but `mutant NAME`'s) is a probability.
-      if (p.name != "mutant" && !p.args.empty()) {
+      if (!out_.is_mutant_line(p) && !p.args.empty()) {
         const Token& v = l.toks[2];
         char* end = nullptr;
         const double d = std::strtod(v.text.c_str(), &end);
@@ -1206,6 +1208,12 @@ std::string format_scenario(const Scenario& s) {
     }
   }
   return o;
+}
+
+std::string Scenario::mutant() const {
+  for (const PolicySpec& p : policies)
+    if (is_mutant_line(p) && !p.args.empty()) return p.args[0];
+  return {};
 }
 
 }  // namespace ms::conf

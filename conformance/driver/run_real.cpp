@@ -372,9 +372,8 @@ std::string not_applicable(const Scenario& sc, const TargetSpec& target) {
              "ephemeral ports";
   }
   if (target.kind == TargetSpec::Kind::lib) {
-    for (const PolicySpec& p : sc.policies)
-      if (p.name == "mutant")
-        return "skipped: the scenario compiles an engine mutant in; a library has none";
+    if (!sc.mutant().empty())
+      return "skipped: the scenario compiles an engine mutant in; a library has none";
   }
   return {};
 }
@@ -391,12 +390,11 @@ ChildRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions
 
   ms::MultiOptions mo;
   if (target.kind == TargetSpec::Kind::engine_real) {
-    for (const PolicySpec& spec : sc.policies)
-      if (spec.name == "mutant" && !spec.args.empty() &&
-          !ms::mutant_from_name(spec.args[0], mo.mutant)) {
-        r.setup_error = sc.file + ": unknown mutant '" + spec.args[0] + "'";
-        return r;
-      }
+    const std::string mutant = sc.mutant();
+    if (!mutant.empty() && !ms::mutant_from_name(mutant, mo.mutant)) {
+      r.setup_error = sc.file + ": unknown mutant '" + mutant + "'";
+      return r;
+    }
   }
 
   posix::RealPeerHost host;

@@ -194,13 +194,12 @@ ScenarioRun run_virtual(const Scenario& scenario, const TargetSpec& target,
                         const RunOptions& options) {
   ScenarioRun out = blank_run(scenario, options);
 
-  for (const PolicySpec& p : scenario.policies)
-    if (p.name == "mutant") {
-      out.outcome = Outcome::pass;
-      out.skipped = true;
-      out.message = "skipped: the scenario compiles an engine mutant in; a library has none";
-      return out;
-    }
+  if (!scenario.mutant().empty()) {
+    out.outcome = Outcome::pass;
+    out.skipped = true;
+    out.message = "skipped: the scenario compiles an engine mutant in; a library has none";
+    return out;
+  }
   Policy policy;
   std::string error;
   if (!resolve_policy(scenario, options, policy, error)) {

@@ -111,7 +111,7 @@ bool build_policy(const Scenario& scenario, Policy& out, std::string& error) {
 #undef MS_X
       continue;
     }
-    if (spec.name == "mutant") continue;  // a target setting, read by run_sim
+    if (scenario.is_mutant_line(spec)) continue;  // a target setting, read by run_sim
     if (spec.name == "no-recover") {
       p.recover_after_error = false;
       continue;
@@ -386,9 +386,7 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
 
   // A scenario may compile a defect in itself ("policy mutant NAME": canaries do); the
   // target's own mutant wins.
-  std::string mutant = target.mutant;
-  for (const PolicySpec& spec : sc.policies)
-    if (spec.name == "mutant" && mutant.empty() && !spec.args.empty()) mutant = spec.args[0];
+  const std::string mutant = target.mutant.empty() ? sc.mutant() : target.mutant;
   ms::MultiOptions mo;
   if (!mutant.empty() && !ms::mutant_from_name(mutant, mo.mutant)) {
     out.outcome = Outcome::error;

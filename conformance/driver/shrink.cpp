@@ -186,11 +186,9 @@ Scenario shrunk_scenario(const Scenario& scenario, const TargetSpec& target,
     s.expect.clauses.clear();  // not required to be exercised under an override
   } else {
     for (const PolicySpec& p : scenario.policies)
-      if (p.name != "mutant") policies.push_back(p);
+      if (!scenario.is_mutant_line(p)) policies.push_back(p);
   }
-  std::string mutant = target.mutant;
-  for (const PolicySpec& p : scenario.policies)
-    if (p.name == "mutant" && mutant.empty() && !p.args.empty()) mutant = p.args[0];
+  const std::string mutant = target.mutant.empty() ? scenario.mutant() : target.mutant;
   if (!mutant.empty()) policies.push_back(PolicySpec{"mutant", {mutant}, 0});
   s.policies = std::move(policies);
   const std::size_t deviations = nonzero_positions(result.choices).size();

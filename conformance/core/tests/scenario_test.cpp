@@ -257,6 +257,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"bad_seed", "seed 12x\n", 1, 6, "bad seed"},
         BadCase{"seed_overflow", "seed 18446744073709551616\n", 1, 6, "above 2^64"},
         BadCase{"second_seed", "seed 1\nseed 2\n", 2, 1, "second seed"},
+        BadCase{"mutant_without_name", "seed 1\npolicy mutant\n", 2, 8, "policy mutant takes one mutant name"},
+        BadCase{"mutant_two_names", "seed 1\npolicy mutant a b\n", 2, 8, "policy mutant takes one mutant name"},
         BadCase{"seed_extra", "seed 1 2\n", 1, 8, "unexpected \"2\""},
         BadCase{"indented_outside", "  accept\nseed 1\n", 1, 1, "outside a block"},
         BadCase{"indented_after_header", "canary\n  accept\n", 2, 1, "opens no block"},

@@ -188,6 +188,11 @@ struct Scenario {
   // Written by the shrinker, so a shrunk failure replays on the simulated target.
   bool replay_choices = false;
   std::vector<std::uint64_t> choices;
+
+  // The engine defect the scenario compiles in (`policy mutant NAME`, canaries have one),
+  // "" for none. The one reader of that line: a mutant is a target setting, not a policy.
+  std::string mutant() const;
+  bool is_mutant_line(const PolicySpec& p) const { return p.name == "mutant"; }
 };
 
 bool parse_scenario(std::string_view text, std::string_view file_name, Scenario& out,
