@@ -45,6 +45,21 @@ def test_every_property_repro_command_runs(cli, tmp_path):
             assert again.returncode == 0, describe(again)
 
 
+def test_a_passing_history_does_not_point_at_a_file_another_run_left(cli, tmp_path):
+    """The failures folder may hold a history of the same seed that failed on another target;
+    a history that passed here is reproduced from its seed, not by that file."""
+    failures = tmp_path / "failures"
+    failures.mkdir()
+    (failures / "property-40.scn").write_text("title left by another run\nseed 40\nclient\n  at 1s end\n")
+    proc = cli.run("conform", "--target", "engine-sim", "--suite", "property", "--runs", "2", "--seed", "40",
+                   "--failures", failures, "--report", tmp_path / "report")
+    assert proc.returncode == 0, describe(proc)
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    forty = [s for s in report["scenarios"] if s["seed"] == 40]
+    assert len(forty) == 1 and forty[0]["verdict"] == "pass", describe(proc)
+    assert forty[0]["repro"].startswith("multisock conform --suite property --runs 1 --seed 40 "), forty[0]["repro"]
+
+
 def peak_mib(args):
     start = time.monotonic()
     proc = subprocess.Popen([str(cli_path()), *map(str, args)], cwd=REPO_ROOT,

@@ -40,10 +40,12 @@ std::string relative(const std::string& path) {
 
 std::string repro(const ScenarioRun& r, const TargetSpec& t, Edition edition,
                   const std::string& known_file) {
-  // A generated history's file is written only when it failed; any other is remade from
-  // its seed by the property suite itself.
+  // A generated history's file is written only when it failed in this run (a file of that
+  // name another run left is not this history's); any other is remade from its seed by the
+  // property suite itself.
   std::error_code ec;
-  if (r.name.rfind("property-", 0) == 0 && !fs::exists(r.file, ec))
+  const bool written = r.outcome != Outcome::pass && !r.skipped && fs::exists(r.file, ec);
+  if (r.name.rfind("property-", 0) == 0 && !written)
     return "multisock conform --suite property --runs 1 --seed " + std::to_string(r.seed) +
            " --target " + t.text + " --edition " + to_string(edition) +
            (known_file.empty() ? "" : " --known " + relative(known_file));
