@@ -131,75 +131,93 @@ struct Checker::State {
 
   // Current group: buffered events with their indexes.
   std::vector<std::pair<std::size_t, Event>> buffer;
-  // Facts about the group being replayed.
-  std::set<int> group_socket_fds;  // fds told by socket_cb in this group
-  bool group_timer_told = false;
-  bool group_abort = false;         // a callback returned -1
-  std::size_t group_abort_index = 0;
-  bool group_change = false;        // anything that counts as progress (SA-PROGRESS)
 
-  // Handles.
+  // The application's view of its handles, shared by every concern.
   std::set<int> added, done_read, removed, ever_added, healthy;
   std::map<int, std::int64_t> add_time;
-  std::map<int, long> timeout_ms;         // from "timeout eN MS" notes
-  std::map<int, int> calls_past_deadline;
-  bool late_timers = false;
+  bool cleanup_seen = false;
+  bool cleanup_returned = false;  // the multi is gone: no callback may come any more
 
-  // Sockets: registered ones (last action not REMOVE).
+  // Facts about the call group being replayed.
+  struct Group {
+    std::set<int> socket_fds;  // fds told by socket_cb in this group
+    bool timer_told = false;
+    bool abort = false;        // a callback returned -1
+    std::size_t abort_index = 0;
+    bool change = false;       // anything that counts as progress (SA-PROGRESS)
+  } group;
+
+  // Sockets (SC-*, AS-UNKNOWN, SA-ERR): the registered ones (last action not REMOVE), and
+  // the ERR events still owed an answer.
   struct Reg {
     int action = 0;
     int easy = 0;
     int socketp = 0;
     bool closed = false;
   };
-  std::map<int, Reg> reg;
+  struct Sockets {
+    std::map<int, Reg> reg;
+    std::map<int, std::size_t> err_pending;  // fd -> index of the ERR call
+    std::map<int, int> err_easy;
+  } sockets;
 
-  // Timer: last value told and when.
-  bool timer_told = false;
-  long timer_value = -1;
-  std::int64_t timer_time = 0;
+  // The timer (TM-*): the last value told and when, and the transfers' deadlines.
+  struct Timer {
+    bool told = false;
+    long value = -1;
+    std::int64_t time = 0;
+    bool fired = false;  // a SOCKET_TIMEOUT call consumed the last timer told
+    std::map<int, long> timeout_ms;  // from "timeout eN MS" notes
+    std::map<int, int> calls_past_deadline;
+    bool late = false;  // "late-timers": the driver may fire timers late
+  } timer;
 
-  // Running and messages.
-  int last_running = -1;
+  // The running count and the message queue (SA-RUNNING, SA-DECREASE, SA-ZERO-DONE, IR-*).
   struct RunCheck {
     bool active = false;
     int running = 0;
     std::size_t index = 0;
-  } run_check;
-  long q_lo = 0, q_hi = 0;  // bounds on queued messages; q_hi kUnknown when unknown
-  long decrease_since_drain = 0, dones_since_drain = 0;
-  bool decrease_poisoned = false;
-  std::size_t decrease_index = 0;
-  int baseline = -1;
-  std::set<int> zero_pending;
-  std::size_t zero_index = 0;
-  std::set<int> abort_pending;
-  std::size_t abort_index = 0;
-  std::int64_t last_drive_time = 0;
+  };
+  struct Queue {
+    int last_running = -1;
+    RunCheck run_check;
+    long lo = 0, hi = 0;  // bounds on queued messages; hi kUnknown when unknown
+    long decrease_since_drain = 0, dones_since_drain = 0;
+    bool decrease_poisoned = false;
+    std::size_t decrease_index = 0;
+    int baseline = -1;
+    std::set<int> zero_pending;
+    std::size_t zero_index = 0;
+  } queue;
 
-  // Other run facts.
-  std::map<int, std::size_t> err_pending;  // fd -> index of the ERR call
-  std::map<int, int> err_easy;
-  bool spurious_seen = false, mask0_used = false, nonzero_mask_used = false,
-       legacy_used = false;
-  bool error_state = false;
-  std::size_t error_index = 0;
-  int idle_calls = 0;
-  bool cleanup_seen = false;
-  bool cleanup_returned = false;  // the multi is gone: no callback may come any more
+  // Error returns and aborts (ER-ABORT, SA-AFTER-ERROR).
+  struct Errors {
+    std::set<int> abort_pending;
+    std::size_t abort_index = 0;
+    bool in_error = false;
+    std::size_t error_index = 0;
+  } errors;
+
+  // How the application drives the multi (SA-ZERO, SA-SPURIOUS, DP-SOCKET, SA-PROGRESS).
+  struct Driving {
+    bool spurious_seen = false, mask0_used = false, nonzero_mask_used = false, legacy_used = false;
+    int idle_calls = 0;
+    std::int64_t last_time = 0;  // of the last socket call
+  } driving;
 
   // Pausing (PA-*): the MSPAUSE_* bits each transfer is known to hold, PAUSE returns made
   // inside the easy_pause call being replayed (they take effect after its own bits), and
   // unpauses whose PA-RESUME verdict waits for the transfer's fate.
-  std::map<int, int> paused;
-  std::map<int, int> group_pauses;
   struct Resume {
     std::size_t index = 0;
     bool timer_due = false;  // the application's timer was due within 1 ms of the unpause
     std::string timer;       // what the timer was, for the message
   };
-  std::map<int, Resume> resume_pending;
-  bool timer_fired = false;  // a SOCKET_TIMEOUT call consumed the last timer told
+  struct Pause {
+    std::map<int, int> held;
+    std::map<int, int> in_group;
+    std::map<int, Resume> resume_pending;
+  } pause;
 
   State(Edition ed, CheckerOptions o) : edition(ed), opt(o) {
     for (const Clause& c : all_clauses()) {
@@ -243,10 +261,10 @@ struct Checker::State {
       buffer.emplace_back(index, e);
       return;
     }
-    group_socket_fds.clear();
-    group_timer_told = false;
-    group_abort = false;
-    group_change = false;
+    group.socket_fds.clear();
+    group.timer_told = false;
+    group.abort = false;
+    group.change = false;
     if (e.kind == EventKind::cleanup) before_cleanup(index, e);
     std::vector<std::pair<std::size_t, Event>> group;
     group.swap(buffer);
@@ -264,8 +282,8 @@ struct Checker::State {
       case EventKind::socket_cb: on_socket_cb(i, e, ctx); break;
       case EventKind::timer_cb: on_timer_cb(i, e, ctx); break;
       case EventKind::net_open:
-        group_change = true;
-        if (auto it = reg.find(e.fd); it != reg.end() && !it->second.closed) {
+        group.change = true;
+        if (auto it = sockets.reg.find(e.fd); it != sockets.reg.end() && !it->second.closed) {
           check(ClauseId::SC_REMOVE, false, i, e.time_ns,
                 "expected REMOVE before descriptor " + std::to_string(e.fd) +
                     " is reused, observed it opened again while registered");
@@ -273,7 +291,7 @@ struct Checker::State {
         break;
       case EventKind::net_close: on_net_close(i, e); break;
       case EventKind::net_connect:
-      case EventKind::net_bytes: group_change = true; break;
+      case EventKind::net_bytes: group.change = true; break;
       case EventKind::net_ready: break;
       case EventKind::note: on_note(i, e); break;
       case EventKind::call_end: break;
@@ -302,18 +320,18 @@ struct Checker::State {
     check(ClauseId::SC_USERP, !bad, i, e.time_ns,
           "expected userp/multi as set by the application, observed " + e.flagged_text());
     if (e.result == -1) {
-      group_abort = true;
-      group_abort_index = i;
+      group.abort = true;
+      group.abort_index = i;
     }
   }
 
   void on_socket_cb(std::size_t i, const Event& e, const Event* ctx) {
     callback_common(i, e, ctx);
-    group_change = true;
-    group_socket_fds.insert(e.fd);
-    if (auto it = err_pending.find(e.fd); it != err_pending.end()) {
-      err_pending.erase(it);
-      err_easy.erase(e.fd);
+    group.change = true;
+    group.socket_fds.insert(e.fd);
+    if (auto it = sockets.err_pending.find(e.fd); it != sockets.err_pending.end()) {
+      sockets.err_pending.erase(it);
+      sockets.err_easy.erase(e.fd);
     }
     bool valid = e.action >= MS_POLL_NONE && e.action <= MS_POLL_REMOVE;
     check(ClauseId::SC_ACTION, valid, i, e.time_ns,
@@ -326,20 +344,20 @@ struct Checker::State {
           std::string(internal_ok ? "expected easy to be an added or internal handle"
                                   : "expected easy to be a handle added to this multi") +
               ", observed e" + std::to_string(e.easy));
-    auto it = reg.find(e.fd);
-    int expect_sp = it == reg.end() ? 0 : it->second.socketp;
+    auto it = sockets.reg.find(e.fd);
+    int expect_sp = it == sockets.reg.end() ? 0 : it->second.socketp;
     check(ClauseId::SC_SOCKETP, e.socketp == expect_sp, i, e.time_ns,
           "expected socketp " + std::to_string(expect_sp) + " for fd " +
               std::to_string(e.fd) + ", observed " + std::to_string(e.socketp));
     if (!valid) return;
     if (e.action == MS_POLL_REMOVE) {
-      check(ClauseId::SC_REMOVE, it != reg.end(), i, e.time_ns,
+      check(ClauseId::SC_REMOVE, it != sockets.reg.end(), i, e.time_ns,
             "expected REMOVE only for a registered socket, observed REMOVE for fd " +
                 std::to_string(e.fd) + " which is not registered");
-      if (it != reg.end()) reg.erase(it);
+      if (it != sockets.reg.end()) sockets.reg.erase(it);
       return;
     }
-    if (it != reg.end()) {
+    if (it != sockets.reg.end()) {
       check(ClauseId::SC_CHANGES, it->second.action != e.action, i, e.time_ns,
             "expected a change of action for fd " + std::to_string(e.fd) +
                 ", observed action " + std::to_string(e.action) + " told twice in a row");
@@ -347,20 +365,20 @@ struct Checker::State {
       it->second.easy = e.easy;
     } else {
       ex(ClauseId::SC_CHANGES);
-      reg[e.fd] = Reg{e.action, e.easy, 0, false};
+      sockets.reg[e.fd] = Reg{e.action, e.easy, 0, false};
     }
   }
 
   void on_timer_cb(std::size_t i, const Event& e, const Event* ctx) {
     callback_common(i, e, ctx);
-    group_timer_told = true;
+    group.timer_told = true;
     check(ClauseId::TM_VALUE, e.value >= -1, i, e.time_ns,
           "expected -1, 0 or a positive ms value, observed " + std::to_string(e.value));
-    if (timer_told) {
-      bool same = e.value == timer_value &&
-                  (e.value < 0 || e.time_ns == timer_time);
-      if (e.value >= 0 && timer_value >= 0) {
-        same = e.time_ns + e.value * kMs == timer_time + timer_value * kMs;
+    if (timer.told) {
+      bool same = e.value == timer.value &&
+                  (e.value < 0 || e.time_ns == timer.time);
+      if (e.value >= 0 && timer.value >= 0) {
+        same = e.time_ns + e.value * kMs == timer.time + timer.value * kMs;
       }
       bool allowed = ctx != nullptr && (ctx->kind == EventKind::add_handle ||
                                         (ctx->kind == EventKind::socket_action &&
@@ -371,10 +389,10 @@ struct Checker::State {
     } else {
       ex(ClauseId::TM_CHANGES);
     }
-    timer_told = true;
-    timer_value = e.value;
-    timer_time = e.time_ns;
-    timer_fired = false;
+    timer.told = true;
+    timer.value = e.value;
+    timer.time = e.time_ns;
+    timer.fired = false;
   }
 
   // ---- pausing -------------------------------------------------------------------------
@@ -388,58 +406,58 @@ struct Checker::State {
     check(ClauseId::SC_INSIDE, !outside && ctx != nullptr, i, e.time_ns,
           std::string("expected the ") + to_string(e.kind) +
               " inside an API call, observed " + (ctx == nullptr ? "no API call after it" : e.flagged_text()));
-    group_change = true;
+    group.change = true;
     const bool write = e.kind == EventKind::write_cb;
     const int bit = write ? MSPAUSE_RECV : MSPAUSE_SEND;
     // Inside the easy_pause that clears the bit, the callback is the promised redelivery.
     const bool in_unpause = ctx != nullptr && ctx->kind == EventKind::easy_pause &&
                             ctx->easy == e.easy && (ctx->value & bit) == 0;
-    const int held = in_unpause ? group_pauses[e.easy] : paused[e.easy];
+    const int held = in_unpause ? pause.in_group[e.easy] : pause.held[e.easy];
     check(ClauseId::PA_SILENT, (held & bit) == 0, i, e.time_ns,
           "expected no " + std::string(write ? "write" : "read") + " callback for e" +
               std::to_string(e.easy) + " while its " + (write ? "receiving" : "sending") +
               " is paused, observed one offering " + std::to_string(e.value) + " bytes");
     if (e.result != kPauseReturn) return;
     if (ctx != nullptr && ctx->kind == EventKind::easy_pause && ctx->easy == e.easy) {
-      group_pauses[e.easy] |= bit;
+      pause.in_group[e.easy] |= bit;
     } else {
-      paused[e.easy] |= bit;
+      pause.held[e.easy] |= bit;
     }
   }
 
   void on_easy_pause(std::size_t i, const Event& e) {
     const int h = e.easy;
-    const int before = paused[h];
+    const int before = pause.held[h];
     // The state is set even when the call then fails ("something wrong occurred after the
     // new state was set"); a PAUSE returned by the redelivery inside it comes on top.
-    const int now = static_cast<int>(e.value) | group_pauses[h];
-    group_pauses.clear();
-    paused[h] = now;
+    const int now = static_cast<int>(e.value) | pause.in_group[h];
+    pause.in_group.clear();
+    pause.held[h] = now;
     // Transfers may move inside easy_pause (data delivered, even finished): the running
     // count the next socket call reports is no decrease to match against DONE messages.
-    baseline = -1;
-    run_check.active = false;
-    q_hi = kUnknown;
+    queue.baseline = -1;
+    queue.run_check.active = false;
+    queue.hi = kUnknown;
     if (e.result != MSE_OK || (before & ~now) == 0 || !added.count(h) || done_read.count(h)) return;
     const std::int64_t tol = opt.timer_tolerance_ms * kMs;
     Resume r;
     r.index = i;
-    r.timer_due = timer_told && timer_value >= 0 && !timer_fired &&
-                  timer_time + timer_value * kMs <= e.time_ns + kMs + tol;
-    r.timer = !timer_told         ? std::string("no timer told")
-              : timer_value < 0   ? std::string("the timer deleted (-1)")
-              : timer_fired       ? "the last timer (" + std::to_string(timer_value) +
+    r.timer_due = timer.told && timer.value >= 0 && !timer.fired &&
+                  timer.time + timer.value * kMs <= e.time_ns + kMs + tol;
+    r.timer = !timer.told         ? std::string("no timer told")
+              : timer.value < 0   ? std::string("the timer deleted (-1)")
+              : timer.fired       ? "the last timer (" + std::to_string(timer.value) +
                                       " ms) already fired and none told since"
                                   : "a timer due in " +
-                                      std::to_string((timer_time + timer_value * kMs - e.time_ns) / kMs) +
+                                      std::to_string((timer.time + timer.value * kMs - e.time_ns) / kMs) +
                                       " ms";
-    resume_pending[h] = r;
+    pause.resume_pending[h] = r;
   }
 
   // The transfer's fate is known (a socket call came, or the run ended): one that finished
   // inside easy_pause needed no timer; any other must have had one due.
   void settle_resumes(std::int64_t t) {
-    for (auto& [h, r] : resume_pending) {
+    for (auto& [h, r] : pause.resume_pending) {
       if (!ex(ClauseId::PA_RESUME)) continue;
       if (done_read.count(h) || !added.count(h)) continue;
       if (!r.timer_due)
@@ -447,18 +465,18 @@ struct Checker::State {
              "expected a timer due within 1 ms after easy_pause unpaused e" + std::to_string(h) +
                  ", observed " + r.timer);
     }
-    resume_pending.clear();
+    pause.resume_pending.clear();
   }
 
   void on_net_close(std::size_t i, const Event& e) {
-    group_change = true;
-    auto it = reg.find(e.fd);
-    bool registered = it != reg.end() && !it->second.closed;
+    group.change = true;
+    auto it = sockets.reg.find(e.fd);
+    bool registered = it != sockets.reg.end() && !it->second.closed;
     check(ClauseId::SC_REMOVE, !registered, i, e.time_ns,
           "expected REMOVE before fd " + std::to_string(e.fd) +
               " is closed, observed the close while it is registered");
     // Forget it: the REMOVE that may follow is the same fault, not a second one.
-    if (it != reg.end()) reg.erase(it);
+    if (it != sockets.reg.end()) sockets.reg.erase(it);
   }
 
   void on_note(std::size_t i, const Event& e) {
@@ -469,24 +487,24 @@ struct Checker::State {
       healthy.insert(h);
     } else if (w[0] == "timeout" && w.size() >= 3 && parse_easy_id(w[1], h)) {
       long ms = 0;
-      if (parse_long(w[2], ms)) timeout_ms[h] = ms;
+      if (parse_long(w[2], ms)) timer.timeout_ms[h] = ms;
     } else if (w[0] == "spurious") {
-      spurious_seen = true;
+      driving.spurious_seen = true;
     } else if (w[0] == "late-timers") {
-      late_timers = true;
+      timer.late = true;
     } else if (w[0] == "stall") {
       fail_liveness(i, e);
     } else if (w[0] == "livelock") {
       // The application gave up on a target that consumed none of its events: an ERR
       // still unanswered then was met with silence.
-      for (auto& [fd, at] : err_pending) {
+      for (auto& [fd, at] : sockets.err_pending) {
         check(ClauseId::SA_ERR, false, i, e.time_ns,
               "expected the transfer on fd " + std::to_string(fd) + " (ERR at event " +
                   std::to_string(at) + ") to end or re-register, observed silence until the "
                   "application gave up");
       }
-      err_pending.clear();
-      err_easy.clear();
+      sockets.err_pending.clear();
+      sockets.err_easy.clear();
     }
   }
 
@@ -494,16 +512,16 @@ struct Checker::State {
     check(ClauseId::SC_LIVENESS, false, i, e.time_ns,
           "expected something to wait on while " + std::to_string(running_bound()) +
               " handles run, observed a stall (no registered interest, no timer)");
-    if (mask0_used && !nonzero_mask_used) {
+    if (driving.mask0_used && !driving.nonzero_mask_used) {
       check(ClauseId::SA_ZERO, false, i, e.time_ns,
             "expected transfers driven with mask 0 to complete, observed a stall");
     }
-    for (auto& [fd, at] : err_pending) {
+    for (auto& [fd, at] : sockets.err_pending) {
       check(ClauseId::SA_ERR, false, i, e.time_ns,
             "expected the transfer on fd " + std::to_string(fd) + " (ERR at event " +
                 std::to_string(at) + ") to end or re-register, observed silence until a stall");
     }
-    err_pending.clear();
+    sockets.err_pending.clear();
   }
 
   // ---- API calls ---------------------------------------------------------------------
@@ -545,15 +563,43 @@ struct Checker::State {
       on_easy_pause(i, e);
       return;
     }
-    const bool bad_multi = e.has(EventFlag::bad_multi);
     const bool in_cb = nested || e.has(EventFlag::in_callback);
+    if (!judge_code(i, e, in_cb)) return;  // a refused probe changes nothing
+    judge_call_again(i, e);
+    judge_abort_return(i, e, in_cb);
+    switch (e.kind) {
+      case EventKind::add_handle: on_add(i, e); break;
+      case EventKind::remove_handle: on_remove(i, e); break;
+      case EventKind::socket_action:
+      case EventKind::socket_legacy:
+      case EventKind::socket_all: on_socket_call(i, e); break;
+      case EventKind::assign: on_assign(i, e); break;
+      case EventKind::timeout_query: on_timeout_query(i, e); break;
+      case EventKind::info_read:
+        if (in_cb) {
+          // Read inside a call that is still running: the counts of that call and the
+          // one before say nothing exact about this message.
+          queue.run_check.active = false;
+          queue.decrease_poisoned = true;
+          queue.hi = kUnknown;  // the running call may have queued messages already
+        }
+        on_info_read(i, e, in_cb);
+        break;
+      case EventKind::cleanup: on_cleanup(i, e); break;
+      default: break;
+    }
+  }
+
+  // ER-CODES, for every call that returns an MSMcode: the code a bad multi, a call from
+  // inside a callback, or the call's own page asks for. False for a probe the target had
+  // to refuse (a bad multi, a forbidden call inside a callback): it changes nothing else.
+  bool judge_code(std::size_t i, const Event& e, bool in_cb) {
+    const std::int64_t t = e.time_ns;
+    const bool bad_multi = e.has(EventFlag::bad_multi);
     // Allowed inside callbacks: multi_assign (its page says so) and info_read (no page
     // forbids it); every other multi call is refused there.
     const bool allowed_in_cb = e.kind == EventKind::assign || e.kind == EventKind::info_read;
-    const bool probe = bad_multi || (in_cb && !allowed_in_cb);
     const std::string what = to_string(e.kind);
-
-    // ER-CODES, for every call that returns an MSMcode.
     if (e.kind != EventKind::info_read) {
       std::string got = mcode(e.result);
       if (bad_multi) {
@@ -571,54 +617,33 @@ struct Checker::State {
       check(ClauseId::ER_CODES, e.easy == 0, i, t,
             "expected NULL from info_read on a bad multi, observed a message");
     }
-    if (probe) return;  // a refused probe changes nothing
+    return !(bad_multi || (in_cb && !allowed_in_cb));
+  }
 
-    if (e.result == MSM_CALL_MULTI_PERFORM) {
-      if (ex(ClauseId::LG_CALL_AGAIN)) {
-        if (!is_socket_call(e.kind)) {
-          fail(ClauseId::LG_CALL_AGAIN, i, t,
-               "expected MSM_CALL_MULTI_PERFORM only from socket calls, observed it from " +
-                   what);
-        } else if (e.running < 0) {
-          fail(ClauseId::LG_CALL_AGAIN, i, t,
-               "expected running reported with MSM_CALL_MULTI_PERFORM, observed none");
-        }
-      }
+  // LG-CALL-AGAIN: MSM_CALL_MULTI_PERFORM only from socket calls, with running.
+  void judge_call_again(std::size_t i, const Event& e) {
+    if (e.result != MSM_CALL_MULTI_PERFORM || !ex(ClauseId::LG_CALL_AGAIN)) return;
+    if (!is_socket_call(e.kind)) {
+      fail(ClauseId::LG_CALL_AGAIN, i, e.time_ns,
+           "expected MSM_CALL_MULTI_PERFORM only from socket calls, observed it from " +
+               std::string(to_string(e.kind)));
+    } else if (e.running < 0) {
+      fail(ClauseId::LG_CALL_AGAIN, i, e.time_ns,
+           "expected running reported with MSM_CALL_MULTI_PERFORM, observed none");
     }
+  }
 
-    // ER-ABORT: a callback of this group returned -1. Judged on the enclosing call: an
-    // assign made from inside a later callback of the same group returns its own code.
-    if (group_abort && !in_cb) {
-      check(ClauseId::ER_ABORT, e.result == MSM_ABORTED_BY_CALLBACK, i, t,
-            "expected MSM_ABORTED_BY_CALLBACK after a callback returned -1 (event " +
-                std::to_string(group_abort_index) + "), observed " + mcode(e.result));
-      for (int h : added) {
-        if (!done_read.count(h)) abort_pending.insert(h);
-      }
-      abort_index = i;
+  // ER-ABORT: a callback of this group returned -1. Judged on the enclosing call: an
+  // assign made from inside a later callback of the same group returns its own code.
+  void judge_abort_return(std::size_t i, const Event& e, bool in_cb) {
+    if (!group.abort || in_cb) return;
+    check(ClauseId::ER_ABORT, e.result == MSM_ABORTED_BY_CALLBACK, i, e.time_ns,
+          "expected MSM_ABORTED_BY_CALLBACK after a callback returned -1 (event " +
+              std::to_string(group.abort_index) + "), observed " + mcode(e.result));
+    for (int h : added) {
+      if (!done_read.count(h)) errors.abort_pending.insert(h);
     }
-
-    switch (e.kind) {
-      case EventKind::add_handle: on_add(i, e); break;
-      case EventKind::remove_handle: on_remove(i, e); break;
-      case EventKind::socket_action:
-      case EventKind::socket_legacy:
-      case EventKind::socket_all: on_socket_call(i, e); break;
-      case EventKind::assign: on_assign(i, e); break;
-      case EventKind::timeout_query: on_timeout_query(i, e); break;
-      case EventKind::info_read:
-        if (in_cb) {
-          // Read inside a call that is still running: the counts of that call and the
-          // one before say nothing exact about this message.
-          run_check.active = false;
-          decrease_poisoned = true;
-          q_hi = kUnknown;  // the running call may have queued messages already
-        }
-        on_info_read(i, e, in_cb);
-        break;
-      case EventKind::cleanup: on_cleanup(i, e); break;
-      default: break;
-    }
+    errors.abort_index = i;
   }
 
   void on_add(std::size_t i, const Event& e) {
@@ -640,32 +665,32 @@ struct Checker::State {
     if (e.result != MSM_OK && !aborted) return;
     added.insert(e.easy);
     ever_added.insert(e.easy);
-    paused.erase(e.easy);
+    pause.held.erase(e.easy);
     removed.erase(e.easy);
     done_read.erase(e.easy);
-    calls_past_deadline.erase(e.easy);
+    timer.calls_past_deadline.erase(e.easy);
     add_time[e.easy] = t;
-    if (baseline >= 0) ++baseline;
-    run_check.active = false;
+    if (queue.baseline >= 0) ++queue.baseline;
+    queue.run_check.active = false;
     if (aborted) {
-      q_hi = kUnknown;
-      baseline = -1;
+      queue.hi = kUnknown;
+      queue.baseline = -1;
       return;
     }
-    bool due = timer_told && timer_value >= 0 && timer_time + timer_value * kMs <= t;
+    bool due = timer.told && timer.value >= 0 && timer.time + timer.value * kMs <= t;
     check(ClauseId::SA_KICK, due, i, t,
           "expected a due timer after add_handle (a 0 ms timer callback), observed " +
-              (timer_told ? "timer " + std::to_string(timer_value) + " ms told at " +
-                                std::to_string(timer_time) + " ns"
+              (timer.told ? "timer " + std::to_string(timer.value) + " ms told at " +
+                                std::to_string(timer.time) + " ns"
                           : std::string("no timer callback")));
   }
 
   // A transfer that ended or left the multi no longer owes an answer to an ERR event.
   void forget_errors_of(int h) {
-    for (auto it = err_easy.begin(); it != err_easy.end();) {
+    for (auto it = sockets.err_easy.begin(); it != sockets.err_easy.end();) {
       if (it->second == h) {
-        err_pending.erase(it->first);
-        it = err_easy.erase(it);
+        sockets.err_pending.erase(it->first);
+        it = sockets.err_easy.erase(it);
       } else {
         ++it;
       }
@@ -685,168 +710,200 @@ struct Checker::State {
     int h = e.easy;
     // The application drained the queue after the aborted call; removing a transfer that
     // was in progress then, without its DONE having come, loses that DONE for good.
-    if (abort_pending.count(h) && !done_read.count(h)) {
+    if (errors.abort_pending.count(h) && !done_read.count(h)) {
       check(ClauseId::ER_ABORT, false, i, t,
             "expected a DONE for e" + std::to_string(h) + " after the abort (event " +
-                std::to_string(abort_index) + "), observed it removed without one");
+                std::to_string(errors.abort_index) + "), observed it removed without one");
     }
     added.erase(h);
     removed.insert(h);
-    paused.erase(h);
+    pause.held.erase(h);
     // Removed before any socket call: finished inside easy_pause, or the timer is moot.
-    if (auto it = resume_pending.find(h); it != resume_pending.end()) {
+    if (auto it = pause.resume_pending.find(h); it != pause.resume_pending.end()) {
       if (done_read.count(h)) ex(ClauseId::PA_RESUME);
-      resume_pending.erase(it);
+      pause.resume_pending.erase(it);
     }
     done_read.erase(h);
-    zero_pending.erase(h);
-    abort_pending.erase(h);
+    queue.zero_pending.erase(h);
+    errors.abort_pending.erase(h);
     forget_errors_of(h);
     // Its unread message (if any) is dropped: the queue may be one shorter.
-    q_lo = std::max(0L, q_lo - 1);
-    baseline = -1;
-    decrease_poisoned = true;
-    run_check.active = false;
-    if (added.empty()) error_state = false;
+    queue.lo = std::max(0L, queue.lo - 1);
+    queue.baseline = -1;
+    queue.decrease_poisoned = true;
+    queue.run_check.active = false;
+    if (added.empty()) errors.in_error = false;
   }
 
+  // A socket call (socket_action, multi_socket, multi_socket_all), judged concern by
+  // concern, in this order.
   void on_socket_call(std::size_t i, const Event& e) {
-    const std::int64_t t = e.time_ns;
     const bool ok = e.result == MSM_OK ||
                     (e.result == MSM_CALL_MULTI_PERFORM && edition == Edition::e7_16);
-    last_drive_time = t;
-    q_hi = kUnknown;
-    settle_resumes(t);
-    // The application's timer is one-shot: a SOCKET_TIMEOUT call at or past its deadline
-    // uses it up, unless the call told a new one.
-    if (e.kind == EventKind::socket_action && e.fd == MS_SOCKET_TIMEOUT && !group_timer_told &&
-        timer_told && timer_value >= 0 &&
-        t + opt.timer_tolerance_ms * kMs >= timer_time + timer_value * kMs)
-      timer_fired = true;
+    driving.last_time = e.time_ns;
+    queue.hi = kUnknown;
+    settle_resumes(e.time_ns);
+    timer_used_by(e);
+    judge_how_driven(i, e, ok);
+    judge_call_after_error(i, e);
+    judge_unknown_descriptor(i, e);
+    if (!ok) {
+      enter_error_state(i);
+      return;
+    }
+    owe_answer_to_err(i, e);
+    count_calls_past_deadlines(e.time_ns);
+    judge_running(i, e);
+    if (running_bound() > 0) ex(ClauseId::SC_LIVENESS);
+    judge_progress(i, e);
+  }
 
+  // The application's timer is one-shot: a SOCKET_TIMEOUT call at or past its deadline
+  // uses it up, unless the call told a new one.
+  void timer_used_by(const Event& e) {
+    if (e.kind == EventKind::socket_action && e.fd == MS_SOCKET_TIMEOUT && !group.timer_told &&
+        timer.told && timer.value >= 0 &&
+        e.time_ns + opt.timer_tolerance_ms * kMs >= timer.time + timer.value * kMs)
+      timer.fired = true;
+  }
+
+  // SA-MASK, DP-SOCKET, and how the application drives (mask 0, the deprecated calls).
+  void judge_how_driven(std::size_t i, const Event& e, bool ok) {
+    const std::int64_t t = e.time_ns;
     if (e.kind == EventKind::socket_action) {
       check(ClauseId::SA_MASK, (e.mask & ~(MS_CSELECT_IN | MS_CSELECT_OUT | MS_CSELECT_ERR)) == 0,
             i, t, "expected a mask of CSELECT bits, observed " + std::to_string(e.mask));
       if (e.fd != MS_SOCKET_TIMEOUT) {
         if (e.mask == 0) {
-          mask0_used = true;
+          driving.mask0_used = true;
         } else {
-          nonzero_mask_used = true;
+          driving.nonzero_mask_used = true;
         }
       }
     } else {
-      legacy_used = true;
-      mask0_used = true;
+      driving.legacy_used = true;
+      driving.mask0_used = true;
       check(ClauseId::DP_SOCKET, !ok || e.running >= 0, i, t,
             "expected " + std::string(to_string(e.kind)) +
                 " to report running like socket_action, observed none");
     }
+  }
 
-    // SA-AFTER-ERROR (application side): no socket call on a multi in error state.
-    if (error_state) {
-      check(ClauseId::SA_AFTER_ERROR, added.empty(), i, t,
-            "expected every handle removed after the error at event " +
-                std::to_string(error_index) + ", observed another socket call with " +
-                std::to_string(added.size()) + " handles still added");
-    }
+  // SA-AFTER-ERROR (application side): no socket call on a multi in error state.
+  void judge_call_after_error(std::size_t i, const Event& e) {
+    if (!errors.in_error) return;
+    check(ClauseId::SA_AFTER_ERROR, added.empty(), i, e.time_ns,
+          "expected every handle removed after the error at event " +
+              std::to_string(errors.error_index) + ", observed another socket call with " +
+              std::to_string(added.size()) + " handles still added");
+  }
 
-    // SA-SPURIOUS: unknown or stale descriptors are tolerated.
-    if (e.fd != MS_SOCKET_TIMEOUT && e.kind != EventKind::socket_all &&
-        reg.find(e.fd) == reg.end()) {
-      // A callback's -1 during the call (timers run there too) rightly turns it into
-      // ABORTED_BY_CALLBACK: that is ER-ABORT's business, not a rejected descriptor.
-      const bool aborted = group_abort && e.result == MSM_ABORTED_BY_CALLBACK;
-      check(ClauseId::SA_SPURIOUS, e.result == MSM_OK || aborted, i, t,
-            "expected MSM_OK for unknown or stale fd " + std::to_string(e.fd) + ", observed " +
-                mcode(e.result));
-    }
-
-    if (!ok) {
-      if (!error_state) error_index = i;
-      error_state = true;
-      ex(ClauseId::SA_AFTER_ERROR);
-      baseline = -1;
-      run_check.active = false;
+  // SA-SPURIOUS: unknown or stale descriptors are tolerated.
+  void judge_unknown_descriptor(std::size_t i, const Event& e) {
+    if (e.fd == MS_SOCKET_TIMEOUT || e.kind == EventKind::socket_all ||
+        sockets.reg.find(e.fd) != sockets.reg.end())
       return;
-    }
+    // A callback's -1 during the call (timers run there too) rightly turns it into
+    // ABORTED_BY_CALLBACK: that is ER-ABORT's business, not a rejected descriptor.
+    const bool aborted = group.abort && e.result == MSM_ABORTED_BY_CALLBACK;
+    check(ClauseId::SA_SPURIOUS, e.result == MSM_OK || aborted, i, e.time_ns,
+          "expected MSM_OK for unknown or stale fd " + std::to_string(e.fd) + ", observed " +
+              mcode(e.result));
+  }
 
-    // SA-ERR: an ERR on a registered socket must lead somewhere.
-    if (e.kind == EventKind::socket_action && (e.mask & MS_CSELECT_ERR) != 0) {
-      // A socket callback for fd inside this call already answered the ERR.
-      auto it = reg.find(e.fd);
-      if (group_socket_fds.count(e.fd)) {
-        ex(ClauseId::SA_ERR);
-      } else if (it != reg.end() && ex(ClauseId::SA_ERR)) {
-        err_pending[e.fd] = i;
-        err_easy[e.fd] = it->second.easy;
-      }
-    }
+  // An error return: the multi is in error state until every handle is removed.
+  void enter_error_state(std::size_t i) {
+    if (!errors.in_error) errors.error_index = i;
+    errors.in_error = true;
+    ex(ClauseId::SA_AFTER_ERROR);
+    queue.baseline = -1;
+    queue.run_check.active = false;
+  }
 
-    // TM-DEADLINE: count calls at or past each running transfer's deadline. While a
-    // decrease of running is not yet matched by DONE messages read (the application reads
-    // late), any of those handles may be the one that already ended: such calls do not
-    // count, or a transfer that ended on time would be blamed for the late read.
-    // In real time a call is stamped when it returns, but the implementation read its clock
-    // on entry: a call that straddles the deadline counts only once it is past the tolerance.
-    // A removal leaves the baseline unknown, so a decrease right after one is not seen
-    // above; the last running count still tells that some transfer ended unread when it
-    // is below the number of added transfers whose DONE was not read.
-    // (done_read only ever holds added handles.) Only transfers with a timeout are visited:
-    // a call costs what the timeouts cost, not what the transfers cost.
+  // SA-ERR: an ERR on a registered socket must lead somewhere.
+  void owe_answer_to_err(std::size_t i, const Event& e) {
+    if (e.kind != EventKind::socket_action || (e.mask & MS_CSELECT_ERR) == 0) return;
+    // A socket callback for fd inside this call already answered the ERR.
+    auto it = sockets.reg.find(e.fd);
+    if (group.socket_fds.count(e.fd)) {
+      ex(ClauseId::SA_ERR);
+    } else if (it != sockets.reg.end() && ex(ClauseId::SA_ERR)) {
+      sockets.err_pending[e.fd] = i;
+      sockets.err_easy[e.fd] = it->second.easy;
+    }
+  }
+
+  // TM-DEADLINE: count calls at or past each running transfer's deadline. While a
+  // decrease of running is not yet matched by DONE messages read (the application reads
+  // late), any of those handles may be the one that already ended: such calls do not
+  // count, or a transfer that ended on time would be blamed for the late read.
+  // In real time a call is stamped when it returns, but the implementation read its clock
+  // on entry: a call that straddles the deadline counts only once it is past the tolerance.
+  // A removal leaves the baseline unknown, so a decrease right after one is not seen
+  // above; the last running count still tells that some transfer ended unread when it
+  // is below the number of added transfers whose DONE was not read.
+  // (done_read only ever holds added handles.) Only transfers with a timeout are visited:
+  // a call costs what the timeouts cost, not what the transfers cost.
+  void count_calls_past_deadlines(std::int64_t t) {
     const long not_read = static_cast<long>(added.size() - done_read.size());
-    const bool unread_done = decrease_since_drain > dones_since_drain ||
-                             (last_running >= 0 && last_running < not_read);
-    for (const auto& [h, ms] : timeout_ms) {
+    const bool unread_done = queue.decrease_since_drain > queue.dones_since_drain ||
+                             (queue.last_running >= 0 && queue.last_running < not_read);
+    for (const auto& [h, ms] : timer.timeout_ms) {
       if (unread_done) break;
       if (!added.count(h) || done_read.count(h)) continue;
-      if (t >= add_time[h] + (ms + opt.timer_tolerance_ms) * kMs) ++calls_past_deadline[h];
+      if (t >= add_time[h] + (ms + opt.timer_tolerance_ms) * kMs) ++timer.calls_past_deadline[h];
     }
+  }
 
+  // SA-RUNNING (the bound now, the exact count at the next DONE), the decrease and the
+  // zero that DONE messages must match, and TM-DELETE at quiescence.
+  void judge_running(std::size_t i, const Event& e) {
+    const std::int64_t t = e.time_ns;
     const int r = e.running;
-    if (r >= 0) {
-      long bound = running_bound();
-      check(ClauseId::SA_RUNNING, r <= bound, i, t,
-            "expected running <= " + std::to_string(bound) +
-                " (added and not done), observed " + std::to_string(r));
-      run_check = RunCheck{true, r, i};
-      if (baseline >= 0 && r < baseline) {
-        if (decrease_since_drain == 0) decrease_index = i;
-        decrease_since_drain += baseline - r;
-      }
-      if (baseline >= 0 && r != baseline) group_change = true;
-      baseline = r;
-      if (r == 0) {
-        for (int h : added) {
-          if (!done_read.count(h)) zero_pending.insert(h);
-        }
-        zero_index = i;
-        ex(ClauseId::SA_ZERO_DONE);
-        if (opt.timer_delete_at_quiescence && reg.empty() && timer_told) {
-          check(ClauseId::TM_DELETE, timer_value == -1, i, t,
-                "expected the timer deleted (-1) when nothing is pending, observed " +
-                    std::to_string(timer_value) + " ms as the last timer");
-        }
-      }
-      last_running = r;
+    if (r < 0) return;
+    long bound = running_bound();
+    check(ClauseId::SA_RUNNING, r <= bound, i, t,
+          "expected running <= " + std::to_string(bound) +
+              " (added and not done), observed " + std::to_string(r));
+    queue.run_check = RunCheck{true, r, i};
+    if (queue.baseline >= 0 && r < queue.baseline) {
+      if (queue.decrease_since_drain == 0) queue.decrease_index = i;
+      queue.decrease_since_drain += queue.baseline - r;
     }
-    if (running_bound() > 0) ex(ClauseId::SC_LIVENESS);
+    if (queue.baseline >= 0 && r != queue.baseline) group.change = true;
+    queue.baseline = r;
+    if (r == 0) {
+      for (int h : added) {
+        if (!done_read.count(h)) queue.zero_pending.insert(h);
+      }
+      queue.zero_index = i;
+      ex(ClauseId::SA_ZERO_DONE);
+      if (opt.timer_delete_at_quiescence && sockets.reg.empty() && timer.told) {
+        check(ClauseId::TM_DELETE, timer.value == -1, i, t,
+              "expected the timer deleted (-1) when nothing is pending, observed " +
+                  std::to_string(timer.value) + " ms as the last timer");
+      }
+    }
+    queue.last_running = r;
+  }
 
-    // SA-PROGRESS: consecutive calls where nothing changes.
-    if (group_change || group_abort) {
-      idle_calls = 0;
-    } else if (++idle_calls >= opt.livelock_calls && opt.livelock_calls > 0) {
-      check(ClauseId::SA_PROGRESS, false, i, t,
-            "expected progress, observed " + std::to_string(idle_calls) +
+  // SA-PROGRESS: consecutive calls where nothing changes.
+  void judge_progress(std::size_t i, const Event& e) {
+    if (group.change || group.abort) {
+      driving.idle_calls = 0;
+    } else if (++driving.idle_calls >= opt.livelock_calls && opt.livelock_calls > 0) {
+      check(ClauseId::SA_PROGRESS, false, i, e.time_ns,
+            "expected progress, observed " + std::to_string(driving.idle_calls) +
                 " consecutive socket calls with no change");
-      idle_calls = 0;
+      driving.idle_calls = 0;
     } else {
-      if (idle_calls == 1) ex(ClauseId::SA_PROGRESS);
+      if (driving.idle_calls == 1) ex(ClauseId::SA_PROGRESS);
     }
   }
 
   void on_assign(std::size_t i, const Event& e) {
-    auto it = reg.find(e.fd);
-    if (it == reg.end()) {
+    auto it = sockets.reg.find(e.fd);
+    if (it == sockets.reg.end()) {
       check(ClauseId::AS_UNKNOWN, e.result == MSM_BAD_SOCKET, i, e.time_ns,
             "expected MSM_BAD_SOCKET assigning unknown fd " + std::to_string(e.fd) +
                 ", observed " + mcode(e.result));
@@ -859,20 +916,20 @@ struct Checker::State {
   }
 
   void on_timeout_query(std::size_t i, const Event& e) {
-    if (e.result != MSM_OK || !timer_told) return;
+    if (e.result != MSM_OK || !timer.told) return;
     const long tol = opt.timer_tolerance_ms;
-    if (timer_value < 0) {
+    if (timer.value < 0) {
       check(ClauseId::TM_AGREE, e.value == -1, i, e.time_ns,
             "expected -1 (the last timer callback deleted the timer), observed " +
                 std::to_string(e.value));
       return;
     }
-    std::int64_t elapsed = e.time_ns - timer_time;
-    long lo = std::max(0L, timer_value - static_cast<long>((elapsed + kMs - 1) / kMs)) - tol;
-    long hi = std::max(0L, timer_value - static_cast<long>(elapsed / kMs)) + tol;
+    std::int64_t elapsed = e.time_ns - timer.time;
+    long lo = std::max(0L, timer.value - static_cast<long>((elapsed + kMs - 1) / kMs)) - tol;
+    long hi = std::max(0L, timer.value - static_cast<long>(elapsed / kMs)) + tol;
     check(ClauseId::TM_AGREE, e.value >= std::max(0L, lo) && e.value <= hi, i, e.time_ns,
           "expected " + std::to_string(std::max(0L, lo)) + ".." + std::to_string(hi) +
-              " ms (timer " + std::to_string(timer_value) + " ms told " +
+              " ms (timer " + std::to_string(timer.value) + " ms told " +
               std::to_string(elapsed / kMs) + " ms ago), observed " + std::to_string(e.value));
   }
 
@@ -880,22 +937,22 @@ struct Checker::State {
     const std::int64_t t = e.time_ns;
     const long k = e.value;
     if (e.easy == 0) {
-      check(ClauseId::IR_QUEUE, k == 0 && q_lo == 0, i, t,
-            q_lo > 0 ? "expected a message (" + std::to_string(q_lo) +
+      check(ClauseId::IR_QUEUE, k == 0 && queue.lo == 0, i, t,
+            queue.lo > 0 ? "expected a message (" + std::to_string(queue.lo) +
                            " said to be left), observed NULL"
                      : "expected msgs_in_queue 0 with NULL, observed " + std::to_string(k));
-      q_lo = q_hi = 0;
+      queue.lo = queue.hi = 0;
       if (!nested) drain(i, t);
       return;
     }
     check(ClauseId::ER_CODES, e.result == MSMSG_DONE && easy_code_known(e.code), i, t,
           "expected a DONE message with a result code, observed message kind " +
               std::to_string(e.result) + " with result " + std::to_string(e.code));
-    bool k_ok = k >= 0 && k >= q_lo - 1 && (q_hi == kUnknown || (q_hi >= 1 && k <= q_hi - 1));
+    bool k_ok = k >= 0 && k >= queue.lo - 1 && (queue.hi == kUnknown || (queue.hi >= 1 && k <= queue.hi - 1));
     check(ClauseId::IR_QUEUE, k_ok, i, t,
-          "expected msgs_in_queue to count the messages left (" + std::to_string(q_lo) +
+          "expected msgs_in_queue to count the messages left (" + std::to_string(queue.lo) +
               " or more queued before), observed " + std::to_string(k));
-    q_lo = q_hi = std::max(0L, k);
+    queue.lo = queue.hi = std::max(0L, k);
 
     const int h = e.easy;
     if (removed.count(h) && !added.count(h)) {
@@ -911,55 +968,75 @@ struct Checker::State {
       ex(ClauseId::IR_ONCE);
       ex(ClauseId::IR_REMOVED);
       done_read.insert(h);
-      group_change = true;
-      ++dones_since_drain;
-      zero_pending.erase(h);
-      abort_pending.erase(h);
+      group.change = true;
+      ++queue.dones_since_drain;
+      queue.zero_pending.erase(h);
+      errors.abort_pending.erase(h);
       forget_errors_of(h);
       on_done(i, e);
     }
     if (k == 0 && !nested) drain(i, t);
   }
 
+  // A DONE message read for an added handle: what it settles.
   void on_done(std::size_t i, const Event& e) {
-    const int h = e.easy;
+    judge_exact_running(e);
+    judge_healthy_end(i, e);
+    judge_deadline_at_done(i, e);
+  }
+
+  // SA-RUNNING, exact: after the last socket call, finished = read + still queued.
+  void judge_exact_running(const Event& e) {
     const std::int64_t t = e.time_ns;
-    // SA-RUNNING, exact: after the last socket call, finished = read + still queued.
-    if (run_check.active) {
+    if (queue.run_check.active) {
       long expect = static_cast<long>(added.size()) -
                     (static_cast<long>(done_read.size()) + std::max(0L, e.value));
-      check(ClauseId::SA_RUNNING, run_check.running == expect, run_check.index, t,
+      check(ClauseId::SA_RUNNING, queue.run_check.running == expect, queue.run_check.index, t,
             "expected running " + std::to_string(expect) + " (added " +
                 std::to_string(added.size()) + ", finished " +
                 std::to_string(added.size() - expect) + "), observed " +
-                std::to_string(run_check.running));
-      run_check.active = false;
+                std::to_string(queue.run_check.running));
+      queue.run_check.active = false;
     }
+  }
+
+  // A transfer with a healthy peer on a fault-free path ends MSE_OK however it was driven
+  // (spurious events, the deprecated calls, mask 0).
+  void judge_healthy_end(std::size_t i, const Event& e) {
+    const int h = e.easy;
+    const std::int64_t t = e.time_ns;
     if (healthy.count(h) && e.code != MSE_OK) {
       std::string msg = "expected e" + std::to_string(h) +
                         " (healthy peer) to end MSE_OK, observed " + ename(e.code);
-      if (spurious_seen) {
+      if (driving.spurious_seen) {
         check(ClauseId::SA_SPURIOUS, false, i, t, msg + " after spurious events");
-      } else if (legacy_used) {
+      } else if (driving.legacy_used) {
         check(ClauseId::DP_SOCKET, false, i, t, msg + " when driven by the deprecated calls");
-      } else if (mask0_used) {
+      } else if (driving.mask0_used) {
         check(ClauseId::SA_ZERO, false, i, t, msg + " when driven with mask 0");
       }
     } else if (healthy.count(h)) {
-      if (spurious_seen) ex(ClauseId::SA_SPURIOUS);
-      if (legacy_used) ex(ClauseId::DP_SOCKET);
-      if (mask0_used) ex(ClauseId::SA_ZERO);
+      if (driving.spurious_seen) ex(ClauseId::SA_SPURIOUS);
+      if (driving.legacy_used) ex(ClauseId::DP_SOCKET);
+      if (driving.mask0_used) ex(ClauseId::SA_ZERO);
     }
-    auto tm = timeout_ms.find(h);
-    if (tm != timeout_ms.end()) {
+  }
+
+  // TM-DEADLINE: a transfer with MSOPT_TIMEOUT_MS ends in the first call at or after its
+  // deadline, and times out neither early nor late.
+  void judge_deadline_at_done(std::size_t i, const Event& e) {
+    const int h = e.easy;
+    const std::int64_t t = e.time_ns;
+    auto tm = timer.timeout_ms.find(h);
+    if (tm != timer.timeout_ms.end()) {
       const std::int64_t deadline = add_time[h] + tm->second * kMs;
       const std::int64_t tol = opt.timer_tolerance_ms * kMs;
       // The timer callback speaks in whole milliseconds, rounded up so the application never
       // wakes early: a deadline that falls between two of them is serviced at the next one,
       // up to 1 ms - 1 ns late. Later than that is a violation.
       constexpr std::int64_t kTimerResolution = kMs - 1;
-      const std::int64_t at = last_drive_time;
-      const int past = calls_past_deadline[h];
+      const std::int64_t at = driving.last_time;
+      const int past = timer.calls_past_deadline[h];
       ex(ClauseId::TM_DEADLINE);
       if (past > 1) {
         fail(ClauseId::TM_DEADLINE, i, t,
@@ -970,7 +1047,7 @@ struct Checker::State {
         fail(ClauseId::TM_DEADLINE, i, t,
              "expected MSE_OPERATION_TIMEDOUT at " + std::to_string(deadline) +
                  " ns, observed it early at " + std::to_string(at) + " ns");
-      } else if (e.code == MSE_OPERATION_TIMEDOUT && !late_timers &&
+      } else if (e.code == MSE_OPERATION_TIMEDOUT && !timer.late &&
                  at > deadline + tol + kTimerResolution) {
         fail(ClauseId::TM_DEADLINE, i, t,
              "expected MSE_OPERATION_TIMEDOUT at " + std::to_string(deadline) +
@@ -981,29 +1058,29 @@ struct Checker::State {
 
   // The queue is known empty: settle the obligations that wait for DONE messages.
   void drain(std::size_t i, std::int64_t t) {
-    if (decrease_since_drain > 0 && !decrease_poisoned) {
-      check(ClauseId::SA_DECREASE, dones_since_drain >= decrease_since_drain, i, t,
-            "expected " + std::to_string(decrease_since_drain) +
+    if (queue.decrease_since_drain > 0 && !queue.decrease_poisoned) {
+      check(ClauseId::SA_DECREASE, queue.dones_since_drain >= queue.decrease_since_drain, i, t,
+            "expected " + std::to_string(queue.decrease_since_drain) +
                 " DONE message(s) for the running decrease at event " +
-                std::to_string(decrease_index) + ", observed " +
-                std::to_string(dones_since_drain));
+                std::to_string(queue.decrease_index) + ", observed " +
+                std::to_string(queue.dones_since_drain));
     }
-    decrease_since_drain = dones_since_drain = 0;
-    decrease_poisoned = false;
-    for (int h : zero_pending) {
+    queue.decrease_since_drain = queue.dones_since_drain = 0;
+    queue.decrease_poisoned = false;
+    for (int h : queue.zero_pending) {
       check(ClauseId::SA_ZERO_DONE, false, i, t,
             "expected a DONE message for e" + std::to_string(h) + " (running was 0 at event " +
-                std::to_string(zero_index) + "), observed an empty queue");
+                std::to_string(queue.zero_index) + "), observed an empty queue");
     }
-    zero_pending.clear();
+    queue.zero_pending.clear();
   }
 
   void quiescence_timer_check(std::size_t i, std::int64_t t) {
-    bool idle = added.empty() || last_running == 0;
-    if (!idle || !reg.empty() || !timer_told) return;
-    check(ClauseId::TM_DELETE, timer_value == -1, i, t,
+    bool idle = added.empty() || queue.last_running == 0;
+    if (!idle || !sockets.reg.empty() || !timer.told) return;
+    check(ClauseId::TM_DELETE, timer.value == -1, i, t,
           "expected the timer deleted (-1) once nothing is pending, observed " +
-              std::to_string(timer_value) + " ms as the last timer");
+              std::to_string(timer.value) + " ms as the last timer");
   }
 
   void before_cleanup(std::size_t i, const Event& e) {
@@ -1015,7 +1092,7 @@ struct Checker::State {
     cleanup_returned = true;
     if (e.result != MSM_OK) return;
     if (!ex(ClauseId::SC_REMOVE)) return;
-    for (auto& [fd, r] : reg) {
+    for (auto& [fd, r] : sockets.reg) {
       fail(ClauseId::SC_REMOVE, i, e.time_ns,
            "expected every socket removed at cleanup, observed fd " + std::to_string(fd) +
                " still registered");
@@ -1036,20 +1113,20 @@ struct Checker::State {
     finished = true;
     if (stopped) return;
     std::size_t i = next_index == 0 ? 0 : next_index - 1;
-    std::int64_t t = last_drive_time;
+    std::int64_t t = driving.last_time;
     if (!cleanup_seen) quiescence_timer_check(i, t);
     settle_resumes(t);
-    for (auto& [fd, at] : err_pending) {
+    for (auto& [fd, at] : sockets.err_pending) {
       check(ClauseId::SA_ERR, false, at, t,
             "expected the transfer on fd " + std::to_string(fd) +
                 " to end or re-register after CSELECT_ERR, observed silence until the end");
     }
-    for (int h : zero_pending) {
-      check(ClauseId::SA_ZERO_DONE, false, zero_index, t,
+    for (int h : queue.zero_pending) {
+      check(ClauseId::SA_ZERO_DONE, false, queue.zero_index, t,
             "expected a DONE message for e" + std::to_string(h) +
                 " (running was 0), observed none until the end");
     }
-    if (last_running == 0) {
+    if (queue.last_running == 0) {
       for (int h : added) {
         if (!done_read.count(h)) {
           check(ClauseId::IR_ONCE, false, i, t,
@@ -1057,14 +1134,14 @@ struct Checker::State {
         }
       }
     }
-    for (int h : abort_pending) {
+    for (int h : errors.abort_pending) {
       if (added.count(h) && !done_read.count(h)) {
-        check(ClauseId::ER_ABORT, false, abort_index, t,
+        check(ClauseId::ER_ABORT, false, errors.abort_index, t,
               "expected a DONE for e" + std::to_string(h) +
                   " after the abort, observed none until the end");
       }
     }
-    for (auto& [h, past] : calls_past_deadline) {
+    for (auto& [h, past] : timer.calls_past_deadline) {
       if (past > 1 && added.count(h) && !done_read.count(h)) {
         check(ClauseId::TM_DEADLINE, false, i, t,
               "expected e" + std::to_string(h) + " to end at its deadline, observed it running " +
@@ -1092,7 +1169,7 @@ void Checker::record_external(std::string_view clause_id, bool passed, std::stri
   if (c == nullptr) return;
   if (!s_->ex(c->key)) return;
   if (!passed) {
-    s_->fail(c->key, s_->next_index, s_->last_drive_time, std::move(message));
+    s_->fail(c->key, s_->next_index, s_->driving.last_time, std::move(message));
   }
 }
 
