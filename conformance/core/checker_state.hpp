@@ -1,0 +1,315 @@
+// checker_state.hpp: the checker's model of what the application can know, one part per
+// concern (private to ms_conformance_core).
+//
+// How it works: events are buffered until the API call event that closes their group
+// (trace.hpp), then replayed in order with that call as context, then the call itself is
+// checked. Clauses that need the future (a running decrease must be matched by DONE
+// messages read later) keep small obligations that are settled at a "drain" (an info_read
+// that leaves the queue empty) or at finish(). All containers are ordered (std::map/std::set)
+// so reports never depend on hash order.
+//
+// Where each concern is judged: checker.cpp (the replay of call groups, notes, the order in
+// which a call is judged, the end of the run), checker_sockets.cpp (SC-*, AS-UNKNOWN,
+// SA-ERR, SA-SPURIOUS), checker_timer.cpp (TM-*), checker_queue.cpp (SA-RUNNING,
+// SA-DECREASE, SA-ZERO-DONE, IR-*), checker_handles.cpp (add and remove, ER-*,
+// SA-AFTER-ERROR, LG-CALL-AGAIN), checker_driving.cpp (SA-MASK, SA-ZERO, DP-SOCKET,
+// SA-PROGRESS), checker_pause.cpp (PA-*).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "conformance/checker.hpp"
+#include "conformance/codes.hpp"
+#include "conformance/scenario.hpp"
+#include "multisock/multisock.h"
+
+namespace ms::conf {
+namespace checker_detail {
+inline constexpr std::int64_t kMs = 1000000;
+inline constexpr long kUnknown = std::numeric_limits<long>::max();
+
+inline bool is_api_call(EventKind k) {
+  switch (k) {
+    case EventKind::add_handle:
+    case EventKind::remove_handle:
+    case EventKind::socket_action:
+    case EventKind::socket_legacy:
+    case EventKind::socket_all:
+    case EventKind::assign:
+    case EventKind::timeout_query:
+    case EventKind::info_read:
+    case EventKind::setopt:
+    case EventKind::cleanup:
+    case EventKind::easy_pause: return true;
+    default: return false;
+  }
+}
+
+inline bool is_socket_call(EventKind k) {
+  return k == EventKind::socket_action || k == EventKind::socket_legacy ||
+         k == EventKind::socket_all;
+}
+
+inline std::vector<std::string> words(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
+
+// "e12" or "12" -> 12; false when not a positive id.
+inline bool parse_easy_id(const std::string& w, int& out) {
+  std::size_t i = (!w.empty() && w[0] == 'e') ? 1 : 0;
+  if (i >= w.size() || w.size() - i > 9) return false;
+  int v = 0;
+  for (; i < w.size(); ++i) {
+    if (w[i] < '0' || w[i] > '9') return false;
+    v = v * 10 + (w[i] - '0');
+  }
+  if (v <= 0) return false;
+  out = v;
+  return true;
+}
+
+inline bool parse_long(const std::string& w, long& out) {
+  if (w.empty() || w.size() > 15) return false;
+  long v = 0;
+  for (char c : w) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+// Names from multisock.h's tables; local so the checker does not link the engine.
+inline const char* mname(int c) {
+  switch (c) {
+#define MS_X(name, value, text) \
+  case value: return #name;
+    MS_MCODES(MS_X)
+#undef MS_X
+    default: return "MSM_?";
+  }
+}
+inline const char* ename(int c) {
+  switch (c) {
+#define MS_X(name, value, text) \
+  case value: return #name;
+    MS_ECODES(MS_X)
+#undef MS_X
+#define MS_X(name, value, text, since) \
+  case value: return #name;
+    MS_CONF_LATER_ECODES(MS_X)
+#undef MS_X
+    default: return "MSE_?";
+  }
+}
+inline std::string mcode(int c) { return std::string(mname(c)) + "(" + std::to_string(c) + ")"; }
+
+}  // namespace checker_detail
+using namespace checker_detail;
+
+struct Checker::State {
+  Edition edition;
+  CheckerOptions opt;
+  std::array<bool, kClauseCount> enabled{};
+  std::array<std::size_t, kClauseCount> exercised{};
+  std::array<std::size_t, kClauseCount> violated{};
+  std::vector<Violation> violations;
+  bool stopped = false;
+  bool finished = false;
+  std::size_t next_index = 0;
+
+  // Current group: buffered events with their indexes.
+  std::vector<std::pair<std::size_t, Event>> buffer;
+
+  // The application's view of its handles, shared by every concern.
+  std::set<int> added, done_read, removed, ever_added, healthy;
+  std::map<int, std::int64_t> add_time;
+  bool cleanup_seen = false;
+  bool cleanup_returned = false;  // the multi is gone: no callback may come any more
+
+  // Facts about the call group being replayed.
+  struct Group {
+    std::set<int> socket_fds;  // fds told by socket_cb in this group
+    bool timer_told = false;
+    bool abort = false;        // a callback returned -1
+    std::size_t abort_index = 0;
+    bool change = false;       // anything that counts as progress (SA-PROGRESS)
+  } group;
+
+  // Sockets (SC-*, AS-UNKNOWN, SA-ERR): the registered ones (last action not REMOVE), and
+  // the ERR events still owed an answer.
+  struct Reg {
+    int action = 0;
+    int easy = 0;
+    int socketp = 0;
+    bool closed = false;
+  };
+  struct Sockets {
+    std::map<int, Reg> reg;
+    std::map<int, std::size_t> err_pending;  // fd -> index of the ERR call
+    std::map<int, int> err_easy;
+  } sockets;
+
+  // The timer (TM-*): the last value told and when, and the transfers' deadlines.
+  struct Timer {
+    bool told = false;
+    long value = -1;
+    std::int64_t time = 0;
+    bool fired = false;  // a SOCKET_TIMEOUT call consumed the last timer told
+    std::map<int, long> timeout_ms;  // from "timeout eN MS" notes
+    std::map<int, int> calls_past_deadline;
+    bool late = false;  // "late-timers": the driver may fire timers late
+  } timer;
+
+  // The running count and the message queue (SA-RUNNING, SA-DECREASE, SA-ZERO-DONE, IR-*).
+  struct RunCheck {
+    bool active = false;
+    int running = 0;
+    std::size_t index = 0;
+  };
+  struct Queue {
+    int last_running = -1;
+    RunCheck run_check;
+    long lo = 0, hi = 0;  // bounds on queued messages; hi kUnknown when unknown
+    long decrease_since_drain = 0, dones_since_drain = 0;
+    bool decrease_poisoned = false;
+    std::size_t decrease_index = 0;
+    int baseline = -1;
+    std::set<int> zero_pending;
+    std::size_t zero_index = 0;
+  } queue;
+
+  // Error returns and aborts (ER-ABORT, SA-AFTER-ERROR).
+  struct Errors {
+    std::set<int> abort_pending;
+    std::size_t abort_index = 0;
+    bool in_error = false;
+    std::size_t error_index = 0;
+  } errors;
+
+  // How the application drives the multi (SA-ZERO, SA-SPURIOUS, DP-SOCKET, SA-PROGRESS).
+  struct Driving {
+    bool spurious_seen = false, mask0_used = false, nonzero_mask_used = false, legacy_used = false;
+    int idle_calls = 0;
+    std::int64_t last_time = 0;  // of the last socket call
+  } driving;
+
+  // Pausing (PA-*): the MSPAUSE_* bits each transfer is known to hold, PAUSE returns made
+  // inside the easy_pause call being replayed (they take effect after its own bits), and
+  // unpauses whose PA-RESUME verdict waits for the transfer's fate.
+  struct Resume {
+    std::size_t index = 0;
+    bool timer_due = false;  // the application's timer was due within 1 ms of the unpause
+    std::string timer;       // what the timer was, for the message
+  };
+  struct Pause {
+    std::map<int, int> held;
+    std::map<int, int> in_group;
+    std::map<int, Resume> resume_pending;
+  } pause;
+
+  State(Edition ed, CheckerOptions o) : edition(ed), opt(o) {
+    for (const Clause& c : all_clauses()) {
+      enabled[static_cast<std::size_t>(c.key)] = in_edition(c, ed);
+    }
+  }
+
+  bool on(ClauseId id) const { return enabled[static_cast<std::size_t>(id)]; }
+  // Counts one evaluation; returns whether the clause is in the edition.
+  bool ex(ClauseId id) {
+    if (!on(id)) return false;
+    ++exercised[static_cast<std::size_t>(id)];
+    return true;
+  }
+  void fail(ClauseId id, std::size_t index, std::int64_t t, std::string msg) {
+    if (!on(id) || stopped) return;
+    // Every violation is counted; the first kViolationsKeptPerClause of a clause are kept,
+    // so a target that repeats one fault a million times cannot exhaust the harness.
+    if (++violated[static_cast<std::size_t>(id)] > kViolationsKeptPerClause) return;
+    violations.push_back(Violation{std::string(clause(id).id), index, t, std::move(msg)});
+    if (opt.stop_at_first) stopped = true;
+  }
+  // Evaluate: counts the check, reports when bad.
+  void check(ClauseId id, bool good, std::size_t index, std::int64_t t,
+             const std::string& msg) {
+    if (!ex(id)) return;
+    if (!good) fail(id, index, t, msg);
+  }
+
+  long running_bound() const {  // added and not known done
+    return static_cast<long>(added.size()) - static_cast<long>(done_read.size());
+  }
+
+  static constexpr int kPauseReturn = MS_WRITEFUNC_PAUSE;  // == MS_READFUNC_PAUSE
+  static_assert(MS_WRITEFUNC_PAUSE == MS_READFUNC_PAUSE);
+
+  // checker.cpp: the replay of call groups and the order of judgement
+  void feed(std::size_t index, const Event& e);
+  void replay(std::size_t i, const Event& e, const Event* ctx);
+  void after_cleanup(std::size_t i, const Event& e);
+  void callback_common(std::size_t i, const Event& e, const Event* ctx);
+  void on_note(std::size_t i, const Event& e);
+  void fail_liveness(std::size_t i, const Event& e);
+  void on_call(std::size_t i, const Event& e, bool nested);
+  void on_socket_call(std::size_t i, const Event& e);
+  void finish_run();
+
+  // checker_sockets.cpp
+  void on_socket_cb(std::size_t i, const Event& e, const Event* ctx);
+  void on_net_close(std::size_t i, const Event& e);
+  void on_assign(std::size_t i, const Event& e);
+  void on_cleanup(std::size_t i, const Event& e);
+  void judge_unknown_descriptor(std::size_t i, const Event& e);
+  void owe_answer_to_err(std::size_t i, const Event& e);
+  void forget_errors_of(int h);
+
+  // checker_timer.cpp
+  void on_timer_cb(std::size_t i, const Event& e, const Event* ctx);
+  void on_timeout_query(std::size_t i, const Event& e);
+  void timer_used_by(const Event& e);
+  void count_calls_past_deadlines(std::int64_t t);
+  void judge_deadline_at_done(std::size_t i, const Event& e);
+  void quiescence_timer_check(std::size_t i, std::int64_t t);
+  void before_cleanup(std::size_t i, const Event& e);
+
+  // checker_queue.cpp
+  void on_info_read(std::size_t i, const Event& e, bool nested = false);
+  void on_done(std::size_t i, const Event& e);
+  void judge_exact_running(const Event& e);
+  void judge_running(std::size_t i, const Event& e);
+  void drain(std::size_t i, std::int64_t t);
+
+  // checker_handles.cpp
+  void on_add(std::size_t i, const Event& e);
+  void on_remove(std::size_t i, const Event& e);
+  bool code_allowed(EventKind k, int r) const;
+  bool judge_code(std::size_t i, const Event& e, bool in_cb);
+  void judge_call_again(std::size_t i, const Event& e);
+  void judge_abort_return(std::size_t i, const Event& e, bool in_cb);
+  void judge_call_after_error(std::size_t i, const Event& e);
+  void enter_error_state(std::size_t i);
+
+  // checker_driving.cpp
+  void judge_how_driven(std::size_t i, const Event& e, bool ok);
+  void judge_progress(std::size_t i, const Event& e);
+  void judge_healthy_end(std::size_t i, const Event& e);
+
+  // checker_pause.cpp
+  void on_data_cb(std::size_t i, const Event& e, const Event* ctx);
+  void on_easy_pause(std::size_t i, const Event& e);
+  void settle_resumes(std::int64_t t);
+};
+
+}  // namespace ms::conf
