@@ -176,32 +176,84 @@ void adopt_progress(int fd) {
 }
 
 // The children of this process (every thread's), from /proc.
-std::vector<pid_t> own_children() {
-  std::vector<pid_t> out;
-  DIR* tasks = ::opendir("/proc/self/task");
-  if (tasks == nullptr) return out;
-  while (const dirent* t = ::readdir(tasks)) {
-    if (t->d_name[0] == '.') continue;
-    const std::string path = std::string("/proc/self/task/") + t->d_name + "/children";
-    FILE* f = std::fopen(path.c_str(), "r");
-    if (f == nullptr) continue;
-    int pid = 0;
-    while (std::fscanf(f, "%d", &pid) == 1) out.push_back(static_cast<pid_t>(pid));
-    std::fclose(f);
+// A set of pids of fixed size: a fork server allocates nothing between runs (so every run
+// starts from the same heap), and the sweep after each run must not either.
+struct Pids {
+  static constexpr int kMax = 1024;
+  pid_t at[kMax];
+  int count = 0;
+  void add(pid_t p) {
+    if (count < kMax) at[count++] = p;
   }
-  ::closedir(tasks);
-  return out;
+  bool has(pid_t p) const {
+    for (int k = 0; k < count; ++k)
+      if (at[k] == p) return true;
+    return false;
+  }
+};
+
+// Reads the numbers of one /proc/self/task/<tid>/children file into out.
+void read_children_file(const char* path, Pids& out) {
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  char text[4096];
+  std::size_t used = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd, text + used, sizeof text - 1 - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    used += static_cast<std::size_t>(n);
+    if (used == sizeof text - 1) break;
+  }
+  ::close(fd);
+  long pid = 0;
+  bool in_number = false;
+  for (std::size_t k = 0; k < used; ++k) {
+    if (text[k] >= '0' && text[k] <= '9') {
+      pid = pid * 10 + (text[k] - '0');
+      in_number = true;
+    } else if (in_number) {
+      out.add(static_cast<pid_t>(pid));
+      pid = 0;
+      in_number = false;
+    }
+  }
+  if (in_number) out.add(static_cast<pid_t>(pid));
+}
+
+// The children of this process (every thread's), from /proc, without allocating.
+void own_children(Pids& out) {
+  out.count = 0;
+  const int dir = ::open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return;
+  alignas(8) char entries[4096];
+  for (;;) {
+    const long n = ::syscall(SYS_getdents64, dir, entries, sizeof entries);
+    if (n <= 0) break;
+    for (long at = 0; at < n;) {
+      const auto* d = reinterpret_cast<const struct dirent64*>(entries + at);
+      at += d->d_reclen;
+      if (d->d_name[0] == '.') continue;
+      char path[sizeof "/proc/self/task//children" + sizeof d->d_name];
+      std::snprintf(path, sizeof path, "/proc/self/task/%s/children", d->d_name);
+      read_children_file(path, out);
+    }
+  }
+  ::close(dir);
 }
 
 // Ends and reaps every child of this process that is not in `keep`: the processes a run
 // started that left its process group (setsid) and were handed to this subreaper when
 // their parent ended. Ending one hands its own children here too, so again while any is
 // left (bounded: a process that forks faster than it is killed is not waited for forever).
-void end_adopted(const std::vector<pid_t>& keep) {
+void end_adopted(const Pids& keep) {
+  static Pids now;  // static: see serve_forks
   for (int round = 0; round < 64; ++round) {
+    own_children(now);
     bool any = false;
-    for (pid_t pid : own_children()) {
-      if (std::find(keep.begin(), keep.end(), pid) != keep.end()) continue;
+    for (int k = 0; k < now.count; ++k) {
+      const pid_t pid = now.at[k];
+      if (keep.has(pid)) continue;
       any = true;
       ::kill(pid, SIGKILL);
       int status = 0;
@@ -258,9 +310,10 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
     }
   } unmap{slot};
   // What this process had started before the run is not the run's to end.
-  std::vector<pid_t> keep = g_adopts ? own_children() : std::vector<pid_t>();
+  Pids keep;
+  if (g_adopts) own_children(keep);
   Launch child = launch(fds[1], slot != nullptr ? progress_fd : -1, slot);
-  keep.push_back(child.pid);  // reaped by its own wait
+  keep.add(child.pid);  // reaped by its own wait
   ::close(fds[1]);
   if (progress_fd >= 0) ::close(progress_fd);
   if (child.pid <= 0) {
@@ -591,9 +644,15 @@ int serve_forks(const std::function<std::string()>& prepare, const std::function
   }
   send_line(control, "ready\n", nullptr, 0);
   // What loading the library started lives as long as this server; at its end it is ended.
-  const std::vector<pid_t> loaded = own_children();
+  // Static, not on the stack: a run's child starts with the stack depth it always had, so a
+  // library whose behaviour follows its addresses behaves as before.
+  static Pids loaded, keep;
+  own_children(loaded);
   struct EndAll {
-    ~EndAll() { end_adopted({}); }
+    ~EndAll() {
+      static const Pids none{};
+      end_adopted(none);
+    }
   } end_all;
   // From here on nothing is allocated between runs: every child starts from the same state.
   for (;;) {
@@ -617,8 +676,8 @@ int serve_forks(const std::function<std::string()>& prepare, const std::function
     }
     if (pid > 0) ::setpgid(pid, pid);
     for (int fd : fds) ::close(fd);
-    std::vector<pid_t> keep = loaded;
-    keep.push_back(pid);
+    keep = loaded;
+    keep.add(pid);
     char reply[64];
     std::snprintf(reply, sizeof reply, "pid %d\n", static_cast<int>(pid));
     if (!send_line(control, reply, nullptr, 0)) return 1;
