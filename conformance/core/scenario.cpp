@@ -21,12 +21,7 @@
 #include "conformance/codes.hpp"
 #include "multisock/multisock.h"
 
-#if defined(MS_HAVE_SIMNET) && __has_include("simnet/peer_script.hpp")
 #include "simnet/peer_script.hpp"
-#define MS_SCENARIO_PEER_PARSER 1
-#else
-#define MS_SCENARIO_PEER_PARSER 0
-#endif
 
 namespace ms::conf {
 namespace {
@@ -564,13 +559,11 @@ class Parser {
       if (j > first) p.script_text += '\n';
       p.script_text += lines_[j];
     }
-#if MS_SCENARIO_PEER_PARSER
     ms::sim::PeerScript script;
     ms::sim::ScriptError se;
     if (!ms::sim::parse_peer_script(p.script_text, p.script_first_line, script, se)) {
       fail(se.line, se.column, "peer \"" + p.name + "\": " + se.reason);
     }
-#endif
     out_.peers.push_back(std::move(p));
   }
 
@@ -1012,7 +1005,7 @@ std::vector<const ExpectDone*> applicable_done(const ExpectSpec& expect, std::st
   return all;
 }
 
-bool peer_script_parser_available() { return MS_SCENARIO_PEER_PARSER != 0; }
+bool peer_script_parser_available() { return true; }
 
 bool parse_scenario(std::string_view text, std::string_view file_name, Scenario& out,
                     ScenarioError& err) {

@@ -12,11 +12,9 @@
 #include <openssl/evp.h>
 
 #include <filesystem>
-#if __has_include("simnet/test_pki.hpp")
+
 #include "simnet/peer_script.hpp"
 #include "simnet/test_pki.hpp"
-#define MS_DRIVER_HAS_SIMNET 1
-#endif
 
 #include <algorithm>
 #include <cstdio>
@@ -612,25 +610,15 @@ struct Driver::Impl {
     running = std::max(0, running - finished);
   }
 
-  static char upload_byte(std::uint64_t i) {
-#ifdef MS_DRIVER_HAS_SIMNET
-    return ms::sim::generated_body_byte(i);
-#else
-    return static_cast<char>('a' + i % 26);
-#endif
-  }
+  static char upload_byte(std::uint64_t i) { return ms::sim::generated_body_byte(i); }
 
   // The scripted peers' CA, written once per process into the temporary folder.
   static const std::string& test_ca_file() {
     static const std::string path = [] {
-#ifdef MS_DRIVER_HAS_SIMNET
       std::error_code ec;
       const auto dir = std::filesystem::temp_directory_path(ec);
       const std::string p = (ec ? std::filesystem::path("/tmp") : dir) / "multisock-test-ca.pem";
       return ms::sim::write_test_ca_file(p) ? p : std::string();
-#else
-      return std::string();
-#endif
     }();
     return path;
   }
