@@ -122,29 +122,27 @@ std::int64_t parse_uint(const Token& t, int line, std::int64_t max, const char* 
   return v;
 }
 
-// "250ms", "2s", "10us", "5ns", or "0".
+// "250ms", "2s", "10us", "5ns", or "0" (simnet's read_duration, the one reader).
 std::int64_t parse_duration_token(const Token& t, int line, const char* what) {
   const std::string& s = t.text;
-  std::size_t n = 0;
-  while (n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
-  std::string num = s.substr(0, n), unit = s.substr(n);
-  if (t.quoted || num.empty() || num.size() > 12) {
-    fail(line, t.column, std::string("bad duration for ") + what + ": \"" + s + "\"");
+  // Ten years of virtual time is plenty; the bound keeps sums far from overflow.
+  constexpr std::int64_t kMaxNs = 10LL * 365 * 24 * 3600 * 1000000000;
+  ms::sim::Nanos v{0};
+  const ms::sim::DurationProblem problem =
+      t.quoted ? ms::sim::DurationProblem::not_a_number
+               : ms::sim::read_duration(s, ms::sim::Nanos(kMaxNs), v);
+  switch (problem) {
+    case ms::sim::DurationProblem::none: return v.count();
+    case ms::sim::DurationProblem::not_a_number:
+      fail(line, t.column, std::string("bad duration for ") + what + ": \"" + s + "\"");
+    case ms::sim::DurationProblem::needs_unit:
+      fail(line, t.column, std::string("duration for ") + what + " needs a unit (ns, us, ms, s): \"" + s + "\"");
+    case ms::sim::DurationProblem::too_large:
+      fail(line, t.column, std::string("duration for ") + what + " too large: " + s);
+    case ms::sim::DurationProblem::unknown_unit: break;
   }
-  std::int64_t v = std::stoll(num);
-  if (unit.empty()) {
-    if (v == 0) return 0;
-    fail(line, t.column, std::string("duration for ") + what + " needs a unit (ns, us, ms, s): \"" + s + "\"");
-  }
-  std::int64_t scale = unit == "ns" ? 1 : unit == "us" ? 1000 : unit == "ms" ? 1000000
-                      : unit == "s"  ? 1000000000 : 0;
-  if (scale != 0) {
-    // Ten years of virtual time is plenty; the bound keeps the product far from overflow.
-    constexpr std::int64_t kMaxNs = 10LL * 365 * 24 * 3600 * 1000000000;
-    if (v > kMaxNs / scale) fail(line, t.column, std::string("duration for ") + what + " too large: " + s);
-    return v * scale;
-  }
-  fail(line, t.column + static_cast<int>(n), "unknown time unit \"" + unit + "\" (ns, us, ms, s)");
+  const std::size_t digits = s.find_first_not_of("0123456789");
+  fail(line, t.column + static_cast<int>(digits), "unknown time unit \"" + s.substr(digits) + "\" (ns, us, ms, s)");
 }
 
 double parse_probability(const Token& t, int line) {

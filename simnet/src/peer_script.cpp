@@ -297,22 +297,29 @@ bool check_script(const PeerScript& script, ScriptError& err, int first_line) {
 
 }  // namespace
 
-bool parse_duration(std::string_view text, Nanos& out) {
+DurationProblem read_duration(std::string_view text, Nanos max, Nanos& out) {
   std::size_t digits = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0) return DurationProblem::not_a_number;
   const std::string_view unit = text.substr(digits);
   std::uint64_t scale = 0;
   if (unit == "ns") scale = 1;
   else if (unit == "us") scale = 1000;
   else if (unit == "ms") scale = 1000 * 1000;
   else if (unit == "s") scale = 1000 * 1000 * 1000;
-  else if (unit.empty() && text == "0") scale = 1;
-  else return false;
+  else if (unit.empty() && text.find_first_not_of('0') == std::string_view::npos) scale = 1;
+  else if (unit.empty()) return DurationProblem::needs_unit;
+  else return DurationProblem::unknown_unit;
+  const std::uint64_t max_ns = static_cast<std::uint64_t>(std::max<std::int64_t>(0, max.count()));
   std::uint64_t n = 0;
-  constexpr std::uint64_t kMaxNs = 100ULL * 24 * 3600 * 1000 * 1000 * 1000;  // 100 days
-  if (!parse_u64(text.substr(0, digits), kMaxNs, n) || n > kMaxNs / scale) return false;
+  if (!parse_u64(text.substr(0, digits), max_ns, n) || n > max_ns / scale) return DurationProblem::too_large;
   out = Nanos(static_cast<std::int64_t>(n * scale));
-  return true;
+  return DurationProblem::none;
+}
+
+bool parse_duration(std::string_view text, Nanos& out) {
+  constexpr std::int64_t kMaxNs = 100LL * 24 * 3600 * 1000 * 1000 * 1000;  // 100 days
+  return read_duration(text, Nanos(kMaxNs), out) == DurationProblem::none;
 }
 
 bool parse_peer_script(std::string_view text, int first_line, PeerScript& out,

@@ -73,7 +73,11 @@ struct ScriptError {
 bool parse_peer_script(std::string_view text, int first_line, PeerScript& out,
                        ScriptError& err);
 
-// Durations: a decimal integer and a unit: ns, us, ms, s (e.g. 10ms, 2s, 0).
+// Durations, the one reader of scenario and peer-script text: a decimal integer and a unit
+// (ns, us, ms, s: 10ms, 2s), or 0 alone; at most `max`. Says why it refused.
+enum class DurationProblem { none, not_a_number, needs_unit, unknown_unit, too_large };
+DurationProblem read_duration(std::string_view text, Nanos max, Nanos& out);
+// A peer script's duration: at most 100 days.
 bool parse_duration(std::string_view text, Nanos& out);
 
 // The deterministic body bytes of `send body N`: byte i of every generated body is
