@@ -121,6 +121,9 @@ def test_a_long_sweep_folds_its_passing_runs(cli, tmp_path):
     junit = (tmp_path / "whole" / "junit.xml").read_text()
     assert f'tests="1001"' in junit and f"{runs - 1000} passing scenarios (counted, not listed)" in junit
     assert f"And {runs - 1000} passing scenarios" in (tmp_path / "whole" / "report.html").read_text()
+    # The seeds of the sweep, as one range in both (not 2,400 numbers).
+    assert f'<property name="seeds" value="7-{7 + runs - 1}"/>' in junit
+    assert f"<dt>seeds</dt><dd>7-{7 + runs - 1}</dd>" in (tmp_path / "whole" / "report.html").read_text()
 
     # The same sweep again: the same digest (deterministic); then two shards, merged.
     again = cli.run(*common, "--report", tmp_path / "again")

@@ -424,8 +424,7 @@ std::string to_html(const std::vector<json>& input) {
     const json& s = rep["summary"];
     const json& sp = rep["speed"];
     double wall = sp["wall_seconds"].get<double>(), sim = sp["simulated_seconds"].get<double>();
-    std::string seeds;
-    for (const auto& sd : rep["seeds"]) seeds += (seeds.empty() ? "" : ", ") + sd.dump();
+    const std::string seeds = seeds_text(rep["seeds"]);
     std::string known = "none";
     if (rep["known"].is_object())
       known = str_or(rep["known"], "file") + " (" + std::to_string(rep["known"].value("entries", json::array()).size()) +

@@ -48,6 +48,9 @@ std::string str_or(const json& j, const char* key, std::string fallback = "");
 long long int_or(const json& j, const char* key, long long fallback = 0);
 // A seed (an integer in [0, 2^64-1]) or the fallback.
 std::uint64_t seed_or(const json& j, const char* key, std::uint64_t fallback = 0);
+// A report's seeds as people read them: runs of consecutive seeds as ranges, in order
+// ("1-1000000", "7, 9-12"), so a sweep of a million seeds is one short line.
+std::string seeds_text(const json& seeds);
 
 // The column label of each report's target, made unique when names repeat.
 std::vector<std::string> target_labels(const std::vector<json>& reports);

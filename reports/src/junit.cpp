@@ -104,7 +104,7 @@ void write_suite(std::ostringstream& o, const json& report, Counts& total) {
   prop("edition", r["edition"]["id"]);
   prop("suite", r["suite"]);
   prop("strict", r["strict"].get<bool>() ? "true" : "false");
-  prop("seeds", r["seeds"].dump());
+  prop("seeds", seeds_text(r["seeds"]));
   prop("shard", std::to_string(r["shard"]["index"].get<long long>()) + "/" +
                     std::to_string(r["shard"]["count"].get<long long>()));
   prop("verdict", r["verdict"]);

@@ -132,6 +132,37 @@ std::uint64_t seed_or(const json& j, const char* key, std::uint64_t fallback) {
   return fallback;
 }
 
+std::string seeds_text(const json& seeds) {
+  std::string out;
+  if (!seeds.is_array()) return out;
+  auto value = [](const json& s, std::uint64_t& v) {
+    if (s.is_number_unsigned()) v = s.get<std::uint64_t>();
+    else if (s.is_number_integer() && s.get<long long>() >= 0) v = static_cast<std::uint64_t>(s.get<long long>());
+    else return false;
+    return true;
+  };
+  auto flush = [&](std::uint64_t first, std::uint64_t last) {
+    if (!out.empty()) out += ", ";
+    out += std::to_string(first);
+    if (last != first) out += "-" + std::to_string(last);
+  };
+  bool open = false;
+  std::uint64_t first = 0, last = 0;
+  for (const json& s : seeds) {
+    std::uint64_t v = 0;
+    if (!value(s, v)) continue;  // the validator reports it; the text shows the seeds it can
+    if (open && last != UINT64_MAX && v == last + 1) {
+      last = v;
+      continue;
+    }
+    if (open) flush(first, last);
+    first = last = v;
+    open = true;
+  }
+  if (open) flush(first, last);
+  return out;
+}
+
 static std::string id_field(const json& j, const char* key, const char* prefix) {
   if (!j.is_object()) return "";
   auto it = j.find(key);

@@ -325,7 +325,16 @@ TEST(Validate, NumbersAreRangeCheckedWhereTheyEnter) {
   EXPECT_EQ(rep::validate(r), std::vector<std::string>{});
   EXPECT_NO_THROW(rep::to_html({r}));
   EXPECT_NE(rep::to_junit(r).find("[seed 18446744073709551615]"), std::string::npos);
+  EXPECT_NE(rep::to_junit(r).find("name=\"seeds\" value=\"18446744073709551615\""), std::string::npos);
   EXPECT_EQ(rep::merge({r, r})["scenarios"].size(), r["scenarios"].size());
+  // Consecutive seeds read as ranges, in JUnit and HTML alike; the largest seed ends one.
+  r["seeds"] = json::array();
+  for (std::uint64_t seed : {std::uint64_t{1}, std::uint64_t{2}, std::uint64_t{3}, std::uint64_t{7},
+                             std::uint64_t{9}, std::uint64_t{10}, max64 - 1, max64})
+    r["seeds"].push_back(seed);
+  const std::string ranges = "1-3, 7, 9-10, 18446744073709551614-18446744073709551615";
+  EXPECT_NE(rep::to_junit(r).find("name=\"seeds\" value=\"" + ranges + "\""), std::string::npos);
+  EXPECT_NE(rep::to_html({r}).find("<dt>seeds</dt><dd>" + ranges + "</dd>"), std::string::npos);
 }
 
 TEST(Validate, ProblemsStayFewAndShort) {
