@@ -1061,39 +1061,28 @@ bool load_scenario(const std::string& path, Scenario& out, ScenarioError& err) {
   return parse_scenario(text, path, out, err);
 }
 
-std::string format_scenario(const Scenario& s) {
-  std::string o;
-  if (!s.description.empty()) {
-    std::istringstream in(s.description);
-    std::string l;
-    while (std::getline(in, l)) o += l.empty() ? "#\n" : "# " + l + "\n";
-  }
-  if (!s.title.empty()) o += "title " + quote(s.title) + "\n";
-  o += "seed " + std::to_string(s.seed) + "\n";
-  if (s.canary) o += "canary\n";
-  if (s.replay_choices) {
-    // Runs of equal values as VALUE*COUNT, 16 items a line.
-    std::string line = "choices";
-    int items = 0;
-    for (std::size_t i = 0; i < s.choices.size();) {
-      std::size_t j = i;
-      while (j < s.choices.size() && s.choices[j] == s.choices[i]) ++j;
-      line += " " + std::to_string(s.choices[i]);
-      if (j - i > 1) line += "*" + std::to_string(j - i);
-      i = j;
-      if (++items == 16 && i < s.choices.size()) {
-        o += line + "\n";
-        line = "choices";
-        items = 0;
-      }
+namespace {
+
+// The `choices` lines: runs of equal values as VALUE*COUNT, 16 items a line.
+void format_choices(const Scenario& s, std::string& o) {
+  std::string line = "choices";
+  int items = 0;
+  for (std::size_t i = 0; i < s.choices.size();) {
+    std::size_t j = i;
+    while (j < s.choices.size() && s.choices[j] == s.choices[i]) ++j;
+    line += " " + std::to_string(s.choices[i]);
+    if (j - i > 1) line += "*" + std::to_string(j - i);
+    i = j;
+    if (++items == 16 && i < s.choices.size()) {
+      o += line + "\n";
+      line = "choices";
+      items = 0;
     }
-    o += line + "\n";
   }
-  for (const PolicySpec& p : s.policies) {
-    o += "policy " + word(p.name);
-    for (const std::string& a : p.args) o += " " + word(a);
-    o += "\n";
-  }
+  o += line + "\n";
+}
+
+void format_world(const Scenario& s, std::string& o) {
   const WorldSpec& w = s.world;
   std::string ws;
   if (w.latency_ns >= 0) ws += " latency " + duration(w.latency_ns);
@@ -1106,14 +1095,18 @@ std::string format_scenario(const Scenario& s) {
   MS_WORLD_PROBABILITIES(MS_X)
 #undef MS_X
   if (!ws.empty()) o += "world" + ws + "\n";
-  {
-    const MultiSpec& m = s.multi;
-    std::string ms;
-    if (m.max_host_connections >= 0) ms += " max_host_connections " + std::to_string(m.max_host_connections);
-    if (m.max_total_connections >= 0) ms += " max_total_connections " + std::to_string(m.max_total_connections);
-    if (m.maxconnects >= 0) ms += " maxconnects " + std::to_string(m.maxconnects);
-    if (!ms.empty()) o += "multi" + ms + "\n";
-  }
+}
+
+void format_multi(const Scenario& s, std::string& o) {
+  const MultiSpec& m = s.multi;
+  std::string ms;
+  if (m.max_host_connections >= 0) ms += " max_host_connections " + std::to_string(m.max_host_connections);
+  if (m.max_total_connections >= 0) ms += " max_total_connections " + std::to_string(m.max_total_connections);
+  if (m.maxconnects >= 0) ms += " maxconnects " + std::to_string(m.maxconnects);
+  if (!ms.empty()) o += "multi" + ms + "\n";
+}
+
+void format_dns_and_peers(const Scenario& s, std::string& o) {
   for (const DnsSpec& d : s.dns) {
     o += "dns " + d.name;
     for (const std::string& a : d.addresses) o += " " + a;
@@ -1133,44 +1126,52 @@ std::string format_scenario(const Scenario& s) {
       o += l + "\n";
     }
   }
-  {  // always written: a scenario without a client block is refused
-    o += "\nclient\n";
-    for (const ClientStep& c : s.client) {
-      o += "  ";
-      if (c.kind == StepKind::end || c.kind == StepKind::cleanup || c.at_ns != 0)
-        o += "at " + duration(c.at_ns) + " ";
-      if (c.kind == StepKind::end || c.kind == StepKind::cleanup) {
-        o += c.kind == StepKind::end ? "end\n" : "cleanup\n";
-        continue;
-      }
-      if (c.kind == StepKind::remove) {
-        o += "remove " + word(c.id) + "\n";
-        continue;
-      }
-      const TransferSpec& x = c.transfer;
-      o += "add " + word(x.id) + " url " + word(x.url);
-      if (x.timeout_ms >= 0) o += " timeout_ms " + std::to_string(x.timeout_ms);
-      if (x.connecttimeout_ms >= 0) o += " connecttimeout_ms " + std::to_string(x.connecttimeout_ms);
-      if (x.low_speed_limit >= 0) {
-        o += " low_speed " + std::to_string(x.low_speed_limit) + " " + std::to_string(x.low_speed_time);
-      }
-      if (x.has_post) o += " post " + quote(x.post);
-      if (x.nobody) o += " nobody";
-      for (const std::string& h : x.headers) o += " header " + quote(h);
-      for (const ResolveSpec& r : x.resolve) {
-        o += " resolve " + r.host + ":" + std::to_string(r.port) + ":" +
-             (r.address.find(':') != std::string::npos ? "[" + r.address + "]" : r.address);
-      }
-      if (x.follow) o += " follow";
-      if (x.maxredirs >= 0) o += " maxredirs " + std::to_string(x.maxredirs);
-      if (!x.cainfo.empty()) o += " cainfo " + word(x.cainfo);
-      if (x.verifypeer >= 0) o += " verifypeer " + std::to_string(x.verifypeer);
-      if (x.verifyhost >= 0) o += " verifyhost " + std::to_string(x.verifyhost);
-      if (x.upload_bytes >= 0)
-        o += (x.upload_chunked ? " upload-chunked " : " upload ") + std::to_string(x.upload_bytes);
-      o += "\n";
-    }
+}
+
+void format_transfer(const TransferSpec& x, std::string& o) {
+  o += "add " + word(x.id) + " url " + word(x.url);
+  if (x.timeout_ms >= 0) o += " timeout_ms " + std::to_string(x.timeout_ms);
+  if (x.connecttimeout_ms >= 0) o += " connecttimeout_ms " + std::to_string(x.connecttimeout_ms);
+  if (x.low_speed_limit >= 0) {
+    o += " low_speed " + std::to_string(x.low_speed_limit) + " " + std::to_string(x.low_speed_time);
   }
+  if (x.has_post) o += " post " + quote(x.post);
+  if (x.nobody) o += " nobody";
+  for (const std::string& h : x.headers) o += " header " + quote(h);
+  for (const ResolveSpec& r : x.resolve) {
+    o += " resolve " + r.host + ":" + std::to_string(r.port) + ":" +
+         (r.address.find(':') != std::string::npos ? "[" + r.address + "]" : r.address);
+  }
+  if (x.follow) o += " follow";
+  if (x.maxredirs >= 0) o += " maxredirs " + std::to_string(x.maxredirs);
+  if (!x.cainfo.empty()) o += " cainfo " + word(x.cainfo);
+  if (x.verifypeer >= 0) o += " verifypeer " + std::to_string(x.verifypeer);
+  if (x.verifyhost >= 0) o += " verifyhost " + std::to_string(x.verifyhost);
+  if (x.upload_bytes >= 0)
+    o += (x.upload_chunked ? " upload-chunked " : " upload ") + std::to_string(x.upload_bytes);
+}
+
+// The client block: always written (a scenario without one is refused).
+void format_client(const Scenario& s, std::string& o) {
+  o += "\nclient\n";
+  for (const ClientStep& c : s.client) {
+    o += "  ";
+    if (c.kind == StepKind::end || c.kind == StepKind::cleanup || c.at_ns != 0)
+      o += "at " + duration(c.at_ns) + " ";
+    if (c.kind == StepKind::end || c.kind == StepKind::cleanup) {
+      o += c.kind == StepKind::end ? "end\n" : "cleanup\n";
+      continue;
+    }
+    if (c.kind == StepKind::remove) {
+      o += "remove " + word(c.id) + "\n";
+      continue;
+    }
+    format_transfer(c.transfer, o);
+    o += "\n";
+  }
+}
+
+void format_expect(const Scenario& s, std::string& o) {
   const ExpectSpec& e = s.expect;
   if (!e.clauses.empty() || !e.done.empty() || e.running_zero_at_end || !e.violations.empty()) {
     o += "\nexpect\n";
@@ -1198,6 +1199,31 @@ std::string format_scenario(const Scenario& s) {
       o += "\n";
     }
   }
+}
+
+}  // namespace
+
+std::string format_scenario(const Scenario& s) {
+  std::string o;
+  if (!s.description.empty()) {
+    std::istringstream in(s.description);
+    std::string l;
+    while (std::getline(in, l)) o += l.empty() ? "#\n" : "# " + l + "\n";
+  }
+  if (!s.title.empty()) o += "title " + quote(s.title) + "\n";
+  o += "seed " + std::to_string(s.seed) + "\n";
+  if (s.canary) o += "canary\n";
+  if (s.replay_choices) format_choices(s, o);
+  for (const PolicySpec& p : s.policies) {
+    o += "policy " + word(p.name);
+    for (const std::string& a : p.args) o += " " + word(a);
+    o += "\n";
+  }
+  format_world(s, o);
+  format_multi(s, o);
+  format_dns_and_peers(s, o);
+  format_client(s, o);
+  format_expect(s, o);
   return o;
 }
 
