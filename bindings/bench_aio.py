@@ -48,8 +48,10 @@ class PycurlClient:
         self.watched = {}
         self.timer = None
         self.futures = {}
+        self.counts = [0, 0, 0]
 
     def on_socket(self, what, fd, multi, socketp):
+        self.counts[1] += 1
         p = self.pycurl
         old = self.watched.pop(fd, 0)
         if old in (p.POLL_IN, p.POLL_INOUT):
@@ -64,6 +66,7 @@ class PycurlClient:
             self.watched[fd] = what
 
     def on_timer(self, timeout_ms):
+        self.counts[2] += 1
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
@@ -73,6 +76,7 @@ class PycurlClient:
     def act(self, fd, mask):
         if fd == self.pycurl.SOCKET_TIMEOUT:
             self.timer = None
+        self.counts[0] += 1
         self.multi.socket_action(fd, mask)
         while True:
             _left, ok, failed = self.multi.info_read()
@@ -108,17 +112,22 @@ class PycurlClient:
         self.multi.close()
 
 
-async def run_multisock(urls, lib, parallel):
+COUNTS = {}  # client name -> (socket_action calls, socket callbacks, timer callbacks) of the last round
+
+
+async def run_multisock(name, urls, lib, parallel):
     async with multisock.aio.Client(lib=lib, max_total_connections=parallel) as client:
         responses = await asyncio.gather(*(client.get(u) for u in urls))
+        COUNTS[name] = (client.events, client.socket_callbacks, client.timer_callbacks)
     return [(r.status, r.body) for r in responses]
 
 
-async def run_pycurl(urls, parallel):
+async def run_pycurl(name, urls, parallel):
     client = PycurlClient(parallel)
     try:
         return await asyncio.gather(*(client.get(u) for u in urls))
     finally:
+        COUNTS[name] = tuple(client.counts)
         client.close()
 
 
@@ -156,16 +165,19 @@ def main():
             urls = [server.url(f"many/f{i:05d}.txt") for i in range(args.files)]
             total = sum(map(len, expected))
             rows = [
-                ("multisock.aio, engine", lambda: run_multisock(urls, None, args.parallel)),
-                ("multisock.aio, lib=libcurl 7.88.1", lambda: run_multisock(urls, LIBCURL, args.parallel)),
-                ("pycurl CurlMulti.socket_action", lambda: run_pycurl(urls, args.parallel)),
+                ("multisock.aio, engine", lambda: run_multisock("multisock.aio, engine", urls, None, args.parallel)),
+                ("multisock.aio, lib=libcurl 7.88.1",
+                 lambda: run_multisock("multisock.aio, lib=libcurl 7.88.1", urls, LIBCURL, args.parallel)),
+                ("pycurl CurlMulti.socket_action", lambda: run_pycurl("pycurl CurlMulti.socket_action", urls, args.parallel)),
             ]
             print(f"{args.files} files ({total} bytes) from nginx on 127.0.0.1, at most {args.parallel} "
                   f"connections, median of {args.rounds} rounds after a warm-up; Python {sys.version.split()[0]}")
-            print(f"{'client':<36} {'wall ms':>9} {'CPU ms':>9} {'files/s':>9}")
+            print(f"{'client':<36} {'wall ms':>9} {'CPU ms':>9} {'files/s':>9} {'actions':>8} {'socket cb':>9} {'timer cb':>9}")
             for name, make in rows:
                 wall, cpu = measure(name, make, expected, args.rounds)
-                print(f"{name:<36} {wall * 1000:>9.1f} {cpu * 1000:>9.1f} {args.files / wall:>9.0f}")
+                actions, sockets, timers = COUNTS[name]
+                print(f"{name:<36} {wall * 1000:>9.1f} {cpu * 1000:>9.1f} {args.files / wall:>9.0f} "
+                      f"{actions:>8} {sockets:>9} {timers:>9}")
         finally:
             stop_nginx(server.proc)
 

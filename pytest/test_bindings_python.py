@@ -353,32 +353,50 @@ def test_Multi_used_by_a_second_thread_during_a_call_raises(nginx):
     multi.close()
 
 
-def test_gil_is_released_while_the_engine_works(nginx):
-    """A thread keeps counting while the main thread is inside socket_action on a 1 MiB
-    body delivered in one call: with the GIL held it could not count at all."""
+def hostile_lib():
+    path = os.environ.get("MS_HOSTILE_LIB", str(REPO_ROOT / "build" / "conformance" / "libms_hostile_curl.so"))
+    assert Path(path).is_file(), f"hostile library not found at {path} (env MS_HOSTILE_LIB)"
+    return path
+
+
+def test_gil_is_released_while_the_engine_works(monkeypatch):
+    """The hostile library's socket_action spins 1-2 s in C (MS_HOSTILE=socket_action:clock):
+    a Python thread must keep counting during that call, which it cannot with the GIL held."""
+    monkeypatch.setenv("MS_HOSTILE", "socket_action:clock")
+    multi = multisock.Multi(lib=hostile_lib(), prefix="hostile_")
     counter = [0]
     stop = threading.Event()
-    inside = threading.Event()
+    started = threading.Event()
 
     def count():
+        started.set()
         while not stop.is_set():
-            if inside.is_set():
-                counter[0] += 1
+            counter[0] += 1
 
-    multi = multisock.Multi()
-    loop = Loop(multi)
-    easy = make_easy(None, nginx.url("big.bin"))
-    # The write function marks the time spent in the engine between its calls.
-    easy.setopt(multisock.OPT_WRITEFUNCTION, lambda data: (inside.set(), time.sleep(0))[0])
     t = threading.Thread(target=count)
     t.start()
+    started.wait(10)
     try:
-        multi.add_handle(easy)
-        loop.run(1)
+        before = counter[0]
+        begun = time.monotonic()
+        multi.socket_action(multisock.SOCKET_TIMEOUT, 0)
+        during = counter[0] - before
+        took = time.monotonic() - begun
     finally:
         stop.set()
         t.join()
-    assert counter[0] > 0
+    assert took >= 0.9, "the library did not spin: the test proves nothing"
+    assert during > 1000, f"the thread counted {during} times in {took:.1f}s inside socket_action"
+    multi.close()
+
+
+def test_code_the_engine_does_not_know_is_named_MSM_unknown(monkeypatch):
+    monkeypatch.setenv("MS_HOSTILE", "timeout:code")  # timeout() returns 987654
+    multi = multisock.Multi(lib=hostile_lib(), prefix="hostile_")
+    with pytest.raises(multisock.MultiError) as info:
+        multi.timeout()
+    assert info.value.code == 987654 and info.value.name == "MSM_?"
+    assert multi.timeout() == -1  # once only: the library behaves again
     multi.close()
 
 

@@ -45,6 +45,8 @@ class Client:
         self._timer = None      # the loop's TimerHandle for the engine's deadline
         self._futures = {}      # Easy -> Future
         self.events = 0         # socket_action calls made (for measurements)
+        self.socket_callbacks = 0
+        self.timer_callbacks = 0
 
     @property
     def multi(self):
@@ -57,6 +59,7 @@ class Client:
 
     # ---- callbacks from inside the engine
     def _on_socket(self, easy, fd, what, socketp):
+        self.socket_callbacks += 1
         loop = self._get_loop()
         old = self._watched.pop(fd, 0)
         if old in (POLL_IN, POLL_INOUT):
@@ -71,6 +74,7 @@ class Client:
             self._watched[fd] = what
 
     def _on_timer(self, timeout_ms):
+        self.timer_callbacks += 1
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
