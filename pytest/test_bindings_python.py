@@ -577,3 +577,87 @@ def test_hypothesis_state_machine_add_remove_socket_action_info_read(nginx):
         max_examples=25, stateful_step_count=25, deadline=None, derandomize=True,
         suppress_health_check=list(HealthCheck))
     MultiContract.TestCase().runTest()
+
+
+# --------------------------------------------------------------------------- multisock.sim
+
+HANG_SCENARIO = """\
+title timeout_ms {timeout} against a hanging peer, built in Python
+seed 7
+policy faithful
+
+dns slow.test 127.0.0.3
+
+peer sleeper listen 127.0.0.3:8080
+  accept
+  expect request
+  hang
+
+client
+  add t url http://slow.test:8080/never timeout_ms {timeout}
+  at 2s end
+
+expect
+  clause TM-DEADLINE TM-DELETE TM-VALUE
+  done t result OPERATION_TIMEDOUT
+  running 0 at end
+"""
+
+
+def published_trace_hash(name):
+    import json
+    report = json.loads((REPO_ROOT / "reports" / "published" / "engine-sim" / "report.json").read_text())
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("name") == name and "trace_hash" in node:
+                found.append(node["trace_hash"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(report)
+    assert found, f"{name} not in the published report"
+    return found[0]
+
+
+def test_sim_run_gives_the_trace_and_verdict_as_objects():
+    from multisock import sim
+    run = sim.run(REPO_ROOT / "conformance" / "scenarios" / "timeout_on_hang.scn")
+    assert run.passed and run.outcome == "pass" and run.violations == [] and run.exit_code == 0
+    assert run.target == "engine-sim" and run.seed == 7
+    assert run.trace_hash == published_trace_hash("timeout_on_hang")
+    assert [e.index for e in run.events] == list(range(len(run.events)))
+    sockets = [e for e in run.events if e.kind == "socket_cb"]
+    assert sockets and all(e.action in (multisock.POLL_IN, multisock.POLL_OUT, multisock.POLL_INOUT,
+                                        multisock.POLL_REMOVE) for e in sockets)
+    last = {e.fd: e.action for e in sockets}
+    assert set(last.values()) == {multisock.POLL_REMOVE}  # every socket is told REMOVE at the end
+    assert any(e.kind == "timer_cb" and e.fields.get("value") == 500 for e in run.events)
+    done = [e for e in run.events if e.kind == "info_read" and "code" in e.fields]
+    assert len(done) == 1 and done[0].code == multisock.MSE_OPERATION_TIMEDOUT and done[0].t == 500_000_000
+
+
+def test_sim_run_of_libcurl_reports_its_violation():
+    from multisock import sim
+    run = sim.run(REPO_ROOT / "conformance" / "scenarios" / "timeout_on_hang.scn", target=f"lib:{LIBCURL}")
+    assert not run.passed and run.exit_code == 1
+    assert "TM-DELETE" in run.clauses()
+    v = [v for v in run.violations if v.clause == "TM-DELETE"][0]
+    assert 0 <= v.event < len(run.events) and v.t == run.events[v.event].t and "timer" in v.message
+
+
+def test_sim_run_text_of_a_scenario_built_in_python():
+    from multisock import sim
+    run = sim.run_text(HANG_SCENARIO.format(timeout=300))
+    assert run.passed, run.violations
+    done = [e for e in run.events if e.kind == "info_read" and "code" in e.fields]
+    assert done[0].t == 300_000_000  # the deadline the Python text asked for, in virtual time
+    again = sim.run_text(HANG_SCENARIO.format(timeout=300))
+    assert again.trace_hash == run.trace_hash  # deterministic
+    with pytest.raises(sim.SimError) as info:
+        sim.run_text("this is not a scenario\n")
+    assert info.value.code == 2

@@ -14,7 +14,8 @@
 
 Errors are MultiError / EasyError with .code and .name ("MSM_BAD_SOCKET"). An exception a
 callback raises comes out of the call that made the callback (socket_action, add_handle,
-remove_handle); the engine itself carries on. `multisock.aio` drives a Multi from asyncio.
+remove_handle); the engine itself carries on. `multisock.aio` drives a Multi from asyncio;
+`multisock.sim` runs a scenario on the simulated network and returns its trace and verdict.
 """
 
 from ._multisock import *  # noqa: F401,F403  (Multi, Easy, errors, constants)
