@@ -240,7 +240,15 @@ void add_diff(CLI::App& app) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   world_option(app);
   value(app, "--suite", "S", "scripted (default), canary, or a scenario file or folder");
-  contract_options(app);
+  // The contract words conform takes, with what they do to a comparison of traces.
+  value(app, "--edition", "E", "the edition both runs are made under: 7.16, 7.88 or 8 (default: 8, the\n"
+        "newest; auto is the default too)");
+  value(app, "--known", "FILE",
+        "accepted as conform takes it; a comparison of traces forgives nothing,\n"
+        "so it changes no result");
+  value(app, "--profile", "P",
+        "older spelling of --edition: documented, libcurl-7.88 (7.88) or\n"
+        "legacy-7.16 (7.16)");
   value(app, "--seed", "N", "run every scenario with seed N (0 to 2^64-1) instead of its own");
 }
 
