@@ -3,6 +3,9 @@
 # the binaries, their dictionaries (<name>.dict) and seed corpora (<name>_seed_corpus.zip).
 # Honours $CC $CXX $CFLAGS $CXXFLAGS $LIB_FUZZING_ENGINE $OUT; defaults: clang-14 with
 # -fsanitize=fuzzer,address,undefined, build folder build-fuzz/, $OUT = build-fuzz/out.
+# $MS_FUZZ_CMAKE_ARGS: more CMake options, split at spaces (e.g. library_sim_fuzzer's
+# built-in -DMS_FUZZ_LIBRARY=libyours.so -DMS_FUZZ_PREFIX=curl_, or where OpenSSL is).
+# Tests are not built: the fuzzers need the product's libraries only.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +31,8 @@ cmake -S "$ROOT" -B "$BUILD" -G Ninja \
   -DCMAKE_C_FLAGS="$CFLAGS" -DCMAKE_CXX_FLAGS="$CXXFLAGS" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DPython3_EXECUTABLE=/usr/bin/python3 \
-  -DMS_FUZZ=ON -DMS_FUZZ_ENGINE="$ENGINE_LIST"
+  -DMS_FUZZ=ON -DMS_FUZZ_ENGINE="$ENGINE_LIST" -DMS_BUILD_TESTS=OFF \
+  ${MS_FUZZ_CMAKE_ARGS:-}
 cmake --build "$BUILD" --target ms_fuzzers -j"${MS_FUZZ_JOBS:-2}"
 
 mkdir -p "$OUT"

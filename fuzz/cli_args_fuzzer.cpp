@@ -1,5 +1,7 @@
 // cli_args_fuzzer: the option readers of the `multisock` commands (conform, replay,
-// shrink, diff, report, clauses, explain; conformance/cli/options.hpp) on any words.
+// shrink, diff, report, clauses, explain, fetch, completion; conformance/cli/options.hpp)
+// on any words. Each reader parses with its command's CLI11 App (cli/apps.hpp); a reader
+// that asked for an option its App lacks would throw, which is a crash here.
 //
 // Here's how it works. The input is split into argv words: at NUL bytes when it holds
 // one (so a word may hold a newline), else at newlines (seed files are readable command
@@ -8,7 +10,8 @@
 //   - no crash and no exception (one escaping is a crash);
 //   - a usage error is one line: no newline, no control character;
 //   - an accepted command read every word, and its numbers are in range (runs, repeat,
-//     shard, a seed sweep that does not pass 2^64-1, stop-at-event, max-runs);
+//     shard, a seed sweep that does not pass 2^64-1, stop-at-event, max-runs, fetch's
+//     limits);
 //   - parse_number agrees with std::from_chars on every word (digits only, within max).
 #include <charconv>
 #include <cstdint>
@@ -120,6 +123,22 @@ void explain(const std::vector<std::string>& words) {
   FUZZ_CHECK(ms::conf::find_clause(o.clause_id) != nullptr);
 }
 
+void fetch(const std::vector<std::string>& words) {
+  FetchOptions o;
+  if (!read(words, read_fetch_options, o)) return;
+  FUZZ_CHECK(!o.urls.empty());
+  FUZZ_CHECK(o.timeout_ms >= 0 && static_cast<std::uint64_t>(o.timeout_ms) <= kFetchValueMax);
+  FUZZ_CHECK(o.connect_timeout_ms >= 1 && static_cast<std::uint64_t>(o.connect_timeout_ms) <= kFetchValueMax);
+  FUZZ_CHECK(o.max_redirs >= 0 && static_cast<std::uint64_t>(o.max_redirs) <= kFetchValueMax);
+  FUZZ_CHECK(o.parallel >= 0 && static_cast<std::uint64_t>(o.parallel) <= kFetchParallelMax);
+  FUZZ_CHECK(!o.dir || !o.dir->empty());
+}
+
+void completion(const std::vector<std::string>& words) {
+  std::string shell;
+  if (read(words, read_completion_options, shell)) FUZZ_CHECK(shell == "bash");
+}
+
 // parse_number against std::from_chars, which reads the same digits-only form.
 void numbers(const std::string& word) {
   for (const std::uint64_t max : {std::uint64_t{0}, std::uint64_t{5}, std::uint64_t{1000}, std::uint64_t{1} << 53,
@@ -147,7 +166,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   };
   static const Command commands[] = {{"conform", conform}, {"replay", replay},   {"shrink", shrink},
                                      {"diff", diff},       {"report", report},   {"clauses", clauses},
-                                     {"explain", explain}};
+                                     {"explain", explain}, {"fetch", fetch},       {"completion", completion}};
   if (!words.empty())
     for (const Command& c : commands)
       if (words[0] == c.name) {

@@ -11,6 +11,10 @@
 //   MS_FUZZ_PREFIX   its function prefix (default: curl_)
 //   MS_FUZZ_KNOWN    a known-deviations file, or "none" (default: the file in
 //                    conformance/known/ that applies to the library's version, if any)
+// The defaults can be built in (CMake -DMS_FUZZ_LIBRARY=... -DMS_FUZZ_PREFIX=...
+// -DMS_FUZZ_KNOWN=...), for a runner that sets no environment, such as ClusterFuzzLite; a
+// relative built-in path is taken beside the fuzzer binary, since $OUT is run from another
+// folder than the one it was built in.
 // Any violation a known entry does not cover, a crash or hang it does not cover, or a run
 // the world cannot carry (a call it does not model) aborts, so the fuzzer keeps the input.
 #include <cstdint>
@@ -35,6 +39,24 @@ struct Setup {
   std::optional<ms::conf::KnownDeviations> known;
 };
 
+#ifndef MS_FUZZ_LIBRARY_DEFAULT
+#define MS_FUZZ_LIBRARY_DEFAULT "/usr/lib/x86_64-linux-gnu/libcurl.so.4"
+#endif
+#ifndef MS_FUZZ_PREFIX_DEFAULT
+#define MS_FUZZ_PREFIX_DEFAULT "curl_"
+#endif
+#ifndef MS_FUZZ_KNOWN_DEFAULT
+#define MS_FUZZ_KNOWN_DEFAULT ""
+#endif
+
+// A built-in relative path, beside this binary.
+std::string beside_binary(const std::string& path) {
+  if (path.empty() || path == "none" || path.front() == '/') return path;
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? path : (self.parent_path() / path).string();
+}
+
 const char* env_or(const char* name, const char* fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? v : fallback;
@@ -49,15 +71,17 @@ Setup& setup() {
   static Setup s = [] {
     Setup out;
     std::string error;
-    const std::string spec = std::string("lib:") + env_or("MS_FUZZ_LIBRARY", "/usr/lib/x86_64-linux-gnu/libcurl.so.4") +
-                             ":" + env_or("MS_FUZZ_PREFIX", "curl_");
+    const std::string library_default = beside_binary(MS_FUZZ_LIBRARY_DEFAULT);
+    const std::string known_default = beside_binary(MS_FUZZ_KNOWN_DEFAULT);
+    const std::string spec = std::string("lib:") + env_or("MS_FUZZ_LIBRARY", library_default.c_str()) + ":" +
+                             env_or("MS_FUZZ_PREFIX", MS_FUZZ_PREFIX_DEFAULT);
     if (!ms::conf::parse_target(spec, out.target, error)) die(error);
     const ms::conf::TargetProbe probe = ms::conf::probe_target(out.target);
     if (!probe.error.empty()) die(out.target.library + ": " + probe.error);
     out.version_text = probe.version_text;
     out.options.describe(probe.identity);
     out.options.edition = ms::conf::edition_for(probe.identity.implementation, probe.identity.version);
-    const std::string known = env_or("MS_FUZZ_KNOWN", "");
+    const std::string known = env_or("MS_FUZZ_KNOWN", known_default.c_str());
     auto take = [&](const std::string& path) {
       ms::conf::KnownDeviations k;
       if (!ms::conf::KnownDeviations::load(path, k, error)) die(error);

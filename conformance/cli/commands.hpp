@@ -1,6 +1,7 @@
 // commands.hpp: the CLI's subcommands and its small argument reader.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -8,29 +9,46 @@
 
 #include "conformance/runner.hpp"
 
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
+
 namespace ms::cli {
 
-// Reads "--name value", "--name=value" and flags; whatever is left over at the end is a
-// usage error, so a mistyped option never passes silently.
+// The words of one command, parsed by the command's App (apps.hpp): "--name value",
+// "--name=value", flags, and the command's arguments. Whatever no option or argument
+// takes is a usage error, so a mistyped option never passes silently. Asking for an option
+// the App does not have is a programming error (std::logic_error), which
+// fuzz/cli_args_fuzzer would meet on its first input.
 class Args {
  public:
   explicit Args(std::vector<std::string> words);
-  bool help();
-  bool flag(const std::string& name);
-  std::optional<std::string> value(const std::string& name);
-  std::vector<std::string> values(const std::string& name);
-  std::vector<std::string> positionals();  // words not starting with "-"
-  // The first usage problem, as one line: an option given last without its value, else
-  // the words nothing has read (checked by this call). "" when there is none.
+  ~Args();
+  Args(const Args&) = delete;
+  Args& operator=(const Args&) = delete;
+  // Whether the words ask for help (--help or -h anywhere): checked before parse().
+  bool help() const;
+  // Parses the words with `command`'s App; false (and problem() says why, one line) when
+  // an option lacks its value, a flag was given a value, or --help came too late.
+  bool parse(std::string_view command);
+  bool flag(const std::string& name) const;
+  std::optional<std::string> value(const std::string& name) const;  // the last one given
+  std::vector<std::string> values(const std::string& name) const;
+  std::vector<std::string> positionals() const;  // the command's arguments, in order
+  // The first usage problem, as one line: one parse() found, else the words nothing took.
+  // "" when there is none.
   const std::string& problem();
   // Prints problem() as a usage error (exit code 2 for the caller); true when none.
   bool finish();
   bool failed() const { return !problem_.empty(); }
 
  private:
+  const CLI::Option& option(const std::string& name) const;
   void note(const std::string& problem);  // keeps the first
   std::vector<std::string> words_;
-  std::vector<bool> used_;
+  std::unique_ptr<CLI::App> app_;
+  std::vector<std::string> left_;  // words no option or argument took
   std::string problem_;
 };
 

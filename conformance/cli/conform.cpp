@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli/apps.hpp"
 #include "cli/commands.hpp"
 #include "cli/contract.hpp"
 #include "cli/options.hpp"
@@ -33,54 +34,6 @@ using namespace ms::conf;
 namespace ms::cli {
 namespace {
 
-const char* kConformHelp = R"(usage: multisock conform [options]
-
-Runs a suite of scenarios against a target and grades every clause of the edition.
-
-  --target T       (required) engine-sim, engine-sim:mutant=NAME, engine-real,
-                   lib:PATH[:prefix_]  (e.g. lib:/usr/lib/x86_64-linux-gnu/libcurl.so.4)
-  --world W        sim (default): a library reaches the simulated network and the
-                   virtual clock through its C library calls, as the engine does
-                   (deterministic, every fault of the world); real: real loopback
-                   sockets and real time. For the engine: engine-sim or engine-real.
-  --suite S        scripted (default: every scenario of the scenario library that is not
-                   a canary; the library is conformance/scenarios, share/multisock/scenarios
-                   when installed, or $MULTISOCK_SCENARIOS), canary (the scenarios that
-                   must fail), property (--runs generated
-                   histories from --seed, shrunk to FAILURES/property-SEED.scn when they
-                   fail), or a scenario file or folder
-  --edition E      the edition of the documents to judge by: 7.16, 7.88, 8 (default: the
-                   one of the version the target reports; conformance/EDITIONS.md)
-  --known FILE     known deviations of the target (conformance/known/*.known): the
-                   violations an entry covers are reported `known`, not `fail`
-  --profile P      older spelling: documented (the default edition), libcurl-7.88
-                   (--edition 7.88 --known conformance/known/libcurl-7.88.known),
-                   legacy-7.16 (--edition 7.16)
-  --repeat N       run every scenario N times with the same seed; scenarios whose verdicts
-                   disagree are `flaky` (real-time targets)
-  --seed N         run every scenario with seed N instead of its own
-  --runs N         run every scenario N times, with seeds seed, seed+1, ... (refused
-                   when they would pass 2^64-1)
-  --policy NAME    replace every scenario's driver policy with a preset (its abort-cb,
-                   no-recover and mutant lines stay; clause lists are not required to be
-                   exercised under the preset): faithful, mask-zero,
-                   spurious, err, timeouts, stale, legacy, chaos)
-  --report DIR     write DIR/report.json, DIR/junit.xml and DIR/report.html
-  --strict         SHOULD clauses that are not met fail the run too
-  --shard I/N      run only the I-th of N shares of the scenarios (0 <= I < N)
-  --determinism    run every virtual-time scenario twice and compare the traces
-  --failures DIR   FAILURES: where failing simulated runs and property histories are
-                   written, shrunk, as scenario files (default: failures; the first 5
-                   are shrunk, see multisock shrink)
-  --no-shrink      do not shrink; a seed sweep writes nothing, a property history is
-                   written as generated (it is its only reproduction)
-  --mutants        run the suite against every compiled-in mutant and print the kill matrix
-  --list           print what would run, run nothing
-  --list-mutants   print the mutants and the clause each one breaks
-
-exit codes: 0 pass, 1 contract violation, 2 usage or scenario-file error,
-            3 harness error, 4 nondeterminism
-)";
 
 }  // namespace
 
@@ -329,7 +282,7 @@ int run_mutants(const Suite& suite, const ConformOptions& o) {
 
 int cmd_conform(Args& args) {
   if (args.help()) {
-    std::cout << kConformHelp;
+    std::cout << command_help("conform");
     return 0;
   }
   ConformOptions o;
@@ -448,11 +401,7 @@ int cmd_conform(Args& args) {
 
 int cmd_replay(Args& args) {
   if (args.help()) {
-    std::cout << "usage: multisock replay FILE [--target T] [--world W] [--seed N] [--edition E] [--known F]\n"
-                 "                        [--stop-at-event N] [--policy NAME]\n"
-                 "Re-runs one scenario and prints its trace as JSON lines, then the\n"
-                 "violations. --stop-at-event N prints events 0..N only (stepping back is\n"
-                 "replaying to N-1).\n";
+    std::cout << command_help("replay");
     return 0;
   }
   ReplayOptions options;

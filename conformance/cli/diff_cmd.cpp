@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/apps.hpp"
 #include "cli/commands.hpp"
 #include "cli/contract.hpp"
 #include "cli/options.hpp"
@@ -23,17 +24,6 @@ using namespace ms::conf;
 namespace ms::cli {
 namespace {
 
-const char* kDiffHelp = R"(usage: multisock diff --target A --target B [--suite S] [--seed N]
-                      [--edition E] [--world W]
-
-Runs the same scenarios, seeds and policies against two targets and compares their
-normalised traces event by event; prints the first divergence of each scenario. Two
-simulated targets (engine-sim, a library in --world sim, the default) meet the same
-world, fault for fault.
-
-exit codes: 0 the traces agree everywhere, 1 some scenario diverges, 2 usage error,
-            3 harness error
-)";
 
 // One normalised event as text; empty for events the comparison ignores.
 class Normaliser {
@@ -100,7 +90,7 @@ std::vector<std::string> normalise(const Trace& t) {
 
 int cmd_diff(Args& args) {
   if (args.help()) {
-    std::cout << kDiffHelp;
+    std::cout << command_help("diff");
     return 0;
   }
   DiffOptions options;

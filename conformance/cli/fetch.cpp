@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/apps.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "multisock/multisock.h"
@@ -42,56 +43,14 @@ namespace fs = std::filesystem;
 namespace ms::cli {
 namespace {
 
-const char* kFetchHelp = R"(usage: multisock fetch [options] URL...
-
-Downloads the URLs with the engine over real sockets, several at once, and prints one
-line per transfer on stderr: ok or FAIL, the result, HTTP code, body bytes, time and,
-after a failure, why.
-
-  -o DIR, --output DIR      write each body to DIR/<last path segment> ("index-N" when the
-                            URL has none). Two URLs that would get the same name are a
-                            usage error, found before any transfer starts. A body is written
-                            to DIR/.<name>.part-<pid>-<N> and renamed to its name only when
-                            its transfer succeeded: a name in DIR always holds a whole body.
-                            Without -o the bodies go to stdout one after the other, in the
-                            order of the URLs, one transfer at a time.
-  --parallel N              at most N transfers at once, with -o (default: 50, fewer when
-                            the open-file limit is low; each needs up to 5 descriptors)
-  --max-redirs N            follow at most N redirects per transfer (default: 10; 0: a
-                            redirect is a failure); one more is "Number of redirects hit
-                            maximum amount"
-  --timeout-ms N            total time limit per transfer, 1 to 2147483647 ms, or 0 for
-                            none (default: 300000)
-  --connect-timeout-ms N    time limit to connect, TLS handshake included, 1 to
-                            2147483647 ms (default: 30000)
-  --cacert FILE             trust the CA certificates in FILE for https:// (PEM)
-  --quiet                   no progress line on a terminal
-
-A transfer succeeds when it completes and the final answer is HTTP 2xx; an answer of 3xx
-that is not followed (no usable Location), 4xx or 5xx is a failure and its body is not
-kept. SIGINT, SIGTERM or SIGHUP stop the run: the temporary files of the unfinished
-transfers are removed and the process ends by that signal.
-
-exit codes: 0 every transfer succeeded, 1 some failed, 2 usage error, 3 cannot start
-)";
-
-// The largest value of a numeric option: 2^31-1, the engine's own cap on timeouts in ms.
-constexpr long kOptionMax = 0x7fffffffL;
+// Bounds of the numeric options are in options.hpp (kFetchValueMax: 2^31-1, the engine's
+// own cap on timeouts in ms; kFetchParallelMax).
 constexpr long kParallelDefault = 50;
-constexpr long kParallelMax = 10000;
 // Descriptors a running transfer may hold: two sockets while connecting to both address
 // families, the resolver's eventfd and its file; plus one idle pooled connection per slot.
 constexpr long kDescriptorsPerTransfer = 5;
 // Descriptors beyond the transfers': standard streams, epoll, signalfd, a CA file being read.
 constexpr long kDescriptorsReserved = 32;
-
-// A whole number within [min, max], read as every option of the CLI is (parse_number).
-std::optional<long> parse_bounded(const std::string& text, long min, long max) {
-  std::uint64_t v = 0;
-  if (!parse_number(text, static_cast<std::uint64_t>(max), v) || v < static_cast<std::uint64_t>(min))
-    return std::nullopt;
-  return static_cast<long>(v);
-}
 
 // How many transfers the open-file limit leaves room for (at least 1); nullopt: no limit.
 std::optional<long> parallel_room() {
@@ -236,46 +195,23 @@ bool start_job(Job& j, ms_multi* multi, const std::optional<std::string>& cacert
   return ms_multi_add_handle(multi, j.easy) == MSM_OK;
 }
 
-// Reads a --name option whose value must be a whole number in [min, max].
-bool read_bounded(Args& args, const std::string& name, long min, long max, const std::string& meaning,
-                  long& out) {
-  auto text = args.value(name);
-  if (!text) return true;
-  auto v = parse_bounded(*text, min, max);
-  if (!v) {
-    usage_error(name + " needs " + meaning + ", not '" + *text + "'");
-    return false;
-  }
-  out = *v;
-  return true;
-}
-
 }  // namespace
 
 int cmd_fetch(Args& args) {
   if (args.help()) {
-    std::cout << kFetchHelp;
+    std::cout << command_help("fetch");
     return 0;
   }
-  auto dir = args.value("--output");
-  if (auto o = args.value("-o")) dir = o;
-  long timeout_ms = 300000;
-  long connect_timeout_ms = 30000;
-  long max_redirs = 10;
-  long parallel = 0;
-  if (!read_bounded(args, "--timeout-ms", 0, kOptionMax,
-                    "a whole number of milliseconds from 0 (no limit) to 2147483647", timeout_ms) ||
-      !read_bounded(args, "--connect-timeout-ms", 1, kOptionMax,
-                    "a whole number of milliseconds from 1 to 2147483647", connect_timeout_ms) ||
-      !read_bounded(args, "--max-redirs", 0, kOptionMax, "a whole number from 0 to 2147483647",
-                    max_redirs) ||
-      !read_bounded(args, "--parallel", 1, kParallelMax, "a whole number from 1 to 10000", parallel))
-    return 2;
-  const auto cacert = args.value("--cacert");
-  const bool quiet = args.flag("--quiet");
-  auto urls = args.positionals();
-  if (!args.finish()) return 2;
-  if (urls.empty()) return usage_error("fetch needs at least one URL");
+  FetchOptions options;
+  if (const std::string problem = read_fetch_options(args, options); !problem.empty()) return usage_error(problem);
+  const std::optional<std::string>& dir = options.dir;
+  const long timeout_ms = options.timeout_ms;
+  const long connect_timeout_ms = options.connect_timeout_ms;
+  const long max_redirs = options.max_redirs;
+  long parallel = options.parallel;
+  const std::optional<std::string>& cacert = options.cacert;
+  const bool quiet = options.quiet;
+  const std::vector<std::string>& urls = options.urls;
   if (!dir && parallel > 1)
     return usage_error("--parallel needs -o DIR (bodies on stdout come one after the other)");
   if (!dir) parallel = 1;

@@ -3,7 +3,8 @@
 // Subcommands: conform (run a suite against a target and grade it), replay (re-run one
 // scenario and print its trace), shrink (a failing run -> the smallest failing
 // scenario file), clauses / explain (the catalogue), report (merge, diff,
-// html, matrix of JSON reports). Exit codes are part of the interface:
+// html, matrix of JSON reports), fetch, diff, completion; each command's words are
+// described once, by its App (apps.hpp). Exit codes are part of the interface:
 //   0 pass, 1 contract violation, 2 usage or scenario-file error, 3 harness error,
 //   4 nondeterminism.
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/apps.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "conformance/clauses.hpp"
@@ -31,36 +33,10 @@ using namespace ms::cli;
 
 namespace {
 
-const char* kUsage = R"(usage: multisock <command> [options]
-
-commands:
-  conform   run a suite of scenarios against a target and grade it clause by clause
-  replay    re-run one scenario (or a saved failing case) and print its trace
-  shrink    turn a failing run (scenario and seed, or a fuzzer crash file) into the
-            smallest scenario file that still fails
-  clauses   list the contract's clauses
-  explain   print one clause with its source text
-  report    merge, diff, render (html) or tabulate (matrix) JSON reports
-  fetch     download URLs in parallel with the engine over real sockets
-  diff      run one suite against two targets and compare their traces event by event
-
-exit codes: 0 pass, 1 contract violation, 2 usage or scenario-file error,
-            3 harness error, 4 nondeterminism
-
-environment:
-  MULTISOCK_SCENARIOS  the scenario library of the scripted and canary suites (default:
-                       ../share/multisock/scenarios from an installed binary's folder when
-                       it exists, else the source tree's conformance/scenarios)
-  MULTISOCK_KNOWN      the folder of the known-deviation files --profile reads (default:
-                       ../share/multisock/known likewise, else conformance/known)
-'multisock <command> --help' tells more.
-)";
 
 int cmd_clauses(Args& args) {
   if (args.help()) {
-    std::cout << "usage: multisock clauses [--edition E]\n"
-                 "Lists every clause: id, severity, the editions that state it, statement.\n"
-                 "With --edition (7.16, 7.88, 8), only that edition's clauses, in its words.\n";
+    std::cout << command_help("clauses");
     return 0;
   }
   ClausesOptions options;
@@ -82,9 +58,7 @@ int cmd_clauses(Args& args) {
 
 int cmd_explain(Args& args) {
   if (args.help()) {
-    std::cout << "usage: multisock explain CLAUSE-ID\nPrints the clause and, for each edition "
-                 "of the documents (7.16, 7.88, 8), its severity, statement and the sentence "
-                 "it comes from, saying what changed from the edition before.\n";
+    std::cout << command_help("explain");
     return 0;
   }
   ExplainOptions options;
@@ -125,6 +99,17 @@ int cmd_explain(Args& args) {
   return 0;
 }
 
+int cmd_completion(Args& args) {
+  if (args.help()) {
+    std::cout << command_help("completion");
+    return 0;
+  }
+  std::string shell;
+  if (const std::string problem = read_completion_options(args, shell); !problem.empty()) return usage_error(problem);
+  std::cout << bash_completion();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -135,11 +120,11 @@ int main(int argc, char** argv) {
   ms::conf::adopt_what_runs_start();  // a process a library starts ends with its run
   std::vector<std::string> words(argv + 1, argv + argc);
   if (words.empty()) {
-    std::fprintf(stderr, "multisock: a command is needed\n%s", kUsage);
+    std::fprintf(stderr, "multisock: a command is needed\n%s", top_help().c_str());
     return 2;
   }
   if (words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
-    std::cout << kUsage;
+    std::cout << top_help();
     return 0;
   }
   if (words[0] == "--version") {
@@ -157,10 +142,11 @@ int main(int argc, char** argv) {
     if (command == "report") return cmd_report(args);
     if (command == "fetch") return cmd_fetch(args);
     if (command == "diff") return cmd_diff(args);
+    if (command == "completion") return cmd_completion(args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "multisock: harness error: %s\n", e.what());
     return 3;
   }
-  std::fprintf(stderr, "multisock: unknown command '%s'\n%s", command.c_str(), kUsage);
+  std::fprintf(stderr, "multisock: unknown command %s\n%s", quoted_word(command).c_str(), top_help().c_str());
   return 2;
 }

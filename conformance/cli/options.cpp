@@ -63,6 +63,7 @@ bool parse_number(std::string_view text, std::uint64_t max, std::uint64_t& out) 
 bool seeds_fit(std::uint64_t seed, std::uint64_t runs) { return runs == 0 || runs - 1 <= kSeedMax - seed; }
 
 std::string read_conform_options(Args& args, ConformOptions& o) {
+  if (!args.parse("conform")) return args.problem();
   std::string error;
   const auto target_text = args.value("--target");
   o.list_mutants = args.flag("--list-mutants");
@@ -119,6 +120,7 @@ std::string sweep_problem(const std::vector<LoadedScenario>& suite, const Confor
   return "";
 }
 
+// Reads the run words of replay and shrink, whose Apps have them all (apps.cpp run_words).
 std::string read_run_words(Args& args, RunWords& out) {
   std::string error;
   if (!parse_target(args.value("--target").value_or("engine-sim"), out.target, error)) return printable(error);
@@ -141,6 +143,7 @@ int settle_run_options(const RunWords& words, RunOptions& ro, Contract* settled)
 }
 
 std::string read_replay_options(Args& args, ReplayOptions& out) {
+  if (!args.parse("replay")) return args.problem();
   if (std::string e = read_run_words(args, out.run); !e.empty()) return e;
   if (auto s = args.value("--stop-at-event")) {
     std::uint64_t v = 0;
@@ -156,6 +159,7 @@ std::string read_replay_options(Args& args, ReplayOptions& out) {
 }
 
 std::string read_shrink_options(Args& args, ShrinkOptions& out) {
+  if (!args.parse("shrink")) return args.problem();
   if (std::string e = read_run_words(args, out.run); !e.empty()) return e;
   if (!out.run.target.is_virtual())
     return "shrink replays decisions on a simulated target (engine-sim), not " + quoted_word(out.run.target.text);
@@ -178,6 +182,7 @@ std::string read_shrink_options(Args& args, ShrinkOptions& out) {
 }
 
 std::string read_diff_options(Args& args, DiffOptions& out) {
+  if (!args.parse("diff")) return args.problem();
   const auto targets = args.values("--target");
   const auto world = args.value("--world");
   out.suite = args.value("--suite").value_or("scripted");
@@ -192,7 +197,7 @@ std::string read_diff_options(Args& args, DiffOptions& out) {
 }
 
 std::string read_report_options(Args& args, ReportOptions& out) {
-  // --out is read first: positionals() would otherwise take its value for a report file.
+  if (!args.parse("report")) return args.problem();
   if (std::string e = read_path(args, "--out", out.out); !e.empty()) return e;
   const auto words = args.positionals();
   if (const std::string& p = args.problem(); !p.empty()) return p;
@@ -208,6 +213,7 @@ std::string read_report_options(Args& args, ReportOptions& out) {
 }
 
 std::string read_clauses_options(Args& args, ClausesOptions& out) {
+  if (!args.parse("clauses")) return args.problem();
   if (auto e = args.value("--edition")) {
     Edition ed;
     if (!edition_from_string(*e, ed)) return "unknown edition " + quoted_word(*e) + " (7.16, 7.88, 8)";
@@ -217,11 +223,56 @@ std::string read_clauses_options(Args& args, ClausesOptions& out) {
 }
 
 std::string read_explain_options(Args& args, ExplainOptions& out) {
+  if (!args.parse("explain")) return args.problem();
   const auto ids = args.positionals();
   if (const std::string& p = args.problem(); !p.empty()) return p;
   if (ids.size() != 1) return "explain takes one clause id";
   if (!find_clause(ids[0])) return "unknown clause " + quoted_word(ids[0]) + " (see: multisock clauses)";
   out.clause_id = ids[0];
+  return "";
+}
+
+std::string read_fetch_options(Args& args, FetchOptions& out) {
+  if (!args.parse("fetch")) return args.problem();
+  out.dir = args.value("--output");
+  if (out.dir && out.dir->empty()) return "--output needs a path, not ''";
+  struct Bounded {
+    const char* name;
+    std::uint64_t min, max;
+    const char* meaning;
+    long& value;
+  };
+  const Bounded bounded[] = {
+      {"--timeout-ms", 0, kFetchValueMax, "a whole number of milliseconds from 0 (no limit) to 2147483647",
+       out.timeout_ms},
+      {"--connect-timeout-ms", 1, kFetchValueMax, "a whole number of milliseconds from 1 to 2147483647",
+       out.connect_timeout_ms},
+      {"--max-redirs", 0, kFetchValueMax, "a whole number from 0 to 2147483647", out.max_redirs},
+      {"--parallel", 1, kFetchParallelMax, "a whole number from 1 to 10000", out.parallel},
+  };
+  for (const Bounded& b : bounded) {
+    if (auto text = args.value(b.name)) {
+      std::uint64_t v = 0;
+      if (!parse_number(*text, b.max, v) || v < b.min)
+        return std::string(b.name) + " needs " + b.meaning + ", not " + quoted_word(*text);
+      b.value = static_cast<long>(v);
+    }
+  }
+  out.cacert = args.value("--cacert");
+  out.quiet = args.flag("--quiet");
+  out.urls = args.positionals();
+  if (const std::string& p = args.problem(); !p.empty()) return p;
+  if (out.urls.empty()) return "fetch needs at least one URL";
+  return "";
+}
+
+std::string read_completion_options(Args& args, std::string& shell) {
+  if (!args.parse("completion")) return args.problem();
+  const auto words = args.positionals();
+  if (const std::string& p = args.problem(); !p.empty()) return p;
+  if (words.size() != 1 || words[0] != "bash")
+    return "completion takes one shell: bash" + (words.empty() ? std::string() : ", not " + quoted_word(words[0]));
+  shell = words[0];
   return "";
 }
 

@@ -1,7 +1,8 @@
 // options.hpp: what each command reads from its words, apart from what it then does.
 //
-// A reader takes the command's Args (after the command has answered --help), fills its
-// options and returns "" or the usage error: one line, the user's words quoted with
+// A reader takes the command's Args (after the command has answered --help), parses them
+// with the command's App (apps.hpp: the one list of its options, from which its help is
+// printed too), fills its options and returns "" or the usage error: one line, the user's words quoted with
 // control characters escaped; the command prints it (usage_error, exit 2). Readers run
 // nothing, read no file and probe no target, so fuzz/cli_args_fuzzer runs them on any
 // words. Numbers are decimal digits only (no sign, space, exponent or trailing junk) and
@@ -30,6 +31,8 @@ inline constexpr std::uint64_t kRunsMax = 1000000;       // conform --runs
 inline constexpr std::uint64_t kRepeatMax = 1000;        // conform --repeat
 inline constexpr std::uint64_t kShardsMax = 100000;      // conform --shard I/N
 inline constexpr std::uint64_t kShrinkRunsMax = 100000;  // shrink --max-runs
+inline constexpr std::uint64_t kFetchValueMax = 0x7fffffff;  // fetch's times and redirects (2^31-1 ms)
+inline constexpr std::uint64_t kFetchParallelMax = 10000;  // fetch --parallel
 
 // Whether a sweep of `runs` seeds from `seed` (seed, seed+1, ..., seed+runs-1) stays
 // within 2^64-1: past it the seeds would wrap to 0 and repeat runs under other numbers.
@@ -115,5 +118,20 @@ struct ExplainOptions {
   std::string clause_id;  // a clause of the catalogue
 };
 std::string read_explain_options(Args& args, ExplainOptions& out);
+
+struct FetchOptions {
+  std::optional<std::string> dir;  // -o, --output
+  long timeout_ms = 300000;
+  long connect_timeout_ms = 30000;
+  long max_redirs = 10;
+  long parallel = 0;  // 0: not given (the default depends on the open-file limit)
+  std::optional<std::string> cacert;
+  bool quiet = false;
+  std::vector<std::string> urls;  // at least one
+};
+std::string read_fetch_options(Args& args, FetchOptions& out);
+
+// `completion SHELL`: the shell (only bash).
+std::string read_completion_options(Args& args, std::string& shell);
 
 }  // namespace ms::cli

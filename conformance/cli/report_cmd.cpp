@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/apps.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "reports/reports.hpp"
@@ -13,15 +14,6 @@ namespace rep = ms::reports;
 namespace ms::cli {
 
 namespace {
-const char* kReportHelp = R"(usage: multisock report <merge|diff|html|matrix> ...
-
-  report merge --out DIR SHARD.json...   join the reports of shards into DIR/report.json,
-                                         DIR/junit.xml and DIR/report.html
-  report diff OLD.json NEW.json          clauses that changed status; exit 1 on a new
-                                         violation or a clause that regressed
-  report html --out FILE REPORT.json...  one HTML page for one or more reports
-  report matrix REPORT.json...           a Markdown table of clauses by target
-)";
 
 std::vector<rep::json> load_all(const std::vector<std::string>& files) {
   std::vector<rep::json> out;
@@ -32,7 +24,7 @@ std::vector<rep::json> load_all(const std::vector<std::string>& files) {
 
 int cmd_report(Args& args) {
   if (args.help()) {
-    std::cout << kReportHelp;
+    std::cout << command_help("report");
     return 0;
   }
   ReportOptions options;

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "cli/apps.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "conformance/fuzz_input.hpp"
@@ -21,27 +22,6 @@ using namespace ms::conf;
 namespace ms::cli {
 namespace {
 
-const char* kShrinkHelp = R"(usage: multisock shrink SCENARIO [--seed N] [--policy NAME] [options]
-       multisock shrink --fuzz-input FILE [options]
-
-Runs a scenario (or the scenario an engine_sim fuzzer input stands for) on a simulated
-target. If it fails, the decisions the run made (world faults, the policy's draws) are
-recorded and shrunk while the run still fails with the same clause; a fuzzer input's bytes
-are shrunk first. The result is written as a scenario file with a `choices` line, which
-`multisock replay FILE` reproduces and which can join conformance/scenarios/ as a
-regression case.
-
-  --target T       engine-sim (default) or engine-sim:mutant=NAME
-  --seed N         the seed the failing run used (default: the scenario's)
-  --policy NAME    the preset the failing run used (conform --policy); written in
-  --edition E      7.16, 7.88, 8 (default: the edition of the target's version)
-  --known FILE     known deviations of the target (their violations do not count)
-  --out DIR        where to write NAME.scn (default: failures)
-  --max-runs N     runs the shrinker may spend (default 400)
-
-exit codes: 1 the run failed and the shrunk scenario was written, 0 the run passed
-            (nothing to shrink), 2 usage or scenario-file error, 3 harness error
-)";
 
 bool read_file(const std::string& path, std::string& out, std::string& error) {
   return read_regular_file(path, kFuzzInputMax + 1, out, error);
@@ -72,7 +52,7 @@ std::string shrink_and_write(const Scenario& scenario, const TargetSpec& target,
 
 int cmd_shrink(Args& args) {
   if (args.help()) {
-    std::cout << kShrinkHelp;
+    std::cout << command_help("shrink");
     return 0;
   }
   ShrinkOptions options;

@@ -28,11 +28,19 @@ foreach(f bin/multisock
           ${LIBDIR}/cmake/multisock/multisockConfigVersion.cmake
           ${LIBDIR}/pkgconfig/multisock.pc ${LIBDIR}/pkgconfig/multisock-curl.pc
           share/multisock/scenarios/README.md share/multisock/known/libcurl-7.88.known
-          share/multisock/schema/multisock-report-2.schema.json)
+          share/multisock/schema/multisock-report-2.schema.json
+          share/bash-completion/completions/multisock share/man/man1/multisock.1
+          share/man/man3/multisock.3 share/man/man3/ms_multi_socket_action.3)
   if(NOT EXISTS ${prefix}/${f})
     message(FATAL_ERROR "not installed: ${f}")
   endif()
 endforeach()
+# The installed completion is what the installed CLI prints.
+run("multisock completion bash" ${prefix}/bin/multisock completion bash)
+file(READ ${prefix}/share/bash-completion/completions/multisock installed_completion)
+if(NOT installed_completion STREQUAL run_output)
+  message(FATAL_ERROR "the installed completion differs from `multisock completion bash`")
+endif()
 file(GLOB scenarios ${prefix}/share/multisock/scenarios/*.scn)
 list(LENGTH scenarios n)
 if(n LESS 20)
