@@ -23,9 +23,7 @@
 #include "conformance/verdict.hpp"
 #include "multisock/engine.hpp"
 #include "reports/reports.hpp"
-#ifdef MS_HAVE_PROPERTY
 #include "cli/property_suite.hpp"
-#endif
 
 namespace fs = std::filesystem;
 using ms::reports::json;
@@ -302,12 +300,9 @@ int cmd_conform(Args& args) {
 
   Suite suite;
   const bool property = o.suite == "property";
-#ifdef MS_HAVE_PROPERTY
   if (property) {
     suite = property_suite(o.seed.value_or(1), o.runs, o.target, o.failures_dir);
-  } else
-#endif
-  {
+  } else {
     std::vector<LoadedScenario> files;
     if (!load_suite(o.suite, files, error)) {
       std::fprintf(stderr, "multisock: %s\n", error.c_str());
@@ -360,9 +355,7 @@ int cmd_conform(Args& args) {
   std::vector<ScenarioRun>& runs = done.runs;
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-#ifdef MS_HAVE_PROPERTY
   if (property) property_finish(runs, o.target, o.contract.edition, o.shrink);
-#endif
 
   const std::map<std::size_t, std::string> shrunk =
       property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, done, o);

@@ -1,5 +1,5 @@
-// property_suite.hpp: the `property` suite of `multisock conform` (compiled into the CLI when
-// RapidCheck is present; conform.cpp calls these under MS_HAVE_PROPERTY).
+// property_suite.hpp: the `property` suite of `multisock conform` (generated histories,
+// conformance/property).
 #pragma once
 
 #include <cstdint>
