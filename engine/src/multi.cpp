@@ -37,6 +37,7 @@
 
 #include <algorithm>
 
+#include "mutant.hpp"
 #include "transfer.hpp"
 
 using ms::port::Nanos;
@@ -60,9 +61,7 @@ int ms_multi::interest(const ms::SocketTable::Entry& entry) {
 }
 
 bool ms_multi::refuses_recursion() const {
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::no_recursion_guard) return false;
-#endif
+  if (MS_MUTANT(mutant_, no_recursion_guard)) return false;
   return in_callback();
 }
 
@@ -70,9 +69,7 @@ void ms_multi::tell_socket(ms_easy* easy, int fd, int action, void* socketp) {
   if (!socket_fn_) return;
   const int rc = call_app([&] { return socket_fn_(easy, fd, action, socket_data_, socketp); });
   if (rc == -1 && !aborting_) {
-#if MS_ENABLE_MUTANTS
-    if (mutant_ == ms::Mutant::abort_ignored) return;
-#endif
+    if (MS_MUTANT(mutant_, abort_ignored)) return;
     aborted_ = true;
   }
 }
@@ -88,16 +85,11 @@ void ms_multi::update_timer(bool force) {
   long value = 0;
   if (!earliest) {
     if (!timer_told_) return;
-#if MS_ENABLE_MUTANTS
-    if (mutant_ == ms::Mutant::no_timer_delete) return;
-#endif
+    if (MS_MUTANT(mutant_, no_timer_delete)) return;
     timer_told_.reset();
     value = -1;
   } else {
-    bool repeat_anyway = false;
-#if MS_ENABLE_MUTANTS
-    repeat_anyway = mutant_ == ms::Mutant::timer_repeat;
-#endif
+    const bool repeat_anyway = MS_MUTANT(mutant_, timer_repeat);
     if (!force && !repeat_anyway && timer_told_ && *timer_told_ == *earliest) return;
     timer_told_ = earliest;
     value = ms_until(*earliest);
@@ -105,9 +97,7 @@ void ms_multi::update_timer(bool force) {
   if (!timer_fn_) return;
   const int rc = call_app([&] { return timer_fn_(this, value, timer_data_); });
   if (rc == -1 && !aborting_) {
-#if MS_ENABLE_MUTANTS
-    if (mutant_ == ms::Mutant::abort_ignored) return;
-#endif
+    if (MS_MUTANT(mutant_, abort_ignored)) return;
     aborted_ = true;
   }
 }
@@ -153,12 +143,10 @@ MSMcode ms_multi::add_handle(ms_easy* easy) {
   ++running_;
   easy->transfer = std::make_unique<ms::Transfer>(*this, *easy);
   easy->transfer->schedule_start();
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::no_kick_on_add) {
+  if (MS_MUTANT(mutant_, no_kick_on_add)) {
     aborted_ = false;
     return MSM_OK;
   }
-#endif
   return finish_call(true);
 }
 
@@ -171,11 +159,7 @@ MSMcode ms_multi::remove_handle(ms_easy* easy) {
     --running_;
   }
   if (easy->msg_queued) {
-#if MS_ENABLE_MUTANTS
-    if (mutant_ != ms::Mutant::keep_removed_msg) messages_.erase(easy->msg_it);
-#else
-    messages_.erase(easy->msg_it);
-#endif
+    if (!MS_MUTANT(mutant_, keep_removed_msg)) messages_.erase(easy->msg_it);
     easy->msg_queued = false;
   }
   if (last_msg_.easy_handle == easy) last_msg_ = MSMsg{};
@@ -222,18 +206,14 @@ MSMcode ms_multi::setopt(MSMoption option, va_list args) {
 }
 
 void ms_multi::dispatch(int fd, int mask) {
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::mask_zero_ignored && mask == 0) return;
-#endif
+  if (MS_MUTANT(mutant_, mask_zero_ignored) && mask == 0) return;
   const auto* entry = sockets_.find(fd);
   if (!entry) return;  // unknown or stale: tolerated
   if (mask == 0) mask = ports_.net->readiness(fd);
-#if MS_ENABLE_MUTANTS
   // Stripping the ERR bit alone changes nothing observable (a failed socket also reads as
   // readable, and the read finds the error), so the defect drops the whole event: the
   // failing socket's error is met with silence, as SA-ERR forbids.
-  if (mutant_ == ms::Mutant::ignore_err && (mask & MS_CSELECT_ERR)) return;
-#endif
+  if (MS_MUTANT(mutant_, ignore_err) && (mask & MS_CSELECT_ERR)) return;
   // Normally one user per descriptor; copy, since handling may change the list.
   ms::SocketUser* users[4];
   std::size_t n = 0;
@@ -271,9 +251,7 @@ MSMcode ms_multi::socket_action(int fd, int mask, int* running) {
   if (!aborted_) run_timers();
   const MSMcode rc = finish_call(fd == MS_SOCKET_TIMEOUT);
   *running = running_;
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::wrong_running) *running = running_ + 1;
-#endif
+  if (MS_MUTANT(mutant_, wrong_running)) *running = running_ + 1;
   return rc;
 }
 
@@ -288,9 +266,7 @@ MSMcode ms_multi::socket_all(int* running) {
   if (!aborted_) run_timers();
   const MSMcode rc = finish_call(false);
   *running = running_;
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::wrong_running) *running = running_ + 1;
-#endif
+  if (MS_MUTANT(mutant_, wrong_running)) *running = running_ + 1;
   return rc;
 }
 
@@ -401,9 +377,7 @@ MSMcode ms_multi::fdset(fd_set* read_set, fd_set* write_set, int* max_fd) {
 
 MSMcode ms_multi::assign(int fd, void* socketp) {
   if (sockets_.assign(fd, socketp)) return MSM_OK;
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::assign_unknown_ok) return MSM_OK;
-#endif
+  if (MS_MUTANT(mutant_, assign_unknown_ok)) return MSM_OK;
   return MSM_BAD_SOCKET;
 }
 
@@ -416,9 +390,7 @@ MSMcode ms_multi::timeout(long* milliseconds) {
     return MSM_OK;
   }
   *milliseconds = ms_until(*timer_told_);
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::timeout_disagrees) *milliseconds *= 2;
-#endif
+  if (MS_MUTANT(mutant_, timeout_disagrees)) *milliseconds *= 2;
   return MSM_OK;
 }
 
@@ -438,19 +410,15 @@ MSMsg* ms_multi::info_read(int* msgs_in_queue) {
   const bool linked = easy->msg_queued && easy->msg_it == messages_.begin();
   messages_.pop_front();
   if (linked) easy->msg_queued = false;
-#if MS_ENABLE_MUTANTS
   // double_done queues a second copy: the link moves to it while one is left.
-  if (mutant_ == ms::Mutant::double_done) {
+  if (MS_MUTANT(mutant_, double_done)) {
     auto other = std::find_if(messages_.begin(), messages_.end(),
                               [&](const MSMsg& m) { return m.easy_handle == easy; });
     easy->msg_queued = other != messages_.end();
     if (easy->msg_queued) easy->msg_it = other;
   }
-#endif
   int left = static_cast<int>(messages_.size());
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::queue_count_off) ++left;
-#endif
+  if (MS_MUTANT(mutant_, queue_count_off)) ++left;
   if (msgs_in_queue) *msgs_in_queue = left;
   return &last_msg_;
 }
@@ -495,9 +463,7 @@ void ms_multi::transfer_done(ms_easy* easy, MSEcode result) {
   easy->done = true;
   --running_;
   ++done_count_;
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::lost_done && done_count_ % 3 == 0) return;
-#endif
+  if (MS_MUTANT(mutant_, lost_done) && done_count_ % 3 == 0) return;
   MSMsg msg{};
   msg.msg = MSMSG_DONE;
   msg.easy_handle = easy;
@@ -505,9 +471,7 @@ void ms_multi::transfer_done(ms_easy* easy, MSEcode result) {
   messages_.push_back(msg);
   easy->msg_it = std::prev(messages_.end());
   easy->msg_queued = true;
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::double_done) messages_.push_back(msg);
-#endif
+  if (MS_MUTANT(mutant_, double_done)) messages_.push_back(msg);
 }
 
 void ms_multi::close_raw(int fd, ms_closesocket_callback fn, void* data) {
@@ -519,13 +483,11 @@ void ms_multi::close_raw(int fd, ms_closesocket_callback fn, void* data) {
 }
 
 void ms_multi::close_socket(int fd, ms::SocketUser* user, ms_closesocket_callback fn, void* data) {
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::remove_after_close) {
+  if (MS_MUTANT(mutant_, remove_after_close)) {
     close_raw(fd, fn, data);
     sockets_.drop(fd, user);
     return;
   }
-#endif
   sockets_.drop(fd, user);
   close_raw(fd, fn, data);
 }

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "multi.hpp"
+#include "mutant.hpp"
 #include "request_writer.hpp"
 #include "tls_transport.hpp"
 
@@ -65,13 +65,13 @@ bool resolve_override(const ms_slist* list, std::string_view host, std::uint16_t
 
 }  // namespace
 
-Transfer::Transfer(ms_multi& multi, ms_easy& easy) : multi_(multi), easy_(easy) {}
+Transfer::Transfer(TransferHost& host, ms_easy& easy) : host_(host), easy_(easy) {}
 
 Transfer::~Transfer() = default;
 
 void Transfer::schedule_start() {
   phase_ = Phase::pending;
-  start_at_ = multi_.now();
+  start_at_ = host_.now();
   update_deadline();
 }
 
@@ -87,7 +87,7 @@ void Transfer::update_deadline() {
       consider(start_at_);
       break;
     case Phase::queued:
-      if (leave_queue_) consider(multi_.now());
+      if (leave_queue_) consider(host_.now());
       break;
     case Phase::resolving:
     case Phase::connecting:
@@ -104,13 +104,13 @@ void Transfer::update_deadline() {
   if (phase_ != Phase::done && phase_ != Phase::pending) {
     if (total_deadline_) consider(*total_deadline_);
     if (progress_next_) consider(*progress_next_);
-    if (wake_ || drain_) consider(multi_.now());
+    if (wake_ || drain_) consider(host_.now());
   }
-  multi_.set_deadline(*this, easy_.seq, at);
+  host_.set_deadline(*this, easy_.seq, at);
 }
 
 void Transfer::on_timer() {
-  const Nanos now = multi_.now();
+  const Nanos now = host_.now();
   if (phase_ == Phase::done) return;
   if (phase_ == Phase::pending) {
     if (now >= start_at_) start();
@@ -178,7 +178,7 @@ void Transfer::on_timer() {
 }
 
 void Transfer::low_speed_check() {
-  const Nanos now = multi_.now();
+  const Nanos now = host_.now();
   const std::int64_t bytes = easy_.info.size_download + easy_.info.size_upload;
   const std::int64_t delta = bytes - low_speed_bytes_;
   const auto window = now - low_speed_prev_;
@@ -203,12 +203,10 @@ void Transfer::low_speed_check() {
 }
 
 void Transfer::start() {
-  const Nanos now = multi_.now();
+  const Nanos now = host_.now();
   started_at_ = now;
   Nanos late{0};
-#if MS_ENABLE_MUTANTS
-  if (multi_.mutant() == Mutant::timeout_early) late = 1ms;
-#endif
+  if (MS_MUTANT(host_.mutant(), timeout_early)) late = 1ms;
   connect_deadline_ = now + (easy_.opt.connect_timeout_ms > 0
                                  ? Nanos(std::chrono::milliseconds(easy_.opt.connect_timeout_ms))
                                  : kDefaultConnectTimeout) + late;
@@ -237,7 +235,7 @@ void Transfer::begin(bool allow_reuse) {
   key_ = url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port);
   easy_.info.primary_port = url_.port;
   if (allow_reuse) {
-    if (auto conn = multi_.pool_take(key_)) {
+    if (auto conn = host_.pool_take(key_)) {
       conn_ = std::move(conn);
       conn_->reused = true;
       easy_.info.primary_port = conn_->peer.port;
@@ -249,10 +247,10 @@ void Transfer::begin(bool allow_reuse) {
 }
 
 void Transfer::open_fresh() {
-  if (!slot_) slot_ = multi_.acquire_slot(key_);
+  if (!slot_) slot_ = host_.acquire_slot(key_);
   if (!slot_) {
     phase_ = Phase::queued;
-    multi_.enqueue(this);
+    host_.enqueue(this);
     update_deadline();
     return;
   }
@@ -283,24 +281,24 @@ void Transfer::resolve() {
     on_resolved(r);
     return;
   }
-  auto started = multi_.resolver().start(url_.host, url_.port);
+  auto started = host_.resolver().start(url_.host, url_.port);
   if (started.answer) {
     on_resolved(*started.answer);
     return;
   }
   resolve_id_ = started.id;
   resolve_fd_ = started.fd;
-  if (resolve_fd_ >= 0) multi_.watch(resolve_fd_, this, &easy_, MS_POLL_IN);
+  if (resolve_fd_ >= 0) host_.watch(resolve_fd_, this, &easy_, MS_POLL_IN);
   update_deadline();
 }
 
 void Transfer::on_resolved(const port::Resolution& answer) {
   if (resolve_fd_ >= 0) {
-    multi_.drop(resolve_fd_, this);  // REMOVE before the resolver closes it
-    multi_.resolver().release(resolve_id_);
+    host_.drop(resolve_fd_, this);  // REMOVE before the resolver closes it
+    host_.resolver().release(resolve_id_);
     resolve_fd_ = -1;
   } else if (resolve_id_ != 0) {
-    multi_.resolver().release(resolve_id_);
+    host_.resolver().release(resolve_id_);
   }
   resolve_id_ = 0;
   if (answer.status != port::Resolution::Status::ok || answer.addresses.empty()) {
@@ -326,7 +324,7 @@ void Transfer::start_connecting() {
   }
   if (phase_ != Phase::connecting) return;  // connected at once
   if (!family_addresses_[1].empty()) {
-    second_family_at_ = multi_.now() + kHappyEyeballsDelay;
+    second_family_at_ = host_.now() + kHappyEyeballsDelay;
     update_deadline();
   }
 }
@@ -359,31 +357,31 @@ bool Transfer::start_attempt(int f) {
       raw[3] = static_cast<unsigned char>(addr.port & 0xff);
       if (addr.family == port::Family::v4) std::memcpy(raw + 4, addr.bytes.data(), 4);
       else std::memcpy(raw + 8, addr.bytes.data(), 16);
-      fd = multi_.call_app([&] { return easy_.opt.opensocket_fn(easy_.opt.opensocket_data, MSSOCKTYPE_IPCXN, sa); });
+      fd = host_.call_app([&] { return easy_.opt.opensocket_fn(easy_.opt.opensocket_data, MSSOCKTYPE_IPCXN, sa); });
       if (fd < 0) {
         last_error_ = port::NetError::other;
         continue;
       }
     } else {
-      const auto err = multi_.net().open_stream(addr.family, fd);
+      const auto err = host_.net().open_stream(addr.family, fd);
       if (err != port::NetError::none || fd < 0) {
         last_error_ = err;
         continue;
       }
     }
-    const auto err = multi_.net().connect(fd, addr);
+    const auto err = host_.net().connect(fd, addr);
     if (err == port::NetError::none || err == port::NetError::in_progress) {
       attempts_.push_back(Attempt{fd, addr, f});
       if (err == port::NetError::none) {
         connected(attempts_.size() - 1);
       } else {
-        multi_.watch(fd, this, &easy_, MS_POLL_OUT);
+        host_.watch(fd, this, &easy_, MS_POLL_OUT);
         update_deadline();
       }
       return true;
     }
     last_error_ = err;
-    multi_.close_socket(fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
+    host_.close_socket(fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
   }
   return false;
 }
@@ -393,7 +391,7 @@ void Transfer::attempt_failed(std::size_t index, port::NetError error) {
   const int f = attempts_[index].family;
   attempts_.erase(attempts_.begin() + static_cast<std::ptrdiff_t>(index));
   last_error_ = error;
-  multi_.close_socket(fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
+  host_.close_socket(fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
   if (start_attempt(f)) return;  // the next address of the same family
   if (second_family_at_) {
     // The first family is out of addresses: the other one need not wait any longer.
@@ -409,7 +407,7 @@ void Transfer::connected(std::size_t index) {
   second_family_at_.reset();
   // Losers of the race are told REMOVE and closed; the winner becomes the connection.
   for (std::size_t i = 0; i < attempts_.size(); ++i)
-    if (i != index) multi_.close_socket(attempts_[i].fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
+    if (i != index) host_.close_socket(attempts_[i].fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
   attempts_.clear();
   conn_ = std::make_unique<Connection>();
   conn_->fd = a.fd;
@@ -421,17 +419,17 @@ void Transfer::connected(std::size_t index) {
     config.ca_file = easy_.opt.ca_file;
     MSEcode code = MSE_OK;
     std::string text;
-    conn_->transport = TlsTransport::create(multi_.net(), a.fd, config, code, text);
+    conn_->transport = TlsTransport::create(host_.net(), a.fd, config, code, text);
     if (!conn_->transport) {
       finish(code, text.c_str());
       return;
     }
   } else {
-    conn_->transport = std::make_unique<PlainTransport>(multi_.net(), a.fd);
+    conn_->transport = std::make_unique<PlainTransport>(host_.net(), a.fd);
   }
   conn_->pool_key = url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port);
   conn_->peer = a.address;
-  conn_->id = multi_.next_connection_id();
+  conn_->id = host_.next_connection_id();
   conn_->close_fn = easy_.opt.closesocket_fn;
   conn_->close_data = easy_.opt.closesocket_data;
   conn_->slot = std::move(slot_);
@@ -458,9 +456,9 @@ void Transfer::debug(ms_infotype type, std::string_view text) {
     std::fwrite(text.data(), 1, text.size(), stderr);
     return;
   }
-  std::string& buf = multi_.line_scratch();
+  std::string& buf = host_.line_scratch();
   buf.assign(text);
-  multi_.call_app([&] { return o.debug_fn(&easy_, type, buf.data(), buf.size(), o.debug_data); });
+  host_.call_app([&] { return o.debug_fn(&easy_, type, buf.data(), buf.size(), o.debug_data); });
 }
 
 void Transfer::do_handshake() {
@@ -534,7 +532,7 @@ void Transfer::begin_request() {
   early_reply_ = false;
   location_.clear();
   follow_this_ = false;
-  const Nanos now = multi_.now();
+  const Nanos now = host_.now();
   if (o.low_speed_limit > 0 && o.low_speed_time > 0) {
     low_speed_prev_ = now;
     low_speed_bytes_ = easy_.info.size_download + easy_.info.size_upload;
@@ -552,7 +550,7 @@ bool Transfer::can_retry() const {
 
 void Transfer::retry_fresh() {
   retried_ = true;
-  multi_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
+  host_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
   conn_.reset();
   open_fresh();
 }
@@ -593,7 +591,7 @@ void Transfer::do_send() {
     // Listen for the 100 (or an early final answer) before the body.
     phase_ = Phase::receiving;
     expect_wait_ = true;
-    expect_deadline_ = multi_.now() + kExpectContinueWait;
+    expect_deadline_ = host_.now() + kExpectContinueWait;
     update_interest();
     update_deadline();
     return;
@@ -627,7 +625,7 @@ bool Transfer::fill_upload() {
   char* dst = buf.data() + head;
   std::size_t n = 0;
   if (o.read_fn) {
-    n = multi_.call_app([&] { return o.read_fn(dst, 1, want, o.read_data); });
+    n = host_.call_app([&] { return o.read_fn(dst, 1, want, o.read_data); });
   } else {
     n = std::fread(dst, 1, want, o.read_data ? static_cast<std::FILE*>(o.read_data) : stdin);
   }
@@ -708,19 +706,19 @@ void Transfer::update_interest() {
   if (phase_ == Phase::sending) want = send_paused() ? MS_POLL_IN : MS_POLL_INOUT;
   if (phase_ == Phase::receiving && !paused() && !complete_pending_) want = MS_POLL_IN;
   want |= conn_->transport->wanted_interest();
-  multi_.watch(conn_->fd, this, &easy_, want);
+  host_.watch(conn_->fd, this, &easy_, want);
 }
 
 void Transfer::on_socket_event(int fd, int mask) {
   if (phase_ == Phase::done) return;
   if (fd == resolve_fd_ && phase_ == Phase::resolving) {
-    if (auto answer = multi_.resolver().poll(resolve_id_)) on_resolved(*answer);
+    if (auto answer = host_.resolver().poll(resolve_id_)) on_resolved(*answer);
     return;
   }
   if (phase_ == Phase::connecting) {
     for (std::size_t i = 0; i < attempts_.size(); ++i) {
       if (attempts_[i].fd != fd) continue;
-      auto& net = multi_.net();
+      auto& net = host_.net();
       if (mask & MS_CSELECT_ERR) {
         const auto err = net.take_error(fd);
         if (err != port::NetError::none) {
@@ -746,7 +744,7 @@ void Transfer::on_socket_event(int fd, int mask) {
   }
   if (!conn_ || conn_->fd != fd) return;
   if (mask & MS_CSELECT_ERR) {
-    const auto err = multi_.net().take_error(fd);
+    const auto err = host_.net().take_error(fd);
     if (err != port::NetError::none) {
       if (can_retry()) {
         retry_fresh();
@@ -778,7 +776,7 @@ void Transfer::on_socket_event(int fd, int mask) {
   if (phase_ == Phase::sending) {
     if (mask & MS_CSELECT_OUT) do_send();
     if (phase_ == Phase::sending && (mask & MS_CSELECT_IN) &&
-        (multi_.net().readiness(fd) & port::kReadable))
+        (host_.net().readiness(fd) & port::kReadable))
       early_response();
     return;
   }
@@ -799,14 +797,12 @@ void Transfer::early_response() {
 
 void Transfer::do_recv() {
   for (int i = 0; i < kReadsPerEvent && phase_ == Phase::receiving && !paused() && !complete_pending_; ++i) {
-    const auto r = conn_->transport->recv(multi_.scratch(), multi_.scratch_size());
+    const auto r = conn_->transport->recv(host_.scratch(), host_.scratch_size());
     if (r.error == port::NetError::would_block) {
-#if MS_ENABLE_MUTANTS
-      if (i == 0 && multi_.mutant() == Mutant::spurious_fails) {
+      if (i == 0 && MS_MUTANT(host_.mutant(), spurious_fails)) {
         finish(MSE_RECV_ERROR, "nothing to read");
         return;
       }
-#endif
       break;
     }
     if (r.error != port::NetError::none) {
@@ -834,7 +830,7 @@ void Transfer::do_recv() {
       }
       return;
     }
-    feed(std::string_view(reinterpret_cast<const char*>(multi_.scratch()), r.bytes));
+    feed(std::string_view(reinterpret_cast<const char*>(host_.scratch()), r.bytes));
     if (resume_upload_ && phase_ == Phase::receiving) {
       end_expect_wait();  // 100 Continue: the body goes now
       return;
@@ -892,9 +888,9 @@ void Transfer::complete(bool reusable) {
     easy_.info.redirect_url.clear();
     if (conn_) {
       if (reusable) {
-        multi_.pool_put(std::move(conn_), this);
+        host_.pool_put(std::move(conn_), this);
       } else {
-        multi_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
+        host_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
         conn_.reset();
       }
     }
@@ -905,7 +901,7 @@ void Transfer::complete(bool reusable) {
   }
   if (!progress()) return;
   if (conn_ && !reusable) {
-    multi_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
+    host_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
     conn_.reset();
   }
   finish(MSE_OK);
@@ -960,7 +956,7 @@ bool Transfer::on_headers_end(int code) {
 
 bool Transfer::header_out(std::string_view line) {
   if (easy_.opt.verbose) debug(MSINFOTYPE_HEADER_IN, std::string(line) + "\r\n");
-  std::string& buf = multi_.line_scratch();
+  std::string& buf = host_.line_scratch();
   buf.assign(line);
   buf.append("\r\n");
   easy_.info.header_size += static_cast<long>(buf.size());
@@ -976,7 +972,7 @@ bool Transfer::header_out(std::string_view line) {
   }
   std::size_t n = 0;
   if (fn) {
-    n = multi_.call_app([&] { return fn(buf.data(), 1, buf.size(), data); });
+    n = host_.call_app([&] { return fn(buf.data(), 1, buf.size(), data); });
   } else {
     n = std::fwrite(buf.data(), 1, buf.size(), static_cast<std::FILE*>(data));
   }
@@ -1004,7 +1000,7 @@ bool Transfer::deliver(std::string_view bytes) {
     std::size_t n = 0;
     const auto& o = easy_.opt;
     if (o.write_fn) {
-      n = multi_.call_app([&] { return o.write_fn(p, 1, piece.size(), o.write_data); });
+      n = host_.call_app([&] { return o.write_fn(p, 1, piece.size(), o.write_data); });
     } else {
       n = std::fwrite(p, 1, piece.size(), o.write_data ? static_cast<std::FILE*>(o.write_data) : stdout);
     }
@@ -1060,7 +1056,7 @@ void Transfer::pause_changed(bool inside_callback) {
 void Transfer::pause_set_by_app() {
   pause_changed(false);
   if (phase_ == Phase::done || (paused() && send_paused())) return;
-  if (multi_.mutant() == Mutant::no_unpause_timer) return;
+  if (MS_MUTANT(host_.mutant(), no_unpause_timer)) return;
   wake_ = true;  // on_timer clears it and re-checks: one wake-up, never a loop
   update_deadline();
 }
@@ -1073,16 +1069,16 @@ bool Transfer::progress_wanted() const {
 bool Transfer::progress() {
   const auto& o = easy_.opt;
   if (!progress_wanted()) return true;
-  progress_next_ = multi_.now() + 1s;
+  progress_next_ = host_.now() + 1s;
   const std::int64_t dltotal = std::max<std::int64_t>(0, easy_.info.content_length);
   int rc = 0;
   if (o.xferinfo_fn) {
-    rc = multi_.call_app([&] {
+    rc = host_.call_app([&] {
       return o.xferinfo_fn(o.progress_data, dltotal, easy_.info.size_download,
                            static_cast<ms_off_t>(body_size_), easy_.info.size_upload);
     });
   } else {
-    rc = multi_.call_app([&] {
+    rc = host_.call_app([&] {
       return o.progress_fn(o.progress_data, static_cast<double>(dltotal),
                            static_cast<double>(easy_.info.size_download),
                            static_cast<double>(body_size_), static_cast<double>(easy_.info.size_upload));
@@ -1096,22 +1092,22 @@ bool Transfer::progress() {
 }
 
 void Transfer::release_all(bool keep_connection) {
-  if (phase_ == Phase::queued) multi_.dequeue(this);
+  if (phase_ == Phase::queued) host_.dequeue(this);
   leave_queue_ = false;
   slot_.release();
   if (resolve_fd_ >= 0) {
-    multi_.drop(resolve_fd_, this);
+    host_.drop(resolve_fd_, this);
     resolve_fd_ = -1;
   }
   if (resolve_id_ != 0) {
-    multi_.resolver().release(resolve_id_);
+    host_.resolver().release(resolve_id_);
     resolve_id_ = 0;
   }
-  for (const auto& a : attempts_) multi_.close_socket(a.fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
+  for (const auto& a : attempts_) host_.close_socket(a.fd, this, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
   attempts_.clear();
   if (conn_) {
-    if (keep_connection) multi_.pool_put(std::move(conn_), this);
-    else multi_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
+    if (keep_connection) host_.pool_put(std::move(conn_), this);
+    else host_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
     conn_.reset();
   }
   std::string().swap(stash_);
@@ -1126,19 +1122,19 @@ void Transfer::finish(MSEcode result, const char* text) {
   phase_ = Phase::done;
   wake_ = false;
   drain_ = false;
-  multi_.set_deadline(*this, easy_.seq, std::nullopt);
-  if (had_started) easy_.info.total_time_us = (multi_.now() - started_at_) / 1us;
+  host_.set_deadline(*this, easy_.seq, std::nullopt);
+  if (had_started) easy_.info.total_time_us = (host_.now() - started_at_) / 1us;
   if (result != MSE_OK && easy_.opt.error_buffer) {
     std::snprintf(easy_.opt.error_buffer, MS_ERROR_SIZE, "%s", text ? text : ms_easy_strerror(result));
   }
-  multi_.transfer_done(&easy_, result);
+  host_.transfer_done(&easy_, result);
 }
 
 void Transfer::cancel() {
   if (phase_ == Phase::done) return;
   release_all(false);
   phase_ = Phase::done;
-  multi_.set_deadline(*this, easy_.seq, std::nullopt);
+  host_.set_deadline(*this, easy_.seq, std::nullopt);
 }
 
 }  // namespace ms

@@ -17,14 +17,13 @@
 #include "http/url.hpp"
 #include "socket_table.hpp"
 #include "timer_queue.hpp"
-
-struct ms_multi;
+#include "transfer_host.hpp"
 
 namespace ms {
 
 class Transfer final : public SocketUser, public http::ResponseSink {
  public:
-  Transfer(ms_multi& multi, ms_easy& easy);
+  Transfer(TransferHost& host, ms_easy& easy);
   ~Transfer() override;
 
   void schedule_start();
@@ -109,7 +108,7 @@ class Transfer final : public SocketUser, public http::ResponseSink {
   void low_speed_check();
   bool flush_stash();
 
-  ms_multi& multi_;
+  TransferHost& host_;
   ms_easy& easy_;
   Phase phase_ = Phase::pending;
   http::Url url_;
