@@ -28,11 +28,7 @@
 //   every call process_queue() hands freed slots, or idle connections of the right host,
 //   to waiting transfers in order, which then start on an immediate timer.
 // - The classic loop (perform, wait, poll, fdset) is a second way into the same state
-//   machine: perform() asks the Net port what each registered socket is ready for, hands
-//   that to its users as socket_action(fd, mask) would, and runs due timers; the socket
-//   and timer callbacks are still told every change, so the two loops can take turns.
-//   wait()/poll() only wait (through the Waiter port, which in simnet moves the virtual
-//   clock), never act or call back, and never past the earliest deadline.
+//   machine: multi_classic.cpp.
 #include "multi.hpp"
 
 #include <algorithm>
@@ -47,7 +43,7 @@ constexpr std::size_t kScratchBytes = 16 * 1024;
 }
 
 ms_multi::ms_multi(const ms::port::Ports& ports, ms::Mutant mutant)
-    : ports_(ports), mutant_(mutant), sockets_(*this, mutant), scratch_(kScratchBytes) {}
+    : ports_(ports), mutant_(mutant), sockets_(*this, mutant), pool_(*this), scratch_(kScratchBytes) {}
 
 ms_multi::~ms_multi() {
   magic = 0;
@@ -193,11 +189,11 @@ MSMcode ms_multi::setopt(MSMoption option, va_list args) {
       if (option == MSMOPT_MAXCONNECTS) max_connects_ = v;
       if (option == MSMOPT_MAX_HOST_CONNECTIONS) {
         max_host_connections_ = v;
-        limits_.set_max_host(v);
+        pool_.limits().set_max_host(v);
       }
       if (option == MSMOPT_MAX_TOTAL_CONNECTIONS) {
         max_total_connections_ = v;
-        limits_.set_max_total(v);
+        pool_.limits().set_max_total(v);
       }
       return MSM_OK;
     }
@@ -270,111 +266,6 @@ MSMcode ms_multi::socket_all(int* running) {
   return rc;
 }
 
-MSMcode ms_multi::perform(int* running) {
-  if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
-  if (!running) return MSM_BAD_FUNCTION_ARGUMENT;
-  enter();
-  // Ascending descriptors, each asked once: what a socket is ready for, limited to what
-  // its transfer waits for (errors always count), is the mask socket_action would get.
-  for (int fd : sockets_.descriptors()) {
-    if (aborted_) break;
-    const auto* entry = sockets_.find(fd);
-    if (!entry) continue;  // closed by an earlier event of this call
-    const int mask = ports_.net->readiness(fd) & (interest(*entry) | MS_CSELECT_ERR);
-    if (mask != 0) dispatch(fd, mask);
-  }
-  if (!aborted_) run_timers();
-  const MSMcode rc = finish_call(false);
-  *running = running_;
-  return rc;
-}
-
-MSMcode ms_multi::wait(ms_waitfd* extra, unsigned extra_count, int timeout_ms, int* numfds, bool poll) {
-  if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
-  if (timeout_ms < 0 || (extra_count > 0 && !extra)) return MSM_BAD_FUNCTION_ARGUMENT;
-  ms::port::Waiter* waiter = ports_.waiter;
-  if (!waiter) return MSM_INTERNAL_ERROR;
-  enter();
-  auto& fds = wait_fds_;
-  fds.clear();
-  for (int fd : sockets_.descriptors()) {
-    const int want = interest(*sockets_.find(fd));
-    if (want != 0) fds.push_back({fd, want, 0});
-  }
-  const std::size_t engine_count = fds.size();
-  for (unsigned i = 0; i < extra_count; ++i) {
-    const short ev = extra[i].events;
-    int want = 0;
-    if (ev & (MS_WAIT_POLLIN | MS_WAIT_POLLPRI)) want |= ms::port::kReadable;
-    if (ev & MS_WAIT_POLLOUT) want |= ms::port::kWritable;
-    extra[i].revents = 0;
-    fds.push_back({extra[i].fd, want, 0});
-  }
-  int wakeup_fd = -1;
-  if (poll) {
-    std::lock_guard g(wakeup_mutex_);
-    if (wakeup_fd_ < 0 && waiter->open_wakeup(wakeup_fd_) != ms::port::NetError::none) wakeup_fd_ = -1;
-    wakeup_fd = wakeup_fd_;
-  }
-  if (wakeup_fd >= 0) fds.push_back({wakeup_fd, ms::port::kReadable, 0});
-  if (fds.empty() && !poll) {  // nothing to wait for: wait returns at once, poll waits on
-    if (numfds) *numfds = 0;
-    return MSM_OK;
-  }
-  Nanos timeout = std::chrono::milliseconds(timeout_ms);
-  if (const auto earliest = timers_.earliest()) timeout = std::min(timeout, std::max(Nanos{0}, *earliest - now_));
-  if (waiter->wait(fds.data(), fds.size(), timeout) < 0) return MSM_UNRECOVERABLE_POLL;
-  int count = 0;
-  for (std::size_t i = 0; i < engine_count; ++i)
-    if (fds[i].ready != 0) ++count;
-  for (unsigned i = 0; i < extra_count; ++i) {
-    const auto& w = fds[engine_count + i];
-    const short ev = extra[i].events;
-    short got = 0;
-    if (w.ready & (ms::port::kReadable | ms::port::kError)) got |= static_cast<short>(ev & (MS_WAIT_POLLIN | MS_WAIT_POLLPRI));
-    if (w.ready & ms::port::kWritable) got |= static_cast<short>(ev & MS_WAIT_POLLOUT);
-    extra[i].revents = got;
-    if (got != 0) ++count;
-  }
-  // The wake-up descriptor is emptied and not counted.
-  if (wakeup_fd >= 0 && fds.back().ready != 0) waiter->drain_wakeup(wakeup_fd);
-  if (numfds) *numfds = count;
-  return MSM_OK;
-}
-
-MSMcode ms_multi::wakeup() {
-  std::lock_guard g(wakeup_mutex_);
-  ms::port::Waiter* waiter = ports_.waiter;
-  if (!waiter) return MSM_WAKEUP_FAILURE;
-  if (wakeup_fd_ < 0 && waiter->open_wakeup(wakeup_fd_) != ms::port::NetError::none) {
-    wakeup_fd_ = -1;
-    return MSM_WAKEUP_FAILURE;
-  }
-  return waiter->wake(wakeup_fd_) ? MSM_OK : MSM_WAKEUP_FAILURE;
-}
-
-MSMcode ms_multi::fdset(fd_set* read_set, fd_set* write_set, int* max_fd) {
-  if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
-  if (!max_fd) return MSM_BAD_FUNCTION_ARGUMENT;
-  int top = -1;
-  for (int fd : sockets_.descriptors()) {
-    if (fd < 0 || fd >= FD_SETSIZE) continue;  // cannot be put in an fd_set
-    const int want = interest(*sockets_.find(fd));
-    bool set = false;
-    if ((want & MS_POLL_IN) && read_set) {
-      FD_SET(fd, read_set);
-      set = true;
-    }
-    if ((want & MS_POLL_OUT) && write_set) {
-      FD_SET(fd, write_set);
-      set = true;
-    }
-    if (set) top = std::max(top, fd);
-  }
-  *max_fd = top;
-  return MSM_OK;
-}
-
 MSMcode ms_multi::assign(int fd, void* socketp) {
   if (sockets_.assign(fd, socketp)) return MSM_OK;
   if (MS_MUTANT(mutant_, assign_unknown_ok)) return MSM_OK;
@@ -437,8 +328,7 @@ MSMcode ms_multi::cleanup() {
   }
   added_.clear();
   messages_.clear();
-  for (auto& conn : idle_) close_raw(conn->fd, conn->close_fn, conn->close_data);
-  idle_.clear();
+  pool_.close_all();
   running_ = 0;
   aborting_ = false;
   return MSM_OK;
@@ -498,57 +388,29 @@ std::size_t ms_multi::idle_max() const {
 }
 
 std::unique_ptr<ms::Connection> ms_multi::pool_take(const std::string& key) {
-  for (std::size_t i = idle_.size(); i-- > 0;) {
-    if (idle_[i]->pool_key != key) continue;
-    std::unique_ptr<ms::Connection> conn = std::move(idle_[i]);
-    idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(i));
-    // An idle connection has nothing to say: readable means the peer closed or sent
-    // garbage, error means it broke. Either way it is not reused.
-    if (ports_.net->readiness(conn->fd) & (ms::port::kReadable | ms::port::kError)) {
-      close_raw(conn->fd, conn->close_fn, conn->close_data);
-      continue;
-    }
-    return conn;
-  }
-  return nullptr;
+  return pool_.take(key, *ports_.net);
 }
 
 void ms_multi::pool_put(std::unique_ptr<ms::Connection> conn, ms::SocketUser* user) {
   sockets_.drop(conn->fd, user);  // idle connections are not watched: REMOVE now
-  conn->reused = false;
-  idle_.push_back(std::move(conn));
-  pool_grew_ = true;
-  while (idle_.size() > idle_max()) {
-    auto& oldest = idle_.front();
-    close_raw(oldest->fd, oldest->close_fn, oldest->close_data);
-    idle_.erase(idle_.begin());
-  }
+  pool_.put(std::move(conn), idle_max());
 }
 
-ms::ConnLimits::Slot ms_multi::acquire_slot(const std::string& key) {
-  for (;;) {
-    if (limits_.fits(key)) return limits_.take(key);
-    // Idle connections hold slots too: close the oldest one in the way, as libcurl does.
-    const bool host_full = limits_.host_full(key);
-    auto it = std::find_if(idle_.begin(), idle_.end(),
-                           [&](const auto& c) { return !host_full || c->pool_key == key; });
-    if (it == idle_.end()) return {};
-    close_raw((*it)->fd, (*it)->close_fn, (*it)->close_data);
-    idle_.erase(it);
-  }
-}
+ms::ConnLimits::Slot ms_multi::acquire_slot(const std::string& key) { return pool_.acquire_slot(key); }
+
+void ms_multi::close_idle(ms::Connection& conn) { close_raw(conn.fd, conn.close_fn, conn.close_data); }
 
 void ms_multi::process_queue() {
-  const bool freed = limits_.take_freed();
-  const bool grew = std::exchange(pool_grew_, false);
+  const bool freed = pool_.limits().take_freed();
+  const bool grew = pool_.take_grew();
   if (queue_.empty() || (!freed && !grew)) return;
   for (auto it = queue_.begin(); it != queue_.end();) {
     ms::Transfer* t = *it;
     const std::string& key = t->pool_key();
-    const bool pooled = std::any_of(idle_.begin(), idle_.end(), [&](const auto& c) { return c->pool_key == key; });
+    const bool pooled = pool_.has(key);
     ms::ConnLimits::Slot slot;
     if (!pooled) {
-      slot = acquire_slot(key);
+      slot = pool_.acquire_slot(key);
       if (!slot) {
         ++it;
         continue;
@@ -557,5 +419,5 @@ void ms_multi::process_queue() {
     it = queue_.erase(it);
     t->leave_queue(std::move(slot));
   }
-  limits_.take_freed();  // what this pass closed to make room is already accounted for
+  pool_.limits().take_freed();  // what this pass closed to make room is already accounted for
 }

@@ -13,6 +13,7 @@
 
 #include "conn_limits.hpp"
 #include "connection.hpp"
+#include "connection_pool.hpp"
 #include "easy.hpp"
 #include "multisock/engine.hpp"
 #include "multisock/multisock.h"
@@ -25,7 +26,7 @@ namespace ms {
 class Transfer;
 }
 
-struct ms_multi final : ms::SocketNotifier, ms::TransferHost {
+struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool::Closer {
   static constexpr std::uint32_t kMagic = 0x6d736d75;  // "msmu"
   std::uint32_t magic = kMagic;
 
@@ -40,7 +41,7 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost {
   MSMcode setopt(MSMoption option, va_list args);
   MSMcode socket_action(int fd, int mask, int* running);
   MSMcode socket_all(int* running);
-  // The classic loop (see "the classic loop" in multi.cpp).
+  // The classic loop (multi_classic.cpp).
   MSMcode perform(int* running);
   MSMcode wait(ms_waitfd* extra, unsigned extra_count, int timeout_ms, int* numfds, bool poll);
   MSMcode wakeup();  // any thread
@@ -80,6 +81,8 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost {
 
   // SocketNotifier
   void tell_socket(ms_easy* easy, int fd, int action, void* socketp) override;
+  // ConnectionPool::Closer
+  void close_idle(ms::Connection& conn) override;
 
  private:
   void enter() { now_ = ports_.clock->now(); }
@@ -119,10 +122,8 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost {
   MSMsg last_msg_{};
   std::uint64_t done_count_ = 0;
 
-  ms::ConnLimits limits_;
   std::list<ms::Transfer*> queue_;
-  bool pool_grew_ = false;  // a connection went idle: a queued transfer may reuse it
-  std::vector<std::unique_ptr<ms::Connection>> idle_;  // oldest first
+  ms::ConnectionPool pool_;  // idle connections and the connection limits
   std::uint64_t connection_ids_ = 0;
 
   bool aborted_ = false;   // a callback returned -1 during this call
