@@ -55,6 +55,12 @@ bool ResponseParser::chunk_size_byte(char c) {
   return true;
 }
 
+bool ResponseParser::take_lf(std::string_view data, std::size_t& pos, const char* error_text) {
+  if (data[pos] != '\n') return fail(MSE_RECV_ERROR, error_text);
+  ++pos;
+  return true;
+}
+
 // The framing of a chunked body: chunk-size lines (extensions skipped), the CRLF after
 // each chunk's data.
 void ResponseParser::step_chunk_framing(std::string_view data, std::size_t& pos) {
@@ -83,11 +89,7 @@ void ResponseParser::step_chunk_framing(std::string_view data, std::size_t& pos)
       return;
     }
     case State::chunk_size_lf: {
-      if (data[pos] != '\n') {
-        fail(MSE_RECV_ERROR, "bad chunk framing");
-        return;
-      }
-      ++pos;
+      if (!take_lf(data, pos, "bad chunk framing")) return;
       if (chunk_size_ == 0) {
         state_ = State::trailer_line;
         in_trailers_ = true;
@@ -114,12 +116,7 @@ void ResponseParser::step_chunk_framing(std::string_view data, std::size_t& pos)
       return;
     }
     case State::chunk_data_lf: {
-      if (data[pos] != '\n') {
-        fail(MSE_RECV_ERROR, "missing CRLF after chunk data");
-        return;
-      }
-      ++pos;
-      enter_chunk_size();
+      if (take_lf(data, pos, "missing CRLF after chunk data")) enter_chunk_size();
       return;
     }
     default:
