@@ -1,6 +1,8 @@
-// api.cpp: the C entry points of the multi interface and the handle registry. Every
-// entry validates its handles before touching them; see registry.hpp.
+// api.cpp: every C entry point (multi handles, easy handles, string lists) and the handle
+// registry. Every entry validates its handles before touching them; see registry.hpp.
 #include <cstdarg>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <new>
 #include <set>
@@ -9,6 +11,7 @@
 #include "multi.hpp"
 #include "multisock/engine.hpp"
 #include "registry.hpp"
+#include "transfer.hpp"
 
 namespace ms::registry {
 namespace {
@@ -156,6 +159,89 @@ MSMsg* ms_multi_info_read(ms_multi* multi, int* msgs_in_queue) {
     return nullptr;
   }
   return multi->info_read(msgs_in_queue);
+}
+
+}  // extern "C"
+
+ms_easy::ms_easy() = default;
+ms_easy::~ms_easy() { magic = 0; }
+
+extern "C" {
+
+ms_easy* ms_easy_init(void) {
+  auto* e = new (std::nothrow) ms_easy();
+  if (e) ms::registry::add(e);
+  return e;
+}
+
+void ms_easy_cleanup(ms_easy* easy) {
+  if (!ms::registry::live(easy)) return;
+  if (easy->multi) {
+    // Freeing a handle from inside one of its multi's callbacks would pull the ground
+    // from under the running call: refused (the handle stays valid).
+    if (easy->multi->in_callback()) return;
+    ms_multi_remove_handle(easy->multi, easy);
+  }
+  if (easy->own_multi) ms_multi_cleanup(easy->own_multi);
+  ms::registry::remove(easy);
+  delete easy;
+}
+
+MSEcode ms_easy_setopt(ms_easy* easy, MSoption option, ...) {
+  if (!ms::registry::live(easy)) return MSE_BAD_FUNCTION_ARGUMENT;
+  va_list args;
+  va_start(args, option);
+  const MSEcode rc = ms::easy_setopt(easy->opt, option, args);
+  va_end(args);
+  return rc;
+}
+
+MSEcode ms_easy_getinfo(ms_easy* easy, MSINFO info, ...) {
+  if (!ms::registry::live(easy)) return MSE_BAD_FUNCTION_ARGUMENT;
+  va_list args;
+  va_start(args, info);
+  void* out = va_arg(args, void*);
+  va_end(args);
+  if (!out) return MSE_BAD_FUNCTION_ARGUMENT;
+  return ms::easy_getinfo(*easy, info, out);
+}
+
+MSEcode ms_easy_pause(ms_easy* easy, int bitmask) {
+  if (!ms::registry::live(easy)) return MSE_BAD_FUNCTION_ARGUMENT;
+  if (bitmask & ~MSPAUSE_ALL) return MSE_BAD_FUNCTION_ARGUMENT;
+  const int before = easy->pause_bits;
+  easy->pause_bits = bitmask;
+  if (before != bitmask && easy->multi) easy->multi->pause_changed(easy);
+  return MSE_OK;
+}
+
+ms_slist* ms_slist_append(ms_slist* list, const char* string) {
+  if (!string) return nullptr;
+  const std::size_t n = std::strlen(string);
+  char* copy = static_cast<char*>(std::malloc(n + 1));
+  if (!copy) return nullptr;
+  std::memcpy(copy, string, n + 1);
+  auto* item = static_cast<ms_slist*>(std::malloc(sizeof(ms_slist)));
+  if (!item) {
+    std::free(copy);
+    return nullptr;
+  }
+  item->data = copy;
+  item->next = nullptr;
+  if (!list) return item;
+  ms_slist* last = list;
+  while (last->next) last = last->next;
+  last->next = item;
+  return list;
+}
+
+void ms_slist_free_all(ms_slist* list) {
+  while (list) {
+    ms_slist* next = list->next;
+    std::free(list->data);
+    std::free(list);
+    list = next;
+  }
 }
 
 }  // extern "C"

@@ -1,4 +1,5 @@
-// easy.cpp: easy handles: init/cleanup, setopt, getinfo, pause, string lists.
+// easy.cpp: the options of an easy handle (what ms_easy_setopt sets) and its results (what
+// ms_easy_getinfo reads). The C entry points themselves are in api.cpp.
 #include "easy.hpp"
 
 #include <algorithm>
@@ -6,13 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
-
-#include "multi.hpp"
-#include "registry.hpp"
-#include "transfer.hpp"
-
-ms_easy::ms_easy() = default;
-ms_easy::~ms_easy() { magic = 0; }
 
 namespace {
 
@@ -132,62 +126,33 @@ MSEcode set_pointer(ms_easy::Options& o, MSoption option, va_list args) {
 
 }  // namespace
 
-extern "C" {
+namespace ms {
 
-ms_easy* ms_easy_init(void) {
-  auto* e = new (std::nothrow) ms_easy();
-  if (e) ms::registry::add(e);
-  return e;
-}
-
-void ms_easy_cleanup(ms_easy* easy) {
-  if (!ms::registry::live(easy)) return;
-  if (easy->multi) {
-    // Freeing a handle from inside one of its multi's callbacks would pull the ground
-    // from under the running call: refused (the handle stays valid).
-    if (easy->multi->in_callback()) return;
-    ms_multi_remove_handle(easy->multi, easy);
-  }
-  if (easy->own_multi) ms_multi_cleanup(easy->own_multi);
-  ms::registry::remove(easy);
-  delete easy;
-}
-
-MSEcode ms_easy_setopt(ms_easy* easy, MSoption option, ...) {
-  if (!ms::registry::live(easy)) return MSE_BAD_FUNCTION_ARGUMENT;
+MSEcode easy_setopt(ms_easy::Options& opt, MSoption option, va_list args) {
   const int o = static_cast<int>(option);
-  va_list args;
-  va_start(args, option);
   MSEcode rc = MSE_UNKNOWN_OPTION;
   if (o >= MSOPTTYPE_OFF_T) {
     const ms_off_t v = va_arg(args, ms_off_t);
     if (option == MSOPT_POSTFIELDSIZE_LARGE) {
       rc = v < -1 ? MSE_BAD_FUNCTION_ARGUMENT : MSE_OK;
-      if (rc == MSE_OK) easy->opt.postfield_size = v;
+      if (rc == MSE_OK) opt.postfield_size = v;
     } else if (option == MSOPT_INFILESIZE_LARGE) {
       rc = v < -1 ? MSE_BAD_FUNCTION_ARGUMENT : MSE_OK;
-      if (rc == MSE_OK) easy->opt.infile_size = v;
+      if (rc == MSE_OK) opt.infile_size = v;
     }
   } else if (o >= MSOPTTYPE_OBJECTPOINT) {
-    rc = set_pointer(easy->opt, option, args);
+    rc = set_pointer(opt, option, args);
   } else {
-    rc = set_long(easy->opt, option, va_arg(args, long));
+    rc = set_long(opt, option, va_arg(args, long));
   }
-  va_end(args);
   return rc;
 }
 
-MSEcode ms_easy_getinfo(ms_easy* easy, MSINFO info, ...) {
-  if (!ms::registry::live(easy)) return MSE_BAD_FUNCTION_ARGUMENT;
-  va_list args;
-  va_start(args, info);
-  void* out = va_arg(args, void*);
-  va_end(args);
-  if (!out) return MSE_BAD_FUNCTION_ARGUMENT;
-  const auto& i = easy->info;
+MSEcode easy_getinfo(const ms_easy& easy, MSINFO info, void* out) {
+  const auto& i = easy.info;
   switch (info) {
     case MSINFO_EFFECTIVE_URL:
-      *static_cast<const char**>(out) = i.effective_url.empty() ? easy->opt.url.c_str() : i.effective_url.c_str();
+      *static_cast<const char**>(out) = i.effective_url.empty() ? easy.opt.url.c_str() : i.effective_url.c_str();
       return MSE_OK;
     case MSINFO_REDIRECT_URL:
       *static_cast<const char**>(out) = i.redirect_url.empty() ? nullptr : i.redirect_url.c_str();
@@ -196,7 +161,7 @@ MSEcode ms_easy_getinfo(ms_easy* easy, MSINFO info, ...) {
       *static_cast<const char**>(out) = i.has_content_type ? i.content_type.c_str() : nullptr;
       return MSE_OK;
     case MSINFO_PRIVATE:
-      *static_cast<void**>(out) = easy->opt.private_data;
+      *static_cast<void**>(out) = easy.opt.private_data;
       return MSE_OK;
     case MSINFO_RESPONSE_CODE: *static_cast<long*>(out) = i.response_code; return MSE_OK;
     case MSINFO_HEADER_SIZE: *static_cast<long*>(out) = i.header_size; return MSE_OK;
@@ -214,42 +179,4 @@ MSEcode ms_easy_getinfo(ms_easy* easy, MSINFO info, ...) {
   return MSE_UNKNOWN_OPTION;
 }
 
-MSEcode ms_easy_pause(ms_easy* easy, int bitmask) {
-  if (!ms::registry::live(easy)) return MSE_BAD_FUNCTION_ARGUMENT;
-  if (bitmask & ~MSPAUSE_ALL) return MSE_BAD_FUNCTION_ARGUMENT;
-  const int before = easy->pause_bits;
-  easy->pause_bits = bitmask;
-  if (before != bitmask && easy->multi) easy->multi->pause_changed(easy);
-  return MSE_OK;
-}
-
-ms_slist* ms_slist_append(ms_slist* list, const char* string) {
-  if (!string) return nullptr;
-  const std::size_t n = std::strlen(string);
-  char* copy = static_cast<char*>(std::malloc(n + 1));
-  if (!copy) return nullptr;
-  std::memcpy(copy, string, n + 1);
-  auto* item = static_cast<ms_slist*>(std::malloc(sizeof(ms_slist)));
-  if (!item) {
-    std::free(copy);
-    return nullptr;
-  }
-  item->data = copy;
-  item->next = nullptr;
-  if (!list) return item;
-  ms_slist* last = list;
-  while (last->next) last = last->next;
-  last->next = item;
-  return list;
-}
-
-void ms_slist_free_all(ms_slist* list) {
-  while (list) {
-    ms_slist* next = list->next;
-    std::free(list->data);
-    std::free(list);
-    list = next;
-  }
-}
-
-}  // extern "C"
+}  // namespace ms

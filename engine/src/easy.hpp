@@ -3,6 +3,7 @@
 // configured (or added and waiting) holds no buffer.
 #pragma once
 
+#include <cstdarg>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -98,3 +99,11 @@ struct ms_easy {
   ms_easy();
   ~ms_easy();
 };
+
+namespace ms {
+// ms_easy_setopt once the handle is known to be live: MSE_UNKNOWN_OPTION for an option
+// this engine does not have (nothing changes then).
+MSEcode easy_setopt(ms_easy::Options& opt, MSoption option, va_list args);
+// ms_easy_getinfo once the handle is live and `out` is not NULL.
+MSEcode easy_getinfo(const ms_easy& easy, MSINFO info, void* out);
+}  // namespace ms

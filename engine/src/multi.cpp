@@ -28,15 +28,12 @@
 //   every call process_queue() hands freed slots, or idle connections of the right host,
 //   to waiting transfers in order, which then start on an immediate timer.
 // - The classic loop (perform, wait, poll, fdset) is a second way into the same state
-//   machine: perform() asks the Net port what each registered socket is ready for, hands
-//   that to its users as socket_action(fd, mask) would, and runs due timers; the socket
-//   and timer callbacks are still told every change, so the two loops can take turns.
-//   wait()/poll() only wait (through the Waiter port, which in simnet moves the virtual
-//   clock), never act or call back, and never past the earliest deadline.
+//   machine: multi_classic.cpp.
 #include "multi.hpp"
 
 #include <algorithm>
 
+#include "mutant.hpp"
 #include "transfer.hpp"
 
 using ms::port::Nanos;
@@ -46,7 +43,7 @@ constexpr std::size_t kScratchBytes = 16 * 1024;
 }
 
 ms_multi::ms_multi(const ms::port::Ports& ports, ms::Mutant mutant)
-    : ports_(ports), mutant_(mutant), sockets_(*this, mutant), scratch_(kScratchBytes) {}
+    : ports_(ports), mutant_(mutant), sockets_(*this, mutant), pool_(*this), scratch_(kScratchBytes) {}
 
 ms_multi::~ms_multi() {
   magic = 0;
@@ -60,9 +57,7 @@ int ms_multi::interest(const ms::SocketTable::Entry& entry) {
 }
 
 bool ms_multi::refuses_recursion() const {
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::no_recursion_guard) return false;
-#endif
+  if (MS_MUTANT(mutant_, no_recursion_guard)) return false;
   return in_callback();
 }
 
@@ -70,9 +65,7 @@ void ms_multi::tell_socket(ms_easy* easy, int fd, int action, void* socketp) {
   if (!socket_fn_) return;
   const int rc = call_app([&] { return socket_fn_(easy, fd, action, socket_data_, socketp); });
   if (rc == -1 && !aborting_) {
-#if MS_ENABLE_MUTANTS
-    if (mutant_ == ms::Mutant::abort_ignored) return;
-#endif
+    if (MS_MUTANT(mutant_, abort_ignored)) return;
     aborted_ = true;
   }
 }
@@ -88,16 +81,11 @@ void ms_multi::update_timer(bool force) {
   long value = 0;
   if (!earliest) {
     if (!timer_told_) return;
-#if MS_ENABLE_MUTANTS
-    if (mutant_ == ms::Mutant::no_timer_delete) return;
-#endif
+    if (MS_MUTANT(mutant_, no_timer_delete)) return;
     timer_told_.reset();
     value = -1;
   } else {
-    bool repeat_anyway = false;
-#if MS_ENABLE_MUTANTS
-    repeat_anyway = mutant_ == ms::Mutant::timer_repeat;
-#endif
+    const bool repeat_anyway = MS_MUTANT(mutant_, timer_repeat);
     if (!force && !repeat_anyway && timer_told_ && *timer_told_ == *earliest) return;
     timer_told_ = earliest;
     value = ms_until(*earliest);
@@ -105,9 +93,7 @@ void ms_multi::update_timer(bool force) {
   if (!timer_fn_) return;
   const int rc = call_app([&] { return timer_fn_(this, value, timer_data_); });
   if (rc == -1 && !aborting_) {
-#if MS_ENABLE_MUTANTS
-    if (mutant_ == ms::Mutant::abort_ignored) return;
-#endif
+    if (MS_MUTANT(mutant_, abort_ignored)) return;
     aborted_ = true;
   }
 }
@@ -153,12 +139,10 @@ MSMcode ms_multi::add_handle(ms_easy* easy) {
   ++running_;
   easy->transfer = std::make_unique<ms::Transfer>(*this, *easy);
   easy->transfer->schedule_start();
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::no_kick_on_add) {
+  if (MS_MUTANT(mutant_, no_kick_on_add)) {
     aborted_ = false;
     return MSM_OK;
   }
-#endif
   return finish_call(true);
 }
 
@@ -171,11 +155,7 @@ MSMcode ms_multi::remove_handle(ms_easy* easy) {
     --running_;
   }
   if (easy->msg_queued) {
-#if MS_ENABLE_MUTANTS
-    if (mutant_ != ms::Mutant::keep_removed_msg) messages_.erase(easy->msg_it);
-#else
-    messages_.erase(easy->msg_it);
-#endif
+    if (!MS_MUTANT(mutant_, keep_removed_msg)) messages_.erase(easy->msg_it);
     easy->msg_queued = false;
   }
   if (last_msg_.easy_handle == easy) last_msg_ = MSMsg{};
@@ -209,11 +189,11 @@ MSMcode ms_multi::setopt(MSMoption option, va_list args) {
       if (option == MSMOPT_MAXCONNECTS) max_connects_ = v;
       if (option == MSMOPT_MAX_HOST_CONNECTIONS) {
         max_host_connections_ = v;
-        limits_.set_max_host(v);
+        pool_.limits().set_max_host(v);
       }
       if (option == MSMOPT_MAX_TOTAL_CONNECTIONS) {
         max_total_connections_ = v;
-        limits_.set_max_total(v);
+        pool_.limits().set_max_total(v);
       }
       return MSM_OK;
     }
@@ -222,18 +202,14 @@ MSMcode ms_multi::setopt(MSMoption option, va_list args) {
 }
 
 void ms_multi::dispatch(int fd, int mask) {
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::mask_zero_ignored && mask == 0) return;
-#endif
+  if (MS_MUTANT(mutant_, mask_zero_ignored) && mask == 0) return;
   const auto* entry = sockets_.find(fd);
   if (!entry) return;  // unknown or stale: tolerated
   if (mask == 0) mask = ports_.net->readiness(fd);
-#if MS_ENABLE_MUTANTS
   // Stripping the ERR bit alone changes nothing observable (a failed socket also reads as
   // readable, and the read finds the error), so the defect drops the whole event: the
   // failing socket's error is met with silence, as SA-ERR forbids.
-  if (mutant_ == ms::Mutant::ignore_err && (mask & MS_CSELECT_ERR)) return;
-#endif
+  if (MS_MUTANT(mutant_, ignore_err) && (mask & MS_CSELECT_ERR)) return;
   // Normally one user per descriptor; copy, since handling may change the list.
   ms::SocketUser* users[4];
   std::size_t n = 0;
@@ -271,9 +247,7 @@ MSMcode ms_multi::socket_action(int fd, int mask, int* running) {
   if (!aborted_) run_timers();
   const MSMcode rc = finish_call(fd == MS_SOCKET_TIMEOUT);
   *running = running_;
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::wrong_running) *running = running_ + 1;
-#endif
+  if (MS_MUTANT(mutant_, wrong_running)) *running = running_ + 1;
   return rc;
 }
 
@@ -288,122 +262,13 @@ MSMcode ms_multi::socket_all(int* running) {
   if (!aborted_) run_timers();
   const MSMcode rc = finish_call(false);
   *running = running_;
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::wrong_running) *running = running_ + 1;
-#endif
+  if (MS_MUTANT(mutant_, wrong_running)) *running = running_ + 1;
   return rc;
-}
-
-MSMcode ms_multi::perform(int* running) {
-  if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
-  if (!running) return MSM_BAD_FUNCTION_ARGUMENT;
-  enter();
-  // Ascending descriptors, each asked once: what a socket is ready for, limited to what
-  // its transfer waits for (errors always count), is the mask socket_action would get.
-  for (int fd : sockets_.descriptors()) {
-    if (aborted_) break;
-    const auto* entry = sockets_.find(fd);
-    if (!entry) continue;  // closed by an earlier event of this call
-    const int mask = ports_.net->readiness(fd) & (interest(*entry) | MS_CSELECT_ERR);
-    if (mask != 0) dispatch(fd, mask);
-  }
-  if (!aborted_) run_timers();
-  const MSMcode rc = finish_call(false);
-  *running = running_;
-  return rc;
-}
-
-MSMcode ms_multi::wait(ms_waitfd* extra, unsigned extra_count, int timeout_ms, int* numfds, bool poll) {
-  if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
-  if (timeout_ms < 0 || (extra_count > 0 && !extra)) return MSM_BAD_FUNCTION_ARGUMENT;
-  ms::port::Waiter* waiter = ports_.waiter;
-  if (!waiter) return MSM_INTERNAL_ERROR;
-  enter();
-  auto& fds = wait_fds_;
-  fds.clear();
-  for (int fd : sockets_.descriptors()) {
-    const int want = interest(*sockets_.find(fd));
-    if (want != 0) fds.push_back({fd, want, 0});
-  }
-  const std::size_t engine_count = fds.size();
-  for (unsigned i = 0; i < extra_count; ++i) {
-    const short ev = extra[i].events;
-    int want = 0;
-    if (ev & (MS_WAIT_POLLIN | MS_WAIT_POLLPRI)) want |= ms::port::kReadable;
-    if (ev & MS_WAIT_POLLOUT) want |= ms::port::kWritable;
-    extra[i].revents = 0;
-    fds.push_back({extra[i].fd, want, 0});
-  }
-  int wakeup_fd = -1;
-  if (poll) {
-    std::lock_guard g(wakeup_mutex_);
-    if (wakeup_fd_ < 0 && waiter->open_wakeup(wakeup_fd_) != ms::port::NetError::none) wakeup_fd_ = -1;
-    wakeup_fd = wakeup_fd_;
-  }
-  if (wakeup_fd >= 0) fds.push_back({wakeup_fd, ms::port::kReadable, 0});
-  if (fds.empty() && !poll) {  // nothing to wait for: wait returns at once, poll waits on
-    if (numfds) *numfds = 0;
-    return MSM_OK;
-  }
-  Nanos timeout = std::chrono::milliseconds(timeout_ms);
-  if (const auto earliest = timers_.earliest()) timeout = std::min(timeout, std::max(Nanos{0}, *earliest - now_));
-  if (waiter->wait(fds.data(), fds.size(), timeout) < 0) return MSM_UNRECOVERABLE_POLL;
-  int count = 0;
-  for (std::size_t i = 0; i < engine_count; ++i)
-    if (fds[i].ready != 0) ++count;
-  for (unsigned i = 0; i < extra_count; ++i) {
-    const auto& w = fds[engine_count + i];
-    const short ev = extra[i].events;
-    short got = 0;
-    if (w.ready & (ms::port::kReadable | ms::port::kError)) got |= static_cast<short>(ev & (MS_WAIT_POLLIN | MS_WAIT_POLLPRI));
-    if (w.ready & ms::port::kWritable) got |= static_cast<short>(ev & MS_WAIT_POLLOUT);
-    extra[i].revents = got;
-    if (got != 0) ++count;
-  }
-  // The wake-up descriptor is emptied and not counted.
-  if (wakeup_fd >= 0 && fds.back().ready != 0) waiter->drain_wakeup(wakeup_fd);
-  if (numfds) *numfds = count;
-  return MSM_OK;
-}
-
-MSMcode ms_multi::wakeup() {
-  std::lock_guard g(wakeup_mutex_);
-  ms::port::Waiter* waiter = ports_.waiter;
-  if (!waiter) return MSM_WAKEUP_FAILURE;
-  if (wakeup_fd_ < 0 && waiter->open_wakeup(wakeup_fd_) != ms::port::NetError::none) {
-    wakeup_fd_ = -1;
-    return MSM_WAKEUP_FAILURE;
-  }
-  return waiter->wake(wakeup_fd_) ? MSM_OK : MSM_WAKEUP_FAILURE;
-}
-
-MSMcode ms_multi::fdset(fd_set* read_set, fd_set* write_set, int* max_fd) {
-  if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
-  if (!max_fd) return MSM_BAD_FUNCTION_ARGUMENT;
-  int top = -1;
-  for (int fd : sockets_.descriptors()) {
-    if (fd < 0 || fd >= FD_SETSIZE) continue;  // cannot be put in an fd_set
-    const int want = interest(*sockets_.find(fd));
-    bool set = false;
-    if ((want & MS_POLL_IN) && read_set) {
-      FD_SET(fd, read_set);
-      set = true;
-    }
-    if ((want & MS_POLL_OUT) && write_set) {
-      FD_SET(fd, write_set);
-      set = true;
-    }
-    if (set) top = std::max(top, fd);
-  }
-  *max_fd = top;
-  return MSM_OK;
 }
 
 MSMcode ms_multi::assign(int fd, void* socketp) {
   if (sockets_.assign(fd, socketp)) return MSM_OK;
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::assign_unknown_ok) return MSM_OK;
-#endif
+  if (MS_MUTANT(mutant_, assign_unknown_ok)) return MSM_OK;
   return MSM_BAD_SOCKET;
 }
 
@@ -416,9 +281,7 @@ MSMcode ms_multi::timeout(long* milliseconds) {
     return MSM_OK;
   }
   *milliseconds = ms_until(*timer_told_);
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::timeout_disagrees) *milliseconds *= 2;
-#endif
+  if (MS_MUTANT(mutant_, timeout_disagrees)) *milliseconds *= 2;
   return MSM_OK;
 }
 
@@ -438,19 +301,15 @@ MSMsg* ms_multi::info_read(int* msgs_in_queue) {
   const bool linked = easy->msg_queued && easy->msg_it == messages_.begin();
   messages_.pop_front();
   if (linked) easy->msg_queued = false;
-#if MS_ENABLE_MUTANTS
   // double_done queues a second copy: the link moves to it while one is left.
-  if (mutant_ == ms::Mutant::double_done) {
+  if (MS_MUTANT(mutant_, double_done)) {
     auto other = std::find_if(messages_.begin(), messages_.end(),
                               [&](const MSMsg& m) { return m.easy_handle == easy; });
     easy->msg_queued = other != messages_.end();
     if (easy->msg_queued) easy->msg_it = other;
   }
-#endif
   int left = static_cast<int>(messages_.size());
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::queue_count_off) ++left;
-#endif
+  if (MS_MUTANT(mutant_, queue_count_off)) ++left;
   if (msgs_in_queue) *msgs_in_queue = left;
   return &last_msg_;
 }
@@ -469,8 +328,7 @@ MSMcode ms_multi::cleanup() {
   }
   added_.clear();
   messages_.clear();
-  for (auto& conn : idle_) close_raw(conn->fd, conn->close_fn, conn->close_data);
-  idle_.clear();
+  pool_.close_all();
   running_ = 0;
   aborting_ = false;
   return MSM_OK;
@@ -495,9 +353,7 @@ void ms_multi::transfer_done(ms_easy* easy, MSEcode result) {
   easy->done = true;
   --running_;
   ++done_count_;
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::lost_done && done_count_ % 3 == 0) return;
-#endif
+  if (MS_MUTANT(mutant_, lost_done) && done_count_ % 3 == 0) return;
   MSMsg msg{};
   msg.msg = MSMSG_DONE;
   msg.easy_handle = easy;
@@ -505,9 +361,7 @@ void ms_multi::transfer_done(ms_easy* easy, MSEcode result) {
   messages_.push_back(msg);
   easy->msg_it = std::prev(messages_.end());
   easy->msg_queued = true;
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::double_done) messages_.push_back(msg);
-#endif
+  if (MS_MUTANT(mutant_, double_done)) messages_.push_back(msg);
 }
 
 void ms_multi::close_raw(int fd, ms_closesocket_callback fn, void* data) {
@@ -519,13 +373,11 @@ void ms_multi::close_raw(int fd, ms_closesocket_callback fn, void* data) {
 }
 
 void ms_multi::close_socket(int fd, ms::SocketUser* user, ms_closesocket_callback fn, void* data) {
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == ms::Mutant::remove_after_close) {
+  if (MS_MUTANT(mutant_, remove_after_close)) {
     close_raw(fd, fn, data);
     sockets_.drop(fd, user);
     return;
   }
-#endif
   sockets_.drop(fd, user);
   close_raw(fd, fn, data);
 }
@@ -536,57 +388,29 @@ std::size_t ms_multi::idle_max() const {
 }
 
 std::unique_ptr<ms::Connection> ms_multi::pool_take(const std::string& key) {
-  for (std::size_t i = idle_.size(); i-- > 0;) {
-    if (idle_[i]->pool_key != key) continue;
-    std::unique_ptr<ms::Connection> conn = std::move(idle_[i]);
-    idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(i));
-    // An idle connection has nothing to say: readable means the peer closed or sent
-    // garbage, error means it broke. Either way it is not reused.
-    if (ports_.net->readiness(conn->fd) & (ms::port::kReadable | ms::port::kError)) {
-      close_raw(conn->fd, conn->close_fn, conn->close_data);
-      continue;
-    }
-    return conn;
-  }
-  return nullptr;
+  return pool_.take(key, *ports_.net);
 }
 
 void ms_multi::pool_put(std::unique_ptr<ms::Connection> conn, ms::SocketUser* user) {
   sockets_.drop(conn->fd, user);  // idle connections are not watched: REMOVE now
-  conn->reused = false;
-  idle_.push_back(std::move(conn));
-  pool_grew_ = true;
-  while (idle_.size() > idle_max()) {
-    auto& oldest = idle_.front();
-    close_raw(oldest->fd, oldest->close_fn, oldest->close_data);
-    idle_.erase(idle_.begin());
-  }
+  pool_.put(std::move(conn), idle_max());
 }
 
-ms::ConnLimits::Slot ms_multi::acquire_slot(const std::string& key) {
-  for (;;) {
-    if (limits_.fits(key)) return limits_.take(key);
-    // Idle connections hold slots too: close the oldest one in the way, as libcurl does.
-    const bool host_full = limits_.host_full(key);
-    auto it = std::find_if(idle_.begin(), idle_.end(),
-                           [&](const auto& c) { return !host_full || c->pool_key == key; });
-    if (it == idle_.end()) return {};
-    close_raw((*it)->fd, (*it)->close_fn, (*it)->close_data);
-    idle_.erase(it);
-  }
-}
+ms::ConnLimits::Slot ms_multi::acquire_slot(const std::string& key) { return pool_.acquire_slot(key); }
+
+void ms_multi::close_idle(ms::Connection& conn) { close_raw(conn.fd, conn.close_fn, conn.close_data); }
 
 void ms_multi::process_queue() {
-  const bool freed = limits_.take_freed();
-  const bool grew = std::exchange(pool_grew_, false);
+  const bool freed = pool_.limits().take_freed();
+  const bool grew = pool_.take_grew();
   if (queue_.empty() || (!freed && !grew)) return;
   for (auto it = queue_.begin(); it != queue_.end();) {
     ms::Transfer* t = *it;
     const std::string& key = t->pool_key();
-    const bool pooled = std::any_of(idle_.begin(), idle_.end(), [&](const auto& c) { return c->pool_key == key; });
+    const bool pooled = pool_.has(key);
     ms::ConnLimits::Slot slot;
     if (!pooled) {
-      slot = acquire_slot(key);
+      slot = pool_.acquire_slot(key);
       if (!slot) {
         ++it;
         continue;
@@ -595,5 +419,5 @@ void ms_multi::process_queue() {
     it = queue_.erase(it);
     t->leave_queue(std::move(slot));
   }
-  limits_.take_freed();  // what this pass closed to make room is already accounted for
+  pool_.limits().take_freed();  // what this pass closed to make room is already accounted for
 }

@@ -13,18 +13,20 @@
 
 #include "conn_limits.hpp"
 #include "connection.hpp"
+#include "connection_pool.hpp"
 #include "easy.hpp"
 #include "multisock/engine.hpp"
 #include "multisock/multisock.h"
 #include "multisock/port.h"
 #include "socket_table.hpp"
 #include "timer_queue.hpp"
+#include "transfer_host.hpp"
 
 namespace ms {
 class Transfer;
 }
 
-struct ms_multi final : ms::SocketNotifier {
+struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool::Closer {
   static constexpr std::uint32_t kMagic = 0x6d736d75;  // "msmu"
   std::uint32_t magic = kMagic;
 
@@ -39,7 +41,7 @@ struct ms_multi final : ms::SocketNotifier {
   MSMcode setopt(MSMoption option, va_list args);
   MSMcode socket_action(int fd, int mask, int* running);
   MSMcode socket_all(int* running);
-  // The classic loop (see "the classic loop" in multi.cpp).
+  // The classic loop (multi_classic.cpp).
   MSMcode perform(int* running);
   MSMcode wait(ms_waitfd* extra, unsigned extra_count, int timeout_ms, int* numfds, bool poll);
   MSMcode wakeup();  // any thread
@@ -49,50 +51,38 @@ struct ms_multi final : ms::SocketNotifier {
   MSMsg* info_read(int* msgs_in_queue);
   MSMcode cleanup();  // detaches every handle; the caller deletes the multi
   void pause_changed(ms_easy* easy);
-  // Whether an application callback of this multi is running (recursion guard).
-  bool in_callback() const { return callback_depth_ > 0; }
+  // Whether an application callback of this multi is running (recursion guard):
+  // in_callback(), from TransferHost.
   bool refuses_recursion() const;
 
-  // ---- for transfers ----
-  ms::port::Nanos now() const { return now_; }
-  ms::port::Net& net() { return *ports_.net; }
-  ms::port::Resolver& resolver() { return *ports_.resolver; }
-  const ms::port::Ports& ports() const { return ports_; }
-  ms::Mutant mutant() const { return mutant_; }
-  void watch(int fd, ms::SocketUser* user, ms_easy* easy, int want) { sockets_.watch(fd, user, easy, want); }
-  void drop(int fd, ms::SocketUser* user) { sockets_.drop(fd, user); }
-  // Tells REMOVE (if registered) and then closes fd through fn or the Net port.
-  void close_socket(int fd, ms::SocketUser* user, ms_closesocket_callback fn, void* data);
-  void set_deadline(ms::Transfer& t, std::uint64_t seq, std::optional<ms::port::Nanos> at);
-  void transfer_done(ms_easy* easy, MSEcode result);
-  // Connection pool (idle keep-alive connections; not registered with the application).
-  std::unique_ptr<ms::Connection> pool_take(const std::string& key);
-  void pool_put(std::unique_ptr<ms::Connection> conn, ms::SocketUser* user);
-  std::uint64_t next_connection_id() { return ++connection_ids_; }
+  // ---- TransferHost (what a transfer may ask of its multi) ----
+  ms::port::Nanos now() const override { return now_; }
+  ms::port::Net& net() override { return *ports_.net; }
+  ms::port::Resolver& resolver() override { return *ports_.resolver; }
+  ms::Mutant mutant() const override { return mutant_; }
+  void watch(int fd, ms::SocketUser* user, ms_easy* easy, int want) override { sockets_.watch(fd, user, easy, want); }
+  void drop(int fd, ms::SocketUser* user) override { sockets_.drop(fd, user); }
+  void close_socket(int fd, ms::SocketUser* user, ms_closesocket_callback fn, void* data) override;
+  void set_deadline(ms::Transfer& t, std::uint64_t seq, std::optional<ms::port::Nanos> at) override;
+  void transfer_done(ms_easy* easy, MSEcode result) override;
+  std::unique_ptr<ms::Connection> pool_take(const std::string& key) override;
+  void pool_put(std::unique_ptr<ms::Connection> conn, ms::SocketUser* user) override;
+  std::uint64_t next_connection_id() override { return ++connection_ids_; }
   // MAX_HOST/MAX_TOTAL_CONNECTIONS: a slot for a new connection to key, closing idle
   // connections if that makes room; empty when the limits say wait.
-  ms::ConnLimits::Slot acquire_slot(const std::string& key);
+  ms::ConnLimits::Slot acquire_slot(const std::string& key) override;
   // Transfers waiting for a slot, first come first served (they count as running).
-  void enqueue(ms::Transfer* t) { queue_.push_back(t); }
-  void dequeue(ms::Transfer* t) { queue_.remove(t); }
-  // Receive scratch shared by all transfers: one event is handled at a time.
-  std::byte* scratch() { return scratch_.data(); }
-  std::size_t scratch_size() const { return scratch_.size(); }
-  std::string& line_scratch() { return line_; }
-
-  // Runs an application callback with the recursion guard up.
-  template <class F>
-  auto call_app(F&& f) {
-    ++callback_depth_;
-    struct Down {
-      int& depth;
-      ~Down() { --depth; }
-    } down{callback_depth_};
-    return f();
-  }
+  void enqueue(ms::Transfer* t) override { queue_.push_back(t); }
+  void dequeue(ms::Transfer* t) override { queue_.remove(t); }
+  std::byte* scratch() override { return scratch_.data(); }
+  std::size_t scratch_size() const override { return scratch_.size(); }
+  std::string& line_scratch() override { return line_; }
+  const ms::port::Ports& ports() const { return ports_; }
 
   // SocketNotifier
   void tell_socket(ms_easy* easy, int fd, int action, void* socketp) override;
+  // ConnectionPool::Closer
+  void close_idle(ms::Connection& conn) override;
 
  private:
   void enter() { now_ = ports_.clock->now(); }
@@ -132,13 +122,10 @@ struct ms_multi final : ms::SocketNotifier {
   MSMsg last_msg_{};
   std::uint64_t done_count_ = 0;
 
-  ms::ConnLimits limits_;
   std::list<ms::Transfer*> queue_;
-  bool pool_grew_ = false;  // a connection went idle: a queued transfer may reuse it
-  std::vector<std::unique_ptr<ms::Connection>> idle_;  // oldest first
+  ms::ConnectionPool pool_;  // idle connections and the connection limits
   std::uint64_t connection_ids_ = 0;
 
-  int callback_depth_ = 0;
   bool aborted_ = false;   // a callback returned -1 during this call
   bool aborting_ = false;  // ending everything after an abort: further -1 are moot
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "mutant.hpp"
+
 namespace ms {
 
 void SocketTable::watch(int fd, SocketUser* user, ms_easy* easy, int want) {
@@ -36,11 +38,7 @@ void SocketTable::drop(int fd, SocketUser* user) {
   const bool told = entry.told != kNotTold;
   void* socketp = entry.socketp;
   entry.told = kNotTold;
-#if MS_ENABLE_MUTANTS
-  if (mutant_ != Mutant::stale_socketp) entry.socketp = nullptr;
-#else
-  entry.socketp = nullptr;
-#endif
+  if (!MS_MUTANT(mutant_, stale_socketp)) entry.socketp = nullptr;
   // Tell after the entry is reset, so that an assign from inside the callback on this
   // (now unused) descriptor is refused.
   if (told) notifier_.tell_socket(easy, fd, MS_POLL_REMOVE, socketp);
@@ -50,17 +48,13 @@ void SocketTable::sync(int fd, Entry& entry) {
   int action = MS_POLL_NONE;
   for (const User& u : entry.users) action |= u.want;
   if (action == entry.told) {
-#if MS_ENABLE_MUTANTS
-    if (mutant_ == Mutant::duplicate_socket_cb && action != MS_POLL_NONE)
+    if (MS_MUTANT(mutant_, duplicate_socket_cb) && action != MS_POLL_NONE)
       notifier_.tell_socket(entry.users.front().easy, fd, action, entry.socketp);
-#endif
     return;
   }
   entry.told = action;
   int told_action = action;
-#if MS_ENABLE_MUTANTS
-  if (mutant_ == Mutant::bad_action && action == MS_POLL_INOUT) told_action = 7;
-#endif
+  if (MS_MUTANT(mutant_, bad_action) && action == MS_POLL_INOUT) told_action = 7;
   // The callback may call ms_multi_assign, which writes entry.socketp: read it first and
   // do not touch `entry` afterwards.
   notifier_.tell_socket(entry.users.front().easy, fd, told_action, entry.socketp);

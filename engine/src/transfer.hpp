@@ -3,6 +3,12 @@
 // resolving -> connecting -> sending -> receiving -> done. A reused pooled connection
 // skips straight to sending; a reused connection that turns out dead before any response
 // byte is retried once on a fresh connection.
+//
+// The rooms: the transfer itself (transfer.cpp: phases, the request, the end), its
+// deadlines (transfer_deadlines.cpp: one table), the response (transfer_response.cpp:
+// reading and parsing), and the parts that own their state: Connector (resolve and Happy
+// Eyeballs), Upload (the body from the read callback), Delivery (bytes to the
+// application). It reaches its multi only through TransferHost.
 #pragma once
 
 #include <cstdint>
@@ -12,19 +18,21 @@
 #include <vector>
 
 #include "connection.hpp"
+#include "connector.hpp"
+#include "delivery.hpp"
 #include "easy.hpp"
 #include "http/response_parser.hpp"
 #include "http/url.hpp"
 #include "socket_table.hpp"
 #include "timer_queue.hpp"
-
-struct ms_multi;
+#include "transfer_host.hpp"
+#include "upload.hpp"
 
 namespace ms {
 
-class Transfer final : public SocketUser, public http::ResponseSink {
+class Transfer final : public SocketUser, public http::ResponseSink, private Connector::Owner {
  public:
-  Transfer(ms_multi& multi, ms_easy& easy);
+  Transfer(TransferHost& host, ms_easy& easy);
   ~Transfer() override;
 
   void schedule_start();
@@ -56,84 +64,89 @@ class Transfer final : public SocketUser, public http::ResponseSink {
  private:
   // queued: waiting for a connection slot (MAX_HOST/MAX_TOTAL_CONNECTIONS).
   enum class Phase : std::uint8_t { pending, queued, resolving, connecting, handshaking, sending, receiving, done };
-  // A socket being connected. Happy Eyeballs (RFC 8305, as libcurl does it) races the
-  // first address family against the other, which starts 200 ms later or as soon as the
-  // first family has no address left; each attempt has its own registration.
-  struct Attempt {
-    int fd = -1;
-    port::Address address;
-    int family = 0;  // 0: the family of the first address, 1: the other
+  // The deadlines of a transfer, in the order on_timer serves those that are due
+  // (transfer_deadlines.cpp). `wake`, `leave_queue` and `drain` are due at once.
+  enum class Deadline : std::uint8_t {
+    start,          // pending: the first timer after add_handle
+    wake,           // a resume asked for inside a callback
+    total,          // MSOPT_TIMEOUT
+    leave_queue,    // queued: a slot (or an idle connection) was handed over
+    connect,        // MSOPT_CONNECTTIMEOUT, through the TLS handshake
+    second_family,  // Happy Eyeballs: the other address family starts
+    progress,       // the progress callback, at least once a second
+    low_speed,      // MSOPT_LOW_SPEED_*: checked once a second
+    expect,         // no 100 Continue in time: the upload body goes anyway
+    drain,          // TLS holds decrypted bytes: read them
   };
+  static constexpr Deadline kDeadlines[] = {Deadline::start,   Deadline::wake,          Deadline::total,
+                                            Deadline::leave_queue, Deadline::connect, Deadline::second_family,
+                                            Deadline::progress, Deadline::low_speed,  Deadline::expect,
+                                            Deadline::drain};
+  enum class Step : std::uint8_t { next, stop };
 
+  // transfer.cpp
   void start();
   void begin(bool allow_reuse);
   void open_fresh();  // resolve and connect under a connection slot, or queue for one
-  void resolve();
-  void on_resolved(const port::Resolution& answer);
-  void start_connecting();
-  // Starts a connect to the next address of family f; false when f has none left.
-  bool start_attempt(int f);
-  void connect_failed();
-  void attempt_failed(std::size_t index, port::NetError error);
-  void connected(std::size_t index);
-  void begin_request();
   void do_handshake();  // TLS: advance the handshake (tls_transport.hpp)
+  void begin_request();
   void do_send();
-  // Uploads (MSOPT_UPLOAD): the body comes from the read callback after the head, chunked
-  // when its size is unknown; with "Expect: 100-continue" it waits for the 100 (at most
-  // 1 s, libcurl's default) before the first body byte.
   void send_body();
-  bool fill_upload();  // false when the transfer ended or the read callback paused
   void end_expect_wait();
   bool send_paused() const { return (easy_.pause_bits & MSPAUSE_SEND) != 0; }
-  void do_recv();
-  void early_response();
-  void feed(std::string_view bytes);
-  void on_response_complete(bool reusable);
-  void complete(bool reusable);
-  void retry_fresh();
-  bool can_retry() const;
-  void update_interest();
-  void update_deadline();
-  void release_all(bool keep_connection);
   bool paused() const { return (easy_.pause_bits & MSPAUSE_RECV) != 0; }
-  bool deliver(std::string_view bytes);  // body to the write callback (or the stash)
-  bool header_out(std::string_view line_without_crlf);
-  // MSOPT_VERBOSE: tells the debug callback what happens, or without one writes it to
-  // stderr as libcurl does ("* " text, "< " header in, "> " header out).
-  void debug(ms_infotype type, std::string_view text);
+  void early_response();
+  void update_interest();
+  // The one way out of a failed exchange: a reused connection that fails before any
+  // response byte is retried once on a fresh one (true), else nothing happens (false).
+  bool retry_fresh();
+  // retry_fresh(), or the end with `code` and `text`.
+  void retry_or_finish(MSEcode code, const std::string& text);
+  void release_all(bool keep_connection);
+  // Connector::Owner
+  void on_connecting() override;
+  void on_connected(int fd, const port::Address& peer) override;
+  void on_connect_failed(MSEcode code, const std::string& text) override;
+  void on_deadline_changed() override;
+
+  // transfer_deadlines.cpp
+  std::optional<port::Nanos> due_at(Deadline k, bool serving) const;
+  void update_deadline();
+  Step serve(Deadline k);
+  void low_speed_check();
+  // MSE_OPERATION_TIMEDOUT with "<what> timed out after N milliseconds".
+  void finish_timed_out(const char* what);
   // The progress callback (XFERINFO or PROGRESS) unless NOPROGRESS; false when it aborted
   // the transfer. Each call sets the next one at most 1 s later.
   bool progress();
   bool progress_wanted() const;
-  void low_speed_check();
-  bool flush_stash();
 
-  ms_multi& multi_;
+  // transfer_response.cpp
+  void do_recv();
+  void feed(std::string_view bytes);
+  void on_response_complete(bool reusable);
+  void complete(bool reusable);
+  // The application refused a delivery (Delivery's error, else a write error).
+  void finish_refused();
+  // The parser's error, else `fallback`.
+  void finish_parse_error(MSEcode fallback);
+
+  TransferHost& host_;
   ms_easy& easy_;
   Phase phase_ = Phase::pending;
   http::Url url_;
   std::string key_;
   ConnLimits::Slot slot_;  // reserved for the connection this transfer is opening
   bool leave_queue_ = false;
-  std::vector<port::Address> addresses_;
-  std::size_t address_next_ = 0;
-  std::vector<port::Address> family_addresses_[2];
-  std::size_t family_next_[2] = {0, 0};
-  std::optional<port::Nanos> second_family_at_;  // when the other family starts
-  port::NetError last_error_ = port::NetError::none;
-  std::uint64_t resolve_id_ = 0;
-  int resolve_fd_ = -1;
-  std::vector<Attempt> attempts_;
+  Connector connector_;
   std::unique_ptr<Connection> conn_;
   std::string request_;  // freed once sent
   std::size_t sent_ = 0;
   std::size_t body_size_ = 0;
+  Upload upload_;
   http::ResponseParser parser_;
+  Delivery delivery_;
   std::string location_;
-  std::string stash_;  // body bytes held while paused
-  MSEcode sink_error_ = MSE_OK;
-  std::string sink_text_;  // the error text that goes with sink_error_, if any
   std::optional<port::Nanos> progress_next_;  // when the progress callback is due
   port::Nanos started_at_{};
   port::Nanos start_at_{};
@@ -143,22 +156,11 @@ class Transfer final : public SocketUser, public http::ResponseSink {
   std::optional<port::Nanos> low_speed_since_;
   port::Nanos low_speed_prev_{};
   std::int64_t low_speed_bytes_ = 0;
-  bool wake_ = false;              // run on the next timer (resume requested in a callback)
-  bool drain_ = false;             // TLS holds decrypted bytes: read them on the next timer
-  bool uploading_ = false;         // the body is still to come from the read callback
-  bool upload_chunked_ = false;
-  bool upload_eof_ = false;        // the read callback said "no more"
-  std::int64_t upload_left_ = -1;  // bytes still due when the size is known
-  std::string upload_buf_;         // wire bytes read and not yet sent
-  std::size_t upload_off_ = 0;
-  bool expect_wait_ = false;       // head sent with Expect: 100-continue, body held back
-  bool resume_upload_ = false;     // the 100 arrived (set inside the parser)
-  port::Nanos expect_deadline_{};
+  bool wake_ = false;          // run on the next timer (resume requested in a callback)
+  bool drain_ = false;         // TLS holds decrypted bytes: read them on the next timer
   bool retried_ = false;
-  bool complete_pending_ = false;  // response complete while paused with data stashed
-  bool reusable_pending_ = false;
-  bool follow_this_ = false;
-  bool early_reply_ = false;       // the server answered before the request was all sent       // this response is a redirect we follow: drop its body
+  bool follow_this_ = false;   // this response is a redirect we follow: drop its body
+  bool early_reply_ = false;   // the server answered before the request was all sent
 };
 
 }  // namespace ms

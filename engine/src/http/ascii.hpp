@@ -10,6 +10,9 @@ constexpr char ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
+// Optional whitespace (RFC 9110 OWS): SP or HTAB.
+constexpr bool is_ows(char c) { return c == ' ' || c == '\t'; }
+
 constexpr bool ascii_iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)

@@ -32,8 +32,6 @@ bool is_tchar(unsigned char c) {
   return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != 0;
 }
 
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
-
 std::string_view trim_ows(std::string_view s) {
   while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
@@ -53,12 +51,6 @@ void for_each_token(std::string_view list, F f) {
   }
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -326,38 +318,69 @@ bool ResponseParser::headers_done(ResponseSink& sink) {
   return true;
 }
 
-void ResponseParser::enter_chunk_size() {
-  state_ = State::chunk_size;
-  chunk_size_ = 0;
-  chunk_digits_ = 0;
-  chunk_line_len_ = 0;
-  chunk_size_ended_ = false;
+// The header path: the status line, header fields and trailers, a line at a time.
+void ResponseParser::step_head(std::string_view data, ResponseSink& sink, std::size_t& pos) {
+  switch (state_) {
+    case State::status_line: {
+      Line r = take_line(data, pos, limits_.status_line_max, "status line too large");
+      if (r == Line::failed) return;
+      // Refuse a non-HTTP reply at once instead of waiting for a LF that may never come.
+      std::size_t n = std::min<std::size_t>(line_.size(), 5);
+      if (line_.compare(0, n, std::string_view("HTTP/").substr(0, n)) != 0) {
+        fail(MSE_WEIRD_SERVER_REPLY, "not an HTTP/1.x response");
+        return;
+      }
+      if (r == Line::ready) {
+        status_line_done(sink);
+        line_.clear();
+      }
+      return;
+    }
+    case State::header_line:
+    case State::trailer_line: {
+      Line r = take_line(data, pos, limits_.header_line_max, "header line too large");
+      if (r == Line::ready) header_line_done(sink);
+      return;
+    }
+    default:
+      return;
+  }
 }
 
-bool ResponseParser::chunk_size_byte(char c) {
-  if (++chunk_line_len_ > limits_.header_line_max) {
-    return fail(MSE_RECV_ERROR, "chunk-size line too long");
+// The body path: slices of the caller's buffer to the sink. False: the sink refused.
+bool ResponseParser::step_body(std::string_view data, ResponseSink& sink, std::size_t& pos) {
+  const std::size_t avail = data.size() - pos;
+  switch (state_) {
+    case State::body_length: {
+      std::int64_t left = content_length_ - body_received_;
+      std::size_t n = static_cast<std::uint64_t>(left) < avail ? static_cast<std::size_t>(left)
+                                                               : avail;
+      std::string_view piece = data.substr(pos, n);
+      pos += n;
+      body_received_ += static_cast<std::int64_t>(n);
+      if (body_received_ == content_length_) state_ = State::done;
+      return sink.on_body(piece);
+    }
+    case State::body_close: {
+      std::string_view piece = data.substr(pos);
+      pos = data.size();
+      body_received_ += static_cast<std::int64_t>(piece.size());
+      return sink.on_body(piece);
+    }
+    case State::chunk_data: {
+      std::size_t n = static_cast<std::uint64_t>(chunk_remaining_) < avail
+                          ? static_cast<std::size_t>(chunk_remaining_)
+                          : avail;
+      std::string_view piece = data.substr(pos, n);
+      pos += n;
+      chunk_remaining_ -= static_cast<std::int64_t>(n);
+      body_received_ += static_cast<std::int64_t>(n);
+      if (chunk_remaining_ == 0) state_ = State::chunk_data_cr;
+      return sink.on_body(piece);
+    }
+    default:
+      return true;
   }
-  int v = hex_value(c);
-  if (v >= 0 && !chunk_size_ended_) {
-    if (chunk_size_ > (kInt64Max >> 4)) return fail(MSE_RECV_ERROR, "chunk size too large");
-    chunk_size_ = chunk_size_ * 16 + v;
-    ++chunk_digits_;
-    return true;
-  }
-  if (chunk_digits_ == 0) return fail(MSE_RECV_ERROR, "invalid chunk size");
-  if (is_ows(c)) {
-    chunk_size_ended_ = true;
-  } else if (c == ';') {
-    state_ = State::chunk_ext;
-  } else if (c == '\r') {
-    state_ = State::chunk_size_lf;
-  } else if (c == '\n') {
-    state_ = State::chunk_size_lf;  // bare LF: treated as CRLF; finished by the caller
-  } else {
-    return fail(MSE_RECV_ERROR, "invalid chunk size");
-  }
-  return true;
 }
 
 ParseStatus ResponseParser::run(std::string_view data, ResponseSink& sink, std::size_t& pos) {
@@ -377,122 +400,24 @@ ParseStatus ResponseParser::run(std::string_view data, ResponseSink& sink, std::
         break;
     }
     if (pos == data.size()) return ParseStatus::need_more;
-    std::size_t avail = data.size() - pos;
-
     switch (state_) {
-      case State::status_line: {
-        Line r = take_line(data, pos, limits_.status_line_max, "status line too large");
-        if (r == Line::failed) continue;
-        // Refuse a non-HTTP reply at once instead of waiting for a LF that may never come.
-        std::size_t n = std::min<std::size_t>(line_.size(), 5);
-        if (line_.compare(0, n, std::string_view("HTTP/").substr(0, n)) != 0) {
-          fail(MSE_WEIRD_SERVER_REPLY, "not an HTTP/1.x response");
-          continue;
-        }
-        if (r == Line::ready) {
-          status_line_done(sink);
-          line_.clear();
-        }
-        continue;
-      }
+      case State::status_line:
       case State::header_line:
-      case State::trailer_line: {
-        Line r = take_line(data, pos, limits_.header_line_max, "header line too large");
-        if (r == Line::ready) header_line_done(sink);
+      case State::trailer_line:
+        step_head(data, sink, pos);
         continue;
-      }
-      case State::body_length: {
-        std::int64_t left = content_length_ - body_received_;
-        std::size_t n = static_cast<std::uint64_t>(left) < avail ? static_cast<std::size_t>(left)
-                                                                 : avail;
-        std::string_view piece = data.substr(pos, n);
-        pos += n;
-        body_received_ += static_cast<std::int64_t>(n);
-        if (body_received_ == content_length_) state_ = State::done;
-        if (!sink.on_body(piece)) return stop_aborted();
+      case State::body_length:
+      case State::body_close:
+      case State::chunk_data:
+        if (!step_body(data, sink, pos)) return stop_aborted();
         continue;
-      }
-      case State::body_close: {
-        std::string_view piece = data.substr(pos);
-        pos = data.size();
-        body_received_ += static_cast<std::int64_t>(piece.size());
-        if (!sink.on_body(piece)) return stop_aborted();
+      case State::chunk_size:
+      case State::chunk_ext:
+      case State::chunk_size_lf:
+      case State::chunk_data_cr:
+      case State::chunk_data_lf:
+        step_chunk_framing(data, pos);
         continue;
-      }
-      case State::chunk_size: {
-        char c = data[pos];
-        if (!chunk_size_byte(c)) continue;
-        if (c != '\n') ++pos;  // a bare LF is left for chunk_size_lf to take
-        continue;
-      }
-      case State::chunk_ext: {
-        // Extensions are ignored, but their bytes count against the line limit.
-        const void* lf = std::memchr(data.data() + pos, '\n', avail);
-        std::size_t seg = lf != nullptr
-                              ? static_cast<std::size_t>(static_cast<const char*>(lf) -
-                                                         (data.data() + pos))
-                              : avail;
-        if (chunk_line_len_ + seg > limits_.header_line_max) {
-          fail(MSE_RECV_ERROR, "chunk-size line too long");
-          continue;
-        }
-        chunk_line_len_ += seg;
-        pos += seg;
-        if (lf != nullptr) state_ = State::chunk_size_lf;
-        continue;
-      }
-      case State::chunk_size_lf: {
-        if (data[pos] != '\n') {
-          fail(MSE_RECV_ERROR, "bad chunk framing");
-          continue;
-        }
-        ++pos;
-        if (chunk_size_ == 0) {
-          state_ = State::trailer_line;
-          in_trailers_ = true;
-          header_count_ = 0;
-          have_pending_ = false;
-          line_.clear();
-        } else {
-          chunk_remaining_ = chunk_size_;
-          state_ = State::chunk_data;
-        }
-        continue;
-      }
-      case State::chunk_data: {
-        std::size_t n = static_cast<std::uint64_t>(chunk_remaining_) < avail
-                            ? static_cast<std::size_t>(chunk_remaining_)
-                            : avail;
-        std::string_view piece = data.substr(pos, n);
-        pos += n;
-        chunk_remaining_ -= static_cast<std::int64_t>(n);
-        body_received_ += static_cast<std::int64_t>(n);
-        if (chunk_remaining_ == 0) state_ = State::chunk_data_cr;
-        if (!sink.on_body(piece)) return stop_aborted();
-        continue;
-      }
-      case State::chunk_data_cr: {
-        char c = data[pos];
-        if (c == '\r') {
-          ++pos;
-          state_ = State::chunk_data_lf;
-        } else if (c == '\n') {
-          ++pos;
-          enter_chunk_size();
-        } else {
-          fail(MSE_RECV_ERROR, "missing CRLF after chunk data");
-        }
-        continue;
-      }
-      case State::chunk_data_lf: {
-        if (data[pos] != '\n') {
-          fail(MSE_RECV_ERROR, "missing CRLF after chunk data");
-          continue;
-        }
-        ++pos;
-        enter_chunk_size();
-        continue;
-      }
       case State::done:
       case State::failed:
       case State::aborted:

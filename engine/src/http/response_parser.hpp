@@ -108,6 +108,11 @@ class ResponseParser {
   bool fail(MSEcode code, const char* text);
   ParseStatus stop_aborted();
   ParseStatus run(std::string_view data, ResponseSink& sink, std::size_t& pos);
+  void step_head(std::string_view data, ResponseSink& sink, std::size_t& pos);
+  bool step_body(std::string_view data, ResponseSink& sink, std::size_t& pos);  // false: aborted
+  void step_chunk_framing(std::string_view data, std::size_t& pos);  // response_parser_chunked.cpp
+  // The LF that ends a framing line; false (failed with error_text) when another byte stands there.
+  bool take_lf(std::string_view data, std::size_t& pos, const char* error_text);
 
   State state_ = State::status_line;
   std::string line_;     // the line being received (header path only)

@@ -1,0 +1,178 @@
+// transfer_response.cpp: the response side of a transfer: reading the socket in bounded
+// bursts, feeding the parser, the parser's callbacks (status, headers, body), and the end
+// of a response (done, or the next hop of a redirect).
+#include <cstdio>
+
+#include "http/ascii.hpp"
+#include "mutant.hpp"
+#include "transfer.hpp"
+
+namespace ms {
+
+namespace {
+
+constexpr int kReadsPerEvent = 8;  // bounded work per event: others get their turn
+
+bool is_redirect(int code) { return code == 301 || code == 302 || code == 303 || code == 307 || code == 308; }
+
+}  // namespace
+
+void Transfer::finish_refused() {
+  finish(delivery_.error() != MSE_OK ? delivery_.error() : MSE_WRITE_ERROR,
+         delivery_.error_text().empty() ? nullptr : delivery_.error_text().c_str());
+}
+
+void Transfer::finish_parse_error(MSEcode fallback) {
+  finish(parser_.error() != MSE_OK ? parser_.error() : fallback,
+         parser_.error_text() && *parser_.error_text() ? parser_.error_text() : nullptr);
+}
+
+void Transfer::do_recv() {
+  for (int i = 0; i < kReadsPerEvent && phase_ == Phase::receiving && !paused() && !delivery_.completion_held(); ++i) {
+    const auto r = conn_->transport->recv(host_.scratch(), host_.scratch_size());
+    if (r.error == port::NetError::would_block) {
+      if (i == 0 && MS_MUTANT(host_.mutant(), spurious_fails)) {
+        finish(MSE_RECV_ERROR, "nothing to read");
+        return;
+      }
+      break;
+    }
+    if (r.error != port::NetError::none) {
+      retry_or_finish(MSE_RECV_ERROR,
+                      std::string("Failure when receiving data from the peer: ") + port::to_string(r.error));
+      return;
+    }
+    if (r.bytes == 0) {  // orderly close
+      if (retry_fresh()) return;
+      const auto st = parser_.on_eof(*this);
+      if (st == http::ParseStatus::complete) on_response_complete(false);
+      else if (st == http::ParseStatus::aborted) finish_refused();
+      else finish_parse_error(MSE_PARTIAL_FILE);
+      return;
+    }
+    feed(std::string_view(reinterpret_cast<const char*>(host_.scratch()), r.bytes));
+    if (upload_.continued() && phase_ == Phase::receiving) {
+      end_expect_wait();  // 100 Continue: the body goes now
+      return;
+    }
+  }
+  if (phase_ == Phase::done) return;
+  if (!progress()) return;
+  // Decrypted bytes left inside TLS: no readable event will announce them.
+  drain_ = phase_ == Phase::receiving && conn_ && conn_->transport->buffered();
+  update_interest();
+  update_deadline();
+}
+
+void Transfer::feed(std::string_view bytes) {
+  std::size_t consumed = 0;
+  const auto st = parser_.feed(bytes, *this, &consumed);
+  switch (st) {
+    case http::ParseStatus::need_more:
+      return;
+    case http::ParseStatus::complete:
+      on_response_complete(consumed == bytes.size());
+      return;
+    case http::ParseStatus::error:
+      finish_parse_error(MSE_WEIRD_SERVER_REPLY);
+      return;
+    case http::ParseStatus::aborted:
+      finish_refused();
+      return;
+  }
+}
+
+void Transfer::on_response_complete(bool reusable) {
+  reusable = reusable && parser_.keep_alive() && !easy_.opt.forbid_reuse && !early_reply_;
+  if (delivery_.stashed()) {
+    delivery_.hold_completion(reusable);
+    update_interest();
+    return;
+  }
+  complete(reusable);
+}
+
+void Transfer::complete(bool reusable) {
+  delivery_.release_completion();
+  if (follow_this_) {
+    if (easy_.opt.max_redirs >= 0 && easy_.info.redirect_count >= easy_.opt.max_redirs) {
+      char text[64];
+      std::snprintf(text, sizeof text, "Maximum (%ld) redirects followed", easy_.opt.max_redirs);
+      finish(MSE_TOO_MANY_REDIRECTS, text);
+      return;
+    }
+    ++easy_.info.redirect_count;
+    std::string next = easy_.info.redirect_url;
+    easy_.info.redirect_url.clear();
+    if (conn_) {
+      if (reusable) {
+        host_.pool_put(std::move(conn_), this);
+      } else {
+        host_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
+        conn_.reset();
+      }
+    }
+    easy_.info.effective_url = std::move(next);
+    retried_ = false;
+    begin(true);
+    return;
+  }
+  if (!progress()) return;
+  if (conn_ && !reusable) {
+    host_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
+    conn_.reset();
+  }
+  finish(MSE_OK);
+}
+
+bool Transfer::on_status(int, int, int code, std::string_view line) {
+  easy_.info.response_code = code;
+  easy_.info.content_type.clear();
+  easy_.info.has_content_type = false;
+  location_.clear();
+  return delivery_.header(line);
+}
+
+bool Transfer::on_header(std::string_view name, std::string_view value, std::string_view raw_line) {
+  if (http::ascii_iequals(name, "Location")) location_.assign(value);
+  if (http::ascii_iequals(name, "Content-Type")) {
+    easy_.info.content_type.assign(value);
+    easy_.info.has_content_type = true;
+  }
+  return delivery_.header(raw_line);
+}
+
+bool Transfer::on_headers_end(int code) {
+  if (!delivery_.header({})) return false;
+  if (code == 100) upload_.on_continue();
+  if (code < 200) return true;
+  if (easy_.opt.fail_on_error && code >= 400) {
+    // MSOPT_FAILONERROR: the error page is not delivered; the transfer fails here.
+    delivery_.refuse(MSE_HTTP_RETURNED_ERROR, "The requested URL returned error: " + std::to_string(code));
+    return false;
+  }
+  if (upload_.expecting() || upload_.active()) {
+    // A final answer before the body was sent: the body is abandoned, and the
+    // connection with it.
+    upload_.stop();
+    early_reply_ = true;
+  }
+  easy_.info.content_length = parser_.content_length();
+  easy_.info.redirect_url.clear();
+  follow_this_ = false;
+  if (is_redirect(code) && !location_.empty()) {
+    if (auto next = http::resolve_reference(url_, location_)) {
+      easy_.info.redirect_url = next->to_string();
+      follow_this_ = easy_.opt.follow_location;
+    }
+  }
+  return true;
+}
+
+bool Transfer::on_body(std::string_view bytes) {
+  easy_.info.size_download += static_cast<std::int64_t>(bytes.size());
+  if (follow_this_) return true;  // a followed redirect's body is not the application's
+  return delivery_.body(bytes);
+}
+
+}  // namespace ms
