@@ -8,6 +8,7 @@
 
 #include "easy.hpp"
 #include "fake_ports.hpp"
+#include "test_handle.hpp"
 
 namespace {
 using namespace std::chrono_literals;
@@ -16,30 +17,9 @@ using ms::test::addr;
 using ms::test::ConnectMode;
 using ms::test::FakeApp;
 
-size_t collect(char* p, size_t size, size_t n, void* userp) {
-  static_cast<std::string*>(userp)->append(p, size * n);
-  return size * n;
-}
-
-struct Handle {
-  ms_easy* e = ms_easy_init();
-  std::string body;
-  char error[MS_ERROR_SIZE] = {};
-  explicit Handle(const char* url) {
-    ms_easy_setopt(e, MSOPT_URL, url);
-    ms_easy_setopt(e, MSOPT_WRITEFUNCTION, &collect);
-    ms_easy_setopt(e, MSOPT_WRITEDATA, &body);
-    ms_easy_setopt(e, MSOPT_ERRORBUFFER, error);
-  }
-  ~Handle() { ms_easy_cleanup(e); }
-};
-
-std::vector<std::pair<ms_easy*, MSEcode>> drain(ms_multi* m) {
-  std::vector<std::pair<ms_easy*, MSEcode>> out;
-  int left = 0;
-  while (MSMsg* msg = ms_multi_info_read(m, &left)) out.emplace_back(msg->easy_handle, msg->data.result);
-  return out;
-}
+using ms::test::collect;
+using ms::test::drain;
+using ms::test::Handle;
 
 const char* kOk = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 

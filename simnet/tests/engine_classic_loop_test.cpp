@@ -18,6 +18,7 @@
 #include "simnet/posix_ports.hpp"
 #include "simnet/real_peer_host.hpp"
 #include "simnet/world.hpp"
+#include "test_handle.hpp"
 
 namespace {
 
@@ -31,21 +32,7 @@ ms::sim::PeerScript script(const char* text) {
   return s;
 }
 
-size_t collect(char* p, size_t size, size_t n, void* userp) {
-  static_cast<std::string*>(userp)->append(p, size * n);
-  return size * n;
-}
-
-struct Easy {
-  ms_easy* e = ms_easy_init();
-  std::string body;
-  explicit Easy(const std::string& url) {
-    ms_easy_setopt(e, MSOPT_URL, url.c_str());
-    ms_easy_setopt(e, MSOPT_WRITEFUNCTION, &collect);
-    ms_easy_setopt(e, MSOPT_WRITEDATA, &body);
-  }
-  ~Easy() { ms_easy_cleanup(e); }
-};
+using Easy = ms::test::Handle;  // engine/tests/test_handle.hpp
 
 // perform, then poll, until nothing runs; the DONE results in order.
 std::vector<MSEcode> classic_loop(ms_multi* m, int max_rounds = 100000) {
