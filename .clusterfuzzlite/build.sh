@@ -1,4 +1,5 @@
 #!/bin/bash -eu
+# SPDX-License-Identifier: MIT
 # ClusterFuzzLite's build step (run by `compile` in the image of ./Dockerfile): the
 # project's own fuzz/build.sh, which reads $CC $CXX $CFLAGS $CXXFLAGS $LIB_FUZZING_ENGINE
 # and fills $OUT with every fuzzer, its dictionary and its seed corpus. OpenSSL is the

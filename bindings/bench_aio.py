@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """bench_aio.py: asyncio downloads of many small files from a private nginx, side by side:
 
   multisock.aio over the engine            (multisock.Multi())

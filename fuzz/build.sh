@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Builds every libFuzzer target the way OSS-Fuzz's build.sh does, and fills $OUT with
 # the binaries, their dictionaries (<name>.dict) and seed corpora (<name>_seed_corpus.zip).
 # Honours $CC $CXX $CFLAGS $CXXFLAGS $LIB_FUZZING_ENGINE $OUT; defaults: clang-14 with

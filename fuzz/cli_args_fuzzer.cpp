@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cli_args_fuzzer: the option readers of the `multisock` commands (conform, replay,
 // shrink, diff, report, clauses, explain, fetch, completion; conformance/cli/options.hpp)
 // on any words. Each reader parses with its command's CLI11 App (cli/apps.hpp); a reader

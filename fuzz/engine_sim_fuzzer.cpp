@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // engine_sim_fuzzer: the whole engine over simnet, driven by the input bytes, with the
 // contract checker as the oracle.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // http_response_fuzzer: feeds bytes to ms::http::ResponseParser split at points the input
 // chooses, and aborts when an invariant breaks.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // library_sim_fuzzer: a third-party library (a curl-style shared library) over simnet,
 // driven by the same input as engine_sim_fuzzer (the corpus is shared), with the contract
 // checker as the oracle and the library's known deviations forgiven.

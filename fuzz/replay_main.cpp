@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // replay_main.cpp: runs LLVMFuzzerTestOneInput on every file of the folders (or files)
 // given on the command line, so a corpus replays as an ordinary test without libFuzzer.
 // Each input goes through its own exact-size heap copy: a read one byte past the end is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // report_reader_fuzzer: any bytes given to the report reader give a report or a clear
 // error, never a crash; and whatever is read goes through every writer of ms_reports.
 //

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Runs each libFuzzer target for a given time and prints what it did.
 #
 #   fuzz/run.sh SECONDS [TARGET ...]      (default: every target in fuzz/)

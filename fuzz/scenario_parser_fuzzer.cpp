@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // scenario_parser_fuzzer: any text given to the scenario parser (which also runs the
 // peer-script parser on every peer block) gives a scenario or a positioned error, never a
 // crash; and a parsed scenario formats to text that parses back to the same scenario.

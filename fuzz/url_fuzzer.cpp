@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // url_fuzzer: parse_url() and resolve_reference() on arbitrary bytes.
 //
 // Input: byte 0 even -> the rest is one URL; odd -> the rest is "base\nreference".

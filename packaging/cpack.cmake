@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The Debian package of the tool: `cpack -G DEB` in the build folder (or
 # `cmake --build build --target package`) writes build/packages/multisock_<version>_<arch>.deb
 # with everything `cmake --install` ships, under /usr.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Shared fixtures for the multisock pytest suite.
 
 - `cli`: runs the `multisock` binary (env MULTISOCK_CLI, default build/conformance/multisock

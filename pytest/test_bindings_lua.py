@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Lua binding (bindings/lua): the document's event loop (bindings/lua/examples/
 event_loop.lua) against the nginx fixture, over the engine and the system's libcurl, and the
 module's error shapes. Env MS_LUA_CPATH (default build/bindings/lua/?.so) and MS_LUA

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Python binding (bindings/python): multisock.Multi / Easy over the engine and over the
 system's libcurl (lib=), callbacks, errors, exceptions raised in callbacks, asyncio
 downloads from the nginx fixture, and a Hypothesis state machine of add/remove/

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End-to-end tests of the `multisock` CLI: exit codes, messages, reports, determinism,
 sharding, report merge/diff/html/matrix. Exit codes: 0 pass, 1 contract violation,
 2 usage or scenario-file error, 3 harness error, 4 nondeterminism."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The CLI's help, bash completion and man pages agree with its parser.
 
 Each command's options come from `multisock COMMAND --help`, which is printed from the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The classic loops (curl_multi_perform with curl_multi_poll, curl_multi_wait, or
 curl_multi_fdset + select) and curl_easy_perform, through engine/compat/examples/classic.c
 built against the system libcurl and against libmultisock-curl.so: both fetch the same URLs

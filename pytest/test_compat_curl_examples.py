@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """curl 7.88.1's own examples (docs/examples, shipped by Debian's libcurl4-doc) against
 libmultisock-curl.so: how many of the HTTP(S)-only ones build and link with the shim, and
 how many of those print and write the same as with the system libcurl, against a local nginx.

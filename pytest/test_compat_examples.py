@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The event-loop examples of engine/compat, each built against the real libcurl and
 against libmultisock-curl.so from one source, fetch files from a local nginx in parallel.
 

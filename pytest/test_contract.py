@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Editions, known-deviation files and target probing, through the CLI."""
 import json
 from pathlib import Path

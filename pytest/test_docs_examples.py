@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """docs/writing-scenarios.md cannot rot: every scenario block in it is a file of
 docs/examples/ shown whole, every file there is shown, and each one runs as the guide says
 (the canary makes conform fail, the others pass, and replay runs each)."""

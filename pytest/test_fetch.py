@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """`multisock fetch`: the engine's downloader over real sockets against a local nginx."""
 import hashlib
 import subprocess

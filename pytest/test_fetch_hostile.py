@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """`multisock fetch` against servers that misbehave, and against its own limits.
 
 Here's how it works: `HostileServer` is a small threaded server on 127.0.0.1 (a free port

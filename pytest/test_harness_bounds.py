@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What `multisock conform` holds and refuses up front, so a long run cannot fail late.
 
 - a `--report` folder that cannot be written is a usage error before any scenario runs;

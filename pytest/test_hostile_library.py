@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The hostile-library suite: the harness against a library that misbehaves on purpose.
 
 `libms_hostile_curl.so` (conformance/tests/hostile_curl.c, built by CMake) forwards every

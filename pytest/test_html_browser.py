@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The HTML report in a real browser (headless Chromium): the page's script runs without
 console errors, the matrix and an SVG timeline are in the rendered DOM, hostile names stay
 text. A screenshot is kept under the build folder for CI to show."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The nginx fixture itself: both listeners answer, files are served, TLS verifies with the CA."""
 
 import hashlib

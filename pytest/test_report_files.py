@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The report library's files as other tools read them: hand-made reports rendered by
 ms_reports_render, parsed with Python's own JSON and XML parsers."""
 

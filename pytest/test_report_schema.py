@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The shipped JSON Schema of the report (reports/schema/multisock-report-2.schema.json),
 checked by Debian's python3-jsonschema against reports the CLI has just written: a passing
 run, a failing run (the canary suite, with violations, trace excerpts and timelines), and

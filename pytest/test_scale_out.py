@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scale-out as docs/scale-out/ describes it: the shard commands of the GitHub Actions
 matrix and of the Kubernetes Indexed Job, taken from those files and run here for each of
 their N = 4 shards (a scripted suite through the workflow, a property sweep through the

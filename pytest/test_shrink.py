@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Failures from a seed sweep and from the fuzzer end as shrunk scenario files that
 `multisock replay` reproduces on their own."""
 import re

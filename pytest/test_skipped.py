@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A scenario that does not apply to a target (world faults that exist only on simnet, run
 on real sockets) is reported as skipped, with its reason, in the console, the JSON report,
 JUnit and HTML; it is never a pass nor a failure, and it leaves the exit code at 0."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Real `multisock conform` runs: console, report.json, junit.xml, report.html and the exit
 code tell the same verdicts (pytest/verdict_agreement.py), on the simulated engine, a
 mutant that fails, and the system libcurl (a warn, a fail and a pass)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Libraries in the simulated world (`--world sim`, the default for lib: targets).
 
 - the engine loaded as a library (libmultisock-curl.so, through the interposition layer)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Checks that every output of one conform run tells the same verdicts.
 
 check_report_dir(DIR) reads DIR/report.json, DIR/junit.xml and DIR/report.html (and, when

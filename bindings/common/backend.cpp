@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // backend.cpp: backend tables, constants and code names for the bindings.
 #include "backend.hpp"
 

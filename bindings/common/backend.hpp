@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // backend.hpp: what the Python and Lua bindings share.
 //
 // A binding drives one implementation of the multi-socket contract through the Api table

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // module.cpp: the Lua 5.4 module `multisock` (require "multisock").
 //
 // The document's shapes:

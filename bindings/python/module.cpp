@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // module.cpp: the CPython extension multisock._multisock (Multi, Easy, errors, constants).
 //
 // How it works:

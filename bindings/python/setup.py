@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Builds the extension of the multisock package with the project's own CMake: configures the
 repository (tests off) in the build folder setuptools gives, builds the target ms_python and
 copies the module where setuptools expects it. Metadata is in pyproject.toml."""

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // bench.cpp: speed and memory figures, the engine beside libcurl in the same run.
 //
 //   ms_bench [--transfers N] [--libcurl PATH]

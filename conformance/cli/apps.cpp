@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // apps.cpp: the App of each command (apps.hpp) and what is printed from it.
 //
 // Options are added without a variable: Args (args.cpp) reads their raw words and the

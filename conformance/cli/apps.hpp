@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // apps.hpp: each command's words, described once as a CLI11 App.
 //
 // The App of a command is the one list of its options and arguments. Its reader

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // args.cpp: Args, the words of one command read through its CLI11 App (apps.hpp).
 #include <CLI/CLI.hpp>
 

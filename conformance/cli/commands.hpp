@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // commands.hpp: the CLI's subcommands and its small argument reader.
 #pragma once
 

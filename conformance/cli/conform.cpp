@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // conform.cpp: `multisock conform` and `multisock replay`.
 #include <unistd.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // contract.cpp: --edition, --known, --profile, and probing the target once.
 #include "cli/contract.hpp"
 #include "cli/data_dir.hpp"

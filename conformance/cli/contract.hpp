@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // contract.hpp: which contract a command judges a target by, and what the target is.
 //
 // Read once per command, before any scenario runs: the target is probed (a library is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // data_dir.cpp: where the CLI finds the data it ships (scenario library, known files).
 #include "cli/data_dir.hpp"
 

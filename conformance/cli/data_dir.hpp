@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // data_dir.hpp: the folders of the data the CLI ships, for a binary in its build folder
 // and for an installed (or unpacked, or moved) one.
 #pragma once

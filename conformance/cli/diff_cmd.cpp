@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // diff_cmd.cpp: `multisock diff --target A --target B --suite S`: lockstep comparison.
 //
 // Both targets run the same scenarios with the same seeds and policies; their traces are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fetch.cpp: `multisock fetch URL...`: a small parallel downloader on the engine over
 // real sockets, driven by an epoll loop in the shape of the seeds' typical usage. It is the
 // engine's main job done by hand: try it against a local nginx.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // main.cpp: the `multisock` command line.
 //
 // Subcommands: conform (run a suite against a target and grade it), replay (re-run one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // options.cpp: the option readers of the commands (options.hpp), apart from what the
 // commands then do.
 #include "cli/options.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // options.hpp: what each command reads from its words, apart from what it then does.
 //
 // A reader takes the command's Args (after the command has answered --help), parses them

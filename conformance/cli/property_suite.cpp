@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // property_suite.cpp: generated histories as a suite of the `multisock conform` command.
 #include "cli/property_suite.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // property_suite.hpp: the `property` suite of `multisock conform` (generated histories,
 // conformance/property).
 #pragma once

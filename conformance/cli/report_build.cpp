@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // report_build.cpp: `multisock conform`'s report (schema multisock-report/2) and console
 // summary, both made from the verdicts (conformance/verdict.hpp) and nothing else.
 #include "cli/report_build.hpp"

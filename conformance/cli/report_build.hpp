@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // report_build.hpp: the report of a conform run (schema multisock-report/2), made from the
 // verdicts of conformance/verdict.hpp, and the console lines printed from that report.
 #pragma once

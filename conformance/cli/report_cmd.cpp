@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // report_cmd.cpp: `multisock report merge|diff|html|matrix`.
 #include <cstdio>
 #include <filesystem>

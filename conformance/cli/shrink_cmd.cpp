@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // shrink_cmd.cpp: `multisock shrink`, and the shrinking of failures found by a seed sweep.
 //
 // A failing simulated run becomes a scenario file that replays it with as few deviations as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // suite.hpp: a suite name ("scripted", "canary", a file or a folder) -> parsed scenarios.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // checker.cpp: the online checker: the replay of call groups, the order in which each
 // event is judged, the end of the run, and the Checker class. The model and where each
 // concern is judged: checker_state.hpp.

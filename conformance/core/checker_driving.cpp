@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // checker_driving.cpp: how the application drives the multi: masks, the deprecated calls, progress (SA-MASK, SA-ZERO, DP-SOCKET, SA-PROGRESS).
 #include "checker_state.hpp"
 

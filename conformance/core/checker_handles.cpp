@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // checker_handles.cpp: adding and removing handles, result codes, error returns and aborts (ER-*, SA-AFTER-ERROR, SA-KICK, LG-CALL-AGAIN).
 #include "checker_state.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // checker_pause.cpp: pausing and unpausing transfers (PA-*).
 #include "checker_state.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // checker_queue.cpp: the running count and the message queue (SA-RUNNING, SA-DECREASE, SA-ZERO-DONE, IR-*).
 #include "checker_state.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // checker_sockets.cpp: sockets: registrations, socketp, REMOVE, assign, ERR answered (SC-*, AS-UNKNOWN, SA-ERR, SA-SPURIOUS).
 #include "checker_state.hpp"
 

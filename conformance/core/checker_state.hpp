@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // checker_state.hpp: the checker's model of what the application can know, one part per
 // concern (private to ms_conformance_core).
 //

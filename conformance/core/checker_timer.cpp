@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // checker_timer.cpp: the timer callback, timeout queries and transfer deadlines (TM-*).
 #include "checker_state.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // clauses.cpp: the catalogue generated from MS_CLAUSES, and each edition's view of it.
 #include "conformance/clauses.hpp"
 

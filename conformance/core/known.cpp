@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // known.cpp: the known-deviations file format and matching.
 #include "conformance/known.hpp"
 

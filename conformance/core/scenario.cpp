@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // scenario.cpp: the scenario file parser and writer (format: conformance/SCENARIOS.md).
 //
 // How it works: the file is split into lines; a line that starts in column 1 is a header

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // trace.cpp: JSON-lines form of a trace, and its hash.
 //
 // The format is a deliberately small subset of JSON, written and read here by hand so that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // version.cpp: parsing and comparing library versions and ranges.
 #include "conformance/version.hpp"
 

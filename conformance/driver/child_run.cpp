@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // child_run.cpp: the child's answer, and the verdict of a child that gave none.
 #include "child_run.hpp"
 

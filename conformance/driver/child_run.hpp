@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // child_run.hpp: what a scenario run in a child process sends back to the parent, and how
 // a child that crashed or hung becomes the scenario's verdict. Shared by the library
 // targets of both worlds (run_real.cpp on loopback, run_virtual.cpp on simnet).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // driver.cpp: the simulated application.
 //
 // How it works: the loop alternates between (1) carrying out plan steps that are due,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // engine_api.cpp: the engine's ms_* functions as an Api table.
 //
 // The table's signatures use void* handles and int codes so that any curl-style library

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fuzz_input.cpp: the scenario of an engine_sim_fuzzer input (see fuzz_input.hpp).
 #include "conformance/fuzz_input.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // real_environment.cpp: epoll and CLOCK_MONOTONIC behind the driver's Environment.
 #include "real_environment.hpp"
 

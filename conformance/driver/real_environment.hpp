@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // real_environment.hpp: the driver's Environment on real sockets and real time.
 //
 // How it works: one level-triggered epoll set holds the descriptors the target asked the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // run_end.hpp: the checks every run gets once it has ended, whichever world and process ran
 // it (engine-sim here, a library in the simulated world, any target on real sockets).
 #pragma once

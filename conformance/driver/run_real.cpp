@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // run_real.cpp: scenarios on real loopback sockets and real time.
 //
 // How a scenario is mapped onto real sockets:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // run_virtual.cpp: a library target in the simulated world.
 //
 // Each scenario runs in a child process (run_isolated with tidy descriptors, so the

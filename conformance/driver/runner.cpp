@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // runner.cpp: builds the world a scenario describes, drives the target through it,
 // checks the trace and the scenario's expectations, and grades the run.
 #include "conformance/runner.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // shrink.cpp: shrinking a failing run's record of decisions (see shrink.hpp).
 #include "conformance/shrink.hpp"
 

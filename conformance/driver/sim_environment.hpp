@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sim_environment.hpp: the driver's Environment over a simnet World (virtual time), and
 // the observer that writes the world's network events into the trace.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // verdict.cpp: the verdict rules (conformance/verdict.hpp). Pure functions of the runs.
 #include "conformance/verdict.hpp"
 

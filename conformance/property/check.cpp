@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // check.cpp: runs a generated history and compares it with the model; shrinking and
 // writing a failing history out as a scenario file.
 #include <algorithm>

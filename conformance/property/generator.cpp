@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // generator.cpp: HistoryChoice -> Scenario + Prediction, and the RapidCheck generators.
 //
 // The model is deliberately simple and conservative: each peer kind has a set of result

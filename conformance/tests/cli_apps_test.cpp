@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cli_apps_test: each command's help and parser come from one App (cli/apps.hpp).
 //
 // Both directions are derived from the App itself, never from a list kept here: every

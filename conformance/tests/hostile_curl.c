@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* hostile_curl.c: a curl-style library (prefix `hostile_`) that misbehaves on request, for
  * the hostile-library tests (pytest/test_hostile_library.py). Every entry point forwards to
  * the system libcurl, except the one named by MS_HOSTILE=ENTRY:ACTION, which misbehaves the

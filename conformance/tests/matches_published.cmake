@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs the scripted suite against a library target with its known-deviations file: the run
 # must pass (exit 0: every deviation it shows is a known one), and its report must not
 # regress against the published one (reports/published/...): a clause that regressed or a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // real_targets_test.cpp: the real-time targets (engine-real, the system's libcurl through
 // dlopen) run scripted scenarios on loopback peers; the epoll environment on its own.
 #include <gtest/gtest.h>

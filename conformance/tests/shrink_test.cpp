@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // shrink_test.cpp: a run's decisions recorded, replayed and shrunk, and the scenario file
 // the shrinker writes.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Integration over simnet: the real engine, the simulated application and the checker,
 // with many concurrent transfers, faults, byte-exact bodies and determinism.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // verdict_test.cpp: the verdict rules (conformance/verdict.hpp), one table per rule.
 #include "conformance/verdict.hpp"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """check_quotes.py: every quote of the editions table is found where its source says.
 
 A maintainer tool, run by hand: it needs a git copy of the curl sources with its release

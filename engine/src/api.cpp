@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // api.cpp: every C entry point (multi handles, easy handles, string lists) and the handle
 // registry. Every entry validates its handles before touching them; see registry.hpp.
 #include <cstdarg>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // codes.cpp: names and texts of MSMcode / MSEcode, and the mutant table, all generated
 // from the X-macro tables of the public headers (one list, never two kept in step).
 #include "multisock/engine.hpp"

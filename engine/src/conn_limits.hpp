@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // conn_limits.hpp: MSMOPT_MAX_HOST_CONNECTIONS and MSMOPT_MAX_TOTAL_CONNECTIONS.
 //
 // Every connection the multi holds (connecting, in use, or idle in the pool) owns one

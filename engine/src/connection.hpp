@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // connection.hpp: one TCP connection and the transport on top of it.
 //
 // Transport is the seam for TLS: a plain transport passes bytes to the Net port; a TLS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // connection_pool.hpp: the connections of one multi that outlive their transfers: idle
 // keep-alive connections (oldest first, not registered with the application) and the
 // MAX_HOST/MAX_TOTAL_CONNECTIONS slots every connection holds (conn_limits.hpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "connector.hpp"
 
 #include <cstring>

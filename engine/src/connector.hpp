@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // connector.hpp: the way from a host name to one connected socket: the name is resolved
 // (MSOPT_RESOLVE entries, a numeric address, or the Resolver port), then connects race
 // as Happy Eyeballs does it (RFC 8305, as libcurl): the family of the first address

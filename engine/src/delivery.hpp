@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // delivery.hpp: what a transfer hands the application as the response arrives: header
 // lines to the header callback (and with MSOPT_HEADER to the write callback), body bytes
 // to the write callback in pieces of at most 16 KiB, and MSOPT_VERBOSE records to the

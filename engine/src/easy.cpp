@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // easy.cpp: the options of an easy handle (what ms_easy_setopt sets) and its results (what
 // ms_easy_getinfo reads). The C entry points themselves are in api.cpp.
 #include "easy.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // easy.hpp: the easy handle: options as set by ms_easy_setopt, results for getinfo, and
 // the link to its multi and running transfer. Small on purpose: a handle that is only
 // configured (or added and waiting) holds no buffer.

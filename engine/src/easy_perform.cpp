@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // easy_perform.cpp: ms_easy_perform's blocking transfer, as the classic loop on a multi
 // private to the handle: add, then perform and poll until the transfer is done, read its
 // result, remove. The private multi stays with the handle, so a second perform of the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // multi.cpp: the multi handle.
 //
 // How it works:

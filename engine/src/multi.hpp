@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // multi.hpp: the multi handle (see the "how it works" note at the top of multi.cpp).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // multi_classic.cpp: the classic loop of the multi handle: perform, wait, poll, wakeup,
 // fdset.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mutant.hpp: the one hook for the engine's deliberate defects (the MS_MUTANTS table in
 // multisock/engine.hpp). Every defect is one line, as FoundationDB's BUGGIFY:
 //

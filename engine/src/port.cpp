@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // port.cpp: the value helpers declared in port.h (address text, NetError names). They are
 // pure functions, so they live with the engine that needs them; the ports themselves
 // (POSIX, simulated) live in simnet.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // registry.hpp: the set of live handles. A pointer is a valid handle only if it is in this
 // set AND carries the right magic, so a freed or random pointer is refused without being
 // dereferenced (the set is consulted first).

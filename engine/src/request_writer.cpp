@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "request_writer.hpp"
 #include "http/ascii.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // request_writer.hpp: the bytes of one HTTP/1.1 request.
 //
 // Built-in headers (Host, User-Agent when set, Accept, Content-Length and Content-Type for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // socket_table.hpp: descriptor -> {last action told, socketp, users}.
 //
 // Every socket the engine uses (connections, connecting sockets, pending resolver

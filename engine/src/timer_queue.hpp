@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // timer_queue.hpp: one deadline per transfer, ordered by (deadline, sequence number).
 //
 // Each transfer keeps only its earliest deadline here (it recomputes it when its own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tls_transport.cpp: see tls_transport.hpp for how ciphertext moves and why.
 #include "tls_transport.hpp"
 

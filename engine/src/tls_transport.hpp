@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tls_transport.hpp: HTTPS's TLS layer, OpenSSL over memory buffers on top of the Net port.
 //
 // OpenSSL never touches the socket: ciphertext moves between its memory BIOs and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // transfer.cpp: the phases of a transfer, its request, and its end. The deadlines are in
 // transfer_deadlines.cpp, the response in transfer_response.cpp.
 #include "transfer.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // transfer.hpp: one HTTP/1.1 exchange of an easy handle, as a state machine driven by
 // socket events and timers. Phases: pending (added, waiting for the first timer) ->
 // resolving -> connecting -> sending -> receiving -> done. A reused pooled connection

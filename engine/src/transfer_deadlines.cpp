@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // transfer_deadlines.cpp: the deadlines of a transfer, from one table.
 //
 // How it works: Transfer::Deadline lists every kind, in the order on_timer serves them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // transfer_host.hpp: what a transfer needs of its multi, and nothing more. The multi
 // implements it; a transfer sees only this, so the arrows point one way (multi ->
 // transfer), never back.

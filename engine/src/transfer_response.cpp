@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // transfer_response.cpp: the response side of a transfer: reading the socket in bounded
 // bursts, feeding the parser, the parser's callbacks (status, headers, body), and the end
 // of a response (done, or the next hop of a redirect).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "upload.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // upload.hpp: the body of an upload (MSOPT_UPLOAD, PUT): it comes from the read callback
 // after the request head, a piece at a time, chunked when its size is unknown. With
 // "Expect: 100-continue" the body waits for the 100 (at most 1 s, libcurl's default)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // abi_values_test.cpp: every public constant equals its libcurl 7.88 counterpart, and the
 // shared structs have libcurl's layout, so a compatibility header is only a renaming.
 // Checked at compile time; the test body only proves the file was built.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The classic loop over the fake ports: ms_multi_perform, wait, poll, wakeup, fdset and
 // ms::easy_perform, their argument checks, how they mix with socket_action, and the
 // progress cadence, FAILONERROR and VERBOSE-to-stderr behaviour the loop relies on.

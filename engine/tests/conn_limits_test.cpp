@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ConnLimits: slots per host key and in total, given back by destruction.
 #include <gtest/gtest.h>
 

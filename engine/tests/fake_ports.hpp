@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fake_ports.hpp: a tiny in-memory stand-in for the ports, for transfer-level unit tests.
 //
 // Each test names servers by address with a canned reply; a client socket connected to

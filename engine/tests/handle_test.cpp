@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Handle validation, recursion from callbacks, codes tables, timer/queue bookkeeping.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Each compiled-in mutant visibly breaks its clause in a minimal run (the conformance
 // suite does this thoroughly; here we prove the switches are wired).
 #include <gtest/gtest.h>

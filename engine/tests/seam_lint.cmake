@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # seam_lint.cmake: fails if engine/src goes around the ports (STYLE.md #2, #6).
 # Run: cmake -DENGINE_SRC=<dir> -P seam_lint.cmake
 file(GLOB_RECURSE files "${ENGINE_SRC}/*.cpp" "${ENGINE_SRC}/*.hpp" "${ENGINE_SRC}/*.h" "${ENGINE_SRC}/*.cc")

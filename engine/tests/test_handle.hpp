@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // test_handle.hpp: an easy handle that collects its body and headers, and the DONE results of
 // a multi, for tests that drive the engine through its C API (over fake ports or simnet).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Transfers over the in-memory fake ports: happy paths, reuse, peer faults, timeouts,
 // socket errors, callbacks that abort, pause.
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """figures.py: the shape of engine/ in three figures: its largest files (lines), its longest
 functions (lines from the signature to the closing brace, found by brace counting), and
 the include cycles between its rooms (x.hpp and x.cpp together are one room).

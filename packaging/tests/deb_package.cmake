@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Builds the Debian package with CPack, unpacks it into a fresh root with dpkg-deb -x (no
 # system install) and runs the unpacked CLI on a library: it must find the scenario
 # library and the known-deviation files inside that root, run the scripted suite, and

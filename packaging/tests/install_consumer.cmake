@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Installs the build folder into a fresh prefix and builds packaging/tests/consumer against
 # it twice (find_package, pkg-config), running what it builds. Fails on the first step
 # that fails, with that step's output.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Configures tests/subdirectory (multisock added with add_subdirectory) with GoogleTest and
 # RapidCheck made unfindable, and checks that building its engine_consumer would compile
 # the engine and its real ports only: no test, no simulated world, no CLI. Nothing is

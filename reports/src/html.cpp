@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // html.cpp: one self-contained HTML page for one or more reports.
 //
 // Everything the page shows is written here as static HTML and SVG, every string from a

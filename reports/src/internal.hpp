@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // internal.hpp: helpers shared by the writers (not part of the library's interface).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // junit.cpp: JUnit XML for CI dashboards (the form reports/junit.xsd describes).
 //
 // One <testsuites>; one <testsuite> per report; one <testcase> per scenario (name =

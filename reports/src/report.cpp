@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // report.cpp: schema check, canonical order, atomic writes, merge, diff, Markdown matrix.
 #include <unistd.h>
 

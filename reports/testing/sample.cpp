@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sample.cpp: see sample.hpp.
 #include "sample.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sample.hpp: hand-made reports for tests (unit tests and the pytest browser check).
 //
 // A small model of one run (clauses, scenarios, which clauses each scenario exercises,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // reports_test.cpp: the report library on hand-made reports.
 #include <gtest/gtest.h>
 

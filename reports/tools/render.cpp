@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // render.cpp: ms_reports_render, a small driver of the report library for tests and for
 // looking at the page without running a suite:
 //   ms_reports_render sample DIR [--hostile] [--skipped] [--target NAME]  hand-made report.json, junit.xml, report.html

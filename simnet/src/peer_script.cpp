@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // peer_script.cpp: the peer script parser and its interpreter (PeerRunner).
 #include "simnet/peer_script.hpp"
 

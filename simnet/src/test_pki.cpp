@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // test_pki.cpp: the test CA and server certificates (see test_pki.hpp for why they are
 // deterministic).
 #include "simnet/test_pki.hpp"

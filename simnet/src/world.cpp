@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // world.cpp: the simulated universe.
 //
 // How it works:

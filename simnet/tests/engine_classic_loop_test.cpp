@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The engine's classic loop (ms_multi_perform / ms_multi_poll / ms_multi_wakeup) and
 // ms_easy_perform over the virtual world, where waiting moves the virtual clock, and over
 // real loopback sockets against scripted peers served from a thread of the test.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The engine's TLS, pause, upload and debug features over the virtual world, and TLS over
 // real loopback sockets (RealPeerHost): the same `tls` peer command on both networks.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Real ports against loopback listeners (127.0.0.1 and ::1 only).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The same peer scripts on real loopback listeners.
 #include <gtest/gtest.h>
 #include <poll.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sim_test_util.hpp: a tiny raw HTTP client over the Net port, and helpers shared by the
 // simnet tests. No engine is involved: the tests drive the world directly.
 #pragma once

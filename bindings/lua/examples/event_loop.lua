@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: MIT
 -- event_loop.lua: the multi-socket API's typical event loop, in Lua.
 --
 --   lua5.4 event_loop.lua [--lib /path/libcurl.so.4] [--out DIR] URL...

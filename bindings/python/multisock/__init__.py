@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """multisock: the multi-socket contract (curl_multi_socket_action's shape) from Python.
 
     import multisock

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """multisock.aio: a Multi driven by an asyncio event loop.
 
 The socket callback maps the engine's wishes onto loop.add_reader / add_writer (POLL_IN,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """multisock.sim: scenarios on the simulated network (simnet) from Python.
 
     from multisock import sim

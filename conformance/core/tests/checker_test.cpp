@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // checker_test.cpp: for every clause a trace is decided on, one hand-made trace the
 // checker rejects for that clause and one it accepts (with no violation at all).
 #include "conformance/checker.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // clauses_test.cpp: the catalogue is complete, unique, sourced, and profiles are right.
 #include "conformance/clauses.hpp"
 #include "conformance/editions_table.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "conformance/known.hpp"
 
 #include <gtest/gtest.h>

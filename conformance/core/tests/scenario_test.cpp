@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // scenario_test.cpp: scenario files, good and bad, and the writer's round trip.
 #include "conformance/scenario.hpp"
 

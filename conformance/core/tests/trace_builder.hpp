@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // trace_builder.hpp: a tiny DSL to write traces by hand in tests.
 //
 // Callbacks go before the call they are made in (trace.hpp's call groups):

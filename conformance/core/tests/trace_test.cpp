@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // trace_test.cpp: JSON lines round trip, exact format, rejection of bad input, hash.
 #include "conformance/trace.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "conformance/version.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // api.hpp: an implementation of the multi-socket contract as a table of C functions.
 //
 // The engine (ms_* symbols) and any curl-style shared library (curl_*, fetch_*, loaded

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // checker.hpp: runs the contract's clauses over a trace, online.
 //
 // Feed events one by one with on_event() (a fuzzer can stop at the first violation), then

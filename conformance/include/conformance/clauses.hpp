@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // clauses.hpp: the contract of the multi-socket API as data.
 //
 // One X-macro table (MS_CLAUSES) is the only list of clauses: the enum, the catalogue,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // codes.hpp: result codes the harness names beyond the engine's table.
 //
 // The engine's MS_ECODES (multisock.h) mirrors libcurl 7.88 and is part of its ABI, so it

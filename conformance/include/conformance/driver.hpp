@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // driver.hpp: the simulated application.
 //
 // It plays the application of the seeds' "typical usage": keeps the registrations the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // editions_table.hpp: the contract per edition of the libcurl documents, as data.
 //
 // One row per (clause, edition) where that edition's pages support the clause; a clause

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fuzz_input.hpp: the scenario an engine_sim_fuzzer input stands for.
 //
 // One definition serves the fuzzer (fuzz/engine_sim_fuzzer.cpp), which runs it with the

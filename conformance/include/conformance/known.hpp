@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // known.hpp: known deviations of an implementation, as data.
 //
 // A known-deviations file (conformance/known/*.known, format in conformance/KNOWN.md) names

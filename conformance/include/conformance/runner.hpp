@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // runner.hpp: one scenario against one target, checked.
 //
 // A target is named as on the command line: "engine-sim" (the engine over simnet, virtual

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // scenario.hpp: one scenario file = what the peers do, what the client does, what must
 // be observed. The format is documented in conformance/SCENARIOS.md.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // shrink.hpp: from a failing simulated run to the smallest record of decisions that still
 // fails, written as a scenario file that `multisock replay` reproduces.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // trace.hpp: the ordered record of one run, the checker's input.
 //
 // Every API call the application made (with arguments and result), every socket and

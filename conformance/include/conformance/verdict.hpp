@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // verdict.hpp: one typed verdict per scenario, clause and run, computed once; every output
 // (console, JSON, JUnit, HTML, matrix, merge, diff, exit code) is made from these.
 //

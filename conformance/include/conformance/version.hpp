@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // version.hpp: library versions and version ranges.
 //
 // A target names itself with a version string ("libcurl/7.88.1 OpenSSL/3.0.15 ...", or

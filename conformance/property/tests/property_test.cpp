@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // property_test.cpp: generated histories against the engine, and the proof that a failing
 // property ends in a small scenario file that replays the failure.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // stateful_test.cpp: a model-based test of the C API driven command by command.
 //
 // RapidCheck generates a sequence of application actions (add, remove, deliver ready

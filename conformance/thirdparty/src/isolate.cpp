@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // isolate.cpp: fork, run, drain, reap. See isolate.hpp for the protocol.
 #include <dlfcn.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // load.cpp: dlopen a curl-style library and fill the Api table from its symbols.
 #include <dlfcn.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Child-process isolation: every outcome kind, pipe draining, and no leftovers.
 #include <dirent.h>
 #include <signal.h>

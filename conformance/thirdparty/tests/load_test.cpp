@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Loading curl-style libraries with dlopen, and driving one through the Api table.
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* classic.c: downloads with libcurl's classic loops, for comparing libraries.
  *
  *   compat-classic-<flavour> [-m poll|wait|select|easy] [-F] [-c CAFILE] [-t SECONDS] -o DIR URL...

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * epoll_timerfd.c: parallel downloads driven by curl_multi_socket_action from an epoll
  * loop, with the multi's timer kept in a timerfd so that one epoll_wait() covers both

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libevent.c: parallel downloads driven by curl_multi_socket_action from a libevent
  * event_base. Each socket the multi names gets one persistent struct event, kept as the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libuv.c: parallel downloads driven by curl_multi_socket_action from a libuv loop.
  * Each socket the multi names gets a uv_poll_t, kept as the socket's socketp with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * transfers.h: what the three event-loop examples share, so that each example file
  * shows only its event loop: command line, one transfer per URL written to a file with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // shim.cpp: libcurl's function names over the multisock engine.
 //
 // Every curl_* function forwards to its ms_* twin: handles are the engine's own pointers,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The compatibility header's side of abi_test (built with engine/compat/include first).
 #include <curl/curl.h>
 #ifndef MULTISOCK_COMPAT

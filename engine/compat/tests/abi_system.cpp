@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libcurl's side of abi_test (built with the system's headers only).
 #define CURL_DISABLE_DEPRECATION  // deprecated names are compared too
 #include <curl/curl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // abi_table.hpp: the compatibility header's constants and layouts as data, gathered once
 // against our header (abi_compat.cpp) and once against libcurl's (abi_system.cpp), so a
 // test can compare the two name by name.

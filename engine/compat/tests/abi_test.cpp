@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The compatibility header against libcurl 7.88's header and the engine's header: every
 // name has the same value, and the structures a binary shares have the same layout.
 #include <map>

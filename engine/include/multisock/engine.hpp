@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // engine.hpp: C++ entry points beside the C contract of multisock.h.
 //
 // ms_multi_init() binds a multi handle to the real ports; ms::multi_init() binds it to any

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * multisock.h: the public contract of the multisock engine.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // port.h: the engine's only seam to the physical world.
 //
 // The engine never calls socket(), recv(), getaddrinfo() or a clock itself: it talks to

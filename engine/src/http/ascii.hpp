@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ascii.hpp: locale-free ASCII helpers for protocol text (header names are compared
 // case-insensitively, whatever the process locale says).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // response_parser.cpp: incremental HTTP/1.x response parser.
 //
 // How it works: one state machine, driven byte range by byte range. The header path

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // response_parser.hpp: incremental, bounded HTTP/1.1 response parser.
 //
 // Bytes arrive in pieces of any size (down to one byte); feed() consumes what it can and

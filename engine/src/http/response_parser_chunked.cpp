@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // response_parser_chunked.cpp: the chunked transfer coding of ResponseParser (RFC 9112
 // section 7.1): chunk-size lines, bounded like header lines, and the CRLF after each
 // chunk. The chunk data itself takes the body path (response_parser.cpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // url.cpp: the absolute-URL subset the engine fetches, and Location resolution.
 //
 // parse_url() normalises as it parses (lower-case scheme and host, default port, "/" for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // url.hpp: the URL subset the engine fetches: http:// and https://, host name, IPv4,
 // bracketed IPv6, optional port, path and query. Fragments are dropped; userinfo is refused.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* engine_consumer.c: a C program built against the installed engine (ms_* API). Exit 0
  * when a transfer with a malformed URL finishes with MSE_URL_MALFORMAT through the whole
  * add / socket_action / info_read cycle, with no socket touched. */

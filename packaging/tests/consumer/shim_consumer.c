@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* shim_consumer.c: a libcurl-style program built against the installed shim. Exit 0 when
  * the header is the shim's, curl_version() names the installed version, and an empty
  * multi handle runs one socket_action to completion. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // reports.hpp: the conformance report ("multisock-report/2") and what is made from it.
 //
 // A report is plain JSON (nlohmann::json); reports/README.md documents every field.

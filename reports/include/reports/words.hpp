@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // words.hpp: the words a report is made of, shared by the writer (conformance/) and every
 // reader (reports/). No dependencies, so the trace codec can use it too.
 #pragma once

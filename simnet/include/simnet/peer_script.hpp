@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // peer_script.hpp: what a scripted server does on each accepted connection.
 //
 // The format is documented in simnet/PEER_SCRIPTS.md. The parser is independent of any

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rng.hpp: the deterministic random sources of a simulated run, and the record of the
 // decisions they made.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // test_pki.hpp: the certificates scripted TLS peers present, made in memory at run time.
 //
 // One test CA signs server certificates for any name the scripts ask for. Keys are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // world.hpp: one simulated universe: a virtual clock, a scheduler, virtual sockets,
 // virtual DNS, fault injection and scripted peers. How it works: see world.cpp.
 //

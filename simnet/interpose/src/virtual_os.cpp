@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // virtual_os.cpp: the VirtualOs and the C library functions it intercepts.
 //
 // Each intercepted function first asks whether the layer serves this call (a virtual

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // virtual_os_test.cpp: the C library calls of this very program, served by a World while a
 // VirtualOs is installed (the test binary exports them, as multisock does).
 #include <arpa/inet.h>

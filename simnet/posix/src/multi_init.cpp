@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // multi_init.cpp: ms_multi_init() and ms_easy_perform(), the C entry points bound to the real ports. Built only
 // when the engine library exists (it implements ms::multi_init).
 #include "multisock/engine.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // posix_ports.cpp: real sockets, clock and resolver behind the port interfaces.
 #include "simnet/posix_ports.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // real_peer_host.cpp: PeerRunner over real non-blocking loopback sockets.
 //
 // epoll data: 0 is the timerfd, ids with the top bit set are listeners (index in the low

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // system_ports.cpp: the process-wide real ports.
 #include "simnet/posix_ports.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // property.hpp: generated scenarios, the model that predicts their results, and the
 // property every generated history must satisfy.
 //

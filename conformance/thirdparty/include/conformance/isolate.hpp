@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // isolate.hpp: run a piece of work in a child process, so that a crash or a hang of
 // third-party code becomes a finding instead of taking the harness down with it.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // thirdparty.hpp: curl-style shared libraries as conformance targets.
 //
 // A library that exports the multi-socket API under a symbol prefix ("curl_" for libcurl,

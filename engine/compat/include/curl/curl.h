@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * curl/curl.h (multisock compatibility header)
  *

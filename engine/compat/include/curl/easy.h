@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* curl/easy.h (multisock compatibility header): easy-handle functions. */
 #ifndef MULTISOCK_COMPAT_CURL_EASY_H
 #define MULTISOCK_COMPAT_CURL_EASY_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* curl/multi.h (multisock compatibility header): the multi-socket interface. */
 #ifndef MULTISOCK_COMPAT_CURL_MULTI_H
 #define MULTISOCK_COMPAT_CURL_MULTI_H

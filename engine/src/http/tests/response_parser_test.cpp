@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // One labelled table of responses; each case is delivered three ways (whole, byte by
 // byte, at seeded random split points), every piece copied into its own exact-size heap
 // buffer so that a read past `data` is caught by AddressSanitizer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // URL parser and reference resolution: labelled tables, each input in an exact-size
 // heap copy. Every accepted URL must also survive to_string() -> parse_url() unchanged.
 #include <gtest/gtest.h>

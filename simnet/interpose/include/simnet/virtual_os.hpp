@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // virtual_os.hpp: a World seen by a real process through its C library calls.
 //
 // A program that links ms_simnet_interpose (and exports its symbols: CMake's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // posix_ports.hpp: the real ports: non-blocking POSIX TCP sockets (IPv4 and IPv6),
 // CLOCK_MONOTONIC, and a threaded resolver. errno never leaves this file's
 // implementation: it is translated into port::NetError here.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // real_peer_host.hpp: the scripted peers of simnet on real loopback sockets.
 //
 // Each listen() opens a listener on an ephemeral loopback port and runs the given
