@@ -264,15 +264,21 @@ const Api* backend_from_args(const char* lib, const char* prefix) {
   return api;
 }
 
-// ---- Easy ------------------------------------------------------------------------------------
-
-PyObject* Easy_new(PyTypeObject* type, PyObject* args, PyObject* kwds) {
+// The constructors' keyword arguments lib= and prefix= (Easy and Multi alike): the backend,
+// or nullptr with a Python error set.
+const Api* backend_from_new_args(PyObject* args, PyObject* kwds) {
   static const char* kwlist[] = {"lib", "prefix", nullptr};
   const char* lib = nullptr;
   const char* prefix = "curl_";
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "|zs", const_cast<char**>(kwlist), &lib, &prefix))
     return nullptr;
-  const Api* api = backend_from_args(lib, prefix);
+  return backend_from_args(lib, prefix);
+}
+
+// ---- Easy ------------------------------------------------------------------------------------
+
+PyObject* Easy_new(PyTypeObject* type, PyObject* args, PyObject* kwds) {
+  const Api* api = backend_from_new_args(args, kwds);
   if (api == nullptr) return nullptr;
   void* easy = api->easy_init();
   if (easy == nullptr) return PyErr_Format(PyExc_MemoryError, "%s: easy_init failed", api->name.c_str());
@@ -563,12 +569,7 @@ PyType_Spec Easy_spec = {"multisock._multisock.Easy", sizeof(EasyObject), 0,
 // ---- Multi -----------------------------------------------------------------------------------
 
 PyObject* Multi_new(PyTypeObject* type, PyObject* args, PyObject* kwds) {
-  static const char* kwlist[] = {"lib", "prefix", nullptr};
-  const char* lib = nullptr;
-  const char* prefix = "curl_";
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|zs", const_cast<char**>(kwlist), &lib, &prefix))
-    return nullptr;
-  const Api* api = backend_from_args(lib, prefix);
+  const Api* api = backend_from_new_args(args, kwds);
   if (api == nullptr) return nullptr;
   void* multi = api->multi_init();
   if (multi == nullptr) return PyErr_Format(PyExc_MemoryError, "%s: multi_init failed", api->name.c_str());

@@ -1004,8 +1004,6 @@ std::vector<const ExpectDone*> applicable_done(const ExpectSpec& expect, std::st
   return all;
 }
 
-bool peer_script_parser_available() { return true; }
-
 bool parse_scenario(std::string_view text, std::string_view file_name, Scenario& out,
                     ScenarioError& err) {
   Scenario s;

@@ -327,7 +327,6 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<BadCase>& i) { return std::string(i.param.name); });
 
 TEST(Scenario_PeerScript, ErrorsPointIntoTheScenarioFile) {
-  if (!peer_script_parser_available()) GTEST_SKIP() << "simnet's peer-script parser is not built";
   Scenario s;
   ScenarioError err;
   EXPECT_FALSE(parse_scenario("seed 1\npeer p listen 127.0.0.1:80\n  accept\n  dance\n", "p.scn", s, err));

@@ -193,7 +193,7 @@ struct Scenario {
   // The engine defect the scenario compiles in (`policy mutant NAME`, canaries have one),
   // "" for none. The one reader of that line: a mutant is a target setting, not a policy.
   std::string mutant() const;
-  bool is_mutant_line(const PolicySpec& p) const { return p.name == "mutant"; }
+  static bool is_mutant_line(const PolicySpec& p) { return p.name == "mutant"; }
 };
 
 bool parse_scenario(std::string_view text, std::string_view file_name, Scenario& out,
@@ -209,8 +209,6 @@ bool read_regular_file(const std::string& path, std::size_t max_bytes, std::stri
 // Canonical text of a scenario; parse_scenario(format_scenario(s)) gives s back (line
 // numbers aside). The shrinker writes its minimal scenarios with it.
 std::string format_scenario(const Scenario& s);
-// Whether parse_scenario checks peer blocks with simnet's parser (simnet was built).
-bool peer_script_parser_available();
 
 // MSEcode by name, with or without the prefix: "OK" or "MSE_OK", "OPERATION_TIMEDOUT" or
 // "MSE_OPERATION_TIMEDOUT"; false when unknown.
