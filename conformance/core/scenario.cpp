@@ -553,14 +553,13 @@ class Parser {
       }
     }
     if (first >= end) fail(l.no, 1, "peer \"" + p.name + "\" has no script block");
-    p.script_first_line = static_cast<int>(first) + 1;
+    std::string block;
     for (std::size_t j = first; j < end; ++j) {
-      if (j > first) p.script_text += '\n';
-      p.script_text += lines_[j];
+      if (j > first) block += '\n';
+      block += lines_[j];
     }
-    ms::sim::PeerScript script;
     ms::sim::ScriptError se;
-    if (!ms::sim::parse_peer_script(p.script_text, p.script_first_line, script, se)) {
+    if (!p.set_script(std::move(block), static_cast<int>(first) + 1, se)) {
       fail(se.line, se.column, "peer \"" + p.name + "\": " + se.reason);
     }
     out_.peers.push_back(std::move(p));
@@ -1224,6 +1223,15 @@ std::string format_scenario(const Scenario& s) {
   format_client(s, o);
   format_expect(s, o);
   return o;
+}
+
+bool PeerSpec::set_script(std::string text, int first_line, ms::sim::ScriptError& err) {
+  script_text = std::move(text);
+  script_first_line = first_line;
+  script = {};
+  if (ms::sim::parse_peer_script(script_text, first_line, script, err)) return true;
+  script = {};
+  return false;
 }
 
 std::string Scenario::mutant() const {

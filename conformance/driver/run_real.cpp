@@ -155,10 +155,8 @@ class PeerMap {
   // Starts every peer of the scenario; false with a message on the first failure.
   bool start(const Scenario& sc, std::string& error) {
     for (const PeerSpec& p : sc.peers) {
-      sim::PeerScript script;
-      sim::ScriptError se;
-      if (!sim::parse_peer_script(p.script_text, p.script_first_line, script, se)) {
-        error = sc.file + ":" + se.to_string();
+      if (p.script.commands.empty()) {
+        error = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name + " has no parsed script";
         return false;
       }
       auto at = port::Address::parse_numeric(p.address, static_cast<std::uint16_t>(p.port));
@@ -167,7 +165,7 @@ class PeerMap {
                 ": not a loopback address: " + p.address;
         return false;
       }
-      auto real = listen(p.name, script, *at, error);
+      auto real = listen(p.name, p.script, *at, error);
       if (!real) {
         error = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name + ": " + error;
         return false;
@@ -183,9 +181,8 @@ class PeerMap {
     if (auto it = real_.find(scenario_addr); it != real_.end()) return it->second;
     if (!scenario_addr.is_loopback()) return std::nullopt;
     sim::PeerScript refuse;
-    sim::ScriptError se;
+    refuse.commands.push_back(sim::PeerCommand{.op = sim::PeerOp::refuse});
     std::string error;
-    if (!sim::parse_peer_script("refuse", 1, refuse, se)) return std::nullopt;
     auto real = listen("no-peer", refuse, scenario_addr, error);
     if (!real) return std::nullopt;
     real_[scenario_addr] = *real;
@@ -365,9 +362,13 @@ std::string not_applicable(const Scenario& sc, const TargetSpec& target) {
   }
   // An absolute redirect names the scenario's port, which no real peer listens on.
   for (const PeerSpec& p : sc.peers) {
-    const std::string text = lower(p.script_text);
-    if (text.find("location: http://") != std::string::npos ||
-        text.find("location: https://") != std::string::npos)
+    const bool absolute_redirect = std::any_of(p.script.commands.begin(), p.script.commands.end(),
+                                               [](const sim::PeerCommand& c) {
+      const std::string text = lower(c.bytes);
+      return text.find("location: http://") != std::string::npos ||
+             text.find("location: https://") != std::string::npos;
+    });
+    if (absolute_redirect)
       return "skipped: peer " + p.name +
              " redirects to an absolute URL with the scenario's port; real peers listen on "
              "ephemeral ports";

@@ -330,10 +330,8 @@ std::unique_ptr<sim::World> make_world(const Scenario& sc, std::uint64_t seed,
                   d.delay_ns >= 0 ? Nanos(d.delay_ns) : wo.dns_default_delay, d.fail);
   }
   for (const PeerSpec& p : sc.peers) {
-    sim::PeerScript script;
-    sim::ScriptError se;
-    if (!sim::parse_peer_script(p.script_text, p.script_first_line, script, se)) {
-      error = sc.file + ":" + se.to_string();
+    if (p.script.commands.empty()) {
+      error = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name + " has no parsed script";
       return nullptr;
     }
     auto at = sim::Address::parse_numeric(p.address, static_cast<std::uint16_t>(p.port));
@@ -342,7 +340,7 @@ std::unique_ptr<sim::World> make_world(const Scenario& sc, std::uint64_t seed,
       link.latency = Nanos(p.latency_ns);
       world->set_link(*at, link);
     }
-    if (!at || !world->listen(p.name, *at, std::move(script), error)) {
+    if (!at || !world->listen(p.name, *at, p.script, error)) {
       error = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name + ": " +
               (at ? error : "bad address " + p.address);
       return nullptr;

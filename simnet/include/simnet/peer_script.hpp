@@ -52,12 +52,14 @@ struct PeerCommand {
   std::string tls_name;          // tls: the name the certificate is for
   std::uint8_t tls_kind = 0;     // tls: a CertKind (test_pki.hpp)
   int line = 0;                  // line in the source text (for messages)
+  bool operator==(const PeerCommand&) const = default;
 };
 
 struct PeerScript {
   std::vector<PeerCommand> commands;
   // A script that is just `refuse`: the listener refuses every connection.
   bool refuses() const;
+  bool operator==(const PeerScript&) const = default;
 };
 
 struct ScriptError {
