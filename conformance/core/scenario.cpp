@@ -22,16 +22,14 @@
 #include "conformance/codes.hpp"
 #include "multisock/multisock.h"
 
+#include "http/url.hpp"
 #include "simnet/peer_script.hpp"
+#include "simnet/text.hpp"
 
 namespace ms::conf {
 namespace {
 
-struct Token {
-  std::string text;
-  int column = 0;  // 1-based
-  bool quoted = false;
-};
+using Token = ms::sim::TextToken;
 
 struct Failure {
   int line;
@@ -44,69 +42,11 @@ struct Failure {
   throw Failure{line, column, std::move(reason)};
 }
 
-int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
+// One line's tokens: simnet's lexer (text.hpp), the one reader of scenario and peer text.
 std::vector<Token> tokenize(const std::string& line, int line_no) {
   std::vector<Token> out;
-  std::size_t i = 0;
-  while (i < line.size()) {
-    if (line[i] == ' ') {
-      ++i;
-      continue;
-    }
-    if (line[i] == '\t') fail(line_no, static_cast<int>(i) + 1, "tab character (use spaces)");
-    Token t;
-    t.column = static_cast<int>(i) + 1;
-    if (line[i] == '#') break;  // comment to the end of the line
-    if (line[i] == '"') {
-      t.quoted = true;
-      ++i;
-      bool closed = false;
-      while (i < line.size()) {
-        char c = line[i++];
-        if (c == '"') {
-          closed = true;
-          break;
-        }
-        if (c != '\\') {
-          t.text += c;
-          continue;
-        }
-        if (i >= line.size()) break;
-        char e = line[i++];
-        switch (e) {
-          case 'r': t.text += '\r'; break;
-          case 'n': t.text += '\n'; break;
-          case 't': t.text += '\t'; break;
-          case '0': t.text += '\0'; break;
-          case '\\': t.text += '\\'; break;
-          case '"': t.text += '"'; break;
-          case 'x': {
-            if (i + 2 > line.size() || hexval(line[i]) < 0 || hexval(line[i + 1]) < 0) {
-              fail(line_no, static_cast<int>(i) - 1, "\\x needs two hex digits");
-            }
-            t.text += static_cast<char>(hexval(line[i]) * 16 + hexval(line[i + 1]));
-            i += 2;
-            break;
-          }
-          default:
-            fail(line_no, static_cast<int>(i) - 1, std::string("unknown escape \\") + e);
-        }
-      }
-      if (!closed) fail(line_no, t.column, "unterminated string");
-      if (i < line.size() && line[i] != ' ') {
-        fail(line_no, static_cast<int>(i) + 1, "expected a space after the closing quote");
-      }
-    } else {
-      while (i < line.size() && line[i] != ' ' && line[i] != '\t') t.text += line[i++];
-    }
-    out.push_back(std::move(t));
-  }
+  ms::sim::TextError err;
+  if (!ms::sim::lex_line(line, ms::sim::Tabs::refused, out, err)) fail(line_no, err.column, err.reason);
   return out;
 }
 
@@ -115,12 +55,13 @@ bool all_digits(std::string_view s) {
 }
 
 std::int64_t parse_uint(const Token& t, int line, std::int64_t max, const char* what) {
-  if (t.quoted || !all_digits(t.text) || t.text.size() > 18) {
+  std::uint64_t v = 0;
+  if (t.quoted || !all_digits(t.text)) {
     fail(line, t.column, std::string("bad number for ") + what + ": \"" + t.text + "\"");
   }
-  std::int64_t v = std::stoll(t.text);
-  if (v > max) fail(line, t.column, std::string(what) + " too large: " + t.text);
-  return v;
+  if (!ms::sim::read_decimal(t.text, static_cast<std::uint64_t>(max), v))
+    fail(line, t.column, std::string(what) + " too large: " + t.text);
+  return static_cast<std::int64_t>(v);
 }
 
 // "250ms", "2s", "10us", "5ns", or "0" (simnet's read_duration, the one reader).
@@ -172,10 +113,9 @@ bool ipv4_loopback(std::string_view a) {
     std::size_t j = a.find('.', i);
     if (j == std::string_view::npos) j = a.size();
     std::string_view p = a.substr(i, j - i);
-    if (p.empty() || p.size() > 3 || !all_digits(p)) return false;
-    int v = std::stoi(std::string(p));
-    if (v > 255) return false;
-    if (parts == 0) first = v;
+    std::uint64_t v = 0;
+    if (p.size() > 3 || !ms::sim::read_decimal(p, 255, v)) return false;
+    if (parts == 0) first = static_cast<int>(v);
     ++parts;
     i = j + 1;
   }
@@ -211,10 +151,9 @@ void split_addr_port(const Token& t, int line, std::string& addr, int& port) {
     addr = s.substr(0, colon);
   }
   std::string p = s.substr(colon + 1);
-  if (!all_digits(p) || p.size() > 5 || std::stoi(p) == 0 || std::stoi(p) > 65535) {
-    fail(line, t.column + static_cast<int>(colon) + 1, "bad port \"" + p + "\"");
-  }
-  port = std::stoi(p);
+  const std::optional<std::uint16_t> number = ms::http::parse_port(p);
+  if (!number) fail(line, t.column + static_cast<int>(colon) + 1, "bad port \"" + p + "\"");
+  port = *number;
   require_loopback(addr, line, t.column);
 }
 
@@ -223,41 +162,21 @@ struct Url {
   int port = 0;
 };
 
+// A scenario's URL: http:// or https:// and a host, read by the engine's URL splitter
+// (http/url.hpp), so a scenario and the engine agree on where the host and port are.
 Url parse_url(const Token& t, int line) {
   const std::string& s = t.text;
-  Url u;
-  std::size_t rest;
-  if (s.rfind("http://", 0) == 0) {
-    u.port = 80;
-    rest = 7;
-  } else if (s.rfind("https://", 0) == 0) {
-    u.port = 443;
-    rest = 8;
-  } else {
+  if (s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0)
     fail(line, t.column, "URL must start with http:// or https://: \"" + s + "\"");
-  }
-  std::size_t end = s.find('/', rest);
-  std::string hostport = s.substr(rest, end == std::string::npos ? std::string::npos : end - rest);
-  if (hostport.empty()) fail(line, t.column, "URL without a host: \"" + s + "\"");
-  std::size_t colon = std::string::npos;
-  if (hostport[0] == '[') {
-    std::size_t close = hostport.find(']');
-    if (close == std::string::npos) fail(line, t.column, "unterminated [ in URL host");
-    u.host = hostport.substr(1, close - 1);
-    if (close + 1 < hostport.size()) {
-      if (hostport[close + 1] != ':') fail(line, t.column, "bad URL host \"" + hostport + "\"");
-      colon = close + 1;
-    }
-  } else {
-    colon = hostport.find(':');
-    u.host = hostport.substr(0, colon);
-  }
-  if (colon != std::string::npos) {
-    std::string p = hostport.substr(colon + 1);
-    if (!all_digits(p) || p.size() > 5 || std::stoi(p) == 0 || std::stoi(p) > 65535) {
-      fail(line, t.column, "bad port in URL: \"" + p + "\"");
-    }
-    u.port = std::stoi(p);
+  const std::optional<ms::http::UrlParts> parts = ms::http::split_url(s);
+  if (!parts) fail(line, t.column, "bad URL host in \"" + s + "\"");
+  Url u;
+  u.host = std::string(parts->host);
+  u.port = ms::http::default_port(parts->scheme);
+  if (parts->has_port) {
+    const std::optional<std::uint16_t> port = ms::http::parse_port(parts->port);
+    if (!port) fail(line, t.column, "bad port in URL: \"" + std::string(parts->port) + "\"");
+    u.port = *port;
   }
   if (u.host.empty()) fail(line, t.column, "URL without a host: \"" + s + "\"");
   return u;
@@ -385,11 +304,8 @@ class Parser {
       if (seed_line_) fail(l.no, kw.column, "second seed line (first at line " + std::to_string(seed_line_) + ")");
       seed_line_ = l.no;
       const Token& v = l.at(1, "seed value");
-      if (v.quoted || !all_digits(v.text) || v.text.size() > 20) fail(l.no, v.column, "bad seed \"" + v.text + "\"");
-      errno = 0;
-      unsigned long long s = std::strtoull(v.text.c_str(), nullptr, 10);
-      if (errno == ERANGE) fail(l.no, v.column, "seed above 2^64-1");
-      out_.seed = s;
+      if (v.quoted || !all_digits(v.text)) fail(l.no, v.column, "bad seed \"" + v.text + "\"");
+      if (!ms::sim::read_decimal(v.text, UINT64_MAX, out_.seed)) fail(l.no, v.column, "seed above 2^64-1");
       no_more(l, 2);
     } else if (kw.text == "policy") {
       PolicySpec p;
@@ -444,13 +360,11 @@ class Parser {
       const std::size_t star = t.text.find('*');
       const std::string value = t.text.substr(0, star);
       const std::string count = star == std::string::npos ? "1" : t.text.substr(star + 1);
-      if (t.quoted || !all_digits(value) || !all_digits(count) || value.size() > 20 ||
-          count.size() > 7)
+      std::uint64_t v = 0;
+      std::uint64_t n = 0;
+      if (t.quoted || !all_digits(value) || !ms::sim::read_decimal(count, 9'999'999, n))
         fail(l.no, t.column, "bad choice \"" + t.text + "\" (a number, or VALUE*COUNT)");
-      errno = 0;
-      const unsigned long long v = std::strtoull(value.c_str(), nullptr, 10);
-      if (errno == ERANGE) fail(l.no, t.column, "choice above 2^64-1");
-      const unsigned long long n = std::strtoull(count.c_str(), nullptr, 10);
+      if (!ms::sim::read_decimal(value, UINT64_MAX, v)) fail(l.no, t.column, "choice above 2^64-1");
       if (n == 0 || out_.choices.size() + n > kMaxChoices)
         fail(l.no, t.column, n == 0 ? "a choice repeated 0 times"
                                     : "more than 1000000 choices");
@@ -654,11 +568,9 @@ class Parser {
         if (!rs.address.empty() && rs.address.front() == '[' && rs.address.back() == ']') {
           rs.address = rs.address.substr(1, rs.address.size() - 2);
         }
-        if (rs.host.empty() || !all_digits(port) || port.size() > 5 || std::stoi(port) == 0 ||
-            std::stoi(port) > 65535) {
-          fail(l.no, r.column, "expected HOST:PORT:ADDR, got \"" + r.text + "\"");
-        }
-        rs.port = std::stoi(port);
+        const std::optional<std::uint16_t> number = ms::http::parse_port(port);
+        if (rs.host.empty() || !number) fail(l.no, r.column, "expected HOST:PORT:ADDR, got \"" + r.text + "\"");
+        rs.port = *number;
         require_loopback(rs.address, l.no, r.column + static_cast<int>(c2) + 1);
         x.resolve.push_back(std::move(rs));
       } else if (n == "follow") {
@@ -781,7 +693,7 @@ class Parser {
           const Token& v = l.at(5, "sha256 hex");
           std::string hex = v.text;
           std::transform(hex.begin(), hex.end(), hex.begin(), [](char c) { return c >= 'A' && c <= 'F' ? c + 32 : c; });
-          if (hex.size() != 64 || !std::all_of(hex.begin(), hex.end(), [](char c) { return hexval(c) >= 0; })) {
+          if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
             fail(l.no, v.column, "body-sha256 needs 64 hex digits");
           }
           d.body_check = BodyCheck::sha256;
@@ -874,35 +786,8 @@ class Parser {
 
 // ---- writer ---------------------------------------------------------------------------
 
-std::string quote(const std::string& s) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\r': out += "\\r"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c > 0x7e) {
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
-// A bare word when it survives tokenizing as one, else quoted.
-std::string word(const std::string& s) {
-  bool bare = !s.empty() && s[0] != '"' && s[0] != '#' &&
-              std::all_of(s.begin(), s.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
-  return bare ? s : quote(s);
-}
+std::string quote(const std::string& s) { return ms::sim::quote_text(s); }
+std::string word(const std::string& s) { return ms::sim::word_or_quoted(s); }
 
 std::string duration(std::int64_t ns) {
   if (ns == 0) return "0";
@@ -1013,7 +898,7 @@ bool parse_scenario(std::string_view text, std::string_view file_name, Scenario&
   } catch (const Failure& f) {
     err = ScenarioError{std::string(file_name), f.line, f.column, f.reason};
     return false;
-  } catch (const std::exception& e) {  // std::stoi and friends on a path not guarded above
+  } catch (const std::exception& e) {  // a library call that throws (bad_alloc and the like)
     err = ScenarioError{std::string(file_name), 0, 0, std::string("internal: ") + e.what()};
     return false;
   }

@@ -51,6 +51,7 @@
 #include "conformance/thirdparty.hpp"
 #include "multisock/engine.hpp"
 #include "child_run.hpp"
+#include "http/url.hpp"
 #include "real_environment.hpp"
 #include "run_end.hpp"
 #include "simnet/posix_ports.hpp"
@@ -76,8 +77,10 @@ std::string lower(std::string s) {
 
 // ---- URL mapping -------------------------------------------------------------------------
 
+// A scenario URL taken apart to be put back together with a real port, split by the
+// engine's URL splitter (http/url.hpp): userinfo, path, query and fragment stay as written.
 struct Url {
-  std::string scheme;    // "http"
+  std::string scheme;    // lower case
   std::string userinfo;  // with its '@', or empty
   std::string host;      // without brackets
   bool bracketed = false;
@@ -86,48 +89,21 @@ struct Url {
 };
 
 bool parse_url(const std::string& text, Url& out) {
-  const auto sep = text.find("://");
-  if (sep == std::string::npos || sep == 0) return false;
+  const std::optional<http::UrlParts> parts = http::split_url(text);
+  if (!parts || parts->host.empty()) return false;
   Url u;
-  u.scheme = lower(text.substr(0, sep));
-  std::string authority = text.substr(sep + 3);
-  const auto end = authority.find_first_of("/?#");
-  if (end != std::string::npos) {
-    u.rest = authority.substr(end);
-    authority.resize(end);
-  }
-  if (const auto at = authority.rfind('@'); at != std::string::npos) {
-    u.userinfo = authority.substr(0, at + 1);
-    authority = authority.substr(at + 1);
-  }
-  std::string port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string::npos) return false;
-    u.host = authority.substr(1, close - 1);
-    u.bracketed = true;
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return false;
-      port_text = authority.substr(close + 2);
-    }
+  u.scheme = lower(std::string(parts->scheme));
+  if (parts->has_userinfo) u.userinfo = std::string(parts->userinfo) + "@";
+  u.host = std::string(parts->host);
+  u.bracketed = parts->bracketed;
+  u.rest = std::string(parts->rest);
+  if (!parts->port.empty()) {
+    const std::optional<std::uint16_t> port = http::parse_port(parts->port);
+    if (!port) return false;
+    u.port = *port;
   } else {
-    const auto colon = authority.rfind(':');
-    u.host = authority.substr(0, colon);
-    if (colon != std::string::npos) port_text = authority.substr(colon + 1);
-  }
-  if (u.host.empty()) return false;
-  if (!port_text.empty()) {
-    if (port_text.size() > 5 ||
-        !std::all_of(port_text.begin(), port_text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
-      return false;
-    u.port = std::stoi(port_text);
-    if (u.port > 65535) return false;
-  } else if (u.scheme == "http") {
-    u.port = 80;
-  } else if (u.scheme == "https") {
-    u.port = 443;
-  } else {
-    return false;
+    u.port = http::default_port(u.scheme);
+    if (u.port == 0) return false;
   }
   out = u;
   return true;
