@@ -126,7 +126,7 @@ bool read_decimal(std::string_view digits, std::uint64_t max, std::uint64_t& out
   for (const char c : digits) {
     if (c < '0' || c > '9') return false;
     const auto d = static_cast<std::uint64_t>(c - '0');
-    if (value > (max - d) / 10) return false;  // value * 10 + d > max, without overflow
+    if (d > max || value > (max - d) / 10) return false;  // value * 10 + d > max, no overflow
     value = value * 10 + d;
   }
   out = value;

@@ -72,6 +72,8 @@ TEST(Text_Decimal, BoundsWithoutOverflow) {
   EXPECT_TRUE(read_decimal("000255", 255, v));
   EXPECT_EQ(v, 255u);
   EXPECT_FALSE(read_decimal("256", 255, v));
+  EXPECT_FALSE(read_decimal("7", 5, v));  // one digit above a small max
+  EXPECT_TRUE(read_decimal("0", 0, v));
   EXPECT_FALSE(read_decimal("", 255, v));
   EXPECT_FALSE(read_decimal("-1", 255, v));
   EXPECT_FALSE(read_decimal("1 ", 255, v));
