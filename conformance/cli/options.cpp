@@ -253,6 +253,11 @@ std::string read_fetch_options(Args& args, FetchOptions& out) {
   }
   out.cacert = args.value("--cacert");
   out.quiet = args.flag("--quiet");
+  if (auto loop = args.value("--loop")) {
+    if (*loop != "socket" && *loop != "perform")
+      return "--loop needs socket or perform, not " + quoted_word(*loop);
+    out.loop = *loop;
+  }
   out.urls = args.positionals();
   if (const std::string& p = args.problem(); !p.empty()) return p;
   if (out.urls.empty()) return "fetch needs at least one URL";
