@@ -180,7 +180,7 @@ void KnownDeviations::cover(const std::string& scenario, const std::string& vers
   for (Violation& v : violations) {
     if (!v.known.empty()) continue;
     for (KnownDeviation& d : entries) {
-      const bool clause_ok = d.clause == "expect" ? v.clause == "EXPECT" : v.clause == d.clause;
+      const bool clause_ok = d.clause == "expect" ? v.clause == kExpectationClause : v.clause == d.clause;
       if (!clause_ok) continue;
       if (!d.scenarios.empty()) {
         bool in = false;

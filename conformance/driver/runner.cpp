@@ -246,7 +246,7 @@ void check_expectations(const Scenario& sc, const RunResult& run, const Checker&
     for (auto& t : run.transfers)
       if (t.id == id) got = &t;
     if (!got || !got->done) {
-      fail("EXPECT", "transfer " + id + ": expected DONE with " + results_text(lines) +
+      fail(kExpectationClause, "transfer " + id + ": expected DONE with " + results_text(lines) +
                          condition_text(lines) + ", observed no DONE message");
       continue;
     }
@@ -260,7 +260,7 @@ void check_expectations(const Scenario& sc, const RunResult& run, const Checker&
                 std::find(d->also.begin(), d->also.end(), got->result) != d->also.end();
     }
     if (!allowed) {
-      fail("EXPECT", "transfer " + id + ": expected result " + results_text(lines) +
+      fail(kExpectationClause, "transfer " + id + ": expected result " + results_text(lines) +
                          condition_text(lines) + ", observed " + easy_code_short_name(got->result));
     }
     switch (want ? want->body_check : BodyCheck::none) {
@@ -268,25 +268,25 @@ void check_expectations(const Scenario& sc, const RunResult& run, const Checker&
         break;
       case BodyCheck::text:
         if (got->body != want->body)
-          fail("EXPECT", "transfer " + id + ": body differs (expected " +
+          fail(kExpectationClause, "transfer " + id + ": body differs (expected " +
                              std::to_string(want->body.size()) + " bytes, observed " +
                              std::to_string(got->body_bytes) + ")");
         break;
       case BodyCheck::bytes:
         if (got->body_bytes != want->body_bytes)
-          fail("EXPECT", "transfer " + id + ": expected " +
+          fail(kExpectationClause, "transfer " + id + ": expected " +
                              std::to_string(want->body_bytes) + " body bytes, observed " +
                              std::to_string(got->body_bytes));
         break;
       case BodyCheck::sha256:
         if (got->body_sha256 != want->body_sha256)
-          fail("EXPECT", "transfer " + id + ": body sha256 " + got->body_sha256 +
+          fail(kExpectationClause, "transfer " + id + ": body sha256 " + got->body_sha256 +
                              " differs from the expected " + want->body_sha256);
         break;
     }
   }
   if (sc.expect.running_zero_at_end && (run.stalled || run.hit_time_limit || run.hit_call_limit))
-    fail("EXPECT", std::string("expected running 0 at end, the run ended by ") +
+    fail(kExpectationClause, std::string("expected running 0 at end, the run ended by ") +
                        (run.stalled ? "a stall" : run.hit_time_limit ? "the time limit"
                                                                      : "the call limit"));
   // A `clause` line promises that the scenario's own policy reaches the clause; under a
@@ -301,7 +301,7 @@ void check_expectations(const Scenario& sc, const RunResult& run, const Checker&
     for (const ClauseResult& r : out.clause_results)
       if (r.clause && r.clause->id == id) harness = r.exercised;
     if (checker.exercised(id) == 0 && harness == 0)
-      fail("EXPECT", "clause " + id + " was expected to be exercised, it was not");
+      fail(kExpectationClause, "clause " + id + " was expected to be exercised, it was not");
   }
 }
 
