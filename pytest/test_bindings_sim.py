@@ -280,7 +280,7 @@ def test_hypothesis_state_machine_over_simnet_with_faults():
 
         def __init__(self):
             super().__init__()
-            self.world = sim.World(text=WORLD.format(faults=FAULTS), seed=3)
+            self.world = sim.World(text=WORLD.format(faults=FAULTS + " reset 0.05 connect_refuse 0.1"), seed=3)
             self.multi = multisock.Multi(world=self.world)
             self.loop = SimLoop(self.world, self.multi, {})
             self.loop.on_done = self.check_message
