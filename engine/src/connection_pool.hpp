@@ -43,8 +43,9 @@ class ConnectionPool {
   // A slot for a new connection to key, closing idle connections if that makes room;
   // empty when the limits say wait.
   ConnLimits::Slot acquire_slot(const std::string& key);
-  // How many idle connections to key wait.
+  // How many idle connections to key wait; how many wait in all.
   std::size_t idle_count(const std::string& key) const;
+  std::size_t idle_total() const { return idle_.size(); }
   // Whether a connection went idle since the last call (a queued transfer may reuse it).
   bool take_grew();
   // Closes every idle connection.

@@ -401,6 +401,18 @@ ms::ConnLimits::Slot ms_multi::acquire_slot(const std::string& key) { return poo
 
 void ms_multi::close_idle(ms::Connection& conn) { close_raw(conn.fd, conn.close_fn, conn.close_data); }
 
+void ms_multi::enqueue(ms::Transfer* t) {
+  if (queued_at_.count(t)) return;  // already waiting: it keeps its place
+  queued_at_[t] = queue_.insert(queue_.end(), t);
+}
+
+void ms_multi::dequeue(ms::Transfer* t) {
+  const auto at = queued_at_.find(t);
+  if (at == queued_at_.end()) return;
+  queue_.erase(at->second);
+  queued_at_.erase(at);
+}
+
 void ms_multi::process_queue() {
   const bool freed = pool_.limits().take_freed();
   const bool grew = pool_.take_grew();
@@ -414,7 +426,11 @@ void ms_multi::process_queue() {
     bool any = false;
   };
   std::map<std::string, Idle> idle;
+  std::size_t unclaimed = pool_.idle_total();
   for (auto it = queue_.begin(); it != queue_.end();) {
+    // Every idle connection is spoken for and no slot is left: nobody further down can go
+    // (a pass over the rest of the queue would find that out one transfer at a time).
+    if (unclaimed == 0 && pool_.limits().total_full()) break;
     ms::Transfer* t = *it;
     const std::string& key = t->pool_key();
     auto [entry, fresh] = idle.try_emplace(key);
@@ -425,6 +441,7 @@ void ms_multi::process_queue() {
     const bool pooled = entry->second.left > 0;
     if (pooled) {
       --entry->second.left;
+      --unclaimed;
     } else if (entry->second.any) {
       ++it;  // those ahead of it took the idle connections of its key
       continue;
@@ -437,6 +454,7 @@ void ms_multi::process_queue() {
         continue;
       }
     }
+    queued_at_.erase(t);
     it = queue_.erase(it);
     t->leave_queue(std::move(slot));
   }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <list>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -73,8 +74,8 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   // connections if that makes room; empty when the limits say wait.
   ms::ConnLimits::Slot acquire_slot(const std::string& key) override;
   // Transfers waiting for a slot, first come first served (they count as running).
-  void enqueue(ms::Transfer* t) override { queue_.push_back(t); }
-  void dequeue(ms::Transfer* t) override { queue_.remove(t); }
+  void enqueue(ms::Transfer* t) override;
+  void dequeue(ms::Transfer* t) override;
   std::byte* scratch() override { return scratch_.data(); }
   std::size_t scratch_size() const override { return scratch_.size(); }
   std::string& line_scratch() override { return line_; }
@@ -124,6 +125,9 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   std::uint64_t done_count_ = 0;
 
   std::list<ms::Transfer*> queue_;
+  // Where each queued transfer sits in queue_, so leaving it costs O(1) however long it is
+  // (lookups only: the order is queue_'s).
+  std::unordered_map<const ms::Transfer*, std::list<ms::Transfer*>::iterator> queued_at_;
   ms::ConnectionPool pool_;  // idle connections and the connection limits
   std::uint64_t connection_ids_ = 0;
 
