@@ -629,81 +629,7 @@ class Parser {
         (kw.text == "clause" ? e.clauses : e.violations).push_back(t.text);
       }
     } else if (kw.text == "done") {
-      ExpectDone d;
-      d.line = l.no;
-      const Token& id = l.at(1, "transfer id");
-      d.id = id.text;
-      done_refs_.push_back({d.id, l.no, id.column});
-      // `if IMPLEMENTATION RANGE...` closes the line, after the result and the body check.
-      std::size_t end = l.toks.size();
-      const bool has_body = l.toks.size() > 4 && !l.toks[4].quoted && l.toks[4].text != "if";
-      for (std::size_t k = has_body ? 6 : 4; k < l.toks.size(); ++k)
-        if (!l.toks[k].quoted && l.toks[k].text == "if") {
-          end = k;
-          break;
-        }
-      if (end < l.toks.size()) d.condition = condition(l, end);
-      for (const ExpectDone& o : e.done) {
-        if (o.id != d.id) continue;
-        if (!o.condition && !d.condition)
-          fail(l.no, id.column, "second done line for \"" + d.id + "\" without \"if\" (first at line " +
-                                    std::to_string(o.line) + ")");
-        if (o.condition && d.condition && o.condition->implementation == d.condition->implementation &&
-            o.condition->range.overlaps(d.condition->range))
-          fail(l.no, l.toks[end + 2].column,
-               "range " + d.condition->range.to_string() + " overlaps line " + std::to_string(o.line) +
-                   "'s " + o.condition->range.to_string() + " for " + d.id + " on " +
-                   d.condition->implementation + ": a version would have two expectations");
-      }
-      if (d.condition) conditional_done_.push_back({d.id, l.no, l.toks[end].column});
-      const Token& r = l.at(2, "\"result\"");
-      if (r.text != "result") fail(l.no, r.column, "expected \"result\", got \"" + r.text + "\"");
-      const Token& code = l.at(3, "result code name");
-      {
-        // "OK" or "OK|SEND_ERROR|RECV_ERROR": the first is the expected result, the rest
-        // are equally allowed.
-        std::string_view names = code.text;
-        bool first = true;
-        while (true) {
-          const auto bar = names.find('|');
-          const std::string name(names.substr(0, bar));
-          int value = 0;
-          if (!easy_code_from_name(name, value))
-            fail(l.no, code.column, "unknown result code \"" + name + "\"");
-          if (first)
-            d.result = value;
-          else
-            d.also.push_back(value);
-          first = false;
-          if (bar == std::string_view::npos) break;
-          names.remove_prefix(bar + 1);
-        }
-      }
-      if (end > 4) {
-        const Token& b = l.toks[4];
-        if (b.text == "body") {
-          const Token& v = l.at(5, "body text");
-          if (!v.quoted) fail(l.no, v.column, "body text must be quoted");
-          d.body_check = BodyCheck::text;
-          d.body = v.text;
-        } else if (b.text == "body-bytes") {
-          d.body_check = BodyCheck::bytes;
-          d.body_bytes = static_cast<std::uint64_t>(parse_uint(l.at(5, "byte count"), l.no, 1LL << 50, "body-bytes"));
-        } else if (b.text == "body-sha256") {
-          const Token& v = l.at(5, "sha256 hex");
-          std::string hex = v.text;
-          std::transform(hex.begin(), hex.end(), hex.begin(), [](char c) { return c >= 'A' && c <= 'F' ? c + 32 : c; });
-          if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
-            fail(l.no, v.column, "body-sha256 needs 64 hex digits");
-          }
-          d.body_check = BodyCheck::sha256;
-          d.body_sha256 = hex;
-        } else {
-          fail(l.no, b.column, "expected body, body-bytes or body-sha256, got \"" + b.text + "\"");
-        }
-        if (end > 6) fail(l.no, l.toks[6].column, "unexpected \"" + l.toks[6].text + "\" (a condition starts with \"if\")");
-      }
-      e.done.push_back(std::move(d));
+      e.done.push_back(done_line(l));
     } else if (kw.text == "running") {
       static const char* const kWords[] = {"running", "0", "at", "end"};
       for (std::size_t k = 1; k < 4; ++k) {
@@ -714,6 +640,95 @@ class Parser {
       e.running_zero_at_end = true;
     } else {
       fail(l.no, kw.column, "unknown expect keyword \"" + kw.text + "\"");
+    }
+  }
+
+  // `done ID result CODE[|CODE...] [body ...] [if IMPLEMENTATION RANGE...]`.
+  ExpectDone done_line(const Line& l) {
+    ExpectDone d;
+    d.line = l.no;
+    const Token& id = l.at(1, "transfer id");
+    d.id = id.text;
+    done_refs_.push_back({d.id, l.no, id.column});
+    // `if IMPLEMENTATION RANGE...` closes the line, after the result and the body check.
+    std::size_t end = l.toks.size();
+    const bool has_body = l.toks.size() > 4 && !l.toks[4].quoted && l.toks[4].text != "if";
+    for (std::size_t k = has_body ? 6 : 4; k < l.toks.size(); ++k)
+      if (!l.toks[k].quoted && l.toks[k].text == "if") {
+        end = k;
+        break;
+      }
+    if (end < l.toks.size()) d.condition = condition(l, end);
+    check_other_done_lines(l, d, id, end);
+    if (d.condition) conditional_done_.push_back({d.id, l.no, l.toks[end].column});
+    const Token& r = l.at(2, "\"result\"");
+    if (r.text != "result") fail(l.no, r.column, "expected \"result\", got \"" + r.text + "\"");
+    result_codes(l.at(3, "result code name"), l.no, d);
+    if (end > 4) {
+      body_check(l, d);
+      if (end > 6) fail(l.no, l.toks[6].column, "unexpected \"" + l.toks[6].text + "\" (a condition starts with \"if\")");
+    }
+    return d;
+  }
+
+  // One done line per transfer without `if`; conditional ones must not overlap.
+  void check_other_done_lines(const Line& l, const ExpectDone& d, const Token& id, std::size_t end) {
+    for (const ExpectDone& o : out_.expect.done) {
+      if (o.id != d.id) continue;
+      if (!o.condition && !d.condition)
+        fail(l.no, id.column, "second done line for \"" + d.id + "\" without \"if\" (first at line " +
+                                  std::to_string(o.line) + ")");
+      if (o.condition && d.condition && o.condition->implementation == d.condition->implementation &&
+          o.condition->range.overlaps(d.condition->range))
+        fail(l.no, l.toks[end + 2].column,
+             "range " + d.condition->range.to_string() + " overlaps line " + std::to_string(o.line) +
+                 "'s " + o.condition->range.to_string() + " for " + d.id + " on " +
+                 d.condition->implementation + ": a version would have two expectations");
+    }
+  }
+
+  // "OK" or "OK|SEND_ERROR|RECV_ERROR": the first is the expected result, the rest are
+  // equally allowed.
+  static void result_codes(const Token& code, int line, ExpectDone& d) {
+    std::string_view names = code.text;
+    bool first = true;
+    while (true) {
+      const auto bar = names.find('|');
+      const std::string name(names.substr(0, bar));
+      int value = 0;
+      if (!easy_code_from_name(name, value)) fail(line, code.column, "unknown result code \"" + name + "\"");
+      if (first)
+        d.result = value;
+      else
+        d.also.push_back(value);
+      first = false;
+      if (bar == std::string_view::npos) break;
+      names.remove_prefix(bar + 1);
+    }
+  }
+
+  // `body "TEXT"`, `body-bytes N` or `body-sha256 HEX` at token 4.
+  void body_check(const Line& l, ExpectDone& d) {
+    const Token& b = l.toks[4];
+    if (b.text == "body") {
+      const Token& v = l.at(5, "body text");
+      if (!v.quoted) fail(l.no, v.column, "body text must be quoted");
+      d.body_check = BodyCheck::text;
+      d.body = v.text;
+    } else if (b.text == "body-bytes") {
+      d.body_check = BodyCheck::bytes;
+      d.body_bytes = static_cast<std::uint64_t>(parse_uint(l.at(5, "byte count"), l.no, 1LL << 50, "body-bytes"));
+    } else if (b.text == "body-sha256") {
+      const Token& v = l.at(5, "sha256 hex");
+      std::string hex = v.text;
+      std::transform(hex.begin(), hex.end(), hex.begin(), [](char c) { return c >= 'A' && c <= 'F' ? c + 32 : c; });
+      if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+        fail(l.no, v.column, "body-sha256 needs 64 hex digits");
+      }
+      d.body_check = BodyCheck::sha256;
+      d.body_sha256 = hex;
+    } else {
+      fail(l.no, b.column, "expected body, body-bytes or body-sha256, got \"" + b.text + "\"");
     }
   }
 
