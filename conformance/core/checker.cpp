@@ -95,7 +95,10 @@ void Checker::State::on_note(std::size_t i, const Event& e) {
     healthy.insert(h);
   } else if (w[0] == "timeout" && w.size() >= 3 && parse_easy_id(w[1], h)) {
     long ms = 0;
-    if (parse_long(w[2], ms)) timer.timeout_ms[h] = ms;
+    if (parse_long(w[2], ms)) {
+      timer.timeout_ms[h] = ms;
+      index_deadline(h);
+    }
   } else if (w[0] == "spurious") {
     driving.spurious_seen = true;
   } else if (w[0] == "late-timers") {

@@ -109,6 +109,7 @@ void Checker::State::on_add(std::size_t i, const Event& e) {
   done_read.erase(e.easy);
   timer.calls_past_deadline.erase(e.easy);
   add_time[e.easy] = t;
+  index_deadline(e.easy);
   if (queue.baseline >= 0) ++queue.baseline;
   queue.run_check.active = false;
   if (aborted) {

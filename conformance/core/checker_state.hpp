@@ -171,6 +171,10 @@ struct Checker::State {
     bool fired = false;  // a SOCKET_TIMEOUT call consumed the last timer told
     std::map<int, long> timeout_ms;  // from "timeout eN MS" notes
     std::map<int, int> calls_past_deadline;
+    // (add time + timeout, handle) of transfers that may be running with a timeout, in
+    // deadline order, so a call visits only the transfers already past their deadline.
+    // An entry whose handle ended or was added again since is dropped when met.
+    std::set<std::pair<std::int64_t, int>> deadlines;
     bool late = false;  // "late-timers": the driver may fire timers late
   } timer;
 
@@ -281,6 +285,7 @@ struct Checker::State {
   void on_timeout_query(std::size_t i, const Event& e);
   void timer_used_by(const Event& e);
   void count_calls_past_deadlines(std::int64_t t);
+  void index_deadline(int h);
   void judge_deadline_at_done(std::size_t i, const Event& e);
   void quiescence_timer_check(std::size_t i, std::int64_t t);
   void before_cleanup(std::size_t i, const Event& e);

@@ -48,17 +48,36 @@ void Checker::State::timer_used_by(const Event& e) {
 // A removal leaves the baseline unknown, so a decrease right after one is not seen
 // above; the last running count still tells that some transfer ended unread when it
 // is below the number of added transfers whose DONE was not read.
-// (done_read only ever holds added handles.) Only transfers with a timeout are visited:
-// a call costs what the timeouts cost, not what the transfers cost.
+// (done_read only ever holds added handles.) Only transfers past their deadline are
+// visited (timer.deadlines): a call costs what the late transfers cost, not what the
+// transfers cost.
 void Checker::State::count_calls_past_deadlines(std::int64_t t) {
   const long not_read = static_cast<long>(added.size() - done_read.size());
   const bool unread_done = queue.decrease_since_drain > queue.dones_since_drain ||
                            (queue.last_running >= 0 && queue.last_running < not_read);
-  for (const auto& [h, ms] : timer.timeout_ms) {
-    if (unread_done) break;
-    if (!added.count(h) || done_read.count(h)) continue;
-    if (t >= add_time[h] + (ms + opt.timer_tolerance_ms) * kMs) ++timer.calls_past_deadline[h];
+  if (unread_done) return;
+  const std::int64_t tol = opt.timer_tolerance_ms * kMs;
+  for (auto it = timer.deadlines.begin(); it != timer.deadlines.end() && t - tol >= it->first;) {
+    const int h = it->second;
+    const auto tm = timer.timeout_ms.find(h);
+    const auto at = add_time.find(h);
+    const bool current = tm != timer.timeout_ms.end() && at != add_time.end() &&
+                         at->second + tm->second * kMs == it->first;
+    if (!current || !added.count(h) || done_read.count(h)) {
+      it = timer.deadlines.erase(it);  // on_add indexes the handle again if it comes back
+      continue;
+    }
+    ++timer.calls_past_deadline[h];
+    ++it;
   }
+}
+
+// Indexes h's deadline once both its add time and its timeout are known.
+void Checker::State::index_deadline(int h) {
+  const auto tm = timer.timeout_ms.find(h);
+  const auto at = add_time.find(h);
+  if (tm == timer.timeout_ms.end() || at == add_time.end()) return;
+  timer.deadlines.emplace(at->second + tm->second * kMs, h);
 }
 
 void Checker::State::on_timeout_query(std::size_t i, const Event& e) {
