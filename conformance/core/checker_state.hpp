@@ -19,10 +19,10 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <limits>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,11 +59,20 @@ inline bool is_socket_call(EventKind k) {
          k == EventKind::socket_all;
 }
 
+// The whitespace-separated words of text (as `>>` reads them in the C locale).
 inline std::vector<std::string> words(const std::string& text) {
   std::vector<std::string> out;
-  std::istringstream in(text);
-  std::string w;
-  while (in >> w) out.push_back(w);
+  const auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+  };
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && space(text[i])) ++i;
+    std::size_t j = i;
+    while (j < text.size() && !space(text[j])) ++j;
+    if (j > i) out.emplace_back(text, i, j - i);
+    i = j;
+  }
   return out;
 }
 
@@ -131,8 +140,11 @@ struct Checker::State {
   bool finished = false;
   std::size_t next_index = 0;
 
-  // Current group: buffered events with their indexes.
-  std::vector<std::pair<std::size_t, Event>> buffer;
+  // Current group: buffered events with their indexes. The events are the caller's
+  // (on_trace) or copies in `held` (on_event), which lives until the group is replayed.
+  std::vector<std::pair<std::size_t, const Event*>> buffer;
+  std::vector<std::pair<std::size_t, const Event*>> replaying;  // capacity kept between groups
+  std::deque<Event> held;
 
   // The application's view of its handles, shared by every concern.
   std::set<int> added, done_read, removed, ever_added, healthy;
@@ -246,11 +258,12 @@ struct Checker::State {
     violations.push_back(Violation{std::string(clause(id).id), index, t, std::move(msg)});
     if (opt.stop_at_first) stopped = true;
   }
-  // Evaluate: counts the check, reports when bad.
-  void check(ClauseId id, bool good, std::size_t index, std::int64_t t,
-             const std::string& msg) {
+  // Evaluate: counts the check, reports when bad. The message is made (message()) only
+  // for a violation: most checks pass, and building their text was most of their cost.
+  template <class Message>
+  void check(ClauseId id, bool good, std::size_t index, std::int64_t t, Message&& message) {
     if (!ex(id)) return;
-    if (!good) fail(id, index, t, msg);
+    if (!good) fail(id, index, t, std::string(message()));
   }
 
   long running_bound() const {  // added and not known done
@@ -261,6 +274,7 @@ struct Checker::State {
   static_assert(MS_WRITEFUNC_PAUSE == MS_READFUNC_PAUSE);
 
   // checker.cpp: the replay of call groups and the order of judgement
+  // e stays alive until the group it belongs to has been replayed.
   void feed(std::size_t index, const Event& e);
   void replay(std::size_t i, const Event& e, const Event* ctx);
   void after_cleanup(std::size_t i, const Event& e);

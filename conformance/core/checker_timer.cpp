@@ -7,8 +7,9 @@ namespace ms::conf {
 void Checker::State::on_timer_cb(std::size_t i, const Event& e, const Event* ctx) {
   callback_common(i, e, ctx);
   group.timer_told = true;
-  check(ClauseId::TM_VALUE, e.value >= -1, i, e.time_ns,
-        "expected -1, 0 or a positive ms value, observed " + std::to_string(e.value));
+  check(ClauseId::TM_VALUE, e.value >= -1, i, e.time_ns, [&] {
+    return "expected -1, 0 or a positive ms value, observed " + std::to_string(e.value);
+  });
   if (timer.told) {
     bool same = e.value == timer.value &&
                 (e.value < 0 || e.time_ns == timer.time);
@@ -18,9 +19,10 @@ void Checker::State::on_timer_cb(std::size_t i, const Event& e, const Event* ctx
     bool allowed = ctx != nullptr && (ctx->kind == EventKind::add_handle ||
                                       (ctx->kind == EventKind::socket_action &&
                                        ctx->fd == MS_SOCKET_TIMEOUT));
-    check(ClauseId::TM_CHANGES, !same || allowed, i, e.time_ns,
-          "expected the timer callback only when the deadline changes, observed " +
-              std::to_string(e.value) + " ms repeating the deadline told before");
+    check(ClauseId::TM_CHANGES, !same || allowed, i, e.time_ns, [&] {
+      return "expected the timer callback only when the deadline changes, observed " +
+             std::to_string(e.value) + " ms repeating the deadline told before";
+    });
   } else {
     ex(ClauseId::TM_CHANGES);
   }
@@ -84,18 +86,20 @@ void Checker::State::on_timeout_query(std::size_t i, const Event& e) {
   if (e.result != MSM_OK || !timer.told) return;
   const long tol = opt.timer_tolerance_ms;
   if (timer.value < 0) {
-    check(ClauseId::TM_AGREE, e.value == -1, i, e.time_ns,
-          "expected -1 (the last timer callback deleted the timer), observed " +
-              std::to_string(e.value));
+    check(ClauseId::TM_AGREE, e.value == -1, i, e.time_ns, [&] {
+      return "expected -1 (the last timer callback deleted the timer), observed " +
+             std::to_string(e.value);
+    });
     return;
   }
   std::int64_t elapsed = e.time_ns - timer.time;
   long lo = std::max(0L, timer.value - static_cast<long>((elapsed + kMs - 1) / kMs)) - tol;
   long hi = std::max(0L, timer.value - static_cast<long>(elapsed / kMs)) + tol;
-  check(ClauseId::TM_AGREE, e.value >= std::max(0L, lo) && e.value <= hi, i, e.time_ns,
-        "expected " + std::to_string(std::max(0L, lo)) + ".." + std::to_string(hi) +
-            " ms (timer " + std::to_string(timer.value) + " ms told " +
-            std::to_string(elapsed / kMs) + " ms ago), observed " + std::to_string(e.value));
+  check(ClauseId::TM_AGREE, e.value >= std::max(0L, lo) && e.value <= hi, i, e.time_ns, [&] {
+    return "expected " + std::to_string(std::max(0L, lo)) + ".." + std::to_string(hi) +
+           " ms (timer " + std::to_string(timer.value) + " ms told " +
+           std::to_string(elapsed / kMs) + " ms ago), observed " + std::to_string(e.value);
+  });
 }
 
 // TM-DEADLINE: a transfer with MSOPT_TIMEOUT_MS ends in the first call at or after its
@@ -135,9 +139,10 @@ void Checker::State::judge_deadline_at_done(std::size_t i, const Event& e) {
 void Checker::State::quiescence_timer_check(std::size_t i, std::int64_t t) {
   bool idle = added.empty() || queue.last_running == 0;
   if (!idle || !sockets.reg.empty() || !timer.told) return;
-  check(ClauseId::TM_DELETE, timer.value == -1, i, t,
-        "expected the timer deleted (-1) once nothing is pending, observed " +
-            std::to_string(timer.value) + " ms as the last timer");
+  check(ClauseId::TM_DELETE, timer.value == -1, i, t, [&] {
+    return "expected the timer deleted (-1) once nothing is pending, observed " +
+           std::to_string(timer.value) + " ms as the last timer";
+  });
 }
 
 void Checker::State::before_cleanup(std::size_t i, const Event& e) {

@@ -29,21 +29,25 @@ const char* const kKindNames[] = {
 };
 constexpr int kKindCount = sizeof(kKindNames) / sizeof(kKindNames[0]);
 
-void put_string(std::string& out, const std::string& s) {
+void put_string(std::string& out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
   out += '"';
-  for (unsigned char c : s) {
+  std::size_t plain = 0;  // start of the run of bytes written as they are
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    const auto c = static_cast<unsigned char>(s[k]);
+    if (c != '"' && c != '\\' && c >= 0x20 && c <= 0x7e) continue;
+    out.append(s.substr(plain, k - plain));
+    plain = k + 1;
     if (c == '"' || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);
-    } else if (c < 0x20 || c > 0x7e) {
+    } else {
       out += "\\u00";
       out += kHex[c >> 4];
       out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
     }
   }
+  out.append(s.substr(plain));
   out += '"';
 }
 
@@ -361,8 +365,10 @@ bool Trace::from_jsonl(const std::string& text, Trace& out, std::string* error) 
 
 std::string Trace::hash() const {
   // The digest of to_jsonl(), fed a block at a time: the whole text is never held.
+  // Fetched once: an implicit fetch per digest cost as much as a short trace's hashing.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1;
+  bool ok = ctx != nullptr && sha256 != nullptr && EVP_DigestInit_ex(ctx, sha256, nullptr) == 1;
   std::string block;
   block.reserve(1 << 16);
   for (std::size_t k = 0; ok && k < events.size(); ++k) {
