@@ -82,9 +82,7 @@ void Checker::State::judge_abort_return(std::size_t i, const Event& e, bool in_c
     return "expected MSM_ABORTED_BY_CALLBACK after a callback returned -1 (event " +
            std::to_string(group.abort_index) + "), observed " + mcode(e.result);
   });
-  for (int h : added) {
-    if (!done_read.count(h)) errors.abort_pending.insert(h);
-  }
+  errors.abort_pending.insert(unfinished.begin(), unfinished.end());
   errors.abort_index = i;
 }
 
@@ -112,6 +110,7 @@ void Checker::State::on_add(std::size_t i, const Event& e) {
   pause.held.erase(e.easy);
   removed.erase(e.easy);
   done_read.erase(e.easy);
+  unfinished.insert(e.easy);
   timer.calls_past_deadline.erase(e.easy);
   add_time[e.easy] = t;
   index_deadline(e.easy);
@@ -160,6 +159,7 @@ void Checker::State::on_remove(std::size_t i, const Event& e) {
     pause.resume_pending.erase(it);
   }
   done_read.erase(h);
+  unfinished.erase(h);
   queue.zero_pending.erase(h);
   errors.abort_pending.erase(h);
   forget_errors_of(h);

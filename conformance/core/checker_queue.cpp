@@ -23,9 +23,9 @@ void Checker::State::judge_running(std::size_t i, const Event& e) {
   if (queue.baseline >= 0 && r != queue.baseline) group.change = true;
   queue.baseline = r;
   if (r == 0) {
-    for (int h : added) {
-      if (!done_read.count(h)) queue.zero_pending.insert(h);
-    }
+    // Not every added handle: a run that keeps its finished handles added would pay
+    // for all of them at every call that says running 0.
+    queue.zero_pending.insert(unfinished.begin(), unfinished.end());
     queue.zero_index = i;
     ex(ClauseId::SA_ZERO_DONE);
     if (opt.timer_delete_at_quiescence && sockets.reg.empty() && timer.told) {
@@ -79,6 +79,7 @@ void Checker::State::on_info_read(std::size_t i, const Event& e, bool nested) {
     ex(ClauseId::IR_ONCE);
     ex(ClauseId::IR_REMOVED);
     done_read.insert(h);
+    unfinished.erase(h);
     group.change = true;
     ++queue.dones_since_drain;
     queue.zero_pending.erase(h);
