@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 """The Python binding (bindings/python): multisock.Multi / Easy over the engine and over the
-system's libcurl (lib=), callbacks, errors, exceptions raised in callbacks, asyncio
-downloads from the nginx fixture, and a Hypothesis state machine of add/remove/
-socket_action/info_read sequences checking the contract's invariants.
+system's libcurl (lib=), callbacks, errors, exceptions raised in callbacks, and asyncio
+downloads from the nginx fixture. The Hypothesis state machine of the contract's invariants
+runs over the simulated world, with its faults (test_bindings_sim.py).
 
 The package comes from env MS_BINDINGS_PYTHONPATH (default build/bindings/python).
 """
@@ -473,111 +473,6 @@ def test_aio_failed_transfer_raises_EasyError(lib):
     with pytest.raises(multisock.EasyError) as info:
         asyncio.run(main())
     assert info.value.name == "MSE_COULDNT_CONNECT"
-
-
-# --------------------------------------------------------------------------- Hypothesis
-
-def test_hypothesis_state_machine_add_remove_socket_action_info_read(nginx):
-    from hypothesis import settings, HealthCheck
-    from hypothesis import strategies as st
-    from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-
-    urls = [nginx.url("hello.txt"), nginx.url("big.bin"), nginx.url("status/204"),
-            nginx.url("redirect"), "http://127.0.0.1:1/refused"]
-
-    class MultiContract(RuleBasedStateMachine):
-        """Model: which Easy handles are added, which of them finished (DONE read)."""
-
-        def __init__(self):
-            super().__init__()
-            self.multi = multisock.Multi()
-            self.loop = Loop(self.multi)
-            self.easies = []        # every handle made
-            self.added = set()      # added now
-            self.finished = set()   # added now and DONE already read
-            self.running = 0
-
-        def teardown(self):
-            self.multi.close()
-
-        @rule(url=st.sampled_from(urls))
-        def make(self, url):
-            self.easies.append(make_easy(None, url))
-
-        @precondition(lambda self: any(e not in self.added for e in self.easies))
-        @rule(data=st.data())
-        def add(self, data):
-            easy = data.draw(st.sampled_from([e for e in self.easies if e not in self.added]))
-            easy.clear_buffers()
-            self.multi.add_handle(easy)
-            self.added.add(easy)
-            self.finished.discard(easy)
-
-        @precondition(lambda self: self.added)
-        @rule(data=st.data())
-        def remove(self, data):
-            easy = data.draw(st.sampled_from(sorted(self.added, key=id)))
-            self.multi.remove_handle(easy)
-            self.added.discard(easy)
-            self.finished.discard(easy)
-
-        @rule(data=st.data())
-        def add_twice_is_refused(self, data):
-            if not self.added:
-                return
-            easy = data.draw(st.sampled_from(sorted(self.added, key=id)))
-            try:
-                self.multi.add_handle(easy)
-            except multisock.MultiError as error:
-                assert error.name == "MSM_ADDED_ALREADY"
-            else:
-                raise AssertionError("adding an added handle again succeeded")
-
-        @rule(limit=st.sampled_from([0.0, 0.01, 0.05]))
-        def act(self, limit):
-            if self.loop.step(limit):
-                self.after_call(self.loop.running)
-
-        @rule()
-        def timeout_call(self):
-            self.after_call(self.multi.socket_action(multisock.SOCKET_TIMEOUT, 0))
-
-        @rule()
-        def stale_descriptor_is_tolerated(self):
-            self.after_call(self.multi.socket_action(987654, multisock.CSELECT_IN))
-
-        def after_call(self, running):
-            """Reads every message, then: running is the number of added handles whose DONE
-            has not come yet (never negative, never more than added)."""
-            for easy, result in self.loop.done.items():
-                self.check_message(multisock.MSG_DONE, easy, result, 0)
-            self.loop.done.clear()
-            while (message := self.multi.info_read()) is not None:
-                self.check_message(*message)
-            assert 0 <= running <= len(self.added)
-            assert running == len(self.added - self.finished)
-
-        def check_message(self, msg, easy, result, left):
-            assert msg == multisock.MSG_DONE
-            assert easy in self.added, "DONE for a handle that is not added"
-            assert easy not in self.finished, "two DONE messages for one add"
-            assert left >= 0
-            self.finished.add(easy)
-            if result == multisock.MSE_OK:
-                assert easy.getinfo(multisock.INFO_RESPONSE_CODE) in (200, 204, 302)
-
-        @invariant()
-        def timeout_is_minus_one_or_more(self):
-            assert self.multi.timeout() >= -1
-
-        @invariant()
-        def handles_are_the_added_ones(self):
-            assert set(self.multi.handles) == self.added
-
-    MultiContract.TestCase.settings = settings(
-        max_examples=25, stateful_step_count=25, deadline=None, derandomize=True,
-        suppress_health_check=list(HealthCheck))
-    MultiContract.TestCase().runTest()
 
 
 # --------------------------------------------------------------------------- multisock.sim

@@ -33,6 +33,26 @@ def test_fetch_HundredFilesConcurrentlyByteExact(cli, nginx, tmp_path):
     assert b"100 transfers, 0 failed" in proc.stderr
 
 
+def test_fetch_PerformLoopGivesTheSameFilesAsTheSocketLoop(cli, nginx, tmp_path):
+    # The classic loop (multi_perform, then multi_poll) and the socket_action loop: the same
+    # bytes on disk and the same outcome, 404 included.
+    names = []
+    for i in range(40):
+        name = f"p{i:03d}.bin"
+        (nginx.root / name).write_bytes(_body(i))
+        names.append(name)
+    urls = [nginx.url(n) for n in names] + [nginx.url("missing-p.bin")]
+    for loop in ("socket", "perform"):
+        out = tmp_path / loop
+        proc = _run(cli, "--quiet", "--loop", loop, "--parallel", "8", "-o", str(out), *urls)
+        assert proc.returncode == 1, proc.stderr.decode(errors="replace")[-3000:]
+        assert b"41 transfers, 1 failed" in proc.stderr, proc.stderr[-2000:]
+        for i, name in enumerate(names):
+            assert (out / name).read_bytes() == _body(i), f"--loop {loop}: {name} differs"
+        assert not (out / "missing-p.bin").exists()
+        assert sorted(p.name for p in out.iterdir()) == sorted(names), f"--loop {loop}: stray files"
+
+
 def test_fetch_ClosedPortFailsWithCurlStyleMessage(cli, tmp_path):
     import socket
     s = socket.socket()
@@ -53,6 +73,8 @@ def test_fetch_NotFoundIsAFailure(cli, nginx, tmp_path):
 def test_fetch_UsageErrors(cli):
     assert _run(cli).returncode == 2
     assert _run(cli, "--timeout-ms", "x", "http://127.0.0.1/").returncode == 2
+    proc = _run(cli, "--loop", "select", "http://127.0.0.1/")
+    assert proc.returncode == 2 and b"--loop needs socket or perform, not 'select'" in proc.stderr
     proc = _run(cli, "--help")
     assert proc.returncode == 0 and b"usage: multisock fetch" in proc.stdout
 

@@ -461,10 +461,11 @@ def test_fetch_TwoThousandUrlsUnderAnOpenFileLimitOf256(cli, nginx, tmp_path):
     _assert_disk(out, bodies)
 
 
-def test_fetch_SigtermKeepsOnlyWholeFiles(cli, hostile, tmp_path):
+@pytest.mark.parametrize("loop", ["socket", "perform"])
+def test_fetch_SigtermKeepsOnlyWholeFiles(cli, hostile, tmp_path, loop):
     out = tmp_path / "out"
     small, endless = hostile.url("/small"), hostile.url("/endless-body")
-    proc = subprocess.Popen([str(cli.path), "fetch", "--quiet", "-o", str(out), small, endless],
+    proc = subprocess.Popen([str(cli.path), "fetch", "--quiet", "--loop", loop, "-o", str(out), small, endless],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 10

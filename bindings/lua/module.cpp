@@ -14,6 +14,17 @@
 //           -- {[fd] = CSELECT_* mask} for the descriptors with events (a tiny poll(2))
 //   multisock.monotonic_ms()                      -- CLOCK_MONOTONIC, for the loop's timer
 //
+// The same loop over a simulated world (bindings/common/sim_world.hpp) instead of real
+// sockets and time:
+//   local world = multisock.sim_world("peers.scn")    -- or {file = ..., text = ..., seed = n}
+//   local multi = multisock.Multi(world)              -- the engine over the world's ports
+//   local easy = multisock.Easy(world)                -- (the engine's handles)
+//   ready = world:Poll({[fd] = POLL_*}, timeout_ms)   -- as multisock.poll, in virtual time
+//   world:Now()                                       -- virtual ms, for the loop's timer
+//   world:Advance(ms), world:InjectError(fd, "reset"), world:OpenDescriptors(), world:Seed()
+// A Multi keeps its world alive (a user value); a world's poll with no timeout and nothing
+// left to happen raises an error rather than waiting for ever.
+//
 // How it works (as the Python binding, bindings/python/module.cpp): the binding's C
 // trampolines are installed once per handle with the userdata as their data pointer; the
 // Lua functions and objects they need live in the registry. A callback runs under
@@ -36,10 +47,14 @@ extern "C" {
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "backend.hpp"
+#include "conformance/scenario.hpp"
+#include "sim_world.hpp"
 
 namespace {
 
@@ -48,6 +63,13 @@ using ms::conf::Api;
 constexpr const char* kMultiMeta = "multisock.Multi";
 constexpr const char* kEasyMeta = "multisock.Easy";
 constexpr const char* kErrorMeta = "multisock.Error";
+constexpr const char* kWorldMeta = "multisock.World";
+
+// A simulated world's userdata: the pointer only (the world is made in C++, outside Lua's
+// allocator; __gc deletes it).
+struct World {
+  ms::bind::SimWorld* world;
+};
 
 struct Easy;
 
@@ -178,8 +200,13 @@ size_t write_trampoline(char* ptr, size_t size, size_t nmemb, void* userdata) {
 
 // ---- backend ---------------------------------------------------------------------------------
 
-// Opens the backend named by the optional string arguments at idx, idx+1; raises on failure.
+// Opens the backend named by the optional string arguments at idx, idx+1 (a world there
+// names the engine); raises on failure.
 const Api* check_backend(lua_State* L, int idx) {
+  if (luaL_testudata(L, idx, kWorldMeta) != nullptr) {
+    std::string unused;
+    return ms::bind::open_backend("", "", &unused);  // the engine's table: never fails
+  }
   const char* lib = luaL_optstring(L, idx, "");
   const char* prefix = luaL_optstring(L, idx + 1, "curl_");
   const Api* api = nullptr;
@@ -403,14 +430,24 @@ Multi* check_multi(lua_State* L, int idx) {
 }
 
 int multi_new(lua_State* L) {
+  auto* world = static_cast<World*>(luaL_testudata(L, 1, kWorldMeta));
+  if (world != nullptr && world->world == nullptr) return luaL_error(L, "the world is closed");
   const Api* api = check_backend(L, 1);
-  auto* self = static_cast<Multi*>(lua_newuserdatauv(L, sizeof(Multi), 0));
+  auto* self = static_cast<Multi*>(lua_newuserdatauv(L, sizeof(Multi), 1));
   std::memset(static_cast<void*>(self), 0, sizeof(Multi));
   self->socket_ref = self->timer_ref = self->error_ref = LUA_NOREF;
   luaL_setmetatable(L, kMultiMeta);
   self->api = api;
   self->L = L;
-  self->multi = api->multi_init();
+  if (world != nullptr) {
+    // The engine over the world's ports (the engine-sim target's way); the world lives as
+    // long as the Multi does.
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, -2, 1);
+    self->multi = world->world->multi_init();
+  } else {
+    self->multi = api->multi_init();
+  }
   if (self->multi == nullptr) return luaL_error(L, "%s: multi_init failed", api->name.c_str());
   self->easies = new std::map<void*, std::pair<Easy*, int>>();
   self->socketps = new std::map<int, int>();
@@ -603,6 +640,155 @@ int multi_info_read(lua_State* L) {
   return 4;
 }
 
+// ---- simulated world ---------------------------------------------------------------------------
+
+World* check_world(lua_State* L, int idx) {
+  auto* self = static_cast<World*>(luaL_checkudata(L, idx, kWorldMeta));
+  if (self->world == nullptr) luaL_error(L, "the world is closed");
+  return self;
+}
+
+// multisock.sim_world(path) or multisock.sim_world{file = path | text = scenario, seed = n}
+int sim_world(lua_State* L) {
+  const char* file = nullptr;  // strings stay on the stack (or in the table) while used
+  const char* text = nullptr;
+  size_t text_size = 0;
+  bool has_seed = false;
+  lua_Integer seed = 0;
+  if (lua_type(L, 1) == LUA_TSTRING) {
+    file = lua_tostring(L, 1);
+  } else if (lua_type(L, 1) == LUA_TTABLE) {
+    if (lua_getfield(L, 1, "file") == LUA_TSTRING) file = lua_tostring(L, -1);
+    if (lua_getfield(L, 1, "text") == LUA_TSTRING) text = lua_tolstring(L, -1, &text_size);
+    if (lua_getfield(L, 1, "seed") != LUA_TNIL) {
+      int isnum = 0;
+      seed = lua_tointegerx(L, -1, &isnum);
+      if (!isnum || seed < 0) return luaL_error(L, "sim_world: seed must be an integer >= 0");
+      has_seed = true;
+    }
+  } else {
+    return luaL_error(L, "sim_world: a scenario file name or {file = ..., text = ..., seed = n} expected");
+  }
+  if ((file == nullptr) == (text == nullptr))
+    return luaL_error(L, "sim_world: give the scenario's file or its text (one of them)");
+  auto* self = static_cast<World*>(lua_newuserdatauv(L, sizeof(World), 0));
+  self->world = nullptr;
+  luaL_setmetatable(L, kWorldMeta);
+  {  // C++ objects only in here: a Lua error is raised after they are gone
+    std::string error;
+    std::string content;
+    bool ok = true;
+    if (text != nullptr) {
+      content.assign(text, text_size);
+    } else if (!ms::conf::read_regular_file(file, ms::conf::kScenarioFileMax, content, error)) {
+      error = std::string(file) + ": " + error;
+      ok = false;
+    }
+    if (ok) {
+      std::optional<std::uint64_t> s;
+      if (has_seed) s = static_cast<std::uint64_t>(seed);
+      self->world = ms::bind::SimWorld::load(content, file != nullptr ? file : "<text>", s, &error).release();
+    }
+    if (self->world == nullptr) lua_pushlstring(L, error.data(), error.size());
+  }
+  if (self->world == nullptr) return lua_error(L);
+  return 1;
+}
+
+int world_gc(lua_State* L) {
+  auto* self = static_cast<World*>(luaL_checkudata(L, 1, kWorldMeta));
+  delete self->world;  // its Multis are gone: each kept it alive
+  self->world = nullptr;
+  return 0;
+}
+
+// ready = world:Poll({[fd] = POLL_IN|POLL_OUT|POLL_INOUT}, timeout_ms)
+int world_poll(lua_State* L) {
+  World* self = check_world(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  const lua_Integer timeout_ms = luaL_optinteger(L, 3, -1);
+  int count = 0;
+  lua_pushnil(L);
+  while (lua_next(L, 2) != 0) {
+    if (!lua_isinteger(L, -2) || !lua_isinteger(L, -1)) return luaL_error(L, "Poll: {[fd] = POLL_*} expected");
+    lua_pop(L, 1);
+    ++count;
+  }
+  // Plain arrays in a userdata: nothing with a destructor lives across a Lua error.
+  auto* fds = static_cast<ms::bind::SimWorld::Interest*>(
+      lua_newuserdatauv(L, sizeof(ms::bind::SimWorld::Interest) * (count > 0 ? count : 1), 0));
+  int i = 0;
+  lua_pushnil(L);
+  while (lua_next(L, 2) != 0) {
+    fds[i].fd = static_cast<int>(lua_tointeger(L, -2));
+    fds[i].what = static_cast<int>(lua_tointeger(L, -1));
+    ++i;
+    lua_pop(L, 1);
+  }
+  bool ok = false;
+  int ready_count = 0;
+  auto* out = static_cast<int*>(lua_newuserdatauv(L, sizeof(int) * 2 * (count > 0 ? count : 1), 0));
+  {
+    std::vector<ms::bind::SimWorld::Interest> interest(fds, fds + count);
+    std::vector<std::pair<int, int>> ready;
+    std::string error;
+    ok = self->world->poll(interest, static_cast<long>(timeout_ms), ready, &error);
+    if (!ok) {
+      lua_pushlstring(L, error.data(), error.size());
+    } else {
+      for (const auto& [fd, mask] : ready) {
+        out[2 * ready_count] = fd;
+        out[2 * ready_count + 1] = mask;
+        ++ready_count;
+      }
+    }
+  }
+  if (!ok) return lua_error(L);
+  lua_createtable(L, 0, ready_count);
+  for (i = 0; i < ready_count; ++i) {
+    lua_pushinteger(L, out[2 * i + 1]);
+    lua_rawseti(L, -2, out[2 * i]);
+  }
+  return 1;
+}
+
+int world_now(lua_State* L) {
+  lua_pushinteger(L, static_cast<lua_Integer>(check_world(L, 1)->world->now_ms()));
+  return 1;
+}
+
+int world_advance(lua_State* L) {
+  World* self = check_world(L, 1);
+  const lua_Integer ms = luaL_checkinteger(L, 2);
+  if (ms < 0) return luaL_error(L, "Advance: ms >= 0 expected");
+  self->world->advance(static_cast<long>(ms));
+  return 0;
+}
+
+int world_inject_error(lua_State* L) {
+  World* self = check_world(L, 1);
+  const int fd = static_cast<int>(luaL_checkinteger(L, 2));
+  const char* name = luaL_checkstring(L, 3);
+  bool ok = false;
+  {
+    std::string why;
+    ok = self->world->inject_error(fd, name, &why);
+    if (!ok) lua_pushlstring(L, why.data(), why.size());
+  }
+  if (!ok) return lua_error(L);
+  return 0;
+}
+
+int world_open_descriptors(lua_State* L) {
+  lua_pushinteger(L, static_cast<lua_Integer>(check_world(L, 1)->world->open_descriptors()));
+  return 1;
+}
+
+int world_seed(lua_State* L) {
+  lua_pushinteger(L, static_cast<lua_Integer>(check_world(L, 1)->world->seed()));
+  return 1;
+}
+
 // ---- poll helper -------------------------------------------------------------------------------
 
 // ready = multisock.poll({[fd] = POLL_IN|POLL_OUT|POLL_INOUT}, timeout_ms)
@@ -672,7 +858,16 @@ const luaL_Reg kEasyMethods[] = {{"SetOpt", easy_setopt}, {"GetInfo", easy_getin
                                  {"Body", easy_body},     {"Close", easy_close},
                                  {nullptr, nullptr}};
 
+const luaL_Reg kWorldMethods[] = {{"Poll", world_poll},
+                                  {"Now", world_now},
+                                  {"Advance", world_advance},
+                                  {"InjectError", world_inject_error},
+                                  {"OpenDescriptors", world_open_descriptors},
+                                  {"Seed", world_seed},
+                                  {nullptr, nullptr}};
+
 const luaL_Reg kFunctions[] = {{"Multi", multi_new}, {"Easy", easy_new}, {"poll", poll_fds},
+                               {"sim_world", sim_world},
                                {"code_name", code_name}, {"monotonic_ms", monotonic_ms},
                                {nullptr, nullptr}};
 
@@ -693,6 +888,7 @@ void make_meta(lua_State* L, const char* name, const luaL_Reg* methods, lua_CFun
 extern "C" __attribute__((visibility("default"))) int luaopen_multisock(lua_State* L) {
   make_meta(L, kMultiMeta, kMultiMethods, multi_gc);
   make_meta(L, kEasyMeta, kEasyMethods, easy_gc);
+  make_meta(L, kWorldMeta, kWorldMethods, world_gc);
   luaL_newmetatable(L, kErrorMeta);
   lua_pushcfunction(L, error_tostring);
   lua_setfield(L, -2, "__tostring");

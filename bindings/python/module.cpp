@@ -9,7 +9,10 @@
 //   made; setopt(MOPT_SOCKETFUNCTION, f) only swaps the Python callable they call. So the
 //   data pointers are never the application's, and MOPT_SOCKETDATA/TIMERDATA are refused.
 // - Engine work (socket_action, add/remove_handle, close) runs with the GIL released; a
-//   trampoline takes it back (PyGILState_Ensure) before it calls Python.
+//   trampoline takes it back (PyGILState_Ensure) before it calls Python. Except over a
+//   simulated world (World, Multi(world=w)): the world is shared by its multis and the
+//   application's loop and is not thread-safe, so the GIL stays held and serialises them
+//   (the engine's work there is short: virtual time costs nothing).
 // - An exception raised by a callback is kept (the first one of the call; later ones are
 //   dropped) and the trampoline answers the engine as if the callback had returned
 //   normally (socket and timer: 0; write: the bytes are dropped, so that transfer fails
@@ -31,10 +34,13 @@
 #include <cstring>
 #include <list>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "backend.hpp"
+#include "sim_world.hpp"
 
 namespace {
 
@@ -45,6 +51,14 @@ PyObject* g_multi_error = nullptr;  // multisock.MultiError(code, name, text)
 PyObject* g_easy_error = nullptr;   // multisock.EasyError(code, name, text)
 PyTypeObject* g_multi_type = nullptr;
 PyTypeObject* g_easy_type = nullptr;
+PyTypeObject* g_world_type = nullptr;
+
+// A simulated world (bindings/common/sim_world.hpp).
+struct WorldObject {
+  PyObject_HEAD
+  ms::bind::SimWorld* world;
+  PyObject* weakrefs;
+};
 
 struct MultiObject;
 
@@ -70,6 +84,7 @@ struct MultiObject {
   bool closing;
   PyObject* socket_cb;
   PyObject* timer_cb;
+  PyObject* world;  // the WorldObject whose ports it uses, or null (real ports, a library)
   std::unordered_map<void*, EasyObject*>* easies;  // added handles, one reference each
   std::unordered_map<int, PyObject*>* socketps;     // assign()ed objects, one reference each
   PyObject* exc_type;  // the first exception a callback raised during the current call
@@ -254,6 +269,20 @@ size_t header_trampoline(char* ptr, size_t size, size_t nmemb, void* userdata) {
   }
   return call_data_callback(self, self->header_cb, ptr, n);
 }
+
+// Engine work of a Multi: without the GIL, except over a world (see the top of the file).
+class EngineCall {
+ public:
+  explicit EngineCall(const MultiObject* m) : saved_(m->world != nullptr ? nullptr : PyEval_SaveThread()) {}
+  ~EngineCall() {
+    if (saved_ != nullptr) PyEval_RestoreThread(saved_);
+  }
+  EngineCall(const EngineCall&) = delete;
+  EngineCall& operator=(const EngineCall&) = delete;
+
+ private:
+  PyThreadState* saved_;
+};
 
 // ---- backend argument ----------------------------------------------------------------------
 
@@ -569,9 +598,22 @@ PyType_Spec Easy_spec = {"multisock._multisock.Easy", sizeof(EasyObject), 0,
 // ---- Multi -----------------------------------------------------------------------------------
 
 PyObject* Multi_new(PyTypeObject* type, PyObject* args, PyObject* kwds) {
-  const Api* api = backend_from_new_args(args, kwds);
+  static const char* kwlist[] = {"lib", "prefix", "world", nullptr};
+  const char* lib = nullptr;
+  const char* prefix = "curl_";
+  PyObject* world = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|zsO", const_cast<char**>(kwlist), &lib, &prefix, &world))
+    return nullptr;
+  if (world != Py_None && !PyObject_TypeCheck(world, g_world_type))
+    return PyErr_Format(PyExc_TypeError, "world= takes a multisock.sim.World, not %s", Py_TYPE(world)->tp_name);
+  if (world != Py_None && lib != nullptr)
+    return PyErr_Format(PyExc_ValueError, "world= runs the engine: it takes no lib=");
+  const Api* api = backend_from_args(lib, prefix);
   if (api == nullptr) return nullptr;
-  void* multi = api->multi_init();
+  ms::bind::SimWorld* sim = world != Py_None ? reinterpret_cast<WorldObject*>(world)->world : nullptr;
+  // Over a world: the engine bound to the world's ports (the engine-sim target's way);
+  // every other call goes through the same engine table.
+  void* multi = sim != nullptr ? static_cast<void*>(sim->multi_init()) : api->multi_init();
   if (multi == nullptr) return PyErr_Format(PyExc_MemoryError, "%s: multi_init failed", api->name.c_str());
   auto* self = reinterpret_cast<MultiObject*>(type->tp_alloc(type, 0));
   if (self == nullptr) {
@@ -580,6 +622,7 @@ PyObject* Multi_new(PyTypeObject* type, PyObject* args, PyObject* kwds) {
   }
   self->api = api;
   self->multi = multi;
+  self->world = sim != nullptr ? Py_NewRef(world) : nullptr;
   self->easies = new std::unordered_map<void*, EasyObject*>();
   self->socketps = new std::unordered_map<int, PyObject*>();
   api->multi_setopt(multi, MSMOPT_SOCKETFUNCTION, &socket_trampoline);
@@ -619,6 +662,7 @@ void multi_release(MultiObject* self) {
 int Multi_traverse(MultiObject* self, visitproc visit, void* arg) {
   Py_VISIT(self->socket_cb);
   Py_VISIT(self->timer_cb);
+  Py_VISIT(self->world);
   if (self->easies != nullptr)
     for (auto& [ptr, easy] : *self->easies) Py_VISIT(easy);
   if (self->socketps != nullptr)
@@ -633,6 +677,7 @@ int Multi_clear(MultiObject* self) {
   multi_release(self);
   Py_CLEAR(self->socket_cb);
   Py_CLEAR(self->timer_cb);
+  Py_CLEAR(self->world);  // after the multi: its cleanup closes the world's sockets
   return 0;
 }
 
@@ -643,6 +688,7 @@ void Multi_dealloc(MultiObject* self) {
   multi_release(self);
   Py_CLEAR(self->socket_cb);
   Py_CLEAR(self->timer_cb);
+  Py_CLEAR(self->world);
   type->tp_free(self);
   Py_DECREF(type);
 }
@@ -720,9 +766,10 @@ PyObject* Multi_add_handle(MultiObject* self, PyObject* arg) {
   const bool was_added = self->easies->count(easy->easy) != 0;
   if (!was_added) self->easies->emplace(easy->easy, reinterpret_cast<EasyObject*>(Py_NewRef(arg)));
   int rc = MSM_OK;
-  Py_BEGIN_ALLOW_THREADS
-  rc = self->api->multi_add_handle(self->multi, easy->easy);
-  Py_END_ALLOW_THREADS
+  {
+    EngineCall call(self);
+    rc = self->api->multi_add_handle(self->multi, easy->easy);
+  }
   if (!was_added) {
     if (rc == MSM_OK) {
       easy->multi = self;
@@ -738,9 +785,10 @@ PyObject* Multi_add_handle(MultiObject* self, PyObject* arg) {
 PyObject* multi_remove(MultiObject* self, EasyObject* easy) {
   if (!enter(self)) return nullptr;
   int rc = MSM_OK;
-  Py_BEGIN_ALLOW_THREADS
-  rc = self->api->multi_remove_handle(self->multi, easy->easy);
-  Py_END_ALLOW_THREADS
+  {
+    EngineCall call(self);
+    rc = self->api->multi_remove_handle(self->multi, easy->easy);
+  }
   if (rc == MSM_OK && self->easies != nullptr) {
     if (auto it = self->easies->find(easy->easy); it != self->easies->end()) {
       self->easies->erase(it);
@@ -765,9 +813,10 @@ PyObject* Multi_socket_action(MultiObject* self, PyObject* args) {
   if (!enter(self)) return nullptr;
   int running = 0;
   int rc = MSM_OK;
-  Py_BEGIN_ALLOW_THREADS
-  rc = self->api->multi_socket_action(self->multi, fd, mask, &running);
-  Py_END_ALLOW_THREADS
+  {
+    EngineCall call(self);
+    rc = self->api->multi_socket_action(self->multi, fd, mask, &running);
+  }
   if (finish(self, rc) == nullptr) return nullptr;
   return PyLong_FromLong(running);
 }
@@ -834,6 +883,7 @@ PyObject* Multi_handles(MultiObject* self, void*) {
 }
 
 PyObject* Multi_backend(MultiObject* self, void*) { return PyUnicode_FromString(self->api->name.c_str()); }
+PyObject* Multi_world(MultiObject* self, void*) { return Py_NewRef(self->world != nullptr ? self->world : Py_None); }
 PyObject* Multi_version(MultiObject* self, void*) { return PyUnicode_FromString(self->api->version != nullptr ? self->api->version : ""); }
 
 PyMethodDef Multi_methods[] = {
@@ -856,6 +906,7 @@ PyGetSetDef Multi_getset[] = {
     {"handles", reinterpret_cast<getter>(Multi_handles), nullptr, "The added Easy handles.", nullptr},
     {"backend", reinterpret_cast<getter>(Multi_backend), nullptr, "The implementation's name.", nullptr},
     {"version", reinterpret_cast<getter>(Multi_version), nullptr, "What the implementation says of itself.", nullptr},
+    {"world", reinterpret_cast<getter>(Multi_world), nullptr, "The World it runs over, or None.", nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
 PyMemberDef Multi_members[] = {
@@ -870,12 +921,153 @@ PyType_Slot Multi_slots[] = {
     {Py_tp_clear, reinterpret_cast<void*>(Multi_clear)},
     {Py_tp_methods, Multi_methods},
     {Py_tp_getset, Multi_getset},
-    {Py_tp_doc, const_cast<char*>("Multi(lib=None, prefix='curl_'): a multi handle of the engine "
-                                  "(real sockets) or of the curl-style library at lib.")},
+    {Py_tp_doc, const_cast<char*>("Multi(lib=None, prefix='curl_', world=None): a multi handle of the "
+                                  "engine (real sockets, or the simulated World given), or of the "
+                                  "curl-style library at lib.")},
     {0, nullptr}};
 
 PyType_Spec Multi_spec = {"multisock._multisock.Multi", sizeof(MultiObject), 0,
                           Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, Multi_slots};
+
+// ---- World -----------------------------------------------------------------------------------
+
+PyObject* World_new(PyTypeObject* type, PyObject* args, PyObject* kwds) {
+  static const char* kwlist[] = {"text", "name", "seed", nullptr};
+  const char* text = nullptr;
+  Py_ssize_t text_size = 0;
+  const char* name = "<scenario>";
+  PyObject* seed_obj = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "s#|sO", const_cast<char**>(kwlist), &text, &text_size, &name,
+                                   &seed_obj))
+    return nullptr;
+  std::optional<std::uint64_t> seed;
+  if (seed_obj != Py_None) {
+    if (!PyLong_Check(seed_obj)) return PyErr_Format(PyExc_TypeError, "seed takes an int or None");
+    const unsigned long long v = PyLong_AsUnsignedLongLong(seed_obj);
+    if (v == static_cast<unsigned long long>(-1) && PyErr_Occurred()) return nullptr;
+    seed = v;
+  }
+  std::string error;
+  std::unique_ptr<ms::bind::SimWorld> world =
+      ms::bind::SimWorld::load(std::string(text, static_cast<std::size_t>(text_size)), name, seed, &error);
+  if (!world) {
+    PyErr_SetString(PyExc_ValueError, error.c_str());
+    return nullptr;
+  }
+  auto* self = reinterpret_cast<WorldObject*>(type->tp_alloc(type, 0));
+  if (self == nullptr) return nullptr;
+  self->world = world.release();
+  return reinterpret_cast<PyObject*>(self);
+}
+
+void World_dealloc(WorldObject* self) {
+  PyTypeObject* type = Py_TYPE(self);
+  if (self->weakrefs != nullptr) PyObject_ClearWeakRefs(reinterpret_cast<PyObject*>(self));
+  delete self->world;  // every Multi over it is gone: each held a reference
+  type->tp_free(self);
+  Py_DECREF(type);
+}
+
+// poll({fd: POLL_IN|POLL_OUT|POLL_INOUT}, timeout_ms=-1) -> {fd: CSELECT_* mask}
+PyObject* World_poll(WorldObject* self, PyObject* args) {
+  PyObject* interest = nullptr;
+  long timeout_ms = -1;
+  if (!PyArg_ParseTuple(args, "O!|l:poll", &PyDict_Type, &interest, &timeout_ms)) return nullptr;
+  std::vector<ms::bind::SimWorld::Interest> list;
+  PyObject* key = nullptr;
+  PyObject* value = nullptr;
+  Py_ssize_t pos = 0;
+  while (PyDict_Next(interest, &pos, &key, &value)) {
+    const long fd = PyLong_Check(key) ? PyLong_AsLong(key) : -1;
+    const long what = PyLong_Check(value) ? PyLong_AsLong(value) : -1;
+    if (PyErr_Occurred()) return nullptr;
+    if (fd < 0 || fd > INT_MAX || what < 0 || what > MS_POLL_INOUT)
+      return PyErr_Format(PyExc_ValueError, "poll: {fd: POLL_IN|POLL_OUT|POLL_INOUT} expected");
+    list.push_back({static_cast<int>(fd), static_cast<int>(what)});
+  }
+  std::vector<std::pair<int, int>> ready;
+  std::string error;
+  if (!self->world->poll(list, timeout_ms, ready, &error)) {
+    PyErr_SetString(PyExc_RuntimeError, error.c_str());
+    return nullptr;
+  }
+  PyObject* out = PyDict_New();
+  if (out == nullptr) return nullptr;
+  for (const auto& [fd, mask] : ready) {
+    PyObject* k = PyLong_FromLong(fd);
+    PyObject* v = PyLong_FromLong(mask);
+    const int rc = k != nullptr && v != nullptr ? PyDict_SetItem(out, k, v) : -1;
+    Py_XDECREF(k);
+    Py_XDECREF(v);
+    if (rc != 0) {
+      Py_DECREF(out);
+      return nullptr;
+    }
+  }
+  return out;
+}
+
+PyObject* World_advance(WorldObject* self, PyObject* args) {
+  long ms = 0;
+  if (!PyArg_ParseTuple(args, "l:advance", &ms)) return nullptr;
+  if (ms < 0) return PyErr_Format(PyExc_ValueError, "advance: ms >= 0 expected, got %ld", ms);
+  self->world->advance(ms);
+  Py_RETURN_NONE;
+}
+
+PyObject* World_inject_error(WorldObject* self, PyObject* args) {
+  int fd = 0;
+  const char* name = nullptr;
+  if (!PyArg_ParseTuple(args, "is:inject_error", &fd, &name)) return nullptr;
+  std::string why;
+  if (!self->world->inject_error(fd, name, &why)) {
+    PyErr_SetString(PyExc_ValueError, why.c_str());
+    return nullptr;
+  }
+  Py_RETURN_NONE;
+}
+
+PyObject* World_now_ms(WorldObject* self, void*) { return PyLong_FromLongLong(self->world->now_ms()); }
+PyObject* World_now_ns(WorldObject* self, void*) { return PyLong_FromLongLong(self->world->now_ns()); }
+PyObject* World_seed(WorldObject* self, void*) { return PyLong_FromUnsignedLongLong(self->world->seed()); }
+PyObject* World_open_descriptors(WorldObject* self, void*) {
+  return PyLong_FromSize_t(self->world->open_descriptors());
+}
+
+PyMethodDef World_methods[] = {
+    {"poll", reinterpret_cast<PyCFunction>(World_poll), METH_VARARGS,
+     "poll({fd: POLL_*}, timeout_ms=-1) -> {fd: CSELECT_* mask}: waits in virtual time until one "
+     "is ready or the timeout passes; RuntimeError when nothing can happen any more."},
+    {"advance", reinterpret_cast<PyCFunction>(World_advance), METH_VARARGS,
+     "advance(ms): runs the world's events for ms virtual milliseconds."},
+    {"inject_error", reinterpret_cast<PyCFunction>(World_inject_error), METH_VARARGS,
+     "inject_error(fd, name): the stream fd fails with the socket error name ('reset', ...)."},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyGetSetDef World_getset[] = {
+    {"now_ms", reinterpret_cast<getter>(World_now_ms), nullptr, "Virtual ms since the world began.", nullptr},
+    {"now_ns", reinterpret_cast<getter>(World_now_ns), nullptr, "Virtual ns since the world began.", nullptr},
+    {"seed", reinterpret_cast<getter>(World_seed), nullptr, "The seed of its decisions.", nullptr},
+    {"open_descriptors", reinterpret_cast<getter>(World_open_descriptors), nullptr,
+     "Descriptors of the world still open.", nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+PyMemberDef World_members[] = {
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(WorldObject, weakrefs), READONLY, nullptr},
+    {nullptr, 0, 0, 0, nullptr}};
+
+PyType_Slot World_slots[] = {
+    {Py_tp_members, World_members},
+    {Py_tp_new, reinterpret_cast<void*>(World_new)},
+    {Py_tp_dealloc, reinterpret_cast<void*>(World_dealloc)},
+    {Py_tp_methods, World_methods},
+    {Py_tp_getset, World_getset},
+    {Py_tp_doc, const_cast<char*>("World(text, name='<scenario>', seed=None): the simulated world a "
+                                  "scenario's text describes (world, dns and peer lines); "
+                                  "Multi(world=w) runs the engine in it.")},
+    {0, nullptr}};
+
+PyType_Spec World_spec = {"multisock._multisock.World", sizeof(WorldObject), 0, Py_TPFLAGS_DEFAULT, World_slots};
 
 // ---- module ----------------------------------------------------------------------------------
 
@@ -919,10 +1111,12 @@ PyMODINIT_FUNC PyInit__multisock(void) {
   Py_DECREF(dict);
   g_multi_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&Multi_spec));
   g_easy_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&Easy_spec));
+  g_world_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&World_spec));
   if (!add_type(m, g_error, "Error") || !add_type(m, g_multi_error, "MultiError") ||
       !add_type(m, g_easy_error, "EasyError") ||
       !add_type(m, reinterpret_cast<PyObject*>(g_multi_type), "Multi") ||
-      !add_type(m, reinterpret_cast<PyObject*>(g_easy_type), "Easy")) {
+      !add_type(m, reinterpret_cast<PyObject*>(g_easy_type), "Easy") ||
+      !add_type(m, reinterpret_cast<PyObject*>(g_world_type), "World")) {
     Py_DECREF(m);
     return nullptr;
   }

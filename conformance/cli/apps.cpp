@@ -233,6 +233,10 @@ void add_fetch(CLI::App& app) {
         "time limit to connect, TLS handshake included, 1 to\n"
         "2147483647 ms (default: 30000)");
   value(app, "--cacert", "FILE", "trust the CA certificates in FILE for https:// (PEM)");
+  value(app, "--loop", "KIND",
+        "how the transfers are driven: socket (default: socket_action from\n"
+        "an epoll loop fed by the socket and timer callbacks) or perform\n"
+        "(the classic loop: multi_perform, then multi_poll)");
   flag(app, "--quiet", "no progress line on a terminal");
 }
 

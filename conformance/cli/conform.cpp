@@ -277,34 +277,14 @@ int run_mutants(const Suite& suite, const ConformOptions& o) {
   return survivors ? 1 : 0;
 }
 
-}  // namespace
-
-int cmd_conform(Args& args) {
-  if (args.help()) {
-    std::cout << command_help("conform");
-    return 0;
-  }
-  ConformOptions o;
-  if (const std::string problem = read_conform_options(args, o); !problem.empty()) return usage_error(problem);
-  std::string error;
-  const bool list = o.list;
-  const bool mutants = o.mutants;
-  const bool list_mutants = o.list_mutants;
-
-  if (list_mutants) {
-#define MS_X(name, clause, what) \
-  if (std::string(#name) != "none") std::printf("%-22s %-14s %s\n", #name, clause, what);
-    MS_MUTANTS(MS_X)
-#undef MS_X
-    return 0;
-  }
-
-  Suite suite;
-  const bool property = o.suite == "property";
-  if (property) {
+// The suite `conform` runs: generated histories, or scenario files (a seed sweep checked
+// against them). 0, or the exit status of a usage or load error.
+int conform_suite(ConformOptions& o, Suite& suite) {
+  if (o.suite == "property") {
     suite = property_suite(o.seed.value_or(1), o.runs, o.target, o.failures_dir);
   } else {
     std::vector<LoadedScenario> files;
+    std::string error;
     if (!load_suite(o.suite, files, error)) {
       std::fprintf(stderr, "multisock: %s\n", error.c_str());
       return 2;
@@ -313,16 +293,12 @@ int cmd_conform(Args& args) {
     suite = Suite(std::move(files));
   }
   if (o.shard_n > 1) suite.keep_shard(static_cast<std::size_t>(o.shard_i), static_cast<std::size_t>(o.shard_n));
+  return 0;
+}
 
-  // A report folder that cannot be written is found now, not after the whole suite ran.
-  if (o.report_dir && !list && !mutants)
-    if (std::string why = writable_folder(*o.report_dir); !why.empty())
-      return usage_error("--report " + *o.report_dir + ": " + why);
-
-  // Probed once, before any scenario: a target that cannot load is one error, not one
-  // per scenario; its version chooses the edition.
-  if (const int rc = settle_contract(o.target, o.contract_options, o.contract)) return rc;
-  // The seed comes first, so any log of a run starts with what reproduces it.
+// The first line of every run's log: the seed comes first, so any log of a run starts with
+// what reproduces it.
+void print_run_header(const ConformOptions& o) {
   std::printf("seed %s  target %s (%s)  world %s  suite %s  edition %s%s%s  shard %d/%d\n",
               o.seed ? std::to_string(*o.seed).c_str() : "per-scenario", o.target.text.c_str(),
               o.contract.target.identity.label().c_str(), o.target.is_virtual() ? "sim" : "real",
@@ -330,43 +306,33 @@ int cmd_conform(Args& args) {
               to_string(o.contract.edition), o.contract.known ? "  known " : "",
               o.contract.known ? relative(o.contract.known->file).c_str() : "",
               o.shard_i, o.shard_n);
-  if (property) {  // one run per generated history, each with its own seed
-    o.runs = 1;
-    o.seed.reset();
+}
+
+// --list: the scenarios and seeds the run would use, and the known deviations in force.
+int list_suite(const Suite& suite, const ConformOptions& o) {
+  for (std::size_t i = 0; i < suite.size(); ++i) {
+    const LoadedScenario l = suite.at(i);
+    std::printf("%s  seed %llu%s\n", relative(l.path).c_str(),
+                static_cast<unsigned long long>(o.seed.value_or(l.scenario.seed)),
+                l.scenario.canary ? "  (canary: must fail)" : "");
   }
-
-  if (list) {
-    for (std::size_t i = 0; i < suite.size(); ++i) {
-      const LoadedScenario l = suite.at(i);
-      std::printf("%s  seed %llu%s\n", relative(l.path).c_str(),
-                  static_cast<unsigned long long>(o.seed.value_or(l.scenario.seed)),
-                  l.scenario.canary ? "  (canary: must fail)" : "");
-    }
-    if (o.contract.known)
-      for (const KnownDeviation& d : o.contract.known->entries)
-        std::printf("known %s:%zu: %s (%s)\n", relative(o.contract.known->file).c_str(), d.line,
-                    d.clause.c_str(), d.reason.c_str());
-    return 0;
-  }
-  if (mutants) return run_mutants(suite, o);
-
-  const bool progress = true;
-  const auto wall_start = std::chrono::steady_clock::now();
-  SuiteRuns done = run_all(suite, o, progress);
-  std::vector<ScenarioRun>& runs = done.runs;
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  if (property) property_finish(runs, o.target, o.contract.edition, o.shrink);
-
-  const std::map<std::size_t, std::string> shrunk =
-      property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, done, o);
   if (o.contract.known)
     for (const KnownDeviation& d : o.contract.known->entries)
-      if (d.matched == 0 && o.contract.target.version_text.find(d.build) != std::string::npos)
-        std::printf("unseen %s:%zu: known deviation %s was not seen in this run (fixed?)\n",
-                    relative(o.contract.known->file).c_str(), d.line, d.clause.c_str());
-  std::map<std::pair<std::string, std::uint64_t>, std::string> shrunk_by_run;
-  for (auto& [i, path] : shrunk) shrunk_by_run[{runs[i].name, runs[i].seed}] = path;
+      std::printf("known %s:%zu: %s (%s)\n", relative(o.contract.known->file).c_str(), d.line,
+                  d.clause.c_str(), d.reason.c_str());
+  return 0;
+}
+
+// A known deviation of this build that no run showed: perhaps fixed.
+void print_unseen_known(const ConformOptions& o) {
+  if (!o.contract.known) return;
+  for (const KnownDeviation& d : o.contract.known->entries)
+    if (d.matched == 0 && o.contract.target.version_text.find(d.build) != std::string::npos)
+      std::printf("unseen %s:%zu: known deviation %s was not seen in this run (fixed?)\n",
+                  relative(o.contract.known->file).c_str(), d.line, d.clause.c_str());
+}
+
+ReportContext report_context(const ConformOptions& o, SuiteRuns& done, double wall_seconds) {
   ReportContext ctx;
   ctx.target = o.target;
   ctx.edition_id = o.contract.edition;
@@ -377,18 +343,69 @@ int cmd_conform(Args& args) {
   ctx.seeds = std::move(done.seeds);
   ctx.shard_i = o.shard_i;
   ctx.shard_n = o.shard_n;
-  ctx.wall_seconds = wall;
+  ctx.wall_seconds = wall_seconds;
   ctx.edition = o.contract.edition_json();
   ctx.known = o.contract.known_json();
-  json rep = build_report(runs, done.folded, ctx);
-  print_scenario_lines(rep, shrunk_by_run);
-  if (o.report_dir) {
-    const fs::path dir = *o.report_dir;
-    ms::reports::write_json(rep, dir / "report.json");
-    ms::reports::write_junit(rep, dir / "junit.xml");
-    ms::reports::write_html({rep}, dir / "report.html");
-    std::printf("reports: %s/report.json, junit.xml, report.html\n", dir.c_str());
+  return ctx;
+}
+
+void write_reports(const json& rep, const fs::path& dir) {
+  ms::reports::write_json(rep, dir / "report.json");
+  ms::reports::write_junit(rep, dir / "junit.xml");
+  ms::reports::write_html({rep}, dir / "report.html");
+  std::printf("reports: %s/report.json, junit.xml, report.html\n", dir.c_str());
+}
+
+}  // namespace
+
+int cmd_conform(Args& args) {
+  if (args.help()) {
+    std::cout << command_help("conform");
+    return 0;
   }
+  ConformOptions o;
+  if (const std::string problem = read_conform_options(args, o); !problem.empty()) return usage_error(problem);
+  if (o.list_mutants) {
+#define MS_X(name, clause, what) \
+  if (std::string(#name) != "none") std::printf("%-22s %-14s %s\n", #name, clause, what);
+    MS_MUTANTS(MS_X)
+#undef MS_X
+    return 0;
+  }
+
+  Suite suite;
+  if (const int rc = conform_suite(o, suite)) return rc;
+  // A report folder that cannot be written is found now, not after the whole suite ran.
+  if (o.report_dir && !o.list && !o.mutants)
+    if (std::string why = writable_folder(*o.report_dir); !why.empty())
+      return usage_error("--report " + *o.report_dir + ": " + why);
+  // Probed once, before any scenario: a target that cannot load is one error, not one
+  // per scenario; its version chooses the edition.
+  if (const int rc = settle_contract(o.target, o.contract_options, o.contract)) return rc;
+  print_run_header(o);
+  const bool property = o.suite == "property";
+  if (property) {  // one run per generated history, each with its own seed
+    o.runs = 1;
+    o.seed.reset();
+  }
+  if (o.list) return list_suite(suite, o);
+  if (o.mutants) return run_mutants(suite, o);
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  SuiteRuns done = run_all(suite, o, /*progress=*/true);
+  std::vector<ScenarioRun>& runs = done.runs;
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  if (property) property_finish(runs, o.target, o.contract.edition, o.shrink);
+
+  const std::map<std::size_t, std::string> shrunk =
+      property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, done, o);
+  print_unseen_known(o);
+  std::map<std::pair<std::string, std::uint64_t>, std::string> shrunk_by_run;
+  for (auto& [i, path] : shrunk) shrunk_by_run[{runs[i].name, runs[i].seed}] = path;
+  const json rep = build_report(runs, done.folded, report_context(o, done, wall));
+  print_scenario_lines(rep, shrunk_by_run);
+  if (o.report_dir) write_reports(rep, *o.report_dir);
   print_summary(rep);
   return rep["summary"]["exit_code"].get<int>();
 }

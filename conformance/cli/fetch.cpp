@@ -196,6 +196,231 @@ bool start_job(Job& j, ms_multi* multi, const std::optional<std::string>& cacert
   return ms_multi_add_handle(multi, j.easy) == MSM_OK;
 }
 
+// One run of `fetch`: the jobs, the multi, and the loop that drives it. Both loops share
+// everything but how they wait: `socket` (the default) is an epoll loop fed by the socket
+// and timer callbacks, the shape the seeds describe; `perform` is the classic loop,
+// ms_multi_perform then ms_multi_poll, with the signal descriptor as an extra descriptor.
+class Fetch {
+ public:
+  explicit Fetch(const FetchOptions& o) : o_(o) {}
+  ~Fetch() {
+    if (multi_) ms_multi_cleanup(multi_);
+    if (loop_.epfd >= 0) ::close(loop_.epfd);
+    if (sigfd_ >= 0) ::close(sigfd_);
+    if (signals_blocked_) sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
+  }
+
+  // Names the outputs and creates -o DIR; a usage problem, or "".
+  std::string plan(long parallel) {
+    parallel_ = parallel;
+    jobs_.resize(o_.urls.size());
+    for (std::size_t i = 0; i < o_.urls.size(); ++i) jobs_[i].url = o_.urls[i];
+    if (!o_.dir) return "";
+    // Two bodies in one file would interleave: refuse before any byte moves.
+    std::map<std::string, std::size_t> first_with_name;
+    for (std::size_t i = 0; i < jobs_.size(); ++i) {
+      const std::string name = file_name_for(jobs_[i].url, i);
+      auto [it, fresh] = first_with_name.emplace(name, i);
+      if (!fresh)
+        return jobs_[it->second].url + " and " + jobs_[i].url + " would both be saved as " +
+               (fs::path(*o_.dir) / name).string() +
+               " (fetch them in separate runs or into separate folders)";
+      jobs_[i].path = (fs::path(*o_.dir) / name).string();
+      jobs_[i].part_path = part_path_for(*o_.dir, name, i);
+    }
+    std::error_code ec;
+    fs::create_directories(*o_.dir, ec);
+    return ec ? "cannot create " + *o_.dir + ": " + ec.message() : "";
+  }
+
+  // The signal descriptor, the multi and, for the socket loop, epoll. False: say why.
+  bool open() {
+    // The stop signals are read from a signalfd in the loop, so that the temporaries of the
+    // running transfers can be removed before the process ends. Blocked before the engine
+    // starts resolver threads, which inherit the mask.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop_signals, sig);
+    sigprocmask(SIG_BLOCK, &stop_signals, &old_mask_);
+    signals_blocked_ = true;
+    sigfd_ = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
+    multi_ = ms_multi_init();
+    if (sigfd_ < 0 || !multi_) return false;
+    ms_multi_setopt(multi_, MSMOPT_MAXCONNECTS, parallel_);
+    if (o_.loop == "perform") return true;
+    loop_.epfd = epoll_create1(EPOLL_CLOEXEC);
+    epoll_event sig_ev{};
+    sig_ev.events = EPOLLIN;
+    sig_ev.data.fd = sigfd_;
+    if (loop_.epfd < 0 || epoll_ctl(loop_.epfd, EPOLL_CTL_ADD, sigfd_, &sig_ev) != 0) return false;
+    ms_multi_setopt(multi_, MSMOPT_SOCKETFUNCTION, &on_socket);
+    ms_multi_setopt(multi_, MSMOPT_SOCKETDATA, &loop_);
+    ms_multi_setopt(multi_, MSMOPT_TIMERFUNCTION, &on_timer);
+    ms_multi_setopt(multi_, MSMOPT_TIMERDATA, &loop_);
+    return true;
+  }
+
+  // Runs until every job ended, a transfer could not start or a stop signal came.
+  void run() {
+    progress_ = !o_.quiet && isatty(STDERR_FILENO);
+    started_ = start_more();
+    if (o_.loop == "perform")
+      perform_loop();
+    else
+      socket_loop();
+    if (progress_) std::fprintf(stderr, "\r\033[K");
+  }
+
+  // Abandons what still runs (its temporary goes, no final name is made) and gives the
+  // exit status; a stop signal ends the process by that signal.
+  int finish() {
+    const std::size_t unfinished = by_easy_.size() + (jobs_.size() - next_);
+    for (auto& [easy, j] : by_easy_) {
+      ms_multi_remove_handle(multi_, easy);
+      ms_easy_cleanup(easy);
+      settle_output(*j, false);
+    }
+    by_easy_.clear();
+    if (!started_) {
+      std::fprintf(stderr, "multisock: cannot start a transfer (out of memory)\n");
+      return 3;
+    }
+    if (stop_signal_) {
+      std::fprintf(stderr, "multisock: stopped by %s: %zu transfers done, %zu not (no file kept of those)\n",
+                   strsignal(stop_signal_), finished_, unfinished);
+      // End by the signal itself, so that the caller sees how the run ended.
+      std::signal(stop_signal_, SIG_DFL);
+      sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
+      raise(stop_signal_);
+      return 128 + stop_signal_;
+    }
+    std::fprintf(stderr, "%zu transfers, %d failed\n", jobs_.size(), failures_);
+    return failures_ ? 1 : 0;
+  }
+
+ private:
+  bool start_more() {
+    while (by_easy_.size() < static_cast<std::size_t>(parallel_) && next_ < jobs_.size()) {
+      Job& j = jobs_[next_++];
+      if (!start_job(j, multi_, o_.cacert, o_.timeout_ms, o_.connect_timeout_ms, o_.max_redirs)) return false;
+      by_easy_[j.easy] = &j;
+    }
+    return true;
+  }
+
+  // Reads the finished transfers, settles their files and starts the next ones. False when
+  // the run is over (everything done, or a transfer could not start).
+  bool collect_and_refill() {
+    int msgs = 0;
+    while (MSMsg* m = ms_multi_info_read(multi_, &msgs))
+      if (m->msg == MSMSG_DONE) done(m->easy_handle, m->data.result);
+    if (by_easy_.empty() && next_ == jobs_.size()) return false;
+    if (!start_more()) {
+      started_ = false;
+      return false;
+    }
+    if (progress_) std::fprintf(stderr, "\r\033[K%zu/%zu done", finished_, jobs_.size());
+    return true;
+  }
+
+  void done(ms_easy* easy, MSEcode result) {
+    Job* j = by_easy_[easy];
+    by_easy_.erase(easy);
+    long code = 0;
+    ms_easy_getinfo(easy, MSINFO_RESPONSE_CODE, &code);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - j->start).count();
+    ms_multi_remove_handle(multi_, easy);
+    ms_easy_cleanup(easy);
+    j->easy = nullptr;
+    const bool ok = settle_output(*j, result == MSE_OK && success_code(code));
+    failures_ += !ok;
+    ++finished_;
+    // Say what went wrong in the transfer's own words: our file error, the engine's
+    // detail, or the HTTP answer that is not a success.
+    const char* summary = ms_easy_strerror(result);
+    std::string detail = j->write_error.empty() ? j->error : j->write_error;
+    if (result == MSE_OK && !success_code(code)) {
+      summary = ms_easy_strerror(MSE_HTTP_RETURNED_ERROR);
+      if (code >= 300 && code < 400 && detail.empty()) detail = "a redirect without a usable Location";
+    }
+    if (progress_) std::fprintf(stderr, "\r\033[K");
+    std::fprintf(stderr, "%s %s: %s, HTTP %ld, %lld bytes, %.3f s%s%s\n", ok ? "ok  " : "FAIL",
+                 j->url.c_str(), summary, code, j->body_bytes, secs, detail.empty() ? "" : ": ",
+                 detail.c_str());
+  }
+
+  void read_stop_signal() {
+    signalfd_siginfo info{};
+    if (::read(sigfd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info))
+      stop_signal_ = static_cast<int>(info.ssi_signo);
+  }
+
+  void timeout_due() {
+    loop_.deadline.reset();
+    ms_multi_socket_action(multi_, MS_SOCKET_TIMEOUT, 0, &running_);
+  }
+
+  void socket_loop() {
+    ms_multi_socket_action(multi_, MS_SOCKET_TIMEOUT, 0, &running_);
+    epoll_event events[64];
+    while (started_ && !stop_signal_ && collect_and_refill()) {
+      int wait_ms = -1;
+      if (loop_.deadline) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            *loop_.deadline - std::chrono::steady_clock::now());
+        wait_ms = left.count() < 0 ? 0 : static_cast<int>(left.count()) + 1;
+      }
+      const int n = epoll_wait(loop_.epfd, events, 64, wait_ms);
+      if (n <= 0) {
+        timeout_due();
+        continue;
+      }
+      for (int k = 0; k < n; ++k) {
+        if (events[k].data.fd == sigfd_) {
+          read_stop_signal();
+          continue;
+        }
+        int mask = 0;
+        if (events[k].events & EPOLLIN) mask |= MS_CSELECT_IN;
+        if (events[k].events & EPOLLOUT) mask |= MS_CSELECT_OUT;
+        if (events[k].events & (EPOLLERR | EPOLLHUP)) mask |= MS_CSELECT_ERR;
+        ms_multi_socket_action(multi_, events[k].data.fd, mask, &running_);
+      }
+      if (loop_.deadline && *loop_.deadline <= std::chrono::steady_clock::now()) timeout_due();
+    }
+  }
+
+  void perform_loop() {
+    while (started_ && !stop_signal_) {
+      ms_multi_perform(multi_, &running_);
+      if (!collect_and_refill()) break;
+      ms_waitfd sig{};
+      sig.fd = sigfd_;
+      sig.events = MS_WAIT_POLLIN;
+      int numfds = 0;
+      ms_multi_poll(multi_, &sig, 1, 1000, &numfds);
+      if (sig.revents & MS_WAIT_POLLIN) read_stop_signal();
+    }
+  }
+
+  const FetchOptions& o_;
+  long parallel_ = 1;
+  std::vector<Job> jobs_;
+  std::map<ms_easy*, Job*> by_easy_;
+  std::size_t next_ = 0;
+  ms_multi* multi_ = nullptr;
+  Loop loop_;
+  int sigfd_ = -1;
+  sigset_t old_mask_{};
+  bool signals_blocked_ = false;
+  bool progress_ = false;
+  bool started_ = true;
+  int running_ = 0;
+  int failures_ = 0;
+  std::size_t finished_ = 0;
+  int stop_signal_ = 0;
+};
+
 }  // namespace
 
 int cmd_fetch(Args& args) {
@@ -205,184 +430,25 @@ int cmd_fetch(Args& args) {
   }
   FetchOptions options;
   if (const std::string problem = read_fetch_options(args, options); !problem.empty()) return usage_error(problem);
-  const std::optional<std::string>& dir = options.dir;
-  const long timeout_ms = options.timeout_ms;
-  const long connect_timeout_ms = options.connect_timeout_ms;
-  const long max_redirs = options.max_redirs;
   long parallel = options.parallel;
-  const std::optional<std::string>& cacert = options.cacert;
-  const bool quiet = options.quiet;
-  const std::vector<std::string>& urls = options.urls;
-  if (!dir && parallel > 1)
+  if (!options.dir && parallel > 1)
     return usage_error("--parallel needs -o DIR (bodies on stdout come one after the other)");
-  if (!dir) parallel = 1;
+  if (!options.dir) parallel = 1;
   const auto room = parallel_room();
   if (parallel == 0) parallel = std::min(room.value_or(kParallelDefault), kParallelDefault);
-  if (room && std::min(parallel, static_cast<long>(urls.size())) > *room)
+  if (room && std::min(parallel, static_cast<long>(options.urls.size())) > *room)
     std::fprintf(stderr,
                  "multisock: note: --parallel %ld is more than the open-file limit leaves room for "
                  "(%ld transfers at %ld descriptors each): some may fail for want of one\n",
                  parallel, *room, kDescriptorsPerTransfer);
-
-  std::vector<Job> jobs(urls.size());
-  for (std::size_t i = 0; i < urls.size(); ++i) jobs[i].url = urls[i];
-  if (dir) {
-    // Two bodies in one file would interleave: refuse before any byte moves.
-    std::map<std::string, std::size_t> first_with_name;
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-      const std::string name = file_name_for(jobs[i].url, i);
-      auto [it, fresh] = first_with_name.emplace(name, i);
-      if (!fresh)
-        return usage_error(jobs[it->second].url + " and " + jobs[i].url + " would both be saved as " +
-                           (fs::path(*dir) / name).string() +
-                           " (fetch them in separate runs or into separate folders)");
-      jobs[i].path = (fs::path(*dir) / name).string();
-      jobs[i].part_path = part_path_for(*dir, name, i);
-    }
-    std::error_code ec;
-    fs::create_directories(*dir, ec);
-    if (ec) return usage_error("cannot create " + *dir + ": " + ec.message());
-  }
-
-  // The stop signals are read from a signalfd in the loop, so that the temporaries of the
-  // running transfers can be removed before the process ends. Blocked before the engine
-  // starts resolver threads, which inherit the mask.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop_signals, s);
-  sigset_t old_mask;
-  sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
-  const int sigfd = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
-
-  Loop loop;
-  loop.epfd = epoll_create1(EPOLL_CLOEXEC);
-  ms_multi* multi = ms_multi_init();
-  epoll_event sig_ev{};
-  sig_ev.events = EPOLLIN;
-  sig_ev.data.fd = sigfd;
-  if (sigfd < 0 || loop.epfd < 0 || !multi || epoll_ctl(loop.epfd, EPOLL_CTL_ADD, sigfd, &sig_ev) != 0) {
+  Fetch fetch(options);
+  if (const std::string problem = fetch.plan(parallel); !problem.empty()) return usage_error(problem);
+  if (!fetch.open()) {
     std::fprintf(stderr, "multisock: cannot create the event loop: %s\n", std::strerror(errno));
     return 3;
   }
-  ms_multi_setopt(multi, MSMOPT_SOCKETFUNCTION, &on_socket);
-  ms_multi_setopt(multi, MSMOPT_SOCKETDATA, &loop);
-  ms_multi_setopt(multi, MSMOPT_TIMERFUNCTION, &on_timer);
-  ms_multi_setopt(multi, MSMOPT_TIMERDATA, &loop);
-  ms_multi_setopt(multi, MSMOPT_MAXCONNECTS, parallel);
-
-  std::map<ms_easy*, Job*> by_easy;
-  std::size_t next = 0;
-  auto start_more = [&]() -> bool {
-    while (by_easy.size() < static_cast<std::size_t>(parallel) && next < jobs.size()) {
-      Job& j = jobs[next++];
-      if (!start_job(j, multi, cacert, timeout_ms, connect_timeout_ms, max_redirs)) return false;
-      by_easy[j.easy] = &j;
-    }
-    return true;
-  };
-
-  const bool progress = !quiet && isatty(STDERR_FILENO);
-  int running = 0;
-  int failures = 0;
-  std::size_t finished = 0;
-  int stop_signal = 0;
-  bool started = start_more();
-  ms_multi_socket_action(multi, MS_SOCKET_TIMEOUT, 0, &running);
-  epoll_event events[64];
-  while (started && !stop_signal) {
-    int msgs = 0;
-    while (MSMsg* m = ms_multi_info_read(multi, &msgs)) {
-      if (m->msg != MSMSG_DONE) continue;
-      ms_easy* easy = m->easy_handle;
-      const MSEcode result = m->data.result;
-      Job* j = by_easy[easy];
-      by_easy.erase(easy);
-      long code = 0;
-      ms_easy_getinfo(easy, MSINFO_RESPONSE_CODE, &code);
-      const double secs =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - j->start).count();
-      ms_multi_remove_handle(multi, easy);
-      ms_easy_cleanup(easy);
-      j->easy = nullptr;
-      const bool ok = settle_output(*j, result == MSE_OK && success_code(code));
-      failures += !ok;
-      ++finished;
-      // Say what went wrong in the transfer's own words: our file error, the engine's
-      // detail, or the HTTP answer that is not a success.
-      const char* summary = ms_easy_strerror(result);
-      std::string detail = j->write_error.empty() ? j->error : j->write_error;
-      if (result == MSE_OK && !success_code(code)) {
-        summary = ms_easy_strerror(MSE_HTTP_RETURNED_ERROR);
-        if (code >= 300 && code < 400 && detail.empty()) detail = "a redirect without a usable Location";
-      }
-      if (progress) std::fprintf(stderr, "\r\033[K");
-      std::fprintf(stderr, "%s %s: %s, HTTP %ld, %lld bytes, %.3f s%s%s\n", ok ? "ok  " : "FAIL",
-                   j->url.c_str(), summary, code, j->body_bytes, secs, detail.empty() ? "" : ": ",
-                   detail.c_str());
-    }
-    if (by_easy.empty() && next == jobs.size()) break;
-    if (!start_more()) {
-      started = false;
-      break;
-    }
-    if (progress) std::fprintf(stderr, "\r\033[K%zu/%zu done", finished, jobs.size());
-    int wait_ms = -1;
-    if (loop.deadline) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          *loop.deadline - std::chrono::steady_clock::now());
-      wait_ms = left.count() < 0 ? 0 : static_cast<int>(left.count()) + 1;
-    }
-    const int n = epoll_wait(loop.epfd, events, 64, wait_ms);
-    if (n <= 0) {
-      loop.deadline.reset();
-      ms_multi_socket_action(multi, MS_SOCKET_TIMEOUT, 0, &running);
-      continue;
-    }
-    for (int k = 0; k < n; ++k) {
-      if (events[k].data.fd == sigfd) {
-        signalfd_siginfo info{};
-        if (::read(sigfd, &info, sizeof info) == static_cast<ssize_t>(sizeof info))
-          stop_signal = static_cast<int>(info.ssi_signo);
-        continue;
-      }
-      int mask = 0;
-      if (events[k].events & EPOLLIN) mask |= MS_CSELECT_IN;
-      if (events[k].events & EPOLLOUT) mask |= MS_CSELECT_OUT;
-      if (events[k].events & (EPOLLERR | EPOLLHUP)) mask |= MS_CSELECT_ERR;
-      ms_multi_socket_action(multi, events[k].data.fd, mask, &running);
-    }
-    if (loop.deadline && *loop.deadline <= std::chrono::steady_clock::now()) {
-      loop.deadline.reset();
-      ms_multi_socket_action(multi, MS_SOCKET_TIMEOUT, 0, &running);
-    }
-  }
-  if (progress) std::fprintf(stderr, "\r\033[K");
-  // Whatever is still running is abandoned: its temporary goes, no final name is made.
-  const std::size_t unfinished = by_easy.size() + (jobs.size() - next);
-  for (auto& [easy, j] : by_easy) {
-    ms_multi_remove_handle(multi, easy);
-    ms_easy_cleanup(easy);
-    settle_output(*j, false);
-  }
-  ms_multi_cleanup(multi);
-  close(loop.epfd);
-  close(sigfd);
-  if (!started) {
-    std::fprintf(stderr, "multisock: cannot start a transfer (out of memory)\n");
-    return 3;
-  }
-  if (stop_signal) {
-    std::fprintf(stderr, "multisock: stopped by %s: %zu transfers done, %zu not (no file kept of those)\n",
-                 strsignal(stop_signal), finished, unfinished);
-    // End by the signal itself, so that the caller sees how the run ended.
-    std::signal(stop_signal, SIG_DFL);
-    sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-    raise(stop_signal);
-    return 128 + stop_signal;
-  }
-  sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-  std::fprintf(stderr, "%zu transfers, %d failed\n", jobs.size(), failures);
-  return failures ? 1 : 0;
+  fetch.run();
+  return fetch.finish();
 }
 
 }  // namespace ms::cli

@@ -9,6 +9,7 @@
 #include "conformance/clauses.hpp"
 #include "conformance/driver.hpp"
 #include "reports/reports.hpp"
+#include "simnet/text.hpp"
 
 using namespace ms::conf;
 using ms::reports::printable;
@@ -49,16 +50,7 @@ std::string read_path(Args& args, const char* option, std::optional<std::string>
 }  // namespace
 
 bool parse_number(std::string_view text, std::uint64_t max, std::uint64_t& out) {
-  if (text.empty()) return false;
-  std::uint64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (digit > max || v > (max - digit) / 10) return false;  // v * 10 + digit > max, no overflow
-    v = v * 10 + digit;
-  }
-  out = v;
-  return true;
+  return ms::sim::read_decimal(text, max, out);  // the one decimal reader (simnet/text.hpp)
 }
 
 bool seeds_fit(std::uint64_t seed, std::uint64_t runs) { return runs == 0 || runs - 1 <= kSeedMax - seed; }
@@ -261,6 +253,11 @@ std::string read_fetch_options(Args& args, FetchOptions& out) {
   }
   out.cacert = args.value("--cacert");
   out.quiet = args.flag("--quiet");
+  if (auto loop = args.value("--loop")) {
+    if (*loop != "socket" && *loop != "perform")
+      return "--loop needs socket or perform, not " + quoted_word(*loop);
+    out.loop = *loop;
+  }
   out.urls = args.positionals();
   if (const std::string& p = args.problem(); !p.empty()) return p;
   if (out.urls.empty()) return "fetch needs at least one URL";

@@ -128,6 +128,7 @@ struct FetchOptions {
   long parallel = 0;  // 0: not given (the default depends on the open-file limit)
   std::optional<std::string> cacert;
   bool quiet = false;
+  std::string loop = "socket";    // --loop: socket (socket_action over epoll) or perform
   std::vector<std::string> urls;  // at least one
 };
 std::string read_fetch_options(Args& args, FetchOptions& out);

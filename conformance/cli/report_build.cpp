@@ -77,6 +77,122 @@ json event_json(const Event& e) {
   return json::parse(line);
 }
 
+std::string utc_now() {
+  char buf[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return buf;
+}
+
+// The report's target: "libcurl/7.88.1", and the TLS library after it when the version
+// string names one ("libcurl/7.88.1 GnuTLS/3.7.9"), so builds of one release stay apart in
+// a diff.
+json target_json(const ReportContext& ctx) {
+  const TargetSpec& target = ctx.target;
+  const std::string kind = target.kind == TargetSpec::Kind::lib           ? "lib"
+                           : target.kind == TargetSpec::Kind::engine_real ? "engine-real"
+                                                                          : "engine-sim";
+  const std::string& version = ctx.version_text;
+  std::string name = target.name();
+  if (target.kind == TargetSpec::Kind::lib) {
+    const std::string label = parse_implementation_version(version).label();
+    if (!label.empty()) {
+      name = label;
+      const auto sp = version.find(' ');
+      const std::string second =
+          sp == std::string::npos ? "" : version.substr(sp + 1, version.find(' ', sp + 1) - sp - 1);
+      if (second.find('/') != std::string::npos) name += " " + second;
+    }
+  }
+  return {{"name", name}, {"kind", kind}, {"library", target.library}, {"version", version},
+          {"world", target.is_virtual() ? "sim" : "real"}};
+}
+
+// One scenario's line: the run that stands for its repeats (sv.representative).
+json scenario_json(const std::vector<const ScenarioRun*>& group, const ScenarioVerdict& sv,
+                   const std::string& root, const std::string& repro_line) {
+  const ScenarioRun& r = *group[sv.representative];
+  json clause_ids = json::array();
+  if (sv.verdict != Verdict::skipped)
+    for (auto& cr : r.clause_results)
+      if (cr.exercised) clause_ids.push_back(std::string(cr.clause->id));
+  json s = {{"name", r.name},
+            {"file", file_in_root(r.file, root)},
+            {"seed", r.seed},
+            {"verdict", to_string(sv.verdict)},
+            {"detail", sv.detail},
+            {"signal", r.outcome == Outcome::crash && r.signal ? signal_name(r.signal) : ""},
+            {"message", r.message},
+            {"trace_hash", r.trace_hash},
+            {"events", r.event_count()},
+            {"virtual_ns", r.virtual_ns},
+            {"clauses", clause_ids},
+            {"repro", repro_line}};
+  if (group.size() > 1) {
+    json rep_counts = json::object();
+    for (auto& [v, n] : sv.repeats) rep_counts[to_string(v)] = n;
+    s["repeats"] = rep_counts;
+  }
+  return s;
+}
+
+// The violations of one run that the contract counts. One timeline per clause and run:
+// later violations of the same clause keep their excerpt only, so a run that breaks a
+// clause many times stays a small report.
+void add_violations(const ScenarioRun& r, const Contract& contract, const std::string& repro_line,
+                    json& violations) {
+  std::set<std::string> timeline_given;
+  for (const Violation& v : r.violations) {
+    const ContractClause* k = contract.find(v.clause);
+    if (k && !k->in_contract) continue;  // outside the contract: decides nothing
+    json excerpt = json::array(), timeline = json::array();
+    const std::size_t n = r.trace.events.size();
+    const std::size_t first = v.event_index > 12 ? v.event_index - 12 : 0;
+    for (std::size_t i = first; i < n && i <= v.event_index + 3; ++i)
+      excerpt.push_back(event_json(r.trace.events[i]));
+    const std::size_t before = ms::reports::kTimelineMax * 3 / 4;
+    const std::size_t tl_first = v.event_index > before ? v.event_index - before : 0;
+    if (timeline_given.insert(v.clause).second)
+      for (std::size_t i = tl_first; i < n && i < tl_first + ms::reports::kTimelineMax; ++i)
+        timeline.push_back(event_json(r.trace.events[i]));
+    json j = {{"clause", k ? v.clause : ""},
+              {"scenario", r.name},
+              {"seed", r.seed},
+              {"event_index", v.event_index},
+              {"time_ns", v.time_ns},
+              {"message", v.message},
+              {"quote", k ? k->quote : ""},
+              {"repro", repro_line},
+              {"known", v.known},
+              {"severity", violation_severity(v, contract)},
+              {"trace_excerpt", excerpt},
+              {"excerpt_first_index", first},
+              {"timeline", timeline},
+              {"timeline_first_index", tl_first}};
+    if (!k) j["expectation"] = v.message;
+    violations.push_back(std::move(j));
+  }
+}
+
+json clauses_json(const Contract& contract, const std::vector<ClauseVerdict>& clause_v) {
+  json clauses = json::array();
+  for (std::size_t i = 0; i < contract.clauses.size(); ++i) {
+    const ContractClause& k = contract.clauses[i];
+    const ClauseVerdict& cv = clause_v[i];
+    clauses.push_back({{"id", k.id},
+                       {"group", k.group},
+                       {"severity", k.severity},
+                       {"statement", k.statement},
+                       {"source", {{"document", k.document}, {"quote", k.quote}}},
+                       {"verdict", to_string(cv.verdict)},
+                       {"detail", cv.detail},
+                       {"exercised", cv.exercised},
+                       {"violations", cv.violations},
+                       {"known", cv.known}});
+  }
+  return clauses;
+}
+
 }  // namespace
 
 json build_report(const std::vector<ScenarioRun>& input, const FoldedRuns& folded, const ReportContext& ctx) {
@@ -94,32 +210,8 @@ json build_report(const std::vector<ScenarioRun>& input, const FoldedRuns& folde
   json rep;
   rep["schema"] = ms::reports::kSchema;
   rep["tool"] = {{"name", "multisock"}, {"version", "0.1.0"}};
-  {
-    char buf[32];
-    std::time_t now = std::time(nullptr);
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    rep["generated_at"] = buf;
-  }
-  const TargetSpec& target = ctx.target;
-  const std::string kind = target.kind == TargetSpec::Kind::lib           ? "lib"
-                           : target.kind == TargetSpec::Kind::engine_real ? "engine-real"
-                                                                          : "engine-sim";
-  const std::string& version = ctx.version_text;
-  std::string name = target.name();
-  if (target.kind == TargetSpec::Kind::lib) {
-    // "libcurl/7.88.1", and the TLS library after it when the version string names one
-    // ("libcurl/7.88.1 GnuTLS/3.7.9"): builds of one release stay apart in a diff.
-    const std::string label = parse_implementation_version(version).label();
-    if (!label.empty()) {
-      name = label;
-      const auto sp = version.find(' ');
-      const std::string second =
-          sp == std::string::npos ? "" : version.substr(sp + 1, version.find(' ', sp + 1) - sp - 1);
-      if (second.find('/') != std::string::npos) name += " " + second;
-    }
-  }
-  rep["target"] = {{"name", name}, {"kind", kind}, {"library", target.library}, {"version", version},
-                   {"world", target.is_virtual() ? "sim" : "real"}};
+  rep["generated_at"] = utc_now();
+  rep["target"] = target_json(ctx);
   rep["suite"] = ctx.suite;
   rep["strict"] = ctx.strict;
   rep["seeds"] = ctx.seeds;
@@ -131,72 +223,16 @@ json build_report(const std::vector<ScenarioRun>& input, const FoldedRuns& folde
   const std::string root = scenario_root(ctx.suite);
   std::int64_t virtual_ns = folded.virtual_ns;
   std::uint64_t events = folded.events;
-  json scenarios = json::array(), violations = json::array();
   for (const ScenarioRun& r : runs) {
     virtual_ns += r.virtual_ns;
     events += r.event_count();
   }
+  json scenarios = json::array(), violations = json::array();
   for (std::size_t g = 0; g < groups.size(); ++g) {
-    const ScenarioVerdict& sv = verdicts[g];
-    const ScenarioRun& r = *groups[g][sv.representative];
-    const bool ran = sv.verdict != Verdict::skipped;
-    json clause_ids = json::array();
-    if (ran)
-      for (auto& cr : r.clause_results)
-        if (cr.exercised) clause_ids.push_back(std::string(cr.clause->id));
-    const std::string rp = repro(r, target, ctx.edition_id, ctx.known_file);
-    json s = {{"name", r.name},
-              {"file", file_in_root(r.file, root)},
-              {"seed", r.seed},
-              {"verdict", to_string(sv.verdict)},
-              {"detail", sv.detail},
-              {"signal", r.outcome == Outcome::crash && r.signal ? signal_name(r.signal) : ""},
-              {"message", r.message},
-              {"trace_hash", r.trace_hash},
-              {"events", r.event_count()},
-              {"virtual_ns", r.virtual_ns},
-              {"clauses", clause_ids},
-              {"repro", rp}};
-    if (groups[g].size() > 1) {
-      json rep_counts = json::object();
-      for (auto& [v, n] : sv.repeats) rep_counts[to_string(v)] = n;
-      s["repeats"] = rep_counts;
-    }
-    scenarios.push_back(std::move(s));
-    if (!ran) continue;
-    // One timeline per clause and run: later violations of the same clause keep their
-    // excerpt only, so a run that breaks a clause many times stays a small report.
-    std::set<std::string> timeline_given;
-    for (const Violation& v : r.violations) {
-      const ContractClause* k = contract.find(v.clause);
-      if (k && !k->in_contract) continue;  // outside the contract: decides nothing
-      json excerpt = json::array(), timeline = json::array();
-      const std::size_t n = r.trace.events.size();
-      const std::size_t first = v.event_index > 12 ? v.event_index - 12 : 0;
-      for (std::size_t i = first; i < n && i <= v.event_index + 3; ++i)
-        excerpt.push_back(event_json(r.trace.events[i]));
-      const std::size_t before = ms::reports::kTimelineMax * 3 / 4;
-      const std::size_t tl_first = v.event_index > before ? v.event_index - before : 0;
-      if (timeline_given.insert(v.clause).second)
-        for (std::size_t i = tl_first; i < n && i < tl_first + ms::reports::kTimelineMax; ++i)
-          timeline.push_back(event_json(r.trace.events[i]));
-      json j = {{"clause", k ? v.clause : ""},
-                {"scenario", r.name},
-                {"seed", r.seed},
-                {"event_index", v.event_index},
-                {"time_ns", v.time_ns},
-                {"message", v.message},
-                {"quote", k ? k->quote : ""},
-                {"repro", rp},
-                {"known", v.known},
-                {"severity", violation_severity(v, contract)},
-                {"trace_excerpt", excerpt},
-                {"excerpt_first_index", first},
-                {"timeline", timeline},
-                {"timeline_first_index", tl_first}};
-      if (!k) j["expectation"] = v.message;
-      violations.push_back(std::move(j));
-    }
+    const ScenarioRun& r = *groups[g][verdicts[g].representative];
+    const std::string rp = repro(r, ctx.target, ctx.edition_id, ctx.known_file);
+    scenarios.push_back(scenario_json(groups[g], verdicts[g], root, rp));
+    if (verdicts[g].verdict != Verdict::skipped) add_violations(r, contract, rp, violations);
   }
   rep["scenarios"] = scenarios;
   rep["violations"] = violations;
@@ -206,23 +242,7 @@ json build_report(const std::vector<ScenarioRun>& input, const FoldedRuns& folde
                      {"events", folded.events},
                      {"virtual_ns", folded.virtual_ns},
                      {"trace_digest", ms::reports::digest_hex(folded.trace_digest)}};
-
-  json clauses = json::array();
-  for (std::size_t i = 0; i < contract.clauses.size(); ++i) {
-    const ContractClause& k = contract.clauses[i];
-    const ClauseVerdict& cv = clause_v[i];
-    clauses.push_back({{"id", k.id},
-                       {"group", k.group},
-                       {"severity", k.severity},
-                       {"statement", k.statement},
-                       {"source", {{"document", k.document}, {"quote", k.quote}}},
-                       {"verdict", to_string(cv.verdict)},
-                       {"detail", cv.detail},
-                       {"exercised", cv.exercised},
-                       {"violations", cv.violations},
-                       {"known", cv.known}});
-  }
-  rep["clauses"] = clauses;
+  rep["clauses"] = clauses_json(contract, clause_v);
   rep["speed"] = {{"wall_seconds", ctx.wall_seconds},
                   {"simulated_seconds", static_cast<double>(virtual_ns) / 1e9},
                   {"histories", runs.size() + folded.runs},

@@ -4,6 +4,9 @@
 
 #include <fstream>
 #include <sstream>
+#include <vector>
+
+#include "simnet/text.hpp"
 
 namespace ms::conf {
 namespace {
@@ -15,29 +18,25 @@ std::string trim(const std::string& s) {
   return s.substr(a, b - a + 1);
 }
 
-// A quoted value ("...", with \" and \\) or the rest of the line as written.
+// A quoted value (one string of simnet's lexer, text.hpp, with its escapes) or the rest of
+// the line as written.
 bool read_value(const std::string& rest, std::string& out, std::string& why) {
   if (rest.empty() || rest[0] != '"') {
     out = rest;
     return true;
   }
-  std::string v;
-  for (std::size_t i = 1; i < rest.size(); ++i) {
-    if (rest[i] == '\\' && i + 1 < rest.size()) {
-      v += rest[++i];
-    } else if (rest[i] == '"') {
-      if (!trim(rest.substr(i + 1)).empty()) {
-        why = "text after the closing quote";
-        return false;
-      }
-      out = v;
-      return true;
-    } else {
-      v += rest[i];
-    }
+  std::vector<ms::sim::TextToken> toks;
+  ms::sim::TextError err;
+  if (!ms::sim::lex_line(rest, ms::sim::Tabs::blank, toks, err)) {
+    why = err.reason;
+    return false;
   }
-  why = "missing closing quote";
-  return false;
+  if (toks.size() != 1) {
+    why = "text after the closing quote";
+    return false;
+  }
+  out = toks[0].text;
+  return true;
 }
 
 }  // namespace
@@ -181,7 +180,7 @@ void KnownDeviations::cover(const std::string& scenario, const std::string& vers
   for (Violation& v : violations) {
     if (!v.known.empty()) continue;
     for (KnownDeviation& d : entries) {
-      const bool clause_ok = d.clause == "expect" ? v.clause == "EXPECT" : v.clause == d.clause;
+      const bool clause_ok = d.clause == "expect" ? v.clause == kExpectationClause : v.clause == d.clause;
       if (!clause_ok) continue;
       if (!d.scenarios.empty()) {
         bool in = false;

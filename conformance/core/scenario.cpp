@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// scenario.cpp: the scenario file parser and writer (format: conformance/SCENARIOS.md).
+// scenario.cpp: the scenario file parser (format: conformance/SCENARIOS.md; the writer is
+// scenario_format.cpp).
 //
 // How it works: the file is split into lines; a line that starts in column 1 is a header
 // line or opens a block (peer, client, expect); indented lines belong to the open block.
@@ -16,22 +17,19 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "conformance/clauses.hpp"
 #include "conformance/codes.hpp"
 #include "multisock/multisock.h"
 
+#include "http/url.hpp"
 #include "simnet/peer_script.hpp"
+#include "simnet/text.hpp"
 
 namespace ms::conf {
 namespace {
 
-struct Token {
-  std::string text;
-  int column = 0;  // 1-based
-  bool quoted = false;
-};
+using Token = ms::sim::TextToken;
 
 struct Failure {
   int line;
@@ -44,69 +42,11 @@ struct Failure {
   throw Failure{line, column, std::move(reason)};
 }
 
-int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
+// One line's tokens: simnet's lexer (text.hpp), the one reader of scenario and peer text.
 std::vector<Token> tokenize(const std::string& line, int line_no) {
   std::vector<Token> out;
-  std::size_t i = 0;
-  while (i < line.size()) {
-    if (line[i] == ' ') {
-      ++i;
-      continue;
-    }
-    if (line[i] == '\t') fail(line_no, static_cast<int>(i) + 1, "tab character (use spaces)");
-    Token t;
-    t.column = static_cast<int>(i) + 1;
-    if (line[i] == '#') break;  // comment to the end of the line
-    if (line[i] == '"') {
-      t.quoted = true;
-      ++i;
-      bool closed = false;
-      while (i < line.size()) {
-        char c = line[i++];
-        if (c == '"') {
-          closed = true;
-          break;
-        }
-        if (c != '\\') {
-          t.text += c;
-          continue;
-        }
-        if (i >= line.size()) break;
-        char e = line[i++];
-        switch (e) {
-          case 'r': t.text += '\r'; break;
-          case 'n': t.text += '\n'; break;
-          case 't': t.text += '\t'; break;
-          case '0': t.text += '\0'; break;
-          case '\\': t.text += '\\'; break;
-          case '"': t.text += '"'; break;
-          case 'x': {
-            if (i + 2 > line.size() || hexval(line[i]) < 0 || hexval(line[i + 1]) < 0) {
-              fail(line_no, static_cast<int>(i) - 1, "\\x needs two hex digits");
-            }
-            t.text += static_cast<char>(hexval(line[i]) * 16 + hexval(line[i + 1]));
-            i += 2;
-            break;
-          }
-          default:
-            fail(line_no, static_cast<int>(i) - 1, std::string("unknown escape \\") + e);
-        }
-      }
-      if (!closed) fail(line_no, t.column, "unterminated string");
-      if (i < line.size() && line[i] != ' ') {
-        fail(line_no, static_cast<int>(i) + 1, "expected a space after the closing quote");
-      }
-    } else {
-      while (i < line.size() && line[i] != ' ' && line[i] != '\t') t.text += line[i++];
-    }
-    out.push_back(std::move(t));
-  }
+  ms::sim::TextError err;
+  if (!ms::sim::lex_line(line, ms::sim::Tabs::refused, out, err)) fail(line_no, err.column, err.reason);
   return out;
 }
 
@@ -115,12 +55,13 @@ bool all_digits(std::string_view s) {
 }
 
 std::int64_t parse_uint(const Token& t, int line, std::int64_t max, const char* what) {
-  if (t.quoted || !all_digits(t.text) || t.text.size() > 18) {
+  std::uint64_t v = 0;
+  if (t.quoted || !all_digits(t.text)) {
     fail(line, t.column, std::string("bad number for ") + what + ": \"" + t.text + "\"");
   }
-  std::int64_t v = std::stoll(t.text);
-  if (v > max) fail(line, t.column, std::string(what) + " too large: " + t.text);
-  return v;
+  if (!ms::sim::read_decimal(t.text, static_cast<std::uint64_t>(max), v))
+    fail(line, t.column, std::string(what) + " too large: " + t.text);
+  return static_cast<std::int64_t>(v);
 }
 
 // "250ms", "2s", "10us", "5ns", or "0" (simnet's read_duration, the one reader).
@@ -172,10 +113,9 @@ bool ipv4_loopback(std::string_view a) {
     std::size_t j = a.find('.', i);
     if (j == std::string_view::npos) j = a.size();
     std::string_view p = a.substr(i, j - i);
-    if (p.empty() || p.size() > 3 || !all_digits(p)) return false;
-    int v = std::stoi(std::string(p));
-    if (v > 255) return false;
-    if (parts == 0) first = v;
+    std::uint64_t v = 0;
+    if (p.size() > 3 || !ms::sim::read_decimal(p, 255, v)) return false;
+    if (parts == 0) first = static_cast<int>(v);
     ++parts;
     i = j + 1;
   }
@@ -211,10 +151,9 @@ void split_addr_port(const Token& t, int line, std::string& addr, int& port) {
     addr = s.substr(0, colon);
   }
   std::string p = s.substr(colon + 1);
-  if (!all_digits(p) || p.size() > 5 || std::stoi(p) == 0 || std::stoi(p) > 65535) {
-    fail(line, t.column + static_cast<int>(colon) + 1, "bad port \"" + p + "\"");
-  }
-  port = std::stoi(p);
+  const std::optional<std::uint16_t> number = ms::http::parse_port(p);
+  if (!number) fail(line, t.column + static_cast<int>(colon) + 1, "bad port \"" + p + "\"");
+  port = *number;
   require_loopback(addr, line, t.column);
 }
 
@@ -223,41 +162,21 @@ struct Url {
   int port = 0;
 };
 
+// A scenario's URL: http:// or https:// and a host, read by the engine's URL splitter
+// (http/url.hpp), so a scenario and the engine agree on where the host and port are.
 Url parse_url(const Token& t, int line) {
   const std::string& s = t.text;
-  Url u;
-  std::size_t rest;
-  if (s.rfind("http://", 0) == 0) {
-    u.port = 80;
-    rest = 7;
-  } else if (s.rfind("https://", 0) == 0) {
-    u.port = 443;
-    rest = 8;
-  } else {
+  if (s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0)
     fail(line, t.column, "URL must start with http:// or https://: \"" + s + "\"");
-  }
-  std::size_t end = s.find('/', rest);
-  std::string hostport = s.substr(rest, end == std::string::npos ? std::string::npos : end - rest);
-  if (hostport.empty()) fail(line, t.column, "URL without a host: \"" + s + "\"");
-  std::size_t colon = std::string::npos;
-  if (hostport[0] == '[') {
-    std::size_t close = hostport.find(']');
-    if (close == std::string::npos) fail(line, t.column, "unterminated [ in URL host");
-    u.host = hostport.substr(1, close - 1);
-    if (close + 1 < hostport.size()) {
-      if (hostport[close + 1] != ':') fail(line, t.column, "bad URL host \"" + hostport + "\"");
-      colon = close + 1;
-    }
-  } else {
-    colon = hostport.find(':');
-    u.host = hostport.substr(0, colon);
-  }
-  if (colon != std::string::npos) {
-    std::string p = hostport.substr(colon + 1);
-    if (!all_digits(p) || p.size() > 5 || std::stoi(p) == 0 || std::stoi(p) > 65535) {
-      fail(line, t.column, "bad port in URL: \"" + p + "\"");
-    }
-    u.port = std::stoi(p);
+  const std::optional<ms::http::UrlParts> parts = ms::http::split_url(s);
+  if (!parts) fail(line, t.column, "bad URL host in \"" + s + "\"");
+  Url u;
+  u.host = std::string(parts->host);
+  u.port = ms::http::default_port(parts->scheme);
+  if (parts->has_port) {
+    const std::optional<std::uint16_t> port = ms::http::parse_port(parts->port);
+    if (!port) fail(line, t.column, "bad port in URL: \"" + std::string(parts->port) + "\"");
+    u.port = *port;
   }
   if (u.host.empty()) fail(line, t.column, "URL without a host: \"" + s + "\"");
   return u;
@@ -385,11 +304,8 @@ class Parser {
       if (seed_line_) fail(l.no, kw.column, "second seed line (first at line " + std::to_string(seed_line_) + ")");
       seed_line_ = l.no;
       const Token& v = l.at(1, "seed value");
-      if (v.quoted || !all_digits(v.text) || v.text.size() > 20) fail(l.no, v.column, "bad seed \"" + v.text + "\"");
-      errno = 0;
-      unsigned long long s = std::strtoull(v.text.c_str(), nullptr, 10);
-      if (errno == ERANGE) fail(l.no, v.column, "seed above 2^64-1");
-      out_.seed = s;
+      if (v.quoted || !all_digits(v.text)) fail(l.no, v.column, "bad seed \"" + v.text + "\"");
+      if (!ms::sim::read_decimal(v.text, UINT64_MAX, out_.seed)) fail(l.no, v.column, "seed above 2^64-1");
       no_more(l, 2);
     } else if (kw.text == "policy") {
       PolicySpec p;
@@ -444,13 +360,11 @@ class Parser {
       const std::size_t star = t.text.find('*');
       const std::string value = t.text.substr(0, star);
       const std::string count = star == std::string::npos ? "1" : t.text.substr(star + 1);
-      if (t.quoted || !all_digits(value) || !all_digits(count) || value.size() > 20 ||
-          count.size() > 7)
+      std::uint64_t v = 0;
+      std::uint64_t n = 0;
+      if (t.quoted || !all_digits(value) || !ms::sim::read_decimal(count, 9'999'999, n))
         fail(l.no, t.column, "bad choice \"" + t.text + "\" (a number, or VALUE*COUNT)");
-      errno = 0;
-      const unsigned long long v = std::strtoull(value.c_str(), nullptr, 10);
-      if (errno == ERANGE) fail(l.no, t.column, "choice above 2^64-1");
-      const unsigned long long n = std::strtoull(count.c_str(), nullptr, 10);
+      if (!ms::sim::read_decimal(value, UINT64_MAX, v)) fail(l.no, t.column, "choice above 2^64-1");
       if (n == 0 || out_.choices.size() + n > kMaxChoices)
         fail(l.no, t.column, n == 0 ? "a choice repeated 0 times"
                                     : "more than 1000000 choices");
@@ -553,14 +467,13 @@ class Parser {
       }
     }
     if (first >= end) fail(l.no, 1, "peer \"" + p.name + "\" has no script block");
-    p.script_first_line = static_cast<int>(first) + 1;
+    std::string block;
     for (std::size_t j = first; j < end; ++j) {
-      if (j > first) p.script_text += '\n';
-      p.script_text += lines_[j];
+      if (j > first) block += '\n';
+      block += lines_[j];
     }
-    ms::sim::PeerScript script;
     ms::sim::ScriptError se;
-    if (!ms::sim::parse_peer_script(p.script_text, p.script_first_line, script, se)) {
+    if (!p.set_script(std::move(block), static_cast<int>(first) + 1, se)) {
       fail(se.line, se.column, "peer \"" + p.name + "\": " + se.reason);
     }
     out_.peers.push_back(std::move(p));
@@ -655,11 +568,9 @@ class Parser {
         if (!rs.address.empty() && rs.address.front() == '[' && rs.address.back() == ']') {
           rs.address = rs.address.substr(1, rs.address.size() - 2);
         }
-        if (rs.host.empty() || !all_digits(port) || port.size() > 5 || std::stoi(port) == 0 ||
-            std::stoi(port) > 65535) {
-          fail(l.no, r.column, "expected HOST:PORT:ADDR, got \"" + r.text + "\"");
-        }
-        rs.port = std::stoi(port);
+        const std::optional<std::uint16_t> number = ms::http::parse_port(port);
+        if (rs.host.empty() || !number) fail(l.no, r.column, "expected HOST:PORT:ADDR, got \"" + r.text + "\"");
+        rs.port = *number;
         require_loopback(rs.address, l.no, r.column + static_cast<int>(c2) + 1);
         x.resolve.push_back(std::move(rs));
       } else if (n == "follow") {
@@ -782,7 +693,7 @@ class Parser {
           const Token& v = l.at(5, "sha256 hex");
           std::string hex = v.text;
           std::transform(hex.begin(), hex.end(), hex.begin(), [](char c) { return c >= 'A' && c <= 'F' ? c + 32 : c; });
-          if (hex.size() != 64 || !std::all_of(hex.begin(), hex.end(), [](char c) { return hexval(c) >= 0; })) {
+          if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
             fail(l.no, v.column, "body-sha256 needs 64 hex digits");
           }
           d.body_check = BodyCheck::sha256;
@@ -872,57 +783,6 @@ class Parser {
   int end_line_ = 0;
   std::int64_t last_time_ = 0;
 };
-
-// ---- writer ---------------------------------------------------------------------------
-
-std::string quote(const std::string& s) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\r': out += "\\r"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c > 0x7e) {
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
-// A bare word when it survives tokenizing as one, else quoted.
-std::string word(const std::string& s) {
-  bool bare = !s.empty() && s[0] != '"' && s[0] != '#' &&
-              std::all_of(s.begin(), s.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
-  return bare ? s : quote(s);
-}
-
-std::string duration(std::int64_t ns) {
-  if (ns == 0) return "0";
-  if (ns % 1000000000 == 0) return std::to_string(ns / 1000000000) + "s";
-  if (ns % 1000000 == 0) return std::to_string(ns / 1000000) + "ms";
-  if (ns % 1000 == 0) return std::to_string(ns / 1000) + "us";
-  return std::to_string(ns) + "ns";
-}
-
-std::string prob(double v) {
-  std::ostringstream o;
-  o.precision(17);
-  o << v;
-  return o.str();
-}
-
-std::string host_port(const std::string& a, int port) {
-  return (a.find(':') != std::string::npos ? "[" + a + "]" : a) + ":" + std::to_string(port);
-}
 
 }  // namespace
 
@@ -1014,7 +874,7 @@ bool parse_scenario(std::string_view text, std::string_view file_name, Scenario&
   } catch (const Failure& f) {
     err = ScenarioError{std::string(file_name), f.line, f.column, f.reason};
     return false;
-  } catch (const std::exception& e) {  // std::stoi and friends on a path not guarded above
+  } catch (const std::exception& e) {  // a library call that throws (bad_alloc and the like)
     err = ScenarioError{std::string(file_name), 0, 0, std::string("internal: ") + e.what()};
     return false;
   }
@@ -1060,170 +920,13 @@ bool load_scenario(const std::string& path, Scenario& out, ScenarioError& err) {
   return parse_scenario(text, path, out, err);
 }
 
-namespace {
-
-// The `choices` lines: runs of equal values as VALUE*COUNT, 16 items a line.
-void format_choices(const Scenario& s, std::string& o) {
-  std::string line = "choices";
-  int items = 0;
-  for (std::size_t i = 0; i < s.choices.size();) {
-    std::size_t j = i;
-    while (j < s.choices.size() && s.choices[j] == s.choices[i]) ++j;
-    line += " " + std::to_string(s.choices[i]);
-    if (j - i > 1) line += "*" + std::to_string(j - i);
-    i = j;
-    if (++items == 16 && i < s.choices.size()) {
-      o += line + "\n";
-      line = "choices";
-      items = 0;
-    }
-  }
-  o += line + "\n";
-}
-
-void format_world(const Scenario& s, std::string& o) {
-  const WorldSpec& w = s.world;
-  std::string ws;
-  if (w.latency_ns >= 0) ws += " latency " + duration(w.latency_ns);
-  if (w.bandwidth_bytes_per_second >= 0) ws += " bandwidth " + std::to_string(w.bandwidth_bytes_per_second);
-  if (w.send_buffer_bytes >= 0) ws += " send_buffer " + std::to_string(w.send_buffer_bytes);
-  if (w.extra_latency_max_ns >= 0) ws += " extra_latency_max " + duration(w.extra_latency_max_ns);
-  if (w.dns_default_delay_ns >= 0) ws += " dns_delay " + duration(w.dns_default_delay_ns);
-#define MS_X(name) \
-  if (w.name != 0) ws += " " #name " " + prob(w.name);
-  MS_WORLD_PROBABILITIES(MS_X)
-#undef MS_X
-  if (!ws.empty()) o += "world" + ws + "\n";
-}
-
-void format_multi(const Scenario& s, std::string& o) {
-  const MultiSpec& m = s.multi;
-  std::string ms;
-  if (m.max_host_connections >= 0) ms += " max_host_connections " + std::to_string(m.max_host_connections);
-  if (m.max_total_connections >= 0) ms += " max_total_connections " + std::to_string(m.max_total_connections);
-  if (m.maxconnects >= 0) ms += " maxconnects " + std::to_string(m.maxconnects);
-  if (!ms.empty()) o += "multi" + ms + "\n";
-}
-
-void format_dns_and_peers(const Scenario& s, std::string& o) {
-  for (const DnsSpec& d : s.dns) {
-    o += "dns " + d.name;
-    for (const std::string& a : d.addresses) o += " " + a;
-    if (d.delay_ns >= 0) o += " delay " + duration(d.delay_ns);
-    if (d.fail) o += " fail";
-    o += "\n";
-  }
-  for (const PeerSpec& p : s.peers) {
-    o += "\npeer " + p.name + " listen " + host_port(p.address, p.port);
-    if (p.latency_ns >= 0) o += " latency " + duration(p.latency_ns);
-    o += "\n";
-    std::istringstream in(p.script_text);
-    std::string l;
-    while (std::getline(in, l)) {
-      // Keep the script as written; make sure every line stays inside the block.
-      if (!l.empty() && l[0] != ' ') l = "  " + l;
-      o += l + "\n";
-    }
-  }
-}
-
-void format_transfer(const TransferSpec& x, std::string& o) {
-  o += "add " + word(x.id) + " url " + word(x.url);
-  if (x.timeout_ms >= 0) o += " timeout_ms " + std::to_string(x.timeout_ms);
-  if (x.connecttimeout_ms >= 0) o += " connecttimeout_ms " + std::to_string(x.connecttimeout_ms);
-  if (x.low_speed_limit >= 0) {
-    o += " low_speed " + std::to_string(x.low_speed_limit) + " " + std::to_string(x.low_speed_time);
-  }
-  if (x.has_post) o += " post " + quote(x.post);
-  if (x.nobody) o += " nobody";
-  for (const std::string& h : x.headers) o += " header " + quote(h);
-  for (const ResolveSpec& r : x.resolve) {
-    o += " resolve " + r.host + ":" + std::to_string(r.port) + ":" +
-         (r.address.find(':') != std::string::npos ? "[" + r.address + "]" : r.address);
-  }
-  if (x.follow) o += " follow";
-  if (x.maxredirs >= 0) o += " maxredirs " + std::to_string(x.maxredirs);
-  if (!x.cainfo.empty()) o += " cainfo " + word(x.cainfo);
-  if (x.verifypeer >= 0) o += " verifypeer " + std::to_string(x.verifypeer);
-  if (x.verifyhost >= 0) o += " verifyhost " + std::to_string(x.verifyhost);
-  if (x.upload_bytes >= 0)
-    o += (x.upload_chunked ? " upload-chunked " : " upload ") + std::to_string(x.upload_bytes);
-}
-
-// The client block: always written (a scenario without one is refused).
-void format_client(const Scenario& s, std::string& o) {
-  o += "\nclient\n";
-  for (const ClientStep& c : s.client) {
-    o += "  ";
-    if (c.kind == StepKind::end || c.kind == StepKind::cleanup || c.at_ns != 0)
-      o += "at " + duration(c.at_ns) + " ";
-    if (c.kind == StepKind::end || c.kind == StepKind::cleanup) {
-      o += c.kind == StepKind::end ? "end\n" : "cleanup\n";
-      continue;
-    }
-    if (c.kind == StepKind::remove) {
-      o += "remove " + word(c.id) + "\n";
-      continue;
-    }
-    format_transfer(c.transfer, o);
-    o += "\n";
-  }
-}
-
-void format_expect(const Scenario& s, std::string& o) {
-  const ExpectSpec& e = s.expect;
-  if (!e.clauses.empty() || !e.done.empty() || e.running_zero_at_end || !e.violations.empty()) {
-    o += "\nexpect\n";
-    if (!e.clauses.empty()) {
-      o += "  clause";
-      for (const std::string& c : e.clauses) o += " " + c;
-      o += "\n";
-    }
-    for (const ExpectDone& d : e.done) {
-      o += "  done " + word(d.id) + " result " + easy_code_short_name(d.result);
-      for (int alt : d.also) o += "|" + easy_code_short_name(alt);
-      switch (d.body_check) {
-        case BodyCheck::none: break;
-        case BodyCheck::text: o += " body " + quote(d.body); break;
-        case BodyCheck::bytes: o += " body-bytes " + std::to_string(d.body_bytes); break;
-        case BodyCheck::sha256: o += " body-sha256 " + d.body_sha256; break;
-      }
-      if (d.condition) o += " if " + d.condition->implementation + " " + d.condition->range.to_string();
-      o += "\n";
-    }
-    if (e.running_zero_at_end) o += "  running 0 at end\n";
-    if (!e.violations.empty()) {
-      o += "  violation";
-      for (const std::string& c : e.violations) o += " " + c;
-      o += "\n";
-    }
-  }
-}
-
-}  // namespace
-
-std::string format_scenario(const Scenario& s) {
-  std::string o;
-  if (!s.description.empty()) {
-    std::istringstream in(s.description);
-    std::string l;
-    while (std::getline(in, l)) o += l.empty() ? "#\n" : "# " + l + "\n";
-  }
-  if (!s.title.empty()) o += "title " + quote(s.title) + "\n";
-  o += "seed " + std::to_string(s.seed) + "\n";
-  if (s.canary) o += "canary\n";
-  if (s.replay_choices) format_choices(s, o);
-  for (const PolicySpec& p : s.policies) {
-    o += "policy " + word(p.name);
-    for (const std::string& a : p.args) o += " " + word(a);
-    o += "\n";
-  }
-  format_world(s, o);
-  format_multi(s, o);
-  format_dns_and_peers(s, o);
-  format_client(s, o);
-  format_expect(s, o);
-  return o;
+bool PeerSpec::set_script(std::string text, int first_line, ms::sim::ScriptError& err) {
+  script_text = std::move(text);
+  script_first_line = first_line;
+  script = {};
+  if (ms::sim::parse_peer_script(script_text, first_line, script, err)) return true;
+  script = {};
+  return false;
 }
 
 std::string Scenario::mutant() const {

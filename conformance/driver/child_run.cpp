@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include "simnet/text.hpp"
+
 namespace ms::conf {
 
 void put(std::string& out, const std::string& key, const std::string& value) {
@@ -60,27 +62,36 @@ std::string encode(const ChildRun& r) {
   return out;
 }
 
+bool next_record(const std::string& in, std::size_t& pos, std::string& key, std::string& value,
+                 std::string& error) {
+  const auto nl = in.find('\n', pos);
+  const auto sp = in.find(' ', pos);
+  std::uint64_t len = 0;
+  if (nl == std::string::npos || sp == std::string::npos || sp > nl ||
+      !sim::read_decimal(std::string_view(in).substr(sp + 1, nl - sp - 1), in.size(), len)) {
+    error = "malformed record at byte " + std::to_string(pos);
+    return false;
+  }
+  key = in.substr(pos, sp - pos);
+  if (len > in.size() - (nl + 1)) {
+    error = "truncated record '" + key + "'";
+    return false;
+  }
+  value = in.substr(nl + 1, len);
+  pos = nl + 1 + len;
+  return true;
+}
+
 bool decode(const std::string& in, ChildRun& r, std::string& error) {
   ChildRun d;
   std::size_t pos = 0;
   bool ended = false;
   auto num = [](const std::string& v) { return v.empty() ? 0LL : std::stoll(v); };
   try {
+    std::string key;
+    std::string v;
     while (pos < in.size() && !ended) {
-      const auto nl = in.find('\n', pos);
-      const auto sp = in.find(' ', pos);
-      if (nl == std::string::npos || sp == std::string::npos || sp > nl) {
-        error = "malformed record at byte " + std::to_string(pos);
-        return false;
-      }
-      const std::string key = in.substr(pos, sp - pos);
-      const std::size_t len = std::stoull(in.substr(sp + 1, nl - sp - 1));
-      if (nl + 1 + len > in.size()) {
-        error = "truncated record '" + key + "'";
-        return false;
-      }
-      const std::string v = in.substr(nl + 1, len);
-      pos = nl + 1 + len;
+      if (!next_record(in, pos, key, v, error)) return false;
       TransferResult* t = d.run.transfers.empty() ? nullptr : &d.run.transfers.back();
       if (key == "skipped") d.skipped = v;
       else if (key == "setup_error") d.setup_error = v;

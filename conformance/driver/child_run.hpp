@@ -35,6 +35,10 @@ ScenarioRun blank_run(const Scenario& scenario, const RunOptions& options);
 // Records "key length\n" followed by length bytes; bodies may hold any byte. The same
 // records carry the virtual world's requests to its fork server (run_virtual.cpp).
 void put(std::string& out, const std::string& key, const std::string& value);
+// Reads the record at pos and moves pos past it; false with a message when the bytes there
+// are not a whole record.
+bool next_record(const std::string& in, std::size_t& pos, std::string& key, std::string& value,
+                 std::string& error);
 // Numbers as "1 2 3" and back (std::invalid_argument / out_of_range on a bad one).
 std::string numbers_text(const std::vector<std::uint64_t>& v);
 std::vector<std::uint64_t> numbers(const std::string& s);

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "simnet/text.hpp"
+
 namespace ms::conf {
 namespace {
 
@@ -16,17 +18,6 @@ const char* const kWorlds[] = {
     "world latency 1ms", "world latency 1ms short_read 0.5 short_write 0.5",
     "world latency 2ms extra_latency 0.5 send_buffer 512",
     "world latency 1ms reset 0.3 half_close_early 0.2"};
-
-std::string escape(const std::uint8_t* p, std::size_t n) {
-  static const char* hex = "0123456789abcdef";
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) {
-    s += "\\x";
-    s += hex[p[i] >> 4];
-    s += hex[p[i] & 15];
-  }
-  return s;
-}
 
 }  // namespace
 
@@ -43,7 +34,7 @@ std::string fuzz_input_scenario(const std::uint8_t* data, std::size_t size) {
     const std::size_t want = 1 + data[i++] % 64;
     const std::size_t n = std::min(want, size - i);
     if (n == 0) break;
-    text += "  send \"" + escape(data + i, n) + "\"\n  wait 1ms\n";
+    text += "  send " + ms::sim::quote_text(std::string(reinterpret_cast<const char*>(data + i), n)) + "\n  wait 1ms\n";
     i += n;
   }
   text += "  close\nclient\n";

@@ -51,6 +51,7 @@
 #include "conformance/thirdparty.hpp"
 #include "multisock/engine.hpp"
 #include "child_run.hpp"
+#include "http/url.hpp"
 #include "real_environment.hpp"
 #include "run_end.hpp"
 #include "simnet/posix_ports.hpp"
@@ -76,8 +77,10 @@ std::string lower(std::string s) {
 
 // ---- URL mapping -------------------------------------------------------------------------
 
+// A scenario URL taken apart to be put back together with a real port, split by the
+// engine's URL splitter (http/url.hpp): userinfo, path, query and fragment stay as written.
 struct Url {
-  std::string scheme;    // "http"
+  std::string scheme;    // lower case
   std::string userinfo;  // with its '@', or empty
   std::string host;      // without brackets
   bool bracketed = false;
@@ -86,48 +89,21 @@ struct Url {
 };
 
 bool parse_url(const std::string& text, Url& out) {
-  const auto sep = text.find("://");
-  if (sep == std::string::npos || sep == 0) return false;
+  const std::optional<http::UrlParts> parts = http::split_url(text);
+  if (!parts || parts->host.empty()) return false;
   Url u;
-  u.scheme = lower(text.substr(0, sep));
-  std::string authority = text.substr(sep + 3);
-  const auto end = authority.find_first_of("/?#");
-  if (end != std::string::npos) {
-    u.rest = authority.substr(end);
-    authority.resize(end);
-  }
-  if (const auto at = authority.rfind('@'); at != std::string::npos) {
-    u.userinfo = authority.substr(0, at + 1);
-    authority = authority.substr(at + 1);
-  }
-  std::string port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string::npos) return false;
-    u.host = authority.substr(1, close - 1);
-    u.bracketed = true;
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return false;
-      port_text = authority.substr(close + 2);
-    }
+  u.scheme = lower(std::string(parts->scheme));
+  if (parts->has_userinfo) u.userinfo = std::string(parts->userinfo) + "@";
+  u.host = std::string(parts->host);
+  u.bracketed = parts->bracketed;
+  u.rest = std::string(parts->rest);
+  if (!parts->port.empty()) {
+    const std::optional<std::uint16_t> port = http::parse_port(parts->port);
+    if (!port) return false;
+    u.port = *port;
   } else {
-    const auto colon = authority.rfind(':');
-    u.host = authority.substr(0, colon);
-    if (colon != std::string::npos) port_text = authority.substr(colon + 1);
-  }
-  if (u.host.empty()) return false;
-  if (!port_text.empty()) {
-    if (port_text.size() > 5 ||
-        !std::all_of(port_text.begin(), port_text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
-      return false;
-    u.port = std::stoi(port_text);
-    if (u.port > 65535) return false;
-  } else if (u.scheme == "http") {
-    u.port = 80;
-  } else if (u.scheme == "https") {
-    u.port = 443;
-  } else {
-    return false;
+    u.port = http::default_port(u.scheme);
+    if (u.port == 0) return false;
   }
   out = u;
   return true;
@@ -155,10 +131,8 @@ class PeerMap {
   // Starts every peer of the scenario; false with a message on the first failure.
   bool start(const Scenario& sc, std::string& error) {
     for (const PeerSpec& p : sc.peers) {
-      sim::PeerScript script;
-      sim::ScriptError se;
-      if (!sim::parse_peer_script(p.script_text, p.script_first_line, script, se)) {
-        error = sc.file + ":" + se.to_string();
+      if (p.script.commands.empty()) {
+        error = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name + " has no parsed script";
         return false;
       }
       auto at = port::Address::parse_numeric(p.address, static_cast<std::uint16_t>(p.port));
@@ -167,7 +141,7 @@ class PeerMap {
                 ": not a loopback address: " + p.address;
         return false;
       }
-      auto real = listen(p.name, script, *at, error);
+      auto real = listen(p.name, p.script, *at, error);
       if (!real) {
         error = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name + ": " + error;
         return false;
@@ -183,9 +157,8 @@ class PeerMap {
     if (auto it = real_.find(scenario_addr); it != real_.end()) return it->second;
     if (!scenario_addr.is_loopback()) return std::nullopt;
     sim::PeerScript refuse;
-    sim::ScriptError se;
+    refuse.commands.push_back(sim::PeerCommand{.op = sim::PeerOp::refuse});
     std::string error;
-    if (!sim::parse_peer_script("refuse", 1, refuse, se)) return std::nullopt;
     auto real = listen("no-peer", refuse, scenario_addr, error);
     if (!real) return std::nullopt;
     real_[scenario_addr] = *real;
@@ -365,9 +338,13 @@ std::string not_applicable(const Scenario& sc, const TargetSpec& target) {
   }
   // An absolute redirect names the scenario's port, which no real peer listens on.
   for (const PeerSpec& p : sc.peers) {
-    const std::string text = lower(p.script_text);
-    if (text.find("location: http://") != std::string::npos ||
-        text.find("location: https://") != std::string::npos)
+    const bool absolute_redirect = std::any_of(p.script.commands.begin(), p.script.commands.end(),
+                                               [](const sim::PeerCommand& c) {
+      const std::string text = lower(c.bytes);
+      return text.find("location: http://") != std::string::npos ||
+             text.find("location: https://") != std::string::npos;
+    });
+    if (absolute_redirect)
       return "skipped: peer " + p.name +
              " redirects to an absolute URL with the scenario's port; real peers listen on "
              "ephemeral ports";

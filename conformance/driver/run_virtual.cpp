@@ -107,15 +107,8 @@ ChildRun run_in_child(const Api& api, const Scenario& sc, const TargetSpec& targ
 std::map<std::string, std::string> records(const std::string& in) {
   std::map<std::string, std::string> r;
   std::size_t pos = 0;
-  while (pos < in.size()) {
-    const auto nl = in.find('\n', pos);
-    const auto sp = in.find(' ', pos);
-    if (nl == std::string::npos || sp == std::string::npos || sp > nl) break;
-    const std::size_t len = std::stoull(in.substr(sp + 1, nl - sp - 1));
-    if (nl + 1 + len > in.size()) break;
-    r[in.substr(pos, sp - pos)] = in.substr(nl + 1, len);
-    pos = nl + 1 + len;
-  }
+  std::string key, value, error;
+  while (pos < in.size() && next_record(in, pos, key, value, error)) r[key] = value;
   return r;
 }
 

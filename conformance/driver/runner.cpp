@@ -139,20 +139,6 @@ bool build_policy(const Scenario& scenario, Policy& out, std::string& error) {
 
 namespace {
 
-sim::FaultOptions faults_of(const WorldSpec& w) {
-  sim::FaultOptions f;
-  f.connect_refuse_probability = w.connect_refuse;
-  f.connect_drop_probability = w.connect_drop;
-  f.reset_probability = w.reset;
-  f.half_close_early_probability = w.half_close_early;
-  f.socket_error_probability = w.socket_error;
-  f.short_read_probability = w.short_read;
-  f.short_write_probability = w.short_write;
-  f.extra_latency_probability = w.extra_latency;
-  if (w.extra_latency_max_ns >= 0) f.extra_latency_max = Nanos(w.extra_latency_max_ns);
-  return f;
-}
-
 bool world_has_faults(const WorldSpec& w) {
   return w.connect_refuse > 0 || w.connect_drop > 0 || w.reset > 0 || w.half_close_early > 0 ||
          w.socket_error > 0;
@@ -246,7 +232,7 @@ void check_expectations(const Scenario& sc, const RunResult& run, const Checker&
     for (auto& t : run.transfers)
       if (t.id == id) got = &t;
     if (!got || !got->done) {
-      fail("EXPECT", "transfer " + id + ": expected DONE with " + results_text(lines) +
+      fail(kExpectationClause, "transfer " + id + ": expected DONE with " + results_text(lines) +
                          condition_text(lines) + ", observed no DONE message");
       continue;
     }
@@ -260,7 +246,7 @@ void check_expectations(const Scenario& sc, const RunResult& run, const Checker&
                 std::find(d->also.begin(), d->also.end(), got->result) != d->also.end();
     }
     if (!allowed) {
-      fail("EXPECT", "transfer " + id + ": expected result " + results_text(lines) +
+      fail(kExpectationClause, "transfer " + id + ": expected result " + results_text(lines) +
                          condition_text(lines) + ", observed " + easy_code_short_name(got->result));
     }
     switch (want ? want->body_check : BodyCheck::none) {
@@ -268,25 +254,25 @@ void check_expectations(const Scenario& sc, const RunResult& run, const Checker&
         break;
       case BodyCheck::text:
         if (got->body != want->body)
-          fail("EXPECT", "transfer " + id + ": body differs (expected " +
+          fail(kExpectationClause, "transfer " + id + ": body differs (expected " +
                              std::to_string(want->body.size()) + " bytes, observed " +
                              std::to_string(got->body_bytes) + ")");
         break;
       case BodyCheck::bytes:
         if (got->body_bytes != want->body_bytes)
-          fail("EXPECT", "transfer " + id + ": expected " +
+          fail(kExpectationClause, "transfer " + id + ": expected " +
                              std::to_string(want->body_bytes) + " body bytes, observed " +
                              std::to_string(got->body_bytes));
         break;
       case BodyCheck::sha256:
         if (got->body_sha256 != want->body_sha256)
-          fail("EXPECT", "transfer " + id + ": body sha256 " + got->body_sha256 +
+          fail(kExpectationClause, "transfer " + id + ": body sha256 " + got->body_sha256 +
                              " differs from the expected " + want->body_sha256);
         break;
     }
   }
   if (sc.expect.running_zero_at_end && (run.stalled || run.hit_time_limit || run.hit_call_limit))
-    fail("EXPECT", std::string("expected running 0 at end, the run ended by ") +
+    fail(kExpectationClause, std::string("expected running 0 at end, the run ended by ") +
                        (run.stalled ? "a stall" : run.hit_time_limit ? "the time limit"
                                                                      : "the call limit"));
   // A `clause` line promises that the scenario's own policy reaches the clause; under a
@@ -301,55 +287,8 @@ void check_expectations(const Scenario& sc, const RunResult& run, const Checker&
     for (const ClauseResult& r : out.clause_results)
       if (r.clause && r.clause->id == id) harness = r.exercised;
     if (checker.exercised(id) == 0 && harness == 0)
-      fail("EXPECT", "clause " + id + " was expected to be exercised, it was not");
+      fail(kExpectationClause, "clause " + id + " was expected to be exercised, it was not");
   }
-}
-
-std::unique_ptr<sim::World> make_world(const Scenario& sc, std::uint64_t seed,
-                                       sim::ChoiceTape& tape, std::string& error) {
-  sim::WorldOptions wo;
-  wo.seed = seed;
-  if (sc.world.latency_ns >= 0) wo.link.latency = Nanos(sc.world.latency_ns);
-  if (sc.world.bandwidth_bytes_per_second >= 0)
-    wo.link.bandwidth_bytes_per_second =
-        static_cast<std::uint64_t>(sc.world.bandwidth_bytes_per_second);
-  if (sc.world.send_buffer_bytes > 0)
-    wo.link.send_buffer_bytes = static_cast<std::size_t>(sc.world.send_buffer_bytes);
-  if (sc.world.dns_default_delay_ns >= 0) wo.dns_default_delay = Nanos(sc.world.dns_default_delay_ns);
-  wo.faults = faults_of(sc.world);
-  auto world = std::make_unique<sim::World>(wo);
-  world->rng().attach(&tape);
-
-  for (const DnsSpec& d : sc.dns) {
-    std::vector<sim::Address> addrs;
-    for (auto& a : d.addresses) {
-      auto parsed = sim::Address::parse_numeric(a, 0);
-      if (parsed) addrs.push_back(*parsed);
-    }
-    world->dns_add(d.name, addrs,
-                  d.delay_ns >= 0 ? Nanos(d.delay_ns) : wo.dns_default_delay, d.fail);
-  }
-  for (const PeerSpec& p : sc.peers) {
-    sim::PeerScript script;
-    sim::ScriptError se;
-    if (!sim::parse_peer_script(p.script_text, p.script_first_line, script, se)) {
-      error = sc.file + ":" + se.to_string();
-      return nullptr;
-    }
-    auto at = sim::Address::parse_numeric(p.address, static_cast<std::uint16_t>(p.port));
-    if (at && p.latency_ns >= 0) {
-      sim::LinkOptions link = wo.link;
-      link.latency = Nanos(p.latency_ns);
-      world->set_link(*at, link);
-    }
-    if (!at || !world->listen(p.name, *at, std::move(script), error)) {
-      error = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name + ": " +
-              (at ? error : "bad address " + p.address);
-      return nullptr;
-    }
-  }
-
-  return world;
 }
 
 namespace {

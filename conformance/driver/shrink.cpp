@@ -46,7 +46,7 @@ bool same_failure(const ScenarioRun& original, const ScenarioRun& run) {
   const Violation& first = original.violations.front();
   for (const Violation& v : run.violations)
     if (v.clause == first.clause &&
-        (first.clause != "EXPECT" || expectation(v.message) == expectation(first.message)))
+        (first.clause != kExpectationClause || expectation(v.message) == expectation(first.message)))
       return true;
   return false;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // sim_environment.hpp: the driver's Environment over a simnet World (virtual time), and
-// the observer that writes the world's network events into the trace.
+// the observer that writes the world's network events into the trace. The world itself
+// (make_world, advance_world) comes from conformance/sim_world.hpp.
 #pragma once
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include "conformance/driver.hpp"
 #include "conformance/runner.hpp"
+#include "conformance/sim_world.hpp"
 #include "simnet/virtual_os.hpp"
 #include "simnet/world.hpp"
 
@@ -28,10 +30,7 @@ class SimEnvironment final : public Environment {
       if (!vos_->fatal().empty()) return false;
       if (world_.has_ready_changes()) return true;  // a thread made something ready now
     }
-    std::optional<Nanos> next = world_.next_event_time();
-    if (deadline && (!next || *deadline < *next)) next = deadline;
-    if (!next) return false;  // nothing scheduled and no deadline: nothing can happen
-    world_.advance_to(std::max(*next, world_.now()));
+    if (!advance_world(world_, deadline)) return false;
     if (vos_ != nullptr) vos_->run_threads();
     return true;
   }
@@ -80,11 +79,6 @@ inline Nanos simulated_time_limit(const Scenario& sc) {
   for (const ClientStep& s : sc.client) last = std::max(last, s.at_ns);
   return std::max<Nanos>(std::chrono::seconds(600), Nanos(last) + std::chrono::seconds(60));
 }
-
-// The world a scenario describes (links, faults, DNS, peers), its PRNG recording into
-// `tape`; nullptr with a message when the scenario's peers or addresses are wrong.
-std::unique_ptr<sim::World> make_world(const Scenario& sc, std::uint64_t seed,
-                                       sim::ChoiceTape& tape, std::string& error);
 
 // A library target in the virtual world: each scenario in a child process that loads the
 // library, installs the interposition layer over the scenario's world and drives it

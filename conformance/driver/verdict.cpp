@@ -82,7 +82,7 @@ std::string crash_detail(const ScenarioRun& run) {
 }
 
 std::string describe(const Violation& v) {
-  return (v.clause.empty() || v.clause == "EXPECT" ? std::string("expect") : v.clause) + " at event " +
+  return (v.clause.empty() || v.clause == kExpectationClause ? std::string("expect") : v.clause) + " at event " +
          std::to_string(v.event_index) + ": " + v.message;
 }
 
@@ -94,7 +94,7 @@ std::string strip_skipped(const std::string& message) {
 
 std::string violation_severity(const Violation& v, const Contract& c) {
   const ContractClause* k = c.find(v.clause);
-  return k ? k->severity : "EXPECT";
+  return k ? k->severity : kExpectationClause;
 }
 
 bool is_hard(const Violation& v, const Contract& c) { return weight(v, c) == Weight::hard; }

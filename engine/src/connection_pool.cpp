@@ -45,8 +45,9 @@ ConnLimits::Slot ConnectionPool::acquire_slot(const std::string& key) {
   }
 }
 
-bool ConnectionPool::has(const std::string& key) const {
-  return std::any_of(idle_.begin(), idle_.end(), [&](const auto& c) { return c->pool_key == key; });
+std::size_t ConnectionPool::idle_count(const std::string& key) const {
+  return static_cast<std::size_t>(
+      std::count_if(idle_.begin(), idle_.end(), [&](const auto& c) { return c->pool_key == key; }));
 }
 
 bool ConnectionPool::take_grew() { return std::exchange(grew_, false); }

@@ -43,8 +43,8 @@ class ConnectionPool {
   // A slot for a new connection to key, closing idle connections if that makes room;
   // empty when the limits say wait.
   ConnLimits::Slot acquire_slot(const std::string& key);
-  // Whether an idle connection to key waits.
-  bool has(const std::string& key) const;
+  // How many idle connections to key wait.
+  std::size_t idle_count(const std::string& key) const;
   // Whether a connection went idle since the last call (a queued transfer may reuse it).
   bool take_grew();
   // Closes every idle connection.

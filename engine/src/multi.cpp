@@ -405,10 +405,30 @@ void ms_multi::process_queue() {
   const bool freed = pool_.limits().take_freed();
   const bool grew = pool_.take_grew();
   if (queue_.empty() || (!freed && !grew)) return;
+  // As many queued transfers of a key leave for its idle connections as there are idle
+  // connections, first come first served; the others of that key stay queued. (Letting all
+  // of them go, they would find the pool empty and queue again: a pass over the whole queue
+  // per freed connection, quadratic in the queue's length.)
+  struct Idle {
+    std::size_t left = 0;
+    bool any = false;
+  };
+  std::map<std::string, Idle> idle;
   for (auto it = queue_.begin(); it != queue_.end();) {
     ms::Transfer* t = *it;
     const std::string& key = t->pool_key();
-    const bool pooled = pool_.has(key);
+    auto [entry, fresh] = idle.try_emplace(key);
+    if (fresh) {
+      entry->second.left = pool_.idle_count(key);
+      entry->second.any = entry->second.left > 0;
+    }
+    const bool pooled = entry->second.left > 0;
+    if (pooled) {
+      --entry->second.left;
+    } else if (entry->second.any) {
+      ++it;  // those ahead of it took the idle connections of its key
+      continue;
+    }
     ms::ConnLimits::Slot slot;
     if (!pooled) {
       slot = pool_.acquire_slot(key);

@@ -24,7 +24,7 @@ for f in files:
         l = lines[i]
         if re.match(r"^( {0,2})[A-Za-z~]", l) and "(" in l and not ctrl.match(l) and not l.rstrip().endswith(";"):
             k = i
-            while "{" not in lines[k] and k < len(lines) and not lines[k].rstrip().endswith(("{", ";")) and k - i < 6: k += 1
+            while k < len(lines) and "{" not in lines[k] and not lines[k].rstrip().endswith(("{", ";")) and k - i < 6: k += 1
             if k < len(lines) and "{" in lines[k] and not re.search(r"=\s*\{$", lines[k]):
                 depth, j = 0, k
                 while j < len(lines):

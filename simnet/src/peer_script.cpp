@@ -37,48 +37,33 @@ namespace {
 
 constexpr std::uint64_t kSizeMax = 1ULL << 30;  // 1 GiB: more is a typo, not a test
 
-bool parse_u64(std::string_view digits, std::uint64_t limit, std::uint64_t& out) {
-  if (digits.empty()) return false;
-  std::uint64_t value = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + static_cast<std::uint64_t>(c - '0');
-    if (value > limit) return false;
-  }
-  out = value;
-  return true;
-}
-
-// One line being read, with columns counted in the original line.
-struct Cursor {
-  std::string_view line;
-  std::size_t pos = 0;
-
-  void skip_spaces() {
-    while (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t' || line[pos] == '\r'))
-      ++pos;
-  }
-  bool at_end() {
-    skip_spaces();
-    return pos >= line.size() || line[pos] == '#';
-  }
-  int column() const { return static_cast<int>(pos) + 1; }
-  // A run of characters up to the next blank.
-  std::string_view word() {
-    skip_spaces();
-    const std::size_t start = pos;
-    while (pos < line.size() && line[pos] != ' ' && line[pos] != '\t' && line[pos] != '\r')
-      ++pos;
-    return line.substr(start, pos - start);
-  }
-};
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
+
+// One line's tokens (lex_line of text.hpp) being read left to right.
+struct Words {
+  const std::vector<TextToken>& toks;
+  int end_column;  // where a missing word is reported: just past the line
+  std::size_t next = 0;
+
+  bool at_end() const { return next >= toks.size(); }
+  int column() const { return at_end() ? end_column : toks[next].column; }
+  // The next token as a keyword; a quoted token comes back in its quotes, so it never
+  // matches one.
+  std::string word() {
+    if (at_end()) return {};
+    const TextToken& t = toks[next++];
+    return t.quoted ? quote_text(t.text) : t.text;
+  }
+  const TextToken* quoted() {
+    if (at_end() || !toks[next].quoted) return nullptr;
+    return &toks[next++];
+  }
+};
 
 class Parser {
  public:
@@ -91,48 +76,45 @@ class Parser {
     return false;
   }
 
-  bool parse_line(Cursor& cur, PeerCommand& cmd) {
-    cur.skip_spaces();
-    const int word_column = cur.column();
-    const std::string_view w = cur.word();
+  bool parse_line(Words& in, PeerCommand& cmd) {
+    const int word_column = in.column();
+    const std::string w = in.word();
     cmd.line = line_number_;
     if (w == "accept") {
       cmd.op = PeerOp::accept;
     } else if (w == "expect") {
-      const int col = (cur.skip_spaces(), cur.column());
-      const std::string_view what = cur.word();
+      const int col = in.column();
+      const std::string what = in.word();
       if (what != "request")
         return fail(col, what.empty() ? "expected 'request' after 'expect'"
                                       : "expected 'request' after 'expect', got '" +
                                             std::string(what) + "'");
       cmd.op = PeerOp::expect_request;
-      if (!cur.at_end()) {
-        const int col2 = cur.column();
-        if (cur.word() != "no-continue")
+      if (!in.at_end()) {
+        const int col2 = in.column();
+        if (in.word() != "no-continue")
           return fail(col2, "unexpected text after 'expect request' (only 'no-continue')");
         cmd.no_continue = true;
       }
     } else if (w == "send") {
-      cur.skip_spaces();
-      if (cur.pos < cur.line.size() && cur.line[cur.pos] == '"') {
+      if (const TextToken* text = in.quoted()) {
         cmd.op = PeerOp::send;
-        if (!parse_string(cur, cmd.bytes)) return false;
+        cmd.bytes = text->text;
       } else {
-        const int col = cur.column();
-        const std::string_view what = cur.word();
-        if (what != "body")
+        const int col = in.column();
+        if (in.word() != "body")
           return fail(col, "expected a quoted string or 'body N' after 'send'");
         cmd.op = PeerOp::send_body;
-        if (!parse_size(cur, cmd.body_bytes, "body size")) return false;
+        if (!parse_size(in, cmd.body_bytes, "body size")) return false;
       }
-      if (!parse_pieces(cur, cmd)) return false;
+      if (!parse_pieces(in, cmd)) return false;
     } else if (w == "send-file") {
       cmd.op = PeerOp::send_body;
-      if (!parse_size(cur, cmd.body_bytes, "file size")) return false;
-      if (!parse_pieces(cur, cmd)) return false;
+      if (!parse_size(in, cmd.body_bytes, "file size")) return false;
+      if (!parse_pieces(in, cmd)) return false;
     } else if (w == "wait") {
       cmd.op = PeerOp::wait;
-      if (!parse_duration_at(cur, cmd.duration)) return false;
+      if (!parse_duration_at(in, cmd.duration)) return false;
     } else if (w == "close") {
       cmd.op = PeerOp::close;
     } else if (w == "shutdown") {
@@ -147,15 +129,15 @@ class Parser {
       cmd.op = PeerOp::refuse;
     } else if (w == "tls") {
       cmd.op = PeerOp::tls;
-      const int name_column = (cur.skip_spaces(), cur.column());
-      const std::string_view name = cur.word();
-      if (name.empty() || name.front() == '#')
+      const int name_column = in.column();
+      const std::string name = in.word();
+      if (name.empty() || name.front() == '"')
         return fail(name_column, "expected the certificate's host name after 'tls'");
       cmd.tls_name.assign(name);
       CertKind kind = CertKind::good;
-      if (!cur.at_end()) {
-        const int kind_column = cur.column();
-        const std::string_view k = cur.word();
+      if (!in.at_end()) {
+        const int kind_column = in.column();
+        const std::string k = in.word();
         if (!parse_cert_kind(k, kind))
           return fail(kind_column, "unknown certificate kind '" + std::string(k) +
                                        "' (good, expired, self-signed)");
@@ -164,57 +146,16 @@ class Parser {
     } else {
       return fail(word_column, "unknown command '" + std::string(w) + "'");
     }
-    if (!cur.at_end())
-      return fail(cur.column(), "unexpected text after '" + std::string(w) + "'");
+    if (!in.at_end())
+      return fail(in.column(), "unexpected text after '" + std::string(w) + "'");
     return true;
   }
 
  private:
-  bool parse_string(Cursor& cur, std::string& out) {
-    const int open_column = cur.column();
-    ++cur.pos;  // opening quote
-    out.clear();
-    while (cur.pos < cur.line.size()) {
-      const char c = cur.line[cur.pos];
-      if (c == '"') {
-        ++cur.pos;
-        return true;
-      }
-      if (c != '\\') {
-        out.push_back(c);
-        ++cur.pos;
-        continue;
-      }
-      const int escape_column = cur.column();
-      if (cur.pos + 1 >= cur.line.size()) return fail(escape_column, "unterminated escape");
-      const char e = cur.line[cur.pos + 1];
-      cur.pos += 2;
-      switch (e) {
-        case 'r': out.push_back('\r'); break;
-        case 'n': out.push_back('\n'); break;
-        case 't': out.push_back('\t'); break;
-        case '\\': out.push_back('\\'); break;
-        case '"': out.push_back('"'); break;
-        case 'x': {
-          const int hi = cur.pos < cur.line.size() ? hex_value(cur.line[cur.pos]) : -1;
-          const int lo = cur.pos + 1 < cur.line.size() ? hex_value(cur.line[cur.pos + 1]) : -1;
-          if (hi < 0 || lo < 0)
-            return fail(escape_column, "\\x needs two hexadecimal digits");
-          out.push_back(static_cast<char>(hi * 16 + lo));
-          cur.pos += 2;
-          break;
-        }
-        default:
-          return fail(escape_column, std::string("unknown escape '\\") + e + "'");
-      }
-    }
-    return fail(open_column, "unterminated string (missing closing quote)");
-  }
-
-  bool parse_size(Cursor& cur, std::uint64_t& out, const char* what) {
-    cur.skip_spaces();
-    const int col = cur.column();
-    std::string_view w = cur.word();
+  bool parse_size(Words& in, std::uint64_t& out, const char* what) {
+    const int col = in.column();
+    const std::string word = in.word();
+    std::string_view w = word;
     if (w.empty()) return fail(col, std::string("missing ") + what);
     std::uint64_t unit = 1;
     if (w.back() == 'k' || w.back() == 'K') {
@@ -225,17 +166,16 @@ class Parser {
       w.remove_suffix(1);
     }
     std::uint64_t n = 0;
-    if (!parse_u64(w, kSizeMax, n) || n * unit > kSizeMax)
+    if (!read_decimal(w, kSizeMax, n) || n * unit > kSizeMax)
       return fail(col, std::string("bad ") + what +
                            " (a decimal number of bytes, optional k or M, at most 1M k)");
     out = n * unit;
     return true;
   }
 
-  bool parse_duration_at(Cursor& cur, Nanos& out) {
-    cur.skip_spaces();
-    const int col = cur.column();
-    const std::string_view w = cur.word();
+  bool parse_duration_at(Words& in, Nanos& out) {
+    const int col = in.column();
+    const std::string w = in.word();
     if (w.empty()) return fail(col, "missing duration");
     if (!parse_duration(w, out))
       return fail(col, "bad duration '" + std::string(w) + "' (use e.g. 10ms, 2s, 500us, 0)");
@@ -243,20 +183,20 @@ class Parser {
   }
 
   // Optional "in pieces of N every D".
-  bool parse_pieces(Cursor& cur, PeerCommand& cmd) {
-    if (cur.at_end()) return true;
-    const int col = cur.column();
-    if (cur.word() != "in") return fail(col, "unexpected text after send (expected 'in pieces of N every D')");
-    const int col2 = (cur.skip_spaces(), cur.column());
-    if (cur.word() != "pieces") return fail(col2, "expected 'pieces of N every D'");
-    const int col3 = (cur.skip_spaces(), cur.column());
-    if (cur.word() != "of") return fail(col3, "expected 'of N every D'");
-    const int size_column = (cur.skip_spaces(), cur.column());
-    if (!parse_size(cur, cmd.piece_bytes, "piece size")) return false;
+  bool parse_pieces(Words& in, PeerCommand& cmd) {
+    if (in.at_end()) return true;
+    const int col = in.column();
+    if (in.word() != "in") return fail(col, "unexpected text after send (expected 'in pieces of N every D')");
+    const int col2 = in.column();
+    if (in.word() != "pieces") return fail(col2, "expected 'pieces of N every D'");
+    const int col3 = in.column();
+    if (in.word() != "of") return fail(col3, "expected 'of N every D'");
+    const int size_column = in.column();
+    if (!parse_size(in, cmd.piece_bytes, "piece size")) return false;
     if (cmd.piece_bytes == 0) return fail(size_column, "piece size must be at least 1");
-    const int col4 = (cur.skip_spaces(), cur.column());
-    if (cur.word() != "every") return fail(col4, "expected 'every D' after the piece size");
-    return parse_duration_at(cur, cmd.piece_every);
+    const int col4 = in.column();
+    if (in.word() != "every") return fail(col4, "expected 'every D' after the piece size");
+    return parse_duration_at(in, cmd.piece_every);
   }
 
   int line_number_;
@@ -298,26 +238,6 @@ bool check_script(const PeerScript& script, ScriptError& err, int first_line) {
 
 }  // namespace
 
-DurationProblem read_duration(std::string_view text, Nanos max, Nanos& out) {
-  std::size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0) return DurationProblem::not_a_number;
-  const std::string_view unit = text.substr(digits);
-  std::uint64_t scale = 0;
-  if (unit == "ns") scale = 1;
-  else if (unit == "us") scale = 1000;
-  else if (unit == "ms") scale = 1000 * 1000;
-  else if (unit == "s") scale = 1000 * 1000 * 1000;
-  else if (unit.empty() && text.find_first_not_of('0') == std::string_view::npos) scale = 1;
-  else if (unit.empty()) return DurationProblem::needs_unit;
-  else return DurationProblem::unknown_unit;
-  const std::uint64_t max_ns = static_cast<std::uint64_t>(std::max<std::int64_t>(0, max.count()));
-  std::uint64_t n = 0;
-  if (!parse_u64(text.substr(0, digits), max_ns, n) || n > max_ns / scale) return DurationProblem::too_large;
-  out = Nanos(static_cast<std::int64_t>(n * scale));
-  return DurationProblem::none;
-}
-
 bool parse_duration(std::string_view text, Nanos& out) {
   constexpr std::int64_t kMaxNs = 100LL * 24 * 3600 * 1000 * 1000 * 1000;  // 100 days
   return read_duration(text, Nanos(kMaxNs), out) == DurationProblem::none;
@@ -328,14 +248,21 @@ bool parse_peer_script(std::string_view text, int first_line, PeerScript& out,
   out.commands.clear();
   int line_number = first_line;
   std::size_t start = 0;
+  std::vector<TextToken> toks;
   while (start <= text.size()) {
     std::size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
-    Cursor cur{text.substr(start, end - start), 0};
-    if (!cur.at_end()) {
+    const std::string_view line = text.substr(start, end - start);
+    TextError lexed;
+    if (!lex_line(line, Tabs::blank, toks, lexed)) {
+      err = ScriptError{line_number, lexed.column, lexed.reason};
+      return false;
+    }
+    if (!toks.empty()) {
       PeerCommand cmd;
       Parser parser(line_number, err);
-      if (!parser.parse_line(cur, cmd)) return false;
+      Words words{toks, static_cast<int>(line.size()) + 1};
+      if (!parser.parse_line(words, cmd)) return false;
       out.commands.push_back(std::move(cmd));
     }
     if (end == text.size()) break;
@@ -395,7 +322,7 @@ bool parse_request_head(std::string_view buffer, RequestHead& head) {
       std::size_t q = 0;
       while (q < v.size() && v[q] >= '0' && v[q] <= '9') ++q;
       std::uint64_t n = 0;
-      if (parse_u64(v.substr(0, q), kSizeMax, n)) head.content_length = n;
+      if (read_decimal(v.substr(0, q), kSizeMax, n)) head.content_length = n;
     } else if (header_is(line, "transfer-encoding:", v)) {
       head.chunked = contains_lower(v, "chunked");
     } else if (header_is(line, "expect:", v)) {

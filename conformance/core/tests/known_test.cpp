@@ -115,7 +115,7 @@ TEST(Known, BadFilesSayWhereAndWhy) {
       {"implementation libcurl\nversions any\ndeviation SC-REMOVE\n\treason r\n",
        "x.known:4:1: tab character"},
       {"implementation libcurl\nversions any\ndeviation SC-REMOVE\n  reason \"r\n",
-       "x.known:4:10: missing closing quote"},
+       "x.known:4:10: unterminated string (missing closing quote)"},
       {"implementation libcurl\nversions any\nedition 9\n", "x.known:3:9: unknown edition '9'"},
       {"implementation libcurl\nversions any\nfrobnicate\n", "x.known:3:1: unknown line"},
       {"implementation libcurl\nversions any\ndeviation SC-REMOVE\n  colour red\n",

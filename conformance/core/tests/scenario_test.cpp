@@ -93,6 +93,10 @@ TEST(Scenario_Parse, ReadsEverySection) {
   EXPECT_EQ(s.peers[0].port, 80);
   EXPECT_EQ(s.peers[0].script_first_line, 15);  // after the two `multi` lines
   EXPECT_EQ(s.peers[0].script_text.substr(0, 9), "  accept\n");
+  // Parsed once, here: the worlds run the commands, with lines numbered in the file.
+  ASSERT_FALSE(s.peers[0].script.commands.empty());
+  EXPECT_EQ(s.peers[0].script.commands[0].op, ms::sim::PeerOp::accept);
+  EXPECT_EQ(s.peers[0].script.commands[0].line, 15);
   EXPECT_EQ(s.peers[1].address, "::1");
   ASSERT_EQ(s.client.size(), 6u);
   const TransferSpec& a = s.client[0].transfer;

@@ -37,8 +37,13 @@ struct CheckerOptions {
 // counts the rest (ClauseResult::violations counts them all).
 inline constexpr std::size_t kViolationsKeptPerClause = 100;
 
+// The clause of a violation that breaks no clause of the contract but one of the
+// scenario's own expectations (its expect block): the report shows it as an expectation
+// with severity EXPECT.
+inline constexpr const char* kExpectationClause = "EXPECT";
+
 struct Violation {
-  std::string clause;            // clause id, e.g. "SC-CHANGES"
+  std::string clause;            // clause id, e.g. "SC-CHANGES", or kExpectationClause
   std::size_t event_index = 0;   // index of the event (in on_event order) that shows it
   std::int64_t time_ns = 0;      // that event's time
   std::string message;           // "expected ..., observed ..."

@@ -2,10 +2,10 @@
 // scenario.hpp: one scenario file = what the peers do, what the client does, what must
 // be observed. The format is documented in conformance/SCENARIOS.md.
 //
-// Peer scripts are kept as the raw text of their block (with the original indentation and
-// line numbers), so ms::sim::parse_peer_script(script_text, script_first_line, ...) reports
-// positions in the scenario file. parse_scenario() already runs that parser on every block
-// when simnet is built, so a parsed scenario's scripts are known to be valid.
+// A peer's script is parsed once, by parse_scenario() (or by whoever builds a PeerSpec in
+// code, see PeerSpec::set_script): every world then runs PeerSpec::script. The raw text of
+// the block is kept beside it, with its original indentation and line numbers, for
+// formatting the scenario back and for messages that name positions in the file.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "conformance/version.hpp"
+#include "simnet/peer_script.hpp"
 
 namespace ms::conf {
 
@@ -71,9 +72,13 @@ struct PeerSpec {
   int port = 0;
   std::string script_text;    // the block's lines as written, '\n'-separated
   int script_first_line = 0;  // line number of the block's first line in the file
+  ms::sim::PeerScript script; // the block, parsed; no commands = never parsed (a setup error)
   int line = 0;
   std::int64_t latency_ns = -1;  // `latency D` on the peer line: this link's one-way latency (simnet)
   bool operator==(const PeerSpec&) const = default;
+  // Sets script_text and parses it into script; false with err filled when it is not a
+  // valid peer script (script is then left empty).
+  bool set_script(std::string text, int first_line, ms::sim::ScriptError& err);
 };
 
 struct ResolveSpec {  // MSOPT_RESOLVE "host:port:address"

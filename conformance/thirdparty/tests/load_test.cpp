@@ -238,11 +238,9 @@ TEST_P(CurlStyleLibrary, MultiSocketSmokeRunOverLoopback) {
 std::string flavour_name(const ::testing::TestParamInfo<Flavour>& info) { return info.param.label; }
 INSTANTIATE_TEST_SUITE_P(System, CurlStyleLibrary, ::testing::ValuesIn(kSystemFlavours), flavour_name);
 
-#ifdef MS_SHIM_PATH
 // libmultisock-curl.so (engine/compat): the engine itself, loaded like any third party.
 const Flavour kShimFlavours[] = {{"multisock_curl", MS_SHIM_PATH, "multisock/", "libcurl/7.88", true}};
 INSTANTIATE_TEST_SUITE_P(Shim, CurlStyleLibrary, ::testing::ValuesIn(kShimFlavours), flavour_name);
-#endif
 
 // ---- errors -------------------------------------------------------------------------
 

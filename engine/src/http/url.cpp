@@ -8,6 +8,7 @@
 // result passes the same checks.
 #include "http/url.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace ms::http {
@@ -25,8 +26,6 @@ char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' +
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_hex(char c) { return is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'f'); }
-
-std::uint16_t default_port(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
 
 // Space, control bytes, DEL and non-ASCII are refused rather than percent-encoded: the
 // engine sends the target as given, and such bytes on a request line are never valid.
@@ -161,62 +160,90 @@ std::string Url::host_header() const {
 
 std::string Url::to_string() const { return scheme + "://" + host_header() + target; }
 
+std::uint16_t default_port(std::string_view scheme) {
+  return scheme == "https" ? 443 : scheme == "http" ? 80 : 0;
+}
+
+std::optional<std::uint16_t> parse_port(std::string_view digits) {
+  if (digits.empty() || digits.size() > 5) return std::nullopt;
+  unsigned value = 0;
+  for (char c : digits) {
+    if (!is_digit(c)) return std::nullopt;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (value == 0 || value > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(value);
+}
+
+std::optional<UrlParts> split_url(std::string_view text) {
+  const std::size_t scheme_len = scheme_length(text);
+  if (scheme_len == 0 || text.substr(scheme_len, 3) != "://") return std::nullopt;
+  UrlParts u;
+  u.scheme = text.substr(0, scheme_len);
+  std::string_view rest = text.substr(scheme_len + 3);
+  const std::size_t auth_end = std::min(rest.find_first_of("/?#"), rest.size());
+  std::string_view authority = rest.substr(0, auth_end);
+  u.rest = rest.substr(auth_end);
+  if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    u.userinfo = authority.substr(0, at);
+    u.has_userinfo = true;
+    authority.remove_prefix(at + 1);
+  }
+  std::string_view after_host;  // ":port" or empty
+  if (!authority.empty() && authority[0] == '[') {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    u.host = authority.substr(1, close - 1);
+    u.bracketed = true;
+    after_host = authority.substr(close + 1);
+    if (!after_host.empty() && after_host[0] != ':') return std::nullopt;
+  } else {
+    const std::size_t colon = authority.find(':');
+    u.host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) after_host = authority.substr(colon);
+  }
+  if (!after_host.empty()) {
+    u.has_port = true;
+    u.port = after_host.substr(1);
+  }
+  return u;
+}
+
 std::optional<Url> parse_url(std::string_view text, UrlError* error) {
   if (text.size() > kUrlMax) return set_error(error, "URL too long"), std::nullopt;
   text = drop_fragment(text);
   if (!chars_ok(text)) return set_error(error, "invalid character in URL"), std::nullopt;
-  std::size_t scheme_len = scheme_length(text);
-  if (scheme_len == 0) return set_error(error, "missing scheme"), std::nullopt;
+  if (scheme_length(text) == 0) return set_error(error, "missing scheme"), std::nullopt;
   Url url;
-  for (char c : text.substr(0, scheme_len)) url.scheme += lower(c);
+  for (char c : text.substr(0, scheme_length(text))) url.scheme += lower(c);
   if (url.scheme != "http" && url.scheme != "https") {
     return set_error(error, "unsupported scheme"), std::nullopt;
   }
-  std::string_view rest = text.substr(scheme_len + 1);
-  if (!rest.starts_with("//")) return set_error(error, "not an absolute URL"), std::nullopt;
-  rest.remove_prefix(2);
-
-  std::size_t auth_end = rest.find_first_of("/?");
-  if (auth_end == std::string_view::npos) auth_end = rest.size();
-  std::string_view authority = rest.substr(0, auth_end);
-  if (authority.find('@') != std::string_view::npos) {
-    return set_error(error, "userinfo is not supported"), std::nullopt;
+  const std::optional<UrlParts> parts = split_url(text);
+  if (!parts) {
+    const bool absolute = text.substr(scheme_length(text), 3) == "://";
+    return set_error(error, absolute ? "bad IPv6 literal" : "not an absolute URL"), std::nullopt;
   }
-  if (authority.empty()) return set_error(error, "empty host"), std::nullopt;
-
-  std::string_view host;
-  std::string_view port_part;  // includes the ':' when present
-  if (authority[0] == '[') {
-    std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) return set_error(error, "bad IPv6 literal"), std::nullopt;
-    host = authority.substr(1, close - 1);
-    port_part = authority.substr(close + 1);
-    if (!valid_ipv6(host) || (!port_part.empty() && port_part[0] != ':')) {
-      return set_error(error, "bad IPv6 literal"), std::nullopt;
-    }
+  if (parts->has_userinfo) return set_error(error, "userinfo is not supported"), std::nullopt;
+  if (parts->host.empty() && !parts->has_port && !parts->bracketed) {
+    return set_error(error, "empty host"), std::nullopt;
+  }
+  if (parts->bracketed) {
+    if (!valid_ipv6(parts->host)) return set_error(error, "bad IPv6 literal"), std::nullopt;
     url.ipv6_literal = true;
-  } else {
-    std::size_t colon = authority.find(':');
-    host = authority.substr(0, colon);
-    if (colon != std::string_view::npos) port_part = authority.substr(colon);
-    if (!valid_host_name(host)) return set_error(error, "bad host name"), std::nullopt;
+  } else if (!valid_host_name(parts->host)) {
+    return set_error(error, "bad host name"), std::nullopt;
   }
-  for (char c : host) url.host += lower(c);
+  for (char c : parts->host) url.host += lower(c);
 
   url.port = default_port(url.scheme);
-  if (port_part.size() > 1) {  // an empty port (":" alone) means the default
-    std::string_view digits = port_part.substr(1);
-    if (digits.size() > 5) return set_error(error, "bad port"), std::nullopt;
-    unsigned value = 0;
-    for (char c : digits) {
-      if (!is_digit(c)) return set_error(error, "bad port"), std::nullopt;
-      value = value * 10 + static_cast<unsigned>(c - '0');
-    }
-    if (value == 0 || value > 65535) return set_error(error, "bad port"), std::nullopt;
-    url.port = static_cast<std::uint16_t>(value);
+  if (!parts->port.empty()) {  // an empty port (":" alone) means the default
+    const std::optional<std::uint16_t> port = parse_port(parts->port);
+    if (!port) return set_error(error, "bad port"), std::nullopt;
+    url.port = *port;
   }
 
-  std::string_view path_query = rest.substr(auth_end);
+  std::string_view path_query = parts->rest;  // the fragment was dropped above
   std::size_t q = path_query.find('?');
   std::string_view path = path_query.substr(0, q);
   std::string_view query = q == std::string_view::npos ? std::string_view{} : path_query.substr(q);

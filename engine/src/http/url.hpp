@@ -28,6 +28,29 @@ struct UrlError {
   std::string reason;  // why it was refused
 };
 
+// The pieces of an absolute URL as written: "scheme://[userinfo@]host[:port][/?#rest]",
+// views into the text, nothing checked beyond that shape. parse_url() validates them;
+// tools that name a URL's host and port or splice a new one in (scenario files, the real
+// loopback world) read them here, so there is one reading of a URL's shape.
+struct UrlParts {
+  std::string_view scheme;    // as written, without "://"
+  std::string_view userinfo;  // without its '@'
+  bool has_userinfo = false;
+  std::string_view host;      // without brackets
+  bool bracketed = false;     // an IPv6 literal: "[host]"
+  std::string_view port;      // as written, without ':' (maybe empty, maybe not digits)
+  bool has_port = false;      // a ':' followed the host
+  std::string_view rest;      // from the first '/', '?' or '#' on; empty when none
+};
+// nullopt when text has no "scheme://" or a '[' without its ']' or a bracketed host
+// followed by anything but ':' or the rest.
+std::optional<UrlParts> split_url(std::string_view text);
+
+// A port as written in a URL: 1 to 5 decimal digits, 1..65535; nullopt otherwise.
+std::optional<std::uint16_t> parse_port(std::string_view digits);
+// 443 for "https", 80 for "http" (lower case), 0 for any other scheme.
+std::uint16_t default_port(std::string_view scheme);
+
 // Parses an absolute URL. Returns nullopt and fills *error for anything else.
 std::optional<Url> parse_url(std::string_view text, UrlError* error = nullptr);
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "multisock/port.h"
+#include "simnet/text.hpp"
 
 namespace ms::sim {
 
@@ -52,12 +53,14 @@ struct PeerCommand {
   std::string tls_name;          // tls: the name the certificate is for
   std::uint8_t tls_kind = 0;     // tls: a CertKind (test_pki.hpp)
   int line = 0;                  // line in the source text (for messages)
+  bool operator==(const PeerCommand&) const = default;
 };
 
 struct PeerScript {
   std::vector<PeerCommand> commands;
   // A script that is just `refuse`: the listener refuses every connection.
   bool refuses() const;
+  bool operator==(const PeerScript&) const = default;
 };
 
 struct ScriptError {
@@ -74,11 +77,7 @@ struct ScriptError {
 bool parse_peer_script(std::string_view text, int first_line, PeerScript& out,
                        ScriptError& err);
 
-// Durations, the one reader of scenario and peer-script text: a decimal integer and a unit
-// (ns, us, ms, s: 10ms, 2s), or 0 alone; at most `max`. Says why it refused.
-enum class DurationProblem { none, not_a_number, needs_unit, unknown_unit, too_large };
-DurationProblem read_duration(std::string_view text, Nanos max, Nanos& out);
-// A peer script's duration: at most 100 days.
+// A peer script's duration (read_duration() of text.hpp): at most 100 days.
 bool parse_duration(std::string_view text, Nanos& out);
 
 // The deterministic body bytes of `send body N`: byte i of every generated body is

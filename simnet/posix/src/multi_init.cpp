@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// multi_init.cpp: ms_multi_init() and ms_easy_perform(), the C entry points bound to the real ports. Built only
-// when the engine library exists (it implements ms::multi_init).
+// multi_init.cpp: ms_multi_init() and ms_easy_perform(), the C entry points bound to the
+// real ports (the engine, ms_engine or its shipped objects, implements ms::multi_init).
 #include "multisock/engine.hpp"
 
 extern "C" ms_multi* ms_multi_init(void) { return ms::multi_init(ms::port::system_ports()); }

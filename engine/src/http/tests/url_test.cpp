@@ -97,6 +97,56 @@ TEST(Url_Parse, Table) {
   }
 }
 
+// The splitter names the pieces as written; parse_url() is the one that checks them.
+TEST(Url_Split, Table) {
+  struct Case {
+    const char* input;
+    const char* want;  // "scheme|userinfo|host|port|rest" with [] around a bracketed host, or "!"
+  };
+  const Case cases[] = {
+      {"http://h", "http||h||"},
+      {"HTTPS://User:pw@Host.Example:8443/a?b#c", "HTTPS|User:pw@|Host.Example|:8443|/a?b#c"},
+      {"http://[::1]:81/x", "http||[::1]|:81|/x"},
+      {"http://[::1]/x", "http||[::1]||/x"},
+      {"http://h:/p", "http||h|:|/p"},
+      {"http://h:99999", "http||h|:99999|"},  // shape only: parse_port refuses it
+      {"ftp://a@b@c/", "ftp|a@b@|c||/"},       // the last '@' ends the userinfo
+      {"http://h#frag", "http||h||#frag"},
+      {"http://", "http||||"},
+      {"http://[::1", "!"},
+      {"http://[::1]x/", "!"},
+      {"http:/h", "!"},
+      {"//h/p", "!"},
+      {"", "!"},
+  };
+  for (const Case& c : cases) {
+    const std::optional<UrlParts> u = split_url(c.input);
+    std::string got = "!";
+    if (u) {
+      const std::string host = u->bracketed ? "[" + std::string(u->host) + "]" : std::string(u->host);
+      got = std::string(u->scheme) + "|" + (u->has_userinfo ? std::string(u->userinfo) + "@" : "") +
+            "|" + host + "|" + (u->has_port ? ":" + std::string(u->port) : "") + "|" +
+            std::string(u->rest);
+    }
+    EXPECT_EQ(got, c.want) << c.input;
+  }
+}
+
+TEST(Url_Port, DigitsOneTo65535Only) {
+  EXPECT_EQ(parse_port("1"), 1);
+  EXPECT_EQ(parse_port("65535"), 65535);
+  EXPECT_EQ(parse_port("00080"), 80);
+  EXPECT_FALSE(parse_port("0"));
+  EXPECT_FALSE(parse_port("65536"));
+  EXPECT_FALSE(parse_port("123456"));
+  EXPECT_FALSE(parse_port(""));
+  EXPECT_FALSE(parse_port("8a"));
+  EXPECT_FALSE(parse_port("-1"));
+  EXPECT_EQ(default_port("http"), 80);
+  EXPECT_EQ(default_port("https"), 443);
+  EXPECT_EQ(default_port("ftp"), 0);
+}
+
 TEST(Url_HostHeader, BracketsAndNonDefaultPortOnly) {
   EXPECT_EQ(parse_url("http://h:80/")->host_header(), "h");
   EXPECT_EQ(parse_url("https://h:80/")->host_header(), "h:80");
