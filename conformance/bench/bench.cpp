@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: MIT
 // bench.cpp: speed and memory figures, the engine beside libcurl in the same run.
 //
-//   ms_bench [--transfers N] [--libcurl PATH]
+//   ms_bench [--transfers N] [--libcurl PATH] [--sim-only] [--check-scaling]
 //
-// 1. Simulated throughput: N small transfers over simnet (engine + simulated application,
-//    then the same with the checker), in transfers per CPU-second.
-// 2. Memory per idle added handle: heap bytes (mallinfo2) held per easy handle that has a
+// 1. Simulated throughput: small transfers over simnet (engine + simulated application +
+//    checker, the trace hashed), in transfers per CPU-second, at 1,000 and 10,000
+//    transfers (or N), and the ratio of the two: a run must cost what its transfers cost.
+// 2. An hour of virtual time: an_hour_of_timeouts.scn (2,000 transfers that time out
+//    against a hanging peer, one every 1.8 s), its wall time in this process; and timeouts
+//    per CPU-second at 200 and 2,000 such transfers.
+// 3. Memory per idle added handle: heap bytes (mallinfo2) held per easy handle that has a
 //    URL and is added to a multi but has not started, for the engine and for libcurl
 //    loaded with dlopen; the ratio engine / libcurl.
-// Figures are printed, never asserted: targets are checked by reading them, not by timed tests.
+// Figures are printed. --check-scaling (a CTest) asserts only ratios, never absolute times:
+// the 10,000-transfer run may be at most kScalingRatioMax times slower per transfer than
+// the 1,000-transfer run, and the same for timeouts at 2,000 and 200 transfers; so a cost
+// that grows with the number of transfers (a loop over every handle per call) fails it on
+// any machine.
 #include <malloc.h>
 #include <time.h>
 
@@ -43,19 +51,37 @@ std::string scenario_text(int transfers) {
   return s;
 }
 
-void bench_sim(int transfers) {
+// Transfers added one every 1.8 s against a peer that never answers, each ending with
+// its 1,500 ms timeout (the shape of an_hour_of_timeouts.scn, any number of them).
+std::string timeouts_text(int transfers) {
+  std::string s = "title timeouts\nseed 7\npolicy faithful\n";
+  s += "peer sleeper listen 127.0.0.3:8080\n  accept\n  expect request\n  hang\nclient\n";
+  for (int t = 0; t < transfers; ++t)
+    s += "  at " + std::to_string(t * 1800) + "ms add t" + std::to_string(t) +
+         " url http://127.0.0.3:8080/ timeout_ms 1500\n";
+  s += "  at " + std::to_string(transfers * 1800) + "ms end\n";
+  return s;
+}
+
+struct SimFigure {
+  bool ok = false;
+  double cpu_s = 0;  // best of the rounds
+  std::size_t events = 0;
+};
+
+// Best CPU time of `rounds` runs of the scenario on engine-sim (checker and hash included).
+SimFigure run_sim(const std::string& text, int rounds) {
+  SimFigure f;
   Scenario sc;
   ScenarioError err;
-  if (!parse_scenario(scenario_text(transfers), "bench.scn", sc, err)) {
+  if (!parse_scenario(text, "bench.scn", sc, err)) {
     std::fprintf(stderr, "bench: %s\n", err.to_string().c_str());
-    return;
+    return f;
   }
   TargetSpec target;
   std::string error;
   parse_target("engine-sim", target, error);
-  const int rounds = 5;
   double best = 1e9;
-  std::size_t events = 0;
   for (int i = 0; i < rounds; ++i) {
     RunOptions ro;
     const double t0 = cpu_seconds();
@@ -63,15 +89,77 @@ void bench_sim(int transfers) {
     const double dt = cpu_seconds() - t0;
     if (r.outcome != Outcome::pass) {
       std::fprintf(stderr, "bench: run failed: %s\n", r.message.c_str());
-      return;
+      return f;
     }
-    events = r.trace.events.size();
+    f.events = r.trace.events.size();
     best = std::min(best, dt);
   }
+  f.ok = true;
+  f.cpu_s = best;
+  return f;
+}
+
+// Transfers per CPU-second at `transfers`; 0 when the run failed.
+double bench_transfers(int transfers, int rounds) {
+  const SimFigure f = run_sim(scenario_text(transfers), rounds);
+  if (!f.ok) return 0;
   std::printf("simnet: %d transfers of 512 B (8 keep-alive peers), engine + simulated app + "
               "checker: best of %d = %.1f ms CPU -> %.0f transfers per CPU-second (%zu trace "
               "events, %.0f events/s)\n",
-              transfers, rounds, best * 1e3, transfers / best, events, events / best);
+              transfers, rounds, f.cpu_s * 1e3, transfers / f.cpu_s, f.events, f.events / f.cpu_s);
+  return transfers / f.cpu_s;
+}
+
+double bench_timeouts(int transfers, int rounds) {
+  const SimFigure f = run_sim(timeouts_text(transfers), rounds);
+  if (!f.ok) return 0;
+  std::printf("simnet: %d timeouts over %.0f virtual s: best of %d = %.1f ms CPU -> %.0f "
+              "timeouts per CPU-second (%zu trace events)\n",
+              transfers, transfers * 1.8, rounds, f.cpu_s * 1e3, transfers / f.cpu_s, f.events);
+  return transfers / f.cpu_s;
+}
+
+double wall_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// The scenario file as `multisock replay` runs it (parse, run, check, hash), in wall time.
+void bench_hour_file() {
+  const std::string path = std::string(MS_SOURCE_DIR) + "/conformance/bench/an_hour_of_timeouts.scn";
+  const double t0 = wall_seconds();
+  Scenario sc;
+  ScenarioError err;
+  if (!load_scenario(path, sc, err)) {
+    std::fprintf(stderr, "bench: %s\n", err.to_string().c_str());
+    return;
+  }
+  TargetSpec target;
+  std::string error;
+  parse_target("engine-sim", target, error);
+  RunOptions ro;
+  const ScenarioRun r = run_scenario(sc, target, ro);
+  const double dt = wall_seconds() - t0;
+  std::printf("an_hour_of_timeouts.scn: %s, %.0f virtual s, %zu events, %.1f ms wall "
+              "(load, run, check, hash)\n",
+              r.outcome == Outcome::pass ? "pass" : "NOT pass", static_cast<double>(r.virtual_ns) / 1e9,
+              r.trace.events.size(), dt * 1e3);
+}
+
+// Per-transfer cost at the larger size over that at the smaller one, as a slowdown factor.
+constexpr double kScalingRatioMax = 3.0;
+
+bool scaling_ok(const char* what, double small, double large) {
+  if (small <= 0 || large <= 0) {
+    std::printf("scaling: %s: a run failed\n", what);
+    return false;
+  }
+  const double slowdown = small / large;
+  const bool ok = slowdown <= kScalingRatioMax;
+  std::printf("scaling: %s: %.2fx slower per item at 10x the items (bound %.1fx): %s\n", what,
+              slowdown, kScalingRatioMax, ok ? "ok" : "FAIL");
+  return ok;
 }
 
 struct HeapProbe {
@@ -111,13 +199,39 @@ double idle_handle_bytes(const Api& api, int handles) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int transfers = 1000;
+  int transfers = 0;
+  bool sim_only = false, check_scaling = false;
   std::string libcurl = "/usr/lib/x86_64-linux-gnu/libcurl.so.4";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--transfers")) transfers = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--libcurl")) libcurl = argv[i + 1];
+  for (int i = 1; i < argc; ++i) {
+    const bool has_value = i + 1 < argc;
+    if (!std::strcmp(argv[i], "--transfers") && has_value) {
+      transfers = std::atoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--libcurl") && has_value) {
+      libcurl = argv[++i];
+    } else if (!std::strcmp(argv[i], "--sim-only")) {
+      sim_only = true;
+    } else if (!std::strcmp(argv[i], "--check-scaling")) {
+      check_scaling = sim_only = true;
+    } else {
+      std::fprintf(stderr, "usage: ms_bench [--transfers N] [--libcurl PATH] [--sim-only] "
+                           "[--check-scaling]\n");
+      return 2;
+    }
   }
-  bench_sim(transfers);
+  if (transfers > 0) {
+    bench_transfers(transfers, 5);
+  } else {
+    const int rounds = check_scaling ? 3 : 5;
+    const double small = bench_transfers(1000, rounds);
+    const double large = bench_transfers(10000, rounds);
+    const double t_small = bench_timeouts(200, rounds);
+    const double t_large = bench_timeouts(2000, rounds);
+    bool ok = scaling_ok("transfers 1,000 -> 10,000", small, large);
+    ok = scaling_ok("timeouts 200 -> 2,000", t_small, t_large) && ok;
+    if (check_scaling) return ok ? 0 : 1;
+    bench_hour_file();
+  }
+  if (sim_only) return 0;
 
   const int handles = 10000;
   const double engine = idle_handle_bytes(engine_api(), handles);

@@ -20,7 +20,7 @@ void Checker::State::feed(std::size_t index, const Event& e) {
   bool closes = (is_api_call(e.kind) && !e.has(EventFlag::in_callback)) ||
                 e.kind == EventKind::call_end;
   if (!closes) {
-    buffer.emplace_back(index, e);
+    buffer.emplace_back(index, &e);
     return;
   }
   group.socket_fds.clear();
@@ -28,12 +28,12 @@ void Checker::State::feed(std::size_t index, const Event& e) {
   group.abort = false;
   group.change = false;
   if (e.kind == EventKind::cleanup) before_cleanup(index, e);
-  std::vector<std::pair<std::size_t, Event>> events;
-  events.swap(buffer);
-  for (auto& [i, ev] : events) {
-    if (stopped) return;
-    replay(i, ev, &e);
+  replaying.swap(buffer);
+  for (const auto& [i, ev] : replaying) {
+    if (stopped) break;
+    replay(i, *ev, &e);
   }
+  replaying.clear();
   if (stopped) return;
   replay(index, e, nullptr);
 }
@@ -46,9 +46,10 @@ void Checker::State::replay(std::size_t i, const Event& e, const Event* ctx) {
     case EventKind::net_open:
       group.change = true;
       if (auto it = sockets.reg.find(e.fd); it != sockets.reg.end() && !it->second.closed) {
-        check(ClauseId::SC_REMOVE, false, i, e.time_ns,
-              "expected REMOVE before descriptor " + std::to_string(e.fd) +
-                  " is reused, observed it opened again while registered");
+        check(ClauseId::SC_REMOVE, false, i, e.time_ns, [&] {
+          return "expected REMOVE before descriptor " + std::to_string(e.fd) +
+                 " is reused, observed it opened again while registered";
+        });
       }
       break;
     case EventKind::net_close: on_net_close(i, e); break;
@@ -66,21 +67,26 @@ void Checker::State::replay(std::size_t i, const Event& e, const Event* ctx) {
 // Nothing of the multi may call the application once multi_cleanup returned.
 void Checker::State::after_cleanup(std::size_t i, const Event& e) {
   if (!cleanup_returned) return;
-  check(ClauseId::SC_INSIDE, false, i, e.time_ns,
-        std::string("expected no callback after multi_cleanup returned, observed a ") +
-            to_string(e.kind) + (e.kind == EventKind::socket_cb ? " for fd " + std::to_string(e.fd) : ""));
+  check(ClauseId::SC_INSIDE, false, i, e.time_ns, [&] {
+    return std::string("expected no callback after multi_cleanup returned, observed a ") +
+           to_string(e.kind) +
+           (e.kind == EventKind::socket_cb ? " for fd " + std::to_string(e.fd) : "");
+  });
 }
 
 void Checker::State::callback_common(std::size_t i, const Event& e, const Event* ctx) {
   after_cleanup(i, e);
   bool outside = e.has(EventFlag::outside) || e.has(EventFlag::other_thread);
-  check(ClauseId::SC_INSIDE, !outside && ctx != nullptr, i, e.time_ns,
-        std::string("expected the callback inside an API call on the application's thread, "
-                    "observed ") +
-            (ctx == nullptr ? "no API call after it" : e.flagged_text()));
+  check(ClauseId::SC_INSIDE, !outside && ctx != nullptr, i, e.time_ns, [&] {
+    return std::string(
+               "expected the callback inside an API call on the application's thread, "
+               "observed ") +
+           (ctx == nullptr ? "no API call after it" : e.flagged_text());
+  });
   bool bad = e.has(EventFlag::bad_userp) || e.has(EventFlag::bad_multi);
-  check(ClauseId::SC_USERP, !bad, i, e.time_ns,
-        "expected userp/multi as set by the application, observed " + e.flagged_text());
+  check(ClauseId::SC_USERP, !bad, i, e.time_ns, [&] {
+    return "expected userp/multi as set by the application, observed " + e.flagged_text();
+  });
   if (e.result == -1) {
     group.abort = true;
     group.abort_index = i;
@@ -95,7 +101,10 @@ void Checker::State::on_note(std::size_t i, const Event& e) {
     healthy.insert(h);
   } else if (w[0] == "timeout" && w.size() >= 3 && parse_easy_id(w[1], h)) {
     long ms = 0;
-    if (parse_long(w[2], ms)) timer.timeout_ms[h] = ms;
+    if (parse_long(w[2], ms)) {
+      timer.timeout_ms[h] = ms;
+      index_deadline(h);
+    }
   } else if (w[0] == "spurious") {
     driving.spurious_seen = true;
   } else if (w[0] == "late-timers") {
@@ -106,10 +115,12 @@ void Checker::State::on_note(std::size_t i, const Event& e) {
     // The application gave up on a target that consumed none of its events: an ERR
     // still unanswered then was met with silence.
     for (auto& [fd, at] : sockets.err_pending) {
-      check(ClauseId::SA_ERR, false, i, e.time_ns,
-            "expected the transfer on fd " + std::to_string(fd) + " (ERR at event " +
-                std::to_string(at) + ") to end or re-register, observed silence until the "
-                "application gave up");
+      check(ClauseId::SA_ERR, false, i, e.time_ns, [&] {
+        return "expected the transfer on fd " + std::to_string(fd) + " (ERR at event " +
+               std::to_string(at) +
+               ") to end or re-register, observed silence until the "
+               "application gave up";
+      });
     }
     sockets.err_pending.clear();
     sockets.err_easy.clear();
@@ -117,17 +128,19 @@ void Checker::State::on_note(std::size_t i, const Event& e) {
 }
 
 void Checker::State::fail_liveness(std::size_t i, const Event& e) {
-  check(ClauseId::SC_LIVENESS, false, i, e.time_ns,
-        "expected something to wait on while " + std::to_string(running_bound()) +
-            " handles run, observed a stall (no registered interest, no timer)");
+  check(ClauseId::SC_LIVENESS, false, i, e.time_ns, [&] {
+    return "expected something to wait on while " + std::to_string(running_bound()) +
+           " handles run, observed a stall (no registered interest, no timer)";
+  });
   if (driving.mask0_used && !driving.nonzero_mask_used) {
     check(ClauseId::SA_ZERO, false, i, e.time_ns,
-          "expected transfers driven with mask 0 to complete, observed a stall");
+          [&] { return "expected transfers driven with mask 0 to complete, observed a stall"; });
   }
   for (auto& [fd, at] : sockets.err_pending) {
-    check(ClauseId::SA_ERR, false, i, e.time_ns,
-          "expected the transfer on fd " + std::to_string(fd) + " (ERR at event " +
-              std::to_string(at) + ") to end or re-register, observed silence until a stall");
+    check(ClauseId::SA_ERR, false, i, e.time_ns, [&] {
+      return "expected the transfer on fd " + std::to_string(fd) + " (ERR at event " +
+             std::to_string(at) + ") to end or re-register, observed silence until a stall";
+    });
   }
   sockets.err_pending.clear();
 }
@@ -138,9 +151,10 @@ void Checker::State::on_call(std::size_t i, const Event& e, bool nested) {
     // Except from inside a callback, where curl_easy_pause(3) "can be used from within
     // callbacks": the driver asks for the state the transfer has, which must succeed.
     if (nested || e.has(EventFlag::in_callback))
-      check(ClauseId::ER_CODES, e.result == MSE_OK, i, t,
-            "expected MSE_OK from easy_pause inside a callback (allowed there), observed " +
-                std::string(ename(e.result)) + "(" + std::to_string(e.result) + ")");
+      check(ClauseId::ER_CODES, e.result == MSE_OK, i, t, [&] {
+        return "expected MSE_OK from easy_pause inside a callback (allowed there), observed " +
+               std::string(ename(e.result)) + "(" + std::to_string(e.result) + ")";
+      });
     on_easy_pause(i, e);
     return;
   }
@@ -198,13 +212,14 @@ void Checker::State::finish_run() {
   if (finished) return;
   if (!stopped) {
     // Events not closed by an API call.
-    std::vector<std::pair<std::size_t, Event>> rest;
+    std::vector<std::pair<std::size_t, const Event*>> rest;
     rest.swap(buffer);
-    for (auto& [i, ev] : rest) {
+    for (const auto& [i, ev] : rest) {
       if (stopped) break;
-      replay(i, ev, nullptr);
+      replay(i, *ev, nullptr);
     }
   }
+  held.clear();
   finished = true;
   if (stopped) return;
   std::size_t i = next_index == 0 ? 0 : next_index - 1;
@@ -212,35 +227,40 @@ void Checker::State::finish_run() {
   if (!cleanup_seen) quiescence_timer_check(i, t);
   settle_resumes(t);
   for (auto& [fd, at] : sockets.err_pending) {
-    check(ClauseId::SA_ERR, false, at, t,
-          "expected the transfer on fd " + std::to_string(fd) +
-              " to end or re-register after CSELECT_ERR, observed silence until the end");
+    check(ClauseId::SA_ERR, false, at, t, [&] {
+      return "expected the transfer on fd " + std::to_string(fd) +
+             " to end or re-register after CSELECT_ERR, observed silence until the end";
+    });
   }
   for (int h : queue.zero_pending) {
-    check(ClauseId::SA_ZERO_DONE, false, queue.zero_index, t,
-          "expected a DONE message for e" + std::to_string(h) +
-              " (running was 0), observed none until the end");
+    check(ClauseId::SA_ZERO_DONE, false, queue.zero_index, t, [&] {
+      return "expected a DONE message for e" + std::to_string(h) +
+             " (running was 0), observed none until the end";
+    });
   }
   if (queue.last_running == 0) {
     for (int h : added) {
       if (!done_read.count(h)) {
-        check(ClauseId::IR_ONCE, false, i, t,
-              "expected one DONE for finished e" + std::to_string(h) + ", observed none");
+        check(ClauseId::IR_ONCE, false, i, t, [&] {
+          return "expected one DONE for finished e" + std::to_string(h) + ", observed none";
+        });
       }
     }
   }
   for (int h : errors.abort_pending) {
     if (added.count(h) && !done_read.count(h)) {
-      check(ClauseId::ER_ABORT, false, errors.abort_index, t,
-            "expected a DONE for e" + std::to_string(h) +
-                " after the abort, observed none until the end");
+      check(ClauseId::ER_ABORT, false, errors.abort_index, t, [&] {
+        return "expected a DONE for e" + std::to_string(h) +
+               " after the abort, observed none until the end";
+      });
     }
   }
   for (auto& [h, past] : timer.calls_past_deadline) {
     if (past > 1 && added.count(h) && !done_read.count(h)) {
-      check(ClauseId::TM_DEADLINE, false, i, t,
-            "expected e" + std::to_string(h) + " to end at its deadline, observed it running " +
-                std::to_string(past) + " calls past it");
+      check(ClauseId::TM_DEADLINE, false, i, t, [&] {
+        return "expected e" + std::to_string(h) + " to end at its deadline, observed it running " +
+               std::to_string(past) + " calls past it";
+      });
     }
   }
 }
@@ -253,7 +273,19 @@ Checker& Checker::operator=(Checker&&) noexcept = default;
 
 void Checker::on_event(const Event& e) {
   std::size_t index = s_->next_index++;
-  s_->feed(index, e);
+  if (s_->stopped || s_->finished) return;
+  // A copy that lives until its group is replayed; a closing event is replayed at once.
+  if (s_->buffer.empty()) s_->held.clear();
+  s_->held.push_back(e);
+  s_->feed(index, s_->held.back());
+}
+
+void Checker::on_trace(const std::vector<Event>& events) {
+  for (const Event& e : events) {
+    std::size_t index = s_->next_index++;
+    s_->feed(index, e);
+  }
+  s_->finish_run();
 }
 
 void Checker::finish() { s_->finish_run(); }

@@ -42,19 +42,21 @@ bool Checker::State::judge_code(std::size_t i, const Event& e, bool in_cb) {
   if (e.kind != EventKind::info_read) {
     std::string got = mcode(e.result);
     if (bad_multi) {
-      check(ClauseId::ER_CODES, e.result == MSM_BAD_HANDLE, i, t,
-            "expected MSM_BAD_HANDLE from " + what + " on a bad multi, observed " + got);
+      check(ClauseId::ER_CODES, e.result == MSM_BAD_HANDLE, i, t, [&] {
+        return "expected MSM_BAD_HANDLE from " + what + " on a bad multi, observed " + got;
+      });
     } else if (in_cb && !allowed_in_cb) {
-      check(ClauseId::ER_CODES, e.result == MSM_RECURSIVE_API_CALL, i, t,
-            "expected MSM_RECURSIVE_API_CALL from " + what +
-                " inside a callback, observed " + got);
+      check(ClauseId::ER_CODES, e.result == MSM_RECURSIVE_API_CALL, i, t, [&] {
+        return "expected MSM_RECURSIVE_API_CALL from " + what + " inside a callback, observed " +
+               got;
+      });
     } else {
       check(ClauseId::ER_CODES, code_allowed(e.kind, e.result), i, t,
-            "expected a code " + what + " documents, observed " + got);
+            [&] { return "expected a code " + what + " documents, observed " + got; });
     }
   } else if (bad_multi) {
     check(ClauseId::ER_CODES, e.easy == 0, i, t,
-          "expected NULL from info_read on a bad multi, observed a message");
+          [&] { return "expected NULL from info_read on a bad multi, observed a message"; });
   }
   return !(bad_multi || (in_cb && !allowed_in_cb));
 }
@@ -76,26 +78,27 @@ void Checker::State::judge_call_again(std::size_t i, const Event& e) {
 // assign made from inside a later callback of the same group returns its own code.
 void Checker::State::judge_abort_return(std::size_t i, const Event& e, bool in_cb) {
   if (!group.abort || in_cb) return;
-  check(ClauseId::ER_ABORT, e.result == MSM_ABORTED_BY_CALLBACK, i, e.time_ns,
-        "expected MSM_ABORTED_BY_CALLBACK after a callback returned -1 (event " +
-            std::to_string(group.abort_index) + "), observed " + mcode(e.result));
-  for (int h : added) {
-    if (!done_read.count(h)) errors.abort_pending.insert(h);
-  }
+  check(ClauseId::ER_ABORT, e.result == MSM_ABORTED_BY_CALLBACK, i, e.time_ns, [&] {
+    return "expected MSM_ABORTED_BY_CALLBACK after a callback returned -1 (event " +
+           std::to_string(group.abort_index) + "), observed " + mcode(e.result);
+  });
+  errors.abort_pending.insert(unfinished.begin(), unfinished.end());
   errors.abort_index = i;
 }
 
 void Checker::State::on_add(std::size_t i, const Event& e) {
   const std::int64_t t = e.time_ns;
   if (e.easy == 0) {
-    check(ClauseId::ER_CODES, e.result == MSM_BAD_EASY_HANDLE, i, t,
-          "expected MSM_BAD_EASY_HANDLE for a NULL easy handle, observed " + mcode(e.result));
+    check(ClauseId::ER_CODES, e.result == MSM_BAD_EASY_HANDLE, i, t, [&] {
+      return "expected MSM_BAD_EASY_HANDLE for a NULL easy handle, observed " + mcode(e.result);
+    });
     return;
   }
   if (added.count(e.easy)) {
-    check(ClauseId::ER_CODES, e.result == MSM_ADDED_ALREADY, i, t,
-          "expected MSM_ADDED_ALREADY for e" + std::to_string(e.easy) +
-              " added twice, observed " + mcode(e.result));
+    check(ClauseId::ER_CODES, e.result == MSM_ADDED_ALREADY, i, t, [&] {
+      return "expected MSM_ADDED_ALREADY for e" + std::to_string(e.easy) +
+             " added twice, observed " + mcode(e.result);
+    });
     return;
   }
   // ABORTED_BY_CALLBACK: a timer callback's -1 after the handle joined; it may be in the
@@ -107,8 +110,10 @@ void Checker::State::on_add(std::size_t i, const Event& e) {
   pause.held.erase(e.easy);
   removed.erase(e.easy);
   done_read.erase(e.easy);
+  unfinished.insert(e.easy);
   timer.calls_past_deadline.erase(e.easy);
   add_time[e.easy] = t;
+  index_deadline(e.easy);
   if (queue.baseline >= 0) ++queue.baseline;
   queue.run_check.active = false;
   if (aborted) {
@@ -117,19 +122,21 @@ void Checker::State::on_add(std::size_t i, const Event& e) {
     return;
   }
   bool due = timer.told && timer.value >= 0 && timer.time + timer.value * kMs <= t;
-  check(ClauseId::SA_KICK, due, i, t,
-        "expected a due timer after add_handle (a 0 ms timer callback), observed " +
-            (timer.told ? "timer " + std::to_string(timer.value) + " ms told at " +
-                              std::to_string(timer.time) + " ns"
-                        : std::string("no timer callback")));
+  check(ClauseId::SA_KICK, due, i, t, [&] {
+    return "expected a due timer after add_handle (a 0 ms timer callback), observed " +
+           (timer.told ? "timer " + std::to_string(timer.value) + " ms told at " +
+                             std::to_string(timer.time) + " ns"
+                       : std::string("no timer callback"));
+  });
 }
 
 void Checker::State::on_remove(std::size_t i, const Event& e) {
   const std::int64_t t = e.time_ns;
   if (e.easy != 0 && !added.count(e.easy)) {
-    check(ClauseId::ER_REMOVE_UNADDED, e.result == MSM_OK, i, t,
-          "expected MSM_OK removing e" + std::to_string(e.easy) +
-              " which is in no multi, observed " + mcode(e.result));
+    check(ClauseId::ER_REMOVE_UNADDED, e.result == MSM_OK, i, t, [&] {
+      return "expected MSM_OK removing e" + std::to_string(e.easy) +
+             " which is in no multi, observed " + mcode(e.result);
+    });
     return;
   }
   if (e.result != MSM_OK) return;
@@ -138,9 +145,10 @@ void Checker::State::on_remove(std::size_t i, const Event& e) {
   // The application drained the queue after the aborted call; removing a transfer that
   // was in progress then, without its DONE having come, loses that DONE for good.
   if (errors.abort_pending.count(h) && !done_read.count(h)) {
-    check(ClauseId::ER_ABORT, false, i, t,
-          "expected a DONE for e" + std::to_string(h) + " after the abort (event " +
-              std::to_string(errors.abort_index) + "), observed it removed without one");
+    check(ClauseId::ER_ABORT, false, i, t, [&] {
+      return "expected a DONE for e" + std::to_string(h) + " after the abort (event " +
+             std::to_string(errors.abort_index) + "), observed it removed without one";
+    });
   }
   added.erase(h);
   removed.insert(h);
@@ -151,6 +159,7 @@ void Checker::State::on_remove(std::size_t i, const Event& e) {
     pause.resume_pending.erase(it);
   }
   done_read.erase(h);
+  unfinished.erase(h);
   queue.zero_pending.erase(h);
   errors.abort_pending.erase(h);
   forget_errors_of(h);
@@ -165,10 +174,11 @@ void Checker::State::on_remove(std::size_t i, const Event& e) {
 // SA-AFTER-ERROR (application side): no socket call on a multi in error state.
 void Checker::State::judge_call_after_error(std::size_t i, const Event& e) {
   if (!errors.in_error) return;
-  check(ClauseId::SA_AFTER_ERROR, added.empty(), i, e.time_ns,
-        "expected every handle removed after the error at event " +
-            std::to_string(errors.error_index) + ", observed another socket call with " +
-            std::to_string(added.size()) + " handles still added");
+  check(ClauseId::SA_AFTER_ERROR, added.empty(), i, e.time_ns, [&] {
+    return "expected every handle removed after the error at event " +
+           std::to_string(errors.error_index) + ", observed another socket call with " +
+           std::to_string(added.size()) + " handles still added";
+  });
 }
 
 // An error return: the multi is in error state until every handle is removed.

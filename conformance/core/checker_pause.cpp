@@ -7,9 +7,10 @@ namespace ms::conf {
 void Checker::State::on_data_cb(std::size_t i, const Event& e, const Event* ctx) {
   after_cleanup(i, e);
   const bool outside = e.has(EventFlag::outside);
-  check(ClauseId::SC_INSIDE, !outside && ctx != nullptr, i, e.time_ns,
-        std::string("expected the ") + to_string(e.kind) +
-            " inside an API call, observed " + (ctx == nullptr ? "no API call after it" : e.flagged_text()));
+  check(ClauseId::SC_INSIDE, !outside && ctx != nullptr, i, e.time_ns, [&] {
+    return std::string("expected the ") + to_string(e.kind) + " inside an API call, observed " +
+           (ctx == nullptr ? "no API call after it" : e.flagged_text());
+  });
   group.change = true;
   const bool write = e.kind == EventKind::write_cb;
   const int bit = write ? MSPAUSE_RECV : MSPAUSE_SEND;
@@ -17,10 +18,11 @@ void Checker::State::on_data_cb(std::size_t i, const Event& e, const Event* ctx)
   const bool in_unpause = ctx != nullptr && ctx->kind == EventKind::easy_pause &&
                           ctx->easy == e.easy && (ctx->value & bit) == 0;
   const int held = in_unpause ? pause.in_group[e.easy] : pause.held[e.easy];
-  check(ClauseId::PA_SILENT, (held & bit) == 0, i, e.time_ns,
-        "expected no " + std::string(write ? "write" : "read") + " callback for e" +
-            std::to_string(e.easy) + " while its " + (write ? "receiving" : "sending") +
-            " is paused, observed one offering " + std::to_string(e.value) + " bytes");
+  check(ClauseId::PA_SILENT, (held & bit) == 0, i, e.time_ns, [&] {
+    return "expected no " + std::string(write ? "write" : "read") + " callback for e" +
+           std::to_string(e.easy) + " while its " + (write ? "receiving" : "sending") +
+           " is paused, observed one offering " + std::to_string(e.value) + " bytes";
+  });
   if (e.result != kPauseReturn) return;
   if (ctx != nullptr && ctx->kind == EventKind::easy_pause && ctx->easy == e.easy) {
     pause.in_group[e.easy] |= bit;

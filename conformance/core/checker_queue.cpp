@@ -11,9 +11,10 @@ void Checker::State::judge_running(std::size_t i, const Event& e) {
   const int r = e.running;
   if (r < 0) return;
   long bound = running_bound();
-  check(ClauseId::SA_RUNNING, r <= bound, i, t,
-        "expected running <= " + std::to_string(bound) +
-            " (added and not done), observed " + std::to_string(r));
+  check(ClauseId::SA_RUNNING, r <= bound, i, t, [&] {
+    return "expected running <= " + std::to_string(bound) + " (added and not done), observed " +
+           std::to_string(r);
+  });
   queue.run_check = RunCheck{true, r, i};
   if (queue.baseline >= 0 && r < queue.baseline) {
     if (queue.decrease_since_drain == 0) queue.decrease_index = i;
@@ -22,15 +23,16 @@ void Checker::State::judge_running(std::size_t i, const Event& e) {
   if (queue.baseline >= 0 && r != queue.baseline) group.change = true;
   queue.baseline = r;
   if (r == 0) {
-    for (int h : added) {
-      if (!done_read.count(h)) queue.zero_pending.insert(h);
-    }
+    // Not every added handle: a run that keeps its finished handles added would pay
+    // for all of them at every call that says running 0.
+    queue.zero_pending.insert(unfinished.begin(), unfinished.end());
     queue.zero_index = i;
     ex(ClauseId::SA_ZERO_DONE);
     if (opt.timer_delete_at_quiescence && sockets.reg.empty() && timer.told) {
-      check(ClauseId::TM_DELETE, timer.value == -1, i, t,
-            "expected the timer deleted (-1) when nothing is pending, observed " +
-                std::to_string(timer.value) + " ms as the last timer");
+      check(ClauseId::TM_DELETE, timer.value == -1, i, t, [&] {
+        return "expected the timer deleted (-1) when nothing is pending, observed " +
+               std::to_string(timer.value) + " ms as the last timer";
+      });
     }
   }
   queue.last_running = r;
@@ -40,37 +42,44 @@ void Checker::State::on_info_read(std::size_t i, const Event& e, bool nested) {
   const std::int64_t t = e.time_ns;
   const long k = e.value;
   if (e.easy == 0) {
-    check(ClauseId::IR_QUEUE, k == 0 && queue.lo == 0, i, t,
-          queue.lo > 0 ? "expected a message (" + std::to_string(queue.lo) +
-                         " said to be left), observed NULL"
-                   : "expected msgs_in_queue 0 with NULL, observed " + std::to_string(k));
+    check(ClauseId::IR_QUEUE, k == 0 && queue.lo == 0, i, t, [&] {
+      return queue.lo > 0 ? "expected a message (" + std::to_string(queue.lo) +
+                                " said to be left), observed NULL"
+                          : "expected msgs_in_queue 0 with NULL, observed " + std::to_string(k);
+    });
     queue.lo = queue.hi = 0;
     if (!nested) drain(i, t);
     return;
   }
-  check(ClauseId::ER_CODES, e.result == MSMSG_DONE && easy_code_known(e.code), i, t,
-        "expected a DONE message with a result code, observed message kind " +
-            std::to_string(e.result) + " with result " + std::to_string(e.code));
+  check(ClauseId::ER_CODES, e.result == MSMSG_DONE && easy_code_known(e.code), i, t, [&] {
+    return "expected a DONE message with a result code, observed message kind " +
+           std::to_string(e.result) + " with result " + std::to_string(e.code);
+  });
   bool k_ok = k >= 0 && k >= queue.lo - 1 && (queue.hi == kUnknown || (queue.hi >= 1 && k <= queue.hi - 1));
-  check(ClauseId::IR_QUEUE, k_ok, i, t,
-        "expected msgs_in_queue to count the messages left (" + std::to_string(queue.lo) +
-            " or more queued before), observed " + std::to_string(k));
+  check(ClauseId::IR_QUEUE, k_ok, i, t, [&] {
+    return "expected msgs_in_queue to count the messages left (" + std::to_string(queue.lo) +
+           " or more queued before), observed " + std::to_string(k);
+  });
   queue.lo = queue.hi = std::max(0L, k);
 
   const int h = e.easy;
   if (removed.count(h) && !added.count(h)) {
-    check(ClauseId::IR_REMOVED, false, i, t,
-          "expected no message for removed e" + std::to_string(h) + ", observed a DONE");
+    check(ClauseId::IR_REMOVED, false, i, t, [&] {
+      return "expected no message for removed e" + std::to_string(h) + ", observed a DONE";
+    });
   } else if (!added.count(h)) {
-    check(ClauseId::IR_ONCE, false, i, t,
-          "expected DONE only for added handles, observed one for e" + std::to_string(h));
+    check(ClauseId::IR_ONCE, false, i, t, [&] {
+      return "expected DONE only for added handles, observed one for e" + std::to_string(h);
+    });
   } else if (done_read.count(h)) {
-    check(ClauseId::IR_ONCE, false, i, t,
-          "expected one DONE for e" + std::to_string(h) + ", observed a second one");
+    check(ClauseId::IR_ONCE, false, i, t, [&] {
+      return "expected one DONE for e" + std::to_string(h) + ", observed a second one";
+    });
   } else {
     ex(ClauseId::IR_ONCE);
     ex(ClauseId::IR_REMOVED);
     done_read.insert(h);
+    unfinished.erase(h);
     group.change = true;
     ++queue.dones_since_drain;
     queue.zero_pending.erase(h);
@@ -94,11 +103,11 @@ void Checker::State::judge_exact_running(const Event& e) {
   if (queue.run_check.active) {
     long expect = static_cast<long>(added.size()) -
                   (static_cast<long>(done_read.size()) + std::max(0L, e.value));
-    check(ClauseId::SA_RUNNING, queue.run_check.running == expect, queue.run_check.index, t,
-          "expected running " + std::to_string(expect) + " (added " +
-              std::to_string(added.size()) + ", finished " +
-              std::to_string(added.size() - expect) + "), observed " +
-              std::to_string(queue.run_check.running));
+    check(ClauseId::SA_RUNNING, queue.run_check.running == expect, queue.run_check.index, t, [&] {
+      return "expected running " + std::to_string(expect) + " (added " +
+             std::to_string(added.size()) + ", finished " + std::to_string(added.size() - expect) +
+             "), observed " + std::to_string(queue.run_check.running);
+    });
     queue.run_check.active = false;
   }
 }
@@ -106,18 +115,20 @@ void Checker::State::judge_exact_running(const Event& e) {
 // The queue is known empty: settle the obligations that wait for DONE messages.
 void Checker::State::drain(std::size_t i, std::int64_t t) {
   if (queue.decrease_since_drain > 0 && !queue.decrease_poisoned) {
-    check(ClauseId::SA_DECREASE, queue.dones_since_drain >= queue.decrease_since_drain, i, t,
-          "expected " + std::to_string(queue.decrease_since_drain) +
-              " DONE message(s) for the running decrease at event " +
-              std::to_string(queue.decrease_index) + ", observed " +
-              std::to_string(queue.dones_since_drain));
+    check(ClauseId::SA_DECREASE, queue.dones_since_drain >= queue.decrease_since_drain, i, t, [&] {
+      return "expected " + std::to_string(queue.decrease_since_drain) +
+             " DONE message(s) for the running decrease at event " +
+             std::to_string(queue.decrease_index) + ", observed " +
+             std::to_string(queue.dones_since_drain);
+    });
   }
   queue.decrease_since_drain = queue.dones_since_drain = 0;
   queue.decrease_poisoned = false;
   for (int h : queue.zero_pending) {
-    check(ClauseId::SA_ZERO_DONE, false, i, t,
-          "expected a DONE message for e" + std::to_string(h) + " (running was 0 at event " +
-              std::to_string(queue.zero_index) + "), observed an empty queue");
+    check(ClauseId::SA_ZERO_DONE, false, i, t, [&] {
+      return "expected a DONE message for e" + std::to_string(h) + " (running was 0 at event " +
+             std::to_string(queue.zero_index) + "), observed an empty queue";
+    });
   }
   queue.zero_pending.clear();
 }

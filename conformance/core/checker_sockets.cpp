@@ -14,32 +14,36 @@ void Checker::State::on_socket_cb(std::size_t i, const Event& e, const Event* ct
   }
   bool valid = e.action >= MS_POLL_NONE && e.action <= MS_POLL_REMOVE;
   check(ClauseId::SC_ACTION, valid, i, e.time_ns,
-        "expected action 0..4, observed " + std::to_string(e.action));
+        [&] { return "expected action 0..4, observed " + std::to_string(e.action); });
   // Edition 8 (curl 8.10 on): easy "might even be an internal easy handle", so an easy
   // the application never added (the trace's -1) is allowed; NULL never is.
   const bool internal_ok = edition == Edition::e8 && e.easy == -1;
   bool known_easy = e.easy != 0 && (added.count(e.easy) != 0 || internal_ok);
-  check(ClauseId::SC_USERP, known_easy, i, e.time_ns,
-        std::string(internal_ok ? "expected easy to be an added or internal handle"
-                                : "expected easy to be a handle added to this multi") +
-            ", observed e" + std::to_string(e.easy));
+  check(ClauseId::SC_USERP, known_easy, i, e.time_ns, [&] {
+    return std::string(internal_ok ? "expected easy to be an added or internal handle"
+                                   : "expected easy to be a handle added to this multi") +
+           ", observed e" + std::to_string(e.easy);
+  });
   auto it = sockets.reg.find(e.fd);
   int expect_sp = it == sockets.reg.end() ? 0 : it->second.socketp;
-  check(ClauseId::SC_SOCKETP, e.socketp == expect_sp, i, e.time_ns,
-        "expected socketp " + std::to_string(expect_sp) + " for fd " +
-            std::to_string(e.fd) + ", observed " + std::to_string(e.socketp));
+  check(ClauseId::SC_SOCKETP, e.socketp == expect_sp, i, e.time_ns, [&] {
+    return "expected socketp " + std::to_string(expect_sp) + " for fd " + std::to_string(e.fd) +
+           ", observed " + std::to_string(e.socketp);
+  });
   if (!valid) return;
   if (e.action == MS_POLL_REMOVE) {
-    check(ClauseId::SC_REMOVE, it != sockets.reg.end(), i, e.time_ns,
-          "expected REMOVE only for a registered socket, observed REMOVE for fd " +
-              std::to_string(e.fd) + " which is not registered");
+    check(ClauseId::SC_REMOVE, it != sockets.reg.end(), i, e.time_ns, [&] {
+      return "expected REMOVE only for a registered socket, observed REMOVE for fd " +
+             std::to_string(e.fd) + " which is not registered";
+    });
     if (it != sockets.reg.end()) sockets.reg.erase(it);
     return;
   }
   if (it != sockets.reg.end()) {
-    check(ClauseId::SC_CHANGES, it->second.action != e.action, i, e.time_ns,
-          "expected a change of action for fd " + std::to_string(e.fd) +
-              ", observed action " + std::to_string(e.action) + " told twice in a row");
+    check(ClauseId::SC_CHANGES, it->second.action != e.action, i, e.time_ns, [&] {
+      return "expected a change of action for fd " + std::to_string(e.fd) + ", observed action " +
+             std::to_string(e.action) + " told twice in a row";
+    });
     it->second.action = e.action;
     it->second.easy = e.easy;
   } else {
@@ -52,9 +56,10 @@ void Checker::State::on_net_close(std::size_t i, const Event& e) {
   group.change = true;
   auto it = sockets.reg.find(e.fd);
   bool registered = it != sockets.reg.end() && !it->second.closed;
-  check(ClauseId::SC_REMOVE, !registered, i, e.time_ns,
-        "expected REMOVE before fd " + std::to_string(e.fd) +
-            " is closed, observed the close while it is registered");
+  check(ClauseId::SC_REMOVE, !registered, i, e.time_ns, [&] {
+    return "expected REMOVE before fd " + std::to_string(e.fd) +
+           " is closed, observed the close while it is registered";
+  });
   // Forget it: the REMOVE that may follow is the same fault, not a second one.
   if (it != sockets.reg.end()) sockets.reg.erase(it);
 }
@@ -79,9 +84,10 @@ void Checker::State::judge_unknown_descriptor(std::size_t i, const Event& e) {
   // A callback's -1 during the call (timers run there too) rightly turns it into
   // ABORTED_BY_CALLBACK: that is ER-ABORT's business, not a rejected descriptor.
   const bool aborted = group.abort && e.result == MSM_ABORTED_BY_CALLBACK;
-  check(ClauseId::SA_SPURIOUS, e.result == MSM_OK || aborted, i, e.time_ns,
-        "expected MSM_OK for unknown or stale fd " + std::to_string(e.fd) + ", observed " +
-            mcode(e.result));
+  check(ClauseId::SA_SPURIOUS, e.result == MSM_OK || aborted, i, e.time_ns, [&] {
+    return "expected MSM_OK for unknown or stale fd " + std::to_string(e.fd) + ", observed " +
+           mcode(e.result);
+  });
 }
 
 // SA-ERR: an ERR on a registered socket must lead somewhere.
@@ -100,14 +106,16 @@ void Checker::State::owe_answer_to_err(std::size_t i, const Event& e) {
 void Checker::State::on_assign(std::size_t i, const Event& e) {
   auto it = sockets.reg.find(e.fd);
   if (it == sockets.reg.end()) {
-    check(ClauseId::AS_UNKNOWN, e.result == MSM_BAD_SOCKET, i, e.time_ns,
-          "expected MSM_BAD_SOCKET assigning unknown fd " + std::to_string(e.fd) +
-              ", observed " + mcode(e.result));
+    check(ClauseId::AS_UNKNOWN, e.result == MSM_BAD_SOCKET, i, e.time_ns, [&] {
+      return "expected MSM_BAD_SOCKET assigning unknown fd " + std::to_string(e.fd) +
+             ", observed " + mcode(e.result);
+    });
     return;
   }
-  check(ClauseId::AS_UNKNOWN, e.result == MSM_OK, i, e.time_ns,
-        "expected MSM_OK assigning registered fd " + std::to_string(e.fd) + ", observed " +
-            mcode(e.result));
+  check(ClauseId::AS_UNKNOWN, e.result == MSM_OK, i, e.time_ns, [&] {
+    return "expected MSM_OK assigning registered fd " + std::to_string(e.fd) + ", observed " +
+           mcode(e.result);
+  });
   if (e.result == MSM_OK) it->second.socketp = e.socketp;
 }
 

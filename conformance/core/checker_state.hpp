@@ -19,10 +19,10 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <limits>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,11 +59,20 @@ inline bool is_socket_call(EventKind k) {
          k == EventKind::socket_all;
 }
 
+// The whitespace-separated words of text (as `>>` reads them in the C locale).
 inline std::vector<std::string> words(const std::string& text) {
   std::vector<std::string> out;
-  std::istringstream in(text);
-  std::string w;
-  while (in >> w) out.push_back(w);
+  const auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+  };
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && space(text[i])) ++i;
+    std::size_t j = i;
+    while (j < text.size() && !space(text[j])) ++j;
+    if (j > i) out.emplace_back(text, i, j - i);
+    i = j;
+  }
   return out;
 }
 
@@ -131,11 +140,15 @@ struct Checker::State {
   bool finished = false;
   std::size_t next_index = 0;
 
-  // Current group: buffered events with their indexes.
-  std::vector<std::pair<std::size_t, Event>> buffer;
+  // Current group: buffered events with their indexes. The events are the caller's
+  // (on_trace) or copies in `held` (on_event), which lives until the group is replayed.
+  std::vector<std::pair<std::size_t, const Event*>> buffer;
+  std::vector<std::pair<std::size_t, const Event*>> replaying;  // capacity kept between groups
+  std::deque<Event> held;
 
   // The application's view of its handles, shared by every concern.
   std::set<int> added, done_read, removed, ever_added, healthy;
+  std::set<int> unfinished;  // added and not in done_read, kept in step with both
   std::map<int, std::int64_t> add_time;
   bool cleanup_seen = false;
   bool cleanup_returned = false;  // the multi is gone: no callback may come any more
@@ -171,6 +184,10 @@ struct Checker::State {
     bool fired = false;  // a SOCKET_TIMEOUT call consumed the last timer told
     std::map<int, long> timeout_ms;  // from "timeout eN MS" notes
     std::map<int, int> calls_past_deadline;
+    // (add time + timeout, handle) of transfers that may be running with a timeout, in
+    // deadline order, so a call visits only the transfers already past their deadline.
+    // An entry whose handle ended or was added again since is dropped when met.
+    std::set<std::pair<std::int64_t, int>> deadlines;
     bool late = false;  // "late-timers": the driver may fire timers late
   } timer;
 
@@ -242,11 +259,12 @@ struct Checker::State {
     violations.push_back(Violation{std::string(clause(id).id), index, t, std::move(msg)});
     if (opt.stop_at_first) stopped = true;
   }
-  // Evaluate: counts the check, reports when bad.
-  void check(ClauseId id, bool good, std::size_t index, std::int64_t t,
-             const std::string& msg) {
+  // Evaluate: counts the check, reports when bad. The message is made (message()) only
+  // for a violation: most checks pass, and building their text was most of their cost.
+  template <class Message>
+  void check(ClauseId id, bool good, std::size_t index, std::int64_t t, Message&& message) {
     if (!ex(id)) return;
-    if (!good) fail(id, index, t, msg);
+    if (!good) fail(id, index, t, std::string(message()));
   }
 
   long running_bound() const {  // added and not known done
@@ -257,6 +275,7 @@ struct Checker::State {
   static_assert(MS_WRITEFUNC_PAUSE == MS_READFUNC_PAUSE);
 
   // checker.cpp: the replay of call groups and the order of judgement
+  // e stays alive until the group it belongs to has been replayed.
   void feed(std::size_t index, const Event& e);
   void replay(std::size_t i, const Event& e, const Event* ctx);
   void after_cleanup(std::size_t i, const Event& e);
@@ -281,6 +300,7 @@ struct Checker::State {
   void on_timeout_query(std::size_t i, const Event& e);
   void timer_used_by(const Event& e);
   void count_calls_past_deadlines(std::int64_t t);
+  void index_deadline(int h);
   void judge_deadline_at_done(std::size_t i, const Event& e);
   void quiescence_timer_check(std::size_t i, std::int64_t t);
   void before_cleanup(std::size_t i, const Event& e);

@@ -7,8 +7,9 @@ namespace ms::conf {
 void Checker::State::on_timer_cb(std::size_t i, const Event& e, const Event* ctx) {
   callback_common(i, e, ctx);
   group.timer_told = true;
-  check(ClauseId::TM_VALUE, e.value >= -1, i, e.time_ns,
-        "expected -1, 0 or a positive ms value, observed " + std::to_string(e.value));
+  check(ClauseId::TM_VALUE, e.value >= -1, i, e.time_ns, [&] {
+    return "expected -1, 0 or a positive ms value, observed " + std::to_string(e.value);
+  });
   if (timer.told) {
     bool same = e.value == timer.value &&
                 (e.value < 0 || e.time_ns == timer.time);
@@ -18,9 +19,10 @@ void Checker::State::on_timer_cb(std::size_t i, const Event& e, const Event* ctx
     bool allowed = ctx != nullptr && (ctx->kind == EventKind::add_handle ||
                                       (ctx->kind == EventKind::socket_action &&
                                        ctx->fd == MS_SOCKET_TIMEOUT));
-    check(ClauseId::TM_CHANGES, !same || allowed, i, e.time_ns,
-          "expected the timer callback only when the deadline changes, observed " +
-              std::to_string(e.value) + " ms repeating the deadline told before");
+    check(ClauseId::TM_CHANGES, !same || allowed, i, e.time_ns, [&] {
+      return "expected the timer callback only when the deadline changes, observed " +
+             std::to_string(e.value) + " ms repeating the deadline told before";
+    });
   } else {
     ex(ClauseId::TM_CHANGES);
   }
@@ -48,35 +50,56 @@ void Checker::State::timer_used_by(const Event& e) {
 // A removal leaves the baseline unknown, so a decrease right after one is not seen
 // above; the last running count still tells that some transfer ended unread when it
 // is below the number of added transfers whose DONE was not read.
-// (done_read only ever holds added handles.) Only transfers with a timeout are visited:
-// a call costs what the timeouts cost, not what the transfers cost.
+// (done_read only ever holds added handles.) Only transfers past their deadline are
+// visited (timer.deadlines): a call costs what the late transfers cost, not what the
+// transfers cost.
 void Checker::State::count_calls_past_deadlines(std::int64_t t) {
   const long not_read = static_cast<long>(added.size() - done_read.size());
   const bool unread_done = queue.decrease_since_drain > queue.dones_since_drain ||
                            (queue.last_running >= 0 && queue.last_running < not_read);
-  for (const auto& [h, ms] : timer.timeout_ms) {
-    if (unread_done) break;
-    if (!added.count(h) || done_read.count(h)) continue;
-    if (t >= add_time[h] + (ms + opt.timer_tolerance_ms) * kMs) ++timer.calls_past_deadline[h];
+  if (unread_done) return;
+  const std::int64_t tol = opt.timer_tolerance_ms * kMs;
+  for (auto it = timer.deadlines.begin(); it != timer.deadlines.end() && t - tol >= it->first;) {
+    const int h = it->second;
+    const auto tm = timer.timeout_ms.find(h);
+    const auto at = add_time.find(h);
+    const bool current = tm != timer.timeout_ms.end() && at != add_time.end() &&
+                         at->second + tm->second * kMs == it->first;
+    if (!current || !added.count(h) || done_read.count(h)) {
+      it = timer.deadlines.erase(it);  // on_add indexes the handle again if it comes back
+      continue;
+    }
+    ++timer.calls_past_deadline[h];
+    ++it;
   }
+}
+
+// Indexes h's deadline once both its add time and its timeout are known.
+void Checker::State::index_deadline(int h) {
+  const auto tm = timer.timeout_ms.find(h);
+  const auto at = add_time.find(h);
+  if (tm == timer.timeout_ms.end() || at == add_time.end()) return;
+  timer.deadlines.emplace(at->second + tm->second * kMs, h);
 }
 
 void Checker::State::on_timeout_query(std::size_t i, const Event& e) {
   if (e.result != MSM_OK || !timer.told) return;
   const long tol = opt.timer_tolerance_ms;
   if (timer.value < 0) {
-    check(ClauseId::TM_AGREE, e.value == -1, i, e.time_ns,
-          "expected -1 (the last timer callback deleted the timer), observed " +
-              std::to_string(e.value));
+    check(ClauseId::TM_AGREE, e.value == -1, i, e.time_ns, [&] {
+      return "expected -1 (the last timer callback deleted the timer), observed " +
+             std::to_string(e.value);
+    });
     return;
   }
   std::int64_t elapsed = e.time_ns - timer.time;
   long lo = std::max(0L, timer.value - static_cast<long>((elapsed + kMs - 1) / kMs)) - tol;
   long hi = std::max(0L, timer.value - static_cast<long>(elapsed / kMs)) + tol;
-  check(ClauseId::TM_AGREE, e.value >= std::max(0L, lo) && e.value <= hi, i, e.time_ns,
-        "expected " + std::to_string(std::max(0L, lo)) + ".." + std::to_string(hi) +
-            " ms (timer " + std::to_string(timer.value) + " ms told " +
-            std::to_string(elapsed / kMs) + " ms ago), observed " + std::to_string(e.value));
+  check(ClauseId::TM_AGREE, e.value >= std::max(0L, lo) && e.value <= hi, i, e.time_ns, [&] {
+    return "expected " + std::to_string(std::max(0L, lo)) + ".." + std::to_string(hi) +
+           " ms (timer " + std::to_string(timer.value) + " ms told " +
+           std::to_string(elapsed / kMs) + " ms ago), observed " + std::to_string(e.value);
+  });
 }
 
 // TM-DEADLINE: a transfer with MSOPT_TIMEOUT_MS ends in the first call at or after its
@@ -116,9 +139,10 @@ void Checker::State::judge_deadline_at_done(std::size_t i, const Event& e) {
 void Checker::State::quiescence_timer_check(std::size_t i, std::int64_t t) {
   bool idle = added.empty() || queue.last_running == 0;
   if (!idle || !sockets.reg.empty() || !timer.told) return;
-  check(ClauseId::TM_DELETE, timer.value == -1, i, t,
-        "expected the timer deleted (-1) once nothing is pending, observed " +
-            std::to_string(timer.value) + " ms as the last timer");
+  check(ClauseId::TM_DELETE, timer.value == -1, i, t, [&] {
+    return "expected the timer deleted (-1) once nothing is pending, observed " +
+           std::to_string(timer.value) + " ms as the last timer";
+  });
 }
 
 void Checker::State::before_cleanup(std::size_t i, const Event& e) {

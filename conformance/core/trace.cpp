@@ -29,21 +29,25 @@ const char* const kKindNames[] = {
 };
 constexpr int kKindCount = sizeof(kKindNames) / sizeof(kKindNames[0]);
 
-void put_string(std::string& out, const std::string& s) {
+void put_string(std::string& out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
   out += '"';
-  for (unsigned char c : s) {
+  std::size_t plain = 0;  // start of the run of bytes written as they are
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    const auto c = static_cast<unsigned char>(s[k]);
+    if (c != '"' && c != '\\' && c >= 0x20 && c <= 0x7e) continue;
+    out.append(s.substr(plain, k - plain));
+    plain = k + 1;
     if (c == '"' || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);
-    } else if (c < 0x20 || c > 0x7e) {
+    } else {
       out += "\\u00";
       out += kHex[c >> 4];
       out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
     }
   }
+  out.append(s.substr(plain));
   out += '"';
 }
 
@@ -52,7 +56,9 @@ void put_int(std::string& out, const char* key, T v) {
   out += ",\"";
   out += key;
   out += "\":";
-  out += std::to_string(v);
+  char digits[24];
+  const auto r = std::to_chars(digits, digits + sizeof digits, v);
+  out.append(digits, r.ptr);
 }
 
 // Field order is the file format: never reorder, only append.
@@ -297,32 +303,39 @@ std::string Event::flagged_text() const {
   return out;
 }
 
+namespace {
+
+// One event as its line of the JSON form, appended to out.
+void put_event(std::string& out, const Event& e) {
+  static const Event d;  // defaults
+  out += "{\"kind\":";
+  put_string(out, to_string(e.kind));
+  put_int(out, kFieldNames[F_T], e.time_ns);
+  if (e.easy != d.easy) put_int(out, kFieldNames[F_EASY], e.easy);
+  if (e.fd != d.fd) put_int(out, kFieldNames[F_FD], e.fd);
+  if (e.mask != d.mask) put_int(out, kFieldNames[F_MASK], e.mask);
+  if (e.action != d.action) put_int(out, kFieldNames[F_ACTION], e.action);
+  if (e.socketp != d.socketp) put_int(out, kFieldNames[F_SOCKETP], e.socketp);
+  if (e.result != d.result) put_int(out, kFieldNames[F_RESULT], e.result);
+  if (e.running != d.running) put_int(out, kFieldNames[F_RUNNING], e.running);
+  if (e.value != d.value) put_int(out, kFieldNames[F_VALUE], e.value);
+  if (e.code != d.code) put_int(out, kFieldNames[F_CODE], e.code);
+  if (e.flags != 0) {
+    out += ",\"text\":";  // kFieldNames[F_TEXT]
+    put_string(out, e.flagged_text());
+  } else if (!e.text.empty()) {
+    out += ",\"text\":";
+    put_string(out, e.text);
+  }
+  out += "}\n";
+}
+
+}  // namespace
+
 std::string Trace::to_jsonl() const {
   std::string out;
   out.reserve(events.size() * 48);
-  const Event d;  // defaults
-  for (const Event& e : events) {
-    out += "{\"kind\":";
-    put_string(out, to_string(e.kind));
-    put_int(out, kFieldNames[F_T], e.time_ns);
-    if (e.easy != d.easy) put_int(out, kFieldNames[F_EASY], e.easy);
-    if (e.fd != d.fd) put_int(out, kFieldNames[F_FD], e.fd);
-    if (e.mask != d.mask) put_int(out, kFieldNames[F_MASK], e.mask);
-    if (e.action != d.action) put_int(out, kFieldNames[F_ACTION], e.action);
-    if (e.socketp != d.socketp) put_int(out, kFieldNames[F_SOCKETP], e.socketp);
-    if (e.result != d.result) put_int(out, kFieldNames[F_RESULT], e.result);
-    if (e.running != d.running) put_int(out, kFieldNames[F_RUNNING], e.running);
-    if (e.value != d.value) put_int(out, kFieldNames[F_VALUE], e.value);
-    if (e.code != d.code) put_int(out, kFieldNames[F_CODE], e.code);
-    if (e.flags != 0) {
-      out += ",\"text\":";  // kFieldNames[F_TEXT]
-      put_string(out, e.flagged_text());
-    } else if (!e.text.empty()) {
-      out += ",\"text\":";
-      put_string(out, e.text);
-    }
-    out += "}\n";
-  }
+  for (const Event& e : events) put_event(out, e);
   return out;
 }
 
@@ -351,13 +364,23 @@ bool Trace::from_jsonl(const std::string& text, Trace& out, std::string* error) 
 }
 
 std::string Trace::hash() const {
-  std::string data = to_jsonl();
+  // The digest of to_jsonl(), fed a block at a time: the whole text is never held.
+  // Fetched once: an implicit fetch per digest cost as much as a short trace's hashing.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  bool ok = ctx != nullptr && sha256 != nullptr && EVP_DigestInit_ex(ctx, sha256, nullptr) == 1;
+  std::string block;
+  block.reserve(1 << 16);
+  for (std::size_t k = 0; ok && k < events.size(); ++k) {
+    put_event(block, events[k]);
+    if (block.size() >= (1 << 16) - 512 || k + 1 == events.size()) {
+      ok = EVP_DigestUpdate(ctx, block.data(), block.size()) == 1;
+      block.clear();
+    }
+  }
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
-            EVP_DigestUpdate(ctx, data.data(), data.size()) == 1 &&
-            EVP_DigestFinal_ex(ctx, md, &len) == 1;
+  ok = ok && EVP_DigestFinal_ex(ctx, md, &len) == 1;
   EVP_MD_CTX_free(ctx);
   if (!ok) return std::string();
   static const char kHex[] = "0123456789abcdef";

@@ -11,6 +11,9 @@ RunResult Driver::Impl::run(const std::vector<ClientStep>& plan) {
     Impl* outer;
     ~Restore() { current = outer; }
   } restore{outer};
+  // A transfer makes a few dozen events: room for them up front spares the copies
+  // (and fresh pages) of a trace that doubles its way to 100,000 events.
+  out.trace.events.reserve(std::min(opt.trace_events_max, 64 + plan.size() * 24));
   if (!start_multi()) return std::move(out);
   Loop loop{plan};
   loop.start = env.now();

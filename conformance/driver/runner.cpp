@@ -381,8 +381,7 @@ void check_run_end(const Scenario& sc, const RunOptions& options, RunResult& run
   co.stop_at_first = options.stop_at_first;
   co.timer_tolerance_ms = end.timer_tolerance_ms;
   Checker checker(options.edition, co);
-  for (const Event& e : run.trace.events) checker.on_event(e);
-  checker.finish();
+  checker.on_trace(run.trace.events);
   out.violations = checker.violations();
   if (!run.harness_error.empty()) {
     out.outcome = Outcome::error;

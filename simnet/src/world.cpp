@@ -58,54 +58,62 @@ const char* to_string(FaultKind k) {
 namespace {
 
 // Byte ring of a fixed capacity: the bytes of one direction not yet read by the far end.
-// Its memory grows with what it holds (up to the capacity), so ten thousand idle
-// connections cost little; only the capacity is ever visible to the simulation.
+// Its memory is what it holds: storage grows (doubling, never zero-filled) up to the
+// capacity and is given back whenever the ring empties, so ten thousand idle connections
+// cost nothing and the world's memory follows the bytes in flight; only the capacity is
+// ever visible to the simulation.
 class ByteRing {
  public:
   void reset(std::size_t capacity) {
     capacity_ = capacity;
-    head_ = size_ = 0;
-    if (buf_.size() > capacity_) std::vector<std::byte>().swap(buf_);
+    release();
   }
   std::size_t size() const { return size_; }
   std::size_t space() const { return capacity_ - size_; }
   void push(const std::byte* data, std::size_t n) {
     if (n == 0) return;
     make_room(size_ + n);
-    std::size_t tail = (head_ + size_) % buf_.size();
-    const std::size_t first = std::min(n, buf_.size() - tail);
-    std::memcpy(buf_.data() + tail, data, first);
-    if (n > first) std::memcpy(buf_.data(), data + first, n - first);
+    std::size_t tail = (head_ + size_) % allocated_;
+    const std::size_t first = std::min(n, allocated_ - tail);
+    std::memcpy(buf_.get() + tail, data, first);
+    if (n > first) std::memcpy(buf_.get(), data + first, n - first);
     size_ += n;
   }
   // Removes n bytes from the front, copying them to out unless out is null.
   void pop(std::byte* out, std::size_t n) {
     if (n == 0) return;
     if (out != nullptr) peek(out, n);
-    head_ = (head_ + n) % buf_.size();
+    head_ = (head_ + n) % allocated_;
     size_ -= n;
+    if (size_ == 0) release();
   }
-  void clear() { head_ = size_ = 0; }
+  void clear() { release(); }
   // Copies n bytes from the front without removing them.
   void peek(std::byte* out, std::size_t n) const {
     if (n == 0) return;
-    const std::size_t first = std::min(n, buf_.size() - head_);
-    std::memcpy(out, buf_.data() + head_, first);
-    if (n > first) std::memcpy(out + first, buf_.data(), n - first);
+    const std::size_t first = std::min(n, allocated_ - head_);
+    std::memcpy(out, buf_.get() + head_, first);
+    if (n > first) std::memcpy(out + first, buf_.get(), n - first);
   }
 
  private:
+  void release() {
+    buf_.reset();
+    allocated_ = head_ = size_ = 0;
+  }
   // Grows the storage (doubling, at most to the capacity) so `need` bytes fit.
   void make_room(std::size_t need) {
-    if (need <= buf_.size()) return;
-    const std::size_t grown = std::min(std::max({need, buf_.size() * 2, std::size_t{4096}}),
+    if (need <= allocated_) return;
+    const std::size_t grown = std::min(std::max({need, allocated_ * 2, std::size_t{256}}),
                                        std::max(need, capacity_));
-    std::vector<std::byte> next(grown);
-    peek(next.data(), size_);
-    buf_.swap(next);
+    std::unique_ptr<std::byte[]> next(new std::byte[grown]);  // default-initialised: no fill
+    if (size_ > 0) peek(next.get(), size_);
+    buf_ = std::move(next);
+    allocated_ = grown;
     head_ = 0;
   }
-  std::vector<std::byte> buf_;
+  std::unique_ptr<std::byte[]> buf_;
+  std::size_t allocated_ = 0;
   std::size_t capacity_ = 0;
   std::size_t head_ = 0;
   std::size_t size_ = 0;
@@ -399,6 +407,8 @@ void World::Impl::free_conn(std::uint32_t index) {
   c.live = false;
   ++c.gen;
   c.runner.start(nullptr, nullptr);
+  c.up.ring.clear();  // a closed connection holds no bytes
+  c.down.ring.clear();
   free_conns.push_back(index);
 }
 

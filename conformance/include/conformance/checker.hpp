@@ -73,6 +73,9 @@ class Checker {
 
   void on_event(const Event& e);
   void finish();  // end-of-run clauses; on_event after finish is ignored
+  // The same as on_event() for each of events, then finish(), without copying them: a
+  // whole trace checked at once.
+  void on_trace(const std::vector<Event>& events);
   // A result the harness decided (DT-REPLAY, ER-NO-CRASH, ...). Unknown ids are ignored.
   void record_external(std::string_view clause_id, bool passed, std::string message);
 
