@@ -17,7 +17,7 @@ from conftest import REPO_ROOT, cli_path, describe, load_json
 # While the CLI is being written the whole module is skipped; every test here fails once
 # the binary exists and misbehaves.
 
-GROUPS = ["SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT", "PA"]
+GROUPS = ["SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT", "PA", "CL"]
 VERDICTS = {"pass", "fail", "warn", "known", "skipped", "error", "flaky"}
 SCENARIO_DIR = REPO_ROOT / "conformance" / "scenarios"
 SEED = 42

@@ -53,6 +53,16 @@ class Normaliser {
       case EventKind::socket_all:
         return "socket_all -> " + std::to_string(e.result) + " running " +
                std::to_string(e.running);
+      case EventKind::perform:
+        return "perform -> " + std::to_string(e.result) + " running " + std::to_string(e.running);
+      case EventKind::multi_wait:
+      case EventKind::multi_poll:
+        return std::string(to_string(e.kind)) + " -> " + std::to_string(e.result) + " numfds " +
+               std::to_string(e.code);
+      case EventKind::wakeup:
+        return "wakeup -> " + std::to_string(e.result);
+      case EventKind::fdset:
+        return "fdset -> " + std::to_string(e.result) + " max_fd " + std::to_string(e.value);
       case EventKind::assign:
         return "assign " + fd_name(e.fd) + " -> " + std::to_string(e.result);
       case EventKind::timeout_query:

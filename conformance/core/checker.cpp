@@ -107,6 +107,8 @@ void Checker::State::on_note(std::size_t i, const Event& e) {
     }
   } else if (w[0] == "spurious") {
     driving.spurious_seen = true;
+  } else if (w[0] == "classic-loop") {
+    classic.no_callbacks = true;
   } else if (w[0] == "late-timers") {
     timer.late = true;
   } else if (w[0] == "stall") {
@@ -181,6 +183,13 @@ void Checker::State::on_call(std::size_t i, const Event& e, bool nested) {
       on_info_read(i, e, in_cb);
       break;
     case EventKind::cleanup: on_cleanup(i, e); break;
+    case EventKind::perform: on_perform(i, e); break;
+    case EventKind::multi_wait:
+    case EventKind::multi_poll: on_wait(i, e); break;
+    case EventKind::wakeup:
+      if (e.result == MSM_OK) classic.wakeup_pending = true;
+      break;
+    case EventKind::fdset: on_fdset(i, e); break;
     default: break;
   }
 }
@@ -233,7 +242,7 @@ void Checker::State::finish_run() {
     });
   }
   for (int h : queue.zero_pending) {
-    check(ClauseId::SA_ZERO_DONE, false, queue.zero_index, t, [&] {
+    check(queue.zero_clause, false, queue.zero_index, t, [&] {
       return "expected a DONE message for e" + std::to_string(h) +
              " (running was 0), observed none until the end";
     });

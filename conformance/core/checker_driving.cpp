@@ -57,11 +57,14 @@ void Checker::State::judge_healthy_end(std::size_t i, const Event& e) {
             [&] { return msg + " when driven by the deprecated calls"; });
     } else if (driving.mask0_used) {
       check(ClauseId::SA_ZERO, false, i, t, [&] { return msg + " when driven with mask 0"; });
+    } else if (classic.used) {
+      check(ClauseId::CL_PROGRESS, false, i, t, [&] { return msg + " when driven by multi_perform"; });
     }
   } else if (healthy.count(h)) {
     if (driving.spurious_seen) ex(ClauseId::SA_SPURIOUS);
     if (driving.legacy_used) ex(ClauseId::DP_SOCKET);
     if (driving.mask0_used) ex(ClauseId::SA_ZERO);
+    if (classic.used) ex(ClauseId::CL_PROGRESS);
   }
 }
 

@@ -20,6 +20,14 @@ bool Checker::State::code_allowed(EventKind k, int r) const {
     case EventKind::socket_all:
       if (r == MSM_CALL_MULTI_PERFORM) return edition == Edition::e7_16;
       return in({MSM_OK, MSM_BAD_SOCKET, MSM_ABORTED_BY_CALLBACK, MSM_UNRECOVERABLE_POLL});
+    case EventKind::perform:
+      if (r == MSM_CALL_MULTI_PERFORM) return edition == Edition::e7_16;
+      return in({MSM_OK, MSM_ABORTED_BY_CALLBACK});
+    case EventKind::multi_wait:
+    case EventKind::multi_poll:
+      return in({MSM_OK, MSM_BAD_FUNCTION_ARGUMENT, MSM_UNRECOVERABLE_POLL});
+    case EventKind::wakeup: return in({MSM_OK, MSM_WAKEUP_FAILURE});
+    case EventKind::fdset: return in({MSM_OK, MSM_BAD_FUNCTION_ARGUMENT});
     case EventKind::assign: return in({MSM_OK, MSM_BAD_SOCKET});
     case EventKind::setopt:
       return in({MSM_OK, MSM_UNKNOWN_OPTION, MSM_BAD_FUNCTION_ARGUMENT});
@@ -61,12 +69,12 @@ bool Checker::State::judge_code(std::size_t i, const Event& e, bool in_cb) {
   return !(bad_multi || (in_cb && !allowed_in_cb));
 }
 
-// LG-CALL-AGAIN: MSM_CALL_MULTI_PERFORM only from socket calls, with running.
+// LG-CALL-AGAIN: MSM_CALL_MULTI_PERFORM only from socket calls and perform, with running.
 void Checker::State::judge_call_again(std::size_t i, const Event& e) {
   if (e.result != MSM_CALL_MULTI_PERFORM || !ex(ClauseId::LG_CALL_AGAIN)) return;
-  if (!is_socket_call(e.kind)) {
+  if (!is_socket_call(e.kind) && e.kind != EventKind::perform) {
     fail(ClauseId::LG_CALL_AGAIN, i, e.time_ns,
-         "expected MSM_CALL_MULTI_PERFORM only from socket calls, observed it from " +
+         "expected MSM_CALL_MULTI_PERFORM only from socket calls and perform, observed it from " +
              std::string(to_string(e.kind)));
   } else if (e.running < 0) {
     fail(ClauseId::LG_CALL_AGAIN, i, e.time_ns,
@@ -121,6 +129,7 @@ void Checker::State::on_add(std::size_t i, const Event& e) {
     queue.baseline = -1;
     return;
   }
+  if (classic.no_callbacks) return;  // no timer callback was set: nothing to kick
   bool due = timer.told && timer.value >= 0 && timer.time + timer.value * kMs <= t;
   check(ClauseId::SA_KICK, due, i, t, [&] {
     return "expected a due timer after add_handle (a 0 ms timer callback), observed " +

@@ -1,23 +1,25 @@
 // SPDX-License-Identifier: MIT
-// checker_queue.cpp: the running count and the message queue (SA-RUNNING, SA-DECREASE, SA-ZERO-DONE, IR-*).
+// checker_queue.cpp: the running count and the message queue (SA-RUNNING, SA-DECREASE, SA-ZERO-DONE, IR-*;
+// CL-RUNNING when multi_perform reported the count).
 #include "checker_state.hpp"
 
 namespace ms::conf {
 
 // SA-RUNNING (the bound now, the exact count at the next DONE), the decrease and the
 // zero that DONE messages must match, and TM-DELETE at quiescence.
-void Checker::State::judge_running(std::size_t i, const Event& e) {
+void Checker::State::judge_running(std::size_t i, const Event& e, const RunningClauses& by) {
   const std::int64_t t = e.time_ns;
   const int r = e.running;
   if (r < 0) return;
   long bound = running_bound();
-  check(ClauseId::SA_RUNNING, r <= bound, i, t, [&] {
+  check(by.running, r <= bound, i, t, [&] {
     return "expected running <= " + std::to_string(bound) + " (added and not done), observed " +
            std::to_string(r);
   });
-  queue.run_check = RunCheck{true, r, i};
+  queue.run_check = RunCheck{true, r, i, by.running};
   if (queue.baseline >= 0 && r < queue.baseline) {
     if (queue.decrease_since_drain == 0) queue.decrease_index = i;
+    queue.decrease_clause = by.decrease;
     queue.decrease_since_drain += queue.baseline - r;
   }
   if (queue.baseline >= 0 && r != queue.baseline) group.change = true;
@@ -27,7 +29,8 @@ void Checker::State::judge_running(std::size_t i, const Event& e) {
     // for all of them at every call that says running 0.
     queue.zero_pending.insert(unfinished.begin(), unfinished.end());
     queue.zero_index = i;
-    ex(ClauseId::SA_ZERO_DONE);
+    queue.zero_clause = by.zero_done;
+    ex(by.zero_done);
     if (opt.timer_delete_at_quiescence && sockets.reg.empty() && timer.told) {
       check(ClauseId::TM_DELETE, timer.value == -1, i, t, [&] {
         return "expected the timer deleted (-1) when nothing is pending, observed " +
@@ -103,7 +106,7 @@ void Checker::State::judge_exact_running(const Event& e) {
   if (queue.run_check.active) {
     long expect = static_cast<long>(added.size()) -
                   (static_cast<long>(done_read.size()) + std::max(0L, e.value));
-    check(ClauseId::SA_RUNNING, queue.run_check.running == expect, queue.run_check.index, t, [&] {
+    check(queue.run_check.clause, queue.run_check.running == expect, queue.run_check.index, t, [&] {
       return "expected running " + std::to_string(expect) + " (added " +
              std::to_string(added.size()) + ", finished " + std::to_string(added.size() - expect) +
              "), observed " + std::to_string(queue.run_check.running);
@@ -115,7 +118,7 @@ void Checker::State::judge_exact_running(const Event& e) {
 // The queue is known empty: settle the obligations that wait for DONE messages.
 void Checker::State::drain(std::size_t i, std::int64_t t) {
   if (queue.decrease_since_drain > 0 && !queue.decrease_poisoned) {
-    check(ClauseId::SA_DECREASE, queue.dones_since_drain >= queue.decrease_since_drain, i, t, [&] {
+    check(queue.decrease_clause, queue.dones_since_drain >= queue.decrease_since_drain, i, t, [&] {
       return "expected " + std::to_string(queue.decrease_since_drain) +
              " DONE message(s) for the running decrease at event " +
              std::to_string(queue.decrease_index) + ", observed " +
@@ -125,7 +128,7 @@ void Checker::State::drain(std::size_t i, std::int64_t t) {
   queue.decrease_since_drain = queue.dones_since_drain = 0;
   queue.decrease_poisoned = false;
   for (int h : queue.zero_pending) {
-    check(ClauseId::SA_ZERO_DONE, false, i, t, [&] {
+    check(queue.zero_clause, false, i, t, [&] {
       return "expected a DONE message for e" + std::to_string(h) + " (running was 0 at event " +
              std::to_string(queue.zero_index) + "), observed an empty queue";
     });

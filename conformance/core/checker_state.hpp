@@ -12,7 +12,8 @@
 // Where each concern is judged: checker.cpp (the replay of call groups, notes, the order in
 // which a call is judged, the end of the run), checker_sockets.cpp (SC-*, AS-UNKNOWN,
 // SA-ERR, SA-SPURIOUS), checker_timer.cpp (TM-*), checker_queue.cpp (SA-RUNNING,
-// SA-DECREASE, SA-ZERO-DONE, IR-*), checker_handles.cpp (add and remove, ER-*,
+// SA-DECREASE, SA-ZERO-DONE, IR-*; CL-RUNNING for multi_perform's counts), checker_classic.cpp
+// (the other CL-* clauses: perform, wait, poll, wakeup, fdset), checker_handles.cpp (add and remove, ER-*,
 // SA-AFTER-ERROR, LG-CALL-AGAIN), checker_driving.cpp (SA-MASK, SA-ZERO, DP-SOCKET,
 // SA-PROGRESS), checker_pause.cpp (PA-*).
 #pragma once
@@ -49,7 +50,12 @@ inline bool is_api_call(EventKind k) {
     case EventKind::info_read:
     case EventKind::setopt:
     case EventKind::cleanup:
-    case EventKind::easy_pause: return true;
+    case EventKind::easy_pause:
+    case EventKind::perform:
+    case EventKind::multi_wait:
+    case EventKind::multi_poll:
+    case EventKind::wakeup:
+    case EventKind::fdset: return true;
     default: return false;
   }
 }
@@ -196,7 +202,16 @@ struct Checker::State {
     bool active = false;
     int running = 0;
     std::size_t index = 0;
+    ClauseId clause = ClauseId::SA_RUNNING;
   };
+  // The clauses a running count is judged by: socket_action's pages, or multi_perform's.
+  struct RunningClauses {
+    ClauseId running, decrease, zero_done;
+  };
+  static constexpr RunningClauses kSocketRunning{ClauseId::SA_RUNNING, ClauseId::SA_DECREASE,
+                                                 ClauseId::SA_ZERO_DONE};
+  static constexpr RunningClauses kPerformRunning{ClauseId::CL_RUNNING, ClauseId::CL_RUNNING,
+                                                  ClauseId::CL_RUNNING};
   struct Queue {
     int last_running = -1;
     RunCheck run_check;
@@ -207,7 +222,19 @@ struct Checker::State {
     int baseline = -1;
     std::set<int> zero_pending;
     std::size_t zero_index = 0;
+    // Which call's pages the pending decrease and zero are judged by.
+    ClauseId decrease_clause = ClauseId::SA_DECREASE, zero_clause = ClauseId::SA_ZERO_DONE;
   } queue;
+
+  // The classic loop (CL-*): whether multi_perform drives the multi, multi_timeout's answer
+  // since the last wait (the internal timeout a wait may shorten to), and a wakeup that no
+  // multi_poll has consumed yet.
+  struct Classic {
+    bool no_callbacks = false;  // "classic-loop" note: no socket or timer callback was set
+    bool used = false;
+    long timeout_reported = kUnknown;
+    bool wakeup_pending = false;
+  } classic;
 
   // Error returns and aborts (ER-ABORT, SA-AFTER-ERROR).
   struct Errors {
@@ -309,7 +336,7 @@ struct Checker::State {
   void on_info_read(std::size_t i, const Event& e, bool nested = false);
   void on_done(std::size_t i, const Event& e);
   void judge_exact_running(const Event& e);
-  void judge_running(std::size_t i, const Event& e);
+  void judge_running(std::size_t i, const Event& e, const RunningClauses& by = kSocketRunning);
   void drain(std::size_t i, std::int64_t t);
 
   // checker_handles.cpp
@@ -321,6 +348,12 @@ struct Checker::State {
   void judge_abort_return(std::size_t i, const Event& e, bool in_cb);
   void judge_call_after_error(std::size_t i, const Event& e);
   void enter_error_state(std::size_t i);
+
+  // checker_classic.cpp
+  void on_perform(std::size_t i, const Event& e);
+  void on_wait(std::size_t i, const Event& e);
+  void on_fdset(std::size_t i, const Event& e);
+  std::int64_t tolerance_ns() const;
 
   // checker_driving.cpp
   void judge_how_driven(std::size_t i, const Event& e, bool ok);

@@ -83,6 +83,7 @@ void Checker::State::index_deadline(int h) {
 }
 
 void Checker::State::on_timeout_query(std::size_t i, const Event& e) {
+  if (e.result == MSM_OK) classic.timeout_reported = e.value;
   if (e.result != MSM_OK || !timer.told) return;
   const long tol = opt.timer_tolerance_ms;
   if (timer.value < 0) {

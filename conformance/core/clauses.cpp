@@ -86,6 +86,7 @@ const char* to_string(ClauseGroup g) {
     case ClauseGroup::LG: return "LG";
     case ClauseGroup::DT: return "DT";
     case ClauseGroup::PA: return "PA";
+    case ClauseGroup::CL: return "CL";
   }
   return "?";
 }

@@ -92,6 +92,7 @@ std::string Policy::to_string() const {
   }
   MS_POLICY_FIELDS(MS_X)
 #undef MS_X
+  if (loop != AppLoop::socket) s += std::string("loop=") + ms::conf::to_string(loop) + " ";
   if (s.empty()) return "faithful";
   s.pop_back();
   return s;
@@ -265,15 +266,16 @@ void Driver::Impl::socket_all() {
   });
 }
 
-void Driver::Impl::query_timeout() {
+long Driver::Impl::query_timeout() {
   long ms = -2;
   Event e;
   e.kind = EventKind::timeout_query;
-  recorded_call(e, "multi_timeout", "", [&] {
-    const int rc = api.multi_timeout(multi, &ms);
+  const int rc = recorded_call(e, "multi_timeout", "", [&] {
+    const int code = api.multi_timeout(multi, &ms);
     e.value = ms;
-    return rc;
+    return code;
   });
+  return rc == MSM_OK ? ms : -2;
 }
 
 void Driver::Impl::recover(int rc) {
@@ -443,10 +445,53 @@ RunResult Driver::run(const std::vector<ClientStep>& plan) { return impl_->run(p
 
 void Driver::record(Event e) { impl_->record(std::move(e)); }
 
-std::string pause_unsupported(const Policy& policy, const Api& api) {
+std::string policy_unsupported(const Policy& policy, const Api& api) {
   if ((policy.pause > 0 || policy.pause_upload > 0) && !api.easy_pause)
     return "skipped: " + api.name + " exports no easy_pause, and the policy pauses transfers";
+  const char* missing = nullptr;
+  switch (policy.loop) {
+    case AppLoop::socket: break;
+    case AppLoop::perform_poll:
+      if (!api.multi_poll) missing = "multi_poll";
+      if (policy.wakeup > 0 && !api.multi_wakeup) missing = "multi_wakeup";
+      break;
+    case AppLoop::perform_wait:
+      if (!api.multi_wait) missing = "multi_wait";
+      break;
+    case AppLoop::perform_fdset:
+      if (!api.multi_fdset) missing = "multi_fdset";
+      break;
+  }
+  if (policy.loop != AppLoop::socket && !api.multi_perform) missing = "multi_perform";
+  if (missing != nullptr)
+    return "skipped: " + api.name + " exports no " + missing + ", and the policy's loop (" +
+           to_string(policy.loop) + ") calls it";
   return {};
+}
+
+namespace {
+constexpr std::pair<AppLoop, const char*> kLoopNames[] = {
+    {AppLoop::socket, "socket"},
+    {AppLoop::perform_poll, "perform-poll"},
+    {AppLoop::perform_wait, "perform-wait"},
+    {AppLoop::perform_fdset, "perform-fdset"},
+};
+}  // namespace
+
+const char* to_string(AppLoop loop) {
+  for (const auto& [l, name] : kLoopNames)
+    if (l == loop) return name;
+  return "?";
+}
+
+bool app_loop_from_string(const std::string& name, AppLoop& out) {
+  for (const auto& [l, n] : kLoopNames) {
+    if (name == n) {
+      out = l;
+      return true;
+    }
+  }
+  return false;
 }
 
 std::vector<std::pair<int, long>> multi_options(const MultiSpec& m) {

@@ -6,6 +6,7 @@
 //                         the nested calls some policies make from inside them
 //   driver_misuse.cpp     the deliberate misuse policies (misuse, null_multi, spares, churn)
 //   driver_loop.cpp       Driver::Impl::run and its named phases
+//   driver_classic.cpp    the classic loop (perform, then poll / wait / fdset and select)
 //
 // How it works: the loop alternates between (1) carrying out plan steps that are due,
 // (2) acting on descriptors that are ready for what their registration asks, in
@@ -288,7 +289,7 @@ struct Driver::Impl {
 
   void socket_all();
 
-  void query_timeout();
+  long query_timeout();  // the answer in ms, -2 when the call failed
 
   // The libfetch rule: after an error return, remove every handle and add new ones.
   void recover(int rc);
@@ -344,6 +345,23 @@ struct Driver::Impl {
 
   // multi_init and the callbacks. False when there is no multi to drive.
   bool start_multi();
+
+  // ---- the classic loop (driver_classic.cpp), for Policy::loop other than socket ---------
+
+  // Rounds of (limits, due plan steps, re-adds and unpauses, churn, perform and the
+  // messages, the end test, the wait the loop's kind makes) until the plan's end.
+  void classic_rounds(Loop& loop);
+  // multi_perform, recorded with the time it took; reads the messages, recovers after an
+  // error return as the socket calls do.
+  int perform();
+  // The wait of one round, bounded by the next thing the application itself must do.
+  bool classic_wait(Loop& loop);
+  // multi_wait or multi_poll (kind), recorded with numfds and the time it took.
+  int wait_call(EventKind kind, int timeout_ms, int& numfds);
+  // multi_fdset, then the application's own select() over the sets in the Environment.
+  bool fdset_and_select(std::optional<Nanos> wake);
+  std::set<int> watched;  // descriptors the fdset loop asked the Environment to watch
+  int zero_numfds = 0;    // multi_wait returns with numfds 0 in a row
 
   // The run's bounds: after an error with no-recover, a livelock, the call and time limits.
   bool limit_reached(const Loop& loop);

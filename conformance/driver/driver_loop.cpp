@@ -17,6 +17,11 @@ RunResult Driver::Impl::run(const std::vector<ClientStep>& plan) {
   if (!start_multi()) return std::move(out);
   Loop loop{plan};
   loop.start = env.now();
+  if (opt.policy.loop != AppLoop::socket) {
+    classic_rounds(loop);  // driver_classic.cpp
+    end_run(loop.cleanup_pending);
+    return std::move(out);
+  }
   while (!loop.ended) {
     if (limit_reached(loop)) break;
     bool acted = carry_out_due_steps(loop);
@@ -44,6 +49,7 @@ RunResult Driver::Impl::run(const std::vector<ClientStep>& plan) {
 bool Driver::Impl::start_multi() {
   note("seed " + std::to_string(opt.seed) + " policy " + opt.policy.to_string());
   if (opt.policy.late_timeout > 0) note("late-timers");
+  if (opt.policy.loop != AppLoop::socket) note(std::string("classic-loop ") + to_string(opt.policy.loop));
   in_call = true;
   enter("multi_init");
   multi = opt.multi_factory ? opt.multi_factory() : api.multi_init();
@@ -62,10 +68,12 @@ bool Driver::Impl::start_multi() {
   ms_socket_callback sfn = &socket_cb;
   ms_multi_timer_callback tfn = &timer_cb;
   traced("multi_setopt", "", [&] {
-    api.multi_setopt(multi, MSMOPT_SOCKETFUNCTION, sfn);
-    api.multi_setopt(multi, MSMOPT_SOCKETDATA, static_cast<void*>(this));
-    api.multi_setopt(multi, MSMOPT_TIMERFUNCTION, tfn);
-    api.multi_setopt(multi, MSMOPT_TIMERDATA, static_cast<void*>(this));
+    if (opt.policy.loop == AppLoop::socket) {  // a classic loop sets no callback
+      api.multi_setopt(multi, MSMOPT_SOCKETFUNCTION, sfn);
+      api.multi_setopt(multi, MSMOPT_SOCKETDATA, static_cast<void*>(this));
+      api.multi_setopt(multi, MSMOPT_TIMERFUNCTION, tfn);
+      api.multi_setopt(multi, MSMOPT_TIMERDATA, static_cast<void*>(this));
+    }
     for (const auto& [option, value] : opt.multi_longs) api.multi_setopt(multi, option, value);
   });
   return true;

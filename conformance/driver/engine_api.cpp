@@ -78,6 +78,17 @@ void* easy_init() { return ms_easy_init(); }
 void easy_cleanup(void* e) { ms_easy_cleanup(E(e)); }
 const char* easy_strerror(int code) { return ms_easy_strerror(static_cast<MSEcode>(code)); }
 int easy_pause(void* e, int bitmask) { return ms_easy_pause(E(e), bitmask); }
+int multi_perform(void* m, int* running) { return ms_multi_perform(M(m), running); }
+int multi_wait(void* m, ms_waitfd* extra, unsigned n, int timeout_ms, int* numfds) {
+  return ms_multi_wait(M(m), extra, n, timeout_ms, numfds);
+}
+int multi_poll(void* m, ms_waitfd* extra, unsigned n, int timeout_ms, int* numfds) {
+  return ms_multi_poll(M(m), extra, n, timeout_ms, numfds);
+}
+int multi_wakeup(void* m) { return ms_multi_wakeup(M(m)); }
+int multi_fdset(void* m, fd_set* r, fd_set* w, fd_set* x, int* max_fd) {
+  return ms_multi_fdset(M(m), r, w, x, max_fd);
+}
 
 }  // namespace
 
@@ -102,6 +113,11 @@ Api engine_api() {
   a.easy_getinfo = &easy_getinfo;
   a.easy_strerror = &easy_strerror;
   a.easy_pause = &easy_pause;
+  a.multi_perform = &multi_perform;
+  a.multi_wait = &multi_wait;
+  a.multi_poll = &multi_poll;
+  a.multi_wakeup = &multi_wakeup;
+  a.multi_fdset = &multi_fdset;
   a.slist_append = &ms_slist_append;
   a.slist_free_all = &ms_slist_free_all;
   a.version = "multisock 0.1.0";

@@ -39,12 +39,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "conformance/isolate.hpp"
 #include "conformance/runner.hpp"
@@ -408,7 +410,10 @@ ChildRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions
   dopt.call_hook = &isolate_progress;
   dopt.call_prefix = target.kind == TargetSpec::Kind::lib ? target.prefix : "ms_";
 
-  RealEnvironment env(&host);
+  // A classic loop waits inside the library (multi_poll, multi_wait), where the peers of
+  // this thread would never be served: they run on a thread of their own then.
+  const bool peers_on_thread = policy.loop != AppLoop::socket;
+  RealEnvironment env(peers_on_thread ? nullptr : &host);
   if (!env.ok()) {
     r.setup_error = "epoll_create1 failed";
     return r;
@@ -422,7 +427,17 @@ ChildRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions
   observer.driver = &driver;
   Observer* const outer = g_observer;
   g_observer = &observer;
-  r.run = driver.run(plan);
+  {
+    std::atomic<bool> stop{false};
+    std::thread peers_thread;
+    if (peers_on_thread)
+      peers_thread = std::thread([&] {
+        while (!stop.load()) host.run_for(std::chrono::milliseconds(5));
+      });
+    r.run = driver.run(plan);
+    stop = true;
+    if (peers_thread.joinable()) peers_thread.join();
+  }
   g_observer = outer;
   if (observer.hooked) {
     // A socket the target closed with close() instead of the close callback is gone, or
@@ -527,7 +542,7 @@ ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
           }
           // Pausing needs the optional easy_pause: without it the scenario is not applicable.
           if (Policy policy; resolve_policy(scenario, options, policy, error))
-            loaded.skipped = pause_unsupported(policy, api);
+            loaded.skipped = policy_unsupported(policy, api);
           if (!loaded.skipped.empty()) return encode(loaded);
           return encode(run_here(scenario, target, options, api, out.seed));
         },

@@ -48,7 +48,7 @@ ChildRun run_in_child(const Api& api, const Scenario& sc, const TargetSpec& targ
                       const RunOptions& options, const Policy& policy, std::uint64_t seed) {
   ChildRun r;
   std::string error;
-  if (std::string why = pause_unsupported(policy, api); !why.empty()) {
+  if (std::string why = policy_unsupported(policy, api); !why.empty()) {
     r.skipped = why;
     return r;
   }

@@ -117,6 +117,15 @@ bool build_policy(const Scenario& scenario, Policy& out, std::string& error) {
       p.recover_after_error = false;
       continue;
     }
+    if (spec.name == "loop") {
+      if (spec.args.size() != 1 || !app_loop_from_string(spec.args[0], p.loop)) {
+        error = scenario.file + ":" + std::to_string(spec.line) +
+                ": policy loop: expected one of socket, perform-poll, perform-wait, "
+                "perform-fdset" + (spec.args.empty() ? std::string() : ", not '" + spec.args[0] + "'");
+        return false;
+      }
+      continue;
+    }
     double value = 1.0;
     if (!spec.args.empty()) {
       char* end = nullptr;
@@ -165,6 +174,7 @@ bool resolve_policy(const Scenario& sc, const RunOptions& options, Policy& out,
   if (build_policy(sc, own, ignored)) {
     policy.abort_cb = own.abort_cb;
     policy.recover_after_error = own.recover_after_error;
+    policy.loop = own.loop;  // the application's shape is the scenario's subject too
   }
   out = policy;
   return true;

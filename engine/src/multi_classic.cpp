@@ -12,12 +12,16 @@
 
 #include <mutex>
 
+#include "mutant.hpp"
+
 using ms::port::Nanos;
 
 MSMcode ms_multi::perform(int* running) {
   if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
   if (!running) return MSM_BAD_FUNCTION_ARGUMENT;
   enter();
+  if (MS_MUTANT(mutant_, perform_waits) && ports_.waiter)
+    ports_.waiter->wait(nullptr, 0, std::chrono::milliseconds(5));
   // Ascending descriptors, each asked once: what a socket is ready for, limited to what
   // its transfer waits for (errors always count), is the mask socket_action would get.
   for (int fd : sockets_.descriptors()) {
@@ -29,7 +33,7 @@ MSMcode ms_multi::perform(int* running) {
   }
   if (!aborted_) run_timers();
   const MSMcode rc = finish_call(false);
-  *running = running_;
+  *running = running_ + (MS_MUTANT(mutant_, perform_running_off) ? 1 : 0);
   return rc;
 }
 
@@ -61,12 +65,20 @@ MSMcode ms_multi::wait(ms_waitfd* extra, unsigned extra_count, int timeout_ms, i
     wakeup_fd = wakeup_fd_;
   }
   if (wakeup_fd >= 0) fds.push_back({wakeup_fd, ms::port::kReadable, 0});
-  if (fds.empty() && !poll) {  // nothing to wait for: wait returns at once, poll waits on
+  if (poll && MS_MUTANT(mutant_, wakeup_lost) && wakeup_fd >= 0) waiter->drain_wakeup(wakeup_fd);
+  const bool nothing = fds.size() == (wakeup_fd >= 0 ? 1u : 0u) && extra_count == 0;
+  if (nothing && poll && MS_MUTANT(mutant_, poll_returns_early)) {
+    if (numfds) *numfds = 0;
+    return MSM_OK;
+  }
+  if (fds.empty() && !poll && !MS_MUTANT(mutant_, wait_blocks_empty)) {
+    // nothing to wait for: wait returns at once, poll waits on
     if (numfds) *numfds = 0;
     return MSM_OK;
   }
   Nanos timeout = std::chrono::milliseconds(timeout_ms);
-  if (const auto earliest = timers_.earliest()) timeout = std::min(timeout, std::max(Nanos{0}, *earliest - now_));
+  if (const auto earliest = timers_.earliest(); earliest && !MS_MUTANT(mutant_, wait_ignores_timer))
+    timeout = std::min(timeout, std::max(Nanos{0}, *earliest - now_));
   if (waiter->wait(fds.data(), fds.size(), timeout) < 0) return MSM_UNRECOVERABLE_POLL;
   int count = 0;
   for (std::size_t i = 0; i < engine_count; ++i)
@@ -115,6 +127,6 @@ MSMcode ms_multi::fdset(fd_set* read_set, fd_set* write_set, int* max_fd) {
     }
     if (set) top = std::max(top, fd);
   }
-  *max_fd = top;
+  *max_fd = top + (MS_MUTANT(mutant_, fdset_max_off) ? 1 : 0);
   return MSM_OK;
 }

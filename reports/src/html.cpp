@@ -141,7 +141,8 @@ std::string short_api(const std::string& kind) {
   static const std::map<std::string, std::string> m = {
       {"add_handle", "add"},  {"remove_handle", "rm"}, {"socket_action", "act"}, {"socket_legacy", "sock"},
       {"socket_all", "all"},  {"assign", "asg"},       {"timeout_query", "tmo"}, {"info_read", "info"},
-      {"setopt", "opt"},      {"cleanup", "clean"}};
+      {"setopt", "opt"},      {"cleanup", "clean"},    {"perform", "perf"},      {"multi_wait", "wait"},
+      {"multi_poll", "poll"}, {"wakeup", "wake"},      {"fdset", "fds"}};
   auto it = m.find(kind);
   return it == m.end() ? kind : it->second;
 }

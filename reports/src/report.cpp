@@ -221,7 +221,8 @@ std::string action_name(int action) {
 bool is_api_call(std::string_view kind) {
   static const char* calls[] = {"add_handle", "remove_handle", "socket_action", "socket_legacy",
                                 "socket_all", "assign",        "timeout_query", "info_read",
-                                "setopt",     "cleanup"};
+                                "setopt",     "cleanup",       "perform",       "multi_wait",
+                                "multi_poll", "wakeup",        "fdset"};
   for (const char* c : calls)
     if (kind == c) return true;
   return false;
@@ -237,9 +238,15 @@ std::string describe(const Event& e) {
   } else if (e.kind == "socket_legacy") {
     o << " fd=" << fd() << " -> " << e.result;
     if (e.running >= 0) o << " running=" << e.running;
-  } else if (e.kind == "socket_all") {
+  } else if (e.kind == "socket_all" || e.kind == "perform") {
     o << " -> " << e.result;
     if (e.running >= 0) o << " running=" << e.running;
+  } else if (e.kind == "multi_wait" || e.kind == "multi_poll") {
+    o << " " << e.value << " ms -> " << e.result << " numfds=" << e.code;
+  } else if (e.kind == "wakeup") {
+    o << " -> " << e.result;
+  } else if (e.kind == "fdset") {
+    o << " -> " << e.result << " max_fd=" << e.value;
   } else if (e.kind == "socket_cb") {
     o << " fd=" << e.fd << " " << action_name(e.action);
     if (!e.easy.empty()) o << " " << e.easy;

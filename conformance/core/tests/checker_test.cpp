@@ -64,6 +64,17 @@ T pause_resume() {
   return finish(t, 30);
 }
 
+// The classic loop: no callbacks; e1 added at 0 and performed on fd 5 (running 1), done
+// at 10 ms. `between` adds the loop's waits while e1 runs.
+T classic(const std::function<void(T&)>& between = [](T&) {}) {
+  T t;
+  t.note("classic-loop perform-poll").note("healthy e1");
+  t.at(0).add(1).open(5).perform(1).none();
+  between(t);
+  t.at(10).close(5).perform(0).read(1, 0).none();
+  return t.remove(1).cleanup();
+}
+
 struct Case {
   const char* name;
   const char* clause;
@@ -77,6 +88,66 @@ std::vector<Case> cases() {
   CheckerOptions livelock3;
   livelock3.livelock_calls = 3;
   return {
+      // CL-* (the classic loop)
+      {"perform_waits", "CL-NONBLOCK", true, [] { return classic([](T& t) { t.at(6).perform(1, 5).none(); }); }},
+      {"perform_returns_at_once", "CL-NONBLOCK", false, [] { return classic(); }},
+      {"perform_running_too_high", "CL-RUNNING", true, [] { return classic([](T& t) { t.at(5).perform(2).none(); }); }},
+      {"perform_running_counts", "CL-RUNNING", false, [] { return classic(); }},
+      {"perform_healthy_fails", "CL-PROGRESS", true, [] {
+         T t;
+         t.note("classic-loop perform-poll").note("healthy e1");
+         t.at(0).add(1).open(5).perform(1).none();
+         t.at(10).close(5).perform(0).read(1, 0, MSE_RECV_ERROR).none();
+         return t.remove(1).cleanup();
+       }},
+      {"perform_healthy_ends_ok", "CL-PROGRESS", false, [] { return classic(); }},
+      {"wait_past_internal_timeout", "CL-WAIT-BOUND", true, [] {
+         return classic([](T& t) { t.tq(5).at(8).wait(1000, 8, 0); });
+       }},
+      {"poll_ends_at_internal_timeout", "CL-WAIT-BOUND", false, [] {
+         return classic([](T& t) { t.tq(5).at(5).poll(1000, 5, 0).perform(1).none(); });
+       }},
+      {"wait_with_nothing_waits", "CL-WAIT-EMPTY", true, [] {
+         T t;
+         t.note("classic-loop perform-wait").at(0).tq(-1).at(100).wait(100, 100);
+         return t.cleanup();
+       }},
+      {"wait_with_nothing_returns", "CL-WAIT-EMPTY", false, [] {
+         T t;
+         t.note("classic-loop perform-wait").at(0).tq(-1).wait(100, 0);
+         return t.cleanup();
+       }},
+      {"poll_with_nothing_returns_early", "CL-POLL-WAITS", true, [] {
+         T t;
+         t.note("classic-loop perform-poll").at(0).tq(-1).poll(100, 0);
+         return t.cleanup();
+       }},
+      {"poll_with_nothing_waits", "CL-POLL-WAITS", false, [] {
+         T t;
+         t.note("classic-loop perform-poll").at(0).tq(-1).at(100).poll(100, 100);
+         return t.cleanup();
+       }},
+      {"wakeup_ignored", "CL-WAKEUP", true, [] {
+         T t;
+         t.note("classic-loop perform-poll").at(0).wakeup().tq(-1).at(100).poll(100, 100);
+         return t.cleanup();
+       }},
+      {"wakeup_ends_next_poll", "CL-WAKEUP", false, [] {
+         T t;
+         t.note("classic-loop perform-poll").at(0).wakeup().tq(-1).poll(100, 0);
+         return t.at(100).tq(-1).poll(100, 100).cleanup();  // a second poll waits again
+       }},
+      {"fdset_max_fd_too_high", "CL-FDSET", true, [] { return classic([](T& t) { t.fdset(6, "in 5 out"); }); }},
+      {"fdset_max_fd_none", "CL-FDSET", true, [] { return classic([](T& t) { t.fdset(5, "in out"); }); }},
+      {"fdset_max_fd_highest", "CL-FDSET", false, [] {
+         return classic([](T& t) { t.fdset(7, "in 5 out 7").fdset(-1, "in out"); });
+       }},
+      {"perform_call_again", "LG-CALL-AGAIN", false, [] {
+         return classic([](T& t) { t.at(5).perform(1, 0, MSM_CALL_MULTI_PERFORM).perform(1).none(); });
+       }, Edition::e7_16},
+      {"perform_call_again_after_7_20", "ER-CODES", true, [] {
+         return classic([](T& t) { t.at(5).perform(1, 0, MSM_CALL_MULTI_PERFORM).perform(1).none(); });
+       }, Edition::e7_88},
       // PA-SILENT
       {"write_after_pause_return", "PA-SILENT", true, [] {
          T t;

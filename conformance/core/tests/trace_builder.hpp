@@ -54,6 +54,21 @@ class T {
   // A write (read) callback offered n bytes (n the buffer size) and returned ret.
   T& wcb(int easy, long n, int ret) { return push(EventKind::write_cb, [&](Event& e) { e.easy = easy, e.value = n, e.result = ret; }); }
   T& rcb(int easy, long n, int ret) { return push(EventKind::read_cb, [&](Event& e) { e.easy = easy, e.value = n, e.result = ret; }); }
+  // The classic loop; `took_ms` is the time the call took (its "took NS" text).
+  T& perform(int running, std::int64_t took_ms = 0, int result = MSM_OK) {
+    return push(EventKind::perform, [&](Event& e) { e.running = running, e.result = result, e.text = took(took_ms); });
+  }
+  T& wait(long timeout_ms, std::int64_t took_ms, int numfds = 0) {
+    return push(EventKind::multi_wait, [&](Event& e) { e.value = timeout_ms, e.code = numfds, e.text = took(took_ms); });
+  }
+  T& poll(long timeout_ms, std::int64_t took_ms, int numfds = 0) {
+    return push(EventKind::multi_poll, [&](Event& e) { e.value = timeout_ms, e.code = numfds, e.text = took(took_ms); });
+  }
+  T& wakeup(int result = MSM_OK) { return push(EventKind::wakeup, [&](Event& e) { e.result = result; }); }
+  // multi_fdset's max_fd and its sets as the driver writes them ("in 5 7 out 6").
+  T& fdset(long max_fd, std::string sets) {
+    return push(EventKind::fdset, [&](Event& e) { e.value = max_fd, e.text = std::move(sets); });
+  }
   T& note(std::string text) { return push(EventKind::note, [&](Event& e) { e.text = std::move(text); }); }
   T& call_end(std::string text = "") { return push(EventKind::call_end, [&](Event& e) { e.text = std::move(text); }); }
   // Modifiers of the last event.
@@ -81,6 +96,7 @@ class T {
     trace_.events.push_back(std::move(e));
     return *this;
   }
+  static std::string took(std::int64_t ms) { return "took " + std::to_string(ms * 1000000); }
   Trace trace_;
   std::int64_t now_ = 0;
 };

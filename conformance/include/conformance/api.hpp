@@ -36,6 +36,13 @@ struct Api {
   // MSPAUSE_* bits, as curl_easy_pause. May be null: a target without it cannot run
   // scenarios whose policy pauses transfers (they are skipped, saying so).
   int (*easy_pause)(void* easy, int bitmask) = nullptr;
+  // The classic loop (curl_multi_perform(3) and the calls that wait for it). May be null:
+  // a target without them cannot run the scenarios of a classic-loop policy (skipped).
+  int (*multi_perform)(void* multi, int* running) = nullptr;
+  int (*multi_wait)(void* multi, ms_waitfd* extra, unsigned n, int timeout_ms, int* numfds) = nullptr;
+  int (*multi_poll)(void* multi, ms_waitfd* extra, unsigned n, int timeout_ms, int* numfds) = nullptr;
+  int (*multi_wakeup)(void* multi) = nullptr;
+  int (*multi_fdset)(void* multi, fd_set* read, fd_set* write, fd_set* exc, int* max_fd) = nullptr;
   ms_slist* (*slist_append)(ms_slist* list, const char* s) = nullptr;    // same layout
   void (*slist_free_all)(ms_slist* list) = nullptr;
   const char* version = "";  // what the implementation says of itself

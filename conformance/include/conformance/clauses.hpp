@@ -18,7 +18,7 @@
 namespace ms::conf {
 
 enum class Severity : std::uint8_t { must, should, observed };
-enum class ClauseGroup : std::uint8_t { SA, SC, TM, IR, AS, ER, DP, LG, DT, PA };
+enum class ClauseGroup : std::uint8_t { SA, SC, TM, IR, AS, ER, DP, LG, DT, PA, CL };
 // Who can decide a clause: the checker from a trace, or the harness (replays, crashes).
 enum class DecidedBy : std::uint8_t { trace, harness };
 
@@ -199,8 +199,8 @@ const char* to_string(ClauseGroup g);
     MS_SEED_DEPRECATED, "the function is equivalent to curl_multi_socket_action(3) with "      \
                         "ev_bitmask set to 0.")                                                \
   X(LG_CALL_AGAIN, "LG-CALL-AGAIN", LG, must, P_716, trace,                                    \
-    "Legacy: MSM_CALL_MULTI_PERFORM comes only from the socket calls, reports running, and "  \
-    "means call again, not an error.",                                                         \
+    "Legacy: MSM_CALL_MULTI_PERFORM comes only from the socket calls and multi_perform, "    \
+    "reports running, and means call again, not an error.",                                                         \
     MS_SEED_716, "If you receive CURLM_CALL_MULTI_PERFORM, this basically means that you "     \
                  "should call curl_multi_socket_action(3) again")                             \
   X(DT_REPLAY, "DT-REPLAY", DT, must, P_ALL, harness,                                          \
@@ -220,7 +220,53 @@ const char* to_string(ClauseGroup g);
     "curl_easy_pause(3), libcurl 7.32.0 to 7.74.0",                                            \
     "unpausing a transfer will schedule a timeout trigger for that handle 1 millisecond into " \
     "the future, so that a curl_multi_socket_action( ... CURL_SOCKET_TIMEOUT) can be used "    \
-    "immediately afterwards")
+    "immediately afterwards")                                                                  \
+  X(CL_NONBLOCK, "CL-NONBLOCK", CL, must, P_ALL, trace,                                        \
+    "multi_perform does not wait: it returns once the reads and writes that can be done now " \
+    "are done, with no more time passing inside it than the timer tolerance.",                 \
+    "curl_multi_perform(3)",                                                                   \
+    "This function performs transfers on all the added handles that need attention in a "     \
+    "non-blocking fashion.")                                                                   \
+  X(CL_RUNNING, "CL-RUNNING", CL, must, P_ALL, trace,                                          \
+    "On return of multi_perform, running counts the added transfers not done: every decrease " \
+    "is matched by DONE messages, and 0 comes only when every transfer is done.",             \
+    "curl_multi_perform(3)",                                                                   \
+    "When running_handles is set to zero (0) on the return of this function, there is no "    \
+    "longer any transfers in progress.")                                                       \
+  X(CL_PROGRESS, "CL-PROGRESS", CL, must, P_ALL, trace,                                        \
+    "Transfers driven only by a perform loop that waits as the pages say (multi_poll, "       \
+    "multi_wait, or select on multi_fdset's sets bounded by multi_timeout) complete: a "       \
+    "transfer with a healthy peer ends OK.",                                                   \
+    "curl_multi_perform(3)",                                                                   \
+    "the application should call this function to read/write whatever there is to read or "   \
+    "write right now etc.")                                                                    \
+  X(CL_WAIT_BOUND, "CL-WAIT-BOUND", CL, must, P_ALL, trace,                                    \
+    "multi_wait and multi_poll return by timeout_ms, or sooner when the multi's own timeout " \
+    "(as multi_timeout reports it just before the call) is shorter.",                          \
+    "curl_multi_wait(3)",                                                                      \
+    "that shorter time will be used instead to make sure timeout accuracy is reasonably kept") \
+  X(CL_WAIT_EMPTY, "CL-WAIT-EMPTY", CL, must, P_ALL, trace,                                    \
+    "multi_wait with no extra descriptor returns at once while the library has no descriptor " \
+    "to wait for (no transfer running).",                                                      \
+    "curl_multi_wait(3)",                                                                      \
+    "If no extra file descriptors are provided and libcurl has no file descriptor to offer "   \
+    "to wait for, this function will return immediately.")                                    \
+  X(CL_POLL_WAITS, "CL-POLL-WAITS", CL, must, P_ALL, trace,                                    \
+    "multi_poll with no extra descriptor, while the library has no descriptor to wait for, "  \
+    "waits timeout_ms (or the shorter time multi_timeout reports), unless it was woken up.",   \
+    "curl_multi_poll(3)",                                                                      \
+    "this function will instead wait during timeout_ms milliseconds (or shorter if an "       \
+    "internal timer indicates so)")                                                            \
+  X(CL_WAKEUP, "CL-WAKEUP", CL, must, P_ALL, trace,                                            \
+    "After multi_wakeup, the next multi_poll returns at once.",                                \
+    "curl_multi_wakeup(3)",                                                                    \
+    "If the function is called when there is no curl_multi_poll(3) call, it will cause the "  \
+    "next call to return immediately.")                                                        \
+  X(CL_FDSET, "CL-FDSET", CL, must, P_ALL, trace,                                              \
+    "multi_fdset's max_fd is the highest descriptor it set, or -1 when it set none.",          \
+    "curl_multi_fdset(3)",                                                                     \
+    "If no file descriptors are set by libcurl, max_fd will contain -1 when this function "   \
+    "returns.")
 
 enum class ClauseId : std::uint8_t {
 #define MS_X(e, id, g, s, p, d, stmt, src, quote) e,

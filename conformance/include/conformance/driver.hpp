@@ -56,13 +56,23 @@ using Rng = ms::sim::SplitMixRng;
   X(null_multi, "call socket_action, multi_socket, socket_all, assign, add, remove, info_read, timeout on NULL") \
   X(nested, "from inside a callback call info_read, timeout, assign, add, remove, socket_action, easy_pause") \
   X(abort_timer, "return -1 from the timer callback, once inside each kind of call (add, remove, socket calls)") \
-  X(err_only, "pass exactly CSELECT_ERR instead of the readiness of a ready socket")
+  X(err_only, "pass exactly CSELECT_ERR instead of the readiness of a ready socket")       \
+  X(wakeup, "classic loop: call multi_wakeup before a multi_poll (which must then not wait)")
+
+// The application's loop: the event-driven one of the seeds (socket_action, told by the
+// socket and timer callbacks), or a classic one of curl_multi_perform(3), which sets no
+// callback: perform, then wait in multi_poll, in multi_wait, or in the application's own
+// select() on the descriptors multi_fdset gives (with multi_timeout as its timeout).
+enum class AppLoop : std::uint8_t { socket, perform_poll, perform_wait, perform_fdset };
+const char* to_string(AppLoop loop);  // "socket", "perform-poll", "perform-wait", "perform-fdset"
+bool app_loop_from_string(const std::string& name, AppLoop& out);
 
 struct Policy {
 #define MS_X(name, text) double name = 0.0;
   MS_POLICY_FIELDS(MS_X)
 #undef MS_X
   bool recover_after_error = true;  // after an error return: remove all, add new, go on
+  AppLoop loop = AppLoop::socket;
   static const char* describe(const std::string& field);
   // Sets a field by name ("spurious-in" or "spurious_in"); false if unknown.
   bool set(const std::string& name, double value);
@@ -126,8 +136,9 @@ struct DriverOptions {
 inline constexpr int kPausesPerTransfer = 3;
 inline constexpr std::uint64_t kUnpauseDelayMaxMs = 40;
 
-// Why a target cannot run under this policy ("" when it can): pausing needs easy_pause.
-std::string pause_unsupported(const Policy& policy, const Api& api);
+// Why a target cannot run under this policy ("" when it can): pausing needs easy_pause,
+// a classic loop the calls it makes.
+std::string policy_unsupported(const Policy& policy, const Api& api);
 
 // A scenario's `multi` lines as (MSMOPT_*, value) pairs for DriverOptions::multi_longs.
 std::vector<std::pair<int, long>> multi_options(const MultiSpec& m);

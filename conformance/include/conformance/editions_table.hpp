@@ -499,5 +499,111 @@
     "unpausing a transfer will schedule a timeout trigger for that handle 1 "           \
     "millisecond into the future, so that a curl_multi_socket_action( ... "             \
     "CURL_SOCKET_TIMEOUT) can be used immediately afterwards to get the transfer "      \
-    "going again as desired.")
+    "going again as desired.")                                                          \
+  X(CL_NONBLOCK, e7_16, must,                                                           \
+    "",                                                                                 \
+    "curl_multi_perform(3), libcurl 7.19.7",                                            \
+    "curl_multi_perform() returns as soon as the reads/writes are done.")               \
+  X(CL_NONBLOCK, e7_88, must,                                                           \
+    "",                                                                                 \
+    "curl_multi_perform(3), libcurl 7.88.1",                                            \
+    "This function performs transfers on all the added handles that need "              \
+    "attention in a non-blocking fashion.")                                             \
+  X(CL_NONBLOCK, e8, must,                                                              \
+    "",                                                                                 \
+    "curl_multi_perform(3), libcurl 8.21.0",                                            \
+    "This function performs transfers on all the added handles that need "              \
+    "attention in a non-blocking fashion.")                                             \
+  X(CL_RUNNING, e7_16, must,                                                            \
+    "",                                                                                 \
+    "curl_multi_perform(3), libcurl 7.19.7",                                            \
+    "When running_handles is set to zero (0) on the return of this function, "          \
+    "there is no longer any transfers in progress.")                                    \
+  X(CL_RUNNING, e7_88, must,                                                            \
+    "",                                                                                 \
+    "curl_multi_perform(3), libcurl 7.88.1",                                            \
+    "When running_handles is set to zero (0) on the return of this function, "          \
+    "there is no longer any transfers in progress.")                                    \
+  X(CL_RUNNING, e8, must,                                                               \
+    "",                                                                                 \
+    "curl_multi_perform(3), libcurl 8.21.0",                                            \
+    "When running_handles is set to zero (0) on the return of this function, "          \
+    "there is no longer any transfers in progress.")                                    \
+  X(CL_PROGRESS, e7_16, must,                                                           \
+    "",                                                                                 \
+    "curl_multi_perform(3), libcurl 7.19.7",                                            \
+    "When the app thinks there's data available for the multi_handle, it "              \
+    "should call this function to read/write whatever there is to read or "             \
+    "write right now.")                                                                 \
+  X(CL_PROGRESS, e7_88, must,                                                           \
+    "",                                                                                 \
+    "curl_multi_perform(3), libcurl 7.88.1",                                            \
+    "When an application has found out there's data available for the "                 \
+    "multi_handle or a timeout has elapsed, the application should call this "          \
+    "function to read/write whatever there is to read or write right now etc.")         \
+  X(CL_PROGRESS, e8, must,                                                              \
+    "",                                                                                 \
+    "curl_multi_perform(3), libcurl 8.21.0",                                            \
+    "When an application has found out there is data available for the "                \
+    "multi_handle or a timeout has elapsed, the application should call this "          \
+    "function to read/write whatever there is to read or write right now etc.")         \
+  X(CL_WAIT_BOUND, e7_88, must,                                                         \
+    "",                                                                                 \
+    "curl_multi_wait(3), libcurl 7.88.1",                                               \
+    "Alternatively, if the multi handle has a pending internal timeout that "           \
+    "has a shorter expiry time than timeout_ms, that shorter time will be "             \
+    "used instead to make sure timeout accuracy is reasonably kept.")                   \
+  X(CL_WAIT_BOUND, e8, must,                                                            \
+    "",                                                                                 \
+    "curl_multi_wait(3), libcurl 8.21.0",                                               \
+    "Alternatively, if the multi handle has a pending internal timeout that "           \
+    "has a shorter expiry time than timeout_ms, that shorter time is being "            \
+    "used instead to make sure timeout accuracy is reasonably kept.")                   \
+  X(CL_WAIT_EMPTY, e7_88, must,                                                         \
+    "",                                                                                 \
+    "curl_multi_wait(3), libcurl 7.88.1",                                               \
+    "If no extra file descriptors are provided and libcurl has no file "                \
+    "descriptor to offer to wait for, this function will return immediately.")          \
+  X(CL_WAIT_EMPTY, e8, must,                                                            \
+    "",                                                                                 \
+    "curl_multi_wait(3), libcurl 8.21.0",                                               \
+    "If no extra file descriptors are provided and libcurl has no file "                \
+    "descriptor to offer to wait for, this function returns immediately.")              \
+  X(CL_POLL_WAITS, e7_88, must,                                                         \
+    "",                                                                                 \
+    "curl_multi_poll(3), libcurl 7.88.1",                                               \
+    "If no extra file descriptors are provided and libcurl has no file "                \
+    "descriptor to offer to wait for, this function will instead wait during "          \
+    "timeout_ms milliseconds (or shorter if an internal timer indicates so).")          \
+  X(CL_POLL_WAITS, e8, must,                                                            \
+    "",                                                                                 \
+    "curl_multi_poll(3), libcurl 8.21.0",                                               \
+    "If no extra file descriptors are provided and libcurl has no file "                \
+    "descriptor to offer to wait for, this function instead waits during "              \
+    "timeout_ms milliseconds (or shorter if an internal timer indicates so).")          \
+  X(CL_WAKEUP, e7_88, must,                                                             \
+    "",                                                                                 \
+    "curl_multi_wakeup(3), libcurl 7.88.1",                                             \
+    "If the function is called when there is no curl_multi_poll(3) call, it "           \
+    "will cause the next call to return immediately.")                                  \
+  X(CL_WAKEUP, e8, must,                                                                \
+    "",                                                                                 \
+    "curl_multi_wakeup(3), libcurl 8.21.0",                                             \
+    "If the function is called when there is no curl_multi_poll(3) call, it "           \
+    "causes the next call to return immediately.")                                      \
+  X(CL_FDSET, e7_16, must,                                                              \
+    "",                                                                                 \
+    "curl_multi_fdset(3), libcurl 7.19.7",                                              \
+    "If no file descriptors are set by libcurl, max_fd will contain -1 when "           \
+    "this function returns.")                                                           \
+  X(CL_FDSET, e7_88, must,                                                              \
+    "",                                                                                 \
+    "curl_multi_fdset(3), libcurl 7.88.1",                                              \
+    "If no file descriptors are set by libcurl, max_fd will contain -1 when "           \
+    "this function returns.")                                                           \
+  X(CL_FDSET, e8, must,                                                                 \
+    "",                                                                                 \
+    "curl_multi_fdset(3), libcurl 8.21.0",                                              \
+    "If no file descriptors are set by libcurl, max_fd contain -1 when this "           \
+    "function returns.")
 

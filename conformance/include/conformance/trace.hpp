@@ -25,10 +25,13 @@
 //      "timeout e<N> <ms>"    transfer N has MSOPT_TIMEOUT_MS <ms>, counted from its add
 //      "spurious <what>"      the next event the driver passes carries no news
 //      "late-timers"          the driver may fire timers late (relaxes TM-DEADLINE)
+//      "classic-loop <kind>"  the driver set no socket or timer callback (no SA-KICK)
 //      "stall"                the driver has nothing to wait on while handles run
 //      "livelock ..."         the driver stopped: its events changed nothing for too long
 //  * info_read: easy 0 means NULL was returned; value is msgs_in_queue; code is the
 //    DONE message's MSEcode.
+//  * The classic loop (perform, multi_wait, multi_poll, wakeup, fdset) is recorded only
+//    by a classic-loop policy; "took NS" is the time the call took, in the trace's clock.
 //  * easy_pause is an API call like the multi calls: the write callbacks (and socket and
 //    timer callbacks) it makes come before it. write_cb and read_cb are recorded only when
 //    the policy pauses transfers (so other traces keep their identity); a return of
@@ -63,7 +66,12 @@ namespace ms::conf {
   X(note)            /* text: driver decisions, policy, seed */                         \
   X(easy_pause)      /* easy, value = MSPAUSE_* bits asked, result = MSEcode */          \
   X(write_cb)        /* easy, value = bytes offered, result = the callback's return */    \
-  X(read_cb)         /* easy, value = buffer size, result = the callback's return */
+  X(read_cb)         /* easy, value = buffer size, result = the callback's return */    \
+  X(perform)         /* result, running (after), text "took NS" (time inside the call) */ \
+  X(multi_wait)      /* value = timeout_ms, result, code = numfds, text "took NS" */     \
+  X(multi_poll)      /* value = timeout_ms, result, code = numfds, text "took NS" */     \
+  X(wakeup)          /* result */                                                        \
+  X(fdset)           /* result, value = max_fd, text "in FD... out FD..." (the sets) */
 
 enum class EventKind : std::uint8_t {
 #define MS_X(name) name,

@@ -77,6 +77,12 @@ bool load_library_api(const std::string& path, const std::string& prefix, Api& o
   take(lib, prefix, "easy_strerror", api.easy_strerror, true, missing);
   // Optional: without it the pause scenarios are skipped, the rest still run.
   take(lib, prefix, "easy_pause", api.easy_pause, false, missing);
+  // Optional too: the classic loop (without them its scenarios are skipped).
+  take(lib, prefix, "multi_perform", api.multi_perform, false, missing);
+  take(lib, prefix, "multi_wait", api.multi_wait, false, missing);
+  take(lib, prefix, "multi_poll", api.multi_poll, false, missing);
+  take(lib, prefix, "multi_wakeup", api.multi_wakeup, false, missing);
+  take(lib, prefix, "multi_fdset", api.multi_fdset, false, missing);
   take(lib, prefix, "slist_append", api.slist_append, true, missing);
   take(lib, prefix, "slist_free_all", api.slist_free_all, true, missing);
   take(lib, prefix, "version", version, true, missing);

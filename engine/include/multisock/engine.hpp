@@ -38,7 +38,14 @@ namespace ms {
   X(assign_unknown_ok, "AS-UNKNOWN", "accepts ms_multi_assign on an unknown socket")    \
   X(bad_action, "SC-ACTION", "tells action 7 instead of INOUT")                         \
   X(timeout_early, "TM-DEADLINE", "ends timed-out transfers 1 ms late")                 \
-  X(no_unpause_timer, "PA-RESUME", "arms no timer when easy_pause lets a transfer go on")
+  X(no_unpause_timer, "PA-RESUME", "arms no timer when easy_pause lets a transfer go on") \
+  X(perform_waits, "CL-NONBLOCK", "ms_multi_perform sleeps 5 ms before it acts")          \
+  X(perform_running_off, "CL-RUNNING", "ms_multi_perform reports one running too many")   \
+  X(wait_ignores_timer, "CL-WAIT-BOUND", "wait and poll wait out timeout_ms past a due timer") \
+  X(wait_blocks_empty, "CL-WAIT-EMPTY", "ms_multi_wait with nothing to wait for waits too") \
+  X(poll_returns_early, "CL-POLL-WAITS", "ms_multi_poll with nothing to wait for returns at once") \
+  X(wakeup_lost, "CL-WAKEUP", "a wakeup made while no poll waits is dropped")           \
+  X(fdset_max_off, "CL-FDSET", "ms_multi_fdset gives max_fd one too high")
 
 enum class Mutant {
 #define MS_X(name, clause, what) name,

@@ -30,7 +30,7 @@ inline constexpr const char* kSchema = "multisock-report/2";
 inline constexpr std::size_t kTimelineMax = 160;
 
 // The clause groups, in the order reports list them.
-inline constexpr const char* kGroups[] = {"SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT", "PA"};
+inline constexpr const char* kGroups[] = {"SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT", "PA", "CL"};
 
 
 struct ReportError : std::runtime_error {
