@@ -68,6 +68,40 @@ void Driver::Impl::probe_recursion() {
   record(q);
 }
 
+void Driver::Impl::probe_classic_recursion() {
+  Event e;
+  e.flags = EventFlag::in_callback;
+  int out_int = -1;
+  const int which = nested_classic++ % 4;
+  const int rc = [&] {
+    switch (which) {
+      case 0:
+        e.kind = EventKind::perform;
+        return traced("multi_perform", " (inside a callback)", [&] { return api.multi_perform(multi, &out_int); });
+      case 1:
+        e.kind = EventKind::multi_wait;
+        return traced("multi_wait", " (inside a callback)",
+                      [&] { return api.multi_wait(multi, nullptr, 0, 0, &out_int); });
+      case 2:
+        e.kind = EventKind::multi_poll;
+        return traced("multi_poll", " (inside a callback)",
+                      [&] { return api.multi_poll(multi, nullptr, 0, 0, &out_int); });
+      default: {
+        e.kind = EventKind::fdset;
+        fd_set rd, wr, ex;
+        FD_ZERO(&rd);
+        FD_ZERO(&wr);
+        FD_ZERO(&ex);
+        return traced("multi_fdset", " (inside a callback)",
+                      [&] { return api.multi_fdset(multi, &rd, &wr, &ex, &out_int); });
+      }
+    }
+  }();
+  e.result = rc;
+  if (e.kind == EventKind::perform) e.running = out_int;
+  record(e);
+}
+
 int Driver::Impl::timer_cb(ms_multi* multi_handle, long timeout_ms, void* userp) {
   if (!current) return 0;
   return current->on_timer(multi_handle, timeout_ms, userp != current);
@@ -280,6 +314,8 @@ std::size_t Driver::Impl::write_cb(char* ptr, std::size_t size, std::size_t nmem
     d.data_callback(EventKind::write_cb, *t, n, pause ? MS_WRITEFUNC_PAUSE : static_cast<long>(n));
     if (pause) return MS_WRITEFUNC_PAUSE;  // the same bytes come again after the unpause
   }
+  if (Impl& d = *t->owner; d.opt.policy.loop != AppLoop::socket && d.rng.chance(d.opt.policy.recurse))
+    d.probe_classic_recursion();
   auto& r = t->result;
   const std::size_t keep = std::min(n, t->owner->opt.body_keep_max - std::min(
       t->owner->opt.body_keep_max, r.body.size()));

@@ -198,6 +198,10 @@ struct Driver::Impl {
 
   // A multi call from inside a callback: it must be refused with RECURSIVE_API_CALL.
   void probe_recursion();
+  // In a classic loop (no socket or timer callback), from inside a write callback: the
+  // next of multi_perform, multi_wait, multi_poll, multi_fdset, each to be refused.
+  void probe_classic_recursion();
+  int nested_classic = 0;
 
   static int timer_cb(ms_multi* multi_handle, long timeout_ms, void* userp);
 
