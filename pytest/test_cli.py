@@ -133,6 +133,7 @@ BAD_CONFORM = {
     "shard syntax": ["conform", "--target", "engine-sim", "--suite", "scripted", "--shard", "half"],
     "bad profile": ["conform", "--target", "engine-sim", "--suite", "scripted", "--profile", "libcurl-0.1"],
     "bad runs": ["conform", "--target", "engine-sim", "--suite", "scripted", "--runs", "0"],
+    "bad loop": ["conform", "--target", "engine-sim", "--suite", "scripted", "--loop", "select"],
     "unknown option": ["conform", "--target", "engine-sim", "--suite", "scripted", "--frobnicate"],
 }
 
@@ -421,6 +422,25 @@ def test_conform_BadScenarioFileNamesLineAndColumn(cli, tmp_path):
     assert proc.returncode == 2, describe(proc)
     assert re.search(r"bad\.scn:3:\d+", proc.stderr), describe(proc)
     assert not out.exists(), "a report folder was written for a bad scenario file"
+
+
+def test_conform_ClassicLoopOverDrivesEveryScenario(cli, tmp_path):
+    """--loop drives every scenario with a classic loop: the scenarios about socket and timer
+    callbacks are skipped, saying why, the rest pass on the engine, and the trace shows
+    multi_perform and multi_poll calls and no socket_action."""
+    proc = cli.run("conform", "--target", "engine-sim", "--suite", "scripted", "--loop", "perform-poll",
+                   "--no-shrink", "--report", tmp_path / "r")
+    assert proc.returncode == 0, describe(proc)
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    verdicts = {s["name"]: s["verdict"] for s in report["scenarios"]}
+    skipped = sorted(n for n, v in verdicts.items() if v == "skipped")
+    assert "abort_from_socket_callback" in skipped and "nested_calls_in_callbacks" in skipped, skipped
+    assert "keepalive_reuse_two_handles" not in skipped and len(skipped) < len(verdicts) // 4, skipped
+    replay = cli.run("replay", REPO_ROOT / "conformance" / "scenarios" / "keepalive_reuse_two_handles.scn",
+                     "--loop", "perform-poll")
+    assert replay.returncode == 0 and "# outcome pass" in replay.stdout, describe(replay)
+    assert '"kind":"perform"' in replay.stdout and '"kind":"multi_poll"' in replay.stdout, describe(replay)
+    assert '"kind":"socket_action"' not in replay.stdout and '"kind":"socket_cb"' not in replay.stdout
 
 
 def test_conform_OneScenarioFileAsSuite(cli, tmp_path):

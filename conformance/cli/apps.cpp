@@ -158,6 +158,12 @@ void add_conform(CLI::App& app) {
         "no-recover and mutant lines stay; clause lists are not required to be\n"
         "exercised under the preset): faithful, mask-zero,\n"
         "spurious, err, timeouts, stale, legacy, chaos");
+  value(app, "--loop", "KIND",
+        "drive every scenario with this application loop instead of its own:\n"
+        "socket (socket_action and the callbacks), or a classic loop of\n"
+        "multi_perform with perform-poll, perform-wait or perform-fdset\n"
+        "(clause lists are not required to be exercised; scenarios whose policy\n"
+        "acts inside socket or timer callbacks are skipped under a classic loop)");
   value(app, "--report", "DIR", "write DIR/report.json, DIR/junit.xml and DIR/report.html");
   flag(app, "--strict", "SHOULD clauses that are not met fail the run too");
   value(app, "--shard", "I/N", "run only the I-th of N shares of the scenarios (0 <= I < N <= 100000)");
@@ -181,6 +187,7 @@ void run_words(CLI::App& app, const char* target) {
   contract_options(app);
   value(app, "--seed", "N", "the seed of the run, 0 to 2^64-1 (default: the scenario's)");
   value(app, "--policy", "NAME", "a driver policy preset (conform --policy)");
+  value(app, "--loop", "KIND", "the application's loop (conform --loop)");
 }
 
 void add_replay(CLI::App& app) {

@@ -111,12 +111,14 @@ std::map<std::size_t, std::string> write_shrunk_failures(const Suite& suite, con
     ro.describe(o.contract.target.identity);  // expectations by version
     ro.seed = r.seed;
     ro.policy = o.policy;
+    ro.loop = o.loop;
     std::string error;
     const std::string name = r.name + "-seed" + std::to_string(r.seed) +
-                             (o.policy ? "-" + *o.policy : "");
+                             (o.policy ? "-" + *o.policy : "") + (o.loop ? "-" + *o.loop : "");
     const std::string origin = fs::path(l.path).filename().string() + " with seed " +
                                std::to_string(r.seed) +
-                               (o.policy ? " under policy " + *o.policy : "");
+                               (o.policy ? " under policy " + *o.policy : "") +
+                               (o.loop ? " with loop " + *o.loop : "");
     const std::string path =
         shrink_and_write(l.scenario, o.target, ro, o.failures_dir, name, origin, 400, error);
     if (path.empty())
@@ -205,6 +207,7 @@ SuiteRuns run_all(const Suite& suite, ConformOptions& o, bool show_progress) {
       const std::uint64_t base = o.seed.value_or(l.scenario.seed);
       ro.seed = base + static_cast<std::uint64_t>(k);
       ro.policy = o.policy;
+      ro.loop = o.loop;
       ro.check_determinism = o.determinism;
       progress.step(index, total, fs::path(l.path).stem().string(), *ro.seed);
       out.seeds.push_back(*ro.seed);

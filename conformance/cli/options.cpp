@@ -39,6 +39,16 @@ std::string read_policy(Args& args, std::optional<std::string>& out) {
   return "";
 }
 
+std::string read_loop(Args& args, std::optional<std::string>& out) {
+  if (auto s = args.value("--loop")) {
+    AppLoop loop;
+    if (!app_loop_from_string(*s, loop))
+      return "--loop needs socket, perform-poll, perform-wait or perform-fdset, not " + quoted_word(*s);
+    out = *s;
+  }
+  return "";
+}
+
 // A folder or file named by an option: not empty (an empty path would mean the current
 // folder without saying so).
 std::string read_path(Args& args, const char* option, std::optional<std::string>& out) {
@@ -78,6 +88,7 @@ std::string read_conform_options(Args& args, ConformOptions& o) {
     return "--seed " + std::to_string(*o.seed) + " with --runs " + std::to_string(o.runs) +
            " would pass seed 2^64-1 (the largest --seed for --runs N is 2^64-N)";
   if (std::string e = read_policy(args, o.policy); !e.empty()) return e;
+  if (std::string e = read_loop(args, o.loop); !e.empty()) return e;
   if (auto s = args.value("--repeat")) {
     std::uint64_t v = 0;
     if (!parse_number(*s, kRepeatMax, v) || v == 0)
@@ -120,6 +131,7 @@ std::string read_run_words(Args& args, RunWords& out) {
   if (auto w = args.value("--world"); w && !apply_world(*w, out.target, error)) return printable(error);
   if (std::string e = read_contract_options(args, out.contract); !e.empty()) return e;
   if (std::string e = read_seed(args, out.seed); !e.empty()) return e;
+  if (std::string e = read_loop(args, out.loop); !e.empty()) return e;
   return read_policy(args, out.policy);
 }
 
@@ -131,6 +143,7 @@ int settle_run_options(const RunWords& words, RunOptions& ro, Contract* settled)
   ro.describe(contract.target.identity);  // expectations by version
   ro.seed = words.seed;
   ro.policy = words.policy;
+  ro.loop = words.loop;
   if (settled) *settled = std::move(contract);
   return 0;
 }

@@ -48,6 +48,7 @@ struct ConformOptions {
   std::optional<std::uint64_t> seed;
   int runs = 1;
   std::optional<std::string> policy;
+  std::optional<std::string> loop;  // --loop: the application's loop for every scenario
   std::optional<std::string> report_dir;
   bool strict = false;
   int shard_i = 0, shard_n = 1;
@@ -66,12 +67,13 @@ std::string read_conform_options(Args& args, ConformOptions& out);
 std::string sweep_problem(const std::vector<LoadedScenario>& suite, const ConformOptions& options);
 
 // The words of the commands that run one scenario (replay, shrink): --target (default
-// engine-sim), --world, --edition, --known, --profile, --seed, --policy (a preset).
+// engine-sim), --world, --edition, --known, --profile, --seed, --policy (a preset), --loop.
 struct RunWords {
   ms::conf::TargetSpec target;
   ContractOptions contract;
   std::optional<std::uint64_t> seed;
   std::optional<std::string> policy;
+  std::optional<std::string> loop;
 };
 std::string read_run_words(Args& args, RunWords& out);
 

@@ -463,6 +463,13 @@ std::string policy_unsupported(const Policy& policy, const Api& api) {
       break;
   }
   if (policy.loop != AppLoop::socket && !api.multi_perform) missing = "multi_perform";
+  // What these policies do happens inside the socket and timer callbacks, which a classic
+  // loop does not set: the outcome their scenarios expect cannot come about.
+  if (policy.loop != AppLoop::socket &&
+      (policy.abort_cb > 0 || policy.abort_timer > 0 || policy.nested > 0 || policy.err_only > 0))
+    return "skipped: the policy acts inside socket or timer callbacks (abort-cb, abort-timer, "
+           "nested) or on their registrations (err-only), which the classic loop (" +
+           std::string(to_string(policy.loop)) + ") does not have";
   if (missing != nullptr)
     return "skipped: " + api.name + " exports no " + missing + ", and the policy's loop (" +
            to_string(policy.loop) + ") calls it";

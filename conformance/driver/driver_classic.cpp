@@ -3,9 +3,9 @@
 // socket). The application sets no socket or timer callback. Each round it carries out the
 // plan steps that are due, calls multi_perform and reads the messages, then waits:
 //   perform-poll   multi_timeout, an optional multi_wakeup (policy `wakeup`), multi_poll;
-//   perform-wait   multi_timeout, multi_wait, and when that returned at once with nothing
-//                  to report, a sleep of its own (100 ms, as the multi_wait page's example
-//                  does, or less when something is due sooner);
+//   perform-wait   multi_timeout, multi_wait, and after numfds 0 twice in a row a sleep of
+//                  its own (100 ms, as the multi_wait page's example does, or less when
+//                  multi_timeout or the plan says something is due sooner);
 //   perform-fdset  multi_fdset, multi_timeout, and its own select() over the sets in the
 //                  Environment, bounded by multi_timeout (100 ms when that says -1 or
 //                  max_fd is -1, as the multi_fdset page suggests).
@@ -34,10 +34,7 @@ void Driver::Impl::classic_rounds(Loop& loop) {
     // Legacy (7.16 pages): CALL_MULTI_PERFORM asks to be called again before waiting.
     if (perform() == MSM_CALL_MULTI_PERFORM) continue;
     if (all_over(loop)) break;
-    if (undrained) {  // deferred messages are read before anything is waited for
-      drain_messages();
-      continue;
-    }
+    if (undrained) drain_messages();  // deferred messages are read before the wait
     if (!classic_wait(loop)) break;
   }
 }
@@ -102,7 +99,8 @@ bool Driver::Impl::classic_wait(Loop& loop) {
     return false;
   }
   if (opt.policy.loop == AppLoop::perform_fdset) return fdset_and_select(wake);
-  query_timeout();  // what CL-WAIT-BOUND holds the wait to
+  const Nanos asked_at = env.now();
+  const long internal_ms = query_timeout();  // what CL-WAIT-BOUND holds the wait to
   int numfds = 0;
   if (opt.policy.loop == AppLoop::perform_poll) {
     if (rng.chance(opt.policy.wakeup)) {
@@ -126,7 +124,9 @@ bool Driver::Impl::classic_wait(Loop& loop) {
     return true;
   }
   if (rc == MSM_OK && ++zero_numfds <= 1) return true;
+  // Never past the multi's own timeout: the sleep must not make a transfer's deadline late.
   Nanos until = env.now() + std::chrono::milliseconds(std::min(kOwnSleepMs, timeout_ms));
+  if (internal_ms >= 0) until = std::min(until, asked_at + std::chrono::milliseconds(internal_ms));
   if (wake && *wake < until) until = *wake;
   if (until <= env.now()) return true;
   if (env.wait(until)) return true;

@@ -525,6 +525,15 @@ ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
 
   ChildRun r;
   if (target.kind == TargetSpec::Kind::engine_real) {
+    std::string error;
+    if (Policy policy; resolve_policy(scenario, options, policy, error)) {
+      if (std::string why = policy_unsupported(policy, engine_api()); !why.empty()) {
+        out.outcome = Outcome::pass;
+        out.skipped = true;
+        out.message = why;
+        return out;
+      }
+    }
     r = run_here(scenario, target, options, engine_api(), out.seed);
   } else if (target.kind == TargetSpec::Kind::lib) {
     // Loading is the library's code too: the child loads it (constructors, global init)

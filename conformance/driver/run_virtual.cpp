@@ -156,6 +156,7 @@ int run_virtual_server(const std::string& library, const std::string& prefix) {
           return encode(r);
         }
         if (req.count("policy")) options.policy = req["policy"];
+        if (req.count("loop")) options.loop = req["loop"];
         if (req.count("choices")) options.choices = numbers(req["choices"]);
         options.target_implementation = req["implementation"];
         if (!req["version"].empty()) options.target_version = Version::parse(req["version"]);
@@ -218,6 +219,7 @@ ScenarioRun run_virtual(const Scenario& scenario, const TargetSpec& target,
   put(request, "scenario_text", format_scenario(scenario));
   put(request, "seed", std::to_string(out.seed));
   if (options.policy) put(request, "policy", *options.policy);
+  if (options.loop) put(request, "loop", *options.loop);
   if (options.choices) put(request, "choices", numbers_text(*options.choices));
   put(request, "implementation", options.target_implementation);
   put(request, "version", options.target_version ? options.target_version->to_string() : "");

@@ -159,8 +159,22 @@ std::string stem(const std::string& file) {
 
 }  // namespace
 
+// The scenario's own policy, or the preset of RunOptions::policy with the lines kept.
+static bool resolve_preset(const Scenario& sc, const RunOptions& options, Policy& out,
+                           std::string& error);
+
 bool resolve_policy(const Scenario& sc, const RunOptions& options, Policy& out,
                     std::string& error) {
+  if (!resolve_preset(sc, options, out, error)) return false;
+  if (options.loop && !app_loop_from_string(*options.loop, out.loop)) {
+    error = "unknown loop '" + *options.loop + "' (socket, perform-poll, perform-wait, perform-fdset)";
+    return false;
+  }
+  return true;
+}
+
+static bool resolve_preset(const Scenario& sc, const RunOptions& options, Policy& out,
+                           std::string& error) {
   if (!options.policy) return build_policy(sc, out, error);
   Policy policy;
   if (!Policy::preset(*options.policy, policy)) {
@@ -321,6 +335,12 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
     out.message = error;
     return out;
   }
+  if (std::string why = policy_unsupported(policy, engine_api()); !why.empty()) {
+    out.outcome = Outcome::pass;
+    out.skipped = true;
+    out.message = why;
+    return out;
+  }
 
   // One record for the world's and the application's decisions, in the order they happen.
   const std::vector<std::uint64_t>* replay =
@@ -409,7 +429,7 @@ void check_run_end(const Scenario& sc, const RunOptions& options, RunResult& run
       break;
     }
   }
-  check_expectations(sc, run, checker, out, options.policy.has_value(), options.target());
+  check_expectations(sc, run, checker, out, options.overrides_policy(), options.target());
   if (end.open_after_cleanup > 0 && out.message.empty()) {
     Violation v;
     v.clause = "SC-REMOVE";

@@ -182,12 +182,17 @@ Scenario shrunk_scenario(const Scenario& scenario, const TargetSpec& target,
     // As resolve_policy: the preset, plus the lines that decide what the scenario expects.
     policies.push_back(PolicySpec{*options.policy, {}, 0});
     for (const PolicySpec& p : scenario.policies)
-      if (p.name == "abort-cb" || p.name == "abort_cb" || p.name == "no-recover")
+      if (p.name == "abort-cb" || p.name == "abort_cb" || p.name == "no-recover" || p.name == "loop")
         policies.push_back(p);
     s.expect.clauses.clear();  // not required to be exercised under an override
   } else {
     for (const PolicySpec& p : scenario.policies)
       if (!scenario.is_mutant_line(p)) policies.push_back(p);
+  }
+  if (options.loop) {  // the override, written last: build_policy applies lines in order
+    std::erase_if(policies, [](const PolicySpec& p) { return p.name == "loop"; });
+    policies.push_back(PolicySpec{"loop", {*options.loop}, 0});
+    s.expect.clauses.clear();
   }
   const std::string mutant = target.mutant.empty() ? scenario.mutant() : target.mutant;
   if (!mutant.empty()) policies.push_back(PolicySpec{"mutant", {mutant}, 0});

@@ -46,6 +46,11 @@ struct RunOptions {
   Edition edition = kNewestEdition;
   std::optional<std::uint64_t> seed;  // overrides the scenario's seed
   std::optional<std::string> policy;  // overrides the scenario's policies (a preset name)
+  // Overrides the application's loop (`policy loop KIND`: socket, perform-poll, ...).
+  std::optional<std::string> loop;
+  // A preset or a loop replaced what the scenario asks of its application: its `clause`
+  // lines are then not required to be exercised.
+  bool overrides_policy() const { return policy.has_value() || loop.has_value(); }
   bool check_determinism = false;     // run twice and compare the traces (virtual only)
   bool stop_at_first = false;
   // Replays these decisions instead of the scenario's own `choices` or its seed (the
@@ -141,7 +146,8 @@ void check_expectations(const Scenario& sc, const RunResult& run, const Checker&
                         const ImplementationVersion& target = {});
 
 // The policy a run uses: the scenario's own, or the preset of RunOptions::policy with the
-// scenario's abort and no-recover lines kept (they decide what the scenario expects).
+// scenario's abort, no-recover and loop lines kept (they decide what the scenario
+// expects); RunOptions::loop then replaces the loop.
 bool resolve_policy(const Scenario& scenario, const RunOptions& options, Policy& out,
                     std::string& error);
 
