@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // bench.cpp: speed and memory figures, the engine beside libcurl in the same run.
 //
-//   ms_bench [--transfers N] [--libcurl PATH] [--sim-only] [--check-scaling]
+//   ms_bench [--transfers N] [--timeouts N] [--libcurl PATH] [--sim-only] [--check-scaling]
 //
 // 1. Simulated throughput: small transfers over simnet (engine + simulated application +
 //    checker, the trace hashed), in transfers per CPU-second, at 1,000 and 10,000
@@ -199,13 +199,15 @@ double idle_handle_bytes(const Api& api, int handles) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int transfers = 0;
+  int transfers = 0, timeouts = 0;
   bool sim_only = false, check_scaling = false;
   std::string libcurl = "/usr/lib/x86_64-linux-gnu/libcurl.so.4";
   for (int i = 1; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
     if (!std::strcmp(argv[i], "--transfers") && has_value) {
       transfers = std::atoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--timeouts") && has_value) {
+      timeouts = std::atoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--libcurl") && has_value) {
       libcurl = argv[++i];
     } else if (!std::strcmp(argv[i], "--sim-only")) {
@@ -213,13 +215,14 @@ int main(int argc, char** argv) {
     } else if (!std::strcmp(argv[i], "--check-scaling")) {
       check_scaling = sim_only = true;
     } else {
-      std::fprintf(stderr, "usage: ms_bench [--transfers N] [--libcurl PATH] [--sim-only] "
+      std::fprintf(stderr, "usage: ms_bench [--transfers N] [--timeouts N] [--libcurl PATH] [--sim-only] "
                            "[--check-scaling]\n");
       return 2;
     }
   }
-  if (transfers > 0) {
-    bench_transfers(transfers, 5);
+  if (transfers > 0 || timeouts > 0) {  // one figure only (for a profiler)
+    if (transfers > 0) bench_transfers(transfers, 5);
+    if (timeouts > 0) bench_timeouts(timeouts, 5);
   } else {
     const int rounds = check_scaling ? 3 : 5;
     const double small = bench_transfers(1000, rounds);

@@ -437,11 +437,31 @@ int cmd_replay(Args& args) {
   std::printf("# seed %llu target %s scenario %s\n", static_cast<unsigned long long>(r.seed),
               target.text.c_str(), files[0].c_str());
   const auto& ev = r.trace.events;
-  for (std::size_t i = 0; i < ev.size(); ++i) {
-    if (stop && static_cast<long>(i) > *stop) break;
-    Trace one;
-    one.events = {ev[i]};
-    std::printf("%zu %s", i, one.to_jsonl().c_str());
+  std::size_t shown = ev.size();
+  if (stop) shown = *stop < 0 ? 0 : std::min(ev.size(), static_cast<std::size_t>(*stop) + 1);
+  {
+    // Each event's line of the JSON form after its index, a slice of events at a time:
+    // a Trace and a printf per event cost more than the run of a long scenario, and the
+    // text of a whole long trace at once costs fresh pages.
+    constexpr std::size_t kSlice = 256;
+    Trace slice;
+    std::string out;
+    for (std::size_t from = 0; from < shown; from += kSlice) {
+      const std::size_t to = std::min(shown, from + kSlice);
+      slice.events.assign(ev.begin() + static_cast<std::ptrdiff_t>(from),
+                          ev.begin() + static_cast<std::ptrdiff_t>(to));
+      const std::string jsonl = slice.to_jsonl();  // one line per event, each ending in \n
+      out.clear();
+      std::size_t at = 0;
+      for (std::size_t i = from; i < to; ++i) {
+        const std::size_t end = jsonl.find('\n', at) + 1;
+        out += std::to_string(i);
+        out += ' ';
+        out.append(jsonl, at, end - at);
+        at = end;
+      }
+      std::fwrite(out.data(), 1, out.size(), stdout);
+    }
   }
   for (auto& v : r.violations)
     if (!stop || static_cast<long>(v.event_index) <= *stop)

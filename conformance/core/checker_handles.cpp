@@ -48,19 +48,20 @@ bool Checker::State::judge_code(std::size_t i, const Event& e, bool in_cb) {
   const bool allowed_in_cb = e.kind == EventKind::assign || e.kind == EventKind::info_read;
   const std::string what = to_string(e.kind);
   if (e.kind != EventKind::info_read) {
-    std::string got = mcode(e.result);
+    // Named only in a failure's message: made only then (it was a third of this check).
+    const auto got = [&] { return mcode(e.result); };
     if (bad_multi) {
       check(ClauseId::ER_CODES, e.result == MSM_BAD_HANDLE, i, t, [&] {
-        return "expected MSM_BAD_HANDLE from " + what + " on a bad multi, observed " + got;
+        return "expected MSM_BAD_HANDLE from " + what + " on a bad multi, observed " + got();
       });
     } else if (in_cb && !allowed_in_cb) {
       check(ClauseId::ER_CODES, e.result == MSM_RECURSIVE_API_CALL, i, t, [&] {
         return "expected MSM_RECURSIVE_API_CALL from " + what + " inside a callback, observed " +
-               got;
+               got();
       });
     } else {
       check(ClauseId::ER_CODES, code_allowed(e.kind, e.result), i, t,
-            [&] { return "expected a code " + what + " documents, observed " + got; });
+            [&] { return "expected a code " + what + " documents, observed " + got(); });
     }
   } else if (bad_multi) {
     check(ClauseId::ER_CODES, e.easy == 0, i, t,

@@ -9,9 +9,12 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <limits>
 #include <string_view>
@@ -49,16 +52,6 @@ void put_string(std::string& out, std::string_view s) {
   }
   out.append(s.substr(plain));
   out += '"';
-}
-
-template <class T>
-void put_int(std::string& out, const char* key, T v) {
-  out += ",\"";
-  out += key;
-  out += "\":";
-  char digits[24];
-  const auto r = std::to_chars(digits, digits + sizeof digits, v);
-  out.append(digits, r.ptr);
 }
 
 // Field order is the file format: never reorder, only append.
@@ -305,21 +298,60 @@ std::string Event::flagged_text() const {
 
 namespace {
 
+// `,"key":` of each field, made once from the key names: a line's fixed part is then
+// copied and printed into one stack buffer and appended to the text once, instead of a
+// few appends per field (this line writer is what hashing a trace costs).
+struct KeyPrefix {
+  char text[16];
+  std::size_t size;
+};
+
+const KeyPrefix* key_prefixes() {
+  static const auto table = [] {
+    std::array<KeyPrefix, F_COUNT> t{};
+    for (int f = 0; f < F_COUNT; ++f) {
+      const std::string s = std::string(",\"") + kFieldNames[f] + "\":";
+      if (s.size() > sizeof t[f].text) std::abort();  // a key name longer than 12 bytes
+      std::memcpy(t[f].text, s.data(), s.size());
+      t[f].size = s.size();
+    }
+    return t;
+  }();
+  return table.data();
+}
+
 // One event as its line of the JSON form, appended to out.
 void put_event(std::string& out, const Event& e) {
   static const Event d;  // defaults
-  out += "{\"kind\":";
-  put_string(out, to_string(e.kind));
-  put_int(out, kFieldNames[F_T], e.time_ns);
-  if (e.easy != d.easy) put_int(out, kFieldNames[F_EASY], e.easy);
-  if (e.fd != d.fd) put_int(out, kFieldNames[F_FD], e.fd);
-  if (e.mask != d.mask) put_int(out, kFieldNames[F_MASK], e.mask);
-  if (e.action != d.action) put_int(out, kFieldNames[F_ACTION], e.action);
-  if (e.socketp != d.socketp) put_int(out, kFieldNames[F_SOCKETP], e.socketp);
-  if (e.result != d.result) put_int(out, kFieldNames[F_RESULT], e.result);
-  if (e.running != d.running) put_int(out, kFieldNames[F_RUNNING], e.running);
-  if (e.value != d.value) put_int(out, kFieldNames[F_VALUE], e.value);
-  if (e.code != d.code) put_int(out, kFieldNames[F_CODE], e.code);
+  static const KeyPrefix* const keys = key_prefixes();
+  // "{"kind":"<name>"" and ten integers of at most 20 characters with their keys.
+  char line[32 + 10 * (16 + 24)];
+  char* p = line;
+  auto put_int_field = [&](Field f, auto v) {
+    std::memcpy(p, keys[f].text, keys[f].size);
+    p += keys[f].size;
+    p = std::to_chars(p, line + sizeof line, v).ptr;
+  };
+  // Kind names are identifiers (MS_EVENT_KINDS): nothing in them needs an escape.
+  const char* kind = to_string(e.kind);
+  const std::size_t kind_size = std::strlen(kind);
+  static constexpr char kKindKey[] = "{\"kind\":\"";
+  std::memcpy(p, kKindKey, sizeof kKindKey - 1);
+  p += sizeof kKindKey - 1;
+  std::memcpy(p, kind, kind_size);
+  p += kind_size;
+  *p++ = '"';
+  put_int_field(F_T, e.time_ns);
+  if (e.easy != d.easy) put_int_field(F_EASY, e.easy);
+  if (e.fd != d.fd) put_int_field(F_FD, e.fd);
+  if (e.mask != d.mask) put_int_field(F_MASK, e.mask);
+  if (e.action != d.action) put_int_field(F_ACTION, e.action);
+  if (e.socketp != d.socketp) put_int_field(F_SOCKETP, e.socketp);
+  if (e.result != d.result) put_int_field(F_RESULT, e.result);
+  if (e.running != d.running) put_int_field(F_RUNNING, e.running);
+  if (e.value != d.value) put_int_field(F_VALUE, e.value);
+  if (e.code != d.code) put_int_field(F_CODE, e.code);
+  out.append(line, static_cast<std::size_t>(p - line));
   if (e.flags != 0) {
     out += ",\"text\":";  // kFieldNames[F_TEXT]
     put_string(out, e.flagged_text());

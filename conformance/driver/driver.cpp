@@ -401,8 +401,10 @@ bool Driver::Impl::add_transfer(Transfer& t) {
   t.result = TransferResult{};
   t.result.id = s.id;
   t.result.easy_id = t.easy_id;
+  // Fetched once: EVP_sha256() here looked the digest up again for every transfer.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   t.sha = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(t.sha, EVP_sha256(), nullptr);
+  EVP_DigestInit_ex(t.sha, sha256, nullptr);
   t.owner = this;
 
   const int bad = set_transfer_options(t, easy);

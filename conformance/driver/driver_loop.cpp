@@ -193,9 +193,11 @@ bool Driver::Impl::act_on_ready_descriptors() {
   candidates.insert(candidates.end(), scratch.begin(), scratch.end());
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  std::vector<int> round;
-  round.swap(candidates);
-  for (int fd : round) {
+  // The round moves into scratch and candidates gets scratch's buffer back: a round
+  // allocates nothing (scratch is free again once its changes are in candidates).
+  scratch.clear();
+  scratch.swap(candidates);
+  for (int fd : scratch) {
     auto it = regs.find(fd);
     if (it == regs.end()) continue;
     const int action = it->second.action;
@@ -327,9 +329,10 @@ void Driver::Impl::end_run(bool cleanup_pending) {
     }
     cleanup_multi("");
   }
+  out.transfers.reserve(out.transfers.size() + transfers.size());
   for (auto& t : transfers) {
     release(*t);
-    out.transfers.push_back(t->result);
+    out.transfers.push_back(std::move(t->result));  // the run is over: nothing reads it again
   }
   out.end_time_ns = now_ns();
   if (events_dropped > 0 && out.harness_error.empty())

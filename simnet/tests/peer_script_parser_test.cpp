@@ -165,6 +165,22 @@ TEST(GeneratedBody, DeterministicAndPrintable) {
   EXPECT_NE(a.substr(0, 100), a.substr(100, 100));
 }
 
+// The copy from the table of the first 16 KiB and the bytes computed one by one after it
+// are the same body, on both sides of the table's end and across it.
+TEST(GeneratedBody, CopyAgreesWithEachByteAcrossTheTableEnd) {
+  const std::uint64_t table_end = 16 * 1024;
+  for (const std::uint64_t first : {std::uint64_t{0}, std::uint64_t{7}, table_end - 5, table_end,
+                                    table_end + 3, std::uint64_t{1} << 40}) {
+    std::string got(40, '\0');
+    copy_generated_body(first, got.data(), got.size());
+    for (std::size_t k = 0; k < got.size(); ++k)
+      ASSERT_EQ(got[k], generated_body_byte(first + k)) << "byte " << first + k;
+  }
+  const std::string whole = generated_body(table_end + 100);
+  for (std::size_t k = 0; k < whole.size(); ++k)
+    ASSERT_EQ(whole[k], generated_body_byte(k)) << "byte " << k;
+}
+
 TEST(CompleteHttpRequest, HeadAndContentLength) {
   std::size_t n = 0;
   EXPECT_FALSE(complete_http_request("GET / HTTP/1.1\r\nHost: x\r\n", n));

@@ -84,6 +84,9 @@ bool parse_duration(std::string_view text, Nanos& out);
 // generated_body_byte(i), letters and digits only, so tests check bodies byte-exact.
 char generated_body_byte(std::uint64_t index);
 std::string generated_body(std::uint64_t size);
+// Bytes first .. first+n-1 of the generated body into out (a copy from a table made once
+// for the first 16 KiB, the bytes after it one by one).
+void copy_generated_body(std::uint64_t first, char* out, std::size_t n);
 
 // True when buffer starts with a complete HTTP request (head, and a body when the head
 // has Content-Length or is chunked); sets size to its length in bytes.
