@@ -102,7 +102,7 @@ void Checker::State::on_note(std::size_t i, const Event& e) {
   const std::string_view first =
       std::string_view(e.text).substr(from, e.text.find_first_of(kSpaces, from) - from);
   if (first != "healthy" && first != "timeout" && first != "spurious" &&
-      first != "late-timers" && first != "stall" && first != "livelock")
+      first != "late-timers" && first != "stall" && first != "livelock" && first != "classic-loop")
     return;
   std::vector<std::string> w = words(e.text);
   if (w.empty()) return;
