@@ -15,6 +15,22 @@ namespace {
 // as that, so that "now + timeout" can never overflow the clock's nanoseconds.
 constexpr long kTimeoutCapMs = 0x7fffffffL;
 
+// Versions this engine speaks (1.0, 1.1) or may fall back from (the HTTP/2 "attempt"
+// values); HTTP/2 without fallback and HTTP/3 are not built in.
+MSEcode set_http_version(ms_easy::Options& o, long v) {
+  switch (v) {
+    case MS_HTTP_VERSION_NONE:
+    case MS_HTTP_VERSION_1_0:
+    case MS_HTTP_VERSION_1_1:
+    case MS_HTTP_VERSION_2_0:
+    case MS_HTTP_VERSION_2TLS:
+      o.http_version = v;
+      return MSE_OK;
+    default:
+      return v < 0 ? MSE_BAD_FUNCTION_ARGUMENT : MSE_UNSUPPORTED_PROTOCOL;
+  }
+}
+
 MSEcode set_long(ms_easy::Options& o, MSoption option, long v) {
   switch (option) {
     case MSOPT_TIMEOUT:
@@ -75,6 +91,13 @@ MSEcode set_long(ms_easy::Options& o, MSoption option, long v) {
       return MSE_OK;
     case MSOPT_NOSIGNAL:
       return MSE_OK;  // accepted; signals are never used
+    case MSOPT_HTTP_VERSION:
+      return set_http_version(o, v);
+    case MSOPT_PIPEWAIT:
+      // "Wait for a connection that may multiplex": no connection of this engine can, so
+      // a transfer never has a reason to wait; the value is kept and changes nothing.
+      o.pipewait = v != 0;
+      return MSE_OK;
     default:
       return MSE_UNKNOWN_OPTION;
   }
@@ -89,6 +112,12 @@ MSEcode set_pointer(ms_easy::Options& o, MSoption option, va_list args) {
       std::string& dst = option == MSOPT_URL ? o.url : option == MSOPT_USERAGENT ? o.user_agent : o.custom_request;
       if (s) dst = s;
       else dst.clear();
+      return MSE_OK;
+    }
+    case MSOPT_REFERER: {
+      const char* s = va_arg(args, const char*);
+      o.has_referer = s != nullptr;
+      o.referer = s ? s : "";
       return MSE_OK;
     }
     case MSOPT_CAINFO: {
@@ -163,6 +192,9 @@ MSEcode easy_getinfo(const ms_easy& easy, MSINFO info, void* out) {
       return MSE_OK;
     case MSINFO_PRIVATE:
       *static_cast<void**>(out) = easy.opt.private_data;
+      return MSE_OK;
+    case MSINFO_REFERER:
+      *static_cast<const char**>(out) = easy.opt.has_referer ? easy.opt.referer.c_str() : nullptr;
       return MSE_OK;
     case MSINFO_RESPONSE_CODE: *static_cast<long*>(out) = i.response_code; return MSE_OK;
     case MSINFO_HEADER_SIZE: *static_cast<long*>(out) = i.header_size; return MSE_OK;

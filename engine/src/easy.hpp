@@ -27,6 +27,10 @@ struct ms_easy {
     std::string url;
     std::string user_agent;
     std::string custom_request;
+    std::string referer;           // MSOPT_REFERER; sent as Referer: when set
+    bool has_referer = false;
+    long http_version = MS_HTTP_VERSION_NONE;  // MSOPT_HTTP_VERSION; only 1_0 changes the bytes
+    bool pipewait = false;         // MSOPT_PIPEWAIT: nothing to wait for on HTTP/1.1
     ms_write_callback write_fn = nullptr;
     void* write_data = nullptr;
     ms_write_callback header_fn = nullptr;

@@ -182,6 +182,15 @@ MSMcode ms_multi::setopt(MSMoption option, va_list args) {
     case MSMOPT_TIMERDATA:
       timer_data_ = va_arg(args, void*);
       return MSM_OK;
+    case MSMOPT_PIPELINING:
+      pipelining_ = va_arg(args, long);
+      return MSM_OK;
+    case MSMOPT_PUSHFUNCTION:
+      push_fn_ = va_arg(args, ms_push_callback);
+      return MSM_OK;
+    case MSMOPT_PUSHDATA:
+      push_data_ = va_arg(args, void*);
+      return MSM_OK;
     case MSMOPT_MAXCONNECTS:
     case MSMOPT_MAX_HOST_CONNECTIONS:
     case MSMOPT_MAX_TOTAL_CONNECTIONS: {

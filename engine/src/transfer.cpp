@@ -173,6 +173,11 @@ void Transfer::begin_request() {
     body.reset();
   }
   const bool uploading = o.upload && !o.nobody;
+  if (uploading && o.http_version == MS_HTTP_VERSION_1_0 && o.infile_size < 0 &&
+      !header_overridden(o.http_headers, "Transfer-Encoding")) {
+    finish(MSE_UPLOAD_FAILED, "Chunked upload is not possible over HTTP/1.0");  // 1.0 has no chunks
+    return;
+  }
   if (uploading) {
     method = "PUT";
     body.reset();
@@ -184,9 +189,12 @@ void Transfer::begin_request() {
   spec.user_agent = o.user_agent;
   spec.extra_headers = o.http_headers;
   spec.body = body;
+  if (o.has_referer) spec.referer = o.referer;
+  spec.http10 = o.http_version == MS_HTTP_VERSION_1_0;
   if (uploading) {
     spec.upload_size = o.infile_size;
-    spec.expect_continue = !header_overridden(o.http_headers, "Expect");
+    // HTTP/1.0 has no 100 (Continue); the body follows the head at once.
+    spec.expect_continue = !spec.http10 && !header_overridden(o.http_headers, "Expect");
   }
   upload_.begin(uploading, o.infile_size,
                 uploading && o.infile_size < 0 && !header_overridden(o.http_headers, "Transfer-Encoding"));

@@ -188,6 +188,10 @@ CURLMcode curl_multi_fdset(CURLM* multi, fd_set* read_fd_set, fd_set* write_fd_s
 
 CURLcode curl_easy_perform(CURL* curl) { return static_cast<CURLcode>(ms_easy_perform(easy_of(curl))); }
 
+// Only an HTTP/2 push has push headers; none ever reaches a callback here.
+char* curl_pushheader_bynum(struct curl_pushheaders* /*h*/, size_t /*num*/) { return nullptr; }
+char* curl_pushheader_byname(struct curl_pushheaders* /*h*/, const char* /*name*/) { return nullptr; }
+
 const char* curl_multi_strerror(CURLMcode code) {
   return ms_multi_strerror(static_cast<MSMcode>(code));
 }

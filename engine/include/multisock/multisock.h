@@ -132,8 +132,42 @@ typedef enum {
   MSMOPT_TIMERDATA = MSOPTTYPE_OBJECTPOINT + 5,
   MSMOPT_MAXCONNECTS = MSOPTTYPE_LONG + 6,
   MSMOPT_MAX_HOST_CONNECTIONS = MSOPTTYPE_LONG + 7,
-  MSMOPT_MAX_TOTAL_CONNECTIONS = MSOPTTYPE_LONG + 13
+  MSMOPT_MAX_TOTAL_CONNECTIONS = MSOPTTYPE_LONG + 13,
+  MSMOPT_PIPELINING = MSOPTTYPE_LONG + 3,         /* MSPIPE_* bits; see below */
+  MSMOPT_PUSHFUNCTION = MSOPTTYPE_FUNCTIONPOINT + 14,
+  MSMOPT_PUSHDATA = MSOPTTYPE_OBJECTPOINT + 15
 } MSMoption;
+
+/* MSMOPT_PIPELINING: MSPIPE_MULTIPLEX asks for HTTP/2 multiplexing, which only a
+ * connection that speaks HTTP/2 can do. This engine speaks HTTP/1.1 only, so the bit is
+ * kept (any value is accepted, as libcurl does) and no connection is ever shared by two
+ * transfers at once; HTTP/1 pipelining (bit 1) is gone from libcurl and ignored here. */
+#define MSPIPE_NOTHING 0L
+#define MSPIPE_HTTP1 1L
+#define MSPIPE_MULTIPLEX 2L
+
+/* MSMOPT_PUSHFUNCTION: called when a server pushes a stream. Only HTTP/2 carries server
+ * pushes, so on this engine it is accepted and never called (as in a libcurl built
+ * without HTTP/2). */
+struct ms_pushheaders;
+typedef int (*ms_push_callback)(ms_easy *parent, ms_easy *easy, size_t num_headers,
+                                struct ms_pushheaders *headers, void *userp);
+#define MS_PUSH_OK 0
+#define MS_PUSH_DENY 1
+#define MS_PUSH_ERROROUT 2
+
+/* MSOPT_HTTP_VERSION values, as CURL_HTTP_VERSION_*. NONE, 1_0 and 1_1 are spoken as
+ * asked (NONE is 1.1); 2_0 and 2TLS ask to attempt HTTP/2 and fall back to 1.1, which is
+ * what this engine always does; 2_PRIOR_KNOWLEDGE, 3 and 3ONLY would need HTTP/2 or
+ * HTTP/3 and are refused with MSE_UNSUPPORTED_PROTOCOL (as libcurl without them). */
+#define MS_HTTP_VERSION_NONE 0L
+#define MS_HTTP_VERSION_1_0 1L
+#define MS_HTTP_VERSION_1_1 2L
+#define MS_HTTP_VERSION_2_0 3L
+#define MS_HTTP_VERSION_2TLS 4L
+#define MS_HTTP_VERSION_2_PRIOR_KNOWLEDGE 5L
+#define MS_HTTP_VERSION_3 30L
+#define MS_HTTP_VERSION_3ONLY 31L
 
 /* Easy options. Long options take a long, _LARGE ones an ms_off_t, the rest a pointer. */
 #define MS_EASY_OPTIONS(X)                                 \
@@ -145,6 +179,7 @@ typedef enum {
   X(MSOPT_READFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 12)      \
   X(MSOPT_TIMEOUT, MSOPTTYPE_LONG + 13)                    \
   X(MSOPT_POSTFIELDS, MSOPTTYPE_OBJECTPOINT + 15)          \
+  X(MSOPT_REFERER, MSOPTTYPE_OBJECTPOINT + 16)             \
   X(MSOPT_USERAGENT, MSOPTTYPE_OBJECTPOINT + 18)           \
   X(MSOPT_LOW_SPEED_LIMIT, MSOPTTYPE_LONG + 19)            \
   X(MSOPT_LOW_SPEED_TIME, MSOPTTYPE_LONG + 20)             \
@@ -171,6 +206,7 @@ typedef enum {
   X(MSOPT_HEADERFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 79)    \
   X(MSOPT_HTTPGET, MSOPTTYPE_LONG + 80)                    \
   X(MSOPT_SSL_VERIFYHOST, MSOPTTYPE_LONG + 81)             \
+  X(MSOPT_HTTP_VERSION, MSOPTTYPE_LONG + 84)               \
   X(MSOPT_DEBUGFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 94)     \
   X(MSOPT_DEBUGDATA, MSOPTTYPE_OBJECTPOINT + 95)           \
   X(MSOPT_NOSIGNAL, MSOPTTYPE_LONG + 99)                   \
@@ -184,7 +220,8 @@ typedef enum {
   X(MSOPT_RESOLVE, MSOPTTYPE_OBJECTPOINT + 203)            \
   X(MSOPT_CLOSESOCKETFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 208) \
   X(MSOPT_CLOSESOCKETDATA, MSOPTTYPE_OBJECTPOINT + 209)    \
-  X(MSOPT_XFERINFOFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 219)
+  X(MSOPT_XFERINFOFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 219) \
+  X(MSOPT_PIPEWAIT, MSOPTTYPE_LONG + 237)
 
 #define MS_X_OPT(name, value) name = value,
 typedef enum { MS_EASY_OPTIONS(MS_X_OPT) MSOPT_LASTENTRY } MSoption;
@@ -210,7 +247,8 @@ typedef enum {
   MSINFO_NUM_CONNECTS = MSINFO_LONG + 26,         /* long *, new connections made */
   MSINFO_REDIRECT_URL = MSINFO_STRING + 31,       /* char ** */
   MSINFO_PRIMARY_PORT = MSINFO_LONG + 40,         /* long * */
-  MSINFO_TOTAL_TIME_T = MSINFO_OFF_T + 50         /* ms_off_t *, microseconds */
+  MSINFO_TOTAL_TIME_T = MSINFO_OFF_T + 50,        /* ms_off_t *, microseconds */
+  MSINFO_REFERER = MSINFO_STRING + 60             /* char **, MSOPT_REFERER or NULL */
 } MSINFO;
 
 typedef enum { MSMSG_NONE = 0, MSMSG_DONE = 1, MSMSG_LAST } MSMSG;

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
 
 #define MULTISOCK_COMPAT 1 /* lets a program tell this header from libcurl's */
 
@@ -29,6 +31,8 @@
 #define LIBCURL_VERSION_MINOR 88
 #define LIBCURL_VERSION_PATCH 1
 #define LIBCURL_VERSION_NUM 0x075801
+#define CURL_VERSION_BITS(x, y, z) ((x) << 16 | (y) << 8 | (z))
+#define CURL_AT_LEAST_VERSION(x, y, z) (LIBCURL_VERSION_NUM >= CURL_VERSION_BITS(x, y, z))
 
 #ifndef CURL_EXTERN
 #define CURL_EXTERN __attribute__((visibility("default")))
@@ -287,6 +291,22 @@ typedef enum {
 #define CURLOPT_WRITEHEADER CURLOPT_HEADERDATA
 #define CURLOPT_ENCODING CURLOPT_ACCEPT_ENCODING
 
+/* CURLOPT_HTTP_VERSION values. This library speaks HTTP/1.1 (and 1.0 when asked); the
+ * HTTP/2 "attempt" values fall back to 1.1; 2_PRIOR_KNOWLEDGE, 3 and 3ONLY are refused
+ * with CURLE_UNSUPPORTED_PROTOCOL. */
+enum {
+  CURL_HTTP_VERSION_NONE,
+  CURL_HTTP_VERSION_1_0,
+  CURL_HTTP_VERSION_1_1,
+  CURL_HTTP_VERSION_2_0,
+  CURL_HTTP_VERSION_2TLS,
+  CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE,
+  CURL_HTTP_VERSION_3 = 30,
+  CURL_HTTP_VERSION_3ONLY = 31,
+  CURL_HTTP_VERSION_LAST
+};
+#define CURL_HTTP_VERSION_2 CURL_HTTP_VERSION_2_0
+
 /* ---- multi options ---------------------------------------------------------------- */
 typedef enum {
   CURLMOPT_SOCKETFUNCTION = CURLOPTTYPE_FUNCTIONPOINT + 1,
@@ -297,6 +317,8 @@ typedef enum {
   CURLMOPT_MAXCONNECTS = CURLOPTTYPE_LONG + 6,
   CURLMOPT_MAX_HOST_CONNECTIONS = CURLOPTTYPE_LONG + 7,
   CURLMOPT_MAX_TOTAL_CONNECTIONS = CURLOPTTYPE_LONG + 13,
+  CURLMOPT_PUSHFUNCTION = CURLOPTTYPE_FUNCTIONPOINT + 14,
+  CURLMOPT_PUSHDATA = CURLOPTTYPE_OBJECTPOINT + 15,
   CURLMOPT_MAX_CONCURRENT_STREAMS = CURLOPTTYPE_LONG + 16,
   CURLMOPT_LASTENTRY
 } CURLMoption;
@@ -334,6 +356,7 @@ typedef enum {
   CURLINFO_PRIMARY_IP = CURLINFO_STRING + 32,
   CURLINFO_PRIMARY_PORT = CURLINFO_LONG + 40,
   CURLINFO_TOTAL_TIME_T = CURLINFO_OFF_T + 50,
+  CURLINFO_REFERER = CURLINFO_STRING + 60,
   CURLINFO_LASTONE = 62
 } CURLINFO;
 #define CURLINFO_HTTP_CODE CURLINFO_RESPONSE_CODE
@@ -412,10 +435,126 @@ typedef int (*curl_debug_callback)(CURL *handle, curl_infotype type, char *data,
 #define CURLPAUSE_ALL (CURLPAUSE_RECV | CURLPAUSE_SEND)
 #define CURLPAUSE_CONT (CURLPAUSE_RECV_CONT | CURLPAUSE_SEND_CONT)
 
+/* ---- what the library is: curl_version_info ---------------------------------------- */
+typedef enum {
+  CURLVERSION_FIRST,
+  CURLVERSION_SECOND,
+  CURLVERSION_THIRD,
+  CURLVERSION_FOURTH,
+  CURLVERSION_FIFTH,
+  CURLVERSION_SIXTH,
+  CURLVERSION_SEVENTH,
+  CURLVERSION_EIGHTH,
+  CURLVERSION_NINTH,
+  CURLVERSION_TENTH,
+  CURLVERSION_ELEVENTH,
+  CURLVERSION_LAST
+} CURLversion;
+#define CURLVERSION_NOW CURLVERSION_ELEVENTH
+/* libcurl's layout, field by field (abi_test); unused fields are NULL or 0. */
+struct curl_version_info_data {
+  CURLversion age;
+  const char *version;
+  unsigned int version_num;
+  const char *host;
+  int features; /* CURL_VERSION_* bits */
+  const char *ssl_version;
+  long ssl_version_num;
+  const char *libz_version;
+  const char *const *protocols; /* ends with NULL */
+  const char *ares;
+  int ares_num;
+  const char *libidn;
+  int iconv_ver_num;
+  const char *libssh_version;
+  unsigned int brotli_ver_num;
+  const char *brotli_version;
+  unsigned int nghttp2_ver_num;
+  const char *nghttp2_version;
+  const char *quic_version;
+  const char *cainfo;
+  const char *capath;
+  unsigned int zstd_ver_num;
+  const char *zstd_version;
+  const char *hyper_version;
+  const char *gsasl_version;
+  const char *const *feature_names; /* ends with NULL */
+};
+typedef struct curl_version_info_data curl_version_info_data;
+#define CURL_VERSION_IPV6 (1 << 0)
+#define CURL_VERSION_KERBEROS4 (1 << 1)
+#define CURL_VERSION_SSL (1 << 2)
+#define CURL_VERSION_LIBZ (1 << 3)
+#define CURL_VERSION_NTLM (1 << 4)
+#define CURL_VERSION_GSSNEGOTIATE (1 << 5)
+#define CURL_VERSION_DEBUG (1 << 6)
+#define CURL_VERSION_ASYNCHDNS (1 << 7)
+#define CURL_VERSION_SPNEGO (1 << 8)
+#define CURL_VERSION_LARGEFILE (1 << 9)
+#define CURL_VERSION_IDN (1 << 10)
+#define CURL_VERSION_SSPI (1 << 11)
+#define CURL_VERSION_CONV (1 << 12)
+#define CURL_VERSION_CURLDEBUG (1 << 13)
+#define CURL_VERSION_TLSAUTH_SRP (1 << 14)
+#define CURL_VERSION_NTLM_WB (1 << 15)
+#define CURL_VERSION_HTTP2 (1 << 16)
+#define CURL_VERSION_GSSAPI (1 << 17)
+#define CURL_VERSION_KERBEROS5 (1 << 18)
+#define CURL_VERSION_UNIX_SOCKETS (1 << 19)
+#define CURL_VERSION_PSL (1 << 20)
+#define CURL_VERSION_HTTPS_PROXY (1 << 21)
+#define CURL_VERSION_MULTI_SSL (1 << 22)
+#define CURL_VERSION_BROTLI (1 << 23)
+#define CURL_VERSION_ALTSVC (1 << 24)
+#define CURL_VERSION_HTTP3 (1 << 25)
+#define CURL_VERSION_ZSTD (1 << 26)
+#define CURL_VERSION_UNICODE (1 << 27)
+#define CURL_VERSION_HSTS (1 << 28)
+#define CURL_VERSION_GSASL (1 << 29)
+#define CURL_VERSION_THREADSAFE (1 << 30)
+
+/* ---- TLS backends: curl_global_sslset ------------------------------------------------ */
+typedef enum {
+  CURLSSLBACKEND_NONE = 0,
+  CURLSSLBACKEND_OPENSSL = 1,
+  CURLSSLBACKEND_GNUTLS = 2,
+  CURLSSLBACKEND_NSS = 3,
+  CURLSSLBACKEND_OBSOLETE4 = 4,
+  CURLSSLBACKEND_GSKIT = 5,
+  CURLSSLBACKEND_POLARSSL = 6,
+  CURLSSLBACKEND_WOLFSSL = 7,
+  CURLSSLBACKEND_SCHANNEL = 8,
+  CURLSSLBACKEND_SECURETRANSPORT = 9,
+  CURLSSLBACKEND_AXTLS = 10,
+  CURLSSLBACKEND_MBEDTLS = 11,
+  CURLSSLBACKEND_MESALINK = 12,
+  CURLSSLBACKEND_BEARSSL = 13,
+  CURLSSLBACKEND_RUSTLS = 14
+} curl_sslbackend;
+typedef struct {
+  curl_sslbackend id;
+  const char *name;
+} curl_ssl_backend;
+typedef enum {
+  CURLSSLSET_OK = 0,
+  CURLSSLSET_UNKNOWN_BACKEND,
+  CURLSSLSET_TOO_LATE,
+  CURLSSLSET_NO_BACKENDS
+} CURLsslset;
+
 /* ---- functions (implemented by libmultisock-curl.so) ----------------------------- */
 CURL_EXTERN CURLcode curl_global_init(long flags);
 CURL_EXTERN void curl_global_cleanup(void);
 CURL_EXTERN char *curl_version(void);
+/* A static description of the library (any age is answered with the newest layout). */
+CURL_EXTERN curl_version_info_data *curl_version_info(CURLversion age);
+/* The library has one TLS backend, OpenSSL: selecting it (by id or by name, any case)
+ * is CURLSSLSET_OK, anything else CURLSSLSET_UNKNOWN_BACKEND with *avail set (if given)
+ * to the NULL-terminated list of backends. */
+CURL_EXTERN CURLsslset curl_global_sslset(curl_sslbackend id, const char *name,
+                                          const curl_ssl_backend ***avail);
+/* Frees memory the library handed out (curl_maprintf, curl_url_get, ...). */
+CURL_EXTERN void curl_free(void *p);
 
 CURL_EXTERN struct curl_slist *curl_slist_append(struct curl_slist *list, const char *string);
 CURL_EXTERN void curl_slist_free_all(struct curl_slist *list);
