@@ -9,6 +9,7 @@
 #include <set>
 
 #include "easy.hpp"
+#include "headers.hpp"
 #include "multi.hpp"
 #include "multisock/engine.hpp"
 #include "registry.hpp"
@@ -164,7 +165,7 @@ MSMsg* ms_multi_info_read(ms_multi* multi, int* msgs_in_queue) {
 
 }  // extern "C"
 
-ms_easy::ms_easy() = default;
+ms_easy::ms_easy() = default;  // (HeaderStore complete here: headers.hpp)
 ms_easy::~ms_easy() { magic = 0; }
 
 extern "C" {

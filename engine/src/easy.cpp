@@ -140,6 +140,8 @@ MSEcode set_pointer(ms_easy::Options& o, MSoption option, va_list args) {
     case MSOPT_PRIVATE: o.private_data = va_arg(args, void*); return MSE_OK;
     case MSOPT_OPENSOCKETDATA: o.opensocket_data = va_arg(args, void*); return MSE_OK;
     case MSOPT_CLOSESOCKETDATA: o.closesocket_data = va_arg(args, void*); return MSE_OK;
+    case MSOPT_SOCKOPTDATA: o.sockopt_data = va_arg(args, void*); return MSE_OK;
+    case MSOPT_SOCKOPTFUNCTION: o.sockopt_fn = va_arg(args, ms_sockopt_callback); return MSE_OK;
     case MSOPT_DEBUGDATA: o.debug_data = va_arg(args, void*); return MSE_OK;
     case MSOPT_WRITEFUNCTION: o.write_fn = va_arg(args, ms_write_callback); return MSE_OK;
     case MSOPT_HEADERFUNCTION: o.header_fn = va_arg(args, ms_write_callback); return MSE_OK;

@@ -14,6 +14,7 @@
 
 namespace ms {
 class Transfer;
+class HeaderStore;
 }
 
 struct ms_multi;
@@ -50,6 +51,8 @@ struct ms_easy {
     void* progress_data = nullptr;
     ms_opensocket_callback opensocket_fn = nullptr;
     void* opensocket_data = nullptr;
+    ms_sockopt_callback sockopt_fn = nullptr;
+    void* sockopt_data = nullptr;
     ms_closesocket_callback closesocket_fn = nullptr;
     void* closesocket_data = nullptr;
     ms_debug_callback debug_fn = nullptr;
@@ -100,6 +103,8 @@ struct ms_easy {
   std::list<MSMsg>::iterator msg_it;        // its unread DONE message when msg_queued
   int pause_bits = 0;
   ms_multi* own_multi = nullptr;            // ms_easy_perform's private multi, once used
+  // Response headers of the latest transfer (ms_easy_header); made on the first header.
+  std::unique_ptr<ms::HeaderStore> headers;
 
   ms_easy();
   ~ms_easy();

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "headers.hpp"
 #include "mutant.hpp"
 #include "request_writer.hpp"
 #include "tls_transport.hpp"
@@ -42,6 +43,7 @@ void Transfer::start() {
   if (easy_.opt.timeout_ms > 0)
     total_deadline_ = now + std::chrono::milliseconds(easy_.opt.timeout_ms) + late;
   easy_.info.effective_url = easy_.opt.url;
+  if (easy_.headers) easy_.headers->clear();
   progress_next_.reset();
   if (progress_wanted()) progress_next_ = now;  // a first call right after the start
   if (easy_.opt.url.empty()) {

@@ -94,6 +94,18 @@ const char* curl_easy_strerror(CURLcode code) {
   return ms_easy_strerror(static_cast<MSEcode>(code));
 }
 
+// struct curl_header and struct ms_header have one layout (abi_test).
+CURLHcode curl_easy_header(CURL* easy, const char* name, size_t index, unsigned int origin, int request,
+                           struct curl_header** hout) {
+  return static_cast<CURLHcode>(
+      ms_easy_header(easy_of(easy), name, index, origin, request, reinterpret_cast<ms_header**>(hout)));
+}
+
+struct curl_header* curl_easy_nextheader(CURL* easy, unsigned int origin, int request, struct curl_header* prev) {
+  return reinterpret_cast<curl_header*>(
+      ms_easy_nextheader(easy_of(easy), origin, request, reinterpret_cast<ms_header*>(prev)));
+}
+
 CURLcode curl_easy_pause(CURL* handle, int bitmask) {
   return static_cast<CURLcode>(ms_easy_pause(easy_of(handle), bitmask));
 }

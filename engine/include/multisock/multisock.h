@@ -211,6 +211,8 @@ typedef int (*ms_push_callback)(ms_easy *parent, ms_easy *easy, size_t num_heade
   X(MSOPT_DEBUGDATA, MSOPTTYPE_OBJECTPOINT + 95)           \
   X(MSOPT_NOSIGNAL, MSOPTTYPE_LONG + 99)                   \
   X(MSOPT_PRIVATE, MSOPTTYPE_OBJECTPOINT + 103)            \
+  X(MSOPT_SOCKOPTFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 148)  \
+  X(MSOPT_SOCKOPTDATA, MSOPTTYPE_OBJECTPOINT + 149)        \
   X(MSOPT_INFILESIZE_LARGE, MSOPTTYPE_OFF_T + 115)         \
   X(MSOPT_POSTFIELDSIZE_LARGE, MSOPTTYPE_OFF_T + 120)      \
   X(MSOPT_TIMEOUT_MS, MSOPTTYPE_LONG + 155)                \
@@ -313,6 +315,14 @@ struct ms_sockaddr {
 typedef ms_socket_t (*ms_opensocket_callback)(void *clientp, mssocktype purpose,
                                               struct ms_sockaddr *address);
 typedef int (*ms_closesocket_callback)(void *clientp, ms_socket_t item);
+/* MSOPT_SOCKOPTFUNCTION: called with each new socket (opened by the engine or by the
+ * open-socket callback) before it connects. MS_SOCKOPT_OK: connect it; MS_SOCKOPT_ERROR:
+ * the socket is closed and the transfer ends with MSE_ABORTED_BY_CALLBACK;
+ * MS_SOCKOPT_ALREADY_CONNECTED: the application connected it, the engine uses it as is. */
+typedef int (*ms_sockopt_callback)(void *clientp, ms_socket_t curlfd, mssocktype purpose);
+#define MS_SOCKOPT_OK 0
+#define MS_SOCKOPT_ERROR 1
+#define MS_SOCKOPT_ALREADY_CONNECTED 2
 
 typedef enum {
   MSINFOTYPE_TEXT = 0,
@@ -438,6 +448,42 @@ const char *ms_easy_strerror(MSEcode code);
  * callbacks), MSE_BAD_FUNCTION_ARGUMENT for a bad handle. Bound to the real ports, like
  * ms_multi_init(); C++ code passes other ports to ms::easy_perform(). */
 MSEcode ms_easy_perform(ms_easy *easy);
+
+/* ---- response headers of the last transfer (as curl_easy_header) ----------------------
+ * Every header line of every response of the handle's latest transfer is kept until the
+ * next transfer of the handle starts or the handle is freed: name as received, value
+ * without surrounding blanks. `request` 0 is the first request of the transfer, each
+ * followed redirect adds one, -1 means the last. The struct handed out belongs to the
+ * handle and is overwritten by the next call. */
+struct ms_header {
+  char *name;
+  char *value;
+  size_t amount;       /* headers of this name in this request and origin */
+  size_t index;        /* this one's position among them, from 0 */
+  unsigned int origin; /* one MSH_* bit */
+  void *anchor;        /* the engine's position, for ms_easy_nextheader */
+};
+#define MSH_HEADER (1 << 0)  /* a header of a final response */
+#define MSH_TRAILER (1 << 1) /* a trailer after a chunked body */
+#define MSH_CONNECT (1 << 2) /* a proxy's CONNECT answer (never: no proxies) */
+#define MSH_1XX (1 << 3)     /* a header of an informational (1xx) response */
+#define MSH_PSEUDO (1 << 4)  /* HTTP/2 pseudo-header (never: HTTP/1.1 only) */
+typedef enum {
+  MSHE_OK,
+  MSHE_BADINDEX,    /* the header exists, but not with this index */
+  MSHE_MISSING,     /* no such header */
+  MSHE_NOHEADERS,   /* no headers at all (yet) */
+  MSHE_NOREQUEST,   /* no request with this number */
+  MSHE_OUT_OF_MEMORY,
+  MSHE_BAD_ARGUMENT,
+  MSHE_NOT_BUILT_IN
+} MSHcode;
+MSHcode ms_easy_header(ms_easy *easy, const char *name, size_t index, unsigned int origin,
+                       int request, struct ms_header **hout);
+/* The header after prev (the first when prev is NULL) among those of origin and request,
+ * in the order received; NULL at the end or on a bad argument. */
+struct ms_header *ms_easy_nextheader(ms_easy *easy, unsigned int origin, int request,
+                                     struct ms_header *prev);
 
 /* Pause bits for ms_easy_pause(), as CURLPAUSE_*. */
 #define MSPAUSE_RECV (1 << 0)

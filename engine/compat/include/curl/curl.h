@@ -272,6 +272,8 @@ typedef enum {
   CURLOPT_MAXFILESIZE_LARGE = CURLOPTTYPE_OFF_T + 117,
   CURLOPT_POSTFIELDSIZE_LARGE = CURLOPTTYPE_OFF_T + 120,
   CURLOPT_TCP_NODELAY = CURLOPTTYPE_LONG + 121,
+  CURLOPT_SOCKOPTFUNCTION = CURLOPTTYPE_FUNCTIONPOINT + 148,
+  CURLOPT_SOCKOPTDATA = CURLOPTTYPE_OBJECTPOINT + 149,
   CURLOPT_TIMEOUT_MS = CURLOPTTYPE_LONG + 155,
   CURLOPT_CONNECTTIMEOUT_MS = CURLOPTTYPE_LONG + 156,
   CURLOPT_OPENSOCKETFUNCTION = CURLOPTTYPE_FUNCTIONPOINT + 163,
@@ -407,6 +409,11 @@ struct curl_sockaddr {
 typedef curl_socket_t (*curl_opensocket_callback)(void *clientp, curlsocktype purpose,
                                                   struct curl_sockaddr *address);
 typedef int (*curl_closesocket_callback)(void *clientp, curl_socket_t item);
+/* CURLOPT_SOCKOPTFUNCTION: told each new socket before it connects. */
+typedef int (*curl_sockopt_callback)(void *clientp, curl_socket_t curlfd, curlsocktype purpose);
+#define CURL_SOCKOPT_OK 0
+#define CURL_SOCKOPT_ERROR 1
+#define CURL_SOCKOPT_ALREADY_CONNECTED 2
 
 typedef enum {
   CURLINFO_TEXT = 0,
@@ -565,5 +572,6 @@ CURL_EXTERN void curl_slist_free_all(struct curl_slist *list);
 
 #include "easy.h"
 #include "multi.h"
+#include "header.h"
 
 #endif /* MULTISOCK_COMPAT_CURL_CURL_H */
