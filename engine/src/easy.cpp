@@ -134,6 +134,7 @@ MSEcode set_pointer(ms_easy::Options& o, MSoption option, va_list args) {
       o.postfields = va_arg(args, const char*);
       if (o.postfields) o.post = true;
       return MSE_OK;
+    case MSOPT_CURLU: o.curlu = va_arg(args, const ms_url*); return MSE_OK;
     case MSOPT_HTTPHEADER: o.http_headers = va_arg(args, const ms_slist*); return MSE_OK;
     case MSOPT_RESOLVE: o.resolve = va_arg(args, const ms_slist*); return MSE_OK;
     case MSOPT_PROGRESSDATA: o.progress_data = va_arg(args, void*); return MSE_OK;

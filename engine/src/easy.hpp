@@ -28,6 +28,7 @@ struct ms_easy {
     std::string url;
     std::string user_agent;
     std::string custom_request;
+    const ms_url* curlu = nullptr;  // MSOPT_CURLU: borrowed; read when a transfer starts
     std::string referer;           // MSOPT_REFERER; sent as Referer: when set
     bool has_referer = false;
     long http_version = MS_HTTP_VERSION_NONE;  // MSOPT_HTTP_VERSION; only 1_0 changes the bytes

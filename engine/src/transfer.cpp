@@ -4,6 +4,7 @@
 #include "transfer.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "headers.hpp"
@@ -43,10 +44,17 @@ void Transfer::start() {
   if (easy_.opt.timeout_ms > 0)
     total_deadline_ = now + std::chrono::milliseconds(easy_.opt.timeout_ms) + late;
   easy_.info.effective_url = easy_.opt.url;
+  if (easy_.opt.curlu) {
+    // MSOPT_CURLU wins over MSOPT_URL; a handle that cannot make a URL leaves none.
+    char* text = nullptr;
+    easy_.info.effective_url.clear();
+    if (ms_url_get(easy_.opt.curlu, MSUPART_URL, &text, 0) == MSUE_OK) easy_.info.effective_url = text;
+    std::free(text);
+  }
   if (easy_.headers) easy_.headers->clear();
   progress_next_.reset();
   if (progress_wanted()) progress_next_ = now;  // a first call right after the start
-  if (easy_.opt.url.empty()) {
+  if (easy_.info.effective_url.empty()) {
     phase_ = Phase::resolving;
     finish(MSE_URL_MALFORMAT, "No URL set");
     return;

@@ -106,6 +106,28 @@ TEST(Referer_Request, LineBreaksNeverReachTheServer) {
   EXPECT_EQ(req.find("Injected"), std::string::npos) << req;
 }
 
+TEST(Curlu_Transfer, TheUrlHandleWinsOverUrlAndABadOneFails) {
+  FakeApp app;
+  Handle h("http://127.0.0.2/from-url-option");
+  ms_url* u = ms_url_new();
+  ASSERT_EQ(ms_url_set(u, MSUPART_URL, "http://127.0.0.2/from-curlu?x=1", 0), MSUE_OK);
+  ASSERT_EQ(ms_easy_setopt(h.e, MSOPT_CURLU, u), MSE_OK);
+  const std::string req = request_of(app, h);
+  EXPECT_EQ(req.rfind("GET /from-curlu?x=1 HTTP/1.1\r\n", 0), 0u) << req;
+  const char* effective = nullptr;
+  ms_easy_getinfo(h.e, MSINFO_EFFECTIVE_URL, &effective);
+  EXPECT_STREQ(effective, "http://127.0.0.2/from-curlu?x=1");
+  ms_multi_remove_handle(app.multi, h.e);
+  ms_url_set(u, MSUPART_URL, nullptr, 0);  // no URL left in the handle
+  ms_multi_add_handle(app.multi, h.e);
+  app.run();
+  const auto msgs = drain(app.multi);
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(msgs[0].second, MSE_URL_MALFORMAT);
+  ms_multi_remove_handle(app.multi, h.e);
+  ms_url_cleanup(u);
+}
+
 int never_called_push(ms_easy*, ms_easy*, size_t, struct ms_pushheaders*, void* userp) {
   ++*static_cast<int*>(userp);
   return MS_PUSH_DENY;

@@ -200,6 +200,22 @@ CURLMcode curl_multi_fdset(CURLM* multi, fd_set* read_fd_set, fd_set* write_fd_s
 
 CURLcode curl_easy_perform(CURL* curl) { return static_cast<CURLcode>(ms_easy_perform(easy_of(curl))); }
 
+// CURLU is the engine's ms_url under libcurl's name; parts, flags and codes are equal (abi_test).
+CURLU* curl_url(void) { return reinterpret_cast<CURLU*>(ms_url_new()); }
+void curl_url_cleanup(CURLU* handle) { ms_url_cleanup(reinterpret_cast<ms_url*>(handle)); }
+CURLU* curl_url_dup(const CURLU* in) {
+  return reinterpret_cast<CURLU*>(ms_url_dup(reinterpret_cast<const ms_url*>(in)));
+}
+CURLUcode curl_url_get(const CURLU* handle, CURLUPart what, char** part, unsigned int flags) {
+  return static_cast<CURLUcode>(
+      ms_url_get(reinterpret_cast<const ms_url*>(handle), static_cast<MSUPart>(what), part, flags));
+}
+CURLUcode curl_url_set(CURLU* handle, CURLUPart what, const char* part, unsigned int flags) {
+  return static_cast<CURLUcode>(
+      ms_url_set(reinterpret_cast<ms_url*>(handle), static_cast<MSUPart>(what), part, flags));
+}
+const char* curl_url_strerror(CURLUcode code) { return ms_url_strerror(static_cast<MSUcode>(code)); }
+
 // Only an HTTP/2 push has push headers; none ever reaches a callback here.
 char* curl_pushheader_bynum(struct curl_pushheaders* /*h*/, size_t /*num*/) { return nullptr; }
 char* curl_pushheader_byname(struct curl_pushheaders* /*h*/, const char* /*name*/) { return nullptr; }

@@ -223,7 +223,8 @@ typedef int (*ms_push_callback)(ms_easy *parent, ms_easy *easy, size_t num_heade
   X(MSOPT_CLOSESOCKETFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 208) \
   X(MSOPT_CLOSESOCKETDATA, MSOPTTYPE_OBJECTPOINT + 209)    \
   X(MSOPT_XFERINFOFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 219) \
-  X(MSOPT_PIPEWAIT, MSOPTTYPE_LONG + 237)
+  X(MSOPT_PIPEWAIT, MSOPTTYPE_LONG + 237)                  \
+  X(MSOPT_CURLU, MSOPTTYPE_OBJECTPOINT + 282)
 
 #define MS_X_OPT(name, value) name = value,
 typedef enum { MS_EASY_OPTIONS(MS_X_OPT) MSOPT_LASTENTRY } MSoption;
@@ -484,6 +485,80 @@ MSHcode ms_easy_header(ms_easy *easy, const char *name, size_t index, unsigned i
  * in the order received; NULL at the end or on a bad argument. */
 struct ms_header *ms_easy_nextheader(ms_easy *easy, unsigned int origin, int request,
                                      struct ms_header *prev);
+
+/* ---- the URL API (as curl_url_*) --------------------------------------------------------
+ * A URL handle holds the parts of one URL; setting MSUPART_URL parses a whole URL, or
+ * resolves a relative reference against the URL the handle already holds. Schemes other
+ * than http and https are refused (MSUE_UNSUPPORTED_SCHEME) unless
+ * MSU_NON_SUPPORT_SCHEME. Strings handed out are the caller's, freed with free(). */
+typedef struct ms_url ms_url;
+#define MS_UCODES(X)                                                              \
+  X(MSUE_OK, 0, "No error")                                                       \
+  X(MSUE_BAD_HANDLE, 1, "Not a URL handle")                                       \
+  X(MSUE_BAD_PARTPOINTER, 2, "No place to put the part was given")                \
+  X(MSUE_MALFORMED_INPUT, 3, "Malformed input to a URL function")                 \
+  X(MSUE_BAD_PORT_NUMBER, 4, "Port number not a decimal number in 1..65535")      \
+  X(MSUE_UNSUPPORTED_SCHEME, 5, "Unsupported URL scheme")                         \
+  X(MSUE_URLDECODE, 6, "Percent-decoding failed")                                 \
+  X(MSUE_OUT_OF_MEMORY, 7, "Out of memory")                                       \
+  X(MSUE_USER_NOT_ALLOWED, 8, "Credentials in the URL are not allowed")           \
+  X(MSUE_UNKNOWN_PART, 9, "Unknown URL part")                                     \
+  X(MSUE_NO_SCHEME, 10, "The URL has no scheme")                                  \
+  X(MSUE_NO_USER, 11, "The URL has no user")                                      \
+  X(MSUE_NO_PASSWORD, 12, "The URL has no password")                              \
+  X(MSUE_NO_OPTIONS, 13, "The URL has no options")                                \
+  X(MSUE_NO_HOST, 14, "The URL has no host")                                      \
+  X(MSUE_NO_PORT, 15, "The URL has no port")                                      \
+  X(MSUE_NO_QUERY, 16, "The URL has no query")                                    \
+  X(MSUE_NO_FRAGMENT, 17, "The URL has no fragment")                              \
+  X(MSUE_NO_ZONEID, 18, "The URL has no zone id")                                 \
+  X(MSUE_BAD_FILE_URL, 19, "Bad file:// URL")                                     \
+  X(MSUE_BAD_FRAGMENT, 20, "Bad fragment")                                        \
+  X(MSUE_BAD_HOSTNAME, 21, "Bad host name")                                       \
+  X(MSUE_BAD_IPV6, 22, "Bad IPv6 address")                                        \
+  X(MSUE_BAD_LOGIN, 23, "Bad login part")                                         \
+  X(MSUE_BAD_PASSWORD, 24, "Bad password")                                        \
+  X(MSUE_BAD_PATH, 25, "Bad path")                                                \
+  X(MSUE_BAD_QUERY, 26, "Bad query")                                              \
+  X(MSUE_BAD_SCHEME, 27, "Bad or missing scheme")                                 \
+  X(MSUE_BAD_SLASHES, 28, "Unsupported number of slashes after the scheme")       \
+  X(MSUE_BAD_USER, 29, "Bad user")                                                \
+  X(MSUE_LACKS_IDN, 30, "International domain names are not supported")
+#define MS_X_ENUM(name, value, text) name = value,
+typedef enum { MS_UCODES(MS_X_ENUM) MSUE_LAST } MSUcode;
+#undef MS_X_ENUM
+typedef enum {
+  MSUPART_URL,
+  MSUPART_SCHEME,
+  MSUPART_USER,
+  MSUPART_PASSWORD,
+  MSUPART_OPTIONS,
+  MSUPART_HOST,
+  MSUPART_PORT,
+  MSUPART_PATH,
+  MSUPART_QUERY,
+  MSUPART_FRAGMENT,
+  MSUPART_ZONEID
+} MSUPart;
+#define MSU_DEFAULT_PORT (1 << 0)       /* get: the scheme's port when none is set */
+#define MSU_NO_DEFAULT_PORT (1 << 1)    /* get: no port when it is the scheme's */
+#define MSU_DEFAULT_SCHEME (1 << 2)     /* set: a URL without scheme is https */
+#define MSU_NON_SUPPORT_SCHEME (1 << 3) /* set: any syntactically valid scheme */
+#define MSU_PATH_AS_IS (1 << 4)         /* set: keep "." and ".." segments */
+#define MSU_DISALLOW_USER (1 << 5)      /* set: refuse user and password */
+#define MSU_URLDECODE (1 << 6)          /* get: percent-decode the part */
+#define MSU_URLENCODE (1 << 7)          /* set: percent-encode the part */
+#define MSU_APPENDQUERY (1 << 8)        /* set query: append with '&' */
+#define MSU_GUESS_SCHEME (1 << 9)       /* set: a URL without scheme is http */
+#define MSU_NO_AUTHORITY (1 << 10)      /* (accepted, no effect for http/https) */
+#define MSU_ALLOW_SPACE (1 << 11)       /* set: spaces allowed in path and query */
+#define MSU_PUNYCODE (1 << 12)          /* (accepted; names are ASCII only here) */
+ms_url *ms_url_new(void);
+void ms_url_cleanup(ms_url *url);
+ms_url *ms_url_dup(const ms_url *url);
+MSUcode ms_url_get(const ms_url *url, MSUPart part, char **out, unsigned int flags);
+MSUcode ms_url_set(ms_url *url, MSUPart part, const char *content, unsigned int flags);
+const char *ms_url_strerror(MSUcode code);
 
 /* Pause bits for ms_easy_pause(), as CURLPAUSE_*. */
 #define MSPAUSE_RECV (1 << 0)

@@ -284,6 +284,7 @@ typedef enum {
   CURLOPT_TCP_KEEPALIVE = CURLOPTTYPE_LONG + 213,
   CURLOPT_XFERINFOFUNCTION = CURLOPTTYPE_FUNCTIONPOINT + 219,
   CURLOPT_PIPEWAIT = CURLOPTTYPE_LONG + 237,
+  CURLOPT_CURLU = CURLOPTTYPE_OBJECTPOINT + 282,
   CURLOPT_LASTENTRY
 } CURLoption;
 /* Older names libcurl keeps as aliases. */
@@ -572,6 +573,7 @@ CURL_EXTERN void curl_slist_free_all(struct curl_slist *list);
 
 #include "easy.h"
 #include "multi.h"
+#include "urlapi.h"
 #include "header.h"
 
 #endif /* MULTISOCK_COMPAT_CURL_CURL_H */
