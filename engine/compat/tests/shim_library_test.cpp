@@ -93,3 +93,19 @@ TEST(ShimHttpVersion, ThreeOnlyRefusedAsLibcurlWithoutHttp3) {
 }
 
 }  // namespace
+
+namespace {
+
+// Named in the header so that programs build, but not built in: refused at run time.
+TEST(ShimNamedOnly, ClientCertificatesAuthAndSeekAreUnknownOptions) {
+  CURL* e = curl_easy_init();
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(curl_easy_setopt(e, CURLOPT_SSLCERT, "c.pem"), CURLE_UNKNOWN_OPTION);
+  EXPECT_EQ(curl_easy_setopt(e, CURLOPT_SSLKEY, "k.pem"), CURLE_UNKNOWN_OPTION);
+  EXPECT_EQ(curl_easy_setopt(e, CURLOPT_SSLENGINE, "x"), CURLE_UNKNOWN_OPTION);
+  EXPECT_EQ(curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_ANY)), CURLE_UNKNOWN_OPTION);
+  EXPECT_EQ(curl_easy_setopt(e, CURLOPT_SEEKDATA, static_cast<void*>(nullptr)), CURLE_UNKNOWN_OPTION);
+  curl_easy_cleanup(e);
+}
+
+}  // namespace
