@@ -93,6 +93,7 @@ MSEcode set_long(ms_easy::Options& o, MSoption option, long v) {
       return MSE_OK;  // accepted; signals are never used
     case MSOPT_HTTP_VERSION:
       return set_http_version(o, v);
+    case MSOPT_CERTINFO: o.certinfo = v != 0; return MSE_OK;
     case MSOPT_PIPEWAIT:
       // "Wait for a connection that may multiplex": no connection of this engine can, so
       // a transfer never has a reason to wait; the value is kept and changes nothing.
@@ -181,6 +182,31 @@ MSEcode easy_setopt(ms_easy::Options& opt, MSoption option, va_list args) {
   return rc;
 }
 
+}  // namespace ms
+
+void ms_easy::Info::clear_certinfo() {
+  for (ms_slist* l : certinfo_lists) ms_slist_free_all(l);
+  certinfo_lists.clear();
+  certinfo_out = ms_certinfo{0, nullptr};
+}
+
+void ms_easy::Info::set_certinfo(const std::vector<std::vector<std::string>>& chain) {
+  clear_certinfo();
+  for (const auto& cert : chain) {
+    ms_slist* list = nullptr;
+    for (const auto& line : cert) {
+      ms_slist* longer = ms_slist_append(list, line.c_str());
+      if (!longer) break;  // out of memory: the list stays shorter
+      list = longer;
+    }
+    certinfo_lists.push_back(list);
+  }
+  certinfo_out.num_of_certs = static_cast<int>(certinfo_lists.size());
+  certinfo_out.certinfo = certinfo_lists.empty() ? nullptr : certinfo_lists.data();
+}
+
+namespace ms {
+
 MSEcode easy_getinfo(const ms_easy& easy, MSINFO info, void* out) {
   const auto& i = easy.info;
   switch (info) {
@@ -195,6 +221,9 @@ MSEcode easy_getinfo(const ms_easy& easy, MSINFO info, void* out) {
       return MSE_OK;
     case MSINFO_PRIVATE:
       *static_cast<void**>(out) = easy.opt.private_data;
+      return MSE_OK;
+    case MSINFO_CERTINFO:
+      *static_cast<const ms_certinfo**>(out) = &i.certinfo_out;
       return MSE_OK;
     case MSINFO_REFERER:
       *static_cast<const char**>(out) = easy.opt.has_referer ? easy.opt.referer.c_str() : nullptr;

@@ -9,6 +9,7 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "multisock/multisock.h"
 
@@ -32,7 +33,8 @@ struct ms_easy {
     std::string referer;           // MSOPT_REFERER; sent as Referer: when set
     bool has_referer = false;
     long http_version = MS_HTTP_VERSION_NONE;  // MSOPT_HTTP_VERSION; only 1_0 changes the bytes
-    bool pipewait = false;         // MSOPT_PIPEWAIT: nothing to wait for on HTTP/1.1
+    bool pipewait = false;
+    bool certinfo = false;         // MSOPT_CERTINFO: keep the server's chain as text         // MSOPT_PIPEWAIT: nothing to wait for on HTTP/1.1
     ms_write_callback write_fn = nullptr;
     void* write_data = nullptr;
     ms_write_callback header_fn = nullptr;
@@ -94,6 +96,17 @@ struct ms_easy {
     long redirect_count = 0;
     long num_connects = 0;
     long primary_port = 0;
+    // MSINFO_CERTINFO: the lists behind `certinfo_out` (owned; freed by clear_certinfo).
+    std::vector<ms_slist*> certinfo_lists;
+    ms_certinfo certinfo_out{0, nullptr};
+    void set_certinfo(const std::vector<std::vector<std::string>>& chain);
+    void clear_certinfo();
+    ~Info() { clear_certinfo(); }
+    Info() = default;
+    Info(const Info&) = delete;
+    Info& operator=(const Info&) = delete;
+    // Moving keeps the lists' owner unique; assign over a cleared Info only (no leak).
+    Info& operator=(Info&&) = default;
   } info;
 
   ms_multi* multi = nullptr;                // the multi it is added to

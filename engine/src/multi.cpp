@@ -135,6 +135,7 @@ MSMcode ms_multi::add_handle(ms_easy* easy) {
   easy->multi = this;
   easy->seq = ++next_seq_;
   easy->done = false;
+  easy->info.clear_certinfo();
   easy->info = ms_easy::Info{};
   added_.emplace(easy->seq, easy);
   ++running_;

@@ -52,6 +52,7 @@ void Transfer::start() {
     std::free(text);
   }
   if (easy_.headers) easy_.headers->clear();
+  easy_.info.clear_certinfo();
   progress_next_.reset();
   if (progress_wanted()) progress_next_ = now;  // a first call right after the start
   if (easy_.info.effective_url.empty()) {
@@ -151,6 +152,7 @@ void Transfer::do_handshake() {
   std::string text;
   switch (tls->handshake(code, text)) {
     case TlsTransport::Step::done:
+      if (easy_.opt.certinfo) easy_.info.set_certinfo(tls->peer_chain_info());
       if (easy_.opt.verbose) delivery_.debug(MSINFOTYPE_TEXT, "TLS handshake done with " + url_.host + "\n");
       begin_request();
       return;

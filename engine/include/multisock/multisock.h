@@ -218,6 +218,7 @@ typedef int (*ms_push_callback)(ms_easy *parent, ms_easy *easy, size_t num_heade
   X(MSOPT_TIMEOUT_MS, MSOPTTYPE_LONG + 155)                \
   X(MSOPT_CONNECTTIMEOUT_MS, MSOPTTYPE_LONG + 156)         \
   X(MSOPT_OPENSOCKETFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 163) \
+  X(MSOPT_CERTINFO, MSOPTTYPE_LONG + 172)                  \
   X(MSOPT_OPENSOCKETDATA, MSOPTTYPE_OBJECTPOINT + 164)     \
   X(MSOPT_RESOLVE, MSOPTTYPE_OBJECTPOINT + 203)            \
   X(MSOPT_CLOSESOCKETFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 208) \
@@ -236,6 +237,7 @@ typedef enum { MS_EASY_OPTIONS(MS_X_OPT) MSOPT_LASTENTRY } MSoption;
 #define MSINFO_LONG 0x200000
 #define MSINFO_DOUBLE 0x300000
 #define MSINFO_OFF_T 0x600000
+#define MSINFO_PTR 0x400000
 typedef enum {
   MSINFO_EFFECTIVE_URL = MSINFO_STRING + 1,       /* char ** */
   MSINFO_RESPONSE_CODE = MSINFO_LONG + 2,         /* long * */
@@ -251,7 +253,8 @@ typedef enum {
   MSINFO_REDIRECT_URL = MSINFO_STRING + 31,       /* char ** */
   MSINFO_PRIMARY_PORT = MSINFO_LONG + 40,         /* long * */
   MSINFO_TOTAL_TIME_T = MSINFO_OFF_T + 50,        /* ms_off_t *, microseconds */
-  MSINFO_REFERER = MSINFO_STRING + 60             /* char **, MSOPT_REFERER or NULL */
+  MSINFO_REFERER = MSINFO_STRING + 60,           /* char **, MSOPT_REFERER or NULL */
+  MSINFO_CERTINFO = MSINFO_PTR + 34               /* struct ms_certinfo **, never NULL */
 } MSINFO;
 
 typedef enum { MSMSG_NONE = 0, MSMSG_DONE = 1, MSMSG_LAST } MSMSG;
@@ -273,6 +276,13 @@ typedef struct ms_slist {
   struct ms_slist *next;
 } ms_slist;
 ms_slist *ms_slist_append(ms_slist *list, const char *string); /* NULL on failure */
+/* MSINFO_CERTINFO: with MSOPT_CERTINFO set, one list of "Name:value" lines per
+ * certificate of the last TLS handshake (the server's own first); num_of_certs is 0
+ * without TLS or without the option. Valid until the handle's next transfer. */
+struct ms_certinfo {
+  int num_of_certs;
+  struct ms_slist **certinfo;
+};
 void ms_slist_free_all(ms_slist *list);
 
 /*
