@@ -19,6 +19,7 @@ class HeaderStore;
 }
 
 struct ms_multi;
+struct ms_share;
 
 struct ms_easy {
   static constexpr std::uint32_t kMagic = 0x6d736561;  // "msea"
@@ -117,6 +118,7 @@ struct ms_easy {
   std::list<MSMsg>::iterator msg_it;        // its unread DONE message when msg_queued
   int pause_bits = 0;
   ms_multi* own_multi = nullptr;            // ms_easy_perform's private multi, once used
+  ms_share* share = nullptr;                // MSOPT_SHARE
   // Response headers of the latest transfer (ms_easy_header); made on the first header.
   std::unique_ptr<ms::HeaderStore> headers;
 

@@ -216,6 +216,32 @@ CURLUcode curl_url_set(CURLU* handle, CURLUPart what, const char* part, unsigned
 }
 const char* curl_url_strerror(CURLUcode code) { return ms_url_strerror(static_cast<MSUcode>(code)); }
 
+CURLSH* curl_share_init(void) { return ms_share_init(); }
+
+CURLSHcode curl_share_setopt(CURLSH* share, CURLSHoption option, ...) {
+  va_list args;
+  va_start(args, option);
+  auto* s = static_cast<ms_share*>(share);
+  const auto o = static_cast<MSSHoption>(option);
+  MSSHcode code = MSSHE_BAD_OPTION;
+  switch (option) {
+    case CURLSHOPT_SHARE:
+    case CURLSHOPT_UNSHARE: code = ms_share_setopt(s, o, va_arg(args, long)); break;
+    case CURLSHOPT_LOCKFUNC: code = ms_share_setopt(s, o, va_arg(args, ms_lock_function)); break;
+    case CURLSHOPT_UNLOCKFUNC: code = ms_share_setopt(s, o, va_arg(args, ms_unlock_function)); break;
+    case CURLSHOPT_USERDATA: code = ms_share_setopt(s, o, va_arg(args, void*)); break;
+    default: code = ms_share_setopt(s, o, 0L); break;
+  }
+  va_end(args);
+  return static_cast<CURLSHcode>(code);
+}
+
+CURLSHcode curl_share_cleanup(CURLSH* share) {
+  return static_cast<CURLSHcode>(ms_share_cleanup(static_cast<ms_share*>(share)));
+}
+
+const char* curl_share_strerror(CURLSHcode code) { return ms_share_strerror(static_cast<MSSHcode>(code)); }
+
 // Only an HTTP/2 push has push headers; none ever reaches a callback here.
 char* curl_pushheader_bynum(struct curl_pushheaders* /*h*/, size_t /*num*/) { return nullptr; }
 char* curl_pushheader_byname(struct curl_pushheaders* /*h*/, const char* /*name*/) { return nullptr; }

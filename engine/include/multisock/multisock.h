@@ -210,6 +210,7 @@ typedef int (*ms_push_callback)(ms_easy *parent, ms_easy *easy, size_t num_heade
   X(MSOPT_DEBUGFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 94)     \
   X(MSOPT_DEBUGDATA, MSOPTTYPE_OBJECTPOINT + 95)           \
   X(MSOPT_NOSIGNAL, MSOPTTYPE_LONG + 99)                   \
+  X(MSOPT_SHARE, MSOPTTYPE_OBJECTPOINT + 100)              \
   X(MSOPT_PRIVATE, MSOPTTYPE_OBJECTPOINT + 103)            \
   X(MSOPT_SOCKOPTFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 148)  \
   X(MSOPT_SOCKOPTDATA, MSOPTTYPE_OBJECTPOINT + 149)        \
@@ -569,6 +570,60 @@ ms_url *ms_url_dup(const ms_url *url);
 MSUcode ms_url_get(const ms_url *url, MSUPart part, char **out, unsigned int flags);
 MSUcode ms_url_set(ms_url *url, MSUPart part, const char *content, unsigned int flags);
 const char *ms_url_strerror(MSUcode code);
+
+/* ---- share handles (as curl_share_*) ----------------------------------------------------
+ * A share lends data to the easy handles that name it with MSOPT_SHARE. This engine can
+ * share one thing, the connection cache (MS_LOCK_DATA_CONNECT): ms_easy_perform of such
+ * a handle runs on a multi owned by the share, so handles that perform one after the
+ * other reuse each other's connections; the share's lock function is called (DATA_CONNECT,
+ * ACCESS_SINGLE) before and the unlock function after each such perform, so that threads
+ * take turns. A handle added to an application's multi uses that multi's connections.
+ * The engine keeps no DNS cache, cookies, TLS sessions, PSL or HSTS data: sharing those
+ * answers MSSHE_NOT_BUILT_IN, as libcurl built without them. */
+typedef struct ms_share ms_share;
+typedef enum {
+  MS_LOCK_DATA_NONE = 0,
+  MS_LOCK_DATA_SHARE,
+  MS_LOCK_DATA_COOKIE,
+  MS_LOCK_DATA_DNS,
+  MS_LOCK_DATA_SSL_SESSION,
+  MS_LOCK_DATA_CONNECT,
+  MS_LOCK_DATA_PSL,
+  MS_LOCK_DATA_HSTS,
+  MS_LOCK_DATA_LAST
+} ms_lock_data;
+typedef enum {
+  MS_LOCK_ACCESS_NONE = 0,
+  MS_LOCK_ACCESS_SHARED = 1,
+  MS_LOCK_ACCESS_SINGLE = 2,
+  MS_LOCK_ACCESS_LAST
+} ms_lock_access;
+typedef void (*ms_lock_function)(ms_easy *handle, ms_lock_data data, ms_lock_access locktype,
+                                 void *userptr);
+typedef void (*ms_unlock_function)(ms_easy *handle, ms_lock_data data, void *userptr);
+typedef enum {
+  MSSHE_OK,
+  MSSHE_BAD_OPTION,
+  MSSHE_IN_USE,       /* handles still use the share */
+  MSSHE_INVALID,      /* not a share handle */
+  MSSHE_NOMEM,
+  MSSHE_NOT_BUILT_IN, /* nothing of that kind to share */
+  MSSHE_LAST
+} MSSHcode;
+typedef enum {
+  MSSHOPT_NONE,
+  MSSHOPT_SHARE,      /* long: an ms_lock_data to share */
+  MSSHOPT_UNSHARE,    /* long: an ms_lock_data to stop sharing */
+  MSSHOPT_LOCKFUNC,
+  MSSHOPT_UNLOCKFUNC,
+  MSSHOPT_USERDATA,
+  MSSHOPT_LAST
+} MSSHoption;
+ms_share *ms_share_init(void);
+MSSHcode ms_share_setopt(ms_share *share, MSSHoption option, ...);
+/* MSSHE_IN_USE while an easy handle still names the share. */
+MSSHcode ms_share_cleanup(ms_share *share);
+const char *ms_share_strerror(MSSHcode code);
 
 /* Pause bits for ms_easy_pause(), as CURLPAUSE_*. */
 #define MSPAUSE_RECV (1 << 0)

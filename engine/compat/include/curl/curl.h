@@ -271,6 +271,7 @@ typedef enum {
   CURLOPT_BUFFERSIZE = CURLOPTTYPE_LONG + 98,
   CURLOPT_NOSIGNAL = CURLOPTTYPE_LONG + 99,
   CURLOPT_ACCEPT_ENCODING = CURLOPTTYPE_OBJECTPOINT + 102,
+  CURLOPT_SHARE = CURLOPTTYPE_OBJECTPOINT + 100,
   CURLOPT_PRIVATE = CURLOPTTYPE_OBJECTPOINT + 103,
   CURLOPT_HTTPAUTH = CURLOPTTYPE_LONG + 107,
   CURLOPT_IPRESOLVE = CURLOPTTYPE_LONG + 113,
@@ -588,6 +589,51 @@ typedef enum {
   CURLSSLSET_NO_BACKENDS
 } CURLsslset;
 
+/* ---- share handles ----------------------------------------------------------------
+ * Only the connection cache can be shared (CURL_LOCK_DATA_CONNECT): curl_easy_perform
+ * of the handles that name the share reuses their connections, the lock function called
+ * around each such perform. Sharing DNS, cookies, TLS sessions, PSL or HSTS answers
+ * CURLSHE_NOT_BUILT_IN: the library keeps none of them. */
+typedef void CURLSH;
+typedef enum {
+  CURL_LOCK_DATA_NONE = 0,
+  CURL_LOCK_DATA_SHARE,
+  CURL_LOCK_DATA_COOKIE,
+  CURL_LOCK_DATA_DNS,
+  CURL_LOCK_DATA_SSL_SESSION,
+  CURL_LOCK_DATA_CONNECT,
+  CURL_LOCK_DATA_PSL,
+  CURL_LOCK_DATA_HSTS,
+  CURL_LOCK_DATA_LAST
+} curl_lock_data;
+typedef enum {
+  CURL_LOCK_ACCESS_NONE = 0,
+  CURL_LOCK_ACCESS_SHARED = 1,
+  CURL_LOCK_ACCESS_SINGLE = 2,
+  CURL_LOCK_ACCESS_LAST
+} curl_lock_access;
+typedef void (*curl_lock_function)(CURL *handle, curl_lock_data data, curl_lock_access locktype,
+                                   void *userptr);
+typedef void (*curl_unlock_function)(CURL *handle, curl_lock_data data, void *userptr);
+typedef enum {
+  CURLSHE_OK,
+  CURLSHE_BAD_OPTION,
+  CURLSHE_IN_USE,
+  CURLSHE_INVALID,
+  CURLSHE_NOMEM,
+  CURLSHE_NOT_BUILT_IN,
+  CURLSHE_LAST
+} CURLSHcode;
+typedef enum {
+  CURLSHOPT_NONE,
+  CURLSHOPT_SHARE,
+  CURLSHOPT_UNSHARE,
+  CURLSHOPT_LOCKFUNC,
+  CURLSHOPT_UNLOCKFUNC,
+  CURLSHOPT_USERDATA,
+  CURLSHOPT_LAST
+} CURLSHoption;
+
 /* ---- functions (implemented by libmultisock-curl.so) ----------------------------- */
 CURL_EXTERN CURLcode curl_global_init(long flags);
 CURL_EXTERN void curl_global_cleanup(void);
@@ -601,6 +647,13 @@ CURL_EXTERN CURLsslset curl_global_sslset(curl_sslbackend id, const char *name,
                                           const curl_ssl_backend ***avail);
 /* Frees memory the library handed out (curl_maprintf, curl_url_get, ...). */
 CURL_EXTERN void curl_free(void *p);
+
+CURL_EXTERN CURLSH *curl_share_init(void);
+/* The third argument: a long (SHARE, UNSHARE), a function (LOCKFUNC, UNLOCKFUNC) or a
+ * pointer (USERDATA). */
+CURL_EXTERN CURLSHcode curl_share_setopt(CURLSH *share, CURLSHoption option, ...);
+CURL_EXTERN CURLSHcode curl_share_cleanup(CURLSH *share);
+CURL_EXTERN const char *curl_share_strerror(CURLSHcode code);
 
 CURL_EXTERN struct curl_slist *curl_slist_append(struct curl_slist *list, const char *string);
 CURL_EXTERN void curl_slist_free_all(struct curl_slist *list);
