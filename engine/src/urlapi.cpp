@@ -304,7 +304,7 @@ MSUcode get_url(const ms_url& u, char** out, unsigned flags) {
     s += "@";
   }
   s += *u.host;
-  if (u.zoneid) s.insert(s.size() - 1, "%25" + *u.zoneid);
+  if (u.zoneid && s.back() == ']') s.insert(s.size() - 1, "%25" + *u.zoneid);  // IPv6 only
   if (const auto port = port_of(u, flags)) s += ":" + *port;
   const std::string path = u.path.value_or("/");
   if (path.empty() || path[0] != '/') s += "/";

@@ -166,6 +166,15 @@ TEST(UrlApi_Parts, SettersEncodeAppendAndClear) {
   EXPECT_EQ(u.get(MSUPART_HOST), "E14");
 }
 
+TEST(UrlApi_Parts, ZoneIdJoinsOnlyAnIpv6Host) {
+  Url u;
+  ASSERT_EQ(ms_url_set(u.u, MSUPART_URL, "http://h/", 0), MSUE_OK);
+  ASSERT_EQ(ms_url_set(u.u, MSUPART_ZONEID, "eth0", 0), MSUE_OK);
+  EXPECT_EQ(u.get(MSUPART_URL), "http://h/");
+  ASSERT_EQ(ms_url_set(u.u, MSUPART_HOST, "[fe80::1]", 0), MSUE_OK);
+  EXPECT_EQ(u.get(MSUPART_URL), "http://[fe80::1%25eth0]/");
+}
+
 TEST(UrlApi_Flags, GuessAndDefaultScheme) {
   Url g;
   ASSERT_EQ(ms_url_set(g.u, MSUPART_URL, "example.com/x", MSU_GUESS_SCHEME), MSUE_OK);
