@@ -17,6 +17,15 @@ how many of those print and write the same as with the system libcurl, against a
 
 The numbers go to stdout (`-s`) and to MS_ARTIFACT_DIR/curl_examples.txt. The floors below are
 what the shim reached when they were written: falling under one is a regression.
+
+Of the 47 that build with libcurl here, the ones not counted as the same, and why:
+- http3-present: the shim's curl_version_info says truthfully that it has no HTTP/2 and
+  no Alt-Svc, where Debian's libcurl has both, so it prints less.
+- ephiperfifo: waits on a FIFO for URLs; it does not end with libcurl either.
+- do not link: altsvc (Alt-Svc cache), cookie_interface (no cookie engine), multi-post and
+  postit2 (mime API), multi-formadd and postit2-formadd (curl_formadd), sendrecv
+  (CONNECT_ONLY, curl_easy_send/recv), chkspeed (the *_TIME_T timing infos; its output holds
+  times, so it could only count as linked).
 """
 import os
 import re
@@ -32,8 +41,8 @@ RUN_TIMEOUT_S = 10
 OTHER_SCHEME = re.compile(r'"(?!https?://)[a-z0-9]+://')
 URL = re.compile(r'https?://[^"\s/]*')
 # Floors (see the module text).
-MIN_LINKED = 23
-MIN_SAME = 22
+MIN_LINKED = 39
+MIN_SAME = 37
 
 
 def _bin_dir():

@@ -9,9 +9,11 @@
 #include <set>
 
 #include "easy.hpp"
+#include "headers.hpp"
 #include "multi.hpp"
 #include "multisock/engine.hpp"
 #include "registry.hpp"
+#include "share.hpp"
 #include "transfer.hpp"
 
 namespace ms::registry {
@@ -164,7 +166,7 @@ MSMsg* ms_multi_info_read(ms_multi* multi, int* msgs_in_queue) {
 
 }  // extern "C"
 
-ms_easy::ms_easy() = default;
+ms_easy::ms_easy() = default;  // (HeaderStore complete here: headers.hpp)
 ms_easy::~ms_easy() { magic = 0; }
 
 extern "C" {
@@ -184,6 +186,7 @@ void ms_easy_cleanup(ms_easy* easy) {
     ms_multi_remove_handle(easy->multi, easy);
   }
   if (easy->own_multi) ms_multi_cleanup(easy->own_multi);
+  ms::share_attach(*easy, nullptr);
   ms::registry::remove(easy);
   delete easy;
 }
@@ -192,7 +195,8 @@ MSEcode ms_easy_setopt(ms_easy* easy, MSoption option, ...) {
   if (!ms::registry::live(easy)) return MSE_BAD_FUNCTION_ARGUMENT;
   va_list args;
   va_start(args, option);
-  const MSEcode rc = ms::easy_setopt(easy->opt, option, args);
+  const MSEcode rc = option == MSOPT_SHARE ? ms::share_attach(*easy, va_arg(args, ms_share*))
+                                           : ms::easy_setopt(easy->opt, option, args);
   va_end(args);
   return rc;
 }

@@ -56,6 +56,7 @@ bool resolve_override(const ms_slist* list, std::string_view host, std::uint16_t
 }  // namespace
 
 void Connector::start(const std::string& host, std::uint16_t port) {
+  refused_ = false;
   host_name_ = host;
   port_ = port;
   addresses_.clear();
@@ -117,7 +118,7 @@ void Connector::start_connecting() {
     if (!start_attempt(1)) failed();
     return;
   }
-  if (wins_ != wins_before) return;  // connected at once
+  if (wins_ != wins_before || refused_) return;  // connected at once, or refused
   if (!family_addresses_[1].empty()) {
     second_family_at_ = host_.now() + kHappyEyeballsDelay;
     owner_.on_deadline_changed();
@@ -165,13 +166,30 @@ int Connector::open_socket(const port::Address& addr) {
   return fd;
 }
 
+int Connector::sockopt(int fd) {
+  if (!easy_.opt.sockopt_fn) return MS_SOCKOPT_OK;
+  return host_.call_app([&] { return easy_.opt.sockopt_fn(easy_.opt.sockopt_data, fd, MSSOCKTYPE_IPCXN); });
+}
+
+void Connector::aborted() {
+  refused_ = true;
+  second_family_at_.reset();
+  owner_.on_connect_failed(MSE_ABORTED_BY_CALLBACK, "The socket option callback refused the socket");
+}
+
 bool Connector::start_attempt(int f) {
   auto& list = family_addresses_[f];
   while (family_next_[f] < list.size()) {
     const port::Address addr = list[family_next_[f]++];
     const int fd = open_socket(addr);
     if (fd < 0) continue;
-    const auto err = host_.net().connect(fd, addr);
+    const int told = sockopt(fd);
+    if (told == MS_SOCKOPT_ERROR) {
+      host_.close_socket(fd, &user_, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
+      aborted();
+      return true;  // the transfer is over: no other address is tried
+    }
+    const auto err = told == MS_SOCKOPT_ALREADY_CONNECTED ? port::NetError::none : host_.net().connect(fd, addr);
     if (err == port::NetError::none || err == port::NetError::in_progress) {
       attempts_.push_back(Attempt{fd, addr, f});
       if (err == port::NetError::none) {

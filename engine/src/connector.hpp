@@ -72,6 +72,10 @@ class Connector {
   bool start_attempt(int f);
   // Opens a socket for addr (the application's OPENSOCKETFUNCTION or the Net port).
   int open_socket(const port::Address& addr);
+  // MSOPT_SOCKOPTFUNCTION's answer for a new socket (MS_SOCKOPT_OK without one).
+  int sockopt(int fd);
+  // The socket option callback said MS_SOCKOPT_ERROR: the transfer ends.
+  void aborted();
   void attempt_failed(std::size_t index, port::NetError error);
   void won(std::size_t index);
   void failed();
@@ -91,6 +95,7 @@ class Connector {
   int resolve_fd_ = -1;
   std::vector<Attempt> attempts_;
   std::size_t wins_ = 0;  // races won: tells start_connecting that a connect ended at once
+  bool refused_ = false;  // the socket option callback ended the transfer
 };
 
 }  // namespace ms

@@ -15,6 +15,22 @@ namespace {
 // as that, so that "now + timeout" can never overflow the clock's nanoseconds.
 constexpr long kTimeoutCapMs = 0x7fffffffL;
 
+// Versions this engine speaks (1.0, 1.1) or may fall back from (the HTTP/2 "attempt"
+// values); HTTP/2 without fallback and HTTP/3 are not built in.
+MSEcode set_http_version(ms_easy::Options& o, long v) {
+  switch (v) {
+    case MS_HTTP_VERSION_NONE:
+    case MS_HTTP_VERSION_1_0:
+    case MS_HTTP_VERSION_1_1:
+    case MS_HTTP_VERSION_2_0:
+    case MS_HTTP_VERSION_2TLS:
+      o.http_version = v;
+      return MSE_OK;
+    default:
+      return v < 0 ? MSE_BAD_FUNCTION_ARGUMENT : MSE_UNSUPPORTED_PROTOCOL;
+  }
+}
+
 MSEcode set_long(ms_easy::Options& o, MSoption option, long v) {
   switch (option) {
     case MSOPT_TIMEOUT:
@@ -75,6 +91,14 @@ MSEcode set_long(ms_easy::Options& o, MSoption option, long v) {
       return MSE_OK;
     case MSOPT_NOSIGNAL:
       return MSE_OK;  // accepted; signals are never used
+    case MSOPT_HTTP_VERSION:
+      return set_http_version(o, v);
+    case MSOPT_CERTINFO: o.certinfo = v != 0; return MSE_OK;
+    case MSOPT_PIPEWAIT:
+      // "Wait for a connection that may multiplex": no connection of this engine can, so
+      // a transfer never has a reason to wait; the value is kept and changes nothing.
+      o.pipewait = v != 0;
+      return MSE_OK;
     default:
       return MSE_UNKNOWN_OPTION;
   }
@@ -91,6 +115,12 @@ MSEcode set_pointer(ms_easy::Options& o, MSoption option, va_list args) {
       else dst.clear();
       return MSE_OK;
     }
+    case MSOPT_REFERER: {
+      const char* s = va_arg(args, const char*);
+      o.has_referer = s != nullptr;
+      o.referer = s ? s : "";
+      return MSE_OK;
+    }
     case MSOPT_CAINFO: {
       const char* path = va_arg(args, const char*);
       if (path) o.ca_file = path;
@@ -105,12 +135,15 @@ MSEcode set_pointer(ms_easy::Options& o, MSoption option, va_list args) {
       o.postfields = va_arg(args, const char*);
       if (o.postfields) o.post = true;
       return MSE_OK;
+    case MSOPT_CURLU: o.curlu = va_arg(args, const ms_url*); return MSE_OK;
     case MSOPT_HTTPHEADER: o.http_headers = va_arg(args, const ms_slist*); return MSE_OK;
     case MSOPT_RESOLVE: o.resolve = va_arg(args, const ms_slist*); return MSE_OK;
     case MSOPT_PROGRESSDATA: o.progress_data = va_arg(args, void*); return MSE_OK;
     case MSOPT_PRIVATE: o.private_data = va_arg(args, void*); return MSE_OK;
     case MSOPT_OPENSOCKETDATA: o.opensocket_data = va_arg(args, void*); return MSE_OK;
     case MSOPT_CLOSESOCKETDATA: o.closesocket_data = va_arg(args, void*); return MSE_OK;
+    case MSOPT_SOCKOPTDATA: o.sockopt_data = va_arg(args, void*); return MSE_OK;
+    case MSOPT_SOCKOPTFUNCTION: o.sockopt_fn = va_arg(args, ms_sockopt_callback); return MSE_OK;
     case MSOPT_DEBUGDATA: o.debug_data = va_arg(args, void*); return MSE_OK;
     case MSOPT_WRITEFUNCTION: o.write_fn = va_arg(args, ms_write_callback); return MSE_OK;
     case MSOPT_HEADERFUNCTION: o.header_fn = va_arg(args, ms_write_callback); return MSE_OK;
@@ -149,6 +182,31 @@ MSEcode easy_setopt(ms_easy::Options& opt, MSoption option, va_list args) {
   return rc;
 }
 
+}  // namespace ms
+
+void ms_easy::Info::clear_certinfo() {
+  for (ms_slist* l : certinfo_lists) ms_slist_free_all(l);
+  certinfo_lists.clear();
+  certinfo_out = ms_certinfo{0, nullptr};
+}
+
+void ms_easy::Info::set_certinfo(const std::vector<std::vector<std::string>>& chain) {
+  clear_certinfo();
+  for (const auto& cert : chain) {
+    ms_slist* list = nullptr;
+    for (const auto& line : cert) {
+      ms_slist* longer = ms_slist_append(list, line.c_str());
+      if (!longer) break;  // out of memory: the list stays shorter
+      list = longer;
+    }
+    certinfo_lists.push_back(list);
+  }
+  certinfo_out.num_of_certs = static_cast<int>(certinfo_lists.size());
+  certinfo_out.certinfo = certinfo_lists.empty() ? nullptr : certinfo_lists.data();
+}
+
+namespace ms {
+
 MSEcode easy_getinfo(const ms_easy& easy, MSINFO info, void* out) {
   const auto& i = easy.info;
   switch (info) {
@@ -163,6 +221,12 @@ MSEcode easy_getinfo(const ms_easy& easy, MSINFO info, void* out) {
       return MSE_OK;
     case MSINFO_PRIVATE:
       *static_cast<void**>(out) = easy.opt.private_data;
+      return MSE_OK;
+    case MSINFO_CERTINFO:
+      *static_cast<const ms_certinfo**>(out) = &i.certinfo_out;
+      return MSE_OK;
+    case MSINFO_REFERER:
+      *static_cast<const char**>(out) = easy.opt.has_referer ? easy.opt.referer.c_str() : nullptr;
       return MSE_OK;
     case MSINFO_RESPONSE_CODE: *static_cast<long*>(out) = i.response_code; return MSE_OK;
     case MSINFO_HEADER_SIZE: *static_cast<long*>(out) = i.header_size; return MSE_OK;

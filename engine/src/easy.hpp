@@ -9,14 +9,17 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "multisock/multisock.h"
 
 namespace ms {
 class Transfer;
+class HeaderStore;
 }
 
 struct ms_multi;
+struct ms_share;
 
 struct ms_easy {
   static constexpr std::uint32_t kMagic = 0x6d736561;  // "msea"
@@ -27,6 +30,12 @@ struct ms_easy {
     std::string url;
     std::string user_agent;
     std::string custom_request;
+    const ms_url* curlu = nullptr;  // MSOPT_CURLU: borrowed; read when a transfer starts
+    std::string referer;           // MSOPT_REFERER; sent as Referer: when set
+    bool has_referer = false;
+    long http_version = MS_HTTP_VERSION_NONE;  // MSOPT_HTTP_VERSION; only 1_0 changes the bytes
+    bool pipewait = false;
+    bool certinfo = false;         // MSOPT_CERTINFO: keep the server's chain as text         // MSOPT_PIPEWAIT: nothing to wait for on HTTP/1.1
     ms_write_callback write_fn = nullptr;
     void* write_data = nullptr;
     ms_write_callback header_fn = nullptr;
@@ -46,6 +55,8 @@ struct ms_easy {
     void* progress_data = nullptr;
     ms_opensocket_callback opensocket_fn = nullptr;
     void* opensocket_data = nullptr;
+    ms_sockopt_callback sockopt_fn = nullptr;
+    void* sockopt_data = nullptr;
     ms_closesocket_callback closesocket_fn = nullptr;
     void* closesocket_data = nullptr;
     ms_debug_callback debug_fn = nullptr;
@@ -86,6 +97,17 @@ struct ms_easy {
     long redirect_count = 0;
     long num_connects = 0;
     long primary_port = 0;
+    // MSINFO_CERTINFO: the lists behind `certinfo_out` (owned; freed by clear_certinfo).
+    std::vector<ms_slist*> certinfo_lists;
+    ms_certinfo certinfo_out{0, nullptr};
+    void set_certinfo(const std::vector<std::vector<std::string>>& chain);
+    void clear_certinfo();
+    ~Info() { clear_certinfo(); }
+    Info() = default;
+    Info(const Info&) = delete;
+    Info& operator=(const Info&) = delete;
+    // Moving keeps the lists' owner unique; assign over a cleared Info only (no leak).
+    Info& operator=(Info&&) = default;
   } info;
 
   ms_multi* multi = nullptr;                // the multi it is added to
@@ -96,6 +118,9 @@ struct ms_easy {
   std::list<MSMsg>::iterator msg_it;        // its unread DONE message when msg_queued
   int pause_bits = 0;
   ms_multi* own_multi = nullptr;            // ms_easy_perform's private multi, once used
+  ms_share* share = nullptr;                // MSOPT_SHARE
+  // Response headers of the latest transfer (ms_easy_header); made on the first header.
+  std::unique_ptr<ms::HeaderStore> headers;
 
   ms_easy();
   ~ms_easy();

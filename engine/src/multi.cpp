@@ -135,6 +135,7 @@ MSMcode ms_multi::add_handle(ms_easy* easy) {
   easy->multi = this;
   easy->seq = ++next_seq_;
   easy->done = false;
+  easy->info.clear_certinfo();
   easy->info = ms_easy::Info{};
   added_.emplace(easy->seq, easy);
   ++running_;
@@ -181,6 +182,15 @@ MSMcode ms_multi::setopt(MSMoption option, va_list args) {
       return MSM_OK;
     case MSMOPT_TIMERDATA:
       timer_data_ = va_arg(args, void*);
+      return MSM_OK;
+    case MSMOPT_PIPELINING:
+      pipelining_ = va_arg(args, long);
+      return MSM_OK;
+    case MSMOPT_PUSHFUNCTION:
+      push_fn_ = va_arg(args, ms_push_callback);
+      return MSM_OK;
+    case MSMOPT_PUSHDATA:
+      push_data_ = va_arg(args, void*);
       return MSM_OK;
     case MSMOPT_MAXCONNECTS:
     case MSMOPT_MAX_HOST_CONNECTIONS:

@@ -105,6 +105,11 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   ms::port::Nanos now_{};
 
   ms_socket_callback socket_fn_ = nullptr;
+  // MSMOPT_PIPELINING (libcurl's default: multiplex) and MSMOPT_PUSHFUNCTION/DATA: kept
+  // for the application; HTTP/1.1 never multiplexes nor carries a push (multisock.h).
+  long pipelining_ = MSPIPE_MULTIPLEX;
+  ms_push_callback push_fn_ = nullptr;
+  void* push_data_ = nullptr;
   void* socket_data_ = nullptr;
   ms_multi_timer_callback timer_fn_ = nullptr;
   void* timer_data_ = nullptr;

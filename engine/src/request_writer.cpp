@@ -40,12 +40,13 @@ void add(std::string& out, std::string_view name, std::string_view value) {
 bool header_overridden(const ms_slist* list, std::string_view name) { return overridden(list, name); }
 
 void write_request(const RequestSpec& spec, std::string& out) {
-  out.append(spec.method).append(" ").append(spec.url->target).append(" HTTP/1.1\r\n");
+  out.append(spec.method).append(" ").append(spec.url->target).append(spec.http10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
   const ms_slist* extra = spec.extra_headers;
   if (!overridden(extra, "Host")) add(out, "Host", spec.url->host_header());
   if (!spec.user_agent.empty() && !overridden(extra, "User-Agent"))
     add(out, "User-Agent", spec.user_agent);
   if (!overridden(extra, "Accept")) add(out, "Accept", "*/*");
+  if (spec.referer && safe_line(*spec.referer) && !overridden(extra, "Referer")) add(out, "Referer", *spec.referer);
   if (spec.body) {
     if (!overridden(extra, "Content-Length")) {
       char n[32];

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// request_writer.hpp: the bytes of one HTTP/1.1 request.
+// request_writer.hpp: the bytes of one HTTP/1.1 (or 1.0) request.
 //
-// Built-in headers (Host, User-Agent when set, Accept, Content-Length and Content-Type for
+// Built-in headers (Host, User-Agent when set, Accept, Referer when set, Content-Length and Content-Type for
 // a body) come first; the application's MSOPT_HTTPHEADER lines follow in their order.
 // An application line "Name: value" replaces the built-in of that name, "Name:" removes
 // it, "Name;" sends the header with an empty value. Lines holding CR or LF are dropped so
@@ -27,6 +27,8 @@ struct RequestSpec {
   // for unknown, which sends it chunked.
   std::optional<long long> upload_size;
   bool expect_continue = false;           // adds "Expect: 100-continue"
+  std::optional<std::string_view> referer;  // adds "Referer:" (MSOPT_REFERER)
+  bool http10 = false;                    // request line says HTTP/1.0
 };
 
 // True when the application's MSOPT_HTTPHEADER list replaces or removes header `name`.

@@ -3,7 +3,9 @@
 #include "tls_transport.hpp"
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -118,6 +120,60 @@ port::IoResult TlsTransport::push() {
     total += r.bytes;
   }
   return port::IoResult{total, port::NetError::none};
+}
+
+namespace {
+// Everything a memory BIO holds, as text.
+std::string drain_bio(BIO* bio) {
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio, &data);
+  std::string out = n > 0 && data ? std::string(data, static_cast<std::size_t>(n)) : std::string();
+  BIO_free(bio);
+  return out;
+}
+
+std::vector<std::string> describe(X509* cert) {
+  std::vector<std::string> lines;
+  auto name_line = [&](const char* label, const X509_NAME* name) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    if (!bio) return;
+    X509_NAME_print_ex(bio, name, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB);
+    lines.push_back(std::string(label) + ":" + drain_bio(bio));
+  };
+  name_line("Subject", X509_get_subject_name(cert));
+  name_line("Issuer", X509_get_issuer_name(cert));
+  lines.push_back("Version:" + std::to_string(X509_get_version(cert)));
+  if (BIGNUM* serial = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr)) {
+    if (char* hex = BN_bn2hex(serial)) {
+      lines.push_back(std::string("Serial Number:") + hex);
+      OPENSSL_free(hex);
+    }
+    BN_free(serial);
+  }
+  lines.push_back(std::string("Signature Algorithm:") + OBJ_nid2ln(X509_get_signature_nid(cert)));
+  auto time_line = [&](const char* label, const ASN1_TIME* t) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    if (!bio) return;
+    ASN1_TIME_print(bio, t);
+    lines.push_back(std::string(label) + ":" + drain_bio(bio));
+  };
+  time_line("Start date", X509_get0_notBefore(cert));
+  time_line("Expire date", X509_get0_notAfter(cert));
+  if (BIO* bio = BIO_new(BIO_s_mem())) {
+    PEM_write_bio_X509(bio, cert);
+    lines.push_back("Cert:" + drain_bio(bio));
+  }
+  return lines;
+}
+}  // namespace
+
+std::vector<std::vector<std::string>> TlsTransport::peer_chain_info() const {
+  std::vector<std::vector<std::string>> out;
+  if (!handshake_done_ || !ssl_) return out;
+  // As sent by the server (the client side's chain includes the server's own certificate).
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl_);
+  for (int i = 0; chain && i < sk_X509_num(chain); ++i) out.push_back(describe(sk_X509_value(chain, i)));
+  return out;
 }
 
 TlsTransport::Step TlsTransport::handshake(MSEcode& code, std::string& text) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 #include <string>
 
 #include "connection.hpp"
@@ -43,6 +44,10 @@ class TlsTransport final : public Transport {
   // MSE_SSL_CONNECT_ERROR.
   Step handshake(MSEcode& code, std::string& text);
   bool handshake_done() const { return handshake_done_; }
+  // MSOPT_CERTINFO: per certificate the server sent (its own first), "Name:value" lines:
+  // Subject, Issuer, Version, Serial Number, Signature Algorithm, Start date, Expire date,
+  // Cert (PEM). Empty before the handshake is done.
+  std::vector<std::vector<std::string>> peer_chain_info() const;
 
   port::IoResult send(const std::byte* data, std::size_t size) override;
   port::IoResult recv(std::byte* data, std::size_t size) override;

@@ -4,8 +4,10 @@
 #include "transfer.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
+#include "headers.hpp"
 #include "mutant.hpp"
 #include "request_writer.hpp"
 #include "tls_transport.hpp"
@@ -42,9 +44,18 @@ void Transfer::start() {
   if (easy_.opt.timeout_ms > 0)
     total_deadline_ = now + std::chrono::milliseconds(easy_.opt.timeout_ms) + late;
   easy_.info.effective_url = easy_.opt.url;
+  if (easy_.opt.curlu) {
+    // MSOPT_CURLU wins over MSOPT_URL; a handle that cannot make a URL leaves none.
+    char* text = nullptr;
+    easy_.info.effective_url.clear();
+    if (ms_url_get(easy_.opt.curlu, MSUPART_URL, &text, 0) == MSUE_OK) easy_.info.effective_url = text;
+    std::free(text);
+  }
+  if (easy_.headers) easy_.headers->clear();
+  easy_.info.clear_certinfo();
   progress_next_.reset();
   if (progress_wanted()) progress_next_ = now;  // a first call right after the start
-  if (easy_.opt.url.empty()) {
+  if (easy_.info.effective_url.empty()) {
     phase_ = Phase::resolving;
     finish(MSE_URL_MALFORMAT, "No URL set");
     return;
@@ -141,6 +152,7 @@ void Transfer::do_handshake() {
   std::string text;
   switch (tls->handshake(code, text)) {
     case TlsTransport::Step::done:
+      if (easy_.opt.certinfo) easy_.info.set_certinfo(tls->peer_chain_info());
       if (easy_.opt.verbose) delivery_.debug(MSINFOTYPE_TEXT, "TLS handshake done with " + url_.host + "\n");
       begin_request();
       return;
@@ -173,6 +185,11 @@ void Transfer::begin_request() {
     body.reset();
   }
   const bool uploading = o.upload && !o.nobody;
+  if (uploading && o.http_version == MS_HTTP_VERSION_1_0 && o.infile_size < 0 &&
+      !header_overridden(o.http_headers, "Transfer-Encoding")) {
+    finish(MSE_UPLOAD_FAILED, "Chunked upload is not possible over HTTP/1.0");  // 1.0 has no chunks
+    return;
+  }
   if (uploading) {
     method = "PUT";
     body.reset();
@@ -184,9 +201,12 @@ void Transfer::begin_request() {
   spec.user_agent = o.user_agent;
   spec.extra_headers = o.http_headers;
   spec.body = body;
+  if (o.has_referer) spec.referer = o.referer;
+  spec.http10 = o.http_version == MS_HTTP_VERSION_1_0;
   if (uploading) {
     spec.upload_size = o.infile_size;
-    spec.expect_continue = !header_overridden(o.http_headers, "Expect");
+    // HTTP/1.0 has no 100 (Continue); the body follows the head at once.
+    spec.expect_continue = !spec.http10 && !header_overridden(o.http_headers, "Expect");
   }
   upload_.begin(uploading, o.infile_size,
                 uploading && o.infile_size < 0 && !header_overridden(o.http_headers, "Transfer-Encoding"));

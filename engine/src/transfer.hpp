@@ -60,6 +60,9 @@ class Transfer final : public SocketUser, public http::ResponseSink, private Con
   bool on_status(int major, int minor, int code, std::string_view line) override;
   bool on_header(std::string_view name, std::string_view value, std::string_view raw_line) override;
   bool on_headers_end(int code) override;
+  bool on_trailer(std::string_view name, std::string_view value, std::string_view raw_line) override;
+  // Records one received header line for ms_easy_header (origin: MSH_HEADER, _1XX, _TRAILER).
+  void keep_header(std::string_view name, std::string_view value, unsigned origin);
   bool on_body(std::string_view bytes) override;
 
  private:
@@ -160,6 +163,7 @@ class Transfer final : public SocketUser, public http::ResponseSink, private Con
   bool wake_ = false;          // run on the next timer (resume requested in a callback)
   bool drain_ = false;         // TLS holds decrypted bytes: read them on the next timer
   bool retried_ = false;
+  unsigned header_origin_ = MSH_HEADER;  // MSH_1XX while a 1xx block is read
   bool follow_this_ = false;   // this response is a redirect we follow: drop its body
   bool early_reply_ = false;   // the server answered before the request was all sent
 };

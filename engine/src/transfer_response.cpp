@@ -4,6 +4,7 @@
 // of a response (done, or the next hop of a redirect).
 #include <cstdio>
 
+#include "headers.hpp"
 #include "http/ascii.hpp"
 #include "mutant.hpp"
 #include "transfer.hpp"
@@ -126,7 +127,14 @@ void Transfer::complete(bool reusable) {
   finish(MSE_OK);
 }
 
+void Transfer::keep_header(std::string_view name, std::string_view value, unsigned origin) {
+  if (!easy_.headers) easy_.headers = std::make_unique<HeaderStore>();
+  // Request n of the transfer: the first, then one more per followed redirect.
+  easy_.headers->add(name, value, origin, static_cast<int>(easy_.info.redirect_count));
+}
+
 bool Transfer::on_status(int, int, int code, std::string_view line) {
+  header_origin_ = code < 200 ? MSH_1XX : MSH_HEADER;
   easy_.info.response_code = code;
   easy_.info.content_type.clear();
   easy_.info.has_content_type = false;
@@ -135,12 +143,18 @@ bool Transfer::on_status(int, int, int code, std::string_view line) {
 }
 
 bool Transfer::on_header(std::string_view name, std::string_view value, std::string_view raw_line) {
+  keep_header(name, value, header_origin_);
   if (http::ascii_iequals(name, "Location")) location_.assign(value);
   if (http::ascii_iequals(name, "Content-Type")) {
     easy_.info.content_type.assign(value);
     easy_.info.has_content_type = true;
   }
   return delivery_.header(raw_line);
+}
+
+bool Transfer::on_trailer(std::string_view name, std::string_view value, std::string_view) {
+  keep_header(name, value, MSH_TRAILER);  // kept for ms_easy_header only, as before
+  return true;
 }
 
 bool Transfer::on_headers_end(int code) {

@@ -263,3 +263,56 @@ TEST(ClassicLoop_Real, WaitReportsAnExtraDescriptor) {
 }
 
 }  // namespace
+
+namespace {
+
+struct LockLog {
+  std::vector<std::string> calls;
+};
+
+TEST(Share_Sim, ConnectionCacheSharedBetweenHandlesThatPerformInTurn) {
+  ms::sim::World world;
+  const std::string url = listen_sim(world,
+                                     "accept\n expect request\n send \"HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nhello\"\n"
+                                     " expect request\n send \"HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nagain\"\n close\n");
+  ms_share* share = ms_share_init();
+  ASSERT_NE(share, nullptr);
+  LockLog log;
+  ASSERT_EQ(ms_share_setopt(share, MSSHOPT_SHARE, static_cast<long>(MS_LOCK_DATA_CONNECT)), MSSHE_OK);
+  EXPECT_EQ(ms_share_setopt(share, MSSHOPT_SHARE, static_cast<long>(MS_LOCK_DATA_DNS)), MSSHE_NOT_BUILT_IN);
+  EXPECT_EQ(ms_share_setopt(share, MSSHOPT_SHARE, static_cast<long>(MS_LOCK_DATA_COOKIE)), MSSHE_NOT_BUILT_IN);
+  EXPECT_EQ(ms_share_setopt(share, MSSHOPT_SHARE, 99L), MSSHE_BAD_OPTION);
+  ms_share_setopt(share, MSSHOPT_USERDATA, static_cast<void*>(&log));
+  ms_share_setopt(share, MSSHOPT_LOCKFUNC, +[](ms_easy*, ms_lock_data d, ms_lock_access a, void* u) {
+    static_cast<LockLog*>(u)->calls.push_back("lock " + std::to_string(d) + " " + std::to_string(a));
+  });
+  ms_share_setopt(share, MSSHOPT_UNLOCKFUNC, +[](ms_easy*, ms_lock_data d, void* u) {
+    static_cast<LockLog*>(u)->calls.push_back("unlock " + std::to_string(d));
+  });
+  long connects[2] = {-1, -1};
+  for (int i = 0; i < 2; ++i) {
+    Easy h(url);  // a new handle each time: only the share can hold the connection
+    ASSERT_EQ(ms_easy_setopt(h.e, MSOPT_SHARE, share), MSE_OK);
+    EXPECT_EQ(ms_share_cleanup(share), MSSHE_IN_USE);
+    EXPECT_EQ(ms_share_setopt(share, MSSHOPT_UNSHARE, static_cast<long>(MS_LOCK_DATA_CONNECT)), MSSHE_IN_USE);
+    EXPECT_EQ(ms::easy_perform(h.e, world.ports()), MSE_OK);
+    EXPECT_EQ(h.body, i == 0 ? "hello" : "again");
+    ms_easy_getinfo(h.e, MSINFO_NUM_CONNECTS, &connects[i]);
+  }
+  EXPECT_EQ(connects[0], 1);
+  EXPECT_EQ(connects[1], 0);  // reused from the share's cache
+  const std::string lock = "lock " + std::to_string(MS_LOCK_DATA_CONNECT) + " " + std::to_string(MS_LOCK_ACCESS_SINGLE);
+  const std::string unlock = "unlock " + std::to_string(MS_LOCK_DATA_CONNECT);
+  EXPECT_EQ(log.calls, (std::vector<std::string>{lock, unlock, lock, unlock}));
+  EXPECT_EQ(ms_share_cleanup(share), MSSHE_OK);  // no handle names it any more
+  EXPECT_EQ(ms_share_cleanup(nullptr), MSSHE_INVALID);
+}
+
+TEST(Share_Sim, BadShareRefusedBySetopt) {
+  Easy h("http://127.0.0.1:1/");
+  int not_a_share = 0;
+  EXPECT_EQ(ms_easy_setopt(h.e, MSOPT_SHARE, reinterpret_cast<ms_share*>(&not_a_share)), MSE_BAD_FUNCTION_ARGUMENT);
+  EXPECT_EQ(ms_easy_setopt(h.e, MSOPT_SHARE, static_cast<ms_share*>(nullptr)), MSE_OK);
+}
+
+}  // namespace

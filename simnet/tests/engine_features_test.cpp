@@ -171,6 +171,44 @@ TEST(Tls_Sim, VerifiedGetDeliversBody) {
   EXPECT_EQ(body, "hello");
 }
 
+// MSOPT_CERTINFO: the server's certificate as "Name:value" lines after the handshake;
+// none without the option, and none for the next transfer until its own handshake.
+TEST(Tls_Sim, CertinfoDescribesTheServersChain) {
+  for (const bool wanted : {true, false}) {
+    ms::sim::World world;
+    std::string error;
+    ASSERT_TRUE(world.listen("p", at("127.0.0.9", 443), script(kGoodPeer), error)) << error;
+    world.dns_add("secure.test", {at("127.0.0.9", 0)});
+    App app(world.ports());
+    Easy h("https://secure.test/");
+    ms_easy_setopt(h.e, MSOPT_CAINFO, ca_file().c_str());
+    ASSERT_EQ(ms_easy_setopt(h.e, MSOPT_CERTINFO, wanted ? 1L : 0L), MSE_OK);
+    ASSERT_EQ(ms_multi_add_handle(app.multi, h.e), MSM_OK);
+    run_sim(world, app);
+    ASSERT_EQ(app.messages().size(), 1u);
+    const ms_certinfo* info = nullptr;
+    ASSERT_EQ(ms_easy_getinfo(h.e, MSINFO_CERTINFO, &info), MSE_OK);
+    ASSERT_NE(info, nullptr);
+    if (!wanted) {
+      EXPECT_EQ(info->num_of_certs, 0);
+      continue;
+    }
+    ASSERT_GE(info->num_of_certs, 1);
+    std::string lines;
+    for (const ms_slist* l = info->certinfo[0]; l; l = l->next) lines += std::string(l->data) + "\n";
+    EXPECT_NE(lines.find("Subject:"), std::string::npos) << lines;
+    EXPECT_NE(lines.find("secure.test"), std::string::npos) << lines;
+    EXPECT_NE(lines.find("Issuer:"), std::string::npos) << lines;
+    EXPECT_NE(lines.find("Expire date:"), std::string::npos) << lines;
+    EXPECT_NE(lines.find("Cert:-----BEGIN CERTIFICATE-----"), std::string::npos) << lines;
+    ms_multi_remove_handle(app.multi, h.e);
+    ms_multi_add_handle(app.multi, h.e);  // a new transfer forgets the old chain
+    ASSERT_EQ(ms_easy_getinfo(h.e, MSINFO_CERTINFO, &info), MSE_OK);
+    EXPECT_EQ(info->num_of_certs, 0);
+    ms_multi_remove_handle(app.multi, h.e);
+  }
+}
+
 TEST(Timeouts_Sim, HugeTimeoutsDoNotOverflowTheDeadline) {
   // now + LONG_MAX milliseconds overflows nanoseconds: the engine caps timeouts at 2^31-1 ms,
   // so the transfer runs as if it had no limit instead of failing at once.

@@ -94,6 +94,18 @@ const char* curl_easy_strerror(CURLcode code) {
   return ms_easy_strerror(static_cast<MSEcode>(code));
 }
 
+// struct curl_header and struct ms_header have one layout (abi_test).
+CURLHcode curl_easy_header(CURL* easy, const char* name, size_t index, unsigned int origin, int request,
+                           struct curl_header** hout) {
+  return static_cast<CURLHcode>(
+      ms_easy_header(easy_of(easy), name, index, origin, request, reinterpret_cast<ms_header**>(hout)));
+}
+
+struct curl_header* curl_easy_nextheader(CURL* easy, unsigned int origin, int request, struct curl_header* prev) {
+  return reinterpret_cast<curl_header*>(
+      ms_easy_nextheader(easy_of(easy), origin, request, reinterpret_cast<ms_header*>(prev)));
+}
+
 CURLcode curl_easy_pause(CURL* handle, int bitmask) {
   return static_cast<CURLcode>(ms_easy_pause(easy_of(handle), bitmask));
 }
@@ -187,6 +199,52 @@ CURLMcode curl_multi_fdset(CURLM* multi, fd_set* read_fd_set, fd_set* write_fd_s
 }
 
 CURLcode curl_easy_perform(CURL* curl) { return static_cast<CURLcode>(ms_easy_perform(easy_of(curl))); }
+
+// CURLU is the engine's ms_url under libcurl's name; parts, flags and codes are equal (abi_test).
+CURLU* curl_url(void) { return reinterpret_cast<CURLU*>(ms_url_new()); }
+void curl_url_cleanup(CURLU* handle) { ms_url_cleanup(reinterpret_cast<ms_url*>(handle)); }
+CURLU* curl_url_dup(const CURLU* in) {
+  return reinterpret_cast<CURLU*>(ms_url_dup(reinterpret_cast<const ms_url*>(in)));
+}
+CURLUcode curl_url_get(const CURLU* handle, CURLUPart what, char** part, unsigned int flags) {
+  return static_cast<CURLUcode>(
+      ms_url_get(reinterpret_cast<const ms_url*>(handle), static_cast<MSUPart>(what), part, flags));
+}
+CURLUcode curl_url_set(CURLU* handle, CURLUPart what, const char* part, unsigned int flags) {
+  return static_cast<CURLUcode>(
+      ms_url_set(reinterpret_cast<ms_url*>(handle), static_cast<MSUPart>(what), part, flags));
+}
+const char* curl_url_strerror(CURLUcode code) { return ms_url_strerror(static_cast<MSUcode>(code)); }
+
+CURLSH* curl_share_init(void) { return ms_share_init(); }
+
+CURLSHcode curl_share_setopt(CURLSH* share, CURLSHoption option, ...) {
+  va_list args;
+  va_start(args, option);
+  auto* s = static_cast<ms_share*>(share);
+  const auto o = static_cast<MSSHoption>(option);
+  MSSHcode code = MSSHE_BAD_OPTION;
+  switch (option) {
+    case CURLSHOPT_SHARE:
+    case CURLSHOPT_UNSHARE: code = ms_share_setopt(s, o, va_arg(args, long)); break;
+    case CURLSHOPT_LOCKFUNC: code = ms_share_setopt(s, o, va_arg(args, ms_lock_function)); break;
+    case CURLSHOPT_UNLOCKFUNC: code = ms_share_setopt(s, o, va_arg(args, ms_unlock_function)); break;
+    case CURLSHOPT_USERDATA: code = ms_share_setopt(s, o, va_arg(args, void*)); break;
+    default: code = ms_share_setopt(s, o, 0L); break;
+  }
+  va_end(args);
+  return static_cast<CURLSHcode>(code);
+}
+
+CURLSHcode curl_share_cleanup(CURLSH* share) {
+  return static_cast<CURLSHcode>(ms_share_cleanup(static_cast<ms_share*>(share)));
+}
+
+const char* curl_share_strerror(CURLSHcode code) { return ms_share_strerror(static_cast<MSSHcode>(code)); }
+
+// Only an HTTP/2 push has push headers; none ever reaches a callback here.
+char* curl_pushheader_bynum(struct curl_pushheaders* /*h*/, size_t /*num*/) { return nullptr; }
+char* curl_pushheader_byname(struct curl_pushheaders* /*h*/, const char* /*name*/) { return nullptr; }
 
 const char* curl_multi_strerror(CURLMcode code) {
   return ms_multi_strerror(static_cast<MSMcode>(code));

@@ -132,8 +132,42 @@ typedef enum {
   MSMOPT_TIMERDATA = MSOPTTYPE_OBJECTPOINT + 5,
   MSMOPT_MAXCONNECTS = MSOPTTYPE_LONG + 6,
   MSMOPT_MAX_HOST_CONNECTIONS = MSOPTTYPE_LONG + 7,
-  MSMOPT_MAX_TOTAL_CONNECTIONS = MSOPTTYPE_LONG + 13
+  MSMOPT_MAX_TOTAL_CONNECTIONS = MSOPTTYPE_LONG + 13,
+  MSMOPT_PIPELINING = MSOPTTYPE_LONG + 3,         /* MSPIPE_* bits; see below */
+  MSMOPT_PUSHFUNCTION = MSOPTTYPE_FUNCTIONPOINT + 14,
+  MSMOPT_PUSHDATA = MSOPTTYPE_OBJECTPOINT + 15
 } MSMoption;
+
+/* MSMOPT_PIPELINING: MSPIPE_MULTIPLEX asks for HTTP/2 multiplexing, which only a
+ * connection that speaks HTTP/2 can do. This engine speaks HTTP/1.1 only, so the bit is
+ * kept (any value is accepted, as libcurl does) and no connection is ever shared by two
+ * transfers at once; HTTP/1 pipelining (bit 1) is gone from libcurl and ignored here. */
+#define MSPIPE_NOTHING 0L
+#define MSPIPE_HTTP1 1L
+#define MSPIPE_MULTIPLEX 2L
+
+/* MSMOPT_PUSHFUNCTION: called when a server pushes a stream. Only HTTP/2 carries server
+ * pushes, so on this engine it is accepted and never called (as in a libcurl built
+ * without HTTP/2). */
+struct ms_pushheaders;
+typedef int (*ms_push_callback)(ms_easy *parent, ms_easy *easy, size_t num_headers,
+                                struct ms_pushheaders *headers, void *userp);
+#define MS_PUSH_OK 0
+#define MS_PUSH_DENY 1
+#define MS_PUSH_ERROROUT 2
+
+/* MSOPT_HTTP_VERSION values, as CURL_HTTP_VERSION_*. NONE, 1_0 and 1_1 are spoken as
+ * asked (NONE is 1.1); 2_0 and 2TLS ask to attempt HTTP/2 and fall back to 1.1, which is
+ * what this engine always does; 2_PRIOR_KNOWLEDGE, 3 and 3ONLY would need HTTP/2 or
+ * HTTP/3 and are refused with MSE_UNSUPPORTED_PROTOCOL (as libcurl without them). */
+#define MS_HTTP_VERSION_NONE 0L
+#define MS_HTTP_VERSION_1_0 1L
+#define MS_HTTP_VERSION_1_1 2L
+#define MS_HTTP_VERSION_2_0 3L
+#define MS_HTTP_VERSION_2TLS 4L
+#define MS_HTTP_VERSION_2_PRIOR_KNOWLEDGE 5L
+#define MS_HTTP_VERSION_3 30L
+#define MS_HTTP_VERSION_3ONLY 31L
 
 /* Easy options. Long options take a long, _LARGE ones an ms_off_t, the rest a pointer. */
 #define MS_EASY_OPTIONS(X)                                 \
@@ -145,6 +179,7 @@ typedef enum {
   X(MSOPT_READFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 12)      \
   X(MSOPT_TIMEOUT, MSOPTTYPE_LONG + 13)                    \
   X(MSOPT_POSTFIELDS, MSOPTTYPE_OBJECTPOINT + 15)          \
+  X(MSOPT_REFERER, MSOPTTYPE_OBJECTPOINT + 16)             \
   X(MSOPT_USERAGENT, MSOPTTYPE_OBJECTPOINT + 18)           \
   X(MSOPT_LOW_SPEED_LIMIT, MSOPTTYPE_LONG + 19)            \
   X(MSOPT_LOW_SPEED_TIME, MSOPTTYPE_LONG + 20)             \
@@ -171,20 +206,27 @@ typedef enum {
   X(MSOPT_HEADERFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 79)    \
   X(MSOPT_HTTPGET, MSOPTTYPE_LONG + 80)                    \
   X(MSOPT_SSL_VERIFYHOST, MSOPTTYPE_LONG + 81)             \
+  X(MSOPT_HTTP_VERSION, MSOPTTYPE_LONG + 84)               \
   X(MSOPT_DEBUGFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 94)     \
   X(MSOPT_DEBUGDATA, MSOPTTYPE_OBJECTPOINT + 95)           \
   X(MSOPT_NOSIGNAL, MSOPTTYPE_LONG + 99)                   \
+  X(MSOPT_SHARE, MSOPTTYPE_OBJECTPOINT + 100)              \
   X(MSOPT_PRIVATE, MSOPTTYPE_OBJECTPOINT + 103)            \
+  X(MSOPT_SOCKOPTFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 148)  \
+  X(MSOPT_SOCKOPTDATA, MSOPTTYPE_OBJECTPOINT + 149)        \
   X(MSOPT_INFILESIZE_LARGE, MSOPTTYPE_OFF_T + 115)         \
   X(MSOPT_POSTFIELDSIZE_LARGE, MSOPTTYPE_OFF_T + 120)      \
   X(MSOPT_TIMEOUT_MS, MSOPTTYPE_LONG + 155)                \
   X(MSOPT_CONNECTTIMEOUT_MS, MSOPTTYPE_LONG + 156)         \
   X(MSOPT_OPENSOCKETFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 163) \
+  X(MSOPT_CERTINFO, MSOPTTYPE_LONG + 172)                  \
   X(MSOPT_OPENSOCKETDATA, MSOPTTYPE_OBJECTPOINT + 164)     \
   X(MSOPT_RESOLVE, MSOPTTYPE_OBJECTPOINT + 203)            \
   X(MSOPT_CLOSESOCKETFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 208) \
   X(MSOPT_CLOSESOCKETDATA, MSOPTTYPE_OBJECTPOINT + 209)    \
-  X(MSOPT_XFERINFOFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 219)
+  X(MSOPT_XFERINFOFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 219) \
+  X(MSOPT_PIPEWAIT, MSOPTTYPE_LONG + 237)                  \
+  X(MSOPT_CURLU, MSOPTTYPE_OBJECTPOINT + 282)
 
 #define MS_X_OPT(name, value) name = value,
 typedef enum { MS_EASY_OPTIONS(MS_X_OPT) MSOPT_LASTENTRY } MSoption;
@@ -196,6 +238,7 @@ typedef enum { MS_EASY_OPTIONS(MS_X_OPT) MSOPT_LASTENTRY } MSoption;
 #define MSINFO_LONG 0x200000
 #define MSINFO_DOUBLE 0x300000
 #define MSINFO_OFF_T 0x600000
+#define MSINFO_PTR 0x400000
 typedef enum {
   MSINFO_EFFECTIVE_URL = MSINFO_STRING + 1,       /* char ** */
   MSINFO_RESPONSE_CODE = MSINFO_LONG + 2,         /* long * */
@@ -210,7 +253,9 @@ typedef enum {
   MSINFO_NUM_CONNECTS = MSINFO_LONG + 26,         /* long *, new connections made */
   MSINFO_REDIRECT_URL = MSINFO_STRING + 31,       /* char ** */
   MSINFO_PRIMARY_PORT = MSINFO_LONG + 40,         /* long * */
-  MSINFO_TOTAL_TIME_T = MSINFO_OFF_T + 50         /* ms_off_t *, microseconds */
+  MSINFO_TOTAL_TIME_T = MSINFO_OFF_T + 50,        /* ms_off_t *, microseconds */
+  MSINFO_REFERER = MSINFO_STRING + 60,           /* char **, MSOPT_REFERER or NULL */
+  MSINFO_CERTINFO = MSINFO_PTR + 34               /* struct ms_certinfo **, never NULL */
 } MSINFO;
 
 typedef enum { MSMSG_NONE = 0, MSMSG_DONE = 1, MSMSG_LAST } MSMSG;
@@ -232,6 +277,13 @@ typedef struct ms_slist {
   struct ms_slist *next;
 } ms_slist;
 ms_slist *ms_slist_append(ms_slist *list, const char *string); /* NULL on failure */
+/* MSINFO_CERTINFO: with MSOPT_CERTINFO set, one list of "Name:value" lines per
+ * certificate of the last TLS handshake (the server's own first); num_of_certs is 0
+ * without TLS or without the option. Valid until the handle's next transfer. */
+struct ms_certinfo {
+  int num_of_certs;
+  struct ms_slist **certinfo;
+};
 void ms_slist_free_all(ms_slist *list);
 
 /*
@@ -275,6 +327,14 @@ struct ms_sockaddr {
 typedef ms_socket_t (*ms_opensocket_callback)(void *clientp, mssocktype purpose,
                                               struct ms_sockaddr *address);
 typedef int (*ms_closesocket_callback)(void *clientp, ms_socket_t item);
+/* MSOPT_SOCKOPTFUNCTION: called with each new socket (opened by the engine or by the
+ * open-socket callback) before it connects. MS_SOCKOPT_OK: connect it; MS_SOCKOPT_ERROR:
+ * the socket is closed and the transfer ends with MSE_ABORTED_BY_CALLBACK;
+ * MS_SOCKOPT_ALREADY_CONNECTED: the application connected it, the engine uses it as is. */
+typedef int (*ms_sockopt_callback)(void *clientp, ms_socket_t curlfd, mssocktype purpose);
+#define MS_SOCKOPT_OK 0
+#define MS_SOCKOPT_ERROR 1
+#define MS_SOCKOPT_ALREADY_CONNECTED 2
 
 typedef enum {
   MSINFOTYPE_TEXT = 0,
@@ -400,6 +460,170 @@ const char *ms_easy_strerror(MSEcode code);
  * callbacks), MSE_BAD_FUNCTION_ARGUMENT for a bad handle. Bound to the real ports, like
  * ms_multi_init(); C++ code passes other ports to ms::easy_perform(). */
 MSEcode ms_easy_perform(ms_easy *easy);
+
+/* ---- response headers of the last transfer (as curl_easy_header) ----------------------
+ * Every header line of every response of the handle's latest transfer is kept until the
+ * next transfer of the handle starts or the handle is freed: name as received, value
+ * without surrounding blanks. `request` 0 is the first request of the transfer, each
+ * followed redirect adds one, -1 means the last. The struct handed out belongs to the
+ * handle and is overwritten by the next call. */
+struct ms_header {
+  char *name;
+  char *value;
+  size_t amount;       /* headers of this name in this request and origin */
+  size_t index;        /* this one's position among them, from 0 */
+  unsigned int origin; /* one MSH_* bit */
+  void *anchor;        /* the engine's position, for ms_easy_nextheader */
+};
+#define MSH_HEADER (1 << 0)  /* a header of a final response */
+#define MSH_TRAILER (1 << 1) /* a trailer after a chunked body */
+#define MSH_CONNECT (1 << 2) /* a proxy's CONNECT answer (never: no proxies) */
+#define MSH_1XX (1 << 3)     /* a header of an informational (1xx) response */
+#define MSH_PSEUDO (1 << 4)  /* HTTP/2 pseudo-header (never: HTTP/1.1 only) */
+typedef enum {
+  MSHE_OK,
+  MSHE_BADINDEX,    /* the header exists, but not with this index */
+  MSHE_MISSING,     /* no such header */
+  MSHE_NOHEADERS,   /* no headers at all (yet) */
+  MSHE_NOREQUEST,   /* no request with this number */
+  MSHE_OUT_OF_MEMORY,
+  MSHE_BAD_ARGUMENT,
+  MSHE_NOT_BUILT_IN
+} MSHcode;
+MSHcode ms_easy_header(ms_easy *easy, const char *name, size_t index, unsigned int origin,
+                       int request, struct ms_header **hout);
+/* The header after prev (the first when prev is NULL) among those of origin and request,
+ * in the order received; NULL at the end or on a bad argument. */
+struct ms_header *ms_easy_nextheader(ms_easy *easy, unsigned int origin, int request,
+                                     struct ms_header *prev);
+
+/* ---- the URL API (as curl_url_*) --------------------------------------------------------
+ * A URL handle holds the parts of one URL; setting MSUPART_URL parses a whole URL, or
+ * resolves a relative reference against the URL the handle already holds. Schemes other
+ * than http and https are refused (MSUE_UNSUPPORTED_SCHEME) unless
+ * MSU_NON_SUPPORT_SCHEME. Strings handed out are the caller's, freed with free(). */
+typedef struct ms_url ms_url;
+#define MS_UCODES(X)                                                              \
+  X(MSUE_OK, 0, "No error")                                                       \
+  X(MSUE_BAD_HANDLE, 1, "Not a URL handle")                                       \
+  X(MSUE_BAD_PARTPOINTER, 2, "No place to put the part was given")                \
+  X(MSUE_MALFORMED_INPUT, 3, "Malformed input to a URL function")                 \
+  X(MSUE_BAD_PORT_NUMBER, 4, "Port number not a decimal number in 1..65535")      \
+  X(MSUE_UNSUPPORTED_SCHEME, 5, "Unsupported URL scheme")                         \
+  X(MSUE_URLDECODE, 6, "Percent-decoding failed")                                 \
+  X(MSUE_OUT_OF_MEMORY, 7, "Out of memory")                                       \
+  X(MSUE_USER_NOT_ALLOWED, 8, "Credentials in the URL are not allowed")           \
+  X(MSUE_UNKNOWN_PART, 9, "Unknown URL part")                                     \
+  X(MSUE_NO_SCHEME, 10, "The URL has no scheme")                                  \
+  X(MSUE_NO_USER, 11, "The URL has no user")                                      \
+  X(MSUE_NO_PASSWORD, 12, "The URL has no password")                              \
+  X(MSUE_NO_OPTIONS, 13, "The URL has no options")                                \
+  X(MSUE_NO_HOST, 14, "The URL has no host")                                      \
+  X(MSUE_NO_PORT, 15, "The URL has no port")                                      \
+  X(MSUE_NO_QUERY, 16, "The URL has no query")                                    \
+  X(MSUE_NO_FRAGMENT, 17, "The URL has no fragment")                              \
+  X(MSUE_NO_ZONEID, 18, "The URL has no zone id")                                 \
+  X(MSUE_BAD_FILE_URL, 19, "Bad file:// URL")                                     \
+  X(MSUE_BAD_FRAGMENT, 20, "Bad fragment")                                        \
+  X(MSUE_BAD_HOSTNAME, 21, "Bad host name")                                       \
+  X(MSUE_BAD_IPV6, 22, "Bad IPv6 address")                                        \
+  X(MSUE_BAD_LOGIN, 23, "Bad login part")                                         \
+  X(MSUE_BAD_PASSWORD, 24, "Bad password")                                        \
+  X(MSUE_BAD_PATH, 25, "Bad path")                                                \
+  X(MSUE_BAD_QUERY, 26, "Bad query")                                              \
+  X(MSUE_BAD_SCHEME, 27, "Bad or missing scheme")                                 \
+  X(MSUE_BAD_SLASHES, 28, "Unsupported number of slashes after the scheme")       \
+  X(MSUE_BAD_USER, 29, "Bad user")                                                \
+  X(MSUE_LACKS_IDN, 30, "International domain names are not supported")
+#define MS_X_ENUM(name, value, text) name = value,
+typedef enum { MS_UCODES(MS_X_ENUM) MSUE_LAST } MSUcode;
+#undef MS_X_ENUM
+typedef enum {
+  MSUPART_URL,
+  MSUPART_SCHEME,
+  MSUPART_USER,
+  MSUPART_PASSWORD,
+  MSUPART_OPTIONS,
+  MSUPART_HOST,
+  MSUPART_PORT,
+  MSUPART_PATH,
+  MSUPART_QUERY,
+  MSUPART_FRAGMENT,
+  MSUPART_ZONEID
+} MSUPart;
+#define MSU_DEFAULT_PORT (1 << 0)       /* get: the scheme's port when none is set */
+#define MSU_NO_DEFAULT_PORT (1 << 1)    /* get: no port when it is the scheme's */
+#define MSU_DEFAULT_SCHEME (1 << 2)     /* set: a URL without scheme is https */
+#define MSU_NON_SUPPORT_SCHEME (1 << 3) /* set: any syntactically valid scheme */
+#define MSU_PATH_AS_IS (1 << 4)         /* set: keep "." and ".." segments */
+#define MSU_DISALLOW_USER (1 << 5)      /* set: refuse user and password */
+#define MSU_URLDECODE (1 << 6)          /* get: percent-decode the part */
+#define MSU_URLENCODE (1 << 7)          /* set: percent-encode the part */
+#define MSU_APPENDQUERY (1 << 8)        /* set query: append with '&' */
+#define MSU_GUESS_SCHEME (1 << 9)       /* set: a URL without scheme is http */
+#define MSU_NO_AUTHORITY (1 << 10)      /* (accepted, no effect for http/https) */
+#define MSU_ALLOW_SPACE (1 << 11)       /* set: spaces allowed in path and query */
+#define MSU_PUNYCODE (1 << 12)          /* (accepted; names are ASCII only here) */
+ms_url *ms_url_new(void);
+void ms_url_cleanup(ms_url *url);
+ms_url *ms_url_dup(const ms_url *url);
+MSUcode ms_url_get(const ms_url *url, MSUPart part, char **out, unsigned int flags);
+MSUcode ms_url_set(ms_url *url, MSUPart part, const char *content, unsigned int flags);
+const char *ms_url_strerror(MSUcode code);
+
+/* ---- share handles (as curl_share_*) ----------------------------------------------------
+ * A share lends data to the easy handles that name it with MSOPT_SHARE. This engine can
+ * share one thing, the connection cache (MS_LOCK_DATA_CONNECT): ms_easy_perform of such
+ * a handle runs on a multi owned by the share, so handles that perform one after the
+ * other reuse each other's connections; the share's lock function is called (DATA_CONNECT,
+ * ACCESS_SINGLE) before and the unlock function after each such perform, so that threads
+ * take turns. A handle added to an application's multi uses that multi's connections.
+ * The engine keeps no DNS cache, cookies, TLS sessions, PSL or HSTS data: sharing those
+ * answers MSSHE_NOT_BUILT_IN, as libcurl built without them. */
+typedef struct ms_share ms_share;
+typedef enum {
+  MS_LOCK_DATA_NONE = 0,
+  MS_LOCK_DATA_SHARE,
+  MS_LOCK_DATA_COOKIE,
+  MS_LOCK_DATA_DNS,
+  MS_LOCK_DATA_SSL_SESSION,
+  MS_LOCK_DATA_CONNECT,
+  MS_LOCK_DATA_PSL,
+  MS_LOCK_DATA_HSTS,
+  MS_LOCK_DATA_LAST
+} ms_lock_data;
+typedef enum {
+  MS_LOCK_ACCESS_NONE = 0,
+  MS_LOCK_ACCESS_SHARED = 1,
+  MS_LOCK_ACCESS_SINGLE = 2,
+  MS_LOCK_ACCESS_LAST
+} ms_lock_access;
+typedef void (*ms_lock_function)(ms_easy *handle, ms_lock_data data, ms_lock_access locktype,
+                                 void *userptr);
+typedef void (*ms_unlock_function)(ms_easy *handle, ms_lock_data data, void *userptr);
+typedef enum {
+  MSSHE_OK,
+  MSSHE_BAD_OPTION,
+  MSSHE_IN_USE,       /* handles still use the share */
+  MSSHE_INVALID,      /* not a share handle */
+  MSSHE_NOMEM,
+  MSSHE_NOT_BUILT_IN, /* nothing of that kind to share */
+  MSSHE_LAST
+} MSSHcode;
+typedef enum {
+  MSSHOPT_NONE,
+  MSSHOPT_SHARE,      /* long: an ms_lock_data to share */
+  MSSHOPT_UNSHARE,    /* long: an ms_lock_data to stop sharing */
+  MSSHOPT_LOCKFUNC,
+  MSSHOPT_UNLOCKFUNC,
+  MSSHOPT_USERDATA,
+  MSSHOPT_LAST
+} MSSHoption;
+ms_share *ms_share_init(void);
+MSSHcode ms_share_setopt(ms_share *share, MSSHoption option, ...);
+/* MSSHE_IN_USE while an easy handle still names the share. */
+MSSHcode ms_share_cleanup(ms_share *share);
+const char *ms_share_strerror(MSSHcode code);
 
 /* Pause bits for ms_easy_pause(), as CURLPAUSE_*. */
 #define MSPAUSE_RECV (1 << 0)

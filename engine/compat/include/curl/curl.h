@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
 
 #define MULTISOCK_COMPAT 1 /* lets a program tell this header from libcurl's */
 
@@ -29,6 +31,8 @@
 #define LIBCURL_VERSION_MINOR 88
 #define LIBCURL_VERSION_PATCH 1
 #define LIBCURL_VERSION_NUM 0x075801
+#define CURL_VERSION_BITS(x, y, z) ((x) << 16 | (y) << 8 | (z))
+#define CURL_AT_LEAST_VERSION(x, y, z) (LIBCURL_VERSION_NUM >= CURL_VERSION_BITS(x, y, z))
 
 #ifndef CURL_EXTERN
 #define CURL_EXTERN __attribute__((visibility("default")))
@@ -229,6 +233,8 @@ typedef enum {
   CURLOPT_RESUME_FROM = CURLOPTTYPE_LONG + 21,
   CURLOPT_COOKIE = CURLOPTTYPE_OBJECTPOINT + 22,
   CURLOPT_HTTPHEADER = CURLOPTTYPE_OBJECTPOINT + 23,
+  CURLOPT_SSLCERT = CURLOPTTYPE_OBJECTPOINT + 25,
+  CURLOPT_KEYPASSWD = CURLOPTTYPE_OBJECTPOINT + 26,
   CURLOPT_HEADERDATA = CURLOPTTYPE_OBJECTPOINT + 29,
   CURLOPT_CUSTOMREQUEST = CURLOPTTYPE_OBJECTPOINT + 36,
   CURLOPT_VERBOSE = CURLOPTTYPE_LONG + 41,
@@ -254,13 +260,20 @@ typedef enum {
   CURLOPT_HTTPGET = CURLOPTTYPE_LONG + 80,
   CURLOPT_SSL_VERIFYHOST = CURLOPTTYPE_LONG + 81,
   CURLOPT_HTTP_VERSION = CURLOPTTYPE_LONG + 84,
+  CURLOPT_SSLCERTTYPE = CURLOPTTYPE_OBJECTPOINT + 86,
+  CURLOPT_SSLKEY = CURLOPTTYPE_OBJECTPOINT + 87,
+  CURLOPT_SSLKEYTYPE = CURLOPTTYPE_OBJECTPOINT + 88,
+  CURLOPT_SSLENGINE = CURLOPTTYPE_OBJECTPOINT + 89,
+  CURLOPT_SSLENGINE_DEFAULT = CURLOPTTYPE_LONG + 90,
   CURLOPT_DEBUGFUNCTION = CURLOPTTYPE_FUNCTIONPOINT + 94,
   CURLOPT_DEBUGDATA = CURLOPTTYPE_OBJECTPOINT + 95,
   CURLOPT_CAPATH = CURLOPTTYPE_OBJECTPOINT + 97,
   CURLOPT_BUFFERSIZE = CURLOPTTYPE_LONG + 98,
   CURLOPT_NOSIGNAL = CURLOPTTYPE_LONG + 99,
   CURLOPT_ACCEPT_ENCODING = CURLOPTTYPE_OBJECTPOINT + 102,
+  CURLOPT_SHARE = CURLOPTTYPE_OBJECTPOINT + 100,
   CURLOPT_PRIVATE = CURLOPTTYPE_OBJECTPOINT + 103,
+  CURLOPT_HTTPAUTH = CURLOPTTYPE_LONG + 107,
   CURLOPT_IPRESOLVE = CURLOPTTYPE_LONG + 113,
   CURLOPT_MAXFILESIZE = CURLOPTTYPE_LONG + 114,
   CURLOPT_INFILESIZE_LARGE = CURLOPTTYPE_OFF_T + 115,
@@ -268,16 +281,22 @@ typedef enum {
   CURLOPT_MAXFILESIZE_LARGE = CURLOPTTYPE_OFF_T + 117,
   CURLOPT_POSTFIELDSIZE_LARGE = CURLOPTTYPE_OFF_T + 120,
   CURLOPT_TCP_NODELAY = CURLOPTTYPE_LONG + 121,
+  CURLOPT_SOCKOPTFUNCTION = CURLOPTTYPE_FUNCTIONPOINT + 148,
+  CURLOPT_SOCKOPTDATA = CURLOPTTYPE_OBJECTPOINT + 149,
   CURLOPT_TIMEOUT_MS = CURLOPTTYPE_LONG + 155,
   CURLOPT_CONNECTTIMEOUT_MS = CURLOPTTYPE_LONG + 156,
   CURLOPT_OPENSOCKETFUNCTION = CURLOPTTYPE_FUNCTIONPOINT + 163,
   CURLOPT_OPENSOCKETDATA = CURLOPTTYPE_OBJECTPOINT + 164,
+  CURLOPT_SEEKFUNCTION = CURLOPTTYPE_FUNCTIONPOINT + 167,
+  CURLOPT_SEEKDATA = CURLOPTTYPE_OBJECTPOINT + 168,
+  CURLOPT_CERTINFO = CURLOPTTYPE_LONG + 172,
   CURLOPT_RESOLVE = CURLOPTTYPE_OBJECTPOINT + 203,
   CURLOPT_CLOSESOCKETFUNCTION = CURLOPTTYPE_FUNCTIONPOINT + 208,
   CURLOPT_CLOSESOCKETDATA = CURLOPTTYPE_OBJECTPOINT + 209,
   CURLOPT_TCP_KEEPALIVE = CURLOPTTYPE_LONG + 213,
   CURLOPT_XFERINFOFUNCTION = CURLOPTTYPE_FUNCTIONPOINT + 219,
   CURLOPT_PIPEWAIT = CURLOPTTYPE_LONG + 237,
+  CURLOPT_CURLU = CURLOPTTYPE_OBJECTPOINT + 282,
   CURLOPT_LASTENTRY
 } CURLoption;
 /* Older names libcurl keeps as aliases. */
@@ -286,6 +305,22 @@ typedef enum {
 #define CURLOPT_INFILE CURLOPT_READDATA
 #define CURLOPT_WRITEHEADER CURLOPT_HEADERDATA
 #define CURLOPT_ENCODING CURLOPT_ACCEPT_ENCODING
+
+/* CURLOPT_HTTP_VERSION values. This library speaks HTTP/1.1 (and 1.0 when asked); the
+ * HTTP/2 "attempt" values fall back to 1.1; 2_PRIOR_KNOWLEDGE, 3 and 3ONLY are refused
+ * with CURLE_UNSUPPORTED_PROTOCOL. */
+enum {
+  CURL_HTTP_VERSION_NONE,
+  CURL_HTTP_VERSION_1_0,
+  CURL_HTTP_VERSION_1_1,
+  CURL_HTTP_VERSION_2_0,
+  CURL_HTTP_VERSION_2TLS,
+  CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE,
+  CURL_HTTP_VERSION_3 = 30,
+  CURL_HTTP_VERSION_3ONLY = 31,
+  CURL_HTTP_VERSION_LAST
+};
+#define CURL_HTTP_VERSION_2 CURL_HTTP_VERSION_2_0
 
 /* ---- multi options ---------------------------------------------------------------- */
 typedef enum {
@@ -297,6 +332,8 @@ typedef enum {
   CURLMOPT_MAXCONNECTS = CURLOPTTYPE_LONG + 6,
   CURLMOPT_MAX_HOST_CONNECTIONS = CURLOPTTYPE_LONG + 7,
   CURLMOPT_MAX_TOTAL_CONNECTIONS = CURLOPTTYPE_LONG + 13,
+  CURLMOPT_PUSHFUNCTION = CURLOPTTYPE_FUNCTIONPOINT + 14,
+  CURLMOPT_PUSHDATA = CURLOPTTYPE_OBJECTPOINT + 15,
   CURLMOPT_MAX_CONCURRENT_STREAMS = CURLOPTTYPE_LONG + 16,
   CURLMOPT_LASTENTRY
 } CURLMoption;
@@ -334,9 +371,17 @@ typedef enum {
   CURLINFO_PRIMARY_IP = CURLINFO_STRING + 32,
   CURLINFO_PRIMARY_PORT = CURLINFO_LONG + 40,
   CURLINFO_TOTAL_TIME_T = CURLINFO_OFF_T + 50,
+  CURLINFO_REFERER = CURLINFO_STRING + 60,
+  CURLINFO_CERTINFO = CURLINFO_PTR + 34,
   CURLINFO_LASTONE = 62
 } CURLINFO;
 #define CURLINFO_HTTP_CODE CURLINFO_RESPONSE_CODE
+
+/* CURLINFO_CERTINFO: one list of "Name:value" lines per certificate (libcurl's layout). */
+struct curl_certinfo {
+  int num_of_certs;
+  struct curl_slist **certinfo;
+};
 
 /* ---- messages from curl_multi_info_read ------------------------------------------ */
 typedef enum { CURLMSG_NONE, CURLMSG_DONE, CURLMSG_LAST } CURLMSG;
@@ -373,6 +418,26 @@ typedef int (*curl_multi_timer_callback)(CURLM *multi, long timeout_ms, void *us
 #define CURL_READFUNC_PAUSE 0x10000001
 #define CURL_PROGRESSFUNC_CONTINUE 0x10000001
 
+/* CURLOPT_SEEKFUNCTION (named so that programs build; not accepted: see curl.h's top). */
+#define CURL_SEEKFUNC_OK 0
+#define CURL_SEEKFUNC_FAIL 1
+#define CURL_SEEKFUNC_CANTSEEK 2
+typedef int (*curl_seek_callback)(void *instream, curl_off_t offset, int origin);
+
+/* CURLOPT_HTTPAUTH bits (named only: authentication is not built in). */
+#define CURLAUTH_NONE ((unsigned long)0)
+#define CURLAUTH_BASIC (((unsigned long)1) << 0)
+#define CURLAUTH_DIGEST (((unsigned long)1) << 1)
+#define CURLAUTH_NEGOTIATE (((unsigned long)1) << 2)
+#define CURLAUTH_NTLM (((unsigned long)1) << 3)
+#define CURLAUTH_DIGEST_IE (((unsigned long)1) << 4)
+#define CURLAUTH_NTLM_WB (((unsigned long)1) << 5)
+#define CURLAUTH_BEARER (((unsigned long)1) << 6)
+#define CURLAUTH_AWS_SIGV4 (((unsigned long)1) << 7)
+#define CURLAUTH_ONLY (((unsigned long)1) << 31)
+#define CURLAUTH_ANY (~CURLAUTH_DIGEST_IE)
+#define CURLAUTH_ANYSAFE (~(CURLAUTH_BASIC | CURLAUTH_DIGEST_IE))
+
 typedef enum { CURLSOCKTYPE_IPCXN, CURLSOCKTYPE_ACCEPT, CURLSOCKTYPE_LAST } curlsocktype;
 struct curl_sockaddr {
   int family;
@@ -384,6 +449,11 @@ struct curl_sockaddr {
 typedef curl_socket_t (*curl_opensocket_callback)(void *clientp, curlsocktype purpose,
                                                   struct curl_sockaddr *address);
 typedef int (*curl_closesocket_callback)(void *clientp, curl_socket_t item);
+/* CURLOPT_SOCKOPTFUNCTION: told each new socket before it connects. */
+typedef int (*curl_sockopt_callback)(void *clientp, curl_socket_t curlfd, curlsocktype purpose);
+#define CURL_SOCKOPT_OK 0
+#define CURL_SOCKOPT_ERROR 1
+#define CURL_SOCKOPT_ALREADY_CONNECTED 2
 
 typedef enum {
   CURLINFO_TEXT = 0,
@@ -412,10 +482,178 @@ typedef int (*curl_debug_callback)(CURL *handle, curl_infotype type, char *data,
 #define CURLPAUSE_ALL (CURLPAUSE_RECV | CURLPAUSE_SEND)
 #define CURLPAUSE_CONT (CURLPAUSE_RECV_CONT | CURLPAUSE_SEND_CONT)
 
+/* ---- what the library is: curl_version_info ---------------------------------------- */
+typedef enum {
+  CURLVERSION_FIRST,
+  CURLVERSION_SECOND,
+  CURLVERSION_THIRD,
+  CURLVERSION_FOURTH,
+  CURLVERSION_FIFTH,
+  CURLVERSION_SIXTH,
+  CURLVERSION_SEVENTH,
+  CURLVERSION_EIGHTH,
+  CURLVERSION_NINTH,
+  CURLVERSION_TENTH,
+  CURLVERSION_ELEVENTH,
+  CURLVERSION_LAST
+} CURLversion;
+#define CURLVERSION_NOW CURLVERSION_ELEVENTH
+/* libcurl's layout, field by field (abi_test); unused fields are NULL or 0. */
+struct curl_version_info_data {
+  CURLversion age;
+  const char *version;
+  unsigned int version_num;
+  const char *host;
+  int features; /* CURL_VERSION_* bits */
+  const char *ssl_version;
+  long ssl_version_num;
+  const char *libz_version;
+  const char *const *protocols; /* ends with NULL */
+  const char *ares;
+  int ares_num;
+  const char *libidn;
+  int iconv_ver_num;
+  const char *libssh_version;
+  unsigned int brotli_ver_num;
+  const char *brotli_version;
+  unsigned int nghttp2_ver_num;
+  const char *nghttp2_version;
+  const char *quic_version;
+  const char *cainfo;
+  const char *capath;
+  unsigned int zstd_ver_num;
+  const char *zstd_version;
+  const char *hyper_version;
+  const char *gsasl_version;
+  const char *const *feature_names; /* ends with NULL */
+};
+typedef struct curl_version_info_data curl_version_info_data;
+#define CURL_VERSION_IPV6 (1 << 0)
+#define CURL_VERSION_KERBEROS4 (1 << 1)
+#define CURL_VERSION_SSL (1 << 2)
+#define CURL_VERSION_LIBZ (1 << 3)
+#define CURL_VERSION_NTLM (1 << 4)
+#define CURL_VERSION_GSSNEGOTIATE (1 << 5)
+#define CURL_VERSION_DEBUG (1 << 6)
+#define CURL_VERSION_ASYNCHDNS (1 << 7)
+#define CURL_VERSION_SPNEGO (1 << 8)
+#define CURL_VERSION_LARGEFILE (1 << 9)
+#define CURL_VERSION_IDN (1 << 10)
+#define CURL_VERSION_SSPI (1 << 11)
+#define CURL_VERSION_CONV (1 << 12)
+#define CURL_VERSION_CURLDEBUG (1 << 13)
+#define CURL_VERSION_TLSAUTH_SRP (1 << 14)
+#define CURL_VERSION_NTLM_WB (1 << 15)
+#define CURL_VERSION_HTTP2 (1 << 16)
+#define CURL_VERSION_GSSAPI (1 << 17)
+#define CURL_VERSION_KERBEROS5 (1 << 18)
+#define CURL_VERSION_UNIX_SOCKETS (1 << 19)
+#define CURL_VERSION_PSL (1 << 20)
+#define CURL_VERSION_HTTPS_PROXY (1 << 21)
+#define CURL_VERSION_MULTI_SSL (1 << 22)
+#define CURL_VERSION_BROTLI (1 << 23)
+#define CURL_VERSION_ALTSVC (1 << 24)
+#define CURL_VERSION_HTTP3 (1 << 25)
+#define CURL_VERSION_ZSTD (1 << 26)
+#define CURL_VERSION_UNICODE (1 << 27)
+#define CURL_VERSION_HSTS (1 << 28)
+#define CURL_VERSION_GSASL (1 << 29)
+#define CURL_VERSION_THREADSAFE (1 << 30)
+
+/* ---- TLS backends: curl_global_sslset ------------------------------------------------ */
+typedef enum {
+  CURLSSLBACKEND_NONE = 0,
+  CURLSSLBACKEND_OPENSSL = 1,
+  CURLSSLBACKEND_GNUTLS = 2,
+  CURLSSLBACKEND_NSS = 3,
+  CURLSSLBACKEND_OBSOLETE4 = 4,
+  CURLSSLBACKEND_GSKIT = 5,
+  CURLSSLBACKEND_POLARSSL = 6,
+  CURLSSLBACKEND_WOLFSSL = 7,
+  CURLSSLBACKEND_SCHANNEL = 8,
+  CURLSSLBACKEND_SECURETRANSPORT = 9,
+  CURLSSLBACKEND_AXTLS = 10,
+  CURLSSLBACKEND_MBEDTLS = 11,
+  CURLSSLBACKEND_MESALINK = 12,
+  CURLSSLBACKEND_BEARSSL = 13,
+  CURLSSLBACKEND_RUSTLS = 14
+} curl_sslbackend;
+typedef struct {
+  curl_sslbackend id;
+  const char *name;
+} curl_ssl_backend;
+typedef enum {
+  CURLSSLSET_OK = 0,
+  CURLSSLSET_UNKNOWN_BACKEND,
+  CURLSSLSET_TOO_LATE,
+  CURLSSLSET_NO_BACKENDS
+} CURLsslset;
+
+/* ---- share handles ----------------------------------------------------------------
+ * Only the connection cache can be shared (CURL_LOCK_DATA_CONNECT): curl_easy_perform
+ * of the handles that name the share reuses their connections, the lock function called
+ * around each such perform. Sharing DNS, cookies, TLS sessions, PSL or HSTS answers
+ * CURLSHE_NOT_BUILT_IN: the library keeps none of them. */
+typedef void CURLSH;
+typedef enum {
+  CURL_LOCK_DATA_NONE = 0,
+  CURL_LOCK_DATA_SHARE,
+  CURL_LOCK_DATA_COOKIE,
+  CURL_LOCK_DATA_DNS,
+  CURL_LOCK_DATA_SSL_SESSION,
+  CURL_LOCK_DATA_CONNECT,
+  CURL_LOCK_DATA_PSL,
+  CURL_LOCK_DATA_HSTS,
+  CURL_LOCK_DATA_LAST
+} curl_lock_data;
+typedef enum {
+  CURL_LOCK_ACCESS_NONE = 0,
+  CURL_LOCK_ACCESS_SHARED = 1,
+  CURL_LOCK_ACCESS_SINGLE = 2,
+  CURL_LOCK_ACCESS_LAST
+} curl_lock_access;
+typedef void (*curl_lock_function)(CURL *handle, curl_lock_data data, curl_lock_access locktype,
+                                   void *userptr);
+typedef void (*curl_unlock_function)(CURL *handle, curl_lock_data data, void *userptr);
+typedef enum {
+  CURLSHE_OK,
+  CURLSHE_BAD_OPTION,
+  CURLSHE_IN_USE,
+  CURLSHE_INVALID,
+  CURLSHE_NOMEM,
+  CURLSHE_NOT_BUILT_IN,
+  CURLSHE_LAST
+} CURLSHcode;
+typedef enum {
+  CURLSHOPT_NONE,
+  CURLSHOPT_SHARE,
+  CURLSHOPT_UNSHARE,
+  CURLSHOPT_LOCKFUNC,
+  CURLSHOPT_UNLOCKFUNC,
+  CURLSHOPT_USERDATA,
+  CURLSHOPT_LAST
+} CURLSHoption;
+
 /* ---- functions (implemented by libmultisock-curl.so) ----------------------------- */
 CURL_EXTERN CURLcode curl_global_init(long flags);
 CURL_EXTERN void curl_global_cleanup(void);
 CURL_EXTERN char *curl_version(void);
+/* A static description of the library (any age is answered with the newest layout). */
+CURL_EXTERN curl_version_info_data *curl_version_info(CURLversion age);
+/* The library has one TLS backend, OpenSSL: selecting it (by id or by name, any case)
+ * is CURLSSLSET_OK, anything else CURLSSLSET_UNKNOWN_BACKEND with *avail set (if given)
+ * to the NULL-terminated list of backends. */
+CURL_EXTERN CURLsslset curl_global_sslset(curl_sslbackend id, const char *name,
+                                          const curl_ssl_backend ***avail);
+/* Frees memory the library handed out (curl_maprintf, curl_url_get, ...). */
+CURL_EXTERN void curl_free(void *p);
+
+CURL_EXTERN CURLSH *curl_share_init(void);
+/* The third argument: a long (SHARE, UNSHARE), a function (LOCKFUNC, UNLOCKFUNC) or a
+ * pointer (USERDATA). */
+CURL_EXTERN CURLSHcode curl_share_setopt(CURLSH *share, CURLSHoption option, ...);
+CURL_EXTERN CURLSHcode curl_share_cleanup(CURLSH *share);
+CURL_EXTERN const char *curl_share_strerror(CURLSHcode code);
 
 CURL_EXTERN struct curl_slist *curl_slist_append(struct curl_slist *list, const char *string);
 CURL_EXTERN void curl_slist_free_all(struct curl_slist *list);
@@ -426,5 +664,7 @@ CURL_EXTERN void curl_slist_free_all(struct curl_slist *list);
 
 #include "easy.h"
 #include "multi.h"
+#include "urlapi.h"
+#include "header.h"
 
 #endif /* MULTISOCK_COMPAT_CURL_CURL_H */

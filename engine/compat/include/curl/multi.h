@@ -9,6 +9,23 @@
 extern "C" {
 #endif
 
+/* CURLMOPT_PIPELINING bits. Multiplexing needs HTTP/2, which this library does not
+ * speak: the value is accepted and no connection is shared by two transfers at once. */
+#define CURLPIPE_NOTHING 0L
+#define CURLPIPE_HTTP1 1L
+#define CURLPIPE_MULTIPLEX 2L
+
+/* Server push (CURLMOPT_PUSHFUNCTION) exists only in HTTP/2: the callback is accepted and
+ * never called, and the header accessors answer NULL, as libcurl without HTTP/2 does. */
+#define CURL_PUSH_OK 0
+#define CURL_PUSH_DENY 1
+#define CURL_PUSH_ERROROUT 2
+struct curl_pushheaders;
+CURL_EXTERN char *curl_pushheader_bynum(struct curl_pushheaders *h, size_t num);
+CURL_EXTERN char *curl_pushheader_byname(struct curl_pushheaders *h, const char *name);
+typedef int (*curl_push_callback)(CURL *parent, CURL *easy, size_t num_headers,
+                                  struct curl_pushheaders *headers, void *userp);
+
 CURL_EXTERN CURLM *curl_multi_init(void);
 CURL_EXTERN CURLMcode curl_multi_cleanup(CURLM *multi_handle);
 CURL_EXTERN CURLMcode curl_multi_add_handle(CURLM *multi_handle, CURL *curl_handle);
