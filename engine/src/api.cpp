@@ -185,6 +185,7 @@ void ms_easy_cleanup(ms_easy* easy) {
     if (easy->multi->in_callback()) return;
     ms_multi_remove_handle(easy->multi, easy);
   }
+  if (easy->connected_in) easy->connected_in->release_connected(easy);
   if (easy->own_multi) ms_multi_cleanup(easy->own_multi);
   ms::share_attach(*easy, nullptr);
   ms::registry::remove(easy);
@@ -209,6 +210,43 @@ MSEcode ms_easy_getinfo(ms_easy* easy, MSINFO info, ...) {
   va_end(args);
   if (!out) return MSE_BAD_FUNCTION_ARGUMENT;
   return ms::easy_getinfo(*easy, info, out);
+}
+
+namespace {
+
+// The handle's CONNECT_ONLY connection, or nullptr (with *n zeroed either way).
+ms::Connection* connect_only_connection(ms_easy* easy, std::size_t* n) {
+  if (n) *n = 0;
+  return easy->connected_in ? easy->connected_in->connected(easy) : nullptr;
+}
+
+}  // namespace
+
+MSEcode ms_easy_send(ms_easy* easy, const void* buffer, size_t length, size_t* n) {
+  if (!ms::registry::live(easy) || !n || (!buffer && length > 0)) return MSE_BAD_FUNCTION_ARGUMENT;
+  ms::Connection* c = connect_only_connection(easy, n);
+  if (!c) return MSE_UNSUPPORTED_PROTOCOL;
+  const ms::port::IoResult r = c->transport->send(static_cast<const std::byte*>(buffer), length);
+  if (r.error == ms::port::NetError::none || r.error == ms::port::NetError::would_block) {
+    // TLS: the records just made go out now, or when the socket takes them next time.
+    const ms::port::IoResult f = c->transport->flush();
+    if (f.error != ms::port::NetError::none && f.error != ms::port::NetError::would_block) return MSE_SEND_ERROR;
+  }
+  if (r.error == ms::port::NetError::would_block) return MSE_AGAIN;
+  if (r.error != ms::port::NetError::none) return MSE_SEND_ERROR;
+  *n = r.bytes;
+  return MSE_OK;
+}
+
+MSEcode ms_easy_recv(ms_easy* easy, void* buffer, size_t length, size_t* n) {
+  if (!ms::registry::live(easy) || !n || (!buffer && length > 0)) return MSE_BAD_FUNCTION_ARGUMENT;
+  ms::Connection* c = connect_only_connection(easy, n);
+  if (!c) return MSE_UNSUPPORTED_PROTOCOL;
+  const ms::port::IoResult r = c->transport->recv(static_cast<std::byte*>(buffer), length);
+  if (r.error == ms::port::NetError::would_block) return MSE_AGAIN;
+  if (r.error != ms::port::NetError::none) return MSE_RECV_ERROR;
+  *n = r.bytes;  // 0 with MSE_OK: the peer closed its side
+  return MSE_OK;
 }
 
 MSEcode ms_easy_pause(ms_easy* easy, int bitmask) {

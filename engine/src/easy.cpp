@@ -2,6 +2,7 @@
 // easy.cpp: the options of an easy handle (what ms_easy_setopt sets) and its results (what
 // ms_easy_getinfo reads). The C entry points themselves are in api.cpp.
 #include "easy.hpp"
+#include "multi.hpp"
 
 #include <algorithm>
 #include <cstdarg>
@@ -94,6 +95,11 @@ MSEcode set_long(ms_easy::Options& o, MSoption option, long v) {
     case MSOPT_HTTP_VERSION:
       return set_http_version(o, v);
     case MSOPT_CERTINFO: o.certinfo = v != 0; return MSE_OK;
+    case MSOPT_CONNECT_ONLY:
+      // 2 asks for a WebSocket upgrade, which this engine does not speak.
+      if (v < 0 || v > 1) return MSE_BAD_FUNCTION_ARGUMENT;
+      o.connect_only = v == 1;
+      return MSE_OK;
     case MSOPT_PIPEWAIT:
       // "Wait for a connection that may multiplex": no connection of this engine can, so
       // a transfer never has a reason to wait; the value is kept and changes nothing.
@@ -224,6 +230,9 @@ MSEcode easy_getinfo(const ms_easy& easy, MSINFO info, void* out) {
       return MSE_OK;
     case MSINFO_CERTINFO:
       *static_cast<const ms_certinfo**>(out) = &i.certinfo_out;
+      return MSE_OK;
+    case MSINFO_ACTIVESOCKET:
+      *static_cast<ms_socket_t*>(out) = easy.connected_in ? easy.connected_in->connected_fd(&easy) : MS_SOCKET_BAD;
       return MSE_OK;
     case MSINFO_REFERER:
       *static_cast<const char**>(out) = easy.opt.has_referer ? easy.opt.referer.c_str() : nullptr;

@@ -34,8 +34,9 @@ struct ms_easy {
     std::string referer;           // MSOPT_REFERER; sent as Referer: when set
     bool has_referer = false;
     long http_version = MS_HTTP_VERSION_NONE;  // MSOPT_HTTP_VERSION; only 1_0 changes the bytes
-    bool pipewait = false;
-    bool certinfo = false;         // MSOPT_CERTINFO: keep the server's chain as text         // MSOPT_PIPEWAIT: nothing to wait for on HTTP/1.1
+    bool pipewait = false;         // MSOPT_PIPEWAIT: nothing to wait for on HTTP/1.1
+    bool certinfo = false;         // MSOPT_CERTINFO: keep the server's chain as text
+    bool connect_only = false;     // MSOPT_CONNECT_ONLY: connect, then hand the connection over
     ms_write_callback write_fn = nullptr;
     void* write_data = nullptr;
     ms_write_callback header_fn = nullptr;
@@ -119,6 +120,7 @@ struct ms_easy {
   int pause_bits = 0;
   ms_multi* own_multi = nullptr;            // ms_easy_perform's private multi, once used
   ms_share* share = nullptr;                // MSOPT_SHARE
+  ms_multi* connected_in = nullptr;         // holds its CONNECT_ONLY connection
   // Response headers of the latest transfer (ms_easy_header); made on the first header.
   std::unique_ptr<ms::HeaderStore> headers;
 

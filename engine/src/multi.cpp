@@ -132,6 +132,7 @@ MSMcode ms_multi::add_handle(ms_easy* easy) {
   if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
   if (easy->multi) return MSM_ADDED_ALREADY;
   enter();
+  if (easy->connected_in) easy->connected_in->release_connected(easy);  // a new transfer
   easy->multi = this;
   easy->seq = ++next_seq_;
   easy->done = false;
@@ -340,6 +341,11 @@ MSMcode ms_multi::cleanup() {
   added_.clear();
   messages_.clear();
   pool_.close_all();
+  for (auto& [easy, conn] : connected_) {
+    close_raw(conn->fd, conn->close_fn, conn->close_data);
+    const_cast<ms_easy*>(easy)->connected_in = nullptr;  // the handle is the caller's, alive
+  }
+  connected_.clear();
   running_ = 0;
   aborting_ = false;
   return MSM_OK;
@@ -400,6 +406,31 @@ std::size_t ms_multi::idle_max() const {
 
 std::unique_ptr<ms::Connection> ms_multi::pool_take(const std::string& key) {
   return pool_.take(key, *ports_.net);
+}
+
+void ms_multi::keep_connected(std::unique_ptr<ms::Connection> conn, ms::SocketUser* user, ms_easy* easy) {
+  sockets_.drop(conn->fd, user);  // the application watches it now: REMOVE
+  release_connected(easy);
+  easy->connected_in = this;
+  connected_[easy] = std::move(conn);
+}
+
+ms::Connection* ms_multi::connected(const ms_easy* easy) {
+  const auto it = connected_.find(easy);
+  return it == connected_.end() ? nullptr : it->second.get();
+}
+
+ms_socket_t ms_multi::connected_fd(const ms_easy* easy) {
+  const ms::Connection* c = connected(easy);
+  return c ? c->fd : MS_SOCKET_BAD;
+}
+
+void ms_multi::release_connected(ms_easy* easy) {
+  const auto it = connected_.find(easy);
+  if (it == connected_.end()) return;
+  close_raw(it->second->fd, it->second->close_fn, it->second->close_data);
+  connected_.erase(it);
+  easy->connected_in = nullptr;
 }
 
 void ms_multi::pool_put(std::unique_ptr<ms::Connection> conn, ms::SocketUser* user) {

@@ -69,6 +69,12 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   void transfer_done(ms_easy* easy, MSEcode result) override;
   std::unique_ptr<ms::Connection> pool_take(const std::string& key) override;
   void pool_put(std::unique_ptr<ms::Connection> conn, ms::SocketUser* user) override;
+  void keep_connected(std::unique_ptr<ms::Connection> conn, ms::SocketUser* user, ms_easy* easy) override;
+  // The CONNECT_ONLY connection this multi holds for easy (nullptr: none), its descriptor
+  // (MS_SOCKET_BAD: none), and closing it (ms_easy_cleanup, the handle's next transfer).
+  ms::Connection* connected(const ms_easy* easy);
+  ms_socket_t connected_fd(const ms_easy* easy);
+  void release_connected(ms_easy* easy);
   std::uint64_t next_connection_id() override { return ++connection_ids_; }
   // MAX_HOST/MAX_TOTAL_CONNECTIONS: a slot for a new connection to key, closing idle
   // connections if that makes room; empty when the limits say wait.
@@ -102,6 +108,7 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
 
   ms::port::Ports ports_;
   ms::Mutant mutant_;
+  std::map<const ms_easy*, std::unique_ptr<ms::Connection>> connected_;  // CONNECT_ONLY
   ms::port::Nanos now_{};
 
   ms_socket_callback socket_fn_ = nullptr;

@@ -167,6 +167,12 @@ void Transfer::do_handshake() {
 }
 
 void Transfer::begin_request() {
+  if (easy_.opt.connect_only) {
+    // The connection is the result: it goes to the handle for ms_easy_send/recv.
+    host_.keep_connected(std::move(conn_), this, &easy_);
+    finish(MSE_OK, nullptr);
+    return;
+  }
   phase_ = Phase::sending;
   const auto& o = easy_.opt;
   std::optional<std::string_view> body;

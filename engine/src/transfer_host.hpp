@@ -42,6 +42,8 @@ class TransferHost {
   // Connections: the idle pool, the limits, and the wait for a slot.
   virtual std::unique_ptr<Connection> pool_take(const std::string& key) = 0;
   virtual void pool_put(std::unique_ptr<Connection> conn, SocketUser* user) = 0;
+  // CONNECT_ONLY: the connection leaves the transfer for its handle (no longer watched).
+  virtual void keep_connected(std::unique_ptr<Connection> conn, SocketUser* user, ms_easy* easy) = 0;
   virtual std::uint64_t next_connection_id() = 0;
   virtual ConnLimits::Slot acquire_slot(const std::string& key) = 0;
   virtual void enqueue(Transfer* t) = 0;

@@ -106,6 +106,14 @@ struct curl_header* curl_easy_nextheader(CURL* easy, unsigned int origin, int re
       ms_easy_nextheader(easy_of(easy), origin, request, reinterpret_cast<ms_header*>(prev)));
 }
 
+CURLcode curl_easy_send(CURL* curl, const void* buffer, size_t buflen, size_t* n) {
+  return static_cast<CURLcode>(ms_easy_send(easy_of(curl), buffer, buflen, n));
+}
+
+CURLcode curl_easy_recv(CURL* curl, void* buffer, size_t buflen, size_t* n) {
+  return static_cast<CURLcode>(ms_easy_recv(easy_of(curl), buffer, buflen, n));
+}
+
 CURLcode curl_easy_pause(CURL* handle, int bitmask) {
   return static_cast<CURLcode>(ms_easy_pause(easy_of(handle), bitmask));
 }

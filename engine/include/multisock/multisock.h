@@ -220,6 +220,7 @@ typedef int (*ms_push_callback)(ms_easy *parent, ms_easy *easy, size_t num_heade
   X(MSOPT_CONNECTTIMEOUT_MS, MSOPTTYPE_LONG + 156)         \
   X(MSOPT_OPENSOCKETFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 163) \
   X(MSOPT_CERTINFO, MSOPTTYPE_LONG + 172)                  \
+  X(MSOPT_CONNECT_ONLY, MSOPTTYPE_LONG + 141)              \
   X(MSOPT_OPENSOCKETDATA, MSOPTTYPE_OBJECTPOINT + 164)     \
   X(MSOPT_RESOLVE, MSOPTTYPE_OBJECTPOINT + 203)            \
   X(MSOPT_CLOSESOCKETFUNCTION, MSOPTTYPE_FUNCTIONPOINT + 208) \
@@ -239,6 +240,7 @@ typedef enum { MS_EASY_OPTIONS(MS_X_OPT) MSOPT_LASTENTRY } MSoption;
 #define MSINFO_DOUBLE 0x300000
 #define MSINFO_OFF_T 0x600000
 #define MSINFO_PTR 0x400000
+#define MSINFO_SOCKET 0x500000
 typedef enum {
   MSINFO_EFFECTIVE_URL = MSINFO_STRING + 1,       /* char ** */
   MSINFO_RESPONSE_CODE = MSINFO_LONG + 2,         /* long * */
@@ -255,7 +257,8 @@ typedef enum {
   MSINFO_PRIMARY_PORT = MSINFO_LONG + 40,         /* long * */
   MSINFO_TOTAL_TIME_T = MSINFO_OFF_T + 50,        /* ms_off_t *, microseconds */
   MSINFO_REFERER = MSINFO_STRING + 60,           /* char **, MSOPT_REFERER or NULL */
-  MSINFO_CERTINFO = MSINFO_PTR + 34               /* struct ms_certinfo **, never NULL */
+  MSINFO_CERTINFO = MSINFO_PTR + 34,              /* struct ms_certinfo **, never NULL */
+  MSINFO_ACTIVESOCKET = MSINFO_SOCKET + 44        /* ms_socket_t *, MS_SOCKET_BAD without one */
 } MSINFO;
 
 typedef enum { MSMSG_NONE = 0, MSMSG_DONE = 1, MSMSG_LAST } MSMSG;
@@ -631,6 +634,17 @@ const char *ms_share_strerror(MSSHcode code);
 #define MSPAUSE_ALL (MSPAUSE_RECV | MSPAUSE_SEND)
 #define MSPAUSE_CONT 0
 MSEcode ms_easy_pause(ms_easy *easy, int bitmask);
+
+/* MSOPT_CONNECT_ONLY 1: a transfer connects (and does its TLS handshake), ends with its
+ * DONE message, and leaves the connection with the handle instead of sending a request.
+ * These two move bytes over it without blocking, as curl_easy_send/recv: MSE_AGAIN when
+ * nothing can move now (wait for the MSINFO_ACTIVESOCKET descriptor), *n the bytes moved;
+ * recv with *n 0 and MSE_OK is the peer's end of stream. MSE_UNSUPPORTED_PROTOCOL when
+ * the handle holds no such connection, MSE_SEND_ERROR / MSE_RECV_ERROR when the connection
+ * failed. The connection is closed by ms_easy_cleanup, by the next transfer of the handle,
+ * or by the cleanup of the multi it was made in. */
+MSEcode ms_easy_send(ms_easy *easy, const void *buffer, size_t length, size_t *n);
+MSEcode ms_easy_recv(ms_easy *easy, void *buffer, size_t length, size_t *n);
 
 /* Names of codes ("MSM_OK", "MSE_RECV_ERROR"); "MSM_?" / "MSE_?" when unknown. */
 const char *ms_multi_code_name(MSMcode code);

@@ -19,6 +19,10 @@ CURL_EXTERN const char *curl_easy_strerror(CURLcode code);
 CURL_EXTERN CURLcode curl_easy_pause(CURL *handle, int bitmask);
 /* One blocking transfer, on a multi private to the handle. */
 CURL_EXTERN CURLcode curl_easy_perform(CURL *curl);
+/* Bytes over the connection a CURLOPT_CONNECT_ONLY transfer left with the handle, without
+   blocking: CURLE_AGAIN when nothing can move now. */
+CURL_EXTERN CURLcode curl_easy_send(CURL *curl, const void *buffer, size_t buflen, size_t *n);
+CURL_EXTERN CURLcode curl_easy_recv(CURL *curl, void *buffer, size_t buflen, size_t *n);
 
 #ifdef __cplusplus
 } /* extern "C" */
