@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // peer_script.cpp: the peer script interpreter (PeerRunner), its HTTP/1.1 request reader and
-// TLS layer, and the generated body bytes. The parser is in peer_script_parser.cpp.
+// TLS layer, and the generated body bytes. The parser is in peer_script_parser.cpp, HTTP/2 in
+// peer_h2.cpp.
 #include "simnet/peer_script.hpp"
 
 #include <algorithm>
@@ -181,12 +182,14 @@ void PeerRunner::start(const PeerScript* script, PeerTransport* transport) {
   requests_served_ = 0;
   continue_sent_ = false;
   inbox_.clear();
+  h2_.reset();
   tls_.reset();
 }
 
 PeerRunner::InputMode PeerRunner::input_mode() const {
   if (script_ == nullptr) return InputMode::discard;
   if (finished_) return hung_ ? InputMode::hold : InputMode::discard;
+  if (h2_) return InputMode::take;  // HTTP/2's flow control holds the client back instead
   if (pc_ < script_->commands.size() && script_->commands[pc_].op == PeerOp::expect_request)
     return InputMode::take;
   if (tls_handshaking()) return InputMode::take;  // the handshake reads whatever the script does
@@ -254,8 +257,9 @@ void PeerRunner::run() {
   if (script_ == nullptr) return;
   while (!finished_) {
     if (tls_ && !tls_pump()) return;
+    if (h2_ && !h2_pump()) return;
     if (pc_ >= script_->commands.size()) {
-      if (!tls_close_notify()) return;
+      if (!h2_drain() || !tls_close_notify()) return;
       finish();
       transport_->peer_close();
       return;
@@ -304,12 +308,12 @@ void PeerRunner::run() {
         ++pc_;
         break;
       case PeerOp::close:
-        if (!tls_close_notify()) return;
+        if (!h2_drain() || !tls_close_notify()) return;
         finish();
         transport_->peer_close();
         return;
       case PeerOp::shutdown:
-        if (!tls_close_notify()) return;
+        if (!h2_drain() || !tls_close_notify()) return;
         transport_->peer_shutdown();
         ++pc_;
         break;
@@ -340,6 +344,19 @@ void PeerRunner::run() {
           transport_->peer_reset();
           return;
         }
+        ++pc_;
+        break;
+      case PeerOp::h2:
+        if (!h2_start(cmd)) {
+          tls_close_notify();
+          finish();
+          transport_->peer_close();
+          return;
+        }
+        ++pc_;
+        break;
+      default:  // the other HTTP/2 commands (peer_h2.cpp)
+        if (!h2_step(cmd)) return;
         ++pc_;
         break;
     }
@@ -377,6 +394,8 @@ bool PeerRunner::tls_start(const PeerCommand& cmd) {
   BIO_set_mem_eof_return(t->in, -1);  // empty input means "wait", not end of stream
   SSL_set_bio(t->ssl, t->in, t->out);
   SSL_set_accept_state(t->ssl);
+  if (pc_ + 1 < script_->commands.size() && script_->commands[pc_ + 1].op == PeerOp::h2)
+    test_server_select_h2(t->ssl);
   tls_ = std::move(t);
   // Bytes that arrived before the command ran are the start of the handshake.
   if (!inbox_.empty()) {
@@ -388,6 +407,13 @@ bool PeerRunner::tls_start(const PeerCommand& cmd) {
 }
 
 bool PeerRunner::tls_handshaking() const { return tls_ && !tls_->handshake_done; }
+
+bool PeerRunner::tls_selected_h2() const {
+  const unsigned char* proto = nullptr;
+  unsigned int size = 0;
+  SSL_get0_alpn_selected(tls_->ssl, &proto, &size);
+  return size == 2 && proto[0] == 'h' && proto[1] == '2';
+}
 
 void PeerRunner::tls_input(const std::byte* data, std::size_t size) {
   if (size > 0) BIO_write(tls_->in, data, static_cast<int>(size));

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "peer_h2.hpp"
 #include "simnet/test_pki.hpp"
 
 namespace ms::sim {
@@ -72,6 +73,11 @@ class Parser {
     } else if (w == "expect") {
       const int col = in.column();
       const std::string what = in.word();
+      if (what == "requests") {
+        cmd.op = PeerOp::expect_requests;
+        if (!parse_count(in, cmd.count, "request count", 1)) return false;
+        return end_of_line(in, "expect requests");
+      }
       if (what != "request")
         return fail(col, what.empty() ? "expected 'request' after 'expect'"
                                       : "expected 'request' after 'expect', got '" +
@@ -130,12 +136,11 @@ class Parser {
                                        "' (good, expired, self-signed)");
       }
       cmd.tls_kind = static_cast<std::uint8_t>(kind);
-    } else {
-      return fail(word_column, "unknown command '" + std::string(w) + "'");
+    } else if (!parse_h2_line(w, in, cmd)) {
+      return !err_.reason.empty() ? false
+                                  : fail(word_column, "unknown command '" + std::string(w) + "'");
     }
-    if (!in.at_end())
-      return fail(in.column(), "unexpected text after '" + std::string(w) + "'");
-    return true;
+    return end_of_line(in, w);
   }
 
  private:
@@ -158,6 +163,111 @@ class Parser {
                            " (a decimal number of bytes, optional k or M, at most 1M k)");
     out = n * unit;
     return true;
+  }
+
+  bool end_of_line(Words& in, const std::string& w) {
+    if (!in.at_end())
+      return fail(in.column(), "unexpected text after '" + std::string(w) + "'");
+    return true;
+  }
+
+  // A decimal number in [min, max].
+  bool parse_count(Words& in, std::uint64_t& out, const char* what, std::uint64_t min,
+                   std::uint64_t max = 1000000) {
+    const int col = in.column();
+    const std::string w = in.word();
+    if (w.empty()) return fail(col, std::string("missing ") + what);
+    if (!read_decimal(w, max, out) || out < min)
+      return fail(col, std::string("bad ") + what + " '" + w + "' (a decimal number from " +
+                           std::to_string(min) + " to " + std::to_string(max) + ")");
+    return true;
+  }
+
+  bool parse_request_number(Words& in, PeerCommand& cmd) {
+    std::uint64_t r = 0;
+    if (!parse_count(in, r, "request number", 1)) return false;
+    cmd.request = static_cast<std::uint32_t>(r);
+    return true;
+  }
+
+  bool parse_h2_code(Words& in, PeerCommand& cmd) {
+    const int col = in.column();
+    const std::string w = in.word();
+    if (!parse_h2_error_code(w, cmd.h2_code))
+      return fail(col, "bad HTTP/2 error code '" + w + "' (a number or a name: CANCEL, NO_ERROR...)");
+    return true;
+  }
+
+  // `keyword N` pairs in any order (h2's max-streams and window).
+  bool parse_h2_settings(Words& in, PeerCommand& cmd) {
+    while (!in.at_end()) {
+      const int col = in.column();
+      const std::string key = in.word();
+      std::uint64_t v = 0;
+      if (key == "max-streams") {
+        if (!parse_count(in, v, "max-streams", 0, 0xffffffffULL)) return false;
+        cmd.h2_max_streams = static_cast<std::int64_t>(v);
+      } else if (key == "window") {
+        if (!parse_count(in, v, "window", 0, 0x7fffffffULL)) return false;
+        cmd.h2_window = static_cast<std::int64_t>(v);
+      } else {
+        return fail(col, "unexpected text after 'h2' (only 'max-streams N', 'window N')");
+      }
+    }
+    return true;
+  }
+
+  // The HTTP/2 commands (PEER_SCRIPTS.md, "HTTP/2"). False with err_ empty: not one of them.
+  bool parse_h2_line(const std::string& w, Words& in, PeerCommand& cmd) {
+    if (w == "h2") {
+      cmd.op = PeerOp::h2;
+      return parse_h2_settings(in, cmd);
+    }
+    if (w == "respond" || w == "reply") {
+      cmd.op = w == "respond" ? PeerOp::respond : PeerOp::reply;
+      if (!parse_request_number(in, cmd)) return false;
+      std::uint64_t status = 0;
+      if (!parse_count(in, status, "status", 100, 999)) return false;
+      cmd.status = static_cast<std::uint16_t>(status);
+      if (cmd.op == PeerOp::respond && in.at_end()) return true;
+      const int col = in.column();
+      const char* key = cmd.op == PeerOp::respond ? "length" : "body";
+      if (in.word() != key) return fail(col, std::string("expected '") + key + " N'");
+      cmd.has_length = true;
+      return parse_size(in, cmd.body_bytes, key);
+    }
+    if (w == "data" || w == "flood") {
+      cmd.op = w == "data" ? PeerOp::data : PeerOp::flood;
+      if (!parse_request_number(in, cmd) || !parse_size(in, cmd.body_bytes, "size")) return false;
+      return cmd.op == PeerOp::flood || parse_pieces(in, cmd);
+    }
+    if (w == "end" || w == "rst") {
+      cmd.op = w == "end" ? PeerOp::end : PeerOp::rst;
+      if (!parse_request_number(in, cmd)) return false;
+      if (cmd.op == PeerOp::rst) cmd.h2_code = kH2Cancel;
+      return cmd.op == PeerOp::end || in.at_end() || parse_h2_code(in, cmd);
+    }
+    if (w == "goaway") {
+      cmd.op = PeerOp::goaway;
+      cmd.h2_code = kH2NoError;
+      const bool last_next = !in.at_end() && !in.toks[in.next].quoted && in.toks[in.next].text == "last";
+      if (!in.at_end() && !last_next && !parse_h2_code(in, cmd)) return false;
+      if (in.at_end()) return true;
+      const int col = in.column();
+      if (in.word() != "last") return fail(col, "expected 'last N' after the error code");
+      return parse_request_number(in, cmd);
+    }
+    if (w == "ping") {
+      cmd.op = PeerOp::ping;
+      return true;
+    }
+    if (w == "serve") {
+      cmd.op = PeerOp::serve;
+      const int col = in.column();
+      if (in.word() != "body") return fail(col, "expected 'body N' after 'serve'");
+      return parse_size(in, cmd.body_bytes, "body size");
+    }
+    return false;
   }
 
   bool parse_duration_at(Words& in, Nanos& out) {
@@ -190,6 +300,30 @@ class Parser {
   ScriptError& err_;
 };
 
+bool h2_only(PeerOp op) {
+  switch (op) {
+    case PeerOp::expect_requests:
+    case PeerOp::respond:
+    case PeerOp::data:
+    case PeerOp::end:
+    case PeerOp::reply:
+    case PeerOp::rst:
+    case PeerOp::goaway:
+    case PeerOp::ping:
+    case PeerOp::flood:
+    case PeerOp::serve:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// After `h2` the connection carries frames: HTTP/1 commands and raw bytes have no place.
+bool allowed_in_h2(PeerOp op) {
+  return op != PeerOp::expect_request && op != PeerOp::send && op != PeerOp::send_body &&
+         op != PeerOp::repeat && op != PeerOp::refuse;
+}
+
 // A script that can reach `repeat` without ever waiting for input would spin forever.
 bool check_script(const PeerScript& script, ScriptError& err, int first_line) {
   auto fail = [&](const PeerCommand& at, std::string reason) {
@@ -205,6 +339,7 @@ bool check_script(const PeerScript& script, ScriptError& err, int first_line) {
     return false;
   }
   bool expects = false;
+  bool h2 = false;
   for (std::size_t i = 0; i < script.commands.size(); ++i) {
     const PeerCommand& c = script.commands[i];
     if (c.op == PeerOp::refuse && script.commands.size() != 1)
@@ -212,6 +347,17 @@ bool check_script(const PeerScript& script, ScriptError& err, int first_line) {
     if (c.op == PeerOp::expect_request) expects = true;
     if (c.op == PeerOp::tls && (i == 0 || script.commands[i - 1].op != PeerOp::accept))
       return fail(c, "'tls' must come right after 'accept'");
+    if (c.op == PeerOp::h2) {
+      const bool after_accept = i > 0 && script.commands[i - 1].op == PeerOp::accept;
+      const bool after_tls = i > 1 && script.commands[i - 1].op == PeerOp::tls;
+      if (!after_accept && !after_tls)
+        return fail(c, "'h2' must come right after 'accept' or 'tls'");
+      h2 = true;
+    }
+    if (h2 && !allowed_in_h2(c.op))
+      return fail(c, std::string("'") + to_string(c.op) + "' is not allowed in h2 mode");
+    if (!h2 && h2_only(c.op))
+      return fail(c, std::string("'") + to_string(c.op) + "' needs 'h2' before it");
     if (c.op == PeerOp::repeat && !expects)
       return fail(c, "'repeat' needs an 'expect request' before it");
     const bool terminal = c.op == PeerOp::close || c.op == PeerOp::reset ||
@@ -224,6 +370,20 @@ bool check_script(const PeerScript& script, ScriptError& err, int first_line) {
 }
 
 }  // namespace
+
+bool parse_h2_error_code(std::string_view text, std::uint32_t& out) {
+#define MS_X(name, code)       \
+  if (text == #name) {         \
+    out = code;                \
+    return true;               \
+  }
+  MS_H2_ERROR_CODES(MS_X)
+#undef MS_X
+  std::uint64_t n = 0;
+  if (!read_decimal(text, 0xffffffffULL, n)) return false;
+  out = static_cast<std::uint32_t>(n);
+  return true;
+}
 
 bool parse_duration(std::string_view text, Nanos& out) {
   constexpr std::int64_t kMaxNs = 100LL * 24 * 3600 * 1000 * 1000 * 1000;  // 100 days

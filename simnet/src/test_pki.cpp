@@ -152,11 +152,21 @@ Pki& pki() {
   return instance;
 }
 
-int select_http11(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+// The SSL ex_data slot that marks a session of an `h2` peer.
+int h2_mark_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+int select_alpn(SSL* ssl, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
                   unsigned int inlen, void*) {
-  static const unsigned char kWanted[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  static const unsigned char kH2[] = {2, 'h', '2'};
+  const bool h2 = SSL_get_ex_data(ssl, h2_mark_index()) != nullptr;
+  const unsigned char* wanted = h2 ? kH2 : kHttp11;
+  const unsigned int wanted_size = h2 ? sizeof kH2 : sizeof kHttp11;
   unsigned char* chosen = nullptr;
-  if (SSL_select_next_proto(&chosen, outlen, kWanted, sizeof kWanted, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+  if (SSL_select_next_proto(&chosen, outlen, wanted, wanted_size, in, inlen) != OPENSSL_NPN_NEGOTIATED)
     return SSL_TLSEXT_ERR_NOACK;
   *out = chosen;
   return SSL_TLSEXT_ERR_OK;
@@ -185,7 +195,7 @@ SSL_CTX* build_context(Pki& p, const std::string& name, CertKind kind) {
   // No tickets: an unread ticket would make an idle client connection look readable.
   SSL_CTX_set_num_tickets(ctx, 0);
   SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-  SSL_CTX_set_alpn_select_cb(ctx, select_http11, nullptr);
+  SSL_CTX_set_alpn_select_cb(ctx, select_alpn, nullptr);
   if (SSL_CTX_use_certificate(ctx, cert.get()) != 1 || SSL_CTX_use_PrivateKey(ctx, key) != 1) {
     SSL_CTX_free(ctx);
     return nullptr;
@@ -239,6 +249,11 @@ ssl_ctx_st* test_server_context(const std::string& name, CertKind kind) {
   SSL_CTX* ctx = build_context(p, name, kind);
   if (ctx) p.contexts.emplace(std::move(key), ctx);
   return ctx;
+}
+
+void test_server_select_h2(ssl_st* ssl) {
+  static int mark = 1;  // any non-null pointer
+  SSL_set_ex_data(ssl, h2_mark_index(), &mark);
 }
 
 }  // namespace ms::sim

@@ -28,6 +28,14 @@ std::string summary(const PeerScript& s) {
     if (c.op == PeerOp::wait) out += " " + std::to_string(c.duration.count());
     if (c.op == PeerOp::tls) out += " " + c.tls_name + " kind" + std::to_string(c.tls_kind);
     if (c.no_continue) out += " no-continue";
+    if (c.request != 0) out += " R" + std::to_string(c.request);
+    if (c.status != 0) out += " S" + std::to_string(c.status);
+    if (c.has_length || c.op == PeerOp::data || c.op == PeerOp::flood || c.op == PeerOp::serve)
+      out += " N" + std::to_string(c.body_bytes);
+    if (c.op == PeerOp::rst || c.op == PeerOp::goaway) out += " code" + std::to_string(c.h2_code);
+    if (c.count != 0) out += " count" + std::to_string(c.count);
+    if (c.h2_max_streams >= 0) out += " max-streams" + std::to_string(c.h2_max_streams);
+    if (c.h2_window >= 0) out += " window" + std::to_string(c.h2_window);
     out += " @" + std::to_string(c.line);
   }
   return out;
@@ -62,6 +70,19 @@ const Good kGood[] = {
     {"tls expired", "accept\ntls 127.0.0.1 expired", "accept @1; tls 127.0.0.1 kind1 @2"},
     {"tls self-signed", "accept\ntls x self-signed", "accept @1; tls x kind2 @2"},
     {"no-continue", "accept\nexpect request no-continue", "accept @1; expect request no-continue @2"},
+    {"h2 plain", "accept\nh2\nexpect requests 2\nrespond 2 200 length 10\nrespond 1 404\n"
+     "data 2 10 in pieces of 4 every 1ms\nend 2\nreply 1 404 body 1k",
+     "accept @1; h2 @2; expect requests count2 @3; respond R2 S200 N10 @4; respond R1 S404 @5; "
+     "data pieces 4/1000000 R2 N10 @6; end R2 @7; reply R1 S404 N1024 @8"},
+    {"h2 settings", "accept\nh2 window 1000 max-streams 0", "accept @1; h2 max-streams0 window1000 @2"},
+    {"h2 after tls", "accept\ntls a.test\nh2 max-streams 1\nserve body 2k",
+     "accept @1; tls a.test kind0 @2; h2 max-streams1 @3; serve N2048 @4"},
+    {"h2 rst codes", "accept\nh2\nrst 1\nrst 2 REFUSED_STREAM\nrst 3 2\nrst 4 4294967295",
+     "accept @1; h2 @2; rst R1 code8 @3; rst R2 code7 @4; rst R3 code2 @5; rst R4 code4294967295 @6"},
+    {"h2 goaway", "accept\nh2\ngoaway\ngoaway ENHANCE_YOUR_CALM\ngoaway last 2\ngoaway 1 last 3",
+     "accept @1; h2 @2; goaway code0 @3; goaway code11 @4; goaway R2 code0 @5; goaway R3 code1 @6"},
+    {"h2 ping flood and the rest", "accept\nh2\nping\nflood 1 100k\nwait 1ms\nshutdown\nhang",
+     "accept @1; h2 @2; ping @3; flood R1 N102400 @4; wait 1000000 @5; shutdown @6; hang @7"},
 };
 
 TEST(PeerScriptParser, GoodScripts) {
@@ -104,6 +125,35 @@ const Bad kBad[] = {
     {"tls not after accept", "accept\nwait 1ms\ntls a.test", "3:1: 'tls' must come right after 'accept'"},
     {"tls first", "tls a.test", "1:1: 'tls' must come right after 'accept'"},
     {"expect request extra", "expect request later", "1:16: unexpected text after 'expect request'"},
+    {"h2 first", "h2", "1:1: 'h2' must come right after 'accept' or 'tls'"},
+    {"h2 late", "accept\nwait 1ms\nh2", "3:1: 'h2' must come right after 'accept' or 'tls'"},
+    {"h2 bad setting", "accept\nh2 streams 3", "2:4: unexpected text after 'h2'"},
+    {"h2 bad window", "accept\nh2 window 2147483648", "2:11: bad window"},
+    {"h2 missing max-streams", "accept\nh2 max-streams", "2:15: missing max-streams"},
+    {"h2 command without h2", "accept\nexpect requests 1", "2:1: 'expect requests' needs 'h2' before it"},
+    {"reply without h2", "accept\nreply 1 200 body 1", "2:1: 'reply' needs 'h2' before it"},
+    {"repeat in h2", "accept\nh2\nexpect requests 1\nrepeat", "4:1: 'repeat' is not allowed in h2 mode"},
+    {"send in h2", "accept\nh2\nsend \"x\"", "3:1: 'send' is not allowed in h2 mode"},
+    {"expect request in h2", "accept\nh2\nexpect request", "3:1: 'expect request' is not allowed in h2 mode"},
+    {"expect zero requests", "accept\nh2\nexpect requests 0", "3:17: bad request count '0'"},
+    {"expect requests missing", "accept\nh2\nexpect requests", "3:16: missing request count"},
+    {"request zero", "accept\nh2\nrespond 0 200", "3:9: bad request number '0'"},
+    {"request not a number", "accept\nh2\ndata x 10", "3:6: bad request number 'x'"},
+    {"bad status", "accept\nh2\nrespond 1 20", "3:11: bad status '20'"},
+    {"respond extra", "accept\nh2\nrespond 1 200 size 3", "3:15: expected 'length N'"},
+    {"reply needs body", "accept\nh2\nreply 1 200", "3:12: expected 'body N'"},
+    {"bad data size", "accept\nh2\ndata 1 lots", "3:8: bad size"},
+    {"data zero pieces", "accept\nh2\ndata 1 10 in pieces of 0 every 1ms", "3:24: piece size must be at least 1"},
+    {"flood pieces", "accept\nh2\nflood 1 10 in", "3:12: unexpected text after 'flood'"},
+    {"end extra", "accept\nh2\nend 1 now", "3:7: unexpected text after 'end'"},
+    {"bad rst code", "accept\nh2\nrst 1 OOPS", "3:7: bad HTTP/2 error code 'OOPS'"},
+    {"rst code too big", "accept\nh2\nrst 1 4294967296", "3:7: bad HTTP/2 error code"},
+    {"goaway bad code", "accept\nh2\ngoaway later", "3:8: bad HTTP/2 error code 'later'"},
+    {"goaway last missing", "accept\nh2\ngoaway CANCEL last", "3:19: missing request number"},
+    {"goaway extra", "accept\nh2\ngoaway 0 3", "3:10: expected 'last N'"},
+    {"ping extra", "accept\nh2\nping 1", "3:6: unexpected text after 'ping'"},
+    {"serve without body", "accept\nh2\nserve 10", "3:7: expected 'body N'"},
+    {"serve bad size", "accept\nh2\nserve body 2G", "3:12: bad body size"},
 };
 
 TEST(PeerScriptParser, BadScriptsReportLineAndColumn) {

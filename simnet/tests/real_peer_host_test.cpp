@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
 #include "simnet/posix_ports.hpp"
 #include "simnet/real_peer_host.hpp"
 
@@ -136,6 +141,41 @@ TEST(RealPeerHost, ResetAndRefuse) {
   ASSERT_TRUE(reset_at && refuse_at) << error;
   EXPECT_EQ(exchange(host, *reset_at, kGet).end_error, NetError::reset);
   EXPECT_EQ(exchange(host, *refuse_at, kGet).connect_error, NetError::refused);
+}
+
+// An `h2` peer on real loopback, driven by the system's curl (HTTP/2 with prior knowledge)
+// while the host runs on a thread of its own. One URL per curl: curl 7.88 fails the second
+// transfer on a reused prior-knowledge connection (its own bug, fixed in 8.0).
+TEST(RealPeerHost, Http2PriorKnowledgeWithCurl) {
+  if (std::system("curl --version 2>/dev/null | grep -q HTTP2") != 0) GTEST_SKIP() << "no curl with HTTP/2";
+  RealPeerHost host;
+  std::string error;
+  auto at = host.listen("p", script("accept\nh2 max-streams 4\nserve body 70000"), error);
+  ASSERT_TRUE(at.has_value()) << error;
+  std::atomic<bool> stop{false};
+  std::thread runner([&] {
+    while (!stop) host.run_for(std::chrono::milliseconds(10));
+  });
+  const std::string cmd = "curl --http2-prior-knowledge -s --max-time 20 http://" + at->to_string() + "/x";
+  std::string out[2];
+  int status[2] = {-1, -1};
+  for (int i = 0; i < 2; ++i) {
+    if (std::FILE* p = ::popen(cmd.c_str(), "r")) {
+      char buf[8192];
+      std::size_t n;
+      while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out[i].append(buf, n);
+      status[i] = ::pclose(p);
+    }
+  }
+  stop = true;
+  runner.join();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(status[i], 0) << i;
+    EXPECT_EQ(out[i].size(), 70000u) << i;
+    EXPECT_TRUE(out[i] == sim::generated_body(70000)) << i;
+  }
+  EXPECT_EQ(host.stats("p").connections_accepted, 2u);
+  EXPECT_EQ(host.stats("p").requests_served, 2u);
 }
 
 TEST(RealPeerHost, OnlyLoopback) {

@@ -12,6 +12,7 @@
 #include <string_view>
 
 struct ssl_ctx_st;  // OpenSSL's SSL_CTX
+struct ssl_st;      // OpenSSL's SSL
 
 namespace ms::sim {
 
@@ -35,5 +36,9 @@ bool write_test_ca_file(const std::string& path);
 // certificate for name (a DNS name, or an IP address as text) of the given kind. Cached
 // for the process's lifetime; safe to call from several threads. nullptr if OpenSSL fails.
 ssl_ctx_st* test_server_context(const std::string& name, CertKind kind);
+
+// Makes ssl (a session of a test_server_context) select ALPN "h2" instead of "http/1.1":
+// when the client offers h2 it is chosen, otherwise no protocol is (`h2` peers).
+void test_server_select_h2(ssl_st* ssl);
 
 }  // namespace ms::sim
