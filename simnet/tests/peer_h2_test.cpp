@@ -38,6 +38,21 @@ TEST(PeerH2, TwoRequestsAnsweredInReverseOrderWithInterleavedData) {
   EXPECT_EQ(w.peer_stats("p").requests_served, 2u);
 }
 
+TEST(PeerH2, DataInPiecesOnSchedule) {
+  World w;
+  serve(w, "p", addr("127.0.0.2", 80),
+        "accept\nh2\nexpect requests 1\nrespond 1 200 length 6\ndata 1 6 in pieces of 2 every 10ms\nend 1");
+  H2Client c(w, addr("127.0.0.2", 80));
+  c.get("/a");
+  ASSERT_TRUE(c.run_until([&] { return c.replies[1].status == 200; }));
+  const port::Nanos headers_at = w.now();
+  ASSERT_TRUE(c.run_until([&] { return c.all_closed(1); }));
+  const std::vector<std::string> want = {"HEADERS 1", "DATA 1 2", "DATA 1 2", "DATA 1 2", "DATA 1 0 END"};
+  EXPECT_EQ(stream_frames(c), want);
+  EXPECT_EQ(c.replies[1].body, generated_body(6));
+  EXPECT_EQ(w.now() - headers_at, 20ms);  // the first piece with the HEADERS, two pauses
+}
+
 TEST(PeerH2, RstOneStreamAnswerTheOtherAndPing) {
   World w;
   serve(w, "p", addr("127.0.0.2", 80),
