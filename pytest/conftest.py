@@ -170,15 +170,34 @@ http {{
         root {root};
         location = /status/204 {{ return 204; }}
     }}
+    # HTTP/2: over TLS (ALPN h2), and h2c with prior knowledge. Each request's connection
+    # number goes to its own log, so a test counts the TCP connections a client used.
+    log_format h2conn '$connection $server_protocol $status $request_uri';
+    server {{
+        listen 127.0.0.1:{h2_port} ssl http2 backlog=1024;
+        server_name localhost;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        root {root};
+        access_log {d}/h2.log h2conn;
+    }}
+    server {{
+        listen 127.0.0.1:{h2c_port} http2 backlog=1024;
+        server_name localhost;
+        root {root};
+        access_log {d}/h2c.log h2conn;
+    }}
 }}
 """
 
 
 class Nginx:
-    def __init__(self, folder: Path, port: int, https_port: int, root: Path, ca_file: Path, proc):
+    def __init__(self, folder: Path, ports: dict, root: Path, ca_file: Path, proc):
         self.folder = folder
-        self.port = port
-        self.https_port = https_port
+        self.port = ports["port"]
+        self.https_port = ports["https_port"]
+        self.h2_port = ports["h2_port"]    # HTTP/2 over TLS (ALPN h2)
+        self.h2c_port = ports["h2c_port"]  # HTTP/2 with prior knowledge, no TLS
         self.root = root
         self.ca_file = ca_file
         self.proc = proc
@@ -193,6 +212,13 @@ class Nginx:
 
     def https_url(self, path: str = "/", host: str = "localhost") -> str:
         return self.url(path, https=True, host=host)
+
+    def h2_log(self, tls: bool = True) -> list:
+        """The requests served over HTTP/2 so far: (connection number, protocol, status, uri)."""
+        p = self.folder / ("h2.log" if tls else "h2c.log")
+        if not p.exists():
+            return []
+        return [tuple(line.split(" ", 3)) for line in p.read_text().splitlines() if line]
 
     def error_log(self) -> str:
         p = self.folder / "error.log"
@@ -219,20 +245,19 @@ def start_nginx(folder: Path) -> Nginx:
     ca, cert, key = make_certificates(folder / "tls")
     last_error = ""
     for _attempt in range(3):  # a port picked as free can be taken before nginx binds it
-        port, https_port = free_port(), free_port()
-        if port == https_port:
+        ports = {name: free_port() for name in ("port", "https_port", "h2_port", "h2c_port")}
+        if len(set(ports.values())) != len(ports):
             continue
         conf = folder / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(d=folder, port=port, https_port=https_port, root=root,
-                                          cert=cert, key=key))
+        conf.write_text(NGINX_CONF.format(d=folder, root=root, cert=cert, key=key, **ports))
         out = open(folder / "nginx.stdout", "wb")
         proc = subprocess.Popen([NGINX, "-p", str(folder), "-e", str(folder / "error.log"), "-c", str(conf)],
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 preexec_fn=_die_with_parent, cwd=str(folder))
         out.close()
         deadline = time.monotonic() + 15
-        if _wait_accepts(port, proc, deadline) and _wait_accepts(https_port, proc, deadline):
-            return Nginx(folder, port, https_port, root, ca, proc)
+        if all(_wait_accepts(p, proc, deadline) for p in ports.values()):
+            return Nginx(folder, ports, root, ca, proc)
         stop_nginx(proc)
         last_error = (folder / "nginx.stdout").read_text(errors="replace")
         if (folder / "error.log").exists():

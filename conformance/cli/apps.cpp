@@ -240,6 +240,12 @@ void add_fetch(CLI::App& app) {
         "time limit to connect, TLS handshake included, 1 to\n"
         "2147483647 ms (default: 30000)");
   value(app, "--cacert", "FILE", "trust the CA certificates in FILE for https:// (PEM)");
+  value(app, "--http", "VERSION",
+        "the HTTP version: 2 (default: HTTP/2 when the https:// server\n"
+        "chooses it by ALPN, else 1.1; transfers to one server share one\n"
+        "connection, and with --parallel above 1 each waits for a connection\n"
+        "being made rather than open its own), 2-prior-knowledge (HTTP/2 on\n"
+        "http:// too, without asking), or 1.1");
   value(app, "--loop", "KIND",
         "how the transfers are driven: socket (default: socket_action from\n"
         "an epoll loop fed by the socket and timer callbacks) or perform\n"

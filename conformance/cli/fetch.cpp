@@ -179,8 +179,7 @@ bool settle_output(Job& j, bool success) {
   return success;
 }
 
-bool start_job(Job& j, ms_multi* multi, const std::optional<std::string>& cacert, long timeout_ms,
-               long connect_timeout_ms, long max_redirs) {
+bool start_job(Job& j, ms_multi* multi, const FetchOptions& o, bool pipewait) {
   j.easy = ms_easy_init();
   if (!j.easy) return false;
   ms_easy_setopt(j.easy, MSOPT_URL, j.url.c_str());
@@ -188,10 +187,14 @@ bool start_job(Job& j, ms_multi* multi, const std::optional<std::string>& cacert
   ms_easy_setopt(j.easy, MSOPT_WRITEDATA, &j);
   ms_easy_setopt(j.easy, MSOPT_ERRORBUFFER, j.error);
   ms_easy_setopt(j.easy, MSOPT_FOLLOWLOCATION, 1L);
-  ms_easy_setopt(j.easy, MSOPT_MAXREDIRS, max_redirs);
-  if (timeout_ms > 0) ms_easy_setopt(j.easy, MSOPT_TIMEOUT_MS, timeout_ms);
-  ms_easy_setopt(j.easy, MSOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
-  if (cacert) ms_easy_setopt(j.easy, MSOPT_CAINFO, cacert->c_str());
+  ms_easy_setopt(j.easy, MSOPT_MAXREDIRS, o.max_redirs);
+  if (o.timeout_ms > 0) ms_easy_setopt(j.easy, MSOPT_TIMEOUT_MS, o.timeout_ms);
+  ms_easy_setopt(j.easy, MSOPT_CONNECTTIMEOUT_MS, o.connect_timeout_ms);
+  if (o.cacert) ms_easy_setopt(j.easy, MSOPT_CAINFO, o.cacert->c_str());
+  ms_easy_setopt(j.easy, MSOPT_HTTP_VERSION, o.http_version);
+  // Parallel transfers to one server wait for its first connection when it may multiplex,
+  // as curl --parallel does, instead of each opening one of their own.
+  if (pipewait) ms_easy_setopt(j.easy, MSOPT_PIPEWAIT, 1L);
   j.start = std::chrono::steady_clock::now();
   return ms_multi_add_handle(multi, j.easy) == MSM_OK;
 }
@@ -302,7 +305,7 @@ class Fetch {
   bool start_more() {
     while (by_easy_.size() < static_cast<std::size_t>(parallel_) && next_ < jobs_.size()) {
       Job& j = jobs_[next_++];
-      if (!start_job(j, multi_, o_.cacert, o_.timeout_ms, o_.connect_timeout_ms, o_.max_redirs)) return false;
+      if (!start_job(j, multi_, o_, parallel_ > 1)) return false;
       by_easy_[j.easy] = &j;
     }
     return true;

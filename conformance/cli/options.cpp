@@ -3,10 +3,12 @@
 // commands then do.
 #include "cli/options.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <limits>
 
 #include "conformance/clauses.hpp"
+#include "multisock/multisock.h"
 #include "conformance/driver.hpp"
 #include "reports/reports.hpp"
 #include "simnet/text.hpp"
@@ -265,6 +267,13 @@ std::string read_fetch_options(Args& args, FetchOptions& out) {
     }
   }
   out.cacert = args.value("--cacert");
+  if (auto http = args.value("--http")) {
+    static constexpr std::pair<std::string_view, long> kVersions[] = {
+        {"2", MS_HTTP_VERSION_NONE}, {"2-prior-knowledge", MS_HTTP_VERSION_2_PRIOR_KNOWLEDGE}, {"1.1", MS_HTTP_VERSION_1_1}};
+    const auto* v = std::find_if(std::begin(kVersions), std::end(kVersions), [&](const auto& e) { return e.first == *http; });
+    if (v == std::end(kVersions)) return "--http needs 2, 2-prior-knowledge or 1.1, not " + quoted_word(*http);
+    out.http_version = v->second;
+  }
   out.quiet = args.flag("--quiet");
   if (auto loop = args.value("--loop")) {
     if (*loop != "socket" && *loop != "perform")

@@ -129,6 +129,7 @@ struct FetchOptions {
   long max_redirs = 10;
   long parallel = 0;  // 0: not given (the default depends on the open-file limit)
   std::optional<std::string> cacert;
+  long http_version = 0;  // --http: MS_HTTP_VERSION_NONE (2 by ALPN), _2_PRIOR_KNOWLEDGE or _1_1
   bool quiet = false;
   std::string loop = "socket";    // --loop: socket (socket_action over epoll) or perform
   std::vector<std::string> urls;  // at least one

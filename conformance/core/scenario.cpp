@@ -377,13 +377,16 @@ class Parser {
     MultiSpec& m = out_.multi;
     for (std::size_t k = 1; k < l.toks.size(); k += 2) {
       const Token& key = l.toks[k];
-      long* dst = key.text == "max_host_connections"    ? &m.max_host_connections
-                  : key.text == "max_total_connections" ? &m.max_total_connections
-                  : key.text == "maxconnects"           ? &m.maxconnects
-                                                        : nullptr;
+      long* dst = key.text == "max_host_connections"     ? &m.max_host_connections
+                  : key.text == "max_total_connections"  ? &m.max_total_connections
+                  : key.text == "maxconnects"            ? &m.maxconnects
+                  : key.text == "pipelining"             ? &m.pipelining
+                  : key.text == "max_concurrent_streams" ? &m.max_concurrent_streams
+                                                         : nullptr;
       if (dst == nullptr)
         fail(l.no, key.column,
-             "unknown multi option \"" + key.text + "\" (max_host_connections, max_total_connections, maxconnects)");
+             "unknown multi option \"" + key.text +
+                 "\" (max_host_connections, max_total_connections, maxconnects, pipelining, max_concurrent_streams)");
       std::size_t v = k + 1;
       *dst = option_long(l, v, (key.text + " value").c_str());
     }
@@ -588,6 +591,15 @@ class Parser {
       } else if (n == "upload" || n == "upload-chunked") {
         x.upload_bytes = option_long(l, ++k, "upload size");
         x.upload_chunked = n == "upload-chunked";
+      } else if (n == "http_version") {
+        const Token& v = l.at(++k, "http_version value");
+        const auto* w = std::find_if(std::begin(kHttpVersionWords), std::end(kHttpVersionWords),
+                                     [&](const HttpVersionWord& e) { return v.text == e.word; });
+        if (w == std::end(kHttpVersionWords))
+          fail(l.no, v.column, "http_version must be none, 1.0, 1.1, 2, 2tls or 2-prior-knowledge, not \"" + v.text + "\"");
+        x.http_version = w->value;
+      } else if (n == "pipewait") {
+        x.pipewait = true;
       } else {
         fail(l.no, o.column, "unknown transfer option \"" + n + "\"");
       }

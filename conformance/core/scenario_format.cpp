@@ -74,6 +74,8 @@ void format_multi(const Scenario& s, std::string& o) {
   if (m.max_host_connections >= 0) ms += " max_host_connections " + std::to_string(m.max_host_connections);
   if (m.max_total_connections >= 0) ms += " max_total_connections " + std::to_string(m.max_total_connections);
   if (m.maxconnects >= 0) ms += " maxconnects " + std::to_string(m.maxconnects);
+  if (m.pipelining >= 0) ms += " pipelining " + std::to_string(m.pipelining);
+  if (m.max_concurrent_streams >= 0) ms += " max_concurrent_streams " + std::to_string(m.max_concurrent_streams);
   if (!ms.empty()) o += "multi" + ms + "\n";
 }
 
@@ -120,6 +122,9 @@ void format_transfer(const TransferSpec& x, std::string& o) {
   if (x.verifyhost >= 0) o += " verifyhost " + std::to_string(x.verifyhost);
   if (x.upload_bytes >= 0)
     o += (x.upload_chunked ? " upload-chunked " : " upload ") + std::to_string(x.upload_bytes);
+  for (const HttpVersionWord& w : kHttpVersionWords)
+    if (x.http_version == w.value) o += std::string(" http_version ") + w.word;
+  if (x.pipewait) o += " pipewait";
 }
 
 // The client block: always written (a scenario without one is refused).

@@ -356,6 +356,8 @@ int Driver::Impl::set_transfer_options(Transfer& t, void* easy) {
   }
   if (s.verifypeer >= 0) set_long(MSOPT_SSL_VERIFYPEER, s.verifypeer);
   if (s.verifyhost >= 0) set_long(MSOPT_SSL_VERIFYHOST, s.verifyhost);
+  if (s.http_version >= 0) set_long(MSOPT_HTTP_VERSION, s.http_version);
+  if (s.pipewait) set_long(MSOPT_PIPEWAIT, 1L);
   if (s.upload_bytes >= 0) {
     t.upload_sent = 0;
     set_long(MSOPT_UPLOAD, 1L);
@@ -508,6 +510,8 @@ std::vector<std::pair<int, long>> multi_options(const MultiSpec& m) {
   if (m.max_host_connections >= 0) out.emplace_back(MSMOPT_MAX_HOST_CONNECTIONS, m.max_host_connections);
   if (m.max_total_connections >= 0) out.emplace_back(MSMOPT_MAX_TOTAL_CONNECTIONS, m.max_total_connections);
   if (m.maxconnects >= 0) out.emplace_back(MSMOPT_MAXCONNECTS, m.maxconnects);
+  if (m.pipelining >= 0) out.emplace_back(MSMOPT_PIPELINING, m.pipelining);
+  if (m.max_concurrent_streams >= 0) out.emplace_back(MSMOPT_MAX_CONCURRENT_STREAMS, m.max_concurrent_streams);
   return out;
 }
 

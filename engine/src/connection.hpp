@@ -16,6 +16,12 @@
 
 namespace ms {
 
+class H2Session;
+// Deletes an H2Session where its type is complete (h2_session.cpp).
+struct H2Deleter {
+  void operator()(H2Session* s) const;
+};
+
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -53,6 +59,8 @@ struct Connection {
   void* close_data = nullptr;
   bool reused = false;   // taken from the pool by the current transfer
   ConnLimits::Slot slot;  // counts it against the connection limits until it is gone
+  // HTTP/2 (negotiated by ALPN, or prior knowledge): the session its streams share.
+  std::unique_ptr<H2Session, H2Deleter> h2;
 };
 
 }  // namespace ms

@@ -16,8 +16,8 @@ namespace {
 // as that, so that "now + timeout" can never overflow the clock's nanoseconds.
 constexpr long kTimeoutCapMs = 0x7fffffffL;
 
-// Versions this engine speaks (1.0, 1.1) or may fall back from (the HTTP/2 "attempt"
-// values); HTTP/2 without fallback and HTTP/3 are not built in.
+// Versions this engine speaks: 1.0, 1.1, HTTP/2 (by ALPN, or prior knowledge); HTTP/3
+// is not built in.
 MSEcode set_http_version(ms_easy::Options& o, long v) {
   switch (v) {
     case MS_HTTP_VERSION_NONE:
@@ -25,6 +25,7 @@ MSEcode set_http_version(ms_easy::Options& o, long v) {
     case MS_HTTP_VERSION_1_1:
     case MS_HTTP_VERSION_2_0:
     case MS_HTTP_VERSION_2TLS:
+    case MS_HTTP_VERSION_2_PRIOR_KNOWLEDGE:
       o.http_version = v;
       return MSE_OK;
     default:
@@ -242,6 +243,7 @@ MSEcode easy_getinfo(const ms_easy& easy, MSINFO info, void* out) {
     case MSINFO_REDIRECT_COUNT: *static_cast<long*>(out) = i.redirect_count; return MSE_OK;
     case MSINFO_NUM_CONNECTS: *static_cast<long*>(out) = i.num_connects; return MSE_OK;
     case MSINFO_PRIMARY_PORT: *static_cast<long*>(out) = i.primary_port; return MSE_OK;
+    case MSINFO_HTTP_VERSION: *static_cast<long*>(out) = i.http_version; return MSE_OK;
     case MSINFO_TOTAL_TIME:
       *static_cast<double*>(out) = static_cast<double>(i.total_time_us) / 1e6;
       return MSE_OK;

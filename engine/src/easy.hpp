@@ -33,8 +33,8 @@ struct ms_easy {
     const ms_url* curlu = nullptr;  // MSOPT_CURLU: borrowed; read when a transfer starts
     std::string referer;           // MSOPT_REFERER; sent as Referer: when set
     bool has_referer = false;
-    long http_version = MS_HTTP_VERSION_NONE;  // MSOPT_HTTP_VERSION; only 1_0 changes the bytes
-    bool pipewait = false;         // MSOPT_PIPEWAIT: nothing to wait for on HTTP/1.1
+    long http_version = MS_HTTP_VERSION_NONE;  // MSOPT_HTTP_VERSION (NONE: HTTP/2 by ALPN on https)
+    bool pipewait = false;         // MSOPT_PIPEWAIT: wait for a connection that may multiplex
     bool certinfo = false;         // MSOPT_CERTINFO: keep the server's chain as text
     bool connect_only = false;     // MSOPT_CONNECT_ONLY: connect, then hand the connection over
     ms_write_callback write_fn = nullptr;
@@ -98,6 +98,7 @@ struct ms_easy {
     long redirect_count = 0;
     long num_connects = 0;
     long primary_port = 0;
+    long http_version = 0;  // MSINFO_HTTP_VERSION: of the latest response
     // MSINFO_CERTINFO: the lists behind `certinfo_out` (owned; freed by clear_certinfo).
     std::vector<ms_slist*> certinfo_lists;
     ms_certinfo certinfo_out{0, nullptr};

@@ -193,6 +193,11 @@ MSMcode ms_multi::setopt(MSMoption option, va_list args) {
     case MSMOPT_PUSHDATA:
       push_data_ = va_arg(args, void*);
       return MSM_OK;
+    case MSMOPT_MAX_CONCURRENT_STREAMS: {
+      const long v = va_arg(args, long);
+      max_concurrent_streams_ = v < 1 || v > 0x7fffffffL ? 100 : v;  // as libcurl: out of range is the default
+      return MSM_OK;
+    }
     case MSMOPT_MAXCONNECTS:
     case MSMOPT_MAX_HOST_CONNECTIONS:
     case MSMOPT_MAX_TOTAL_CONNECTIONS: {
@@ -455,6 +460,7 @@ void ms_multi::dequeue(ms::Transfer* t) {
 }
 
 void ms_multi::process_queue() {
+  h2_release_waiters();
   const bool freed = pool_.limits().take_freed();
   const bool grew = pool_.take_grew();
   if (queue_.empty() || (!freed && !grew)) return;
@@ -473,6 +479,10 @@ void ms_multi::process_queue() {
     // (a pass over the rest of the queue would find that out one transfer at a time).
     if (unclaimed == 0 && pool_.limits().total_full()) break;
     ms::Transfer* t = *it;
+    if (t->pipewaiting()) {  // waits for a connection that may multiplex, not for a slot
+      ++it;
+      continue;
+    }
     const std::string& key = t->pool_key();
     auto [entry, fresh] = idle.try_emplace(key);
     if (fresh) {

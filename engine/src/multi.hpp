@@ -76,6 +76,14 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   ms_socket_t connected_fd(const ms_easy* easy);
   void release_connected(ms_easy* easy);
   std::uint64_t next_connection_id() override { return ++connection_ids_; }
+  // HTTP/2 connections in use (multi_h2.cpp).
+  bool h2_multiplex() const override { return (pipelining_ & MSPIPE_MULTIPLEX) != 0; }
+  long h2_max_streams() const override { return max_concurrent_streams_; }
+  ms::Connection* h2_find(const std::string& key) override;
+  ms::Connection* h2_adopt(std::unique_ptr<ms::Connection> conn) override;
+  void h2_idle(ms::Connection& conn) override;
+  void h2_pending(const std::string& key, bool on) override;
+  bool h2_pending_to(const std::string& key) const override { return h2_pending_.count(key) != 0; }
   // MAX_HOST/MAX_TOTAL_CONNECTIONS: a slot for a new connection to key, closing idle
   // connections if that makes room; empty when the limits say wait.
   ms::ConnLimits::Slot acquire_slot(const std::string& key) override;
@@ -115,6 +123,14 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   // MSMOPT_PIPELINING (libcurl's default: multiplex) and MSMOPT_PUSHFUNCTION/DATA: kept
   // for the application; HTTP/1.1 never multiplexes nor carries a push (multisock.h).
   long pipelining_ = MSPIPE_MULTIPLEX;
+  long max_concurrent_streams_ = 100;  // MSMOPT_MAX_CONCURRENT_STREAMS (libcurl's default)
+  // HTTP/2 connections with streams in use, by connection id (creation order), each with
+  // its session; idle ones are in pool_ like any other. h2_room_: a stream ended or a
+  // session started, so queued transfers may find room on one (process_queue).
+  std::map<std::uint64_t, std::unique_ptr<ms::Connection>> h2_live_;
+  bool h2_room_ = false;
+  std::map<std::string, int> h2_pending_;  // key -> connections being made that may speak HTTP/2
+  void h2_release_waiters();               // process_queue's part for HTTP/2 (multi_h2.cpp)
   ms_push_callback push_fn_ = nullptr;
   void* push_data_ = nullptr;
   void* socket_data_ = nullptr;

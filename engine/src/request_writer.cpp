@@ -2,6 +2,7 @@
 #include "request_writer.hpp"
 #include "http/ascii.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace ms {
@@ -83,6 +84,37 @@ void write_request(const RequestSpec& spec, std::string& out) {
   }
   out.append("\r\n");
   if (spec.body) out.append(*spec.body);
+}
+
+std::vector<H2Field> h2_fields(std::string_view head, std::string_view scheme) {
+  static constexpr std::string_view kDropped[] = {"host", "connection", "keep-alive", "proxy-connection",
+                                                  "transfer-encoding", "upgrade", "expect", "te"};
+  std::vector<H2Field> out;
+  const auto line_end = head.find("\r\n");
+  const std::string_view request_line = head.substr(0, line_end);
+  const auto sp1 = request_line.find(' ');
+  const auto sp2 = request_line.rfind(' ');
+  out.push_back({":method", std::string(request_line.substr(0, sp1))});
+  out.push_back({":scheme", std::string(scheme)});
+  out.push_back({":authority", {}});
+  out.push_back({":path", std::string(request_line.substr(sp1 + 1, sp2 - sp1 - 1))});
+  std::size_t at = line_end == std::string_view::npos ? head.size() : line_end + 2;
+  while (at < head.size()) {
+    const auto end = head.find("\r\n", at);
+    const std::string_view line = head.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+    at = end == std::string_view::npos ? head.size() : end + 2;
+    if (line.empty()) break;  // the end of the head
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) continue;
+    std::string name(line.substr(0, colon));
+    for (char& c : name) c = http::ascii_lower(c);
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && http::is_ows(value.front())) value.remove_prefix(1);
+    if (name == "host") out[2].value.assign(value);
+    if (std::find(std::begin(kDropped), std::end(kDropped), name) != std::end(kDropped)) continue;
+    out.push_back({std::move(name), std::string(value)});
+  }
+  return out;
 }
 
 }  // namespace ms

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/url.hpp"
 #include "multisock/multisock.h"
@@ -36,5 +37,15 @@ bool header_overridden(const ms_slist* list, std::string_view name);
 
 // Appends the request (head and body) to out.
 void write_request(const RequestSpec& spec, std::string& out);
+
+// The same request as HTTP/2 fields: the pseudo-headers (:method, :scheme, :authority from
+// Host, :path), then the head's other headers with lowercase names, without those HTTP/2
+// forbids (connection-specific ones, Transfer-Encoding, Expect). head is what
+// write_request() wrote (its body, if any, is ignored).
+struct H2Field {
+  std::string name;
+  std::string value;
+};
+std::vector<H2Field> h2_fields(std::string_view head, std::string_view scheme);
 
 }  // namespace ms

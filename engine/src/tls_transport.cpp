@@ -76,7 +76,9 @@ std::unique_ptr<TlsTransport> TlsTransport::create(port::Net& net, int fd, const
   const bool numeric = numeric_host(config.host);
   if (!numeric) SSL_set_tlsext_host_name(t->ssl_, config.host.c_str());  // SNI is for names only
   static const unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-  SSL_set_alpn_protos(t->ssl_, kAlpn, sizeof kAlpn);
+  static const unsigned char kAlpnH2[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  if (config.offer_h2) SSL_set_alpn_protos(t->ssl_, kAlpnH2, sizeof kAlpnH2);
+  else SSL_set_alpn_protos(t->ssl_, kAlpn, sizeof kAlpn);
   if (config.verify_peer && config.verify_host) {
     X509_VERIFY_PARAM* param = SSL_get0_param(t->ssl_);
     const int ok = numeric ? X509_VERIFY_PARAM_set1_ip_asc(param, config.host.c_str())
@@ -282,6 +284,13 @@ int TlsTransport::wanted_interest() const {
 bool TlsTransport::buffered() const {
   if (drained_) return false;
   return SSL_pending(ssl_) > 0 || BIO_ctrl_pending(in_) > 0;
+}
+
+bool TlsTransport::alpn_h2() const {
+  const unsigned char* proto = nullptr;
+  unsigned int len = 0;
+  SSL_get0_alpn_selected(ssl_, &proto, &len);
+  return len == 2 && proto[0] == 'h' && proto[1] == '2';
 }
 
 }  // namespace ms

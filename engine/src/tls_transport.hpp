@@ -28,6 +28,7 @@ struct TlsConfig {
   bool verify_peer = true;   // MSOPT_SSL_VERIFYPEER
   bool verify_host = true;   // MSOPT_SSL_VERIFYHOST (1 and 2 both check, as libcurl 7.66+)
   std::string ca_file;       // MSOPT_CAINFO; empty: the system's default store
+  bool offer_h2 = false;     // ALPN offers "h2" before "http/1.1"
 };
 
 class TlsTransport final : public Transport {
@@ -44,6 +45,8 @@ class TlsTransport final : public Transport {
   // MSE_SSL_CONNECT_ERROR.
   Step handshake(MSEcode& code, std::string& text);
   bool handshake_done() const { return handshake_done_; }
+  // The server chose "h2" by ALPN (after the handshake).
+  bool alpn_h2() const;
   // MSOPT_CERTINFO: per certificate the server sent (its own first), "Name:value" lines:
   // Subject, Issuer, Version, Serial Number, Signature Algorithm, Start date, Expire date,
   // Cert (PEM). Empty before the handshake is done.

@@ -75,13 +75,41 @@ void Transfer::begin(bool allow_reuse) {
   key_ = url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port);
   easy_.info.primary_port = url_.port;
   if (allow_reuse) {
+    if (h2_possible() && host_.h2_multiplex()) {
+      if (Connection* shared = host_.h2_find(key_)) {
+        easy_.info.primary_port = shared->peer.port;
+        h2_conn_ = shared;
+        begin_request();
+        return;
+      }
+    }
     if (auto conn = host_.pool_take(key_)) {
+      if (conn->h2) {
+        if (!h2_possible()) {  // HTTP/1.x asked for: this one cannot serve it
+          host_.pool_put(std::move(conn), this);
+          open_fresh();
+          return;
+        }
+        conn->reused = true;
+        easy_.info.primary_port = conn->peer.port;
+        h2_conn_ = host_.h2_adopt(std::move(conn));
+        begin_request();
+        return;
+      }
       conn_ = std::move(conn);
       conn_->reused = true;
       easy_.info.primary_port = conn_->peer.port;
       begin_request();
       return;
     }
+  }
+  if (allow_reuse && easy_.opt.pipewait && h2_possible() && host_.h2_multiplex() && host_.h2_pending_to(key_)) {
+    // MSOPT_PIPEWAIT: a connection to key being made may multiplex; wait for it.
+    pipewaiting_ = true;
+    phase_ = Phase::queued;
+    host_.enqueue(this);
+    update_deadline();
+    return;
   }
   open_fresh();
 }
@@ -95,10 +123,15 @@ void Transfer::open_fresh() {
     return;
   }
   phase_ = Phase::resolving;
+  if (h2_possible() && host_.h2_multiplex() && !h2_pending_) {
+    h2_pending_ = true;
+    host_.h2_pending(key_, true);
+  }
   connector_.start(url_.host, url_.port);
 }
 
 void Transfer::leave_queue(ConnLimits::Slot slot) {
+  pipewaiting_ = false;
   slot_ = std::move(slot);
   leave_queue_ = true;
   update_deadline();
@@ -119,6 +152,7 @@ void Transfer::on_connected(int fd, const port::Address& peer) {
     config.verify_peer = easy_.opt.ssl_verify_peer;
     config.verify_host = easy_.opt.ssl_verify_host != 0;
     config.ca_file = easy_.opt.ca_file;
+    config.offer_h2 = h2_offer();
     MSEcode code = MSE_OK;
     std::string text;
     conn_->transport = TlsTransport::create(host_.net(), fd, config, code, text);
@@ -143,6 +177,10 @@ void Transfer::on_connected(int fd, const port::Address& peer) {
     do_handshake();
     return;
   }
+  if (h2_prior()) {
+    start_h2();
+    return;
+  }
   begin_request();
 }
 
@@ -154,6 +192,10 @@ void Transfer::do_handshake() {
     case TlsTransport::Step::done:
       if (easy_.opt.certinfo) easy_.info.set_certinfo(tls->peer_chain_info());
       if (easy_.opt.verbose) delivery_.debug(MSINFOTYPE_TEXT, "TLS handshake done with " + url_.host + "\n");
+      if (tls->alpn_h2()) {
+        start_h2();
+        return;
+      }
       begin_request();
       return;
     case TlsTransport::Step::in_progress:
@@ -167,6 +209,7 @@ void Transfer::do_handshake() {
 }
 
 void Transfer::begin_request() {
+  end_h2_pending();  // the connection is made: HTTP/2 or not is known
   if (easy_.opt.connect_only) {
     // The connection is the result: it goes to the handle for ms_easy_send/recv.
     host_.keep_connected(std::move(conn_), this, &easy_);
@@ -191,7 +234,7 @@ void Transfer::begin_request() {
     body.reset();
   }
   const bool uploading = o.upload && !o.nobody;
-  if (uploading && o.http_version == MS_HTTP_VERSION_1_0 && o.infile_size < 0 &&
+  if (uploading && !h2_conn_ && o.http_version == MS_HTTP_VERSION_1_0 && o.infile_size < 0 &&
       !header_overridden(o.http_headers, "Transfer-Encoding")) {
     finish(MSE_UPLOAD_FAILED, "Chunked upload is not possible over HTTP/1.0");  // 1.0 has no chunks
     return;
@@ -208,14 +251,17 @@ void Transfer::begin_request() {
   spec.extra_headers = o.http_headers;
   spec.body = body;
   if (o.has_referer) spec.referer = o.referer;
-  spec.http10 = o.http_version == MS_HTTP_VERSION_1_0;
+  spec.http10 = o.http_version == MS_HTTP_VERSION_1_0 && !h2_conn_;
   if (uploading) {
     spec.upload_size = o.infile_size;
-    // HTTP/1.0 has no 100 (Continue); the body follows the head at once.
-    spec.expect_continue = !spec.http10 && !header_overridden(o.http_headers, "Expect");
+    // HTTP/1.0 has no 100 (Continue); the body follows the head at once. HTTP/2 sends
+    // the body at once too (a stream can be reset if the server does not want it).
+    spec.expect_continue = !spec.http10 && !h2_conn_ && !header_overridden(o.http_headers, "Expect");
   }
+  // HTTP/2 frames the body itself: never chunked.
   upload_.begin(uploading, o.infile_size,
-                uploading && o.infile_size < 0 && !header_overridden(o.http_headers, "Transfer-Encoding"));
+                uploading && !h2_conn_ && o.infile_size < 0 &&
+                    !header_overridden(o.http_headers, "Transfer-Encoding"));
   request_.clear();
   write_request(spec, request_);
   if (o.verbose) {
@@ -234,6 +280,10 @@ void Transfer::begin_request() {
     low_speed_bytes_ = easy_.info.size_download + easy_.info.size_upload;
     low_speed_since_.reset();
     low_speed_next_ = now + 1s;
+  }
+  if (h2_conn_) {
+    submit_h2(h2_conn_, spec);
+    return;
   }
   do_send();
 }
@@ -339,7 +389,7 @@ void Transfer::send_body() {
 }
 
 void Transfer::update_interest() {
-  if (!conn_) return;
+  if (!conn_) return;  // HTTP/2: the session watches the socket
   int want = MS_POLL_NONE;
   // Handshaking: exactly what TLS waits for (a read that needs a write, or the reverse).
   // While sending, IN too: a server may answer (and close) before reading all we send.
@@ -426,9 +476,13 @@ void Transfer::pause_changed(bool inside_callback) {
     complete(delivery_.held_reusable());
     return;
   }
-  if (!send_paused() && phase_ == Phase::sending && upload_.active() && request_.empty()) {
+  if (!send_paused() && phase_ == Phase::sending && upload_.active() && request_.empty() && !h2_conn_) {
     send_body();
     return;
+  }
+  if (!send_paused() && h2_conn_ && stream_ >= 0 && upload_.active()) {
+    h2_conn_->h2->resume_stream(stream_);  // the session asks read_body() again
+    if (phase_ == Phase::done) return;
   }
   update_interest();
   update_deadline();
@@ -444,9 +498,18 @@ void Transfer::pause_set_by_app() {
 
 void Transfer::release_all(bool keep_connection) {
   if (phase_ == Phase::queued) host_.dequeue(this);
+  pipewaiting_ = false;
+  end_h2_pending();
   leave_queue_ = false;
   slot_.release();
   connector_.release();
+  if (h2_conn_) {
+    Connection* c = h2_conn_;
+    h2_conn_ = nullptr;
+    const std::int32_t stream = stream_;
+    stream_ = -1;
+    if (stream >= 0) c->h2->detach(stream);  // may hand the connection back to the multi
+  }
   if (conn_) {
     if (keep_connection) host_.pool_put(std::move(conn_), this);
     else host_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// transfer.hpp: one HTTP/1.1 exchange of an easy handle, as a state machine driven by
-// socket events and timers. Phases: pending (added, waiting for the first timer) ->
+// transfer.hpp: one HTTP exchange of an easy handle, as a state machine driven by
+// socket events and timers. On HTTP/1.1 it owns its connection; on HTTP/2 it is one
+// stream of a connection the multi keeps (h2_session.hpp), which reads and writes for it. Phases: pending (added, waiting for the first timer) ->
 // resolving -> connecting -> sending -> receiving -> done. A reused pooled connection
 // skips straight to sending; a reused connection that turns out dead before any response
 // byte is retried once on a fresh connection.
@@ -22,6 +23,7 @@
 #include "connector.hpp"
 #include "delivery.hpp"
 #include "easy.hpp"
+#include "h2_session.hpp"
 #include "http/response_parser.hpp"
 #include "http/url.hpp"
 #include "socket_table.hpp"
@@ -31,7 +33,9 @@
 
 namespace ms {
 
-class Transfer final : public SocketUser, public http::ResponseSink, private Connector::Owner {
+struct RequestSpec;
+
+class Transfer final : public SocketUser, public H2Session::Owner, private Connector::Owner {
  public:
   Transfer(TransferHost& host, ms_easy& easy);
   ~Transfer() override;
@@ -53,6 +57,8 @@ class Transfer final : public SocketUser, public http::ResponseSink, private Con
   const std::string& pool_key() const { return key_; }
   // The multi hands a queued transfer a slot (or an idle connection to reuse: no slot).
   void leave_queue(ConnLimits::Slot slot);
+  // Queued by MSOPT_PIPEWAIT: waiting for a connection being made that may multiplex.
+  bool pipewaiting() const { return phase_ == Phase::queued && pipewaiting_; }
 
   std::optional<TimerQueue<Transfer>::Key> timer_slot;
 
@@ -64,6 +70,9 @@ class Transfer final : public SocketUser, public http::ResponseSink, private Con
   // Records one received header line for ms_easy_header (origin: MSH_HEADER, _1XX, _TRAILER).
   void keep_header(std::string_view name, std::string_view value, unsigned origin);
   bool on_body(std::string_view bytes) override;
+  // H2Session::Owner
+  void on_stream_closed(Close how, MSEcode code, const std::string& text) override;
+  long read_body(char* out, std::size_t size, bool& eof) override;
 
  private:
   // queued: waiting for a connection slot (MAX_HOST/MAX_TOTAL_CONNECTIONS).
@@ -93,6 +102,16 @@ class Transfer final : public SocketUser, public http::ResponseSink, private Con
   void begin(bool allow_reuse);
   void open_fresh();  // resolve and connect under a connection slot, or queue for one
   void do_handshake();  // TLS: advance the handshake (tls_transport.hpp)
+  // HTTP/2: offered by ALPN (https), spoken at once (prior knowledge on http), either.
+  bool h2_offer() const;
+  bool h2_prior() const;
+  bool h2_possible() const { return h2_offer() || h2_prior(); }
+  // The fresh connection speaks HTTP/2: the multi keeps it, this transfer is its first stream.
+  void start_h2();
+  // Opens this transfer's stream on c (the request as begin_request made it).
+  void submit_h2(Connection* c, const RequestSpec& spec);
+  // The connection this transfer makes is no longer one that may speak HTTP/2 later.
+  void end_h2_pending();
   void begin_request();
   void do_send();
   void send_body();
@@ -144,6 +163,12 @@ class Transfer final : public SocketUser, public http::ResponseSink, private Con
   bool leave_queue_ = false;
   Connector connector_;
   std::unique_ptr<Connection> conn_;
+  // HTTP/2: the connection the multi keeps, and this transfer's stream on it (while open).
+  Connection* h2_conn_ = nullptr;
+  std::int32_t stream_ = -1;
+  std::int64_t h2_content_length_ = -1;
+  bool h2_pending_ = false;   // counted in the multi's h2_pending (this connection may be HTTP/2)
+  bool pipewaiting_ = false;  // queued for another transfer's connection (MSOPT_PIPEWAIT)
   std::string request_;  // freed once sent
   std::size_t sent_ = 0;
   std::size_t body_size_ = 0;

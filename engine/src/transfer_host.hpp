@@ -45,6 +45,21 @@ class TransferHost {
   // CONNECT_ONLY: the connection leaves the transfer for its handle (no longer watched).
   virtual void keep_connected(std::unique_ptr<Connection> conn, SocketUser* user, ms_easy* easy) = 0;
   virtual std::uint64_t next_connection_id() = 0;
+  // HTTP/2: whether the multi lets transfers share a connection (MSMOPT_PIPELINING has
+  // MSPIPE_MULTIPLEX), the stream limit per connection (MSMOPT_MAX_CONCURRENT_STREAMS),
+  // a live HTTP/2 connection to key with room for one more stream (nullptr: none), taking
+  // a connection that speaks HTTP/2 into the multi's keeping (the transfers on it hold a
+  // plain pointer), and taking back one whose last stream ended (pooled when it can serve
+  // again, else closed; `session` is the socket's user; may delete the connection).
+  virtual bool h2_multiplex() const = 0;
+  virtual long h2_max_streams() const = 0;
+  virtual Connection* h2_find(const std::string& key) = 0;
+  virtual Connection* h2_adopt(std::unique_ptr<Connection> conn) = 0;
+  virtual void h2_idle(Connection& conn) = 0;
+  // MSOPT_PIPEWAIT: a connection that may turn out to speak HTTP/2 is being made to key
+  // (on) or no longer (off: it does, or it does not); whether one is.
+  virtual void h2_pending(const std::string& key, bool on) = 0;
+  virtual bool h2_pending_to(const std::string& key) const = 0;
   virtual ConnLimits::Slot acquire_slot(const std::string& key) = 0;
   virtual void enqueue(Transfer* t) = 0;
   virtual void dequeue(Transfer* t) = 0;

@@ -133,8 +133,9 @@ void Transfer::keep_header(std::string_view name, std::string_view value, unsign
   easy_.headers->add(name, value, origin, static_cast<int>(easy_.info.redirect_count));
 }
 
-bool Transfer::on_status(int, int, int code, std::string_view line) {
+bool Transfer::on_status(int major, int minor, int code, std::string_view line) {
   header_origin_ = code < 200 ? MSH_1XX : MSH_HEADER;
+  easy_.info.http_version = major >= 2 ? MS_HTTP_VERSION_2_0 : minor == 0 ? MS_HTTP_VERSION_1_0 : MS_HTTP_VERSION_1_1;
   easy_.info.response_code = code;
   easy_.info.content_type.clear();
   easy_.info.has_content_type = false;
@@ -145,6 +146,12 @@ bool Transfer::on_status(int, int, int code, std::string_view line) {
 bool Transfer::on_header(std::string_view name, std::string_view value, std::string_view raw_line) {
   keep_header(name, value, header_origin_);
   if (http::ascii_iequals(name, "Location")) location_.assign(value);
+  if (h2_conn_ && http::ascii_iequals(name, "content-length")) {
+    std::int64_t n = 0;
+    bool digits = !value.empty();
+    for (char c : value) digits = digits && c >= '0' && c <= '9' && (n = n * 10 + (c - '0')) < (std::int64_t{1} << 60);
+    h2_content_length_ = digits ? n : -1;
+  }
   if (http::ascii_iequals(name, "Content-Type")) {
     easy_.info.content_type.assign(value);
     easy_.info.has_content_type = true;
@@ -172,7 +179,7 @@ bool Transfer::on_headers_end(int code) {
     upload_.stop();
     early_reply_ = true;
   }
-  easy_.info.content_length = parser_.content_length();
+  easy_.info.content_length = h2_conn_ ? h2_content_length_ : parser_.content_length();
   easy_.info.redirect_url.clear();
   follow_this_ = false;
   if (is_redirect(code) && !location_.empty()) {

@@ -58,6 +58,8 @@ static_assert(static_cast<long>(MSE_SSL_CACERT_BADFILE) == static_cast<long>(CUR
 static_assert(static_cast<long>(MSE_AGAIN) == static_cast<long>(CURLE_AGAIN), "MSE_AGAIN");
 static_assert(static_cast<long>(MSE_NO_CONNECTION_AVAILABLE) == static_cast<long>(CURLE_NO_CONNECTION_AVAILABLE), "MSE_NO_CONNECTION_AVAILABLE");
 static_assert(static_cast<long>(MSE_RECURSIVE_API_CALL) == static_cast<long>(CURLE_RECURSIVE_API_CALL), "MSE_RECURSIVE_API_CALL");
+static_assert(static_cast<long>(MSE_HTTP2) == static_cast<long>(CURLE_HTTP2), "MSE_HTTP2");
+static_assert(static_cast<long>(MSE_HTTP2_STREAM) == static_cast<long>(CURLE_HTTP2_STREAM), "MSE_HTTP2_STREAM");
 static_assert(static_cast<long>(MSOPT_WRITEDATA) == static_cast<long>(CURLOPT_WRITEDATA), "MSOPT_WRITEDATA");
 static_assert(static_cast<long>(MSOPT_URL) == static_cast<long>(CURLOPT_URL), "MSOPT_URL");
 static_assert(static_cast<long>(MSOPT_READDATA) == static_cast<long>(CURLOPT_READDATA), "MSOPT_READDATA");
@@ -129,6 +131,7 @@ static_assert(sizeof(struct ms_waitfd) == sizeof(struct curl_waitfd) && offsetof
 static_assert(static_cast<long>(MSINFO_NUM_CONNECTS) == static_cast<long>(CURLINFO_NUM_CONNECTS), "MSINFO_NUM_CONNECTS");
 static_assert(static_cast<long>(MSINFO_REDIRECT_URL) == static_cast<long>(CURLINFO_REDIRECT_URL), "MSINFO_REDIRECT_URL");
 static_assert(static_cast<long>(MSINFO_PRIMARY_PORT) == static_cast<long>(CURLINFO_PRIMARY_PORT), "MSINFO_PRIMARY_PORT");
+static_assert(static_cast<long>(MSINFO_HTTP_VERSION) == static_cast<long>(CURLINFO_HTTP_VERSION), "MSINFO_HTTP_VERSION");
 static_assert(static_cast<long>(MSINFO_TOTAL_TIME_T) == static_cast<long>(CURLINFO_TOTAL_TIME_T), "MSINFO_TOTAL_TIME_T");
 static_assert(static_cast<long>(MSINFO_STRING) == static_cast<long>(CURLINFO_STRING), "MSINFO_STRING");
 static_assert(static_cast<long>(MSINFO_LONG) == static_cast<long>(CURLINFO_LONG), "MSINFO_LONG");
@@ -193,6 +196,7 @@ MS_SAME_AS_CURL(MSINFO_REFERER, CURLINFO_REFERER)
 MS_SAME_AS_CURL(MSMOPT_PIPELINING, CURLMOPT_PIPELINING)
 MS_SAME_AS_CURL(MSMOPT_PUSHFUNCTION, CURLMOPT_PUSHFUNCTION)
 MS_SAME_AS_CURL(MSMOPT_PUSHDATA, CURLMOPT_PUSHDATA)
+MS_SAME_AS_CURL(MSMOPT_MAX_CONCURRENT_STREAMS, CURLMOPT_MAX_CONCURRENT_STREAMS)
 MS_SAME_AS_CURL(MSPIPE_NOTHING, CURLPIPE_NOTHING)
 MS_SAME_AS_CURL(MSPIPE_HTTP1, CURLPIPE_HTTP1)
 MS_SAME_AS_CURL(MSPIPE_MULTIPLEX, CURLPIPE_MULTIPLEX)

@@ -37,9 +37,9 @@ std::string request_of(FakeApp& app, Handle& h, MSEcode expected = MSE_OK) {
 TEST(HttpVersion_Setopt, SpokenAndAttemptValuesAcceptedOthersRefused) {
   Handle h("http://127.0.0.2/");
   for (long v : {MS_HTTP_VERSION_NONE, MS_HTTP_VERSION_1_0, MS_HTTP_VERSION_1_1, MS_HTTP_VERSION_2_0,
-                 MS_HTTP_VERSION_2TLS})
+                 MS_HTTP_VERSION_2TLS, MS_HTTP_VERSION_2_PRIOR_KNOWLEDGE})
     EXPECT_EQ(ms_easy_setopt(h.e, MSOPT_HTTP_VERSION, v), MSE_OK) << v;
-  for (long v : {MS_HTTP_VERSION_2_PRIOR_KNOWLEDGE, MS_HTTP_VERSION_3, MS_HTTP_VERSION_3ONLY, 6L, 99L})
+  for (long v : {MS_HTTP_VERSION_3, MS_HTTP_VERSION_3ONLY, 6L, 99L})
     EXPECT_EQ(ms_easy_setopt(h.e, MSOPT_HTTP_VERSION, v), MSE_UNSUPPORTED_PROTOCOL) << v;
   EXPECT_EQ(ms_easy_setopt(h.e, MSOPT_HTTP_VERSION, -1L), MSE_BAD_FUNCTION_ARGUMENT);
 }

@@ -319,7 +319,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"if_after_extra_word", PEER CLIENT "expect\n  done a result OK body \"x\" when libcurl\n", 6, 29, "a condition starts with \"if\""},
         BadCase{"client_cainfo_path", PEER "client\n  add a url http://127.0.0.1/ cainfo /etc/ca.pem\n", 4, 38, "test-ca"},
         BadCase{"client_upload_size", PEER "client\n  add a url http://127.0.0.1/ upload 4M\n", 4, 38, "bad number"},
-        BadCase{"multi_unknown", "multi pipelining 1\n", 1, 7, "unknown multi option"},
+        BadCase{"multi_unknown", "multi pipelines 1\n", 1, 7, "unknown multi option"},
         BadCase{"multi_missing_value", "multi maxconnects\n", 1, 18, "missing"},
         BadCase{"peer_bad_latency", "peer p listen 127.0.0.1:80 latency 5\n  refuse\n", 1, 36, "needs a unit"},
         BadCase{"choices_word", "choices 0 1 x\n", 1, 13, "bad choice"},

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <strings.h>
 
+#include <nghttp2/nghttp2.h>
 #include <openssl/crypto.h>
 
 #include "curl/curl.h"
@@ -19,8 +20,8 @@ namespace {
 // a resolver that does not block the loop, and no process-wide state to race on. HTTP/2,
 // HTTP/3, compression, proxies and the auth schemes are not built in, so their bits stay 0.
 constexpr int kFeatures = CURL_VERSION_IPV6 | CURL_VERSION_SSL | CURL_VERSION_ASYNCHDNS |
-                          CURL_VERSION_LARGEFILE | CURL_VERSION_THREADSAFE;
-const char* const kFeatureNames[] = {"AsynchDNS", "IPv6", "Largefile", "SSL", "threadsafe", nullptr};
+                          CURL_VERSION_LARGEFILE | CURL_VERSION_THREADSAFE | CURL_VERSION_HTTP2;
+const char* const kFeatureNames[] = {"AsynchDNS", "HTTP2", "IPv6", "Largefile", "SSL", "threadsafe", nullptr};
 const char* const kProtocols[] = {"http", "https", nullptr};
 
 #if defined(__x86_64__)
@@ -61,6 +62,9 @@ curl_version_info_data* curl_version_info(CURLversion /*age*/) {
     d.ssl_version = ssl_version_text();
     d.protocols = kProtocols;
     d.feature_names = kFeatureNames;
+    const nghttp2_info* h2 = nghttp2_version(0);  // the run-time library, as libcurl reports it
+    d.nghttp2_version = h2->version_str;
+    d.nghttp2_ver_num = static_cast<unsigned>(h2->version_num);
     return d;
   }();
   return &data;

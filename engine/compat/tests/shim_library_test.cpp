@@ -20,7 +20,7 @@ TEST(ShimVersionInfo, SaysWhatTheEngineHasAndNothingMore) {
   EXPECT_EQ(v->version_num, static_cast<unsigned>(LIBCURL_VERSION_NUM));
   EXPECT_TRUE(v->features & CURL_VERSION_SSL);
   EXPECT_TRUE(v->features & CURL_VERSION_IPV6);
-  EXPECT_FALSE(v->features & CURL_VERSION_HTTP2);  // HTTP/1.1 only
+  EXPECT_TRUE(v->features & CURL_VERSION_HTTP2);
   EXPECT_FALSE(v->features & CURL_VERSION_HTTP3);
   EXPECT_FALSE(v->features & CURL_VERSION_ALTSVC);
   EXPECT_FALSE(v->features & CURL_VERSION_LIBZ);
@@ -32,7 +32,8 @@ TEST(ShimVersionInfo, SaysWhatTheEngineHasAndNothingMore) {
   int names = 0;
   for (const char* const* p = v->feature_names; *p; ++p) ++names;
   EXPECT_EQ(names, __builtin_popcount(static_cast<unsigned>(v->features)));
-  EXPECT_EQ(v->nghttp2_version, nullptr);
+  ASSERT_NE(v->nghttp2_version, nullptr);
+  EXPECT_EQ(v->nghttp2_ver_num >> 16, 1u) << v->nghttp2_version;  // libnghttp2 1.x
   EXPECT_EQ(curl_version_info(CURLVERSION_FIRST), v);
 }
 

@@ -45,7 +45,8 @@ namespace ms {
   X(wait_blocks_empty, "CL-WAIT-EMPTY", "ms_multi_wait with nothing to wait for waits too") \
   X(poll_returns_early, "CL-POLL-WAITS", "ms_multi_poll with nothing to wait for returns at once") \
   X(wakeup_lost, "CL-WAKEUP", "a wakeup made while no poll waits is dropped")           \
-  X(fdset_max_off, "CL-FDSET", "ms_multi_fdset gives max_fd one too high")
+  X(fdset_max_off, "CL-FDSET", "ms_multi_fdset gives max_fd one too high")             \
+  X(h2_remove_early, "SC-LIVENESS", "tells REMOVE for a shared HTTP/2 socket when one of its streams ends, though others still use it")
 
 enum class Mutant {
 #define MS_X(name, clause, what) name,

@@ -87,6 +87,7 @@ typedef int64_t ms_off_t;         /* sizes and microsecond times (curl_off_t) */
   X(MSE_COULDNT_RESOLVE_HOST, 6, "Could not resolve host name")                            \
   X(MSE_COULDNT_CONNECT, 7, "Could not connect to server")                                 \
   X(MSE_WEIRD_SERVER_REPLY, 8, "Weird server reply")                                       \
+  X(MSE_HTTP2, 16, "Error in the HTTP2 framing layer")                                     \
   X(MSE_PARTIAL_FILE, 18, "Transferred a partial file")                                    \
   X(MSE_HTTP_RETURNED_ERROR, 22, "HTTP response code said error")                          \
   X(MSE_WRITE_ERROR, 23, "Failed writing received data to disk/application")               \
@@ -112,6 +113,7 @@ typedef int64_t ms_off_t;         /* sizes and microsecond times (curl_off_t) */
   X(MSE_SSL_CACERT_BADFILE, 77, "Problem with the SSL CA cert (path? access rights?)")      \
   X(MSE_AGAIN, 81, "Socket not ready for send/recv")                                       \
   X(MSE_NO_CONNECTION_AVAILABLE, 89, "The max connection limit is reached")                \
+  X(MSE_HTTP2_STREAM, 92, "Stream error in the HTTP/2 framing layer")                      \
   X(MSE_RECURSIVE_API_CALL, 93, "API function called from within callback")
 
 #define MS_X_ENUM(name, value, text) name = value,
@@ -135,20 +137,21 @@ typedef enum {
   MSMOPT_MAX_TOTAL_CONNECTIONS = MSOPTTYPE_LONG + 13,
   MSMOPT_PIPELINING = MSOPTTYPE_LONG + 3,         /* MSPIPE_* bits; see below */
   MSMOPT_PUSHFUNCTION = MSOPTTYPE_FUNCTIONPOINT + 14,
-  MSMOPT_PUSHDATA = MSOPTTYPE_OBJECTPOINT + 15
+  MSMOPT_PUSHDATA = MSOPTTYPE_OBJECTPOINT + 15,
+  MSMOPT_MAX_CONCURRENT_STREAMS = MSOPTTYPE_LONG + 16 /* streams per HTTP/2 connection; 1..2^31-1, default 100 */
 } MSMoption;
 
-/* MSMOPT_PIPELINING: MSPIPE_MULTIPLEX asks for HTTP/2 multiplexing, which only a
- * connection that speaks HTTP/2 can do. This engine speaks HTTP/1.1 only, so the bit is
- * kept (any value is accepted, as libcurl does) and no connection is ever shared by two
- * transfers at once; HTTP/1 pipelining (bit 1) is gone from libcurl and ignored here. */
+/* MSMOPT_PIPELINING: MSPIPE_MULTIPLEX (the default) lets transfers to the same origin
+ * share one HTTP/2 connection, one stream each; without it every transfer has a
+ * connection of its own. HTTP/1 pipelining (bit 1) is gone from libcurl and ignored here;
+ * any value is accepted, as libcurl does. */
 #define MSPIPE_NOTHING 0L
 #define MSPIPE_HTTP1 1L
 #define MSPIPE_MULTIPLEX 2L
 
-/* MSMOPT_PUSHFUNCTION: called when a server pushes a stream. Only HTTP/2 carries server
- * pushes, so on this engine it is accepted and never called (as in a libcurl built
- * without HTTP/2). */
+/* MSMOPT_PUSHFUNCTION: called when a server pushes a stream. This engine tells every
+ * HTTP/2 server that it takes no pushes (SETTINGS_ENABLE_PUSH 0), so it is accepted and
+ * never called. */
 struct ms_pushheaders;
 typedef int (*ms_push_callback)(ms_easy *parent, ms_easy *easy, size_t num_headers,
                                 struct ms_pushheaders *headers, void *userp);
@@ -156,10 +159,11 @@ typedef int (*ms_push_callback)(ms_easy *parent, ms_easy *easy, size_t num_heade
 #define MS_PUSH_DENY 1
 #define MS_PUSH_ERROROUT 2
 
-/* MSOPT_HTTP_VERSION values, as CURL_HTTP_VERSION_*. NONE, 1_0 and 1_1 are spoken as
- * asked (NONE is 1.1); 2_0 and 2TLS ask to attempt HTTP/2 and fall back to 1.1, which is
- * what this engine always does; 2_PRIOR_KNOWLEDGE, 3 and 3ONLY would need HTTP/2 or
- * HTTP/3 and are refused with MSE_UNSUPPORTED_PROTOCOL (as libcurl without them). */
+/* MSOPT_HTTP_VERSION values, as CURL_HTTP_VERSION_*. 1_0 and 1_1 are spoken as asked.
+ * 2_0 offers HTTP/2 by ALPN on https:// and falls back to 1.1 when the server does not
+ * choose it; 2TLS and NONE (the default, as libcurl's) do the same. 2_PRIOR_KNOWLEDGE
+ * speaks HTTP/2 at once on http:// too (h2c, no upgrade). 3 and 3ONLY would need HTTP/3
+ * and are refused with MSE_UNSUPPORTED_PROTOCOL (as libcurl without it). */
 #define MS_HTTP_VERSION_NONE 0L
 #define MS_HTTP_VERSION_1_0 1L
 #define MS_HTTP_VERSION_1_1 2L
@@ -255,6 +259,7 @@ typedef enum {
   MSINFO_NUM_CONNECTS = MSINFO_LONG + 26,         /* long *, new connections made */
   MSINFO_REDIRECT_URL = MSINFO_STRING + 31,       /* char ** */
   MSINFO_PRIMARY_PORT = MSINFO_LONG + 40,         /* long * */
+  MSINFO_HTTP_VERSION = MSINFO_LONG + 46,         /* long *, MS_HTTP_VERSION_1_0/1_1/2_0, 0 before a response */
   MSINFO_TOTAL_TIME_T = MSINFO_OFF_T + 50,        /* ms_off_t *, microseconds */
   MSINFO_REFERER = MSINFO_STRING + 60,           /* char **, MSOPT_REFERER or NULL */
   MSINFO_CERTINFO = MSINFO_PTR + 34,              /* struct ms_certinfo **, never NULL */
