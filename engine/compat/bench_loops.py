@@ -35,7 +35,7 @@ def body(i, size):
     return (line * (size // len(line) + 1))[:size]
 
 
-def run_once(program, urls, out):
+def run_once(program, urls, out, extra=()):
     """Runs program on urls into out; (wall s, CPU s, peak RSS KiB).
 
     The program runs under /usr/bin/time, which reports its peak RSS: the rusage of a child
@@ -45,7 +45,7 @@ def run_once(program, urls, out):
     rss_file = out.parent / (out.name + ".rss")
     wall0 = time.perf_counter()
     proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", str(rss_file), str(program), "-o", str(out),
-                             "-t", "120", *urls],
+                             "-t", "120", *extra, *urls],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stderr = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -63,11 +63,11 @@ def check(out, expected):
             raise SystemExit(f"{out / name}: {len(got)} bytes, not the {len(data)} served")
 
 
-def syscalls(program, urls, out):
+def syscalls(program, urls, out, extra=()):
     """Total system calls of one run under strace -f -c."""
     out.mkdir(parents=True, exist_ok=True)
     summary = out.parent / (out.name + ".strace")
-    subprocess.run(["strace", "-f", "-c", "-o", str(summary), str(program), "-o", str(out), "-t", "120", *urls],
+    subprocess.run(["strace", "-f", "-c", "-o", str(summary), str(program), "-o", str(out), "-t", "120", *extra, *urls],
                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     for line in summary.read_text().splitlines():
         parts = line.split()
@@ -84,6 +84,9 @@ def main():
     parser.add_argument("--loops", default="epoll,libevent,libuv")
     parser.add_argument("--strace", action="store_true")
     parser.add_argument("--bin", type=Path, default=ROOT / "build" / "engine" / "compat" / "bin")
+    # HTTP/2 over TLS (ALPN h2): every transfer waits for the first connection (-w,
+    # CURLOPT_PIPEWAIT), so all of them are streams of one connection.
+    parser.add_argument("--h2", action="store_true")
     args = parser.parse_args()
     loops = [x for x in args.loops.split(",") if x]
     with tempfile.TemporaryDirectory(prefix="ms-bench-loops-") as tmp:
@@ -98,7 +101,13 @@ def main():
                 expected[name] = body(i, args.size)
                 (folder / name).write_bytes(expected[name])
             urls = [server.url(f"bench/{n}") for n in expected]
-            print(f"{args.files} files of {args.size} bytes from nginx on 127.0.0.1, one transfer per URL, "
+            extra = []
+            if args.h2:
+                urls = [f"https://localhost:{server.h2_port}/bench/{n}" for n in expected]
+                extra = ["-c", str(server.ca_file), "-w"]
+            print(f"{args.files} files of {args.size} bytes from nginx on 127.0.0.1"
+                  + (" over HTTP/2 (TLS, ALPN h2, PIPEWAIT: one connection)" if args.h2 else "")
+                  + ", one transfer per URL, "
                   f"all added at once; median of {args.rounds} rounds, the two builds of a loop back to back "
                   f"in alternating order")
             print(f"{'loop':<9} {'library':<8} {'wall ms':>9} {'CPU ms':>9} {'CPU/GET us':>11} {'RSS MiB':>8} "
@@ -110,11 +119,11 @@ def main():
                     order = list(builds) if r % 2 == 0 else list(reversed(builds))
                     for flavour in order:
                         out = tmp / f"out-{loop}-{flavour}-{r}"
-                        result = run_once(builds[flavour], urls, out)
+                        result = run_once(builds[flavour], urls, out, extra)
                         check(out, expected)
                         if r > 0:
                             figures[flavour].append(result)
-                calls = {f: syscalls(builds[f], urls, tmp / f"strace-{loop}-{f}") if args.strace else None
+                calls = {f: syscalls(builds[f], urls, tmp / f"strace-{loop}-{f}", extra) if args.strace else None
                          for f in builds}
                 for flavour, rows in figures.items():
                     wall = statistics.median(x[0] for x in rows)

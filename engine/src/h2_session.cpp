@@ -178,6 +178,11 @@ void H2Session::release_pending() {
   host_.h2_pending(conn_.pool_key, false);
 }
 
+bool H2Session::reusable() const {
+  // nghttp2 stops reading once it has sent GOAWAY itself (a protocol error of the server).
+  return !dead_ && !goaway_ && nghttp2_session_want_read(session_);
+}
+
 bool H2Session::can_take() const {
   if (dead_ || goaway_ || !nghttp2_session_want_read(session_)) return false;
   if (!owners_.empty() && !settings_seen_) return false;  // its stream limit is not known yet
@@ -233,11 +238,12 @@ void H2Session::owner_refused(std::int32_t stream) {
 }
 
 void H2Session::detach(std::int32_t stream) {
-  if (!owner_of(stream)) return;
-  forget(stream);
-  bodies_.erase(stream);
-  if (!dead_ && nghttp2_session_find_stream(session_, stream) != nullptr)
-    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream, NGHTTP2_CANCEL);
+  if (owner_of(stream)) {
+    forget(stream);
+    bodies_.erase(stream);
+    if (!dead_ && nghttp2_session_find_stream(session_, stream) != nullptr)
+      nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream, NGHTTP2_CANCEL);
+  }
   if (depth_ > 0) return;  // the entry running now sends and settles
   ++depth_;
   flush();

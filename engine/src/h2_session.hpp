@@ -68,7 +68,8 @@ class H2Session final : public SocketUser {
   std::int32_t submit(Owner* owner, ms_easy* easy, const std::vector<H2Field>& fields,
                       std::optional<std::string_view> body, bool streamed);
   // The owner lets go of its stream (finished, removed, timed out): RST_STREAM(CANCEL)
-  // when the stream is still open. Goes idle (TransferHost::h2_idle) after the last one.
+  // when the stream is still open. Goes idle (TransferHost::h2_idle) after the last one;
+  // detach(-1): a transfer that took the connection and opened no stream lets go of it.
   void detach(std::int32_t stream);
   // An upload's body may go on (after a pause).
   void resume_stream(std::int32_t stream);
@@ -81,7 +82,7 @@ class H2Session final : public SocketUser {
   // beyond the first stream only once the server's SETTINGS (its limit) arrived.
   bool can_take() const;
   // Whether the connection can serve later transfers once idle (no GOAWAY, no error).
-  bool reusable() const { return !dead_ && !goaway_; }
+  bool reusable() const;
   std::size_t streams() const { return owners_.size(); }
 
   // Sends what nghttp2 has queued and states the interest it needs now.

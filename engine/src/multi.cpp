@@ -345,6 +345,7 @@ MSMcode ms_multi::cleanup() {
   }
   added_.clear();
   messages_.clear();
+  h2_close_all();
   pool_.close_all();
   for (auto& [easy, conn] : connected_) {
     close_raw(conn->fd, conn->close_fn, conn->close_data);

@@ -131,6 +131,7 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   bool h2_room_ = false;
   std::map<std::string, int> h2_pending_;  // key -> connections being made that may speak HTTP/2
   void h2_release_waiters();               // process_queue's part for HTTP/2 (multi_h2.cpp)
+  void h2_close_all();                     // cleanup's part for HTTP/2
   ms_push_callback push_fn_ = nullptr;
   void* push_data_ = nullptr;
   void* socket_data_ = nullptr;

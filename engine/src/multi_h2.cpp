@@ -64,3 +64,13 @@ void ms_multi::h2_release_waiters() {
     t->leave_queue(ms::ConnLimits::Slot());
   }
 }
+
+void ms_multi::h2_close_all() {
+  // Their transfers were cancelled first, so normally none is left; whatever is, closes.
+  for (auto& [id, c] : h2_live_) {
+    (void)id;
+    close_socket(c->fd, c->h2.get(), c->close_fn, c->close_data);
+  }
+  h2_live_.clear();
+  h2_pending_.clear();
+}

@@ -508,7 +508,7 @@ void Transfer::release_all(bool keep_connection) {
     h2_conn_ = nullptr;
     const std::int32_t stream = stream_;
     stream_ = -1;
-    if (stream >= 0) c->h2->detach(stream);  // may hand the connection back to the multi
+    c->h2->detach(stream);  // may hand the connection back to the multi
   }
   if (conn_) {
     if (keep_connection) host_.pool_put(std::move(conn_), this);

@@ -33,7 +33,9 @@ struct options {
   const char *outdir;
   int verbose;
   long limit_seconds;
-  int first_url; /* index in argv */
+  const char *ca_file; /* -c: CURLOPT_CAINFO */
+  int pipewait;        /* -w: CURLOPT_PIPEWAIT */
+  int first_url;       /* index in argv */
 };
 
 struct transfer {
@@ -61,11 +63,15 @@ static inline int parse_options(int argc, char **argv, struct options *o) {
   o->outdir = ".";
   o->verbose = 0;
   o->limit_seconds = 120;
-  while ((c = getopt(argc, argv, "vo:t:")) != -1) {
+  o->ca_file = NULL;
+  o->pipewait = 0;
+  while ((c = getopt(argc, argv, "vo:t:c:w")) != -1) {
     switch (c) {
       case 'v': o->verbose = 1; break;
       case 'o': o->outdir = optarg; break;
       case 't': o->limit_seconds = strtol(optarg, NULL, 10); break;
+      case 'c': o->ca_file = optarg; break;
+      case 'w': o->pipewait = 1; break;
       default: return -1;
     }
   }
@@ -75,7 +81,7 @@ static inline int parse_options(int argc, char **argv, struct options *o) {
 }
 
 static inline void usage(const char *program) {
-  fprintf(stderr, "usage: %s [-v] [-o DIR] [-t SECONDS] URL...\n", program);
+  fprintf(stderr, "usage: %s [-v] [-o DIR] [-t SECONDS] [-c CAFILE] [-w] URL...\n", program);
 }
 
 /* The last path segment of the URL, without query or fragment. */
@@ -160,6 +166,8 @@ static inline int transfer_setup(struct transfer *t, const char *url, const stru
   SET(t, CURLOPT_LOW_SPEED_TIME, 30L); /* ... for 30 s */
   SET(t, CURLOPT_CONNECTTIMEOUT, 10L);
   SET(t, CURLOPT_FOLLOWLOCATION, 1L);
+  if (o->ca_file) SET(t, CURLOPT_CAINFO, o->ca_file);
+  if (o->pipewait) SET(t, CURLOPT_PIPEWAIT, 1L); /* share one HTTP/2 connection */
   return 0;
 }
 #undef SET
