@@ -94,49 +94,61 @@ void Checker::State::callback_common(std::size_t i, const Event& e, const Event*
 }
 
 void Checker::State::on_note(std::size_t i, const Event& e) {
-  // Most notes are free text ("transfer e1 ...", "seed ..."): only a note whose first
-  // word is one of those read below is split into words.
+  // The notes the checker reads, by first word: one table, so the words a note may start
+  // with and what each does cannot drift apart. Every other note is free text ("transfer
+  // e1 ...", "seed ...") and is not split into words.
+  using Words = std::vector<std::string>;
+  struct NoteWord {
+    std::string_view word;
+    void (*act)(State& s, std::size_t at, const Event& ev, const Words& w);
+  };
+  static constexpr NoteWord kNoteWords[] = {
+      {"healthy",
+       [](State& s, std::size_t, const Event&, const Words& w) {
+         int h = 0;
+         if (w.size() >= 2 && parse_easy_id(w[1], h)) s.healthy.insert(h);
+       }},
+      {"timeout",
+       [](State& s, std::size_t, const Event&, const Words& w) {
+         int h = 0;
+         long ms = 0;
+         if (w.size() >= 3 && parse_easy_id(w[1], h) && parse_long(w[2], ms)) {
+           s.timer.timeout_ms[h] = ms;
+           s.index_deadline(h);
+         }
+       }},
+      {"spurious", [](State& s, std::size_t, const Event&, const Words&) { s.driving.spurious_seen = true; }},
+      {"classic-loop", [](State& s, std::size_t, const Event&, const Words&) { s.classic.no_callbacks = true; }},
+      {"late-timers", [](State& s, std::size_t, const Event&, const Words&) { s.timer.late = true; }},
+      {"stall", [](State& s, std::size_t at, const Event& ev, const Words&) { s.fail_liveness(at, ev); }},
+      {"livelock", [](State& s, std::size_t at, const Event& ev, const Words&) { s.note_livelock(at, ev); }},
+  };
   static constexpr const char* kSpaces = " \t\n\v\f\r";
   const std::size_t from = e.text.find_first_not_of(kSpaces);
   if (from == std::string::npos) return;
   const std::string_view first =
       std::string_view(e.text).substr(from, e.text.find_first_of(kSpaces, from) - from);
-  if (first != "healthy" && first != "timeout" && first != "spurious" &&
-      first != "late-timers" && first != "stall" && first != "livelock" && first != "classic-loop")
+  for (const NoteWord& n : kNoteWords) {
+    if (n.word != first) continue;
+    n.act(*this, i, e, words(e.text));
     return;
-  std::vector<std::string> w = words(e.text);
-  if (w.empty()) return;
-  int h = 0;
-  if (w[0] == "healthy" && w.size() >= 2 && parse_easy_id(w[1], h)) {
-    healthy.insert(h);
-  } else if (w[0] == "timeout" && w.size() >= 3 && parse_easy_id(w[1], h)) {
-    long ms = 0;
-    if (parse_long(w[2], ms)) {
-      timer.timeout_ms[h] = ms;
-      index_deadline(h);
-    }
-  } else if (w[0] == "spurious") {
-    driving.spurious_seen = true;
-  } else if (w[0] == "classic-loop") {
-    classic.no_callbacks = true;
-  } else if (w[0] == "late-timers") {
-    timer.late = true;
-  } else if (w[0] == "stall") {
-    fail_liveness(i, e);
-  } else if (w[0] == "livelock") {
-    // The application gave up on a target that consumed none of its events: an ERR
-    // still unanswered then was met with silence.
-    for (auto& [fd, at] : sockets.err_pending) {
-      check(ClauseId::SA_ERR, false, i, e.time_ns, [&] {
-        return "expected the transfer on fd " + std::to_string(fd) + " (ERR at event " +
-               std::to_string(at) +
-               ") to end or re-register, observed silence until the "
-               "application gave up";
-      });
-    }
-    sockets.err_pending.clear();
-    sockets.err_easy.clear();
   }
+}
+
+void Checker::State::note_livelock(std::size_t i, const Event& e) {
+  // The application gave up on a target that consumed none of its events: an ERR still
+  // unanswered then was met with silence.
+  for (const auto& pending : sockets.err_pending) {
+    const auto fd = pending.first;  // copies: clang 14 lambdas cannot capture bindings
+    const auto at = pending.second;
+    check(ClauseId::SA_ERR, false, i, e.time_ns, [&] {
+      return "expected the transfer on fd " + std::to_string(fd) + " (ERR at event " + std::to_string(at) +
+             ") to end or re-register, observed silence until the "
+             "application gave up";
+    });
+  }
+  sockets.err_pending.clear();
+  sockets.err_easy.clear();
 }
 
 void Checker::State::fail_liveness(std::size_t i, const Event& e) {
@@ -148,7 +160,9 @@ void Checker::State::fail_liveness(std::size_t i, const Event& e) {
     check(ClauseId::SA_ZERO, false, i, e.time_ns,
           [&] { return "expected transfers driven with mask 0 to complete, observed a stall"; });
   }
-  for (auto& [fd, at] : sockets.err_pending) {
+  for (const auto& pending : sockets.err_pending) {
+    const auto fd = pending.first;  // copies: clang 14 lambdas cannot capture bindings
+    const auto at = pending.second;
     check(ClauseId::SA_ERR, false, i, e.time_ns, [&] {
       return "expected the transfer on fd " + std::to_string(fd) + " (ERR at event " +
              std::to_string(at) + ") to end or re-register, observed silence until a stall";
@@ -245,7 +259,9 @@ void Checker::State::finish_run() {
   std::int64_t t = driving.last_time;
   if (!cleanup_seen) quiescence_timer_check(i, t);
   settle_resumes(t);
-  for (auto& [fd, at] : sockets.err_pending) {
+  for (const auto& pending : sockets.err_pending) {
+    const auto fd = pending.first;  // copies: clang 14 lambdas cannot capture bindings
+    const auto at = pending.second;
     check(ClauseId::SA_ERR, false, at, t, [&] {
       return "expected the transfer on fd " + std::to_string(fd) +
              " to end or re-register after CSELECT_ERR, observed silence until the end";
@@ -274,7 +290,9 @@ void Checker::State::finish_run() {
       });
     }
   }
-  for (auto& [h, past] : timer.calls_past_deadline) {
+  for (auto& late : timer.calls_past_deadline) {
+    const auto h = late.first;  // a copy: clang 14 lambdas cannot capture bindings
+    auto& past = late.second;
     if (past > 1 && added.count(h) && !done_read.count(h)) {
       check(ClauseId::TM_DEADLINE, false, i, t, [&] {
         return "expected e" + std::to_string(h) + " to end at its deadline, observed it running " +

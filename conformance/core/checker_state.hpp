@@ -308,6 +308,7 @@ struct Checker::State {
   void after_cleanup(std::size_t i, const Event& e);
   void callback_common(std::size_t i, const Event& e, const Event* ctx);
   void on_note(std::size_t i, const Event& e);
+  void note_livelock(std::size_t i, const Event& e);
   void fail_liveness(std::size_t i, const Event& e);
   void on_call(std::size_t i, const Event& e, bool nested);
   void on_socket_call(std::size_t i, const Event& e);

@@ -512,28 +512,37 @@ std::string real_not_applicable(const Scenario& scenario, const TargetSpec& targ
   return not_applicable(scenario, target);
 }
 
+namespace {
+
+// Why api cannot run the scenario's policy (pausing needs the optional easy_pause, a
+// classic loop its calls); empty when it can. The engine and a library's child ask alike.
+std::string unsupported_by(const Scenario& scenario, const RunOptions& options, const Api& api) {
+  std::string error;
+  Policy policy;
+  if (!resolve_policy(scenario, options, policy, error)) return {};
+  return policy_unsupported(policy, api);
+}
+
+// A scenario not applicable to the target: it passes, skipped, saying why.
+ScenarioRun& skipped_run(ScenarioRun& out, const std::string& why) {
+  out.outcome = Outcome::pass;
+  out.skipped = true;
+  out.message = why;
+  return out;
+}
+
+}  // namespace
+
 ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
                      const RunOptions& options) {
   ScenarioRun out = blank_run(scenario, options);
 
-  if (std::string why = not_applicable(scenario, target); !why.empty()) {
-    out.outcome = Outcome::pass;
-    out.skipped = true;
-    out.message = why;
-    return out;
-  }
+  if (std::string why = not_applicable(scenario, target); !why.empty()) return skipped_run(out, why);
 
   ChildRun r;
   if (target.kind == TargetSpec::Kind::engine_real) {
-    std::string error;
-    if (Policy policy; resolve_policy(scenario, options, policy, error)) {
-      if (std::string why = policy_unsupported(policy, engine_api()); !why.empty()) {
-        out.outcome = Outcome::pass;
-        out.skipped = true;
-        out.message = why;
-        return out;
-      }
-    }
+    if (std::string why = unsupported_by(scenario, options, engine_api()); !why.empty())
+      return skipped_run(out, why);
     r = run_here(scenario, target, options, engine_api(), out.seed);
   } else if (target.kind == TargetSpec::Kind::lib) {
     // Loading is the library's code too: the child loads it (constructors, global init)
@@ -549,9 +558,7 @@ ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
             loaded.setup_error = "cannot load " + target.library + ": " + error;
             return encode(loaded);
           }
-          // Pausing needs the optional easy_pause: without it the scenario is not applicable.
-          if (Policy policy; resolve_policy(scenario, options, policy, error))
-            loaded.skipped = policy_unsupported(policy, api);
+          loaded.skipped = unsupported_by(scenario, options, api);
           if (!loaded.skipped.empty()) return encode(loaded);
           return encode(run_here(scenario, target, options, api, out.seed));
         },
@@ -562,12 +569,7 @@ ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
       out.message = "the child's answer cannot be read: " + error;
       return out;
     }
-    if (!r.skipped.empty()) {
-      out.outcome = Outcome::pass;
-      out.skipped = true;
-      out.message = r.skipped;
-      return out;
-    }
+    if (!r.skipped.empty()) return skipped_run(out, r.skipped);
   } else {
     out.message = "target " + target.text + " is not a real-time target";
     return out;
