@@ -306,7 +306,10 @@ void H2Session::update_interest() {
 }
 
 void H2Session::receive() {
-  for (std::size_t i = 0; i < kMaxReadsPerEvent && !dead_; ++i) {
+  // Past the burst's bound, only what TLS already holds is read: no readable event would
+  // announce it (each TLS record can be one small response, so one event may bring more
+  // records than the bound). Bytes still in the socket wait for the next event.
+  for (std::size_t i = 0; (i < kMaxReadsPerEvent || conn_.transport->buffered()) && !dead_; ++i) {
     const auto r = conn_.transport->recv(host_.scratch(), host_.scratch_size());
     if (r.error == port::NetError::would_block) {
       if (conn_.transport->buffered()) continue;  // TLS holds more: no event would announce it
