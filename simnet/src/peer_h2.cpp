@@ -243,15 +243,7 @@ bool PeerRunner::h2_step_body(const PeerCommand& cmd, H2Stream& st) {
     if (st.closed) break;  // reset: the bytes have nowhere to go
     if (st.pending > 0 || !h.outbox.empty()) return false;
     if (h.cmd_queued == cmd.body_bytes) break;
-    if (cmd.piece_bytes != 0 && h.cmd_queued > 0) {
-      if (!waiting_) {
-        waiting_ = true;
-        wait_until_ = transport_->peer_now() + cmd.piece_every;
-        transport_->peer_wake_at(wait_until_);
-      }
-      if (transport_->peer_now() < wait_until_) return false;
-      waiting_ = false;
-    }
+    if (cmd.piece_bytes != 0 && h.cmd_queued > 0 && !pause_over(cmd.piece_every)) return false;
     const std::uint64_t left = cmd.body_bytes - h.cmd_queued;
     const std::uint64_t piece = cmd.piece_bytes != 0 ? std::min(cmd.piece_bytes, left) : left;
     st.pending += piece;

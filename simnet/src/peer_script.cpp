@@ -213,6 +213,17 @@ void PeerRunner::finish() {
   inbox_.clear();
 }
 
+bool PeerRunner::pause_over(Nanos every) {
+  if (!waiting_) {
+    waiting_ = true;
+    wait_until_ = transport_->peer_now() + every;
+    transport_->peer_wake_at(wait_until_);
+  }
+  if (transport_->peer_now() < wait_until_) return false;
+  waiting_ = false;
+  return true;
+}
+
 bool PeerRunner::step_send(const PeerCommand& cmd) {
   const std::uint64_t total =
       cmd.op == PeerOp::send ? cmd.bytes.size() : cmd.body_bytes;
@@ -221,15 +232,8 @@ bool PeerRunner::step_send(const PeerCommand& cmd) {
     std::uint64_t want = total - sent_;
     if (cmd.piece_bytes != 0) {
       if (piece_left_ == 0) {
-        if (sent_ > 0) {  // a pause between pieces, none before the first
-          if (!waiting_) {
-            waiting_ = true;
-            wait_until_ = transport_->peer_now() + cmd.piece_every;
-            transport_->peer_wake_at(wait_until_);
-          }
-          if (transport_->peer_now() < wait_until_) return false;
-          waiting_ = false;
-        }
+        // A pause between pieces, none before the first.
+        if (sent_ > 0 && !pause_over(cmd.piece_every)) return false;
         piece_left_ = std::min(cmd.piece_bytes, total - sent_);
       }
       want = piece_left_;

@@ -154,6 +154,9 @@ class PeerRunner {
 
  private:
   bool step_send(const PeerCommand& cmd);  // true when the command is complete
+  // A pause of `every` between the pieces of a send: false while it lasts (a wake-up at
+  // its end is asked for), true once it is over.
+  bool pause_over(Nanos every);
   void finish();
   // TLS (after a `tls` command): plaintext goes through an OpenSSL server over memory
   // buffers; ciphertext the transport did not take yet waits in the session's outbox.
