@@ -216,8 +216,9 @@ std::int32_t H2Session::submit(Owner* owner, ms_easy* easy, const std::vector<H2
     ++depth_;
     flush();
     --depth_;
+    settle();  // a send that failed ended every stream: the multi takes the connection back
   }
-  return id;
+  return id;  // (this session may be gone now: nothing of it is touched)
 }
 
 void H2Session::forget(std::int32_t stream) {

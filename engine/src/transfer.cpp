@@ -10,7 +10,6 @@
 #include "headers.hpp"
 #include "mutant.hpp"
 #include "request_writer.hpp"
-#include "tls_transport.hpp"
 
 namespace ms {
 
@@ -75,25 +74,10 @@ void Transfer::begin(bool allow_reuse) {
   key_ = url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port);
   easy_.info.primary_port = url_.port;
   if (allow_reuse) {
-    if (h2_possible() && host_.h2_multiplex()) {
-      if (Connection* shared = host_.h2_find(key_)) {
-        easy_.info.primary_port = shared->peer.port;
-        h2_conn_ = shared;
-        begin_request();
-        return;
-      }
-    }
+    if (join_h2()) return;
     if (auto conn = host_.pool_take(key_)) {
       if (conn->h2) {
-        if (!h2_possible()) {  // HTTP/1.x asked for: this one cannot serve it
-          host_.pool_put(std::move(conn), this);
-          open_fresh();
-          return;
-        }
-        conn->reused = true;
-        easy_.info.primary_port = conn->peer.port;
-        h2_conn_ = host_.h2_adopt(std::move(conn));
-        begin_request();
+        reuse_h2(std::move(conn));
         return;
       }
       conn_ = std::move(conn);
@@ -103,14 +87,7 @@ void Transfer::begin(bool allow_reuse) {
       return;
     }
   }
-  if (allow_reuse && easy_.opt.pipewait && h2_possible() && host_.h2_multiplex() && host_.h2_pending_to(key_)) {
-    // MSOPT_PIPEWAIT: a connection to key being made may multiplex; wait for it.
-    pipewaiting_ = true;
-    phase_ = Phase::queued;
-    host_.enqueue(this);
-    update_deadline();
-    return;
-  }
+  if (allow_reuse && pipewait()) return;
   open_fresh();
 }
 
@@ -142,71 +119,6 @@ void Transfer::on_connecting() { phase_ = Phase::connecting; }
 void Transfer::on_connect_failed(MSEcode code, const std::string& text) { finish(code, text.c_str()); }
 
 void Transfer::on_deadline_changed() { update_deadline(); }
-
-void Transfer::on_connected(int fd, const port::Address& peer) {
-  conn_ = std::make_unique<Connection>();
-  conn_->fd = fd;
-  if (url_.is_tls()) {
-    TlsConfig config;
-    config.host = url_.host;
-    config.verify_peer = easy_.opt.ssl_verify_peer;
-    config.verify_host = easy_.opt.ssl_verify_host != 0;
-    config.ca_file = easy_.opt.ca_file;
-    config.offer_h2 = h2_offer();
-    MSEcode code = MSE_OK;
-    std::string text;
-    conn_->transport = TlsTransport::create(host_.net(), fd, config, code, text);
-    if (!conn_->transport) {
-      finish(code, text.c_str());
-      return;
-    }
-  } else {
-    conn_->transport = std::make_unique<PlainTransport>(host_.net(), fd);
-  }
-  conn_->pool_key = url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port);
-  conn_->peer = peer;
-  conn_->id = host_.next_connection_id();
-  conn_->close_fn = easy_.opt.closesocket_fn;
-  conn_->close_data = easy_.opt.closesocket_data;
-  conn_->slot = std::move(slot_);
-  ++easy_.info.num_connects;
-  easy_.info.primary_port = peer.port;
-  if (easy_.opt.verbose) delivery_.debug(MSINFOTYPE_TEXT, "Connected to " + url_.host + " (" + peer.to_string() + ")\n");
-  if (url_.is_tls()) {
-    phase_ = Phase::handshaking;
-    do_handshake();
-    return;
-  }
-  if (h2_prior()) {
-    start_h2();
-    return;
-  }
-  begin_request();
-}
-
-void Transfer::do_handshake() {
-  auto* tls = static_cast<TlsTransport*>(conn_->transport.get());  // set by on_connected()
-  MSEcode code = MSE_OK;
-  std::string text;
-  switch (tls->handshake(code, text)) {
-    case TlsTransport::Step::done:
-      if (easy_.opt.certinfo) easy_.info.set_certinfo(tls->peer_chain_info());
-      if (easy_.opt.verbose) delivery_.debug(MSINFOTYPE_TEXT, "TLS handshake done with " + url_.host + "\n");
-      if (tls->alpn_h2()) {
-        start_h2();
-        return;
-      }
-      begin_request();
-      return;
-    case TlsTransport::Step::in_progress:
-      update_interest();
-      update_deadline();
-      return;
-    case TlsTransport::Step::failed:
-      finish(code, text.c_str());
-      return;
-  }
-}
 
 void Transfer::begin_request() {
   end_h2_pending();  // the connection is made: HTTP/2 or not is known
@@ -503,13 +415,7 @@ void Transfer::release_all(bool keep_connection) {
   leave_queue_ = false;
   slot_.release();
   connector_.release();
-  if (h2_conn_) {
-    Connection* c = h2_conn_;
-    h2_conn_ = nullptr;
-    const std::int32_t stream = stream_;
-    stream_ = -1;
-    c->h2->detach(stream);  // may hand the connection back to the multi
-  }
+  release_h2();
   if (conn_) {
     if (keep_connection) host_.pool_put(std::move(conn_), this);
     else host_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);

@@ -6,9 +6,10 @@
 // skips straight to sending; a reused connection that turns out dead before any response
 // byte is retried once on a fresh connection.
 //
-// The rooms: the transfer itself (transfer.cpp: phases, the request, the end), its
-// deadlines (transfer_deadlines.cpp: one table), the response (transfer_response.cpp:
-// reading and parsing), and the parts that own their state: Connector (resolve and Happy
+// The rooms: the transfer itself (transfer.cpp: phases, the request, the end), its fresh
+// connection (transfer_connect.cpp: transport, TLS handshake), its HTTP/2 stream
+// (transfer_h2.cpp), its deadlines (transfer_deadlines.cpp: one table), the response
+// (transfer_response.cpp: reading and parsing), and the parts that own their state: Connector (resolve and Happy
 // Eyeballs), Upload (the body from the read callback), Delivery (bytes to the
 // application). It reaches its multi only through TransferHost.
 #pragma once
@@ -112,6 +113,14 @@ class Transfer final : public SocketUser, public H2Session::Owner, private Conne
   void submit_h2(Connection* c, const RequestSpec& spec);
   // The connection this transfer makes is no longer one that may speak HTTP/2 later.
   void end_h2_pending();
+  // begin()'s HTTP/2 ways: a stream on a live connection with room (true when taken); a
+  // pooled HTTP/2 connection taken again (or put back when HTTP/1.x is asked for); the
+  // wait of MSOPT_PIPEWAIT for a connection being made (true when queued).
+  bool join_h2();
+  void reuse_h2(std::unique_ptr<Connection> conn);
+  bool pipewait();
+  // Lets go of the stream and of the shared connection (release_all).
+  void release_h2();
   void begin_request();
   void do_send();
   void send_body();

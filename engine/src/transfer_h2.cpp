@@ -20,6 +20,47 @@ bool Transfer::h2_prior() const {
   return !url_.is_tls() && !easy_.opt.connect_only && easy_.opt.http_version == MS_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
 }
 
+bool Transfer::join_h2() {
+  if (!h2_possible() || !host_.h2_multiplex()) return false;
+  Connection* shared = host_.h2_find(key_);
+  if (!shared) return false;
+  easy_.info.primary_port = shared->peer.port;
+  h2_conn_ = shared;
+  begin_request();
+  return true;
+}
+
+void Transfer::reuse_h2(std::unique_ptr<Connection> conn) {
+  if (!h2_possible()) {  // HTTP/1.x asked for: this one cannot serve it
+    host_.pool_put(std::move(conn), this);
+    open_fresh();
+    return;
+  }
+  conn->reused = true;
+  easy_.info.primary_port = conn->peer.port;
+  h2_conn_ = host_.h2_adopt(std::move(conn));
+  begin_request();
+}
+
+bool Transfer::pipewait() {
+  if (!easy_.opt.pipewait || !h2_possible() || !host_.h2_multiplex() || !host_.h2_pending_to(key_)) return false;
+  // MSOPT_PIPEWAIT: a connection to key being made may multiplex; wait for it.
+  pipewaiting_ = true;
+  phase_ = Phase::queued;
+  host_.enqueue(this);
+  update_deadline();
+  return true;
+}
+
+void Transfer::release_h2() {
+  if (!h2_conn_) return;
+  Connection* c = h2_conn_;
+  h2_conn_ = nullptr;
+  const std::int32_t stream = stream_;
+  stream_ = -1;
+  c->h2->detach(stream);  // may hand the connection back to the multi
+}
+
 void Transfer::end_h2_pending() {
   if (!h2_pending_) return;
   h2_pending_ = false;
@@ -53,11 +94,13 @@ void Transfer::submit_h2(Connection* c, const RequestSpec& spec) {
   easy_.info.size_upload += static_cast<std::int64_t>(body_size_);
   h2_content_length_ = -1;
   phase_ = Phase::receiving;
-  stream_ = c->h2->submit(this, &easy_, fields, spec.body, upload_.active());
-  if (stream_ < 0) {
+  const std::int32_t id = c->h2->submit(this, &easy_, fields, spec.body, upload_.active());
+  if (phase_ == Phase::done) return;  // the connection failed at once: on_stream_closed ended it
+  if (id < 0) {
     finish(MSE_HTTP2, "cannot open an HTTP/2 stream");
     return;
   }
+  stream_ = id;
   update_deadline();
 }
 
