@@ -279,7 +279,8 @@ def stop_nginx(proc):
 def nginx(tmp_path_factory):
     """A private nginx on 127.0.0.1: .port (HTTP), .https_port, .root (docroot, tests may add
     files), .ca_file (PEM of the CA that signed the localhost/127.0.0.1 certificate), .url(path),
-    .https_url(path). Shared by the tests of one module; stopped by its process id afterwards."""
+    .https_url(path); HTTP/2: .h2_port (TLS, ALPN h2), .h2c_port (prior knowledge), .h2_log(tls).
+    Shared by the tests of one module; stopped by its process id afterwards."""
     folder = tmp_path_factory.mktemp("nginx")
     server = start_nginx(folder)
     try:
