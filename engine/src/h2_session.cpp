@@ -47,8 +47,9 @@ struct H2Session::Callbacks {
     if (frame->hd.type != NGHTTP2_HEADERS) return 0;
     H2Session& s = self(user);
     const std::int32_t id = frame->hd.stream_id;
-    Owner* owner = s.owner_of(id);
-    if (!owner) return 0;
+    Stream* st = s.find(id);
+    if (!st) return 0;
+    Owner* owner = st->owner;
     const std::string_view n(reinterpret_cast<const char*>(name), namelen);
     const std::string_view v(reinterpret_cast<const char*>(value), valuelen);
     bool ok = true;
@@ -56,15 +57,13 @@ struct H2Session::Callbacks {
       int code = 0;
       for (char c : v) code = c >= '0' && c <= '9' && code < 1000 ? code * 10 + (c - '0') : 1000;
       if (code < 100 || code > 999) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;  // resets the stream
-      s.status_[id] = code;
+      st->status = code;
       ok = owner->on_status(2, 0, code, "HTTP/2 " + std::string(v) + " ");
     } else if (!n.empty() && n.front() != ':') {
       std::string line;
       line.reserve(n.size() + v.size() + 2);
       line.append(n).append(": ").append(v);
-      ok = frame->headers.cat == NGHTTP2_HCAT_HEADERS && s.status_.count(id) == 0
-               ? owner->on_trailer(n, v, line)
-               : owner->on_header(n, v, line);
+      ok = st->final_headers ? owner->on_trailer(n, v, line) : owner->on_header(n, v, line);
     }
     if (!ok) s.owner_refused(id);
     return 0;
@@ -79,12 +78,10 @@ struct H2Session::Callbacks {
     }
     if (frame->hd.type != NGHTTP2_HEADERS) return 0;
     const std::int32_t id = frame->hd.stream_id;
-    Owner* owner = s.owner_of(id);
-    const auto status = s.status_.find(id);
-    if (!owner || status == s.status_.end()) return 0;  // trailers: nothing more to say
-    const int code = status->second;
-    if (code >= 200) s.status_.erase(status);  // what follows on this stream is trailers
-    if (!owner->on_headers_end(code)) s.owner_refused(id);
+    Stream* st = s.find(id);
+    if (!st || st->final_headers) return 0;  // trailers: nothing more to say
+    if (st->status >= 200) st->final_headers = true;  // what follows on this stream is trailers
+    if (!st->owner->on_headers_end(st->status)) s.owner_refused(id);
     return 0;
   }
 
@@ -99,12 +96,10 @@ struct H2Session::Callbacks {
 
   static int on_stream_close(nghttp2_session* session, std::int32_t id, std::uint32_t code, void* user) {
     H2Session& s = self(user);
-    s.status_.erase(id);
-    s.bodies_.erase(id);
     Owner* owner = s.owner_of(id);
     if (!owner) return 0;
     s.forget(id);
-    if (MS_MUTANT(s.host_.mutant(), h2_remove_early) && !s.owners_.empty()) s.removed_early_ = true;
+    if (MS_MUTANT(s.host_.mutant(), h2_remove_early) && !s.streams_.empty()) s.removed_early_ = true;
     const bool refused = code == NGHTTP2_REFUSED_STREAM ||
                          (s.goaway_ && id > nghttp2_session_get_last_proc_stream_id(session) && code != 0);
     if (code == NGHTTP2_NO_ERROR) owner->on_stream_closed(Owner::Close::complete, MSE_OK, {});
@@ -116,19 +111,16 @@ struct H2Session::Callbacks {
   static ssize_t read_body(nghttp2_session*, std::int32_t id, std::uint8_t* buf, std::size_t length,
                            std::uint32_t* flags, nghttp2_data_source*, void* user) {
     H2Session& s = self(user);
-    const auto fixed = s.bodies_.find(id);
-    if (fixed != s.bodies_.end()) {
-      const std::size_t n = std::min(length, fixed->second.size());
-      std::memcpy(buf, fixed->second.data(), n);
-      fixed->second.remove_prefix(n);
-      if (fixed->second.empty()) {
-        *flags |= NGHTTP2_DATA_FLAG_EOF;
-        s.bodies_.erase(fixed);
-      }
+    Stream* st = s.find(id);
+    if (!st) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    if (st->body) {  // a fixed body
+      const std::size_t n = std::min(length, st->body->size());
+      std::memcpy(buf, st->body->data(), n);
+      st->body->remove_prefix(n);
+      if (st->body->empty()) *flags |= NGHTTP2_DATA_FLAG_EOF;
       return static_cast<ssize_t>(n);
     }
-    Owner* owner = s.owner_of(id);
-    if (!owner) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    Owner* owner = st->owner;
     bool eof = false;
     const long n = owner->read_body(reinterpret_cast<char*>(buf), length, eof);
     if (n < 0) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
@@ -167,9 +159,14 @@ H2Session::H2Session(TransferHost& host, Connection& conn, long max_streams)
 
 H2Session::~H2Session() { nghttp2_session_del(session_); }
 
-H2Session::Owner* H2Session::owner_of(std::int32_t stream) const {
-  const auto it = owners_.find(stream);
-  return it == owners_.end() ? nullptr : it->second;
+H2Session::Stream* H2Session::find(std::int32_t stream) {
+  const auto it = streams_.find(stream);
+  return it == streams_.end() ? nullptr : &it->second;
+}
+
+H2Session::Owner* H2Session::owner_of(std::int32_t stream) {
+  const Stream* st = find(stream);
+  return st ? st->owner : nullptr;
 }
 
 void H2Session::release_pending() {
@@ -185,8 +182,8 @@ bool H2Session::reusable() const {
 
 bool H2Session::can_take() const {
   if (dead_ || goaway_ || !nghttp2_session_want_read(session_)) return false;
-  if (!owners_.empty() && !settings_seen_) return false;  // its stream limit is not known yet
-  const auto open = static_cast<long>(owners_.size());
+  if (!streams_.empty() && !settings_seen_) return false;  // its stream limit is not known yet
+  const auto open = static_cast<long>(streams_.size());
   const auto peer_max = static_cast<long>(
       nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS));
   return open < max_streams_ && open < peer_max;
@@ -208,9 +205,10 @@ std::int32_t H2Session::submit(Owner* owner, ms_easy* easy, const std::vector<H2
   const std::int32_t id =
       nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(), has_body ? &provider : nullptr, nullptr);
   if (id < 0) return -1;
-  owners_[id] = owner;
-  easies_[id] = easy;
-  if (has_body && !streamed) bodies_[id] = *body;
+  Stream& st = streams_[id];
+  st.owner = owner;
+  st.easy = easy;
+  if (has_body && !streamed) st.body = *body;
   told_easy_ = easy;  // the stream that causes the next change is this one
   if (depth_ == 0) {   // inside an entry (a callback of this session), the entry sends
     ++depth_;
@@ -222,12 +220,11 @@ std::int32_t H2Session::submit(Owner* owner, ms_easy* easy, const std::vector<H2
 }
 
 void H2Session::forget(std::int32_t stream) {
-  owners_.erase(stream);
-  const auto e = easies_.find(stream);
-  if (e == easies_.end()) return;
-  const bool was_told = e->second == told_easy_;
-  easies_.erase(e);
-  if (was_told) told_easy_ = easies_.empty() ? told_easy_ : easies_.begin()->second;
+  const auto it = streams_.find(stream);
+  if (it == streams_.end()) return;
+  const bool was_told = it->second.easy == told_easy_;
+  streams_.erase(it);
+  if (was_told && !streams_.empty()) told_easy_ = streams_.begin()->second.easy;
 }
 
 void H2Session::owner_refused(std::int32_t stream) {
@@ -241,7 +238,6 @@ void H2Session::owner_refused(std::int32_t stream) {
 void H2Session::detach(std::int32_t stream) {
   if (owner_of(stream)) {
     forget(stream);
-    bodies_.erase(stream);
     if (!dead_ && nghttp2_session_find_stream(session_, stream) != nullptr)
       nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream, NGHTTP2_CANCEL);
   }
@@ -295,7 +291,7 @@ bool H2Session::send_pending() {
 }
 
 void H2Session::update_interest() {
-  if (dead_ || owners_.empty()) return;  // idle: the multi takes it back (settle)
+  if (dead_ || streams_.empty()) return;  // idle: the multi takes it back (settle)
   if (removed_early_) {  // the defect h2_remove_early: REMOVE, and never watched again
     host_.drop(conn_.fd, this);
     return;
@@ -350,8 +346,9 @@ void H2Session::fail_all(MSEcode code, const std::string& text) {
   release_pending();
   outbox_.clear();
   ++depth_;
-  while (!owners_.empty()) {
-    const auto [id, owner] = *owners_.begin();
+  while (!streams_.empty()) {
+    const std::int32_t id = streams_.begin()->first;
+    Owner* owner = streams_.begin()->second.owner;
     forget(id);
     const bool unprocessed = goaway_ && id > nghttp2_session_get_last_proc_stream_id(session_);
     owner->on_stream_closed(unprocessed ? Owner::Close::refused : Owner::Close::failed, code, text);
@@ -360,7 +357,7 @@ void H2Session::fail_all(MSEcode code, const std::string& text) {
 }
 
 void H2Session::settle() {
-  if (depth_ > 0 || !owners_.empty()) return;
+  if (depth_ > 0 || !streams_.empty()) return;
   host_.h2_idle(conn_);  // may delete this session
 }
 

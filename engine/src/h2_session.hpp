@@ -83,7 +83,7 @@ class H2Session final : public SocketUser {
   bool can_take() const;
   // Whether the connection can serve later transfers once idle (no GOAWAY, no error).
   bool reusable() const;
-  std::size_t streams() const { return owners_.size(); }
+  std::size_t streams() const { return streams_.size(); }
 
   // Sends what nghttp2 has queued and states the interest it needs now.
   void flush();
@@ -105,18 +105,26 @@ class H2Session final : public SocketUser {
   void owner_refused(std::int32_t stream);
   // After every outside entry: the host takes an idle session back (may delete this).
   void settle();
-  Owner* owner_of(std::int32_t stream) const;
+  struct Stream;
+  Stream* find(std::int32_t stream);
+  Owner* owner_of(std::int32_t stream);
 
   TransferHost& host_;
   Connection& conn_;
   nghttp2_session* session_ = nullptr;
   long max_streams_;  // MSMOPT_MAX_CONCURRENT_STREAMS
-  std::map<std::int32_t, Owner*> owners_;
-  std::map<std::int32_t, ms_easy*> easies_;
-  std::map<std::int32_t, std::string_view> bodies_;  // fixed request bodies not yet sent
+  // One open stream: its owner, the easy told with socket changes it causes, and the
+  // response head being read.
+  struct Stream {
+    Owner* owner = nullptr;
+    ms_easy* easy = nullptr;
+    std::optional<std::string_view> body;  // a fixed request body: what is not sent yet
+    int status = 0;                        // :status of the header block being read
+    bool final_headers = false;            // the final head is in: later fields are trailers
+  };
+  std::map<std::int32_t, Stream> streams_;  // by stream id: failures told in stream order
   ms_easy* told_easy_ = nullptr;  // the easy the socket table has for this session
   std::string outbox_;            // frames the socket did not take yet
-  std::map<std::int32_t, int> status_;  // :status of each stream's latest header block
   int depth_ = 0;                 // inside an entry: no settle until the outermost ends
   bool dead_ = false;
   bool goaway_ = false;

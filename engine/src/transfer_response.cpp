@@ -2,6 +2,7 @@
 // transfer_response.cpp: the response side of a transfer: reading the socket in bounded
 // bursts, feeding the parser, the parser's callbacks (status, headers, body), and the end
 // of a response (done, or the next hop of a redirect).
+#include <charconv>
 #include <cstdio>
 
 #include "headers.hpp"
@@ -147,10 +148,10 @@ bool Transfer::on_header(std::string_view name, std::string_view value, std::str
   keep_header(name, value, header_origin_);
   if (http::ascii_iequals(name, "Location")) location_.assign(value);
   if (h2_conn_ && http::ascii_iequals(name, "content-length")) {
-    std::int64_t n = 0;
-    bool digits = !value.empty();
-    for (char c : value) digits = digits && c >= '0' && c <= '9' && (n = n * 10 + (c - '0')) < (std::int64_t{1} << 60);
-    h2_content_length_ = digits ? n : -1;
+    // HTTP/2 frames the body itself; nghttp2 has checked the value against the DATA.
+    std::int64_t n = -1;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    h2_content_length_ = ec == std::errc() && end == value.data() + value.size() ? n : -1;
   }
   if (http::ascii_iequals(name, "Content-Type")) {
     easy_.info.content_type.assign(value);
