@@ -23,11 +23,7 @@ const std::string kRequest = "GET / HTTP/1.0\r\nHost: a\r\n\r\n";
 
 MSEcode connect_only(FakeApp& app, Handle& h) {
   EXPECT_EQ(ms_easy_setopt(h.e, MSOPT_CONNECT_ONLY, 1L), MSE_OK);
-  EXPECT_EQ(ms_multi_add_handle(app.multi, h.e), MSM_OK);
-  app.run();
-  const auto msgs = drain(app.multi);
-  EXPECT_EQ(msgs.size(), 1u);
-  return msgs.empty() ? MSE_LAST : msgs[0].second;
+  return ms::test::add_and_run(app, h);
 }
 
 TEST(ConnectOnly, ConnectsSendsNothingAndHandsTheSocketOver) {

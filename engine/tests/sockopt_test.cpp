@@ -34,13 +34,7 @@ int sockopt_cb(void* clientp, ms_socket_t fd, mssocktype purpose) {
   return t->answer;
 }
 
-MSEcode run(FakeApp& app, Handle& h) {
-  EXPECT_EQ(ms_multi_add_handle(app.multi, h.e), MSM_OK);
-  app.run();
-  const auto msgs = drain(app.multi);
-  EXPECT_EQ(msgs.size(), 1u);
-  return msgs.empty() ? MSE_LAST : msgs[0].second;
-}
+MSEcode run(FakeApp& app, Handle& h) { return ms::test::add_and_run(app, h); }
 
 TEST(Sockopt_Callback, OkConnectsAsUsual) {
   FakeApp app;

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "multisock/multisock.h"
 
 namespace ms::test {
@@ -45,6 +47,17 @@ inline std::vector<std::pair<ms_easy*, MSEcode>> drain(ms_multi* m) {
   int left = 0;
   while (MSMsg* msg = ms_multi_info_read(m, &left)) out.emplace_back(msg->easy_handle, msg->data.result);
   return out;
+}
+
+// Adds h to app's multi, runs app until nothing moves, and returns the transfer's result:
+// exactly one DONE is expected (MSE_LAST when there was none).
+template <class App>
+MSEcode add_and_run(App& app, Handle& h) {
+  EXPECT_EQ(ms_multi_add_handle(app.multi, h.e), MSM_OK);
+  app.run();
+  const auto msgs = drain(app.multi);
+  EXPECT_EQ(msgs.size(), 1u);
+  return msgs.empty() ? MSE_LAST : msgs[0].second;
 }
 
 }  // namespace ms::test
