@@ -364,6 +364,8 @@ void put_event(std::string& out, const Event& e) {
 
 }  // namespace
 
+void append_jsonl(std::string& out, const Event& e) { put_event(out, e); }
+
 std::string Trace::to_jsonl() const {
   std::string out;
   out.reserve(events.size() * 48);

@@ -36,6 +36,13 @@
 //    timer callbacks) it makes come before it. write_cb and read_cb are recorded only when
 //    the policy pauses transfers (so other traces keep their identity); a return of
 //    MS_WRITEFUNC_PAUSE / MS_READFUNC_PAUSE (0x10000001) pauses that direction.
+//  * app_* events come only from a recorded program (conformance/record/): its own waits
+//    for readiness and its timerfd, seen from outside. They name library sockets only (a
+//    descriptor the socket callback named and nobody closed since). An app_watch is
+//    recorded just before an app_wait whose watched set for that socket differs from the
+//    last one recorded; app_ready events follow the app_wait they answer. Times of a
+//    recorded trace are CLOCK_MONOTONIC nanoseconds since the recording started; an API
+//    call's event carries the time the call was made.
 #pragma once
 
 #include <cstdint>
@@ -71,7 +78,12 @@ namespace ms::conf {
   X(multi_wait)      /* value = timeout_ms, result, code = numfds, text "took NS" */     \
   X(multi_poll)      /* value = timeout_ms, result, code = numfds, text "took NS" */     \
   X(wakeup)          /* result */                                                        \
-  X(fdset)           /* result, value = max_fd, text "in FD... out FD..." (the sets) */
+  X(fdset)           /* result, value = max_fd, text "in FD... out FD..." (the sets) */ \
+  X(app_wait)        /* recorded program waits: fd = epoll fd or -1, value = timeout_ms, \
+                        text = the call ("epoll_wait", "poll", "select", ...) */          \
+  X(app_ready)       /* fd, mask = CSELECT bits that wait reported for a library socket */ \
+  X(app_watch)       /* fd, mask = CSELECT IN|OUT the program now waits for (0 = none) */  \
+  X(app_timer)       /* fd = timerfd, value = ms until it fires (-1 = disarmed) */
 
 enum class EventKind : std::uint8_t {
 #define MS_X(name) name,
@@ -114,6 +126,10 @@ struct Event {
   // The text as the JSON form holds it: the flags' words, then the free text.
   std::string flagged_text() const;
 };
+
+// One event as its line of the JSON form ("{...}\n"), appended to out: what to_jsonl()
+// writes for it, for writers that stream events (the recorder).
+void append_jsonl(std::string& out, const Event& e);
 
 struct Trace {
   std::vector<Event> events;
