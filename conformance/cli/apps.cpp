@@ -178,6 +178,23 @@ void add_conform(CLI::App& app) {
   flag(app, "--mutants", "run the suite against every compiled-in mutant and print the kill matrix");
   flag(app, "--list", "print what would run, run nothing");
   flag(app, "--list-mutants", "print the mutants and the clause each one breaks");
+  value(app, "--app", "CMD",
+        "grade a real program's half of the contract instead of a library's:\n"
+        "CMD runs unchanged, recorded (conformance/record), against the peers of\n"
+        "--scenario on loopback; {urls} in CMD becomes its URLs, {url} the first;\n"
+        "the application clauses (group AP) judge the trace (conformance/apps)");
+  value(app, "--lib", "PATH",
+        "--app: the curl-style library the program's curl_* calls reach (preloaded\n"
+        "after the recorder; default: the one the program links)");
+  value(app, "--feed", "HOW",
+        "--app: how the program gets its URLs: args (default, {urls}), stdin (one\n"
+        "per line), fifo:NAME (one per line into the FIFO the program makes)");
+  value(app, "--scenario", "FILE",
+        "--app: the scenario whose peers serve and whose transfers are the URLs\n"
+        "(default: fetch.scn of the apps folder)");
+  value(app, "--tolerance-ms", "N", "--app: how late a timer may be answered (default 200)");
+  value(app, "--app-timeout", "S", "--app: stop the program after S seconds (default 20)");
+  value(app, "--name", "NAME", "--app: the report's name for the run (default: the program's)");
 }
 
 // The words of the commands that run one scenario (replay, shrink).

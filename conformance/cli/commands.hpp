@@ -60,6 +60,10 @@ std::string quoted_word(std::string_view word);
 int usage_error(const std::string& message);  // prints one line, returns 2
 
 int cmd_conform(Args& args);
+struct ConformOptions;
+int conform_app(const ConformOptions& options);  // conform --app (conform_app.cpp)
+// "" when dir can be made or written; else why not (nothing is created).
+std::string writable_folder(const std::string& dir);
 int cmd_replay(Args& args);
 int cmd_report(Args& args);
 int cmd_fetch(Args& args);

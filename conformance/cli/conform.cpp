@@ -81,6 +81,24 @@ bool load_suite(const std::string& suite, std::vector<LoadedScenario>& out, std:
   return true;
 }
 
+// "" when dir is a folder that can be written, or could be made: its nearest existing
+// ancestor is a folder that can be written. Nothing is created (a later usage error must
+// leave no folder behind); else why not.
+std::string writable_folder(const std::string& dir) {
+  std::error_code ec;
+  const fs::path wanted = fs::absolute(dir, ec);
+  fs::path at = wanted;
+  while (!at.empty() && !fs::exists(at, ec)) {
+    if (at == at.parent_path()) break;
+    at = at.parent_path();
+  }
+  if (!fs::is_directory(at, ec))
+    return at == wanted ? "not a folder" : at.string() + " is not a folder";
+  if (::access(at.c_str(), W_OK | X_OK) != 0)
+    return "cannot write in " + at.string() + ": " + std::strerror(errno);
+  return "";
+}
+
 namespace {
 
 // What run_all gives back.
@@ -156,23 +174,6 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
-// "" when dir is a folder that can be written, or could be made: its nearest existing
-// ancestor is a folder that can be written. Nothing is created (a later usage error must
-// leave no folder behind); else why not.
-std::string writable_folder(const std::string& dir) {
-  std::error_code ec;
-  const fs::path wanted = fs::absolute(dir, ec);
-  fs::path at = wanted;
-  while (!at.empty() && !fs::exists(at, ec)) {
-    if (at == at.parent_path()) break;
-    at = at.parent_path();
-  }
-  if (!fs::is_directory(at, ec))
-    return at == wanted ? "not a folder" : at.string() + " is not a folder";
-  if (::access(at.c_str(), W_OK | X_OK) != 0)
-    return "cannot write in " + at.string() + ": " + std::strerror(errno);
-  return "";
-}
 
 // After this many groups with violations, a listed run lets its trace go too: its
 // violations stay listed with their excerpts and timelines empty (the repro command gives
@@ -352,13 +353,6 @@ ReportContext report_context(const ConformOptions& o, SuiteRuns& done, double wa
   return ctx;
 }
 
-void write_reports(const json& rep, const fs::path& dir) {
-  ms::reports::write_json(rep, dir / "report.json");
-  ms::reports::write_junit(rep, dir / "junit.xml");
-  ms::reports::write_html({rep}, dir / "report.html");
-  std::printf("reports: %s/report.json, junit.xml, report.html\n", dir.c_str());
-}
-
 }  // namespace
 
 int cmd_conform(Args& args) {
@@ -368,6 +362,7 @@ int cmd_conform(Args& args) {
   }
   ConformOptions o;
   if (const std::string problem = read_conform_options(args, o); !problem.empty()) return usage_error(problem);
+  if (o.app) return conform_app(o);
   if (o.list_mutants) {
 #define MS_X(name, clause, what) \
   if (std::string(#name) != "none") std::printf("%-22s %-14s %s\n", #name, clause, what);

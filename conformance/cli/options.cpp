@@ -67,12 +67,60 @@ bool parse_number(std::string_view text, std::uint64_t max, std::uint64_t& out) 
 
 bool seeds_fit(std::uint64_t seed, std::uint64_t runs) { return runs == 0 || runs - 1 <= kSeedMax - seed; }
 
+namespace {
+
+// The words of conform --app. The contract words (--edition, --strict) and --report apply
+// too; the words of a library run (--target, --suite, seeds, policies) do not.
+std::string read_app_options(Args& args, const std::string& command, ConformOptions& o) {
+  for (const char* word : {"--target", "--suite", "--seed", "--runs", "--policy", "--loop", "--repeat",
+                           "--shard", "--world", "--known"})
+    if (args.value(word)) return std::string(word) + " does not apply to conform --app";
+  for (const char* word : {"--mutants", "--list-mutants", "--determinism", "--list"})
+    if (args.flag(word)) return std::string(word) + " does not apply to conform --app";
+  AppOptions a;
+  a.command = command;
+  if (command.find_first_not_of(" \t") == std::string::npos) return "--app needs a command";
+  if (std::string e = read_path(args, "--lib", a.library); !e.empty()) return e;
+  if (std::string e = read_path(args, "--scenario", a.scenario); !e.empty()) return e;
+  if (auto f = args.value("--feed")) {
+    if (*f != "args" && *f != "stdin" && (f->rfind("fifo:", 0) != 0 || f->size() == 5 ||
+                                          f->find('/') != std::string::npos))
+      return "--feed needs args, stdin or fifo:NAME (a name in the program's folder), not " + quoted_word(*f);
+    a.feed = *f;
+  }
+  std::uint64_t v = 0;
+  if (auto s = args.value("--tolerance-ms")) {
+    if (!parse_number(*s, kToleranceMsMax, v))
+      return "--tolerance-ms needs an integer in [0, " + std::to_string(kToleranceMsMax) + "], not " + quoted_word(*s);
+    a.tolerance_ms = static_cast<long>(v);
+  }
+  if (auto s = args.value("--app-timeout")) {
+    if (!parse_number(*s, kAppTimeoutMax, v) || v == 0)
+      return "--app-timeout needs seconds in [1, " + std::to_string(kAppTimeoutMax) + "], not " + quoted_word(*s);
+    a.timeout_s = static_cast<long>(v);
+  }
+  if (auto s = args.value("--name")) a.name = *s;
+  if (std::string e = read_contract_options(args, o.contract_options); !e.empty()) return e;
+  if (std::string e = read_path(args, "--report", o.report_dir); !e.empty()) return e;
+  o.strict = args.flag("--strict");
+  o.app = std::move(a);
+  return "";
+}
+
+}  // namespace
+
 std::string read_conform_options(Args& args, ConformOptions& o) {
   if (!args.parse("conform")) return args.problem();
   std::string error;
   const auto target_text = args.value("--target");
   o.list_mutants = args.flag("--list-mutants");
   o.mutants = args.flag("--mutants");
+  if (auto app = args.value("--app")) {
+    if (std::string e = read_app_options(args, *app, o); !e.empty()) return e;
+    return args.problem();
+  }
+  for (const char* word : {"--lib", "--feed", "--scenario", "--tolerance-ms", "--app-timeout", "--name"})
+    if (args.value(word)) return std::string(word) + " is a word of conform --app";
   if (!target_text && !o.list_mutants && !o.mutants)
     return "conform needs --target (engine-sim, engine-sim:mutant=NAME, engine-real, lib:PATH[:prefix_])";
   if (!parse_target(target_text.value_or("engine-sim"), o.target, error)) return printable(error);

@@ -39,7 +39,21 @@ inline constexpr std::uint64_t kFetchParallelMax = 10000;  // fetch --parallel
 // within 2^64-1: past it the seeds would wrap to 0 and repeat runs under other numbers.
 bool seeds_fit(std::uint64_t seed, std::uint64_t runs);
 
+// conform --app: a real program's half of the contract (conformance/include/conformance/app_run.hpp).
+struct AppOptions {
+  std::string command;                 // --app, as typed
+  std::optional<std::string> library;  // --lib PATH
+  std::string feed = "args";           // --feed args|stdin|fifo:NAME
+  std::optional<std::string> scenario; // --scenario FILE (default: the apps folder's fetch.scn)
+  long tolerance_ms = 200;             // --tolerance-ms
+  long timeout_s = 20;                 // --app-timeout
+  std::optional<std::string> name;     // --name
+};
+inline constexpr std::uint64_t kToleranceMsMax = 60000;
+inline constexpr std::uint64_t kAppTimeoutMax = 3600;
+
 struct ConformOptions {
+  std::optional<AppOptions> app;  // --app: grade a program, not a library
   ms::conf::TargetSpec target;
   std::string suite = "scripted";
   ContractOptions contract_options;

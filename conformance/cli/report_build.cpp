@@ -104,8 +104,14 @@ json target_json(const ReportContext& ctx) {
       if (second.find('/') != std::string::npos) name += " " + second;
     }
   }
-  return {{"name", name}, {"kind", kind}, {"library", target.library}, {"version", version},
-          {"world", target.is_virtual() ? "sim" : "real"}};
+  json out = {{"name", name}, {"kind", kind}, {"library", target.library}, {"version", version},
+              {"world", target.is_virtual() ? "sim" : "real"}};
+  if (!ctx.app.is_null()) {
+    out["name"] = ctx.app.value("name", std::string("program")) + " on " + name;
+    out["party"] = to_string(ctx.party);
+    out["app"] = ctx.app;
+  }
+  return out;
 }
 
 // One scenario's line: the run that stands for its repeats (sv.representative).
@@ -199,7 +205,7 @@ json build_report(const std::vector<ScenarioRun>& input, const FoldedRuns& folde
   // A crash or hang always carries its ER-NO-CRASH violation.
   std::vector<ScenarioRun> runs = input;
   for (ScenarioRun& r : runs) ensure_crash_violation(r);
-  const Contract contract = ms::conf::contract(ctx.edition_id, ctx.strict);
+  const Contract contract = ms::conf::contract(ctx.edition_id, ctx.strict, ctx.party);
   const auto groups = group_repeats(runs);
   std::vector<ScenarioVerdict> verdicts;
   for (const auto& g : groups) verdicts.push_back(verdict_of_repeats(g, contract));
@@ -230,7 +236,8 @@ json build_report(const std::vector<ScenarioRun>& input, const FoldedRuns& folde
   json scenarios = json::array(), violations = json::array();
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const ScenarioRun& r = *groups[g][verdicts[g].representative];
-    const std::string rp = repro(r, ctx.target, ctx.edition_id, ctx.known_file);
+    const std::string rp =
+        ctx.app_repro.empty() ? repro(r, ctx.target, ctx.edition_id, ctx.known_file) : ctx.app_repro;
     scenarios.push_back(scenario_json(groups[g], verdicts[g], root, rp));
     if (verdicts[g].verdict != Verdict::skipped) add_violations(r, contract, rp, violations);
   }
@@ -251,6 +258,14 @@ json build_report(const std::vector<ScenarioRun>& input, const FoldedRuns& folde
   ms::reports::recompute_summary(rep);
   ms::reports::canonicalize(rep);
   return rep;
+}
+
+void write_reports(const json& rep, const std::string& dir) {
+  const fs::path d(dir);
+  ms::reports::write_json(rep, d / "report.json");
+  ms::reports::write_junit(rep, d / "junit.xml");
+  ms::reports::write_html({rep}, d / "report.html");
+  std::printf("reports: %s/report.json, junit.xml, report.html\n", dir.c_str());
 }
 
 void print_scenario_lines(const json& rep,

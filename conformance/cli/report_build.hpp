@@ -28,6 +28,11 @@ struct ReportContext {
   // Stored verbatim: {"id", "title", "chosen_by"} and null or the known-deviations file.
   ms::reports::json edition;
   ms::reports::json known;
+  // conform --app: the application's clauses are graded, the target's "app" member says
+  // which program and how it was run, and every run's repro line is this command.
+  ms::conf::Party party = ms::conf::Party::library;
+  ms::reports::json app;  // null for a library run
+  std::string app_repro;
 };
 
 
@@ -44,6 +49,9 @@ std::string scenarios_dir();
 std::string relative(const std::string& path);
 std::string repro(const ms::conf::ScenarioRun& r, const ms::conf::TargetSpec& t,
                   ms::conf::Edition edition, const std::string& known_file);
+
+// DIR/report.json, DIR/junit.xml and DIR/report.html, and a line saying so.
+void write_reports(const ms::reports::json& report, const std::string& dir);
 
 // One line per scenario whose verdict is not pass (with its repro and, when written, the
 // shrunk file keyed by (name, seed)).

@@ -267,7 +267,9 @@ struct Checker::State {
 
   State(Edition ed, CheckerOptions o) : edition(ed), opt(o) {
     for (const Clause& c : all_clauses()) {
-      enabled[static_cast<std::size_t>(c.key)] = in_edition(c, ed);
+      // Application clauses are judged on recorded programs (check_application), not here.
+      enabled[static_cast<std::size_t>(c.key)] =
+          in_edition(c, ed) && party_of(c) == Party::library;
     }
   }
 

@@ -87,9 +87,12 @@ const char* to_string(ClauseGroup g) {
     case ClauseGroup::DT: return "DT";
     case ClauseGroup::PA: return "PA";
     case ClauseGroup::CL: return "CL";
+    case ClauseGroup::AP: return "AP";
   }
   return "?";
 }
+
+const char* to_string(Party p) { return p == Party::application ? "application" : "library"; }
 
 std::span<const Clause> all_clauses() { return kClauses; }
 const Clause& clause(ClauseId id) { return kClauses[static_cast<std::size_t>(id)]; }

@@ -1,21 +1,8 @@
 // SPDX-License-Identifier: MIT
 // run_real.cpp: scenarios on real loopback sockets and real time.
 //
-// How a scenario is mapped onto real sockets:
-//  * Each peer listens through RealPeerHost on its scenario address (any 127.0.0.0/8
-//    address, or ::1) at an ephemeral port; 127.0.0.1 when that address cannot be bound.
-//  * Every transfer URL is rewritten to reach its peer's real port: the port in the URL
-//    becomes the real one and the host stays. A numeric host becomes the address the peer
-//    really listens on; a name keeps its spelling and gets an MSOPT_RESOLVE entry
-//    "name:<real port>:<real address>", taken from the transfer's own `resolve` entry or
-//    the scenario's `dns` line. So no scenario name is ever looked up on the machine.
-//  * A name that fails in the scenario (`dns NAME fail`, or a name nothing resolves)
-//    becomes "<name>-…x.invalid" with a first label longer than DNS allows (63): the C
-//    library refuses to build a query for it, so the lookup fails locally with "could
-//    not resolve" and no packet leaves the machine (a plain `.invalid` name is sent to
-//    the configured DNS server).
-//  * A URL address with no peer gets a `refuse` listener there, so its connect is
-//    refused as in simnet rather than reaching whatever listens on that port locally.
+// How a scenario is mapped onto real sockets: real_peers.hpp (peers on RealPeerHost, URLs
+// rewritten to their real ports, names that fail made unresolvable locally).
 //  * Not reproduced: link latency, bandwidth, buffer sizes and DNS delays (loopback is as
 //    fast as it is). Redirects to absolute URLs keep the scenario's port (not remapped).
 //  * Not applicable, reported as skipped (outcome pass, ScenarioRun::skipped, the message
@@ -55,6 +42,7 @@
 #include "child_run.hpp"
 #include "http/url.hpp"
 #include "real_environment.hpp"
+#include "real_peers.hpp"
 #include "run_end.hpp"
 #include "simnet/posix_ports.hpp"
 #include "simnet/real_peer_host.hpp"
@@ -71,172 +59,6 @@ constexpr Nanos kRunCap = std::chrono::seconds(30);
 // A child gets this much longer than its driver's own limit before it counts as hung.
 constexpr std::chrono::milliseconds kChildGrace{10'000};
 constexpr long kTimerToleranceMs = 50;
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// ---- URL mapping -------------------------------------------------------------------------
-
-// A scenario URL taken apart to be put back together with a real port, split by the
-// engine's URL splitter (http/url.hpp): userinfo, path, query and fragment stay as written.
-struct Url {
-  std::string scheme;    // lower case
-  std::string userinfo;  // with its '@', or empty
-  std::string host;      // without brackets
-  bool bracketed = false;
-  int port = 0;
-  std::string rest;      // path, query, fragment: everything from the first '/', '?' or '#'
-};
-
-bool parse_url(const std::string& text, Url& out) {
-  const std::optional<http::UrlParts> parts = http::split_url(text);
-  if (!parts || parts->host.empty()) return false;
-  Url u;
-  u.scheme = lower(std::string(parts->scheme));
-  if (parts->has_userinfo) u.userinfo = std::string(parts->userinfo) + "@";
-  u.host = std::string(parts->host);
-  u.bracketed = parts->bracketed;
-  u.rest = std::string(parts->rest);
-  if (!parts->port.empty()) {
-    const std::optional<std::uint16_t> port = http::parse_port(parts->port);
-    if (!port) return false;
-    u.port = *port;
-  } else {
-    u.port = http::default_port(u.scheme);
-    if (u.port == 0) return false;
-  }
-  out = u;
-  return true;
-}
-
-std::string host_text(const port::Address& a) {  // "127.0.0.7" or "[::1]"
-  std::string s = a.to_string();
-  return s.substr(0, s.rfind(':'));
-}
-
-// A name whose first label is longer than 63 bytes: getaddrinfo fails before building a
-// DNS query, so nothing is sent anywhere.
-std::string unresolvable_name(const std::string& host) {
-  std::string label = "no-lookup-";
-  for (char c : lower(host)) label += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
-  if (label.size() < 64) label.append(64 - label.size(), 'x');
-  return label + ".invalid";
-}
-
-// The peers on real sockets and the addresses URLs are mapped to.
-class PeerMap {
- public:
-  explicit PeerMap(posix::RealPeerHost& host) : host_(host) {}
-
-  // Starts every peer of the scenario; false with a message on the first failure.
-  bool start(const Scenario& sc, std::string& error) {
-    for (const PeerSpec& p : sc.peers) {
-      if (p.script.commands.empty()) {
-        error = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name + " has no parsed script";
-        return false;
-      }
-      auto at = port::Address::parse_numeric(p.address, static_cast<std::uint16_t>(p.port));
-      if (!at || !at->is_loopback()) {
-        error = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name +
-                ": not a loopback address: " + p.address;
-        return false;
-      }
-      auto real = listen(p.name, p.script, *at, error);
-      if (!real) {
-        error = sc.file + ":" + std::to_string(p.line) + ": peer " + p.name + ": " + error;
-        return false;
-      }
-      real_[*at] = *real;
-    }
-    return true;
-  }
-
-  // Where a connection to the scenario address really goes; a refusing listener is made
-  // for an address no peer listens on. nullopt: the address is not loopback.
-  std::optional<port::Address> real_for(const port::Address& scenario_addr) {
-    if (auto it = real_.find(scenario_addr); it != real_.end()) return it->second;
-    if (!scenario_addr.is_loopback()) return std::nullopt;
-    sim::PeerScript refuse;
-    refuse.commands.push_back(sim::PeerCommand{.op = sim::PeerOp::refuse});
-    std::string error;
-    auto real = listen("no-peer", refuse, scenario_addr, error);
-    if (!real) return std::nullopt;
-    real_[scenario_addr] = *real;
-    return real;
-  }
-
- private:
-  std::optional<port::Address> listen(const std::string& name, const sim::PeerScript& script,
-                                      const port::Address& at, std::string& error) {
-    auto real = host_.listen(name, script, error, host_text(at));
-    if (!real && at.family == port::Family::v4) real = host_.listen(name, script, error);
-    return real;
-  }
-
-  posix::RealPeerHost& host_;
-  std::map<port::Address, port::Address> real_;
-};
-
-// The scenario's address for a host name at a port, as simnet would resolve it.
-std::optional<std::string> scenario_address(const Scenario& sc, const TransferSpec& t,
-                                            const std::string& host, int port) {
-  const std::string name = lower(host);
-  for (const ResolveSpec& r : t.resolve) {
-    if (lower(r.host) != name || r.port != port) continue;
-    const std::string first = r.address.substr(0, r.address.find(','));
-    if (!first.empty()) return first;
-  }
-  for (const DnsSpec& d : sc.dns) {
-    if (lower(d.name) != name) continue;
-    if (d.fail || d.addresses.empty()) return std::nullopt;
-    return d.addresses.front();
-  }
-  return std::nullopt;
-}
-
-// Rewrites one transfer so that it reaches the real peers; false with a message when the
-// scenario names an address that is not loopback.
-bool map_transfer(const Scenario& sc, PeerMap& peers, TransferSpec& t, std::string& error) {
-  Url u;
-  if (!parse_url(t.url, u)) return true;  // the target will refuse it, as over simnet
-  std::optional<port::Address> at = port::Address::parse_numeric(u.host, static_cast<std::uint16_t>(u.port));
-  const bool numeric = at.has_value();
-  if (!numeric) {
-    if (auto a = scenario_address(sc, t, u.host, u.port))
-      at = port::Address::parse_numeric(*a, static_cast<std::uint16_t>(u.port));
-  }
-  // Entries for this host are replaced; the others stay (they name loopback addresses).
-  std::vector<ResolveSpec> resolve;
-  for (const ResolveSpec& r : t.resolve)
-    if (lower(r.host) != lower(u.host)) resolve.push_back(r);
-  if (!at) {
-    u.host = unresolvable_name(u.host);
-    u.bracketed = false;
-  } else {
-    auto real = peers.real_for(*at);
-    if (!real) {
-      error = "transfer " + t.id + ": " + at->to_string() + " is not a loopback address";
-      return false;
-    }
-    u.port = real->port;
-    if (numeric) {
-      u.host = host_text(*real);
-      u.bracketed = false;  // host_text brackets IPv6 itself
-    } else {
-      ResolveSpec r;
-      r.host = u.host;
-      r.port = real->port;
-      r.address = host_text(*real);
-      resolve.push_back(r);
-    }
-  }
-  t.resolve = resolve;
-  const std::string host = u.bracketed ? "[" + u.host + "]" : u.host;
-  t.url = u.scheme + "://" + u.userinfo + host + ":" + std::to_string(u.port) + u.rest;
-  return true;
-}
 
 // ---- socket observation ------------------------------------------------------------------
 

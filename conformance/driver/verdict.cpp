@@ -33,10 +33,11 @@ const ContractClause* Contract::find(std::string_view id) const {
   return nullptr;
 }
 
-Contract contract(Edition edition, bool strict) {
+Contract contract(Edition edition, bool strict, Party party) {
   Contract out;
   out.strict = strict;
   for (const Clause& c : all_clauses()) {
+    if (party_of(c) != party) continue;
     ContractClause k;
     k.id = std::string(c.id);
     k.group = to_string(c.group);

@@ -69,6 +69,16 @@ class T {
   T& fdset(long max_fd, std::string sets) {
     return push(EventKind::fdset, [&](Event& e) { e.value = max_fd, e.text = std::move(sets); });
   }
+  // A recorded program's own waits (app_checker.hpp).
+  T& app_wait(long timeout_ms = -1, std::string call = "epoll_wait") {
+    return push(EventKind::app_wait, [&](Event& e) { e.value = timeout_ms, e.text = std::move(call); });
+  }
+  T& ready(int fd, int mask) { return push(EventKind::app_ready, [&](Event& e) { e.fd = fd, e.mask = mask; }); }
+  T& watch(int fd, int mask) { return push(EventKind::app_watch, [&](Event& e) { e.fd = fd, e.mask = mask; }); }
+  T& app_timer(int fd, long ms) { return push(EventKind::app_timer, [&](Event& e) { e.fd = fd, e.value = ms; }); }
+  T& easy_cleanup(int easy) {
+    return push(EventKind::call_end, [&](Event& e) { e.easy = easy, e.text = "easy_cleanup"; });
+  }
   T& note(std::string text) { return push(EventKind::note, [&](Event& e) { e.text = std::move(text); }); }
   T& call_end(std::string text = "") { return push(EventKind::call_end, [&](Event& e) { e.text = std::move(text); }); }
   // Modifiers of the last event.

@@ -18,7 +18,7 @@
 namespace ms::conf {
 
 enum class Severity : std::uint8_t { must, should, observed };
-enum class ClauseGroup : std::uint8_t { SA, SC, TM, IR, AS, ER, DP, LG, DT, PA, CL };
+enum class ClauseGroup : std::uint8_t { SA, SC, TM, IR, AS, ER, DP, LG, DT, PA, CL, AP };
 // Who can decide a clause: the checker from a trace, or the harness (replays, crashes).
 enum class DecidedBy : std::uint8_t { trace, harness };
 
@@ -266,7 +266,62 @@ const char* to_string(ClauseGroup g);
     "multi_fdset's max_fd is the highest descriptor it set, or -1 when it set none.",          \
     "curl_multi_fdset(3)",                                                                     \
     "If no file descriptors are set by libcurl, max_fd will contain -1 when this function "   \
-    "returns.")
+    "returns.")                                                                                \
+  /* The application's half, judged on a recorded program (Party::application). */            \
+  X(AP_TIMER_FIRE, "AP-TIMER-FIRE", AP, must, P_ALL, trace,                                    \
+    "A timer the library set (timeout_ms >= 0) and did not replace is answered by "           \
+    "socket_action(CURL_SOCKET_TIMEOUT) made at or after its expiry, within the tolerance.",   \
+    "CURLMOPT_TIMERFUNCTION(3)",                                                               \
+    "When that timer fires, call either curl_multi_socket_action(3) or curl_multi_perform(3), " \
+    "depending on which interface you use.")                                                   \
+  X(AP_TIMER_DELETE, "AP-TIMER-DELETE", AP, must, P_788, trace,                                \
+    "After the timer callback passes -1 the application deletes its timer: a timerfd it armed " \
+    "for the library is disarmed before it waits again, and no CURL_SOCKET_TIMEOUT call comes " \
+    "at the deleted timer's expiry.",                                                          \
+    "CURLMOPT_TIMERFUNCTION(3)",                                                               \
+    "A timeout_ms value of -1 passed to this callback means you should delete the timer.")     \
+  X(AP_WATCH, "AP-WATCH", AP, must, P_ALL, trace,                                              \
+    "When it waits, the application watches each library socket for exactly the activity the " \
+    "last socket callback asked (IN, OUT or both): no less (a hang), no more (a busy loop).",  \
+    "CURLMOPT_SOCKETFUNCTION(3)",                                                              \
+    "libcurl then expects the application to monitor the sockets for the specific activities " \
+    "and tell libcurl again when something happens on one of them.")                           \
+  X(AP_UNWATCH, "AP-UNWATCH", AP, must, P_ALL, trace,                                          \
+    "After CURL_POLL_REMOVE the application no longer watches the socket while it stays open, " \
+    "until a socket callback asks for it again.",                                              \
+    "CURLMOPT_SOCKETFUNCTION(3)",                                                              \
+    "The specified socket/file descriptor is no longer used by libcurl for any active "        \
+    "transfer.")                                                                               \
+  X(AP_MASK, "AP-MASK", AP, must, P_ALL, trace,                                                \
+    "A mask the application passes to socket_action for a socket names only activity its "    \
+    "last wait reported for that socket (0, events unknown, is always allowed).",             \
+    "curl_multi_socket_action(3)",                                                             \
+    "When the events on a socket are known, they can be passed as an events bitmask "          \
+    "ev_bitmask")                                                                              \
+  X(AP_ACT, "AP-ACT", AP, must, P_ALL, trace,                                                  \
+    "When its wait reports a library socket ready, the application calls socket_action for "  \
+    "that socket before it waits again, unless the socket was removed or closed meanwhile.",   \
+    "curl_multi_socket_action(3)",                                                             \
+    "When activity is detected, call curl_multi_socket_action() for the socket(s) that got "   \
+    "action.")                                                                                 \
+  X(AP_INFO_READ, "AP-INFO-READ", AP, must, P_ALL, trace,                                      \
+    "After a call that lowers the number of running handles, the application calls info_read " \
+    "before it waits again.",                                                                  \
+    "curl_multi_socket_action(3)",                                                             \
+    "Use curl_multi_info_read(3) to figure out which easy handle that completed.")             \
+  X(AP_REMOVE_DONE, "AP-REMOVE-DONE", AP, must, P_788, trace,                                  \
+    "The application removes an easy handle from the multi (curl_multi_remove_handle) before " \
+    "curl_easy_cleanup on it and before curl_multi_cleanup.",                                  \
+    "curl_easy_cleanup(3)",                                                                    \
+    "To close an easy handle that has been used with the multi interface, make sure to call "  \
+    "curl_multi_remove_handle(3) first to remove it from the multi handle before it is "       \
+    "closed.")                                                                                 \
+  X(AP_REENTRY, "AP-REENTRY", AP, must, P_788, trace,                                          \
+    "From inside a socket or timer callback the application calls none of socket_action, "     \
+    "perform, add_handle and remove_handle.",                                                  \
+    "curl_multi_remove_handle(3)",                                                             \
+    "It is fine to remove a handle at any time during a transfer, just not from within any "   \
+    "libcurl callback function.")
 
 enum class ClauseId : std::uint8_t {
 #define MS_X(e, id, g, s, p, d, stmt, src, quote) e,
@@ -288,6 +343,16 @@ struct Clause {
   std::string_view source;  // seed file name or man page name
   std::string_view quote;   // a short quote of the source
 };
+
+// Which side of the contract a clause binds. Library clauses are judged on a target driven by
+// the harness's own application (Checker); application clauses (group AP) on the recorded
+// trace of a real program driving a library (check_application, app_checker.hpp). A report
+// grades one party.
+enum class Party : std::uint8_t { library, application };
+inline Party party_of(const Clause& c) {
+  return c.group == ClauseGroup::AP ? Party::application : Party::library;
+}
+const char* to_string(Party p);  // "library", "application"
 
 // All clauses in table order (stable: reports and counts use it).
 std::span<const Clause> all_clauses();

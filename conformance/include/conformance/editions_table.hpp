@@ -462,15 +462,18 @@
   X(DT_REPLAY, e7_16, must,                                                             \
     "",                                                                                 \
     "conformance/README.md",                                                            \
-    "Over simnet, the same scenario and the same seed give a byte-identical trace.")    \
+    "Over simnet, the same scenario and the same seed give a byte-identical trace, "    \
+    "for the engine and for a library alike.")                                          \
   X(DT_REPLAY, e7_88, must,                                                             \
     "",                                                                                 \
     "conformance/README.md",                                                            \
-    "Over simnet, the same scenario and the same seed give a byte-identical trace.")    \
+    "Over simnet, the same scenario and the same seed give a byte-identical trace, "    \
+    "for the engine and for a library alike.")                                          \
   X(DT_REPLAY, e8, must,                                                                \
     "",                                                                                 \
     "conformance/README.md",                                                            \
-    "Over simnet, the same scenario and the same seed give a byte-identical trace.")    \
+    "Over simnet, the same scenario and the same seed give a byte-identical trace, "    \
+    "for the engine and for a library alike.")                                          \
   X(PA_SILENT, e7_16, must,                                                             \
     "",                                                                                 \
     "curl_easy_pause(3), libcurl 7.19.7",                                               \
@@ -605,5 +608,123 @@
     "",                                                                                 \
     "curl_multi_fdset(3), libcurl 8.21.0",                                              \
     "If no file descriptors are set by libcurl, max_fd contain -1 when this "           \
-    "function returns.")
+    "function returns.")                                                                \
+  X(AP_TIMER_FIRE, e7_16, must,                                                         \
+    "",                                                                                 \
+    "curl_multi_socket_action(3), libcurl 7.19.7",                                      \
+    "If no activity is detected and the timeout expires, call "                         \
+    "curl_multi_socket_action(3) with CURL_SOCKET_TIMEOUT")                             \
+  X(AP_TIMER_FIRE, e7_88, must,                                                         \
+    "",                                                                                 \
+    "CURLMOPT_TIMERFUNCTION(3), libcurl 7.88.1",                                        \
+    "When that timer fires, call either curl_multi_socket_action(3) or "                \
+    "curl_multi_perform(3), depending on which interface you use.")                     \
+  X(AP_TIMER_FIRE, e8, must,                                                            \
+    "",                                                                                 \
+    "CURLMOPT_TIMERFUNCTION(3), libcurl 8.21.0",                                        \
+    "When that timer fires, call either curl_multi_socket_action(3) or "                \
+    "curl_multi_perform(3), depending on which interface you use.")                     \
+  X(AP_TIMER_DELETE, e7_88, must,                                                       \
+    "",                                                                                 \
+    "CURLMOPT_TIMERFUNCTION(3), libcurl 7.88.1",                                        \
+    "A timeout_ms value of -1 passed to this callback means you should delete the"      \
+    " timer.")                                                                          \
+  X(AP_TIMER_DELETE, e8, must,                                                          \
+    "",                                                                                 \
+    "CURLMOPT_TIMERFUNCTION(3), libcurl 8.21.0",                                        \
+    "A timeout_ms value of -1 passed to this callback means you should delete the"      \
+    " timer.")                                                                          \
+  X(AP_WATCH, e7_16, must,                                                              \
+    "",                                                                                 \
+    "curl_multi_socket_action(3), libcurl 7.19.7",                                      \
+    "Provide some means to manage the sockets libcurl is using, so you can check "      \
+    "them for activity.")                                                               \
+  X(AP_WATCH, e7_88, must,                                                              \
+    "",                                                                                 \
+    "CURLMOPT_SOCKETFUNCTION(3), libcurl 7.88.1",                                       \
+    "libcurl then expects the application to monitor the sockets for the specific"      \
+    " activities and tell libcurl again when something happens on one of them.")        \
+  X(AP_WATCH, e8, must,                                                                 \
+    "",                                                                                 \
+    "CURLMOPT_SOCKETFUNCTION(3), libcurl 8.21.0",                                       \
+    "libcurl then expects the application to monitor the sockets for the specific"      \
+    " activities and tell libcurl again when something happens on one of them.")        \
+  X(AP_UNWATCH, e7_16, must,                                                            \
+    "",                                                                                 \
+    "curl_multi_socket(3), libcurl 7.16.0",                                             \
+    "CURL_POLL_REMOVE (4) deregister")                                                  \
+  X(AP_UNWATCH, e7_88, must,                                                            \
+    "",                                                                                 \
+    "CURLMOPT_SOCKETFUNCTION(3), libcurl 7.88.1",                                       \
+    "The specified socket/file descriptor is no longer used by libcurl for any "        \
+    "active transfer.")                                                                 \
+  X(AP_UNWATCH, e8, must,                                                               \
+    "",                                                                                 \
+    "CURLMOPT_SOCKETFUNCTION(3), libcurl 8.21.0",                                       \
+    "The specified socket/file descriptor is no longer used by libcurl for any "        \
+    "active transfer.")                                                                 \
+  X(AP_MASK, e7_16, must,                                                               \
+    "",                                                                                 \
+    "curl_multi_socket_action(3), libcurl 7.19.7",                                      \
+    "When the events on a socket are known, they can be passed as an events "           \
+    "bitmask ev_bitmask")                                                               \
+  X(AP_MASK, e7_88, must,                                                               \
+    "",                                                                                 \
+    "curl_multi_socket_action(3), libcurl 7.88.1",                                      \
+    "When the events on a socket are known, they can be passed as an events "           \
+    "bitmask ev_bitmask")                                                               \
+  X(AP_MASK, e8, must,                                                                  \
+    "",                                                                                 \
+    "curl_multi_socket_action(3), libcurl 8.21.0",                                      \
+    "When the events on a socket are known, they can be passed as an events "           \
+    "bitmask ev_bitmask")                                                               \
+  X(AP_ACT, e7_16, must,                                                                \
+    "",                                                                                 \
+    "curl_multi_socket_action(3), libcurl 7.19.7",                                      \
+    "When activity is detected, call curl_multi_socket_action() for the socket(s)"      \
+    " that got action.")                                                                \
+  X(AP_ACT, e7_88, must,                                                                \
+    "",                                                                                 \
+    "curl_multi_socket_action(3), libcurl 7.88.1",                                      \
+    "When activity is detected, call curl_multi_socket_action() for the socket(s)"      \
+    " that got action.")                                                                \
+  X(AP_ACT, e8, must,                                                                   \
+    "",                                                                                 \
+    "curl_multi_socket_action(3), libcurl 8.21.0",                                      \
+    "When activity is detected, call curl_multi_socket_action() for the socket(s)"      \
+    " that got action.")                                                                \
+  X(AP_INFO_READ, e7_16, must,                                                          \
+    "",                                                                                 \
+    "curl_multi_socket_action(3), libcurl 7.19.7",                                      \
+    "Use curl_multi_info_read(3) to figure out which easy handle that completed.")      \
+  X(AP_INFO_READ, e7_88, must,                                                          \
+    "",                                                                                 \
+    "curl_multi_socket_action(3), libcurl 7.88.1",                                      \
+    "Use curl_multi_info_read(3) to figure out which easy handle that completed.")      \
+  X(AP_INFO_READ, e8, must,                                                             \
+    "",                                                                                 \
+    "curl_multi_socket_action(3), libcurl 8.21.0",                                      \
+    "Use curl_multi_info_read(3) to figure out which easy handle that completed.")      \
+  X(AP_REMOVE_DONE, e7_88, must,                                                        \
+    "",                                                                                 \
+    "curl_easy_cleanup(3), libcurl 7.88.1",                                             \
+    "To close an easy handle that has been used with the multi interface, make "        \
+    "sure to call curl_multi_remove_handle(3) first to remove it from the multi "       \
+    "handle before it is closed.")                                                      \
+  X(AP_REMOVE_DONE, e8, must,                                                           \
+    "",                                                                                 \
+    "curl_easy_cleanup(3), libcurl 8.21.0",                                             \
+    "To close an easy handle that has been used with the multi interface, make "        \
+    "sure to first call curl_multi_remove_handle(3) to remove it from the multi "       \
+    "handle before it is closed.")                                                      \
+  X(AP_REENTRY, e7_88, must,                                                            \
+    "",                                                                                 \
+    "curl_multi_remove_handle(3), libcurl 7.88.1",                                      \
+    "It is fine to remove a handle at any time during a transfer, just not from "       \
+    "within any libcurl callback function.")                                            \
+  X(AP_REENTRY, e8, must,                                                               \
+    "",                                                                                 \
+    "curl_multi_remove_handle(3), libcurl 8.21.0",                                      \
+    "It is fine to remove a handle at any time during a transfer, but not from "        \
+    "within any libcurl callback function.")
 

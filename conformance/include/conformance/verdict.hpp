@@ -35,7 +35,9 @@ struct Contract {
   bool strict = false;                  // SHOULD violations are hard
   const ContractClause* find(std::string_view id) const;
 };
-Contract contract(Edition edition, bool strict);
+// The clauses of one party (clauses.hpp: Party): a report grades either a library or an
+// application, never both.
+Contract contract(Edition edition, bool strict, Party party = Party::library);
 
 // "MUST", "SHOULD", "OBSERVED" (the catalogue's), or "EXPECT" for a violation that names no
 // catalogue clause (an unmet `expect` line of the scenario).
