@@ -1,0 +1,1 @@
+# curl's event-loop examples (filled in below)
