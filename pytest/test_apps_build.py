@@ -143,3 +143,45 @@ def test_curl_example_with_url_arguments_saves_every_body(served, tmp_path, exam
     for number, name in enumerate(files, start=1):
         got = (tmp_path / f"{number}.download").read_bytes()
         assert got == files[name], f"{number}.download: {len(got)} bytes, expected {len(files[name])}{log}"
+
+
+def _syscalls(argv, cwd):
+    """The epoll_ctl and timerfd_settime calls of a run, as strace prints them."""
+    strace = Path("/usr/bin/strace")
+    if not strace.exists():
+        pytest.skip("strace is not installed")
+    trace = cwd / "strace.txt"
+    proc, log = _run([str(strace), "-f", "-qq", "-o", str(trace), "-e", "trace=epoll_ctl,timerfd_settime",
+                      *argv], cwd)
+    return proc, log, trace.read_text().splitlines()
+
+
+def _watches(lines):
+    """epoll_ctl ADD/MOD lines, but not the timerfd's own (EPOLLIN only, added first)."""
+    calls = [line for line in lines if "EPOLL_CTL_ADD" in line or "EPOLL_CTL_MOD" in line]
+    return calls[1:]
+
+
+# What each mutant's system calls show, beside app-loop's, for three loopback transfers.
+@pytest.mark.parametrize("mutant", ("no_unwatch", "timer_not_deleted", "watch_both", "timer_late"))
+def test_mutant_breaks_its_rule_in_its_system_calls(served, tmp_path, mutant):
+    urls, _ = served
+    base, base_log, good = _syscalls([str(_bin_dir() / "app-loop"), *urls[:3]], tmp_path / "loop")
+    proc, log, bad = _syscalls([str(_bin_dir() / f"app-mutant-{mutant}"), *urls[:3]], tmp_path / "mutant")
+    assert base.returncode == 0, base_log
+    assert proc.returncode == 0, log
+    disarm = "it_value={tv_sec=0, tv_nsec=0}"
+    settimes = [line for line in bad if "timerfd_settime" in line]
+    if mutant == "no_unwatch":
+        assert any("EPOLL_CTL_DEL" in line for line in good), good
+        assert not any("EPOLL_CTL_DEL" in line for line in bad), bad
+    elif mutant == "timer_not_deleted":
+        assert any(disarm in line for line in good), good
+        assert settimes and not any(disarm in line for line in settimes), bad
+    elif mutant == "watch_both":
+        assert _watches(bad) and all("EPOLLIN|EPOLLOUT" in line for line in _watches(bad)), bad
+        assert not all("EPOLLIN|EPOLLOUT" in line for line in _watches(good)), good
+    else:  # timer_late: every armed timer is at least a second away
+        armed = [line for line in settimes if disarm not in line]
+        assert armed and all("it_value={tv_sec=0," not in line for line in armed), bad
+        assert any("it_value={tv_sec=0," in line for line in good if disarm not in line), good
