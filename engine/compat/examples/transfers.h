@@ -209,39 +209,47 @@ static inline long run_millis_left(const struct run *r) {
   return left > 0 ? left : 0;
 }
 
+/* Reports the transfer of one DONE message and closes its file; the caller removes and
+ * frees its handle. NULL for a message of another kind or an unknown handle. */
+static inline struct transfer *run_report_done(struct run *r, const CURLMsg *msg) {
+  struct transfer *t = NULL;
+  CURLcode result;
+  long status = 0;
+  curl_off_t bytes = 0;
+  if (msg->msg != CURLMSG_DONE) return NULL;
+  result = msg->data.result;
+  curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+  if (!t) {
+    fprintf(stderr, "DONE message for an unknown handle\n");
+    return NULL;
+  }
+  curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(t->easy, CURLINFO_SIZE_DOWNLOAD_T, &bytes);
+  if (fclose(t->out) != 0 && result == CURLE_OK) result = CURLE_WRITE_ERROR;
+  t->out = NULL;
+  if (result == CURLE_OK && status < 400) {
+    printf("ok %s -> %s (HTTP %ld, %" CURL_FORMAT_CURL_OFF_T " bytes)\n", t->url, t->path,
+           status, bytes);
+  } else {
+    if (result == CURLE_OK)
+      fprintf(stderr, "FAILED %s: HTTP status %ld\n", t->url, status);
+    else
+      fprintf(stderr, "FAILED %s: %s (curl error %d)%s%s\n", t->url, curl_easy_strerror(result),
+              (int)result, t->error[0] ? ": " : "", t->error);
+    unlink(t->path); /* leave no partial file that looks like a result */
+    r->failed++;
+  }
+  r->finished++;
+  return t;
+}
+
 /* Reads every DONE message: reports the transfer, closes its file, frees its handle. */
 static inline void run_check_messages(struct run *r) {
   CURLMsg *msg;
   int left;
   while ((msg = curl_multi_info_read(r->multi, &left)) != NULL) {
-    struct transfer *t = NULL;
-    CURLcode result;
-    long status = 0;
-    curl_off_t bytes = 0;
-    if (msg->msg != CURLMSG_DONE) continue;
-    result = msg->data.result;
-    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
-    if (!t) {
-      fprintf(stderr, "DONE message for an unknown handle\n");
-      continue;
-    }
-    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(t->easy, CURLINFO_SIZE_DOWNLOAD_T, &bytes);
-    if (fclose(t->out) != 0 && result == CURLE_OK) result = CURLE_WRITE_ERROR;
-    t->out = NULL;
-    if (result == CURLE_OK && status < 400) {
-      printf("ok %s -> %s (HTTP %ld, %" CURL_FORMAT_CURL_OFF_T " bytes)\n", t->url, t->path,
-             status, bytes);
-    } else {
-      if (result == CURLE_OK)
-        fprintf(stderr, "FAILED %s: HTTP status %ld\n", t->url, status);
-      else
-        fprintf(stderr, "FAILED %s: %s (curl error %d)%s%s\n", t->url, curl_easy_strerror(result),
-                (int)result, t->error[0] ? ": " : "", t->error);
-      unlink(t->path); /* leave no partial file that looks like a result */
-      r->failed++;
-    }
-    r->finished++;
+    struct transfer *t = run_report_done(r, msg);
+    if (!t) continue;
     curl_multi_remove_handle(r->multi, t->easy);
     curl_easy_cleanup(t->easy);
     t->easy = NULL;
