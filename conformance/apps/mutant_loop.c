@@ -16,9 +16,10 @@
  *   after each action -> curl_multi_info_read until empty; each DONE handle is removed,
  *                        then freed (transfers.h keeps the bookkeeping)
  *
- * Usage: PROGRAM [-v] [-o DIR] [-t SECONDS] URL...  Bodies go to DIR (default ".") under
- * their last path segment; -t (default 120) is each transfer's CURLOPT_TIMEOUT, and the
- * program gives up 5 s after it (exit 3). Exit 0 when every transfer succeeded. Some
+ * Usage: PROGRAM [-v] [-T] [-o DIR] [-t SECONDS] URL...  Bodies go to DIR (default ".")
+ * under their last path segment; -t (default 120) is each transfer's CURLOPT_TIMEOUT, and
+ * the program gives up 5 s after it (exit 3); with -T no transfer has a timeout and the
+ * program gives up after -t seconds. Exit 0 when every transfer succeeded. Some
  * variants never finish (timer_ignored waits for a timer it never armed): whoever runs
  * them ends them with a signal.
  */
@@ -203,6 +204,15 @@ static int dispatch(struct loop *loop, const struct epoll_event *event) {
 }
 
 /* Waits and dispatches until every transfer is done. 0, 2 (error) or 3 (time limit). */
+/* A long-running program goes on waiting for work after its transfers: one more wait of
+ * 100 ms, so that whatever it left armed or watched is there when it waits. */
+static void linger(struct loop *loop) {
+  struct epoll_event events[32];
+  int n, i;
+  n = epoll_wait(loop->epoll_fd, events, 32, 100);
+  for (i = 0; i < n; ++i) dispatch(loop, &events[i]);
+}
+
 static int run_loop(struct loop *loop) {
   while (!finished(loop)) {
     struct epoll_event events[32];
@@ -218,6 +228,7 @@ static int run_loop(struct loop *loop) {
     for (i = 0; i < n; ++i)
       if (dispatch(loop, &events[i]) != 0) return 2;
   }
+  linger(loop);
   return 0;
 }
 
@@ -248,11 +259,26 @@ static int set_transfer_timeouts(struct run *r, long seconds) {
   return 0;
 }
 
+/* -T (this program's own word, taken out before the shared options): no CURLOPT_TIMEOUT,
+ * so that while a transfer waits for a slow server the library has no timer and deletes it
+ * (-1) with the program still running. */
+static int take_no_timeout_flag(int *argc, char **argv) {
+  int i, found = 0, out = 1;
+  for (i = 1; i < *argc; ++i) {
+    if (strcmp(argv[i], "-T") == 0) found = 1;
+    else argv[out++] = argv[i];
+  }
+  *argc = out;
+  argv[out] = NULL;
+  return found;
+}
+
 int main(int argc, char **argv) {
   struct options o;
   struct loop loop;
   int status = 2;
   int finish;
+  const int no_timeout = take_no_timeout_flag(&argc, argv);
 
   if (parse_options(argc, argv, &o) != 0) {
     usage(argv[0]);
@@ -266,7 +292,7 @@ int main(int argc, char **argv) {
   /* Adding a handle sets a 0 ms timer: the timerfd fires and starts the work. The
    * timeouts are set before the first socket_action, when no transfer has started. */
   if (run_start(&loop.run, argc, argv, &o, PROGRESS_XFERINFO) == 0 &&
-      set_transfer_timeouts(&loop.run, o.limit_seconds) == 0)
+      (no_timeout || set_transfer_timeouts(&loop.run, o.limit_seconds) == 0))
     status = run_loop(&loop);
   if (mutant == MUTANT_no_info_read && status == 0) judge_without_messages(&loop.run);
   finish = run_finish(&loop.run, status == 3);

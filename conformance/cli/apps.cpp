@@ -195,6 +195,7 @@ void add_conform(CLI::App& app) {
   value(app, "--tolerance-ms", "N", "--app: how late a timer may be answered (default 200)");
   value(app, "--app-timeout", "S", "--app: stop the program after S seconds (default 20)");
   value(app, "--name", "NAME", "--app: the report's name for the run (default: the program's)");
+  flag(app, "--keep", "--app: keep the program's temporary folder (trace.jsonl, stdout, stderr, work/)");
 }
 
 // The words of the commands that run one scenario (replay, shrink).

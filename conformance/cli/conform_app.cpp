@@ -95,7 +95,8 @@ int conform_app(const ConformOptions& o) {
   std::fflush(stdout);
   const auto wall_start = std::chrono::steady_clock::now();
   AppRun run = run_app(sc, spec, o.contract_options.edition,
-                       AppCheckOptions{.tolerance_ms = a.tolerance_ms}, false);
+                       AppCheckOptions{.tolerance_ms = a.tolerance_ms}, a.keep);
+  if (a.keep) std::printf("kept: %s (trace.jsonl, stdout, stderr, work/)\n", run.folder.c_str());
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   if (run.run.outcome == Outcome::error && run.run.trace.events.empty()) {
     std::fprintf(stderr, "multisock: %s\n", run.run.message.c_str());

@@ -100,6 +100,7 @@ std::string read_app_options(Args& args, const std::string& command, ConformOpti
     a.timeout_s = static_cast<long>(v);
   }
   if (auto s = args.value("--name")) a.name = *s;
+  a.keep = args.flag("--keep");
   if (std::string e = read_contract_options(args, o.contract_options); !e.empty()) return e;
   if (std::string e = read_path(args, "--report", o.report_dir); !e.empty()) return e;
   o.strict = args.flag("--strict");

@@ -48,6 +48,7 @@ struct AppOptions {
   long tolerance_ms = 200;             // --tolerance-ms
   long timeout_s = 20;                 // --app-timeout
   std::optional<std::string> name;     // --name
+  bool keep = false;                   // --keep: the program's folder and trace stay
 };
 inline constexpr std::uint64_t kToleranceMsMax = 60000;
 inline constexpr std::uint64_t kAppTimeoutMax = 3600;

@@ -187,7 +187,7 @@ class AppChecker {
       deleted_at_ = i;
     }
     timer_.standing = false;
-    if (lib_timerfd_ >= 0 && lib_timerfd_armed_) {
+    if (lib_timerfd_ >= 0 && lib_timerfd_armed_until_ > e.time_ns) {
       disarm_owed_ = true;
       disarm_owed_at_ = i;
     }
@@ -198,7 +198,8 @@ class AppChecker {
     // The timerfd armed from inside a callback is the one the program keeps for the library.
     if (e.has(in_callback)) lib_timerfd_ = e.fd;
     if (e.fd != lib_timerfd_) return;
-    lib_timerfd_armed_ = e.value >= 0;
+    // A one-shot timerfd disarms itself when it fires.
+    lib_timerfd_armed_until_ = e.value >= 0 ? e.time_ns + (e.value == 0 ? 1 : e.value * kMs) : -1;
     disarm_owed_ = false;  // disarmed, or armed anew for a later timer
   }
 
@@ -220,18 +221,12 @@ class AppChecker {
 
   void on_drive(std::size_t i, const Event& e) {
     const bool timeout_call = e.kind != EventKind::socket_action || e.fd < 0;
-    if (timeout_call && replaced_.standing && replaced_in_call_ == calls_ &&
-        e.time_ns >= replaced_.deadline_ns - opt_.early_ms * kMs)
-      ex(ClauseId::AP_TIMER_FIRE);
+    // The timer this call answers: one it replaced while running, or the standing one.
+    if (timeout_call && replaced_.standing && replaced_in_call_ == calls_) answer(i, e, replaced_);
     replaced_.standing = false;
     if (timeout_call) {
       if (timer_.standing && calls_ > timer_.set_in_call) {
-        if (e.time_ns >= timer_.deadline_ns - opt_.early_ms * kMs) {
-          ex(ClauseId::AP_TIMER_FIRE);
-          timer_.standing = false;
-        } else if (timer_.early_call_ns < 0) {
-          timer_.early_call_ns = e.time_ns;
-        }
+        answer(i, e, timer_);
       } else if (!timer_.standing && deleted_deadline_ns_ >= 0 &&
                  e.time_ns >= deleted_deadline_ns_ - opt_.early_ms * kMs &&
                  e.time_ns <= deleted_deadline_ns_ + opt_.tolerance_ms * kMs) {
@@ -253,6 +248,23 @@ class AppChecker {
       last_running_ = e.running;
       adds_ = removes_ = 0;
     }
+  }
+
+  // A CURL_SOCKET_TIMEOUT call while `t` stands: on time answers it, early is AP-TIMER-EARLY
+  // (once per timer) and leaves it standing.
+  void answer(std::size_t i, const Event& e, Timer& t) {
+    ex(ClauseId::AP_TIMER_EARLY);
+    if (e.time_ns >= t.deadline_ns - opt_.early_ms * kMs) {
+      ex(ClauseId::AP_TIMER_FIRE);
+      t.standing = false;
+      return;
+    }
+    if (t.early_call_ns < 0)
+      fail(ClauseId::AP_TIMER_EARLY, i, e.time_ns,
+           "CURL_SOCKET_TIMEOUT call at " + ms_text(e.time_ns) + ", " + ms_text(t.deadline_ns - e.time_ns) +
+               " before the expiry of the timer set at " + ms_text(t.set_ns) + " for " +
+               ms_text(t.deadline_ns - t.set_ns) + " (event " + std::to_string(t.set_at) + ")");
+    t.early_call_ns = e.time_ns;
   }
 
   void on_socket_action(std::size_t i, const Event& e) {
@@ -281,7 +293,7 @@ class AppChecker {
                " and the program waits again without calling info_read");
       info_owed_ = false;
     }
-    if (disarm_owed_ && lib_timerfd_armed_) {
+    if (disarm_owed_ && lib_timerfd_armed_until_ > e.time_ns) {
       fail(ClauseId::AP_TIMER_DELETE, i, e.time_ns,
            "the timer callback passed -1 at event " + std::to_string(disarm_owed_at_) +
                " and the program waits with its timerfd " + std::to_string(lib_timerfd_) +
@@ -308,7 +320,10 @@ class AppChecker {
       fail(ClauseId::AP_WATCH, i, e.time_ns,
            "fd " + std::to_string(fd) + ": the socket callback asked " + mask_text(s.asked) +
                " (event " + std::to_string(s.asked_at) + "), the program waits for " +
-               mask_text(s.watched) + (s.watched & ~s.asked ? " (more: a busy loop)" : " (less: a hang)"));
+               mask_text(s.watched) +
+               (s.watched & ~s.asked ? (s.asked & ~s.watched ? " (other activity: a hang and a busy loop)"
+                                                             : " (more: a busy loop)")
+                                     : " (less: a hang)"));
     } else if (s.removed) {
       if (!ex(ClauseId::AP_UNWATCH) || s.watched == 0 || s.reported) return;
       s.reported = true;
@@ -348,7 +363,8 @@ class AppChecker {
   std::int64_t deleted_deadline_ns_ = -1;
   std::size_t deleted_at_ = 0;
   int lib_timerfd_ = -1;
-  bool lib_timerfd_armed_ = false, disarm_owed_ = false;
+  std::int64_t lib_timerfd_armed_until_ = -1;
+  bool disarm_owed_ = false;
   std::size_t disarm_owed_at_ = 0;
   long last_running_ = -1, adds_ = 0, removes_ = 0;
   bool info_owed_ = false;

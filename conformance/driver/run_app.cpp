@@ -285,8 +285,14 @@ AppRun run_app(const Scenario& sc, const AppSpec& app, std::optional<Edition> ed
   std::thread peers_thread([&] {
     while (!stop.load()) host.run_for(std::chrono::milliseconds(5));
   });
-  const std::vector<std::string> argv =
+  std::vector<std::string> argv =
       app.feed == AppSpec::Feed::args ? expand_command(app.command, out.urls) : app.command;
+  // The program runs in its own folder: a relative path the user gave (the program, a
+  // script) is made absolute while it still names something from here.
+  for (std::string& w : argv) {
+    std::error_code ec;
+    if (w.find('/') != std::string::npos && w.front() != '/' && fs::exists(w, ec)) w = fs::absolute(w).string();
+  }
   Child child = launch(app, argv, work, out.folder, trace_path);
   std::string why;
   std::int64_t stopped_at = -1;

@@ -5,7 +5,8 @@
 // The program gets the scenario's transfer URLs, rewritten to the real ports of the peers
 // (real_peers.hpp): as arguments ({urls} in the command, or {url} for the first), one per
 // line on its standard input, or one per line into a FIFO the program makes in its working
-// folder. It runs in an empty temporary folder with the recorder preloaded (and the library
+// folder (a word of the command that is a relative path to an existing file is made
+// absolute first). It runs in an empty temporary folder with the recorder preloaded (and the library
 // given, after it, so that the program's curl_* calls reach that library), until it ends,
 // or until every URL's DONE message was read and a short settling time passed, or until the
 // time limit; then it is stopped (SIGTERM to its process group, SIGKILL 2 s later). The

@@ -274,6 +274,12 @@ const char* to_string(ClauseGroup g);
     "CURLMOPT_TIMERFUNCTION(3)",                                                               \
     "When that timer fires, call either curl_multi_socket_action(3) or curl_multi_perform(3), " \
     "depending on which interface you use.")                                                   \
+  X(AP_TIMER_EARLY, "AP-TIMER-EARLY", AP, should, P_788, trace,                               \
+    "A CURL_SOCKET_TIMEOUT call the application makes while the library's timer stands comes " \
+    "at or after that timer's expiry, not before it (less the millisecond of rounding).",     \
+    "CURLMOPT_TIMERFUNCTION(3)",                                                               \
+    "Your callback function timer_callback should install a non-repeating timer with an "      \
+    "expire time of timeout_ms milliseconds.")                                                 \
   X(AP_TIMER_DELETE, "AP-TIMER-DELETE", AP, must, P_788, trace,                                \
     "After the timer callback passes -1 the application deletes its timer: a timerfd it armed " \
     "for the library is disarmed before it waits again, and no CURL_SOCKET_TIMEOUT call comes " \

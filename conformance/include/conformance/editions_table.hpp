@@ -624,6 +624,16 @@
     "CURLMOPT_TIMERFUNCTION(3), libcurl 8.21.0",                                        \
     "When that timer fires, call either curl_multi_socket_action(3) or "                \
     "curl_multi_perform(3), depending on which interface you use.")                     \
+  X(AP_TIMER_EARLY, e7_88, should,                                                      \
+    "",                                                                                 \
+    "CURLMOPT_TIMERFUNCTION(3), libcurl 7.88.1",                                        \
+    "Your callback function timer_callback should install a non-repeating timer "       \
+    "with an expire time of timeout_ms milliseconds.")                                  \
+  X(AP_TIMER_EARLY, e8, should,                                                         \
+    "",                                                                                 \
+    "CURLMOPT_TIMERFUNCTION(3), libcurl 8.21.0",                                        \
+    "Your callback function timer_callback should install a single non-repeating "      \
+    "timer with an expire time of timeout_ms milliseconds.")                            \
   X(AP_TIMER_DELETE, e7_88, must,                                                       \
     "",                                                                                 \
     "CURLMOPT_TIMERFUNCTION(3), libcurl 7.88.1",                                        \
