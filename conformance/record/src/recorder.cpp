@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+// recorder.cpp: activation, the output mapping, ids and the tables of descriptors.
+#include "recorder.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace ms::rec {
+
+thread_local ThreadState t_state __attribute__((tls_model("initial-exec")));
+std::atomic<bool> g_enabled{false};
+std::atomic<bool> g_active{false};
+std::atomic<void*> g_multi{nullptr};
+
+namespace {
+
+std::atomic<std::uint64_t> g_tracked_bits[kBitmapFds / 64];
+
+// The mapping grows by this much at a time (and by its own size once larger), so a
+// run of a few thousand transfers maps its file once or twice.
+constexpr std::size_t kChunk = std::size_t{1} << 20;
+constexpr std::size_t kChunkMax = std::size_t{64} << 20;
+
+int real_close(int fd) {
+  static const auto real = next_fn<int (*)(int)>("close");
+  return real(fd);
+}
+
+// MULTISOCK_RECORD with each %p replaced by the process id.
+std::string expand_path(const char* pattern) {
+  std::string out;
+  for (const char* p = pattern; *p; ++p) {
+    if (p[0] == '%' && p[1] == 'p') {
+      out += std::to_string(getpid());
+      ++p;
+    } else {
+      out += *p;
+    }
+  }
+  return out;
+}
+
+__attribute__((constructor)) void read_environment() {
+  const char* path = std::getenv("MULTISOCK_RECORD");
+  g_enabled.store(path != nullptr && *path != '\0', std::memory_order_relaxed);
+}
+
+__attribute__((destructor)) void finish_at_exit() {
+  if (enabled()) rec().stop();
+}
+
+}  // namespace
+
+std::int64_t now_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+bool fd_tracked(int fd) {
+  if (fd < 0) return false;
+  if (fd >= kBitmapFds) return true;
+  return (g_tracked_bits[fd / 64].load(std::memory_order_relaxed) >> (fd % 64)) & 1;
+}
+
+void track_fd(int fd) {
+  if (fd >= 0 && fd < kBitmapFds)
+    g_tracked_bits[fd / 64].fetch_or(std::uint64_t{1} << (fd % 64), std::memory_order_relaxed);
+}
+
+void untrack_fd(int fd) {
+  if (fd >= 0 && fd < kBitmapFds)
+    g_tracked_bits[fd / 64].fetch_and(~(std::uint64_t{1} << (fd % 64)), std::memory_order_relaxed);
+}
+
+Recorder& rec() {
+  // Never destroyed: a call that comes after the exit handlers still finds it.
+  alignas(Recorder) static unsigned char storage[sizeof(Recorder)];
+  static Recorder* const r = new (storage) Recorder;
+  return *r;
+}
+
+bool MapWriter::open(const std::string& path, std::string& why) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    why = "cannot open " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_size > 0) {
+    why = path + " exists and is not empty: this process is not recorded";
+    real_close(fd);
+    return false;
+  }
+  fd_ = fd;
+  if (!grow(kChunk)) {
+    why = "cannot map " + path + ": " + std::strerror(errno);
+    finish();
+    return false;
+  }
+  return true;
+}
+
+bool MapWriter::grow(std::size_t need) {
+  std::size_t cap = cap_ == 0 ? kChunk : cap_;
+  while (cap < need) cap += std::min(cap, kChunkMax);
+  // Blocks are reserved before they are mapped: a full disk is an error here, never a
+  // SIGBUS in the middle of an event.
+  if (posix_fallocate(fd_, 0, static_cast<off_t>(cap)) != 0) return false;
+  void* p = base_ == nullptr ? mmap(nullptr, cap, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0)
+                             : mremap(base_, cap_, cap, MREMAP_MAYMOVE);
+  if (p == MAP_FAILED) return false;
+  base_ = static_cast<char*>(p);
+  cap_ = cap;
+  return true;
+}
+
+void MapWriter::append(const char* data, std::size_t n) {
+  if (fd_ < 0) return;
+  if (len_ + n > cap_ && !grow(len_ + n)) {
+    std::fprintf(stderr, "multisock-record: cannot grow the record file; recording stops\n");
+    g_active.store(false, std::memory_order_relaxed);
+    return;
+  }
+  std::memcpy(base_ + len_, data, n);
+  len_ += n;
+}
+
+void MapWriter::finish() {
+  if (fd_ < 0) return;
+  if (base_ != nullptr) munmap(base_, cap_);
+  if (ftruncate(fd_, static_cast<off_t>(len_)) != 0) {
+    // The file keeps its zero tail: a reader stops at the first NUL anyway.
+  }
+  real_close(fd_);
+  fd_ = -1;
+  base_ = nullptr;
+  cap_ = len_ = 0;
+}
+
+bool Recorder::start_locked() {
+  if (started) return active();
+  started = true;
+  const char* pattern = std::getenv("MULTISOCK_RECORD");
+  if (pattern == nullptr || *pattern == '\0') return false;
+  std::string why;
+  if (!out.open(expand_path(pattern), why)) {
+    std::fprintf(stderr, "multisock-record: %s\n", why.c_str());
+    return false;
+  }
+  origin_ns = now_ns();
+  line.reserve(512);
+  g_active.store(true, std::memory_order_relaxed);
+  t_state.loop = true;
+  note_locked("record pid " + std::to_string(getpid()));
+  return true;
+}
+
+void Recorder::append_locked(Event& e, std::int64_t at_abs_ns) {
+  if (!active()) return;
+  e.time_ns = at_abs_ns > origin_ns ? at_abs_ns - origin_ns : 0;
+  line.clear();
+  conf::append_jsonl(line, e);
+  out.append(line.data(), line.size());
+}
+
+void Recorder::note_locked(std::string text) {
+  Event e;
+  e.kind = EventKind::note;
+  e.text = std::move(text);
+  append_locked(e, now_ns());
+}
+
+int Recorder::easy_id_locked(const void* easy, bool assign) {
+  if (easy == nullptr) return 0;
+  auto it = easy_ids.find(easy);
+  if (it != easy_ids.end()) return it->second;
+  if (!assign) return -1;
+  const int id = next_easy++;
+  easy_ids.emplace(easy, id);
+  return id;
+}
+
+int Recorder::socketp_id_locked(const void* p) {
+  if (p == nullptr) return 0;
+  auto [it, fresh] = socketp_ids.try_emplace(p, next_socketp);
+  if (fresh) ++next_socketp;
+  return it->second;
+}
+
+void Recorder::add_lib_socket_locked(int fd) {
+  if (fd < 0) return;
+  if (lib_sockets.try_emplace(fd, -1).second) track_fd(fd);
+}
+
+void Recorder::forget_fd_locked(int fd) {
+  if (lib_sockets.erase(fd) != 0) {
+    for (auto it = epolls.begin(); it != epolls.end();) {
+      it->second.erase(fd);
+      if (it->second.empty()) {
+        untrack_fd(it->first);
+        it = epolls.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  epolls.erase(fd);
+  timer_clocks.erase(fd);
+  untrack_fd(fd);
+}
+
+void Recorder::stop() {
+  std::lock_guard<std::mutex> lock(mu);
+  g_active.store(false, std::memory_order_relaxed);
+  g_multi.store(nullptr, std::memory_order_relaxed);
+  out.finish();
+}
+
+}  // namespace ms::rec
