@@ -119,8 +119,14 @@ bool MapWriter::grow(std::size_t need) {
   void* p = base_ == nullptr ? mmap(nullptr, cap, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0)
                              : mremap(base_, cap_, cap, MREMAP_MAYMOVE);
   if (p == MAP_FAILED) return false;
+  // The new pages are faulted in at once, not one fault per 4 KiB of events (a hint:
+  // kernels without it fault them in as they are written).
+  const std::size_t old_cap = base_ == nullptr ? 0 : cap_;
   base_ = static_cast<char*>(p);
   cap_ = cap;
+#ifdef MADV_POPULATE_WRITE
+  madvise(base_ + old_cap, cap_ - old_cap, MADV_POPULATE_WRITE);
+#endif
   return true;
 }
 
@@ -199,7 +205,21 @@ int Recorder::socketp_id_locked(const void* p) {
 
 void Recorder::add_lib_socket_locked(int fd) {
   if (fd < 0) return;
-  if (lib_sockets.try_emplace(fd, -1).second) track_fd(fd);
+  if (lib_sockets.try_emplace(fd, -1).second) {
+    track_fd(fd);
+    mark_dirty_locked(fd);
+  }
+}
+
+void Recorder::mark_dirty_locked(int fd) {
+  // A program that never waits on one epoll set twice in a row does full scans: the list
+  // is dropped rather than let grow.
+  if (dirty.size() >= 4096) {
+    dirty.clear();
+    last_epfd = -1;
+    return;
+  }
+  dirty.push_back(fd);
 }
 
 void Recorder::forget_fd_locked(int fd) {
@@ -215,6 +235,7 @@ void Recorder::forget_fd_locked(int fd) {
     }
   }
   epolls.erase(fd);
+  if (fd == last_epfd) last_epfd = -1;  // a new set may get the number: look at everything
   timer_clocks.erase(fd);
   untrack_fd(fd);
 }

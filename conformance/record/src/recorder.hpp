@@ -99,6 +99,11 @@ struct Recorder {
   std::map<int, int> lib_sockets;  // library socket -> last app_watch mask (-1 none yet)
   std::map<int, std::map<int, EpollReg>> epolls;  // epoll fd -> library socket -> registration
   std::vector<std::pair<int, int>> scratch;       // a poll's library sockets and their masks
+  // Library sockets whose watched mask may have changed since the last wait (new, epoll_ctl,
+  // a one-shot that fired): a wait on the same epoll set as the last wait looks at these
+  // alone; any other wait looks at every library socket.
+  std::vector<int> dirty;
+  int last_epfd = -1;
   std::unordered_map<int, int> timer_clocks;      // timerfd -> clock id
   // The program's callbacks and their data, called by the trampolines.
   void* socket_fn = nullptr;
@@ -117,6 +122,7 @@ struct Recorder {
   int easy_id_locked(const void* easy, bool assign);
   int socketp_id_locked(const void* p);
   void add_lib_socket_locked(int fd);
+  void mark_dirty_locked(int fd);  // its watched mask may have changed
   void forget_fd_locked(int fd);  // close(): a library socket or an epoll set
   void stop();                    // at exit
 };

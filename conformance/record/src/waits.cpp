@@ -57,16 +57,29 @@ void append_simple(Recorder& r, EventKind kind, int fd, int mask, long value, st
 }
 
 // Under the lock: app_watch for each library socket whose mask (watch_of) changed, then
-// the app_wait itself.
+// the app_wait itself. epfd is the epoll set waited on (-1 for poll and select): a wait on
+// the same set as the last wait needs to look at the sockets marked dirty alone.
 template <class WatchOf>
-void before_wait(Recorder& r, int fd, long timeout_ms, const char* name, std::int64_t at, WatchOf&& watch_of) {
-  for (auto& [s, last] : r.lib_sockets) {
+void before_wait(Recorder& r, int epfd, long timeout_ms, const char* name, std::int64_t at, WatchOf&& watch_of) {
+  const auto check = [&](int s, int& last) {
     const int now = watch_of(s);
-    if (now == last) continue;
+    if (now == last) return;
     last = now;
     append_simple(r, EventKind::app_watch, s, now, 0, at);
+  };
+  if (epfd >= 0 && epfd == r.last_epfd) {
+    std::sort(r.dirty.begin(), r.dirty.end());
+    r.dirty.erase(std::unique(r.dirty.begin(), r.dirty.end()), r.dirty.end());
+    for (int s : r.dirty) {
+      const auto it = r.lib_sockets.find(s);
+      if (it != r.lib_sockets.end()) check(s, it->second);
+    }
+  } else {
+    for (auto& [s, last] : r.lib_sockets) check(s, last);
   }
-  append_simple(r, EventKind::app_wait, fd, 0, timeout_ms, at, name);
+  r.dirty.clear();
+  r.last_epfd = epfd;
+  append_simple(r, EventKind::app_wait, epfd, 0, timeout_ms, at, name);
 }
 
 // The registration that an epoll event's data stands for: the usual data.fd first.
@@ -110,7 +123,10 @@ int epoll_common(const char* name, int epfd, struct epoll_event* events, long ti
     EpollReg* reg = reg_of(set->second, events[i].data.u64, fd);
     if (reg == nullptr) continue;
     append_simple(r, EventKind::app_ready, fd, epoll_ready(events[i].events), 0, at);
-    if (reg->events & EPOLLONESHOT) reg->disabled = true;
+    if (reg->events & EPOLLONESHOT) {
+      reg->disabled = true;
+      r.mark_dirty_locked(fd);
+    }
   }
   errno = saved;
   return n;
@@ -267,6 +283,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event* event) {
     r.epolls[epfd][fd] = EpollReg{event->events, event->data.u64, false};
     track_fd(epfd);
   }
+  r.mark_dirty_locked(fd);
   return rc;
 }
 
