@@ -81,7 +81,8 @@ int socket_trampoline(CURL* easy, curl_socket_t s, int what, void* userp, void* 
   std::uint8_t flags = 0;
   {
     std::lock_guard<std::mutex> lock(r.mu);
-    r.add_lib_socket_locked(s);  // before the program's function, which registers it
+    // Known before the program's function runs, since that function registers it.
+    if (!fd_tracked(s) || s >= kBitmapFds) r.add_lib_socket_locked(s);
     fn = reinterpret_cast<curl_socket_callback>(r.socket_fn);
     data = r.socket_data;
     if (r.socket_data_set && userp != &g_socket_token) flags |= EventFlag::bad_userp;
@@ -412,14 +413,14 @@ void curl_easy_cleanup(CURL* easy) {
   if (!record) return;
   Recorder& r = rec();
   std::lock_guard<std::mutex> lock(r.mu);
-  auto it = r.easy_ids.find(easy);
-  if (it == r.easy_ids.end()) return;
+  const int id = r.easy_ids.find(easy);
+  if (id == 0) return;
   Event e;
   e.kind = EventKind::call_end;
-  e.easy = it->second;
+  e.easy = id;
   e.text = "easy_cleanup";
   e.flags = c.flags;
-  r.easy_ids.erase(it);
+  r.easy_ids.erase(easy);
   r.append_locked(e, c.at);
 }
 

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <new>
 
 namespace ms::rec {
@@ -188,27 +189,76 @@ void Recorder::note_locked(std::string text) {
 
 int Recorder::easy_id_locked(const void* easy, bool assign) {
   if (easy == nullptr) return 0;
-  auto it = easy_ids.find(easy);
-  if (it != easy_ids.end()) return it->second;
+  if (const int id = easy_ids.find(easy); id != 0) return id;
   if (!assign) return -1;
   const int id = next_easy++;
-  easy_ids.emplace(easy, id);
+  easy_ids.insert(easy, id);
   return id;
 }
 
 int Recorder::socketp_id_locked(const void* p) {
   if (p == nullptr) return 0;
-  auto [it, fresh] = socketp_ids.try_emplace(p, next_socketp);
-  if (fresh) ++next_socketp;
-  return it->second;
+  if (const int id = socketp_ids.find(p); id != 0) return id;
+  const int id = next_socketp++;
+  socketp_ids.insert(p, id);
+  return id;
+}
+
+namespace {
+const void* const kErased = reinterpret_cast<const void*>(std::uintptr_t{1});
+}
+
+std::size_t PointerIds::slot_of(const void* p) const {
+  // Fibonacci hashing of the address without its alignment bits; capacity is a power of 2.
+  const std::uint64_t h = (reinterpret_cast<std::uintptr_t>(p) >> 4) * 0x9E3779B97F4A7C15ull;
+  return static_cast<std::size_t>(h >> 32) & (slots_.size() - 1);
+}
+
+int PointerIds::find(const void* p) const {
+  if (slots_.empty()) return 0;
+  for (std::size_t i = slot_of(p);; i = (i + 1) & (slots_.size() - 1)) {
+    if (slots_[i].key == p) return slots_[i].id;
+    if (slots_[i].key == nullptr) return 0;
+  }
+}
+
+void PointerIds::insert(const void* p, int id) {
+  if ((used_ + 1) * 2 > slots_.size()) rehash(std::max<std::size_t>(64, count_ * 4));
+  std::size_t i = slot_of(p);
+  while (slots_[i].key != nullptr && slots_[i].key != kErased) i = (i + 1) & (slots_.size() - 1);
+  if (slots_[i].key == nullptr) ++used_;
+  slots_[i] = Slot{p, id};
+  ++count_;
+}
+
+void PointerIds::erase(const void* p) {
+  if (slots_.empty()) return;
+  for (std::size_t i = slot_of(p);; i = (i + 1) & (slots_.size() - 1)) {
+    if (slots_[i].key == nullptr) return;
+    if (slots_[i].key == p) {
+      slots_[i] = Slot{kErased, 0};
+      --count_;
+      return;
+    }
+  }
+}
+
+void PointerIds::rehash(std::size_t capacity) {
+  std::size_t cap = 64;
+  while (cap < capacity) cap *= 2;
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(cap, Slot{});
+  count_ = used_ = 0;
+  for (const Slot& s : old)
+    if (s.key != nullptr && s.key != kErased) insert(s.key, s.id);
 }
 
 void Recorder::add_lib_socket_locked(int fd) {
-  if (fd < 0) return;
-  if (lib_sockets.try_emplace(fd, -1).second) {
-    track_fd(fd);
-    mark_dirty_locked(fd);
-  }
+  if (fd < 0 || is_lib_locked(fd)) return;
+  if (static_cast<std::size_t>(fd) >= watch.size()) watch.resize(static_cast<std::size_t>(fd) + 64, kNotLib);
+  watch[fd] = -1;
+  track_fd(fd);
+  mark_dirty_locked(fd);
 }
 
 void Recorder::mark_dirty_locked(int fd) {
@@ -223,16 +273,10 @@ void Recorder::mark_dirty_locked(int fd) {
 }
 
 void Recorder::forget_fd_locked(int fd) {
-  if (lib_sockets.erase(fd) != 0) {
-    for (auto it = epolls.begin(); it != epolls.end();) {
-      it->second.erase(fd);
-      if (it->second.empty()) {
-        untrack_fd(it->first);
-        it = epolls.erase(it);
-      } else {
-        ++it;
-      }
-    }
+  if (is_lib_locked(fd)) {
+    watch[fd] = kNotLib;
+    for (auto& [epfd, set] : epolls)
+      if (static_cast<std::size_t>(fd) < set.size()) set[fd] = EpollReg{};
   }
   epolls.erase(fd);
   if (fd == last_epfd) last_epfd = -1;  // a new set may get the number: look at everything

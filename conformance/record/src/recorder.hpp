@@ -65,8 +65,14 @@ bool fd_tracked(int fd);
 struct EpollReg {
   std::uint32_t events = 0;  // EPOLLIN | EPOLLOUT | EPOLLONESHOT ... as registered
   std::uint64_t data = 0;    // what the kernel hands back for it
+  bool present = false;      // registered now
   bool disabled = false;     // EPOLLONESHOT that fired, until the next MOD
 };
+// One epoll set's registrations of library sockets, indexed by descriptor.
+using EpollSet = std::vector<EpollReg>;
+
+// Per descriptor: not a library socket, or the mask of its last app_watch (-1: none yet).
+constexpr std::int8_t kNotLib = -2;
 
 // The output file: JSON lines written into a MAP_SHARED mapping grown in chunks, so
 // that what was appended is in the file even when the process is killed.
@@ -85,6 +91,27 @@ class MapWriter {
   std::size_t len_ = 0;
 };
 
+// Pointer -> small id, open addressing in one array: looked up on most events, where a
+// node-based map costs a cache miss per lookup.
+class PointerIds {
+ public:
+  int find(const void* p) const;  // 0 when absent
+  void insert(const void* p, int id);
+  void erase(const void* p);
+  bool empty() const { return count_ == 0; }
+
+ private:
+  std::size_t slot_of(const void* p) const;
+  void rehash(std::size_t capacity);
+  struct Slot {
+    const void* key = nullptr;  // nullptr: empty; kErased: erased
+    int id = 0;
+  };
+  std::vector<Slot> slots_;
+  std::size_t count_ = 0;  // live keys
+  std::size_t used_ = 0;   // live and erased slots
+};
+
 struct Recorder {
   std::mutex mu;
   // Everything below is guarded by mu.
@@ -92,12 +119,14 @@ struct Recorder {
   std::int64_t origin_ns = 0;
   MapWriter out;
   std::string line;  // one event's text, reused
-  std::unordered_map<const void*, int> easy_ids;
+  PointerIds easy_ids;
   int next_easy = 1;
-  std::unordered_map<const void*, int> socketp_ids;
+  PointerIds socketp_ids;
   int next_socketp = 1;
-  std::map<int, int> lib_sockets;  // library socket -> last app_watch mask (-1 none yet)
-  std::map<int, std::map<int, EpollReg>> epolls;  // epoll fd -> library socket -> registration
+  // Tables indexed by descriptor (descriptors are small and dense): a flat array is
+  // cheaper per event than a tree, and a full scan of it per wait is still short.
+  std::vector<std::int8_t> watch;          // kNotLib, or the last app_watch mask
+  std::map<int, EpollSet> epolls;          // epoll fd -> registrations of library sockets
   std::vector<std::pair<int, int>> scratch;       // a poll's library sockets and their masks
   // Library sockets whose watched mask may have changed since the last wait (new, epoll_ctl,
   // a one-shot that fired): a wait on the same epoll set as the last wait looks at these
@@ -121,6 +150,9 @@ struct Recorder {
   void note_locked(std::string text);
   int easy_id_locked(const void* easy, bool assign);
   int socketp_id_locked(const void* p);
+  bool is_lib_locked(int fd) const {
+    return fd >= 0 && static_cast<std::size_t>(fd) < watch.size() && watch[fd] != kNotLib;
+  }
   void add_lib_socket_locked(int fd);
   void mark_dirty_locked(int fd);  // its watched mask may have changed
   void forget_fd_locked(int fd);  // close(): a library socket or an epoll set

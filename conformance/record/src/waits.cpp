@@ -61,21 +61,20 @@ void append_simple(Recorder& r, EventKind kind, int fd, int mask, long value, st
 // the same set as the last wait needs to look at the sockets marked dirty alone.
 template <class WatchOf>
 void before_wait(Recorder& r, int epfd, long timeout_ms, const char* name, std::int64_t at, WatchOf&& watch_of) {
-  const auto check = [&](int s, int& last) {
+  const auto check = [&](int s, std::int8_t& last) {
     const int now = watch_of(s);
     if (now == last) return;
-    last = now;
+    last = static_cast<std::int8_t>(now);
     append_simple(r, EventKind::app_watch, s, now, 0, at);
   };
   if (epfd >= 0 && epfd == r.last_epfd) {
     std::sort(r.dirty.begin(), r.dirty.end());
     r.dirty.erase(std::unique(r.dirty.begin(), r.dirty.end()), r.dirty.end());
-    for (int s : r.dirty) {
-      const auto it = r.lib_sockets.find(s);
-      if (it != r.lib_sockets.end()) check(s, it->second);
-    }
+    for (int s : r.dirty)
+      if (r.is_lib_locked(s)) check(s, r.watch[s]);
   } else {
-    for (auto& [s, last] : r.lib_sockets) check(s, last);
+    for (std::size_t s = 0; s < r.watch.size(); ++s)
+      if (r.watch[s] != kNotLib) check(static_cast<int>(s), r.watch[s]);
   }
   r.dirty.clear();
   r.last_epfd = epfd;
@@ -83,16 +82,16 @@ void before_wait(Recorder& r, int epfd, long timeout_ms, const char* name, std::
 }
 
 // The registration that an epoll event's data stands for: the usual data.fd first.
-EpollReg* reg_of(std::map<int, EpollReg>& regs, std::uint64_t data, int& fd) {
-  auto it = regs.find(static_cast<int>(static_cast<std::uint32_t>(data)));
-  if (it != regs.end() && it->second.data == data) {
-    fd = it->first;
-    return &it->second;
+EpollReg* reg_of(EpollSet& regs, std::uint64_t data, int& fd) {
+  const std::uint32_t low = static_cast<std::uint32_t>(data);
+  if (low < regs.size() && regs[low].present && regs[low].data == data) {
+    fd = static_cast<int>(low);
+    return &regs[low];
   }
-  for (auto& [s, reg] : regs)
-    if (reg.data == data) {
-      fd = s;
-      return &reg;
+  for (std::size_t s = 0; s < regs.size(); ++s)
+    if (regs[s].present && regs[s].data == data) {
+      fd = static_cast<int>(s);
+      return &regs[s];
     }
   return nullptr;
 }
@@ -105,9 +104,9 @@ int epoll_common(const char* name, int epfd, struct epoll_event* events, long ti
     std::lock_guard<std::mutex> lock(r.mu);
     const auto set = r.epolls.find(epfd);
     before_wait(r, epfd, timeout_ms, name, now_ns(), [&](int s) {
-      if (set == r.epolls.end()) return 0;
-      const auto it = set->second.find(s);
-      return it == set->second.end() || it->second.disabled ? 0 : epoll_watch(it->second.events);
+      if (set == r.epolls.end() || static_cast<std::size_t>(s) >= set->second.size()) return 0;
+      const EpollReg& reg = set->second[s];
+      return !reg.present || reg.disabled ? 0 : epoll_watch(reg.events);
     });
   }
   ++t_state.lib_depth;  // an epoll_pwait built on epoll_wait is one wait
@@ -142,7 +141,7 @@ int poll_common(const char* name, struct pollfd* fds, nfds_t n, long timeout_ms,
     mine.clear();
     for (nfds_t i = 0; i < n; ++i) {
       const int fd = fds[i].fd;
-      if (!fd_tracked(fd) || r.lib_sockets.count(fd) == 0) continue;
+      if (!fd_tracked(fd) || !r.is_lib_locked(fd)) continue;
       mine.emplace_back(fd, ((fds[i].events & POLLIN) ? kIn : 0) | ((fds[i].events & POLLOUT) ? kOut : 0));
     }
     std::sort(mine.begin(), mine.end());
@@ -162,7 +161,7 @@ int poll_common(const char* name, struct pollfd* fds, nfds_t n, long timeout_ms,
   std::lock_guard<std::mutex> lock(r.mu);
   for (nfds_t i = 0; i < n; ++i) {
     const short ev = fds[i].revents;
-    if (ev == 0 || !fd_tracked(fds[i].fd) || r.lib_sockets.count(fds[i].fd) == 0) continue;
+    if (ev == 0 || !fd_tracked(fds[i].fd) || !r.is_lib_locked(fds[i].fd)) continue;
     const int mask = ((ev & POLLIN) ? kIn : 0) | ((ev & POLLOUT) ? kOut : 0) |
                      ((ev & (POLLERR | POLLHUP | POLLNVAL)) ? kErr : 0);
     append_simple(r, EventKind::app_ready, fds[i].fd, mask, 0, at);
@@ -193,7 +192,8 @@ int select_common(const char* name, int nfds, fd_set* rd, fd_set* wr, fd_set* ex
   const int saved = errno;
   const std::int64_t at = now_ns();
   std::lock_guard<std::mutex> lock(r.mu);
-  for (const auto& [s, last] : r.lib_sockets) {
+  for (int s = 0; s < static_cast<int>(r.watch.size()); ++s) {
+    if (r.watch[s] == kNotLib) continue;
     const int mask = (in_set(s, nfds, rd) ? kIn : 0) | (in_set(s, nfds, wr) ? kOut : 0) |
                      (in_set(s, nfds, ex) ? kErr : 0);
     if (mask != 0) append_simple(r, EventKind::app_ready, s, mask, 0, at);
@@ -275,12 +275,14 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event* event) {
   if (rc != 0 || !enabled() || !active() || !fd_tracked(fd)) return rc;
   Recorder& r = rec();
   std::lock_guard<std::mutex> lock(r.mu);
-  if (r.lib_sockets.count(fd) == 0) return rc;
+  if (!r.is_lib_locked(fd)) return rc;
   if (op == EPOLL_CTL_DEL) {
     auto set = r.epolls.find(epfd);
-    if (set != r.epolls.end()) set->second.erase(fd);
+    if (set != r.epolls.end() && static_cast<std::size_t>(fd) < set->second.size()) set->second[fd] = EpollReg{};
   } else if ((op == EPOLL_CTL_ADD || op == EPOLL_CTL_MOD) && event != nullptr) {
-    r.epolls[epfd][fd] = EpollReg{event->events, event->data.u64, false};
+    EpollSet& set = r.epolls[epfd];
+    if (static_cast<std::size_t>(fd) >= set.size()) set.resize(static_cast<std::size_t>(fd) + 64);
+    set[fd] = EpollReg{event->events, event->data.u64, true, false};
     track_fd(epfd);
   }
   r.mark_dirty_locked(fd);
