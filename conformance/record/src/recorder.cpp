@@ -3,6 +3,7 @@
 #include "recorder.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -50,9 +51,22 @@ std::string expand_path(const char* pattern) {
   return out;
 }
 
+// A forked child shares the mapping: it must neither write into it nor truncate it. The
+// lock is held across fork() so that the child's copy of the state is consistent.
+void before_fork() { rec().mu.lock(); }
+void after_fork_parent() { rec().mu.unlock(); }
+void after_fork_child() {
+  Recorder& r = rec();
+  g_active.store(false, std::memory_order_relaxed);
+  g_multi.store(nullptr, std::memory_order_relaxed);
+  r.out.abandon();
+  r.mu.unlock();
+}
+
 __attribute__((constructor)) void read_environment() {
   const char* path = std::getenv("MULTISOCK_RECORD");
   g_enabled.store(path != nullptr && *path != '\0', std::memory_order_relaxed);
+  if (enabled()) pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }
 
 __attribute__((destructor)) void finish_at_exit() {
@@ -140,6 +154,15 @@ void MapWriter::append(const char* data, std::size_t n) {
   }
   std::memcpy(base_ + len_, data, n);
   len_ += n;
+}
+
+void MapWriter::abandon() {
+  if (fd_ < 0) return;
+  if (base_ != nullptr) munmap(base_, cap_);
+  real_close(fd_);
+  fd_ = -1;
+  base_ = nullptr;
+  cap_ = len_ = 0;
 }
 
 void MapWriter::finish() {

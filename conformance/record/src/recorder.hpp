@@ -80,7 +80,8 @@ class MapWriter {
  public:
   bool open(const std::string& path, std::string& why);
   void append(const char* data, std::size_t n);
-  void finish();  // truncate to the length written, unmap, close
+  void finish();   // truncate to the length written, unmap, close
+  void abandon();  // unmap and close, leaving the file to the process that writes it
   bool is_open() const { return fd_ >= 0; }
 
  private:

@@ -175,6 +175,37 @@ TEST(Record, EpollTimerfdOnTheShim) {
   EXPECT_TRUE(shim_named);
 }
 
+// The classic loop: the library's own poll() inside curl_multi_poll is not the program's
+// wait; the program's select() after curl_multi_fdset is.
+TEST(Record, ClassicLoopsOnLibcurl) {
+  PeerThread peer(kOkScript);
+  for (const std::string mode : {"poll", "select"}) {
+    SCOPED_TRACE(mode);
+    const std::string dir = make_temp_dir();
+    const std::string file = dir + "/trace.jsonl";
+    std::vector<std::string> argv{std::string(MS_COMPAT_BIN_DIR) + "/compat-classic-libcurl", "-m", mode, "-o", dir};
+    for (int i = 0; i < kUrls; ++i) argv.push_back(peer.base_url() + "/f" + std::to_string(i));
+    EXPECT_EQ(run(argv, {preload(false), "MULTISOCK_RECORD=" + file}, dir), 0) << read_file(dir + "/stderr.txt");
+    const Trace t = load_trace(file);
+    std::map<EventKind, int> count;
+    std::set<std::string> waits;
+    for (const Event& e : t.events) {
+      ++count[e.kind];
+      if (e.kind == EventKind::app_wait) waits.insert(e.text);
+      EXPECT_NE(e.kind, EventKind::socket_cb);
+      EXPECT_NE(e.kind, EventKind::app_watch);  // no socket callback: no library socket
+    }
+    EXPECT_GT(count[EventKind::perform], 0);
+    if (mode == "poll") {
+      EXPECT_GT(count[EventKind::multi_poll], 0);
+      EXPECT_EQ(count[EventKind::app_wait], 0);
+    } else {
+      EXPECT_GT(count[EventKind::fdset], 0);
+      EXPECT_EQ(waits, std::set<std::string>{"select"});
+    }
+  }
+}
+
 TEST(Record, UnsetWritesNothing) {
   PeerThread peer(kOkScript);
   const std::string dir = make_temp_dir();
