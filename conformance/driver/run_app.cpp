@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <string_view>
 #include <sstream>
 #include <thread>
 
@@ -44,16 +45,48 @@ std::string read_recorded(const std::string& path) {
   return text;
 }
 
-// DONE messages the program read so far: info_read events that name a handle.
-std::size_t count_done(const std::string& text) {
-  static const std::string kKind = "{\"kind\":\"info_read\"";
-  std::size_t n = 0;
-  for (std::size_t at = 0; (at = text.find(kKind, at)) != std::string::npos; at += kKind.size()) {
-    const std::size_t end = text.find('\n', at);
-    n += text.find("\"easy\":", at) < end;
+// DONE messages the program has read so far (info_read events that name a handle),
+// counted as the recorder writes them: each look reads only what was added since the last
+// (a busy program writes megabytes a second).
+class DoneCounter {
+ public:
+  explicit DoneCounter(const std::string& path) : path_(path) {}
+  std::size_t count() {
+    if (fd_ < 0) fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return 0;
+    char buf[1 << 16];
+    for (;;) {
+      const ssize_t n = ::pread(fd_, buf, sizeof buf, static_cast<off_t>(offset_));
+      if (n <= 0) break;
+      const std::size_t used = take(std::string_view(buf, static_cast<std::size_t>(n)));
+      offset_ += used;
+      if (used < static_cast<std::size_t>(n)) break;  // a NUL: the recorder's unwritten tail
+    }
+    return done_;
   }
-  return n;
-}
+  ~DoneCounter() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  // Complete lines into the count; returns the bytes consumed (up to a NUL, if any).
+  std::size_t take(std::string_view chunk) {
+    const std::size_t nul = chunk.find('\0');
+    if (nul != std::string_view::npos) chunk = chunk.substr(0, nul);
+    for (char c : chunk) {
+      if (c != '\n') {
+        if (line_.size() < 256) line_ += c;  // the kind and the easy id come first
+        continue;
+      }
+      if (line_.rfind("{\"kind\":\"info_read\"", 0) == 0 && line_.find("\"easy\":") != std::string::npos) ++done_;
+      line_.clear();
+    }
+    return chunk.size();
+  }
+  std::string path_, line_;
+  int fd_ = -1;
+  std::size_t offset_ = 0, done_ = 0;
+};
 
 std::string tail_of(const std::string& path, std::size_t lines) {
   std::ifstream in(path, std::ios::binary);
@@ -143,6 +176,7 @@ std::int64_t supervise(const AppSpec& app, Child& child, const std::string& fifo
                        AppRun& out, std::string& why) {
   const auto start = Clock::now();
   int fifo_fd = -1;
+  DoneCounter done(trace_path);
   std::optional<Clock::time_point> all_done;
   int status = 0;
   for (;;) {
@@ -150,7 +184,7 @@ std::int64_t supervise(const AppSpec& app, Child& child, const std::string& fifo
     if (r == child.pid) break;
     if (app.feed == AppSpec::Feed::fifo && fifo_fd < 0 && (fifo_fd = open_fifo(fifo_path)) >= 0)
       write_all(fifo_fd, lines);  // kept open until the end: EOF would end some programs early
-    if (!all_done && count_done(read_recorded(trace_path)) >= urls) all_done = Clock::now();
+    if (!all_done && done.count() >= urls) all_done = Clock::now();
     const auto now = Clock::now();
     const bool settled = all_done && now - *all_done >= app.settle;
     if (settled || now - start >= app.limit) {

@@ -48,10 +48,15 @@ inline bool active() { return g_active.load(std::memory_order_relaxed); }
 // The recorded multi handle (nullptr until the first multi_init of a recording).
 extern std::atomic<void*> g_multi;
 
-// The next definition of name after this library, resolved by the caller once.
+// The next definition of name after this library, resolved by the caller once: the global
+// scope after this library first; else a library loaded with RTLD_LOCAL (Python loads an
+// extension module, and the libcurl it links, that way: its calls still reach this
+// library, first in the global scope, but RTLD_NEXT cannot see the libcurl behind it).
+// Aborts with a message when nothing defines it.
+void* next_definition(const char* name);
 template <class F>
 F next_fn(const char* name) {
-  return reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
+  return reinterpret_cast<F>(next_definition(name));
 }
 #define MS_REC_NEXT(fn) static const auto real = ::ms::rec::next_fn<decltype(&::fn)>(#fn)
 

@@ -240,7 +240,7 @@ TEST(Record, PidInThePath) {
   ASSERT_TRUE(file_exists(file));
   const Trace t = load_trace(file);
   ASSERT_FALSE(t.events.empty());
-  EXPECT_EQ(t.events[0].text, "record pid " + std::to_string(c.pid));
+  EXPECT_EQ(t.events[0].text.rfind("record pid " + std::to_string(c.pid) + " monotonic ", 0), 0u) << t.events[0].text;
 }
 
 TEST(Record, KilledRunLeavesAReadablePrefix) {
