@@ -220,7 +220,9 @@ class AppChecker {
   }
 
   void on_drive(std::size_t i, const Event& e) {
-    const bool timeout_call = e.kind != EventKind::socket_action || e.fd < 0;
+    // What answers a timer: socket_action or multi_socket on CURL_SOCKET_TIMEOUT, and
+    // the calls that run every timer (socket_all, perform).
+    const bool timeout_call = (e.kind != EventKind::socket_action && e.kind != EventKind::socket_legacy) || e.fd < 0;
     // The timer this call answers: one it replaced while running, or the standing one.
     if (timeout_call && replaced_.standing && replaced_in_call_ == calls_) answer(i, e, replaced_);
     replaced_.standing = false;
@@ -235,7 +237,7 @@ class AppChecker {
              "the library deleted with -1 (event " + std::to_string(deleted_at_) + ")");
         deleted_deadline_ns_ = -1;
       }
-    } else {
+    } else if (e.kind == EventKind::socket_action) {
       on_socket_action(i, e);
     }
     if (e.running >= 0) {
