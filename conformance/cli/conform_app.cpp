@@ -125,7 +125,7 @@ int conform_app(const ConformOptions& o) {
   ctx.app = {{"name", spec.name},
              {"command", a.command},
              {"feed", a.feed},
-             {"library", spec.library},
+             {"library", a.library ? relative(*a.library) : std::string()},
              {"scenario", relative(scenario_file)},
              {"urls", run.urls.size()},
              {"done_read", run.done_read},
