@@ -190,6 +190,20 @@ OptArg substitute(CURLMoption option, const OptArg& a) {
   return out;
 }
 
+// curl_multi_wait and curl_multi_poll: the same arguments, the same event.
+template <class Real>
+CURLMcode recorded_wait(Real real, EventKind kind, CURLM* m, struct curl_waitfd extra[], unsigned n,
+                        int timeout_ms, int* ret) {
+  const std::int64_t before = enabled() ? now_ns() : 0;
+  return recorded(m, kind, [&] { return real(m, extra, n, timeout_ms, ret); },
+                  [&](Recorder&, Event& e, CURLMcode rc) {
+                    e.value = timeout_ms;
+                    e.result = rc;
+                    e.code = ret != nullptr ? *ret : 0;
+                    e.text = took(before);
+                  });
+}
+
 }  // namespace
 }  // namespace ms::rec
 
@@ -358,26 +372,12 @@ CURLMcode curl_multi_perform(CURLM* m, int* running) {
 
 CURLMcode curl_multi_wait(CURLM* m, struct curl_waitfd extra[], unsigned n, int timeout_ms, int* ret) {
   MS_REC_NEXT(curl_multi_wait);
-  const std::int64_t before = enabled() ? now_ns() : 0;
-  return recorded(m, EventKind::multi_wait, [&] { return real(m, extra, n, timeout_ms, ret); },
-                  [&](Recorder&, Event& e, CURLMcode rc) {
-                    e.value = timeout_ms;
-                    e.result = rc;
-                    e.code = ret != nullptr ? *ret : 0;
-                    e.text = took(before);
-                  });
+  return recorded_wait(real, EventKind::multi_wait, m, extra, n, timeout_ms, ret);
 }
 
 CURLMcode curl_multi_poll(CURLM* m, struct curl_waitfd extra[], unsigned n, int timeout_ms, int* ret) {
   MS_REC_NEXT(curl_multi_poll);
-  const std::int64_t before = enabled() ? now_ns() : 0;
-  return recorded(m, EventKind::multi_poll, [&] { return real(m, extra, n, timeout_ms, ret); },
-                  [&](Recorder&, Event& e, CURLMcode rc) {
-                    e.value = timeout_ms;
-                    e.result = rc;
-                    e.code = ret != nullptr ? *ret : 0;
-                    e.text = took(before);
-                  });
+  return recorded_wait(real, EventKind::multi_poll, m, extra, n, timeout_ms, ret);
 }
 
 CURLMcode curl_multi_wakeup(CURLM* m) {
