@@ -152,3 +152,30 @@ def test_a_program_that_cannot_start_is_an_error(tmp_path):
     proc, rep = conform_app(tmp_path, "/nonexistent/program {urls}")
     assert proc.returncode == 3 and rep is None
     assert "cannot run /nonexistent/program" in proc.stderr
+
+
+def _published():
+    return sorted((ROOT / "reports" / "published" / "apps").glob("*/report.json"))
+
+
+@pytest.mark.parametrize("path", _published(), ids=lambda p: p.parent.name)
+def test_published_findings_reproduce(tmp_path, path):
+    """Each published application report, run again the same way, fails the same MUST
+    clauses (a SHOULD about a few milliseconds of timer may come and go with the load)."""
+    published = json.loads(path.read_text())
+    app = published["target"]["app"]
+    command = app["command"].replace("build/conformance/apps/bin", os.path.dirname(_bin("x")))
+    extra = ["--feed", app["feed"], "--name", app["name"]]
+    if app["library"]:
+        shim = Path(os.environ.get("MULTISOCK_COMPAT_BIN_DIR", "")) / "libmultisock-curl.so"
+        if not shim.exists():
+            pytest.skip("libmultisock-curl.so not built")
+        extra += ["--lib", str(shim)]
+    proc, rep = conform_app(tmp_path, command, Path(app["scenario"]).stem, extra, timeout_s="30")
+    assert rep is not None, proc.stdout + proc.stderr
+
+    def failing(r):
+        return {c["id"] for c in r["clauses"] if c["verdict"] == "fail"}
+
+    assert failing(rep) == failing(published), proc.stdout
+    assert rep["target"]["app"]["done_ok"] == app["done_ok"]
