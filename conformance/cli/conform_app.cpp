@@ -26,9 +26,18 @@ std::string apps_dir() {
   return data_dir("MULTISOCK_APPS", "apps", MS_SOURCE_DIR "/conformance/apps");
 }
 
-// $MULTISOCK_RECORDER, else the recorder built beside this binary.
+// $MULTISOCK_RECORDER, else the recorder installed with this binary, else the one built
+// beside it.
 std::string recorder_path() {
   if (const char* env = std::getenv("MULTISOCK_RECORDER"); env && *env) return env;
+#ifdef MS_RECORDER_FROM_BINDIR
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec && !self.empty()) {
+    const fs::path installed = (self.parent_path() / MS_RECORDER_FROM_BINDIR).lexically_normal();
+    if (fs::is_regular_file(installed, ec)) return installed.string();
+  }
+#endif
 #ifdef MS_RECORDER_PATH
   return MS_RECORDER_PATH;
 #else

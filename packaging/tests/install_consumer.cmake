@@ -30,6 +30,7 @@ foreach(f bin/multisock
           ${LIBDIR}/pkgconfig/multisock.pc ${LIBDIR}/pkgconfig/multisock-curl.pc
           share/multisock/scenarios/README.md share/multisock/known/libcurl-7.88.known
           share/multisock/schema/multisock-report-2.schema.json
+          share/multisock/apps/fetch.scn ${LIBDIR}/multisock/libmultisock-record.so
           share/bash-completion/completions/multisock share/man/man1/multisock.1
           share/man/man3/multisock.3 share/man/man3/ms_multi_socket_action.3)
   if(NOT EXISTS ${prefix}/${f})
