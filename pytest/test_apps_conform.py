@@ -179,3 +179,12 @@ def test_published_findings_reproduce(tmp_path, path):
 
     assert failing(rep) == failing(published), proc.stdout
     assert rep["target"]["app"]["done_ok"] == app["done_ok"]
+
+
+def test_the_evidence_shows_the_programs_waits(tmp_path):
+    # The page's excerpt around a violation names what the program watched and waited for.
+    proc, rep = conform_app(tmp_path, f"{_bin('app-mutant-no_unwatch')} -t 1 {{urls}}", "mutants")
+    assert rep is not None, proc.stdout + proc.stderr
+    html = (tmp_path / "report" / "report.html").read_text()
+    assert "app_watch fd=" in html and "app_wait " in html, "no described app events in the page"
+    assert any(e["kind"] == "app_watch" for v in rep["violations"] for e in v["timeline"])

@@ -78,7 +78,9 @@ def test_html_timeline_has_real_times(cli, tmp_path):
     assert any(float(l.split()[0]) > 0 for l in labels), labels
 
 
-PUBLISHED = sorted(p for p in (REPO_ROOT / "reports" / "published").iterdir() if (p / "report.json").exists())
+# The library reports and the application reports (published/apps/).
+PUBLISHED = sorted(p for d in (REPO_ROOT / "reports" / "published", REPO_ROOT / "reports" / "published" / "apps")
+                   if d.is_dir() for p in d.iterdir() if (p / "report.json").exists())
 
 
 @pytest.mark.parametrize("folder", PUBLISHED, ids=lambda p: p.name)

@@ -276,6 +276,15 @@ std::string describe(const Event& e) {
     o << " fd=" << e.fd << " " << e.value << " bytes";
   } else if (e.kind == "net_ready") {
     o << " fd=" << e.fd << " " << mask_name(e.mask);
+  } else if (e.kind == "app_watch") {  // a recorded program's own waits and timer
+    o << " fd=" << e.fd << " " << (e.mask == 0 ? std::string("nothing") : mask_name(e.mask));
+  } else if (e.kind == "app_ready") {
+    o << " fd=" << e.fd << " " << mask_name(e.mask);
+  } else if (e.kind == "app_wait") {
+    o << " " << (e.value < 0 ? std::string("no timeout") : std::to_string(e.value) + " ms");
+    if (e.fd >= 0) o << " epoll fd=" << e.fd;
+  } else if (e.kind == "app_timer") {
+    o << " fd=" << e.fd << " " << (e.value < 0 ? std::string("disarmed") : std::to_string(e.value) + " ms");
   } else if (e.kind.rfind("net_", 0) == 0) {
     o << " fd=" << e.fd;
   }
