@@ -67,7 +67,7 @@ int conform_app(const ConformOptions& o) {
   const AppOptions& a = *o.app;
   AppSpec spec;
   std::string error;
-  if (!split_command(a.command, spec.command, error)) return usage_error("--app: " + error);
+  if (!split_command(a.command, spec.command, error)) return usage_error("--app: " + error);  // read_app_options checked it
   spec.name = a.name.value_or(fs::path(spec.command.front()).filename().string());
   spec.recorder = recorder_path();
   std::error_code ec;

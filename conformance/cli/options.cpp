@@ -7,6 +7,7 @@
 #include <climits>
 #include <limits>
 
+#include "conformance/app_run.hpp"
 #include "conformance/clauses.hpp"
 #include "multisock/multisock.h"
 #include "conformance/driver.hpp"
@@ -80,6 +81,9 @@ std::string read_app_options(Args& args, const std::string& command, ConformOpti
   AppOptions a;
   a.command = command;
   if (command.find_first_not_of(" \t") == std::string::npos) return "--app needs a command";
+  std::vector<std::string> words;
+  std::string why;
+  if (!ms::conf::split_command(command, words, why)) return "--app: " + why;
   if (std::string e = read_path(args, "--lib", a.library); !e.empty()) return e;
   if (std::string e = read_path(args, "--scenario", a.scenario); !e.empty()) return e;
   if (auto f = args.value("--feed")) {
