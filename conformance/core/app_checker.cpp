@@ -8,6 +8,8 @@
 // call it was set in.
 #include "conformance/app_checker.hpp"
 
+#include "checker_state.hpp"  // is_api_call, kMs: what a call group is, as the checker reads it
+
 #include <algorithm>
 #include <array>
 #include <map>
@@ -17,9 +19,10 @@
 namespace ms::conf {
 namespace {
 
+using checker_detail::is_api_call;
+using checker_detail::kMs;
 constexpr int kIn = 1, kOut = 2, kErr = 4;   // CURL_CSELECT_* bits, and CURL_POLL_IN/OUT
 constexpr int kPollRemove = 4;               // CURL_POLL_REMOVE
-constexpr std::int64_t kMs = 1000000;
 
 std::string mask_text(int m) {
   if (m == 0) return "nothing";
@@ -31,19 +34,9 @@ std::string mask_text(int m) {
 
 std::string ms_text(std::int64_t ns) { return std::to_string(ns / kMs) + " ms"; }
 
+// An API call made by the application itself: it closes a call group (trace.hpp).
 bool is_top_level_call(const Event& e) {
-  if (e.has(in_callback)) return false;
-  switch (e.kind) {
-    case EventKind::add_handle: case EventKind::remove_handle: case EventKind::socket_action:
-    case EventKind::socket_legacy: case EventKind::socket_all: case EventKind::assign:
-    case EventKind::timeout_query: case EventKind::info_read: case EventKind::setopt:
-    case EventKind::cleanup: case EventKind::call_end: case EventKind::easy_pause:
-    case EventKind::perform: case EventKind::multi_wait: case EventKind::multi_poll:
-    case EventKind::wakeup: case EventKind::fdset:
-      return true;
-    default:
-      return false;
-  }
+  return !e.has(in_callback) && (is_api_call(e.kind) || e.kind == EventKind::call_end);
 }
 
 // Calls the pages forbid from inside a callback.
@@ -73,7 +66,7 @@ struct Timer {
 
 class AppChecker {
  public:
-  AppChecker(Edition ed, AppCheckOptions o) : edition_(ed), opt_(o) {
+  AppChecker(Edition ed, AppCheckOptions o) : opt_(o) {
     for (const Clause& c : all_clauses())
       on_[static_cast<std::size_t>(c.key)] = party_of(c) == Party::application && in_edition(c, ed);
   }
@@ -351,7 +344,6 @@ class AppChecker {
     fail(ClauseId::AP_REMOVE_DONE, i, e.time_ns, "curl_multi_cleanup with handles still added:" + ids);
   }
 
-  Edition edition_;
   AppCheckOptions opt_;
   std::array<bool, kClauseCount> on_{};
   std::array<std::size_t, kClauseCount> exercised_{}, violated_{};

@@ -353,7 +353,7 @@ std::size_t Checker::exercised(std::string_view id) const {
 std::vector<ClauseResult> Checker::results() const {
   std::vector<ClauseResult> out;
   for (const Clause& c : all_clauses()) {
-    if (!in_edition(c, s_->edition) || party_of(c) != Party::library) continue;
+    if (!s_->on(c.key)) continue;  // another edition's, or the application's (State)
     ClauseResult r;
     r.clause = &c;
     r.exercised = s_->exercised[static_cast<std::size_t>(c.key)];

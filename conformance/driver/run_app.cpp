@@ -88,13 +88,18 @@ class DoneCounter {
   std::size_t offset_ = 0, done_ = 0;
 };
 
+// The last `lines` lines of a file.
 std::string tail_of(const std::string& path, std::size_t lines) {
   std::ifstream in(path, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::size_t at = text.size();
-  for (std::size_t n = 0; at > 0 && n <= lines; --at)
-    if (text[at - 1] == '\n' && at != text.size()) ++n;
-  return text.substr(at == 0 ? 0 : at + 1);
+  std::size_t start = text.size();
+  if (start > 0 && text[start - 1] == '\n') --start;  // the last line's own newline
+  for (std::size_t n = 0; n < lines && start > 0; ++n) {
+    const std::size_t nl = text.rfind('\n', start - 1);
+    start = nl == std::string::npos ? 0 : nl;
+    if (nl == std::string::npos) break;
+  }
+  return text.substr(start == 0 ? 0 : start + 1);
 }
 
 // The recorder's clock at its start ("record pid N monotonic T" note): the harness's own
@@ -315,10 +320,6 @@ AppRun run_app(const Scenario& sc, const AppSpec& app, std::optional<Edition> ed
   const std::string work = out.folder + "/work", trace_path = out.folder + "/trace.jsonl";
   fs::create_directory(work);
 
-  std::atomic<bool> stop{false};
-  std::thread peers_thread([&] {
-    while (!stop.load()) host.run_for(std::chrono::milliseconds(5));
-  });
   std::vector<std::string> argv =
       app.feed == AppSpec::Feed::args ? expand_command(app.command, out.urls) : app.command;
   // The program runs in its own folder: a relative path the user gave (the program, a
@@ -327,7 +328,13 @@ AppRun run_app(const Scenario& sc, const AppSpec& app, std::optional<Edition> ed
     std::error_code ec;
     if (w.find('/') != std::string::npos && w.front() != '/' && fs::exists(w, ec)) w = fs::absolute(w).string();
   }
+  // Forked while this process has one thread (the peers' comes next): the child sets its
+  // environment before exec. The peers already listen: early connects wait in the backlog.
   Child child = launch(app, argv, work, out.folder, trace_path);
+  std::atomic<bool> stop{false};
+  std::thread peers_thread([&] {
+    while (!stop.load()) host.run_for(std::chrono::milliseconds(5));
+  });
   std::string why;
   std::int64_t stopped_at = -1;
   if (child.pid < 0) {

@@ -40,7 +40,8 @@
 //    for readiness and its timerfd, seen from outside. They name library sockets only (a
 //    descriptor the socket callback named and nobody closed since). An app_watch is
 //    recorded just before an app_wait whose watched set for that socket differs from the
-//    last one recorded; app_ready events follow the app_wait they answer. Times of a
+//    last one recorded; app_ready events follow the app_wait they answer; a library socket
+//    the program or the library closes is a net_close, after which it is forgotten. Times of a
 //    recorded trace are CLOCK_MONOTONIC nanoseconds since the recording started; an API
 //    call's event carries the time the call was made.
 #pragma once
