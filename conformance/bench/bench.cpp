@@ -17,9 +17,6 @@
 // the 1,000-transfer run, and the same for timeouts at 2,000 and 200 transfers; so a cost
 // that grows with the number of transfers (a loop over every handle per call) fails it on
 // any machine.
-#include <malloc.h>
-#include <time.h>
-
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -27,82 +24,22 @@
 
 #include "conformance/runner.hpp"
 #include "conformance/thirdparty.hpp"
+#include "sim_bench.hpp"
+#include "workers.hpp"
 
 using namespace ms::conf;
 
 namespace {
 
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-std::string scenario_text(int transfers) {
-  std::string s = "title bench\nseed 1\nworld latency 1ms\n";
-  for (int p = 0; p < 8; ++p) {
-    s += "peer p" + std::to_string(p) + " listen 127.0.2." + std::to_string(p + 1) + ":80\n";
-    s += "  accept\n  expect request\n";
-    s += "  send \"HTTP/1.1 200 OK\\r\\nContent-Length: 512\\r\\n\\r\\n\"\n  send body 512\n  keep-alive\n";
-  }
-  s += "client\n";
-  for (int t = 0; t < transfers; ++t)
-    s += "  add t" + std::to_string(t) + " url http://127.0.2." + std::to_string(t % 8 + 1) + "/\n";
-  return s;
-}
-
-// Transfers added one every 1.8 s against a peer that never answers, each ending with
-// its 1,500 ms timeout (the shape of an_hour_of_timeouts.scn, any number of them).
-std::string timeouts_text(int transfers) {
-  std::string s = "title timeouts\nseed 7\npolicy faithful\n";
-  s += "peer sleeper listen 127.0.0.3:8080\n  accept\n  expect request\n  hang\nclient\n";
-  for (int t = 0; t < transfers; ++t)
-    s += "  at " + std::to_string(t * 1800) + "ms add t" + std::to_string(t) +
-         " url http://127.0.0.3:8080/ timeout_ms 1500\n";
-  s += "  at " + std::to_string(transfers * 1800) + "ms end\n";
-  return s;
-}
-
-struct SimFigure {
-  bool ok = false;
-  double cpu_s = 0;  // best of the rounds
-  std::size_t events = 0;
-};
-
-// Best CPU time of `rounds` runs of the scenario on engine-sim (checker and hash included).
-SimFigure run_sim(const std::string& text, int rounds) {
-  SimFigure f;
-  Scenario sc;
-  ScenarioError err;
-  if (!parse_scenario(text, "bench.scn", sc, err)) {
-    std::fprintf(stderr, "bench: %s\n", err.to_string().c_str());
-    return f;
-  }
-  TargetSpec target;
-  std::string error;
-  parse_target("engine-sim", target, error);
-  double best = 1e9;
-  for (int i = 0; i < rounds; ++i) {
-    RunOptions ro;
-    const double t0 = cpu_seconds();
-    ScenarioRun r = run_scenario(sc, target, ro);
-    const double dt = cpu_seconds() - t0;
-    if (r.outcome != Outcome::pass) {
-      std::fprintf(stderr, "bench: run failed: %s\n", r.message.c_str());
-      return f;
-    }
-    f.events = r.trace.events.size();
-    best = std::min(best, dt);
-  }
-  f.ok = true;
-  f.cpu_s = best;
-  return f;
-}
+using namespace ms::bench;
 
 // Transfers per CPU-second at `transfers`; 0 when the run failed.
 double bench_transfers(int transfers, int rounds) {
-  const SimFigure f = run_sim(scenario_text(transfers), rounds);
-  if (!f.ok) return 0;
+  const SimFigure f = run_sim(transfers_scenario(transfers), transfers, rounds);
+  if (!f.ok) {
+    std::fprintf(stderr, "bench: %s\n", f.error.c_str());
+    return 0;
+  }
   std::printf("simnet: %d transfers of 512 B (8 keep-alive peers), engine + simulated app + "
               "checker: best of %d = %.1f ms CPU -> %.0f transfers per CPU-second (%zu trace "
               "events, %.0f events/s)\n",
@@ -111,19 +48,17 @@ double bench_transfers(int transfers, int rounds) {
 }
 
 double bench_timeouts(int transfers, int rounds) {
-  const SimFigure f = run_sim(timeouts_text(transfers), rounds);
-  if (!f.ok) return 0;
+  const SimFigure f = run_sim(timeouts_scenario(transfers), transfers, rounds);
+  if (!f.ok) {
+    std::fprintf(stderr, "bench: %s\n", f.error.c_str());
+    return 0;
+  }
   std::printf("simnet: %d timeouts over %.0f virtual s: best of %d = %.1f ms CPU -> %.0f "
               "timeouts per CPU-second (%zu trace events)\n",
               transfers, transfers * 1.8, rounds, f.cpu_s * 1e3, transfers / f.cpu_s, f.events);
   return transfers / f.cpu_s;
 }
 
-double wall_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 // The scenario file as `multisock replay` runs it (parse, run, check, hash), in wall time.
 void bench_hour_file() {
@@ -160,40 +95,6 @@ bool scaling_ok(const char* what, double small, double large) {
   std::printf("scaling: %s: %.2fx slower per item at 10x the items (bound %.1fx): %s\n", what,
               slowdown, kScalingRatioMax, ok ? "ok" : "FAIL");
   return ok;
-}
-
-struct HeapProbe {
-  std::size_t start = mallinfo2().uordblks;
-  std::size_t used() const { return mallinfo2().uordblks - start; }
-};
-
-// Heap bytes per idle added handle through an Api table.
-double idle_handle_bytes(const Api& api, int handles) {
-  void* multi = api.multi_init();
-  if (!multi) return -1;
-  // Warm up whatever the library allocates once per multi.
-  void* warm = api.easy_init();
-  api.easy_setopt(warm, MSOPT_URL, "http://127.0.0.1:9/");
-  api.multi_add_handle(multi, warm);
-  HeapProbe probe;
-  std::vector<void*> easies;
-  easies.reserve(static_cast<std::size_t>(handles));
-  const std::size_t vec_bytes = mallinfo2().uordblks - probe.start;
-  for (int i = 0; i < handles; ++i) {
-    void* e = api.easy_init();
-    api.easy_setopt(e, MSOPT_URL, "http://127.0.0.1:9/");
-    api.multi_add_handle(multi, e);
-    easies.push_back(e);
-  }
-  const double per = static_cast<double>(probe.used() - vec_bytes) / handles;
-  for (void* e : easies) {
-    api.multi_remove_handle(multi, e);
-    api.easy_cleanup(e);
-  }
-  api.multi_remove_handle(multi, warm);
-  api.easy_cleanup(warm);
-  api.multi_cleanup(multi);
-  return per;
 }
 
 }  // namespace
@@ -237,7 +138,7 @@ int main(int argc, char** argv) {
   if (sim_only) return 0;
 
   const int handles = 10000;
-  const double engine = idle_handle_bytes(engine_api(), handles);
+  const double engine = idle_handle_memory(engine_api(), handles)["bytes_per_handle"].get<double>();
   Api curl;
   std::string error;
   if (!load_library_api(libcurl, "curl_", curl, &error)) {
@@ -245,7 +146,7 @@ int main(int argc, char** argv) {
                 engine, error.c_str());
     return 0;
   }
-  const double lib = idle_handle_bytes(curl, handles);
+  const double lib = idle_handle_memory(curl, handles)["bytes_per_handle"].get<double>();
   std::printf("memory per idle added handle (%d handles, mallinfo2): engine %.0f B, %s %.0f B, "
               "ratio engine/libcurl %.2f\n",
               handles, engine, libcurl.c_str(), lib, lib > 0 ? engine / lib : 0.0);

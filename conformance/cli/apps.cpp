@@ -84,6 +84,17 @@ const CommandText kCommands[] = {
      "world, fault for fault.",
      "exit codes: 0 the traces agree everywhere, 1 some scenario diverges, 2 usage error,\n"
      "            3 harness error\n"},
+    {"bench", "measure the engine beside a library with libcurl's names, and the simulator",
+     "bench [options]",
+     "Measures the engine (the shipped libmultisock-curl.so) and a library with libcurl's names\n"
+     "side by side in one run: keep-alive GETs and a bulk download from a private nginx on\n"
+     "127.0.0.1, multisock fetch against curl in parallel mode, memory per idle handle, the cost of\n"
+     "each call with 100 to 100,000 handles; then the simulator's speed. Every real-socket\n"
+     "figure comes from a fresh process per implementation, the two in alternating order per\n"
+     "round; ratios are medians of the rounds' ratios. Writes DIR/bench.json, bench.md and\n"
+     "bench.html (with the call-cost curves) and prints the goals met and missed.",
+     "exit codes: 0 measured (whether or not every goal is met), 2 usage error, 3 cannot\n"
+     "            measure (no nginx, a library that does not load, a failed transfer)\n"},
     {"completion", "print a shell completion script (bash)", "completion bash",
      "Prints a completion script for the shell: the commands, each command's options, and file\n"
      "names where a value is a file or folder. Installed as\n"
@@ -288,6 +299,35 @@ void add_diff(CLI::App& app) {
   value(app, "--seed", "N", "run every scenario with seed N (0 to 2^64-1) instead of its own");
 }
 
+void add_bench(CLI::App& app) {
+  value(app, "--lib", "PATH",
+        "the library to compare with (curl_ names; default: the system's\n"
+        "libcurl.so.4)");
+  value(app, "--engine", "PATH",
+        "the engine's library (default: libmultisock-curl.so of this build,\n"
+        "or the installed one)");
+  value(app, "--report", "DIR", "where bench.json, bench.md and bench.html go (default: bench)");
+  value(app, "--rounds", "N", "paired rounds of each real-socket figure, 1 to 100 (default: 7)");
+  value(app, "--gets", "N", "keep-alive GETs per run, 1 to 1000000 (default: 2000)");
+  value(app, "--slots", "N", "keep-alive transfers at once, 1 to 1000 (default: 8)");
+  value(app, "--bulk-mb", "N", "the bulk download's size in MB, 1 to 10000 (default: 100)");
+  value(app, "--files", "N", "files for multisock fetch and curl in parallel mode, 1 to 10000\n"
+        "(default: 1000)");
+  value(app, "--handles", "LIST",
+        "numbers of handles for the call costs, ascending, comma-separated,\n"
+        "each 1 to 1000000 (default: 100,1000,10000,100000)");
+  value(app, "--only", "LIST",
+        "the sections to run, comma-separated: keepalive, bulk, fetch,\n"
+        "memory, scaling, simulator (default: all)");
+  flag(app, "--strace", "count system calls per keep-alive GET (one more run of each under\n"
+       "strace -f -c)");
+  flag(app, "--quick", "small sizes and 2 rounds: a check that everything runs, not figures");
+  flag(app, "--quiet", "no progress lines");
+  value(app, "--render", "FILE", "write bench.md and bench.html again from a bench.json, measuring nothing");
+  value(app, "--worker", "KIND", "(internal) one measurement in this process: loop, memory, scaling, version");
+  value(app, "--params", "JSON", "(internal) the worker's parameters");
+}
+
 void add_completion(CLI::App& app) { argument(app, "SHELL", "bash"); }
 
 // The help's left column for an option: "--name TYPE" or "-o, --output DIR".
@@ -338,6 +378,7 @@ std::unique_ptr<CLI::App> command_app(std::string_view command) {
   else if (name == "report") add_report(*app);
   else if (name == "fetch") add_fetch(*app);
   else if (name == "diff") add_diff(*app);
+  else if (name == "bench") add_bench(*app);
   else if (name == "completion") add_completion(*app);
   return app;
 }

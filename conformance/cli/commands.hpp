@@ -33,6 +33,7 @@ class Args {
   // Parses the words with `command`'s App; false (and problem() says why, one line) when
   // an option lacks its value, a flag was given a value, or --help came too late.
   bool parse(std::string_view command);
+  const std::vector<std::string>& words() const { return words_; }  // as given, after the command
   bool flag(const std::string& name) const;
   std::optional<std::string> value(const std::string& name) const;  // the last one given
   std::vector<std::string> values(const std::string& name) const;
@@ -68,6 +69,7 @@ int cmd_replay(Args& args);
 int cmd_report(Args& args);
 int cmd_fetch(Args& args);
 int cmd_diff(Args& args);
+int cmd_bench(Args& args);
 int cmd_shrink(Args& args);
 
 // Shrinks a failing simulated run (shrink_choices) and writes the scenario that replays it

@@ -143,6 +143,7 @@ int main(int argc, char** argv) {
     if (command == "report") return cmd_report(args);
     if (command == "fetch") return cmd_fetch(args);
     if (command == "diff") return cmd_diff(args);
+    if (command == "bench") return cmd_bench(args);
     if (command == "completion") return cmd_completion(args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "multisock: harness error: %s\n", e.what());

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <climits>
 #include <limits>
+#include <sstream>
 
 #include "conformance/app_run.hpp"
 #include "conformance/clauses.hpp"
@@ -337,6 +338,84 @@ std::string read_fetch_options(Args& args, FetchOptions& out) {
   if (const std::string& p = args.problem(); !p.empty()) return p;
   if (out.urls.empty()) return "fetch needs at least one URL";
   return "";
+}
+
+namespace {
+
+// A comma-separated list of whole numbers from 1 to max, ascending.
+bool parse_number_list(const std::string& text, std::uint64_t max, std::vector<int>& out) {
+  out.clear();
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', at), text.size());
+    std::uint64_t v = 0;
+    if (!parse_number(std::string_view(text).substr(at, comma - at), max, v) || v == 0) return false;
+    if (!out.empty() && static_cast<int>(v) <= out.back()) return false;
+    out.push_back(static_cast<int>(v));
+    at = comma + 1;
+  }
+  return !out.empty();
+}
+
+void quick_sizes(ms::bench::BenchOptions& o) {
+  o.rounds = 2;
+  o.gets = 200;
+  o.bulk_mb = 5;
+  o.files = 50;
+  o.handles = {100, 1000};
+  o.sim_small = 200;
+  o.sim_large = 1000;
+  o.property_runs = 100;
+}
+
+}  // namespace
+
+std::string read_bench_options(Args& args, BenchWords& out) {
+  if (!args.parse("bench")) return args.problem();
+  ms::bench::BenchOptions& o = out.run;
+  if (args.flag("--quick")) quick_sizes(o);
+  struct Bounded {
+    const char* name;
+    std::uint64_t max;
+    int& value;
+  };
+  const Bounded bounded[] = {{"--rounds", 100, o.rounds},   {"--gets", 1000000, o.gets}, {"--slots", 1000, o.slots},
+                             {"--bulk-mb", 10000, o.bulk_mb}, {"--files", 10000, o.files}};
+  for (const Bounded& b : bounded)
+    if (auto text = args.value(b.name)) {
+      std::uint64_t v = 0;
+      if (!parse_number(*text, b.max, v) || v == 0)
+        return std::string(b.name) + " needs a whole number from 1 to " + std::to_string(b.max) + ", not " +
+               quoted_word(*text);
+      b.value = static_cast<int>(v);
+    }
+  if (auto text = args.value("--handles"); text && !parse_number_list(*text, 1000000, o.handles))
+    return "--handles needs ascending whole numbers from 1 to 1000000, comma-separated, not " + quoted_word(*text);
+  if (auto text = args.value("--only")) {
+    static const std::vector<std::string> kSections = o.sections;
+    o.sections.clear();
+    std::istringstream in(*text);
+    for (std::string word; std::getline(in, word, ',');) {
+      if (std::find(kSections.begin(), kSections.end(), word) == kSections.end())
+        return "--only needs sections among keepalive, bulk, fetch, memory, scaling, simulator, not " + quoted_word(word);
+      o.sections.push_back(word);
+    }
+    if (o.sections.empty()) return "--only needs at least one section";
+  }
+  for (const char* name : {"--lib", "--engine", "--report", "--render"})
+    if (auto text = args.value(name); text && text->empty()) return std::string(name) + " needs a path, not ''";
+  if (auto lib = args.value("--lib")) o.library_path = *lib;
+  if (auto engine = args.value("--engine")) {
+    o.engine_path = *engine;
+    out.engine_given = true;
+  }
+  if (auto dir = args.value("--report")) out.report_dir = *dir;
+  out.render = args.value("--render");
+  out.worker = args.value("--worker");
+  if (auto params = args.value("--params")) out.params = *params;
+  o.strace = args.flag("--strace");
+  o.quiet = args.flag("--quiet");
+  return args.problem();
 }
 
 std::string read_completion_options(Args& args, std::string& shell) {

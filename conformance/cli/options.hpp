@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/run_bench.hpp"
 #include "cli/commands.hpp"
 #include "cli/contract.hpp"
 #include "cli/suite.hpp"
@@ -150,6 +151,18 @@ struct FetchOptions {
   std::vector<std::string> urls;  // at least one
 };
 std::string read_fetch_options(Args& args, FetchOptions& out);
+
+// `bench`: what to measure (conformance/bench/run_bench.hpp); --quick first sets small sizes,
+// which the options given override. The engine's path and this program's are the command's.
+struct BenchWords {
+  ms::bench::BenchOptions run;
+  bool engine_given = false;
+  std::string report_dir = "bench";
+  std::optional<std::string> render;  // a bench.json to render again
+  std::optional<std::string> worker;  // internal: one measurement, with its --params
+  std::string params = "{}";
+};
+std::string read_bench_options(Args& args, BenchWords& out);
 
 // `completion SHELL`: the shell (only bash).
 std::string read_completion_options(Args& args, std::string& shell);

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MIT
+// bench_report.cpp: see bench_report.hpp. The pages are a list of sections (a title, a few
+// sentences, a table), made once from the JSON and written out twice: as Markdown and as HTML.
+#include "bench_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace ms::bench {
+
+using ms::reports::json;
+
+namespace {
+
+struct Section {
+  std::string title;
+  std::string text;  // sentences before the table; `code` in backquotes
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::string svg;   // HTML only
+};
+
+std::string num(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  const std::string s = buf;
+  // Thousands separators in the integer part.
+  const std::size_t sign = s[0] == '-' ? 1 : 0;
+  const std::size_t dot = std::min(s.find('.'), s.size());
+  std::string out = s.substr(0, sign);
+  for (std::size_t i = sign; i < dot; ++i) {
+    if (i > sign && (dot - i) % 3 == 0) out += ',';
+    out += s[i];
+  }
+  return out + s.substr(dot);
+}
+
+std::string get_num(const json& j, const char* key, int decimals) {
+  return j.contains(key) && j[key].is_number() ? num(j[key].get<double>(), decimals) : "";
+}
+
+const char* const kSides[2] = {"engine", "library"};
+
+// The first word of what the implementation says of itself ("libcurl/7.88.1").
+std::string side_name(const json& r, int side) {
+  const std::string v = r["implementations"][kSides[side]].value("version", std::string(kSides[side]));
+  return v.substr(0, v.find(' '));
+}
+
+Section overview(const json& r) {
+  Section s{"Machine and versions", "", {"", ""}, {}, ""};
+  const json& m = r["machine"];
+  s.text = "Written by `multisock bench` at " + r.value("generated_at", std::string()) +
+           "; one run on one machine, not a test: re-run the command for your own figures.\n\nCommand: `" +
+           r.value("command", std::string()) + "`";
+  s.rows.push_back({"CPU", m.value("cpu_model", std::string("?")) + ", " + std::to_string(m.value("cpus", 0)) + " online"});
+  s.rows.push_back({"system", m.value("os", std::string()) + ", " + m.value("kernel", std::string())});
+  s.rows.push_back({"load average", get_num(m, "load_average_at_start", 2) + " at the start, " +
+                                        get_num(m, "load_average_at_end", 2) + " at the end"});
+  for (int side = 0; side < 2; ++side)
+    s.rows.push_back({kSides[side], r["implementations"][kSides[side]].value("version", std::string()) + " (`" +
+                                        r["implementations"][kSides[side]].value("path", std::string()) + "`)"});
+  if (r.contains("nginx")) s.rows.push_back({"server", r["nginx"].get<std::string>() + " on 127.0.0.1"});
+  s.rows.push_back({"rounds", std::to_string(r.value("rounds", 0))});
+  return s;
+}
+
+Section goals(const json& r) {
+  Section s{"Goals", "", {"goal", "measured", "bound", "met"}, {}, ""};
+  int met = 0;
+  for (const json& g : r["goals"]) {
+    const double v = g["measured"].get<double>();
+    const int decimals = std::fabs(v) >= 100 ? 0 : 2;
+    s.rows.push_back({g["goal"].get<std::string>(), num(v, decimals) + " " + g["unit"].get<std::string>(),
+                      g["comparison"].get<std::string>() + " " + num(g["bound"].get<double>(), decimals == 0 ? 0 : 2),
+                      g["met"].get<bool>() ? "yes" : "**no**"});
+    met += g["met"].get<bool>();
+  }
+  s.text = std::to_string(met) + " of " + std::to_string(r["goals"].size()) + " goals met in this run.";
+  return s;
+}
+
+void loop_rows(const json& r, const json& fig, const std::string& label, const std::string& per, Section& s) {
+  for (int side = 0; side < 2; ++side) {
+    const json& f = fig[kSides[side]];
+    std::vector<std::string> row = {label, side_name(r, side), get_num(f, ("cpu_us_per_" + per).c_str(), 1),
+                                    get_num(f, ("user_us_per_" + per).c_str(), 1),
+                                    get_num(f, ("sys_us_per_" + per).c_str(), 1), get_num(f, "wall_ms", 1),
+                                    get_num(f, ("socket_callbacks_per_" + per).c_str(), 2),
+                                    get_num(f, ("timer_callbacks_per_" + per).c_str(), 2)};
+    if (s.header.size() > row.size())
+      row.push_back(fig.contains("syscalls") ? num(fig["syscalls"][kSides[side]]["per_get"].get<double>(), 1) : "");
+    s.rows.push_back(row);
+  }
+  std::vector<std::string> ratio = {label, "ratio engine / library", num(fig["ratio_cpu"].get<double>(), 2), "", "",
+                                    num(fig["ratio_wall"].get<double>(), 2), "", ""};
+  if (s.header.size() > ratio.size())
+    ratio.push_back(fig.contains("syscalls") ? num(fig["syscalls"]["engine"]["per_get"].get<double>() /
+                                                       fig["syscalls"]["library"]["per_get"].get<double>(), 2)
+                                             : "");
+  s.rows.push_back(ratio);
+}
+
+Section keepalive(const json& r) {
+  const json& k = r["keepalive"];
+  Section s{"Keep-alive GETs over real sockets", "", {"loop", "implementation", "CPU µs per GET", "user µs", "system µs",
+                                                      "wall ms", "socket callbacks per GET", "timer callbacks per GET",
+                                                      "system calls per GET"}, {}, ""};
+  s.text = std::to_string(k["gets"].get<int>()) + " GETs of " + std::to_string(k["size"].get<int>()) +
+           " bytes from nginx, " + std::to_string(k["slots"].get<int>()) +
+           " at once, each slot reusing its easy handle (and so its connection) for the next file. One "
+           "epoll + timerfd application drives either implementation through the same code; CPU is the loop's "
+           "alone (no process start, no library load); medians of the rounds, each round a fresh process per "
+           "implementation, in alternating order; the ratio is the median of the rounds' ratios. System calls: "
+           "one more run of each under `strace -f -c`.";
+  for (const json& m : k["modes"]) loop_rows(r, m, m["name"].get<std::string>(), "get", s);
+  for (const json& m : k["modes"]) s.text += "\n\n- `" + m["name"].get<std::string>() + "`: " + m["title"].get<std::string>() + ".";
+  return s;
+}
+
+Section bulk(const json& r) {
+  const json& b = r["bulk"];
+  Section s{"Bulk download", "", {"", "implementation", "CPU µs per MB", "user µs", "system µs", "wall ms",
+                                  "socket callbacks per MB", "timer callbacks per MB"}, {}, ""};
+  s.text = "One file of " + std::to_string(b["megabytes"].get<int>()) +
+           " MB (10^6 bytes) from nginx, written to no file, through the example loop; medians and paired ratio as above.";
+  loop_rows(r, b, "bulk", "mb", s);
+  return s;
+}
+
+Section fetch(const json& r) {
+  const json& f = r["fetch"];
+  Section s{"multisock fetch against curl --parallel", "", {"client", "wall ms", "CPU ms"}, {}, ""};
+  if (f.contains("skipped")) {
+    s.text = "Not measured: " + f["skipped"].get<std::string>() + ".";
+    s.header.clear();
+    return s;
+  }
+  s.text = std::to_string(f["files"].get<int>()) + " files of " + std::to_string(f["size"].get<int>()) +
+           " bytes from nginx into a folder, at most " + std::to_string(f["parallel"].get<int>()) +
+           " at once: `multisock fetch --parallel N -o DIR URL...` against `curl --parallel --parallel-max N "
+           "--output-dir DIR --remote-name-all URL...` (" + f["curl_version"].get<std::string>() +
+           "). Whole processes: wall and CPU from their rusage; every file checked for its size.";
+  s.rows.push_back({"multisock fetch", get_num(f["multisock_fetch"], "wall_ms", 1), get_num(f["multisock_fetch"], "cpu_ms", 1)});
+  s.rows.push_back({"curl --parallel", get_num(f["curl"], "wall_ms", 1), get_num(f["curl"], "cpu_ms", 1)});
+  s.rows.push_back({"ratio", num(f["ratio_wall"].get<double>(), 2), num(f["ratio_cpu"].get<double>(), 2)});
+  return s;
+}
+
+Section memory(const json& r) {
+  const json& m = r["memory"];
+  Section s{"Memory per idle added handle", "", {"implementation", "heap bytes per handle"}, {}, ""};
+  s.text = "Heap bytes (mallinfo2) held per easy handle that has a URL and is added to a multi but not started, over " +
+           std::to_string(m["handles"].get<int>()) + " handles.";
+  for (int side = 0; side < 2; ++side) s.rows.push_back({side_name(r, side), num(m[kSides[side]].get<double>(), 0)});
+  s.rows.push_back({"ratio engine / library", num(m["ratio"].get<double>(), 2)});
+  return s;
+}
+
+// One small chart per operation: ns per call against the number of handles (log scale).
+std::string scaling_svg(const json& r) {
+  const json& sc = r["scaling"];
+  const json& hs = sc["handles"];
+  constexpr int kW = 300, kH = 190, kLeft = 56, kBottom = 30, kTop = 22;
+  std::ostringstream o;
+  const double lx0 = std::log10(hs.front().get<double>()), lx1 = std::log10(hs.back().get<double>());
+  const char* colours[2] = {"#1f77b4", "#d62728"};
+  for (const auto& [op, v] : sc["operations"].items()) {
+    double top = 0;
+    for (int side = 0; side < 2; ++side)
+      for (const json& y : v[kSides[side]]) top = std::max(top, y.get<double>());
+    top = top > 0 ? top * 1.15 : 1;
+    auto x = [&](double h) { return kLeft + (lx1 > lx0 ? (std::log10(h) - lx0) / (lx1 - lx0) : 0.5) * (kW - kLeft - 12); };
+    auto y = [&](double ns) { return kTop + (1 - ns / top) * (kH - kTop - kBottom); };
+    o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kW << "\" height=\"" << kH
+      << "\" role=\"img\" aria-label=\"" << op << "\"><text x=\"" << kLeft << "\" y=\"14\" font-size=\"12\">" << op
+      << " (ns per call)</text>";
+    o << "<line x1=\"" << kLeft << "\" y1=\"" << y(0) << "\" x2=\"" << kW - 8 << "\" y2=\"" << y(0) << "\" stroke=\"#888\"/>";
+    o << "<text x=\"" << kLeft - 4 << "\" y=\"" << y(top / 1.15) + 4 << "\" font-size=\"10\" text-anchor=\"end\">"
+      << num(top / 1.15, 0) << "</text><text x=\"" << kLeft - 4 << "\" y=\"" << y(0) + 4
+      << "\" font-size=\"10\" text-anchor=\"end\">0</text>";
+    for (const json& h : hs)
+      o << "<text x=\"" << x(h.get<double>()) << "\" y=\"" << kH - 10 << "\" font-size=\"10\" text-anchor=\"middle\">"
+        << num(h.get<double>(), 0) << "</text>";
+    for (int side = 0; side < 2; ++side) {
+      o << "<polyline fill=\"none\" stroke=\"" << colours[side] << "\" stroke-width=\"2\" points=\"";
+      for (std::size_t i = 0; i < hs.size(); ++i)
+        o << x(hs[i].get<double>()) << "," << y(v[kSides[side]][i].get<double>()) << " ";
+      o << "\"/>";
+      for (std::size_t i = 0; i < hs.size(); ++i)
+        o << "<circle r=\"3\" fill=\"" << colours[side] << "\" cx=\"" << x(hs[i].get<double>()) << "\" cy=\""
+          << y(v[kSides[side]][i].get<double>()) << "\"/>";
+      o << "<text x=\"" << kW - 8 << "\" y=\"" << 14 + side * 12 << "\" font-size=\"10\" text-anchor=\"end\" fill=\""
+        << colours[side] << "\">" << (side == 0 ? "engine" : "library") << "</text>";
+    }
+    o << "</svg>\n";
+  }
+  return o.str();
+}
+
+Section scaling(const json& r) {
+  const json& sc = r["scaling"];
+  Section s{"Call costs by number of handles", "", {"operation", "implementation"}, {}, ""};
+  for (const json& h : sc["handles"]) s.header.push_back(num(h.get<double>(), 0) + " handles");
+  s.header.push_back("largest / smallest");
+  s.text = "CPU nanoseconds per call (the best of 3 worker processes, each the best of its samples), with that many "
+           "easy handles added to one multi: at most one connection (MAX_TOTAL_CONNECTIONS 1) to a loopback "
+           "listener that never accepts, the rest waiting for it. `ready_socket`: socket_action on that "
+           "connection's socket, told readable (nothing to read); `socket_timeout`: a SOCKET_TIMEOUT call with "
+           "nothing due; `remove`: the waiting handles, then the connected one.";
+  for (const auto& [op, v] : sc["operations"].items())
+    for (int side = 0; side < 2; ++side) {
+      std::vector<std::string> row = {op, side_name(r, side)};
+      for (const json& ns : v[kSides[side]]) row.push_back(num(ns.get<double>(), 0));
+      row.push_back(num(v["ratio_" + std::string(kSides[side])].get<double>(), 2));
+      s.rows.push_back(row);
+    }
+  s.svg = scaling_svg(r);
+  return s;
+}
+
+Section simulator(const json& r) {
+  const json& sim = r["simulator"];
+  Section s{"The simulator, with the checker on", "", {"workload", "CPU ms", "rate"}, {}, ""};
+  s.text = "The engine, the simulated application and the checker together over simnet, the trace hashed (best of "
+           "the rounds, in the bench's own process); the hour file through a whole `multisock replay` process "
+           "(wall time, median); the property suite as `multisock conform --target engine-sim --suite property "
+           "--runs N --seed 7 --no-shrink` (whole process).";
+  for (const json& t : sim["transfers"])
+    s.rows.push_back({num(t["transfers"].get<double>(), 0) + " transfers of 512 B, 8 keep-alive peers",
+                      num(t["cpu_ms"].get<double>(), 1), num(t["per_cpu_second"].get<double>(), 0) + " transfers per CPU-second"});
+  for (const json& t : sim["timeouts"])
+    s.rows.push_back({num(t["timeouts"].get<double>(), 0) + " timeouts, one every 1.8 virtual s",
+                      num(t["cpu_ms"].get<double>(), 1), num(t["per_cpu_second"].get<double>(), 0) + " timeouts per CPU-second"});
+  const json& h = sim["hour"];
+  s.rows.push_back({"`multisock replay " + h["file"].get<std::string>() + "`", "",
+                    num(h["wall_ms_median"].get<double>(), 1) + " ms wall (best " + num(h["wall_ms_best"].get<double>(), 1) + ")"});
+  const json& p = sim["property"];
+  s.rows.push_back({"property suite, " + num(p["histories"].get<double>(), 0) + " histories",
+                    num(p["cpu_s"].get<double>() * 1e3, 0),
+                    num(p["per_cpu_second"].get<double>(), 0) + " per CPU-second, " +
+                        num(p["per_wall_second"].get<double>(), 0) + " per wall second"});
+  return s;
+}
+
+std::vector<Section> sections(const json& r) {
+  std::vector<Section> out = {overview(r), goals(r)};
+  if (r.contains("keepalive")) out.push_back(keepalive(r));
+  if (r.contains("bulk")) out.push_back(bulk(r));
+  if (r.contains("fetch")) out.push_back(fetch(r));
+  if (r.contains("memory")) out.push_back(memory(r));
+  if (r.contains("scaling")) out.push_back(scaling(r));
+  if (r.contains("simulator")) out.push_back(simulator(r));
+  return out;
+}
+
+std::string html_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '<') o += "&lt;";
+    else if (c == '>') o += "&gt;";
+    else if (c == '&') o += "&amp;";
+    else if (c == '"') o += "&quot;";
+    else o += c;
+  }
+  return o;
+}
+
+// `code` spans and blank-line paragraphs of a section's text, as HTML.
+std::string html_text(const std::string& text) {
+  std::string o = "<p>";
+  bool code = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '`') {
+      o += code ? "</code>" : "<code>";
+      code = !code;
+    } else if (text.compare(i, 2, "\n\n") == 0) {
+      o += "</p>\n<p>";
+      ++i;
+    } else {
+      o += html_escape(std::string(1, text[i]));
+    }
+  }
+  return o + "</p>\n";
+}
+
+}  // namespace
+
+std::string bench_markdown(const json& r) {
+  std::ostringstream o;
+  o << "# Benchmarks\n";
+  for (const Section& s : sections(r)) {
+    o << "\n## " << s.title << "\n\n" << s.text << "\n";
+    if (s.header.empty()) continue;
+    o << "\n|";
+    for (const std::string& h : s.header) o << " " << h << " |";
+    o << "\n|";
+    for (std::size_t i = 0; i < s.header.size(); ++i) o << "---|";
+    o << "\n";
+    for (const auto& row : s.rows) {
+      o << "|";
+      for (const std::string& c : row) o << " " << c << " |";
+      o << "\n";
+    }
+  }
+  return o.str();
+}
+
+std::string bench_html(const json& r) {
+  std::ostringstream o;
+  o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>multisock bench</title>\n"
+       "<style>body{font-family:sans-serif;max-width:72em;margin:1em auto;padding:0 1em}table{border-collapse:"
+       "collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}svg{margin:.3em;"
+       "border:1px solid #eee}</style></head><body>\n<h1>Benchmarks</h1>\n";
+  for (const Section& s : sections(r)) {
+    o << "<h2>" << html_escape(s.title) << "</h2>\n" << html_text(s.text);
+    if (!s.svg.empty()) o << "<div>" << s.svg << "</div>\n";
+    if (s.header.empty()) continue;
+    o << "<table><tr>";
+    for (const std::string& h : s.header) o << "<th>" << html_escape(h) << "</th>";
+    o << "</tr>\n";
+    for (const auto& row : s.rows) {
+      o << "<tr>";
+      for (const std::string& c : row) o << "<td>" << html_text(c).substr(3, html_text(c).size() - 8) << "</td>";
+      o << "</tr>\n";
+    }
+    o << "</table>\n";
+  }
+  o << "</body></html>\n";
+  return o.str();
+}
+
+void write_bench(const json& report, const std::filesystem::path& dir, bool only_pages) {
+  std::filesystem::create_directories(dir);
+  if (!only_pages) std::ofstream(dir / "bench.json") << report.dump(2) << "\n";
+  std::ofstream(dir / "bench.md") << bench_markdown(report);
+  std::ofstream(dir / "bench.html") << bench_html(report);
+}
+
+}  // namespace ms::bench

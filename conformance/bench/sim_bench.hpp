@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+// sim_bench.hpp: the simulator's speed, measured in this process: small transfers over simnet
+// and transfers that time out against a hanging peer, each run on engine-sim with the
+// simulated application and the checker on and the trace hashed, as `multisock conform`
+// runs them. Used by `multisock bench` and by ms_bench (the bench_scaling CTest).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace ms::bench {
+
+// A run of a scenario text on engine-sim: best CPU time of the rounds.
+struct SimFigure {
+  bool ok = false;
+  std::string error;       // why not ok
+  double cpu_s = 0;        // best of the rounds
+  std::size_t events = 0;  // trace events of one run
+  int items = 0;           // transfers (or timeouts) in the scenario
+  double per_cpu_second() const { return ok && cpu_s > 0 ? items / cpu_s : 0; }
+};
+
+// `transfers` transfers of 512 B from 8 keep-alive peers, all added at once.
+std::string transfers_scenario(int transfers);
+// `transfers` transfers added one every 1.8 s against a peer that never answers, each
+// ending with its 1,500 ms timeout (the shape of an_hour_of_timeouts.scn).
+std::string timeouts_scenario(int transfers);
+
+SimFigure run_sim(const std::string& scenario_text, int items, int rounds);
+
+// Process CPU time (user + system) and monotonic wall time, in seconds.
+double cpu_seconds();
+double wall_seconds();
+
+}  // namespace ms::bench
