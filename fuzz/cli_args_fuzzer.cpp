@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // cli_args_fuzzer: the option readers of the `multisock` commands (conform, replay,
-// shrink, diff, report, clauses, explain, fetch, completion; conformance/cli/options.hpp)
+// shrink, diff, report, clauses, explain, fetch, completion, bench; conformance/cli/options.hpp)
 // on any words. Each reader parses with its command's CLI11 App (cli/apps.hpp); a reader
 // that asked for an option its App lacks would throw, which is a crash here.
 //
@@ -12,7 +12,7 @@
 //   - a usage error is one line: no newline, no control character;
 //   - an accepted command read every word, and its numbers are in range (runs, repeat,
 //     shard, a seed sweep that does not pass 2^64-1, stop-at-event, max-runs, fetch's
-//     limits);
+//     limits, bench's sizes and its ascending --handles);
 //   - parse_number agrees with std::from_chars on every word (digits only, within max).
 #include <charconv>
 #include <cstdint>
@@ -135,6 +135,18 @@ void fetch(const std::vector<std::string>& words) {
   FUZZ_CHECK(!o.dir || !o.dir->empty());
 }
 
+void bench(const std::vector<std::string>& words) {
+  BenchWords o;
+  if (!read(words, read_bench_options, o)) return;
+  const ms::bench::BenchOptions& r = o.run;
+  FUZZ_CHECK(r.rounds >= 1 && r.rounds <= 100 && r.gets >= 1 && r.gets <= 1000000);
+  FUZZ_CHECK(r.slots >= 1 && r.slots <= 1000 && r.bulk_mb >= 1 && r.files >= 1);
+  FUZZ_CHECK(!r.handles.empty() && !r.sections.empty());
+  for (std::size_t i = 0; i < r.handles.size(); ++i)
+    FUZZ_CHECK(r.handles[i] >= 1 && r.handles[i] <= 1000000 && (i == 0 || r.handles[i] > r.handles[i - 1]));
+  FUZZ_CHECK(!o.report_dir.empty() && (!o.render || !o.render->empty()));
+}
+
 void completion(const std::vector<std::string>& words) {
   std::string shell;
   if (read(words, read_completion_options, shell)) FUZZ_CHECK(shell == "bash");
@@ -167,7 +179,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   };
   static const Command commands[] = {{"conform", conform}, {"replay", replay},   {"shrink", shrink},
                                      {"diff", diff},       {"report", report},   {"clauses", clauses},
-                                     {"explain", explain}, {"fetch", fetch},       {"completion", completion}};
+                                     {"explain", explain}, {"fetch", fetch},       {"completion", completion},
+                                     {"bench", bench}};
   if (!words.empty())
     for (const Command& c : commands)
       if (words[0] == c.name) {
