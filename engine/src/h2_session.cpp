@@ -85,11 +85,24 @@ struct H2Session::Callbacks {
     return 0;
   }
 
+  // Windows open as the application takes the bytes: a paused stream's stay shut once its
+  // owner holds a window's worth, so a paused transfer holds at most that much.
   static int on_data(nghttp2_session*, std::uint8_t, std::int32_t id, const std::uint8_t* data, std::size_t len,
                      void* user) {
     H2Session& s = self(user);
-    if (Owner* owner = s.owner_of(id)) {
-      if (!owner->on_body(std::string_view(reinterpret_cast<const char*>(data), len))) s.owner_refused(id);
+    Stream* st = s.find(id);
+    if (!st) {
+      s.consume(id, len);
+      return 0;
+    }
+    Owner* owner = st->owner;
+    if (!owner->on_body(std::string_view(reinterpret_cast<const char*>(data), len))) {
+      s.owner_refused(id);
+      s.consume(id, len);
+    } else if (owner->holds_body()) {
+      st->held += len;
+    } else {
+      s.consume(id, len);
     }
     return 0;
   }
@@ -138,7 +151,14 @@ std::unique_ptr<H2Session> H2Session::create(TransferHost& host, Connection& con
   nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, &Callbacks::on_frame_recv);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, &Callbacks::on_data);
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, &Callbacks::on_stream_close);
-  const int rc = nghttp2_session_client_new(&s->session_, cbs, s.get());
+  nghttp2_option* opt = nullptr;
+  if (nghttp2_option_new(&opt) != 0) {
+    nghttp2_session_callbacks_del(cbs);
+    return nullptr;
+  }
+  nghttp2_option_set_no_auto_window_update(opt, 1);  // consume() opens the windows
+  const int rc = nghttp2_session_client_new2(&s->session_, cbs, s.get(), opt);
+  nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cbs);
   if (rc != 0) return nullptr;
   // No server push (MSMOPT_PUSHFUNCTION is never called), larger windows than the
@@ -219,9 +239,14 @@ std::int32_t H2Session::submit(Owner* owner, ms_easy* easy, const std::vector<H2
   return id;  // (this session may be gone now: nothing of it is touched)
 }
 
+void H2Session::consume(std::int32_t stream, std::size_t bytes) {
+  if (bytes > 0) nghttp2_session_consume(session_, stream, bytes);
+}
+
 void H2Session::forget(std::int32_t stream) {
   const auto it = streams_.find(stream);
   if (it == streams_.end()) return;
+  if (it->second.held > 0) nghttp2_session_consume_connection(session_, it->second.held);
   const bool was_told = it->second.easy == told_easy_;
   streams_.erase(it);
   if (was_told && !streams_.empty()) told_easy_ = streams_.begin()->second.easy;
@@ -251,6 +276,18 @@ void H2Session::detach(std::int32_t stream) {
 void H2Session::resume_stream(std::int32_t stream) {
   if (dead_ || !owner_of(stream)) return;
   nghttp2_session_resume_data(session_, stream);
+  if (depth_ > 0) return;
+  ++depth_;
+  flush();
+  --depth_;
+  settle();
+}
+
+void H2Session::release_window(std::int32_t stream) {
+  Stream* st = find(stream);
+  if (dead_ || !st || st->held == 0) return;
+  consume(stream, st->held);
+  st->held = 0;
   if (depth_ > 0) return;
   ++depth_;
   flush();

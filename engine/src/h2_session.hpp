@@ -52,6 +52,9 @@ class H2Session final : public SocketUser {
     // Request body bytes for the stream (an upload): up to `size` into `out`; sets eof at
     // the end. 0 bytes without eof: paused (resume_stream() later). -1: fail the stream.
     virtual long read_body(char* out, std::size_t size, bool& eof) = 0;
+    // Whether body bytes now wait with the owner instead of reaching the application (a
+    // paused transfer's stash): they do not open the stream's window until release_window.
+    virtual bool holds_body() const = 0;
   };
 
   // nullptr when nghttp2 cannot make a session (out of memory).
@@ -73,6 +76,8 @@ class H2Session final : public SocketUser {
   void detach(std::int32_t stream);
   // An upload's body may go on (after a pause).
   void resume_stream(std::int32_t stream);
+  // The owner handed what it held to the application: the stream's window opens again.
+  void release_window(std::int32_t stream);
 
   // MSOPT_PIPEWAIT: the session holds the multi's count of connections to its origin that
   // may multiplex, until the server's SETTINGS confirm it (or the connection is gone).
@@ -99,8 +104,12 @@ class H2Session final : public SocketUser {
   void update_interest();
   // The connection is gone: every stream ends with code/text; then idle.
   void fail_all(MSEcode code, const std::string& text);
-  // Forgets a stream's owner (and moves the told easy to another stream's if it was its).
+  // Forgets a stream's owner (and moves the told easy to another stream's if it was its);
+  // the bytes it held give the connection's window back.
   void forget(std::int32_t stream);
+  // Received bytes the application took (or that no one will take): they may be sent
+  // again, through WINDOW_UPDATE.
+  void consume(std::int32_t stream, std::size_t bytes);
   // A ResponseSink call returned false: the stream is reset and its owner told.
   void owner_refused(std::int32_t stream);
   // After every outside entry: the host takes an idle session back (may delete this).
@@ -121,6 +130,7 @@ class H2Session final : public SocketUser {
     std::optional<std::string_view> body;  // a fixed request body: what is not sent yet
     int status = 0;                        // :status of the header block being read
     bool final_headers = false;            // the final head is in: later fields are trailers
+    std::size_t held = 0;                  // received bytes the owner holds, not consumed
   };
   std::map<std::int32_t, Stream> streams_;  // by stream id: failures told in stream order
   ms_easy* told_easy_ = nullptr;  // the easy the socket table has for this session

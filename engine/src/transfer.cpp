@@ -383,6 +383,9 @@ void Transfer::pause_changed(bool inside_callback) {
       finish(MSE_WRITE_ERROR, "Failure writing output to destination");
       return;
     }
+    // Taken by the application: an HTTP/2 stream's window opens again.
+    if (!delivery_.stashed() && h2_conn_ && stream_ >= 0) h2_conn_->h2->release_window(stream_);
+    if (phase_ == Phase::done) return;
   }
   if (!paused() && delivery_.completion_held() && !delivery_.stashed()) {
     complete(delivery_.held_reusable());

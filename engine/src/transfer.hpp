@@ -74,6 +74,7 @@ class Transfer final : public SocketUser, public H2Session::Owner, private Conne
   // H2Session::Owner
   void on_stream_closed(Close how, MSEcode code, const std::string& text) override;
   long read_body(char* out, std::size_t size, bool& eof) override;
+  bool holds_body() const override { return delivery_.stashed(); }
 
  private:
   // queued: waiting for a connection slot (MAX_HOST/MAX_TOTAL_CONNECTIONS).

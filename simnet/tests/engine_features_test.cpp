@@ -320,6 +320,104 @@ TEST(Pause_Sim, WritePauseDropsInterestThenResumes) {
   ms_easy_cleanup(e);
 }
 
+// A paused HTTP/2 stream holds its window shut: the server cannot send it more than one
+// window (the engine's 1 MiB stream window) while the application does not take the bytes,
+// so a paused transfer's stash is bounded; the rest comes after the resume.
+TEST(Pause_Sim, PausedHttp2StreamHoldsItsWindowShut) {
+  constexpr long long kBody = 4 << 20;
+  constexpr long long kWindow = 1 << 20;
+  ms::sim::World world;
+  std::string error;
+  ASSERT_TRUE(world.listen("p", at("127.0.0.9", 80), script("accept\n h2\n serve body 4194304\n"), error)) << error;
+  App app(world.ports());
+  struct State {
+    long long bytes = 0;
+    bool paused_once = false;
+  } st;
+  ms_easy* e = ms_easy_init();
+  ms_easy_setopt(e, MSOPT_URL, "http://127.0.0.9/big");
+  ms_easy_setopt(e, MSOPT_HTTP_VERSION, static_cast<long>(MS_HTTP_VERSION_2_PRIOR_KNOWLEDGE));
+  ms_easy_setopt(e, MSOPT_WRITEDATA, &st);
+  ms_easy_setopt(e, MSOPT_WRITEFUNCTION, +[](char*, size_t size, size_t n, void* u) -> size_t {
+    auto* s = static_cast<State*>(u);
+    if (!s->paused_once) {
+      s->paused_once = true;
+      return MS_WRITEFUNC_PAUSE;
+    }
+    s->bytes += static_cast<long long>(size * n);
+    return size * n;
+  });
+  ASSERT_EQ(ms_multi_add_handle(app.multi, e), MSM_OK);
+  // Paused from the first piece on; then a virtual second of the world going on.
+  const auto step = [&] {
+    if (app.service_sockets() || app.timer_due()) return;
+    auto next = world.next_event_time();
+    if (app.deadline && (!next || *app.deadline < *next)) next = app.deadline;
+    world.advance_to(next ? std::max(*next, world.time()) : world.time() + 10ms);
+  };
+  while (!st.paused_once && world.time() < 5s) step();
+  ASSERT_TRUE(st.paused_once);
+  const Nanos paused_at = world.time();
+  while (world.time() < paused_at + 1s) step();
+  ms_off_t received = 0;
+  ASSERT_EQ(ms_easy_getinfo(e, MSINFO_SIZE_DOWNLOAD_T, &received), MSE_OK);
+  EXPECT_GT(received, 0);
+  EXPECT_LE(received, kWindow) << "a paused stream kept receiving";
+  EXPECT_EQ(st.bytes, 0);
+  ASSERT_EQ(ms_easy_pause(e, MSPAUSE_CONT), MSE_OK);
+  run_sim(world, app);
+  const auto msgs = app.messages();
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(msgs[0].second, MSE_OK);
+  EXPECT_EQ(st.bytes, kBody);
+  ms_multi_remove_handle(app.multi, e);
+  ms_easy_cleanup(e);
+}
+
+// What a paused stream held goes back to the connection's window when its transfer is
+// removed: seventeen removed streams that each held a full stream window (17 MiB, more than
+// the 16 MiB connection window) leave the connection able to serve the next transfer.
+TEST(Pause_Sim, RemovedPausedHttp2StreamsGiveTheConnectionWindowBack) {
+  constexpr long long kWindow = 1 << 20;
+  ms::sim::World world;
+  std::string error;
+  ASSERT_TRUE(world.listen("p", at("127.0.0.9", 80), script("accept\n h2\n serve body 2097152\n"), error)) << error;
+  App app(world.ports());
+  const auto step = [&] {
+    if (app.service_sockets() || app.timer_due()) return;
+    auto next = world.next_event_time();
+    if (app.deadline && (!next || *app.deadline < *next)) next = app.deadline;
+    world.advance_to(next ? std::max(*next, world.time()) : world.time() + 10ms);
+  };
+  const auto pause_always = +[](char*, size_t, size_t, void*) -> size_t { return MS_WRITEFUNC_PAUSE; };
+  for (int i = 0; i < 17; ++i) {
+    ms_easy* e = ms_easy_init();
+    ms_easy_setopt(e, MSOPT_URL, "http://127.0.0.9/big");
+    ms_easy_setopt(e, MSOPT_HTTP_VERSION, static_cast<long>(MS_HTTP_VERSION_2_PRIOR_KNOWLEDGE));
+    ms_easy_setopt(e, MSOPT_WRITEFUNCTION, pause_always);
+    ASSERT_EQ(ms_multi_add_handle(app.multi, e), MSM_OK);
+    ms_off_t received = 0;
+    const Nanos until = world.time() + 2s;
+    while (received < kWindow && world.time() < until) {
+      step();
+      ms_easy_getinfo(e, MSINFO_SIZE_DOWNLOAD_T, &received);
+    }
+    ASSERT_EQ(received, kWindow) << "stream " << i;
+    ASSERT_EQ(ms_multi_remove_handle(app.multi, e), MSM_OK);
+    ms_easy_cleanup(e);
+  }
+  Easy last("http://127.0.0.9/big");
+  ms_easy_setopt(last.e, MSOPT_HTTP_VERSION, static_cast<long>(MS_HTTP_VERSION_2_PRIOR_KNOWLEDGE));
+  ms_easy_setopt(last.e, MSOPT_TIMEOUT_MS, 5000L);
+  ASSERT_EQ(ms_multi_add_handle(app.multi, last.e), MSM_OK);
+  run_sim(world, app);
+  const auto msgs = app.messages();
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(msgs[0].second, MSE_OK);
+  EXPECT_EQ(last.body.size(), 2u << 20);
+  ms_multi_remove_handle(app.multi, last.e);
+}
+
 // An upload whose read callback pauses: the socket is watched for IN only (a server may
 // still answer), and resuming sends the rest.
 TEST(Upload_Sim, ReadPauseWatchesInOnlyThenResumes) {
