@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <vector>
 
@@ -116,9 +117,37 @@ Section keepalive(const json& r) {
            "epoll + timerfd application drives either implementation through the same code; CPU is the loop's "
            "alone (no process start, no library load); medians of the rounds, each round a fresh process per "
            "implementation, in alternating order; the ratio is the median of the rounds' ratios. System calls: "
-           "one more run of each under `strace -f -c`.";
+           "three more runs of each under `strace -f -c`, the median.";
   for (const json& m : k["modes"]) loop_rows(r, m, m["name"].get<std::string>(), "get", s);
   for (const json& m : k["modes"]) s.text += "\n\n- `" + m["name"].get<std::string>() + "`: " + m["title"].get<std::string>() + ".";
+  return s;
+}
+
+// The system calls of the example loop's strace runs, by name (those made at least once
+// per 20 GETs by either side).
+Section syscall_names(const json& r) {
+  Section s{"System calls per keep-alive GET, by name", "", {"system call", side_name(r, 0), side_name(r, 1)}, {}, ""};
+  for (const json& m : r["keepalive"]["modes"]) {
+    if (!m.contains("syscalls")) continue;
+    const json& sc = m["syscalls"];
+    s.text = "The `" + m["name"].get<std::string>() +
+             "` loop under `strace -f -c`, the run with the median total of three per implementation; the totals of "
+             "the three runs per GET: " + side_name(r, 0) + " ";
+    for (int side = 0; side < 2; ++side) {
+      if (side) s.text += ", " + side_name(r, 1) + " ";
+      std::string list;
+      for (const json& t : sc[kSides[side]]["runs_per_get"]) list += (list.empty() ? "" : " / ") + num(t.get<double>(), 2);
+      s.text += list;
+    }
+    s.text += ".";
+    std::map<std::string, std::pair<double, double>> by_name;
+    for (int side = 0; side < 2; ++side)
+      for (const auto& [name, v] : sc[kSides[side]]["by_call"].items())
+        (side ? by_name[name].second : by_name[name].first) = v.get<double>();
+    for (const auto& [name, v] : by_name)
+      if (std::max(v.first, v.second) >= 0.05) s.rows.push_back({name, num(v.first, 2), num(v.second, 2)});
+    s.rows.push_back({"all", num(sc["engine"]["per_get"].get<double>(), 2), num(sc["library"]["per_get"].get<double>(), 2)});
+  }
   return s;
 }
 
@@ -250,6 +279,8 @@ Section simulator(const json& r) {
 std::vector<Section> sections(const json& r) {
   std::vector<Section> out = {overview(r), goals(r)};
   if (r.contains("keepalive")) out.push_back(keepalive(r));
+  if (r.contains("keepalive") && !r["keepalive"]["modes"].empty() && r["keepalive"]["modes"][0].contains("syscalls"))
+    out.push_back(syscall_names(r));
   if (r.contains("bulk")) out.push_back(bulk(r));
   if (r.contains("fetch")) out.push_back(fetch(r));
   if (r.contains("memory")) out.push_back(memory(r));
