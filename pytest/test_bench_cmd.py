@@ -124,3 +124,20 @@ def test_bench_WorkerWithBadParametersSaysSo(cli):
     assert "bad parameters" in json.loads(proc.stdout)["error"]
     proc = cli.run("bench", "--worker", "loop", "--lib", LIBCURL, "--params", "[")
     assert proc.returncode == 2 and "--params needs a JSON object" in proc.stderr, describe(proc)
+
+
+def test_bench_StraceCountsTheSystemCallsOfBothSides(cli, tmp_path):
+    proc = cli.run("bench", "--only", "keepalive", "--strace", "--rounds", "1", "--gets", "100", "--quiet",
+                   "--lib", LIBCURL, "--report", tmp_path, timeout=600)
+    assert proc.returncode == 0, describe(proc)
+    rep = _load(tmp_path)
+    example = next(m for m in rep["keepalive"]["modes"] if m["name"] == "example")
+    for side in ("engine", "library"):
+        sc = example["syscalls"][side]
+        assert len(sc["runs_per_get"]) == 3
+        assert sc["per_get"] == sorted(sc["runs_per_get"])[1]
+        # Every GET sends its request and reads its answer at least once.
+        assert sc["by_call"]["sendto"] >= 1 and sc["by_call"]["recvfrom"] >= 1, sc
+    goal = next(g for g in rep["goals"] if g["id"] == "keepalive-syscalls")
+    assert goal["measured"] == example["syscalls"]["engine"]["per_get"] / example["syscalls"]["library"]["per_get"]
+    assert "System calls per keep-alive GET, by name" in (tmp_path / "bench.md").read_text()
