@@ -40,7 +40,8 @@
 using ms::port::Nanos;
 
 namespace {
-constexpr std::size_t kScratchBytes = 16 * 1024;
+// One receive call per 64 KiB: a bulk download spends its time in the kernel, per call.
+constexpr std::size_t kScratchBytes = 64 * 1024;
 }
 
 ms_multi::ms_multi(const ms::port::Ports& ports, ms::Mutant mutant)
