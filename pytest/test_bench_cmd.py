@@ -141,3 +141,20 @@ def test_bench_StraceCountsTheSystemCallsOfBothSides(cli, tmp_path):
     goal = next(g for g in rep["goals"] if g["id"] == "keepalive-syscalls")
     assert goal["measured"] == example["syscalls"]["engine"]["per_get"] / example["syscalls"]["library"]["per_get"]
     assert "System calls per keep-alive GET, by name" in (tmp_path / "bench.md").read_text()
+
+
+@pytest.mark.parametrize("mangle", ["drop_library_side", "short_curve", "goal_text_number"])
+def test_bench_RenderOfAMangledReportIsAClearError(cli, quick_run, tmp_path, mangle):
+    out, _ = quick_run
+    rep = _load(out)
+    if mangle == "drop_library_side":
+        del rep["keepalive"]["modes"][0]["library"]
+    elif mangle == "short_curve":
+        rep["scaling"]["operations"]["add"]["engine"] = [1.0]
+    else:
+        rep["goals"][0]["goal"] = 7
+    bad = tmp_path / "bench.json"
+    bad.write_text(json.dumps(rep))
+    proc = cli.run("bench", "--render", bad, "--report", tmp_path / "pages")
+    assert proc.returncode == 2, describe(proc)
+    assert "not a bench report this version can read" in proc.stderr, describe(proc)

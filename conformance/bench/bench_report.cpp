@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <vector>
 
 namespace ms::bench {
@@ -48,13 +49,13 @@ const char* const kSides[2] = {"engine", "library"};
 
 // The first word of what the implementation says of itself ("libcurl/7.88.1").
 std::string side_name(const json& r, int side) {
-  const std::string v = r["implementations"][kSides[side]].value("version", std::string(kSides[side]));
+  const std::string v = r.at("implementations").at(kSides[side]).value("version", std::string(kSides[side]));
   return v.substr(0, v.find(' '));
 }
 
 Section overview(const json& r) {
   Section s{"Machine and versions", "", {"", ""}, {}, ""};
-  const json& m = r["machine"];
+  const json& m = r.at("machine");
   s.text = "Written by `multisock bench` at " + r.value("generated_at", std::string()) +
            "; one run on one machine, not a test: re-run the command for your own figures.\n\nCommand: `" +
            r.value("command", std::string()) + "`";
@@ -63,9 +64,9 @@ Section overview(const json& r) {
   s.rows.push_back({"load average", get_num(m, "load_average_at_start", 2) + " at the start, " +
                                         get_num(m, "load_average_at_end", 2) + " at the end"});
   for (int side = 0; side < 2; ++side)
-    s.rows.push_back({kSides[side], r["implementations"][kSides[side]].value("version", std::string()) + " (`" +
-                                        r["implementations"][kSides[side]].value("path", std::string()) + "`)"});
-  if (r.contains("nginx")) s.rows.push_back({"server", r["nginx"].get<std::string>() + " on 127.0.0.1"});
+    s.rows.push_back({kSides[side], r.at("implementations").at(kSides[side]).value("version", std::string()) + " (`" +
+                                        r.at("implementations").at(kSides[side]).value("path", std::string()) + "`)"});
+  if (r.contains("nginx")) s.rows.push_back({"server", r.at("nginx").get<std::string>() + " on 127.0.0.1"});
   s.rows.push_back({"rounds", std::to_string(r.value("rounds", 0))});
   return s;
 }
@@ -73,53 +74,53 @@ Section overview(const json& r) {
 Section goals(const json& r) {
   Section s{"Goals", "", {"goal", "measured", "bound", "met"}, {}, ""};
   int met = 0;
-  for (const json& g : r["goals"]) {
-    const double v = g["measured"].get<double>();
+  for (const json& g : r.at("goals")) {
+    const double v = g.at("measured").get<double>();
     const int decimals = std::fabs(v) >= 100 ? 0 : 2;
-    s.rows.push_back({g["goal"].get<std::string>(), num(v, decimals) + " " + g["unit"].get<std::string>(),
-                      g["comparison"].get<std::string>() + " " + num(g["bound"].get<double>(), decimals == 0 ? 0 : 2),
-                      g["met"].get<bool>() ? "yes" : "**no**"});
-    met += g["met"].get<bool>();
+    s.rows.push_back({g.at("goal").get<std::string>(), num(v, decimals) + " " + g.at("unit").get<std::string>(),
+                      g.at("comparison").get<std::string>() + " " + num(g.at("bound").get<double>(), decimals == 0 ? 0 : 2),
+                      g.at("met").get<bool>() ? "yes" : "**no**"});
+    met += g.at("met").get<bool>();
   }
-  s.text = std::to_string(met) + " of " + std::to_string(r["goals"].size()) + " goals met in this run.";
+  s.text = std::to_string(met) + " of " + std::to_string(r.at("goals").size()) + " goals met in this run.";
   return s;
 }
 
 void loop_rows(const json& r, const json& fig, const std::string& label, const std::string& per, Section& s) {
   for (int side = 0; side < 2; ++side) {
-    const json& f = fig[kSides[side]];
+    const json& f = fig.at(kSides[side]);
     std::vector<std::string> row = {label, side_name(r, side), get_num(f, ("cpu_us_per_" + per).c_str(), 1),
                                     get_num(f, ("user_us_per_" + per).c_str(), 1),
                                     get_num(f, ("sys_us_per_" + per).c_str(), 1), get_num(f, "wall_ms", 1),
                                     get_num(f, ("socket_callbacks_per_" + per).c_str(), 2),
                                     get_num(f, ("timer_callbacks_per_" + per).c_str(), 2)};
     if (s.header.size() > row.size())
-      row.push_back(fig.contains("syscalls") ? num(fig["syscalls"][kSides[side]]["per_get"].get<double>(), 1) : "");
+      row.push_back(fig.contains("syscalls") ? num(fig.at("syscalls").at(kSides[side]).at("per_get").get<double>(), 1) : "");
     s.rows.push_back(row);
   }
-  std::vector<std::string> ratio = {label, "ratio engine / library", num(fig["ratio_cpu"].get<double>(), 2), "", "",
-                                    num(fig["ratio_wall"].get<double>(), 2), "", ""};
+  std::vector<std::string> ratio = {label, "ratio engine / library", num(fig.at("ratio_cpu").get<double>(), 2), "", "",
+                                    num(fig.at("ratio_wall").get<double>(), 2), "", ""};
   if (s.header.size() > ratio.size())
-    ratio.push_back(fig.contains("syscalls") ? num(fig["syscalls"]["engine"]["per_get"].get<double>() /
-                                                       fig["syscalls"]["library"]["per_get"].get<double>(), 2)
+    ratio.push_back(fig.contains("syscalls") ? num(fig.at("syscalls").at("engine").at("per_get").get<double>() /
+                                                       fig.at("syscalls").at("library").at("per_get").get<double>(), 2)
                                              : "");
   s.rows.push_back(ratio);
 }
 
 Section keepalive(const json& r) {
-  const json& k = r["keepalive"];
+  const json& k = r.at("keepalive");
   Section s{"Keep-alive GETs over real sockets", "", {"loop", "implementation", "CPU µs per GET", "user µs", "system µs",
                                                       "wall ms", "socket callbacks per GET", "timer callbacks per GET",
                                                       "system calls per GET"}, {}, ""};
-  s.text = std::to_string(k["gets"].get<int>()) + " GETs of " + std::to_string(k["size"].get<int>()) +
-           " bytes from nginx, " + std::to_string(k["slots"].get<int>()) +
+  s.text = std::to_string(k.at("gets").get<int>()) + " GETs of " + std::to_string(k.at("size").get<int>()) +
+           " bytes from nginx, " + std::to_string(k.at("slots").get<int>()) +
            " at once, each slot reusing its easy handle (and so its connection) for the next file. One "
            "epoll + timerfd application drives either implementation through the same code; CPU is the loop's "
            "alone (no process start, no library load); medians of the rounds, each round a fresh process per "
            "implementation, in alternating order; the ratio is the median of the rounds' ratios. System calls: "
            "three more runs of each under `strace -f -c`, the median.";
-  for (const json& m : k["modes"]) loop_rows(r, m, m["name"].get<std::string>(), "get", s);
-  for (const json& m : k["modes"]) s.text += "\n\n- `" + m["name"].get<std::string>() + "`: " + m["title"].get<std::string>() + ".";
+  for (const json& m : k.at("modes")) loop_rows(r, m, m.at("name").get<std::string>(), "get", s);
+  for (const json& m : k.at("modes")) s.text += "\n\n- `" + m.at("name").get<std::string>() + "`: " + m.at("title").get<std::string>() + ".";
   return s;
 }
 
@@ -127,83 +128,84 @@ Section keepalive(const json& r) {
 // per 20 GETs by either side).
 Section syscall_names(const json& r) {
   Section s{"System calls per keep-alive GET, by name", "", {"system call", side_name(r, 0), side_name(r, 1)}, {}, ""};
-  for (const json& m : r["keepalive"]["modes"]) {
+  for (const json& m : r.at("keepalive").at("modes")) {
     if (!m.contains("syscalls")) continue;
-    const json& sc = m["syscalls"];
-    s.text = "The `" + m["name"].get<std::string>() +
+    const json& sc = m.at("syscalls");
+    s.text = "The `" + m.at("name").get<std::string>() +
              "` loop under `strace -f -c`, the run with the median total of three per implementation; the totals of "
              "the three runs per GET: " + side_name(r, 0) + " ";
     for (int side = 0; side < 2; ++side) {
       if (side) s.text += ", " + side_name(r, 1) + " ";
       std::string list;
-      for (const json& t : sc[kSides[side]]["runs_per_get"]) list += (list.empty() ? "" : " / ") + num(t.get<double>(), 2);
+      for (const json& t : sc.at(kSides[side]).at("runs_per_get")) list += (list.empty() ? "" : " / ") + num(t.get<double>(), 2);
       s.text += list;
     }
     s.text += ".";
     std::map<std::string, std::pair<double, double>> by_name;
     for (int side = 0; side < 2; ++side)
-      for (const auto& [name, v] : sc[kSides[side]]["by_call"].items())
+      for (const auto& [name, v] : sc.at(kSides[side]).at("by_call").items())
         (side ? by_name[name].second : by_name[name].first) = v.get<double>();
     for (const auto& [name, v] : by_name)
       if (std::max(v.first, v.second) >= 0.05) s.rows.push_back({name, num(v.first, 2), num(v.second, 2)});
-    s.rows.push_back({"all", num(sc["engine"]["per_get"].get<double>(), 2), num(sc["library"]["per_get"].get<double>(), 2)});
+    s.rows.push_back({"all", num(sc.at("engine").at("per_get").get<double>(), 2), num(sc.at("library").at("per_get").get<double>(), 2)});
   }
   return s;
 }
 
 Section bulk(const json& r) {
-  const json& b = r["bulk"];
+  const json& b = r.at("bulk");
   Section s{"Bulk download", "", {"", "implementation", "CPU µs per MB", "user µs", "system µs", "wall ms",
                                   "socket callbacks per MB", "timer callbacks per MB"}, {}, ""};
-  s.text = "One file of " + std::to_string(b["megabytes"].get<int>()) +
+  s.text = "One file of " + std::to_string(b.at("megabytes").get<int>()) +
            " MB (10^6 bytes) from nginx, written to no file, through the example loop; medians and paired ratio as above.";
   loop_rows(r, b, "bulk", "mb", s);
   return s;
 }
 
 Section fetch(const json& r) {
-  const json& f = r["fetch"];
+  const json& f = r.at("fetch");
   Section s{"multisock fetch against curl --parallel", "", {"client", "wall ms", "CPU ms"}, {}, ""};
   if (f.contains("skipped")) {
-    s.text = "Not measured: " + f["skipped"].get<std::string>() + ".";
+    s.text = "Not measured: " + f.at("skipped").get<std::string>() + ".";
     s.header.clear();
     return s;
   }
-  s.text = std::to_string(f["files"].get<int>()) + " files of " + std::to_string(f["size"].get<int>()) +
-           " bytes from nginx into a folder, at most " + std::to_string(f["parallel"].get<int>()) +
+  s.text = std::to_string(f.at("files").get<int>()) + " files of " + std::to_string(f.at("size").get<int>()) +
+           " bytes from nginx into a folder, at most " + std::to_string(f.at("parallel").get<int>()) +
            " at once: `multisock fetch --parallel N -o DIR URL...` against `curl --parallel --parallel-max N "
-           "--output-dir DIR --remote-name-all URL...` (" + f["curl_version"].get<std::string>() +
+           "--output-dir DIR --remote-name-all URL...` (" + f.at("curl_version").get<std::string>() +
            "). Whole processes: wall and CPU from their rusage; every file checked for its size.";
-  s.rows.push_back({"multisock fetch", get_num(f["multisock_fetch"], "wall_ms", 1), get_num(f["multisock_fetch"], "cpu_ms", 1)});
-  s.rows.push_back({"curl --parallel", get_num(f["curl"], "wall_ms", 1), get_num(f["curl"], "cpu_ms", 1)});
-  s.rows.push_back({"ratio", num(f["ratio_wall"].get<double>(), 2), num(f["ratio_cpu"].get<double>(), 2)});
+  s.rows.push_back({"multisock fetch", get_num(f.at("multisock_fetch"), "wall_ms", 1), get_num(f.at("multisock_fetch"), "cpu_ms", 1)});
+  s.rows.push_back({"curl --parallel", get_num(f.at("curl"), "wall_ms", 1), get_num(f.at("curl"), "cpu_ms", 1)});
+  s.rows.push_back({"ratio", num(f.at("ratio_wall").get<double>(), 2), num(f.at("ratio_cpu").get<double>(), 2)});
   return s;
 }
 
 Section memory(const json& r) {
-  const json& m = r["memory"];
+  const json& m = r.at("memory");
   Section s{"Memory per idle added handle", "", {"implementation", "heap bytes per handle"}, {}, ""};
   s.text = "Heap bytes (mallinfo2) held per easy handle that has a URL and is added to a multi but not started, over " +
-           std::to_string(m["handles"].get<int>()) + " handles.";
-  for (int side = 0; side < 2; ++side) s.rows.push_back({side_name(r, side), num(m[kSides[side]].get<double>(), 0)});
-  s.rows.push_back({"ratio engine / library", num(m["ratio"].get<double>(), 2)});
+           std::to_string(m.at("handles").get<int>()) + " handles.";
+  for (int side = 0; side < 2; ++side) s.rows.push_back({side_name(r, side), num(m.at(kSides[side]).get<double>(), 0)});
+  s.rows.push_back({"ratio engine / library", num(m.at("ratio").get<double>(), 2)});
   return s;
 }
 
 // One small chart per operation: ns per call against the number of handles (log scale).
 std::string scaling_svg(const json& r) {
-  const json& sc = r["scaling"];
-  const json& hs = sc["handles"];
+  const json& sc = r.at("scaling");
+  const json& hs = sc.at("handles");
+  if (!hs.is_array() || hs.empty()) throw std::runtime_error("scaling without handle counts");
   constexpr int kW = 300, kH = 190, kLeft = 56, kBottom = 30, kTop = 22;
   std::ostringstream o;
   const double lx0 = std::log10(hs.front().get<double>()), lx1 = std::log10(hs.back().get<double>());
   const char* colours[2] = {"#1f77b4", "#d62728"};
-  for (const auto& [op, v] : sc["operations"].items()) {
+  for (const auto& [op, v] : sc.at("operations").items()) {
     double top = 0;
     for (int side = 0; side < 2; ++side)
-      for (const json& y : v[kSides[side]]) top = std::max(top, y.get<double>());
+      for (const json& y : v.at(kSides[side])) top = std::max(top, y.get<double>());
     top = top > 0 ? top * 1.15 : 1;
-    auto x = [&](double h) { return kLeft + (lx1 > lx0 ? (std::log10(h) - lx0) / (lx1 - lx0) : 0.5) * (kW - kLeft - 12); };
+    auto x = [&](double h) { return kLeft + (lx1 > lx0 ? (std::log10(h) - lx0) / (lx1 - lx0) : 0.5) * (kW - kLeft - 30); };
     auto y = [&](double ns) { return kTop + (1 - ns / top) * (kH - kTop - kBottom); };
     o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kW << "\" height=\"" << kH
       << "\" role=\"img\" aria-label=\"" << op << "\"><text x=\"" << kLeft << "\" y=\"14\" font-size=\"12\">" << op
@@ -218,11 +220,11 @@ std::string scaling_svg(const json& r) {
     for (int side = 0; side < 2; ++side) {
       o << "<polyline fill=\"none\" stroke=\"" << colours[side] << "\" stroke-width=\"2\" points=\"";
       for (std::size_t i = 0; i < hs.size(); ++i)
-        o << x(hs[i].get<double>()) << "," << y(v[kSides[side]][i].get<double>()) << " ";
+        o << x(hs.at(i).get<double>()) << "," << y(v.at(kSides[side]).at(i).get<double>()) << " ";
       o << "\"/>";
       for (std::size_t i = 0; i < hs.size(); ++i)
-        o << "<circle r=\"3\" fill=\"" << colours[side] << "\" cx=\"" << x(hs[i].get<double>()) << "\" cy=\""
-          << y(v[kSides[side]][i].get<double>()) << "\"/>";
+        o << "<circle r=\"3\" fill=\"" << colours[side] << "\" cx=\"" << x(hs.at(i).get<double>()) << "\" cy=\""
+          << y(v.at(kSides[side]).at(i).get<double>()) << "\"/>";
       o << "<text x=\"" << kW - 8 << "\" y=\"" << 14 + side * 12 << "\" font-size=\"10\" text-anchor=\"end\" fill=\""
         << colours[side] << "\">" << (side == 0 ? "engine" : "library") << "</text>";
     }
@@ -232,20 +234,20 @@ std::string scaling_svg(const json& r) {
 }
 
 Section scaling(const json& r) {
-  const json& sc = r["scaling"];
+  const json& sc = r.at("scaling");
   Section s{"Call costs by number of handles", "", {"operation", "implementation"}, {}, ""};
-  for (const json& h : sc["handles"]) s.header.push_back(num(h.get<double>(), 0) + " handles");
+  for (const json& h : sc.at("handles")) s.header.push_back(num(h.get<double>(), 0) + " handles");
   s.header.push_back("largest / smallest");
   s.text = "CPU nanoseconds per call (the best of 3 worker processes, each the best of its samples), with that many "
            "easy handles added to one multi: at most one connection (MAX_TOTAL_CONNECTIONS 1) to a loopback "
            "listener that never accepts, the rest waiting for it. `ready_socket`: socket_action on that "
            "connection's socket, told readable (nothing to read); `socket_timeout`: a SOCKET_TIMEOUT call with "
            "nothing due; `remove`: the waiting handles, then the connected one.";
-  for (const auto& [op, v] : sc["operations"].items())
+  for (const auto& [op, v] : sc.at("operations").items())
     for (int side = 0; side < 2; ++side) {
       std::vector<std::string> row = {op, side_name(r, side)};
-      for (const json& ns : v[kSides[side]]) row.push_back(num(ns.get<double>(), 0));
-      row.push_back(num(v["ratio_" + std::string(kSides[side])].get<double>(), 2));
+      for (const json& ns : v.at(kSides[side])) row.push_back(num(ns.get<double>(), 0));
+      row.push_back(num(v.at("ratio_" + std::string(kSides[side])).get<double>(), 2));
       s.rows.push_back(row);
     }
   s.svg = scaling_svg(r);
@@ -253,33 +255,33 @@ Section scaling(const json& r) {
 }
 
 Section simulator(const json& r) {
-  const json& sim = r["simulator"];
+  const json& sim = r.at("simulator");
   Section s{"The simulator, with the checker on", "", {"workload", "CPU ms", "rate"}, {}, ""};
   s.text = "The engine, the simulated application and the checker together over simnet, the trace hashed (best of "
            "the rounds, in the bench's own process); the hour file through a whole `multisock replay` process "
            "(wall time, median); the property suite as `multisock conform --target engine-sim --suite property "
            "--runs N --seed 7 --no-shrink` (whole process).";
-  for (const json& t : sim["transfers"])
-    s.rows.push_back({num(t["transfers"].get<double>(), 0) + " transfers of 512 B, 8 keep-alive peers",
-                      num(t["cpu_ms"].get<double>(), 1), num(t["per_cpu_second"].get<double>(), 0) + " transfers per CPU-second"});
-  for (const json& t : sim["timeouts"])
-    s.rows.push_back({num(t["timeouts"].get<double>(), 0) + " timeouts, one every 1.8 virtual s",
-                      num(t["cpu_ms"].get<double>(), 1), num(t["per_cpu_second"].get<double>(), 0) + " timeouts per CPU-second"});
-  const json& h = sim["hour"];
-  s.rows.push_back({"`multisock replay " + h["file"].get<std::string>() + "`", "",
-                    num(h["wall_ms_median"].get<double>(), 1) + " ms wall (best " + num(h["wall_ms_best"].get<double>(), 1) + ")"});
-  const json& p = sim["property"];
-  s.rows.push_back({"property suite, " + num(p["histories"].get<double>(), 0) + " histories",
-                    num(p["cpu_s"].get<double>() * 1e3, 0),
-                    num(p["per_cpu_second"].get<double>(), 0) + " per CPU-second, " +
-                        num(p["per_wall_second"].get<double>(), 0) + " per wall second"});
+  for (const json& t : sim.at("transfers"))
+    s.rows.push_back({num(t.at("transfers").get<double>(), 0) + " transfers of 512 B, 8 keep-alive peers",
+                      num(t.at("cpu_ms").get<double>(), 1), num(t.at("per_cpu_second").get<double>(), 0) + " transfers per CPU-second"});
+  for (const json& t : sim.at("timeouts"))
+    s.rows.push_back({num(t.at("timeouts").get<double>(), 0) + " timeouts, one every 1.8 virtual s",
+                      num(t.at("cpu_ms").get<double>(), 1), num(t.at("per_cpu_second").get<double>(), 0) + " timeouts per CPU-second"});
+  const json& h = sim.at("hour");
+  s.rows.push_back({"`multisock replay " + h.at("file").get<std::string>() + "`", "",
+                    num(h.at("wall_ms_median").get<double>(), 1) + " ms wall (best " + num(h.at("wall_ms_best").get<double>(), 1) + ")"});
+  const json& p = sim.at("property");
+  s.rows.push_back({"property suite, " + num(p.at("histories").get<double>(), 0) + " histories",
+                    num(p.at("cpu_s").get<double>() * 1e3, 0),
+                    num(p.at("per_cpu_second").get<double>(), 0) + " per CPU-second, " +
+                        num(p.at("per_wall_second").get<double>(), 0) + " per wall second"});
   return s;
 }
 
 std::vector<Section> sections(const json& r) {
   std::vector<Section> out = {overview(r), goals(r)};
   if (r.contains("keepalive")) out.push_back(keepalive(r));
-  if (r.contains("keepalive") && !r["keepalive"]["modes"].empty() && r["keepalive"]["modes"][0].contains("syscalls"))
+  if (r.contains("keepalive") && !r.at("keepalive").at("modes").empty() && r.at("keepalive").at("modes")[0].contains("syscalls"))
     out.push_back(syscall_names(r));
   if (r.contains("bulk")) out.push_back(bulk(r));
   if (r.contains("fetch")) out.push_back(fetch(r));

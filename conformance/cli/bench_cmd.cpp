@@ -55,6 +55,10 @@ int render(const std::string& from, const std::string& dir) {
     report = json::parse(in);
     if (report.value("format", std::string()) != "multisock-bench/1") throw std::runtime_error("not a bench report");
     ms::bench::write_bench(report, dir, true);
+  } catch (const json::exception& e) {
+    std::fprintf(stderr, "multisock: %s: not a bench report this version can read (%s)\n", quoted_word(from).c_str(),
+                 e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "multisock: %s: %s\n", quoted_word(from).c_str(), e.what());
     return 2;
