@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "multisock/multisock.h"
+#include "timer_queue.hpp"
 
 namespace ms {
 class Transfer;
@@ -114,7 +116,10 @@ struct ms_easy {
 
   ms_multi* multi = nullptr;                // the multi it is added to
   std::uint64_t seq = 0;                    // order of addition: ties in the timer queue
-  std::unique_ptr<ms::Transfer> transfer;   // while added
+  // While added: made when its first timer comes (or when a pause or an abort needs it),
+  // so a handle added and not yet started holds none (ms_multi::transfer_of).
+  std::unique_ptr<ms::Transfer> transfer;
+  std::optional<ms::TimerQueue<ms_easy>::Key> timer_slot;  // its entry in the multi's timers
   bool done = false;                        // added and finished
   bool msg_queued = false;
   std::list<MSMsg>::iterator msg_it;        // its unread DONE message when msg_queued

@@ -26,9 +26,9 @@ Transfer::Transfer(TransferHost& host, ms_easy& easy)
 
 Transfer::~Transfer() = default;
 
-void Transfer::schedule_start() {
+void Transfer::schedule_start(Nanos at) {
   phase_ = Phase::pending;
-  start_at_ = host_.now();
+  start_at_ = at;
   update_deadline();
 }
 
@@ -433,7 +433,7 @@ void Transfer::finish(MSEcode result, const char* text) {
   phase_ = Phase::done;
   wake_ = false;
   drain_ = false;
-  host_.set_deadline(*this, easy_.seq, std::nullopt);
+  host_.set_deadline(easy_, std::nullopt);
   if (had_started) easy_.info.total_time_us = (host_.now() - started_at_) / 1us;
   if (result != MSE_OK && easy_.opt.error_buffer) {
     std::snprintf(easy_.opt.error_buffer, MS_ERROR_SIZE, "%s", text ? text : ms_easy_strerror(result));
@@ -445,7 +445,7 @@ void Transfer::cancel() {
   if (phase_ == Phase::done) return;
   release_all(false);
   phase_ = Phase::done;
-  host_.set_deadline(*this, easy_.seq, std::nullopt);
+  host_.set_deadline(easy_, std::nullopt);
 }
 
 }  // namespace ms

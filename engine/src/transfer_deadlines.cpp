@@ -49,7 +49,7 @@ void Transfer::update_deadline() {
     const auto t = due_at(k, false);
     if (t && (!at || *t < *at)) at = t;
   }
-  host_.set_deadline(*this, easy_.seq, at);
+  host_.set_deadline(easy_, at);
 }
 
 void Transfer::on_timer() {
