@@ -116,6 +116,8 @@ struct ms_easy {
 
   ms_multi* multi = nullptr;                // the multi it is added to
   std::uint64_t seq = 0;                    // order of addition: ties in the timer queue
+  ms_easy* added_prev = nullptr;            // its neighbours in the multi's added list
+  ms_easy* added_next = nullptr;
   // While added: made when its first timer comes (or when a pause or an abort needs it),
   // so a handle added and not yet started holds none (ms_multi::transfer_of).
   std::unique_ptr<ms::Transfer> transfer;

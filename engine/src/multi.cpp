@@ -105,12 +105,27 @@ void ms_multi::update_timer(bool force) {
 
 void ms_multi::abort_all() {
   aborting_ = true;
-  for (auto& [seq, easy] : added_) {
-    (void)seq;
+  for (ms_easy* easy = added_.head; easy; easy = easy->added_next) {
     ms::Transfer& t = transfer_of(easy);
     if (!t.done()) t.finish(MSE_ABORTED_BY_CALLBACK, "aborted by an application callback");
   }
   aborting_ = false;
+}
+
+void ms_multi::AddedList::push_back(ms_easy* easy) {
+  easy->added_prev = tail;
+  easy->added_next = nullptr;
+  (tail ? tail->added_next : head) = easy;
+  tail = easy;
+  ++size;
+}
+
+void ms_multi::AddedList::erase(ms_easy* easy) {
+  if (!easy->added_prev && head != easy) return;
+  (easy->added_prev ? easy->added_prev->added_next : head) = easy->added_next;
+  (easy->added_next ? easy->added_next->added_prev : tail) = easy->added_prev;
+  easy->added_prev = easy->added_next = nullptr;
+  --size;
 }
 
 ms::Transfer& ms_multi::transfer_of(ms_easy* easy) {
@@ -152,7 +167,7 @@ MSMcode ms_multi::add_handle(ms_easy* easy) {
   easy->done = false;
   easy->info.clear_certinfo();
   easy->info = ms_easy::Info{};
-  added_.emplace(easy->seq, easy);
+  added_.push_back(easy);
   ++running_;
   // Its start (Transfer::Deadline::start) is due now; the transfer is made when it comes.
   timers_.set(easy->timer_slot, easy->seq, now_, easy);
@@ -185,7 +200,7 @@ MSMcode ms_multi::remove_handle(ms_easy* easy) {
   easy->transfer.reset();  // one such callback may have made another (a pause)
   easy->multi = nullptr;
   easy->done = false;
-  added_.erase(easy->seq);
+  added_.erase(easy);
   return finish_call(false);
 }
 
@@ -355,8 +370,8 @@ MSMcode ms_multi::cleanup() {
   if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
   enter();
   aborting_ = true;  // the application is leaving: its -1 no longer matters
-  for (auto& [seq, easy] : added_) {
-    (void)seq;
+  while (ms_easy* easy = added_.head) {
+    added_.erase(easy);
     if (easy->transfer && !easy->transfer->done()) easy->transfer->cancel();
     easy->transfer.reset();
     easy->timer_slot.reset();  // a handle that had not started (the queue goes with the multi)
@@ -364,7 +379,6 @@ MSMcode ms_multi::cleanup() {
     easy->msg_queued = false;
     easy->done = false;
   }
-  added_.clear();
   messages_.clear();
   h2_close_all();
   pool_.close_all();
