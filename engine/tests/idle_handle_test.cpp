@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Added handles that have not started: what they cost (heap bytes, measured with
 // mallinfo2) and that they behave as started ones do when removed, paused or aborted
-// before their first timer (the engine makes their transfer only then).
+// before their first timer (the engine makes their transfer only then); and the rarely
+// set options, which a handle holds only once one of them is set.
 #include <gtest/gtest.h>
 #include <malloc.h>
 
@@ -48,7 +49,7 @@ double heap_per_idle_added_handle(int handles) {
 }
 
 // libcurl 7.88 holds about 5,600 bytes per such handle; the engine held 2,160 while it
-// made each handle's transfer at the add.
+// made each handle's transfer at the add and kept every option in the handle (688 now).
 TEST(IdleHandle, HeapPerIdleAddedHandleWithinBound) {
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "mallinfo2 does not see the sanitizer's heap";
@@ -121,6 +122,33 @@ TEST(IdleHandle, AbortBeforeStartEndsEachHandleOnce) {
   EXPECT_STREQ(a.error, "aborted by an application callback");
   EXPECT_EQ(app.timer_ms, -1);
   EXPECT_TRUE(app.log.empty());  // nothing was opened
+}
+
+TEST(IdleHandle, RareOptionsAreEachHandlesOwn) {
+  FakeApp app;
+  app.net.servers[addr("127.0.0.2", 80)] = {ConnectMode::immediate, kOk, true};
+  Handle plain("http://127.0.0.2/p");
+  Handle dressed("http://127.0.0.2/d");
+  ASSERT_EQ(ms_easy_setopt(dressed.e, MSOPT_USERAGENT, "agent/1"), MSE_OK);
+  ASSERT_EQ(ms_easy_setopt(dressed.e, MSOPT_REFERER, "http://from/"), MSE_OK);
+  ASSERT_EQ(ms_multi_add_handle(app.multi, plain.e), MSM_OK);
+  ASSERT_EQ(ms_multi_add_handle(app.multi, dressed.e), MSM_OK);
+  EXPECT_EQ(app.run(), 0);
+  std::string plain_request, dressed_request;
+  for (const auto& sock : app.net.socks) {
+    if (sock.from_client.rfind("GET /p ", 0) == 0) plain_request = sock.from_client;
+    if (sock.from_client.rfind("GET /d ", 0) == 0) dressed_request = sock.from_client;
+  }
+  EXPECT_NE(dressed_request.find("\r\nUser-Agent: agent/1\r\n"), std::string::npos) << dressed_request;
+  EXPECT_NE(dressed_request.find("\r\nReferer: http://from/\r\n"), std::string::npos) << dressed_request;
+  ASSERT_FALSE(plain_request.empty());
+  EXPECT_EQ(plain_request.find("User-Agent:"), std::string::npos) << plain_request;
+  EXPECT_EQ(plain_request.find("Referer:"), std::string::npos) << plain_request;
+  const char* referer = "unset";
+  ASSERT_EQ(ms_easy_getinfo(plain.e, MSINFO_REFERER, &referer), MSE_OK);
+  EXPECT_EQ(referer, nullptr);
+  ASSERT_EQ(ms_easy_getinfo(dressed.e, MSINFO_REFERER, &referer), MSE_OK);
+  EXPECT_STREQ(referer, "http://from/");
 }
 
 }  // namespace
