@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // bench.cpp: speed and memory figures, the engine beside libcurl in the same run.
 //
-//   ms_bench [--transfers N] [--timeouts N] [--libcurl PATH] [--sim-only] [--check-scaling]
+//   ms_bench [--transfers N] [--timeouts N] [--libcurl PATH] [--sim-only] [--memory-only]
+//            [--check-scaling]
 //
 // 1. Simulated throughput: small transfers over simnet (engine + simulated application +
 //    checker, the trace hashed), in transfers per CPU-second, at 1,000 and 10,000
@@ -11,7 +12,7 @@
 //    per CPU-second at 200 and 2,000 such transfers.
 // 3. Memory per idle added handle: heap bytes (mallinfo2) held per easy handle that has a
 //    URL and is added to a multi but has not started, for the engine and for libcurl
-//    loaded with dlopen; the ratio engine / libcurl.
+//    loaded with dlopen; the ratio engine / libcurl. --memory-only: these figures alone.
 // Figures are printed. --check-scaling (a CTest) asserts only ratios, never absolute times:
 // the 10,000-transfer run may be at most kScalingRatioMax times slower per transfer than
 // the 1,000-transfer run, and the same for timeouts at 2,000 and 200 transfers; so a cost
@@ -101,7 +102,7 @@ bool scaling_ok(const char* what, double small, double large) {
 
 int main(int argc, char** argv) {
   int transfers = 0, timeouts = 0;
-  bool sim_only = false, check_scaling = false;
+  bool sim_only = false, check_scaling = false, memory_only = false;
   std::string libcurl = "/usr/lib/x86_64-linux-gnu/libcurl.so.4";
   for (int i = 1; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
@@ -113,15 +114,19 @@ int main(int argc, char** argv) {
       libcurl = argv[++i];
     } else if (!std::strcmp(argv[i], "--sim-only")) {
       sim_only = true;
+    } else if (!std::strcmp(argv[i], "--memory-only")) {
+      memory_only = true;
     } else if (!std::strcmp(argv[i], "--check-scaling")) {
       check_scaling = sim_only = true;
     } else {
       std::fprintf(stderr, "usage: ms_bench [--transfers N] [--timeouts N] [--libcurl PATH] [--sim-only] "
-                           "[--check-scaling]\n");
+                           "[--memory-only] [--check-scaling]\n");
       return 2;
     }
   }
-  if (transfers > 0 || timeouts > 0) {  // one figure only (for a profiler)
+  if (memory_only) {
+    // straight to the memory figures
+  } else if (transfers > 0 || timeouts > 0) {  // one figure only (for a profiler)
     if (transfers > 0) bench_transfers(transfers, 5);
     if (timeouts > 0) bench_timeouts(timeouts, 5);
   } else {

@@ -60,7 +60,7 @@ void Connector::start(const std::string& host, std::uint16_t port) {
   host_name_ = host;
   port_ = port;
   addresses_.clear();
-  if (resolve_override(easy_.opt.resolve, host_name_, port_, addresses_)) {
+  if (resolve_override(easy_.opt.rare().resolve, host_name_, port_, addresses_)) {
     port::Resolution r;
     r.status = addresses_.empty() ? port::Resolution::Status::not_found : port::Resolution::Status::ok;
     r.addresses = addresses_;
@@ -138,7 +138,7 @@ void Connector::failed() {
 
 int Connector::open_socket(const port::Address& addr) {
   int fd = -1;
-  if (easy_.opt.opensocket_fn) {
+  if (easy_.opt.rare().opensocket_fn) {
     // The application opens the socket; it must hand back a descriptor the Net port
     // knows (over simnet: one it opened through the simulated world).
     alignas(ms_sockaddr) unsigned char storage[sizeof(ms_sockaddr) + 32] = {};
@@ -154,7 +154,8 @@ int Connector::open_socket(const port::Address& addr) {
     raw[3] = static_cast<unsigned char>(addr.port & 0xff);
     if (addr.family == port::Family::v4) std::memcpy(raw + 4, addr.bytes.data(), 4);
     else std::memcpy(raw + 8, addr.bytes.data(), 16);
-    fd = host_.call_app([&] { return easy_.opt.opensocket_fn(easy_.opt.opensocket_data, MSSOCKTYPE_IPCXN, sa); });
+    const ms::RareOptions& o = easy_.opt.rare();
+    fd = host_.call_app([&] { return o.opensocket_fn(o.opensocket_data, MSSOCKTYPE_IPCXN, sa); });
     if (fd < 0) last_error_ = port::NetError::other;
     return fd;
   }
@@ -167,8 +168,13 @@ int Connector::open_socket(const port::Address& addr) {
 }
 
 int Connector::sockopt(int fd) {
-  if (!easy_.opt.sockopt_fn) return MS_SOCKOPT_OK;
-  return host_.call_app([&] { return easy_.opt.sockopt_fn(easy_.opt.sockopt_data, fd, MSSOCKTYPE_IPCXN); });
+  const ms::RareOptions& o = easy_.opt.rare();
+  if (!o.sockopt_fn) return MS_SOCKOPT_OK;
+  return host_.call_app([&] { return o.sockopt_fn(o.sockopt_data, fd, MSSOCKTYPE_IPCXN); });
+}
+
+void Connector::close_attempt_socket(int fd) {
+  host_.close_socket(fd, &user_, easy_.opt.rare().closesocket_fn, easy_.opt.rare().closesocket_data);
 }
 
 void Connector::aborted() {
@@ -185,7 +191,7 @@ bool Connector::start_attempt(int f) {
     if (fd < 0) continue;
     const int told = sockopt(fd);
     if (told == MS_SOCKOPT_ERROR) {
-      host_.close_socket(fd, &user_, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
+      close_attempt_socket(fd);
       aborted();
       return true;  // the transfer is over: no other address is tried
     }
@@ -201,7 +207,7 @@ bool Connector::start_attempt(int f) {
       return true;
     }
     last_error_ = err;
-    host_.close_socket(fd, &user_, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
+    close_attempt_socket(fd);
   }
   return false;
 }
@@ -211,7 +217,7 @@ void Connector::attempt_failed(std::size_t index, port::NetError error) {
   const int f = attempts_[index].family;
   attempts_.erase(attempts_.begin() + static_cast<std::ptrdiff_t>(index));
   last_error_ = error;
-  host_.close_socket(fd, &user_, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
+  close_attempt_socket(fd);
   if (start_attempt(f)) return;  // the next address of the same family
   if (second_family_at_) {
     // The first family is out of addresses: the other one need not wait any longer.
@@ -228,7 +234,7 @@ void Connector::won(std::size_t index) {
   second_family_at_.reset();
   // Losers of the race are told REMOVE and closed; the winner becomes the connection.
   for (std::size_t i = 0; i < attempts_.size(); ++i)
-    if (i != index) host_.close_socket(attempts_[i].fd, &user_, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
+    if (i != index) close_attempt_socket(attempts_[i].fd);
   attempts_.clear();
   owner_.on_connected(a.fd, a.address);
 }
@@ -269,7 +275,7 @@ void Connector::release() {
     host_.resolver().release(resolve_id_);
     resolve_id_ = 0;
   }
-  for (const auto& a : attempts_) host_.close_socket(a.fd, &user_, easy_.opt.closesocket_fn, easy_.opt.closesocket_data);
+  for (const auto& a : attempts_) close_attempt_socket(a.fd);
   attempts_.clear();
 }
 

@@ -74,6 +74,8 @@ class Connector {
   int open_socket(const port::Address& addr);
   // MSOPT_SOCKOPTFUNCTION's answer for a new socket (MS_SOCKOPT_OK without one).
   int sockopt(int fd);
+  // REMOVE, then closed through MSOPT_CLOSESOCKETFUNCTION or the Net port.
+  void close_attempt_socket(int fd);
   // The socket option callback said MS_SOCKOPT_ERROR: the transfer ends.
   void aborted();
   void attempt_failed(std::size_t index, port::NetError error);

@@ -14,8 +14,8 @@ constexpr std::size_t kWriteMax = 16 * 1024;  // largest piece handed to the wri
 bool Delivery::paused() const { return (easy_.pause_bits & MSPAUSE_RECV) != 0; }
 
 void Delivery::debug(ms_infotype type, std::string_view text) {
-  const auto& o = easy_.opt;
-  if (!o.verbose || text.empty()) return;
+  if (!easy_.opt.verbose || text.empty()) return;
+  const RareOptions& o = easy_.opt.rare();
   if (!o.debug_fn) {
     // libcurl's default: the record to stderr behind its type's two-character tag; body
     // data is not shown.

@@ -12,6 +12,14 @@
 
 namespace {
 
+// A string option: a copy of s at its own size (assigning into an empty std::string would
+// round the capacity up to twice the inline size: 31 bytes for a 19-byte URL), or empty
+// for NULL.
+void copy_option(std::string& dst, const char* s) {
+  if (s) dst = std::string(s);
+  else dst.clear();
+}
+
 // Timeouts are kept in milliseconds up to 2^31-1 (about 24.8 days): a larger value is taken
 // as that, so that "now + timeout" can never overflow the clock's nanoseconds.
 constexpr long kTimeoutCapMs = 0x7fffffffL;
@@ -53,11 +61,11 @@ MSEcode set_long(ms_easy::Options& o, MSoption option, long v) {
       return MSE_OK;
     case MSOPT_LOW_SPEED_LIMIT:
       if (v < 0) return MSE_BAD_FUNCTION_ARGUMENT;
-      o.low_speed_limit = v;
+      o.set_rare().low_speed_limit = v;
       return MSE_OK;
     case MSOPT_LOW_SPEED_TIME:
       if (v < 0) return MSE_BAD_FUNCTION_ARGUMENT;
-      o.low_speed_time = v;
+      o.set_rare().low_speed_time = v;
       return MSE_OK;
     case MSOPT_MAXREDIRS:
       if (v < -1) return MSE_BAD_FUNCTION_ARGUMENT;
@@ -86,10 +94,10 @@ MSEcode set_long(ms_easy::Options& o, MSoption option, long v) {
     case MSOPT_UPLOAD:
       o.upload = v != 0;
       return MSE_OK;
-    case MSOPT_SSL_VERIFYPEER: o.ssl_verify_peer = v != 0; return MSE_OK;
+    case MSOPT_SSL_VERIFYPEER: o.set_rare().ssl_verify_peer = v != 0; return MSE_OK;
     case MSOPT_SSL_VERIFYHOST:
       if (v < 0 || v > 2) return MSE_BAD_FUNCTION_ARGUMENT;
-      o.ssl_verify_host = v;
+      o.set_rare().ssl_verify_host = v;
       return MSE_OK;
     case MSOPT_NOSIGNAL:
       return MSE_OK;  // accepted; signals are never used
@@ -113,53 +121,52 @@ MSEcode set_long(ms_easy::Options& o, MSoption option, long v) {
 
 MSEcode set_pointer(ms_easy::Options& o, MSoption option, va_list args) {
   switch (option) {
-    case MSOPT_URL:
-    case MSOPT_USERAGENT:
-    case MSOPT_CUSTOMREQUEST: {
-      const char* s = va_arg(args, const char*);
-      std::string& dst = option == MSOPT_URL ? o.url : option == MSOPT_USERAGENT ? o.user_agent : o.custom_request;
-      if (s) dst = s;
-      else dst.clear();
+    case MSOPT_URL: copy_option(o.url, va_arg(args, const char*)); return MSE_OK;
+    case MSOPT_USERAGENT: copy_option(o.set_rare().user_agent, va_arg(args, const char*)); return MSE_OK;
+    case MSOPT_CUSTOMREQUEST:
+      copy_option(o.set_rare().custom_request, va_arg(args, const char*));
       return MSE_OK;
-    }
     case MSOPT_REFERER: {
       const char* s = va_arg(args, const char*);
-      o.has_referer = s != nullptr;
-      o.referer = s ? s : "";
+      o.set_rare().has_referer = s != nullptr;
+      copy_option(o.set_rare().referer, s);
       return MSE_OK;
     }
     case MSOPT_CAINFO: {
       const char* path = va_arg(args, const char*);
-      if (path) o.ca_file = path;
-      else o.ca_file.clear();
+      copy_option(o.set_rare().ca_file, path);
       return MSE_OK;
     }
     case MSOPT_WRITEDATA: o.write_data = va_arg(args, void*); return MSE_OK;
-    case MSOPT_READDATA: o.read_data = va_arg(args, void*); return MSE_OK;
+    case MSOPT_READDATA: o.set_rare().read_data = va_arg(args, void*); return MSE_OK;
     case MSOPT_HEADERDATA: o.header_data = va_arg(args, void*); return MSE_OK;
     case MSOPT_ERRORBUFFER: o.error_buffer = va_arg(args, char*); return MSE_OK;
     case MSOPT_POSTFIELDS:
       o.postfields = va_arg(args, const char*);
       if (o.postfields) o.post = true;
       return MSE_OK;
-    case MSOPT_CURLU: o.curlu = va_arg(args, const ms_url*); return MSE_OK;
+    case MSOPT_CURLU: o.set_rare().curlu = va_arg(args, const ms_url*); return MSE_OK;
     case MSOPT_HTTPHEADER: o.http_headers = va_arg(args, const ms_slist*); return MSE_OK;
-    case MSOPT_RESOLVE: o.resolve = va_arg(args, const ms_slist*); return MSE_OK;
-    case MSOPT_PROGRESSDATA: o.progress_data = va_arg(args, void*); return MSE_OK;
+    case MSOPT_RESOLVE: o.set_rare().resolve = va_arg(args, const ms_slist*); return MSE_OK;
+    case MSOPT_PROGRESSDATA: o.set_rare().progress_data = va_arg(args, void*); return MSE_OK;
     case MSOPT_PRIVATE: o.private_data = va_arg(args, void*); return MSE_OK;
-    case MSOPT_OPENSOCKETDATA: o.opensocket_data = va_arg(args, void*); return MSE_OK;
-    case MSOPT_CLOSESOCKETDATA: o.closesocket_data = va_arg(args, void*); return MSE_OK;
-    case MSOPT_SOCKOPTDATA: o.sockopt_data = va_arg(args, void*); return MSE_OK;
-    case MSOPT_SOCKOPTFUNCTION: o.sockopt_fn = va_arg(args, ms_sockopt_callback); return MSE_OK;
-    case MSOPT_DEBUGDATA: o.debug_data = va_arg(args, void*); return MSE_OK;
+    case MSOPT_OPENSOCKETDATA: o.set_rare().opensocket_data = va_arg(args, void*); return MSE_OK;
+    case MSOPT_CLOSESOCKETDATA: o.set_rare().closesocket_data = va_arg(args, void*); return MSE_OK;
+    case MSOPT_SOCKOPTDATA: o.set_rare().sockopt_data = va_arg(args, void*); return MSE_OK;
+    case MSOPT_SOCKOPTFUNCTION: o.set_rare().sockopt_fn = va_arg(args, ms_sockopt_callback); return MSE_OK;
+    case MSOPT_DEBUGDATA: o.set_rare().debug_data = va_arg(args, void*); return MSE_OK;
     case MSOPT_WRITEFUNCTION: o.write_fn = va_arg(args, ms_write_callback); return MSE_OK;
     case MSOPT_HEADERFUNCTION: o.header_fn = va_arg(args, ms_write_callback); return MSE_OK;
-    case MSOPT_READFUNCTION: o.read_fn = va_arg(args, ms_read_callback); return MSE_OK;
-    case MSOPT_PROGRESSFUNCTION: o.progress_fn = va_arg(args, ms_progress_callback); return MSE_OK;
-    case MSOPT_XFERINFOFUNCTION: o.xferinfo_fn = va_arg(args, ms_xferinfo_callback); return MSE_OK;
-    case MSOPT_OPENSOCKETFUNCTION: o.opensocket_fn = va_arg(args, ms_opensocket_callback); return MSE_OK;
-    case MSOPT_CLOSESOCKETFUNCTION: o.closesocket_fn = va_arg(args, ms_closesocket_callback); return MSE_OK;
-    case MSOPT_DEBUGFUNCTION: o.debug_fn = va_arg(args, ms_debug_callback); return MSE_OK;
+    case MSOPT_READFUNCTION: o.set_rare().read_fn = va_arg(args, ms_read_callback); return MSE_OK;
+    case MSOPT_PROGRESSFUNCTION: o.set_rare().progress_fn = va_arg(args, ms_progress_callback); return MSE_OK;
+    case MSOPT_XFERINFOFUNCTION: o.set_rare().xferinfo_fn = va_arg(args, ms_xferinfo_callback); return MSE_OK;
+    case MSOPT_OPENSOCKETFUNCTION:
+      o.set_rare().opensocket_fn = va_arg(args, ms_opensocket_callback);
+      return MSE_OK;
+    case MSOPT_CLOSESOCKETFUNCTION:
+      o.set_rare().closesocket_fn = va_arg(args, ms_closesocket_callback);
+      return MSE_OK;
+    case MSOPT_DEBUGFUNCTION: o.set_rare().debug_fn = va_arg(args, ms_debug_callback); return MSE_OK;
     default:
       return MSE_UNKNOWN_OPTION;
   }
@@ -236,7 +243,7 @@ MSEcode easy_getinfo(const ms_easy& easy, MSINFO info, void* out) {
       *static_cast<ms_socket_t*>(out) = easy.connected_in ? easy.connected_in->connected_fd(&easy) : MS_SOCKET_BAD;
       return MSE_OK;
     case MSINFO_REFERER:
-      *static_cast<const char**>(out) = easy.opt.has_referer ? easy.opt.referer.c_str() : nullptr;
+      *static_cast<const char**>(out) = easy.opt.rare().has_referer ? easy.opt.rare().referer.c_str() : nullptr;
       return MSE_OK;
     case MSINFO_RESPONSE_CODE: *static_cast<long*>(out) = i.response_code; return MSE_OK;
     case MSINFO_HEADER_SIZE: *static_cast<long*>(out) = i.header_size; return MSE_OK;

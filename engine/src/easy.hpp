@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: MIT
 // easy.hpp: the easy handle: options as set by ms_easy_setopt, results for getinfo, and
 // the link to its multi and running transfer. Small on purpose: a handle that is only
-// configured (or added and waiting) holds no buffer.
+// configured (or added and waiting) holds no buffer and no Transfer, and the options few
+// applications set live in a block made on the first of them (RareOptions). An idle
+// added handle with a URL costs under 700 heap bytes (engine/tests/idle_handle_test.cpp).
 #pragma once
 
 #include <cstdarg>
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "multisock/multisock.h"
+#include "timer_queue.hpp"
 
 namespace ms {
 class Transfer;
@@ -21,6 +25,38 @@ class HeaderStore;
 struct ms_multi;
 struct ms_share;
 
+namespace ms {
+// The options few applications set: a handle holds them only once one is set
+// (ms_easy::Options::set_rare), so a plain GET costs no room for them.
+struct RareOptions {
+  std::string user_agent;
+  std::string custom_request;
+  std::string referer;          // MSOPT_REFERER; sent as Referer: when set
+  bool has_referer = false;
+  const ms_url* curlu = nullptr;  // MSOPT_CURLU: borrowed; read when a transfer starts
+  const ms_slist* resolve = nullptr;
+  long low_speed_limit = 0;
+  long low_speed_time = 0;
+  ms_progress_callback progress_fn = nullptr;
+  ms_xferinfo_callback xferinfo_fn = nullptr;
+  void* progress_data = nullptr;
+  ms_opensocket_callback opensocket_fn = nullptr;
+  void* opensocket_data = nullptr;
+  ms_sockopt_callback sockopt_fn = nullptr;
+  void* sockopt_data = nullptr;
+  ms_closesocket_callback closesocket_fn = nullptr;
+  void* closesocket_data = nullptr;
+  ms_debug_callback debug_fn = nullptr;
+  void* debug_data = nullptr;
+  ms_read_callback read_fn = nullptr;
+  void* read_data = nullptr;
+  // TLS (https://)
+  std::string ca_file;          // MSOPT_CAINFO; empty: the system store
+  bool ssl_verify_peer = true;  // MSOPT_SSL_VERIFYPEER
+  long ssl_verify_host = 2;     // MSOPT_SSL_VERIFYHOST: 0 off, 1 and 2 check the name
+};
+}  // namespace ms
+
 struct ms_easy {
   static constexpr std::uint32_t kMagic = 0x6d736561;  // "msea"
   std::uint32_t magic = kMagic;
@@ -28,11 +64,6 @@ struct ms_easy {
   // Options. Strings are copied (as libcurl does); lists and POSTFIELDS are borrowed.
   struct Options {
     std::string url;
-    std::string user_agent;
-    std::string custom_request;
-    const ms_url* curlu = nullptr;  // MSOPT_CURLU: borrowed; read when a transfer starts
-    std::string referer;           // MSOPT_REFERER; sent as Referer: when set
-    bool has_referer = false;
     long http_version = MS_HTTP_VERSION_NONE;  // MSOPT_HTTP_VERSION (NONE: HTTP/2 by ALPN on https)
     bool pipewait = false;         // MSOPT_PIPEWAIT: wait for a connection that may multiplex
     bool certinfo = false;         // MSOPT_CERTINFO: keep the server's chain as text
@@ -45,25 +76,9 @@ struct ms_easy {
     const char* postfields = nullptr;
     ms_off_t postfield_size = -1;  // -1: strlen(postfields)
     const ms_slist* http_headers = nullptr;
-    const ms_slist* resolve = nullptr;
     long timeout_ms = 0;
     long connect_timeout_ms = 0;  // 0: the default (300 s)
-    long low_speed_limit = 0;
-    long low_speed_time = 0;
     long max_redirs = -1;
-    ms_progress_callback progress_fn = nullptr;
-    ms_xferinfo_callback xferinfo_fn = nullptr;
-    void* progress_data = nullptr;
-    ms_opensocket_callback opensocket_fn = nullptr;
-    void* opensocket_data = nullptr;
-    ms_sockopt_callback sockopt_fn = nullptr;
-    void* sockopt_data = nullptr;
-    ms_closesocket_callback closesocket_fn = nullptr;
-    void* closesocket_data = nullptr;
-    ms_debug_callback debug_fn = nullptr;
-    void* debug_data = nullptr;
-    ms_read_callback read_fn = nullptr;
-    void* read_data = nullptr;
     void* private_data = nullptr;
     bool nobody = false;
     bool post = false;
@@ -74,13 +89,20 @@ struct ms_easy {
     bool verbose = false;
     bool include_header = false;  // MSOPT_HEADER: headers also go to the write callback
     bool fail_on_error = false;   // MSOPT_FAILONERROR: a status >= 400 ends the transfer
-    // TLS (https://)
-    std::string ca_file;          // MSOPT_CAINFO; empty: the system store
-    bool ssl_verify_peer = true;  // MSOPT_SSL_VERIFYPEER
-    long ssl_verify_host = 2;     // MSOPT_SSL_VERIFYHOST: 0 off, 1 and 2 check the name
     // Uploads (MSOPT_UPLOAD: PUT from the read callback)
     bool upload = false;
     ms_off_t infile_size = -1;    // MSOPT_INFILESIZE_LARGE; -1: unknown (chunked)
+
+    // The rarely set ones: the defaults until one is set, then the handle's own.
+    const ms::RareOptions& rare() const { return rare_ ? *rare_ : kRareDefaults; }
+    ms::RareOptions& set_rare() {
+      if (!rare_) rare_ = std::make_unique<ms::RareOptions>();
+      return *rare_;
+    }
+
+   private:
+    inline static const ms::RareOptions kRareDefaults{};
+    std::unique_ptr<ms::RareOptions> rare_;
   } opt;
 
   // Results, kept after the transfer ends (and after remove_handle) for getinfo.
@@ -114,7 +136,12 @@ struct ms_easy {
 
   ms_multi* multi = nullptr;                // the multi it is added to
   std::uint64_t seq = 0;                    // order of addition: ties in the timer queue
-  std::unique_ptr<ms::Transfer> transfer;   // while added
+  ms_easy* added_prev = nullptr;            // its neighbours in the multi's added list
+  ms_easy* added_next = nullptr;
+  // While added: made when its first timer comes (or when a pause or an abort needs it),
+  // so a handle added and not yet started holds none (ms_multi::transfer_of).
+  std::unique_ptr<ms::Transfer> transfer;
+  std::optional<ms::TimerQueue<ms_easy>::Key> timer_slot;  // its entry in the multi's timers
   bool done = false;                        // added and finished
   bool msg_queued = false;
   std::list<MSMsg>::iterator msg_it;        // its unread DONE message when msg_queued

@@ -10,7 +10,11 @@
 //   it wants on each of its sockets, the table tells the application only changes, and a
 //   socket is dropped from the table (REMOVE told) before it is closed.
 // - Each transfer keeps its earliest deadline in the TimerQueue, ordered by (deadline,
-//   handle sequence number). At the end of every call update_timer() compares the queue's
+//   handle sequence number). An added handle waits for its first timer without a Transfer
+//   (the queue holds the handle, due at its add's time), so an idle added handle costs
+//   little more than its ms_easy; the Transfer is made when that timer comes, or earlier
+//   by transfer_of() when a pause or an abort needs it, which then behaves as if it had
+//   been made at the add. At the end of every call update_timer() compares the queue's
 //   earliest deadline with the last one told and calls the timer callback only on a change
 //   (-1 when empty). Two re-arms are allowed on purpose: after add_handle (so that an
 //   application that never kick-starts still runs) and after a SOCKET_TIMEOUT call (the
@@ -102,12 +106,37 @@ void ms_multi::update_timer(bool force) {
 
 void ms_multi::abort_all() {
   aborting_ = true;
-  for (auto& [seq, easy] : added_) {
-    (void)seq;
-    if (easy->transfer && !easy->transfer->done())
-      easy->transfer->finish(MSE_ABORTED_BY_CALLBACK, "aborted by an application callback");
+  for (ms_easy* easy = added_.head; easy; easy = easy->added_next) {
+    ms::Transfer& t = transfer_of(easy);
+    if (!t.done()) t.finish(MSE_ABORTED_BY_CALLBACK, "aborted by an application callback");
   }
   aborting_ = false;
+}
+
+void ms_multi::AddedList::push_back(ms_easy* easy) {
+  easy->added_prev = tail;
+  easy->added_next = nullptr;
+  (tail ? tail->added_next : head) = easy;
+  tail = easy;
+  ++size;
+}
+
+void ms_multi::AddedList::erase(ms_easy* easy) {
+  if (!easy->added_prev && head != easy) return;
+  (easy->added_prev ? easy->added_prev->added_next : head) = easy->added_next;
+  (easy->added_next ? easy->added_next->added_prev : tail) = easy->added_prev;
+  easy->added_prev = easy->added_next = nullptr;
+  --size;
+}
+
+ms::Transfer& ms_multi::transfer_of(ms_easy* easy) {
+  if (!easy->transfer) {
+    easy->transfer = std::make_unique<ms::Transfer>(*this, *easy);
+    // Pending, as if made at the add: due at its add's time, which its queue entry holds.
+    // Without an entry (run_timers took it out) its start is due, and on_timer serves it.
+    if (easy->timer_slot) easy->transfer->schedule_start(easy->timer_slot->at);
+  }
+  return *easy->transfer;
 }
 
 MSMcode ms_multi::finish_call(bool force_timer) {
@@ -139,10 +168,10 @@ MSMcode ms_multi::add_handle(ms_easy* easy) {
   easy->done = false;
   easy->info.clear_certinfo();
   easy->info = ms_easy::Info{};
-  added_.emplace(easy->seq, easy);
+  added_.push_back(easy);
   ++running_;
-  easy->transfer = std::make_unique<ms::Transfer>(*this, *easy);
-  easy->transfer->schedule_start();
+  // Its start (Transfer::Deadline::start) is due now; the transfer is made when it comes.
+  timers_.set(easy->timer_slot, easy->seq, now_, easy);
   if (MS_MUTANT(mutant_, no_kick_on_add)) {
     aborted_ = false;
     return MSM_OK;
@@ -154,8 +183,14 @@ MSMcode ms_multi::remove_handle(ms_easy* easy) {
   if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
   if (easy->multi != this) return MSM_OK;
   enter();
-  if (easy->transfer && !easy->transfer->done()) {
-    easy->transfer->cancel();
+  // Held here while it lets go of its sockets: a callback that removes the handle again
+  // (only a multi without its recursion guard lets one) cannot delete it under our feet.
+  const std::unique_ptr<ms::Transfer> transfer = std::move(easy->transfer);
+  if (!transfer) {  // not started: only its start to drop
+    timers_.set(easy->timer_slot, easy->seq, std::nullopt, easy);
+    --running_;
+  } else if (!transfer->done()) {
+    transfer->cancel();
     --running_;
   }
   if (easy->msg_queued) {
@@ -163,10 +198,10 @@ MSMcode ms_multi::remove_handle(ms_easy* easy) {
     easy->msg_queued = false;
   }
   if (last_msg_.easy_handle == easy) last_msg_ = MSMsg{};
-  easy->transfer.reset();
+  easy->transfer.reset();  // one such callback may have made another (a pause)
   easy->multi = nullptr;
   easy->done = false;
-  added_.erase(easy->seq);
+  added_.erase(easy);
   return finish_call(false);
 }
 
@@ -246,13 +281,13 @@ void ms_multi::run_timers() {
   // Collect first: a transfer may set a new deadline that is already due; it runs on the
   // next call rather than looping here.
   due_.clear();
-  while (ms::Transfer* t = timers_.pop_due(now_)) {
-    t->timer_slot.reset();
-    due_.push_back(t);
+  while (ms_easy* easy = timers_.pop_due(now_)) {
+    easy->timer_slot.reset();
+    due_.push_back(easy);
   }
-  for (ms::Transfer* t : due_) {
+  for (ms_easy* easy : due_) {
     if (aborted_) break;
-    t->on_timer();
+    transfer_of(easy).on_timer();
   }
   due_.clear();
 }
@@ -336,15 +371,15 @@ MSMcode ms_multi::cleanup() {
   if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
   enter();
   aborting_ = true;  // the application is leaving: its -1 no longer matters
-  for (auto& [seq, easy] : added_) {
-    (void)seq;
+  while (ms_easy* easy = added_.head) {
+    added_.erase(easy);
     if (easy->transfer && !easy->transfer->done()) easy->transfer->cancel();
     easy->transfer.reset();
+    easy->timer_slot.reset();  // a handle that had not started (the queue goes with the multi)
     easy->multi = nullptr;
     easy->msg_queued = false;
     easy->done = false;
   }
-  added_.clear();
   messages_.clear();
   h2_close_all();
   pool_.close_all();
@@ -359,18 +394,19 @@ MSMcode ms_multi::cleanup() {
 }
 
 void ms_multi::pause_changed(ms_easy* easy) {
-  if (!easy->transfer || easy->transfer->done()) return;
+  ms::Transfer& t = transfer_of(easy);
+  if (t.done()) return;
   if (in_callback()) {
-    easy->transfer->pause_changed(true);
+    t.pause_changed(true);
     return;
   }
   enter();
-  easy->transfer->pause_set_by_app();
+  t.pause_set_by_app();
   (void)finish_call(false);
 }
 
-void ms_multi::set_deadline(ms::Transfer& t, std::uint64_t seq, std::optional<Nanos> at) {
-  timers_.set(t.timer_slot, seq, at, &t);
+void ms_multi::set_deadline(ms_easy& easy, std::optional<Nanos> at) {
+  timers_.set(easy.timer_slot, easy.seq, at, &easy);
 }
 
 void ms_multi::transfer_done(ms_easy* easy, MSEcode result) {

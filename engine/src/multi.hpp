@@ -65,7 +65,7 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   void watch(int fd, ms::SocketUser* user, ms_easy* easy, int want) override { sockets_.watch(fd, user, easy, want); }
   void drop(int fd, ms::SocketUser* user) override { sockets_.drop(fd, user); }
   void close_socket(int fd, ms::SocketUser* user, ms_closesocket_callback fn, void* data) override;
-  void set_deadline(ms::Transfer& t, std::uint64_t seq, std::optional<ms::port::Nanos> at) override;
+  void set_deadline(ms_easy& easy, std::optional<ms::port::Nanos> at) override;
   void transfer_done(ms_easy* easy, MSEcode result) override;
   std::unique_ptr<ms::Connection> pool_take(const std::string& key) override;
   void pool_put(std::unique_ptr<ms::Connection> conn, ms::SocketUser* user) override;
@@ -107,6 +107,8 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   void update_timer(bool force);
   MSMcode finish_call(bool force_timer);
   void abort_all();
+  // The transfer of an added handle, made now if it has not started (see add_handle).
+  ms::Transfer& transfer_of(ms_easy* easy);
   void process_queue();  // hands freed slots (and pooled connections) to waiting transfers
   void close_raw(int fd, ms_closesocket_callback fn, void* data);
   long ms_until(ms::port::Nanos at) const;
@@ -142,11 +144,20 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   long max_total_connections_ = 0;
 
   ms::SocketTable sockets_;
-  ms::TimerQueue<ms::Transfer> timers_;
+  // One deadline per added handle: its transfer's earliest, or its start while it has none.
+  ms::TimerQueue<ms_easy> timers_;
   std::optional<ms::port::Nanos> timer_told_;  // deadline of the last timer callback; none: -1
-  std::vector<ms::Transfer*> due_;             // reused by run_timers
+  std::vector<ms_easy*> due_;                  // reused by run_timers
 
-  std::map<std::uint64_t, ms_easy*> added_;  // by sequence number
+  // The added handles in order of addition (so by sequence number), linked through the
+  // handles themselves: no allocation per handle, and leaving costs O(1).
+  struct AddedList {
+    ms_easy* head = nullptr;
+    ms_easy* tail = nullptr;
+    std::size_t size = 0;
+    void push_back(ms_easy* easy);
+    void erase(ms_easy* easy);  // nothing when easy is not in it
+  } added_;
   std::uint64_t next_seq_ = 0;
   int running_ = 0;
   std::list<MSMsg> messages_;

@@ -9,7 +9,7 @@
 
 std::size_t ms_multi::idle_max() const {
   if (max_connects_ > 0) return static_cast<std::size_t>(max_connects_);
-  return 4 * std::max<std::size_t>(1, added_.size());
+  return 4 * std::max<std::size_t>(1, added_.size);
 }
 
 std::unique_ptr<ms::Connection> ms_multi::pool_take(const std::string& key) {

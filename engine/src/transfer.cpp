@@ -26,9 +26,9 @@ Transfer::Transfer(TransferHost& host, ms_easy& easy)
 
 Transfer::~Transfer() = default;
 
-void Transfer::schedule_start() {
+void Transfer::schedule_start(Nanos at) {
   phase_ = Phase::pending;
-  start_at_ = host_.now();
+  start_at_ = at;
   update_deadline();
 }
 
@@ -43,11 +43,11 @@ void Transfer::start() {
   if (easy_.opt.timeout_ms > 0)
     total_deadline_ = now + std::chrono::milliseconds(easy_.opt.timeout_ms) + late;
   easy_.info.effective_url = easy_.opt.url;
-  if (easy_.opt.curlu) {
+  if (easy_.opt.rare().curlu) {
     // MSOPT_CURLU wins over MSOPT_URL; a handle that cannot make a URL leaves none.
     char* text = nullptr;
     easy_.info.effective_url.clear();
-    if (ms_url_get(easy_.opt.curlu, MSUPART_URL, &text, 0) == MSUE_OK) easy_.info.effective_url = text;
+    if (ms_url_get(easy_.opt.rare().curlu, MSUPART_URL, &text, 0) == MSUE_OK) easy_.info.effective_url = text;
     std::free(text);
   }
   if (easy_.headers) easy_.headers->clear();
@@ -155,14 +155,14 @@ void Transfer::begin_request() {
     method = "PUT";
     body.reset();
   }
-  if (!o.custom_request.empty()) method = o.custom_request;
+  if (!o.rare().custom_request.empty()) method = o.rare().custom_request;
   RequestSpec spec;
   spec.method = method;
   spec.url = &url_;
-  spec.user_agent = o.user_agent;
+  spec.user_agent = o.rare().user_agent;
   spec.extra_headers = o.http_headers;
   spec.body = body;
-  if (o.has_referer) spec.referer = o.referer;
+  if (o.rare().has_referer) spec.referer = o.rare().referer;
   spec.http10 = o.http_version == MS_HTTP_VERSION_1_0 && !h2_conn_;
   if (uploading) {
     spec.upload_size = o.infile_size;
@@ -187,7 +187,7 @@ void Transfer::begin_request() {
   location_.clear();
   follow_this_ = false;
   const Nanos now = host_.now();
-  if (o.low_speed_limit > 0 && o.low_speed_time > 0) {
+  if (o.rare().low_speed_limit > 0 && o.rare().low_speed_time > 0) {
     low_speed_prev_ = now;
     low_speed_bytes_ = easy_.info.size_download + easy_.info.size_upload;
     low_speed_since_.reset();
@@ -436,7 +436,7 @@ void Transfer::finish(MSEcode result, const char* text) {
   phase_ = Phase::done;
   wake_ = false;
   drain_ = false;
-  host_.set_deadline(*this, easy_.seq, std::nullopt);
+  host_.set_deadline(easy_, std::nullopt);
   if (had_started) easy_.info.total_time_us = (host_.now() - started_at_) / 1us;
   if (result != MSE_OK && easy_.opt.error_buffer) {
     std::snprintf(easy_.opt.error_buffer, MS_ERROR_SIZE, "%s", text ? text : ms_easy_strerror(result));
@@ -448,7 +448,7 @@ void Transfer::cancel() {
   if (phase_ == Phase::done) return;
   release_all(false);
   phase_ = Phase::done;
-  host_.set_deadline(*this, easy_.seq, std::nullopt);
+  host_.set_deadline(easy_, std::nullopt);
 }
 
 }  // namespace ms

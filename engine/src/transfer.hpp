@@ -41,7 +41,9 @@ class Transfer final : public SocketUser, public H2Session::Owner, private Conne
   Transfer(TransferHost& host, ms_easy& easy);
   ~Transfer() override;
 
-  void schedule_start();
+  // A transfer is made pending, its start due at once (its handle's first timer came). One
+  // made before that timer (ms_multi::transfer_of) is due at `at`, the time of its add.
+  void schedule_start(port::Nanos at);
   void on_socket_event(int fd, int mask) override;
   void on_timer();
   // Ends the transfer with `result` (and one DONE message).
@@ -60,8 +62,6 @@ class Transfer final : public SocketUser, public H2Session::Owner, private Conne
   void leave_queue(ConnLimits::Slot slot);
   // Queued by MSOPT_PIPEWAIT: waiting for a connection being made that may multiplex.
   bool pipewaiting() const { return phase_ == Phase::queued && pipewaiting_; }
-
-  std::optional<TimerQueue<Transfer>::Key> timer_slot;
 
   // ResponseSink
   bool on_status(int major, int minor, int code, std::string_view line) override;
@@ -188,7 +188,7 @@ class Transfer final : public SocketUser, public H2Session::Owner, private Conne
   std::string location_;
   std::optional<port::Nanos> progress_next_;  // when the progress callback is due
   port::Nanos started_at_{};
-  port::Nanos start_at_{};
+  port::Nanos start_at_{};  // pending: when the start is due (schedule_start)
   port::Nanos connect_deadline_{};
   std::optional<port::Nanos> total_deadline_;
   std::optional<port::Nanos> low_speed_next_;

@@ -13,9 +13,9 @@ void Transfer::on_connected(int fd, const port::Address& peer) {
   if (url_.is_tls()) {
     TlsConfig config;
     config.host = url_.host;
-    config.verify_peer = easy_.opt.ssl_verify_peer;
-    config.verify_host = easy_.opt.ssl_verify_host != 0;
-    config.ca_file = easy_.opt.ca_file;
+    config.verify_peer = easy_.opt.rare().ssl_verify_peer;
+    config.verify_host = easy_.opt.rare().ssl_verify_host != 0;
+    config.ca_file = easy_.opt.rare().ca_file;
     config.offer_h2 = h2_offer();
     MSEcode code = MSE_OK;
     std::string text;
@@ -30,8 +30,8 @@ void Transfer::on_connected(int fd, const port::Address& peer) {
   conn_->pool_key = url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port);
   conn_->peer = peer;
   conn_->id = host_.next_connection_id();
-  conn_->close_fn = easy_.opt.closesocket_fn;
-  conn_->close_data = easy_.opt.closesocket_data;
+  conn_->close_fn = easy_.opt.rare().closesocket_fn;
+  conn_->close_data = easy_.opt.rare().closesocket_data;
   conn_->slot = std::move(slot_);
   ++easy_.info.num_connects;
   easy_.info.primary_port = peer.port;

@@ -49,7 +49,7 @@ void Transfer::update_deadline() {
     const auto t = due_at(k, false);
     if (t && (!at || *t < *at)) at = t;
   }
-  host_.set_deadline(*this, easy_.seq, at);
+  host_.set_deadline(easy_, at);
 }
 
 void Transfer::on_timer() {
@@ -122,14 +122,14 @@ void Transfer::low_speed_check() {
   const auto window = now - low_speed_prev_;
   low_speed_bytes_ = bytes;
   // bytes per second over the window, compared without floating point
-  const bool slow = delta * 1'000'000'000LL < easy_.opt.low_speed_limit * window.count();
+  const bool slow = delta * 1'000'000'000LL < easy_.opt.rare().low_speed_limit * window.count();
   if (slow) {
     if (!low_speed_since_) low_speed_since_ = low_speed_prev_;
-    if (now - *low_speed_since_ >= std::chrono::seconds(easy_.opt.low_speed_time)) {
+    if (now - *low_speed_since_ >= std::chrono::seconds(easy_.opt.rare().low_speed_time)) {
       char text[128];
       std::snprintf(text, sizeof text,
                     "Operation too slow. Less than %ld bytes/sec transferred the last %ld seconds",
-                    easy_.opt.low_speed_limit, easy_.opt.low_speed_time);
+                    easy_.opt.rare().low_speed_limit, easy_.opt.rare().low_speed_time);
       finish(MSE_OPERATION_TIMEDOUT, text);
       return;
     }
@@ -142,11 +142,11 @@ void Transfer::low_speed_check() {
 
 bool Transfer::progress_wanted() const {
   const auto& o = easy_.opt;
-  return !o.noprogress && (o.xferinfo_fn || o.progress_fn);
+  return !o.noprogress && (o.rare().xferinfo_fn || o.rare().progress_fn);
 }
 
 bool Transfer::progress() {
-  const auto& o = easy_.opt;
+  const RareOptions& o = easy_.opt.rare();
   if (!progress_wanted()) return true;
   progress_next_ = host_.now() + 1s;
   const std::int64_t dltotal = std::max<std::int64_t>(0, easy_.info.content_length);

@@ -36,7 +36,7 @@ class TransferHost {
   virtual void close_socket(int fd, SocketUser* user, ms_closesocket_callback fn, void* data) = 0;
 
   // The transfer's earliest deadline (nullopt: none), and its end (one DONE message).
-  virtual void set_deadline(Transfer& t, std::uint64_t seq, std::optional<port::Nanos> at) = 0;
+  virtual void set_deadline(ms_easy& easy, std::optional<port::Nanos> at) = 0;
   virtual void transfer_done(ms_easy* easy, MSEcode result) = 0;
 
   // Connections: the idle pool, the limits, and the wait for a slot.

@@ -47,7 +47,7 @@ void Upload::expect(port::Nanos deadline) {
 }
 
 Upload::Fill Upload::fill(TransferHost& host, ms_easy& easy) {
-  const auto& o = easy.opt;
+  const RareOptions& o = easy.opt.rare();
   buf_.clear();
   off_ = 0;
   if (eof_) return Fill::ready;

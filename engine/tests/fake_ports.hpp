@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,7 @@ struct FakeNet : port::Net {
   };
   std::map<Address, Server> servers;
   std::vector<Sock> socks;
+  std::set<std::size_t> closed;  // closed descriptors, reused lowest first as POSIX does
   std::vector<std::string>* log = nullptr;  // "open 3", "close 3", shared with the app
   bool send_blocked = false;                // every send would block
 
@@ -57,8 +59,12 @@ struct FakeNet : port::Net {
     if (log) log->push_back(s);
   }
   NetError open_stream(port::Family, int& fd_out) override {
-    std::size_t fd = 3;
-    while (fd < socks.size() && socks[fd].open) ++fd;
+    // The lowest free descriptor, in O(log n): the complexity test opens 100,000.
+    std::size_t fd = std::max<std::size_t>(3, socks.size());
+    if (!closed.empty()) {
+      fd = *closed.begin();
+      closed.erase(closed.begin());
+    }
     if (fd >= socks.size()) socks.resize(fd + 1);
     socks[fd] = Sock{};
     socks[fd].open = true;
@@ -116,7 +122,10 @@ struct FakeNet : port::Net {
     return {0, NetError::would_block};
   }
   void close(int fd) override {
-    if (fd >= 0 && static_cast<std::size_t>(fd) < socks.size()) at(fd).open = false;
+    if (fd >= 0 && static_cast<std::size_t>(fd) < socks.size() && at(fd).open) {
+      at(fd).open = false;
+      closed.insert(static_cast<std::size_t>(fd));
+    }
     note("close " + std::to_string(fd));
   }
   NetError take_error(int fd) override {
