@@ -141,7 +141,7 @@ struct ms_easy {
   // While added: made when its first timer comes (or when a pause or an abort needs it),
   // so a handle added and not yet started holds none (ms_multi::transfer_of).
   std::unique_ptr<ms::Transfer> transfer;
-  std::optional<ms::TimerQueue<ms_easy>::Key> timer_slot;  // its entry in the multi's timers
+  std::optional<ms::TimerQueue<ms_easy>::Slot> timer_slot;  // its entry in the multi's timers
   bool done = false;                        // added and finished
   bool msg_queued = false;
   std::list<MSMsg>::iterator msg_it;        // its unread DONE message when msg_queued

@@ -22,18 +22,26 @@ class TimerQueue {
     std::uint64_t seq = 0;
     friend auto operator<=>(const Key&, const Key&) = default;
   };
+  using Map = std::map<Key, Owner*>;
+  // What an owner has in the queue: its deadline, and where it sits (so taking it out
+  // costs no search).
+  struct Slot {
+    port::Nanos at{};
+    typename Map::iterator where;
+  };
 
   // Sets (or with nullopt clears) the deadline of owner `seq`. `slot` is the owner's
   // record of what it has in the queue.
-  void set(std::optional<Key>& slot, std::uint64_t seq, std::optional<port::Nanos> at, Owner* owner) {
+  void set(std::optional<Slot>& slot, std::uint64_t seq, std::optional<port::Nanos> at, Owner* owner) {
     if (slot && at && slot->at == *at) return;
     if (slot) {
-      map_.erase(*slot);
+      map_.erase(slot->where);
       slot.reset();
     }
     if (at) {
-      slot = Key{*at, seq};
-      map_.emplace(*slot, owner);
+      // Most new keys are the largest (due now, the newest handle): hinted at the end,
+      // such an insert walks no path from the root.
+      slot = Slot{*at, map_.emplace_hint(map_.end(), Key{*at, seq}, owner)};
     }
   }
   std::optional<port::Nanos> earliest() const {
@@ -53,7 +61,7 @@ class TimerQueue {
   std::size_t size() const { return map_.size(); }
 
  private:
-  std::map<Key, Owner*> map_;
+  Map map_;
 };
 
 }  // namespace ms

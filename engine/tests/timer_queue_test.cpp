@@ -6,7 +6,7 @@
 namespace {
 using ms::port::Nanos;
 struct Owner {
-  std::optional<ms::TimerQueue<Owner>::Key> slot;
+  std::optional<ms::TimerQueue<Owner>::Slot> slot;
   int id = 0;
 };
 
