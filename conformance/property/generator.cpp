@@ -411,17 +411,20 @@ rc::Gen<HistoryChoice> gen_real_choice() {
 
 }  // namespace
 
-rc::Gen<HistoryChoice> gen_choice(Realm realm) {
+rc::Gen<HistoryChoice> gen_choice(Realm realm, bool http2_peers) {
   if (realm == Realm::real) return gen_real_choice();
   if (realm == Realm::library)  // the simulated histories, drawn the same way
-    return rc::gen::map(gen_choice(Realm::sim), [](HistoryChoice c) {
+    return rc::gen::map(gen_choice(Realm::sim, http2_peers), [](HistoryChoice c) {
       c.foreign = true;
       return c;
     });
-  // The simulated mode: what seed N generates here is part of CI; leave it as it is.
+  // The simulated mode: what seed N generates here is part of CI; leave it as it is. Without
+  // HTTP/2 peers it draws the kinds as it did before they came, so a seed gives the
+  // history it gave then.
   namespace g = rc::gen;
+  const auto kinds = static_cast<int>(http2_peers ? PeerKind::count : PeerKind::h2_serve);
   const auto peer = g::build<PeerChoice>(
-      g::set(&PeerChoice::kind, uniform(0, static_cast<int>(PeerKind::count))),
+      g::set(&PeerChoice::kind, uniform(0, kinds)),
       g::set(&PeerChoice::body_len,
              g::weightedOneOf<int>({{1, g::just(0)}, {1, g::just(1)}, {6, uniform(0, 200)},
                                     {1, uniform(200, 2001)}})),
@@ -457,19 +460,19 @@ rc::Gen<HistoryChoice> gen_choice(Realm realm) {
       g::set(&HistoryChoice::transfers, transfers));
 }
 
-rc::Gen<GeneratedHistory> gen_history(Realm realm) {
-  return rc::gen::map(gen_choice(realm), &make_history);
+rc::Gen<GeneratedHistory> gen_history(Realm realm, bool http2_peers) {
+  return rc::gen::map(gen_choice(realm, http2_peers), &make_history);
 }
 
 rc::Gen<Scenario> gen_scenario(Realm realm) {
   return rc::gen::map(gen_history(realm), [](const GeneratedHistory& h) { return h.scenario; });
 }
 
-rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed, Realm realm) {
+rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed, Realm realm, bool http2_peers) {
   // Sizes sweep 0..100 with the seed, so a run of consecutive seeds covers small and
   // large histories alike.
   const int size = static_cast<int>((seed * 37) % 101);
-  return gen_history(realm)(rc::Random(seed), size);
+  return gen_history(realm, http2_peers)(rc::Random(seed), size);
 }
 
 Realm realm_of(const TargetSpec& target) {

@@ -92,6 +92,28 @@ TEST(PropertyGenerator, Seeds_CoverBoundariesAndPeerKinds) {
   EXPECT_EQ(kinds.size(), static_cast<std::size_t>(PeerKind::count));
 }
 
+TEST(PropertyGenerator, Http1Only_HasNoHttp2Peer) {
+  int h2_histories = 0;
+  std::set<std::string> kinds;
+  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+    const GeneratedHistory all = history_for_seed(seed).value();
+    const GeneratedHistory h1 = history_for_seed(seed, Realm::library, false).value();
+    EXPECT_TRUE(h1.choice.foreign);
+    for (const PeerChoice& p : h1.choice.peers) {
+      EXPECT_LT(p.kind, static_cast<int>(PeerKind::h2_serve)) << "seed " << seed;
+      kinds.insert(to_string(static_cast<PeerKind>(p.kind)));
+    }
+    for (const PeerSpec& p : h1.scenario.peers) EXPECT_EQ(p.script_text.find("h2"), std::string::npos);
+    bool had_h2 = false;
+    for (const PeerChoice& p : all.choice.peers) had_h2 = had_h2 || p.kind >= static_cast<int>(PeerKind::h2_serve);
+    h2_histories += had_h2;
+    EXPECT_EQ(format_scenario(history_for_seed(seed, Realm::library, false).value().scenario),
+              format_scenario(h1.scenario));
+  }
+  EXPECT_EQ(kinds.size(), static_cast<std::size_t>(PeerKind::h2_serve));
+  EXPECT_GT(h2_histories, 50);
+}
+
 TEST(PropertyModel, HealthyPeer_PredictsExactBody) {
   HistoryChoice c;
   c.peers = {PeerChoice{static_cast<int>(PeerKind::chunked), 12, 5, 0, true, false},

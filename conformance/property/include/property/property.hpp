@@ -120,13 +120,16 @@ void showValue(const GeneratedHistory& h, std::ostream& os);
 
 GeneratedHistory make_history(const HistoryChoice& choice);
 // Realm::sim is the simulated generator, unchanged per seed (CI's seeds depend on it).
-rc::Gen<HistoryChoice> gen_choice(Realm realm = Realm::sim);
-rc::Gen<GeneratedHistory> gen_history(Realm realm = Realm::sim);
+rc::Gen<HistoryChoice> gen_choice(Realm realm = Realm::sim, bool http2_peers = true);
+rc::Gen<GeneratedHistory> gen_history(Realm realm = Realm::sim, bool http2_peers = true);
 rc::Gen<Scenario> gen_scenario(Realm realm = Realm::sim);
 
 // The history for one seed of the CLI's property suite (no RapidCheck run needed): the
 // generator sampled with rc::Random(seed) at a size drawn from the seed.
-rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed, Realm realm = Realm::sim);
+// Without http2_peers every peer is an HTTP/1.1 one, drawn as before the HTTP/2 kinds came
+// (seed N gives the history it gave then): for a library built without HTTP/2.
+rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed, Realm realm = Realm::sim,
+                                                  bool http2_peers = true);
 
 struct HistoryCheck {
   ScenarioRun run;
