@@ -120,6 +120,10 @@ std::string fuzz_input_scenario(const std::uint8_t* data, std::size_t size) {
   return text;
 }
 
+const char* fuzz_input_name(const std::uint8_t* data, std::size_t size) {
+  return size > 2 && (data[2] & 0x04) ? "fuzz_h2" : "fuzz";
+}
+
 bool fuzz_input_parse(const std::uint8_t* data, std::size_t size, Scenario& out, std::string& text) {
   text = fuzz_input_scenario(data, size);
   if (text.empty()) return false;

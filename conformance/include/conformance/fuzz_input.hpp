@@ -28,6 +28,10 @@ inline constexpr std::size_t kFuzzInputMax = 4096;
 // kFuzzInputMax (the fuzzer ignores those).
 std::string fuzz_input_scenario(const std::uint8_t* data, std::size_t size);
 
+// The name an input's scenario goes by where known deviations are matched (a known file's
+// `scenario` lines): "fuzz_h2" for an HTTP/2 input, else "fuzz".
+const char* fuzz_input_name(const std::uint8_t* data, std::size_t size);
+
 // The same, parsed (text keeps the scenario text for messages); false when the input is
 // ignored. A text that does not parse is a fault of fuzz_input_scenario: it aborts saying so.
 bool fuzz_input_parse(const std::uint8_t* data, std::size_t size, Scenario& out, std::string& text);
