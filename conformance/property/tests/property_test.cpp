@@ -188,6 +188,20 @@ TEST(PropertyModel, H2Peers_ShareAConnectionAndEndAsModelled) {
   EXPECT_NE(u.scenario.peers[1].script_text.find("serve body 40"), std::string::npos);
   EXPECT_EQ(u.model[1].reset_group, -1);
   EXPECT_NE(u.scenario.peers[0].script_text.find("expect requests 3"), std::string::npos);
+
+  // More requests than a counting peer waits for: served as they come, and all end OK.
+  HistoryChoice many;
+  many.peers = {peer(PeerKind::h2_order, 30, 0)};
+  for (int i = 0; i < 17; ++i) many.transfers.push_back(TransferChoice{0, 0, 0, 1, -1, false});
+  const GeneratedHistory m = make_history(many);
+  EXPECT_EQ(m.scenario.peers[0].script_text.find("expect requests"), std::string::npos);
+  many.transfers.pop_back();
+  const GeneratedHistory sixteen = make_history(many);
+  EXPECT_NE(sixteen.scenario.peers[0].script_text.find("expect requests 16"), std::string::npos);
+  for (const GeneratedHistory* g : {&m, &sixteen}) {
+    const HistoryCheck mr = check_history(*g, target("engine-sim"));
+    EXPECT_TRUE(mr.ok()) << (mr.problems.empty() ? "" : mr.problems.front());
+  }
 }
 
 // End to end: the property run against a mutant fails, the shrunk history is written out
