@@ -249,7 +249,7 @@ TEST_P(PropertyMutant, ShrunkFailure_IsSmallAndReplays) {
   EXPECT_EQ(run_scenario(replayed, target("engine-sim"), RunOptions{}).outcome, Outcome::pass);
 }
 
-INSTANTIATE_TEST_SUITE_P(Mutants, PropertyMutant, ::testing::Values("lost_done", "double_done"));
+INSTANTIATE_TEST_SUITE_P(Mutants, PropertyMutant, ::testing::Values("lost_done", "double_done", "h2_remove_early"));
 
 // ---- the real-time mode (engine-real, lib:...) ---------------------------------------------
 

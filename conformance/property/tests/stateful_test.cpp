@@ -93,7 +93,7 @@ struct HandleSpec {
 // whose every connection serves each request the same body, at most kH2SharedStreams
 // streams at a time, so twelve handles can queue beyond the server's limit.
 constexpr std::uint16_t kH2SharedPort = 19999;
-constexpr int kH2SharedBody = 700;
+constexpr int kH2SharedBody = 20000;
 constexpr int kH2SharedStreams = 3;
 bool is_h2(Peer p) { return p == Peer::h2_shared || p == Peer::h2_reset; }
 
@@ -1151,6 +1151,29 @@ TEST(StatefulEngineSim, H2Peers_ShareOneSocket_AndEndAsModelled) {
     EXPECT_EQ(sut.handle(static_cast<std::size_t>(count)).result, MSE_HTTP2_STREAM);
     EXPECT_EQ(sut.handle(static_cast<std::size_t>(count) + 1).result, MSE_OK);
   }
+}
+
+// The shared h2c connection under the defect that tells REMOVE when the first of its
+// streams ends: the application stops watching a socket the other streams still need, and
+// they never end (what the final drive reports as a stall). The same handles end on the
+// engine as it is (H2Peers_ShareOneSocket_AndEndAsModelled).
+TEST(StatefulEngineSim, H2Peers_RemoveEarlyMutant_LeavesStreamsUnfinished) {
+  if (!ms::mutants_compiled_in()) GTEST_SKIP() << "built without MS_MUTANTS";
+  ms::Mutant mutant = ms::Mutant::none;
+  ASSERT_TRUE(ms::mutant_from_name("h2_remove_early", mutant));
+  Sut sut(mutant, false);
+  HandleSpec spec;
+  spec.peer = Peer::h2_shared;
+  spec.body_len = kH2SharedBody;
+  for (int i = 0; i < 3; ++i) sut.add(spec);
+  int done = 0;
+  for (int i = 0; i < 2000 && done < 3; ++i) {
+    sut.loop_round(0);
+    done = 0;
+    for (std::size_t k = 0; k < 3; ++k) done += sut.handle(k).done;
+  }
+  EXPECT_EQ(done, 1);  // the first stream to end
+  EXPECT_EQ(sut.sockets_registered(), 1u);
 }
 
 // The property must be able to fail: against a mutant it does, and shrinks to a short
