@@ -123,7 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Setup& s = setup();
   ms::conf::ScenarioRun r = ms::conf::run_scenario(sc, s.target, s.options);
   ms::conf::ensure_crash_violation(r);
-  if (s.known) s.known->cover("fuzz", s.version_text, r.violations);
+  if (s.known) s.known->cover(ms::conf::fuzz_input_name(data, size), s.version_text, r.violations);
   const ms::conf::Contract contract = ms::conf::contract(s.options.edition, false);
   std::string why;
   if (r.outcome == ms::conf::Outcome::error) why = "the run could not be carried out: " + r.message;

@@ -134,6 +134,8 @@ BAD_CONFORM = {
     "bad profile": ["conform", "--target", "engine-sim", "--suite", "scripted", "--profile", "libcurl-0.1"],
     "bad runs": ["conform", "--target", "engine-sim", "--suite", "scripted", "--runs", "0"],
     "bad loop": ["conform", "--target", "engine-sim", "--suite", "scripted", "--loop", "select"],
+    "bad peers": ["conform", "--target", "engine-sim", "--suite", "property", "--peers", "http2"],
+    "peers outside property": ["conform", "--target", "engine-sim", "--suite", "scripted", "--peers", "http1"],
     "unknown option": ["conform", "--target", "engine-sim", "--suite", "scripted", "--frobnicate"],
 }
 

@@ -164,6 +164,9 @@ void add_conform(CLI::App& app) {
   value(app, "--runs", "N",
         "run every scenario N times (1 to 1000000), with seeds seed, seed+1, ...\n"
         "(refused when they would pass 2^64-1)");
+  value(app, "--peers", "P",
+        "the property suite's peers: all (default), or http1 (no HTTP/2 peers,\n"
+        "for a library built without HTTP/2)");
   value(app, "--policy", "NAME",
         "replace every scenario's driver policy with a preset (its abort-cb,\n"
         "no-recover and mutant lines stay; clause lists are not required to be\n"

@@ -285,7 +285,7 @@ int run_mutants(const Suite& suite, const ConformOptions& o) {
 // against them). 0, or the exit status of a usage or load error.
 int conform_suite(ConformOptions& o, Suite& suite) {
   if (o.suite == "property") {
-    suite = property_suite(o.seed.value_or(1), o.runs, o.target, o.failures_dir);
+    suite = property_suite(o.seed.value_or(1), o.runs, o.target, o.failures_dir, o.http2_peers);
   } else {
     std::vector<LoadedScenario> files;
     std::string error;
@@ -394,7 +394,7 @@ int cmd_conform(Args& args) {
   std::vector<ScenarioRun>& runs = done.runs;
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  if (property) property_finish(runs, o.target, o.contract.edition, o.shrink);
+  if (property) property_finish(runs, o.target, o.contract.edition, o.shrink, o.http2_peers);
 
   const std::map<std::size_t, std::string> shrunk =
       property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, done, o);

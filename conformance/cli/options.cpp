@@ -74,7 +74,7 @@ namespace {
 // The words of conform --app. The contract words (--edition, --strict) and --report apply
 // too; the words of a library run (--target, --suite, seeds, policies) do not.
 std::string read_app_options(Args& args, const std::string& command, ConformOptions& o) {
-  for (const char* word : {"--target", "--suite", "--seed", "--runs", "--policy", "--loop", "--repeat",
+  for (const char* word : {"--target", "--suite", "--seed", "--runs", "--peers", "--policy", "--loop", "--repeat",
                            "--shard", "--world", "--known"})
     if (args.value(word)) return std::string(word) + " does not apply to conform --app";
   for (const char* word : {"--mutants", "--list-mutants", "--determinism", "--list"})
@@ -143,6 +143,11 @@ std::string read_conform_options(Args& args, ConformOptions& o) {
   if (o.seed && !seeds_fit(*o.seed, static_cast<std::uint64_t>(o.runs)))
     return "--seed " + std::to_string(*o.seed) + " with --runs " + std::to_string(o.runs) +
            " would pass seed 2^64-1 (the largest --seed for --runs N is 2^64-N)";
+  if (auto p = args.value("--peers")) {
+    if (*p != "all" && *p != "http1") return "--peers needs all or http1, not " + quoted_word(*p);
+    if (o.suite != "property") return "--peers applies to --suite property";
+    o.http2_peers = *p == "all";
+  }
   if (std::string e = read_policy(args, o.policy); !e.empty()) return e;
   if (std::string e = read_loop(args, o.loop); !e.empty()) return e;
   if (auto s = args.value("--repeat")) {

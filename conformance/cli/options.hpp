@@ -63,6 +63,7 @@ struct ConformOptions {
   int repeat = 1;
   std::optional<std::uint64_t> seed;
   int runs = 1;
+  bool http2_peers = true;  // --peers: the property suite's HTTP/2 peers (http1: none)
   std::optional<std::string> policy;
   std::optional<std::string> loop;  // --loop: the application's loop for every scenario
   std::optional<std::string> report_dir;

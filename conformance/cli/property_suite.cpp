@@ -13,17 +13,17 @@ namespace ms::cli {
 using namespace ms::conf;
 
 Suite property_suite(std::uint64_t first, int runs, const TargetSpec& target,
-                     const std::string& failures_dir) {
+                     const std::string& failures_dir, bool http2_peers) {
   const prop::Realm realm = prop::realm_of(target);
-  return Suite(static_cast<std::size_t>(runs), [first, realm, failures_dir](std::size_t k) {
+  return Suite(static_cast<std::size_t>(runs), [first, realm, failures_dir, http2_peers](std::size_t k) {
     const std::uint64_t seed = first + static_cast<std::uint64_t>(k);
     LoadedScenario l;
     l.path = (std::filesystem::path(failures_dir) / ("property-" + std::to_string(seed) + ".scn"))
                  .string();
     l.scenario.seed = seed;  // the run's seed names it; the world seed follows it
     l.scenario.file = l.path;
-    l.generate = [seed, realm, path = l.path] {
-      Scenario sc = prop::history_for_seed(seed, realm).value().scenario;
+    l.generate = [seed, realm, http2_peers, path = l.path] {
+      Scenario sc = prop::history_for_seed(seed, realm, http2_peers).value().scenario;
       sc.seed = seed;
       sc.file = path;
       return sc;
@@ -33,7 +33,7 @@ Suite property_suite(std::uint64_t first, int runs, const TargetSpec& target,
 }
 
 void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, Edition edition,
-                     bool shrink_failures) {
+                     bool shrink_failures, bool http2_peers) {
   namespace fs = std::filesystem;
   const prop::Realm realm = prop::realm_of(target);
   const bool real = realm == prop::Realm::real;
@@ -74,9 +74,9 @@ void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, E
     const bool shrink = shrink_failures && !was_skipped[i] && shrunk < shrink_max;
     shrunk += shrink;
     prop::GeneratedHistory small =
-        shrink ? with_seed(prop::shrink_failure(prop::history_for_seed(r.seed, realm), fails,
+        shrink ? with_seed(prop::shrink_failure(prop::history_for_seed(r.seed, realm, http2_peers), fails,
                                                 shrink_steps))
-               : with_seed(prop::history_for_seed(r.seed, realm).value());
+               : with_seed(prop::history_for_seed(r.seed, realm, http2_peers).value());
     small.scenario.description += std::string(shrink ? " Shrunk from" : " Not shrunk:") +
                                   " the history of seed " + std::to_string(r.seed) + " (" +
                                   (clause.empty() ? "failure" : clause) + ").";

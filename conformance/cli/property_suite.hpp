@@ -16,9 +16,10 @@ namespace ms::cli {
 // which keeps every N-th entry, takes every N-th seed), each made when it runs. Each entry's
 // path is FAILURES_DIR/property-SEED.scn, where a failure is written. A real-time target
 // (engine-real, lib:...) gets the real-time histories (prop::Realm::real): nothing run_real
-// skips, each a fraction of a second long.
+// skips, each a fraction of a second long. Without http2_peers the histories have HTTP/1.1
+// peers only (conform --peers http1).
 Suite property_suite(std::uint64_t first, int runs, const ms::conf::TargetSpec& target,
-                     const std::string& failures_dir);
+                     const std::string& failures_dir, bool http2_peers = true);
 
 // After the runs, in place: on a real-time target a history that run_real skipped becomes
 // an error (the real-time generator must never produce one). Then, for every run that did
@@ -31,6 +32,6 @@ Suite property_suite(std::uint64_t first, int runs, const ms::conf::TargetSpec& 
 // time, where every re-run costs wall time and may not repeat the race that failed, the
 // first 2 (at most 50 steps and 100 re-runs each). The others are written as generated.
 void property_finish(std::vector<ms::conf::ScenarioRun>& runs, const ms::conf::TargetSpec& target,
-                     ms::conf::Edition edition, bool shrink_failures);
+                     ms::conf::Edition edition, bool shrink_failures, bool http2_peers = true);
 
 }  // namespace ms::cli

@@ -8,7 +8,7 @@
 
 namespace ms::cli {
 
-Suite property_suite(std::uint64_t, int, const ms::conf::TargetSpec&, const std::string&) {
+Suite property_suite(std::uint64_t, int, const ms::conf::TargetSpec&, const std::string&, bool) {
   std::fprintf(stderr,
                "multisock: this build has no property suite (configured with "
                "-DMS_PROPERTY_SUITE=OFF; it needs RapidCheck)\n");
@@ -16,6 +16,6 @@ Suite property_suite(std::uint64_t, int, const ms::conf::TargetSpec&, const std:
 }
 
 void property_finish(std::vector<ms::conf::ScenarioRun>&, const ms::conf::TargetSpec&,
-                     ms::conf::Edition, bool) {}
+                     ms::conf::Edition, bool, bool) {}
 
 }  // namespace ms::cli

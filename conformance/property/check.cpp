@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "multisock/multisock.h"
 #include "property/property.hpp"
 
 namespace ms::conf::prop {
@@ -58,6 +59,18 @@ HistoryCheck check_history(const GeneratedHistory& h, const TargetSpec& target) 
         problem("MODEL-RESULT", "transfer " + p.id + ": expected " + codes_text(p.allowed) +
                                     ", observed " + easy_code_short_name(c));
   }
+  // An HTTP/2 peer that resets one stream: exactly one of its transfers ends HTTP2_STREAM
+  // (which one depends on the order the streams opened).
+  std::map<int, int> resets;
+  for (const Prediction& p : h.model)
+    if (p.reset_group >= 0) {
+      resets[p.reset_group] += 0;
+      for (int c : done_codes[p.id]) resets[p.reset_group] += c == MSE_HTTP2_STREAM;
+    }
+  for (const auto& [group, n] : resets)
+    if (n != 1)
+      problem("MODEL-RESULT", "peer p" + std::to_string(group) + " resets one stream, but " + std::to_string(n) +
+                                  " of its transfers ended HTTP2_STREAM");
   if (done_codes.count("?"))
     problem("MODEL-DONE", "a DONE message for a handle no transfer owns");
   return out;

@@ -10,6 +10,7 @@
 #include <ostream>
 
 #include "multisock/multisock.h"
+#include "peer_plan.hpp"
 #include "property/property.hpp"
 #include "simnet/text.hpp"
 
@@ -74,17 +75,10 @@ const char* const kMalformed[] = {"HTTP/1.1 abc OK\r\n\r\n", "HTTP/2 200 OK\r\n\
                                   "FOO 200 OK\r\n\r\n", "HTTP/1.1 99 Low\r\n\r\n",
                                   "HTTP/1.1 200 OK\r\nbad header line\r\n\r\n"};
 
-struct PeerPlan {
-  std::string script;          // indented lines
-  std::vector<int> allowed;    // result codes
-  std::string body;            // when OK
-  bool needs_timeout = false;  // would never end without one
-  std::int64_t answer_ms = 0;  // how long the peer waits before answering (slow)
-};
-
-PeerPlan plan_peer(const PeerChoice& p, int index, bool real_time, bool foreign) {
-  PeerPlan out;
+PeerPlan plan_peer(const PeerChoice& p, int index, const PeerGroup& group, bool real_time, bool foreign) {
   const auto kind = static_cast<PeerKind>(std::clamp(p.kind, 0, static_cast<int>(PeerKind::count) - 1));
+  if (is_h2_kind(kind)) return plan_h2_peer(p, index, kind, group);
+  PeerPlan out;
   const std::string body = body_of(index, p.body_len);
   const std::string end = p.keep_alive ? "  keep-alive\n" : "  close\n";
   auto script = [&](const std::string& middle, bool may_keep_alive = true) {
@@ -156,7 +150,7 @@ PeerPlan plan_peer(const PeerChoice& p, int index, bool real_time, bool foreign)
         out.body.clear();
       }
       break;
-    case PeerKind::count:
+    default:  // PeerKind::count; the HTTP/2 kinds are planned above
       break;
   }
   return out;
@@ -207,15 +201,15 @@ WorldPlan describe_world(const HistoryChoice& c, Scenario& s) {
 }
 
 // The peers (and their DNS names): each one's plan, and the host its URLs name.
-void add_peers(const HistoryChoice& c, const std::vector<PeerChoice>& peers, Scenario& s,
-               std::vector<PeerPlan>& plans, std::vector<std::string>& hosts) {
+void add_peers(const HistoryChoice& c, const std::vector<PeerChoice>& peers, const std::vector<PeerGroup>& groups,
+               Scenario& s, std::vector<PeerPlan>& plans, std::vector<std::string>& hosts) {
   for (std::size_t i = 0; i < peers.size(); ++i) {
     const int index = static_cast<int>(i);
-    plans.push_back(plan_peer(peers[i], index, c.real_time, c.foreign));
+    plans.push_back(plan_peer(peers[i], index, groups[i], c.real_time, c.foreign));
     PeerSpec ps;
     ps.name = "p" + std::to_string(i);
     ps.address = "127.0.0." + std::to_string(10 + i);
-    ps.port = 80;
+    ps.port = plans.back().tls ? 443 : 80;
     std::string script = plans.back().script;
     if (!script.empty() && script.back() == '\n') script.pop_back();
     // A plan the script parser refuses is a generator bug: the run reports it as a setup
@@ -223,9 +217,9 @@ void add_peers(const HistoryChoice& c, const std::vector<PeerChoice>& peers, Sce
     ms::sim::ScriptError refused;
     ps.set_script(std::move(script), 1, refused);
     s.peers.push_back(ps);
-    if (peers[i].use_dns) {
+    if (peers[i].use_dns || plans.back().tls) {  // a certificate names the host
       DnsSpec d;
-      d.name = ps.name + ".test";
+      d.name = peer_host_name(index);
       d.addresses = {ps.address};
       d.delay_ns = static_cast<std::int64_t>(peers[i].delay_ms % 20) * 1'000'000;
       s.dns.push_back(d);
@@ -236,9 +230,17 @@ void add_peers(const HistoryChoice& c, const std::vector<PeerChoice>& peers, Sce
   }
 }
 
+// The timeout a transfer gets: its choice, unless the peer or the world needs one.
+int effective_timeout_kind(const TransferChoice& t, bool needs_timeout, bool faults) {
+  int kind = std::clamp(t.timeout_kind, 0, 3);
+  if (kind == 0 && (needs_timeout || faults)) kind = faults ? 1 : 3;
+  if (kind == 1 && needs_timeout) kind = 3;  // a hang would cost 30 s of events
+  return kind;
+}
+
 // Transfer j: its add (and remove) steps, its timeout, and what the model allows it to end
 // with; an exact prediction becomes a done line of the expect block.
-void add_transfer(const HistoryChoice& c, std::size_t j, const PeerPlan& plan, const std::string& host,
+void add_transfer(const HistoryChoice& c, std::size_t j, const PeerPlan& plan, int peer, const std::string& host,
                   const WorldPlan& w, GeneratedHistory& h) {
   Scenario& s = h.scenario;
   const TransferChoice& t = c.transfers[j];
@@ -251,14 +253,18 @@ void add_transfer(const HistoryChoice& c, std::size_t j, const PeerPlan& plan, c
   add.id = pred.id;
   TransferSpec& x = add.transfer;
   x.id = pred.id;
-  x.url = "http://" + host + "/" + pred.id;
+  x.url = (plan.tls ? "https://" : "http://") + host + "/" + pred.id;
+  if (plan.h2) {
+    x.pipewait = true;
+    if (plan.tls) x.cainfo = "test-ca";
+    else x.http_version = MS_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+  }
+  if (plan.one_reset) pred.reset_group = peer;
   if (t.post) {
     x.has_post = true;
     x.post = "n=" + std::to_string(j);
   }
-  int kind = std::clamp(t.timeout_kind, 0, 3);
-  if (kind == 0 && (plan.needs_timeout || w.faults)) kind = w.faults ? 1 : 3;
-  if (kind == 1 && plan.needs_timeout) kind = 3;  // a hang would cost 30 s of events
+  const int kind = effective_timeout_kind(t, plan.needs_timeout, w.faults);
   switch (kind) {
     case 0:
       break;
@@ -279,6 +285,11 @@ void add_transfer(const HistoryChoice& c, std::size_t j, const PeerPlan& plan, c
     for (int code : {MSE_OK, MSE_COULDNT_CONNECT, MSE_GOT_NOTHING, MSE_PARTIAL_FILE,
                      MSE_SEND_ERROR, MSE_RECV_ERROR, MSE_OPERATION_TIMEDOUT})
       add_code(pred.allowed, code);
+    if (plan.h2) {  // a connection broken under its streams, or a TLS handshake cut short
+      add_code(pred.allowed, MSE_HTTP2);
+      add_code(pred.allowed, MSE_HTTP2_STREAM);
+      if (plan.tls) add_code(pred.allowed, MSE_SSL_CONNECT_ERROR);
+    }
   }
   std::sort(pred.allowed.begin(), pred.allowed.end());
   pred.body_known = std::find(pred.allowed.begin(), pred.allowed.end(), MSE_OK) !=
@@ -320,12 +331,23 @@ GeneratedHistory make_history(const HistoryChoice& c) {
   const WorldPlan w = describe_world(c, s);
   std::vector<PeerChoice> peers = c.peers;
   if (peers.empty()) peers.push_back(PeerChoice{});
+  auto peer_of = [&](const TransferChoice& t) {
+    return static_cast<std::size_t>(std::max(0, t.peer)) % peers.size();
+  };
+  // What each peer's transfers are like (an HTTP/2 peer may count their requests). The
+  // kinds that count requests need no timeout, so none is forced here.
+  std::vector<PeerGroup> groups(peers.size());
+  for (const TransferChoice& t : c.transfers) {
+    PeerGroup& g = groups[peer_of(t)];
+    ++g.transfers;
+    if (t.remove_ms >= 0 || effective_timeout_kind(t, false, w.faults) >= 2 || w.faults) g.stable = false;
+  }
   std::vector<PeerPlan> plans;
   std::vector<std::string> hosts;
-  add_peers(c, peers, s, plans, hosts);
+  add_peers(c, peers, groups, s, plans, hosts);
   for (std::size_t j = 0; j < c.transfers.size(); ++j) {
-    const std::size_t pi = static_cast<std::size_t>(std::max(0, c.transfers[j].peer)) % peers.size();
-    add_transfer(c, j, plans[pi], hosts[pi], w, h);
+    const std::size_t pi = peer_of(c.transfers[j]);
+    add_transfer(c, j, plans[pi], static_cast<int>(pi), hosts[pi], w, h);
   }
   // The format wants steps in time order; plan order breaks ties.
   std::stable_sort(s.client.begin(), s.client.end(),
@@ -352,7 +374,7 @@ namespace {
 rc::Gen<HistoryChoice> gen_real_choice() {
   namespace g = rc::gen;
   const auto peer = g::build<PeerChoice>(
-      g::set(&PeerChoice::kind, uniform(0, static_cast<int>(PeerKind::count))),
+      g::set(&PeerChoice::kind, uniform(0, static_cast<int>(PeerKind::h2_serve))),  // HTTP/1.1 peers
       g::set(&PeerChoice::body_len,
              g::weightedOneOf<int>({{1, g::just(0)}, {1, g::just(1)}, {6, uniform(0, 200)},
                                     {1, uniform(200, 2001)}})),
@@ -389,17 +411,20 @@ rc::Gen<HistoryChoice> gen_real_choice() {
 
 }  // namespace
 
-rc::Gen<HistoryChoice> gen_choice(Realm realm) {
+rc::Gen<HistoryChoice> gen_choice(Realm realm, bool http2_peers) {
   if (realm == Realm::real) return gen_real_choice();
   if (realm == Realm::library)  // the simulated histories, drawn the same way
-    return rc::gen::map(gen_choice(Realm::sim), [](HistoryChoice c) {
+    return rc::gen::map(gen_choice(Realm::sim, http2_peers), [](HistoryChoice c) {
       c.foreign = true;
       return c;
     });
-  // The simulated mode: what seed N generates here is part of CI; leave it as it is.
+  // The simulated mode: what seed N generates here is part of CI; leave it as it is. Without
+  // HTTP/2 peers it draws the kinds as it did before they came, so a seed gives the
+  // history it gave then.
   namespace g = rc::gen;
+  const auto kinds = static_cast<int>(http2_peers ? PeerKind::count : PeerKind::h2_serve);
   const auto peer = g::build<PeerChoice>(
-      g::set(&PeerChoice::kind, uniform(0, static_cast<int>(PeerKind::count))),
+      g::set(&PeerChoice::kind, uniform(0, kinds)),
       g::set(&PeerChoice::body_len,
              g::weightedOneOf<int>({{1, g::just(0)}, {1, g::just(1)}, {6, uniform(0, 200)},
                                     {1, uniform(200, 2001)}})),
@@ -435,19 +460,19 @@ rc::Gen<HistoryChoice> gen_choice(Realm realm) {
       g::set(&HistoryChoice::transfers, transfers));
 }
 
-rc::Gen<GeneratedHistory> gen_history(Realm realm) {
-  return rc::gen::map(gen_choice(realm), &make_history);
+rc::Gen<GeneratedHistory> gen_history(Realm realm, bool http2_peers) {
+  return rc::gen::map(gen_choice(realm, http2_peers), &make_history);
 }
 
 rc::Gen<Scenario> gen_scenario(Realm realm) {
   return rc::gen::map(gen_history(realm), [](const GeneratedHistory& h) { return h.scenario; });
 }
 
-rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed, Realm realm) {
+rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed, Realm realm, bool http2_peers) {
   // Sizes sweep 0..100 with the seed, so a run of consecutive seeds covers small and
   // large histories alike.
   const int size = static_cast<int>((seed * 37) % 101);
-  return gen_history(realm)(rc::Random(seed), size);
+  return gen_history(realm, http2_peers)(rc::Random(seed), size);
 }
 
 Realm realm_of(const TargetSpec& target) {

@@ -227,5 +227,37 @@ TEST(FuzzInput, OutOfRangeInputsStandForNoScenario) {
   EXPECT_EQ(sc.policies[0].name, "chaos");
 }
 
+// Byte 2's 0x04 makes the peer speak HTTP/2: every input of that kind is a scenario that
+// parses (fuzz_input_parse aborts otherwise), and a well-formed one runs clean on the engine
+// with its transfers sharing one connection.
+TEST(FuzzInput, Http2InputsParse_AndAWellFormedOneRunsClean) {
+  std::uint32_t x = 12345;
+  for (int n = 0; n < 3000; ++n) {
+    std::vector<std::uint8_t> input(3 + n % 60);
+    for (auto& b : input) b = static_cast<std::uint8_t>((x = x * 1664525u + 1013904223u) >> 24);
+    input[2] |= 0x04;
+    Scenario sc;
+    std::string text;
+    ASSERT_TRUE(fuzz_input_parse(input.data(), input.size(), sc, text));
+    ASSERT_EQ(sc.peers.size(), 1u);
+    EXPECT_NE(sc.peers[0].script_text.find("h2"), std::string::npos) << text;
+  }
+  // h2c, three transfers, no limits; expect 3 requests, reply 2, 1 and 3 with 16 bytes each.
+  for (std::uint8_t tls : {0, 0x08}) {
+    const std::vector<std::uint8_t> input = {0, 0, static_cast<std::uint8_t>(0x06 | tls), 0, 0, 2,
+                                             4, 1, 0, 2, 4, 0, 0, 2, 4, 2, 0, 2};
+    Scenario sc;
+    std::string text;
+    ASSERT_TRUE(fuzz_input_parse(input.data(), input.size(), sc, text));
+    ASSERT_EQ(sc.client.size(), 4u) << text;
+    EXPECT_TRUE(sc.client[0].transfer.pipewait);
+    const ScenarioRun r = run_scenario(sc, target("engine-sim"), RunOptions{});
+    EXPECT_EQ(r.outcome, Outcome::pass) << r.message << "\n" << text;
+    int ok = 0;
+    for (const Event& e : r.trace.events) ok += e.kind == EventKind::info_read && e.easy != 0 && e.code == 0;
+    EXPECT_EQ(ok, 3) << text;
+  }
+}
+
 }  // namespace
 }  // namespace ms::conf

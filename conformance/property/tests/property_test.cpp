@@ -14,6 +14,7 @@
 
 #include "conformance/shrink.hpp"
 #include "multisock/engine.hpp"
+#include "multisock/multisock.h"
 #include "property/property.hpp"
 
 using namespace ms::conf;
@@ -91,6 +92,28 @@ TEST(PropertyGenerator, Seeds_CoverBoundariesAndPeerKinds) {
   EXPECT_EQ(kinds.size(), static_cast<std::size_t>(PeerKind::count));
 }
 
+TEST(PropertyGenerator, Http1Only_HasNoHttp2Peer) {
+  int h2_histories = 0;
+  std::set<std::string> kinds;
+  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+    const GeneratedHistory all = history_for_seed(seed).value();
+    const GeneratedHistory h1 = history_for_seed(seed, Realm::library, false).value();
+    EXPECT_TRUE(h1.choice.foreign);
+    for (const PeerChoice& p : h1.choice.peers) {
+      EXPECT_LT(p.kind, static_cast<int>(PeerKind::h2_serve)) << "seed " << seed;
+      kinds.insert(to_string(static_cast<PeerKind>(p.kind)));
+    }
+    for (const PeerSpec& p : h1.scenario.peers) EXPECT_EQ(p.script_text.find("h2"), std::string::npos);
+    bool had_h2 = false;
+    for (const PeerChoice& p : all.choice.peers) had_h2 = had_h2 || p.kind >= static_cast<int>(PeerKind::h2_serve);
+    h2_histories += had_h2;
+    EXPECT_EQ(format_scenario(history_for_seed(seed, Realm::library, false).value().scenario),
+              format_scenario(h1.scenario));
+  }
+  EXPECT_EQ(kinds.size(), static_cast<std::size_t>(PeerKind::h2_serve));
+  EXPECT_GT(h2_histories, 50);
+}
+
 TEST(PropertyModel, HealthyPeer_PredictsExactBody) {
   HistoryChoice c;
   c.peers = {PeerChoice{static_cast<int>(PeerKind::chunked), 12, 5, 0, true, false},
@@ -117,6 +140,68 @@ TEST(PropertyModel, WrongPrediction_IsReported) {
   const HistoryCheck r = check_history(h, target("engine-sim"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.first_clause, "MODEL-RESULT");
+}
+
+// HTTP/2 peers: the transfers of one peer share its connection (h2c with prior knowledge,
+// or ALPN h2 over TLS when param is odd), and each kind ends its transfers as modelled.
+TEST(PropertyModel, H2Peers_ShareAConnectionAndEndAsModelled) {
+  auto peer = [](PeerKind k, int body, int param) {
+    return PeerChoice{static_cast<int>(k), body, param, 7, false, false};
+  };
+  HistoryChoice c;
+  c.peers = {peer(PeerKind::h2_order, 300, 2 * 5), peer(PeerKind::h2_reset, 40, 2 * 4 + 1),
+             peer(PeerKind::h2_goaway, 20, 0), peer(PeerKind::h2_dies, 100, 1),
+             peer(PeerKind::h2_serve, 50, 1 + 2 * 4)};  // TLS, max-streams 1
+  for (int i = 0; i < 15; ++i) c.transfers.push_back(TransferChoice{i % 5, 0, 0, 1, -1, i % 3 == 0});
+  const GeneratedHistory h = make_history(c);
+  ASSERT_EQ(h.model.size(), 15u);
+  const auto& peers = h.scenario.peers;
+  EXPECT_NE(peers[0].script_text.find("expect requests 3"), std::string::npos) << peers[0].script_text;
+  EXPECT_NE(peers[1].script_text.find("tls p1.test"), std::string::npos) << peers[1].script_text;
+  EXPECT_NE(peers[1].script_text.find(" INTERNAL_ERROR"), std::string::npos) << peers[1].script_text;
+  EXPECT_NE(peers[4].script_text.find("h2 max-streams 1"), std::string::npos) << peers[4].script_text;
+  for (const ClientStep& step : h.scenario.client) {
+    EXPECT_TRUE(step.transfer.pipewait);
+    const bool tls = step.transfer.url.rfind("https://", 0) == 0;
+    EXPECT_EQ(step.transfer.http_version, tls ? -1 : MS_HTTP_VERSION_2_PRIOR_KNOWLEDGE) << step.transfer.url;
+  }
+  EXPECT_TRUE(h.model[0].exact());           // h2_order: OK with the generated body
+  EXPECT_EQ(h.model[1].reset_group, 1);      // h2_reset: one of three fails
+  EXPECT_FALSE(h.model[2].exact());          // h2_goaway: OK or refused twice
+  const HistoryCheck r = check_history(h, target("engine-sim"));
+  EXPECT_TRUE(r.ok()) << (r.problems.empty() ? "" : r.problems.front()) << "\n"
+                      << format_scenario(h.scenario);
+
+  // The reset count can fail: claim the ordered peer resets one of its streams too.
+  GeneratedHistory wrong = h;
+  for (Prediction& p : wrong.model)
+    if (p.id == "t0" || p.id == "t5" || p.id == "t10") p.reset_group = 0;
+  const HistoryCheck w = check_history(wrong, target("engine-sim"));
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.problems.front().find("peer p0 resets one stream, but 0"), std::string::npos) << w.problems.front();
+
+  // A request that may never come (a removed transfer): the peer answers as they come.
+  HistoryChoice unstable = c;
+  unstable.transfers[6].remove_ms = 10;  // one of p1's
+  const GeneratedHistory u = make_history(unstable);
+  EXPECT_EQ(u.scenario.peers[1].script_text.find("expect requests"), std::string::npos);
+  EXPECT_NE(u.scenario.peers[1].script_text.find("serve body 40"), std::string::npos);
+  EXPECT_EQ(u.model[1].reset_group, -1);
+  EXPECT_NE(u.scenario.peers[0].script_text.find("expect requests 3"), std::string::npos);
+
+  // More requests than a counting peer waits for: served as they come, and all end OK.
+  HistoryChoice many;
+  many.peers = {peer(PeerKind::h2_order, 30, 0)};
+  for (int i = 0; i < 17; ++i) many.transfers.push_back(TransferChoice{0, 0, 0, 1, -1, false});
+  const GeneratedHistory m = make_history(many);
+  EXPECT_EQ(m.scenario.peers[0].script_text.find("expect requests"), std::string::npos);
+  many.transfers.pop_back();
+  const GeneratedHistory sixteen = make_history(many);
+  EXPECT_NE(sixteen.scenario.peers[0].script_text.find("expect requests 16"), std::string::npos);
+  for (const GeneratedHistory* g : {&m, &sixteen}) {
+    const HistoryCheck mr = check_history(*g, target("engine-sim"));
+    EXPECT_TRUE(mr.ok()) << (mr.problems.empty() ? "" : mr.problems.front());
+  }
 }
 
 // End to end: the property run against a mutant fails, the shrunk history is written out
@@ -164,7 +249,7 @@ TEST_P(PropertyMutant, ShrunkFailure_IsSmallAndReplays) {
   EXPECT_EQ(run_scenario(replayed, target("engine-sim"), RunOptions{}).outcome, Outcome::pass);
 }
 
-INSTANTIATE_TEST_SUITE_P(Mutants, PropertyMutant, ::testing::Values("lost_done", "double_done"));
+INSTANTIATE_TEST_SUITE_P(Mutants, PropertyMutant, ::testing::Values("lost_done", "double_done", "h2_remove_early"));
 
 // ---- the real-time mode (engine-real, lib:...) ---------------------------------------------
 
@@ -238,7 +323,9 @@ TEST(PropertyRealGenerator, Seeds_AreShortInRealTime) {
     ScenarioError err;
     ASSERT_TRUE(parse_scenario(text, "gen.scn", back, err)) << err.to_string() << "\n" << text;
   }
-  EXPECT_EQ(kinds.size(), static_cast<std::size_t>(PeerKind::count));
+  // HTTP/1.1 peers only: the real mode leaves the HTTP/2 kinds out.
+  EXPECT_EQ(kinds.size(), static_cast<std::size_t>(PeerKind::h2_serve));
+  EXPECT_EQ(kinds.count("h2_serve"), 0u);
   EXPECT_GE(transfers_max, 8u);
   EXPECT_LE(transfers_max, 24u);
 }

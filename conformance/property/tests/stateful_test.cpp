@@ -32,6 +32,7 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -55,7 +56,9 @@ constexpr std::int64_t kMs = 1000000;
   X(reset_mid_body, "sends part of the body, then resets")        \
   X(silent, "reads the request, never answers (timeout option)") \
   X(slow, "waits, then answers (timeout option or none)")         \
-  X(malformed, "answers with a reply the parser refuses")
+  X(malformed, "answers with a reply the parser refuses")              \
+  X(h2_shared, "an HTTP/2 stream on the connection all h2_shared share") \
+  X(h2_reset, "HTTP/2 on its own connection: the stream is reset")
 
 enum class Peer : int {
 #define MS_X(name, text) name,
@@ -85,6 +88,18 @@ struct HandleSpec {
   int send_buffer = 0;
   int wait_ms = 0;  // slow peers: from the whole request to the answer
 };
+
+// The h2_shared peer: one listener (h2c, prior knowledge, numeric address: no lookup)
+// whose every connection serves each request the same body, at most kH2SharedStreams
+// streams at a time, so twelve handles can queue beyond the server's limit.
+constexpr std::uint16_t kH2SharedPort = 19999;
+constexpr int kH2SharedBody = 20000;
+constexpr int kH2SharedStreams = 3;
+bool is_h2(Peer p) { return p == Peer::h2_shared || p == Peer::h2_reset; }
+
+// RST_STREAM codes an h2_reset peer sends; REFUSED_STREAM makes the engine send the
+// request once more on a new connection, where it is reset again.
+const char* const kResetCodes[] = {"INTERNAL_ERROR", "CANCEL", "PROTOCOL_ERROR", "REFUSED_STREAM"};
 
 bool has_timeout(const HandleSpec& h) {
   return h.peer == Peer::silent || (h.peer == Peer::slow && h.timeout_ms > 0);
@@ -135,11 +150,19 @@ std::vector<int> allowed_results(const HandleSpec& h, bool faulted) {
       else out = {MSE_OK, MSE_OPERATION_TIMEDOUT};
       break;
     case Peer::malformed: out = {MSE_WEIRD_SERVER_REPLY}; break;
+    case Peer::h2_shared: out = {MSE_OK}; break;
+    case Peer::h2_reset: out = {MSE_HTTP2_STREAM}; break;
     case Peer::count: break;
   }
-  if (faulted)
+  if (faulted) {
     for (int code : kSocketErrorResults)
       if (std::find(out.begin(), out.end(), code) == out.end()) out.push_back(code);
+    // An error on a connection that streams share ends every one of them, each as its
+    // stream stood (engine/src/h2_session.cpp).
+    if (is_h2(h.peer))
+      for (int code : {MSE_HTTP2, MSE_HTTP2_STREAM})
+        if (std::find(out.begin(), out.end(), code) == out.end()) out.push_back(code);
+  }
   return out;
 }
 
@@ -204,6 +227,15 @@ std::string peer_script(const HandleSpec& h) {
       return s + "close\n";
     case Peer::malformed:
       return s + "send \"" + kMalformedReplies[h.param % kMalformedCount] + "\"\nclose\n";
+    case Peer::h2_shared:
+      return "accept\nh2 max-streams " + std::to_string(kH2SharedStreams) + "\nserve body " +
+             std::to_string(kH2SharedBody) + "\n";
+    case Peer::h2_reset: {
+      // The head and part of the body (never all of it), then the reset.
+      std::string r = "accept\nh2\nexpect requests 1\nrespond 1 200 length " + std::to_string(h.body_len + 1) + "\n";
+      if (const int k = h.param % (h.body_len + 1); k > 0) r += "data 1 " + std::to_string(k) + "\n";
+      return r + "rst 1 " + kResetCodes[h.param % 4] + "\nwait 5ms\nclose\n";
+    }
     case Peer::count: break;
   }
   return "refuse\n";
@@ -281,32 +313,26 @@ class Sut {
 
   void add(const HandleSpec& spec) {
     const std::size_t index = handles_.size();
-    const std::uint16_t port = static_cast<std::uint16_t>(20000 + index);
+    const bool shared = spec.peer == Peer::h2_shared;
+    const std::uint16_t port = shared ? kH2SharedPort : static_cast<std::uint16_t>(20000 + index);
     const std::string name = "h" + std::to_string(index) + ".test";
-    const auto at = ms::port::Address::parse_numeric("127.0.0.1", port);
-    ms::sim::PeerScript script;
-    ms::sim::ScriptError serr;
-    if (!at || !ms::sim::parse_peer_script(peer_script(spec), 1, script, serr)) {
-      problem("harness: bad peer script: " + serr.to_string());
-      return;
-    }
-    std::string error;
-    if (!world_.listen(name, *at, std::move(script), error)) {
-      problem("harness: listen: " + error);
-      return;
-    }
-    world_.dns_add(name, {*at});
-    if (spec.send_buffer > 0) {
-      ms::sim::LinkOptions link;
-      link.send_buffer_bytes = static_cast<std::size_t>(spec.send_buffer);
-      world_.set_link(*at, link);
+    // Every h2_shared handle names the one listener by its address; the first one opens it.
+    if (!shared || !h2_listening_) {
+      if (!listen(shared ? "h2-shared" : name, port, spec)) return;
+      h2_listening_ = h2_listening_ || shared;
     }
 
     auto h = std::make_unique<SutHandle>();
     h->spec = spec;
     h->easy = ms_easy_init();
-    const std::string url = "http://" + name + ":" + std::to_string(port) + "/";
+    const std::string url = "http://" + (shared ? std::string("127.0.0.1") : name) + ":" + std::to_string(port) + "/";
     ms_easy_setopt(h->easy, MSOPT_URL, url.c_str());  // the engine keeps a copy
+    if (is_h2(spec.peer)) {  // prior knowledge; wait for a connection that can multiplex
+      ms_easy_setopt(h->easy, MSOPT_HTTP_VERSION, MS_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+      ms_easy_setopt(h->easy, MSOPT_PIPEWAIT, 1L);
+    }
+    // A handle that joins a connection an injected error is about to end ends with it.
+    if (shared && h2_shared_faulted_) h->faulted = true;
     ms_easy_setopt(h->easy, MSOPT_WRITEFUNCTION, &Sut::write_cb);
     ms_easy_setopt(h->easy, MSOPT_WRITEDATA, h.get());
     if (has_timeout(spec))
@@ -318,6 +344,29 @@ class Sut {
     handles_.push_back(std::move(h));
     const MSMcode rc = ms_multi_add_handle(multi_, easy);
     if (rc != MSM_OK) problem("add_handle returned " + std::string(ms_multi_code_name(rc)));
+  }
+
+  // The peer of a handle on 127.0.0.1:port, named `name` in the virtual DNS.
+  bool listen(const std::string& name, std::uint16_t port, const HandleSpec& spec) {
+    const auto at = ms::port::Address::parse_numeric("127.0.0.1", port);
+    ms::sim::PeerScript script;
+    ms::sim::ScriptError serr;
+    if (!at || !ms::sim::parse_peer_script(peer_script(spec), 1, script, serr)) {
+      problem("harness: bad peer script: " + serr.to_string());
+      return false;
+    }
+    std::string error;
+    if (!world_.listen(name, *at, std::move(script), error)) {
+      problem("harness: listen: " + error);
+      return false;
+    }
+    world_.dns_add(name, {*at});
+    if (spec.send_buffer > 0) {
+      ms::sim::LinkOptions link;
+      link.send_buffer_bytes = static_cast<std::size_t>(spec.send_buffer);
+      world_.set_link(*at, link);
+    }
+    return true;
   }
 
   void remove(std::size_t index) {
@@ -428,8 +477,17 @@ class Sut {
     if (owner == owner_.end()) return;  // told with an unknown easy: already a problem
     // A name lookup's descriptor is no stream: nothing is injected.
     if (!world_.inject_socket_error(fd, error)) return;
-    handles_.at(static_cast<std::size_t>(owner->second))->faulted = true;
+    SutHandle& faulted = *handles_.at(static_cast<std::size_t>(owner->second));
+    faulted.faulted = true;
     ++faults_injected_;
+    // The socket callback named one of the streams that share the descriptor: the error
+    // may end any h2_shared transfer, those added later included (a connection that died
+    // unseen may still be joined).
+    if (faulted.spec.peer == Peer::h2_shared) {
+      h2_shared_faulted_ = true;
+      for (auto& h : handles_)
+        if (h->spec.peer == Peer::h2_shared) h->faulted = true;
+    }
   }
 
   // ---- checks after each command
@@ -506,6 +564,8 @@ class Sut {
   }
 
   std::size_t handle_count() const { return handles_.size(); }
+  // Descriptors the socket callback registered, ever (a shared one counts once).
+  std::size_t sockets_registered() const { return fds_registered_.size(); }
   std::size_t count_peers(Peer p) const {
     return static_cast<std::size_t>(std::count_if(
         handles_.begin(), handles_.end(), [p](const auto& h) { return h->spec.peer == p; }));
@@ -713,6 +773,7 @@ class Sut {
     if (it != self.reg_.end() && it->second == what)
       self.problem("action " + std::to_string(what) + " told twice in a row for " + fd);
     self.reg_[s] = what;
+    self.fds_registered_.insert(s);
     if (auto owner = self.index_of_.find(easy); owner != self.index_of_.end())
       self.owner_[s] = owner->second;
     return 0;
@@ -742,6 +803,9 @@ class Sut {
   std::map<int, int> reg_;            // fd -> the action last told (REMOVE erases)
   std::map<int, int> owner_;          // fd -> index of the handle the callback named
   std::vector<int> removed_fds_;
+  std::set<int> fds_registered_;
+  bool h2_listening_ = false;       // the h2_shared listener is open
+  bool h2_shared_faulted_ = false;  // an error was injected on an h2_shared descriptor
   std::vector<std::pair<int, int>> told_;  // socket callbacks since the last check: fd, action
   std::vector<std::string> problems_;
   const bool mask_zero_app_;
@@ -774,6 +838,7 @@ struct AddHandle : Cmd {
     // towards its minimum at small sizes; this odds should not).
     if (*rc::gen::resize(100, rc::gen::inRange(0, 3)) == 2)
       spec.send_buffer = *rc::gen::inRange(4, 48);
+    if (spec.peer == Peer::h2_shared) spec.body_len = kH2SharedBody;  // the listener's one body
     if (spec.peer == Peer::slow) {
       spec.wait_ms = *rc::gen::inRange(1, 300);
       // No timeout, or one a little before, at, or a little after the wait: the edges are
@@ -980,6 +1045,10 @@ void run_stateful(ms::Mutant mutant) {
   if (sut.removed_with_done_queued_ > 0) RC_TAG("removed with its DONE queued");
   if (sut.count_peers(Peer::slow) > 0) RC_TAG("slow peer");
   if (sut.count_peers(Peer::malformed) > 0) RC_TAG("malformed peer");
+  if (sut.count_peers(Peer::h2_shared) > 1) RC_TAG("HTTP/2 streams sharing a connection");
+  if (sut.count_peers(Peer::h2_shared) > static_cast<std::size_t>(kH2SharedStreams))
+    RC_TAG("more HTTP/2 transfers than the server's stream limit");
+  if (sut.count_peers(Peer::h2_reset) > 0) RC_TAG("HTTP/2 stream reset");
   if (sut.faults_injected_ > 0) RC_TAG("socket error injected");
   sut.finish();
   if (sut.fault_results_ > 0) RC_TAG("injected error ended its transfer");
@@ -1040,6 +1109,71 @@ TEST(StatefulEngineSim, SlowPeer_TimeoutNoLaterThanWait_TimesOutAtDeadline) {
       }
     }
   }
+}
+
+// HTTP/2 peers, measured with the eager application: handles within the server's stream
+// limit share one descriptor (told to the socket callback once, REMOVE only at cleanup),
+// more than the limit all end OK too, and a reset stream ends HTTP2_STREAM while its
+// neighbours on another connection are unharmed.
+TEST(StatefulEngineSim, H2Peers_ShareOneSocket_AndEndAsModelled) {
+  for (int count : {1, kH2SharedStreams, kH2SharedStreams + 2}) {
+    Sut sut(ms::Mutant::none, false);
+    auto drive = [&] {
+      auto all_done = [&] {
+        for (std::size_t i = 0; i < sut.handle_count(); ++i)
+          if (sut.handle(i).done == 0) return false;
+        return true;
+      };
+      for (int i = 0; i < 2000 && !all_done(); ++i) sut.loop_round(0);
+      return all_done();
+    };
+    HandleSpec spec;
+    spec.peer = Peer::h2_shared;
+    spec.body_len = kH2SharedBody;
+    for (int i = 0; i < count; ++i) sut.add(spec);
+    ASSERT_TRUE(drive()) << count << " shared";
+    EXPECT_TRUE(sut.problems().empty()) << sut.problems().front();
+    for (int i = 0; i < count; ++i) {
+      EXPECT_EQ(sut.handle(static_cast<std::size_t>(i)).result, MSE_OK) << i;
+      EXPECT_EQ(sut.handle(static_cast<std::size_t>(i)).body, ms::sim::generated_body(kH2SharedBody)) << i;
+    }
+    if (count <= kH2SharedStreams) {
+      EXPECT_EQ(sut.sockets_registered(), 1u) << count << " shared";
+    }
+    HandleSpec reset;
+    reset.peer = Peer::h2_reset;
+    reset.body_len = 300;
+    reset.param = 3 * 4 + 1;  // CANCEL after 13 bytes
+    sut.add(reset);
+    sut.add(spec);  // the shared connection is still there to join
+    ASSERT_TRUE(drive()) << count << " shared, then a reset";
+    EXPECT_TRUE(sut.problems().empty()) << sut.problems().front();
+    EXPECT_EQ(sut.handle(static_cast<std::size_t>(count)).result, MSE_HTTP2_STREAM);
+    EXPECT_EQ(sut.handle(static_cast<std::size_t>(count) + 1).result, MSE_OK);
+  }
+}
+
+// The shared h2c connection under the defect that tells REMOVE when the first of its
+// streams ends: the application stops watching a socket the other streams still need, and
+// they never end (what the final drive reports as a stall). The same handles end on the
+// engine as it is (H2Peers_ShareOneSocket_AndEndAsModelled).
+TEST(StatefulEngineSim, H2Peers_RemoveEarlyMutant_LeavesStreamsUnfinished) {
+  if (!ms::mutants_compiled_in()) GTEST_SKIP() << "built without MS_MUTANTS";
+  ms::Mutant mutant = ms::Mutant::none;
+  ASSERT_TRUE(ms::mutant_from_name("h2_remove_early", mutant));
+  Sut sut(mutant, false);
+  HandleSpec spec;
+  spec.peer = Peer::h2_shared;
+  spec.body_len = kH2SharedBody;
+  for (int i = 0; i < 3; ++i) sut.add(spec);
+  int done = 0;
+  for (int i = 0; i < 2000 && done < 3; ++i) {
+    sut.loop_round(0);
+    done = 0;
+    for (std::size_t k = 0; k < 3; ++k) done += sut.handle(k).done;
+  }
+  EXPECT_EQ(done, 1);  // the first stream to end
+  EXPECT_EQ(sut.sockets_registered(), 1u);
 }
 
 // The property must be able to fail: against a mutant it does, and shrinks to a short

@@ -24,7 +24,8 @@
 
 namespace ms::conf::prop {
 
-// What a generated peer does on every connection.
+// What a generated peer does on every connection. The h2_* peers speak HTTP/2 (h2c with
+// prior knowledge, or ALPN h2 over TLS) and the transfers they serve share a connection.
 #define MS_PEER_KINDS(X)                                                  \
   X(normal, "Content-Length response")                                    \
   X(chunked, "chunked response")                                          \
@@ -36,7 +37,12 @@ namespace ms::conf::prop {
   X(reset_at, "sends k bytes of the response, then resets")               \
   X(refused, "refuses connections")                                       \
   X(hang, "reads the request, never answers")                             \
-  X(malformed, "malformed status line")
+  X(malformed, "malformed status line")                                   \
+  X(h2_serve, "HTTP/2: every request answered as it comes")               \
+  X(h2_order, "HTTP/2: its transfers' requests answered in any order")    \
+  X(h2_reset, "HTTP/2: as h2_order, one stream reset")                    \
+  X(h2_goaway, "HTTP/2: GOAWAY after the first request, per connection")  \
+  X(h2_dies, "HTTP/2: the connection reset with streams open")
 
 enum class PeerKind : int {
 #define MS_X(name, text) name,
@@ -97,6 +103,9 @@ struct Prediction {
   bool body_known = false;   // when it ends OK, the body is `body` exactly
   std::string body;
   bool may_skip_done = false;  // removed by the plan: at most one DONE
+  // An HTTP/2 peer that resets one stream (h2_reset): of the transfers with this group
+  // (the peer's index), exactly one ends HTTP2_STREAM. -1: none.
+  int reset_group = -1;
   bool exact() const { return allowed.size() == 1 && !may_skip_done; }
 };
 
@@ -111,13 +120,16 @@ void showValue(const GeneratedHistory& h, std::ostream& os);
 
 GeneratedHistory make_history(const HistoryChoice& choice);
 // Realm::sim is the simulated generator, unchanged per seed (CI's seeds depend on it).
-rc::Gen<HistoryChoice> gen_choice(Realm realm = Realm::sim);
-rc::Gen<GeneratedHistory> gen_history(Realm realm = Realm::sim);
+rc::Gen<HistoryChoice> gen_choice(Realm realm = Realm::sim, bool http2_peers = true);
+rc::Gen<GeneratedHistory> gen_history(Realm realm = Realm::sim, bool http2_peers = true);
 rc::Gen<Scenario> gen_scenario(Realm realm = Realm::sim);
 
 // The history for one seed of the CLI's property suite (no RapidCheck run needed): the
 // generator sampled with rc::Random(seed) at a size drawn from the seed.
-rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed, Realm realm = Realm::sim);
+// Without http2_peers every peer is an HTTP/1.1 one, drawn as before the HTTP/2 kinds came
+// (seed N gives the history it gave then): for a library built without HTTP/2.
+rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed, Realm realm = Realm::sim,
+                                                  bool http2_peers = true);
 
 struct HistoryCheck {
   ScenarioRun run;
