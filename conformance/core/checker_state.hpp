@@ -25,6 +25,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -65,9 +66,11 @@ inline bool is_socket_call(EventKind k) {
          k == EventKind::socket_all;
 }
 
-// The whitespace-separated words of text (as `>>` reads them in the C locale).
-inline std::vector<std::string> words(const std::string& text) {
-  std::vector<std::string> out;
+// The whitespace-separated words of text (as `>>` reads them in the C locale), as views
+// into it: the notes the checker reads are split for every transfer, without copying.
+inline std::vector<std::string_view> words(const std::string& text) {
+  std::vector<std::string_view> out;
+  out.reserve(8);  // the notes read have two or three words: one allocation
   const auto space = [](char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
   };
@@ -76,14 +79,14 @@ inline std::vector<std::string> words(const std::string& text) {
     while (i < text.size() && space(text[i])) ++i;
     std::size_t j = i;
     while (j < text.size() && !space(text[j])) ++j;
-    if (j > i) out.emplace_back(text, i, j - i);
+    if (j > i) out.emplace_back(text.data() + i, j - i);
     i = j;
   }
   return out;
 }
 
 // "e12" or "12" -> 12; false when not a positive id.
-inline bool parse_easy_id(const std::string& w, int& out) {
+inline bool parse_easy_id(std::string_view w, int& out) {
   std::size_t i = (!w.empty() && w[0] == 'e') ? 1 : 0;
   if (i >= w.size() || w.size() - i > 9) return false;
   int v = 0;
@@ -96,7 +99,7 @@ inline bool parse_easy_id(const std::string& w, int& out) {
   return true;
 }
 
-inline bool parse_long(const std::string& w, long& out) {
+inline bool parse_long(std::string_view w, long& out) {
   if (w.empty() || w.size() > 15) return false;
   long v = 0;
   for (char c : w) {

@@ -132,6 +132,7 @@ struct Driver::Impl {
 
   ~Impl() {
     for (auto& t : transfers) release(*t);
+    for (EVP_MD_CTX* ctx : spare_digests) EVP_MD_CTX_free(ctx);
   }
 
   std::int64_t now_ns() { return env.now().count(); }
@@ -164,6 +165,13 @@ struct Driver::Impl {
   }
 
   void release(Transfer& t);
+
+  // Body digests of finished transfers, kept for the next ones: a context costs a few
+  // allocations to make.
+  static constexpr std::size_t kSpareDigestsMax = 64;
+  std::vector<EVP_MD_CTX*> spare_digests;
+  EVP_MD_CTX* take_digest();
+  void give_back_digest(EVP_MD_CTX* ctx);
 
   void flags(Event& e, bool bad_userp);
 

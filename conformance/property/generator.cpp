@@ -447,7 +447,10 @@ rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed, Realm real
   // Sizes sweep 0..100 with the seed, so a run of consecutive seeds covers small and
   // large histories alike.
   const int size = static_cast<int>((seed * 37) % 101);
-  return gen_history(realm)(rc::Random(seed), size);
+  // The generators are built once per realm (a history costs only its drawing).
+  static const rc::Gen<GeneratedHistory> kGens[] = {gen_history(Realm::sim), gen_history(Realm::library),
+                                                    gen_history(Realm::real)};
+  return kGens[static_cast<int>(realm)](rc::Random(seed), size);
 }
 
 Realm realm_of(const TargetSpec& target) {

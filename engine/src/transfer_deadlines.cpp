@@ -19,7 +19,10 @@ using port::Nanos;
 using namespace std::chrono_literals;
 
 std::optional<Nanos> Transfer::due_at(Deadline k, bool serving) const {
-  const Nanos now = host_.now();
+  return due_at(k, serving, host_.now());
+}
+
+std::optional<Nanos> Transfer::due_at(Deadline k, bool serving, Nanos now) const {
   const bool started = phase_ != Phase::done && phase_ != Phase::pending;
   // What is served after the queue gate (a queued transfer stops there).
   const bool past_queue = started && phase_ != Phase::queued;
@@ -44,9 +47,11 @@ std::optional<Nanos> Transfer::due_at(Deadline k, bool serving) const {
 }
 
 void Transfer::update_deadline() {
+  // "now" read once for the ten kinds: this runs after every step of every transfer.
+  const Nanos now = host_.now();
   std::optional<Nanos> at;
   for (const Deadline k : kDeadlines) {
-    const auto t = due_at(k, false);
+    const auto t = due_at(k, false, now);
     if (t && (!at || *t < *at)) at = t;
   }
   host_.set_deadline(*this, easy_.seq, at);
