@@ -61,6 +61,26 @@ inline bool is_api_call(EventKind k) {
   }
 }
 
+// A small ordered set of ints in one vector that keeps its storage when cleared: a set
+// emptied for every call group allocates nothing once it has reached its working size.
+// Ascending inserts (descriptors as they are opened) go at the end.
+class FlatIntSet {
+ public:
+  void insert(int v) {
+    if (!v_.empty() && v_.back() < v) {
+      v_.push_back(v);
+      return;
+    }
+    const auto it = std::lower_bound(v_.begin(), v_.end(), v);
+    if (it == v_.end() || *it != v) v_.insert(it, v);
+  }
+  std::size_t count(int v) const { return std::binary_search(v_.begin(), v_.end(), v) ? 1 : 0; }
+  void clear() { v_.clear(); }
+
+ private:
+  std::vector<int> v_;
+};
+
 inline bool is_socket_call(EventKind k) {
   return k == EventKind::socket_action || k == EventKind::socket_legacy ||
          k == EventKind::socket_all;
@@ -164,7 +184,7 @@ struct Checker::State {
 
   // Facts about the call group being replayed.
   struct Group {
-    std::set<int> socket_fds;  // fds told by socket_cb in this group
+    FlatIntSet socket_fds;  // fds told by socket_cb in this group
     bool timer_told = false;
     bool abort = false;        // a callback returned -1
     std::size_t abort_index = 0;
