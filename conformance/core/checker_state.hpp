@@ -176,7 +176,7 @@ struct Checker::State {
   std::deque<Event> held;
 
   // The application's view of its handles, shared by every concern.
-  std::set<int> added, done_read, removed, ever_added, healthy;
+  std::set<int> added, done_read, removed, healthy;
   std::set<int> unfinished;  // added and not in done_read, kept in step with both
   std::map<int, std::int64_t> add_time;
   bool cleanup_seen = false;
