@@ -274,13 +274,13 @@ void Checker::State::finish_run() {
     });
   }
   if (queue.last_running == 0) {
-    for (int h : added) {
+    added.for_each([&](int h) {
       if (!done_read.count(h)) {
         check(ClauseId::IR_ONCE, false, i, t, [&] {
           return "expected one DONE for finished e" + std::to_string(h) + ", observed none";
         });
       }
-    }
+    });
   }
   for (int h : errors.abort_pending) {
     if (added.count(h) && !done_read.count(h)) {

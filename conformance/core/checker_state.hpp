@@ -81,6 +81,57 @@ class FlatIntSet {
   std::vector<int> v_;
 };
 
+// A set of handle ids (the trace's small positive "e1", "e2", ...): a flag per id, so
+// adding and finding one allocates nothing once the flags reach the run's largest id. Ids
+// outside that range (a target's -1, one past kDenseMax) live in an ordered set beside it.
+// for_each visits them in ascending order, as iterating a std::set<int> would.
+class IdSet {
+ public:
+  static constexpr int kDenseMax = 1 << 20;
+  void insert(int id) {
+    if (id < 0 || id >= kDenseMax) {
+      size_ += other_.insert(id).second ? 1 : 0;
+      return;
+    }
+    const auto k = static_cast<std::size_t>(id);
+    if (k >= dense_.size()) dense_.resize(std::max<std::size_t>(64, k * 2));
+    if (!dense_[k]) ++size_;
+    dense_[k] = true;
+  }
+  std::size_t erase(int id) {
+    if (id < 0 || id >= kDenseMax) {
+      const std::size_t n = other_.erase(id);
+      size_ -= n;
+      return n;
+    }
+    const auto k = static_cast<std::size_t>(id);
+    if (k >= dense_.size() || !dense_[k]) return 0;
+    dense_[k] = false;
+    --size_;
+    return 1;
+  }
+  std::size_t count(int id) const {
+    if (id < 0 || id >= kDenseMax) return other_.count(id);
+    const auto k = static_cast<std::size_t>(id);
+    return k < dense_.size() && dense_[k] ? 1 : 0;
+  }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  template <class F>
+  void for_each(F&& f) const {
+    auto it = other_.begin();
+    for (; it != other_.end() && *it < 0; ++it) f(*it);
+    for (std::size_t k = 0; k < dense_.size(); ++k)
+      if (dense_[k]) f(static_cast<int>(k));
+    for (; it != other_.end(); ++it) f(*it);
+  }
+
+ private:
+  std::vector<bool> dense_;
+  std::set<int> other_;
+  std::size_t size_ = 0;
+};
+
 inline bool is_socket_call(EventKind k) {
   return k == EventKind::socket_action || k == EventKind::socket_legacy ||
          k == EventKind::socket_all;
@@ -176,7 +227,7 @@ struct Checker::State {
   std::deque<Event> held;
 
   // The application's view of its handles, shared by every concern.
-  std::set<int> added, done_read, removed, healthy;
+  IdSet added, done_read, removed, healthy;
   std::set<int> unfinished;  // added and not in done_read, kept in step with both
   std::map<int, std::int64_t> add_time;
   bool cleanup_seen = false;
