@@ -97,7 +97,7 @@ void Checker::State::on_note(std::size_t i, const Event& e) {
   // The notes the checker reads, by first word: one table, so the words a note may start
   // with and what each does cannot drift apart. Every other note is free text ("transfer
   // e1 ...", "seed ...") and is not split into words.
-  using Words = std::vector<std::string>;
+  using Words = std::vector<std::string_view>;
   struct NoteWord {
     std::string_view word;
     void (*act)(State& s, std::size_t at, const Event& ev, const Words& w);
@@ -274,13 +274,13 @@ void Checker::State::finish_run() {
     });
   }
   if (queue.last_running == 0) {
-    for (int h : added) {
+    added.for_each([&](int h) {
       if (!done_read.count(h)) {
         check(ClauseId::IR_ONCE, false, i, t, [&] {
           return "expected one DONE for finished e" + std::to_string(h) + ", observed none";
         });
       }
-    }
+    });
   }
   for (int h : errors.abort_pending) {
     if (added.count(h) && !done_read.count(h)) {

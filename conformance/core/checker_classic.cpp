@@ -15,7 +15,7 @@ namespace {
 
 // "took NS" of a classic-loop event; -1 when absent (a trace written by hand).
 std::int64_t took_ns(const Event& e) {
-  const std::vector<std::string> w = words(e.text);
+  const std::vector<std::string_view> w = words(e.text);
   for (std::size_t k = 0; k + 1 < w.size(); ++k) {
     long v = 0;
     if (w[k] == "took" && parse_long(w[k + 1], v)) return v;
@@ -97,7 +97,7 @@ void Checker::State::on_wait(std::size_t i, const Event& e) {
 void Checker::State::on_fdset(std::size_t i, const Event& e) {
   if (e.result != MSM_OK) return;
   long highest = -1;
-  for (const std::string& w : words(e.text)) {
+  for (const std::string_view w : words(e.text)) {
     long fd = 0;
     if (parse_long(w, fd)) highest = std::max(highest, fd);
   }

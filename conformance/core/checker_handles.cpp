@@ -115,7 +115,6 @@ void Checker::State::on_add(std::size_t i, const Event& e) {
   const bool aborted = e.result == MSM_ABORTED_BY_CALLBACK;
   if (e.result != MSM_OK && !aborted) return;
   added.insert(e.easy);
-  ever_added.insert(e.easy);
   pause.held.erase(e.easy);
   removed.erase(e.easy);
   done_read.erase(e.easy);

@@ -25,6 +25,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -60,14 +61,87 @@ inline bool is_api_call(EventKind k) {
   }
 }
 
+// A small ordered set of ints in one vector that keeps its storage when cleared: a set
+// emptied for every call group allocates nothing once it has reached its working size.
+// Ascending inserts (descriptors as they are opened) go at the end.
+class FlatIntSet {
+ public:
+  void insert(int v) {
+    if (!v_.empty() && v_.back() < v) {
+      v_.push_back(v);
+      return;
+    }
+    const auto it = std::lower_bound(v_.begin(), v_.end(), v);
+    if (it == v_.end() || *it != v) v_.insert(it, v);
+  }
+  std::size_t count(int v) const { return std::binary_search(v_.begin(), v_.end(), v) ? 1 : 0; }
+  void clear() { v_.clear(); }
+
+ private:
+  std::vector<int> v_;
+};
+
+// A set of handle ids (the trace's small positive "e1", "e2", ...): a flag per id, so
+// adding and finding one allocates nothing once the flags reach the run's largest id. Ids
+// outside that range (a target's -1, one past kDenseMax) live in an ordered set beside it.
+// for_each visits them in ascending order, as iterating a std::set<int> would.
+class IdSet {
+ public:
+  static constexpr int kDenseMax = 1 << 20;
+  void insert(int id) {
+    if (id < 0 || id >= kDenseMax) {
+      size_ += other_.insert(id).second ? 1 : 0;
+      return;
+    }
+    const auto k = static_cast<std::size_t>(id);
+    if (k >= dense_.size()) dense_.resize(std::max<std::size_t>(64, k * 2));
+    if (!dense_[k]) ++size_;
+    dense_[k] = true;
+  }
+  std::size_t erase(int id) {
+    if (id < 0 || id >= kDenseMax) {
+      const std::size_t n = other_.erase(id);
+      size_ -= n;
+      return n;
+    }
+    const auto k = static_cast<std::size_t>(id);
+    if (k >= dense_.size() || !dense_[k]) return 0;
+    dense_[k] = false;
+    --size_;
+    return 1;
+  }
+  std::size_t count(int id) const {
+    if (id < 0 || id >= kDenseMax) return other_.count(id);
+    const auto k = static_cast<std::size_t>(id);
+    return k < dense_.size() && dense_[k] ? 1 : 0;
+  }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  template <class F>
+  void for_each(F&& f) const {
+    auto it = other_.begin();
+    for (; it != other_.end() && *it < 0; ++it) f(*it);
+    for (std::size_t k = 0; k < dense_.size(); ++k)
+      if (dense_[k]) f(static_cast<int>(k));
+    for (; it != other_.end(); ++it) f(*it);
+  }
+
+ private:
+  std::vector<bool> dense_;
+  std::set<int> other_;
+  std::size_t size_ = 0;
+};
+
 inline bool is_socket_call(EventKind k) {
   return k == EventKind::socket_action || k == EventKind::socket_legacy ||
          k == EventKind::socket_all;
 }
 
-// The whitespace-separated words of text (as `>>` reads them in the C locale).
-inline std::vector<std::string> words(const std::string& text) {
-  std::vector<std::string> out;
+// The whitespace-separated words of text (as `>>` reads them in the C locale), as views
+// into it: the notes the checker reads are split for every transfer, without copying.
+inline std::vector<std::string_view> words(const std::string& text) {
+  std::vector<std::string_view> out;
+  out.reserve(8);  // the notes read have two or three words: one allocation
   const auto space = [](char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
   };
@@ -76,14 +150,14 @@ inline std::vector<std::string> words(const std::string& text) {
     while (i < text.size() && space(text[i])) ++i;
     std::size_t j = i;
     while (j < text.size() && !space(text[j])) ++j;
-    if (j > i) out.emplace_back(text, i, j - i);
+    if (j > i) out.emplace_back(text.data() + i, j - i);
     i = j;
   }
   return out;
 }
 
 // "e12" or "12" -> 12; false when not a positive id.
-inline bool parse_easy_id(const std::string& w, int& out) {
+inline bool parse_easy_id(std::string_view w, int& out) {
   std::size_t i = (!w.empty() && w[0] == 'e') ? 1 : 0;
   if (i >= w.size() || w.size() - i > 9) return false;
   int v = 0;
@@ -96,7 +170,7 @@ inline bool parse_easy_id(const std::string& w, int& out) {
   return true;
 }
 
-inline bool parse_long(const std::string& w, long& out) {
+inline bool parse_long(std::string_view w, long& out) {
   if (w.empty() || w.size() > 15) return false;
   long v = 0;
   for (char c : w) {
@@ -153,7 +227,7 @@ struct Checker::State {
   std::deque<Event> held;
 
   // The application's view of its handles, shared by every concern.
-  std::set<int> added, done_read, removed, ever_added, healthy;
+  IdSet added, done_read, removed, healthy;
   std::set<int> unfinished;  // added and not in done_read, kept in step with both
   std::map<int, std::int64_t> add_time;
   bool cleanup_seen = false;
@@ -161,7 +235,7 @@ struct Checker::State {
 
   // Facts about the call group being replayed.
   struct Group {
-    std::set<int> socket_fds;  // fds told by socket_cb in this group
+    FlatIntSet socket_fds;  // fds told by socket_cb in this group
     bool timer_told = false;
     bool abort = false;        // a callback returned -1
     std::size_t abort_index = 0;

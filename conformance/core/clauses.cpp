@@ -114,6 +114,17 @@ std::optional<ClauseText> clause_in(const Clause& c, Edition e) {
   return std::nullopt;
 }
 
-bool in_edition(const Clause& c, Edition e) { return clause_in(c, e).has_value(); }
+bool in_edition(const Clause& c, Edition e) {
+  // Asked for every clause by every checker (once per run): the table is read once.
+  static const auto kIn = [] {
+    std::array<std::array<bool, kClauseCount>, std::size(kEditions)> in{};
+    for (const EditionRow& r : kEditionRows)
+      in[static_cast<std::size_t>(r.edition)][static_cast<std::size_t>(r.clause)] = true;
+    return in;
+  }();
+  const auto edition = static_cast<std::size_t>(e);
+  const auto key = static_cast<std::size_t>(c.key);
+  return edition < kIn.size() && key < kClauseCount && kIn[edition][key];
+}
 
 }  // namespace ms::conf

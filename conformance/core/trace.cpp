@@ -31,6 +31,12 @@ const char* const kKindNames[] = {
 #undef MS_X
 };
 constexpr int kKindCount = sizeof(kKindNames) / sizeof(kKindNames[0]);
+// Their lengths, for the line writer (no strlen per event).
+constexpr std::size_t kKindSizes[] = {
+#define MS_X(name) sizeof #name - 1,
+    MS_EVENT_KINDS(MS_X)
+#undef MS_X
+};
 
 void put_string(std::string& out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
@@ -333,8 +339,10 @@ void put_event(std::string& out, const Event& e) {
     p = std::to_chars(p, line + sizeof line, v).ptr;
   };
   // Kind names are identifiers (MS_EVENT_KINDS): nothing in them needs an escape.
-  const char* kind = to_string(e.kind);
-  const std::size_t kind_size = std::strlen(kind);
+  const int kind_index = static_cast<int>(e.kind);
+  const bool kind_known = kind_index >= 0 && kind_index < kKindCount;
+  const char* kind = kind_known ? kKindNames[kind_index] : "?";
+  const std::size_t kind_size = kind_known ? kKindSizes[kind_index] : 1;
   static constexpr char kKindKey[] = "{\"kind\":\"";
   std::memcpy(p, kKindKey, sizeof kKindKey - 1);
   p += sizeof kKindKey - 1;

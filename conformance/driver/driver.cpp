@@ -113,11 +113,28 @@ void Driver::Impl::leave() {
 }
 
 void Driver::Impl::release(Transfer& t) {
-  if (t.sha) EVP_MD_CTX_free(t.sha);
+  give_back_digest(t.sha);
   t.sha = nullptr;
   if (t.headers) traced("slist_free_all", "", [&] { api.slist_free_all(t.headers); });
   if (t.resolve) traced("slist_free_all", "", [&] { api.slist_free_all(t.resolve); });
   t.headers = t.resolve = nullptr;
+}
+
+EVP_MD_CTX* Driver::Impl::take_digest() {
+  if (spare_digests.empty()) return EVP_MD_CTX_new();
+  EVP_MD_CTX* ctx = spare_digests.back();
+  spare_digests.pop_back();
+  return ctx;
+}
+
+void Driver::Impl::give_back_digest(EVP_MD_CTX* ctx) {
+  if (ctx == nullptr) return;
+  // A few are kept for the next transfers (EVP_DigestInit_ex starts them afresh).
+  if (spare_digests.size() < kSpareDigestsMax) {
+    spare_digests.push_back(ctx);
+    return;
+  }
+  EVP_MD_CTX_free(ctx);
 }
 
 void Driver::Impl::flags(Event& e, bool bad_userp) {
@@ -237,7 +254,7 @@ void Driver::Impl::finish_transfer(Transfer& t, int code) {
     unsigned int len = 0;
     EVP_DigestFinal_ex(t.sha, md, &len);
     r.body_sha256 = hex(md, len);
-    EVP_MD_CTX_free(t.sha);
+    give_back_digest(t.sha);
     t.sha = nullptr;
   }
 }
@@ -405,7 +422,7 @@ bool Driver::Impl::add_transfer(Transfer& t) {
   t.result.easy_id = t.easy_id;
   // Fetched once: EVP_sha256() here looked the digest up again for every transfer.
   static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  t.sha = EVP_MD_CTX_new();
+  t.sha = take_digest();
   EVP_DigestInit_ex(t.sha, sha256, nullptr);
   t.owner = this;
 
@@ -413,7 +430,13 @@ bool Driver::Impl::add_transfer(Transfer& t) {
   if (bad) note("setopt failed for " + s.id);
   if (s.timeout_ms > 0) note("timeout e" + std::to_string(t.easy_id) + " " +
                              std::to_string(s.timeout_ms));
-  note("transfer e" + std::to_string(t.easy_id) + " " + s.id + " " + s.url);
+  {
+    std::string text;  // "transfer e<N> <id> <url>", made in one buffer
+    const std::string n = std::to_string(t.easy_id);
+    text.reserve(12 + n.size() + s.id.size() + s.url.size());
+    text.append("transfer e").append(n).append(" ").append(s.id).append(" ").append(s.url);
+    note(std::move(text));
+  }
   if (std::find(opt.healthy.begin(), opt.healthy.end(), s.id) != opt.healthy.end())
     note("healthy e" + std::to_string(t.easy_id));
 

@@ -92,7 +92,25 @@ struct Driver::Impl {
   bool in_call = false;
   std::optional<Nanos> deadline;  // from the timer callback
   std::map<int, Registration> regs;  // ordered: rounds visit descriptors in order
-  std::set<int> ever_registered;
+  // Descriptors registered at some point: a flag per descriptor number (they are small),
+  // a set for any other value a target reports.
+  struct FdsSeen {
+    std::vector<bool> small;
+    std::set<int> other;
+    static constexpr int kSmallMax = 1 << 16;
+    void insert(int fd) {
+      if (fd < 0 || fd >= kSmallMax) {
+        other.insert(fd);
+        return;
+      }
+      if (static_cast<std::size_t>(fd) >= small.size()) small.resize(static_cast<std::size_t>(fd) * 2 + 64);
+      small[static_cast<std::size_t>(fd)] = true;
+    }
+    bool count(int fd) const {
+      if (fd < 0 || fd >= kSmallMax) return other.count(fd) != 0;
+      return static_cast<std::size_t>(fd) < small.size() && small[static_cast<std::size_t>(fd)];
+    }
+  } ever_registered;
   std::map<const void*, int> easy_ids;  // lookups only; ids come from creation order
   int next_easy_id = 1;
   std::map<const void*, int> socketp_ids;
@@ -132,6 +150,7 @@ struct Driver::Impl {
 
   ~Impl() {
     for (auto& t : transfers) release(*t);
+    for (EVP_MD_CTX* ctx : spare_digests) EVP_MD_CTX_free(ctx);
   }
 
   std::int64_t now_ns() { return env.now().count(); }
@@ -164,6 +183,13 @@ struct Driver::Impl {
   }
 
   void release(Transfer& t);
+
+  // Body digests of finished transfers, kept for the next ones: a context costs a few
+  // allocations to make.
+  static constexpr std::size_t kSpareDigestsMax = 64;
+  std::vector<EVP_MD_CTX*> spare_digests;
+  EVP_MD_CTX* take_digest();
+  void give_back_digest(EVP_MD_CTX* ctx);
 
   void flags(Event& e, bool bad_userp);
 

@@ -472,7 +472,12 @@ rc::Shrinkable<GeneratedHistory> history_for_seed(std::uint64_t seed, Realm real
   // Sizes sweep 0..100 with the seed, so a run of consecutive seeds covers small and
   // large histories alike.
   const int size = static_cast<int>((seed * 37) % 101);
-  return gen_history(realm, http2_peers)(rc::Random(seed), size);
+  // The generators are built once per realm and peer set (a history costs only its drawing).
+  static const rc::Gen<GeneratedHistory> kGens[3][2] = {
+      {gen_history(Realm::sim, false), gen_history(Realm::sim, true)},
+      {gen_history(Realm::library, false), gen_history(Realm::library, true)},
+      {gen_history(Realm::real, false), gen_history(Realm::real, true)}};
+  return kGens[static_cast<int>(realm)][http2_peers ? 1 : 0](rc::Random(seed), size);
 }
 
 Realm realm_of(const TargetSpec& target) {

@@ -29,12 +29,12 @@ class ConnLimits {
     Slot() = default;
     Slot(const Slot&) = delete;
     Slot& operator=(const Slot&) = delete;
-    Slot(Slot&& o) noexcept : state_(std::move(o.state_)), key_(std::move(o.key_)) {}
+    Slot(Slot&& o) noexcept : state_(std::move(o.state_)), entry_(o.entry_) {}
     Slot& operator=(Slot&& o) noexcept {
       if (this != &o) {
         release();
         state_ = std::move(o.state_);
-        key_ = std::move(o.key_);
+        entry_ = o.entry_;
       }
       return *this;
     }
@@ -42,8 +42,7 @@ class ConnLimits {
     explicit operator bool() const { return state_ != nullptr; }
     void release() {
       if (!state_) return;
-      auto it = state_->by_key.find(key_);
-      if (it != state_->by_key.end() && --it->second <= 0) state_->by_key.erase(it);
+      if (--entry_->second <= 0) state_->by_key.erase(entry_);
       --state_->total;
       state_->freed = true;
       state_.reset();
@@ -51,9 +50,11 @@ class ConnLimits {
 
    private:
     friend class ConnLimits;
-    Slot(std::shared_ptr<State> s, std::string key) : state_(std::move(s)), key_(std::move(key)) {}
+    using Entry = std::map<std::string, long>::iterator;
+    Slot(std::shared_ptr<State> s, Entry entry) : state_(std::move(s)), entry_(entry) {}
     std::shared_ptr<State> state_;  // shared: a slot may outlive the multi's bookkeeping
-    std::string key_;
+    // Its key's count: the entry lives while any slot counts in it (no key copy, no find).
+    Entry entry_{};
   };
 
   ConnLimits() : state_(std::make_shared<State>()) {}
@@ -70,9 +71,10 @@ class ConnLimits {
   bool fits(const std::string& key) const { return !host_full(key) && !total_full(); }
   // A slot for key; the caller checked fits().
   Slot take(const std::string& key) {
-    ++state_->by_key[key];
+    const auto entry = state_->by_key.try_emplace(key, 0).first;
+    ++entry->second;
     ++state_->total;
-    return Slot(state_, key);
+    return Slot(state_, entry);
   }
   bool take_freed() { return std::exchange(state_->freed, false); }
   long total() const { return state_->total; }

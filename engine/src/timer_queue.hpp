@@ -34,6 +34,18 @@ class TimerQueue {
   // record of what it has in the queue.
   void set(std::optional<Slot>& slot, std::uint64_t seq, std::optional<port::Nanos> at, Owner* owner) {
     if (slot && at && slot->at == *at) return;
+    if (slot && at) {  // moved: the node is re-keyed, not freed and allocated again
+      auto node = map_.extract(*slot);
+      slot = Key{*at, seq};
+      if (!node.empty()) {
+        node.key() = *slot;
+        node.mapped() = owner;
+        map_.insert(std::move(node));
+      } else {
+        map_.emplace(*slot, owner);
+      }
+      return;
+    }
     if (slot) {
       map_.erase(slot->where);
       slot.reset();

@@ -144,6 +144,7 @@ class Transfer final : public SocketUser, public H2Session::Owner, private Conne
 
   // transfer_deadlines.cpp
   std::optional<port::Nanos> due_at(Deadline k, bool serving) const;
+  std::optional<port::Nanos> due_at(Deadline k, bool serving, port::Nanos now) const;
   void update_deadline();
   Step serve(Deadline k);
   void low_speed_check();
