@@ -35,15 +35,10 @@ class TimerQueue {
   void set(std::optional<Slot>& slot, std::uint64_t seq, std::optional<port::Nanos> at, Owner* owner) {
     if (slot && at && slot->at == *at) return;
     if (slot && at) {  // moved: the node is re-keyed, not freed and allocated again
-      auto node = map_.extract(*slot);
-      slot = Key{*at, seq};
-      if (!node.empty()) {
-        node.key() = *slot;
-        node.mapped() = owner;
-        map_.insert(std::move(node));
-      } else {
-        map_.emplace(*slot, owner);
-      }
+      auto node = map_.extract(slot->where);
+      node.key() = Key{*at, seq};
+      node.mapped() = owner;
+      slot = Slot{*at, map_.insert(map_.end(), std::move(node))};
       return;
     }
     if (slot) {
