@@ -174,7 +174,8 @@ Section fetch(const json& r) {
            " bytes from nginx into a folder, at most " + std::to_string(f.at("parallel").get<int>()) +
            " at once: `multisock fetch --parallel N -o DIR URL...` against `curl --parallel --parallel-max N "
            "--output-dir DIR --remote-name-all URL...` (" + f.at("curl_version").get<std::string>() +
-           "). Whole processes: wall and CPU from their rusage; every file checked for its size.";
+           "), written into " + f.value("into", std::string("a folder")) +
+           ". Whole processes: wall and CPU from their rusage; every file checked for its size.";
   s.rows.push_back({"multisock fetch", get_num(f.at("multisock_fetch"), "wall_ms", 1), get_num(f.at("multisock_fetch"), "cpu_ms", 1)});
   s.rows.push_back({"curl --parallel", get_num(f.at("curl"), "wall_ms", 1), get_num(f.at("curl"), "cpu_ms", 1)});
   s.rows.push_back({"ratio", num(f.at("ratio_wall").get<double>(), 2), num(f.at("ratio_cpu").get<double>(), 2)});

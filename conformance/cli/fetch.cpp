@@ -62,11 +62,14 @@ std::optional<long> parallel_room() {
 }
 
 struct Loop {
+  ms_multi* multi = nullptr;
   int epfd = -1;
   std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
-int on_socket(ms_easy*, ms_socket_t s, int what, void* userp, void*) {
+// A socket in the epoll set carries the loop as its socketp (ms_multi_assign), which the
+// engine forgets at REMOVE: so each change is one epoll_ctl, ADD or MOD, never a failed try.
+int on_socket(ms_easy*, ms_socket_t s, int what, void* userp, void* socketp) {
   auto* loop = static_cast<Loop*>(userp);
   if (what == MS_POLL_REMOVE) {
     epoll_ctl(loop->epfd, EPOLL_CTL_DEL, s, nullptr);
@@ -75,8 +78,12 @@ int on_socket(ms_easy*, ms_socket_t s, int what, void* userp, void*) {
   epoll_event ev{};
   ev.data.fd = s;
   ev.events = (what & MS_POLL_IN ? EPOLLIN : 0u) | (what & MS_POLL_OUT ? EPOLLOUT : 0u);
-  if (epoll_ctl(loop->epfd, EPOLL_CTL_MOD, s, &ev) != 0)
+  if (socketp) {
+    epoll_ctl(loop->epfd, EPOLL_CTL_MOD, s, &ev);
+  } else {
     epoll_ctl(loop->epfd, EPOLL_CTL_ADD, s, &ev);
+    ms_multi_assign(loop->multi, s, loop);
+  }
   return 0;
 }
 
@@ -114,7 +121,8 @@ std::string file_name_for(const std::string& url, std::size_t index) {
 std::string part_path_for(const fs::path& dir, const std::string& name, std::size_t index) {
   // The name is cut so that the temporary fits NAME_MAX (255) even for a 255-byte name;
   // the pid and index keep it unique.
-  return (dir / ("." + name.substr(0, 200) + ".part-" + std::to_string(getpid()) + "-" +
+  static const pid_t pid = getpid();  // one process: asked once, not per file
+  return (dir / ("." + name.substr(0, 200) + ".part-" + std::to_string(pid) + "-" +
                  std::to_string(index)))
       .string();
 }
@@ -248,6 +256,7 @@ class Fetch {
     signals_blocked_ = true;
     sigfd_ = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
     multi_ = ms_multi_init();
+    loop_.multi = multi_;
     if (sigfd_ < 0 || !multi_) return false;
     ms_multi_setopt(multi_, MSMOPT_MAXCONNECTS, parallel_);
     if (o_.loop == "perform") return true;
