@@ -271,11 +271,16 @@ Section simulator(const json& r) {
   const json& h = sim.at("hour");
   s.rows.push_back({"`multisock replay " + h.at("file").get<std::string>() + "`", "",
                     num(h.at("wall_ms_median").get<double>(), 1) + " ms wall (best " + num(h.at("wall_ms_best").get<double>(), 1) + ")"});
-  const json& p = sim.at("property");
-  s.rows.push_back({"property suite, " + num(p.at("histories").get<double>(), 0) + " histories",
-                    num(p.at("cpu_s").get<double>() * 1e3, 0),
-                    num(p.at("per_cpu_second").get<double>(), 0) + " per CPU-second, " +
-                        num(p.at("per_wall_second").get<double>(), 0) + " per wall second"});
+  for (const char* key : {"property", "property_http1"}) {
+    if (!sim.contains(key)) continue;
+    const json& p = sim.at(key);
+    const bool http1 = p.value("peers", std::string("all")) == "http1";
+    s.rows.push_back({"property suite, " + num(p.at("histories").get<double>(), 0) + " histories" +
+                          (http1 ? ", HTTP/1.1 peers only (`--peers http1`)" : ""),
+                      num(p.at("cpu_s").get<double>() * 1e3, 0),
+                      num(p.at("per_cpu_second").get<double>(), 0) + " per CPU-second, " +
+                          num(p.at("per_wall_second").get<double>(), 0) + " per wall second"});
+  }
   return s;
 }
 

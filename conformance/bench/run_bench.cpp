@@ -370,6 +370,26 @@ json sim_figure(const SimFigure& f, const char* items) {
   return json{{items, f.items}, {"cpu_ms", f.cpu_s * 1e3}, {"per_cpu_second", f.per_cpu_second()}, {"events", f.events}};
 }
 
+// The property suite as a user runs it (whole process): histories per CPU- and wall second.
+json property_rate(const BenchOptions& o, int rounds, const std::string& peers) {
+  progress(o, "property suite, " + std::to_string(o.property_runs) + " histories, peers " + peers);
+  std::vector<double> cpu, wall;
+  for (int r = 0; r < std::min(rounds, 3); ++r) {
+    const std::string report = (fs::path(o.work_dir) / "property").string();
+    const Finished f = run_program({o.self, "conform", "--target", "engine-sim", "--suite", "property", "--runs",
+                                    std::to_string(o.property_runs), "--seed", "7", "--no-shrink", "--peers", peers,
+                                    "--report", report},
+                                   false, 600);
+    if (f.code != 0) throw std::runtime_error("the property suite exited " + std::to_string(f.code) + ": " + f.err_tail);
+    cpu.push_back(f.user_s + f.sys_s);
+    wall.push_back(f.wall_s);
+  }
+  return json{{"histories", o.property_runs}, {"peers", peers},
+              {"cpu_s", median(cpu)},          {"wall_s", median(wall)},
+              {"per_cpu_second", o.property_runs / median(cpu)},
+              {"per_wall_second", o.property_runs / median(wall)}};
+}
+
 json simulator(const BenchOptions& o) {
   const int rounds = std::max(1, std::min(o.rounds, 5));
   json out;
@@ -391,22 +411,8 @@ json simulator(const BenchOptions& o) {
   out["hour"] = {{"file", fs::path(o.hour_file).filename().string()},
                  {"wall_ms_median", median(walls) * 1e3},
                  {"wall_ms_best", *std::min_element(walls.begin(), walls.end()) * 1e3}};
-  progress(o, "property suite, " + std::to_string(o.property_runs) + " histories");
-  std::vector<double> cpu, wall;
-  for (int r = 0; r < std::min(rounds, 3); ++r) {
-    const std::string report = (fs::path(o.work_dir) / "property").string();
-    const Finished f = run_program({o.self, "conform", "--target", "engine-sim", "--suite", "property", "--runs",
-                                    std::to_string(o.property_runs), "--seed", "7", "--no-shrink", "--report", report},
-                                   false, 600);
-    if (f.code != 0) throw std::runtime_error("the property suite exited " + std::to_string(f.code) + ": " + f.err_tail);
-    cpu.push_back(f.user_s + f.sys_s);
-    wall.push_back(f.wall_s);
-  }
-  out["property"] = {{"histories", o.property_runs},
-                     {"cpu_s", median(cpu)},
-                     {"wall_s", median(wall)},
-                     {"per_cpu_second", o.property_runs / median(cpu)},
-                     {"per_wall_second", o.property_runs / median(wall)}};
+  out["property"] = property_rate(o, rounds, "all");
+  out["property_http1"] = property_rate(o, rounds, "http1");
   return out;
 }
 
