@@ -243,5 +243,20 @@ TEST(VirtualWorld, OnlyAProgramThatServesItRunsALibraryThere) {
   EXPECT_NE(r.message.find("use --world real"), std::string::npos) << r.message;
 }
 
+// Histories the property suite found failing on the engine, shrunk; each must pass now.
+TEST(Regression, ShrunkPropertyHistoriesPass) {
+  for (const char* name : {"h2_timer_same_expiry"}) {
+    Scenario sc;
+    ScenarioError err;
+    ASSERT_TRUE(load_scenario(std::string(MS_SOURCE_DIR) + "/conformance/tests/regressions/" + name + ".scn", sc, err))
+        << err.to_string();
+    TargetSpec t;
+    std::string error;
+    ASSERT_TRUE(parse_target("engine-sim", t, error));
+    const ScenarioRun r = run_scenario(sc, t, RunOptions{});
+    EXPECT_EQ(r.outcome, Outcome::pass) << name << ": " << r.message;
+  }
+}
+
 }  // namespace
 }  // namespace ms::conf

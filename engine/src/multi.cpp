@@ -16,7 +16,8 @@
 //   by transfer_of() when a pause or an abort needs it, which then behaves as if it had
 //   been made at the add. At the end of every call update_timer() compares the queue's
 //   earliest deadline with the last one told and calls the timer callback only on a change
-//   (-1 when empty). Two re-arms are allowed on purpose: after add_handle (so that an
+//   that moves the application's timer (-1 when empty): a new deadline that rounds to the
+//   expiry the application already holds is not told again. Two re-arms are allowed on purpose: after add_handle (so that an
 //   application that never kick-starts still runs) and after a SOCKET_TIMEOUT call (the
 //   application's one-shot timer has been spent). ms_multi_timeout answers from the last
 //   told deadline, so it always agrees with the callback.
@@ -92,9 +93,19 @@ void ms_multi::update_timer(bool force) {
     value = -1;
   } else {
     const bool repeat_anyway = MS_MUTANT(mutant_, timer_repeat);
-    if (!force && !repeat_anyway && timer_told_ && *timer_told_ == *earliest) return;
-    timer_told_ = earliest;
     value = ms_until(*earliest);
+    const Nanos expires = now_ + std::chrono::milliseconds(value);
+    if (!force && !repeat_anyway && timer_told_) {
+      if (*timer_told_ == *earliest) return;
+      // Another deadline, but the application's timer already expires then (rounded to
+      // whole milliseconds): telling it again would repeat what it holds.
+      if (expires == timer_expires_) {
+        timer_told_ = earliest;
+        return;
+      }
+    }
+    timer_told_ = earliest;
+    timer_expires_ = expires;
   }
   if (!timer_fn_) return;
   const int rc = call_app([&] { return timer_fn_(this, value, timer_data_); });

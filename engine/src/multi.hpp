@@ -147,6 +147,9 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   // One deadline per added handle: its transfer's earliest, or its start while it has none.
   ms::TimerQueue<ms_easy> timers_;
   std::optional<ms::port::Nanos> timer_told_;  // deadline of the last timer callback; none: -1
+  // When the application's timer expires after the last callback: its time plus the value
+  // told, in whole milliseconds (what the application holds).
+  ms::port::Nanos timer_expires_{};
   std::vector<ms_easy*> due_;                  // reused by run_timers
 
   // The added handles in order of addition (so by sequence number), linked through the
