@@ -249,7 +249,10 @@ void H2Session::forget(std::int32_t stream) {
   if (it->second.held > 0) nghttp2_session_consume_connection(session_, it->second.held);
   const bool was_told = it->second.easy == told_easy_;
   streams_.erase(it);
-  if (was_told && !streams_.empty()) told_easy_ = streams_.begin()->second.easy;
+  // (The defect h2_stale_easy keeps the ended stream's easy, which its application may
+  // have removed and freed by the next change it is told with.)
+  if (was_told && !streams_.empty() && !MS_MUTANT(host_.mutant(), h2_stale_easy))
+    told_easy_ = streams_.begin()->second.easy;
 }
 
 void H2Session::owner_refused(std::int32_t stream) {

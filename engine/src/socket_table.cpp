@@ -17,6 +17,10 @@ void SocketTable::watch(int fd, SocketUser* user, ms_easy* easy, int want) {
   if (it == entry.users.end()) {
     entry.users.push_back(User{user, easy, want});
   } else {
+    // The defect h2_repeat_in: another stream starting on a shared socket (its user, the
+    // session, now names that stream's easy) has the unchanged action told again.
+    if (MS_MUTANT(mutant_, h2_repeat_in) && it->easy != easy && it->want == want && entry.told != kNotTold)
+      entry.told = kNotTold;  // sync tells it again
     it->want = want;
     it->easy = easy;
   }
