@@ -22,6 +22,7 @@
 #include "multisock/port.h"
 #include "socket_table.hpp"
 #include "timer_queue.hpp"
+#include "tls_contexts.hpp"
 #include "transfer_host.hpp"
 
 namespace ms {
@@ -93,6 +94,7 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   std::byte* scratch() override { return scratch_.data(); }
   std::size_t scratch_size() const override { return scratch_.size(); }
   std::string& line_scratch() override { return line_; }
+  ms::TlsContexts& tls_contexts() override { return tls_contexts_; }
   const ms::port::Ports& ports() const { return ports_; }
 
   // SocketNotifier
@@ -183,6 +185,7 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   int wakeup_fd_ = -1;
   std::vector<ms::port::WaitFd> wait_fds_;  // reused by wait()
 
+  ms::TlsContexts tls_contexts_;  // a context per trust setting; each connection holds a reference
   std::vector<std::byte> scratch_;
   std::string line_;
 };

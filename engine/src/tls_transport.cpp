@@ -33,32 +33,11 @@ std::string openssl_reason(const char* fallback) {
 }  // namespace
 
 std::unique_ptr<TlsTransport> TlsTransport::create(port::Net& net, int fd, const TlsConfig& config,
-                                                   MSEcode& code, std::string& text) {
+                                                   TlsContexts& contexts, MSEcode& code, std::string& text) {
   ERR_clear_error();
   std::unique_ptr<TlsTransport> t(new TlsTransport(net, fd));
-  t->ctx_ = SSL_CTX_new(TLS_client_method());
-  if (t->ctx_ == nullptr) {
-    code = MSE_OUT_OF_MEMORY;
-    text = openssl_reason("TLS context");
-    return nullptr;
-  }
-  SSL_CTX_set_min_proto_version(t->ctx_, TLS1_2_VERSION);
-  // A server that closes without close_notify ends a body the HTTP framing still judges.
-  SSL_CTX_set_options(t->ctx_, SSL_OP_IGNORE_UNEXPECTED_EOF);
-  if (config.verify_peer) {
-    SSL_CTX_set_verify(t->ctx_, SSL_VERIFY_PEER, nullptr);
-    const bool loaded = config.ca_file.empty()
-                            ? SSL_CTX_set_default_verify_paths(t->ctx_) == 1
-                            : SSL_CTX_load_verify_locations(t->ctx_, config.ca_file.c_str(), nullptr) == 1;
-    if (!loaded) {
-      code = MSE_SSL_CACERT_BADFILE;
-      text = "error setting certificate file: " + config.ca_file;
-      ERR_clear_error();
-      return nullptr;
-    }
-  } else {
-    SSL_CTX_set_verify(t->ctx_, SSL_VERIFY_NONE, nullptr);
-  }
+  t->ctx_ = contexts.acquire(config.verify_peer, config.ca_file, code, text);
+  if (t->ctx_ == nullptr) return nullptr;
   t->ssl_ = SSL_new(t->ctx_);
   t->in_ = BIO_new(BIO_s_mem());
   t->out_ = BIO_new(BIO_s_mem());

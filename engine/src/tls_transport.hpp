@@ -16,6 +16,7 @@
 #include <string>
 
 #include "connection.hpp"
+#include "tls_contexts.hpp"
 
 struct ssl_st;
 struct ssl_ctx_st;
@@ -35,9 +36,10 @@ class TlsTransport final : public Transport {
  public:
   enum class Step : std::uint8_t { done, in_progress, failed };
 
-  // nullptr with code/text set when the setup fails (e.g. an unreadable CA file).
+  // nullptr with code/text set when the setup fails (e.g. an unreadable CA file). The
+  // context for the config's trust setting comes from contexts (the multi's).
   static std::unique_ptr<TlsTransport> create(port::Net& net, int fd, const TlsConfig& config,
-                                              MSEcode& code, std::string& text);
+                                              TlsContexts& contexts, MSEcode& code, std::string& text);
   ~TlsTransport() override;
 
   // Advances the handshake as far as the socket allows. On failed, code and text say why:
@@ -65,7 +67,7 @@ class TlsTransport final : public Transport {
 
   port::Net& net_;
   int fd_;
-  ssl_ctx_st* ctx_ = nullptr;
+  ssl_ctx_st* ctx_ = nullptr;  // a reference to the multi's shared context
   ssl_st* ssl_ = nullptr;
   bio_st* in_ = nullptr;   // owned by ssl_
   bio_st* out_ = nullptr;  // owned by ssl_

@@ -19,7 +19,7 @@ void Transfer::on_connected(int fd, const port::Address& peer) {
     config.offer_h2 = h2_offer();
     MSEcode code = MSE_OK;
     std::string text;
-    conn_->transport = TlsTransport::create(host_.net(), fd, config, code, text);
+    conn_->transport = TlsTransport::create(host_.net(), fd, config, host_.tls_contexts(), code, text);
     if (!conn_->transport) {
       finish(code, text.c_str());
       return;

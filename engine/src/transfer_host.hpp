@@ -19,6 +19,7 @@
 
 namespace ms {
 
+class TlsContexts;
 class Transfer;
 
 class TransferHost {
@@ -63,6 +64,9 @@ class TransferHost {
   virtual ConnLimits::Slot acquire_slot(const std::string& key) = 0;
   virtual void enqueue(Transfer* t) = 0;
   virtual void dequeue(Transfer* t) = 0;
+
+  // The multi's TLS contexts, one per trust setting (tls_contexts.hpp).
+  virtual TlsContexts& tls_contexts() = 0;
 
   // Buffers shared by all transfers (one event is handled at a time).
   virtual std::byte* scratch() = 0;

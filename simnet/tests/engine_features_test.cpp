@@ -3,8 +3,12 @@
 // real loopback sockets (RealPeerHost): the same `tls` peer command on both networks.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -264,6 +268,37 @@ TEST(Tls_Sim, MissingCaFileIsCacertBadfile) {
   EXPECT_EQ(run_one(kGoodPeer, "https://secure.test/",
                     [](ms_easy* e) { ms_easy_setopt(e, MSOPT_CAINFO, "/nonexistent/ca.pem"); }),
             MSE_SSL_CACERT_BADFILE);
+}
+
+// One multi reads a CA file once for all its connections (engine/src/tls_contexts.hpp), and
+// again when the file changes: rewritten with nothing to trust, or gone, the next
+// connection fails with CACERT_BADFILE as a first one would; written back, it works again.
+TEST(Tls_Sim, OneMultiReadsTheCaFileAgainWhenItChanges) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("multisock-ca-change-" + std::to_string(getpid()) + ".pem")).string();
+  ASSERT_TRUE(ms::sim::write_test_ca_file(path));
+  ms::sim::World world;
+  std::string error;
+  ASSERT_TRUE(world.listen("p", at("127.0.0.9", 443), script(kGoodPeer), error)) << error;
+  world.dns_add("secure.test", {at("127.0.0.9", 0)});
+  App app(world.ports());
+  const auto fetch = [&] {
+    Easy h("https://secure.test/");
+    ms_easy_setopt(h.e, MSOPT_CAINFO, path.c_str());
+    EXPECT_EQ(ms_multi_add_handle(app.multi, h.e), MSM_OK);
+    run_sim(world, app);
+    const auto msgs = app.messages();
+    ms_multi_remove_handle(app.multi, h.e);
+    return msgs.size() == 1 ? msgs[0].second : static_cast<MSEcode>(-1);
+  };
+  EXPECT_EQ(fetch(), MSE_OK);
+  EXPECT_EQ(fetch(), MSE_OK);
+  std::ofstream(path, std::ios::trunc) << "no certificate here\n";
+  EXPECT_EQ(fetch(), MSE_SSL_CACERT_BADFILE);
+  ASSERT_TRUE(ms::sim::write_test_ca_file(path));
+  EXPECT_EQ(fetch(), MSE_OK);
+  std::remove(path.c_str());
+  EXPECT_EQ(fetch(), MSE_SSL_CACERT_BADFILE);
 }
 
 // Pause from the write callback over TLS: the registration drops IN while paused, and

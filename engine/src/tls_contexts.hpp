@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// tls_contexts.hpp: the client TLS contexts of one multi, one per trust setting, shared by
+// its connections.
+//
+// Reading a CA file costs more than a TLS handshake (every certificate in it is parsed:
+// the system bundle holds well over a hundred), so a context is made once per setting and
+// each connection takes a reference to it. A CA file is known by what stat() says of it
+// (device, inode, size, modification time): a file replaced or rewritten between two
+// connections is read again, so a cached context never trusts what the file no longer
+// says. Everything per connection (SNI, ALPN, the name to check) is set on the connection's
+// own SSL object, never on the shared context. One multi is used by one thread at a time,
+// as the API requires, so the cache has no lock.
+#pragma once
+
+#include <map>
+#include <string>
+#include <tuple>
+
+#include "multisock/multisock.h"
+
+struct ssl_ctx_st;
+
+namespace ms {
+
+class TlsContexts {
+ public:
+  TlsContexts() = default;
+  TlsContexts(const TlsContexts&) = delete;
+  TlsContexts& operator=(const TlsContexts&) = delete;
+  ~TlsContexts();
+
+  // A reference the caller owns (SSL_CTX_free it) to the context for this setting, made
+  // now if there is none yet or the CA file changed; nullptr with code and text set when
+  // it cannot be made (an unreadable CA file: MSE_SSL_CACERT_BADFILE).
+  ssl_ctx_st* acquire(bool verify_peer, const std::string& ca_file, MSEcode& code, std::string& text);
+
+  std::size_t size() const { return contexts_.size(); }
+
+ private:
+  struct Key {
+    bool verify_peer = true;
+    std::string ca_file;  // empty: the system's default store
+    auto tie() const { return std::tie(verify_peer, ca_file); }
+    bool operator<(const Key& o) const { return tie() < o.tie(); }
+  };
+  struct Entry {
+    ssl_ctx_st* ctx = nullptr;  // one reference held here
+    std::string file_id;        // what stat() said of the CA file when it was read
+  };
+  std::map<Key, Entry> contexts_;  // lookups only: its order reaches no output
+};
+
+}  // namespace ms
