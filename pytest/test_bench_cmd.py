@@ -41,6 +41,12 @@ def test_bench_WritesEverySectionWithBothSides(quick_run):
             assert mode[side]["socket_callbacks_per_get"] > 0
     assert rep["bulk"]["megabytes"] == 5
     assert rep["fetch"]["files"] == 50
+    # Over HTTPS: a connection per file, both clients trusting the CA file made for the run
+    # (the system's bundle and the run's CA), every file checked for its size.
+    assert rep["tls"]["files"] == 50
+    assert rep["tls"]["ca_certificates"] >= 1
+    for client in ("multisock_fetch", "curl"):
+        assert rep["tls"][client]["wall_ms"] > 0 and rep["tls"][client]["cpu_ms"] > 0
     assert rep["memory"]["engine"] > 0 and rep["memory"]["library"] > 0
     assert rep["scaling"]["handles"] == [100, 1000]
     for op, v in rep["scaling"]["operations"].items():

@@ -162,23 +162,45 @@ Section bulk(const json& r) {
   return s;
 }
 
-Section fetch(const json& r) {
-  const json& f = r.at("fetch");
-  Section s{"multisock fetch against curl --parallel", "", {"client", "wall ms", "CPU ms"}, {}, ""};
+// The rows of a fetch comparison (fetch_pair in run_bench.cpp), or why it was skipped.
+void fetch_rows(const json& f, Section& s) {
   if (f.contains("skipped")) {
     s.text = "Not measured: " + f.at("skipped").get<std::string>() + ".";
     s.header.clear();
-    return s;
+    return;
   }
-  s.text = std::to_string(f.at("files").get<int>()) + " files of " + std::to_string(f.at("size").get<int>()) +
-           " bytes from nginx into a folder, at most " + std::to_string(f.at("parallel").get<int>()) +
-           " at once: `multisock fetch --parallel N -o DIR URL...` against `curl --parallel --parallel-max N "
-           "--output-dir DIR --remote-name-all URL...` (" + f.at("curl_version").get<std::string>() +
-           "), written into " + f.value("into", std::string("a folder")) +
-           ". Whole processes: wall and CPU from their rusage; every file checked for its size.";
   s.rows.push_back({"multisock fetch", get_num(f.at("multisock_fetch"), "wall_ms", 1), get_num(f.at("multisock_fetch"), "cpu_ms", 1)});
   s.rows.push_back({"curl --parallel", get_num(f.at("curl"), "wall_ms", 1), get_num(f.at("curl"), "cpu_ms", 1)});
   s.rows.push_back({"ratio", num(f.at("ratio_wall").get<double>(), 2), num(f.at("ratio_cpu").get<double>(), 2)});
+}
+
+Section fetch(const json& r) {
+  const json& f = r.at("fetch");
+  Section s{"multisock fetch against curl --parallel", "", {"client", "wall ms", "CPU ms"}, {}, ""};
+  if (!f.contains("skipped"))
+    s.text = std::to_string(f.at("files").get<int>()) + " files of " + std::to_string(f.at("size").get<int>()) +
+             " bytes from nginx into a folder, at most " + std::to_string(f.at("parallel").get<int>()) +
+             " at once: `multisock fetch --parallel N -o DIR URL...` against `curl --parallel --parallel-max N "
+             "--output-dir DIR --remote-name-all URL...` (" + f.at("curl_version").get<std::string>() +
+             "), written into " + f.value("into", std::string("a folder")) +
+             ". Whole processes: wall and CPU from their rusage; every file checked for its size.";
+  fetch_rows(f, s);
+  return s;
+}
+
+Section tls_fetch(const json& r) {
+  const json& f = r.at("tls");
+  Section s{"multisock fetch against curl --parallel over HTTPS", "", {"client", "wall ms", "CPU ms"}, {}, ""};
+  if (!f.contains("skipped"))
+    s.text = std::to_string(f.at("files").get<int>()) + " files of " + std::to_string(f.at("size").get<int>()) +
+             " bytes over HTTPS (HTTP/1.1), each on a connection of its own (nginx takes one request per "
+             "connection), at most " + std::to_string(f.at("parallel").get<int>()) +
+             " at once, into " + f.value("into", std::string("a folder")) +
+             ". The certificates are made for the run (EC P-256, a CA and the server's for 127.0.0.1); both "
+             "clients trust a CA file of " + std::to_string(f.at("ca_certificates").get<int>()) +
+             " certificates, the system's bundle with that CA added: `multisock fetch --http 1.1 --cacert FILE` "
+             "against `curl --http1.1 --cacert FILE` in parallel mode, as above.";
+  fetch_rows(f, s);
   return s;
 }
 
@@ -291,6 +313,7 @@ std::vector<Section> sections(const json& r) {
     out.push_back(syscall_names(r));
   if (r.contains("bulk")) out.push_back(bulk(r));
   if (r.contains("fetch")) out.push_back(fetch(r));
+  if (r.contains("tls")) out.push_back(tls_fetch(r));
   if (r.contains("memory")) out.push_back(memory(r));
   if (r.contains("scaling")) out.push_back(scaling(r));
   if (r.contains("simulator")) out.push_back(simulator(r));

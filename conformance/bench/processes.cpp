@@ -141,22 +141,26 @@ bool accepts(int port) {
   return ok;
 }
 
-std::string conf_text(const fs::path& d, const fs::path& root, int port) {
+std::string conf_text(const fs::path& d, const fs::path& root, int port, const Nginx::Tls* tls) {
   const std::string ds = d.string();
+  const std::string listen_tls =
+      tls ? " ssl;\n    ssl_certificate " + tls->cert.string() + ";\n    ssl_certificate_key " + tls->key.string() + ";\n"
+          : ";\n";
   return "daemon off;\nmaster_process off;\nworker_processes 1;\npid " + ds + "/nginx.pid;\n"
          "error_log " + ds + "/error.log warn;\nevents { worker_connections 4096; }\nhttp {\n"
          "  access_log off;\n  client_body_temp_path " + ds + "/client_body_temp;\n"
          "  proxy_temp_path " + ds + "/proxy_temp;\n  fastcgi_temp_path " + ds + "/fastcgi_temp;\n"
          "  uwsgi_temp_path " + ds + "/uwsgi_temp;\n  scgi_temp_path " + ds + "/scgi_temp;\n"
          "  default_type application/octet-stream;\n  sendfile on;\n  keepalive_timeout 60s;\n"
-         "  keepalive_requests 10000000;\n"
-         "  server {\n    listen 127.0.0.1:" + std::to_string(port) + " backlog=4096;\n"
+         "  keepalive_requests " + std::string(tls ? "1" : "10000000") + ";\n"
+         "  server {\n    listen 127.0.0.1:" + std::to_string(port) + " backlog=4096" + listen_tls +
          "    server_name localhost;\n    root " + root.string() + ";\n  }\n}\n";
 }
 
 }  // namespace
 
-bool Nginx::start(const fs::path& folder, const fs::path& root, std::string& error) {
+bool Nginx::start(const fs::path& folder, const fs::path& root, std::string& error, const Tls* tls) {
+  tls_ = tls != nullptr;
   if (access(kNginx, X_OK) != 0) {
     error = std::string(kNginx) + " is not installed (apt-get install nginx)";
     return false;
@@ -164,7 +168,7 @@ bool Nginx::start(const fs::path& folder, const fs::path& root, std::string& err
   fs::create_directories(folder);
   for (int attempt = 0; attempt < 3; ++attempt) {  // a free port can be taken before nginx binds it
     port_ = free_port();
-    std::ofstream(folder / "nginx.conf") << conf_text(folder, root, port_);
+    std::ofstream(folder / "nginx.conf") << conf_text(folder, root, port_, tls);
     const int log = open((folder / "nginx.stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     pid_ = spawn({kNginx, "-p", folder.string(), "-e", (folder / "error.log").string(), "-c",
                   (folder / "nginx.conf").string()},
@@ -204,7 +208,7 @@ void Nginx::stop() {
 Nginx::~Nginx() { stop(); }
 
 std::string Nginx::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + "/" + path;
+  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + "/" + path;
 }
 
 std::string Nginx::version() {

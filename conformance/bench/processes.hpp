@@ -32,16 +32,23 @@ class Nginx {
   Nginx(const Nginx&) = delete;
   Nginx& operator=(const Nginx&) = delete;
   ~Nginx();
+  // HTTPS: its certificate and key (PEM files), and one request per connection, so that
+  // every file costs a connection and a handshake, as from as many servers.
+  struct Tls {
+    std::filesystem::path cert, key;
+  };
   // Starts it in `folder` (its conf, logs and temp folders); false and `error` on failure.
-  bool start(const std::filesystem::path& folder, const std::filesystem::path& root, std::string& error);
+  bool start(const std::filesystem::path& folder, const std::filesystem::path& root, std::string& error,
+             const Tls* tls = nullptr);
   void stop();
   int port() const { return port_; }
-  std::string url(const std::string& path) const;
+  std::string url(const std::string& path) const;  // http:// or https://
   static std::string version();  // "nginx/1.22.1", or "" when not installed
 
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  bool tls_ = false;
 };
 
 }  // namespace ms::bench

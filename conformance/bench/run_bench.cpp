@@ -274,13 +274,11 @@ std::string curl_version() {
   return f.out.substr(0, f.out.find('\n'));
 }
 
-json fetch_against_curl(const BenchOptions& o, const Nginx& n) {
-  constexpr long long kSize = 1024;
-  constexpr int kParallel = 50;
-  if (access("/usr/bin/curl", X_OK) != 0) return json{{"skipped", "/usr/bin/curl is not installed"}};
-  progress(o, "multisock fetch against curl --parallel, " + std::to_string(o.files) + " files");
-  make_files(fs::path(o.work_dir) / "www" / "many", o.files, kSize);
-  const std::vector<std::string> urls = file_urls(n, "many", o.files);
+// `multisock fetch` and `curl --parallel` on the same URLs, alternating, whole processes;
+// `ours_extra` and `curl_extra` go before the URLs. The figures of both, and paired ratios.
+json fetch_pair(const BenchOptions& o, const std::vector<std::string>& urls, long long size, int parallel,
+                const std::vector<std::string>& ours_extra, const std::vector<std::string>& curl_extra) {
+  const int files = static_cast<int>(urls.size());
   // Into memory (/dev/shm) when there is one: creating a thousand files on a disk's file
   // system costs both clients more than their transfers do, and measures the disk.
   const bool shm = access("/dev/shm", W_OK) == 0;
@@ -293,19 +291,21 @@ json fetch_against_curl(const BenchOptions& o, const Nginx& n) {
       fs::remove_all(p, ec);
     }
   } removed{out};
-  std::vector<std::string> ours = {o.self, "fetch", "--quiet", "--parallel", std::to_string(kParallel), "-o", out.string()};
-  std::vector<std::string> curl = {"/usr/bin/curl", "-s", "-S", "--parallel", "--parallel-max", std::to_string(kParallel),
+  std::vector<std::string> ours = {o.self, "fetch", "--quiet", "--parallel", std::to_string(parallel), "-o", out.string()};
+  std::vector<std::string> curl = {"/usr/bin/curl", "-s", "-S", "--parallel", "--parallel-max", std::to_string(parallel),
                                    "--output-dir", out.string(), "--remote-name-all"};
+  ours.insert(ours.end(), ours_extra.begin(), ours_extra.end());
+  curl.insert(curl.end(), curl_extra.begin(), curl_extra.end());
   ours.insert(ours.end(), urls.begin(), urls.end());
   curl.insert(curl.end(), urls.begin(), urls.end());
   std::vector<json> runs[2];
   for (int r = 0; r <= o.rounds; ++r)
     for (int k = 0; k < 2; ++k) {
       const int side = (r % 2 == 0) ? k : 1 - k;
-      json j = one_download(side == 0 ? ours : curl, out, o.files, kSize);
+      json j = one_download(side == 0 ? ours : curl, out, files, size);
       if (r > 0) runs[side].push_back(std::move(j));
     }
-  json res = {{"files", o.files}, {"size", kSize}, {"parallel", kParallel}, {"curl_version", curl_version()},
+  json res = {{"files", files}, {"size", size}, {"parallel", parallel}, {"curl_version", curl_version()},
               {"into", shm ? "memory (/dev/shm)" : "the work folder"}};
   std::vector<double> cpu_ratio, wall_ratio;
   for (std::size_t r = 0; r < runs[0].size(); ++r) {
@@ -323,6 +323,71 @@ json fetch_against_curl(const BenchOptions& o, const Nginx& n) {
   }
   res["ratio_wall"] = median(wall_ratio);
   res["ratio_cpu"] = median(cpu_ratio);
+  return res;
+}
+
+json fetch_against_curl(const BenchOptions& o, const Nginx& n) {
+  constexpr long long kSize = 1024;
+  if (access("/usr/bin/curl", X_OK) != 0) return json{{"skipped", "/usr/bin/curl is not installed"}};
+  progress(o, "multisock fetch against curl --parallel, " + std::to_string(o.files) + " files");
+  make_files(fs::path(o.work_dir) / "www" / "many", o.files, kSize);
+  return fetch_pair(o, file_urls(n, "many", o.files), kSize, 50, {}, {});
+}
+
+// Certificates made now: a CA and a server certificate for 127.0.0.1 (EC P-256), and the
+// CA file the clients trust: the system's bundle (when there is one) with the CA added, as
+// a user's would be. Throws with openssl's words when a step fails.
+struct BenchPki {
+  fs::path cert, key, ca_file;
+  int ca_certificates = 0;
+};
+
+BenchPki make_pki(const fs::path& dir) {
+  fs::create_directories(dir);
+  const std::string d = dir.string();
+  const std::vector<std::vector<std::string>> steps = {
+      {"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+       "-keyout", d + "/ca.key", "-out", d + "/ca.pem", "-days", "2", "-subj", "/CN=multisock bench CA"},
+      {"/usr/bin/openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+       d + "/server.key", "-out", d + "/server.csr", "-subj", "/CN=127.0.0.1"},
+      {"/usr/bin/openssl", "x509", "-req", "-in", d + "/server.csr", "-CA", d + "/ca.pem", "-CAkey", d + "/ca.key",
+       "-CAcreateserial", "-out", d + "/server.pem", "-days", "2", "-extfile", d + "/san.ext"}};
+  std::ofstream(dir / "san.ext") << "subjectAltName=IP:127.0.0.1\n";
+  for (const auto& argv : steps) {
+    const Finished f = run_program(argv, true, 60);
+    if (f.code != 0) throw std::runtime_error("openssl " + argv[1] + " exited " + std::to_string(f.code) + ": " + f.err_tail);
+  }
+  BenchPki pki{dir / "server.pem", dir / "server.key", dir / "trusted.pem", 0};
+  std::string bundle;
+  for (const fs::path& part : {fs::path("/etc/ssl/certs/ca-certificates.crt"), dir / "ca.pem"}) {
+    std::ifstream in(part, std::ios::binary);
+    bundle.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!bundle.empty() && bundle.back() != '\n') bundle += '\n';
+  }
+  for (std::size_t at = 0; (at = bundle.find("-----BEGIN CERTIFICATE-----", at)) != std::string::npos; ++at)
+    ++pki.ca_certificates;
+  std::ofstream(pki.ca_file, std::ios::binary) << bundle;
+  return pki;
+}
+
+// Small files over HTTPS, each on a fresh connection (nginx takes one request per
+// connection): what a client pays per TLS connection, the CA file's certificates included.
+json tls_fetch_against_curl(const BenchOptions& o) {
+  constexpr long long kSize = 1024;
+  const int files = std::min(o.files, 200);  // a connection each: 200 make the point
+  for (const char* tool : {"/usr/bin/curl", "/usr/bin/openssl"})
+    if (access(tool, X_OK) != 0) return json{{"skipped", std::string(tool) + " is not installed"}};
+  progress(o, "multisock fetch against curl --parallel over HTTPS, " + std::to_string(files) + " connections");
+  const BenchPki pki = make_pki(fs::path(o.work_dir) / "pki");
+  make_files(fs::path(o.work_dir) / "www" / "tls", files, kSize);
+  Nginx nginx;
+  const Nginx::Tls tls{pki.cert, pki.key};
+  std::string error;
+  if (!nginx.start(fs::path(o.work_dir) / "nginx-tls", fs::path(o.work_dir) / "www", error, &tls))
+    throw std::runtime_error(error);
+  json res = fetch_pair(o, file_urls(nginx, "tls", files), kSize, 10, {"--http", "1.1", "--cacert", pki.ca_file.string()},
+                        {"--http1.1", "--cacert", pki.ca_file.string()});
+  res["ca_certificates"] = pki.ca_certificates;
   return res;
 }
 
@@ -448,6 +513,7 @@ json run_bench(const BenchOptions& o) {
   if (wants(o, "bulk")) rep["bulk"] = bulk(o, nginx);
   if (wants(o, "fetch")) rep["fetch"] = fetch_against_curl(o, nginx);
   nginx.stop();
+  if (wants(o, "tls")) rep["tls"] = tls_fetch_against_curl(o);
   if (wants(o, "memory")) rep["memory"] = memory(o);
   if (wants(o, "scaling")) rep["scaling"] = scaling(o);
   if (wants(o, "simulator")) rep["simulator"] = simulator(o);

@@ -29,7 +29,7 @@ struct BenchOptions {
   int sim_small = 1000, sim_large = 10000;
   int property_runs = 2000;
   bool strace = false;       // system calls per keep-alive GET, one more run under strace -f -c
-  std::vector<std::string> sections = {"keepalive", "bulk", "fetch", "memory", "scaling", "simulator"};
+  std::vector<std::string> sections = {"keepalive", "bulk", "fetch", "tls", "memory", "scaling", "simulator"};
   bool quiet = false;        // no progress lines on stderr
 };
 

@@ -88,7 +88,8 @@ const CommandText kCommands[] = {
      "bench [options]",
      "Measures the engine (the shipped libmultisock-curl.so) and a library with libcurl's names\n"
      "side by side in one run: keep-alive GETs and a bulk download from a private nginx on\n"
-     "127.0.0.1, multisock fetch against curl in parallel mode, memory per idle handle, the cost of\n"
+     "127.0.0.1, multisock fetch against curl in parallel mode (also over HTTPS, a connection\n"
+     "per file, with certificates made for the run), memory per idle handle, the cost of\n"
      "each call with 100 to 100,000 handles; then the simulator's speed. Every real-socket\n"
      "figure comes from a fresh process per implementation, the two in alternating order per\n"
      "round; ratios are medians of the rounds' ratios. Writes DIR/bench.json, bench.md and\n"
@@ -315,13 +316,13 @@ void add_bench(CLI::App& app) {
   value(app, "--slots", "N", "keep-alive transfers at once, 1 to 1000 (default: 8)");
   value(app, "--bulk-mb", "N", "the bulk download's size in MB, 1 to 10000 (default: 100)");
   value(app, "--files", "N", "files for multisock fetch and curl in parallel mode, 1 to 10000\n"
-        "(default: 1000)");
+        "(default: 1000; over HTTPS, a connection each, at most 200)");
   value(app, "--handles", "LIST",
         "numbers of handles for the call costs, ascending, comma-separated,\n"
         "each 1 to 1000000 (default: 100,1000,10000,100000)");
   value(app, "--only", "LIST",
         "the sections to run, comma-separated: keepalive, bulk, fetch,\n"
-        "memory, scaling, simulator (default: all)");
+        "tls, memory, scaling, simulator (default: all)");
   flag(app, "--strace", "count system calls per keep-alive GET (one more run of each under\n"
        "strace -f -c)");
   flag(app, "--quick", "small sizes and 2 rounds: a check that everything runs, not figures");

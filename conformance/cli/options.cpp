@@ -402,7 +402,7 @@ std::string read_bench_options(Args& args, BenchWords& out) {
     std::istringstream in(*text);
     for (std::string word; std::getline(in, word, ',');) {
       if (std::find(kSections.begin(), kSections.end(), word) == kSections.end())
-        return "--only needs sections among keepalive, bulk, fetch, memory, scaling, simulator, not " + quoted_word(word);
+        return "--only needs sections among keepalive, bulk, fetch, tls, memory, scaling, simulator, not " + quoted_word(word);
       o.sections.push_back(word);
     }
     if (o.sections.empty()) return "--only needs at least one section";
