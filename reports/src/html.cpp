@@ -507,6 +507,7 @@ std::string to_html(const std::vector<json>& input) {
     if (vs.empty()) continue;
     std::map<std::string, json> clauses;
     for (const auto& k : rep["clauses"]) clauses[k["id"]] = k;
+    std::map<std::string, std::size_t> drawn;  // timelines drawn per clause ("" = expect lines)
     o << "<h3>" << esc(labels[r]) << ": " << vs.size() << " violation" << (vs.size() == 1 ? "" : "s") << "</h3>\n";
     for (std::size_t n = 0; n < vs.size(); ++n) {
       const json& v = vs[n];
@@ -532,7 +533,12 @@ std::string to_html(const std::vector<json>& input) {
       std::vector<Event> tl;
       for (const auto& e : v["timeline"]) tl.push_back(read_event(e));
       const long long tl_first = int_or(v, "timeline_first_index", 0);
-      if (!tl.empty()) {
+      if (!tl.empty() && drawn[cid] >= kTimelinesDrawnPerClause) {
+        o << "<p class=\"muted\">Timeline not drawn: " << kTimelinesDrawnPerClause << " violations of "
+          << esc(cid.empty() ? std::string("an expect line") : cid)
+          << " above have theirs; this one's events are in the excerpt below and in the JSON report.</p>\n";
+      } else if (!tl.empty()) {
+        ++drawn[cid];
         o << "<p>Timeline (events " << tl_first << " to " << tl_first + static_cast<long long>(tl.size()) - 1
           << "; x is event order, stretched where time passes; click an event for details):</p>\n"
           << "<div class=\"tl-wrap\">" << timeline_svg(tl, tl_first, marked, cid, "tl-" + id, "info-" + id) << "</div>\n"

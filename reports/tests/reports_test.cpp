@@ -542,6 +542,23 @@ TEST(Html, ContainsMatrixTimelineAndMarkedEvent) {
   EXPECT_EQ(h, rep::to_html({a, b})) << "not deterministic";
 }
 
+// A clause broken in many runs: the first kTimelinesDrawnPerClause violations get their SVG,
+// the rest a line saying why not (their excerpt stays); another clause counts on its own.
+TEST(Html, DrawsAFewTimelinesPerClause) {
+  json r = sample_report();
+  ASSERT_FALSE(r["violations"].empty());
+  const json one = r["violations"][0];
+  r["violations"] = json::array();
+  for (int i = 0; i < 10; ++i) r["violations"].push_back(one);
+  json other = one;
+  other["clause"] = "TM-DELETE";
+  r["violations"].push_back(other);
+  const std::string h = rep::to_html({r});
+  EXPECT_EQ(count(h, "<svg class=\"timeline\""), rep::kTimelinesDrawnPerClause + 1);
+  EXPECT_EQ(count(h, "Timeline not drawn: "), 10 - rep::kTimelinesDrawnPerClause);
+  EXPECT_EQ(count(h, "<summary>Trace excerpt ("), 11u) << "every violation keeps its excerpt";
+}
+
 TEST(Html, EscapesHostileStrings) {
   SampleOptions o;
   o.hostile = true;

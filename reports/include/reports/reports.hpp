@@ -29,6 +29,11 @@ inline constexpr const char* kSchema = "multisock-report/2";
 // reports stay small enough to keep and to open, the repro command gives the whole trace).
 inline constexpr std::size_t kTimelineMax = 160;
 
+// The HTML page draws the timelines of the first this many violations of each clause (and
+// of expect lines) per report; later ones of the same clause keep their excerpt, so a page
+// with hundreds of violations stays small enough to open (the JSON keeps every timeline).
+inline constexpr std::size_t kTimelinesDrawnPerClause = 4;
+
 // The clause groups, in the order reports list them.
 inline constexpr const char* kGroups[] = {"SA", "SC", "TM", "IR", "AS", "ER", "DP", "LG", "DT", "PA", "CL"};
 
