@@ -17,9 +17,9 @@
 //   been made at the add. At the end of every call update_timer() compares the queue's
 //   earliest deadline with the last one told and calls the timer callback only on a change
 //   that moves the application's timer (-1 when empty): a new deadline that rounds to the
-//   expiry the application already holds is not told again. Two re-arms are allowed on purpose: after add_handle (so that an
-//   application that never kick-starts still runs) and after a SOCKET_TIMEOUT call (the
-//   application's one-shot timer has been spent). ms_multi_timeout answers from the last
+//   expiry the application already holds is not told again. Two re-arms are allowed on
+//   purpose: after add_handle (so that an application that never kick-starts still runs)
+//   and after a SOCKET_TIMEOUT call (the application's one-shot timer has been spent). ms_multi_timeout answers from the last
 //   told deadline, so it always agrees with the callback.
 // - socket_action(fd) hands the event to the users of fd only, then runs expired timers:
 //   no per-event work grows with the number of handles.
