@@ -6,6 +6,10 @@
 #include <openssl/ssl.h>
 #include <sys/stat.h>
 
+#include <map>
+#include <mutex>
+#include <utility>
+
 namespace ms {
 
 namespace {
@@ -49,6 +53,52 @@ ssl_ctx_st* make_context(bool verify_peer, const std::string& ca_file, MSEcode& 
   return ctx;
 }
 
+// The contexts of every multi in the process, one per setting, behind a lock: a program
+// that makes a multi per batch of transfers (or a test suite that makes thousands) reads
+// a CA file once, not once per multi. A context is never changed once made, and OpenSSL
+// lets threads make connections from one context at once. Held until the process ends.
+class SharedContexts {
+ public:
+  ~SharedContexts() {
+    for (auto& [key, entry] : contexts_) SSL_CTX_free(entry.second);
+  }
+  // A reference the caller owns, made now unless one was made from the file as `id` says
+  // it is now; `id` empty (the file cannot be seen) is never kept.
+  SSL_CTX* acquire(bool verify_peer, const std::string& ca_file, const std::string& id, MSEcode& code,
+                   std::string& text) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto key = std::make_pair(verify_peer, ca_file);
+    auto it = contexts_.find(key);
+    if (it != contexts_.end() && !id.empty() && it->second.first == id) {
+      SSL_CTX_up_ref(it->second.second);
+      return it->second.second;
+    }
+    SSL_CTX* ctx = make_context(verify_peer, ca_file, code, text);
+    if (ctx == nullptr) return nullptr;
+    if (it != contexts_.end()) {
+      SSL_CTX_free(it->second.second);
+      contexts_.erase(it);
+    }
+    if (!id.empty()) {
+      SSL_CTX_up_ref(ctx);
+      contexts_.emplace(key, std::make_pair(id, ctx));
+    }
+    return ctx;
+  }
+
+ private:
+  std::mutex mutex_;
+  // (verify_peer, CA file) -> (the file's identity, one reference); lookups only.
+  std::map<std::pair<bool, std::string>, std::pair<std::string, SSL_CTX*>> contexts_;
+};
+
+SharedContexts& shared_contexts() {
+  // OpenSSL is set up first, so its own clean-up at exit runs after this cache is freed.
+  [[maybe_unused]] static const int ready = OPENSSL_init_ssl(0, nullptr);
+  static SharedContexts contexts;
+  return contexts;
+}
+
 }  // namespace
 
 TlsContexts::~TlsContexts() {
@@ -64,7 +114,7 @@ ssl_ctx_st* TlsContexts::acquire(bool verify_peer, const std::string& ca_file, M
     SSL_CTX_up_ref(it->second.ctx);
     return it->second.ctx;
   }
-  SSL_CTX* ctx = make_context(verify_peer, key.ca_file, code, text);
+  SSL_CTX* ctx = shared_contexts().acquire(verify_peer, key.ca_file, id, code, text);
   if (ctx == nullptr) return nullptr;
   if (it != contexts_.end()) {
     SSL_CTX_free(it->second.ctx);  // connections still using it hold their own references

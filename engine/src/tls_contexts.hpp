@@ -9,7 +9,8 @@
 // connections is read again, so a cached context never trusts what the file no longer
 // says. Everything per connection (SNI, ALPN, the name to check) is set on the connection's
 // own SSL object, never on the shared context. One multi is used by one thread at a time,
-// as the API requires, so the cache has no lock.
+// as the API requires, so the multi's cache has no lock; behind it, a process-wide one
+// (with a lock) serves a new multi the contexts its predecessors made.
 #pragma once
 
 #include <map>

@@ -71,6 +71,21 @@ TEST(TlsContexts, OneContextPerCaFileUntilTheFileChanges) {
   EXPECT_EQ(context_of(contexts, true, file.path, code), second);
 }
 
+TEST(TlsContexts, MultisShareTheContextOfAFileUntilItChanges) {
+  TempFile file;
+  file.write(ca_pem("shared test CA"));
+  ms::TlsContexts one, other;  // the caches of two multis
+  MSEcode code = MSE_OK;
+  const void* first = context_of(one, true, file.path, code);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(context_of(other, true, file.path, code), first) << "the file is read once in the process";
+  file.write(ca_pem("shared test CA, rewritten with a longer name"));
+  const void* second = context_of(other, true, file.path, code);
+  ASSERT_NE(second, nullptr);
+  EXPECT_NE(second, first) << "the first is still held by the first multi's cache";
+  EXPECT_EQ(context_of(one, true, file.path, code), second);
+}
+
 TEST(TlsContexts, AFileThatGoesAwayIsAnError) {
   TempFile file;
   file.write(ca_pem("test CA"));
