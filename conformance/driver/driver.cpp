@@ -348,7 +348,7 @@ void Driver::Impl::remove_transfer(Transfer& t) {
 }
 
 int Driver::Impl::set_transfer_options(Transfer& t, void* easy) {
-  const TransferSpec& s = t.spec;
+  const TransferSpec& s = *t.spec;
   int bad = 0;
   auto set_long = [&](int option, long v) {
     bad |= traced("easy_setopt", "", [&] { return api.easy_setopt(easy, option, v); });
@@ -401,7 +401,7 @@ int Driver::Impl::set_transfer_options(Transfer& t, void* easy) {
 }
 
 bool Driver::Impl::add_transfer(Transfer& t) {
-  const TransferSpec& s = t.spec;
+  const TransferSpec& s = *t.spec;
   if (t.easy) {
     cleanup_easy(t);
   }

@@ -243,7 +243,7 @@ std::size_t Driver::Impl::read_cb(char* buffer, std::size_t size, std::size_t ni
     d.data_callback(EventKind::read_cb, *t, size * nitems, MS_READFUNC_PAUSE);
     return MS_READFUNC_PAUSE;  // nothing taken: the same bytes are asked for again
   }
-  const std::uint64_t total = static_cast<std::uint64_t>(std::max(0L, t->spec.upload_bytes));
+  const std::uint64_t total = static_cast<std::uint64_t>(std::max(0L, t->spec->upload_bytes));
   const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(size * nitems, total - t->upload_sent));
   for (std::size_t i = 0; i < n; ++i) buffer[i] = upload_byte(t->upload_sent + i);
   t->upload_sent += n;
@@ -283,7 +283,7 @@ void Driver::Impl::unpause(Transfer& t, int bit) {
   e.easy = t.easy_id;
   e.value = bits;
   const int rc = recorded_call(e, "easy_pause", "", [&] { return api.easy_pause(t.easy, bits); });
-  if (rc != MSE_OK) note("easy_pause failed for " + t.spec.id);
+  if (rc != MSE_OK) note("easy_pause failed for " + t.spec->id);
   int finished = 0;
   for (auto& x : transfers) finished -= x->result.done ? 1 : 0;
   drain_messages();

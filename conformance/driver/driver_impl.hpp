@@ -59,7 +59,7 @@ struct Driver::Impl {
     void* socketp = nullptr;
   };
   struct Transfer {
-    TransferSpec spec;
+    const TransferSpec* spec = nullptr;  // in the plan, which outlives the run: not copied
     std::size_t index = 0;
     void* easy = nullptr;
     int easy_id = 0;

@@ -112,7 +112,7 @@ bool Driver::Impl::carry_out_due_steps(Loop& loop) {
         Transfer* t = find(loop, step.transfer.id);
         if (!t) {
           auto fresh = std::make_unique<Transfer>();
-          fresh->spec = step.transfer;
+          fresh->spec = &step.transfer;
           fresh->index = transfers.size();
           fresh->result.id = step.transfer.id;
           t = fresh.get();

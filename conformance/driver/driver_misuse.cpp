@@ -172,7 +172,7 @@ void Driver::Impl::remove_random() {
   if (live.empty()) return;
   Transfer* t = live[rng.below(live.size())];
   t->churned = true;  // once each, so that every transfer can still finish
-  note("remove-random " + t->spec.id);
+  note("remove-random " + t->spec->id);
   remove_transfer(*t);
   readd.emplace_back(env.now() + std::chrono::milliseconds(1 + rng.below(500)), t);
 }
