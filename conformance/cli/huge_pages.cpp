@@ -2,22 +2,31 @@
 // huge_pages.cpp: see huge_pages.hpp.
 #include "cli/huge_pages.hpp"
 
+#include <malloc.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 namespace ms::cli {
 
 namespace {
 
-constexpr const char* kTunable = "glibc.malloc.hugetlb";
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+// Address space, not memory; small beside the 4 GiB of address space an isolated child
+// may use (conformance/isolate.hpp), which inherits it.
+constexpr std::size_t kReserve = std::size_t{256} << 20;
+constexpr int kDefaultTopPad = 128 << 10;  // mallopt(3)'s default for M_TOP_PAD
+constexpr int kLargestHeapBlock = 32 << 20;               // malloc's bound for M_MMAP_THRESHOLD
 
 bool sanitized_build() {
 #if defined(__SANITIZE_ADDRESS__)
-  return true;  // the sanitizer's allocator is not glibc's: the tunable does nothing
+  return true;  // the sanitizer's allocator is not glibc's
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
   return true;
@@ -29,58 +38,54 @@ bool sanitized_build() {
 #endif
 }
 
-// The commands whose runs are simulated in this process. A bench worker measures a
-// library over real sockets as its users run it, so it is left as it starts.
+// The commands whose runs the engine simulates in this process. A library target runs in
+// children under an address-space limit (conformance/isolate.hpp) that a reserve they
+// inherit would eat into; a bench worker measures a library over real sockets as its users
+// run it. Both are left as they start.
 bool simulates(const std::string& command, char** argv) {
-  if (command == "conform" || command == "replay" || command == "shrink") return true;
-  if (command != "bench") return false;
-  for (char** a = argv; *a; ++a)
-    if (std::strcmp(*a, "--worker") == 0) return false;
+  if (command != "conform" && command != "replay" && command != "shrink" && command != "bench") return false;
+  for (char** a = argv; *a; ++a) {
+    const std::string_view word = *a;
+    if (word == "--worker" || word.starts_with("lib:") || word.starts_with("--target=lib:")) return false;
+  }
   return true;
 }
 
 }  // namespace
 
-std::optional<std::string> tunables_with_huge_pages(const char* current) {
-  const std::string now = current ? current : "";
-  // Tunables are name=value pairs separated by ':'; a name is looked for whole.
-  std::stringstream pairs(now);
+bool sets_huge_page_tunable(const char* tunables) {
+  // Tunables are name=value pairs separated by ':'; a name is compared whole.
+  std::stringstream pairs(tunables ? tunables : "");
   for (std::string pair; std::getline(pairs, pair, ':');)
-    if (pair.compare(0, pair.find('='), kTunable) == 0) return std::nullopt;
-  return (now.empty() ? "" : now + ":") + kTunable + "=1";
+    if (pair.substr(0, pair.find('=')) == "glibc.malloc.hugetlb") return true;
+  return false;
 }
 
 bool huge_pages_on_request(const std::string& enabled_text) {
   return enabled_text.find("[madvise]") != std::string::npos;
 }
 
-void restart_with_huge_pages(const std::string& command, char** argv) {
-  if (const char* before = std::getenv(kTunablesBeforeVariable)) {  // the restarted process
-    if (before[0] == '=')
-      setenv("GLIBC_TUNABLES", before + 1, 1);
-    else
-      unsetenv("GLIBC_TUNABLES");
-    unsetenv(kTunablesBeforeVariable);
-    return;
-  }
-  if (sanitized_build() || !simulates(command, argv)) return;
+bool reserve_huge_page_heap(const std::string& command, char** argv) {
+  if (sanitized_build() || !simulates(command, argv) || sets_huge_page_tunable(std::getenv("GLIBC_TUNABLES")))
+    return false;
   std::ifstream enabled("/sys/kernel/mm/transparent_hugepage/enabled");
   std::string text;
-  if (!enabled || !std::getline(enabled, text) || !huge_pages_on_request(text)) return;
-  const char* current = std::getenv("GLIBC_TUNABLES");
-  const std::optional<std::string> wanted = tunables_with_huge_pages(current);
-  if (!wanted) return;
-  // A copy: setenv may free what getenv returned.
-  const std::optional<std::string> was = current ? std::optional<std::string>(current) : std::nullopt;
-  setenv(kTunablesBeforeVariable, was ? ("=" + *was).c_str() : "", 1);
-  setenv("GLIBC_TUNABLES", wanted->c_str(), 1);
-  execv("/proc/self/exe", argv);
-  // Not restarted (no /proc): on as it is.
-  if (was)
-    setenv("GLIBC_TUNABLES", was->c_str(), 1);
-  else
-    unsetenv("GLIBC_TUNABLES");
-  unsetenv(kTunablesBeforeVariable);
+  if (!enabled || !std::getline(enabled, text) || !huge_pages_on_request(text)) return false;
+  // Large blocks from the heap too, the heap never trimmed, and grown by the reserve at
+  // its next growth, which the block below forces.
+  if (mallopt(M_MMAP_THRESHOLD, kLargestHeapBlock) != 1 || mallopt(M_TRIM_THRESHOLD, static_cast<int>(kReserve)) != 1 ||
+      mallopt(M_TOP_PAD, static_cast<int>(kReserve)) != 1)
+    return false;
+  const auto before = reinterpret_cast<std::uintptr_t>(sbrk(0));
+  void* block = std::malloc(kHugePage);
+  std::free(block);
+  const auto after = reinterpret_cast<std::uintptr_t>(sbrk(0));
+  mallopt(M_TOP_PAD, kDefaultTopPad);  // later growth in small steps, as before
+  // The whole huge pages the new part of the heap holds.
+  const std::uintptr_t from = (before + kHugePage - 1) / kHugePage * kHugePage;
+  const std::uintptr_t to = after / kHugePage * kHugePage;
+  if (block == nullptr || to <= from) return false;
+  return madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE) == 0;
 }
 
 }  // namespace ms::cli

@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
   // A library scenario in the virtual world, run by this program for itself (run_virtual).
   if (argc == 4 && std::string(argv[1]) == ms::conf::kVirtualServerCommand)
     return ms::conf::run_virtual_server(argv[2], argv[3]);
-  if (argc > 1) restart_with_huge_pages(argv[1], argv);  // before any thread or output
+  if (argc > 1) reserve_huge_page_heap(argv[1], argv);  // before any thread
   ms::conf::serve_virtual_world();
   ms::conf::adopt_what_runs_start();  // a process a library starts ends with its run
   std::vector<std::string> words(argv + 1, argv + argc);
