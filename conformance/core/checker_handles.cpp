@@ -159,6 +159,16 @@ void Checker::State::on_remove(std::size_t i, const Event& e) {
              std::to_string(errors.abort_index) + "), observed it removed without one";
     });
   }
+  // TM-DEADLINE: still running after a call at or past its deadline, and removed so.
+  if (const auto late = timer.calls_past_deadline.find(h);
+      late != timer.calls_past_deadline.end() && late->second >= 1 && !done_read.count(h)) {
+    const int past = late->second;
+    check(ClauseId::TM_DEADLINE, false, i, t, [&] {
+      return "expected e" + std::to_string(h) + " to end at its deadline, observed it running after " +
+             std::to_string(past) + " call(s) at or past it, until it was removed";
+    });
+  }
+  timer.calls_past_deadline.erase(h);
   added.erase(h);
   removed.insert(h);
   pause.held.erase(h);

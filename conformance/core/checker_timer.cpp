@@ -41,7 +41,8 @@ void Checker::State::timer_used_by(const Event& e) {
     timer.fired = true;
 }
 
-// TM-DEADLINE: count calls at or past each running transfer's deadline. While a
+// TM-DEADLINE: count the calls at or past each transfer's deadline after which it is still
+// running (called once the call's running count is judged). While a
 // decrease of running is not yet matched by DONE messages read (the application reads
 // late), any of those handles may be the one that already ended: such calls do not
 // count, or a transfer that ended on time would be blamed for the late read.
@@ -119,11 +120,11 @@ void Checker::State::judge_deadline_at_done(std::size_t i, const Event& e) {
     const std::int64_t at = driving.last_time;
     const int past = timer.calls_past_deadline[h];
     ex(ClauseId::TM_DEADLINE);
-    if (past > 1) {
+    if (past >= 1) {
       fail(ClauseId::TM_DEADLINE, i, t,
            "expected e" + std::to_string(h) + " to end in the first call at or after its " +
-               std::to_string(tm->second) + " ms deadline, observed it still running for " +
-               std::to_string(past - 1) + " more call(s)");
+               std::to_string(tm->second) + " ms deadline, observed it still running after " +
+               std::to_string(past) + " such call(s)");
     } else if (e.code == MSE_OPERATION_TIMEDOUT && at < deadline - tol) {
       fail(ClauseId::TM_DEADLINE, i, t,
            "expected MSE_OPERATION_TIMEDOUT at " + std::to_string(deadline) +

@@ -348,6 +348,14 @@ std::vector<Case> cases() {
          t.at(500).timer(10).act(-1, 0, 1).none();
          return t.at(510).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(-1, 0, 0).read(1, 0, MSE_OPERATION_TIMEDOUT);
        }},
+      // Still running after the one call at its deadline, the timer deleted, no call
+      // after: removed 29.5 s later without a DONE (libcurl 8.14.1, h2_prior_knowledge_reset).
+      {"left_running_past_deadline", "TM-DEADLINE", true, [] {
+         T t;
+         t.note("timeout e1 500").at(0).timer(0).add(1).sock(1, 5, MS_POLL_OUT).timer(500).act(-1, 0, 1).none();
+         t.at(500).timer(-1).act(-1, 0, 1).none();
+         return t.at(30000).sock(1, 5, MS_POLL_REMOVE).close(5).remove(1).cleanup();
+       }},
       {"timed_out_on_time", "TM-DEADLINE", false, [] {
          T t;
          t.note("timeout e1 500").at(0).timer(0).add(1).sock(1, 5, MS_POLL_OUT).timer(500).act(-1, 0, 1).none();
