@@ -19,8 +19,9 @@
 //   that moves the application's timer (-1 when empty): a new deadline that rounds to the
 //   expiry the application already holds is not told again. Two re-arms are allowed on
 //   purpose: after add_handle (so that an application that never kick-starts still runs)
-//   and after a SOCKET_TIMEOUT call (the application's one-shot timer has been spent). ms_multi_timeout answers from the last
-//   told deadline, so it always agrees with the callback.
+//   and after a SOCKET_TIMEOUT call (the application's one-shot timer has been spent).
+//   ms_multi_timeout answers from the last told deadline, so it always agrees with the
+//   callback.
 // - socket_action(fd) hands the event to the users of fd only, then runs expired timers:
 //   no per-event work grows with the number of handles.
 // - A callback returning -1 sets aborted_; at the end of the call every running transfer

@@ -6,9 +6,7 @@
 #include <openssl/ssl.h>
 #include <sys/stat.h>
 
-#include <map>
 #include <mutex>
-#include <utility>
 
 namespace ms {
 
@@ -53,43 +51,13 @@ ssl_ctx_st* make_context(bool verify_peer, const std::string& ca_file, MSEcode& 
   return ctx;
 }
 
-// The contexts of every multi in the process, one per setting, behind a lock: a program
-// that makes a multi per batch of transfers (or a test suite that makes thousands) reads
-// a CA file once, not once per multi. A context is never changed once made, and OpenSSL
-// lets threads make connections from one context at once. Held until the process ends.
-class SharedContexts {
- public:
-  ~SharedContexts() {
-    for (auto& [key, entry] : contexts_) SSL_CTX_free(entry.second);
-  }
-  // A reference the caller owns, made now unless one was made from the file as `id` says
-  // it is now; `id` empty (the file cannot be seen) is never kept.
-  SSL_CTX* acquire(bool verify_peer, const std::string& ca_file, const std::string& id, MSEcode& code,
-                   std::string& text) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    const auto key = std::make_pair(verify_peer, ca_file);
-    auto it = contexts_.find(key);
-    if (it != contexts_.end() && !id.empty() && it->second.first == id) {
-      SSL_CTX_up_ref(it->second.second);
-      return it->second.second;
-    }
-    SSL_CTX* ctx = make_context(verify_peer, ca_file, code, text);
-    if (ctx == nullptr) return nullptr;
-    if (it != contexts_.end()) {
-      SSL_CTX_free(it->second.second);
-      contexts_.erase(it);
-    }
-    if (!id.empty()) {
-      SSL_CTX_up_ref(ctx);
-      contexts_.emplace(key, std::make_pair(id, ctx));
-    }
-    return ctx;
-  }
-
- private:
-  std::mutex mutex_;
-  // (verify_peer, CA file) -> (the file's identity, one reference); lookups only.
-  std::map<std::pair<bool, std::string>, std::pair<std::string, SSL_CTX*>> contexts_;
+// The contexts of every multi in the process, behind a lock: a program that makes a multi
+// per batch of transfers (or a test suite that makes thousands) reads a CA file once, not
+// once per multi. A context is never changed once made, and OpenSSL lets threads make
+// connections from one context at once. Held until the process ends.
+struct SharedContexts {
+  std::mutex mutex;
+  TlsContextCache cache;
 };
 
 SharedContexts& shared_contexts() {
@@ -101,30 +69,40 @@ SharedContexts& shared_contexts() {
 
 }  // namespace
 
-TlsContexts::~TlsContexts() {
+TlsContextCache::~TlsContextCache() {
   for (auto& [key, entry] : contexts_) SSL_CTX_free(entry.ctx);
 }
 
-ssl_ctx_st* TlsContexts::acquire(bool verify_peer, const std::string& ca_file, MSEcode& code, std::string& text) {
-  // Without verification the CA file is never read: one context serves every file name.
-  const Key key{verify_peer, verify_peer ? ca_file : std::string()};
-  const std::string id = verify_peer ? file_identity(ca_file) : "none";
+ssl_ctx_st* TlsContextCache::acquire(bool verify_peer, const std::string& ca_file, const std::string& file_id,
+                                     const std::function<ssl_ctx_st*()>& make) {
+  const Key key{verify_peer, ca_file};
   auto it = contexts_.find(key);
-  if (it != contexts_.end() && !id.empty() && it->second.file_id == id) {
+  if (it != contexts_.end() && !file_id.empty() && it->second.file_id == file_id) {
     SSL_CTX_up_ref(it->second.ctx);
     return it->second.ctx;
   }
-  SSL_CTX* ctx = shared_contexts().acquire(verify_peer, key.ca_file, id, code, text);
+  SSL_CTX* ctx = make();
   if (ctx == nullptr) return nullptr;
   if (it != contexts_.end()) {
     SSL_CTX_free(it->second.ctx);  // connections still using it hold their own references
     contexts_.erase(it);
   }
-  if (!id.empty()) {
+  if (!file_id.empty()) {
     SSL_CTX_up_ref(ctx);
-    contexts_.emplace(key, Entry{ctx, id});
+    contexts_.emplace(key, Entry{ctx, file_id});
   }
   return ctx;
+}
+
+ssl_ctx_st* TlsContexts::acquire(bool verify_peer, const std::string& ca_file, MSEcode& code, std::string& text) {
+  // Without verification the CA file is never read: one context serves every file name.
+  const std::string file = verify_peer ? ca_file : std::string();
+  const std::string id = verify_peer ? file_identity(ca_file) : "none";
+  return cache_.acquire(verify_peer, file, id, [&] {
+    SharedContexts& shared = shared_contexts();
+    std::lock_guard<std::mutex> lock(shared.mutex);
+    return shared.cache.acquire(verify_peer, file, id, [&] { return make_context(verify_peer, file, code, text); });
+  });
 }
 
 }  // namespace ms

@@ -13,6 +13,7 @@
 // (with a lock) serves a new multi the contexts its predecessors made.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <tuple>
@@ -23,18 +24,20 @@ struct ssl_ctx_st;
 
 namespace ms {
 
-class TlsContexts {
+// Contexts by trust setting, each kept while its CA file is what stat() said when it was
+// read: a multi's cache, and the process's behind it (tls_contexts.cpp).
+class TlsContextCache {
  public:
-  TlsContexts() = default;
-  TlsContexts(const TlsContexts&) = delete;
-  TlsContexts& operator=(const TlsContexts&) = delete;
-  ~TlsContexts();
+  TlsContextCache() = default;
+  TlsContextCache(const TlsContextCache&) = delete;
+  TlsContextCache& operator=(const TlsContextCache&) = delete;
+  ~TlsContextCache();
 
-  // A reference the caller owns (SSL_CTX_free it) to the context for this setting, made
-  // now if there is none yet or the CA file changed; nullptr with code and text set when
-  // it cannot be made (an unreadable CA file: MSE_SSL_CACERT_BADFILE).
-  ssl_ctx_st* acquire(bool verify_peer, const std::string& ca_file, MSEcode& code, std::string& text);
-
+  // A reference the caller owns to the context kept for (verify_peer, ca_file) if the file
+  // is still `file_id`; else make() (a reference, or nullptr) is kept in its place. An
+  // empty file_id (the file cannot be seen) is never kept.
+  ssl_ctx_st* acquire(bool verify_peer, const std::string& ca_file, const std::string& file_id,
+                      const std::function<ssl_ctx_st*()>& make);
   std::size_t size() const { return contexts_.size(); }
 
  private:
@@ -49,6 +52,19 @@ class TlsContexts {
     std::string file_id;        // what stat() said of the CA file when it was read
   };
   std::map<Key, Entry> contexts_;  // lookups only: its order reaches no output
+};
+
+class TlsContexts {
+ public:
+  // A reference the caller owns (SSL_CTX_free it) to the context for this setting, made
+  // now if there is none yet or the CA file changed; nullptr with code and text set when
+  // it cannot be made (an unreadable CA file: MSE_SSL_CACERT_BADFILE).
+  ssl_ctx_st* acquire(bool verify_peer, const std::string& ca_file, MSEcode& code, std::string& text);
+
+  std::size_t size() const { return cache_.size(); }
+
+ private:
+  TlsContextCache cache_;
 };
 
 }  // namespace ms
