@@ -40,6 +40,10 @@ void Checker::State::feed(std::size_t index, const Event& e) {
 
 // ctx: the call the event was made in (nullptr for the call itself or no call).
 void Checker::State::replay(std::size_t i, const Event& e, const Event* ctx) {
+  // Time moved on: the application has read the DONE messages of the call that told a
+  // REMOVE, and waited with that socket unwatched.
+  if (!streams.suspects.empty() && e.time_ns > streams.suspects.front().time)
+    judge_open_removes(e.time_ns);
   switch (e.kind) {
     case EventKind::socket_cb: on_socket_cb(i, e, ctx); break;
     case EventKind::timer_cb: on_timer_cb(i, e, ctx); break;
@@ -56,6 +60,8 @@ void Checker::State::replay(std::size_t i, const Event& e, const Event* ctx) {
     case EventKind::net_connect:
     case EventKind::net_bytes: group.change = true; break;
     case EventKind::net_ready: break;
+    case EventKind::net_stream:
+    case EventKind::net_stream_end: on_net_stream(e); break;
     case EventKind::note: on_note(i, e); break;
     case EventKind::call_end: break;
     case EventKind::write_cb:
@@ -120,7 +126,11 @@ void Checker::State::on_note(std::size_t i, const Event& e) {
       {"spurious", [](State& s, std::size_t, const Event&, const Words&) { s.driving.spurious_seen = true; }},
       {"classic-loop", [](State& s, std::size_t, const Event&, const Words&) { s.classic.no_callbacks = true; }},
       {"late-timers", [](State& s, std::size_t, const Event&, const Words&) { s.timer.late = true; }},
-      {"stall", [](State& s, std::size_t at, const Event& ev, const Words&) { s.fail_liveness(at, ev); }},
+      {"stall",
+       [](State& s, std::size_t at, const Event& ev, const Words&) {
+         s.judge_open_removes(ev.time_ns);
+         s.fail_liveness(at, ev);
+       }},
       {"livelock", [](State& s, std::size_t at, const Event& ev, const Words&) { s.note_livelock(at, ev); }},
   };
   static constexpr const char* kSpaces = " \t\n\v\f\r";

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// checker_sockets.cpp: sockets: registrations, socketp, REMOVE, assign, ERR answered (SC-*, AS-UNKNOWN, SA-ERR, SA-SPURIOUS).
+// checker_sockets.cpp: sockets: registrations, socketp, REMOVE (and REMOVE of a socket
+// HTTP/2 streams share), assign, ERR answered (SC-*, AS-UNKNOWN, SA-ERR, SA-SPURIOUS).
 #include "checker_state.hpp"
 
 namespace ms::conf {
@@ -32,6 +33,7 @@ void Checker::State::on_socket_cb(std::size_t i, const Event& e, const Event* ct
   });
   if (!valid) return;
   if (e.action == MS_POLL_REMOVE) {
+    remove_with_open_streams(i, e, ctx);
     check(ClauseId::SC_REMOVE, it != sockets.reg.end(), i, e.time_ns, [&] {
       return "expected REMOVE only for a registered socket, observed REMOVE for fd " +
              std::to_string(e.fd) + " which is not registered";
@@ -39,6 +41,8 @@ void Checker::State::on_socket_cb(std::size_t i, const Event& e, const Event* ct
     if (it != sockets.reg.end()) sockets.reg.erase(it);
     return;
   }
+  // Watched again: whatever a REMOVE just before meant, the socket is not left alone.
+  std::erase_if(streams.suspects, [&](const OpenRemove& r) { return r.fd == e.fd; });
   if (it != sockets.reg.end()) {
     check(ClauseId::SC_CHANGES, it->second.action != e.action, i, e.time_ns, [&] {
       return "expected a change of action for fd " + std::to_string(e.fd) + ", observed action " +
@@ -62,6 +66,45 @@ void Checker::State::on_net_close(std::size_t i, const Event& e) {
   });
   // Forget it: the REMOVE that may follow is the same fault, not a second one.
   if (it != sockets.reg.end()) sockets.reg.erase(it);
+  // The connection died with the socket: a REMOVE told for it is no stream's loss.
+  streams.open.erase(e.fd);
+  std::erase_if(streams.suspects, [&](const OpenRemove& r) { return r.fd == e.fd; });
+}
+
+void Checker::State::on_net_stream(const Event& e) {
+  auto& open = streams.open[e.fd];  // the socket carries streams from now on
+  if (e.kind == EventKind::net_stream) open[e.value] = e.easy;
+  else open.erase(e.value);
+}
+
+// SC-LAST-STREAM: REMOVE for a socket with a stream open for a running, unpaused transfer
+// (the world tells a stream's end when the frame that ended it reaches the client). Judged later (judge_open_removes): the stream's transfer may have
+// ended in this very call (its DONE is read after it), or the socket may be closed or
+// watched again before the application waits.
+void Checker::State::remove_with_open_streams(std::size_t i, const Event& e, const Event* ctx) {
+  const auto it = streams.open.find(e.fd);
+  if (it == streams.open.end()) return;  // no HTTP/2 peer has seen a stream on it
+  if (ctx != nullptr && ctx->kind == EventKind::cleanup) return;  // everything ends there
+  if (!ex(ClauseId::SC_LAST_STREAM)) return;
+  for (const auto& [stream, h] : it->second) {
+    if (h == 0 || !added.count(h) || done_read.count(h) || paused(h)) continue;
+    streams.suspects.push_back(OpenRemove{i, e.time_ns, e.fd, stream, h});
+  }
+}
+
+void Checker::State::judge_open_removes(std::int64_t t) {
+  for (const OpenRemove& r : streams.suspects) {
+    if (!added.count(r.easy) || done_read.count(r.easy) || paused(r.easy)) continue;
+    fail(ClauseId::SC_LAST_STREAM, r.index, r.time,
+         "expected REMOVE for fd " + std::to_string(r.fd) +
+             " only after its last stream ended, observed it while stream " + std::to_string(r.stream) +
+             " of running e" + std::to_string(r.easy) +
+             " was open on it (not ended by the server, or its end not yet arrived); e" +
+             std::to_string(r.easy) + " was still running " +
+             (t > r.time ? std::to_string((t - r.time) / kMs) + " ms later"
+                         : std::string("when the application had nothing to wait on")));
+  }
+  streams.suspects.clear();
 }
 
 // A transfer that ended or left the multi no longer owes an answer to an ERR event.

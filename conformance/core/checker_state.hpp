@@ -256,6 +256,24 @@ struct Checker::State {
     std::map<int, int> err_easy;
   } sockets;
 
+  // HTTP/2 streams (SC-LAST-STREAM): the streams open on each client socket (net_stream,
+  // net_stream_end: from the server's headers until what ended it reached the client) with
+  // the transfer each carries (0: unknown),
+  // and the REMOVEs told while one was open for a running transfer. Those are judged when
+  // the application has read the call's DONE messages, that is once time moves on (or a
+  // stall is noted): a transfer still running then was left without its socket.
+  struct OpenRemove {
+    std::size_t index = 0;
+    std::int64_t time = 0;
+    int fd = -1;
+    long stream = 0;
+    int easy = 0;
+  };
+  struct Streams {
+    std::map<int, std::map<long, int>> open;  // fd -> stream id -> easy
+    std::vector<OpenRemove> suspects;
+  } streams;
+
   // The timer (TM-*): the last value told and when, and the transfers' deadlines.
   struct Timer {
     bool told = false;
@@ -370,6 +388,10 @@ struct Checker::State {
     if (!good) fail(id, index, t, std::string(message()));
   }
 
+  bool paused(int h) const {  // holds a pause bit in either direction
+    const auto it = pause.held.find(h);
+    return it != pause.held.end() && it->second != 0;
+  }
   long running_bound() const {  // added and not known done
     return static_cast<long>(added.size()) - static_cast<long>(done_read.size());
   }
@@ -398,6 +420,9 @@ struct Checker::State {
   void judge_unknown_descriptor(std::size_t i, const Event& e);
   void owe_answer_to_err(std::size_t i, const Event& e);
   void forget_errors_of(int h);
+  void on_net_stream(const Event& e);
+  void remove_with_open_streams(std::size_t i, const Event& e, const Event* ctx);
+  void judge_open_removes(std::int64_t t);
 
   // checker_timer.cpp
   void on_timer_cb(std::size_t i, const Event& e, const Event* ctx);

@@ -472,6 +472,41 @@ RunResult Driver::run(const std::vector<ClientStep>& plan) { return impl_->run(p
 
 void Driver::record(Event e) { impl_->record(std::move(e)); }
 
+namespace {
+// The path and query of a URL as a request's :path gives them ("/" when it has none).
+std::string request_path(const std::string& url) {
+  const std::size_t scheme = url.find("://");
+  const std::size_t from = url.find_first_of("/?#", scheme == std::string::npos ? 0 : scheme + 3);
+  if (from == std::string::npos || url[from] == '#') return "/";
+  std::string path = url.substr(from, url.find('#', from) - from);
+  return path[0] == '?' ? "/" + path : path;
+}
+}  // namespace
+
+void Driver::record_stream(int fd, std::uint32_t stream_id, const std::string& path) {
+  Event e;
+  e.kind = EventKind::net_stream;
+  e.fd = fd;
+  e.value = static_cast<long>(stream_id);
+  e.text = path;
+  // Only a running transfer alone with that path is named, and only while no other running
+  // transfer follows redirects (its requests may have any path): the checker then knows
+  // which transfer the stream carries.
+  int found = 0;
+  bool ambiguous = false;
+  for (const auto& t : impl_->transfers) {
+    if (!t->added || t->removed || t->result.done) continue;
+    if (request_path(t->spec->url) == path) {
+      ambiguous = ambiguous || found != 0;
+      found = t->easy_id;
+    } else if (t->spec->follow) {
+      ambiguous = true;
+    }
+  }
+  e.easy = ambiguous ? 0 : found;
+  impl_->record(std::move(e));
+}
+
 std::string policy_unsupported(const Policy& policy, const Api& api) {
   if ((policy.pause > 0 || policy.pause_upload > 0) && !api.easy_pause)
     return "skipped: " + api.name + " exports no easy_pause, and the policy pauses transfers";

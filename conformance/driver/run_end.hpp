@@ -14,6 +14,7 @@ struct RunEnd {
   std::int64_t timer_tolerance_ms = 0;  // real time: calls are stamped when they return
   long open_after_cleanup = 0;          // descriptors (or sockets) still open; <= 0: none known
   const char* open_what = "descriptor";
+  bool simulated = true;  // simnet's peers: they record what they see (needs_simulated_peers)
 };
 
 // The checker over the trace, ER-NO-CRASH for invalid calls survived, the scenario's

@@ -405,6 +405,7 @@ ScenarioRun run_real(const Scenario& scenario, const TargetSpec& target,
   end.timer_tolerance_ms = kTimerToleranceMs;
   end.open_after_cleanup = r.open_after_cleanup;
   end.open_what = "socket";
+  end.simulated = false;
   check_run_end(scenario, options, r.run, end, out);
   return out;
 }

@@ -59,6 +59,12 @@ class TraceObserver final : public sim::NetObserver {
   void on_fault(Nanos, int fd, sim::FaultKind kind) override {
     emit(EventKind::note, fd, 0, std::string("fault ") + sim::to_string(kind));
   }
+  void on_stream(Nanos, int fd, std::uint32_t stream_id, const std::string& path) override {
+    driver_.record_stream(fd, stream_id, path);
+  }
+  void on_stream_end(Nanos, int fd, std::uint32_t stream_id) override {
+    emit(EventKind::net_stream_end, fd, static_cast<long>(stream_id), {});
+  }
 
  private:
   void emit(EventKind k, int fd, long value, std::string text) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "conformance/runner.hpp"
+#include "multisock/engine.hpp"
 #include "simnet/peer_script.hpp"
 
 namespace ms::conf {
@@ -241,6 +242,40 @@ TEST(VirtualWorld, OnlyAProgramThatServesItRunsALibraryThere) {
   const ScenarioRun r = run_scenario(sc, t, ro);
   EXPECT_EQ(r.outcome, Outcome::error);
   EXPECT_NE(r.message.find("use --world real"), std::string::npos) << r.message;
+}
+
+// SC-LAST-STREAM end to end: the world records the server's streams with the transfers
+// they carry, the engine passes, and the mutant that tells REMOVE when the first of two
+// streams ends is caught by that clause.
+TEST(SharedSocket, ARemoveBeforeTheLastStreamEndsIsCaught) {
+  Scenario sc;
+  ScenarioError err;
+  ASSERT_TRUE(load_scenario(std::string(MS_SOURCE_DIR) + "/conformance/scenarios/h2_multiplex_reverse_order.scn", sc, err))
+      << err.to_string();
+  TargetSpec engine, mutant;
+  std::string error;
+  ASSERT_TRUE(parse_target("engine-sim", engine, error));
+  ASSERT_TRUE(parse_target("engine-sim:mutant=h2_remove_early", mutant, error));
+  const ScenarioRun good = run_scenario(sc, engine, RunOptions{});
+  EXPECT_EQ(good.outcome, Outcome::pass) << describe(good);
+  std::set<int> carried;
+  int ends = 0;
+  for (const Event& e : good.trace.events) {
+    if (e.kind == EventKind::net_stream) carried.insert(e.easy);
+    if (e.kind == EventKind::net_stream_end) ++ends;
+  }
+  EXPECT_EQ(carried, (std::set<int>{1, 2})) << "each stream is named with its own transfer";
+  EXPECT_EQ(ends, 2);
+  std::size_t exercised = 0;
+  for (const ClauseResult& c : good.clause_results)
+    if (c.clause->id == "SC-LAST-STREAM") exercised = c.exercised;
+  EXPECT_GT(exercised, 0u);
+
+  if (!ms::mutants_compiled_in()) GTEST_SKIP() << "no mutants in this build";
+  const ScenarioRun bad = run_scenario(sc, mutant, RunOptions{});
+  bool caught = false;
+  for (const Violation& v : bad.violations) caught = caught || v.clause == "SC-LAST-STREAM";
+  EXPECT_TRUE(caught) << describe(bad);
 }
 
 // Histories the property suite found failing on the engine, shrunk; each must pass now.

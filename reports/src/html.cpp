@@ -316,6 +316,8 @@ std::string timeline_svg(const std::vector<Event>& ev, long long first_index, lo
       std::string t = e.kind.substr(4);
       if (e.kind == "net_bytes") t = std::to_string(e.value) + "B";
       if (e.kind == "net_ready") t = mask_name(e.mask);
+      if (e.kind == "net_stream") t = "s" + std::to_string(e.value);
+      if (e.kind == "net_stream_end") t = "s" + std::to_string(e.value) + " end";
       label(lanes.fd_lane[e.fd], cx, lane_y(lanes.fd_lane[e.fd]) + 14, t, bad);
     }
     o << "\n";

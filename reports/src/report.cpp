@@ -285,6 +285,11 @@ std::string describe(const Event& e) {
     if (e.fd >= 0) o << " epoll fd=" << e.fd;
   } else if (e.kind == "app_timer") {
     o << " fd=" << e.fd << " " << (e.value < 0 ? std::string("disarmed") : std::to_string(e.value) + " ms");
+  } else if (e.kind == "net_stream") {
+    o << " fd=" << e.fd << " stream " << e.value << " " << e.text << " for "
+      << (e.easy.empty() ? "no one transfer" : e.easy);
+  } else if (e.kind == "net_stream_end") {
+    o << " fd=" << e.fd << " stream " << e.value;
   } else if (e.kind.rfind("net_", 0) == 0) {
     o << " fd=" << e.fd;
   }

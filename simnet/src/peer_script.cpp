@@ -423,6 +423,10 @@ void PeerRunner::tls_input(const std::byte* data, std::size_t size) {
   if (size > 0) BIO_write(tls_->in, data, static_cast<int>(size));
 }
 
+std::size_t PeerRunner::tls_buffered() const {
+  return tls_->outbox.size() + BIO_ctrl_pending(tls_->out);
+}
+
 bool PeerRunner::tls_flush() {
   Tls& t = *tls_;
   char buf[4096];

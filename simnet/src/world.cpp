@@ -166,6 +166,7 @@ struct Stream {
   bool fin_arrived = false;
   bool rst_arrived = false;
   std::uint64_t sent_total = 0;
+  std::uint64_t arrived_total = 0;  // bytes of sent_total that have arrived
   std::uint64_t cut_after = UINT64_MAX;  // fault: FIN/RST after this many bytes
   SegKind cut_kind = SegKind::data;
 
@@ -175,7 +176,7 @@ struct Stream {
     flight.clear();
     tx_free_at = last_arrival = Nanos{0};
     closed_for_send = fin_arrived = rst_arrived = false;
-    sent_total = 0;
+    sent_total = arrived_total = 0;
     cut_after = UINT64_MAX;
     cut_kind = SegKind::data;
   }
@@ -323,6 +324,12 @@ struct World::Impl {
   void fault(int fd, FaultKind k) {
     if (w.observer_) w.observer_->on_fault(w.now_, fd, k);
   }
+  void stream_opened(int fd, std::uint32_t stream_id, const std::string& path) {
+    if (w.observer_) w.observer_->on_stream(w.now_, fd, stream_id, path);
+  }
+  void stream_ended(int fd, std::uint32_t stream_id) {
+    if (w.observer_) w.observer_->on_stream_end(w.now_, fd, stream_id);
+  }
 
   Connection* conn_at(std::uint64_t index, std::uint32_t gen);
   std::uint32_t new_conn();
@@ -349,6 +356,38 @@ struct Connection final : PeerTransport {
   Stream down;  // peer -> client
   PeerRunner runner;
 
+  // HTTP/2 streams the peer opened and the client may still be owed bytes of. A stream ends
+  // for the client when what ends it arrives: the frame that closed it (the down stream's
+  // byte `at`), or the FIN or RST that ended the connection (at_end).
+  struct OpenStream {
+    std::uint32_t id = 0;
+    std::uint64_t at = UINT64_MAX;
+    bool at_end = false;
+  };
+  std::vector<OpenStream> open_streams;
+
+  void end_stream(std::size_t i) {
+    const std::uint32_t id = open_streams[i].id;
+    open_streams.erase(open_streams.begin() + static_cast<std::ptrdiff_t>(i));
+    impl->stream_ended(client_fd, id);
+  }
+  // Ends the streams whose last bytes have arrived (all, once the connection's end has).
+  void streams_arrived(bool end_arrived) {
+    for (std::size_t i = 0; i < open_streams.size();) {
+      const OpenStream& st = open_streams[i];
+      if (st.at <= down.arrived_total || (end_arrived && st.at_end)) end_stream(i);
+      else ++i;
+    }
+  }
+  // The peer ended the connection (FIN, RST, or a cut): its streams end when that arrives.
+  void streams_end_with_connection() {
+    for (OpenStream& st : open_streams) st.at_end = true;
+  }
+  // The client's side is gone (closed, or its socket broke): every stream ends now.
+  void streams_over() {
+    while (!open_streams.empty()) end_stream(0);
+  }
+
   Nanos peer_now() override { return impl->now(); }
   std::size_t peer_write(const std::byte* data, std::size_t size) override {
     if (down.closed_for_send) return size;  // after shutdown/close the bytes vanish
@@ -359,6 +398,7 @@ struct Connection final : PeerTransport {
       impl->fault(client_fd, down.cut_kind == SegKind::rst ? FaultKind::reset : FaultKind::half_close);
       impl->stream_push(*this, 1, nullptr, 0, down.cut_kind);
       down.closed_for_send = true;
+      streams_end_with_connection();
       return size;  // the rest is lost with the connection
     }
     if (n < size) peer_blocked = true;
@@ -368,13 +408,28 @@ struct Connection final : PeerTransport {
     if (down.closed_for_send) return;
     impl->stream_push(*this, 1, nullptr, 0, SegKind::fin);
     down.closed_for_send = true;
+    streams_end_with_connection();
   }
   void peer_close() override { peer_shutdown(); }
   void peer_reset() override {
     impl->stream_push(*this, 1, nullptr, 0, SegKind::rst);
     down.closed_for_send = true;
+    streams_end_with_connection();
   }
   void peer_wake_at(Nanos t) override { impl->schedule(t, EvKind::peer_wake, index, gen); }
+  void peer_stream_opened(std::uint32_t stream_id, const std::string& path) override {
+    if (down.closed_for_send) return;  // too late: the connection has ended
+    open_streams.push_back(OpenStream{stream_id});
+    impl->stream_opened(client_fd, stream_id, path);
+  }
+  void peer_stream_ended(std::uint32_t stream_id, std::size_t still_buffered) override {
+    for (OpenStream& st : open_streams) {
+      if (st.id != stream_id || st.at != UINT64_MAX) continue;
+      st.at = down.sent_total + still_buffered;
+      streams_arrived(false);
+      return;
+    }
+  }
 };
 
 Connection* World::Impl::conn_at(std::uint64_t index, std::uint32_t gen) {
@@ -404,6 +459,7 @@ std::uint32_t World::Impl::new_conn() {
 
 void World::Impl::free_conn(std::uint32_t index) {
   Connection& c = *conns[index];
+  c.streams_over();  // before the client descriptor's close is told
   c.live = false;
   ++c.gen;
   c.runner.start(nullptr, nullptr);
@@ -494,6 +550,7 @@ void World::Impl::dispatch(const Event& ev) {
       s.state = SockState::failed;
       s.pending = s.failure = e;
       fault(c->client_fd, FaultKind::socket_error);
+      c->streams_over();  // the connection is broken for the client
       mark(c->client_fd);
       return;
     }
@@ -513,16 +570,20 @@ void World::Impl::dispatch(const Event& ev) {
         case SegKind::data:
           if (s.rst_arrived) return;
           s.delivered += seg.bytes;
+          s.arrived_total += seg.bytes;
           if (w.observer_) w.observer_->on_deliver(w.now_, c->client_fd, seg.bytes);
+          if (!c->open_streams.empty()) c->streams_arrived(false);
           break;
         case SegKind::fin:
           s.fin_arrived = true;
+          if (!c->open_streams.empty()) c->streams_arrived(true);
           break;
         case SegKind::rst:
           s.rst_arrived = true;
           s.ring.clear();  // a reset discards what the client had not read
           s.delivered = 0;
           slots[static_cast<std::size_t>(c->client_fd)].pending = NetError::reset;
+          if (!c->open_streams.empty()) c->streams_arrived(true);
           break;
       }
       mark(c->client_fd);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `h2` peers end to end in the simulated world, against nghttp2's client session.
+#include <map>
+
 #include "h2_test_client.hpp"
 
 namespace ms::sim::test {
@@ -36,6 +38,91 @@ TEST(PeerH2, TwoRequestsAnsweredInReverseOrderWithInterleavedData) {
   EXPECT_TRUE(c.eof);
   EXPECT_EQ(c.session_error, 0);
   EXPECT_EQ(w.peer_stats("p").requests_served, 2u);
+}
+
+// What the world tells its observer of streams and closes: "open FD ID PATH", "end FD ID",
+// "close FD" (the client's descriptor is 3, the first a world hands out).
+struct StreamLog final : NetObserver {
+  std::vector<std::string> log;
+  std::map<std::uint32_t, port::Nanos> opened_at, ended_at;
+  void on_stream(port::Nanos at, int fd, std::uint32_t id, const std::string& path) override {
+    log.push_back("open " + std::to_string(fd) + " " + std::to_string(id) + " " + path);
+    opened_at[id] = at;
+  }
+  void on_stream_end(port::Nanos at, int fd, std::uint32_t id) override {
+    log.push_back("end " + std::to_string(fd) + " " + std::to_string(id));
+    ended_at[id] = at;
+  }
+  void on_close(port::Nanos, int fd) override { log.push_back("close " + std::to_string(fd)); }
+};
+
+// A world that logs its streams and closes, with one peer at 127.0.0.2.
+struct LoggedWorld {
+  explicit LoggedWorld(std::string_view script, const WorldOptions& o = {}, int port = 80) : w(o) {
+    w.set_observer(&obs);
+    serve(w, "p", addr("127.0.0.2", port), script);
+  }
+  StreamLog obs;  // outlives the world, which may tell it of closes as it goes
+  World w;
+};
+
+TEST(PeerH2, StreamsAreToldOpenedAndEndedInTheServersOrder) {
+  LoggedWorld lw(
+      "accept\nh2\nexpect requests 2\nrespond 2 200 length 10\nrespond 1 200 length 10\n"
+      "data 2 10\nend 2\nwait 10ms\ndata 1 10\nend 1\nwait 1s\nclose");
+  StreamLog& obs = lw.obs;
+  H2Client c(lw.w, addr("127.0.0.2", 80));
+  c.get("/a?x=1");
+  c.get("/b");
+  ASSERT_TRUE(c.run_until([&] { return c.all_closed(2); }));
+  c.close();
+  const std::vector<std::string> want = {"open 3 1 /a?x=1", "open 3 3 /b", "end 3 3", "end 3 1", "close 3"};
+  EXPECT_EQ(obs.log, want);
+}
+
+// A GOAWAY ends the streams above its last id at once; closing the connection ends the
+// rest, before the client's descriptor is told closed.
+TEST(PeerH2, GoawayAndTheConnectionsEndEndItsStreams) {
+  LoggedWorld lw("accept\nh2\nexpect requests 3\ngoaway last 1\nhang");
+  StreamLog& obs = lw.obs;
+  H2Client c(lw.w, addr("127.0.0.2", 80));
+  for (const char* path : {"/a", "/b", "/c"}) c.get(path);
+  ASSERT_TRUE(c.run_until([&] { return c.goaway; }));
+  c.run_until([] { return false; }, lw.w.now() + 1s);
+  std::vector<std::string> want = {"open 3 1 /a", "open 3 3 /b", "open 3 5 /c", "end 3 3", "end 3 5"};
+  EXPECT_EQ(obs.log, want);  // stream 1 stays open: the peer hangs
+  c.close();
+  want.insert(want.end(), {"end 3 1", "close 3"});
+  EXPECT_EQ(obs.log, want);
+}
+
+// A stream ends for the client when the frame that ends it arrives, not when the server
+// sends it: one way takes 10 ms here, over TLS too.
+TEST(PeerH2, AStreamEndsWhenItsLastFrameArrives) {
+  for (const bool tls : {false, true}) {
+    WorldOptions o;
+    o.link.latency = 10ms;
+    LoggedWorld lw(std::string("accept\n") + (tls ? "tls peer.test\n" : "") +
+                       "h2\nexpect requests 1\nreply 1 200 body 10\nwait 1s",
+                   o, tls ? 443 : 80);
+    StreamLog& obs = lw.obs;
+    H2Client c(lw.w, addr("127.0.0.2", tls ? 443 : 80), tls);
+    c.get("/a");
+    ASSERT_TRUE(c.run_until([&] { return c.all_closed(1); })) << tls;
+    ASSERT_EQ(obs.ended_at.count(1), 1u) << tls;
+    EXPECT_EQ(obs.ended_at[1] - obs.opened_at[1], 10ms) << tls;
+  }
+}
+
+TEST(PeerH2, APeerThatClosesEndsTheStreamsItLeftOpen) {
+  LoggedWorld lw("accept\nh2\nexpect requests 2\nrespond 1 200 length 10\nclose");
+  StreamLog& obs = lw.obs;
+  H2Client c(lw.w, addr("127.0.0.2", 80));
+  c.get("/a");
+  c.get("/b");
+  ASSERT_TRUE(c.run_until([&] { return c.eof; }));
+  const std::vector<std::string> want = {"open 3 1 /a", "open 3 3 /b", "end 3 1", "end 3 3"};
+  EXPECT_EQ(obs.log, want);
 }
 
 TEST(PeerH2, DataInPiecesOnSchedule) {

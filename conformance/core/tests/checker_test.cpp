@@ -48,6 +48,15 @@ T two() {
   return t;
 }
 
+// Two HTTP/2 transfers sharing fd 5: e1's request is the server's stream 1, e2's stream 3,
+// both open from 5 ms; at 10 ms the server has ended stream 3 (e2 finishes in that call).
+T& h2_two(T& t) {
+  t.at(0).timer(0).add(1).timer(0).add(2);
+  t.sock(1, 5, MS_POLL_OUT).timer(1000).act(-1, 0, 2).none();
+  t.at(5).stream(5, 1, 1, "/one").stream(5, 3, 2, "/two");
+  return t.sock(1, 5, MS_POLL_IN).act(5, MS_CSELECT_OUT, 2).none().at(10).stream_end(5, 3);
+}
+
 // Pausing: e1 kicked, then at 5 ms its write callback refuses 100 bytes with PAUSE and the
 // socket is told NONE. At 20 ms easy_pause(CONT) redelivers them and tells a 0 ms timer;
 // the timer fires, and e1 finishes at 30 ms.
@@ -308,6 +317,47 @@ std::vector<Case> cases() {
          kick(t);
          t.at(5).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).call_end("easy_cleanup e1");
          return t.remove(1).cleanup();
+       }},
+      // SC-LAST-STREAM
+      {"remove_while_a_stream_runs", "SC-LAST-STREAM", true, [] {
+         T t;
+         h2_two(t).sock(2, 5, MS_POLL_REMOVE).act(5, MS_CSELECT_IN, 1).read(2, 0).none();
+         return t.at(60).act(-1, 0, 1).none();
+       }},
+      {"remove_then_nothing_to_wait_on", "SC-LAST-STREAM", true, [] {
+         T t;
+         h2_two(t).sock(2, 5, MS_POLL_REMOVE).act(5, MS_CSELECT_IN, 1).read(2, 0).none();
+         return t.note("stall");
+       }},
+      {"remove_after_the_last_stream", "SC-LAST-STREAM", false, [] {
+         T t;
+         h2_two(t).stream_end(5, 1).sock(2, 5, MS_POLL_REMOVE).timer(-1).act(5, MS_CSELECT_IN, 0);
+         t.read(1, 1).read(2, 0).none();
+         return t.at(20).close(5).remove(1).remove(2).cleanup();
+       }},
+      // Stream 1 is still open at the server (the client's reset is on its way), but its
+      // transfer ended in the call that told REMOVE.
+      {"remove_as_its_transfer_ends", "SC-LAST-STREAM", false, [] {
+         T t;
+         h2_two(t).sock(2, 5, MS_POLL_REMOVE).timer(-1).act(5, MS_CSELECT_IN, 0);
+         t.read(1, 1, MSE_OPERATION_TIMEDOUT).read(2, 0).none();
+         return t.at(20).close(5).remove(1).remove(2).cleanup();
+       }},
+      // The connection is closed with the REMOVE; e1 goes on on a new one.
+      {"remove_with_the_connection", "SC-LAST-STREAM", false, [] {
+         T t;
+         h2_two(t).sock(2, 5, MS_POLL_REMOVE).close(5).sock(1, 6, MS_POLL_OUT);
+         t.act(5, MS_CSELECT_IN, 1).read(2, 0).none();
+         t.at(20).sock(1, 6, MS_POLL_REMOVE).close(6).timer(-1).act(6, MS_CSELECT_OUT, 0).read(1, 0).none();
+         return t.remove(1).remove(2).cleanup();
+       }},
+      // e1 is paused, so its stream needs no watching until it is unpaused.
+      {"remove_while_paused", "SC-LAST-STREAM", false, [] {
+         T t;
+         h2_two(t).pause(1, MSPAUSE_RECV).sock(2, 5, MS_POLL_REMOVE).act(5, MS_CSELECT_IN, 1).read(2, 0).none();
+         t.at(50).sock(1, 5, MS_POLL_IN).timer(0).pause(1, MSPAUSE_CONT).none().act(-1, 0, 1).none();
+         t.at(60).stream_end(5, 1).sock(1, 5, MS_POLL_REMOVE).close(5).timer(-1).act(5, MS_CSELECT_IN, 0);
+         return t.read(1, 0).none().remove(1).remove(2).cleanup();
        }},
       // SC-LIVENESS
       {"stall", "SC-LIVENESS", true, [] { T t; kick(t); return t.note("stall"); }},

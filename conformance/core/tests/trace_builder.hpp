@@ -48,6 +48,11 @@ class T {
   T& open(int fd) { return push(EventKind::net_open, [&](Event& e) { e.fd = fd; }); }
   T& close(int fd) { return push(EventKind::net_close, [&](Event& e) { e.fd = fd; }); }
   T& bytes(int fd, long n) { return push(EventKind::net_bytes, [&](Event& e) { e.fd = fd, e.value = n; }); }
+  // An HTTP/2 server's stream on client socket fd: opened for easy (0: unknown), ended.
+  T& stream(int fd, long id, int easy, std::string path = "/") {
+    return push(EventKind::net_stream, [&](Event& e) { e.fd = fd, e.value = id, e.easy = easy, e.text = std::move(path); });
+  }
+  T& stream_end(int fd, long id) { return push(EventKind::net_stream_end, [&](Event& e) { e.fd = fd, e.value = id; }); }
   T& pause(int easy, int bits, int result = MSE_OK) {
     return push(EventKind::easy_pause, [&](Event& e) { e.easy = easy, e.value = bits, e.result = result; });
   }

@@ -111,6 +111,13 @@ const char* to_string(ClauseGroup g);
     "CURLMOPT_SOCKETFUNCTION(3)",                                                              \
     "When a socket is given a CURL_POLL_REMOVE value, it might be because libcurl is going "  \
     "to close it")                                                                             \
+  X(SC_LAST_STREAM, "SC-LAST-STREAM", SC, must, P_788 | P_DOC, trace,                          \
+    "REMOVE is told for a socket HTTP/2 streams share only after its last stream ended or "   \
+    "with the connection's end: never while the stream of a running, unpaused transfer is "  \
+    "still open on it, or the frame that ended it has not reached the client yet.",          \
+    "CURLMOPT_SOCKETFUNCTION(3)",                                                              \
+    "The specified socket/file descriptor is no longer used by libcurl for any active "       \
+    "transfer.")                                                                               \
   X(SC_SOCKETP, "SC-SOCKETP", SC, must, P_ALL, trace,                                          \
     "socketp is the pointer multi_assign last set for that socket, NULL if none, and is "     \
     "forgotten after REMOVE.",                                                                 \
@@ -359,6 +366,11 @@ inline Party party_of(const Clause& c) {
   return c.group == ClauseGroup::AP ? Party::application : Party::library;
 }
 const char* to_string(Party p);  // "library", "application"
+
+// Whether only the simulated world can exercise a clause: SC-LAST-STREAM is decided from
+// what the server saw of each HTTP/2 stream (net_stream events), which simnet's peers
+// record and real sockets do not.
+inline bool needs_simulated_peers(const Clause& c) { return c.key == ClauseId::SC_LAST_STREAM; }
 
 // All clauses in table order (stable: reports and counts use it).
 std::span<const Clause> all_clauses();

@@ -198,6 +198,16 @@
     "When a socket is given a CURL_POLL_REMOVE value, it might be because libcurl is "  \
     "going to close it, but it might also mean that it does not need any more "         \
     "monitoring for the moment.")                                                       \
+  X(SC_LAST_STREAM, e7_88, must,                                                        \
+    "",                                                                                 \
+    "CURLMOPT_SOCKETFUNCTION(3), libcurl 7.88.1",                                       \
+    "The specified socket/file descriptor is no longer used by libcurl for any "        \
+    "active transfer. It might soon be added again.")                                   \
+  X(SC_LAST_STREAM, e8, must,                                                           \
+    "",                                                                                 \
+    "CURLMOPT_SOCKETFUNCTION(3), libcurl 8.21.0",                                       \
+    "The specified socket/file descriptor is no longer used by libcurl for any "        \
+    "active transfer. It might soon be added again.")                                   \
   X(SC_SOCKETP, e7_16, must,                                                            \
     "socketp is the pointer multi_assign last set for that socket, NULL if none.",      \
     "curl_multi_socket_action(3), libcurl 7.19.7",                                      \

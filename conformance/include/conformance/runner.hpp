@@ -139,11 +139,12 @@ std::string real_not_applicable(const Scenario& scenario, const TargetSpec& targ
 // Adds a violation (clause "EXPECT" or the clause named) for every expectation of the
 // scenario's `expect` block that the run does not meet. Shared by every target. With
 // policy_overridden (a --policy preset replaced the scenario's own), `clause` lines are
-// not required to be exercised.
+// not required to be exercised, nor, on real sockets (simulated false), the clauses only the
+// simulated world exercises (needs_simulated_peers).
 // The done lines checked are those for `target` (applicable_done).
 void check_expectations(const Scenario& sc, const RunResult& run, const Checker& checker,
                         ScenarioRun& out, bool policy_overridden = false,
-                        const ImplementationVersion& target = {});
+                        const ImplementationVersion& target = {}, bool simulated = true);
 
 // The policy a run uses: the scenario's own, or the preset of RunOptions::policy with the
 // scenario's abort, no-recover and loop lines kept (they decide what the scenario

@@ -36,6 +36,9 @@
 //    timer callbacks) it makes come before it. write_cb and read_cb are recorded only when
 //    the policy pauses transfers (so other traces keep their identity); a return of
 //    MS_WRITEFUNC_PAUSE / MS_READFUNC_PAUSE (0x10000001) pauses that direction.
+//  * net_stream and net_stream_end come only from simnet's HTTP/2 peers: the streams open
+//    on a client socket (SC-LAST-STREAM). Every stream opened on a socket
+//    is ended before that socket's net_close.
 //  * app_* events come only from a recorded program (conformance/record/): its own waits
 //    for readiness and its timerfd, seen from outside. They name library sockets only (a
 //    descriptor the socket callback named and nobody closed since). An app_watch is
@@ -84,7 +87,14 @@ namespace ms::conf {
                         text = the call ("epoll_wait", "poll", "select", ...) */          \
   X(app_ready)       /* fd, mask = CSELECT bits that wait reported for a library socket */ \
   X(app_watch)       /* fd, mask = CSELECT IN|OUT the program now waits for (0 = none) */  \
-  X(app_timer)       /* fd = timerfd, value = ms until it fires (-1 = disarmed) */
+  X(app_timer)       /* fd = timerfd, value = ms until it fires (-1 = disarmed) */      \
+  X(net_stream)      /* an HTTP/2 peer got a request stream on client socket fd:         \
+                        value = stream id, text = :path, easy = the running transfer     \
+                        whose URL has that path (0: none, or not one for certain) */     \
+  X(net_stream_end)  /* that stream ended (the peer closed, reset or refused it, or the    \
+                        connection ended) and the frame or FIN/RST that ended it reached \
+                        the client (at once when the client's socket closed or broke):  \
+                        fd, value = stream id */
 
 enum class EventKind : std::uint8_t {
 #define MS_X(name) name,

@@ -46,7 +46,7 @@ namespace ms {
   X(poll_returns_early, "CL-POLL-WAITS", "ms_multi_poll with nothing to wait for returns at once") \
   X(wakeup_lost, "CL-WAKEUP", "a wakeup made while no poll waits is dropped")           \
   X(fdset_max_off, "CL-FDSET", "ms_multi_fdset gives max_fd one too high")             \
-  X(h2_remove_early, "SC-LIVENESS", "tells REMOVE for a shared HTTP/2 socket when one of its streams ends, though others still use it") \
+  X(h2_remove_early, "SC-LAST-STREAM", "tells REMOVE for a shared HTTP/2 socket when one of its streams ends, though others still use it") \
   X(h2_repeat_in, "SC-CHANGES", "tells a shared HTTP/2 socket's action again when another stream starts on it") \
   X(h2_stale_easy, "SC-USERP", "keeps telling a shared HTTP/2 socket's changes with the easy of a stream that has ended")
 

@@ -127,6 +127,17 @@ class PeerTransport {
   virtual void peer_reset() = 0;     // RST
   // Asks to be run again at t (a wake-up that finds nothing to do is harmless).
   virtual void peer_wake_at(Nanos t) = 0;
+  // HTTP/2 request streams as the server sees them (a world tells its observer; elsewhere
+  // nobody listens): opened when a request's headers arrived, with its :path; ended when
+  // the server closed or reset it, or it was refused or reset by the client. The bytes
+  // that end it are the last `still_buffered` bytes the runner holds for the transport,
+  // after everything peer_write took so far.
+  virtual void peer_stream_opened(std::uint32_t stream_id, const std::string& path) {
+    (void)stream_id, (void)path;
+  }
+  virtual void peer_stream_ended(std::uint32_t stream_id, std::size_t still_buffered) {
+    (void)stream_id, (void)still_buffered;
+  }
 };
 
 // Interprets one script on one connection. Feed it input, call run() after every change
@@ -151,6 +162,10 @@ class PeerRunner {
 
   struct H2;        // HTTP/2 state (peer_h2.cpp)
   struct H2Stream;  // one request's stream in it
+  // Tells the transport a request stream opened (HTTP/2, peer_h2.cpp).
+  void stream_opened(std::uint32_t stream_id, const std::string& path) {
+    if (transport_) transport_->peer_stream_opened(stream_id, path);
+  }
 
  private:
   bool step_send(const PeerCommand& cmd);  // true when the command is complete
@@ -166,6 +181,7 @@ class PeerRunner {
   void tls_input(const std::byte* data, std::size_t size);
   bool tls_pump();          // false: stop running (handshake pending or failed)
   bool tls_flush();         // true when every ciphertext byte was handed to the transport
+  std::size_t tls_buffered() const;  // ciphertext made and not handed to the transport yet
   bool tls_close_notify();  // sends close_notify once; true when flushed (or no TLS)
   bool tls_selected_h2() const;  // the handshake chose ALPN h2
   std::size_t write_out(const std::byte* data, std::size_t size);
@@ -175,6 +191,7 @@ class PeerRunner {
   bool h2_start(const PeerCommand& cmd);
   bool h2_pump();   // false: stop running (the connection ended or is ending)
   bool h2_send();   // true when every frame ready was handed to the transport
+  void h2_tell_ended();  // the streams closed so far: their frames are with the transport
   bool h2_drain();  // h2_send(), or true without HTTP/2
   bool h2_step(const PeerCommand& cmd);  // one HTTP/2 command; true when complete
   bool h2_step_stream(const PeerCommand& cmd, H2Stream& st);

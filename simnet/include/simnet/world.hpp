@@ -87,6 +87,17 @@ class NetObserver {
     (void)at, (void)fd, (void)bytes;
   }
   virtual void on_fault(port::Nanos at, int fd, FaultKind kind) { (void)at, (void)fd, (void)kind; }
+  // The HTTP/2 request streams of the connection of client socket fd: one opened (its peer
+  // got the request's headers; its id and :path), and one ended (the peer closed, reset or
+  // refused it, the client reset it, or the peer ended the connection), told when the frame,
+  // FIN or RST that ended it reaches the client; at once when the client's socket closes or
+  // breaks. Every stream opened is ended before fd's on_close.
+  virtual void on_stream(port::Nanos at, int fd, std::uint32_t stream_id, const std::string& path) {
+    (void)at, (void)fd, (void)stream_id, (void)path;
+  }
+  virtual void on_stream_end(port::Nanos at, int fd, std::uint32_t stream_id) {
+    (void)at, (void)fd, (void)stream_id;
+  }
 };
 
 // Where descriptor numbers come from when the world is seen by a real process (the
