@@ -140,3 +140,31 @@ def test_what_the_scenarios_loopback_skips_show(cli, tmp_path, library, expected
     assert real.returncode == 0, describe(real)
     report = json.loads((tmp_path / "real" / "report.json").read_text())
     assert {s["verdict"] for s in report["scenarios"]} == {"skipped"}
+
+
+H2_SHARED = ["h2_connection_dies", "h2_max_streams_one", "h2_multiplex_reverse_order", "h2_prior_knowledge_reuse",
+             "h2_removed_stream_not_named", "h2_stream_reset", "h2_tls_alpn", "h2_tls_many_small"]
+
+
+@pytest.mark.parametrize("library", [CURL788, CURL814])
+def test_both_libcurls_remove_a_shared_socket_after_its_last_stream(cli, tmp_path, library):
+    """reports/README.md: in the simulated world, 7.88.1 (OpenSSL build) and 8.14.1 pass
+    SC-LAST-STREAM in the eight HTTP/2 scenarios that reach it; on real sockets it is skipped."""
+    if not library.exists():
+        pytest.skip(f"{library} is not installed")
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    for path in (REPO_ROOT / "conformance" / "scenarios").glob("h2_*.scn"):
+        shutil.copy(path, suite)
+    proc = cli.run("conform", "--target", f"lib:{library}", "--suite", suite, "--no-shrink",
+                   "--report", tmp_path / "sim")
+    report = json.loads((tmp_path / "sim" / "report.json").read_text())
+    reached = sorted(s["name"] for s in report["scenarios"] if "SC-LAST-STREAM" in s.get("clauses", []))
+    assert reached == H2_SHARED, describe(proc)
+    clause = next(c for c in report["clauses"] if c["id"] == "SC-LAST-STREAM")
+    assert (clause["verdict"], clause["violations"]) == ("pass", 0), describe(proc)
+    real = cli.run("conform", "--target", f"lib:{library}", "--world", "real", "--suite",
+                   suite / "h2_multiplex_reverse_order.scn", "--report", tmp_path / "real")
+    clause = next(c for c in json.loads((tmp_path / "real" / "report.json").read_text())["clauses"]
+                  if c["id"] == "SC-LAST-STREAM")
+    assert clause["verdict"] == "skipped", describe(real)
