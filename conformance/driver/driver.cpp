@@ -2,6 +2,7 @@
 // driver.cpp: the simulated application: its policies, recording, handle ids, message
 // draining, transfers and socket calls (see driver_impl.hpp for the other files).
 #include "driver_impl.hpp"
+#include "http/url.hpp"
 
 namespace ms::conf {
 
@@ -473,13 +474,11 @@ RunResult Driver::run(const std::vector<ClientStep>& plan) { return impl_->run(p
 void Driver::record(Event e) { impl_->record(std::move(e)); }
 
 namespace {
-// The path and query of a URL as a request's :path gives them ("/" when it has none).
+// What a request for the URL sends as :path (path and query, "/" when empty), read by the
+// engine's URL parser; "" for a URL it refuses (no request is made for it).
 std::string request_path(const std::string& url) {
-  const std::size_t scheme = url.find("://");
-  const std::size_t from = url.find_first_of("/?#", scheme == std::string::npos ? 0 : scheme + 3);
-  if (from == std::string::npos || url[from] == '#') return "/";
-  std::string path = url.substr(from, url.find('#', from) - from);
-  return path[0] == '?' ? "/" + path : path;
+  const std::optional<http::Url> u = http::parse_url(url);
+  return u ? u->target : std::string();
 }
 }  // namespace
 
