@@ -6,9 +6,9 @@
 #include <cstring>
 #include <mutex>
 #include <new>
-#include <unordered_set>
 
 #include "easy.hpp"
+#include "handle_arena.hpp"
 #include "headers.hpp"
 #include "multi.hpp"
 #include "multisock/engine.hpp"
@@ -18,47 +18,34 @@
 
 namespace ms::registry {
 namespace {
-std::mutex& lock() {
-  static std::mutex m;
-  return m;
+HandleArena& multis() {
+  static HandleArena a(sizeof(ms_multi));
+  return a;
 }
-// Hashed: a check costs the same with 100 handles as with 100,000 (an ordered set's walk
-// misses the cache once per level). Only membership is asked, never the order.
-std::unordered_set<const void*>& multis() {
-  static std::unordered_set<const void*> s;
-  return s;
+HandleArena& easies() {
+  static HandleArena a(sizeof(ms_easy));
+  return a;
 }
-std::unordered_set<const void*>& easies() {
-  static std::unordered_set<const void*> s;
-  return s;
+// The magic number is cleared here, after the destructor: a store to a member inside a
+// destructor may be dropped by the compiler (the object's life ends there), this one may not.
+template <class Handle>
+void destroy_in(HandleArena& arena, Handle* h) {
+  void* magic = &h->magic;
+  h->~Handle();
+  std::memset(magic, 0, sizeof(Handle::kMagic));
+  arena.give(h);
 }
 }  // namespace
 
-void add(const ms_multi* m) {
-  std::lock_guard g(lock());
-  multis().insert(m);
-}
-void remove(const ms_multi* m) {
-  std::lock_guard g(lock());
-  multis().erase(m);
-}
+void* allocate_multi() { return multis().take(); }
+void* allocate_easy() { return easies().take(); }
+void destroy(ms_multi* m) { destroy_in(multis(), m); }
+void destroy(ms_easy* e) { destroy_in(easies(), e); }
 bool live(const ms_multi* m) {
-  if (!m) return false;
-  std::lock_guard g(lock());
-  return multis().count(m) != 0 && m->magic == ms_multi::kMagic;
-}
-void add(const ms_easy* e) {
-  std::lock_guard g(lock());
-  easies().insert(e);
-}
-void remove(const ms_easy* e) {
-  std::lock_guard g(lock());
-  easies().erase(e);
+  return m && multis().holds(m, [m] { return m->magic == ms_multi::kMagic; });
 }
 bool live(const ms_easy* e) {
-  if (!e) return false;
-  std::lock_guard g(lock());
-  return easies().count(e) != 0 && e->magic == ms_easy::kMagic;
+  return e && easies().holds(e, [e] { return e->magic == ms_easy::kMagic; });
 }
 
 }  // namespace ms::registry
@@ -68,9 +55,7 @@ namespace ms {
 ms_multi* multi_init(const port::Ports& ports, const MultiOptions& options) {
   if (!ports.clock || !ports.net || !ports.resolver) return nullptr;
   if (options.mutant != Mutant::none && !mutants_compiled_in()) return nullptr;
-  auto* m = new (std::nothrow) ms_multi(ports, options.mutant);
-  if (m) registry::add(m);
-  return m;
+  return registry::make<ms_multi>(registry::allocate_multi(), ports, options.mutant);
 }
 
 }  // namespace ms
@@ -81,8 +66,7 @@ MSMcode ms_multi_cleanup(ms_multi* multi) {
   if (!ms::registry::live(multi)) return MSM_BAD_HANDLE;
   const MSMcode rc = multi->cleanup();
   if (rc != MSM_OK) return rc;
-  ms::registry::remove(multi);
-  delete multi;
+  ms::registry::destroy(multi);
   return MSM_OK;
 }
 
@@ -169,14 +153,12 @@ MSMsg* ms_multi_info_read(ms_multi* multi, int* msgs_in_queue) {
 }  // extern "C"
 
 ms_easy::ms_easy() = default;  // (HeaderStore complete here: headers.hpp)
-ms_easy::~ms_easy() { magic = 0; }
+ms_easy::~ms_easy() = default;  // (its magic number is cleared by registry::destroy)
 
 extern "C" {
 
 ms_easy* ms_easy_init(void) {
-  auto* e = new (std::nothrow) ms_easy();
-  if (e) ms::registry::add(e);
-  return e;
+  return ms::registry::make<ms_easy>(ms::registry::allocate_easy());
 }
 
 void ms_easy_cleanup(ms_easy* easy) {
@@ -190,8 +172,7 @@ void ms_easy_cleanup(ms_easy* easy) {
   if (easy->connected_in) easy->connected_in->release_connected(easy);
   if (easy->own_multi) ms_multi_cleanup(easy->own_multi);
   ms::share_attach(*easy, nullptr);
-  ms::registry::remove(easy);
-  delete easy;
+  ms::registry::destroy(easy);
 }
 
 MSEcode ms_easy_setopt(ms_easy* easy, MSoption option, ...) {

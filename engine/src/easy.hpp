@@ -62,6 +62,22 @@ struct ms_easy {
   static constexpr std::uint32_t kMagic = 0x6d736561;  // "msea"
   std::uint32_t magic = kMagic;
 
+  // What its multi keeps of it, first: adding and removing a handle touch these and the
+  // magic number (two cache lines), not the options and results below.
+  bool done = false;        // added and finished
+  bool msg_queued = false;
+  bool info_stale = false;  // `info` holds a transfer's results (cleared at the next add)
+  ms_multi* multi = nullptr;                // the multi it is added to
+  std::uint64_t seq = 0;                    // order of addition: ties in the timer queue
+  ms_easy* added_prev = nullptr;            // its neighbours in the multi's added list
+  ms_easy* added_next = nullptr;
+  ms_multi* connected_in = nullptr;         // holds its CONNECT_ONLY connection
+  // While added: made when its first timer comes (or when a pause or an abort needs it),
+  // so a handle added and not yet started holds none (ms_multi::transfer_of).
+  std::unique_ptr<ms::Transfer> transfer;
+  std::list<MSMsg>::iterator msg_it;        // its unread DONE message when msg_queued
+  ms::TimerQueue<ms_easy>::Slot timer_slot;  // its entry in the multi's timers
+
   // Options. Strings are copied (as libcurl does); lists and POSTFIELDS are borrowed.
   struct Options {
     std::string url;
@@ -135,21 +151,9 @@ struct ms_easy {
     Info& operator=(Info&&) = default;
   } info;
 
-  ms_multi* multi = nullptr;                // the multi it is added to
-  std::uint64_t seq = 0;                    // order of addition: ties in the timer queue
-  ms_easy* added_prev = nullptr;            // its neighbours in the multi's added list
-  ms_easy* added_next = nullptr;
-  // While added: made when its first timer comes (or when a pause or an abort needs it),
-  // so a handle added and not yet started holds none (ms_multi::transfer_of).
-  std::unique_ptr<ms::Transfer> transfer;
-  std::optional<ms::TimerQueue<ms_easy>::Slot> timer_slot;  // its entry in the multi's timers
-  bool done = false;                        // added and finished
-  bool msg_queued = false;
-  std::list<MSMsg>::iterator msg_it;        // its unread DONE message when msg_queued
   int pause_bits = 0;
   ms_multi* own_multi = nullptr;            // ms_easy_perform's private multi, once used
   ms_share* share = nullptr;                // MSOPT_SHARE
-  ms_multi* connected_in = nullptr;         // holds its CONNECT_ONLY connection
   // Response headers of the latest transfer (ms_easy_header); made on the first header.
   std::unique_ptr<ms::HeaderStore> headers;
 

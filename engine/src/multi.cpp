@@ -53,8 +53,7 @@ constexpr std::size_t kScratchBytes = 64 * 1024;
 ms_multi::ms_multi(const ms::port::Ports& ports, ms::Mutant mutant)
     : ports_(ports), mutant_(mutant), sockets_(*this, mutant), pool_(*this), scratch_(kScratchBytes) {}
 
-ms_multi::~ms_multi() {
-  magic = 0;
+ms_multi::~ms_multi() {  // (its magic number is cleared by registry::destroy)
   if (wakeup_fd_ >= 0 && ports_.waiter) ports_.waiter->close_wakeup(wakeup_fd_);
 }
 
@@ -144,9 +143,10 @@ void ms_multi::AddedList::erase(ms_easy* easy) {
 ms::Transfer& ms_multi::transfer_of(ms_easy* easy) {
   if (!easy->transfer) {
     easy->transfer = std::make_unique<ms::Transfer>(*this, *easy);
+    easy->info_stale = true;
     // Pending, as if made at the add: due at its add's time, which its queue entry holds.
     // Without an entry (run_timers took it out) its start is due, and on_timer serves it.
-    if (easy->timer_slot) easy->transfer->schedule_start(easy->timer_slot->at);
+    if (easy->timer_slot.queued()) easy->transfer->schedule_start(easy->timer_slot.at());
   }
   return *easy->transfer;
 }
@@ -178,8 +178,11 @@ MSMcode ms_multi::add_handle(ms_easy* easy) {
   easy->multi = this;
   easy->seq = ++next_seq_;
   easy->done = false;
-  easy->info.clear_certinfo();
-  easy->info = ms_easy::Info{};
+  if (easy->info_stale) {  // a handle added again: the last transfer's results go
+    easy->info.clear_certinfo();
+    easy->info = ms_easy::Info{};
+    easy->info_stale = false;
+  }
   added_.push_back(easy);
   ++running_;
   // Its start (Transfer::Deadline::start) is due now; the transfer is made when it comes.
@@ -293,10 +296,7 @@ void ms_multi::run_timers() {
   // Collect first: a transfer may set a new deadline that is already due; it runs on the
   // next call rather than looping here.
   due_.clear();
-  while (ms_easy* easy = timers_.pop_due(now_)) {
-    easy->timer_slot.reset();
-    due_.push_back(easy);
-  }
+  while (ms_easy* easy = timers_.pop_due(now_)) due_.push_back(easy);
   for (ms_easy* easy : due_) {
     if (aborted_) break;
     transfer_of(easy).on_timer();
@@ -387,7 +387,7 @@ MSMcode ms_multi::cleanup() {
     added_.erase(easy);
     if (easy->transfer && !easy->transfer->done()) easy->transfer->cancel();
     easy->transfer.reset();
-    easy->timer_slot.reset();  // a handle that had not started (the queue goes with the multi)
+    timers_.set(easy->timer_slot, easy->seq, std::nullopt, easy);  // one that had not started
     easy->multi = nullptr;
     easy->msg_queued = false;
     easy->done = false;

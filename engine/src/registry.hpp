@@ -1,19 +1,32 @@
 // SPDX-License-Identifier: MIT
-// registry.hpp: the set of live handles. A pointer is a valid handle only if it is in this
-// set AND carries the right magic, so a freed or random pointer is refused without being
-// dereferenced (the set is consulted first).
+// registry.hpp: the live handles. Multi and easy handles live in arenas of their own
+// (handle_arena.hpp): a pointer is a valid handle only if it is a slot of the right arena
+// AND carries the right magic, so a freed or random pointer is refused without being
+// dereferenced (the arena is consulted first), at a cost that does not grow with the number
+// of handles.
 #pragma once
+
+#include <new>
+#include <utility>
 
 struct ms_multi;
 struct ms_easy;
 
 namespace ms::registry {
 
-void add(const ms_multi* m);
-void remove(const ms_multi* m);
+// Memory for a new handle (nullptr when out of memory); the caller constructs in it.
+void* allocate_multi();
+void* allocate_easy();
+// Destroys a handle made in that memory and frees its slot.
+void destroy(ms_multi* m);
+void destroy(ms_easy* e);
 bool live(const ms_multi* m);
-void add(const ms_easy* e);
-void remove(const ms_easy* e);
 bool live(const ms_easy* e);
+
+// A handle constructed in its arena; nullptr when out of memory.
+template <class Handle, class... Args>
+Handle* make(void* memory, Args&&... args) {
+  return memory ? new (memory) Handle(std::forward<Args>(args)...) : nullptr;
+}
 
 }  // namespace ms::registry

@@ -43,6 +43,31 @@ TEST(Handles_Easy, FreedAndNullRefused) {
   ms_easy_cleanup(nullptr);
 }
 
+// A multi's magic number is not its first member (it has bases): a freed one is refused too.
+TEST(Handles_Multi, FreedRefusedAndHandlesOfTheOtherKind) {
+  FakeApp app;
+  ms_multi* m = app.multi;
+  app.multi = nullptr;  // freed here
+  ms_easy* e = ms_easy_init();
+  ASSERT_NE(e, nullptr);
+  int running = 0;
+  // An easy handle where a multi is wanted, and the other way round; a pointer into a handle.
+  EXPECT_EQ(ms_multi_socket_action(reinterpret_cast<ms_multi*>(e), MS_SOCKET_TIMEOUT, 0, &running), MSM_BAD_HANDLE);
+  EXPECT_EQ(ms_multi_add_handle(m, reinterpret_cast<ms_easy*>(m)), MSM_BAD_EASY_HANDLE);
+  EXPECT_EQ(ms_multi_add_handle(m, reinterpret_cast<ms_easy*>(reinterpret_cast<char*>(e) + 64)), MSM_BAD_EASY_HANDLE);
+  EXPECT_EQ(ms_multi_add_handle(m, e), MSM_OK);
+  EXPECT_EQ(ms_multi_remove_handle(m, e), MSM_OK);
+  EXPECT_EQ(ms_multi_cleanup(m), MSM_OK);
+  EXPECT_EQ(ms_multi_cleanup(m), MSM_BAD_HANDLE);  // freed: refused
+  EXPECT_EQ(ms_multi_add_handle(m, e), MSM_BAD_HANDLE);
+  ms_easy_cleanup(e);
+  // A slot freed and handed out again is the new handle's: valid once more.
+  ms_easy* again = ms_easy_init();
+  EXPECT_EQ(again, e);
+  EXPECT_EQ(ms_easy_setopt(again, MSOPT_URL, "http://x.test/"), MSE_OK);
+  ms_easy_cleanup(again);
+}
+
 TEST(Handles_Multi, BadArgumentsAndOptions) {
   FakeApp app;
   EXPECT_EQ(ms_multi_socket_action(app.multi, MS_SOCKET_TIMEOUT, 0, nullptr), MSM_BAD_FUNCTION_ARGUMENT);
