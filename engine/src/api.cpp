@@ -18,35 +18,29 @@
 
 namespace ms::registry {
 namespace {
+// Never destroyed: a handle may be freed by a static destructor that runs after ours would.
 HandleArena& multis() {
-  static HandleArena a(sizeof(ms_multi));
+  static HandleArena& a = *new HandleArena(sizeof(ms_multi));
   return a;
 }
 HandleArena& easies() {
-  static HandleArena a(sizeof(ms_easy));
+  static HandleArena& a = *new HandleArena(sizeof(ms_easy));
   return a;
-}
-// The magic number is cleared here, after the destructor: a store to a member inside a
-// destructor may be dropped by the compiler (the object's life ends there), this one may not.
-template <class Handle>
-void destroy_in(HandleArena& arena, Handle* h) {
-  void* magic = &h->magic;
-  h->~Handle();
-  std::memset(magic, 0, sizeof(Handle::kMagic));
-  arena.give(h);
 }
 }  // namespace
 
 void* allocate_multi() { return multis().take(); }
 void* allocate_easy() { return easies().take(); }
-void destroy(ms_multi* m) { destroy_in(multis(), m); }
-void destroy(ms_easy* e) { destroy_in(easies(), e); }
-bool live(const ms_multi* m) {
-  return m && multis().holds(m, [m] { return m->magic == ms_multi::kMagic; });
+void destroy(ms_multi* m) {
+  m->~ms_multi();
+  multis().give(m);
 }
-bool live(const ms_easy* e) {
-  return e && easies().holds(e, [e] { return e->magic == ms_easy::kMagic; });
+void destroy(ms_easy* e) {
+  e->~ms_easy();
+  easies().give(e);
 }
+bool live(const ms_multi* m) { return multis().live(m); }
+bool live(const ms_easy* e) { return easies().live(e); }
 
 }  // namespace ms::registry
 
@@ -153,7 +147,7 @@ MSMsg* ms_multi_info_read(ms_multi* multi, int* msgs_in_queue) {
 }  // extern "C"
 
 ms_easy::ms_easy() = default;  // (HeaderStore complete here: headers.hpp)
-ms_easy::~ms_easy() = default;  // (its magic number is cleared by registry::destroy)
+ms_easy::~ms_easy() = default;  // (HeaderStore complete here)
 
 extern "C" {
 

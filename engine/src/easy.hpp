@@ -59,11 +59,8 @@ struct RareOptions {
 }  // namespace ms
 
 struct ms_easy {
-  static constexpr std::uint32_t kMagic = 0x6d736561;  // "msea"
-  std::uint32_t magic = kMagic;
-
-  // What its multi keeps of it, first: adding and removing a handle touch these and the
-  // magic number (two cache lines), not the options and results below.
+  // What its multi keeps of it, first: adding and removing a handle touch these (two cache
+  // lines: a handle starts one, handle_arena.hpp), not the options and results below.
   bool done = false;        // added and finished
   bool msg_queued = false;
   bool info_stale = false;  // `info` holds a transfer's results (cleared at the next add)

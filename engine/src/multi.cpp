@@ -53,7 +53,7 @@ constexpr std::size_t kScratchBytes = 64 * 1024;
 ms_multi::ms_multi(const ms::port::Ports& ports, ms::Mutant mutant)
     : ports_(ports), mutant_(mutant), sockets_(*this, mutant), pool_(*this), scratch_(kScratchBytes) {}
 
-ms_multi::~ms_multi() {  // (its magic number is cleared by registry::destroy)
+ms_multi::~ms_multi() {
   if (wakeup_fd_ >= 0 && ports_.waiter) ports_.waiter->close_wakeup(wakeup_fd_);
 }
 

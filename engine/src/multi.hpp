@@ -30,9 +30,6 @@ class Transfer;
 }
 
 struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool::Closer {
-  static constexpr std::uint32_t kMagic = 0x6d736d75;  // "msmu"
-  std::uint32_t magic = kMagic;
-
   ms_multi(const ms::port::Ports& ports, ms::Mutant mutant);
   ~ms_multi() override;
   ms_multi(const ms_multi&) = delete;

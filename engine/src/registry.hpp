@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 // registry.hpp: the live handles. Multi and easy handles live in arenas of their own
-// (handle_arena.hpp): a pointer is a valid handle only if it is a slot of the right arena
-// AND carries the right magic, so a freed or random pointer is refused without being
-// dereferenced (the arena is consulted first), at a cost that does not grow with the number
-// of handles.
+// (handle_arena.hpp): a pointer is a valid handle only if it is a taken slot of the right
+// arena, so a freed, random or wrong-kind pointer is refused without being dereferenced, at
+// a cost that does not grow with the number of handles.
 #pragma once
 
 #include <new>
