@@ -147,7 +147,7 @@ void Driver::Impl::nested_call(bool socket_cb, void* easy, int fd) {
         break;
       }
   }
-  if (!socket_cb && !regs.empty()) fd = regs.begin()->first;
+  if (!socket_cb && !regs.empty()) fd = regs.nth(0);
   ++out.api_calls;
   Event e;
   e.flags = EventFlag::in_callback;
@@ -164,8 +164,8 @@ void Driver::Impl::nested_call(bool socket_cb, void* easy, int fd) {
     }
     case 2: {
       if (fd < 0) return;
-      auto it = regs.find(fd);
-      void* keep = it == regs.end() ? nullptr : it->second.socketp;  // socketp unchanged
+      const Registration* r = regs.find(fd);
+      void* keep = r ? r->socketp : nullptr;  // socketp unchanged
       e.kind = EventKind::assign;
       e.fd = fd;
       e.socketp = socketp_id(keep);

@@ -29,6 +29,7 @@
 #include <set>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -91,7 +92,38 @@ struct Driver::Impl {
   int running = 0;
   bool in_call = false;
   std::optional<Nanos> deadline;  // from the timer callback
-  std::map<int, Registration> regs;  // ordered: rounds visit descriptors in order
+  // The registered descriptors: in order (the first, or the n-th, is picked by number), and
+  // found in one step for the small numbers targets use: a lookup on every ready descriptor
+  // walking a tree of 10,000 sockets would miss the cache at each level.
+  class Registrations {
+   public:
+    Registration* find(int fd) {
+      if (fd >= 0 && fd < kSmallMax) return static_cast<std::size_t>(fd) < small_.size() ? small_[static_cast<std::size_t>(fd)] : nullptr;
+      auto it = ordered_.find(fd);
+      return it == ordered_.end() ? nullptr : &it->second;
+    }
+    Registration& operator[](int fd) {
+      if (Registration* r = find(fd)) return *r;
+      Registration& r = ordered_[fd];  // a map's node stays where it is: small_ may point at it
+      if (fd >= 0 && fd < kSmallMax) {
+        if (static_cast<std::size_t>(fd) >= small_.size()) small_.resize(static_cast<std::size_t>(fd) * 2 + 64, nullptr);
+        small_[static_cast<std::size_t>(fd)] = &r;
+      }
+      return r;
+    }
+    void erase(int fd) {
+      if (fd >= 0 && static_cast<std::size_t>(fd) < small_.size()) small_[static_cast<std::size_t>(fd)] = nullptr;
+      ordered_.erase(fd);
+    }
+    bool empty() const { return ordered_.empty(); }
+    std::size_t size() const { return ordered_.size(); }
+    int nth(std::size_t n) const { return std::next(ordered_.begin(), static_cast<long>(n))->first; }  // n < size()
+
+   private:
+    static constexpr int kSmallMax = 1 << 16;
+    std::map<int, Registration> ordered_;
+    std::vector<Registration*> small_;
+  } regs;
   // Descriptors registered at some point: a flag per descriptor number (they are small),
   // a set for any other value a target reports.
   struct FdsSeen {
@@ -111,10 +143,12 @@ struct Driver::Impl {
       return static_cast<std::size_t>(fd) < small.size() && small[static_cast<std::size_t>(fd)];
     }
   } ever_registered;
-  std::map<const void*, int> easy_ids;  // lookups only; ids come from creation order
+  // Keyed by address, hashed: looked up, never iterated, so no address order reaches a
+  // trace (ids come from creation order), and a lookup costs the same with 10,000 handles.
+  std::unordered_map<const void*, int> easy_ids;
   int next_easy_id = 1;
-  std::map<const void*, int> socketp_ids;
-  std::map<const void*, Transfer*> transfer_of;  // lookups only
+  std::unordered_map<const void*, int> socketp_ids;
+  std::unordered_map<const void*, Transfer*> transfer_of;
   int next_socketp_id = 1;
   std::vector<std::unique_ptr<Transfer>> transfers;
   std::vector<int> candidates;

@@ -198,9 +198,9 @@ bool Driver::Impl::act_on_ready_descriptors() {
   scratch.clear();
   scratch.swap(candidates);
   for (int fd : scratch) {
-    auto it = regs.find(fd);
-    if (it == regs.end()) continue;
-    const int action = it->second.action;
+    const Registration* reg = regs.find(fd);
+    if (!reg) continue;
+    const int action = reg->action;
     if (action == MS_POLL_NONE) continue;
     const int ready = env.readiness(fd);
     int mask = ready & MS_CSELECT_ERR;
@@ -225,9 +225,7 @@ bool Driver::Impl::events_without_news() {
   bool acted = false;
   if (!regs.empty() && rng.chance(opt.policy.spurious_in + opt.policy.spurious_out +
                                   opt.policy.err_healthy)) {
-    auto it = regs.begin();
-    std::advance(it, static_cast<long>(rng.below(regs.size())));
-    const int fd = it->first;
+    const int fd = regs.nth(static_cast<std::size_t>(rng.below(regs.size())));
     const double pick = static_cast<double>(rng.below(1000)) / 1000.0 *
                         (opt.policy.spurious_in + opt.policy.spurious_out +
                          opt.policy.err_healthy);
@@ -244,7 +242,7 @@ bool Driver::Impl::events_without_news() {
   if (rng.chance(opt.policy.stale_fd)) {
     // A descriptor nobody registered right now: stale if it was, unknown if never.
     const int fd = 3 + static_cast<int>(rng.below(64));
-    if (!regs.count(fd)) {
+    if (!regs.find(fd)) {
       socket_action(fd, static_cast<int>(rng.below(8)) & 7,
                     ever_registered.count(fd) ? "spurious stale-fd" : "spurious unknown-fd");
       acted = true;
