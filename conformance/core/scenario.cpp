@@ -249,6 +249,9 @@ class Parser {
       if (kw == "client" || kw == "expect") {
         if (l.toks.size() > 1) fail(no, l.toks[1].column, "\"" + kw + "\" takes no argument");
         if (!seen_blocks_.insert(kw).second) fail(no, 1, "second \"" + kw + "\" block");
+        // A step per line at most: made once, not grown (a step is large; a 2,000-line
+        // client block otherwise moves its steps a dozen times into fresh memory).
+        if (kw == "client") out_.client.reserve(block_end - i - 1);
         for (std::size_t j = i + 1; j < block_end; ++j) {
           char bc = first_char(lines_[j]);
           if (bc == '\0' || bc == '#') continue;

@@ -3,7 +3,7 @@
 // the link to its multi and running transfer. Small on purpose: a handle that is only
 // configured (or added and waiting) holds no buffer and no Transfer, and the options few
 // applications set live in a block made on the first of them (RareOptions). An idle
-// added handle with a URL costs about 680 heap bytes (`multisock bench --only memory`;
+// added handle with a URL costs about 640-690 heap bytes (`multisock bench --only memory`;
 // engine/tests/idle_handle_test.cpp holds it to at most 1,200).
 #pragma once
 
