@@ -27,10 +27,15 @@ HandleArena& easies() {
   static HandleArena& a = *new HandleArena(sizeof(ms_easy));
   return a;
 }
+HandleArena& shares() {
+  static HandleArena& a = *new HandleArena(sizeof(ms_share));
+  return a;
+}
 }  // namespace
 
 void* allocate_multi() { return multis().take(); }
 void* allocate_easy() { return easies().take(); }
+void* allocate_share() { return shares().take(); }
 void destroy(ms_multi* m) {
   m->~ms_multi();
   multis().give(m);
@@ -39,8 +44,13 @@ void destroy(ms_easy* e) {
   e->~ms_easy();
   easies().give(e);
 }
+void destroy(ms_share* s) {
+  s->~ms_share();
+  shares().give(s);
+}
 bool live(const ms_multi* m) { return multis().live(m); }
 bool live(const ms_easy* e) { return easies().live(e); }
+bool live(const ms_share* s) { return shares().live(s); }
 
 }  // namespace ms::registry
 

@@ -4,12 +4,12 @@
 #include "share.hpp"
 
 #include <cstdarg>
-#include <new>
 
 #include "easy.hpp"
+#include "registry.hpp"
 
 namespace {
-bool live(const ms_share* s) { return s && s->magic == ms_share::kMagic; }
+using ms::registry::live;
 
 MSSHcode set_shared(ms_share& s, long data, bool on) {
   if (s.users > 0) return MSSHE_IN_USE;
@@ -41,7 +41,7 @@ MSEcode share_attach(ms_easy& easy, ms_share* share) {
 
 extern "C" {
 
-ms_share* ms_share_init(void) { return new (std::nothrow) ms_share(); }
+ms_share* ms_share_init(void) { return ms::registry::make<ms_share>(ms::registry::allocate_share()); }
 
 MSSHcode ms_share_setopt(ms_share* share, MSSHoption option, ...) {
   if (!live(share)) return MSSHE_INVALID;
@@ -66,8 +66,7 @@ MSSHcode ms_share_cleanup(ms_share* share) {
   if (!live(share)) return MSSHE_INVALID;
   if (share->users > 0) return MSSHE_IN_USE;
   if (share->multi) ms_multi_cleanup(share->multi);
-  share->magic = 0;
-  delete share;
+  ms::registry::destroy(share);
   return MSSHE_OK;
 }
 

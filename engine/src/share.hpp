@@ -3,13 +3,10 @@
 // use through ms_easy_perform (see multisock.h). easy_perform and the easy API use these.
 #pragma once
 
-#include <cstdint>
 
 #include "multisock/multisock.h"
 
-struct ms_share {
-  static constexpr std::uint32_t kMagic = 0x6d737368;  // "mssh"
-  std::uint32_t magic = kMagic;
+struct ms_share {  // lives in the registry's arena (registry.hpp)
   bool connect = false;  // MS_LOCK_DATA_CONNECT is shared
   ms_lock_function lock_fn = nullptr;
   ms_unlock_function unlock_fn = nullptr;

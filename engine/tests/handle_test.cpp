@@ -68,6 +68,27 @@ TEST(Handles_Multi, FreedRefusedAndHandlesOfTheOtherKind) {
   ms_easy_cleanup(again);
 }
 
+// A share handle is judged as the others are: a freed one, another kind of handle or
+// garbage is refused without being read.
+TEST(Handles_Share, FreedOtherKindAndGarbageRefused) {
+  ms_share* sh = ms_share_init();
+  ASSERT_NE(sh, nullptr);
+  ms_easy* e = ms_easy_init();
+  EXPECT_EQ(ms_easy_setopt(e, MSOPT_SHARE, sh), MSE_OK);
+  EXPECT_EQ(ms_share_cleanup(sh), MSSHE_IN_USE);
+  EXPECT_EQ(ms_easy_setopt(e, MSOPT_SHARE, static_cast<ms_share*>(nullptr)), MSE_OK);
+  EXPECT_EQ(ms_share_cleanup(sh), MSSHE_OK);
+  EXPECT_EQ(ms_share_cleanup(sh), MSSHE_INVALID);  // freed
+  EXPECT_EQ(ms_share_setopt(sh, MSSHOPT_SHARE, static_cast<long>(MS_LOCK_DATA_CONNECT)), MSSHE_INVALID);
+  EXPECT_EQ(ms_easy_setopt(e, MSOPT_SHARE, sh), MSE_BAD_FUNCTION_ARGUMENT);
+  EXPECT_EQ(ms_easy_setopt(e, MSOPT_SHARE, reinterpret_cast<ms_share*>(e)), MSE_BAD_FUNCTION_ARGUMENT);
+  alignas(16) unsigned char garbage[64];
+  std::memset(garbage, 0x68, sizeof garbage);
+  EXPECT_EQ(ms_share_cleanup(reinterpret_cast<ms_share*>(garbage)), MSSHE_INVALID);
+  EXPECT_EQ(ms_share_cleanup(nullptr), MSSHE_INVALID);
+  ms_easy_cleanup(e);
+}
+
 TEST(Handles_Multi, BadArgumentsAndOptions) {
   FakeApp app;
   EXPECT_EQ(ms_multi_socket_action(app.multi, MS_SOCKET_TIMEOUT, 0, nullptr), MSM_BAD_FUNCTION_ARGUMENT);
