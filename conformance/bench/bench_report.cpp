@@ -267,7 +267,8 @@ Section scaling(const json& r) {
            "(so at 100,000 handles each call meets a handle out of the cache); the other operations leave the "
            "multi as they found it and are timed 5 times over 2,000 calls, the least kept. `ready_socket`: "
            "socket_action on that connection's socket, told readable (nothing to read); `socket_timeout`: a "
-           "SOCKET_TIMEOUT call with nothing due; `remove`: the waiting handles, then the connected one.";
+           "SOCKET_TIMEOUT call with nothing due; `remove`: the waiting handles (the connected one is removed "
+           "after, untimed: closing its socket is a cost per connection, not per handle).";
   for (const auto& [op, v] : sc.at("operations").items())
     for (int side = 0; side < 2; ++side) {
       std::vector<std::string> row = {op, side_name(r, side)};
@@ -283,7 +284,7 @@ Section simulator(const json& r) {
   const json& sim = r.at("simulator");
   Section s{"The simulator, with the checker on", "", {"workload", "CPU ms", "rate"}, {}, ""};
   s.text = "The engine, the simulated application and the checker together over simnet, the trace hashed (best of "
-           "the rounds, in the bench's own process); the hour file through a whole `multisock replay` process "
+           "twice the rounds, at most 15, in the bench's own process); the hour file through a whole `multisock replay` process "
            "(wall time, median); the property suite as `multisock conform --target engine-sim --suite property "
            "--runs N --seed 7 --no-shrink` (whole process).";
   for (const json& t : sim.at("transfers"))
