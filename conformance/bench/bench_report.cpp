@@ -261,7 +261,8 @@ Section scaling(const json& r) {
   Section s{"Call costs by number of handles", "", {"operation", "implementation"}, {}, ""};
   for (const json& h : sc.at("handles")) s.header.push_back(num(h.get<double>(), 0) + " handles");
   s.header.push_back("largest / smallest");
-  s.text = "CPU nanoseconds per call (the best of 3 worker processes, each the best of its samples), with that many "
+  s.text = "CPU nanoseconds per call (the best of 3 worker processes, the sizes in rotation, each process the best of "
+           "its samples), with that many "
            "easy handles added to one multi: at most one connection (MAX_TOTAL_CONNECTIONS 1) to a loopback "
            "listener that never accepts, the rest waiting for it. `add` and `remove`: one pass over every handle "
            "(so at 100,000 handles each call meets a handle out of the cache); the other operations leave the "
@@ -284,7 +285,7 @@ Section simulator(const json& r) {
   const json& sim = r.at("simulator");
   Section s{"The simulator, with the checker on", "", {"workload", "CPU ms", "rate"}, {}, ""};
   s.text = "The engine, the simulated application and the checker together over simnet, the trace hashed (best of "
-           "twice the rounds, at most 15, in the bench's own process); the hour file through a whole `multisock replay` process "
+           "twice the rounds, at most 15, the two sizes in rotation, in the bench's own process); the hour file through a whole `multisock replay` process "
            "(wall time, median); the property suite as `multisock conform --target engine-sim --suite property "
            "--runs N --seed 7 --no-shrink` (whole process).";
   for (const json& t : sim.at("transfers"))
