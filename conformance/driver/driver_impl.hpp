@@ -92,27 +92,33 @@ struct Driver::Impl {
   int running = 0;
   bool in_call = false;
   std::optional<Nanos> deadline;  // from the timer callback
+  // Descriptors below this are kept in a vector indexed by number (targets use small ones);
+  // any other value a target reports goes to a tree.
+  static constexpr int kSmallFd = 1 << 16;
+  static bool small_fd(int fd) { return fd >= 0 && fd < kSmallFd; }
   // The registered descriptors: in order (the first, or the n-th, is picked by number), and
   // found in one step for the small numbers targets use: a lookup on every ready descriptor
   // walking a tree of 10,000 sockets would miss the cache at each level.
   class Registrations {
    public:
     Registration* find(int fd) {
-      if (fd >= 0 && fd < kSmallMax) return static_cast<std::size_t>(fd) < small_.size() ? small_[static_cast<std::size_t>(fd)] : nullptr;
+      const auto i = static_cast<std::size_t>(fd);
+      if (small_fd(fd)) return i < small_.size() ? small_[i] : nullptr;
       auto it = ordered_.find(fd);
       return it == ordered_.end() ? nullptr : &it->second;
     }
     Registration& operator[](int fd) {
       if (Registration* r = find(fd)) return *r;
       Registration& r = ordered_[fd];  // a map's node stays where it is: small_ may point at it
-      if (fd >= 0 && fd < kSmallMax) {
-        if (static_cast<std::size_t>(fd) >= small_.size()) small_.resize(static_cast<std::size_t>(fd) * 2 + 64, nullptr);
-        small_[static_cast<std::size_t>(fd)] = &r;
+      if (small_fd(fd)) {
+        const auto i = static_cast<std::size_t>(fd);
+        if (i >= small_.size()) small_.resize(i * 2 + 64, nullptr);
+        small_[i] = &r;
       }
       return r;
     }
     void erase(int fd) {
-      if (fd >= 0 && static_cast<std::size_t>(fd) < small_.size()) small_[static_cast<std::size_t>(fd)] = nullptr;
+      if (small_fd(fd) && static_cast<std::size_t>(fd) < small_.size()) small_[static_cast<std::size_t>(fd)] = nullptr;
       ordered_.erase(fd);
     }
     bool empty() const { return ordered_.empty(); }
@@ -120,18 +126,16 @@ struct Driver::Impl {
     int nth(std::size_t n) const { return std::next(ordered_.begin(), static_cast<long>(n))->first; }  // n < size()
 
    private:
-    static constexpr int kSmallMax = 1 << 16;
     std::map<int, Registration> ordered_;
     std::vector<Registration*> small_;
   } regs;
-  // Descriptors registered at some point: a flag per descriptor number (they are small),
-  // a set for any other value a target reports.
+  // Descriptors registered at some point: a flag per small descriptor number, a set for any
+  // other value a target reports.
   struct FdsSeen {
     std::vector<bool> small;
     std::set<int> other;
-    static constexpr int kSmallMax = 1 << 16;
     void insert(int fd) {
-      if (fd < 0 || fd >= kSmallMax) {
+      if (!small_fd(fd)) {
         other.insert(fd);
         return;
       }
@@ -139,7 +143,7 @@ struct Driver::Impl {
       small[static_cast<std::size_t>(fd)] = true;
     }
     bool count(int fd) const {
-      if (fd < 0 || fd >= kSmallMax) return other.count(fd) != 0;
+      if (!small_fd(fd)) return other.count(fd) != 0;
       return static_cast<std::size_t>(fd) < small.size() && small[static_cast<std::size_t>(fd)];
     }
   } ever_registered;

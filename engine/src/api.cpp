@@ -4,8 +4,6 @@
 #include <cstdarg>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
-#include <new>
 
 #include "easy.hpp"
 #include "handle_arena.hpp"

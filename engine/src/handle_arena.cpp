@@ -28,8 +28,10 @@ HandleArena::~HandleArena() {
 void* HandleArena::take() {
   std::lock_guard g(mutex_);
   void* slot = free_;
+  std::size_t chunk = 0, index = 0;
   if (slot) {
     std::memcpy(&free_, slot, sizeof free_);
+    find(reinterpret_cast<std::uintptr_t>(slot), chunk, index);  // a slot given back: found
   } else {
     if (chunks_.empty() || chunks_[newest_].handed == slots_per_chunk_) {
       if (slots_per_chunk_ == 0) return nullptr;  // a handle larger than a chunk: never here
@@ -45,43 +47,41 @@ void* HandleArena::take() {
       newest_ = static_cast<std::size_t>(inserted - chunks_.begin());
     }
     // Handed out in address order: handles made one after another sit side by side.
-    Chunk& c = chunks_[newest_];
-    slot = reinterpret_cast<void*>(c.first + c.handed++ * slot_size_);
+    chunk = newest_;
+    index = chunks_[chunk].handed++;
+    slot = reinterpret_cast<void*>(chunks_[chunk].first + index * slot_size_);
   }
-  std::size_t index = 0;
-  Chunk* c = find(reinterpret_cast<std::uintptr_t>(slot), index);
-  set_bit(c->taken, index, true);
+  set_bit(chunks_[chunk].taken, index, true);
   return slot;
 }
 
 void HandleArena::give(void* slot) {
-  if (!slot) return;
   std::lock_guard g(mutex_);
-  std::size_t index = 0;
-  Chunk* c = find(reinterpret_cast<std::uintptr_t>(slot), index);
-  if (!c) return;  // not ours: nothing to give back
-  set_bit(c->taken, index, false);
+  std::size_t chunk = 0, index = 0;
+  if (!find(reinterpret_cast<std::uintptr_t>(slot), chunk, index)) return;  // not ours
+  set_bit(chunks_[chunk].taken, index, false);
   std::memcpy(slot, &free_, sizeof free_);
   free_ = slot;
 }
 
 bool HandleArena::live(const void* p) const {
   std::lock_guard g(mutex_);
-  std::size_t index = 0;
-  const Chunk* c = find(reinterpret_cast<std::uintptr_t>(p), index);
-  return c && (c->taken[index / 64] >> (index % 64) & 1) != 0;
+  std::size_t chunk = 0, index = 0;
+  return find(reinterpret_cast<std::uintptr_t>(p), chunk, index) &&
+         (chunks_[chunk].taken[index / 64] >> (index % 64) & 1) != 0;
 }
 
-HandleArena::Chunk* HandleArena::find(std::uintptr_t at, std::size_t& index) const {
+bool HandleArena::find(std::uintptr_t at, std::size_t& chunk, std::size_t& index) const {
   // The last chunk that starts at or before `at`.
   auto after = std::upper_bound(chunks_.begin(), chunks_.end(), at,
                                 [](std::uintptr_t p, const Chunk& c) { return p < c.first; });
-  if (after == chunks_.begin()) return nullptr;
+  if (after == chunks_.begin()) return false;
   const Chunk& c = *std::prev(after);
   const std::uintptr_t offset = at - c.first;
-  if (offset % slot_size_ != 0 || offset / slot_size_ >= c.handed) return nullptr;
+  if (offset % slot_size_ != 0 || offset / slot_size_ >= c.handed) return false;
+  chunk = static_cast<std::size_t>(std::prev(after) - chunks_.begin());
   index = offset / slot_size_;
-  return const_cast<Chunk*>(&c);
+  return true;
 }
 
 }  // namespace ms

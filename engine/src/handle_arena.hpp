@@ -39,8 +39,9 @@ class HandleArena {
     std::size_t handed = 0;            // slots handed out so far (all, but in the newest chunk)
     std::vector<std::uint64_t> taken;  // a bit per slot: handed out and not given back
   };
-  // The chunk and slot index of p, or nullptr when p is not a slot handed out.
-  Chunk* find(std::uintptr_t at, std::size_t& index) const;
+  // Whether `at` is a slot handed out (taken or given back): then its chunk's index in
+  // chunks_ and its index in the chunk.
+  bool find(std::uintptr_t at, std::size_t& chunk, std::size_t& index) const;
 
   std::size_t slot_size_;
   std::size_t slots_per_chunk_;
