@@ -460,19 +460,6 @@ json property_rate(const BenchOptions& o, int rounds, const std::string& peers) 
               {"per_wall_second", o.property_runs / median(wall)}};
 }
 
-// The least CPU of each scenario over `rounds` rounds, the scenarios in rotation (one run of
-// each per round), so that a busy spell of the machine weighs on no scenario alone.
-std::vector<SimFigure> sim_rotation(const std::vector<std::pair<std::string, int>>& scenarios, int rounds) {
-  std::vector<SimFigure> best(scenarios.size());
-  for (int r = 0; r < rounds; ++r)
-    for (std::size_t i = 0; i < scenarios.size(); ++i) {
-      const SimFigure f = run_sim(scenarios[i].first, scenarios[i].second, 1);
-      if (r == 0 || !f.ok || (best[i].ok && f.cpu_s < best[i].cpu_s)) best[i] = f;
-      if (!f.ok) return best;
-    }
-  return best;
-}
-
 json simulator(const BenchOptions& o) {
   // Twice the rounds of a real-socket figure (at most 15): a round is short, and the least
   // of more of them is less likely to have met a busy moment of the machine.

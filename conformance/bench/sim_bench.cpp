@@ -77,4 +77,15 @@ SimFigure run_sim(const std::string& scenario_text, int items, int rounds) {
   return f;
 }
 
+std::vector<SimFigure> sim_rotation(const std::vector<std::pair<std::string, int>>& scenarios, int rounds) {
+  std::vector<SimFigure> best(scenarios.size());
+  for (int r = 0; r < rounds; ++r)
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+      const SimFigure f = run_sim(scenarios[i].first, scenarios[i].second, 1);
+      if (r == 0 || !f.ok || (best[i].ok && f.cpu_s < best[i].cpu_s)) best[i] = f;
+      if (!f.ok) return best;
+    }
+  return best;
+}
+
 }  // namespace ms::bench

@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
+#include <utility>
 
 namespace ms::bench {
 
@@ -27,6 +29,10 @@ std::string transfers_scenario(int transfers);
 std::string timeouts_scenario(int transfers);
 
 SimFigure run_sim(const std::string& scenario_text, int items, int rounds);
+// The least CPU of each (scenario text, items) over `rounds` rounds, the scenarios in
+// rotation (one run of each per round), so that a busy spell of the machine weighs on no
+// scenario alone; stops at the first failed run.
+std::vector<SimFigure> sim_rotation(const std::vector<std::pair<std::string, int>>& scenarios, int rounds);
 
 // Process CPU time (user + system) and monotonic wall time, in seconds.
 double cpu_seconds();
