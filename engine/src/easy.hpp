@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "linked_list.hpp"
 #include "multisock/multisock.h"
 #include "timer_queue.hpp"
 
@@ -66,8 +67,7 @@ struct ms_easy {
   bool info_stale = false;  // `info` holds a transfer's results (cleared at the next add)
   ms_multi* multi = nullptr;                // the multi it is added to
   std::uint64_t seq = 0;                    // order of addition: ties in the timer queue
-  ms_easy* added_prev = nullptr;            // its neighbours in the multi's added list
-  ms_easy* added_next = nullptr;
+  ms::Links<ms_easy> added;                 // its neighbours in the multi's added list
   ms_multi* connected_in = nullptr;         // holds its CONNECT_ONLY connection
   // While added: made when its first timer comes (or when a pause or an abort needs it),
   // so a handle added and not yet started holds none (ms_multi::transfer_of).

@@ -117,27 +117,11 @@ void ms_multi::update_timer(bool force) {
 
 void ms_multi::abort_all() {
   aborting_ = true;
-  for (ms_easy* easy = added_.head; easy; easy = easy->added_next) {
+  for (ms_easy* easy = added_.front(); easy; easy = added_.next(easy)) {
     ms::Transfer& t = transfer_of(easy);
     if (!t.done()) t.finish(MSE_ABORTED_BY_CALLBACK, "aborted by an application callback");
   }
   aborting_ = false;
-}
-
-void ms_multi::AddedList::push_back(ms_easy* easy) {
-  easy->added_prev = tail;
-  easy->added_next = nullptr;
-  (tail ? tail->added_next : head) = easy;
-  tail = easy;
-  ++size;
-}
-
-void ms_multi::AddedList::erase(ms_easy* easy) {
-  if (!easy->added_prev && head != easy) return;
-  (easy->added_prev ? easy->added_prev->added_next : head) = easy->added_next;
-  (easy->added_next ? easy->added_next->added_prev : tail) = easy->added_prev;
-  easy->added_prev = easy->added_next = nullptr;
-  --size;
 }
 
 ms::Transfer& ms_multi::transfer_of(ms_easy* easy) {
@@ -383,7 +367,7 @@ MSMcode ms_multi::cleanup() {
   if (refuses_recursion()) return MSM_RECURSIVE_API_CALL;
   enter();
   aborting_ = true;  // the application is leaving: its -1 no longer matters
-  while (ms_easy* easy = added_.head) {
+  while (ms_easy* easy = added_.front()) {
     added_.erase(easy);
     if (easy->transfer && !easy->transfer->done()) easy->transfer->cancel();
     easy->transfer.reset();

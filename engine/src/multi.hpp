@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <list>
 #include <map>
-#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,6 +16,7 @@
 #include "connection.hpp"
 #include "connection_pool.hpp"
 #include "easy.hpp"
+#include "linked_list.hpp"
 #include "multisock/engine.hpp"
 #include "multisock/multisock.h"
 #include "multisock/port.h"
@@ -151,25 +151,24 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   ms::port::Nanos timer_expires_{};
   std::vector<ms_easy*> due_;                  // reused by run_timers
 
-  // The added handles in order of addition (so by sequence number), linked through the
-  // handles themselves: no allocation per handle, and leaving costs O(1).
-  struct AddedList {
-    ms_easy* head = nullptr;
-    ms_easy* tail = nullptr;
-    std::size_t size = 0;
-    void push_back(ms_easy* easy);
-    void erase(ms_easy* easy);  // nothing when easy is not in it
-  } added_;
+  // The added handles in order of addition (so by sequence number).
+  struct AddedField {
+    template <class T>
+    static ms::Links<T>& of(T& easy) { return easy.added; }
+  };
+  ms::LinkedList<ms_easy, AddedField> added_;
   std::uint64_t next_seq_ = 0;
   int running_ = 0;
   std::list<MSMsg> messages_;
   MSMsg last_msg_{};
   std::uint64_t done_count_ = 0;
 
-  std::list<ms::Transfer*> queue_;
-  // Where each queued transfer sits in queue_, so leaving it costs O(1) however long it is
-  // (lookups only: the order is queue_'s).
-  std::unordered_map<const ms::Transfer*, std::list<ms::Transfer*>::iterator> queued_at_;
+  // Transfers waiting for a connection slot, first come first served.
+  struct QueueField {
+    template <class T>
+    static ms::Links<T>& of(T& transfer) { return transfer.queue_links; }
+  };
+  ms::LinkedList<ms::Transfer, QueueField> queue_;
   ms::ConnectionPool pool_;  // idle connections and the connection limits
   std::uint64_t connection_ids_ = 0;
 

@@ -9,7 +9,7 @@
 
 std::size_t ms_multi::idle_max() const {
   if (max_connects_ > 0) return static_cast<std::size_t>(max_connects_);
-  return 4 * std::max<std::size_t>(1, added_.size);
+  return 4 * std::max<std::size_t>(1, added_.size());
 }
 
 std::unique_ptr<ms::Connection> ms_multi::pool_take(const std::string& key) {
@@ -51,16 +51,11 @@ ms::ConnLimits::Slot ms_multi::acquire_slot(const std::string& key) { return poo
 void ms_multi::close_idle(ms::Connection& conn) { close_raw(conn.fd, conn.close_fn, conn.close_data); }
 
 void ms_multi::enqueue(ms::Transfer* t) {
-  if (queued_at_.count(t)) return;  // already waiting: it keeps its place
-  queued_at_[t] = queue_.insert(queue_.end(), t);
+  if (queue_.contains(t)) return;  // already waiting: it keeps its place
+  queue_.push_back(t);
 }
 
-void ms_multi::dequeue(ms::Transfer* t) {
-  const auto at = queued_at_.find(t);
-  if (at == queued_at_.end()) return;
-  queue_.erase(at->second);
-  queued_at_.erase(at);
-}
+void ms_multi::dequeue(ms::Transfer* t) { queue_.erase(t); }
 
 void ms_multi::process_queue() {
   h2_release_waiters();
@@ -77,15 +72,12 @@ void ms_multi::process_queue() {
   };
   std::map<std::string, Idle> idle;
   std::size_t unclaimed = pool_.idle_total();
-  for (auto it = queue_.begin(); it != queue_.end();) {
+  for (ms::Transfer *t = queue_.front(), *next = nullptr; t; t = next) {
+    next = queue_.next(t);
     // Every idle connection is spoken for and no slot is left: nobody further down can go
     // (a pass over the rest of the queue would find that out one transfer at a time).
     if (unclaimed == 0 && pool_.limits().total_full()) break;
-    ms::Transfer* t = *it;
-    if (t->pipewaiting()) {  // waits for a connection that may multiplex, not for a slot
-      ++it;
-      continue;
-    }
+    if (t->pipewaiting()) continue;  // waits for a connection that may multiplex, not for a slot
     const std::string& key = t->pool_key();
     auto [entry, fresh] = idle.try_emplace(key);
     if (fresh) {
@@ -97,19 +89,14 @@ void ms_multi::process_queue() {
       --entry->second.left;
       --unclaimed;
     } else if (entry->second.any) {
-      ++it;  // those ahead of it took the idle connections of its key
-      continue;
+      continue;  // those ahead of it took the idle connections of its key
     }
     ms::ConnLimits::Slot slot;
     if (!pooled) {
       slot = pool_.acquire_slot(key);
-      if (!slot) {
-        ++it;
-        continue;
-      }
+      if (!slot) continue;
     }
-    queued_at_.erase(t);
-    it = queue_.erase(it);
+    queue_.erase(t);
     t->leave_queue(std::move(slot));
   }
   pool_.limits().take_freed();  // what this pass closed to make room is already accounted for

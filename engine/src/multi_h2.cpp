@@ -52,15 +52,11 @@ void ms_multi::h2_release_waiters() {
   h2_room_ = false;
   // A queued transfer leaves when a live HTTP/2 connection to its key has room, or when
   // it waits for one (PIPEWAIT) that is no longer coming. Queue order is kept.
-  for (auto it = queue_.begin(); it != queue_.end();) {
-    ms::Transfer* t = *it;
+  for (ms::Transfer *t = queue_.front(), *next = nullptr; t; t = next) {
+    next = queue_.next(t);
     const std::string& key = t->pool_key();
-    if (h2_find(key) == nullptr && !(t->pipewaiting() && !h2_pending_to(key))) {
-      ++it;
-      continue;
-    }
-    queued_at_.erase(t);
-    it = queue_.erase(it);
+    if (h2_find(key) == nullptr && !(t->pipewaiting() && !h2_pending_to(key))) continue;
+    queue_.erase(t);
     t->leave_queue(ms::ConnLimits::Slot());
   }
 }

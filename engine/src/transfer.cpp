@@ -252,6 +252,13 @@ void Transfer::do_send() {
     return;
   }
   phase_ = Phase::receiving;
+  // A near server has answered by now more often than not: reading at once saves the
+  // application registering the socket for an event that is due already (and, when the
+  // answer completes the transfer, unregistering it). One recv when nothing is there.
+  if (!paused() && !delivery_.completion_held()) {
+    do_recv(false);
+    return;
+  }
   update_interest();
   update_deadline();
 }

@@ -27,6 +27,7 @@
 #include "h2_session.hpp"
 #include "http/response_parser.hpp"
 #include "http/url.hpp"
+#include "linked_list.hpp"
 #include "socket_table.hpp"
 #include "timer_queue.hpp"
 #include "transfer_host.hpp"
@@ -62,6 +63,7 @@ class Transfer final : public SocketUser, public H2Session::Owner, private Conne
   void leave_queue(ConnLimits::Slot slot);
   // Queued by MSOPT_PIPEWAIT: waiting for a connection being made that may multiplex.
   bool pipewaiting() const { return phase_ == Phase::queued && pipewaiting_; }
+  Links<Transfer> queue_links;  // its neighbours in the multi's queue while queued
 
   // ResponseSink
   bool on_status(int major, int minor, int code, std::string_view line) override;
@@ -156,7 +158,9 @@ class Transfer final : public SocketUser, public H2Session::Owner, private Conne
   bool progress_wanted() const;
 
   // transfer_response.cpp
-  void do_recv();
+  // Reads what the socket has. announced: a readable event (or buffered data) said there is
+  // something; unannounced (right after the request went), an empty socket is no event.
+  void do_recv(bool announced = true);
   void feed(std::string_view bytes);
   void on_response_complete(bool reusable);
   void complete(bool reusable);

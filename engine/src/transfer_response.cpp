@@ -30,10 +30,15 @@ void Transfer::finish_parse_error(MSEcode fallback) {
          parser_.error_text() && *parser_.error_text() ? parser_.error_text() : nullptr);
 }
 
-void Transfer::do_recv() {
+void Transfer::do_recv(bool announced) {
   for (int i = 0; i < kReadsPerEvent && phase_ == Phase::receiving && !paused() && !delivery_.completion_held(); ++i) {
     const auto r = conn_->transport->recv(host_.scratch(), host_.scratch_size());
     if (r.error == port::NetError::would_block) {
+      if (i == 0 && !announced) {  // nothing yet: wait for it as before, no progress to tell
+        update_interest();
+        update_deadline();
+        return;
+      }
       if (i == 0 && MS_MUTANT(host_.mutant(), spurious_fails)) {
         finish(MSE_RECV_ERROR, "nothing to read");
         return;

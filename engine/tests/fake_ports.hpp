@@ -53,6 +53,7 @@ struct FakeNet : port::Net {
   std::set<std::size_t> closed;  // closed descriptors, reused lowest first as POSIX does
   std::vector<std::string>* log = nullptr;  // "open 3", "close 3", shared with the app
   bool send_blocked = false;                // every send would block
+  std::string sent;  // all that clients sent, every socket in order (a descriptor is reused)
 
   Sock& at(int fd) { return socks.at(static_cast<std::size_t>(fd)); }
   void note(const char* what, long fd) {
@@ -92,6 +93,7 @@ struct FakeNet : port::Net {
     if (s.peer_closed) return {0, NetError::broken_pipe};
     if (send_blocked) return {0, NetError::would_block};
     s.from_client.append(reinterpret_cast<const char*>(data), size);
+    sent.append(reinterpret_cast<const char*>(data), size);
     serve(s);
     return {size, NetError::none};
   }

@@ -29,9 +29,7 @@ std::string request_of(FakeApp& app, Handle& h, MSEcode expected = MSE_OK) {
   if (!msgs.empty()) {
     EXPECT_EQ(msgs[0].second, expected);
   }
-  std::string all;
-  for (const auto& sock : app.net.socks) all += sock.from_client;
-  return all;
+  return app.net.sent;
 }
 
 TEST(HttpVersion_Setopt, SpokenAndAttemptValuesAcceptedOthersRefused) {

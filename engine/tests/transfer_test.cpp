@@ -50,6 +50,43 @@ TEST(Transfer_Get, ContentLengthBody) {
   EXPECT_EQ(app.timer_ms, -1);
 }
 
+// A server that has answered by the time the request is sent: the answer is read in the
+// same call, and the application is never asked to watch the socket.
+TEST(Transfer_Get, AnswerAlreadyThereIsReadWithoutWatchingTheSocket) {
+  FakeApp app;
+  app.net.servers[addr("127.0.0.2", 80)] = {ConnectMode::immediate, kOk, false};
+  Handle h("http://127.0.0.2/x");
+  ASSERT_EQ(ms_multi_add_handle(app.multi, h.e), MSM_OK);
+  int running = -1;
+  ms_multi_socket_action(app.multi, MS_SOCKET_TIMEOUT, 0, &running);
+  EXPECT_EQ(running, 0);
+  EXPECT_EQ(h.body, "hello");
+  const auto msgs = drain(app.multi);
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(msgs[0].second, MSE_OK);
+  EXPECT_EQ(std::count_if(app.log.begin(), app.log.end(), [](const std::string& l) { return l.rfind("cb ", 0) == 0; }),
+            0);
+}
+
+// Nothing there yet after the request: the socket is watched for the answer (IN), which is
+// read when it comes.
+TEST(Transfer_Get, AnswerNotThereYetIsWaitedFor) {
+  FakeApp app;
+  app.net.servers[addr("127.0.0.2", 80)] = {ConnectMode::immediate, "", false};
+  Handle h("http://127.0.0.2/x");
+  ASSERT_EQ(ms_multi_add_handle(app.multi, h.e), MSM_OK);
+  int running = -1;
+  ms_multi_socket_action(app.multi, MS_SOCKET_TIMEOUT, 0, &running);
+  EXPECT_EQ(running, 1);
+  ASSERT_EQ(app.watched.size(), 1u);
+  const int fd = app.watched.begin()->first;
+  EXPECT_EQ(app.watched[fd], MS_POLL_IN);
+  app.net.at(fd).to_client = kOk;
+  EXPECT_EQ(app.run(), 0);
+  EXPECT_EQ(h.body, "hello");
+  EXPECT_TRUE(app.watched.empty());
+}
+
 TEST(Transfer_Reuse, SecondHandleUsesPooledConnection) {
   FakeApp app;
   app.net.servers[addr("127.0.0.2", 80)] = {ConnectMode::immediate, kOk, false};
