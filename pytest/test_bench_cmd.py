@@ -164,3 +164,19 @@ def test_bench_RenderOfAMangledReportIsAClearError(cli, quick_run, tmp_path, man
     proc = cli.run("bench", "--render", bad, "--report", tmp_path / "pages")
     assert proc.returncode == 2, describe(proc)
     assert "not a bench report this version can read" in proc.stderr, describe(proc)
+
+
+def test_bench_PublishedPagesAndTheirSummaryAgreeWithThePublishedJson(cli, tmp_path):
+    """reports/published/bench.* are one run's output: its pages are what --render makes of
+    its JSON, and reports/README.md's count of the goals met is the JSON's."""
+    from conftest import REPO_ROOT
+    published = REPO_ROOT / "reports" / "published"
+    cli.run("bench", "--render", published / "bench.json", "--report", tmp_path, check_code=0)
+    assert (tmp_path / "bench.md").read_text() == (published / "bench.md").read_text()
+    assert (tmp_path / "bench.html").read_text() == (published / "bench.html").read_text()
+    rep = json.loads((published / "bench.json").read_text())
+    met = sum(g["met"] for g in rep["goals"])
+    summary = (REPO_ROOT / "reports" / "README.md").read_text()
+    said = re.search(r"The published run meets (\d+) of its\s+(\d+)\s+goals", summary)
+    assert said, "reports/README.md no longer says how many goals the published run meets"
+    assert (int(said.group(1)), int(said.group(2))) == (met, len(rep["goals"]))
