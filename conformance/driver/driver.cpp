@@ -421,10 +421,12 @@ bool Driver::Impl::add_transfer(Transfer& t) {
   t.result = TransferResult{};
   t.result.id = s.id;
   t.result.easy_id = t.easy_id;
-  // Fetched once: EVP_sha256() here looked the digest up again for every transfer.
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  t.sha = take_digest();
-  EVP_DigestInit_ex(t.sha, sha256, nullptr);
+  if (opt.digest_bodies) {
+    // Fetched once: EVP_sha256() here looked the digest up again for every transfer.
+    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    t.sha = take_digest();
+    EVP_DigestInit_ex(t.sha, sha256, nullptr);
+  }
   t.owner = this;
 
   const int bad = set_transfer_options(t, easy);

@@ -218,6 +218,7 @@ ChildRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions
   dopt.seed = seed;
   dopt.policy = policy;
   dopt.time_limit = run_limit(sc);
+  dopt.digest_bodies = checks_body_digest(sc);
   end_child_when_flooded(dopt);
   if (mo.mutant != ms::Mutant::none) {
     dopt.multi_factory = [mo]() -> void* { return ms::multi_init(ms::port::system_ports(), mo); };

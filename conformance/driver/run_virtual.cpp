@@ -70,6 +70,7 @@ ChildRun run_in_child(const Api& api, const Scenario& sc, const TargetSpec& targ
   dopt.policy = policy;
   dopt.multi_longs = multi_options(sc.multi);
   dopt.healthy = healthy_transfers(sc, policy, options.target());
+  dopt.digest_bodies = checks_body_digest(sc);
   dopt.choices = &tape;
   dopt.call_hook = &enter_call;
   dopt.call_prefix = target.prefix;

@@ -223,6 +223,11 @@ std::string condition_text(const std::vector<const ExpectDone*>& lines) {
 
 }  // namespace
 
+bool checks_body_digest(const Scenario& sc) {
+  return std::any_of(sc.expect.done.begin(), sc.expect.done.end(),
+                     [](const ExpectDone& d) { return d.body_check == BodyCheck::sha256; });
+}
+
 std::vector<std::string> healthy_transfers(const Scenario& sc, const Policy& policy,
                                            const ImplementationVersion& target) {
   std::vector<std::string> ids;
@@ -373,6 +378,7 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
   dopt.multi_factory = [ports, mo]() -> void* { return ms::multi_init(ports, mo); };
   dopt.multi_longs = multi_options(sc.multi);
   dopt.healthy = healthy_transfers(sc, policy, options.target());
+  dopt.digest_bodies = checks_body_digest(sc);
   dopt.choices = &tape;
 
   SimEnvironment env(world);

@@ -293,5 +293,25 @@ TEST(Regression, ShrunkPropertyHistoriesPass) {
   }
 }
 
+// A done line checking a body's SHA-256 turns the digests on (DriverOptions::digest_bodies):
+// a wrong digest fails the run; without such a line none is asked for.
+TEST(SimnetIntegration, BodyDigestCheckedOnlyWhereADoneLineAsks) {
+  Scenario sc = parse(many_transfers(2, 4, 300, "world latency 1ms", "faithful"));
+  EXPECT_FALSE(checks_body_digest(sc));
+  ExpectDone d;
+  d.id = "t1";
+  d.result = MSE_OK;
+  d.body_check = BodyCheck::sha256;
+  d.body_sha256 = sha256_hex(sim::generated_body(300));
+  sc.expect.done.push_back(d);
+  EXPECT_TRUE(checks_body_digest(sc));
+  ScenarioRun ok = run(sc, 3);
+  EXPECT_EQ(ok.outcome, Outcome::pass) << describe(ok);
+  sc.expect.done.back().body_sha256 = sha256_hex(sim::generated_body(299));
+  ScenarioRun wrong = run(sc, 3);
+  EXPECT_EQ(wrong.outcome, Outcome::fail) << describe(wrong);
+  EXPECT_NE(wrong.message.find("body sha256"), std::string::npos) << wrong.message;
+}
+
 }  // namespace
 }  // namespace ms::conf

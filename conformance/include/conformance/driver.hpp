@@ -109,6 +109,10 @@ struct DriverOptions {
   std::uint64_t call_limit = 2'000'000;           // API calls bound (livelock guard)
   bool kick_start = true;                         // call SOCKET_TIMEOUT after the first add
   std::size_t body_keep_max = 1 << 20;            // bytes of each body kept for checks
+  // Each transfer's body digested (TransferResult::body_sha256). A run whose expectations
+  // check no digest leaves it off (checks_body_digest): SHA-256 over every body, set up and
+  // finished per transfer, was a tenth of a simulated run's CPU.
+  bool digest_bodies = true;
   std::size_t trace_events_max = kTraceEventsMax;  // events kept; a run past it is an error
   // Called once when the run reaches trace_events_max. A run in a disposable child ends
   // the child here (flooded_exit), so a call that floods callbacks without end is judged

@@ -158,6 +158,9 @@ bool resolve_policy(const Scenario& scenario, const RunOptions& options, Policy&
 std::vector<std::string> healthy_transfers(const Scenario& scenario, const Policy& policy,
                                            const ImplementationVersion& target = {});
 
+// Whether one of the scenario's done lines checks a body's SHA-256 (DriverOptions::digest_bodies).
+bool checks_body_digest(const Scenario& scenario);
+
 // Applies the scenario's policy lines to a driver Policy; false with a message when a
 // policy name or argument is unknown.
 bool build_policy(const Scenario& scenario, Policy& out, std::string& error);
