@@ -5,7 +5,6 @@
 #include <arpa/inet.h>
 
 #include <charconv>
-#include <cstdio>
 #include <cstring>
 
 #include "multisock/port.h"

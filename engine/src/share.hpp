@@ -3,7 +3,6 @@
 // use through ms_easy_perform (see multisock.h). easy_perform and the easy API use these.
 #pragma once
 
-
 #include "multisock/multisock.h"
 
 struct ms_share {  // lives in the registry's arena (registry.hpp)

@@ -252,9 +252,9 @@ void Transfer::do_send() {
     return;
   }
   phase_ = Phase::receiving;
-  // A near server has answered by now more often than not: reading at once saves the
-  // application registering the socket for an event that is due already (and, when the
-  // answer completes the transfer, unregistering it). One recv when nothing is there.
+  // A near server may have answered by now: reading at once then saves the application
+  // registering the socket for an event that is due already (and, when the answer
+  // completes the transfer, unregistering it). One recv when nothing is there yet.
   if (!paused() && !delivery_.completion_held()) {
     do_recv(false);
     return;

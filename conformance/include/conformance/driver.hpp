@@ -110,8 +110,8 @@ struct DriverOptions {
   bool kick_start = true;                         // call SOCKET_TIMEOUT after the first add
   std::size_t body_keep_max = 1 << 20;            // bytes of each body kept for checks
   // Each transfer's body digested (TransferResult::body_sha256). A run whose expectations
-  // check no digest leaves it off (checks_body_digest): SHA-256 over every body, set up and
-  // finished per transfer, was a tenth of a simulated run's CPU.
+  // check no digest leaves it off (checks_body_digest): a SHA-256 over every body, set up
+  // and finished per transfer, is work no other check reads.
   bool digest_bodies = true;
   std::size_t trace_events_max = kTraceEventsMax;  // events kept; a run past it is an error
   // Called once when the run reaches trace_events_max. A run in a disposable child ends
