@@ -4,6 +4,7 @@ sharding, report merge/diff/html/matrix. Exit codes: 0 pass, 1 contract violatio
 2 usage or scenario-file error, 3 harness error, 4 nondeterminism."""
 
 import copy
+import hashlib
 import json
 import os
 import re
@@ -558,6 +559,12 @@ def test_replay_PrintsTheTraceAsJsonLines(cli):
     events = replay_events(proc)
     assert events and all("kind" in e for e in events), describe(proc)
     assert re.search(r"^# outcome ", proc.stdout, re.M), describe(proc)
+    # The lines printed are the trace the run hashed: their digest is the hash it reports.
+    printed = "".join(line.split(" ", 1)[1] + "\n" for line in proc.stdout.splitlines()
+                      if line and not line.startswith("#"))
+    reported = re.search(r"^# outcome .* trace ([0-9a-f]{64})$", proc.stdout, re.M)
+    assert reported, describe(proc)
+    assert hashlib.sha256(printed.encode()).hexdigest() == reported.group(1)
     again = cli.run("replay", files[0], "--target", "engine-sim", "--seed", SEED)
     assert again.stdout == proc.stdout, "replay is not deterministic"
     stop = min(5, len(events) - 1)

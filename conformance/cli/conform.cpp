@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -435,25 +436,20 @@ int cmd_replay(Args& args) {
   std::size_t shown = ev.size();
   if (stop) shown = *stop < 0 ? 0 : std::min(ev.size(), static_cast<std::size_t>(*stop) + 1);
   {
-    // Each event's line of the JSON form after its index, a slice of events at a time:
-    // a Trace and a printf per event cost more than the run of a long scenario, and the
-    // text of a whole long trace at once costs fresh pages.
+    // Each event's line of the JSON form after its index, written a slice of events at a
+    // time: a printf per event cost more than the run of a long scenario, and the text of
+    // a whole long trace at once costs fresh pages.
     constexpr std::size_t kSlice = 256;
-    Trace slice;
     std::string out;
+    char index[24];
     for (std::size_t from = 0; from < shown; from += kSlice) {
       const std::size_t to = std::min(shown, from + kSlice);
-      slice.events.assign(ev.begin() + static_cast<std::ptrdiff_t>(from),
-                          ev.begin() + static_cast<std::ptrdiff_t>(to));
-      const std::string jsonl = slice.to_jsonl();  // one line per event, each ending in \n
       out.clear();
-      std::size_t at = 0;
       for (std::size_t i = from; i < to; ++i) {
-        const std::size_t end = jsonl.find('\n', at) + 1;
-        out += std::to_string(i);
-        out += ' ';
-        out.append(jsonl, at, end - at);
-        at = end;
+        char* end = std::to_chars(index, index + sizeof index, i).ptr;
+        *end++ = ' ';
+        out.append(index, end);
+        append_jsonl(out, ev[i]);
       }
       std::fwrite(out.data(), 1, out.size(), stdout);
     }

@@ -6,8 +6,6 @@
 // line, keys in the fixed order below, values are integers or strings, fields at their
 // default value are left out (kind and t are always written). Strings escape '"', '\' and
 // every byte outside 0x20..0x7e as \u00XX, so any byte string survives unchanged.
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -19,6 +17,7 @@
 #include <limits>
 #include <string_view>
 
+#include "conformance/sha256.hpp"
 #include "conformance/trace.hpp"
 #include "reports/words.hpp"
 
@@ -407,31 +406,17 @@ bool Trace::from_jsonl(const std::string& text, Trace& out, std::string* error) 
 
 std::string Trace::hash() const {
   // The digest of to_jsonl(), fed a block at a time: the whole text is never held.
-  // Fetched once: an implicit fetch per digest cost as much as a short trace's hashing.
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = ctx != nullptr && sha256 != nullptr && EVP_DigestInit_ex(ctx, sha256, nullptr) == 1;
+  Sha256 digest;
   std::string block;
   block.reserve(1 << 16);
-  for (std::size_t k = 0; ok && k < events.size(); ++k) {
+  for (std::size_t k = 0; k < events.size(); ++k) {
     put_event(block, events[k]);
     if (block.size() >= (1 << 16) - 512 || k + 1 == events.size()) {
-      ok = EVP_DigestUpdate(ctx, block.data(), block.size()) == 1;
+      digest.update(block);
       block.clear();
     }
   }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  ok = ok && EVP_DigestFinal_ex(ctx, md, &len) == 1;
-  EVP_MD_CTX_free(ctx);
-  if (!ok) return std::string();
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += kHex[md[i] >> 4];
-    hex += kHex[md[i] & 15];
-  }
-  return hex;
+  return digest.finish_hex();
 }
 
 }  // namespace ms::conf

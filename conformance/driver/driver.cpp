@@ -13,16 +13,6 @@ std::string canonical(std::string name) {
   return name;
 }
 
-std::string hex(const unsigned char* p, std::size_t n) {
-  static const char* digits = "0123456789abcdef";
-  std::string out(n * 2, '0');
-  for (std::size_t i = 0; i < n; ++i) {
-    out[2 * i] = digits[p[i] >> 4];
-    out[2 * i + 1] = digits[p[i] & 15];
-  }
-  return out;
-}
-
 }  // namespace
 
 const char* Policy::describe(const std::string& field) {
@@ -114,28 +104,10 @@ void Driver::Impl::leave() {
 }
 
 void Driver::Impl::release(Transfer& t) {
-  give_back_digest(t.sha);
-  t.sha = nullptr;
+  t.sha.reset();
   if (t.headers) traced("slist_free_all", "", [&] { api.slist_free_all(t.headers); });
   if (t.resolve) traced("slist_free_all", "", [&] { api.slist_free_all(t.resolve); });
   t.headers = t.resolve = nullptr;
-}
-
-EVP_MD_CTX* Driver::Impl::take_digest() {
-  if (spare_digests.empty()) return EVP_MD_CTX_new();
-  EVP_MD_CTX* ctx = spare_digests.back();
-  spare_digests.pop_back();
-  return ctx;
-}
-
-void Driver::Impl::give_back_digest(EVP_MD_CTX* ctx) {
-  if (ctx == nullptr) return;
-  // A few are kept for the next transfers (EVP_DigestInit_ex starts them afresh).
-  if (spare_digests.size() < kSpareDigestsMax) {
-    spare_digests.push_back(ctx);
-    return;
-  }
-  EVP_MD_CTX_free(ctx);
 }
 
 void Driver::Impl::flags(Event& e, bool bad_userp) {
@@ -251,12 +223,8 @@ void Driver::Impl::finish_transfer(Transfer& t, int code) {
   if (traced("easy_getinfo", "", [&] { return api.easy_getinfo(t.easy, MSINFO_RESPONSE_CODE, &http); }) == MSE_OK)
     r.response_code = http;
   if (t.sha) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(t.sha, md, &len);
-    r.body_sha256 = hex(md, len);
-    give_back_digest(t.sha);
-    t.sha = nullptr;
+    r.body_sha256 = t.sha->finish_hex();
+    t.sha.reset();
   }
 }
 
@@ -421,12 +389,7 @@ bool Driver::Impl::add_transfer(Transfer& t) {
   t.result = TransferResult{};
   t.result.id = s.id;
   t.result.easy_id = t.easy_id;
-  if (opt.digest_bodies) {
-    // Fetched once: EVP_sha256() here looked the digest up again for every transfer.
-    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    t.sha = take_digest();
-    EVP_DigestInit_ex(t.sha, sha256, nullptr);
-  }
+  if (opt.digest_bodies) t.sha.emplace();
   t.owner = this;
 
   const int bad = set_transfer_options(t, easy);

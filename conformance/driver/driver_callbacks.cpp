@@ -321,7 +321,7 @@ std::size_t Driver::Impl::write_cb(char* ptr, std::size_t size, std::size_t nmem
       t->owner->opt.body_keep_max, r.body.size()));
   r.body.append(ptr, keep);
   r.body_bytes += n;
-  if (t->sha) EVP_DigestUpdate(t->sha, ptr, n);
+  if (t->sha) t->sha->update(ptr, n);
   return n;
 }
 

@@ -17,7 +17,6 @@
 // sequence of calls. After every API call the message queue is drained with info_read.
 #pragma once
 
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -34,6 +33,7 @@
 #include <vector>
 
 #include "conformance/driver.hpp"
+#include "conformance/sha256.hpp"
 #include "simnet/peer_script.hpp"
 #include "simnet/test_pki.hpp"
 
@@ -69,7 +69,7 @@ struct Driver::Impl {
     bool churned = false;  // remove_random took it out once already
     ms_slist* headers = nullptr;
     ms_slist* resolve = nullptr;
-    EVP_MD_CTX* sha = nullptr;
+    std::optional<Sha256> sha;  // while the body is digested (DriverOptions::digest_bodies)
     TransferResult result;
     Impl* owner = nullptr;
     std::uint64_t upload_sent = 0;  // bytes handed to the read callback
@@ -188,7 +188,6 @@ struct Driver::Impl {
 
   ~Impl() {
     for (auto& t : transfers) release(*t);
-    for (EVP_MD_CTX* ctx : spare_digests) EVP_MD_CTX_free(ctx);
   }
 
   std::int64_t now_ns() { return env.now().count(); }
@@ -221,13 +220,6 @@ struct Driver::Impl {
   }
 
   void release(Transfer& t);
-
-  // Body digests of finished transfers, kept for the next ones: a context costs a few
-  // allocations to make.
-  static constexpr std::size_t kSpareDigestsMax = 64;
-  std::vector<EVP_MD_CTX*> spare_digests;
-  EVP_MD_CTX* take_digest();
-  void give_back_digest(EVP_MD_CTX* ctx);
 
   void flags(Event& e, bool bad_userp);
 
