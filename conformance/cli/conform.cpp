@@ -420,6 +420,7 @@ int cmd_replay(Args& args) {
   RunOptions ro;
   Contract contract;
   if (const int rc = settle_run_options(options.run, ro, &contract)) return rc;
+  ro.keep_trace_text = true;
   const std::optional<long> stop = options.stop_at_event;
   const std::vector<std::string> files = {options.file};
   Scenario sc;
@@ -436,23 +437,28 @@ int cmd_replay(Args& args) {
   std::size_t shown = ev.size();
   if (stop) shown = *stop < 0 ? 0 : std::min(ev.size(), static_cast<std::size_t>(*stop) + 1);
   {
-    // Each event's line of the JSON form after its index, written a slice of events at a
-    // time: a printf per event cost more than the run of a long scenario, and the text of
-    // a whole long trace at once costs fresh pages.
-    constexpr std::size_t kSlice = 256;
+    // Each event's line of the JSON form (the text the run hashed) after its index, written
+    // a slice at a time: a printf per event cost more than the run of a long scenario.
+    // A run that ended before its trace was judged (a harness error) has no text yet.
+    if (r.trace_text.empty() && !ev.empty()) r.trace_text = r.trace.to_jsonl();
+    const std::string& text = r.trace_text;
     std::string out;
     char index[24];
-    for (std::size_t from = 0; from < shown; from += kSlice) {
-      const std::size_t to = std::min(shown, from + kSlice);
-      out.clear();
-      for (std::size_t i = from; i < to; ++i) {
-        char* end = std::to_chars(index, index + sizeof index, i).ptr;
-        *end++ = ' ';
-        out.append(index, end);
-        append_jsonl(out, ev[i]);
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < shown && at < text.size(); ++i) {
+      const std::size_t end = text.find('\n', at);
+      const std::size_t next = end == std::string::npos ? text.size() : end + 1;
+      char* p = std::to_chars(index, index + sizeof index, i).ptr;
+      *p++ = ' ';
+      out.append(index, p);
+      out.append(text, at, next - at);
+      at = next;
+      if (out.size() >= (1 << 16)) {
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        out.clear();
       }
-      std::fwrite(out.data(), 1, out.size(), stdout);
     }
+    std::fwrite(out.data(), 1, out.size(), stdout);
   }
   for (auto& v : r.violations)
     if (!stop || static_cast<long>(v.event_index) <= *stop)

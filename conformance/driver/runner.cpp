@@ -451,7 +451,7 @@ void check_run_end(const Scenario& sc, const RunOptions& options, RunResult& run
   out.api_calls = run.api_calls;
   out.virtual_ns = run.end_time_ns;
   out.trace = std::move(run.trace);
-  out.trace_hash = out.trace.hash();
+  out.trace_hash = out.trace.hash(options.keep_trace_text ? &out.trace_text : nullptr);
 }
 
 namespace {

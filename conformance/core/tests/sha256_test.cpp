@@ -68,6 +68,12 @@ TEST(Sha256, TraceHashIsTheDigestOfItsJsonLines) {
     t.events.push_back(e);
   }
   EXPECT_EQ(t.hash(), evp_hex(t.to_jsonl()));
+  std::string text = "left over";
+  EXPECT_EQ(t.hash(&text), t.hash());  // the text asked for too: the same digest
+  EXPECT_EQ(text, t.to_jsonl());
+  Trace empty;
+  EXPECT_EQ(empty.hash(&text), sha256_hex(""));
+  EXPECT_EQ(text, "");
 }
 
 }  // namespace

@@ -52,6 +52,9 @@ struct RunOptions {
   // lines are then not required to be exercised.
   bool overrides_policy() const { return policy.has_value() || loop.has_value(); }
   bool check_determinism = false;     // run twice and compare the traces (virtual only)
+  // ScenarioRun::trace_text filled: the trace's JSON lines, made once with its hash, for a
+  // caller that prints the whole trace (replay).
+  bool keep_trace_text = false;
   bool stop_at_first = false;
   // Replays these decisions instead of the scenario's own `choices` or its seed (the
   // shrinker's candidates; simulated target).
@@ -99,6 +102,7 @@ struct ScenarioRun {
   int repeat = 0;  // 0-based repetition of this (file, seed), filled by the caller
   Trace trace;
   std::string trace_hash;
+  std::string trace_text;  // trace.to_jsonl(), when RunOptions::keep_trace_text asked for it
   // The trace's length when its events were let go (conform keeps only the traces of runs
   // with violations); event_count() is the length either way.
   std::size_t trace_length = 0;

@@ -148,8 +148,9 @@ struct Trace {
   // One JSON object per line, keys in a fixed order, fields at default values omitted.
   std::string to_jsonl() const;
   static bool from_jsonl(const std::string& text, Trace& out, std::string* error);
-  // SHA-256 of to_jsonl(), lower-case hex: the run's identity.
-  std::string hash() const;
+  // SHA-256 of to_jsonl(), lower-case hex: the run's identity. With `jsonl`, that text is
+  // left there too: one serialization for a caller that also prints the trace.
+  std::string hash(std::string* jsonl = nullptr) const;
 };
 
 }  // namespace ms::conf
