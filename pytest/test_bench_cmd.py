@@ -54,6 +54,10 @@ def test_bench_WritesEverySectionWithBothSides(quick_run):
         assert all(x > 0 for x in v["engine"] + v["library"]), op
     assert [t["transfers"] for t in rep["simulator"]["transfers"]] == [200, 1000]
     assert rep["simulator"]["property"]["histories"] == 100
+    # The hour file's process, and beside it the same program doing nothing but start and end.
+    hour = rep["simulator"]["hour"]
+    assert hour["cpu_ms_median"] > 0 and hour["process_start_wall_ms_median"] > 0
+    assert hour["wall_ms_best"] <= hour["wall_ms_median"]
 
 
 def test_bench_GoalsAgreeWithTheirFigures(quick_run):
