@@ -184,6 +184,7 @@ constexpr std::size_t kTracesKeptMax = 100;
 void let_trace_go(ScenarioRun& r) {
   r.trace_length = r.event_count();
   std::vector<Event>().swap(r.trace.events);
+  std::string().swap(r.trace_text);
   std::vector<std::uint64_t>().swap(r.choices);
 }
 
