@@ -22,7 +22,7 @@ constexpr Nanos kExpectContinueWait = 1s;  // libcurl's CURLOPT_EXPECT_100_TIMEO
 }  // namespace
 
 Transfer::Transfer(TransferHost& host, ms_easy& easy)
-    : host_(host), easy_(easy), connector_(host, easy, *this, *this), delivery_(host, easy) {}
+    : host_(host), easy_(easy) {}
 
 Transfer::~Transfer() = default;
 
@@ -104,7 +104,7 @@ void Transfer::open_fresh() {
     h2_pending_ = true;
     host_.h2_pending(key_, true);
   }
-  connector_.start(url_.host, url_.port);
+  connector().start(url_.host, url_.port);
 }
 
 void Transfer::leave_queue(ConnLimits::Slot slot) {
@@ -171,14 +171,14 @@ void Transfer::begin_request() {
     spec.expect_continue = !spec.http10 && !h2_conn_ && !header_overridden(o.http_headers, "Expect");
   }
   // HTTP/2 frames the body itself: never chunked.
-  upload_.begin(uploading, o.infile_size,
+  upload().begin(uploading, o.infile_size,
                 uploading && !h2_conn_ && o.infile_size < 0 &&
                     !header_overridden(o.http_headers, "Transfer-Encoding"));
   request_.clear();
   write_request(spec, request_);
   if (o.verbose) {
     const auto head_end = request_.find("\r\n\r\n");
-    delivery_.debug(MSINFOTYPE_HEADER_OUT,
+    delivery().debug(MSINFOTYPE_HEADER_OUT,
                     std::string_view(request_).substr(0, head_end == std::string::npos ? request_.size() : head_end + 4));
   }
   body_size_ = body ? body->size() : 0;
@@ -202,7 +202,7 @@ void Transfer::begin_request() {
 
 bool Transfer::retry_fresh() {
   // An upload's bytes came from the read callback and cannot be read again.
-  const bool can = conn_ && conn_->reused && !retried_ && !parser_.bytes_seen() &&
+  const bool can = conn_ && conn_->reused && !retried_ && !parser().bytes_seen() &&
                    !(easy_.opt.upload && easy_.info.size_upload > 0);
   if (!can) return false;
   retried_ = true;
@@ -217,7 +217,7 @@ void Transfer::retry_or_finish(MSEcode code, const std::string& text) {
 }
 
 void Transfer::do_send() {
-  if (request_.empty() && upload_.active()) {
+  if (request_.empty() && upload().active()) {
     send_body();
     return;
   }
@@ -238,15 +238,15 @@ void Transfer::do_send() {
   easy_.info.size_upload += static_cast<std::int64_t>(body_size_);
   std::string().swap(request_);  // the request is gone: free its memory
   sent_ = 0;
-  parser_.reset(easy_.opt.nobody);
-  if (upload_.active()) {
+  parser().reset(easy_.opt.nobody);
+  if (upload().active()) {
     if (header_overridden(easy_.opt.http_headers, "Expect")) {
       send_body();
       return;
     }
     // Listen for the 100 (or an early final answer) before the body.
     phase_ = Phase::receiving;
-    upload_.expect(host_.now() + kExpectContinueWait);
+    upload().expect(host_.now() + kExpectContinueWait);
     update_interest();
     update_deadline();
     return;
@@ -255,7 +255,7 @@ void Transfer::do_send() {
   // A near server may have answered by now: reading at once then saves the application
   // registering the socket for an event that is due already (and, when the answer
   // completes the transfer, unregistering it). One recv when nothing is there yet.
-  if (!paused() && !delivery_.completion_held()) {
+  if (!paused() && !delivery().completion_held()) {
     do_recv(false);
     return;
   }
@@ -264,7 +264,7 @@ void Transfer::do_send() {
 }
 
 void Transfer::end_expect_wait() {
-  upload_.end_expect();
+  upload().end_expect();
   phase_ = Phase::sending;
   send_body();
 }
@@ -272,16 +272,16 @@ void Transfer::end_expect_wait() {
 void Transfer::send_body() {
   phase_ = Phase::sending;
   while (!send_paused()) {
-    const std::string_view unsent = upload_.unsent();
+    const std::string_view unsent = upload().unsent();
     if (unsent.empty()) {
-      if (upload_.eof()) {
-        upload_.done();
+      if (upload().eof()) {
+        upload().done();
         phase_ = Phase::receiving;
         update_interest();
         update_deadline();
         return;
       }
-      switch (upload_.fill(host_, easy_)) {
+      switch (upload().fill(host_, easy_)) {
         case Upload::Fill::ready: continue;
         case Upload::Fill::paused:
           update_interest();
@@ -301,7 +301,7 @@ void Transfer::send_body() {
       finish(MSE_SEND_ERROR, text.c_str());
       return;
     }
-    upload_.sent(r.bytes);
+    upload().sent(r.bytes);
   }
   update_interest();
   update_deadline();
@@ -313,19 +313,19 @@ void Transfer::update_interest() {
   // Handshaking: exactly what TLS waits for (a read that needs a write, or the reverse).
   // While sending, IN too: a server may answer (and close) before reading all we send.
   if (phase_ == Phase::sending) want = send_paused() ? MS_POLL_IN : MS_POLL_INOUT;
-  if (phase_ == Phase::receiving && !paused() && !delivery_.completion_held()) want = MS_POLL_IN;
+  if (phase_ == Phase::receiving && !paused() && !delivery().completion_held()) want = MS_POLL_IN;
   want |= conn_->transport->wanted_interest();
   host_.watch(conn_->fd, this, &easy_, want);
 }
 
 void Transfer::on_socket_event(int fd, int mask) {
   if (phase_ == Phase::done) return;
-  if (fd == connector_.resolve_fd() && phase_ == Phase::resolving) {
-    connector_.on_resolve_event();
+  if (fd == connector().resolve_fd() && phase_ == Phase::resolving) {
+    connector().on_resolve_event();
     return;
   }
   if (phase_ == Phase::connecting) {
-    connector_.on_socket_event(fd, mask);
+    connector().on_socket_event(fd, mask);
     return;
   }
   if (!conn_ || conn_->fd != fd) return;
@@ -369,9 +369,9 @@ void Transfer::early_response() {
   std::string().swap(request_);
   sent_ = 0;
   early_reply_ = true;
-  upload_.abandon();
+  upload().abandon();
   phase_ = Phase::receiving;
-  parser_.reset(easy_.opt.nobody);  // a 100 seen before is complete: nothing is lost
+  parser().reset(easy_.opt.nobody);  // a 100 seen before is complete: nothing is lost
   do_recv();
 }
 
@@ -385,24 +385,24 @@ void Transfer::pause_changed(bool inside_callback) {
     }
     return;
   }
-  if (!paused() && delivery_.stashed()) {
-    if (!delivery_.flush()) {
+  if (!paused() && delivery().stashed()) {
+    if (!delivery().flush()) {
       finish(MSE_WRITE_ERROR, "Failure writing output to destination");
       return;
     }
     // Taken by the application: an HTTP/2 stream's window opens again.
-    if (!delivery_.stashed() && h2_conn_ && stream_ >= 0) h2_conn_->h2->release_window(stream_);
+    if (!delivery().stashed() && h2_conn_ && stream_ >= 0) h2_conn_->h2->release_window(stream_);
     if (phase_ == Phase::done) return;
   }
-  if (!paused() && delivery_.completion_held() && !delivery_.stashed()) {
-    complete(delivery_.held_reusable());
+  if (!paused() && delivery().completion_held() && !delivery().stashed()) {
+    complete(delivery().held_reusable());
     return;
   }
-  if (!send_paused() && phase_ == Phase::sending && upload_.active() && request_.empty() && !h2_conn_) {
+  if (!send_paused() && phase_ == Phase::sending && upload().active() && request_.empty() && !h2_conn_) {
     send_body();
     return;
   }
-  if (!send_paused() && h2_conn_ && stream_ >= 0 && upload_.active()) {
+  if (!send_paused() && h2_conn_ && stream_ >= 0 && upload().active()) {
     h2_conn_->h2->resume_stream(stream_);  // the session asks read_body() again
     if (phase_ == Phase::done) return;
   }
@@ -424,14 +424,14 @@ void Transfer::release_all(bool keep_connection) {
   end_h2_pending();
   leave_queue_ = false;
   slot_.release();
-  connector_.release();
+  if (exchange_) exchange_->connector.release();
   release_h2();
   if (conn_) {
     if (keep_connection) host_.pool_put(std::move(conn_), this);
     else host_.close_socket(conn_->fd, this, conn_->close_fn, conn_->close_data);
     conn_.reset();
   }
-  delivery_.clear();
+  if (exchange_) exchange_->delivery.clear();
   std::string().swap(request_);
 }
 

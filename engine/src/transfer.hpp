@@ -76,7 +76,7 @@ class Transfer final : public SocketUser, public H2Session::Owner, private Conne
   // H2Session::Owner
   void on_stream_closed(Close how, MSEcode code, const std::string& text) override;
   long read_body(char* out, std::size_t size, bool& eof) override;
-  bool holds_body() const override { return delivery_.stashed(); }
+  bool holds_body() const override { return exchange_ && exchange_->delivery.stashed(); }
 
  private:
   // queued: waiting for a connection slot (MAX_HOST/MAX_TOTAL_CONNECTIONS).
@@ -144,6 +144,33 @@ class Transfer final : public SocketUser, public H2Session::Owner, private Conne
   void on_connect_failed(MSEcode code, const std::string& text) override;
   void on_deadline_changed() override;
 
+  // The parts of an exchange under way, made at their first use: a transfer queued for a
+  // connection slot (there may be 100,000 of them) has none, so it is a small block, and
+  // dropping it touches a few cache lines, not the whole exchange's.
+  struct Exchange {
+    Exchange(TransferHost& host, ms_easy& easy, Transfer& t) : connector(host, easy, t, t), delivery(host, easy) {}
+    Connector connector;
+    Upload upload;
+    http::ResponseParser parser;
+    Delivery delivery;
+  };
+  Exchange& exchange() {
+    if (!exchange_) exchange_ = std::make_unique<Exchange>(host_, easy_, *this);
+    return *exchange_;
+  }
+  Connector& connector() { return exchange().connector; }
+  Upload& upload() { return exchange().upload; }
+  http::ResponseParser& parser() { return exchange().parser; }
+  Delivery& delivery() { return exchange().delivery; }
+  // Deadlines read without making the exchange.
+  std::optional<port::Nanos> second_family_at() const {
+    return exchange_ ? exchange_->connector.second_family_at() : std::nullopt;
+  }
+  std::optional<port::Nanos> expect_at() const {
+    if (exchange_ && exchange_->upload.expecting()) return exchange_->upload.expect_deadline();
+    return std::nullopt;
+  }
+
   // transfer_deadlines.cpp
   std::optional<port::Nanos> due_at(Deadline k, bool serving) const;
   std::optional<port::Nanos> due_at(Deadline k, bool serving, port::Nanos now) const;
@@ -176,7 +203,6 @@ class Transfer final : public SocketUser, public H2Session::Owner, private Conne
   std::string key_;
   ConnLimits::Slot slot_;  // reserved for the connection this transfer is opening
   bool leave_queue_ = false;
-  Connector connector_;
   std::unique_ptr<Connection> conn_;
   // HTTP/2: the connection the multi keeps, and this transfer's stream on it (while open).
   Connection* h2_conn_ = nullptr;
@@ -187,10 +213,8 @@ class Transfer final : public SocketUser, public H2Session::Owner, private Conne
   std::string request_;  // freed once sent
   std::size_t sent_ = 0;
   std::size_t body_size_ = 0;
-  Upload upload_;
-  http::ResponseParser parser_;
-  Delivery delivery_;
   std::string location_;
+  std::unique_ptr<Exchange> exchange_;
   std::optional<port::Nanos> progress_next_;  // when the progress callback is due
   port::Nanos started_at_{};
   port::Nanos start_at_{};  // pending: when the start is due (schedule_start)

@@ -35,7 +35,7 @@ void Transfer::on_connected(int fd, const port::Address& peer) {
   conn_->slot = std::move(slot_);
   ++easy_.info.num_connects;
   easy_.info.primary_port = peer.port;
-  if (easy_.opt.verbose) delivery_.debug(MSINFOTYPE_TEXT, "Connected to " + url_.host + " (" + peer.to_string() + ")\n");
+  if (easy_.opt.verbose) delivery().debug(MSINFOTYPE_TEXT, "Connected to " + url_.host + " (" + peer.to_string() + ")\n");
   if (url_.is_tls()) {
     phase_ = Phase::handshaking;
     do_handshake();
@@ -55,7 +55,7 @@ void Transfer::do_handshake() {
   switch (tls->handshake(code, text)) {
     case TlsTransport::Step::done:
       if (easy_.opt.certinfo) easy_.info.set_certinfo(tls->peer_chain_info());
-      if (easy_.opt.verbose) delivery_.debug(MSINFOTYPE_TEXT, "TLS handshake done with " + url_.host + "\n");
+      if (easy_.opt.verbose) delivery().debug(MSINFOTYPE_TEXT, "TLS handshake done with " + url_.host + "\n");
       if (tls->alpn_h2()) {
         start_h2();
         return;

@@ -37,11 +37,10 @@ std::optional<Nanos> Transfer::due_at(Deadline k, bool serving, Nanos now) const
     case Deadline::total: return when(started, total_deadline_);
     case Deadline::leave_queue: return when(phase_ == Phase::queued && leave_queue_, now);
     case Deadline::connect: return when(connecting, connect_deadline_);
-    case Deadline::second_family: return when(phase_ == Phase::connecting, connector_.second_family_at());
+    case Deadline::second_family: return when(phase_ == Phase::connecting, second_family_at());
     case Deadline::progress: return when(serving ? past_queue : started, progress_next_);
     case Deadline::low_speed: return when(serving ? past_queue : moving, low_speed_next_);
-    case Deadline::expect:
-      return when((serving ? past_queue : moving) && upload_.expecting(), upload_.expect_deadline());
+    case Deadline::expect: return when(serving ? past_queue : moving, expect_at());
     case Deadline::drain: return when((serving ? past_queue : started) && drain_, now);
   }
   return std::nullopt;
@@ -65,10 +64,10 @@ void Transfer::update_deadline() {
   if ((started && (wake_ || drain_)) || (phase_ == Phase::queued && leave_queue_)) consider(true, now);
   consider(started, total_deadline_);
   consider(connecting, connect_deadline_);
-  consider(phase_ == Phase::connecting, connector_.second_family_at());
+  consider(phase_ == Phase::connecting, second_family_at());
   consider(started, progress_next_);
   consider(moving, low_speed_next_);
-  if (moving && upload_.expecting()) consider(true, upload_.expect_deadline());
+  consider(moving, expect_at());
 #ifndef NDEBUG
   std::optional<Nanos> by_table;
   for (const Deadline k : kDeadlines) {
@@ -118,7 +117,7 @@ Transfer::Step Transfer::serve(Deadline k) {
       finish_timed_out("Connection");
       return Step::stop;
     case Deadline::second_family:
-      connector_.start_second_family();
+      connector().start_second_family();
       return phase_ == Phase::connecting ? Step::next : Step::stop;
     case Deadline::progress:
       // The progress callback's own cadence: at least once a second, also while nothing

@@ -83,7 +83,7 @@ void Transfer::start_h2() {
   c->h2->take_socket(&easy_);
   host_.drop(c->fd, this);
   h2_conn_ = c;
-  if (easy_.opt.verbose) delivery_.debug(MSINFOTYPE_TEXT, "Using HTTP/2\n");
+  if (easy_.opt.verbose) delivery().debug(MSINFOTYPE_TEXT, "Using HTTP/2\n");
   begin_request();
 }
 
@@ -94,7 +94,7 @@ void Transfer::submit_h2(Connection* c, const RequestSpec& spec) {
   easy_.info.size_upload += static_cast<std::int64_t>(body_size_);
   h2_content_length_ = -1;
   phase_ = Phase::receiving;
-  const std::int32_t id = c->h2->submit(this, &easy_, fields, spec.body, upload_.active());
+  const std::int32_t id = c->h2->submit(this, &easy_, fields, spec.body, upload().active());
   if (phase_ == Phase::done) return;  // the connection failed at once: on_stream_closed ended it
   if (id < 0) {
     finish(MSE_HTTP2, "cannot open an HTTP/2 stream");
@@ -131,20 +131,20 @@ void Transfer::on_stream_closed(Close how, MSEcode code, const std::string& text
 
 long Transfer::read_body(char* out, std::size_t size, bool& eof) {
   for (;;) {
-    const std::string_view unsent = upload_.unsent();
+    const std::string_view unsent = upload().unsent();
     if (!unsent.empty()) {
       const std::size_t n = std::min(size, unsent.size());
       std::memcpy(out, unsent.data(), n);
-      upload_.sent(n);
+      upload().sent(n);
       return static_cast<long>(n);
     }
-    if (upload_.eof()) {
-      upload_.done();
+    if (upload().eof()) {
+      upload().done();
       eof = true;
       return 0;
     }
     if (send_paused()) return 0;
-    switch (upload_.fill(host_, easy_)) {
+    switch (upload().fill(host_, easy_)) {
       case Upload::Fill::ready: continue;
       case Upload::Fill::paused: return 0;
       case Upload::Fill::aborted: finish(MSE_ABORTED_BY_CALLBACK, "operation aborted by callback"); return -1;

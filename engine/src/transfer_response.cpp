@@ -21,17 +21,17 @@ bool is_redirect(int code) { return code == 301 || code == 302 || code == 303 ||
 }  // namespace
 
 void Transfer::finish_refused() {
-  finish(delivery_.error() != MSE_OK ? delivery_.error() : MSE_WRITE_ERROR,
-         delivery_.error_text().empty() ? nullptr : delivery_.error_text().c_str());
+  finish(delivery().error() != MSE_OK ? delivery().error() : MSE_WRITE_ERROR,
+         delivery().error_text().empty() ? nullptr : delivery().error_text().c_str());
 }
 
 void Transfer::finish_parse_error(MSEcode fallback) {
-  finish(parser_.error() != MSE_OK ? parser_.error() : fallback,
-         parser_.error_text() && *parser_.error_text() ? parser_.error_text() : nullptr);
+  finish(parser().error() != MSE_OK ? parser().error() : fallback,
+         parser().error_text() && *parser().error_text() ? parser().error_text() : nullptr);
 }
 
 void Transfer::do_recv(bool announced) {
-  for (int i = 0; i < kReadsPerEvent && phase_ == Phase::receiving && !paused() && !delivery_.completion_held(); ++i) {
+  for (int i = 0; i < kReadsPerEvent && phase_ == Phase::receiving && !paused() && !delivery().completion_held(); ++i) {
     const auto r = conn_->transport->recv(host_.scratch(), host_.scratch_size());
     if (r.error == port::NetError::would_block) {
       if (i == 0 && !announced) {  // nothing yet: wait for it as before, no progress to tell
@@ -52,14 +52,14 @@ void Transfer::do_recv(bool announced) {
     }
     if (r.bytes == 0) {  // orderly close
       if (retry_fresh()) return;
-      const auto st = parser_.on_eof(*this);
+      const auto st = parser().on_eof(*this);
       if (st == http::ParseStatus::complete) on_response_complete(false);
       else if (st == http::ParseStatus::aborted) finish_refused();
       else finish_parse_error(MSE_PARTIAL_FILE);
       return;
     }
     feed(std::string_view(reinterpret_cast<const char*>(host_.scratch()), r.bytes));
-    if (upload_.continued() && phase_ == Phase::receiving) {
+    if (upload().continued() && phase_ == Phase::receiving) {
       end_expect_wait();  // 100 Continue: the body goes now
       return;
     }
@@ -74,7 +74,7 @@ void Transfer::do_recv(bool announced) {
 
 void Transfer::feed(std::string_view bytes) {
   std::size_t consumed = 0;
-  const auto st = parser_.feed(bytes, *this, &consumed);
+  const auto st = parser().feed(bytes, *this, &consumed);
   switch (st) {
     case http::ParseStatus::need_more:
       return;
@@ -91,9 +91,9 @@ void Transfer::feed(std::string_view bytes) {
 }
 
 void Transfer::on_response_complete(bool reusable) {
-  reusable = reusable && parser_.keep_alive() && !easy_.opt.forbid_reuse && !early_reply_;
-  if (delivery_.stashed()) {
-    delivery_.hold_completion(reusable);
+  reusable = reusable && parser().keep_alive() && !easy_.opt.forbid_reuse && !early_reply_;
+  if (delivery().stashed()) {
+    delivery().hold_completion(reusable);
     update_interest();
     return;
   }
@@ -101,7 +101,7 @@ void Transfer::on_response_complete(bool reusable) {
 }
 
 void Transfer::complete(bool reusable) {
-  delivery_.release_completion();
+  delivery().release_completion();
   if (follow_this_) {
     if (easy_.opt.max_redirs >= 0 && easy_.info.redirect_count >= easy_.opt.max_redirs) {
       char text[64];
@@ -146,7 +146,7 @@ bool Transfer::on_status(int major, int minor, int code, std::string_view line) 
   easy_.info.content_type.clear();
   easy_.info.has_content_type = false;
   location_.clear();
-  return delivery_.header(line);
+  return delivery().header(line);
 }
 
 bool Transfer::on_header(std::string_view name, std::string_view value, std::string_view raw_line) {
@@ -162,7 +162,7 @@ bool Transfer::on_header(std::string_view name, std::string_view value, std::str
     easy_.info.content_type.assign(value);
     easy_.info.has_content_type = true;
   }
-  return delivery_.header(raw_line);
+  return delivery().header(raw_line);
 }
 
 bool Transfer::on_trailer(std::string_view name, std::string_view value, std::string_view) {
@@ -171,21 +171,21 @@ bool Transfer::on_trailer(std::string_view name, std::string_view value, std::st
 }
 
 bool Transfer::on_headers_end(int code) {
-  if (!delivery_.header({})) return false;
-  if (code == 100) upload_.on_continue();
+  if (!delivery().header({})) return false;
+  if (code == 100) upload().on_continue();
   if (code < 200) return true;
   if (easy_.opt.fail_on_error && code >= 400) {
     // MSOPT_FAILONERROR: the error page is not delivered; the transfer fails here.
-    delivery_.refuse(MSE_HTTP_RETURNED_ERROR, "The requested URL returned error: " + std::to_string(code));
+    delivery().refuse(MSE_HTTP_RETURNED_ERROR, "The requested URL returned error: " + std::to_string(code));
     return false;
   }
-  if (upload_.expecting() || upload_.active()) {
+  if (upload().expecting() || upload().active()) {
     // A final answer before the body was sent: the body is abandoned, and the
     // connection with it.
-    upload_.stop();
+    upload().stop();
     early_reply_ = true;
   }
-  easy_.info.content_length = h2_conn_ ? h2_content_length_ : parser_.content_length();
+  easy_.info.content_length = h2_conn_ ? h2_content_length_ : parser().content_length();
   easy_.info.redirect_url.clear();
   follow_this_ = false;
   if (is_redirect(code) && !location_.empty()) {
@@ -200,7 +200,7 @@ bool Transfer::on_headers_end(int code) {
 bool Transfer::on_body(std::string_view bytes) {
   easy_.info.size_download += static_cast<std::int64_t>(bytes.size());
   if (follow_this_) return true;  // a followed redirect's body is not the application's
-  return delivery_.body(bytes);
+  return delivery().body(bytes);
 }
 
 }  // namespace ms
