@@ -71,7 +71,7 @@ void Transfer::begin(bool allow_reuse) {
     return;
   }
   url_ = std::move(*url);
-  key_ = url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port);
+  key_ = url_.pool_key();
   easy_.info.primary_port = url_.port;
   if (allow_reuse) {
     if (join_h2()) return;

@@ -27,7 +27,7 @@ void Transfer::on_connected(int fd, const port::Address& peer) {
   } else {
     conn_->transport = std::make_unique<PlainTransport>(host_.net(), fd);
   }
-  conn_->pool_key = url_.scheme + "://" + url_.host + ":" + std::to_string(url_.port);
+  conn_->pool_key = key_;
   conn_->peer = peer;
   conn_->id = host_.next_connection_id();
   conn_->close_fn = easy_.opt.rare().closesocket_fn;

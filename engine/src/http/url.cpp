@@ -9,6 +9,7 @@
 #include "http/url.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <string>
 
 namespace ms::http {
@@ -159,6 +160,15 @@ std::string Url::host_header() const {
 }
 
 std::string Url::to_string() const { return scheme + "://" + host_header() + target; }
+
+std::string Url::pool_key() const {
+  char digits[8];
+  const auto end = std::to_chars(digits, digits + sizeof digits, port).ptr;
+  std::string key;
+  key.reserve(scheme.size() + 3 + host.size() + 1 + static_cast<std::size_t>(end - digits));
+  key.append(scheme).append("://").append(host).append(1, ':').append(digits, end);
+  return key;
+}
 
 std::uint16_t default_port(std::string_view scheme) {
   return scheme == "https" ? 443 : scheme == "http" ? 80 : 0;

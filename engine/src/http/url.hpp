@@ -21,6 +21,9 @@ struct Url {
   // "host:port" as the Host header wants it (brackets for IPv6, port only if not default).
   std::string host_header() const;
   std::string to_string() const;  // normalised absolute URL
+  // "scheme://host:port", the port always written, the host as stored (an IPv6 one without
+  // brackets): what names the connections a request may reuse. Made in one allocation.
+  std::string pool_key() const;
   bool operator==(const Url&) const = default;
 };
 

@@ -157,6 +157,16 @@ TEST(Url_HostHeader, BracketsAndNonDefaultPortOnly) {
   EXPECT_FALSE(parse_url("http://h/")->is_tls());
 }
 
+TEST(Url_PoolKey, SchemeHostAndAlwaysThePort) {
+  EXPECT_EQ(parse_url("http://h/")->pool_key(), "http://h:80");
+  EXPECT_EQ(parse_url("HTTPS://Example.COM/x?y")->pool_key(), "https://example.com:443");
+  EXPECT_EQ(parse_url("http://127.0.0.1:65535/")->pool_key(), "http://127.0.0.1:65535");
+  EXPECT_EQ(parse_url("https://[::1]:8443/")->pool_key(), "https://::1:8443");
+  EXPECT_EQ(parse_url("http://h:1/")->pool_key(), "http://h:1");
+  const std::string longest = "http://" + std::string(200, 'a') + ".example:12345";
+  EXPECT_EQ(parse_url(longest + "/")->pool_key(), longest);
+}
+
 TEST(Url_Resolve, Table) {
   const Url base = *parse_url("http://a.test:8080/b/c/d;p?q");
   struct Ref {
