@@ -6,11 +6,12 @@
 // only on request ("[madvise]"), much of its time goes to faulting in 4 KiB pages one by
 // one: 10,000 transfers fault about 19,500 times. Such a command, first thing, has malloc
 // grow its heap by a large reserve (address space only: nothing is touched), asks the
-// kernel for huge pages over it, and keeps malloc from giving it back or from serving large
-// blocks (a long trace) from separate mappings. A heap that outgrows the reserve goes on in
-// ordinary pages. GLIBC_TUNABLES setting glibc.malloc.hugetlb (to anything; 0 turns huge
-// pages off) leaves malloc as glibc sets it up, and so does a library target (`lib:`),
-// whose runs happen in children with an address-space limit.
+// kernel for huge pages over it, has the next blocks begin at its first whole huge page
+// (wherever the heap happened to start), and keeps malloc from giving it back or from
+// serving large blocks (a long trace) from separate mappings. A heap that outgrows the
+// reserve goes on in ordinary pages. GLIBC_TUNABLES setting glibc.malloc.hugetlb (to
+// anything; 0 turns huge pages off) leaves malloc as glibc sets it up, and so does a
+// library target (`lib:`), whose runs happen in children with an address-space limit.
 #pragma once
 
 #include <string>
