@@ -7,13 +7,15 @@
 #include <string>
 #include <vector>
 
-#include "conformance/fuzz_input.hpp"
 #include "conformance/runner.hpp"
 #include "conformance/shrink.hpp"
+#include "faulty_world.hpp"
 #include "multisock/engine.hpp"
 
 namespace ms::conf {
 namespace {
+
+using fixtures::faulty_world;
 
 Scenario load(const std::string& name) {
   Scenario sc;
@@ -28,19 +30,6 @@ TargetSpec target(const std::string& text) {
   std::string error;
   EXPECT_TRUE(parse_target(text, t, error)) << error;
   return t;
-}
-
-// A world with random short reads and writes, under the chaos policy (the fuzzer's input
-// format: policy byte, fault-mix byte, transfers byte, then the peer's bytes).
-Scenario faulty_world() {
-  const std::string reply = "\x30HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
-  std::vector<std::uint8_t> input = {6, 1, 3};
-  input.insert(input.end(), reply.begin(), reply.end());
-  Scenario sc;
-  ScenarioError err;
-  EXPECT_TRUE(parse_scenario(fuzz_input_scenario(input.data(), input.size()), "faulty.scn", sc, err))
-      << err.to_string();
-  return sc;
 }
 
 // The trace without its first event (the note that names the seed).

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// child_run_test.cpp: the answer a run's child writes and its parent reads
+// (conformance/driver/child_run.hpp), on what a run really produces.
+#include "child_run.hpp"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "conformance/runner.hpp"
+#include "faulty_world.hpp"
+
+namespace ms::conf {
+namespace {
+
+// A chaos run in a world with short reads and writes: a real trace and a real list of the
+// world's and the policy's decisions.
+ScenarioRun chaos_run() {
+  TargetSpec target;
+  std::string error;
+  EXPECT_TRUE(parse_target("engine-sim", target, error)) << error;
+  return run_scenario(fixtures::faulty_world(), target, RunOptions{});
+}
+
+TEST(ChildRun_Answer, ATraceChoicesAndTransfersReadBackAsWritten) {
+  const ScenarioRun run = chaos_run();
+  ASSERT_GT(run.trace.events.size(), 10u);
+  ASSERT_FALSE(run.choices.empty());
+  ChildRun sent;
+  sent.run.trace = run.trace;
+  sent.run.api_calls = 42;
+  sent.run.end_time_ns = 1'500'000'000;
+  sent.run.hit_call_limit = true;
+  sent.choices = run.choices;
+  sent.choices.push_back(std::numeric_limits<std::uint64_t>::max());
+  sent.open_after_cleanup = 0;
+  TransferResult t;
+  t.id = "t0";
+  t.easy_id = 3;
+  t.done = true;
+  t.result = 28;
+  t.body = std::string("a\nb 7\0c", 7);  // record separators and a NUL inside a body
+  t.body_bytes = 7;
+  sent.run.transfers.push_back(t);
+
+  ChildRun got;
+  std::string error;
+  ASSERT_TRUE(decode(encode(sent), got, error)) << error;
+  EXPECT_EQ(got.run.trace.to_jsonl(), sent.run.trace.to_jsonl());
+  EXPECT_EQ(got.choices, sent.choices);
+  EXPECT_EQ(got.run.api_calls, 42u);
+  EXPECT_EQ(got.run.end_time_ns, 1'500'000'000);
+  EXPECT_TRUE(got.run.hit_call_limit);
+  EXPECT_FALSE(got.run.hit_time_limit);
+  EXPECT_EQ(got.open_after_cleanup, 0);
+  ASSERT_EQ(got.run.transfers.size(), 1u);
+  EXPECT_EQ(got.run.transfers[0].id, "t0");
+  EXPECT_EQ(got.run.transfers[0].easy_id, 3);
+  EXPECT_EQ(got.run.transfers[0].result, 28);
+  EXPECT_EQ(got.run.transfers[0].body, t.body);
+}
+
+// A library's run under the chaos policy makes hundreds of thousands of decisions; the
+// list was read from a copy of its rest per number (minutes for this one).
+TEST(ChildRun_Numbers, ALongListReadsBackInOnePass) {
+  std::vector<std::uint64_t> v;
+  std::uint64_t x = 0x9e3779b97f4a7c15ULL;
+  for (int i = 0; i < 500'000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    v.push_back(i % 3 == 0 ? x : x % 7);  // long and short numbers
+  }
+  v.push_back(0);
+  v.push_back(std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(numbers(numbers_text(v)), v);
+}
+
+TEST(ChildRun_Numbers, AListThatIsNotOneIsRefused) {
+  EXPECT_TRUE(numbers("").empty());
+  EXPECT_EQ(numbers("7"), std::vector<std::uint64_t>{7});
+  EXPECT_EQ(numbers("1  2"), (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_THROW(numbers("1 x"), std::invalid_argument);
+  EXPECT_THROW(numbers("12x"), std::invalid_argument);
+  EXPECT_THROW(numbers("-1"), std::invalid_argument);  // not wrapped to 2^64-1
+  EXPECT_THROW(numbers(" 1"), std::invalid_argument);
+  EXPECT_THROW(numbers("18446744073709551616"), std::out_of_range);
+
+  // In an answer: a record the parent cannot read, not a crash.
+  std::string answer;
+  put(answer, "choices", "3 -4");
+  put(answer, "end", "");
+  ChildRun got;
+  std::string error;
+  EXPECT_FALSE(decode(answer, got, error));
+  EXPECT_NE(error.find("malformed number"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace ms::conf
