@@ -205,9 +205,17 @@ bool child_answered(const RunOutcome& child, const TargetSpec& target,
     }
     case RunKind::hang: {
       const std::string secs = std::to_string((limit.count() + 999) / 1000);
-      const std::string what = child.progress.empty()
-                                   ? "the run (no API call in progress) did not end within " + secs + " s"
-                                   : "no return from " + child.progress + " within " + secs + " s";
+      // A call that had begun well within the limit was not the one that never returned:
+      // the calls return and the run goes on (a loop the library keeps busy).
+      const bool call_returns = child.progress_ms >= 0 && child.progress_ms * 2 < limit.count();
+      std::string what;
+      if (child.progress.empty())
+        what = "the run (no API call in progress) did not end within " + secs + " s";
+      else if (call_returns)
+        what = "the run did not end within " + secs + " s, its calls returning (" + child.progress +
+               " in progress for " + std::to_string(child.progress_ms) + " ms)";
+      else
+        what = "no return from " + child.progress + " within " + secs + " s";
       return no_answer(out, Outcome::hang, target.name() + ": " + what + ": killed",
                        "expected a return code, observed " + what);
     }

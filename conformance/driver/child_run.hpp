@@ -51,8 +51,8 @@ inline constexpr int kFloodedStatus = 71;
 void end_child_when_flooded(DriverOptions& options);
 
 // A child that did not answer (crash, hang, error) becomes out's verdict (ER-NO-CRASH for
-// a crash, a call that never returned or one that flooded the run with events, naming the
-// call); true when it answered.
+// a crash, a call that never returned, a run that did not end while its calls returned, or
+// one that flooded the run with events, naming the call); true when it answered.
 bool child_answered(const RunOutcome& child, const TargetSpec& target,
                     std::chrono::milliseconds limit, ScenarioRun& out);
 

@@ -70,12 +70,13 @@ Weight weight(const Violation& v, const Contract& c) {
 }
 
 // "crash SIGSEGV", "hang", followed by the call it happened in when the ER-NO-CRASH
-// violation names it ("... inside curl_multi_assign(NULL, ...)").
+// violation names it ("... inside curl_multi_assign(NULL, ...)"), or by a run that went on
+// while its calls returned.
 std::string crash_detail(const ScenarioRun& run) {
   std::string d = run.outcome == Outcome::crash ? "crash " + signal_name(run.signal) : "hang";
   for (const Violation& v : run.violations) {
     if (v.clause != "ER-NO-CRASH") continue;
-    for (const char* word : {"inside ", "no return from "})
+    for (const char* word : {"inside ", "no return from ", "the run did not end within "})
       if (auto at = v.message.find(word); at != std::string::npos)
         return d + ": " + v.message.substr(at);
   }

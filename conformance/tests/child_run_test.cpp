@@ -99,5 +99,29 @@ TEST(ChildRun_Numbers, AListThatIsNotOneIsRefused) {
   EXPECT_NE(error.find("malformed number"), std::string::npos) << error;
 }
 
+// A run killed at its deadline: a call that had begun long before never returned; one that
+// had just begun did, as the calls before it did: the run went on.
+TEST(ChildRun_Verdict, AHangNamesTheCallOnlyWhenItHadRunMostOfTheLimit) {
+  TargetSpec target;
+  std::string error;
+  ASSERT_TRUE(parse_target("engine-sim", target, error)) << error;
+  auto verdict = [&](std::int64_t progress_ms) {
+    RunOutcome child;
+    child.kind = RunKind::hang;
+    child.progress = "curl_multi_socket_action";
+    child.progress_ms = progress_ms;
+    ScenarioRun out;
+    EXPECT_FALSE(child_answered(child, target, std::chrono::milliseconds(5000), out));
+    EXPECT_EQ(out.outcome, Outcome::hang);
+    EXPECT_EQ(out.violations.size(), 1u);
+    return out.violations.empty() ? std::string() : out.violations[0].clause + ": " + out.violations[0].message;
+  };
+  EXPECT_EQ(verdict(4990), "ER-NO-CRASH: expected a return code, observed no return from curl_multi_socket_action within 5 s");
+  EXPECT_EQ(verdict(-1), "ER-NO-CRASH: expected a return code, observed no return from curl_multi_socket_action within 5 s");
+  EXPECT_EQ(verdict(3),
+            "ER-NO-CRASH: expected a return code, observed the run did not end within 5 s, its calls returning "
+            "(curl_multi_socket_action in progress for 3 ms)");
+}
+
 }  // namespace
 }  // namespace ms::conf

@@ -75,6 +75,11 @@ TEST(Verdict, SkippedAndDetail) {
   ScenarioRun hang = run_of(Outcome::hang, {viol("ER-NO-CRASH")});
   hang.violations[0].message = "expected a return code, observed no return from curl_multi_add_handle within 23 s";
   EXPECT_EQ(verdict_of_run(hang, k).detail, "hang: no return from curl_multi_add_handle within 23 s");
+  hang.violations[0].message =
+      "expected a return code, observed the run did not end within 5 s, its calls returning "
+      "(curl_multi_socket_action in progress for 3 ms)";
+  EXPECT_EQ(verdict_of_run(hang, k).detail,
+            "hang: the run did not end within 5 s, its calls returning (curl_multi_socket_action in progress for 3 ms)");
   EXPECT_EQ(verdict_of_run(run_of(Outcome::fail, {viol("TM-DELETE")}), k).detail.rfind("TM-DELETE at event 0", 0), 0u);
 }
 

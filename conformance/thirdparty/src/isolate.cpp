@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <dirent.h>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -30,8 +31,18 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// The child's progress slot: a page shared with the parent, set in the child only.
+// The child's progress slot: a page shared with the parent, set in the child only: the
+// text of the call in progress, then (at kProgressMax) when that call began, CLOCK_MONOTONIC
+// nanoseconds (0: no call), so a run killed at its deadline tells a call that never
+// returned from one that had just begun.
 char* g_progress = nullptr;
+constexpr std::size_t kProgressPageBytes = kProgressMax + sizeof(std::int64_t);
+
+std::int64_t monotonic_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);  // async-signal-safe
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
 
 bool g_adopts = false;  // this process is the subreaper of what its runs start (and ends it)
 
@@ -40,6 +51,15 @@ std::string read_progress(const char* slot) {
   std::size_t n = 0;
   while (n < kProgressMax && slot[n] != '\0') ++n;
   return std::string(slot, n);
+}
+
+// How long the call the slot names has been running, in ms; -1 when none or unknown.
+std::int64_t progress_age_ms(const char* slot) {
+  if (slot == nullptr || slot[0] == '\0') return -1;
+  std::int64_t since = 0;
+  std::memcpy(&since, slot + kProgressMax, sizeof since);
+  if (since <= 0) return -1;
+  return std::max<std::int64_t>(0, (monotonic_ns() - since) / 1'000'000);
 }
 
 void write_all(int fd, const char* data, size_t size) {
@@ -137,6 +157,8 @@ void isolate_progress(const char* text) {
     std::memcpy(g_progress, text, n);
   }
   g_progress[n] = '\0';
+  const std::int64_t since = n > 0 ? monotonic_ns() : 0;
+  std::memcpy(g_progress + kProgressMax, &since, sizeof since);
 }
 
 namespace {
@@ -171,7 +193,7 @@ namespace {
 
 // In a child of a fork server: descriptor fd is the progress page.
 void adopt_progress(int fd) {
-  void* shared = ::mmap(nullptr, kProgressMax, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  void* shared = ::mmap(nullptr, kProgressPageBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (shared != MAP_FAILED) g_progress = static_cast<char*>(shared);
   ::close(fd);
 }
@@ -295,19 +317,19 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
   // The progress page is a memory file, so it can be handed to a child that another
   // process starts (a fork server).
   int progress_fd = ::memfd_create("multisock-progress", MFD_CLOEXEC);
-  if (progress_fd >= 0 && ::ftruncate(progress_fd, kProgressMax) != 0) {
+  if (progress_fd >= 0 && ::ftruncate(progress_fd, kProgressPageBytes) != 0) {
     ::close(progress_fd);
     progress_fd = -1;
   }
   void* shared = progress_fd >= 0
-                     ? ::mmap(nullptr, kProgressMax, PROT_READ | PROT_WRITE, MAP_SHARED, progress_fd, 0)
+                     ? ::mmap(nullptr, kProgressPageBytes, PROT_READ | PROT_WRITE, MAP_SHARED, progress_fd, 0)
                      : MAP_FAILED;
   char* slot = shared == MAP_FAILED ? nullptr : static_cast<char*>(shared);
   if (slot != nullptr) slot[0] = '\0';
   struct Unmap {
     char* slot;
     ~Unmap() {
-      if (slot != nullptr) ::munmap(slot, kProgressMax);
+      if (slot != nullptr) ::munmap(slot, kProgressPageBytes);
     }
   } unmap{slot};
   // What this process had started before the run is not the run's to end.
@@ -394,6 +416,7 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
     }
     outcome.kind = RunKind::hang;
     outcome.progress = read_progress(slot);
+    outcome.progress_ms = progress_age_ms(slot);
     outcome.payload.clear();
     outcome.error = "still running after " + std::to_string(limit.count()) + " ms: killed";
     return outcome;

@@ -271,6 +271,43 @@ TEST(RunIsolated_Progress, HangNamesTheLastProgressAndClearedMeansEmpty) {
   EXPECT_EQ(cleared.progress, "");
 }
 
+// At the deadline, how long the call in progress had run: about the whole run for one
+// that never returned, next to nothing for calls that keep returning.
+TEST(RunIsolated_Progress, AHangTellsHowLongTheCallInProgressHadRun) {
+  const RunOutcome stuck = run_isolated(
+      [] {
+        isolate_progress("curl_multi_cleanup");
+        for (;;) ::pause();
+        return std::string();
+      },
+      milliseconds(1000));
+  EXPECT_EQ(stuck.kind, RunKind::hang);
+  EXPECT_EQ(stuck.progress, "curl_multi_cleanup");
+  EXPECT_GE(stuck.progress_ms, 500);
+  const RunOutcome busy = run_isolated(
+      [] {
+        for (unsigned i = 0;; ++i) isolate_progress(i % 2 ? "curl_multi_socket_action" : "curl_multi_info_read");
+        return std::string();
+      },
+      milliseconds(1000));
+  EXPECT_EQ(busy.kind, RunKind::hang);
+  EXPECT_FALSE(busy.progress.empty());
+  EXPECT_GE(busy.progress_ms, 0);
+  EXPECT_LT(busy.progress_ms, 250);
+  // Cleared: no call, so no age.
+  const RunOutcome idle = run_isolated(
+      [] {
+        isolate_progress("a call");
+        isolate_progress(nullptr);
+        for (;;) ::pause();
+        return std::string();
+      },
+      milliseconds(300));
+  EXPECT_EQ(idle.kind, RunKind::hang);
+  EXPECT_EQ(idle.progress, "");
+  EXPECT_EQ(idle.progress_ms, -1);
+}
+
 TEST(RunIsolated_Progress, LongTextIsCutAndParentIsUntouched) {
   isolate_progress("in the parent: ignored");  // no slot here: must not crash
   const std::string long_text(kProgressMax * 2, 'x');

@@ -38,6 +38,9 @@ struct RunOutcome {
   // crash, hang, error: the last text the child gave isolate_progress() ("" when none), so the
   // verdict can name the call that was in progress.
   std::string progress;
+  // hang: how long that call had been running when the child was killed, in ms (-1: no
+  // call, or not known). Much less than the limit: the calls return, the run goes on.
+  std::int64_t progress_ms = -1;
 };
 
 // The limits of every process that runs third-party code (a run's child, a fork server
