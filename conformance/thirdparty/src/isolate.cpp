@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <dirent.h>
 #include <cstdint>
@@ -32,15 +33,17 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 // The child's progress slot: a page shared with the parent, set in the child only: the
-// text of the call in progress, then (at kProgressMax) when that call began, CLOCK_MONOTONIC
-// nanoseconds (0: no call), so a run killed at its deadline tells a call that never
-// returned from one that had just begun.
+// text of the call in progress, then (at kProgressMax) when the outermost call in progress
+// began, CLOCK_MONOTONIC nanoseconds (0: no call), so a run killed at its deadline tells a
+// call that never returned from one that had just begun.
 char* g_progress = nullptr;
 constexpr std::size_t kProgressPageBytes = kProgressMax + sizeof(std::int64_t);
 
+// The system call itself: in a child of the virtual world, clock_gettime is the world's
+// clock (simnet/interpose). Async-signal-safe.
 std::int64_t monotonic_ns() {
   timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);  // async-signal-safe
+  ::syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
@@ -151,14 +154,23 @@ void adopt_what_runs_start() {
 
 void isolate_progress(const char* text) {
   if (g_progress == nullptr) return;
+  const bool in_call = g_progress[0] != '\0';
   std::size_t n = 0;
-  if (text != nullptr) {
+  if (text != nullptr)
     while (n + 1 < kProgressMax && text[n] != '\0') ++n;
-    std::memcpy(g_progress, text, n);
-  }
+  // The time of the outermost call: a call made inside another (from a callback), and the
+  // outer one named again when it ends, leave it as it was. Written before a call's text
+  // and after a clearing, so that a child killed in between shows no call, never a call
+  // without its time.
+  auto set_since = [](std::int64_t since) {
+    std::memcpy(g_progress + kProgressMax, &since, sizeof since);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+  };
+  if (n > 0 && !in_call) set_since(monotonic_ns());
+  std::memcpy(g_progress, text, n);
   g_progress[n] = '\0';
-  const std::int64_t since = n > 0 ? monotonic_ns() : 0;
-  std::memcpy(g_progress + kProgressMax, &since, sizeof since);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  if (n == 0) set_since(0);
 }
 
 namespace {
