@@ -167,7 +167,7 @@ void isolate_progress(const char* text) {
     std::atomic_signal_fence(std::memory_order_seq_cst);
   };
   if (n > 0 && !in_call) set_since(monotonic_ns());
-  std::memcpy(g_progress, text, n);
+  if (n > 0) std::memcpy(g_progress, text, n);
   g_progress[n] = '\0';
   std::atomic_signal_fence(std::memory_order_seq_cst);
   if (n == 0) set_since(0);
