@@ -28,7 +28,7 @@ std::string numbers_text(const std::vector<std::uint64_t>& v) {
 }
 
 // In place: a run of a library under the chaos policy makes hundreds of thousands of
-// choices, and reading each from a copy of the rest of the text took minutes.
+// choices, and reading each from a copy of the rest of the text took tens of seconds.
 std::vector<std::uint64_t> numbers(const std::string& s) {
   std::vector<std::uint64_t> v;
   const char* at = s.data();

@@ -64,7 +64,8 @@ ChildLimits child_limits();
 inline constexpr std::size_t kAnswerMax = std::size_t{512} << 20;
 
 // In a child of run_isolated: what it is doing now (at most kProgressMax - 1 bytes are
-// kept; nullptr or "" clears it). Elsewhere: does nothing. Async-signal-safe, no allocation.
+// kept; nullptr or "" clears it), and when the outermost call began (RunOutcome::progress_ms).
+// Elsewhere: does nothing. Async-signal-safe, no allocation.
 inline constexpr std::size_t kProgressMax = 256;
 void isolate_progress(const char* text);
 
