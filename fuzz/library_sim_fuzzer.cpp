@@ -12,6 +12,9 @@
 //   MS_FUZZ_PREFIX   its function prefix (default: curl_)
 //   MS_FUZZ_KNOWN    a known-deviations file, or "none" (default: the file in
 //                    conformance/known/ that applies to the library's version, if any)
+//   MS_FUZZ_HANG_AFTER  seconds of wall time before a run is a hang (default: 20, four
+//                    times the harness's 5: under the fuzzer's instrumentation a run that
+//                    spins until the driver stops it takes about 4 s on a quiet machine)
 // The defaults can be built in (CMake -DMS_FUZZ_LIBRARY=... -DMS_FUZZ_PREFIX=...
 // -DMS_FUZZ_KNOWN=...), for a runner that sets no environment, such as ClusterFuzzLite; a
 // relative built-in path is taken beside the fuzzer binary, since $OUT is run from another
@@ -77,6 +80,8 @@ Setup& setup() {
     const std::string spec = std::string("lib:") + env_or("MS_FUZZ_LIBRARY", library_default.c_str()) + ":" +
                              env_or("MS_FUZZ_PREFIX", MS_FUZZ_PREFIX_DEFAULT);
     if (!ms::conf::parse_target(spec, out.target, error)) die(error);
+    if (!ms::conf::apply_hang_after(env_or("MS_FUZZ_HANG_AFTER", "20"), out.target, error))
+      die("MS_FUZZ_HANG_AFTER: " + error);
     const ms::conf::TargetProbe probe = ms::conf::probe_target(out.target);
     if (!probe.error.empty()) die(out.target.library + ": " + probe.error);
     out.version_text = probe.version_text;

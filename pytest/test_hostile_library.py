@@ -75,11 +75,11 @@ class Run:
                 f"peak {self.peak_mib:.0f} MiB\n--- stdout\n{self.stdout[-3000:]}\n--- stderr\n{self.stderr[-3000:]}")
 
 
-def conform(lib, spec, folder, world="sim", env=None, limit=60, suite=ONE):
+def conform(lib, spec, folder, world="sim", env=None, limit=60, suite=ONE, more=()):
     environment = {"MS_HOSTILE": spec, "MULTISOCK_CHILD_MEMORY_MB": "512"}
     environment.update(env or {})
     return Run(["conform", "--target", f"lib:{lib}:hostile_", "--world", world, "--suite", suite,
-                "--no-shrink", "--report", folder / "report"], folder, environment, limit)
+                "--no-shrink", "--report", folder / "report", *more], folder, environment, limit)
 
 
 def run_all(runs):
@@ -140,6 +140,17 @@ def test_a_call_that_never_returns_is_named(hostile_lib, tmp_path, action):
         assert scenario["verdict"] == "fail", run.describe()
         assert f"no return from hostile_{FUNCTION[entry]}" in json.dumps(scenario), run.describe()
         bounded(run, 40)
+
+
+@pytest.mark.parametrize("seconds", [1, 8])
+def test_a_hang_is_judged_after_the_wall_time_asked_for(hostile_lib, tmp_path, seconds):
+    # --hang-after: the call that never returns is named after that much wall time, not the
+    # default 5 s (a library built with sanitizers may need more; less ends a hang sooner).
+    run = conform(hostile_lib, "socket_action:hang", tmp_path, more=("--hang-after", seconds)).wait()
+    assert run.code == 1, run.describe()
+    text = json.dumps(run.scenario())
+    assert f"no return from hostile_multi_socket_action within {seconds} s" in text, run.describe()
+    assert seconds <= run.seconds < seconds + 3, run.describe()
 
 
 # ---- floods, garbage, memory, processes, output -------------------------------------------

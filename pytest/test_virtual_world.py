@@ -8,8 +8,10 @@
 - (hostile libraries: test_hostile_library.py)
 - `--world` is checked.
 """
+import hashlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -77,6 +79,23 @@ def test_system_libcurl_runs_every_scenario_and_replays(cli, tmp_path):
 
 
 @pytest.mark.skipif(not CURL788.exists(), reason="the system libcurl is not installed")
+def test_replay_of_a_library_prints_the_lines_its_hash_is_made_of(cli):
+    # The library runs in child processes, the trace is printed as the parent hashes it: the
+    # header once, each event's line once and in order, and those lines are what was hashed.
+    proc = cli.run("replay", ONE, "--target", f"lib:{CURL788}")
+    assert proc.returncode in (0, 1), describe(proc)
+    lines = proc.stdout.splitlines()
+    assert [l for l in lines if l.startswith("# seed ")] == [lines[0]], describe(proc)
+    trace = [l for l in lines if l and not l.startswith("#")]
+    assert [int(l.split(" ", 1)[0]) for l in trace] == list(range(len(trace))), describe(proc)
+    assert len(trace) > 10, describe(proc)
+    printed = "".join(l.split(" ", 1)[1] + "\n" for l in trace)
+    reported = re.search(r"^# outcome .* trace ([0-9a-f]{64})$", proc.stdout, re.M)
+    assert reported, describe(proc)
+    assert hashlib.sha256(printed.encode()).hexdigest() == reported.group(1)
+
+
+@pytest.mark.skipif(not CURL788.exists(), reason="the system libcurl is not installed")
 def test_world_real_still_skips_what_loopback_cannot_do(cli, tmp_path):
     proc = cli.run("conform", "--target", f"lib:{CURL788}", "--world", "real", "--suite",
                    "conformance/scenarios/connect_timeout_on_drop.scn", "--report", tmp_path)
@@ -84,6 +103,34 @@ def test_world_real_still_skips_what_loopback_cannot_do(cli, tmp_path):
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["target"]["world"] == "real"
     assert report["scenarios"][0]["verdict"] == "skipped"
+
+
+@pytest.mark.parametrize("words,message", [
+    (["--hang-after", "0"], "--hang-after needs whole seconds in [1, 3600], not '0'"),
+    (["--hang-after", "3601"], "--hang-after needs whole seconds in [1, 3600], not '3601'"),
+    (["--hang-after", "2.5"], "--hang-after needs whole seconds in [1, 3600], not '2.5'"),
+    (["--hang-after", "-1"], "--hang-after needs whole seconds in [1, 3600], not '-1'"),
+    (["--hang-after", "5"], "--hang-after applies to a library in the simulated world"),
+    (["--world", "real", "--target", f"lib:{CURL788}", "--hang-after", "5"],
+     "--hang-after applies to a library in the simulated world"),
+])
+def test_hang_after_option_is_checked(cli, words, message):
+    for command in (["conform", "--suite", ONE], ["replay", ONE], ["shrink", ONE]):
+        target = [] if "--target" in words else ["--target", "engine-sim"]
+        proc = cli.run(*command, *target, *words)
+        assert proc.returncode == 2, describe(proc)
+        assert message in proc.stderr, describe(proc)
+
+
+def test_diff_takes_hang_after_for_the_library_of_the_two(cli):
+    proc = cli.run("diff", "--target", "engine-sim", "--target", "engine-real", "--suite", ONE, "--hang-after", "5")
+    assert proc.returncode == 2, describe(proc)
+    assert "--hang-after applies to a library in the simulated world" in proc.stderr, describe(proc)
+    if CURL788.exists():
+        proc = cli.run("diff", "--target", "engine-sim", "--target", f"lib:{CURL788}", "--suite", ONE,
+                       "--hang-after", "5")
+        assert proc.returncode in (0, 1), describe(proc)
+        assert "1 scenarios:" in proc.stdout, describe(proc)
 
 
 def test_world_option_is_checked(cli):

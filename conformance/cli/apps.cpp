@@ -142,6 +142,10 @@ void world_option(CLI::App& app) {
         "virtual clock through its C library calls, as the engine does\n"
         "(deterministic, every fault of the world); real: real loopback\n"
         "sockets and real time. For the engine: engine-sim or engine-real.");
+  value(app, "--hang-after", "SECONDS",
+        "a library's run in the simulated world that has not ended after\n"
+        "this much wall time is a hang (default 5; 1 to 3600): more for a\n"
+        "library built with sanitizers or run under valgrind");
 }
 
 constexpr const char* kPolicies = "faithful, mask-zero, spurious, err, timeouts, stale, legacy, chaos";

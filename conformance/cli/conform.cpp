@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -184,7 +185,6 @@ constexpr std::size_t kTracesKeptMax = 100;
 void let_trace_go(ScenarioRun& r) {
   r.trace_length = r.event_count();
   std::vector<Event>().swap(r.trace.events);
-  std::string().swap(r.trace_text);
   std::vector<std::uint64_t>().swap(r.choices);
 }
 
@@ -410,6 +410,38 @@ int cmd_conform(Args& args) {
   return rep["summary"]["exit_code"].get<int>();
 }
 
+namespace {
+
+// Prints each of the first `shown` lines of a trace's JSON form after its index, a slice at
+// a time: a printf per event cost more than the run of a long scenario.
+class TraceLinePrinter {
+ public:
+  explicit TraceLinePrinter(std::size_t shown) : shown_(shown) { out_.reserve(kSlice + 4096); }
+  void line(std::size_t index, std::string_view text) {
+    ++seen_;
+    if (index >= shown_) return;
+    char number[24];
+    char* p = std::to_chars(number, number + sizeof number, index).ptr;
+    *p++ = ' ';
+    out_.append(number, p);
+    out_.append(text);
+    if (out_.size() >= kSlice) flush();
+  }
+  void flush() {
+    std::fwrite(out_.data(), 1, out_.size(), stdout);
+    out_.clear();
+  }
+  std::size_t lines_seen() const { return seen_; }
+
+ private:
+  static constexpr std::size_t kSlice = 1 << 16;
+  std::size_t shown_;
+  std::size_t seen_ = 0;
+  std::string out_;
+};
+
+}  // namespace
+
 int cmd_replay(Args& args) {
   if (args.help()) {
     std::cout << command_help("replay");
@@ -421,7 +453,6 @@ int cmd_replay(Args& args) {
   RunOptions ro;
   Contract contract;
   if (const int rc = settle_run_options(options.run, ro, &contract)) return rc;
-  ro.keep_trace_text = true;
   const std::optional<long> stop = options.stop_at_event;
   const std::vector<std::string> files = {options.file};
   Scenario sc;
@@ -430,37 +461,17 @@ int cmd_replay(Args& args) {
     std::fprintf(stderr, "multisock: %s\n", se.to_string().c_str());
     return 2;
   }
+  // The run's seed, as every target's run takes it.
+  std::printf("# seed %llu target %s scenario %s\n",
+              static_cast<unsigned long long>(ro.seed.value_or(sc.seed)), target.text.c_str(), files[0].c_str());
+  std::fflush(stdout);  // a library's run forks: a child that ends with exit() prints no copy
+  TraceLinePrinter printer(stop ? (*stop < 0 ? 0 : static_cast<std::size_t>(*stop) + 1) : SIZE_MAX);
+  ro.trace_lines = [&printer](std::size_t index, std::string_view line) { printer.line(index, line); };
   ScenarioRun r = run_scenario(sc, target, ro);
+  // A run that ended before its trace was judged (a harness error) showed no line yet.
+  if (printer.lines_seen() == 0 && !r.trace.events.empty()) r.trace.hash(ro.trace_lines);
+  printer.flush();
   if (contract.known) contract.known->cover(r.name, contract.target.version_text, r.violations);
-  std::printf("# seed %llu target %s scenario %s\n", static_cast<unsigned long long>(r.seed),
-              target.text.c_str(), files[0].c_str());
-  const auto& ev = r.trace.events;
-  std::size_t shown = ev.size();
-  if (stop) shown = *stop < 0 ? 0 : std::min(ev.size(), static_cast<std::size_t>(*stop) + 1);
-  {
-    // Each event's line of the JSON form (the text the run hashed) after its index, written
-    // a slice at a time: a printf per event cost more than the run of a long scenario.
-    // A run that ended before its trace was judged (a harness error) has no text yet.
-    if (r.trace_text.empty() && !ev.empty()) r.trace_text = r.trace.to_jsonl();
-    const std::string& text = r.trace_text;
-    std::string out;
-    char index[24];
-    std::size_t at = 0;
-    for (std::size_t i = 0; i < shown && at < text.size(); ++i) {
-      const std::size_t end = text.find('\n', at);
-      const std::size_t next = end == std::string::npos ? text.size() : end + 1;
-      char* p = std::to_chars(index, index + sizeof index, i).ptr;
-      *p++ = ' ';
-      out.append(index, p);
-      out.append(text, at, next - at);
-      at = next;
-      if (out.size() >= (1 << 16)) {
-        std::fwrite(out.data(), 1, out.size(), stdout);
-        out.clear();
-      }
-    }
-    std::fwrite(out.data(), 1, out.size(), stdout);
-  }
   for (auto& v : r.violations)
     if (!stop || static_cast<long>(v.event_index) <= *stop)
       std::printf("# violation %s at event %zu (t=%lld ns): %s%s%s\n", v.clause.c_str(),

@@ -75,7 +75,7 @@ namespace {
 // too; the words of a library run (--target, --suite, seeds, policies) do not.
 std::string read_app_options(Args& args, const std::string& command, ConformOptions& o) {
   for (const char* word : {"--target", "--suite", "--seed", "--runs", "--peers", "--policy", "--loop", "--repeat",
-                           "--shard", "--world", "--known"})
+                           "--shard", "--world", "--hang-after", "--known"})
     if (args.value(word)) return std::string(word) + " does not apply to conform --app";
   for (const char* word : {"--mutants", "--list-mutants", "--determinism", "--list"})
     if (args.flag(word)) return std::string(word) + " does not apply to conform --app";
@@ -131,6 +131,7 @@ std::string read_conform_options(Args& args, ConformOptions& o) {
     return "conform needs --target (engine-sim, engine-sim:mutant=NAME, engine-real, lib:PATH[:prefix_])";
   if (!parse_target(target_text.value_or("engine-sim"), o.target, error)) return printable(error);
   if (auto w = args.value("--world"); w && !apply_world(*w, o.target, error)) return printable(error);
+  if (auto h = args.value("--hang-after"); h && !apply_hang_after(*h, o.target, error)) return printable(error);
   o.suite = args.value("--suite").value_or("scripted");
   if (std::string e = read_contract_options(args, o.contract_options); !e.empty()) return e;
   if (std::string e = read_seed(args, o.seed); !e.empty()) return e;
@@ -190,6 +191,7 @@ std::string read_run_words(Args& args, RunWords& out) {
   std::string error;
   if (!parse_target(args.value("--target").value_or("engine-sim"), out.target, error)) return printable(error);
   if (auto w = args.value("--world"); w && !apply_world(*w, out.target, error)) return printable(error);
+  if (auto h = args.value("--hang-after"); h && !apply_hang_after(*h, out.target, error)) return printable(error);
   if (std::string e = read_contract_options(args, out.contract); !e.empty()) return e;
   if (std::string e = read_seed(args, out.seed); !e.empty()) return e;
   if (std::string e = read_loop(args, out.loop); !e.empty()) return e;
@@ -260,6 +262,11 @@ std::string read_diff_options(Args& args, DiffOptions& out) {
   std::string error;
   if (!parse_target(targets[0], out.a, error) || !parse_target(targets[1], out.b, error)) return printable(error);
   if (world && (!apply_world(*world, out.a, error) || !apply_world(*world, out.b, error))) return printable(error);
+  if (auto h = args.value("--hang-after")) {  // for whichever of the two is a library in the simulated world
+    std::string error_b;
+    const bool a = apply_hang_after(*h, out.a, error), b = apply_hang_after(*h, out.b, error_b);
+    if (!a && !b) return printable(error);
+  }
   return "";
 }
 

@@ -404,18 +404,14 @@ bool Trace::from_jsonl(const std::string& text, Trace& out, std::string* error) 
   return true;
 }
 
-std::string Trace::hash(std::string* jsonl) const {
+std::string Trace::hash(const LineVisitor& each_line) const {
   Sha256 digest;
-  if (jsonl != nullptr) {
-    *jsonl = to_jsonl();
-    digest.update(*jsonl);
-    return digest.finish_hex();
-  }
-  // The digest of to_jsonl(), fed a block at a time: the whole text is never held.
   std::string block;
   block.reserve(1 << 16);
   for (std::size_t k = 0; k < events.size(); ++k) {
+    const std::size_t line_start = block.size();
     put_event(block, events[k]);
+    if (each_line) each_line(k, std::string_view(block).substr(line_start));
     if (block.size() >= (1 << 16) - 512 || k + 1 == events.size()) {
       digest.update(block);
       block.clear();

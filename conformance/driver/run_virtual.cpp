@@ -31,9 +31,9 @@ namespace ms::conf {
 
 namespace {
 
-// Virtual time is compressed: a run that needs this much wall time is stuck.
-constexpr std::chrono::milliseconds kWallLimit{5'000};
-constexpr std::chrono::milliseconds kThreadWallLimit{2'000};
+// A library thread that waits this share of the run's wall limit (TargetSpec::hang_after)
+// is reported before the whole run is killed.
+constexpr int kThreadWallShareTenths = 4;
 
 bool g_serves = false;  // this program answers kVirtualServerCommand
 
@@ -45,7 +45,8 @@ void enter_call(const char* call) {
 }
 
 ChildRun run_in_child(const Api& api, const Scenario& sc, const TargetSpec& target,
-                      const RunOptions& options, const Policy& policy, std::uint64_t seed) {
+                      const RunOptions& options, const Policy& policy, std::uint64_t seed,
+                      std::chrono::milliseconds thread_wall_limit) {
   ChildRun r;
   std::string error;
   if (std::string why = policy_unsupported(policy, api); !why.empty()) {
@@ -61,7 +62,7 @@ ChildRun run_in_child(const Api& api, const Scenario& sc, const TargetSpec& targ
     return r;
   }
   sim::VirtualOsOptions vo;
-  vo.thread_wall_limit = kThreadWallLimit;  // reported before the whole run is killed
+  vo.thread_wall_limit = thread_wall_limit;
   sim::VirtualOs vos(*world, vo);
 
   DriverOptions dopt;
@@ -167,7 +168,8 @@ int run_virtual_server(const std::string& library, const std::string& prefix) {
           r.setup_error = error;
           return encode(r);
         }
-        return encode(run_in_child(api, sc, target, options, policy, std::stoull(req["seed"])));
+        const std::chrono::milliseconds thread_wall_limit(std::stoll(req["thread_wall_ms"]));
+        return encode(run_in_child(api, sc, target, options, policy, std::stoull(req["seed"]), thread_wall_limit));
       });
 }
 
@@ -219,13 +221,14 @@ ScenarioRun run_virtual(const Scenario& scenario, const TargetSpec& target,
   put(request, "scenario_file", scenario.file);
   put(request, "scenario_text", format_scenario(scenario));
   put(request, "seed", std::to_string(out.seed));
+  put(request, "thread_wall_ms", std::to_string((target.hang_after * kThreadWallShareTenths / 10).count()));
   if (options.policy) put(request, "policy", *options.policy);
   if (options.loop) put(request, "loop", *options.loop);
   if (options.choices) put(request, "choices", numbers_text(*options.choices));
   put(request, "implementation", options.target_implementation);
   put(request, "version", options.target_version ? options.target_version->to_string() : "");
-  const RunOutcome child = server.run(request, kWallLimit);
-  if (!child_answered(child, target, kWallLimit, out)) return out;
+  const RunOutcome child = server.run(request, target.hang_after);
+  if (!child_answered(child, target, target.hang_after, out)) return out;
   ChildRun r;
   if (!decode(child.payload, r, error)) {
     out.message = "the child's answer cannot be read: " + error;

@@ -4,6 +4,7 @@
 #include "conformance/runner.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 
@@ -61,6 +62,24 @@ bool parse_target(const std::string& text, TargetSpec& out, std::string& error) 
     return false;
   }
   out = t;
+  return true;
+}
+
+bool apply_hang_after(std::string_view seconds, TargetSpec& target, std::string& error) {
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(seconds.data(), seconds.data() + seconds.size(), value);
+  if (seconds.empty() || ec != std::errc() || end != seconds.data() + seconds.size() || value == 0 ||
+      value > kHangAfterMaxSeconds) {
+    error = "--hang-after needs whole seconds in [1, " + std::to_string(kHangAfterMaxSeconds) + "], not '" +
+            std::string(seconds) + "'";
+    return false;
+  }
+  if (target.kind != TargetSpec::Kind::lib || !target.virtual_world) {
+    error = "--hang-after applies to a library in the simulated world (lib:PATH, --world sim), not " +
+            target.text;
+    return false;
+  }
+  target.hang_after = std::chrono::seconds(value);
   return true;
 }
 
@@ -451,7 +470,7 @@ void check_run_end(const Scenario& sc, const RunOptions& options, RunResult& run
   out.api_calls = run.api_calls;
   out.virtual_ns = run.end_time_ns;
   out.trace = std::move(run.trace);
-  out.trace_hash = out.trace.hash(options.keep_trace_text ? &out.trace_text : nullptr);
+  out.trace_hash = out.trace.hash(options.trace_lines);
 }
 
 namespace {
@@ -507,6 +526,7 @@ ScenarioRun run_scenario(const Scenario& scenario, const TargetSpec& target,
   if (options.check_determinism && target.is_virtual() && out.outcome != Outcome::error) {
     RunOptions again = options;
     again.check_determinism = false;
+    again.trace_lines = {};  // the first run's lines were shown
     ScenarioRun second = target.kind == TargetSpec::Kind::lib ? run_virtual(scenario, target, again)
                                                               : run_sim(scenario, target, again);
     mark_harness_clause(out, "DT-REPLAY", second.trace_hash == out.trace_hash);

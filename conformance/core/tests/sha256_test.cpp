@@ -68,12 +68,23 @@ TEST(Sha256, TraceHashIsTheDigestOfItsJsonLines) {
     t.events.push_back(e);
   }
   EXPECT_EQ(t.hash(), evp_hex(t.to_jsonl()));
-  std::string text = "left over";
-  EXPECT_EQ(t.hash(&text), t.hash());  // the text asked for too: the same digest
+  // The lines shown while hashing are the JSON form's, in order, each with its index.
+  std::string text;
+  std::size_t next = 0;
+  bool in_order = true;
+  const auto collect = [&](std::size_t index, std::string_view line) {
+    in_order = in_order && index == next++;
+    text.append(line);
+  };
+  EXPECT_EQ(t.hash(collect), t.hash());
+  EXPECT_TRUE(in_order);
+  EXPECT_EQ(next, t.events.size());
   EXPECT_EQ(text, t.to_jsonl());
   Trace empty;
-  EXPECT_EQ(empty.hash(&text), sha256_hex(""));
-  EXPECT_EQ(text, "");
+  text.clear();
+  next = 0;
+  EXPECT_EQ(empty.hash(collect), sha256_hex(""));
+  EXPECT_EQ(next, 0u);
 }
 
 }  // namespace

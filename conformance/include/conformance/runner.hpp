@@ -8,9 +8,11 @@
 // virtual time by default, on real loopback sockets in real time with --world real).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "conformance/checker.hpp"
@@ -30,6 +32,12 @@ struct TargetSpec {
   // library calls (interposed), each scenario in a child process; false: real loopback
   // sockets and real time (`--world real`).
   bool virtual_world = true;
+  // lib in the simulated world only: a run (a child process) that has not ended after this
+  // much wall time is a hang. Virtual time is compressed, so a run takes milliseconds; a
+  // library built with sanitizers, or run under valgrind or a fuzzer's instrumentation,
+  // may need more (`--hang-after`).
+  std::chrono::milliseconds hang_after{kDefaultHangAfter};
+  static constexpr std::chrono::milliseconds kDefaultHangAfter{5'000};
   bool is_virtual() const { return kind == Kind::engine_sim || (kind == Kind::lib && virtual_world); }
   std::string name() const;  // "engine-sim", "libcurl.so.4", ...
 };
@@ -38,6 +46,10 @@ bool parse_target(const std::string& text, TargetSpec& out, std::string& error);
 // sockets; the engine as engine-sim or engine-real. A mutant exists only in the simulated
 // world.
 bool apply_world(const std::string& world, TargetSpec& target, std::string& error);
+// `--hang-after SECONDS` (1 to kHangAfterMaxSeconds): TargetSpec::hang_after of a library in
+// the simulated world; any other target refuses it.
+inline constexpr std::uint64_t kHangAfterMaxSeconds = 3600;
+bool apply_hang_after(std::string_view seconds, TargetSpec& target, std::string& error);
 
 enum class Outcome : std::uint8_t { pass, fail, crash, hang, error, nondeterministic };
 const char* to_string(Outcome o);
@@ -52,9 +64,9 @@ struct RunOptions {
   // lines are then not required to be exercised.
   bool overrides_policy() const { return policy.has_value() || loop.has_value(); }
   bool check_determinism = false;     // run twice and compare the traces (virtual only)
-  // ScenarioRun::trace_text filled: the trace's JSON lines, made once with its hash, for a
-  // caller that prints the whole trace (replay).
-  bool keep_trace_text = false;
+  // Shown the trace's JSON lines as the run's hash is made, for a caller that prints the
+  // whole trace (replay): one serialization for both, and no copy of the text held.
+  Trace::LineVisitor trace_lines;
   bool stop_at_first = false;
   // Replays these decisions instead of the scenario's own `choices` or its seed (the
   // shrinker's candidates; simulated target).
@@ -102,7 +114,6 @@ struct ScenarioRun {
   int repeat = 0;  // 0-based repetition of this (file, seed), filled by the caller
   Trace trace;
   std::string trace_hash;
-  std::string trace_text;  // trace.to_jsonl(), when RunOptions::keep_trace_text asked for it
   // The trace's length when its events were let go (conform keeps only the traces of runs
   // with violations); event_count() is the length either way.
   std::size_t trace_length = 0;

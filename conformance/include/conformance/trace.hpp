@@ -50,7 +50,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ms::conf {
@@ -148,9 +150,12 @@ struct Trace {
   // One JSON object per line, keys in a fixed order, fields at default values omitted.
   std::string to_jsonl() const;
   static bool from_jsonl(const std::string& text, Trace& out, std::string* error);
-  // SHA-256 of to_jsonl(), lower-case hex: the run's identity. With `jsonl`, that text is
-  // left there too: one serialization for a caller that also prints the trace.
-  std::string hash(std::string* jsonl = nullptr) const;
+  // Shown each event's line of the JSON form ("{...}\n") with its index, in order.
+  using LineVisitor = std::function<void(std::size_t index, std::string_view line)>;
+  // SHA-256 of to_jsonl(), lower-case hex: the run's identity, made a block at a time (the
+  // whole text is never held). With `each_line`, every line is shown to it as it is
+  // hashed: one serialization for a caller that also prints the trace (replay).
+  std::string hash(const LineVisitor& each_line = {}) const;
 };
 
 }  // namespace ms::conf
