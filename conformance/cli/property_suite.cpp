@@ -50,9 +50,12 @@ void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, E
   }
   const int shrink_max = real ? 2 : 5;
   const int shrink_steps = real ? 50 : 200;
-  // In real time each re-run costs up to a second of wall time: a failure's shrinking
-  // stops after this many re-runs, wherever it has got to.
-  const int rerun_max = real ? 100 : 1 << 30;
+  // A failure's shrinking stops after this many re-runs, wherever it has got to: in real
+  // time each costs up to a second of wall time; a library in the simulated world runs each
+  // in a child process (10-20 ms), and a history of twenty transfers offers hundreds of
+  // smaller ones at each of its steps (unbounded, 10 minutes and more for one failure).
+  // The engine's re-runs, in this process, cost about a millisecond each.
+  const int rerun_max = real ? 100 : target.kind == TargetSpec::Kind::lib ? 1000 : 1 << 30;
   int shrunk = 0;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const ScenarioRun& r = runs[i];
@@ -73,13 +76,18 @@ void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, E
     // A skipped history (a generator defect, reported above) is written as it is.
     const bool shrink = shrink_failures && !was_skipped[i] && shrunk < shrink_max;
     shrunk += shrink;
+    if (shrink)
+      std::fprintf(stderr, "multisock: shrinking the history of seed %llu (%s)%s\n",
+                   static_cast<unsigned long long>(r.seed), clause.empty() ? "failure" : clause.c_str(),
+                   rerun_max < (1 << 30) ? (", at most " + std::to_string(rerun_max) + " re-runs").c_str() : "");
     prop::GeneratedHistory small =
         shrink ? with_seed(prop::shrink_failure(prop::history_for_seed(r.seed, realm, http2_peers), fails,
                                                 shrink_steps))
                : with_seed(prop::history_for_seed(r.seed, realm, http2_peers).value());
     small.scenario.description += std::string(shrink ? " Shrunk from" : " Not shrunk:") +
                                   " the history of seed " + std::to_string(r.seed) + " (" +
-                                  (clause.empty() ? "failure" : clause) + ").";
+                                  (clause.empty() ? "failure" : clause) + ")" +
+                                  (reruns > rerun_max ? ", stopped after " + std::to_string(rerun_max) + " re-runs." : ".");
     Scenario written = small.scenario;
     if (shrink && target.is_virtual()) {
       // Then the decisions the smaller history's run makes (world faults, policy draws),
