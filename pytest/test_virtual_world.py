@@ -122,6 +122,30 @@ def test_a_library_failure_is_shrunk_within_a_bounded_number_of_runs(cli, tmp_pa
 
 
 @pytest.mark.skipif(not CURL788.exists(), reason="the system libcurl is not installed")
+@pytest.mark.parametrize("seed", [9026, 9677])
+def test_known_deviations_cover_generated_histories(cli, tmp_path, seed):
+    # 9026: an HTTP/2 history whose h2c transfer fails with HTTP2 (entries for `property_h2`);
+    # 9677: REMOVE after the close, its socketp judged too (an entry for any scenario). Both
+    # fail without the known file and are known with it, in the suite and in the replay of
+    # the file the suite wrote (which names the history's kind the same way).
+    known = REPO_ROOT / "conformance" / "known" / "libcurl-7.88.known"
+    common = ["conform", "--target", f"lib:{CURL788}", "--suite", "property", "--runs", "1", "--seed", seed,
+              "--no-shrink"]
+    plain = cli.run(*common, "--failures", tmp_path / "plain")
+    if plain.returncode == 0:
+        pytest.skip(f"the history of seed {seed} passes on this build of libcurl")
+    assert plain.returncode == 1, describe(plain)
+    judged = cli.run(*common, "--known", known, "--failures", tmp_path / "known")
+    assert judged.returncode == 0, describe(judged)
+    assert re.search(rf"^known\s+property-{seed} ", judged.stdout, re.M), describe(judged)
+    replay = cli.run("replay", tmp_path / "known" / f"property-{seed}.scn", "--target", f"lib:{CURL788}",
+                     "--known", known)
+    violations = re.findall(r"^# violation .*$", replay.stdout, re.M)
+    assert violations, describe(replay)
+    assert all("[known: " in v for v in violations), describe(replay)
+
+
+@pytest.mark.skipif(not CURL788.exists(), reason="the system libcurl is not installed")
 def test_world_real_still_skips_what_loopback_cannot_do(cli, tmp_path):
     proc = cli.run("conform", "--target", f"lib:{CURL788}", "--world", "real", "--suite",
                    "conformance/scenarios/connect_timeout_on_drop.scn", "--report", tmp_path)

@@ -111,10 +111,24 @@ struct SuiteRuns {
   std::vector<std::uint64_t> seeds;      // every seed run, sorted, unique
 };
 
+// How every run of the suite is judged: the edition, the target's version (expectations by
+// version) and its known deviations.
+RunOptions judged_options(ConformOptions& o) {
+  RunOptions ro;
+  ro.edition = o.contract.edition;
+  ro.describe(o.contract.target.identity);
+  if (o.contract.known) {
+    ro.known = &*o.contract.known;
+    ro.known_version_text = o.contract.target.version_text;
+  }
+  return ro;
+}
+
 // Failing runs of a seed sweep on the simulated target, shrunk and written as scenario
 // files (the property suite writes its own). Returns run index -> written path.
 std::map<std::size_t, std::string> write_shrunk_failures(const Suite& suite, const SuiteRuns& done,
-                                                         const ConformOptions& o) {
+                                                         ConformOptions& o) {
+  const ms::conf::Contract contract = ms::conf::contract(o.contract.edition, o.strict);
   const std::vector<ScenarioRun>& runs = done.runs;
   std::map<std::size_t, std::string> written;
   if (!o.shrink || !o.target.is_virtual()) return written;
@@ -123,12 +137,11 @@ std::map<std::size_t, std::string> write_shrunk_failures(const Suite& suite, con
   for (std::size_t i = 0; i < runs.size() && shrunk < kShrinkMax; ++i) {
     const ScenarioRun& r = runs[i];
     if (r.outcome == Outcome::pass || r.outcome == Outcome::error || r.skipped) continue;
+    if (verdict_of_run(r, contract).verdict != Verdict::fail) continue;  // known deviations, SHOULDs
     const LoadedScenario l = suite.at(done.scenario_of[i]);
     if (l.scenario.canary) continue;  // a canary is meant to fail
     ++shrunk;
-    RunOptions ro;
-    ro.edition = o.contract.edition;
-    ro.describe(o.contract.target.identity);  // expectations by version
+    RunOptions ro = judged_options(o);
     ro.seed = r.seed;
     ro.policy = o.policy;
     ro.loop = o.loop;
@@ -204,9 +217,7 @@ SuiteRuns run_all(const Suite& suite, ConformOptions& o, bool show_progress) {
     const LoadedScenario l = suite.at(si);
     for (int k = 0; k < o.runs; ++k) {
       ++index;
-      RunOptions ro;
-      ro.edition = o.contract.edition;
-      ro.describe(o.contract.target.identity);  // expectations by version
+      RunOptions ro = judged_options(o);
       const std::uint64_t base = o.seed.value_or(l.scenario.seed);
       ro.seed = base + static_cast<std::uint64_t>(k);
       ro.policy = o.policy;
@@ -222,7 +233,6 @@ SuiteRuns run_all(const Suite& suite, ConformOptions& o, bool show_progress) {
         out.scenario_of.push_back(si);
         ScenarioRun& r = out.runs.back();
         r.repeat = rep;
-        if (o.contract.known) o.contract.known->cover(r.name, o.contract.target.version_text, r.violations);
       }
       std::vector<const ScenarioRun*> group;
       bool clean = true;
@@ -396,7 +406,9 @@ int cmd_conform(Args& args) {
   std::vector<ScenarioRun>& runs = done.runs;
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  if (property) property_finish(runs, o.target, o.contract.edition, o.shrink, o.http2_peers);
+  if (property)
+    property_finish(runs, o.target, judged_options(o), ms::conf::contract(o.contract.edition, o.strict), o.shrink,
+                    o.http2_peers);
 
   const std::map<std::size_t, std::string> shrunk =
       property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, done, o);
@@ -471,7 +483,6 @@ int cmd_replay(Args& args) {
   // A run that ended before its trace was judged (a harness error) showed no line yet.
   if (printer.lines_seen() == 0 && !r.trace.events.empty()) r.trace.hash(ro.trace_lines);
   printer.flush();
-  if (contract.known) contract.known->cover(r.name, contract.target.version_text, r.violations);
   for (auto& v : r.violations)
     if (!stop || static_cast<long>(v.event_index) <= *stop)
       std::printf("# violation %s at event %zu (t=%lld ns): %s%s%s\n", v.clause.c_str(),

@@ -207,7 +207,12 @@ int settle_run_options(const RunWords& words, RunOptions& ro, Contract* settled)
   ro.seed = words.seed;
   ro.policy = words.policy;
   ro.loop = words.loop;
-  if (settled) *settled = std::move(contract);
+  if (!settled) return 0;
+  *settled = std::move(contract);
+  if (settled->known) {  // runs marked against the caller's copy, which outlives them
+    ro.known = &*settled->known;
+    ro.known_version_text = settled->target.version_text;
+  }
   return 0;
 }
 

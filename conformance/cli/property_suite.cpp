@@ -32,8 +32,8 @@ Suite property_suite(std::uint64_t first, int runs, const TargetSpec& target,
   });
 }
 
-void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, Edition edition,
-                     bool shrink_failures, bool http2_peers) {
+void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, const RunOptions& judged,
+                     const Contract& contract, bool shrink_failures, bool http2_peers) {
   namespace fs = std::filesystem;
   const prop::Realm realm = prop::realm_of(target);
   const bool real = realm == prop::Realm::real;
@@ -60,7 +60,7 @@ void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, E
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const ScenarioRun& r = runs[i];
     if (r.outcome == Outcome::pass || r.skipped) continue;
-    const std::string clause = r.violations.empty() ? "" : r.violations.front().clause;
+    const std::string clause = r.violations.empty() ? "" : failure_of(r, &contract)->clause;
     const auto with_seed = [&](prop::GeneratedHistory h) {
       h.scenario.seed = r.seed;
       h.scenario.file = r.file;
@@ -69,12 +69,15 @@ void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, E
     int reruns = 0;
     const auto fails = [&](const prop::GeneratedHistory& h) {
       if (++reruns > rerun_max) return false;
-      RunOptions ro;
-      ro.edition = edition;
-      return same_failure(r, run_scenario(with_seed(h).scenario, target, ro));
+      return same_failure(r, run_scenario(with_seed(h).scenario, target, judged), &contract);
     };
     // A skipped history (a generator defect, reported above) is written as it is.
-    const bool shrink = shrink_failures && !was_skipped[i] && shrunk < shrink_max;
+    // A run that does not fail (its violations known deviations, or of SHOULD clauses only)
+    // is written as generated, its file the repro line's: shrinking is for failures (and
+    // harness errors).
+    const Verdict verdict = verdict_of_run(r, contract).verdict;
+    const bool failed = verdict == Verdict::fail || verdict == Verdict::error;
+    const bool shrink = shrink_failures && failed && !was_skipped[i] && shrunk < shrink_max;
     shrunk += shrink;
     if (shrink)
       std::fprintf(stderr, "multisock: shrinking the history of seed %llu (%s)%s\n",
@@ -92,11 +95,9 @@ void property_finish(std::vector<ScenarioRun>& runs, const TargetSpec& target, E
     if (shrink && target.is_virtual()) {
       // Then the decisions the smaller history's run makes (world faults, policy draws),
       // as for a seed sweep: the file gets the shortest record that still fails.
-      RunOptions ro;
-      ro.edition = edition;
-      const ShrinkResult tape = shrink_choices(written, target, ro, 200);
+      const ShrinkResult tape = shrink_choices(written, target, judged, 200, &contract);
       if (tape.failed && !tape.original.empty() && (clause.empty() || tape.clause == clause))
-        written = shrunk_scenario(written, target, ro, tape, "the run of this history");
+        written = shrunk_scenario(written, target, judged, tape, "the run of this history");
     }
     std::string error;
     const fs::path file(r.file);

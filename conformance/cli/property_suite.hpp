@@ -9,6 +9,7 @@
 
 #include "cli/suite.hpp"
 #include "conformance/runner.hpp"
+#include "conformance/verdict.hpp"
 
 namespace ms::cli {
 
@@ -31,7 +32,11 @@ Suite property_suite(std::uint64_t first, int runs, const ms::conf::TargetSpec& 
 // histories: on simnet the first 5 failures are shrunk (at most 200 steps each); in real
 // time, where every re-run costs wall time and may not repeat the race that failed, the
 // first 2 (at most 50 steps and 100 re-runs each). The others are written as generated.
+// Only a run whose verdict under `contract` is fail is shrunk (not one whose violations are
+// known deviations, or SHOULD clauses only), toward the first violation no known entry
+// covers; `judged` gives the re-runs the edition and the known deviations of the suite's.
 void property_finish(std::vector<ms::conf::ScenarioRun>& runs, const ms::conf::TargetSpec& target,
-                     ms::conf::Edition edition, bool shrink_failures, bool http2_peers = true);
+                     const ms::conf::RunOptions& judged, const ms::conf::Contract& contract,
+                     bool shrink_failures, bool http2_peers = true);
 
 }  // namespace ms::cli

@@ -16,6 +16,6 @@ Suite property_suite(std::uint64_t, int, const ms::conf::TargetSpec&, const std:
 }
 
 void property_finish(std::vector<ms::conf::ScenarioRun>&, const ms::conf::TargetSpec&,
-                     ms::conf::Edition, bool, bool) {}
+                     const ms::conf::RunOptions&, const ms::conf::Contract&, bool, bool) {}
 
 }  // namespace ms::cli

@@ -61,7 +61,8 @@ int cmd_shrink(Args& args) {
     return usage_error(problem);
   const TargetSpec& target = options.run.target;
   RunOptions ro;
-  if (const int rc = settle_run_options(options.run, ro)) return rc;
+  Contract contract;  // holds the known deviations the runs are marked against
+  if (const int rc = settle_run_options(options.run, ro, &contract)) return rc;
   int max_runs = options.max_runs;
   const std::string& dir = options.out_dir;
   const auto& fuzz_input = options.fuzz_input;

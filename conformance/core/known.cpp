@@ -196,4 +196,12 @@ void KnownDeviations::cover(const std::string& scenario, const std::string& vers
   }
 }
 
+std::string known_run_name(const Scenario& scenario, const std::string& stem) {
+  if (!scenario.generated_history()) return stem;
+  for (const PeerSpec& peer : scenario.peers)
+    for (const ms::sim::PeerCommand& command : peer.script.commands)
+      if (command.op == ms::sim::PeerOp::h2) return "property_h2";
+  return "property";
+}
+
 }  // namespace ms::conf

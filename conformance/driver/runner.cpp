@@ -552,7 +552,9 @@ ScenarioRun run_scenario(const Scenario& scenario, const TargetSpec& target,
       out.violations.push_back(v);
     }
   }
+  if (options.known) options.known->cover(known_run_name(scenario, out.name), options.known_version_text, out.violations);
   return out;
 }
+
 
 }  // namespace ms::conf

@@ -40,10 +40,10 @@ std::string expectation(const std::string& message) {
 
 }  // namespace
 
-bool same_failure(const ScenarioRun& original, const ScenarioRun& run) {
+bool same_failure(const ScenarioRun& original, const ScenarioRun& run, const Contract* contract) {
   if (run.outcome == Outcome::pass || run.skipped) return false;
   if (original.violations.empty()) return run.outcome == original.outcome;
-  const Violation& first = original.violations.front();
+  const Violation& first = *failure_of(original, contract);  // not a known deviation it also shows
   for (const Violation& v : run.violations)
     if (v.clause == first.clause &&
         (first.clause != kExpectationClause || expectation(v.message) == expectation(first.message)))
@@ -133,7 +133,7 @@ std::vector<std::uint64_t> shrink_record(std::vector<std::uint64_t> best,
 }
 
 ShrinkResult shrink_choices(const Scenario& scenario, const TargetSpec& target,
-                            const RunOptions& options, int max_runs) {
+                            const RunOptions& options, int max_runs, const Contract* contract) {
   ShrinkResult r;
   RunOptions ro = options;
   ro.check_determinism = false;
@@ -144,7 +144,7 @@ ShrinkResult shrink_choices(const Scenario& scenario, const TargetSpec& target,
     return r;
   }
   r.failed = true;
-  r.clause = first.violations.empty() ? "" : first.violations.front().clause;
+  r.clause = first.violations.empty() ? "" : failure_of(first, contract)->clause;
   r.original = first.choices;
   ScenarioRun last = first;
   const auto fails = [&](const std::vector<std::uint64_t>& candidate,
@@ -152,7 +152,7 @@ ShrinkResult shrink_choices(const Scenario& scenario, const TargetSpec& target,
     RunOptions again = ro;
     again.choices = candidate;
     ScenarioRun run = run_scenario(scenario, target, again);
-    if (!same_failure(first, run)) return false;
+    if (!same_failure(first, run, contract)) return false;
     read = run.choices;
     last = std::move(run);
     return true;

@@ -101,6 +101,15 @@ std::string violation_severity(const Violation& v, const Contract& c) {
 
 bool is_hard(const Violation& v, const Contract& c) { return weight(v, c) == Weight::hard; }
 
+const Violation* failure_of(const ScenarioRun& run, const Contract* contract) {
+  if (contract)
+    for (const Violation& v : run.violations)
+      if (v.known.empty() && is_hard(v, *contract)) return &v;
+  for (const Violation& v : run.violations)
+    if (v.known.empty()) return &v;
+  return run.violations.empty() ? nullptr : &run.violations.front();
+}
+
 std::vector<std::string> missing_expected_violations(const std::vector<std::string>& expected,
                                                      const std::vector<Violation>& seen) {
   std::vector<std::string> missing;

@@ -254,6 +254,18 @@ TEST(Verdict, RunAndExitCode) {
   EXPECT_FALSE(nondeterministic(g2, {verdict_of_repeats(g2[0], k)}));
 }
 
+TEST(Verdict, FailureOfIsTheFirstUncoveredViolationThatFails) {
+  const Contract c = contract(Edition::e8, false);
+  // A known deviation first, then a SHOULD (TM-DELETE), then a MUST (SC-CHANGES).
+  const ScenarioRun r = run_of(Outcome::fail, {viol("SC-REMOVE", "k.known:3: r"), viol("TM-DELETE"), viol("SC-CHANGES")});
+  ASSERT_NE(failure_of(r, &c), nullptr);
+  EXPECT_EQ(failure_of(r, &c)->clause, "SC-CHANGES");  // what the verdict fails by
+  EXPECT_EQ(failure_of(r)->clause, "TM-DELETE");       // without a contract: not known
+  const ScenarioRun known = run_of(Outcome::fail, {viol("SC-REMOVE", "k.known:3: r"), viol("TM-DELETE", "k.known:9: r")});
+  EXPECT_EQ(failure_of(known, &c)->clause, "SC-REMOVE");  // all covered: the first
+  EXPECT_EQ(failure_of(run_of(Outcome::crash, {}), &c), nullptr);
+}
+
 TEST(Verdict, Words) {
   for (Verdict v : {Verdict::pass, Verdict::fail, Verdict::warn, Verdict::known, Verdict::skipped, Verdict::error,
                     Verdict::flaky}) {

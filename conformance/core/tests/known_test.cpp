@@ -134,3 +134,36 @@ TEST(Known, BadFilesSayWhereAndWhy) {
   EXPECT_NE(err.find("cannot read"), std::string::npos);
   EXPECT_FALSE(KnownDeviations::load("/", k, err));  // a directory is not a file
 }
+
+TEST(Known, AGeneratedHistoryIsNamedByItsKind) {
+  // The property suite's histories are `property`, or `property_h2` with an HTTP/2 peer, in
+  // the suite and in the file written from them (its description says where it comes from).
+  Scenario sc;
+  sc.description = std::string(Scenario::kGeneratedHistory) + " (conformance/property): 2 transfers";
+  PeerSpec h1, h2;
+  ms::sim::ScriptError err;
+  ASSERT_TRUE(h1.set_script("accept\nexpect request\nsend body 5\nclose", 1, err)) << err.reason;
+  ASSERT_TRUE(h2.set_script("accept\nh2\nserve body 5", 1, err)) << err.reason;
+  sc.peers = {h1};
+  EXPECT_EQ(known_run_name(sc, "property-17"), "property");
+  sc.peers = {h1, h2};
+  EXPECT_EQ(known_run_name(sc, "property-17"), "property_h2");
+  sc.description = "A scenario written by hand, which mentions the property suite";
+  EXPECT_EQ(known_run_name(sc, "h2_tls_alpn"), "h2_tls_alpn");
+
+  // An entry names the kind: a history is covered whatever its seed.
+  KnownDeviations k;
+  std::string error;
+  ASSERT_TRUE(KnownDeviations::parse("implementation libcurl\nversions any\ndeviation SC-CHANGES\n"
+                                     "  scenario property_h2\n  reason r\n  evidence property-17\n",
+                                     "k.known", k, error))
+      << error;
+  std::vector<Violation> seen = {v("SC-CHANGES")};
+  sc.description = std::string(Scenario::kGeneratedHistory) + ": 2 transfers";
+  k.cover(known_run_name(sc, "property-17"), "libcurl/7.88.1", seen);
+  EXPECT_FALSE(seen[0].known.empty());
+  std::vector<Violation> plain = {v("SC-CHANGES")};
+  sc.peers = {h1};
+  k.cover(known_run_name(sc, "property-18"), "libcurl/7.88.1", plain);
+  EXPECT_TRUE(plain[0].known.empty());
+}

@@ -15,6 +15,7 @@
 
 #include "conformance/clauses.hpp"
 #include "conformance/checker.hpp"
+#include "conformance/scenario.hpp"
 #include "conformance/version.hpp"
 
 namespace ms::conf {
@@ -55,5 +56,10 @@ struct KnownDeviations {
   void cover(const std::string& scenario, const std::string& version_text,
              std::vector<Violation>& violations);
 };
+
+// The name a file's `scenario` lines know a run by: the file stem, except for a history the
+// property suite generated, `property` (`property_h2` when a peer of it speaks HTTP/2), as
+// a fuzzer's input is `fuzz` or `fuzz_h2`: its seed is no name an entry could list.
+std::string known_run_name(const Scenario& scenario, const std::string& stem);
 
 }  // namespace ms::conf

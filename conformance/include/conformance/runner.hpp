@@ -17,6 +17,7 @@
 
 #include "conformance/checker.hpp"
 #include "conformance/driver.hpp"
+#include "conformance/known.hpp"
 #include "conformance/scenario.hpp"
 #include "conformance/version.hpp"
 
@@ -68,6 +69,12 @@ struct RunOptions {
   // whole trace (replay): one serialization for both, and no copy of the text held.
   Trace::LineVisitor trace_lines;
   bool stop_at_first = false;
+  // The target's known deviations (conform --known): every run's violations an entry covers
+  // are marked (Violation::known) as the run ends, under known_run_name(), so a failure is
+  // told from a known deviation wherever runs are judged (the suite, shrinking, replay).
+  // The file counts its matches (KnownDeviation::matched). version_text: the target's.
+  KnownDeviations* known = nullptr;
+  std::string known_version_text;
   // Replays these decisions instead of the scenario's own `choices` or its seed (the
   // shrinker's candidates; simulated target).
   std::optional<std::vector<std::uint64_t>> choices;

@@ -18,6 +18,7 @@
 
 #include "conformance/runner.hpp"
 #include "conformance/scenario.hpp"
+#include "conformance/verdict.hpp"
 
 namespace ms::conf {
 
@@ -31,14 +32,16 @@ struct ShrinkResult {
   ScenarioRun final_run;        // the run that replays `choices`
 };
 
-// Whether `run` fails the way `original` did: the same first clause (for EXPECT, the same
-// expectation: its message up to ", observed"), or (no clause) the same outcome.
-bool same_failure(const ScenarioRun& original, const ScenarioRun& run);
+// Whether `run` fails the way `original` did: the clause of original's failure_of() (the
+// violation it fails by, verdict.hpp; for EXPECT, the same expectation: its message up to
+// ", observed"), or (no clause) the same outcome.
+bool same_failure(const ScenarioRun& original, const ScenarioRun& run, const Contract* contract = nullptr);
 
 // Runs the scenario on a simulated target (engine-sim, with or without a mutant) and, if
 // it fails, shrinks the decisions it made within max_runs further runs.
 ShrinkResult shrink_choices(const Scenario& scenario, const TargetSpec& target,
-                            const RunOptions& options, int max_runs = 400);
+                            const RunOptions& options, int max_runs = 400,
+                            const Contract* contract = nullptr);
 
 // Shrinks a record under any predicate (the algorithm of shrink_choices; the fuzz input
 // shrinker uses it on bytes): `fails` gets a candidate and returns whether it still fails

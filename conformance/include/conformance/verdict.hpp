@@ -45,6 +45,10 @@ std::string violation_severity(const Violation& v, const Contract& c);
 // Hard: a MUST clause of the contract, an unmet expect line, a crash or hang (ER-NO-CRASH),
 // or a SHOULD under --strict. Soft: the rest (SHOULD, OBSERVED, clauses outside the contract).
 bool is_hard(const Violation& v, const Contract& c);
+// The violation a failed run is shrunk toward and named by: its first that no known entry
+// covers and, with a contract, that fails the run (is_hard); else its first not covered,
+// else its first; nullptr without any.
+const Violation* failure_of(const ScenarioRun& run, const Contract* contract = nullptr);
 inline bool is_covered(const Violation& v) { return !v.known.empty(); }
 
 // The clauses a run was required to violate (canaries) that it did not. Shared with grade().
