@@ -144,8 +144,9 @@ void world_option(CLI::App& app) {
         "sockets and real time. For the engine: engine-sim or engine-real.");
   value(app, "--hang-after", "SECONDS",
         "a library's run in the simulated world that has not ended after\n"
-        "this much wall time is a hang (default 5; 1 to 3600): more for a\n"
-        "library built with sanitizers or run under valgrind");
+        "this much wall time is a hang (default 5; 1 to 3600), not counting\n"
+        "what it waited for a CPU on a busy machine: more for a library\n"
+        "built with sanitizers or run under valgrind");
 }
 
 constexpr const char* kPolicies = "faithful, mask-zero, spurious, err, timeouts, stale, legacy, chaos";

@@ -34,9 +34,10 @@ struct TargetSpec {
   // sockets and real time (`--world real`).
   bool virtual_world = true;
   // lib in the simulated world only: a run (a child process) that has not ended after this
-  // much wall time is a hang. Virtual time is compressed, so a run takes milliseconds; a
-  // library built with sanitizers, or run under valgrind or a fuzzer's instrumentation,
-  // may need more (`--hang-after`).
+  // much wall time is a hang, the time it waited for a CPU not counted (isolate.cpp).
+  // Virtual time is compressed, so a run takes milliseconds; a library built with
+  // sanitizers, or run under valgrind or a fuzzer's instrumentation, may need more
+  // (`--hang-after`).
   std::chrono::milliseconds hang_after{kDefaultHangAfter};
   static constexpr std::chrono::milliseconds kDefaultHangAfter{5'000};
   bool is_virtual() const { return kind == Kind::engine_sim || (kind == Kind::lib && virtual_world); }

@@ -146,6 +146,29 @@ int millis_left(SteadyClock::time_point deadline) {
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
 }
 
+// How long a process's main thread has waited for a CPU while it could run (the second field
+// of /proc/PID/schedstat, ns), 0 when the kernel does not say.
+std::uint64_t runqueue_wait_ns(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/schedstat", static_cast<int>(pid));
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char text[128] = {};
+  const ssize_t n = ::read(fd, text, sizeof text - 1);
+  ::close(fd);
+  unsigned long long running = 0, waiting = 0;
+  if (n <= 0 || std::sscanf(text, "%llu %llu", &running, &waiting) != 2) return 0;
+  return waiting;
+}
+
+// The time limit of a run is its own time: on a busy machine (a CI job beside others, a
+// fuzzer at a low priority) a run may wait for a CPU longer than it runs, and would be
+// called a hang. When the deadline comes, the time the child waited for a CPU since the last
+// look is added to it, up to this many times the limit in all, so a run that spins is still
+// stopped however busy the machine is; a call blocked for ever waits for no CPU and is
+// stopped at the limit.
+constexpr int kStarvedCreditMaxLimits = 10;
+
 }  // namespace
 
 void adopt_what_runs_start() {
@@ -325,7 +348,7 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
     outcome.error = std::string("pipe2 failed: ") + std::strerror(errno);
     return outcome;
   }
-  const auto deadline = SteadyClock::now() + limit;
+  auto deadline = SteadyClock::now() + limit;
   // The progress page is a memory file, so it can be handed to a child that another
   // process starts (a fork server).
   int progress_fd = ::memfd_create("multisock-progress", MFD_CLOEXEC);
@@ -366,6 +389,9 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
   } close_ended{child.close_ended ? child.ended_fd : -1};
 
   // Drain until end-of-file, the child's end or the deadline.
+  std::uint64_t starved_seen = runqueue_wait_ns(child.pid);
+  std::chrono::nanoseconds credit{0};
+  const auto credit_max = std::chrono::nanoseconds(limit) * kStarvedCreditMaxLimits;
   bool timed_out = false;
   bool too_long = false;
   char buffer[65536];
@@ -386,6 +412,15 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
     const int ready = ::poll(p, child.ended_fd >= 0 ? 2 : 1, millis_left(deadline));
     if (ready < 0 && errno == EINTR) continue;
     if (ready == 0) {
+      const std::uint64_t starved = runqueue_wait_ns(child.pid);
+      const auto more = std::min(std::chrono::nanoseconds(starved > starved_seen ? starved - starved_seen : 0),
+                                 credit_max - credit);
+      starved_seen = starved;
+      if (more >= std::chrono::milliseconds(1)) {
+        credit += more;
+        deadline += std::chrono::duration_cast<SteadyClock::duration>(more);
+        continue;
+      }
       timed_out = true;
       break;
     }

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Child-process isolation: every outcome kind, pipe draining, and no leftovers.
 #include <dirent.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
@@ -100,6 +103,82 @@ TEST(RunIsolated_Hang, KillsAndReapsChildAtDeadline) {
   EXPECT_EQ(out.kind, RunKind::hang);
   EXPECT_NE(out.error.find("200 ms"), std::string::npos) << out.error;
   EXPECT_EQ(open_descriptor_count(), fds_before);
+  EXPECT_TRUE(no_children());
+}
+
+// Spends `cpu` of the calling thread's CPU time.
+void burn(std::chrono::nanoseconds cpu) {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  const std::int64_t until = ts.tv_sec * 1'000'000'000LL + ts.tv_nsec + cpu.count();
+  do ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  while (ts.tv_sec * 1'000'000'000LL + ts.tv_nsec < until);
+}
+
+// Keeps one CPU busy at normal priority while it lives; a child pinned to that CPU at the
+// lowest priority (starve_here) gets about 1.5% of it, so it waits for the CPU far longer
+// than it runs, as a run on a busy machine does.
+class BusyCpu {
+ public:
+  BusyCpu() {
+    CPU_ZERO(&cpu_);
+    CPU_SET(::sched_getcpu(), &cpu_);
+    thread_ = std::thread([this] {
+      ::sched_setaffinity(0, sizeof cpu_, &cpu_);
+      while (!stop_.load(std::memory_order_relaxed)) {
+      }
+    });
+  }
+  ~BusyCpu() {
+    stop_ = true;
+    thread_.join();
+  }
+  void starve_here() const {
+    ::sched_setaffinity(0, sizeof cpu_, &cpu_);
+    ::setpriority(PRIO_PROCESS, 0, 19);
+  }
+
+ private:
+  cpu_set_t cpu_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST(RunIsolated_Hang, TimeSpentWaitingForACpuIsNotTheRunsOwn) {
+  // 10 ms of work with a 200 ms limit, on a CPU this process keeps busy: the child waits
+  // for the CPU for most of a second or more, and is not called a hang for it.
+  const BusyCpu busy;
+  const auto start = std::chrono::steady_clock::now();
+  const RunOutcome out = run_isolated(
+      [&busy] {
+        busy.starve_here();
+        burn(milliseconds(10));
+        return std::string("done");
+      },
+      milliseconds(200));
+  const auto wall = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(out.kind, RunKind::ok) << out.error;
+  EXPECT_EQ(out.payload, "done");
+  // Otherwise the child did not wait, and the test showed nothing.
+  EXPECT_GT(wall, milliseconds(200)) << "the child was not kept waiting for the CPU";
+  EXPECT_TRUE(no_children());
+}
+
+TEST(RunIsolated_Hang, ASpinningChildIsStoppedHoweverLongItWaitsForACpu) {
+  // The time it waited for a CPU is added to its limit ten times over at most: a run that
+  // never ends is stopped within 11 limits, on the busiest machine.
+  const BusyCpu busy;
+  const auto start = std::chrono::steady_clock::now();
+  const RunOutcome out = run_isolated(
+      [&busy] {
+        busy.starve_here();
+        for (;;) burn(milliseconds(1));
+        return std::string();
+      },
+      milliseconds(100));
+  const auto wall = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(out.kind, RunKind::hang);
+  EXPECT_LT(wall, milliseconds(100) * 11 + milliseconds(1000));
   EXPECT_TRUE(no_children());
 }
 

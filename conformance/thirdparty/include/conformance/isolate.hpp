@@ -23,7 +23,8 @@ namespace ms::conf {
 enum class RunKind {
   ok,     // the body returned and the child exited 0
   crash,  // the child died from a signal
-  hang,   // still running at the deadline: killed
+  hang,   // still running at the deadline (the limit, plus the time it waited for a CPU,
+          // up to ten limits more): killed
   error,  // the child exited non-zero (the body threw, or called exit), or fork/pipe failed
 };
 const char* to_string(RunKind kind);
@@ -111,7 +112,8 @@ int serve_forks(const std::function<std::string()>& prepare, const std::function
 // calls it once, early (the multisock CLI does).
 void adopt_what_runs_start();
 
-// Runs `body` in a child process with a wall-clock limit. Leaves no child and no
+// Runs `body` in a child process with a wall-clock limit, to which the time the child waits
+// for a CPU (a busy machine) is added, up to ten times the limit. Leaves no child and no
 // descriptor behind, whatever the outcome (nor, after adopt_what_runs_start(), any
 // process the child started).
 RunOutcome run_isolated(std::function<std::string()> body, std::chrono::milliseconds limit);
