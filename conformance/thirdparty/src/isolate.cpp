@@ -146,19 +146,50 @@ int millis_left(SteadyClock::time_point deadline) {
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
 }
 
-// How long a process's main thread has waited for a CPU while it could run (the second field
-// of /proc/PID/schedstat, ns), 0 when the kernel does not say.
-std::uint64_t runqueue_wait_ns(pid_t pid) {
+// A small /proc file's text ("" when it cannot be read).
+std::string proc_text(pid_t pid, const char* name) {
   char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/schedstat", static_cast<int>(pid));
+  std::snprintf(path, sizeof path, "/proc/%d/%s", static_cast<int>(pid), name);
   const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  char text[128] = {};
+  if (fd < 0) return "";
+  char text[512];
   const ssize_t n = ::read(fd, text, sizeof text - 1);
   ::close(fd);
-  unsigned long long running = 0, waiting = 0;
-  if (n <= 0 || std::sscanf(text, "%llu %llu", &running, &waiting) != 2) return 0;
-  return waiting;
+  return n > 0 ? std::string(text, static_cast<std::size_t>(n)) : "";
+}
+
+// What the scheduler says of a process's main thread at one moment.
+struct SchedLook {
+  SteadyClock::time_point at;
+  std::uint64_t on_cpu_ns = 0;  // /proc/PID/schedstat: time it ran
+  std::uint64_t waited_ns = 0;  // and time it waited for a CPU, counted when it got one
+  bool runnable = false;        // /proc/PID/stat: state R (running, or waiting for a CPU)
+};
+
+SchedLook look_at(pid_t pid) {
+  SchedLook s;
+  s.at = SteadyClock::now();
+  unsigned long long on_cpu = 0, waited = 0;
+  if (std::sscanf(proc_text(pid, "schedstat").c_str(), "%llu %llu", &on_cpu, &waited) == 2) {
+    s.on_cpu_ns = on_cpu;
+    s.waited_ns = waited;
+  }
+  const std::string stat = proc_text(pid, "stat");
+  const std::size_t close = stat.rfind(')');  // the name, in parentheses, may hold anything
+  s.runnable = close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'R';
+  return s;
+}
+
+// The time the thread waited for a CPU between two looks: what the kernel counted (at the
+// end of each wait), or, when it is runnable now, the part of the interval it did not run
+// (a wait still under way is counted only when it ends). A thread that sleeps or is blocked
+// waits for no CPU.
+std::chrono::nanoseconds waited_between(const SchedLook& a, const SchedLook& b) {
+  const auto counted = std::chrono::nanoseconds(b.waited_ns > a.waited_ns ? b.waited_ns - a.waited_ns : 0);
+  if (!b.runnable) return counted;
+  const auto ran = std::chrono::nanoseconds(b.on_cpu_ns > a.on_cpu_ns ? b.on_cpu_ns - a.on_cpu_ns : 0);
+  const auto idle = std::chrono::duration_cast<std::chrono::nanoseconds>(b.at - a.at) - ran;
+  return std::max(counted, idle);
 }
 
 // The time limit of a run is its own time: on a busy machine (a CI job beside others, a
@@ -389,7 +420,7 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
   } close_ended{child.close_ended ? child.ended_fd : -1};
 
   // Drain until end-of-file, the child's end or the deadline.
-  std::uint64_t starved_seen = runqueue_wait_ns(child.pid);
+  SchedLook last_look = look_at(child.pid);
   std::chrono::nanoseconds credit{0};
   const auto credit_max = std::chrono::nanoseconds(limit) * kStarvedCreditMaxLimits;
   bool timed_out = false;
@@ -412,10 +443,9 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
     const int ready = ::poll(p, child.ended_fd >= 0 ? 2 : 1, millis_left(deadline));
     if (ready < 0 && errno == EINTR) continue;
     if (ready == 0) {
-      const std::uint64_t starved = runqueue_wait_ns(child.pid);
-      const auto more = std::min(std::chrono::nanoseconds(starved > starved_seen ? starved - starved_seen : 0),
-                                 credit_max - credit);
-      starved_seen = starved;
+      const SchedLook now = look_at(child.pid);
+      const auto more = std::min(waited_between(last_look, now), credit_max - credit);
+      last_look = now;
       if (more >= std::chrono::milliseconds(1)) {
         credit += more;
         deadline += std::chrono::duration_cast<SteadyClock::duration>(more);
