@@ -111,23 +111,10 @@ struct SuiteRuns {
   std::vector<std::uint64_t> seeds;      // every seed run, sorted, unique
 };
 
-// How every run of the suite is judged: the edition, the target's version (expectations by
-// version) and its known deviations.
-RunOptions judged_options(ConformOptions& o) {
-  RunOptions ro;
-  ro.edition = o.contract.edition;
-  ro.describe(o.contract.target.identity);
-  if (o.contract.known) {
-    ro.known = &*o.contract.known;
-    ro.known_version_text = o.contract.target.version_text;
-  }
-  return ro;
-}
-
 // Failing runs of a seed sweep on the simulated target, shrunk and written as scenario
 // files (the property suite writes its own). Returns run index -> written path.
 std::map<std::size_t, std::string> write_shrunk_failures(const Suite& suite, const SuiteRuns& done,
-                                                         ConformOptions& o) {
+                                                         const ConformOptions& o, const RunOptions& judged) {
   const ms::conf::Contract contract = ms::conf::contract(o.contract.edition, o.strict);
   const std::vector<ScenarioRun>& runs = done.runs;
   std::map<std::size_t, std::string> written;
@@ -141,7 +128,7 @@ std::map<std::size_t, std::string> write_shrunk_failures(const Suite& suite, con
     const LoadedScenario l = suite.at(done.scenario_of[i]);
     if (l.scenario.canary) continue;  // a canary is meant to fail
     ++shrunk;
-    RunOptions ro = judged_options(o);
+    RunOptions ro = judged;
     ro.seed = r.seed;
     ro.policy = o.policy;
     ro.loop = o.loop;
@@ -217,7 +204,7 @@ SuiteRuns run_all(const Suite& suite, ConformOptions& o, bool show_progress) {
     const LoadedScenario l = suite.at(si);
     for (int k = 0; k < o.runs; ++k) {
       ++index;
-      RunOptions ro = judged_options(o);
+      RunOptions ro = o.contract.run_options();
       const std::uint64_t base = o.seed.value_or(l.scenario.seed);
       ro.seed = base + static_cast<std::uint64_t>(k);
       ro.policy = o.policy;
@@ -406,12 +393,16 @@ int cmd_conform(Args& args) {
   std::vector<ScenarioRun>& runs = done.runs;
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  // Shrinking's re-runs are judged as the suite's were, against a copy of the contract: the
+  // report's count of each known entry's matches is the suite's.
+  Contract shrinking = o.contract;
+  const RunOptions judged = shrinking.run_options();
   if (property)
-    property_finish(runs, o.target, judged_options(o), ms::conf::contract(o.contract.edition, o.strict), o.shrink,
+    property_finish(runs, o.target, judged, ms::conf::contract(o.contract.edition, o.strict), o.shrink,
                     o.http2_peers);
 
   const std::map<std::size_t, std::string> shrunk =
-      property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, done, o);
+      property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, done, o, judged);
   print_unseen_known(o);
   std::map<std::pair<std::string, std::uint64_t>, std::string> shrunk_by_run;
   for (auto& [i, path] : shrunk) shrunk_by_run[{runs[i].name, runs[i].seed}] = path;
@@ -464,7 +455,7 @@ int cmd_replay(Args& args) {
   const TargetSpec& target = options.run.target;
   RunOptions ro;
   Contract contract;
-  if (const int rc = settle_run_options(options.run, ro, &contract)) return rc;
+  if (const int rc = settle_run_options(options.run, ro, contract)) return rc;
   const std::optional<long> stop = options.stop_at_event;
   const std::vector<std::string> files = {options.file};
   Scenario sc;

@@ -99,6 +99,17 @@ json Contract::edition_json() const {
           {"chosen_by", edition_given ? "option" : "version"}};
 }
 
+ms::conf::RunOptions Contract::run_options() {
+  ms::conf::RunOptions ro;
+  ro.edition = edition;
+  ro.describe(target.identity);  // expectations by version
+  if (known) {
+    ro.known = &*known;
+    ro.known_version_text = target.version_text;
+  }
+  return ro;
+}
+
 json Contract::known_json() const {
   if (!known) return nullptr;
   json entries = json::array();

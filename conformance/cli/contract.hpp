@@ -44,6 +44,9 @@ struct Contract {
   TargetDescription target;
   ms::reports::json edition_json() const;  // {"id", "title", "chosen_by"}
   ms::reports::json known_json() const;    // null, or the file with its entries
+  // How a run is judged under this contract: the edition, the target's version
+  // (expectations by version) and its known deviations, which point into this contract.
+  ms::conf::RunOptions run_options();
 };
 
 // Probes the target and settles the contract; returns 0, 2 (bad --known file, or one that

@@ -199,20 +199,12 @@ std::string read_run_words(Args& args, RunWords& out) {
 }
 
 // Not a reader: it probes the target, once the words are known to be right.
-int settle_run_options(const RunWords& words, RunOptions& ro, Contract* settled) {
-  Contract contract;
-  if (const int rc = settle_contract(words.target, words.contract, contract)) return rc;
-  ro.edition = contract.edition;
-  ro.describe(contract.target.identity);  // expectations by version
+int settle_run_options(const RunWords& words, RunOptions& ro, Contract& settled) {
+  if (const int rc = settle_contract(words.target, words.contract, settled)) return rc;
+  ro = settled.run_options();
   ro.seed = words.seed;
   ro.policy = words.policy;
   ro.loop = words.loop;
-  if (!settled) return 0;
-  *settled = std::move(contract);
-  if (settled->known) {  // runs marked against the caller's copy, which outlives them
-    ro.known = &*settled->known;
-    ro.known_version_text = settled->target.version_text;
-  }
   return 0;
 }
 

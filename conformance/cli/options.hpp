@@ -94,10 +94,10 @@ struct RunWords {
 };
 std::string read_run_words(Args& args, RunWords& out);
 
-// Probes the target, settles the contract (settle_contract) and fills `ro` from both; with
-// `settled`, the contract is kept there and ro.known points at its known deviations.
-// Returns 0, or 2 or 3 after printing why.
-int settle_run_options(const RunWords& words, ms::conf::RunOptions& ro, Contract* settled = nullptr);
+// Probes the target, settles the contract into `settled` (settle_contract) and fills `ro`
+// from both (Contract::run_options: ro.known points into `settled`, which must outlive the
+// runs). Returns 0, or 2 or 3 after printing why.
+int settle_run_options(const RunWords& words, ms::conf::RunOptions& ro, Contract& settled);
 
 struct ReplayOptions {
   RunWords run;

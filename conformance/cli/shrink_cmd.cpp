@@ -62,7 +62,7 @@ int cmd_shrink(Args& args) {
   const TargetSpec& target = options.run.target;
   RunOptions ro;
   Contract contract;  // holds the known deviations the runs are marked against
-  if (const int rc = settle_run_options(options.run, ro, &contract)) return rc;
+  if (const int rc = settle_run_options(options.run, ro, contract)) return rc;
   int max_runs = options.max_runs;
   const std::string& dir = options.out_dir;
   const auto& fuzz_input = options.fuzz_input;

@@ -556,5 +556,4 @@ ScenarioRun run_scenario(const Scenario& scenario, const TargetSpec& target,
   return out;
 }
 
-
 }  // namespace ms::conf
