@@ -17,9 +17,11 @@
 //   been made at the add. At the end of every call update_timer() compares the queue's
 //   earliest deadline with the last one told and calls the timer callback only on a change
 //   that moves the application's timer (-1 when empty): a new deadline that rounds to the
-//   expiry the application already holds is not told again. Two re-arms are allowed on
-//   purpose: after add_handle (so that an application that never kick-starts still runs)
-//   and after a SOCKET_TIMEOUT call (the application's one-shot timer has been spent).
+//   expiry the application already holds is not told again. Two re-arms are made on
+//   purpose: after add_handle, unless the application holds a timer that is already due
+//   (its SOCKET_TIMEOUT call starts the new handle as well: telling it again would only
+//   have it re-arm a timer that fires anyway, a system call or two per handle in an event
+//   loop), and after a SOCKET_TIMEOUT call (the application's one-shot timer has been spent).
 //   ms_multi_timeout answers from the last told deadline, so it always agrees with the
 //   callback.
 // - socket_action(fd) hands the event to the users of fd only, then runs expired timers:
@@ -107,8 +109,10 @@ void ms_multi::update_timer(bool force) {
     timer_told_ = earliest;
     timer_expires_ = expires;
   }
+  timer_held_ = timer_fn_ != nullptr && value >= 0;
   if (!timer_fn_) return;
   const int rc = call_app([&] { return timer_fn_(this, value, timer_data_); });
+  if (rc == -1) timer_held_ = false;  // the application could not set it
   if (rc == -1 && !aborting_) {
     if (MS_MUTANT(mutant_, abort_ignored)) return;
     aborted_ = true;
@@ -175,7 +179,8 @@ MSMcode ms_multi::add_handle(ms_easy* easy) {
     aborted_ = false;
     return MSM_OK;
   }
-  return finish_call(true);
+  const bool holds_due_timer = timer_held_ && timer_told_ && timer_expires_ <= now_;
+  return finish_call(!holds_due_timer);
 }
 
 MSMcode ms_multi::remove_handle(ms_easy* easy) {
@@ -215,9 +220,11 @@ MSMcode ms_multi::setopt(MSMoption option, va_list args) {
       return MSM_OK;
     case MSMOPT_TIMERFUNCTION:
       timer_fn_ = va_arg(args, ms_multi_timer_callback);
+      timer_held_ = false;
       return MSM_OK;
     case MSMOPT_TIMERDATA:
       timer_data_ = va_arg(args, void*);
+      timer_held_ = false;
       return MSM_OK;
     case MSMOPT_PIPELINING:
       pipelining_ = va_arg(args, long);

@@ -149,6 +149,9 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   // When the application's timer expires after the last callback: its time plus the value
   // told, in whole milliseconds (what the application holds).
   ms::port::Nanos timer_expires_{};
+  // Whether the timer callback now set was told timer_told_: a callback set (or given new
+  // data) since holds no timer, nor does one told -1.
+  bool timer_held_ = false;
   std::vector<ms_easy*> due_;                  // reused by run_timers
 
   // The added handles in order of addition (so by sequence number).

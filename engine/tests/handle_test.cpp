@@ -114,26 +114,78 @@ TEST(Handles_Add, TwiceIsAddedAlready) {
   EXPECT_EQ(running, 0);
 }
 
-TEST(Timer_Add, ArmsZeroEveryTime) {
+TEST(Timer_Add, ADueTimerIsNotToldAgain) {
   FakeApp app;
   ms_easy* a = ms_easy_init();
   ms_easy* b = ms_easy_init();
+  ms_easy* c = ms_easy_init();
   ms_multi_add_handle(app.multi, a);
   EXPECT_EQ(app.timer_calls, 1);
   EXPECT_EQ(app.timer_ms, 0);
+  // The application holds a timer that is due: its SOCKET_TIMEOUT call starts b and c too.
   ms_multi_add_handle(app.multi, b);
-  EXPECT_EQ(app.timer_calls, 2);  // re-armed with 0 although 0 was told already
-  EXPECT_EQ(app.timer_ms, 0);
+  app.clock.t += std::chrono::milliseconds(5);
+  ms_multi_add_handle(app.multi, c);
+  EXPECT_EQ(app.timer_calls, 1);
   long ms = -5;
   EXPECT_EQ(ms_multi_timeout(app.multi, &ms), MSM_OK);
   EXPECT_EQ(ms, 0);
-  ms_multi_remove_handle(app.multi, a);
-  ms_multi_remove_handle(app.multi, b);
+  int running = 0;
+  EXPECT_EQ(ms_multi_socket_action(app.multi, MS_SOCKET_TIMEOUT, 0, &running), MSM_OK);
+  EXPECT_EQ(running, 0);  // no URL: each failed at its start
   EXPECT_EQ(app.timer_ms, -1);  // nothing pending any more: delete
+  const int told = app.timer_calls;
+  ms_multi_remove_handle(app.multi, a);
+  ms_multi_add_handle(app.multi, a);  // the application holds no timer: told 0
+  EXPECT_EQ(app.timer_calls, told + 1);
+  EXPECT_EQ(app.timer_ms, 0);
+  ms_multi_remove_handle(app.multi, a);
+  EXPECT_EQ(app.timer_ms, -1);
   EXPECT_EQ(ms_multi_timeout(app.multi, &ms), MSM_OK);
   EXPECT_EQ(ms, -1);
-  ms_easy_cleanup(a);
+  for (ms_easy* e : {a, b, c}) ms_easy_cleanup(e);
+}
+
+// A timer callback (or its data) set anew has been told nothing: the next add tells it,
+// although the deadline is the one told before.
+TEST(Timer_Add, ACallbackSetAgainIsToldAtTheNextAdd) {
+  FakeApp app;
+  ms_easy* a = ms_easy_init();
+  ms_easy* b = ms_easy_init();
+  ms_easy* c = ms_easy_init();
+  ms_multi_add_handle(app.multi, a);
+  EXPECT_EQ(app.timer_calls, 1);
+  ms_multi_setopt(app.multi, MSMOPT_TIMERFUNCTION, &FakeApp::on_timer);
+  ms_multi_add_handle(app.multi, b);
+  EXPECT_EQ(app.timer_calls, 2);
+  EXPECT_EQ(app.timer_ms, 0);
+  ms_multi_setopt(app.multi, MSMOPT_TIMERDATA, &app);
+  ms_multi_add_handle(app.multi, c);
+  EXPECT_EQ(app.timer_calls, 3);
+  EXPECT_EQ(app.timer_ms, 0);
+  for (ms_easy* e : {a, b, c}) ms_easy_cleanup(e);
+}
+
+// A timer that is not due yet (a transfer's deadline) does not start a new handle: the add
+// tells 0.
+TEST(Timer_Add, ATimerNotDueYetIsToldZero) {
+  FakeApp app;
+  app.net.servers[ms::test::addr("127.0.0.2", 80)] = {ms::test::ConnectMode::hang, "", false};
+  ms_easy* a = ms_easy_init();
+  ms_easy_setopt(a, MSOPT_URL, "http://127.0.0.2/");
+  ms_easy_setopt(a, MSOPT_CONNECTTIMEOUT_MS, 3000L);
+  ms_multi_add_handle(app.multi, a);
+  int running = 0;
+  ms_multi_socket_action(app.multi, MS_SOCKET_TIMEOUT, 0, &running);
+  EXPECT_EQ(running, 1);
+  EXPECT_EQ(app.timer_ms, 3000);  // the connect's deadline
+  const int told = app.timer_calls;
+  ms_easy* b = ms_easy_init();
+  ms_multi_add_handle(app.multi, b);
+  EXPECT_EQ(app.timer_calls, told + 1);
+  EXPECT_EQ(app.timer_ms, 0);
   ms_easy_cleanup(b);
+  ms_easy_cleanup(a);
 }
 
 TEST(Running_Count, QueuedHandlesCountAndNoUrlFails) {

@@ -155,7 +155,9 @@ TEST(IdleHandle, AbortBeforeStartEndsEachHandleOnce) {
   Handle a("http://127.0.0.2/a");
   Handle b("http://127.0.0.2/b");
   ASSERT_EQ(ms_multi_add_handle(app.multi, a.e), MSM_OK);
-  app.timer_cb_result = -1;  // the timer callback told of b's add fails
+  // The callback set again holds no timer, so b's add tells it; it fails.
+  ms_multi_setopt(app.multi, MSMOPT_TIMERFUNCTION, &FakeApp::on_timer);
+  app.timer_cb_result = -1;
   EXPECT_EQ(ms_multi_add_handle(app.multi, b.e), MSM_ABORTED_BY_CALLBACK);
   const auto msgs = drain(app.multi);
   ASSERT_EQ(msgs.size(), 2u);
