@@ -42,7 +42,7 @@ void Checker::State::feed(std::size_t index, const Event& e) {
 void Checker::State::replay(std::size_t i, const Event& e, const Event* ctx) {
   // Time moved on: the application has read the DONE messages of the call that told a
   // REMOVE, and waited with that socket unwatched.
-  if (!streams.suspects.empty() && e.time_ns > streams.suspects.front().time)
+  if (!streams.suspects.empty() && e.time_ns > streams.suspects.front().call_end)
     judge_open_removes(e.time_ns);
   switch (e.kind) {
     case EventKind::socket_cb: on_socket_cb(i, e, ctx); break;
@@ -164,7 +164,7 @@ void Checker::State::note_livelock(std::size_t i, const Event& e) {
 void Checker::State::fail_liveness(std::size_t i, const Event& e) {
   check(ClauseId::SC_LIVENESS, false, i, e.time_ns, [&] {
     return "expected something to wait on while " + std::to_string(running_bound()) +
-           " handles run, observed a stall (no registered interest, no timer)";
+           " handles run, observed a stall (no timer, and no registered interest that can fire)";
   });
   if (driving.mask0_used && !driving.nonzero_mask_used) {
     check(ClauseId::SA_ZERO, false, i, e.time_ns,

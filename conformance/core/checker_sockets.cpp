@@ -78,9 +78,10 @@ void Checker::State::on_net_stream(const Event& e) {
 }
 
 // SC-LAST-STREAM: REMOVE for a socket with a stream open for a running, unpaused transfer
-// (the world tells a stream's end when the frame that ended it reaches the client). Judged later (judge_open_removes): the stream's transfer may have
-// ended in this very call (its DONE is read after it), or the socket may be closed or
-// watched again before the application waits.
+// (the world tells a stream's end when the frame that ended it reaches the client). Judged
+// later (judge_open_removes): the stream's transfer may have ended in this very call (its
+// DONE is read after it), or the socket may be closed or watched again before the
+// application waits.
 void Checker::State::remove_with_open_streams(std::size_t i, const Event& e, const Event* ctx) {
   const auto it = streams.open.find(e.fd);
   if (it == streams.open.end()) return;  // no HTTP/2 peer has seen a stream on it
@@ -88,7 +89,7 @@ void Checker::State::remove_with_open_streams(std::size_t i, const Event& e, con
   if (!ex(ClauseId::SC_LAST_STREAM)) return;
   for (const auto& [stream, h] : it->second) {
     if (h == 0 || !added.count(h) || done_read.count(h) || paused(h)) continue;
-    streams.suspects.push_back(OpenRemove{i, e.time_ns, e.fd, stream, h});
+    streams.suspects.push_back(OpenRemove{i, e.time_ns, ctx != nullptr ? ctx->time_ns : e.time_ns, e.fd, stream, h});
   }
 }
 

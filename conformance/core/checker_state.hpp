@@ -265,6 +265,11 @@ struct Checker::State {
   struct OpenRemove {
     std::size_t index = 0;
     std::int64_t time = 0;
+    // When the call that told it returned (its own time outside a call): it is judged
+    // once time has moved past that, so the DONE messages of that call have been read.
+    // A library that blocks inside the call (a resolver thread joined) moves the
+    // virtual clock there, and the transfers that call ends end after the REMOVE's time.
+    std::int64_t call_end = 0;
     int fd = -1;
     long stream = 0;
     int easy = 0;

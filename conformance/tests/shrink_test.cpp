@@ -193,6 +193,14 @@ TEST(Shrink, SameFailure_IsTheSameClauseAndForExpectTheSameExpectation) {
   EXPECT_FALSE(same_failure(spurious, run(Outcome::pass, {})));
   EXPECT_TRUE(same_failure(run(Outcome::hang, {}), run(Outcome::hang, {})));
   EXPECT_FALSE(same_failure(run(Outcome::hang, {}), run(Outcome::crash, {})));
+  // A violation of the clause that a known deviation covers is not the failure.
+  ScenarioRun known_zero = run(Outcome::fail, {{"SA-ZERO", "observed MSE_HTTP2"}});
+  known_zero.violations[0].known = "libcurl.known:98: the h2c deviation";
+  EXPECT_FALSE(same_failure(run(Outcome::fail, {{"SA-ZERO", "observed MSE_OPERATION_TIMEDOUT"}}), known_zero));
+  ScenarioRun both = known_zero;
+  both.violations.push_back(run(Outcome::fail, {{"SA-ZERO", "observed MSE_OPERATION_TIMEDOUT"}}).violations[0]);
+  EXPECT_TRUE(same_failure(run(Outcome::fail, {{"SA-ZERO", "observed MSE_OPERATION_TIMEDOUT"}}), both));
+  EXPECT_TRUE(same_failure(known_zero, known_zero));  // a run whose violations are all known
 }
 
 TEST(Shrink, PassingRunIsNotShrunk) {

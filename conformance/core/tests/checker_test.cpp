@@ -343,6 +343,19 @@ std::vector<Case> cases() {
          t.read(1, 1, MSE_OPERATION_TIMEDOUT).read(2, 0).none();
          return t.at(20).close(5).remove(1).remove(2).cleanup();
        }},
+      // The same, in a call that blocks for 11 ms after the REMOVE (a library joining its
+      // resolver thread): e1's end is read after the call, later than the REMOVE's time.
+      {"remove_as_its_transfer_ends_in_a_blocking_call", "SC-LAST-STREAM", false, [] {
+         T t;
+         h2_two(t).sock(2, 5, MS_POLL_REMOVE).at(21).timer(-1).act(5, MS_CSELECT_IN, 0);
+         t.read(1, 1, MSE_OPERATION_TIMEDOUT).read(2, 0).none();
+         return t.at(30).close(5).remove(1).remove(2).cleanup();
+       }},
+      {"remove_in_a_blocking_call_while_a_stream_runs", "SC-LAST-STREAM", true, [] {
+         T t;
+         h2_two(t).sock(2, 5, MS_POLL_REMOVE).at(21).act(5, MS_CSELECT_IN, 1).read(2, 0).none();
+         return t.at(60).act(-1, 0, 1).none();
+       }},
       // The connection is closed with the REMOVE; e1 goes on on a new one.
       {"remove_with_the_connection", "SC-LAST-STREAM", false, [] {
          T t;

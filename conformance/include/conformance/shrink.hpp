@@ -34,7 +34,8 @@ struct ShrinkResult {
 
 // Whether `run` fails the way `original` did: the clause of original's failure_of() (the
 // violation it fails by, verdict.hpp; for EXPECT, the same expectation: its message up to
-// ", observed"), or (no clause) the same outcome.
+// ", observed") in a violation of `run` that no known deviation covers (unless that one was
+// covered too), or (no clause) the same outcome.
 bool same_failure(const ScenarioRun& original, const ScenarioRun& run, const Contract* contract = nullptr);
 
 // Runs the scenario on a simulated target (engine-sim, with or without a mutant) and, if
