@@ -21,6 +21,7 @@ import pytest
 from conftest import REPO_ROOT, describe
 
 CURL788 = Path("/usr/lib/x86_64-linux-gnu/libcurl.so.4")
+CURL814 = Path("/opt/ms-libcurl/8.14.1/usr/lib/x86_64-linux-gnu/libcurl.so.4")
 ONE = "conformance/scenarios/zero_length_body.scn"
 
 # Scenarios whose traces differ between the engine as engine-sim and the engine loaded as a
@@ -121,18 +122,30 @@ def test_a_library_failure_is_shrunk_within_a_bounded_number_of_runs(cli, tmp_pa
     assert f"# violation {shrunk.group(1)} " in replay.stdout, describe(replay)
 
 
-@pytest.mark.skipif(not CURL788.exists(), reason="the system libcurl is not installed")
-@pytest.mark.parametrize("seed", [9026, 9677, 9700, 9552])
-def test_known_deviations_cover_generated_histories(cli, tmp_path, seed):
-    # 9026: an HTTP/2 history whose h2c transfer fails with HTTP2 (entries for `property_h2`);
-    # 9677: REMOVE after the close, its socketp judged too (an entry for any scenario);
-    # 9700: an upload against an HTTP/2 window of 1 byte spins to the call limit;
-    # 9552: transfers end late inside a call that waits for a resolver thread, one of them
+@pytest.mark.parametrize("library,known_file,seed", [
+    # 7.88.1: 9026, an HTTP/2 history whose h2c transfer fails with HTTP2 (entries for
+    # `property_h2`); 9677, REMOVE after the close, its socketp judged too (an entry for any
+    # scenario); 9700, an upload against an HTTP/2 window of 1 byte spins to the call limit;
+    # 9552, transfers end late inside a call that waits for a resolver thread, one of them
     # after its HTTP/2 socket's REMOVE in that call (no SC-LAST-STREAM: its DONE is the
-    # call's). Each fails without the known file and is known with it, in the suite and in
-    # the replay of the file the suite wrote (which names the history's kind the same way).
-    known = REPO_ROOT / "conformance" / "known" / "libcurl-7.88.known"
-    common = ["conform", "--target", f"lib:{CURL788}", "--suite", "property", "--runs", "1", "--seed", seed,
+    # call's).
+    (CURL788, "libcurl-7.88.known", 9026),
+    (CURL788, "libcurl-7.88.known", 9677),
+    (CURL788, "libcurl-7.88.known", 9700),
+    (CURL788, "libcurl-7.88.known", 9552),
+    # 8.14.1: 9866, h2c waiters that never start once the first transfer timed out (a
+    # stall); 9601, an add_handle that tells no timer while the application's is not due.
+    (CURL814, "libcurl-8.14.known", 9866),
+    (CURL814, "libcurl-8.14.known", 9601),
+])
+def test_known_deviations_cover_generated_histories(cli, tmp_path, library, known_file, seed):
+    # Each fails without the known file and is known with it, in the suite and in the
+    # replay of the file the suite wrote (which names the history's kind the same way).
+    if not library.exists():
+        pytest.skip(f"{library} is not installed")
+    seed = str(seed)
+    known = REPO_ROOT / "conformance" / "known" / known_file
+    common = ["conform", "--target", f"lib:{library}", "--suite", "property", "--runs", "1", "--seed", seed,
               "--no-shrink"]
     plain = cli.run(*common, "--failures", tmp_path / "plain")
     if plain.returncode == 0:
@@ -141,7 +154,7 @@ def test_known_deviations_cover_generated_histories(cli, tmp_path, seed):
     judged = cli.run(*common, "--known", known, "--failures", tmp_path / "known")
     assert judged.returncode == 0, describe(judged)
     assert re.search(rf"^known\s+property-{seed} ", judged.stdout, re.M), describe(judged)
-    replay = cli.run("replay", tmp_path / "known" / f"property-{seed}.scn", "--target", f"lib:{CURL788}",
+    replay = cli.run("replay", tmp_path / "known" / f"property-{seed}.scn", "--target", f"lib:{library}",
                      "--known", known)
     violations = re.findall(r"^# violation .*$", replay.stdout, re.M)
     assert violations, describe(replay)
@@ -216,7 +229,6 @@ def test_a_library_failure_shrinks_to_a_file_that_replays(cli, tmp_path):
 LOOPBACK_SKIPS = ["connect_timeout_on_drop", "happy_eyeballs_v4_wins", "happy_eyeballs_v6_refused",
                   "happy_eyeballs_v6_wins", "multi_address_fallback", "one_byte_reads", "redirect_follow",
                   "redirect_to_https", "socket_error_fault"]
-CURL814 = Path("/opt/ms-libcurl/8.14.1/usr/lib/x86_64-linux-gnu/libcurl.so.4")
 
 
 @pytest.mark.parametrize("library,expected", [

@@ -149,7 +149,7 @@ TEST(PropertyModel, H2Peers_ShareAConnectionAndEndAsModelled) {
     return PeerChoice{static_cast<int>(k), body, param, 7, false, false};
   };
   HistoryChoice c;
-  c.peers = {peer(PeerKind::h2_order, 300, 2 * 5), peer(PeerKind::h2_reset, 40, 2 * 4 + 1),
+  c.peers = {peer(PeerKind::h2_order, 300, 2 * 5 + 1), peer(PeerKind::h2_reset, 40, 2 * 4 + 1),
              peer(PeerKind::h2_goaway, 20, 0), peer(PeerKind::h2_dies, 100, 1),
              peer(PeerKind::h2_serve, 50, 1 + 2 * 4)};  // TLS, max-streams 1
   for (int i = 0; i < 15; ++i) c.transfers.push_back(TransferChoice{i % 5, 0, 0, 1, -1, i % 3 == 0});
@@ -189,9 +189,21 @@ TEST(PropertyModel, H2Peers_ShareAConnectionAndEndAsModelled) {
   EXPECT_EQ(u.model[1].reset_group, -1);
   EXPECT_NE(u.scenario.peers[0].script_text.find("expect requests 3"), std::string::npos);
 
+  // On h2c a counting kind is served as the requests come: a library may open one stream
+  // at a time there.
+  HistoryChoice h2c = c;
+  h2c.peers[0].param = 2 * 5;
+  const GeneratedHistory plain = make_history(h2c);
+  EXPECT_EQ(plain.scenario.peers[0].script_text.find("expect requests"), std::string::npos)
+      << plain.scenario.peers[0].script_text;
+  EXPECT_EQ(plain.scenario.peers[0].script_text.find("tls "), std::string::npos);
+  EXPECT_NE(plain.scenario.peers[0].script_text.find("serve body 300"), std::string::npos);
+  const HistoryCheck pr = check_history(plain, target("engine-sim"));
+  EXPECT_TRUE(pr.ok()) << (pr.problems.empty() ? "" : pr.problems.front());
+
   // More requests than a counting peer waits for: served as they come, and all end OK.
   HistoryChoice many;
-  many.peers = {peer(PeerKind::h2_order, 30, 0)};
+  many.peers = {peer(PeerKind::h2_order, 30, 1)};
   for (int i = 0; i < 17; ++i) many.transfers.push_back(TransferChoice{0, 0, 0, 1, -1, false});
   const GeneratedHistory m = make_history(many);
   EXPECT_EQ(m.scenario.peers[0].script_text.find("expect requests"), std::string::npos);
