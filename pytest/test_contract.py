@@ -85,6 +85,22 @@ def test_unseen_known_deviation_is_printed(cli, tmp_path):
     assert report["known"]["entries"][0]["matched"] == 0
 
 
+def test_an_entry_for_runs_not_made_is_not_unseen(cli, tmp_path):
+    # An entry for generated histories (or another scenario) says nothing of this run: no
+    # "fixed?" note; the one for a scenario that ran and did not show it still gets one.
+    known = tmp_path / "engine.known"
+    known.write_text("implementation multisock\nversions any\n"
+                     "deviation TM-DELETE\n  scenario property property_h2\n  reason generated only\n"
+                     "  evidence property-1\n"
+                     "deviation SC-CHANGES\n  scenario head_request\n  reason never seen\n"
+                     "  evidence head_request\n")
+    proc = cli.run("conform", "--target", "engine-sim", "--suite", ONE, "--known", known,
+                   "--report", tmp_path / "out")
+    assert proc.returncode == 0, describe(proc)
+    assert "known deviation TM-DELETE was not seen" not in proc.stdout, describe(proc)
+    assert "known deviation SC-CHANGES was not seen" in proc.stdout, describe(proc)
+
+
 def test_known_deviation_covers_a_mutant_failure(cli, tmp_path):
     # The mutant breaks SC-CHANGES: without the file the run fails, with it the same
     # violations are known and the exit code is 0.

@@ -88,14 +88,22 @@ void Checker::State::remove_with_open_streams(std::size_t i, const Event& e, con
   if (ctx != nullptr && ctx->kind == EventKind::cleanup) return;  // everything ends there
   if (!ex(ClauseId::SC_LAST_STREAM)) return;
   for (const auto& [stream, h] : it->second) {
-    if (h == 0 || !added.count(h) || done_read.count(h) || paused(h)) continue;
+    if (h == 0 || !added.count(h) || done_read.count(h) || paused(h) || moved_off(h, e.fd)) continue;
     streams.suspects.push_back(OpenRemove{i, e.time_ns, ctx != nullptr ? ctx->time_ns : e.time_ns, e.fd, stream, h});
   }
 }
 
+// Whether transfer h was last told for another socket than fd (a new connection): its
+// stream on fd is abandoned, as when the library sends it again elsewhere.
+bool Checker::State::moved_off(int h, int fd) const {
+  for (const auto& [other, reg] : sockets.reg)
+    if (other != fd && reg.easy == h) return true;
+  return false;
+}
+
 void Checker::State::judge_open_removes(std::int64_t t) {
   for (const OpenRemove& r : streams.suspects) {
-    if (!added.count(r.easy) || done_read.count(r.easy) || paused(r.easy)) continue;
+    if (!added.count(r.easy) || done_read.count(r.easy) || paused(r.easy) || moved_off(r.easy, r.fd)) continue;
     fail(ClauseId::SC_LAST_STREAM, r.index, r.time,
          "expected REMOVE for fd " + std::to_string(r.fd) +
              " only after its last stream ended, observed it while stream " + std::to_string(r.stream) +

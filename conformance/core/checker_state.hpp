@@ -428,6 +428,7 @@ struct Checker::State {
   void on_net_stream(const Event& e);
   void remove_with_open_streams(std::size_t i, const Event& e, const Event* ctx);
   void judge_open_removes(std::int64_t t);
+  bool moved_off(int h, int fd) const;
 
   // checker_timer.cpp
   void on_timer_cb(std::size_t i, const Event& e, const Event* ctx);

@@ -2,6 +2,8 @@
 // known.cpp: the known-deviations file format and matching.
 #include "conformance/known.hpp"
 
+#include <algorithm>
+
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -177,16 +179,16 @@ bool KnownDeviations::applies_to(const ImplementationVersion& target, std::strin
 
 void KnownDeviations::cover(const std::string& scenario, const std::string& version_text,
                             std::vector<Violation>& violations) {
+  const auto names = [&](const KnownDeviation& d) {
+    return d.scenarios.empty() || std::find(d.scenarios.begin(), d.scenarios.end(), scenario) != d.scenarios.end();
+  };
+  for (KnownDeviation& d : entries) d.reached = d.reached || names(d);
   for (Violation& v : violations) {
     if (!v.known.empty()) continue;
     for (KnownDeviation& d : entries) {
       const bool clause_ok = d.clause == "expect" ? v.clause == kExpectationClause : v.clause == d.clause;
       if (!clause_ok) continue;
-      if (!d.scenarios.empty()) {
-        bool in = false;
-        for (auto& s : d.scenarios) in = in || s == scenario;
-        if (!in) continue;
-      }
+      if (!names(d)) continue;
       if (!d.match.empty() && v.message.find(d.match) == std::string::npos) continue;
       if (!d.build.empty() && version_text.find(d.build) == std::string::npos) continue;
       v.known = file + ":" + std::to_string(d.line) + ": " + d.reason;

@@ -364,6 +364,20 @@ std::vector<Case> cases() {
          t.at(20).sock(1, 6, MS_POLL_REMOVE).close(6).timer(-1).act(6, MS_CSELECT_OUT, 0).read(1, 0).none();
          return t.remove(1).remove(2).cleanup();
        }},
+      // e1 moved to a new connection (fd 6) in the call that told REMOVE for fd 5, which
+      // stays open (another transfer may use it later): its stream on fd 5 is abandoned.
+      {"remove_after_its_transfer_moved", "SC-LAST-STREAM", false, [] {
+         T t;
+         h2_two(t).sock(1, 6, MS_POLL_OUT).sock(2, 5, MS_POLL_REMOVE).act(5, MS_CSELECT_IN, 1).read(2, 0).none();
+         t.at(20).sock(1, 6, MS_POLL_REMOVE).close(6).timer(-1).act(6, MS_CSELECT_OUT, 0).read(1, 0).none();
+         return t.at(30).close(5).remove(1).remove(2).cleanup();
+       }},
+      {"remove_before_its_transfer_moved", "SC-LAST-STREAM", false, [] {
+         T t;
+         h2_two(t).sock(2, 5, MS_POLL_REMOVE).sock(1, 6, MS_POLL_OUT).act(5, MS_CSELECT_IN, 1).read(2, 0).none();
+         t.at(20).sock(1, 6, MS_POLL_REMOVE).close(6).timer(-1).act(6, MS_CSELECT_OUT, 0).read(1, 0).none();
+         return t.at(30).close(5).remove(1).remove(2).cleanup();
+       }},
       // e1 is paused, so its stream needs no watching until it is unpaused.
       {"remove_while_paused", "SC-LAST-STREAM", false, [] {
          T t;

@@ -30,6 +30,7 @@ struct KnownDeviation {
   std::string reason;                  // why: the measured cause
   std::string evidence;                // the scenario that shows it
   std::size_t matched = 0;             // violations covered in this run
+  bool reached = false;                // a run it may cover was judged (one of `scenarios`)
 };
 
 struct KnownDeviations {
@@ -52,7 +53,7 @@ struct KnownDeviations {
 
   // Marks the violations of one run of `scenario` (file stem) on a target that reports
   // `version_text` that an entry covers (Violation::known = "FILE:LINE: reason") and counts
-  // the entry's matches.
+  // the entry's matches; notes the entries such a run could have matched (`reached`).
   void cover(const std::string& scenario, const std::string& version_text,
              std::vector<Violation>& violations);
 };
