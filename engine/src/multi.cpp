@@ -179,7 +179,7 @@ MSMcode ms_multi::add_handle(ms_easy* easy) {
     aborted_ = false;
     return MSM_OK;
   }
-  const bool holds_due_timer = timer_held_ && timer_told_ && timer_expires_ <= now_;
+  const bool holds_due_timer = timer_held_ && timer_expires_ <= now_;  // held: told, and not -1
   return finish_call(!holds_due_timer);
 }
 
