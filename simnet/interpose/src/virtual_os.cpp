@@ -123,7 +123,8 @@ struct VirtualOs::Impl : DescriptorSource {
     void* result = nullptr;
     enum class State { created, running, waiting, finished } state = State::created;
     std::function<bool()> can_resume;  // waiting: may it go on now?
-    bool detached = false;
+    bool detached = false;  // by its attributes or pthread_detach: nobody joins it but the layer
+    bool joined = false;    // the layer joined it once it ended (resume)
     sem_t go{};
     Impl* impl = nullptr;
   };
@@ -224,6 +225,17 @@ struct VirtualOs::Impl : DescriptorSource {
               std::to_string(options.thread_wall_limit.count()) + " ms of wall time";
       return false;
     }
+    if (t.state != Thread::State::finished || t.joined) return true;
+    // A thread that ended is joined before anything goes on: its exit (thread-local
+    // destructors, its malloc cache given back) would otherwise run beside the program,
+    // and the heap, and so the addresses a library orders its tables by, would differ
+    // from run to run with the machine's timing.
+    if (::pthread_clockjoin_np(t.id, nullptr, CLOCK_MONOTONIC, &deadline) != 0) {
+      fatal = "a thread the library started did not finish exiting within " +
+              std::to_string(options.thread_wall_limit.count()) + " ms of wall time";
+      return false;
+    }
+    t.joined = true;
     return true;
   }
 
@@ -245,7 +257,7 @@ struct VirtualOs::Impl : DescriptorSource {
 
   Thread* find_thread(pthread_t id) {
     for (auto& t : threads)
-      if (::pthread_equal(t->id, id)) return t.get();
+      if (::pthread_equal(t->id, id) && !(t->detached && t->joined)) return t.get();
     return nullptr;
   }
   void forget(Thread* t) {
@@ -1054,9 +1066,28 @@ int pthread_create(pthread_t* id, const pthread_attr_t* attr, void* (*start)(voi
   t->arg = arg;
   t->impl = l;
   ::sem_init(&t->go, 0, 0);
-  const int rc = MS_REAL(pthread_create)(&t->id, attr, &Impl::thread_main, t.get());
+  // Every thread is made joinable: the layer joins each one when it ends (Impl::resume). One
+  // asked for detached keeps its stack's size and guard, and is only marked so.
+  int detach_state = PTHREAD_CREATE_JOINABLE;
+  pthread_attr_t joinable;
+  const bool own_attr = attr != nullptr && ::pthread_attr_getdetachstate(attr, &detach_state) == 0 &&
+                        detach_state == PTHREAD_CREATE_DETACHED;
+  if (own_attr) {
+    ::pthread_attr_init(&joinable);
+    std::size_t size = 0;
+    if (::pthread_attr_getstacksize(attr, &size) == 0) ::pthread_attr_setstacksize(&joinable, size);
+    if (::pthread_attr_getguardsize(attr, &size) == 0) ::pthread_attr_setguardsize(&joinable, size);
+  }
+  t->detached = own_attr;
+  const int rc = MS_REAL(pthread_create)(&t->id, own_attr ? &joinable : attr, &Impl::thread_main, t.get());
+  if (own_attr) ::pthread_attr_destroy(&joinable);
   if (rc != 0) return rc;
   *id = t->id;
+  // Detached threads the layer joined are let go here, not while run_threads walks the
+  // list; a new thread may have the id of one of them.
+  l->threads.erase(std::remove_if(l->threads.begin(), l->threads.end(),
+                                  [](const auto& old) { return old->detached && old->joined; }),
+                   l->threads.end());
   l->threads.push_back(std::move(t));
   return 0;
 }
@@ -1066,11 +1097,13 @@ int pthread_join(pthread_t id, void** result) {
   Impl::Thread* t = l != nullptr ? l->find_thread(id) : nullptr;
   if (t == nullptr) return MS_REAL(pthread_join)(id, result);
   l->count("pthread_join");
-  // A join is a blocking wait: virtual time runs until the thread has ended.
-  if (!l->wait_until([t] { return t->state == Impl::Thread::State::finished; }, std::nullopt)) return EDEADLK;
-  const int rc = MS_REAL(pthread_join)(id, result);
+  if (t->detached) return EINVAL;
+  // A join is a blocking wait: virtual time runs until the thread has ended (and the layer
+  // has joined it).
+  if (!l->wait_until([t] { return t->joined; }, std::nullopt)) return EDEADLK;
+  if (result != nullptr) *result = t->result;
   l->forget(t);
-  return rc;
+  return 0;
 }
 
 int pthread_detach(pthread_t id) noexcept {
@@ -1078,8 +1111,11 @@ int pthread_detach(pthread_t id) noexcept {
   Impl::Thread* t = l != nullptr ? l->find_thread(id) : nullptr;
   if (t == nullptr) return MS_REAL(pthread_detach)(id);
   l->count("pthread_detach");
+  if (t->detached) return EINVAL;
+  // It still runs in lockstep until it ends, and the layer joins it then (Impl::resume).
   t->detached = true;
-  return MS_REAL(pthread_detach)(id);  // it still runs in lockstep until it ends
+  if (t->joined) l->forget(t);
+  return 0;
 }
 
 }  // extern "C"

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -283,6 +284,71 @@ TEST(VirtualOs, AJoinWaitsInVirtualTime) {
   EXPECT_EQ(job.rc, 0);
   ::close(sv[0]);
   ::close(sv[1]);
+}
+
+// A thread whose exit is slow: its thread-local object's destructor waits 50 ms of real
+// time (a raw system call: the layer serves nanosleep in virtual time).
+std::atomic<bool> g_exit_done{false};
+struct SlowExit {
+  ~SlowExit() {
+    timespec pause{0, 50'000'000};
+    ::syscall(SYS_nanosleep, &pause, nullptr);
+    g_exit_done = true;
+  }
+};
+void* with_slow_exit(void*) {
+  thread_local SlowExit slow;
+  (void)&slow;  // made, so destroyed at the thread's exit
+  return reinterpret_cast<void*>(7);
+}
+
+// The program goes on only once a thread that ended has exited: its exit (thread-local
+// destructors, glibc giving its malloc cache back) run beside the program made the heap,
+// and the order of a library's tables keyed by address, differ from run to run.
+TEST(VirtualOs, AThreadThatEndedHasExitedWhenTheProgramGoesOn) {
+  World w;
+  VirtualOs vos(w);
+  g_exit_done = false;
+  pthread_t t;
+  ASSERT_EQ(::pthread_create(&t, nullptr, &with_slow_exit, nullptr), 0);
+  EXPECT_TRUE(vos.run_threads());
+  EXPECT_TRUE(g_exit_done.load());
+  void* result = nullptr;
+  EXPECT_EQ(::pthread_join(t, &result), 0);
+  EXPECT_EQ(result, reinterpret_cast<void*>(7));
+}
+
+// Detached threads too, made so or detached after: the layer joins them when they end; the
+// library cannot join them, and a thread made after them is joined as usual.
+TEST(VirtualOs, DetachedThreadsExitBeforeTheProgramGoesOn) {
+  World w;
+  VirtualOs vos(w);
+  pthread_attr_t detached;
+  ::pthread_attr_init(&detached);
+  ::pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
+  g_exit_done = false;
+  pthread_t a;
+  ASSERT_EQ(::pthread_create(&a, &detached, &with_slow_exit, nullptr), 0);
+  ::pthread_attr_destroy(&detached);
+  EXPECT_EQ(::pthread_join(a, nullptr), EINVAL);
+  EXPECT_TRUE(vos.run_threads());
+  EXPECT_TRUE(g_exit_done.load());
+
+  g_exit_done = false;
+  pthread_t b;
+  ASSERT_EQ(::pthread_create(&b, nullptr, &with_slow_exit, nullptr), 0);
+  EXPECT_EQ(::pthread_detach(b), 0);
+  EXPECT_EQ(::pthread_detach(b), EINVAL);
+  EXPECT_TRUE(vos.run_threads());
+  EXPECT_TRUE(g_exit_done.load());
+
+  g_exit_done = false;
+  pthread_t c;
+  ASSERT_EQ(::pthread_create(&c, nullptr, &with_slow_exit, nullptr), 0);
+  void* result = nullptr;
+  EXPECT_EQ(::pthread_join(c, &result), 0);
+  EXPECT_EQ(result, reinterpret_cast<void*>(7));
+  EXPECT_TRUE(g_exit_done.load());
 }
 
 std::atomic<unsigned long> g_spins{0};
