@@ -99,3 +99,72 @@ def test_scaleOut_KubernetesIndexedJobShardsMergeToTheWholePropertySweep(cli, tm
     assert "report merge: exit code" in proc.stdout, describe(proc)
     _assert_merge_equals_whole(load_json(reports / "merged" / "report.json"),
                                _whole(cli, tmp_path, conform_args), shards)
+
+
+CURL788 = Path("/usr/lib/x86_64-linux-gnu/libcurl.so.4")
+KNOWN788 = REPO_ROOT / "conformance" / "known" / "libcurl-7.88.known"
+
+
+def _known_sweep_args():
+    return ["--target", f"lib:{CURL788}", "--known", KNOWN788, "--suite", "property", "--runs", "300",
+            "--seed", "9000", "--no-shrink"]
+
+
+def _assert_same_run(merged, whole, shards):
+    _assert_merge_equals_whole(merged, whole, shards)
+    assert merged["known"] == whole["known"]  # each entry's count of matches included
+    assert len(merged["violations"]) == len(whole["violations"])
+    assert merged["seeds"] == whole["seeds"]
+
+
+@pytest.mark.skipif(not CURL788.exists(), reason="the system libcurl is not installed")
+def test_scaleOut_ShardsJudgedWithAKnownFileMergeToItsMatchesInTheWholeRun(cli, tmp_path):
+    # A library's sweep with its known file, in three shards joined by `report merge`: each
+    # entry's count of matches is the whole run's, not the first shard's.
+    args = _known_sweep_args()
+    proc = cli.run("conform", *args, "--report", tmp_path / "whole", timeout=600)
+    assert proc.returncode == 0, describe(proc)
+    whole = load_json(tmp_path / "whole" / "report.json")
+    shards = []
+    for i in range(3):
+        proc = cli.run("conform", *args, "--shard", f"{i}/3", "--report", tmp_path / f"shard-{i}", timeout=600)
+        assert proc.returncode == 0, describe(proc)
+        shards.append(tmp_path / f"shard-{i}" / "report.json")
+    first = load_json(shards[0])
+    # The sweep tells them apart: some entry matched outside the first shard.
+    assert any(e["matched"] != f["matched"] for e, f in zip(whole["known"]["entries"], first["known"]["entries"]))
+    proc = cli.run("report", "merge", "--out", tmp_path / "merged", *shards)
+    assert proc.returncode == 0, describe(proc)
+    _assert_same_run(load_json(tmp_path / "merged" / "report.json"), whole, 3)
+
+
+@pytest.mark.skipif(not CURL788.exists(), reason="the system libcurl is not installed")
+def test_scaleOut_JobsRunTheShardsAtOnceAndPrintTheWholeRun(cli, tmp_path):
+    # conform --jobs 3: three children of one command, their reports joined; what it prints
+    # and writes is the run of one process, but for the timings and the report's folder.
+    args = _known_sweep_args()
+    one = cli.run("conform", *args, "--report", tmp_path / "one", timeout=600)
+    three = cli.run("conform", *args, "--jobs", "3", "--report", tmp_path / "three", timeout=600)
+    assert one.returncode == three.returncode == 0, describe(three)
+
+    def lines(proc, folder):
+        return [l.replace(str(tmp_path / folder), "DIR") for l in proc.stdout.splitlines()
+                if not l.startswith("speed:")]
+    assert lines(three, "three") == lines(one, "one")
+    assert "multisock: [" not in three.stderr, "a job showed its progress"
+    _assert_same_run(load_json(tmp_path / "three" / "report.json"), load_json(tmp_path / "one" / "report.json"), 3)
+
+
+def test_scaleOut_JobsRefuseWhatTheyCannotSplit(cli, tmp_path):
+    for words, message in [
+        (["--jobs", "0"], "--jobs needs an integer in [1, 64], not '0'"),
+        (["--jobs", "65"], "--jobs needs an integer in [1, 64], not '65'"),
+        (["--target", "engine-real", "--jobs", "2"], "--jobs runs simulated targets only"),
+        (["--jobs", "2", "--list"], "--jobs does not apply to --list"),
+        (["--shard", "0/50000", "--jobs", "3"], "would make more than 100000 shards"),
+    ]:
+        argv = words if "--target" in words else ["--target", "engine-sim", *words]
+        proc = cli.run("conform", *argv, "--report", tmp_path / "never")
+        assert proc.returncode == 2, describe(proc)
+        assert message in proc.stderr, describe(proc)
+        assert not (tmp_path / "never").exists()

@@ -187,6 +187,9 @@ void add_conform(CLI::App& app) {
   value(app, "--report", "DIR", "write DIR/report.json, DIR/junit.xml and DIR/report.html");
   flag(app, "--strict", "SHOULD clauses that are not met fail the run too");
   value(app, "--shard", "I/N", "run only the I-th of N shares of the scenarios (0 <= I < N <= 100000)");
+  value(app, "--jobs", "N",
+        "run the suite as N shards at once, each in a process of its own (1 to 64;\n"
+        "simulated targets only); the report and the output are those of one run");
   flag(app, "--determinism", "run every virtual-time scenario twice and compare the traces");
   value(app, "--failures", "DIR",
         "FAILURES: where failing simulated runs and property histories are\n"

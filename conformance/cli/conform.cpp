@@ -17,6 +17,7 @@
 
 #include "cli/apps.hpp"
 #include "cli/commands.hpp"
+#include "cli/conform_jobs.hpp"
 #include "cli/contract.hpp"
 #include "cli/options.hpp"
 #include "cli/report_build.hpp"
@@ -353,6 +354,37 @@ ReportContext report_context(const ConformOptions& o, SuiteRuns& done, double wa
   return ctx;
 }
 
+// The suite run in this process: its report, and the shrunk files it wrote. A child of
+// conform --jobs shows no progress and leaves its parent what the report does not carry.
+json run_here(const Suite& suite, ConformOptions& o, ShrunkFiles& shrunk_by_run) {
+  const std::optional<std::string> parent_folder = job_folder();
+  const bool property = o.suite == "property";
+  const auto wall_start = std::chrono::steady_clock::now();
+  SuiteRuns done = run_all(suite, o, /*progress=*/!parent_folder);
+  std::vector<ScenarioRun>& runs = done.runs;
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  // Shrinking's re-runs are judged as the suite's were, against a copy of the contract: the
+  // report's count of each known entry's matches is the suite's.
+  Contract shrinking = o.contract;
+  const RunOptions judged = shrinking.run_options();
+  if (property)
+    property_finish(runs, o.target, judged, ms::conf::contract(o.contract.edition, o.strict), o.shrink,
+                    o.http2_peers);
+
+  const std::map<std::size_t, std::string> shrunk =
+      property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, done, o, judged);
+  for (auto& [i, path] : shrunk) shrunk_by_run[{runs[i].name, runs[i].seed}] = path;
+  json rep = build_report(runs, done.folded, report_context(o, done, wall));
+  if (parent_folder) {
+    std::vector<bool> reached;
+    if (o.contract.known)
+      for (const KnownDeviation& d : o.contract.known->entries) reached.push_back(d.reached);
+    leave_for_parent(*parent_folder, shrunk_by_run, reached);
+  }
+  return rep;
+}
+
 }  // namespace
 
 int cmd_conform(Args& args) {
@@ -389,30 +421,16 @@ int cmd_conform(Args& args) {
   if (o.list) return list_suite(suite, o);
   if (o.mutants) return run_mutants(suite, o);
 
-  const auto wall_start = std::chrono::steady_clock::now();
-  SuiteRuns done = run_all(suite, o, /*progress=*/true);
-  std::vector<ScenarioRun>& runs = done.runs;
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  // Shrinking's re-runs are judged as the suite's were, against a copy of the contract: the
-  // report's count of each known entry's matches is the suite's.
-  Contract shrinking = o.contract;
-  const RunOptions judged = shrinking.run_options();
-  if (property)
-    property_finish(runs, o.target, judged, ms::conf::contract(o.contract.edition, o.strict), o.shrink,
-                    o.http2_peers);
-
-  const std::map<std::size_t, std::string> shrunk =
-      property ? std::map<std::size_t, std::string>{} : write_shrunk_failures(suite, done, o, judged);
+  ShrunkFiles shrunk_by_run;
+  const json rep = o.jobs > 1 ? run_jobs(o, args.words(), shrunk_by_run).value_or(json()) : run_here(suite, o, shrunk_by_run);
+  if (rep.is_null()) return 3;  // a job wrote no report (said on stderr)
   print_unseen_known(o);
-  std::map<std::pair<std::string, std::uint64_t>, std::string> shrunk_by_run;
-  for (auto& [i, path] : shrunk) shrunk_by_run[{runs[i].name, runs[i].seed}] = path;
-  const json rep = build_report(runs, done.folded, report_context(o, done, wall));
   print_scenario_lines(rep, shrunk_by_run);
   if (o.report_dir) write_reports(rep, *o.report_dir);
   print_summary(rep);
   return rep["summary"]["exit_code"].get<int>();
 }
+
 
 namespace {
 

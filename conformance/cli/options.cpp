@@ -75,7 +75,7 @@ namespace {
 // too; the words of a library run (--target, --suite, seeds, policies) do not.
 std::string read_app_options(Args& args, const std::string& command, ConformOptions& o) {
   for (const char* word : {"--target", "--suite", "--seed", "--runs", "--peers", "--policy", "--loop", "--repeat",
-                           "--shard", "--world", "--hang-after", "--known"})
+                           "--shard", "--jobs", "--world", "--hang-after", "--known"})
     if (args.value(word)) return std::string(word) + " does not apply to conform --app";
   for (const char* word : {"--mutants", "--list-mutants", "--determinism", "--list"})
     if (args.flag(word)) return std::string(word) + " does not apply to conform --app";
@@ -173,6 +173,21 @@ std::string read_conform_options(Args& args, ConformOptions& o) {
       return "--shard needs I/N with 0 <= I < N <= " + std::to_string(kShardsMax) + ", not " + quoted_word(*s);
     o.shard_i = static_cast<int>(i);
     o.shard_n = static_cast<int>(n);
+  }
+  if (auto s = args.value("--jobs")) {
+    std::uint64_t v = 0;
+    if (!parse_number(*s, kJobsMax, v) || v == 0)
+      return "--jobs needs an integer in [1, " + std::to_string(kJobsMax) + "], not " + quoted_word(*s);
+    o.jobs = static_cast<int>(v);
+  }
+  if (o.jobs > 1) {
+    if (!o.target.is_virtual())
+      return "--jobs runs simulated targets only: runs on real sockets would share loopback ports and "
+             "the machine's time (--world sim, or engine-sim)";
+    if (o.list || o.mutants || o.list_mutants) return "--jobs does not apply to --list, --mutants or --list-mutants";
+    if (static_cast<std::uint64_t>(o.shard_n) * static_cast<std::uint64_t>(o.jobs) > kShardsMax)
+      return "--shard " + std::to_string(o.shard_i) + "/" + std::to_string(o.shard_n) + " with --jobs " +
+             std::to_string(o.jobs) + " would make more than " + std::to_string(kShardsMax) + " shards";
   }
   return args.problem();
 }

@@ -32,6 +32,7 @@ bool parse_number(std::string_view text, std::uint64_t max, std::uint64_t& out);
 inline constexpr std::uint64_t kRunsMax = 1000000;       // conform --runs
 inline constexpr std::uint64_t kRepeatMax = 1000;        // conform --repeat
 inline constexpr std::uint64_t kShardsMax = 100000;      // conform --shard I/N
+inline constexpr std::uint64_t kJobsMax = 64;            // conform --jobs
 inline constexpr std::uint64_t kShrinkRunsMax = 100000;  // shrink --max-runs
 inline constexpr std::uint64_t kFetchValueMax = 0x7fffffff;  // fetch's times and redirects (2^31-1 ms)
 inline constexpr std::uint64_t kFetchParallelMax = 10000;  // fetch --parallel
@@ -69,6 +70,7 @@ struct ConformOptions {
   std::optional<std::string> report_dir;
   bool strict = false;
   int shard_i = 0, shard_n = 1;
+  int jobs = 1;  // --jobs: shards run at once in child processes (cli/conform_jobs.hpp)
   bool determinism = false;
   bool quiet = false;
   std::string failures_dir = "failures";

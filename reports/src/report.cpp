@@ -1145,6 +1145,16 @@ json known_file(const json& r) {
   return k.is_object() ? k.value("file", json()) : json();
 }
 
+// A known file's entries as a report lists them, without the count of the run's matches:
+// what shards judged with one file have in common.
+json known_entries_unmatched(const json& r) {
+  const json& k = r["known"];
+  json entries = k.is_object() ? k.value("entries", json::array()) : json::array();
+  for (auto& e : entries)
+    if (e.is_object()) e.erase("matched");
+  return entries;
+}
+
 }  // namespace
 
 json merge(const std::vector<json>& shards, const std::vector<std::string>& names) {
@@ -1166,6 +1176,7 @@ json merge(const std::vector<json>& shards, const std::vector<std::string>& name
     differs("target kind", r["target"]["kind"], first["target"]["kind"]);
     differs("world", r["target"].value("world", json()), first["target"].value("world", json()));
     differs("known deviations", known_file(r), known_file(first));
+    differs("known deviation entries", known_entries_unmatched(r), known_entries_unmatched(first));
   }
 
   json out = first;
@@ -1184,6 +1195,17 @@ json merge(const std::vector<json>& shards, const std::vector<std::string>& name
   }
   if (!std::isfinite(wall) || !std::isfinite(simulated))
     throw ReportError("merge: /speed: the seconds of the reports add up past what a number holds");
+  // Each known entry matched in some shards' runs: the whole run's count is their sum.
+  if (out["known"].is_object() && out["known"].contains("entries")) {
+    json& entries = out["known"]["entries"];
+    for (std::size_t e = 0; e < entries.size(); ++e) {
+      long long matched = 0;
+      for (std::size_t i = 0; i < shards.size(); ++i)
+        matched = add_counts(matched, shards[i]["known"]["entries"][e]["matched"].get<long long>(),
+                             name(i) + ": /known/entries/" + std::to_string(e) + "/matched");
+      entries[e]["matched"] = matched;
+    }
+  }
   out["generated_at"] = generated;
   out["seeds"] = seeds;
   out["shard"] = {{"index", 0}, {"count", 1}};

@@ -405,6 +405,33 @@ TEST(Merge, RefusesOneScenarioInTwoFilesAndShardsOfAnotherWorldOrKnownFile) {
             "merge: report 2 is of another run than report 1: known deviations \"k.known\" vs null");
 }
 
+// Shards judged with one known file: each entry's count of matches is the sum of the
+// shards' (the first shard's alone told a reader an entry matched in another was unseen).
+TEST(Merge, KnownEntryMatchesAddUp) {
+  const auto with_known = [](json r, long long first, long long second) {
+    const auto entry = [](const char* clause, long long line, long long matched) {
+      return json{{"clause", clause}, {"scenario", ""}, {"match", ""}, {"reason", "why"},
+                  {"evidence", "head_request"}, {"line", line}, {"matched", matched}};
+    };
+    r["known"] = {{"file", "k.known"}, {"implementation", "multisock"}, {"versions", "any"}, {"title", ""},
+                  {"entries", json::array({entry("TM-DELETE", 10, first), entry("SC-CHANGES", 14, second)})}};
+    return r;
+  };
+  const json s0 = with_known(sample_report({.shard_index = 0, .shard_count = 2}), 3, 0);
+  const json s1 = with_known(sample_report({.shard_index = 1, .shard_count = 2}), 4, 2);
+  const json m = rep::merge({s0, s1});
+  EXPECT_EQ(rep::validate(m), std::vector<std::string>{});
+  EXPECT_EQ(m["known"]["entries"][0]["matched"], 7);
+  EXPECT_EQ(m["known"]["entries"][1]["matched"], 2);
+  EXPECT_EQ(rep::merge({s1, s0})["known"], m["known"]);
+  // One file's path, other entries: not one run.
+  json edited = s1;
+  edited["known"]["entries"][1]["clause"] = "SC-REMOVE";
+  EXPECT_NE(report_error([&] { rep::merge({s0, edited}); })
+                .find("merge: report 2 is of another run than report 1: known deviation entries"),
+            std::string::npos);
+}
+
 TEST(Diff, TextShowsControlCharactersEscaped) {
   json before = sample_report({.with_violation = false});
   json after = before;
