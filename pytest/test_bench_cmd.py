@@ -54,6 +54,10 @@ def test_bench_WritesEverySectionWithBothSides(quick_run):
         assert all(x > 0 for x in v["engine"] + v["library"]), op
     assert [t["transfers"] for t in rep["simulator"]["transfers"]] == [200, 1000]
     assert rep["simulator"]["property"]["histories"] == 100
+    # The same sweep through conform --jobs, on every core (at least two jobs).
+    jobs = rep["simulator"]["property_jobs"]
+    assert jobs["histories"] == 100 and jobs["jobs"] >= 2 and jobs["per_wall_second"] > 0
+    assert f"`--jobs {jobs['jobs']}`" in (out / "bench.md").read_text()
     # The hour file's process, and beside it the same program doing nothing but start and end.
     hour = rep["simulator"]["hour"]
     assert hour["cpu_ms_median"] > 0 and hour["process_start_wall_ms_median"] > 0

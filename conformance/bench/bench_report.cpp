@@ -304,12 +304,14 @@ Section simulator(const json& r) {
   if (h.contains("process_start_wall_ms_median"))  // runs written before it have no such figure
     s.rows.push_back({"`multisock replay --help`: the process alone (start, libraries, exit)", "",
                       num(h.at("process_start_wall_ms_median").get<double>(), 1) + " ms wall"});
-  for (const char* key : {"property", "property_http1"}) {
+  for (const char* key : {"property", "property_http1", "property_jobs"}) {
     if (!sim.contains(key)) continue;
     const json& p = sim.at(key);
     const bool http1 = p.value("peers", std::string("all")) == "http1";
+    const int jobs = p.value("jobs", 1);
     s.rows.push_back({"property suite, " + num(p.at("histories").get<double>(), 0) + " histories" +
-                          (http1 ? ", HTTP/1.1 peers only (`--peers http1`)" : ""),
+                          (http1 ? ", HTTP/1.1 peers only (`--peers http1`)" : "") +
+                          (jobs > 1 ? ", `--jobs " + std::to_string(jobs) + "` (the CPU of every process)" : ""),
                       num(p.at("cpu_s").get<double>() * 1e3, 0),
                       num(p.at("per_cpu_second").get<double>(), 0) + " per CPU-second, " +
                           num(p.at("per_wall_second").get<double>(), 0) + " per wall second"});
