@@ -91,7 +91,8 @@ bool start(Child& c, const std::vector<std::string>& argv, std::string& why) {
   args.push_back(nullptr);
   for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-  const int rc = posix_spawn(&c.pid, args[0], &files, nullptr, args.data(), envp.data());
+  // This very program, even if its file was replaced or removed since it started.
+  const int rc = posix_spawn(&c.pid, "/proc/self/exe", &files, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&files);
   if (rc != 0) why = std::strerror(rc);
   return rc == 0;
