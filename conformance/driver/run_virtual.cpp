@@ -217,14 +217,25 @@ ScenarioRun run_virtual(const Scenario& scenario, const TargetSpec& target,
     out.message = target.name() + ": " + server.error();
     return out;
   }
+  // The request is the child's first allocations, and the library's heap is laid out after
+  // them (libcurl orders simultaneous steps by heap address): one run is asked for in the
+  // same bytes whatever its file is called and however its choices came, a `choices` line
+  // of the file (a replay) or the shrinker's. The file's name goes along only for
+  // MS_VIRTUAL_CALLS, whose lines name the scenario.
+  Scenario asked = scenario;
+  std::optional<std::vector<std::uint64_t>> choices = options.choices;
+  if (!choices && asked.replay_choices) choices = asked.choices;
+  asked.replay_choices = false;
+  asked.choices.clear();
+  const char* calls_file = std::getenv("MS_VIRTUAL_CALLS");
   std::string request;
-  put(request, "scenario_file", scenario.file);
-  put(request, "scenario_text", format_scenario(scenario));
+  put(request, "scenario_file", calls_file != nullptr && *calls_file != '\0' ? scenario.file : "scenario");
+  put(request, "scenario_text", format_scenario(asked));
   put(request, "seed", std::to_string(out.seed));
   put(request, "thread_wall_ms", std::to_string((target.hang_after * kThreadWallShareTenths / 10).count()));
   if (options.policy) put(request, "policy", *options.policy);
   if (options.loop) put(request, "loop", *options.loop);
-  if (options.choices) put(request, "choices", numbers_text(*options.choices));
+  if (choices) put(request, "choices", numbers_text(*choices));
   put(request, "implementation", options.target_implementation);
   put(request, "version", options.target_version ? options.target_version->to_string() : "");
   const RunOutcome child = server.run(request, target.hang_after);
