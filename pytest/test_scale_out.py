@@ -11,7 +11,10 @@ scenario (by file, name and seed) its verdict and its trace_hash. Timings, the s
 member and the run's own metadata are not compared."""
 
 import os
+import re
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -168,3 +171,34 @@ def test_scaleOut_JobsRefuseWhatTheyCannotSplit(cli, tmp_path):
         assert proc.returncode == 2, describe(proc)
         assert message in proc.stderr, describe(proc)
         assert not (tmp_path / "never").exists()
+
+
+def test_scaleOut_AJobThatDiesIsAnErrorThatSaysWhich(cli, tmp_path):
+    # One child killed mid-run (as the OOM killer would): no merged verdict, exit 3, the job
+    # and how it ended named; the children's folder is gone with the parent.
+    proc = subprocess.Popen([str(cli_path()), "conform", "--target", "engine-sim", "--suite", "property", "--runs",
+                             "200000", "--seed", "1", "--no-shrink", "--jobs", "2", "--report", str(tmp_path / "r")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    killed = None
+    deadline = time.monotonic() + 60
+    while killed is None and time.monotonic() < deadline and proc.poll() is None:
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                env = (Path("/proc") / pid / "environ").read_bytes()
+                ppid = int((Path("/proc") / pid / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            folder = re.search(rb"(?:^|\0)MULTISOCK_JOB_FOLDER=([^\0]+)", env)
+            if ppid == proc.pid and folder:
+                os.kill(int(pid), signal.SIGKILL)
+                killed = Path(folder.group(1).decode())
+                break
+        time.sleep(0.05)
+    out, err = proc.communicate(timeout=600)
+    assert killed is not None, err
+    assert proc.returncode == 3, err
+    assert "multisock: --jobs: job " in err and "signal Killed" in err and "it wrote no report" in err, err
+    assert not (tmp_path / "r" / "report.json").exists()
+    assert killed.parent.name.startswith("multisock-jobs-") and not killed.parent.exists()

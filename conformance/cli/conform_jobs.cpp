@@ -3,6 +3,7 @@
 #include "cli/conform_jobs.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,15 +43,16 @@ std::string read_text(const fs::path& path) {
   return s.str();
 }
 
-// The last `lines` lines of a text.
+// The last `lines` lines of a text (a last line without its newline counts).
 std::string tail(const std::string& text, int lines) {
   std::size_t at = text.size();
-  for (int n = 0; n <= lines && at > 0; ++n) {
+  if (at > 0 && text[at - 1] == '\n') --at;  // the last line's own newline
+  for (int n = 0; n < lines && at > 0; ++n) {
     const std::size_t nl = text.rfind('\n', at - 1);
     if (nl == std::string::npos) return text;
-    if (n < lines) at = nl;
+    at = nl;
   }
-  return text.substr(at == text.size() ? at : at + 1);
+  return at == 0 ? text : text.substr(at + 1);
 }
 
 std::string self_path() {
@@ -98,8 +100,29 @@ bool start(Child& c, const std::vector<std::string>& argv, std::string& why) {
   return rc == 0;
 }
 
-void wait_for(Child& c) {
-  while (waitpid(c.pid, &c.status, 0) < 0 && errno == EINTR) {
+// Waits for every child; once one is killed by a signal (it writes no report, so the run
+// has no verdict), the others are stopped rather than waited for.
+void wait_for_all(std::vector<Child>& children) {
+  std::size_t left = 0;
+  for (const Child& c : children) left += c.pid > 0;
+  std::vector<bool> done(children.size(), false);
+  bool stopping = false;
+  while (left > 0) {
+    bool reaped = false;
+    for (std::size_t j = 0; j < children.size(); ++j) {
+      Child& c = children[j];
+      if (c.pid <= 0 || done[j]) continue;
+      const pid_t r = waitpid(c.pid, &c.status, WNOHANG);
+      if (r != c.pid && !(r < 0 && errno == ECHILD)) continue;
+      done[j] = reaped = true;
+      --left;
+      if (WIFSIGNALED(c.status) && !stopping) {
+        stopping = true;
+        for (std::size_t k = 0; k < children.size(); ++k)
+          if (!done[k] && children[k].pid > 0) ::kill(children[k].pid, SIGTERM);
+      }
+    }
+    if (!reaped && left > 0) ::usleep(20'000);
   }
 }
 
@@ -207,8 +230,10 @@ std::optional<json> run_jobs(ConformOptions& o, const std::vector<std::string>& 
       started = false;
     }
   }
-  for (Child& c : children)
-    if (c.pid > 0) wait_for(c);
+  if (!started)
+    for (const Child& c : children)
+      if (c.pid > 0) ::kill(c.pid, SIGTERM);
+  wait_for_all(children);
   if (!started) return std::nullopt;
 
   // What the children said on stderr (shrinking, warnings), in shard order.
