@@ -422,7 +422,8 @@ int cmd_conform(Args& args) {
   if (o.mutants) return run_mutants(suite, o);
 
   ShrunkFiles shrunk_by_run;
-  const json rep = o.jobs > 1 ? run_jobs(o, args.words(), shrunk_by_run).value_or(json()) : run_here(suite, o, shrunk_by_run);
+  const json rep =
+      o.jobs > 1 ? run_jobs(o, args.words(), shrunk_by_run).value_or(json()) : run_here(suite, o, shrunk_by_run);
   if (rep.is_null()) return 3;  // a job wrote no report (said on stderr)
   print_unseen_known(o);
   print_scenario_lines(rep, shrunk_by_run);
