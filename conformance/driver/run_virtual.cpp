@@ -219,14 +219,16 @@ ScenarioRun run_virtual(const Scenario& scenario, const TargetSpec& target,
   }
   // The request is the child's first allocations, and the library's heap is laid out after
   // them (libcurl orders simultaneous steps by heap address): one run is asked for in the
-  // same bytes whatever its file is called and however its choices came, a `choices` line
-  // of the file (a replay) or the shrinker's. The file's name goes along only for
-  // MS_VIRTUAL_CALLS, whose lines name the scenario.
+  // same bytes whatever its file is called, whatever its comments and title say, and however
+  // its choices came, a `choices` line of the file (a replay) or the shrinker's. The file's
+  // name goes along only for MS_VIRTUAL_CALLS, whose lines name the scenario.
   Scenario asked = scenario;
   std::optional<std::vector<std::uint64_t>> choices = options.choices;
   if (!choices && asked.replay_choices) choices = asked.choices;
   asked.replay_choices = false;
   asked.choices.clear();
+  asked.description.clear();
+  asked.title.clear();
   const char* calls_file = std::getenv("MS_VIRTUAL_CALLS");
   std::string request;
   put(request, "scenario_file", calls_file != nullptr && *calls_file != '\0' ? scenario.file : "scenario");
