@@ -174,6 +174,22 @@ def test_known_deviations_cover_generated_histories(cli, tmp_path, library, know
     assert all("[known: " in v for v in violations), describe(replay)
 
 
+@pytest.mark.parametrize("library,seed", [(CURL788, 60004), (CURL788_NSS, 60005)])
+def test_known_deviations_cover_generated_histories_under_a_classic_loop(cli, tmp_path, library, seed):
+    # Under `--loop perform-poll` the h2c HTTP2 ending (and the NSS build's TLS failure) are
+    # CL-PROGRESS violations: failing without the known file, known with it.
+    if not library.exists():
+        pytest.skip(f"{library} is not installed")
+    known = REPO_ROOT / "conformance" / "known" / "libcurl-7.88.known"
+    common = ["conform", "--target", f"lib:{library}", "--suite", "property", "--runs", "1", "--seed", str(seed),
+              "--loop", "perform-poll", "--no-shrink"]
+    plain = cli.run(*common, "--failures", tmp_path / "plain")
+    assert plain.returncode == 1 and "CL-PROGRESS" in plain.stdout, describe(plain)
+    judged = cli.run(*common, "--known", known, "--failures", tmp_path / "known")
+    assert judged.returncode == 0, describe(judged)
+    assert re.search(rf"^known\s+property-{seed} ", judged.stdout, re.M), describe(judged)
+
+
 @pytest.mark.skipif(not CURL788.exists(), reason="the system libcurl is not installed")
 def test_a_library_with_threads_replays_the_same_trace(cli, tmp_path):
     # Three HTTP/2 streams of one connection end at one instant; the library orders their
