@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -72,6 +73,7 @@ struct Child {
   std::uint64_t shard_i = 0, shard_n = 1;
   pid_t pid = -1;
   int status = 0;
+  bool ended = false;  // reaped (status holds how)
 };
 
 // Starts `argv` with its output in the child's folder and the job variable set; false with
@@ -103,26 +105,24 @@ bool start(Child& c, const std::vector<std::string>& argv, std::string& why) {
 // Waits for every child; once one is killed by a signal (it writes no report, so the run
 // has no verdict), the others are stopped rather than waited for.
 void wait_for_all(std::vector<Child>& children) {
-  std::size_t left = 0;
-  for (const Child& c : children) left += c.pid > 0;
-  std::vector<bool> done(children.size(), false);
+  const auto running = [&] {
+    return std::any_of(children.begin(), children.end(), [](const Child& c) { return c.pid > 0 && !c.ended; });
+  };
   bool stopping = false;
-  while (left > 0) {
+  while (running()) {
     bool reaped = false;
-    for (std::size_t j = 0; j < children.size(); ++j) {
-      Child& c = children[j];
-      if (c.pid <= 0 || done[j]) continue;
+    for (Child& c : children) {
+      if (c.pid <= 0 || c.ended) continue;
       const pid_t r = waitpid(c.pid, &c.status, WNOHANG);
       if (r != c.pid && !(r < 0 && errno == ECHILD)) continue;
-      done[j] = reaped = true;
-      --left;
+      c.ended = reaped = true;
       if (WIFSIGNALED(c.status) && !stopping) {
         stopping = true;
-        for (std::size_t k = 0; k < children.size(); ++k)
-          if (!done[k] && children[k].pid > 0) ::kill(children[k].pid, SIGTERM);
+        for (const Child& other : children)
+          if (other.pid > 0 && !other.ended) ::kill(other.pid, SIGTERM);
       }
     }
-    if (!reaped && left > 0) ::usleep(20'000);
+    if (!reaped) ::usleep(20'000);
   }
 }
 

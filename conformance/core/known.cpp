@@ -3,7 +3,6 @@
 #include "conformance/known.hpp"
 
 #include <algorithm>
-
 #include <fstream>
 #include <sstream>
 #include <vector>
