@@ -190,6 +190,27 @@ def test_known_deviations_cover_generated_histories_under_a_classic_loop(cli, tm
     assert re.search(rf"^known\s+property-{seed} ", judged.stdout, re.M), describe(judged)
 
 
+@pytest.mark.skipif(not CURL814.exists(), reason="libcurl 8.14.1 is not installed")
+@pytest.mark.parametrize("loop,call,clause", [("perform-poll", "multi_poll", "CL-POLL-WAITS"),
+                                              ("perform-wait", "multi_wait", "CL-WAIT-EMPTY")])
+def test_a_connection_the_library_waits_on_is_a_descriptor_to_offer(cli, tmp_path, loop, call, clause):
+    # libcurl 8 keeps waiting on an HTTP/2 connection it is shutting down once no transfer
+    # runs: its poll ends when the peer closes (not after timeout_ms), its wait does not
+    # return at once. The pages ask either only of a library with no descriptor to offer;
+    # the trace lists the connection ("on FD") and the clause passes. (The history also
+    # shows a known TM-DEADLINE deviation, so its file is written.)
+    seed = "60130"
+    known = REPO_ROOT / "conformance" / "known" / "libcurl-8.14.known"
+    proc = cli.run("conform", "--target", f"lib:{CURL814}", "--known", known, "--suite", "property", "--runs", "1",
+                   "--seed", seed, "--loop", loop, "--no-shrink", "--failures", tmp_path)
+    assert proc.returncode == 0, describe(proc)
+    assert re.search(rf"^{clause}\s+MUST\s+pass ", proc.stdout, re.M), describe(proc)
+    replay = cli.run("replay", tmp_path / f"property-{seed}.scn", "--target", f"lib:{CURL814}", "--loop", loop,
+                     "--known", known)
+    waits = [json.loads(line.split(" ", 1)[1]) for line in replay.stdout.splitlines() if f'"kind":"{call}"' in line]
+    assert any(re.fullmatch(r"took \d+ on \d+( \d+)*", w.get("text", "")) for w in waits), describe(replay)
+
+
 @pytest.mark.skipif(not CURL788.exists(), reason="the system libcurl is not installed")
 def test_a_library_with_threads_replays_the_same_trace(cli, tmp_path):
     # Three HTTP/2 streams of one connection end at one instant; the library orders their

@@ -5,9 +5,10 @@
 // The calls that wait are judged by the time they took ("took NS" in the event's text,
 // trace.hpp) against what the pages promise: perform never waits; wait and poll end by
 // timeout_ms or the multi's own shorter timeout (multi_timeout's answer just before);
-// with nothing to wait for, wait returns at once and poll waits its time out, unless a
-// wakeup came first. Virtual time is exact; the 1 ms slack covers the millisecond
-// rounding of multi_timeout, and a real-time run adds its timer tolerance.
+// with nothing to wait for (no unfinished transfer, no connection the library waited on,
+// numfds 0), wait returns at once and poll waits its time out, unless a wakeup came
+// first. Virtual time is exact; the 1 ms slack covers the millisecond rounding of
+// multi_timeout, and a real-time run adds its timer tolerance.
 #include "checker_state.hpp"
 
 namespace ms::conf {
@@ -21,6 +22,17 @@ std::int64_t took_ns(const Event& e) {
     if (w[k] == "took" && parse_long(w[k + 1], v)) return v;
   }
   return -1;
+}
+
+// "on FD..." of a wait event: the connections the library itself waited on while no
+// transfer ran (the driver writes it in a simulated world, where it can see them).
+bool waited_on_a_connection(const Event& e) {
+  const std::vector<std::string_view> w = words(e.text);
+  for (std::size_t k = 0; k + 1 < w.size(); ++k) {
+    long fd = 0;
+    if (w[k] == "on" && parse_long(w[k + 1], fd)) return true;
+  }
+  return false;
 }
 
 std::string ms_text(std::int64_t ns) {
@@ -75,8 +87,13 @@ void Checker::State::on_wait(std::size_t i, const Event& e) {
   });
   // No transfer the library could wait for: none added, or every one done and read.
   const bool nothing_to_wait_for = unfinished.empty();
+  // Yet it may have had a descriptor to offer: a connection no transfer uses that it
+  // waited on all the same (libcurl 8 watches one it is shutting down, until its peer's
+  // close), or, where the trace cannot show those (real sockets), numfds counting a ready
+  // one. (Extra descriptors count in numfds too; the pages' rule is for calls without.)
+  const bool had_one = waited_on_a_connection(e) || e.code > 0;
   if (!poll && nothing_to_wait_for) {
-    check(ClauseId::CL_WAIT_EMPTY, took <= tol, i, t, [&] {
+    check(ClauseId::CL_WAIT_EMPTY, took <= tol || had_one, i, t, [&] {
       return "expected multi_wait with no descriptor to wait for to return at once, observed it "
              "waited " + ms_text(took);
     });
@@ -87,7 +104,7 @@ void Checker::State::on_wait(std::size_t i, const Event& e) {
              ms_text(took);
     });
   } else if (poll && nothing_to_wait_for) {
-    check(ClauseId::CL_POLL_WAITS, took + tol >= bound, i, t, [&] {
+    check(ClauseId::CL_POLL_WAITS, took + tol >= bound || had_one, i, t, [&] {
       return "expected multi_poll with no descriptor to wait for to wait " + bound_text +
              ", observed it returned after " + ms_text(took);
     });

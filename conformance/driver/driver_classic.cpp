@@ -67,11 +67,21 @@ int Driver::Impl::wait_call(EventKind kind, int timeout_ms, int& numfds) {
   e.kind = kind;
   e.value = timeout_ms;
   const bool poll = kind == EventKind::multi_poll;
+  // scratch is free here (classic_wait only empties the readiness changes into it); no
+  // vector of its own, as a larger Impl would move a library's heap and its traces.
+  env.waited_on(scratch);  // forget the waits before this call
   return recorded_call(e, poll ? "multi_poll" : "multi_wait", "", [&] {
     const int code = poll ? api.multi_poll(multi, nullptr, 0, timeout_ms, &numfds)
                           : api.multi_wait(multi, nullptr, 0, timeout_ms, &numfds);
     e.code = numfds;
     e.text = took_text(env.now() - before);
+    // With no transfer running, the connections the library still waited on say it had
+    // a descriptor to offer (CL-WAIT-EMPTY, CL-POLL-WAITS): "on FD...".
+    if (running == 0) {
+      env.waited_on(scratch);
+      if (!scratch.empty()) e.text += " on";
+      for (const int fd : scratch) e.text += " " + std::to_string(fd);
+    }
     return code;
   });
 }

@@ -38,6 +38,7 @@ class SimEnvironment final : public Environment {
   void ready_changes(std::vector<int>& out) override { world_.drain_ready_changes(out); }
   void watch(int, int) override {}
   bool is_virtual() const override { return true; }
+  void waited_on(std::vector<int>& out) override { world_.drain_waited_on(out); }
 
  private:
   sim::World& world_;

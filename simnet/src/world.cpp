@@ -194,6 +194,7 @@ struct Slot {
   NetError pending = NetError::none;  // take_error()
   NetError failure = NetError::none;  // what recv/send say once failed
   bool dirty = false;
+  bool waited = false;  // a wait watched it since drain_waited_on
   std::uint64_t lookup = 0;
   int peer = -1;               // channel: the other end, -1 once it is closed
   std::uint64_t counter = 0;   // counter: its value
@@ -661,6 +662,22 @@ void World::drain_ready_changes(std::vector<int>& out) {
   impl_->dirty.clear();
 }
 
+// A flag on the slot, no list: noting allocates nothing, so a library's heap (and the
+// order of its tables keyed by address) is the same as without it.
+void World::note_waited_on(int fd) {
+  if (Slot* s = impl_->slot(fd); s != nullptr && s->kind == SlotKind::stream) s->waited = true;
+}
+
+void World::drain_waited_on(std::vector<int>& out) {
+  out.clear();
+  for (std::size_t fd = 0; fd < impl_->slots.size(); ++fd) {
+    Slot& s = impl_->slots[fd];
+    if (!s.waited) continue;
+    s.waited = false;
+    if (s.kind == SlotKind::stream) out.push_back(static_cast<int>(fd));
+  }
+}
+
 void World::set_link(const Address& server, const LinkOptions& link) {
   impl_->links[server] = link;
 }
@@ -1038,6 +1055,8 @@ int World::readiness(int fd) {
 
 int World::wait(port::WaitFd* fds, std::size_t count, Nanos timeout) {
   const Nanos until = timeout > Nanos::max() - now_ ? Nanos::max() : now_ + std::max(timeout, Nanos{0});
+  for (std::size_t i = 0; i < count; ++i)
+    if (fds[i].want != 0) note_waited_on(fds[i].fd);
   for (;;) {
     int ready_count = 0;
     for (std::size_t i = 0; i < count; ++i) {

@@ -136,6 +136,26 @@ std::vector<Case> cases() {
          t.note("classic-loop perform-poll").at(0).tq(-1).at(100).poll(100, 100);
          return t.cleanup();
        }},
+      {"poll_with_a_ready_descriptor_of_its_own_returns", "CL-POLL-WAITS", false, [] {
+         T t;  // no transfer, but the library watched a connection that became readable
+         t.note("classic-loop perform-poll").at(0).tq(-1).at(30).poll(100, 30, 1);
+         return t.cleanup();
+       }},
+      {"wait_with_a_ready_descriptor_of_its_own_waits", "CL-WAIT-EMPTY", false, [] {
+         T t;
+         t.note("classic-loop perform-wait").at(0).tq(-1).at(30).wait(100, 30, 1);
+         return t.cleanup();
+       }},
+      {"wait_on_a_connection_of_its_own_waits", "CL-WAIT-EMPTY", false, [] {
+         T t;  // no transfer, no descriptor ready: the library waited on connection 5
+         t.note("classic-loop perform-wait").at(0).tq(-1).at(100).wait(100, 100).text("took 100000000 on 5");
+         return t.cleanup();
+       }},
+      {"poll_on_a_connection_of_its_own_returns", "CL-POLL-WAITS", false, [] {
+         T t;
+         t.note("classic-loop perform-poll").at(0).tq(-1).at(10).poll(100, 10).text("took 10000000 on 5 7");
+         return t.cleanup();
+       }},
       {"wakeup_ignored", "CL-WAKEUP", true, [] {
          T t;
          t.note("classic-loop perform-poll").at(0).wakeup().tq(-1).at(100).poll(100, 100);

@@ -97,6 +97,9 @@ class Environment {
   // Told of every registration change, so a real environment can update epoll.
   virtual void watch(int fd, int action) = 0;
   virtual bool is_virtual() const = 0;
+  // The client connections the target itself waited on (inside multi_wait or multi_poll)
+  // since the last call, ascending; empty where that cannot be seen (real sockets).
+  virtual void waited_on(std::vector<int>& out) { out.clear(); }
 };
 
 // Events one run keeps (DriverOptions::trace_events_max): a flood past it is stopped.

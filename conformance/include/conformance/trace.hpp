@@ -81,8 +81,10 @@ namespace ms::conf {
   X(write_cb)        /* easy, value = bytes offered, result = the callback's return */    \
   X(read_cb)         /* easy, value = buffer size, result = the callback's return */    \
   X(perform)         /* result, running (after), text "took NS" (time inside the call) */ \
-  X(multi_wait)      /* value = timeout_ms, result, code = numfds, text "took NS" */     \
-  X(multi_poll)      /* value = timeout_ms, result, code = numfds, text "took NS" */     \
+  X(multi_wait)      /* value = timeout_ms, result, code = numfds, text "took NS", and \
+                        " on FD..." (simulated, no transfer running): the connections   \
+                        the library itself waited on */                                  \
+  X(multi_poll)      /* value = timeout_ms, result, code = numfds, text as multi_wait */ \
   X(wakeup)          /* result */                                                        \
   X(fdset)           /* result, value = max_fd, text "in FD... out FD..." (the sets) */ \
   X(app_wait)        /* recorded program waits: fd = epoll fd or -1, value = timeout_ms, \

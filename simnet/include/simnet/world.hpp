@@ -155,6 +155,13 @@ class World final : public port::Clock, public port::Net, public port::Resolver,
   // the last call, each once, in the order they changed.
   void drain_ready_changes(std::vector<int>& out);
 
+  // ---- waits observed: which connections a program offered to wait on. wait() notes
+  // each stream it watches, a process's poll() through interposition (simnet/interpose)
+  // does the same; drain_waited_on() hands out (after clearing out) those noted since the
+  // last call, each once, in ascending order.
+  void note_waited_on(int fd);
+  void drain_waited_on(std::vector<int>& out);
+
   // ---- configuration
   void set_link(const Address& server, const LinkOptions& link);
   void dns_add(std::string_view name, std::vector<Address> addresses,

@@ -422,8 +422,11 @@ int put_address(const port::Address& a, sockaddr* sa, socklen_t* len) {
 
 std::string fd_text(int fd) { return "virtual descriptor " + std::to_string(fd); }
 
-// poll() over a mix of virtual and real descriptors; timeout < 0 waits for ever.
+// poll() over a mix of virtual and real descriptors; timeout < 0 waits for ever. The
+// world notes the connections watched (World::note_waited_on).
 int poll_mixed(Impl& l, pollfd* fds, nfds_t n, std::optional<port::Nanos> timeout) {
+  for (nfds_t i = 0; i < n; ++i)
+    if (fds[i].events != 0 && l.is_virtual(fds[i].fd)) l.world.note_waited_on(fds[i].fd);
   auto scan = [&]() {
     int ready = 0;
     for (nfds_t i = 0; i < n; ++i) {

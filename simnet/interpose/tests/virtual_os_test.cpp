@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -226,6 +227,30 @@ TEST(VirtualOs, LocalChannelsAndCounters) {
   EXPECT_EQ(::read(efd, &v, sizeof v), -1);
   ::close(efd);
   EXPECT_EQ(w.open_descriptors(), 0u);
+}
+
+// The world notes which connections a wait watched: a library's poll() (here) and a
+// port::Waiter wait (the engine's), not local channels, nor descriptors asked for nothing.
+TEST(VirtualOs, WaitsNoteTheConnectionsTheyWatched) {
+  World w;
+  VirtualOs vos(w);
+  const int a = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  const int b = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+  std::vector<int> watched{99};
+  w.drain_waited_on(watched);
+  EXPECT_TRUE(watched.empty());
+  pollfd p[3] = {{b, POLLIN, 0}, {sv[0], POLLIN, 0}, {a, 0, 0}};
+  EXPECT_EQ(::poll(p, 3, 0), 0);
+  EXPECT_EQ(::poll(p, 1, 0), 0);  // twice: listed once
+  port::WaitFd wf[1] = {{a, port::kReadable, 0}};
+  EXPECT_EQ(w.wait(wf, 1, 1ms), 0);
+  w.drain_waited_on(watched);
+  EXPECT_EQ(watched, (std::vector<int>{a, b}));  // ascending
+  w.drain_waited_on(watched);
+  EXPECT_TRUE(watched.empty());  // drained
+  for (int fd : {a, b, sv[0], sv[1]}) ::close(fd);
 }
 
 // A library thread: resolves a name (waiting in virtual time) and signals a socketpair.
