@@ -153,6 +153,25 @@ def test_a_hang_is_judged_after_the_wall_time_asked_for(hostile_lib, tmp_path, s
     assert seconds <= run.seconds < seconds + 3, run.describe()
 
 
+def test_a_hang_shows_the_trace_up_to_the_call(hostile_lib, tmp_path):
+    # The stopped child tells what the run did before the call that never returned: replay
+    # prints those events (in the simulated world the same each time) and ER-NO-CRASH names
+    # the event that call's own would have been.
+    def replay(folder, *more):
+        return Run(["replay", REPO_ROOT / ONE, "--target", f"lib:{hostile_lib}:hostile_", *more], folder,
+                   {"MS_HOSTILE": "socket_action:hang"}, limit=90)
+    runs = run_all([replay(tmp_path / "a", "--hang-after", "1"), replay(tmp_path / "b", "--hang-after", "1"),
+                    replay(tmp_path / "real", "--world", "real")])
+    for run in runs:
+        assert run.code == 1, run.describe()
+        bounded(run, 60)
+        events = [line for line in run.stdout.splitlines() if line[:1].isdigit()]
+        assert any('"kind":"add_handle"' in line for line in events), run.describe()
+        assert f"# violation ER-NO-CRASH at event {len(events)} " in run.stdout, run.describe()
+        assert "no return from hostile_multi_socket_action" in run.stdout, run.describe()
+    assert runs[0].stdout == runs[1].stdout, runs[1].describe()
+
+
 # ---- floods, garbage, memory, processes, output -------------------------------------------
 
 def test_a_callback_flood_is_stopped_and_judged(hostile_lib, tmp_path):

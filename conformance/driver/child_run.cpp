@@ -170,6 +170,38 @@ ScenarioRun blank_run(const Scenario& scenario, const RunOptions& options) {
   return out;
 }
 
+namespace {
+const Driver* g_running = nullptr;  // the run LastWords tells of
+bool g_in_call = false;
+std::size_t g_events_before_call = 0;
+
+std::string trace_before_the_call() {
+  ChildRun r;
+  const std::vector<Event>& events = g_running->trace_so_far().events;
+  const std::size_t n = g_in_call ? std::min(g_events_before_call, events.size()) : events.size();
+  r.run.trace.events.assign(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(n));
+  return encode(r);
+}
+}  // namespace
+
+LastWords::LastWords(const Driver& driver) {
+  g_running = &driver;
+  g_in_call = false;
+  isolate_last_words(&trace_before_the_call);
+}
+
+LastWords::~LastWords() {
+  isolate_last_words(nullptr);
+  g_running = nullptr;
+}
+
+void LastWords::call_hook(const char* call) {
+  isolate_progress(call);
+  if (call != nullptr && !g_in_call && g_running != nullptr)
+    g_events_before_call = g_running->trace_so_far().events.size();
+  g_in_call = call != nullptr;
+}
+
 void end_child_when_flooded(DriverOptions& options) {
   options.on_event_cap = [] { ::_exit(kFloodedStatus); };
 }
@@ -216,8 +248,17 @@ bool child_answered(const RunOutcome& child, const TargetSpec& target,
                " in progress for " + std::to_string(child.progress_ms) + " ms)";
       else
         what = "no return from " + child.progress + " within " + secs + " s";
-      return no_answer(out, Outcome::hang, target.name() + ": " + what + ": killed",
-                       "expected a return code, observed " + what);
+      no_answer(out, Outcome::hang, target.name() + ": " + what + ": killed",
+                "expected a return code, observed " + what);
+      // Its last words: the trace up to the call in progress, whose event would come next.
+      ChildRun told;
+      std::string error;
+      if (!child.payload.empty() && decode(child.payload, told, error) && !told.run.trace.events.empty()) {
+        out.trace = std::move(told.run.trace);
+        out.violations.back().event_index = out.trace.events.size();
+        out.violations.back().time_ns = out.trace.events.back().time_ns;
+      }
+      return false;
     }
     case RunKind::error:
       if (child.exit_status == kFloodedStatus) {

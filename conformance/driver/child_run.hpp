@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "conformance/driver.hpp"
 #include "conformance/isolate.hpp"
 #include "conformance/runner.hpp"
 
@@ -49,6 +50,19 @@ bool decode(const std::string& in, ChildRun& r, std::string& error);
 // once with kFloodedStatus, the call in progress named by isolate_progress.
 inline constexpr int kFloodedStatus = 71;
 void end_child_when_flooded(DriverOptions& options);
+
+// In a run's child, while a Driver runs: a hang's last words (isolate_last_words) are the
+// run's trace up to the outermost API call in progress (what that call did depends on when
+// the child was stopped; what came before is the same every run). The driver's call hook
+// must be call_hook, or call it: it also names the call (isolate_progress).
+class LastWords {
+ public:
+  explicit LastWords(const Driver& driver);
+  ~LastWords();
+  LastWords(const LastWords&) = delete;
+  LastWords& operator=(const LastWords&) = delete;
+  static void call_hook(const char* call);
+};
 
 // A child that did not answer (crash, hang, error) becomes out's verdict (ER-NO-CRASH for
 // a crash, a call that never returned, a run that did not end while its calls returned, or

@@ -440,6 +440,8 @@ RunResult Driver::run(const std::vector<ClientStep>& plan) { return impl_->run(p
 
 void Driver::record(Event e) { impl_->record(std::move(e)); }
 
+const Trace& Driver::trace_so_far() const { return impl_->out.trace; }
+
 namespace {
 // What a request for the URL sends as :path (path and query, "/" when empty), read by the
 // engine's URL parser; "" for a URL it refuses (no request is made for it).

@@ -229,8 +229,9 @@ ChildRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions
   // A scenario's `choices` replay the policy's decisions here too (the world's are moot).
   ms::sim::ChoiceTape tape = sc.replay_choices ? ms::sim::ChoiceTape(sc.choices) : ms::sim::ChoiceTape();
   dopt.choices = &tape;
-  // In a library's child process a crash or hang then names the call in progress.
-  dopt.call_hook = &isolate_progress;
+  // In a library's child process a crash or hang then names the call in progress, and a
+  // hang keeps the trace up to it (LastWords).
+  dopt.call_hook = &LastWords::call_hook;
   dopt.call_prefix = target.kind == TargetSpec::Kind::lib ? target.prefix : "ms_";
 
   // A classic loop waits inside the library (multi_poll, multi_wait), where the peers of
@@ -257,7 +258,10 @@ ChildRun run_here(const Scenario& sc, const TargetSpec& target, const RunOptions
       peers_thread = std::thread([&] {
         while (!stop.load()) host.run_for(std::chrono::milliseconds(5));
       });
-    r.run = driver.run(plan);
+    {
+      LastWords hang_trace(driver);
+      r.run = driver.run(plan);
+    }
     stop = true;
     if (peers_thread.joinable()) peers_thread.join();
   }

@@ -37,10 +37,10 @@ constexpr int kThreadWallShareTenths = 4;
 
 bool g_serves = false;  // this program answers kVirtualServerCommand
 
-// Every call into the library: the child's progress slot names it, and the layer counts
-// the clock reads of each call.
+// Every call into the library: the child's progress slot names it (and LastWords keeps
+// where the call began), and the layer counts the clock reads of each call.
 void enter_call(const char* call) {
-  isolate_progress(call);
+  LastWords::call_hook(call);
   if (sim::VirtualOs* vos = sim::VirtualOs::installed(); vos != nullptr && call != nullptr) vos->enter_call();
 }
 
@@ -81,7 +81,10 @@ ChildRun run_in_child(const Api& api, const Scenario& sc, const TargetSpec& targ
   Driver driver(api, env, dopt);
   TraceObserver observer(driver);
   world->set_observer(&observer);
-  r.run = driver.run(sc.client);
+  {
+    LastWords hang_trace(driver);
+    r.run = driver.run(sc.client);
+  }
   world->set_observer(nullptr);
   r.open_after_cleanup = static_cast<long>(world->open_descriptors());
   if (!vos.unmodelled().empty()) r.world_error = target.name() + ": " + vos.unmodelled();

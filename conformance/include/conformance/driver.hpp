@@ -187,6 +187,8 @@ class Driver {
 
   // Extra events from outside (network observer, notes).
   void record(Event e);
+  // The events recorded so far (a run's child tells them when it is stopped as a hang).
+  const Trace& trace_so_far() const;
   // An HTTP/2 request stream opened on client socket fd (the world's observer): recorded
   // as net_stream, with the running transfer whose URL has that path when there is one.
   void record_stream(int fd, std::uint32_t stream_id, const std::string& path);

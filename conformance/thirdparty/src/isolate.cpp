@@ -49,6 +49,15 @@ std::int64_t monotonic_ns() {
 
 bool g_adopts = false;  // this process is the subreaper of what its runs start (and ends it)
 
+// A run's last words (isolate_last_words), and the answer descriptor they go to: set in a
+// run's child. The parent asks for them with kStopSignal sent to the child's main thread;
+// the child writes them and ends with kStoppedStatus.
+std::string (*g_last_words)() = nullptr;
+int g_answer_fd = -1;
+constexpr int kStopSignal = SIGUSR1;
+constexpr int kStoppedStatus = 72;
+constexpr auto kStopGrace = std::chrono::seconds(1);
+
 std::string read_progress(const char* slot) {
   if (slot == nullptr) return {};
   std::size_t n = 0;
@@ -111,8 +120,31 @@ void apply_limits(bool cpu) {
   ::dup2(STDERR_FILENO, STDOUT_FILENO);
 }
 
+// kStopSignal's handler: the run is a hang; its last words, if any, then the end. Not
+// async-signal-safe (it allocates): the parent kills a child that does not end in time.
+[[noreturn]] void on_stop(int) {
+  if (g_last_words != nullptr && g_answer_fd >= 0) {
+    try {
+      const std::string words = g_last_words();
+      write_all(g_answer_fd, words.data(), words.size());
+    } catch (...) {
+      ::_exit(kBodyThrewStatus);
+    }
+  }
+  ::_exit(kStoppedStatus);
+}
+
 [[noreturn]] void child_main(int out_fd, const std::function<std::string()>& body) {
   for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGPIPE, SIGXCPU, SIGXFSZ}) ::signal(sig, SIG_DFL);
+  g_answer_fd = out_fd;
+  struct sigaction stop {};
+  stop.sa_handler = on_stop;
+  ::sigemptyset(&stop.sa_mask);
+  ::sigaction(kStopSignal, &stop, nullptr);
+  sigset_t unblock;
+  ::sigemptyset(&unblock);
+  ::sigaddset(&unblock, kStopSignal);
+  ::pthread_sigmask(SIG_UNBLOCK, &unblock, nullptr);
   // A process group of its own, so that whatever it starts is ended with it.
   ::setpgid(0, 0);
   apply_limits(true);
@@ -205,6 +237,8 @@ constexpr int kStarvedCreditMaxLimits = 10;
 void adopt_what_runs_start() {
   g_adopts = ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
 }
+
+void isolate_last_words(std::string (*fn)()) { g_last_words = fn; }
 
 void isolate_progress(const char* text) {
   if (g_progress == nullptr) return;
@@ -467,6 +501,23 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
       break;
     }
   }
+  // A child past its limit is asked for its last words (isolate_last_words) before it is
+  // killed: they are whole once the pipe ends within the grace (the child's exit status,
+  // learnt below, says they were given).
+  bool last_words = false;
+  if (timed_out && !too_long && ::syscall(SYS_tgkill, child.pid, child.pid, kStopSignal) == 0) {
+    const auto until = SteadyClock::now() + kStopGrace;
+    for (;;) {
+      pollfd p{fds[0], POLLIN, 0};
+      const int ready = ::poll(&p, 1, millis_left(until));
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready <= 0) break;
+      if (!read_some()) {
+        last_words = !too_long;
+        break;
+      }
+    }
+  }
   ::close(fds[0]);
 
   // A child that closed the pipe may still be finishing: wait for it until the deadline.
@@ -494,7 +545,7 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
     outcome.kind = RunKind::hang;
     outcome.progress = read_progress(slot);
     outcome.progress_ms = progress_age_ms(slot);
-    outcome.payload.clear();
+    if (!last_words || !WIFEXITED(status) || WEXITSTATUS(status) != kStoppedStatus) outcome.payload.clear();
     outcome.error = "still running after " + std::to_string(limit.count()) + " ms: killed";
     return outcome;
   }

@@ -106,6 +106,43 @@ TEST(RunIsolated_Hang, KillsAndReapsChildAtDeadline) {
   EXPECT_TRUE(no_children());
 }
 
+// A hang's last words (isolate_last_words) come back in the payload; a child that has none,
+// or whose last words never end, is a hang without them, stopped within the grace.
+std::string spoken() { return "up to the call in progress"; }
+std::string never_spoken() {
+  for (;;) ::pause();
+}
+
+TEST(RunIsolated_Hang, AHangGivesItsLastWords) {
+  const RunOutcome out = run_isolated(
+      [] {
+        isolate_last_words(&spoken);
+        for (;;) ::pause();
+        return std::string();
+      },
+      milliseconds(200));
+  EXPECT_EQ(out.kind, RunKind::hang);
+  EXPECT_EQ(out.payload, spoken());
+  EXPECT_TRUE(no_children());
+}
+
+TEST(RunIsolated_Hang, WithoutLastWordsOrWhenTheyNeverEndTheHangHasNone) {
+  for (std::string (*fn)() : {static_cast<std::string (*)()>(nullptr), &never_spoken}) {
+    const auto start = std::chrono::steady_clock::now();
+    const RunOutcome out = run_isolated(
+        [fn] {
+          isolate_last_words(fn);
+          for (;;) ::pause();
+          return std::string();
+        },
+        milliseconds(200));
+    EXPECT_EQ(out.kind, RunKind::hang);
+    EXPECT_EQ(out.payload, "");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+    EXPECT_TRUE(no_children());
+  }
+}
+
 // Spends `cpu` of the calling thread's CPU time.
 void burn(std::chrono::nanoseconds cpu) {
   timespec ts{};

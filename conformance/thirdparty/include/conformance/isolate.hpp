@@ -34,7 +34,8 @@ struct RunOutcome {
   int signal = 0;           // crash: the signal's number
   std::string signal_name;  // crash: "SIGSEGV"
   int exit_status = 0;      // error: the child's exit status (-1 when there was no child)
-  std::string payload;      // ok: the body's result; error: what the child wrote, if any
+  std::string payload;      // ok: the body's result; error: what the child wrote, if any;
+                            // hang: its last words (isolate_last_words), or empty
   std::string error;        // error: a sentence saying what went wrong
   // crash, hang, error: the last text the child gave isolate_progress() ("" when none), so the
   // verdict can name the call that was in progress.
@@ -72,6 +73,14 @@ void isolate_progress(const char* text);
 
 // Exit status of a child whose body threw; the payload is then the exception's text.
 inline constexpr int kBodyThrewStatus = 70;
+
+// In a run's child: what to answer when the run is stopped as a hang (what the run had
+// done before the call that never returned, say); nullptr: nothing. A child past its
+// limit is first asked to stop (SIGUSR1 to its main thread, which writes fn's answer and
+// ends), and killed when it has not within a second: fn runs inside a signal handler,
+// interrupting whatever the library was doing, so it may fail (a lock the library held)
+// and then the hang is reported without it. Elsewhere: does nothing.
+void isolate_last_words(std::string (*fn)());
 
 // A program that prepares itself once (loads a library, say) and then forks a fresh copy
 // of itself for every run: the runs cost a fork, not a start, and each begins from the
