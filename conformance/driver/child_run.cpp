@@ -250,10 +250,12 @@ bool child_answered(const RunOutcome& child, const TargetSpec& target,
         what = "no return from " + child.progress + " within " + secs + " s";
       no_answer(out, Outcome::hang, target.name() + ": " + what + ": killed",
                 "expected a return code, observed " + what);
-      // Its last words: the trace up to the call in progress, whose event would come next.
+      // Its last words: the trace up to the call that never returned, whose event would come
+      // next. (Of a run whose calls kept returning they would end wherever it was stopped.)
       ChildRun told;
       std::string error;
-      if (!child.payload.empty() && decode(child.payload, told, error) && !told.run.trace.events.empty()) {
+      if (!call_returns && !child.progress.empty() && !child.payload.empty() &&
+          decode(child.payload, told, error) && !told.run.trace.events.empty()) {
         out.trace = std::move(told.run.trace);
         out.violations.back().event_index = out.trace.events.size();
         out.violations.back().time_ns = out.trace.events.back().time_ns;

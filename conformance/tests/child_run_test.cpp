@@ -123,5 +123,42 @@ TEST(ChildRun_Verdict, AHangNamesTheCallOnlyWhenItHadRunMostOfTheLimit) {
             "(curl_multi_socket_action in progress for 3 ms)");
 }
 
+// A hang's last words (the encoded run up to the call in progress) become the run's trace,
+// and ER-NO-CRASH points at the event after it; a run whose calls kept returning keeps none
+// (its trace would end wherever the child was stopped), nor does an answer that is not one.
+TEST(ChildRun_Verdict, AHangKeepsTheTraceItsChildToldUpToTheCall) {
+  TargetSpec target;
+  std::string error;
+  ASSERT_TRUE(parse_target("engine-sim", target, error)) << error;
+  ChildRun told;
+  for (int i = 0; i < 3; ++i) {
+    Event e;
+    e.kind = EventKind::note;
+    e.time_ns = 1000 * i;
+    e.text = "step " + std::to_string(i);
+    told.run.trace.events.push_back(e);
+  }
+  auto verdict = [&](std::int64_t progress_ms, std::string payload) {
+    RunOutcome child;
+    child.kind = RunKind::hang;
+    child.progress = "curl_multi_perform";
+    child.progress_ms = progress_ms;
+    child.payload = std::move(payload);
+    ScenarioRun out;
+    EXPECT_FALSE(child_answered(child, target, std::chrono::milliseconds(5000), out));
+    EXPECT_EQ(out.outcome, Outcome::hang);
+    return out;
+  };
+  const ScenarioRun kept = verdict(4990, encode(told));
+  ASSERT_EQ(kept.trace.events.size(), 3u);
+  EXPECT_EQ(kept.trace.events[2].text, "step 2");
+  ASSERT_EQ(kept.violations.size(), 1u);
+  EXPECT_EQ(kept.violations[0].event_index, 3u);
+  EXPECT_EQ(kept.violations[0].time_ns, 2000);
+  EXPECT_TRUE(verdict(3, encode(told)).trace.events.empty());       // its calls returned
+  EXPECT_TRUE(verdict(4990, "not an answer").trace.events.empty());  // unreadable
+  EXPECT_EQ(verdict(4990, "not an answer").violations[0].event_index, 0u);
+}
+
 }  // namespace
 }  // namespace ms::conf
