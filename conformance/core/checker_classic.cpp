@@ -9,31 +9,30 @@
 // numfds 0), wait returns at once and poll waits its time out, unless a wakeup came
 // first. Virtual time is exact; the 1 ms slack covers the millisecond rounding of
 // multi_timeout, and a real-time run adds its timer tolerance.
+#include <optional>
+
 #include "checker_state.hpp"
 
 namespace ms::conf {
 namespace {
 
-// "took NS" of a classic-loop event; -1 when absent (a trace written by hand).
-std::int64_t took_ns(const Event& e) {
+// The number after `key` in a classic-loop event's text ("took NS", "on FD..."); nullopt
+// when absent (a trace written by hand, a wait that watched no connection).
+std::optional<long> number_after(const Event& e, std::string_view key) {
   const std::vector<std::string_view> w = words(e.text);
   for (std::size_t k = 0; k + 1 < w.size(); ++k) {
     long v = 0;
-    if (w[k] == "took" && parse_long(w[k + 1], v)) return v;
+    if (w[k] == key && parse_long(w[k + 1], v)) return v;
   }
-  return -1;
+  return std::nullopt;
 }
 
-// "on FD..." of a wait event: the connections the library itself waited on while no
-// transfer ran (the driver writes it in a simulated world, where it can see them).
-bool waited_on_a_connection(const Event& e) {
-  const std::vector<std::string_view> w = words(e.text);
-  for (std::size_t k = 0; k + 1 < w.size(); ++k) {
-    long fd = 0;
-    if (w[k] == "on" && parse_long(w[k + 1], fd)) return true;
-  }
-  return false;
-}
+// "took NS"; -1 when absent.
+std::int64_t took_ns(const Event& e) { return number_after(e, "took").value_or(-1); }
+
+// "on FD...": the connections the library itself waited on while no transfer ran (the
+// driver writes them in a simulated world, where it can see them).
+bool waited_on_a_connection(const Event& e) { return number_after(e, "on").has_value(); }
 
 std::string ms_text(std::int64_t ns) {
   return std::to_string(ns / kMs) + "." + std::to_string(ns % kMs / 100000) + " ms";

@@ -175,10 +175,12 @@ const Driver* g_running = nullptr;  // the run LastWords tells of
 bool g_in_call = false;
 std::size_t g_events_before_call = 0;
 
+// Up to where the last outermost call began: the one in progress (a hang with no call in
+// progress keeps no trace: child_answered).
 std::string trace_before_the_call() {
   ChildRun r;
   const std::vector<Event>& events = g_running->trace_so_far().events;
-  const std::size_t n = g_in_call ? std::min(g_events_before_call, events.size()) : events.size();
+  const std::size_t n = std::min(g_events_before_call, events.size());
   r.run.trace.events.assign(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(n));
   return encode(r);
 }
@@ -187,6 +189,7 @@ std::string trace_before_the_call() {
 LastWords::LastWords(const Driver& driver) {
   g_running = &driver;
   g_in_call = false;
+  g_events_before_call = 0;
   isolate_last_words(&trace_before_the_call);
 }
 
