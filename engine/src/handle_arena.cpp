@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <iterator>
 
 namespace ms {
 namespace {
@@ -33,21 +32,19 @@ void* HandleArena::take() {
     std::memcpy(&free_, slot, sizeof free_);
     find(reinterpret_cast<std::uintptr_t>(slot), chunk, index);  // a slot given back: found
   } else {
-    if (chunks_.empty() || chunks_[newest_].handed == slots_per_chunk_) {
-      if (slots_per_chunk_ == 0) return nullptr;  // a handle larger than a chunk: never here
+    if (chunks_.empty() || chunks_.back().handed == slots_per_chunk_) {
+      if (slots_per_chunk_ == 0 || chunks_.size() >= kNoChunk) return nullptr;  // never here
       void* block = std::malloc(kChunkBytes);
       if (!block) return nullptr;
       Chunk c;
       c.block = block;
       c.first = (reinterpret_cast<std::uintptr_t>(block) + kAlign - 1) / kAlign * kAlign;
       c.taken.assign((slots_per_chunk_ + 63) / 64, 0);
-      auto at = std::upper_bound(chunks_.begin(), chunks_.end(), c.first,
-                                 [](std::uintptr_t p, const Chunk& k) { return p < k.first; });
-      const auto inserted = chunks_.insert(at, std::move(c));  // (before begin(): it may move)
-      newest_ = static_cast<std::size_t>(inserted - chunks_.begin());
+      chunks_.push_back(std::move(c));
+      index_chunk(static_cast<std::uint32_t>(chunks_.size() - 1));
     }
     // Handed out in address order: handles made one after another sit side by side.
-    chunk = newest_;
+    chunk = chunks_.size() - 1;
     index = chunks_[chunk].handed++;
     slot = reinterpret_cast<void*>(chunks_[chunk].first + index * slot_size_);
   }
@@ -72,16 +69,58 @@ bool HandleArena::live(const void* p) const {
 }
 
 bool HandleArena::find(std::uintptr_t at, std::size_t& chunk, std::size_t& index) const {
-  // The last chunk that starts at or before `at`.
-  auto after = std::upper_bound(chunks_.begin(), chunks_.end(), at,
-                                [](std::uintptr_t p, const Chunk& c) { return p < c.first; });
-  if (after == chunks_.begin()) return false;
-  const Chunk& c = *std::prev(after);
-  const std::uintptr_t offset = at - c.first;
-  if (offset % slot_size_ != 0 || offset / slot_size_ >= c.handed) return false;
-  chunk = static_cast<std::size_t>(std::prev(after) - chunks_.begin());
-  index = offset / slot_size_;
-  return true;
+  const Window* w = window(at >> kWindowBits);
+  if (!w) return false;
+  for (const std::uint32_t i : w->chunks) {
+    if (i == kNoChunk) continue;
+    const Chunk& c = chunks_[i];
+    if (at < c.first) continue;
+    const std::uintptr_t offset = at - c.first;
+    if (offset % slot_size_ != 0 || offset / slot_size_ >= c.handed) continue;
+    chunk = i;
+    index = offset / slot_size_;
+    return true;
+  }
+  return false;
+}
+
+namespace {
+std::size_t slot_of(std::uintptr_t number, std::size_t mask) {
+  return static_cast<std::size_t>((number * 0x9E3779B97F4A7C15ull) >> 32) & mask;  // Fibonacci hashing
+}
+}  // namespace
+
+const HandleArena::Window* HandleArena::window(std::uintptr_t number) const {
+  if (number == 0 || windows_.empty()) return nullptr;
+  const std::size_t mask = windows_.size() - 1;
+  for (std::size_t i = slot_of(number, mask);; i = (i + 1) & mask) {
+    if (windows_[i].number == number) return &windows_[i];
+    if (windows_[i].number == 0) return nullptr;
+  }
+}
+
+void HandleArena::index_chunk(std::uint32_t chunk) {
+  if ((windows_used_ + 2) * 2 > windows_.size()) {  // at most half full: short probes
+    std::vector<Window> old(std::max<std::size_t>(16, windows_.size() * 2));
+    old.swap(windows_);
+    windows_used_ = 0;
+    for (const Window& w : old)
+      for (const std::uint32_t i : w.chunks)
+        if (i != kNoChunk && w.number == reinterpret_cast<std::uintptr_t>(chunks_[i].block) >> kWindowBits)
+          index_chunk(i);  // once a chunk: under its first window
+  }
+  const std::uintptr_t block = reinterpret_cast<std::uintptr_t>(chunks_[chunk].block);
+  const std::size_t mask = windows_.size() - 1;
+  for (std::uintptr_t number = block >> kWindowBits; number <= (block + kChunkBytes - 1) >> kWindowBits; ++number) {
+    std::size_t i = slot_of(number, mask);
+    while (windows_[i].number != 0 && windows_[i].number != number) i = (i + 1) & mask;
+    if (windows_[i].number == 0) {
+      windows_[i].number = number;
+      ++windows_used_;
+    }
+    Window& w = windows_[i];
+    (w.chunks[0] == kNoChunk ? w.chunks[0] : w.chunks[1]) = chunk;
+  }
 }
 
 }  // namespace ms

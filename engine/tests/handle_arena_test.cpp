@@ -33,6 +33,23 @@ TEST(HandleArena, HoldsItsSlotsAcrossChunksAndNothingElse) {
   EXPECT_FALSE(other.live(slots.front()));
 }
 
+TEST(HandleArena, NeighboursOfEverySlotAreHandlesOnlyWhenHandedOut) {
+  // A slot's neighbours may lie in another chunk, in the gap between chunks or past the
+  // newest chunk's last slot handed out: only those handed out and not given back are live.
+  ms::HandleArena arena(1000);
+  std::vector<char*> slots;
+  for (int i = 0; i < 1000; ++i) slots.push_back(static_cast<char*>(arena.take()));
+  for (int i = 0; i < 1000; i += 3) arena.give(slots[static_cast<std::size_t>(i)]);
+  std::set<char*> live;
+  for (int i = 0; i < 1000; ++i)
+    if (i % 3 != 0) live.insert(slots[static_cast<std::size_t>(i)]);
+  for (char* s : slots)
+    for (const long delta : {-2048L, -1024L, -64L, 0L, 64L, 1024L, 2048L}) {
+      char* p = s + delta;
+      EXPECT_EQ(arena.live(p), live.count(p) == 1) << "slot " << static_cast<void*>(s) << " " << delta;
+    }
+}
+
 TEST(HandleArena, GivenBackIsDeadAndFreedSlotsComeBackFirst) {
   ms::HandleArena arena(64);
   void* a = arena.take();
