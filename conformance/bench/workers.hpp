@@ -37,5 +37,9 @@ json call_costs(const ms::conf::Api& api, int handles, int samples);
 
 // The operations call_costs measures, in the order it reports them.
 const std::vector<std::string>& scaling_operations();
+// Those of them that are one pass over every handle: each call meets memory out of the
+// cache, a cost of the machine's memory that grows with the handles for any implementation.
+// Reported beside the others, not judged flat.
+bool cold_pass(const std::string& operation);
 
 }  // namespace ms::bench
