@@ -91,12 +91,17 @@ std::string Policy::to_string() const {
 
 void Driver::Impl::enter(const char* name, const char* how) {
   calls.push_back(name);
-  if (!opt.call_hook) return;
-  call_text.push_back(opt.call_prefix + name + how);
-  opt.call_hook(call_text.back().c_str());
+  code_was.push_back(false);
+  if (opt.call_hook) {
+    call_text.push_back(opt.call_prefix + name + how);
+    opt.call_hook(call_text.back().c_str());
+  }
+  code_was.back() = sim::enter_library_code();  // last: what the driver allocated above is its own
 }
 
 void Driver::Impl::leave() {
+  sim::restore_code(code_was.back());
+  code_was.pop_back();
   calls.pop_back();
   if (!opt.call_hook) return;
   call_text.pop_back();

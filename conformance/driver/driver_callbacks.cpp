@@ -6,6 +6,7 @@
 namespace ms::conf {
 
 int Driver::Impl::socket_cb(ms_easy* easy, ms_socket_t fd, int what, void* userp, void* socketp) {
+  const sim::HostCode host;  // the driver's own code, called by the library
   if (!current) return 0;
   return current->on_socket(easy, fd, what, socketp, userp != current);
 }
@@ -103,6 +104,7 @@ void Driver::Impl::probe_classic_recursion() {
 }
 
 int Driver::Impl::timer_cb(ms_multi* multi_handle, long timeout_ms, void* userp) {
+  const sim::HostCode host;  // the driver's own code, called by the library
   if (!current) return 0;
   return current->on_timer(multi_handle, timeout_ms, userp != current);
 }
@@ -237,6 +239,7 @@ void Driver::Impl::nested_info_read(Event& e, const char* where) {
 }
 
 std::size_t Driver::Impl::read_cb(char* buffer, std::size_t size, std::size_t nitems, void* userdata) {
+  const sim::HostCode host;  // the driver's own code, called by the library
   auto* t = static_cast<Transfer*>(userdata);
   Impl& d = *t->owner;
   if (d.traces_data() && d.may_pause(*t, MSPAUSE_SEND, t->pauses_send, d.opt.policy.pause_upload)) {
@@ -304,6 +307,7 @@ const std::string& Driver::Impl::test_ca_file() {
 }
 
 std::size_t Driver::Impl::write_cb(char* ptr, std::size_t size, std::size_t nmemb, void* userdata) {
+  const sim::HostCode host;  // the driver's own code, called by the library
   auto* t = static_cast<Transfer*>(userdata);
   const std::size_t n = size * nmemb;
   if (t->owner->traces_data()) {

@@ -25,6 +25,7 @@
 #include "run_end.hpp"
 #include "conformance/thirdparty.hpp"
 #include "sim_environment.hpp"
+#include "simnet/library_heap.hpp"
 #include "simnet/virtual_os.hpp"
 
 namespace ms::conf {
@@ -36,6 +37,7 @@ namespace {
 constexpr int kThreadWallShareTenths = 4;
 
 bool g_serves = false;  // this program answers kVirtualServerCommand
+void* volatile g_host_block = nullptr;  // MS_HOST_ALLOCATIONS's last block (run_in_child)
 
 // Every call into the library: the child's progress slot names it (and LastWords keeps
 // where the call began), and the layer counts the clock reads of each call.
@@ -48,6 +50,19 @@ ChildRun run_in_child(const Api& api, const Scenario& sc, const TargetSpec& targ
                       const RunOptions& options, const Policy& policy, std::uint64_t seed,
                       std::chrono::milliseconds thread_wall_limit) {
   ChildRun r;
+  // This child's library allocates at addresses of its own allocations alone, whatever
+  // this program allocated before (simnet/library_heap.hpp). MS_LIBRARY_HEAP=0 leaves it
+  // the program's heap (for a memory checker such as valgrind, which watches only that
+  // one); its trace may then move with the program's build.
+  if (const char* v = std::getenv("MS_LIBRARY_HEAP"); v == nullptr || std::string(v) != "0") sim::LibraryHeap::use();
+  // MS_HOST_ALLOCATIONS=N: N blocks of the program's own first, and one more whenever the
+  // driver or the world runs during the run (all kept), as a program built otherwise would
+  // make; with the library heap the library's trace does not change (pytest/test_library_heap.py).
+  if (const char* v = std::getenv("MS_HOST_ALLOCATIONS")) {
+    for (long i = 0, n = std::strtol(v, nullptr, 10); i < n && i < 100'000; ++i)
+      g_host_block = std::malloc(static_cast<std::size_t>(16 + i % 200));  // kept: not elided
+    sim::LibraryHeap::add_host_noise();
+  }
   std::string error;
   if (std::string why = policy_unsupported(policy, api); !why.empty()) {
     r.skipped = why;

@@ -38,6 +38,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "simnet/library_heap.hpp"
 #include "simnet/posix_ports.hpp"
 
 namespace ms::sim {
@@ -195,7 +196,11 @@ struct VirtualOs::Impl : DescriptorSource {
     auto* t = static_cast<Thread*>(p);
     tl_thread = t;
     ::sem_wait(&t->go);  // until the first safe point runs it
-    void* result = t->start(t->arg);
+    void* result = nullptr;
+    {
+      const LibraryCode library;  // a library's thread runs its code
+      result = t->start(t->arg);
+    }
     Impl* impl = t->impl;
     t->result = result;
     t->state = Thread::State::finished;
@@ -611,6 +616,7 @@ extern "C" {
 
 int socket(int domain, int type, int protocol) noexcept {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(socket)(domain, type, protocol);
   l->count("socket");
   const int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -633,6 +639,7 @@ int socket(int domain, int type, int protocol) noexcept {
 
 int socketpair(int domain, int type, int protocol, int sv[2]) noexcept {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(socketpair)(domain, type, protocol, sv);
   l->count("socketpair");
   if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
@@ -647,6 +654,7 @@ int socketpair(int domain, int type, int protocol, int sv[2]) noexcept {
 
 int pipe2(int fds[2], int flags) noexcept {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(pipe2)(fds, flags);
   l->count("pipe");
   int a = -1, b = -1;
@@ -664,6 +672,7 @@ int pipe(int fds[2]) noexcept {
 
 int eventfd(unsigned int initval, int flags) noexcept {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(eventfd)(initval, flags);
   l->count("eventfd");
   if (flags & EFD_SEMAPHORE) return l->not_modelled("eventfd() with EFD_SEMAPHORE");
@@ -675,6 +684,7 @@ int eventfd(unsigned int initval, int flags) noexcept {
 
 int close(int fd) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(close)(fd);
   l->count("close");
   l->fds.erase(fd);
@@ -684,6 +694,7 @@ int close(int fd) {
 
 int connect(int fd, const sockaddr* addr, socklen_t len) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(connect)(fd, addr, len);
   l->count("connect");
   if (l->world.kind(fd) != DescriptorKind::stream) return l->not_modelled("connect() on a datagram socket, " + ms::sim::fd_text(fd));
@@ -701,6 +712,7 @@ int connect(int fd, const sockaddr* addr, socklen_t len) {
 
 int getsockopt(int fd, int level, int name, void* value, socklen_t* len) noexcept {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(getsockopt)(fd, level, name, value, len);
   l->count("getsockopt");
   auto put_int = [&](int v) {
@@ -723,6 +735,7 @@ int getsockopt(int fd, int level, int name, void* value, socklen_t* len) noexcep
 
 int setsockopt(int fd, int level, int name, const void* value, socklen_t len) noexcept {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(setsockopt)(fd, level, name, value, len);
   l->count("setsockopt");
   if (ms::sim::harmless_option(level, name)) return 0;
@@ -732,6 +745,7 @@ int setsockopt(int fd, int level, int name, const void* value, socklen_t len) no
 
 int getsockname(int fd, sockaddr* addr, socklen_t* len) noexcept {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(getsockname)(fd, addr, len);
   l->count("getsockname");
   const bool v4 = l->world.family(fd) == ms::port::Family::v4;
@@ -741,6 +755,7 @@ int getsockname(int fd, sockaddr* addr, socklen_t* len) noexcept {
 
 int getpeername(int fd, sockaddr* addr, socklen_t* len) noexcept {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(getpeername)(fd, addr, len);
   l->count("getpeername");
   auto it = l->fds.find(fd);
@@ -750,6 +765,7 @@ int getpeername(int fd, sockaddr* addr, socklen_t* len) noexcept {
 
 static int fcntl_common(const char* fn, int fd, int cmd, unsigned long arg) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(fcntl)(fd, cmd, arg);
   l->count(fn);
   switch (cmd) {
@@ -780,6 +796,7 @@ int fcntl64(int fd, int cmd, ...) {
   const unsigned long arg = va_arg(ap, unsigned long);
   va_end(ap);
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(fcntl64)(fd, cmd, arg);
   return fcntl_common("fcntl", fd, cmd, arg);
 }
@@ -790,6 +807,7 @@ int ioctl(int fd, unsigned long request, ...) noexcept {
   void* arg = va_arg(ap, void*);
   va_end(ap);
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(ioctl)(fd, request, arg);
   l->count("ioctl");
   if (request == FIONBIO) {
@@ -809,12 +827,14 @@ int ioctl(int fd, unsigned long request, ...) noexcept {
 
 ssize_t send(int fd, const void* buf, size_t n, int flags) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(send)(fd, buf, n, flags);
   return ms::sim::send_flags(*l, fd, buf, n, flags, "send");
 }
 
 ssize_t sendto(int fd, const void* buf, size_t n, int flags, const sockaddr* to, socklen_t len) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(sendto)(fd, buf, n, flags, to, len);
   if (to != nullptr) return l->not_modelled("sendto() with an address on " + ms::sim::fd_text(fd));
   return ms::sim::send_flags(*l, fd, buf, n, flags, "sendto");
@@ -822,6 +842,7 @@ ssize_t sendto(int fd, const void* buf, size_t n, int flags, const sockaddr* to,
 
 ssize_t sendmsg(int fd, const msghdr* msg, int flags) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(sendmsg)(fd, msg, flags);
   if (msg->msg_name != nullptr || msg->msg_controllen != 0)
     return l->not_modelled("sendmsg() with an address or control data on " + ms::sim::fd_text(fd));
@@ -831,12 +852,14 @@ ssize_t sendmsg(int fd, const msghdr* msg, int flags) {
 
 ssize_t write(int fd, const void* buf, size_t n) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(write)(fd, buf, n);
   return ms::sim::send_flags(*l, fd, buf, n, 0, "write");
 }
 
 ssize_t writev(int fd, const iovec* iov, int count) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(writev)(fd, iov, count);
   const std::string data = ms::sim::gather(iov, count);
   return ms::sim::send_flags(*l, fd, data.data(), data.size(), 0, "writev");
@@ -844,12 +867,14 @@ ssize_t writev(int fd, const iovec* iov, int count) {
 
 ssize_t recv(int fd, void* buf, size_t n, int flags) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(recv)(fd, buf, n, flags);
   return ms::sim::recv_flags(*l, fd, buf, n, flags, "recv");
 }
 
 ssize_t recvfrom(int fd, void* buf, size_t n, int flags, sockaddr* from, socklen_t* len) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(recvfrom)(fd, buf, n, flags, from, len);
   const ssize_t r = ms::sim::recv_flags(*l, fd, buf, n, flags, "recvfrom");
   if (r >= 0 && from != nullptr && len != nullptr) {
@@ -862,6 +887,7 @@ ssize_t recvfrom(int fd, void* buf, size_t n, int flags, sockaddr* from, socklen
 
 ssize_t recvmsg(int fd, msghdr* msg, int flags) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(recvmsg)(fd, msg, flags);
   std::string data(ms::sim::iov_total(msg->msg_iov, static_cast<int>(msg->msg_iovlen)), '\0');
   const ssize_t r = ms::sim::recv_flags(*l, fd, data.data(), data.size(), flags, "recvmsg");
@@ -874,12 +900,14 @@ ssize_t recvmsg(int fd, msghdr* msg, int flags) {
 
 ssize_t read(int fd, void* buf, size_t n) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(read)(fd, buf, n);
   return ms::sim::recv_flags(*l, fd, buf, n, 0, "read");
 }
 
 ssize_t readv(int fd, const iovec* iov, int count) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(readv)(fd, iov, count);
   std::string data(ms::sim::iov_total(iov, count), '\0');
   const ssize_t r = ms::sim::recv_flags(*l, fd, data.data(), data.size(), 0, "readv");
@@ -891,6 +919,7 @@ ssize_t readv(int fd, const iovec* iov, int count) {
 
 int poll(pollfd* fds, nfds_t n, int timeout) {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr || (n > 0 && !ms::sim::any_virtual(*l, fds, n))) return MS_REAL(poll)(fds, n, timeout);
   l->count("poll");
   std::optional<ms::port::Nanos> t;
@@ -900,6 +929,7 @@ int poll(pollfd* fds, nfds_t n, int timeout) {
 
 int ppoll(pollfd* fds, nfds_t n, const timespec* timeout, const sigset_t* mask) {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr || (n > 0 && !ms::sim::any_virtual(*l, fds, n))) return MS_REAL(ppoll)(fds, n, timeout, mask);
   l->count("ppoll");
   std::optional<ms::port::Nanos> t;
@@ -943,6 +973,7 @@ static bool select_has_virtual(Impl* l, int nfds, fd_set* r, fd_set* w, fd_set* 
 
 int select(int nfds, fd_set* r, fd_set* w, fd_set* e, timeval* timeout) {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (!select_has_virtual(l, nfds, r, w, e)) return MS_REAL(select)(nfds, r, w, e, timeout);
   std::optional<ms::port::Nanos> t;
   if (timeout != nullptr) t = std::chrono::seconds(timeout->tv_sec) + std::chrono::microseconds(timeout->tv_usec);
@@ -951,6 +982,7 @@ int select(int nfds, fd_set* r, fd_set* w, fd_set* e, timeval* timeout) {
 
 int pselect(int nfds, fd_set* r, fd_set* w, fd_set* e, const timespec* timeout, const sigset_t* mask) {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (!select_has_virtual(l, nfds, r, w, e)) return MS_REAL(pselect)(nfds, r, w, e, timeout, mask);
   std::optional<ms::port::Nanos> t;
   if (timeout != nullptr) t = std::chrono::seconds(timeout->tv_sec) + std::chrono::nanoseconds(timeout->tv_nsec);
@@ -961,46 +993,55 @@ int pselect(int nfds, fd_set* r, fd_set* w, fd_set* e, const timespec* timeout, 
 
 int shutdown(int fd, int how) noexcept {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(shutdown)(fd, how);
   return l->not_modelled("shutdown() on " + ms::sim::fd_text(fd));
 }
 int bind(int fd, const sockaddr* addr, socklen_t len) noexcept {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(bind)(fd, addr, len);
   return l->not_modelled("bind() on " + ms::sim::fd_text(fd));
 }
 int listen(int fd, int backlog) noexcept {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(listen)(fd, backlog);
   return l->not_modelled("listen() on " + ms::sim::fd_text(fd));
 }
 int accept(int fd, sockaddr* addr, socklen_t* len) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(accept)(fd, addr, len);
   return l->not_modelled("accept() on " + ms::sim::fd_text(fd));
 }
 int accept4(int fd, sockaddr* addr, socklen_t* len, int flags) {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(accept4)(fd, addr, len, flags);
   return l->not_modelled("accept4() on " + ms::sim::fd_text(fd));
 }
 int dup(int fd) noexcept {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(dup)(fd);
   return l->not_modelled("dup() of " + ms::sim::fd_text(fd));
 }
 int dup2(int fd, int to) noexcept {
   auto* l = MS_LAYER_FOR(fd) != nullptr ? MS_LAYER_FOR(fd) : MS_LAYER_FOR(to);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(dup2)(fd, to);
   return l->not_modelled("dup2() of or onto a virtual descriptor (" + std::to_string(fd) + ", " + std::to_string(to) + ")");
 }
 int dup3(int fd, int to, int flags) noexcept {
   auto* l = MS_LAYER_FOR(fd) != nullptr ? MS_LAYER_FOR(fd) : MS_LAYER_FOR(to);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(dup3)(fd, to, flags);
   return l->not_modelled("dup3() of or onto a virtual descriptor (" + std::to_string(fd) + ", " + std::to_string(to) + ")");
 }
 int epoll_ctl(int epfd, int op, int fd, struct epoll_event* event) noexcept {
   auto* l = MS_LAYER_FOR(fd);
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(epoll_ctl)(epfd, op, fd, event);
   return l->not_modelled("epoll_ctl() on " + ms::sim::fd_text(fd));
 }
@@ -1009,6 +1050,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event* event) noexcept {
 
 int clock_gettime(clockid_t id, timespec* ts) noexcept {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr || !ms::sim::virtual_clock(id)) return MS_REAL(clock_gettime)(id, ts);
   l->count("clock_gettime");
   ms::sim::time_of(*l, id, ts);
@@ -1017,6 +1059,7 @@ int clock_gettime(clockid_t id, timespec* ts) noexcept {
 
 int gettimeofday(timeval* tv, void* tz) noexcept {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(gettimeofday)(tv, tz);
   l->count("gettimeofday");
   timespec ts{};
@@ -1028,6 +1071,7 @@ int gettimeofday(timeval* tv, void* tz) noexcept {
 
 time_t time(time_t* out) noexcept {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(time)(out);
   l->count("time");
   timespec ts{};
@@ -1040,6 +1084,7 @@ time_t time(time_t* out) noexcept {
 
 int getaddrinfo(const char* host, const char* service, const addrinfo* hints, addrinfo** res) {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(getaddrinfo)(host, service, hints, res);
   return ms::sim::virtual_getaddrinfo(*l, host, service, hints, res);
 }
@@ -1062,6 +1107,7 @@ void freeaddrinfo(addrinfo* list) noexcept {
 
 int pthread_create(pthread_t* id, const pthread_attr_t* attr, void* (*start)(void*), void* arg) noexcept {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   if (l == nullptr) return MS_REAL(pthread_create)(id, attr, start, arg);
   l->count("pthread_create");
   auto t = std::make_unique<Impl::Thread>();
@@ -1097,6 +1143,7 @@ int pthread_create(pthread_t* id, const pthread_attr_t* attr, void* (*start)(voi
 
 int pthread_join(pthread_t id, void** result) {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   Impl::Thread* t = l != nullptr ? l->find_thread(id) : nullptr;
   if (t == nullptr) return MS_REAL(pthread_join)(id, result);
   l->count("pthread_join");
@@ -1111,6 +1158,7 @@ int pthread_join(pthread_t id, void** result) {
 
 int pthread_detach(pthread_t id) noexcept {
   auto* l = MS_LAYER();
+  const ::ms::sim::HostCode host_code(l != nullptr);
   Impl::Thread* t = l != nullptr ? l->find_thread(id) : nullptr;
   if (t == nullptr) return MS_REAL(pthread_detach)(id);
   l->count("pthread_detach");

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+// The library heap through the C library's own names, as a library calls them.
+#include "simnet/library_heap.hpp"
+
+#include <gtest/gtest.h>
+#include <malloc.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+namespace {
+
+using ms::sim::HostCode;
+using ms::sim::LibraryCode;
+using ms::sim::LibraryHeap;
+
+// Calls through a volatile pointer: the compiler may not pair or drop them.
+void* (*volatile c_malloc)(std::size_t) = &std::malloc;
+void (*volatile c_free)(void*) = &std::free;
+void* (*volatile c_calloc)(std::size_t, std::size_t) = &std::calloc;
+void* (*volatile c_realloc)(void*, std::size_t) = &std::realloc;
+
+bool heap_available() {
+  LibraryHeap::use();
+  return LibraryHeap::in_use();
+}
+
+TEST(LibraryHeap, OnlyLibraryCodeAllocatesFromIt) {
+  if (!heap_available()) GTEST_SKIP() << "a sanitizer's allocator: no library heap in this build";
+  void* host = c_malloc(100);
+  EXPECT_FALSE(LibraryHeap::holds(host));
+  void* lib = nullptr;
+  void* host_inside = nullptr;
+  {
+    const LibraryCode library;
+    lib = c_malloc(100);
+    {
+      const HostCode back;  // a callback into the program
+      host_inside = c_malloc(100);
+    }
+    c_free(host);  // a block of the program's heap, freed by the library: goes back there
+  }
+  EXPECT_TRUE(LibraryHeap::holds(lib));
+  EXPECT_FALSE(LibraryHeap::holds(host_inside));
+  std::thread other([&] { c_free(c_malloc(10)); });  // another thread: host code by default
+  other.join();
+  c_free(lib);  // by its address, whoever frees it
+  c_free(host_inside);
+}
+
+TEST(LibraryHeap, FreedBlocksComeBackInTheSameOrderAtTheSameAddresses) {
+  if (!heap_available()) GTEST_SKIP() << "a sanitizer's allocator: no library heap in this build";
+  constexpr std::size_t sizes[] = {1, 24, 100, 1024, 1025, 5000, 70000};
+  constexpr int kBlocks = sizeof sizes / sizeof sizes[0];
+  void* first[kBlocks] = {};
+  void* second[kBlocks] = {};
+  std::size_t before = 0, held = 0, after = 0;
+  {
+    const LibraryCode library;  // nothing but the blocks in here (no vector, no assertion)
+    before = LibraryHeap::bytes_in_use();
+    for (int i = 0; i < kBlocks; ++i) first[i] = c_malloc(sizes[i]);
+    held = LibraryHeap::bytes_in_use();
+    for (void* p : first) c_free(p);
+    after = LibraryHeap::bytes_in_use();
+    for (int i = 0; i < kBlocks; ++i) second[i] = c_malloc(sizes[i]);
+  }
+  EXPECT_GT(held, before);
+  EXPECT_EQ(after, before);
+  // Each class hands back the block it got last: the same sequence of requests meets the
+  // same addresses, which is what keeps a library's order of its objects from run to run.
+  for (int i = 0; i < kBlocks; ++i) {
+    EXPECT_EQ(first[i], second[i]) << sizes[i];
+    EXPECT_TRUE(LibraryHeap::holds(second[i]));
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(second[i]) % 16, 0u);
+    EXPECT_GE(malloc_usable_size(second[i]), sizes[i]);
+    std::memset(second[i], 0xab, sizes[i]);  // all of it writable
+  }
+  for (void* p : second) c_free(p);
+}
+
+TEST(LibraryHeap, CallocReallocAndAlignedBlocksBehaveAsTheCLibrarySays) {
+  if (!heap_available()) GTEST_SKIP() << "a sanitizer's allocator: no library heap in this build";
+  const LibraryCode library;
+  auto* dirty = static_cast<unsigned char*>(c_malloc(64));
+  std::memset(dirty, 0xff, 64);
+  c_free(dirty);
+  auto* zeroed = static_cast<unsigned char*>(c_calloc(8, 8));  // the same block again
+  ASSERT_EQ(zeroed, dirty);
+  for (int i = 0; i < 64; ++i) EXPECT_EQ(zeroed[i], 0) << i;
+  errno = 0;
+  EXPECT_EQ(c_calloc(SIZE_MAX / 2, 4), nullptr);  // overflow
+  EXPECT_EQ(errno, ENOMEM);
+
+  auto* grown = static_cast<unsigned char*>(c_realloc(zeroed, 10000));
+  ASSERT_NE(grown, nullptr);
+  EXPECT_TRUE(LibraryHeap::holds(grown));
+  for (int i = 0; i < 64; ++i) EXPECT_EQ(grown[i], 0) << i;  // its contents moved with it
+  EXPECT_EQ(c_realloc(grown, 100), grown);                    // shrinking keeps the block
+  EXPECT_EQ(c_realloc(grown, 0), nullptr);                    // freed
+  void* fresh = c_realloc(nullptr, 5);
+  EXPECT_TRUE(LibraryHeap::holds(fresh));
+  c_free(fresh);
+
+  for (std::size_t align : {32u, 64u, 4096u}) {
+    void* p = nullptr;
+    ASSERT_EQ(posix_memalign(&p, align, 3000), 0);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % align, 0u);
+    EXPECT_TRUE(LibraryHeap::holds(p));
+    EXPECT_GE(malloc_usable_size(p), 3000u);
+    std::memset(p, 1, 3000);
+    c_free(p);
+    void* q = aligned_alloc(align, 2 * align);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(q) % align, 0u);
+    c_free(q);
+  }
+  void* p = nullptr;
+  EXPECT_EQ(posix_memalign(&p, 24, 10), EINVAL);  // not a power of two
+  EXPECT_EQ(p, nullptr);
+  errno = 0;
+  EXPECT_EQ(c_malloc(SIZE_MAX / 2), nullptr);  // more than the heap's largest class
+  EXPECT_EQ(errno, ENOMEM);
+}
+
+}  // namespace
