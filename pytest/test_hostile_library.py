@@ -153,14 +153,15 @@ def test_a_hang_is_judged_after_the_wall_time_asked_for(hostile_lib, tmp_path, s
     assert seconds <= run.seconds < seconds + 3, run.describe()
 
 
-def test_a_hang_shows_the_trace_up_to_the_call(hostile_lib, tmp_path):
-    # The stopped child tells what the run did before the call that never returned: replay
-    # prints those events (in the simulated world the same each time) and ER-NO-CRASH names
-    # the event that call's own would have been.
+def assert_trace_up_to_the_call(hostile_lib, tmp_path, hostile, said, sim_options=()):
+    """Replay of ONE with MS_HOSTILE=`hostile`, twice in the simulated world and once on real
+    sockets: each prints what the run did before the call that crashed or never returned (in
+    the simulated world the same each time), and ER-NO-CRASH, saying `said`, names the event
+    that call's own would have been."""
     def replay(folder, *more):
         return Run(["replay", REPO_ROOT / ONE, "--target", f"lib:{hostile_lib}:hostile_", *more], folder,
-                   {"MS_HOSTILE": "socket_action:hang"}, limit=90)
-    runs = run_all([replay(tmp_path / "a", "--hang-after", "1"), replay(tmp_path / "b", "--hang-after", "1"),
+                   {"MS_HOSTILE": hostile}, limit=90)
+    runs = run_all([replay(tmp_path / "a", *sim_options), replay(tmp_path / "b", *sim_options),
                     replay(tmp_path / "real", "--world", "real")])
     for run in runs:
         assert run.code == 1, run.describe()
@@ -168,8 +169,21 @@ def test_a_hang_shows_the_trace_up_to_the_call(hostile_lib, tmp_path):
         events = [line for line in run.stdout.splitlines() if line[:1].isdigit()]
         assert any('"kind":"add_handle"' in line for line in events), run.describe()
         assert f"# violation ER-NO-CRASH at event {len(events)} " in run.stdout, run.describe()
-        assert "no return from hostile_multi_socket_action" in run.stdout, run.describe()
+        assert said in run.stdout, run.describe()
     assert runs[0].stdout == runs[1].stdout, runs[1].describe()
+
+
+def test_a_hang_shows_the_trace_up_to_the_call(hostile_lib, tmp_path):
+    # The stopped child's last words.
+    assert_trace_up_to_the_call(hostile_lib, tmp_path, "socket_action:hang",
+                                "no return from hostile_multi_socket_action", ("--hang-after", "1"))
+
+
+@pytest.mark.parametrize("action,signal_name", [("segv", "SIGSEGV"), ("abort", "SIGABRT")])
+def test_a_crash_shows_the_trace_up_to_the_call(hostile_lib, tmp_path, action, signal_name):
+    # The crashed child's signal handler gives them, and the child still dies by that signal.
+    assert_trace_up_to_the_call(hostile_lib, tmp_path, f"socket_action:{action}",
+                                f"observed {signal_name} inside hostile_multi_socket_action")
 
 
 # ---- floods, garbage, memory, processes, output -------------------------------------------

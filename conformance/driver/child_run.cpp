@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "simnet/library_heap.hpp"
 #include "simnet/text.hpp"
 
 namespace ms::conf {
@@ -178,6 +179,9 @@ std::size_t g_events_before_call = 0;
 // Up to where the last outermost call began: the one in progress (a hang with no call in
 // progress keeps no trace: child_answered).
 std::string trace_before_the_call() {
+  // Host code, whatever the library was doing (a crash's handler interrupts it): this
+  // allocates from the program's heap, not from the library's, whose lock it may hold.
+  const sim::HostCode host;
   ChildRun r;
   const std::vector<Event>& events = g_running->trace_so_far().events;
   const std::size_t n = std::min(g_events_before_call, events.size());
@@ -224,6 +228,17 @@ bool no_answer(ScenarioRun& out, Outcome outcome, const std::string& message,
   return false;
 }
 
+// A child's last words, when it gave them whole: the trace up to the call that crashed or
+// never returned, whose event would come next (the violation's place).
+void keep_last_words(const RunOutcome& child, ScenarioRun& out) {
+  ChildRun told;
+  std::string error;
+  if (child.payload.empty() || !decode(child.payload, told, error) || told.run.trace.events.empty()) return;
+  out.trace = std::move(told.run.trace);
+  out.violations.back().event_index = out.trace.events.size();
+  out.violations.back().time_ns = out.trace.events.back().time_ns;
+}
+
 }  // namespace
 
 bool child_answered(const RunOutcome& child, const TargetSpec& target,
@@ -235,8 +250,10 @@ bool child_answered(const RunOutcome& child, const TargetSpec& target,
       out.signal = child.signal;
       const std::string where = child.progress.empty() ? std::string(" outside any API call")
                                                        : " inside " + child.progress;
-      return no_answer(out, Outcome::crash, target.name() + " crashed with " + child.signal_name + where,
-                       "expected no crash, observed " + child.signal_name + where);
+      no_answer(out, Outcome::crash, target.name() + " crashed with " + child.signal_name + where,
+                "expected no crash, observed " + child.signal_name + where);
+      if (!child.progress.empty()) keep_last_words(child, out);
+      return false;
     }
     case RunKind::hang: {
       const std::string secs = std::to_string((limit.count() + 999) / 1000);
@@ -253,16 +270,9 @@ bool child_answered(const RunOutcome& child, const TargetSpec& target,
         what = "no return from " + child.progress + " within " + secs + " s";
       no_answer(out, Outcome::hang, target.name() + ": " + what + ": killed",
                 "expected a return code, observed " + what);
-      // Its last words: the trace up to the call that never returned, whose event would come
-      // next. (Of a run whose calls kept returning they would end wherever it was stopped.)
-      ChildRun told;
-      std::string error;
-      if (!call_returns && !child.progress.empty() && !child.payload.empty() &&
-          decode(child.payload, told, error) && !told.run.trace.events.empty()) {
-        out.trace = std::move(told.run.trace);
-        out.violations.back().event_index = out.trace.events.size();
-        out.violations.back().time_ns = out.trace.events.back().time_ns;
-      }
+      // (Of a run whose calls kept returning its last words would end wherever it was
+      // stopped: not kept.)
+      if (!call_returns && !child.progress.empty()) keep_last_words(child, out);
       return false;
     }
     case RunKind::error:

@@ -134,8 +134,56 @@ void apply_limits(bool cpu) {
   ::_exit(kStoppedStatus);
 }
 
+// A crash's signal, for on_crash_stuck.
+volatile sig_atomic_t g_crash_signal = 0;
+constexpr unsigned kCrashWordsSeconds = 1;  // what a crashed child may take for its last words
+
+// Ends the process by `sig` with its default action, as if no handler had been there.
+[[noreturn]] void die_by(int sig) {
+  ::signal(sig, SIG_DFL);
+  sigset_t only;
+  ::sigemptyset(&only);
+  ::sigaddset(&only, sig);
+  ::pthread_sigmask(SIG_UNBLOCK, &only, nullptr);
+  ::syscall(SYS_tgkill, ::getpid(), ::syscall(SYS_gettid), sig);
+  ::_exit(128 + sig);  // a signal whose default is not to end (never here)
+}
+
+// Last words that take too long (a lock the crashed code held, say): the crash as it was.
+void on_crash_stuck(int) { die_by(g_crash_signal); }
+
+// A crash's handler (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT): the run's last words, as for
+// a hang, within kCrashWordsSeconds, then the end by the same signal, which the parent
+// reports. A second fault in here ends the process at once (SA_RESETHAND).
+void on_crash(int sig) {
+  g_crash_signal = sig;
+  ::signal(SIGALRM, on_crash_stuck);
+  ::alarm(kCrashWordsSeconds);
+  if (g_last_words != nullptr && g_answer_fd >= 0) {
+    try {
+      const std::string words = g_last_words();
+      write_all(g_answer_fd, words.data(), words.size());
+    } catch (...) {
+    }
+  }
+  die_by(sig);
+}
+
+// The crash handler runs on a stack of its own: a library that overflowed its stack still
+// gets its last words.
+alignas(16) char g_crash_stack[256 * 1024];
+
 [[noreturn]] void child_main(int out_fd, const std::function<std::string()>& body) {
-  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGPIPE, SIGXCPU, SIGXFSZ}) ::signal(sig, SIG_DFL);
+  for (int sig : {SIGPIPE, SIGXCPU, SIGXFSZ}) ::signal(sig, SIG_DFL);
+  stack_t alt{};
+  alt.ss_sp = g_crash_stack;
+  alt.ss_size = sizeof g_crash_stack;
+  const bool alt_stack = ::sigaltstack(&alt, nullptr) == 0;
+  struct sigaction crash {};
+  crash.sa_handler = on_crash;
+  crash.sa_flags = SA_RESETHAND | (alt_stack ? SA_ONSTACK : 0);
+  ::sigemptyset(&crash.sa_mask);
+  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) ::sigaction(sig, &crash, nullptr);
   g_answer_fd = out_fd;
   struct sigaction stop {};
   stop.sa_handler = on_stop;
@@ -556,7 +604,8 @@ RunOutcome run_child(const std::function<Launch(int out_fd, int progress_fd, cha
     outcome.signal_name = signal_name(outcome.signal);
     outcome.error = "killed by " + outcome.signal_name;
     outcome.progress = read_progress(slot);
-    outcome.payload.clear();
+    // Kept: what the child wrote before it died (its last words, if its handler got them
+    // out), whole or cut short; the reader decodes it or leaves it.
     return outcome;
   }
   outcome.exit_status = WEXITSTATUS(status);

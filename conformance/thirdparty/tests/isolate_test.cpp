@@ -92,6 +92,69 @@ TEST(RunIsolated_Crash, ReportsAbort) {
   EXPECT_EQ(out.signal_name, "SIGABRT");
 }
 
+// A crash's last words (isolate_last_words) come back in the payload, and the crash is the
+// signal's as before; words that never end cost at most a second; a stack overflowed by
+// runaway recursion still gives them (the handler has a stack of its own).
+std::string crash_words() { return "up to the call that crashed"; }
+std::string stuck_words() {
+  for (;;) ::pause();
+}
+volatile int g_depth_limit = 1 << 30;  // never reached: the stack ends first
+int recurse(int n) {
+  volatile char frame[512];
+  frame[0] = static_cast<char>(n);
+  if (n >= g_depth_limit) return frame[0];
+  return recurse(n + 1) + frame[0];
+}
+
+TEST(RunIsolated_Crash, ACrashGivesItsLastWordsAndStaysACrash) {
+  const RunOutcome segv = run_isolated(
+      [] {
+        isolate_last_words(&crash_words);
+        ::raise(SIGSEGV);
+        return std::string("not reached");
+      },
+      milliseconds(20000));
+  EXPECT_EQ(segv.kind, RunKind::crash);
+  EXPECT_EQ(segv.signal_name, "SIGSEGV");
+  EXPECT_EQ(segv.payload, crash_words());
+  const RunOutcome abort = run_isolated(
+      []() -> std::string {
+        isolate_last_words(&crash_words);
+        std::abort();
+      },
+      milliseconds(20000));
+  EXPECT_EQ(abort.kind, RunKind::crash);
+  EXPECT_EQ(abort.signal_name, "SIGABRT");
+  EXPECT_EQ(abort.payload, crash_words());
+  const RunOutcome overflow = run_isolated(
+      [] {
+        isolate_last_words(&crash_words);
+        return std::to_string(recurse(0));
+      },
+      milliseconds(20000));
+  EXPECT_EQ(overflow.kind, RunKind::crash);
+  EXPECT_EQ(overflow.signal_name, "SIGSEGV");
+  EXPECT_EQ(overflow.payload, crash_words());
+  EXPECT_TRUE(no_children());
+}
+
+TEST(RunIsolated_Crash, LastWordsThatNeverEndLeaveTheCrashWithinASecond) {
+  const auto start = std::chrono::steady_clock::now();
+  const RunOutcome out = run_isolated(
+      [] {
+        isolate_last_words(&stuck_words);
+        ::raise(SIGBUS);
+        return std::string("not reached");
+      },
+      milliseconds(20000));
+  EXPECT_EQ(out.kind, RunKind::crash);
+  EXPECT_EQ(out.signal_name, "SIGBUS");
+  EXPECT_EQ(out.payload, "");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+  EXPECT_TRUE(no_children());
+}
+
 TEST(RunIsolated_Hang, KillsAndReapsChildAtDeadline) {
   const int fds_before = open_descriptor_count();
   const RunOutcome out = run_isolated(

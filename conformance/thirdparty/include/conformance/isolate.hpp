@@ -35,7 +35,9 @@ struct RunOutcome {
   std::string signal_name;  // crash: "SIGSEGV"
   int exit_status = 0;      // error: the child's exit status (-1 when there was no child)
   std::string payload;      // ok: the body's result; error: what the child wrote, if any;
-                            // hang: its last words (isolate_last_words), or empty
+                            // hang: its last words (isolate_last_words), or empty;
+                            // crash: what it wrote before it died (its last words, whole
+                            // or cut short), or empty
   std::string error;        // error: a sentence saying what went wrong
   // crash, hang, error: the last text the child gave isolate_progress() ("" when none), so the
   // verdict can name the call that was in progress.
@@ -79,7 +81,9 @@ inline constexpr int kBodyThrewStatus = 70;
 // limit is first asked to stop (SIGUSR1 to its main thread, which writes fn's answer and
 // ends), and killed when it has not within a second: fn runs inside a signal handler,
 // interrupting whatever the library was doing, so it may fail (a lock the library held)
-// and then the hang is reported without it. Elsewhere: does nothing.
+// and then the hang is reported without it. A child that crashes (SIGSEGV, SIGBUS, SIGILL,
+// SIGFPE, SIGABRT) gives them too, from its signal handler on a stack of its own, within a
+// second, and then dies by the same signal. Elsewhere: does nothing.
 void isolate_last_words(std::string (*fn)());
 
 // A program that prepares itself once (loads a library, say) and then forks a fresh copy
