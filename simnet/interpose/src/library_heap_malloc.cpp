@@ -11,11 +11,14 @@
 // own allocator (its __libc_ entry points), so the program is otherwise unaffected.
 #include <dlfcn.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <bit>
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #include "library_heap_state.hpp"
@@ -62,9 +65,15 @@ constexpr int kSmallClasses = 64;  // 16, 32, ..., 1024 bytes
 constexpr int kClasses = kSmallClasses + 40;
 constexpr std::uint32_t kAlignedTag = ~std::uint32_t{0};  // a header before an aligned pointer
 
+// A block's state, in its header: a block freed twice, or a pointer that is no block's,
+// ends the process as the C library's allocator does (abort, "double free detected"), so a
+// library's bug is still a crash the verdict names.
+constexpr std::uint32_t kTaken = 0x7A4E7A4E;
+constexpr std::uint32_t kFreed = 0xF4EEF4EE;
+
 struct Header {
   std::uint32_t cls;     // the block's class, or kAlignedTag
-  std::uint32_t unused;
+  std::uint32_t state;   // kTaken or kFreed (a block's header)
   std::uint64_t offset;  // for kAlignedTag: how far past its block's start the pointer lies
 };
 static_assert(sizeof(Header) == kHeader);
@@ -102,6 +111,8 @@ void* take(int cls) {
   if (cls >= kClasses) return nullptr;
   if (void* p = g_free[cls]) {
     std::memcpy(&g_free[cls], p, sizeof(void*));
+    const std::uint32_t taken = kTaken;
+    std::memcpy(static_cast<char*>(p) - kHeader + offsetof(Header, state), &taken, sizeof taken);
     g_in_use += class_size(cls);
     return p;
   }
@@ -118,7 +129,7 @@ void* take(int cls) {
     }
     g_end.store(end + grow, std::memory_order_release);
   }
-  Header h{static_cast<std::uint32_t>(cls), 0, 0};
+  Header h{static_cast<std::uint32_t>(cls), kTaken, 0};
   std::memcpy(reinterpret_cast<void*>(g_top), &h, sizeof h);
   void* p = reinterpret_cast<void*>(g_top + kHeader);
   g_top += need;
@@ -132,22 +143,42 @@ Header header_of(const void* p) {
   return h;
 }
 
-// The block a pointer of ours belongs to (an aligned pointer lies inside one).
-void* block_of(void* p) {
-  const Header h = header_of(p);
-  return h.cls == kAlignedTag ? static_cast<char*>(p) - h.offset : p;
+[[noreturn]] void misuse(const char* call) {
+  static const char text[] = "(): a block of the library heap freed twice, or a pointer that is none (abort)\n";
+  [[maybe_unused]] auto n = ::write(2, "multisock: ", 11);
+  n = ::write(2, call, std::strlen(call));
+  n = ::write(2, text, sizeof text - 1);
+  std::abort();
 }
 
-std::size_t usable(void* p) {
+bool is_block(std::uintptr_t a) {
+  if (a % 16 != 0 || a < kBase + kHeader || !ours(reinterpret_cast<void*>(a))) return false;
+  const Header h = header_of(reinterpret_cast<void*>(a));
+  return h.cls < static_cast<std::uint32_t>(kClasses) && h.state == kTaken;
+}
+
+// The block a pointer of ours belongs to (an aligned pointer lies inside one), checked to be
+// one in use; `call` names the function for misuse().
+void* block_of(void* p, const char* call) {
   const Header h = header_of(p);
-  if (h.cls != kAlignedTag) return class_size(static_cast<int>(h.cls));
-  return class_size(static_cast<int>(header_of(block_of(p)).cls)) - h.offset;
+  const auto a = reinterpret_cast<std::uintptr_t>(p);
+  const std::uintptr_t block = h.cls == kAlignedTag && h.offset <= a ? a - h.offset : a;
+  if (!is_block(block)) misuse(call);
+  return reinterpret_cast<void*>(block);
+}
+
+std::size_t usable(void* p, const char* call) {
+  void* block = block_of(p, call);
+  return class_size(static_cast<int>(header_of(block).cls)) -
+         static_cast<std::size_t>(static_cast<char*>(p) - static_cast<char*>(block));
 }
 
 void give(void* p) {
-  void* block = block_of(p);
+  void* block = block_of(p, "free");
   const int cls = static_cast<int>(header_of(block).cls);
+  const std::uint32_t freed = kFreed;
   Lock lock;
+  std::memcpy(static_cast<char*>(block) - kHeader + offsetof(Header, state), &freed, sizeof freed);
   std::memcpy(block, &g_free[cls], sizeof(void*));
   g_free[cls] = block;
   g_in_use -= class_size(cls);
@@ -233,7 +264,7 @@ void* realloc(void* p, std::size_t n) noexcept {
     free(p);
     return nullptr;
   }
-  const std::size_t have = ms::sim::usable(p);
+  const std::size_t have = ms::sim::usable(p, "realloc");
   if (n <= have) return p;
   void* q = heap_malloc(n);  // a block of ours stays in the library heap, whoever grows it
   if (q == nullptr) return nullptr;
@@ -274,7 +305,7 @@ void* pvalloc(std::size_t n) noexcept {
 
 std::size_t malloc_usable_size(void* p) noexcept {
   if (p == nullptr) return 0;
-  if (ours(p)) return ms::sim::usable(p);
+  if (ours(p)) return ms::sim::usable(p, "malloc_usable_size");
   auto* next = ms::sim::next_usable_size();
   return next != nullptr ? next(p) : 0;
 }

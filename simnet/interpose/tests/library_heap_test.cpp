@@ -133,3 +133,37 @@ TEST(LibraryHeap, CallocReallocAndAlignedBlocksBehaveAsTheCLibrarySays) {
 }
 
 }  // namespace
+
+namespace {
+
+// As the C library's allocator: a library's double free, or a free of what is no block,
+// ends the process (SIGABRT), which the verdict reports as the library's crash.
+TEST(LibraryHeapDeathTest, ADoubleFreeOrAPointerThatIsNoBlockAborts) {
+  if (!heap_available()) GTEST_SKIP() << "a sanitizer's allocator: no library heap in this build";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        const LibraryCode library;
+        void* p = c_malloc(40);
+        c_free(p);
+        c_free(p);
+      },
+      "freed twice");
+  EXPECT_DEATH(
+      {
+        const LibraryCode library;
+        char* p = static_cast<char*>(c_malloc(400));
+        c_free(p + 32);
+      },
+      "a pointer that is none");
+  EXPECT_DEATH(
+      {
+        const LibraryCode library;
+        void* p = c_malloc(40);
+        c_free(p);
+        static_cast<void>(c_realloc(p, 4000));
+      },
+      "multisock: realloc\\(\\)");
+}
+
+}  // namespace
