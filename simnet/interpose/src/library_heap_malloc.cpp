@@ -160,8 +160,9 @@ bool is_block(std::uintptr_t a) {
 // The block a pointer of ours belongs to (an aligned pointer lies inside one), checked to be
 // one in use; `call` names the function for misuse().
 void* block_of(void* p, const char* call) {
-  const Header h = header_of(p);
   const auto a = reinterpret_cast<std::uintptr_t>(p);
+  if (a % 16 != 0 || a < kBase + kHeader) misuse(call);  // no header of ours before it
+  const Header h = header_of(p);
   const std::uintptr_t block = h.cls == kAlignedTag && h.offset <= a ? a - h.offset : a;
   if (!is_block(block)) misuse(call);
   return reinterpret_cast<void*>(block);

@@ -159,6 +159,13 @@ TEST(LibraryHeapDeathTest, ADoubleFreeOrAPointerThatIsNoBlockAborts) {
   EXPECT_DEATH(
       {
         const LibraryCode library;
+        c_free(c_malloc(8));  // the heap's region is there
+        c_free(reinterpret_cast<void*>(std::uintptr_t{1} << 44));  // its first byte: no header before it
+      },
+      "multisock: free\\(\\)");
+  EXPECT_DEATH(
+      {
+        const LibraryCode library;
         void* p = c_malloc(40);
         c_free(p);
         static_cast<void>(c_realloc(p, 4000));
