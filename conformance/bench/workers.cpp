@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <limits>
 
 #include "sim_bench.hpp"
 
@@ -343,14 +344,14 @@ void churn(const Api& api, void* multi, const std::vector<void*>& easies, json& 
   const int n = static_cast<int>(easies.size());
   const int k = std::min(kChurnHandles, n - 1);
   if (k < 1) return;
-  double add = 0, remove = 0;
+  double add = std::numeric_limits<double>::infinity(), remove = add;
   for (int round = 0; round < 5; ++round) {
     const double r = per_call(k, [&](int i) { api.multi_remove_handle(multi, easies[static_cast<std::size_t>(n - 1 - i)]); });
     const double a = per_call(k, [&](int i) { api.multi_add_handle(multi, easies[static_cast<std::size_t>(n - k + i)]); });
     int running = 0;
     api.multi_socket_action(multi, MS_SOCKET_TIMEOUT, 0, &running);
-    remove = round == 0 ? r : std::min(remove, r);
-    add = round == 0 ? a : std::min(add, a);
+    remove = std::min(remove, r);
+    add = std::min(add, a);
   }
   out["add"] = add;
   out["remove"] = remove;

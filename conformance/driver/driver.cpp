@@ -89,19 +89,19 @@ std::string Policy::to_string() const {
   return s;
 }
 
+// The driver's code is always host code (the library enters it through callbacks, each a
+// sim::HostCode scope): a call into the library enters library code and its return leaves it.
 void Driver::Impl::enter(const char* name, const char* how) {
   calls.push_back(name);
-  code_was.push_back(false);
   if (opt.call_hook) {
     call_text.push_back(opt.call_prefix + name + how);
     opt.call_hook(call_text.back().c_str());
   }
-  code_was.back() = sim::enter_library_code();  // last: what the driver allocated above is its own
+  sim::enter_library_code();  // last: what the driver allocated above is its own
 }
 
 void Driver::Impl::leave() {
-  sim::restore_code(code_was.back());
-  code_was.pop_back();
+  sim::restore_code(false);
   calls.pop_back();
   if (!opt.call_hook) return;
   call_text.pop_back();

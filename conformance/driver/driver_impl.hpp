@@ -176,8 +176,6 @@ struct Driver::Impl {
   // their full text for DriverOptions::call_hook.
   std::vector<const char*> calls;
   std::vector<std::string> call_text;
-  // Per call in progress: whether library code ran where it was made (sim::LibraryCode).
-  std::vector<bool> code_was;
   bool socket_call_timeout = false;     // the socket call in progress is SOCKET_TIMEOUT
   std::set<std::string> timer_aborted;  // abort_timer: the kinds of call it aborted in
   int nested_socket = 0, nested_timer = 0;  // nested: the next call of each rotation

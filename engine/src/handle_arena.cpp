@@ -15,6 +15,10 @@ void set_bit(std::vector<std::uint64_t>& bits, std::size_t i, bool on) {
   else
     bits[i / 64] &= ~(std::uint64_t{1} << (i % 64));
 }
+// A window's first entry to probe in a table of mask + 1 (Fibonacci hashing).
+std::size_t slot_of(std::uintptr_t number, std::size_t mask) {
+  return static_cast<std::size_t>((number * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
 }  // namespace
 
 HandleArena::HandleArena(std::size_t slot_size)
@@ -84,19 +88,17 @@ bool HandleArena::find(std::uintptr_t at, std::size_t& chunk, std::size_t& index
   return false;
 }
 
-namespace {
-std::size_t slot_of(std::uintptr_t number, std::size_t mask) {
-  return static_cast<std::size_t>((number * 0x9E3779B97F4A7C15ull) >> 32) & mask;  // Fibonacci hashing
+std::size_t HandleArena::probe(std::uintptr_t number) const {
+  const std::size_t mask = windows_.size() - 1;
+  std::size_t i = slot_of(number, mask);
+  while (windows_[i].number != 0 && windows_[i].number != number) i = (i + 1) & mask;
+  return i;
 }
-}  // namespace
 
 const HandleArena::Window* HandleArena::window(std::uintptr_t number) const {
   if (number == 0 || windows_.empty()) return nullptr;
-  const std::size_t mask = windows_.size() - 1;
-  for (std::size_t i = slot_of(number, mask);; i = (i + 1) & mask) {
-    if (windows_[i].number == number) return &windows_[i];
-    if (windows_[i].number == 0) return nullptr;
-  }
+  const Window& w = windows_[probe(number)];
+  return w.number == number ? &w : nullptr;
 }
 
 void HandleArena::index_chunk(std::uint32_t chunk) {
@@ -110,15 +112,12 @@ void HandleArena::index_chunk(std::uint32_t chunk) {
           index_chunk(i);  // once a chunk: under its first window
   }
   const std::uintptr_t block = reinterpret_cast<std::uintptr_t>(chunks_[chunk].block);
-  const std::size_t mask = windows_.size() - 1;
   for (std::uintptr_t number = block >> kWindowBits; number <= (block + kChunkBytes - 1) >> kWindowBits; ++number) {
-    std::size_t i = slot_of(number, mask);
-    while (windows_[i].number != 0 && windows_[i].number != number) i = (i + 1) & mask;
-    if (windows_[i].number == 0) {
-      windows_[i].number = number;
+    Window& w = windows_[probe(number)];
+    if (w.number == 0) {
+      w.number = number;
       ++windows_used_;
     }
-    Window& w = windows_[i];
     (w.chunks[0] == kNoChunk ? w.chunks[0] : w.chunks[1]) = chunk;
   }
 }

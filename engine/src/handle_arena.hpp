@@ -54,6 +54,7 @@ class HandleArena {
   // chunks_ and its index in the chunk.
   bool find(std::uintptr_t at, std::size_t& chunk, std::size_t& index) const;
   const Window* window(std::uintptr_t number) const;
+  std::size_t probe(std::uintptr_t number) const;  // its entry, or the empty one it would take
   void index_chunk(std::uint32_t chunk);  // enters chunks_[chunk] under the windows it overlaps
 
   std::size_t slot_size_;

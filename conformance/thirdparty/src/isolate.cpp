@@ -122,17 +122,19 @@ void apply_limits(bool cpu) {
 
 // kStopSignal's handler: the run is a hang; its last words, if any, then the end. Not
 // async-signal-safe (it allocates): the parent kills a child that does not end in time.
-[[noreturn]] void on_stop(int) {
-  if (g_last_words != nullptr && g_answer_fd >= 0) {
-    try {
-      const std::string words = g_last_words();
-      write_all(g_answer_fd, words.data(), words.size());
-    } catch (...) {
-      ::_exit(kBodyThrewStatus);
-    }
+// Writes the run's last words, if it has any, as its answer; false when making them threw.
+bool give_last_words() {
+  if (g_last_words == nullptr || g_answer_fd < 0) return true;
+  try {
+    const std::string words = g_last_words();
+    write_all(g_answer_fd, words.data(), words.size());
+    return true;
+  } catch (...) {
+    return false;
   }
-  ::_exit(kStoppedStatus);
 }
+
+[[noreturn]] void on_stop(int) { ::_exit(give_last_words() ? kStoppedStatus : kBodyThrewStatus); }
 
 // A crash's signal, for on_crash_stuck.
 volatile sig_atomic_t g_crash_signal = 0;
@@ -159,13 +161,7 @@ void on_crash(int sig) {
   g_crash_signal = sig;
   ::signal(SIGALRM, on_crash_stuck);
   ::alarm(kCrashWordsSeconds);
-  if (g_last_words != nullptr && g_answer_fd >= 0) {
-    try {
-      const std::string words = g_last_words();
-      write_all(g_answer_fd, words.data(), words.size());
-    } catch (...) {
-    }
-  }
+  give_last_words();  // or none: the crash is reported either way
   die_by(sig);
 }
 
