@@ -15,8 +15,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <set>
+#include <unordered_map>
 
 #include "conformance/clauses.hpp"
 #include "conformance/codes.hpp"
@@ -540,9 +540,8 @@ class Parser {
     const Token& u = l.at(k + 1, "\"url\"");
     if (u.text != "url") fail(l.no, u.column, "expected \"url\", got \"" + u.text + "\"");
     const Token& url = l.at(k + 2, "URL");
-    parse_url(url, l.no);
+    added_urls_.push_back({parse_url(url, l.no), l.no, url.column});
     x.url = url.text;
-    url_tokens_[x.id] = {l.no, url.column};
     for (k += 3; k < l.toks.size(); ++k) {
       const Token& o = l.toks[k];
       const std::string& n = o.text;
@@ -760,11 +759,11 @@ class Parser {
         fail(line, col, "done line for \"" + id + "\" with \"if\" but none without: the line without " +
                             "\"if\" is the expectation of every other target");
     }
+    std::size_t added = 0;  // added_urls_ holds the add steps' URLs in their order
     for (const ClientStep& s : out_.client) {
       if (s.kind != StepKind::add) continue;
       const TransferSpec& x = s.transfer;
-      auto [line, col] = url_tokens_[x.id];
-      Url u = parse_url(Token{x.url, col, false}, line);
+      const auto& [u, line, col] = added_urls_[added++];
       std::vector<std::string> addrs;
       bool resolved = false;
       for (const ResolveSpec& r : x.resolve) {
@@ -801,8 +800,12 @@ class Parser {
   Scenario& out_;
   std::vector<std::string> lines_;
   std::set<std::string> seen_blocks_;
-  std::map<std::string, int> ids_;
-  std::map<std::string, std::pair<int, int>> url_tokens_;
+  std::unordered_map<std::string, int> ids_;  // looked up, never walked: its order shows nowhere
+  struct AddedUrl {
+    Url url;
+    int line, column;
+  };
+  std::vector<AddedUrl> added_urls_;  // each add step's URL as read, with where it was written
   struct Ref {
     std::string id;
     int line, column;

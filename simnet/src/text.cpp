@@ -64,6 +64,7 @@ bool read_quoted(std::string_view line, std::size_t& i, std::string& out, TextEr
 
 bool lex_line(std::string_view line, Tabs tabs, std::vector<TextToken>& out, TextError& err) {
   out.clear();
+  out.reserve(8);  // most lines have a few words: no regrowth for them
   const auto blank = [tabs](char c) {
     return c == ' ' || (tabs == Tabs::blank && (c == '\t' || c == '\r'));
   };
@@ -83,7 +84,9 @@ bool lex_line(std::string_view line, Tabs tabs, std::vector<TextToken>& out, Tex
       if (i < line.size() && !blank(line[i]) && line[i] != '\t')
         return fail(err, i, "expected a space after the closing quote");
     } else {
-      while (i < line.size() && !blank(line[i]) && line[i] != '\t') t.text += line[i++];
+      const std::size_t first = i;
+      while (i < line.size() && !blank(line[i]) && line[i] != '\t') ++i;
+      t.text.assign(line.data() + first, i - first);  // one copy, not one append per byte
     }
     out.push_back(std::move(t));
   }
