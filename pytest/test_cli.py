@@ -551,8 +551,8 @@ def replay_events(proc):
     return events
 
 
-# A trace of at least this many events is hashed on a thread of its own while the checker
-# reads it (TraceHashAside in conformance/driver/runner.cpp); a shorter one after it.
+# A run this long is checked and hashed on a thread of its own as it runs (TraceAside in
+# conformance/driver/runner.cpp, from an estimated 8,192 events); a shorter one after it.
 EVENTS_HASHED_ASIDE = 8192
 HOUR_FILE = REPO_ROOT / "conformance" / "bench" / "an_hour_of_timeouts.scn"
 

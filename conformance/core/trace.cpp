@@ -404,20 +404,43 @@ bool Trace::from_jsonl(const std::string& text, Trace& out, std::string* error) 
   return true;
 }
 
-std::string Trace::hash(const LineVisitor& each_line) const {
+struct TraceDigest::State {
+  explicit State(Trace::LineVisitor lines) : each_line(std::move(lines)) { block.reserve(kBlock); }
+  // Lines are gathered into blocks of about 64 KiB, each hashed at once.
+  static constexpr std::size_t kBlock = std::size_t{1} << 16;
+  Trace::LineVisitor each_line;
   Sha256 digest;
   std::string block;
-  block.reserve(1 << 16);
-  for (std::size_t k = 0; k < events.size(); ++k) {
-    const std::size_t line_start = block.size();
-    put_event(block, events[k]);
-    if (each_line) each_line(k, std::string_view(block).substr(line_start));
-    if (block.size() >= (1 << 16) - 512 || k + 1 == events.size()) {
-      digest.update(block);
-      block.clear();
-    }
+  std::size_t index = 0;
+};
+
+TraceDigest::TraceDigest(Trace::LineVisitor each_line) : state_(std::make_unique<State>(std::move(each_line))) {}
+
+TraceDigest::~TraceDigest() = default;
+
+void TraceDigest::add(const Event& e) {
+  State& s = *state_;
+  const std::size_t line_start = s.block.size();
+  put_event(s.block, e);
+  if (s.each_line) s.each_line(s.index, std::string_view(s.block).substr(line_start));
+  ++s.index;
+  if (s.block.size() >= State::kBlock - 512) {
+    s.digest.update(s.block);
+    s.block.clear();
   }
-  return digest.finish_hex();
+}
+
+std::string TraceDigest::finish() {
+  State& s = *state_;
+  if (!s.block.empty()) s.digest.update(s.block);
+  s.block.clear();
+  return s.digest.finish_hex();
+}
+
+std::string Trace::hash(const LineVisitor& each_line) const {
+  TraceDigest digest(each_line);
+  for (const Event& e : events) digest.add(e);
+  return digest.finish();
 }
 
 }  // namespace ms::conf

@@ -146,7 +146,50 @@ void Driver::Impl::record(Event e) {
     if (events_dropped++ == 0 && opt.on_event_cap) opt.on_event_cap();
     return;
   }
-  out.trace.events.push_back(std::move(e));
+  if (opt.feed)
+    opt.feed->append(out.trace.events, std::move(e));
+  else
+    out.trace.events.push_back(std::move(e));
+}
+
+void TraceFeed::append(std::vector<Event>& events, Event&& e) {
+  if (events.size() == events.capacity()) {  // the storage moves: not while it is read
+    std::lock_guard g(moving_);
+    events.push_back(std::move(e));
+    data_.store(events.data(), std::memory_order_relaxed);
+    size_.store(events.size(), std::memory_order_release);
+  } else {
+    events.push_back(std::move(e));
+    data_.store(events.data(), std::memory_order_relaxed);  // the same, but for the first
+    size_.store(events.size(), std::memory_order_release);
+  }
+  if (events.size() % kBatch == 0) {
+    std::lock_guard g(signal_);
+    more_.notify_one();
+  }
+}
+
+void TraceFeed::close() {
+  {
+    std::lock_guard g(signal_);
+    closed_.store(true, std::memory_order_release);
+  }
+  more_.notify_one();
+}
+
+bool TraceFeed::read(const std::function<void(const Event&)>& each) {
+  {
+    std::unique_lock lk(signal_);
+    more_.wait(lk, [this] {
+      return closed_.load(std::memory_order_acquire) || size_.load(std::memory_order_acquire) >= read_ + kBatch;
+    });
+  }
+  const bool closed = closed_.load(std::memory_order_acquire);  // then the size read next is the last
+  std::lock_guard g(moving_);
+  const std::size_t size = size_.load(std::memory_order_acquire);
+  const Event* data = data_.load(std::memory_order_relaxed);
+  for (; read_ < size; ++read_) each(data[read_]);
+  return !closed;
 }
 
 void Driver::Impl::note(std::string text) {

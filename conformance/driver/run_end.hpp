@@ -4,7 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
+#include <optional>
+#include <string>
+#include <thread>
 
+#include "conformance/checker.hpp"
+#include "conformance/driver.hpp"
 #include "conformance/runner.hpp"
 
 namespace ms::conf {
@@ -17,10 +23,42 @@ struct RunEnd {
   bool simulated = true;  // simnet's peers: they record what they see (needs_simulated_peers)
 };
 
+// A run's trace hash (its JSON lines, each shown to `lines`), made on a thread of its own
+// where that pays: for a long finished trace while the checker reads it, or for a long run
+// while it runs, from its TraceFeed, where the same thread checks the trace too (the checker
+// and the hash only read the trace). A short finished trace is hashed in the constructor,
+// where a thread's start would cost more.
+class TraceAside {
+ public:
+  static constexpr std::size_t kEventsWorthAThread = 8192;
+
+  // The trace must stay where it is until take_hash() (or the destructor) returned.
+  TraceAside(const Trace& finished, const Trace::LineVisitor& lines);
+  // From the feed the run appends through (DriverOptions::feed), from before it starts;
+  // `checker` is given every event too.
+  TraceAside(TraceFeed& feed, const Trace::LineVisitor& lines, Checker checker);
+  ~TraceAside();  // closes the feed; waits for the thread
+  TraceAside(const TraceAside&) = delete;
+  TraceAside& operator=(const TraceAside&) = delete;
+
+  // Once the whole trace was read (the run has ended): the hash; once.
+  std::string take_hash();
+  // The checker fed from the feed, finished; nullptr from a finished trace's.
+  Checker* checker();
+
+ private:
+  void join();
+  TraceDigest digest_;
+  TraceFeed* feed_ = nullptr;
+  std::optional<Checker> checker_;
+  std::thread thread_;
+  std::exception_ptr failure_;
+};
+
 // The checker over the trace, ER-NO-CRASH for invalid calls survived, the scenario's
 // expectations, and everything closed after cleanup. Takes the run's trace into out and
-// fills it (outcome pass or error, graded later).
+// fills it (outcome pass or error, graded later). `following`: the hash made as the run went.
 void check_run_end(const Scenario& sc, const RunOptions& options, RunResult& run, const RunEnd& end,
-                   ScenarioRun& out);
+                   ScenarioRun& out, TraceAside* following = nullptr);
 
 }  // namespace ms::conf

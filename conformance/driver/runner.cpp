@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "conformance/verdict.hpp"
@@ -344,6 +345,13 @@ void check_expectations(const Scenario& sc, const RunResult& run, const Checker&
 
 namespace {
 
+CheckerOptions checker_options(const RunOptions& options, const RunEnd& end) {
+  CheckerOptions co;
+  co.stop_at_first = options.stop_at_first;
+  co.timer_tolerance_ms = end.timer_tolerance_ms;
+  return co;
+}
+
 void mark_harness_clause(ScenarioRun& out, std::string_view id, bool passed);
 
 ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptions& options) {
@@ -402,17 +410,27 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
   dopt.digest_bodies = checks_body_digest(sc);
   dopt.choices = &tape;
 
+  // A long run's trace is hashed as it is written, on a thread of the hash's own (a
+  // transfer makes a few dozen events); a short one's after the run.
+  TraceFeed feed;
+  const bool long_run = sc.client.size() * 24 >= TraceAside::kEventsWorthAThread;
+  if (long_run) dopt.feed = &feed;
+  RunEnd end;
+
   SimEnvironment env(world);
   const Api api = engine_api();
   Driver driver(api, env, dopt);
   TraceObserver observer(driver);
   world.set_observer(&observer);
-  RunResult run = driver.run(sc.client);
+  // Declared before the hash that reads its trace, and so gone after it.
+  RunResult run;
+  std::optional<TraceAside> following;
+  if (long_run) following.emplace(feed, options.trace_lines, Checker(options.edition, checker_options(options, end)));
+  run = driver.run(sc.client);  // the trace moves, its storage stays where the feed read it
   world.set_observer(nullptr);
 
-  RunEnd end;
   end.open_after_cleanup = static_cast<long>(world.open_descriptors());
-  check_run_end(sc, options, run, end, out);
+  check_run_end(sc, options, run, end, out, following ? &*following : nullptr);
   world.rng().attach(nullptr);
   out.choices = tape.values();
   out.choices.resize(tape.decisions());  // replayed: what was read, 0 past the end
@@ -432,59 +450,70 @@ void mark_harness_clause(ScenarioRun& out, std::string_view id, bool passed) {
 
 }  // namespace
 
-namespace {
 
-// The trace's hash (its JSON lines, each shown to trace_lines) and the checker read the same
-// finished trace and write nothing of it: a long trace is hashed on a thread of its own while
-// the checker reads it (an hour of timeouts: 42,000 events, 2.6 MB hashed). A short one is
-// hashed after, where a thread's start would cost more than it saves.
-class TraceHashAside {
- public:
-  static constexpr std::size_t kEventsWorthAThread = 8192;
+TraceAside::TraceAside(const Trace& finished, const Trace::LineVisitor& lines) : digest_(lines) {
+  if (finished.events.size() < kEventsWorthAThread) {
+    for (const Event& e : finished.events) digest_.add(e);
+    return;
+  }
+  thread_ = std::thread([this, &finished] {
+    try {
+      for (const Event& e : finished.events) digest_.add(e);
+    } catch (...) {
+      failure_ = std::current_exception();
+    }
+  });
+}
 
-  TraceHashAside(const Trace& trace, const Trace::LineVisitor& lines) : trace_(trace), lines_(lines) {
-    if (trace.events.size() < kEventsWorthAThread) return;
-    thread_ = std::thread([this] {
-      try {
-        hash_ = trace_.hash(lines_);
-      } catch (...) {
-        failure_ = std::current_exception();
+TraceAside::TraceAside(TraceFeed& feed, const Trace::LineVisitor& lines, Checker checker)
+    : digest_(lines), feed_(&feed), checker_(std::move(checker)) {
+  thread_ = std::thread([this] {
+    try {
+      while (feed_->read([this](const Event& e) {
+        checker_->on_event(e);
+        digest_.add(e);
+      })) {
       }
-    });
-  }
-  TraceHashAside(const TraceHashAside&) = delete;
-  TraceHashAside& operator=(const TraceHashAside&) = delete;
-  ~TraceHashAside() {
-    if (thread_.joinable()) thread_.join();
-  }
+      checker_->finish();
+    } catch (...) {
+      failure_ = std::current_exception();
+    }
+  });
+}
 
-  // The hash, once the thread (if any) ended; the trace must not have moved before.
-  std::string take() {
-    if (!thread_.joinable()) return trace_.hash(lines_);
-    thread_.join();
-    if (failure_) std::rethrow_exception(failure_);
-    return std::move(hash_);
-  }
+TraceAside::~TraceAside() { join(); }
 
- private:
-  const Trace& trace_;
-  const Trace::LineVisitor& lines_;
-  std::thread thread_;
-  std::string hash_;
-  std::exception_ptr failure_;
-};
+void TraceAside::join() {
+  if (feed_) feed_->close();  // the run has ended (or never will): nothing more comes
+  if (thread_.joinable()) thread_.join();
+}
 
-}  // namespace
+std::string TraceAside::take_hash() {
+  join();
+  if (failure_) std::rethrow_exception(failure_);
+  return digest_.finish();
+}
+
+Checker* TraceAside::checker() {
+  if (!checker_) return nullptr;
+  join();
+  if (failure_) std::rethrow_exception(failure_);
+  return &*checker_;
+}
 
 void check_run_end(const Scenario& sc, const RunOptions& options, RunResult& run, const RunEnd& end,
-                   ScenarioRun& out) {
+                   ScenarioRun& out, TraceAside* following) {
   out.outcome = Outcome::pass;  // graded later
-  TraceHashAside hash(run.trace, options.trace_lines);
-  CheckerOptions co;
-  co.stop_at_first = options.stop_at_first;
-  co.timer_tolerance_ms = end.timer_tolerance_ms;
-  Checker checker(options.edition, co);
-  checker.on_trace(run.trace.events);
+  // Hashed beside the checker (a long trace), or hashed and checked as the run went.
+  std::optional<TraceAside> made;
+  TraceAside& aside = following ? *following : made.emplace(run.trace, options.trace_lines);
+  std::optional<Checker> here;
+  Checker* checked = aside.checker();
+  if (checked == nullptr) {
+    checked = &here.emplace(options.edition, checker_options(options, end));
+    checked->on_trace(run.trace.events);
+  }
+  Checker& checker = *checked;
   out.violations = checker.violations();
   if (!run.harness_error.empty()) {
     out.outcome = Outcome::error;
@@ -516,7 +545,7 @@ void check_run_end(const Scenario& sc, const RunOptions& options, RunResult& run
 
   out.api_calls = run.api_calls;
   out.virtual_ns = run.end_time_ns;
-  out.trace_hash = hash.take();
+  out.trace_hash = aside.take_hash();
   out.trace = std::move(run.trace);
 }
 

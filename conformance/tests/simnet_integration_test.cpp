@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "conformance/checker.hpp"
 #include "conformance/runner.hpp"
 #include "multisock/engine.hpp"
 #include "simnet/peer_script.hpp"
@@ -276,6 +277,44 @@ TEST(SharedSocket, ARemoveBeforeTheLastStreamEndsIsCaught) {
   bool caught = false;
   for (const Violation& v : bad.violations) caught = caught || v.clause == "SC-LAST-STREAM";
   EXPECT_TRUE(caught) << describe(bad);
+}
+
+// A long run's trace is checked and hashed as the run writes it (on a thread of its own);
+// what that gives must be what the checker and the hash give over the finished trace: the
+// same violations in the same order, the same clause counts, the same hash.
+TEST(SimnetIntegration, ALongRunCheckedAsItGoesIsJudgedAsAfterIt) {
+  if (!ms::mutants_compiled_in()) GTEST_SKIP() << "no mutants in this build";
+  // 400 adds: past the 8,192 events (24 a step, as estimated) from which the run is read
+  // as it goes (runner.cpp, TraceAside); bodies of many writes each make more events than
+  // that estimate, so the trace's storage also moves while it is read.
+  const Scenario sc = parse(many_transfers(4, 400, 200000, "world latency 2ms", "faithful"));
+  ASSERT_GE(sc.client.size() * 24, 8192u);
+  TargetSpec target;
+  std::string error;
+  ASSERT_TRUE(parse_target("engine-sim:mutant=wrong_running", target, error));
+  RunOptions ro;
+  ro.seed = 7;
+  const ScenarioRun r = run_scenario(sc, target, ro);
+  ASSERT_GT(r.trace.events.size(), 64 + sc.client.size() * 24) << "no growth past the reserve";
+  ASSERT_GT(r.violations.size(), 10u) << describe(r);
+  Checker after(ro.edition);
+  after.on_trace(r.trace.events);
+  // The checker's violations come first; the scenario's expectations add theirs after.
+  ASSERT_GE(r.violations.size(), after.violations().size());
+  for (std::size_t i = after.violations().size(); i < r.violations.size(); ++i)
+    EXPECT_EQ(r.violations[i].clause, kExpectationClause) << r.violations[i].message;
+  for (std::size_t i = 0; i < after.violations().size(); ++i) {
+    EXPECT_EQ(r.violations[i].clause, after.violations()[i].clause) << i;
+    EXPECT_EQ(r.violations[i].event_index, after.violations()[i].event_index) << i;
+    EXPECT_EQ(r.violations[i].message, after.violations()[i].message) << i;
+  }
+  const std::vector<ClauseResult> counts = after.results();
+  ASSERT_EQ(r.clause_results.size(), counts.size());
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    EXPECT_EQ(r.clause_results[i].exercised, counts[i].exercised) << counts[i].clause->id;
+    EXPECT_EQ(r.clause_results[i].violations, counts[i].violations) << counts[i].clause->id;
+  }
+  EXPECT_EQ(r.trace_hash, r.trace.hash());
 }
 
 // Histories the property suite found failing on the engine, shrunk; each must pass now.

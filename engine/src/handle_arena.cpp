@@ -22,7 +22,9 @@ std::size_t slot_of(std::uintptr_t number, std::size_t mask) {
 }  // namespace
 
 HandleArena::HandleArena(std::size_t slot_size)
-    : slot_size_(round_up(slot_size)), slots_per_chunk_((kChunkBytes - kAlign) / round_up(slot_size)) {}
+    : slot_size_(round_up(slot_size)),
+      slot_reciprocal_(((std::uint64_t{1} << 32) + slot_size_ - 1) / slot_size_),
+      slots_per_chunk_((kChunkBytes - kAlign) / round_up(slot_size)) {}
 
 HandleArena::~HandleArena() {
   for (Chunk& c : chunks_) std::free(c.block);
@@ -80,9 +82,11 @@ bool HandleArena::find(std::uintptr_t at, std::size_t& chunk, std::size_t& index
     const Chunk& c = chunks_[i];
     if (at < c.first) continue;
     const std::uintptr_t offset = at - c.first;
-    if (offset % slot_size_ != 0 || offset / slot_size_ >= c.handed) continue;
+    if (offset >= kChunkBytes) continue;  // past the chunk (and past where the multiply is exact)
+    const std::size_t slot = static_cast<std::size_t>((offset * slot_reciprocal_) >> 32);
+    if (slot * slot_size_ != offset || slot >= c.handed) continue;
     chunk = i;
-    index = offset / slot_size_;
+    index = slot;
     return true;
   }
   return false;

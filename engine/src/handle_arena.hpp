@@ -58,6 +58,11 @@ class HandleArena {
   void index_chunk(std::uint32_t chunk);  // enters chunks_[chunk] under the windows it overlaps
 
   std::size_t slot_size_;
+  // ceil(2^32 / slot_size_): (offset * it) >> 32 is offset / slot_size_ for every offset below
+  // kChunkBytes (the error, offset * (it - 2^32 / slot_size_) / 2^32, stays below
+  // 1 / slot_size_ while offset * slot_size_ < 2^32). Every call checks its handle: a
+  // multiply, where a 64-bit division took tens of cycles.
+  std::uint64_t slot_reciprocal_;
   std::size_t slots_per_chunk_;
   std::vector<Chunk> chunks_;    // in the order made; the last one hands out fresh slots
   std::vector<Window> windows_;  // open addressing, linear probing; a power of two long

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <set>
@@ -48,6 +49,29 @@ TEST(HandleArena, NeighboursOfEverySlotAreHandlesOnlyWhenHandedOut) {
       char* p = s + delta;
       EXPECT_EQ(arena.live(p), live.count(p) == 1) << "slot " << static_cast<void*>(s) << " " << delta;
     }
+}
+
+TEST(HandleArena, EveryByteAroundASlotIsJudgedAsItsOffsetDividedWouldBe) {
+  // A pointer is a slot when its offset in a chunk divides by the slot size; the arena
+  // divides by a multiply. Every byte from a slot before to a slot after each slot, for
+  // sizes from one cache line to most of a chunk (a chunk's last slot's neighbours are in
+  // another chunk or in none).
+  for (const std::size_t size : {1u, 64u, 100u, 1000u, 1744u, 4096u, 5000u, 20000u, 40000u}) {
+    ms::HandleArena arena(size);
+    std::vector<char*> slots;
+    for (int i = 0; i < 24; ++i) slots.push_back(static_cast<char*>(arena.take()));
+    for (std::size_t i = 0; i < slots.size(); i += 5) arena.give(slots[i]);
+    std::set<char*> live;
+    for (std::size_t i = 0; i < slots.size(); ++i)
+      if (i % 5 != 0) live.insert(slots[i]);
+    const long span = static_cast<long>((std::max<std::size_t>(size, 16) + 63) / 64 * 64);
+    int wrong = 0;
+    for (char* s : slots)
+      for (long delta = -span; delta <= span; ++delta)
+        if (arena.live(s + delta) != (live.count(s + delta) == 1) && ++wrong <= 5)
+          ADD_FAILURE() << "slot size " << size << ", " << delta << " bytes from a slot";
+    EXPECT_EQ(wrong, 0) << "slot size " << size;
+  }
 }
 
 TEST(HandleArena, GivenBackIsDeadAndFreedSlotsComeBackFirst) {

@@ -10,11 +10,14 @@
 // and callback goes into a Trace, with handles and socketp values as stable small ids.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -105,6 +108,31 @@ class Environment {
 // Events one run keeps (DriverOptions::trace_events_max): a flood past it is stopped.
 inline constexpr std::size_t kTraceEventsMax = 2'000'000;
 
+// A run's trace read by another thread while the run writes it (the runner hashes a long
+// trace as the run goes). The driver appends every event it keeps through append(); the
+// reader takes the events appended so far, a batch at a time. The trace's storage moves only
+// when it outgrows what was reserved: the driver holds `moving_` then, and the reader holds it
+// while it reads, so what it reads never moves under it. Events are never changed once kept.
+class TraceFeed {
+ public:
+  // The driver's side: events.push_back(e), published; then close() when the run ends.
+  void append(std::vector<Event>& events, Event&& e);
+  void close();
+  // The reader's side: waits for a batch or the end, then shows each event appended and not
+  // yet read to `each`, in order. False once the feed is closed and every event was read.
+  bool read(const std::function<void(const Event&)>& each);
+
+ private:
+  static constexpr std::size_t kBatch = 1024;  // the reader is woken a batch at a time
+  std::mutex moving_;
+  std::mutex signal_;
+  std::condition_variable more_;
+  std::atomic<const Event*> data_{nullptr};
+  std::atomic<std::size_t> size_{0};
+  std::atomic<bool> closed_{false};
+  std::size_t read_ = 0;  // the reader's own
+};
+
 struct DriverOptions {
   std::uint64_t seed = 1;
   Policy policy;
@@ -117,6 +145,7 @@ struct DriverOptions {
   // and finished per transfer, is work no other check reads.
   bool digest_bodies = true;
   std::size_t trace_events_max = kTraceEventsMax;  // events kept; a run past it is an error
+  TraceFeed* feed = nullptr;  // set: every event kept is appended through it (read meanwhile)
   // Called once when the run reaches trace_events_max. A run in a disposable child ends
   // the child here (flooded_exit), so a call that floods callbacks without end is judged
   // as a call that does not return; unset, later events are counted and dropped.

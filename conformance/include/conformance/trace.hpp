@@ -51,6 +51,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -158,6 +159,22 @@ struct Trace {
   // whole text is never held). With `each_line`, every line is shown to it as it is
   // hashed: one serialization for a caller that also prints the trace (replay).
   std::string hash(const LineVisitor& each_line = {}) const;
+};
+
+// Trace::hash made an event at a time, for a reader that hashes a trace while it is being
+// written: add() the events in order, then finish() gives what Trace::hash gives.
+class TraceDigest {
+ public:
+  explicit TraceDigest(Trace::LineVisitor each_line = {});
+  ~TraceDigest();
+  TraceDigest(const TraceDigest&) = delete;
+  TraceDigest& operator=(const TraceDigest&) = delete;
+  void add(const Event& e);
+  std::string finish();  // lower-case hex; once
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace ms::conf
