@@ -490,6 +490,7 @@ int cmd_replay(Args& args) {
   std::fflush(stdout);  // a library's run forks: a child that ends with exit() prints no copy
   TraceLinePrinter printer(stop ? (*stop < 0 ? 0 : static_cast<std::size_t>(*stop) + 1) : SIZE_MAX);
   ro.trace_lines = [&printer](std::size_t index, std::string_view line) { printer.line(index, line); };
+  ro.second_thread = true;  // one run, shown as soon as may be
   ScenarioRun r = run_scenario(sc, target, ro);
   // A run that ended before its trace was judged (a harness error) showed no line yet.
   if (printer.lines_seen() == 0 && !r.trace.events.empty()) r.trace.hash(ro.trace_lines);

@@ -24,16 +24,18 @@ struct RunEnd {
 };
 
 // A run's trace hash (its JSON lines, each shown to `lines`), made on a thread of its own
-// where that pays: for a long finished trace while the checker reads it, or for a long run
-// while it runs, from its TraceFeed, where the same thread checks the trace too (the checker
-// and the hash only read the trace). A short finished trace is hashed in the constructor,
-// where a thread's start would cost more.
+// when a run may have one (RunOptions::second_thread) and it pays: for a long finished trace
+// while the checker reads it, or for a long run while it runs, from its TraceFeed, where the
+// same thread checks the trace too (the checker and the hash only read the trace). Else the
+// hash is made in the constructor. The thread costs CPU (events read on another core): it
+// buys the run's wall time.
 class TraceAside {
  public:
   static constexpr std::size_t kEventsWorthAThread = 8192;
 
-  // The trace must stay where it is until take_hash() (or the destructor) returned.
-  TraceAside(const Trace& finished, const Trace::LineVisitor& lines);
+  // The trace must stay where it is until take_hash() (or the destructor) returned. No
+  // thread unless `thread_allowed` (RunOptions::second_thread).
+  TraceAside(const Trace& finished, const Trace::LineVisitor& lines, bool thread_allowed);
   // From the feed the run appends through (DriverOptions::feed), from before it starts;
   // `checker` is given every event too.
   TraceAside(TraceFeed& feed, const Trace::LineVisitor& lines, Checker checker);

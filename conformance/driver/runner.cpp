@@ -410,10 +410,10 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
   dopt.digest_bodies = checks_body_digest(sc);
   dopt.choices = &tape;
 
-  // A long run's trace is hashed as it is written, on a thread of the hash's own (a
-  // transfer makes a few dozen events); a short one's after the run.
+  // A long run's trace is checked and hashed as it is written, on a thread of its own, when
+  // the run may have one (a transfer makes a few dozen events); else after the run.
   TraceFeed feed;
-  const bool long_run = sc.client.size() * 24 >= TraceAside::kEventsWorthAThread;
+  const bool long_run = options.second_thread && sc.client.size() * 24 >= TraceAside::kEventsWorthAThread;
   if (long_run) dopt.feed = &feed;
   RunEnd end;
 
@@ -451,8 +451,9 @@ void mark_harness_clause(ScenarioRun& out, std::string_view id, bool passed) {
 }  // namespace
 
 
-TraceAside::TraceAside(const Trace& finished, const Trace::LineVisitor& lines) : digest_(lines) {
-  if (finished.events.size() < kEventsWorthAThread) {
+TraceAside::TraceAside(const Trace& finished, const Trace::LineVisitor& lines, bool thread_allowed)
+    : digest_(lines) {
+  if (!thread_allowed || finished.events.size() < kEventsWorthAThread) {
     for (const Event& e : finished.events) digest_.add(e);
     return;
   }
@@ -506,7 +507,7 @@ void check_run_end(const Scenario& sc, const RunOptions& options, RunResult& run
   out.outcome = Outcome::pass;  // graded later
   // Hashed beside the checker (a long trace), or hashed and checked as the run went.
   std::optional<TraceAside> made;
-  TraceAside& aside = following ? *following : made.emplace(run.trace, options.trace_lines);
+  TraceAside& aside = following ? *following : made.emplace(run.trace, options.trace_lines, options.second_thread);
   std::optional<Checker> here;
   Checker* checked = aside.checker();
   if (checked == nullptr) {

@@ -279,9 +279,10 @@ TEST(SharedSocket, ARemoveBeforeTheLastStreamEndsIsCaught) {
   EXPECT_TRUE(caught) << describe(bad);
 }
 
-// A long run's trace is checked and hashed as the run writes it (on a thread of its own);
-// what that gives must be what the checker and the hash give over the finished trace: the
-// same violations in the same order, the same clause counts, the same hash.
+// A long run's trace is checked and hashed as the run writes it (on a thread of its own,
+// RunOptions::second_thread, as replay asks); what that gives must be what the checker and
+// the hash give over the finished trace: the same violations in the same order, the same
+// clause counts, the same hash.
 TEST(SimnetIntegration, ALongRunCheckedAsItGoesIsJudgedAsAfterIt) {
   if (!ms::mutants_compiled_in()) GTEST_SKIP() << "no mutants in this build";
   // 400 adds: past the 8,192 events (24 a step, as estimated) from which the run is read
@@ -294,6 +295,7 @@ TEST(SimnetIntegration, ALongRunCheckedAsItGoesIsJudgedAsAfterIt) {
   ASSERT_TRUE(parse_target("engine-sim:mutant=wrong_running", target, error));
   RunOptions ro;
   ro.seed = 7;
+  ro.second_thread = true;
   const ScenarioRun r = run_scenario(sc, target, ro);
   ASSERT_GT(r.trace.events.size(), 64 + sc.client.size() * 24) << "no growth past the reserve";
   ASSERT_GT(r.violations.size(), 10u) << describe(r);

@@ -69,6 +69,10 @@ struct RunOptions {
   // Shown the trace's JSON lines as the run's hash is made, for a caller that prints the
   // whole trace (replay): one serialization for both, and no copy of the text held.
   Trace::LineVisitor trace_lines;
+  // One run as soon as may be, a second thread spent on it (replay): a long trace is checked
+  // and hashed on that thread, in the simulated world while the run goes on. Off, a run is
+  // one thread's work, the least CPU (a suite of runs gets its parallelism from --jobs).
+  bool second_thread = false;
   bool stop_at_first = false;
   // The target's known deviations (conform --known): every run's violations an entry covers
   // are marked (Violation::known) as the run ends, under known_run_name(), so a failure is
