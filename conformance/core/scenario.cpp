@@ -763,7 +763,9 @@ class Parser {
     for (const ClientStep& s : out_.client) {
       if (s.kind != StepKind::add) continue;
       const TransferSpec& x = s.transfer;
-      const auto& [u, line, col] = added_urls_[added++];
+      const AddedUrl& where = added_urls_[added++];  // no structured binding: lambdas below use it
+      const Url& u = where.url;
+      const int line = where.line, col = where.column;
       std::vector<std::string> addrs;
       bool resolved = false;
       for (const ResolveSpec& r : x.resolve) {
