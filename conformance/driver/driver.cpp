@@ -153,14 +153,11 @@ void Driver::Impl::record(Event e) {
 }
 
 void TraceFeed::append(std::vector<Event>& events, Event&& e) {
-  if (events.size() == events.capacity()) {  // the storage moves: not while it is read
-    std::lock_guard g(moving_);
+  {
+    std::unique_lock moving(moving_, std::defer_lock);
+    if (events.size() == events.capacity()) moving.lock();  // the storage moves: not while it is read
     events.push_back(std::move(e));
     data_.store(events.data(), std::memory_order_relaxed);
-    size_.store(events.size(), std::memory_order_release);
-  } else {
-    events.push_back(std::move(e));
-    data_.store(events.data(), std::memory_order_relaxed);  // the same, but for the first
     size_.store(events.size(), std::memory_order_release);
   }
   if (events.size() % kBatch == 0) {

@@ -450,16 +450,18 @@ void mark_harness_clause(ScenarioRun& out, std::string_view id, bool passed) {
 
 }  // namespace
 
-
 TraceAside::TraceAside(const Trace& finished, const Trace::LineVisitor& lines, bool thread_allowed)
     : digest_(lines) {
-  if (!thread_allowed || finished.events.size() < kEventsWorthAThread) {
+  const auto hash_all = [this, &finished] {
     for (const Event& e : finished.events) digest_.add(e);
+  };
+  if (!thread_allowed || finished.events.size() < kEventsWorthAThread) {
+    hash_all();
     return;
   }
-  thread_ = std::thread([this, &finished] {
+  thread_ = std::thread([this, hash_all] {
     try {
-      for (const Event& e : finished.events) digest_.add(e);
+      hash_all();
     } catch (...) {
       failure_ = std::current_exception();
     }

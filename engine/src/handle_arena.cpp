@@ -24,7 +24,7 @@ std::size_t slot_of(std::uintptr_t number, std::size_t mask) {
 HandleArena::HandleArena(std::size_t slot_size)
     : slot_size_(round_up(slot_size)),
       slot_reciprocal_(((std::uint64_t{1} << 32) + slot_size_ - 1) / slot_size_),
-      slots_per_chunk_((kChunkBytes - kAlign) / round_up(slot_size)) {}
+      slots_per_chunk_((kChunkBytes - kAlign) / slot_size_) {}
 
 HandleArena::~HandleArena() {
   for (Chunk& c : chunks_) std::free(c.block);

@@ -120,8 +120,6 @@ void apply_limits(bool cpu) {
   ::dup2(STDERR_FILENO, STDOUT_FILENO);
 }
 
-// kStopSignal's handler: the run is a hang; its last words, if any, then the end. Not
-// async-signal-safe (it allocates): the parent kills a child that does not end in time.
 // Writes the run's last words, if it has any, as its answer; false when making them threw.
 bool give_last_words() {
   if (g_last_words == nullptr || g_answer_fd < 0) return true;
@@ -134,6 +132,8 @@ bool give_last_words() {
   }
 }
 
+// kStopSignal's handler: the run is a hang; its last words, if any, then the end. Not
+// async-signal-safe (it allocates): the parent kills a child that does not end in time.
 [[noreturn]] void on_stop(int) { ::_exit(give_last_words() ? kStoppedStatus : kBodyThrewStatus); }
 
 // A crash's signal, for on_crash_stuck.
