@@ -106,7 +106,7 @@ def test_known_deviation_covers_a_mutant_failure(cli, tmp_path):
     # violations are known and the exit code is 0.
     target = "engine-sim:mutant=duplicate_socket_cb"
     suite = "conformance/scenarios/1xx_continue.scn"
-    plain = cli.run("conform", "--target", target, "--suite", suite)
+    plain = cli.run("conform", "--target", target, "--suite", suite, "--failures", tmp_path / "failures")
     assert plain.returncode == 1, describe(plain)
     known = tmp_path / "m.known"
     known.write_text("implementation multisock\nversions any\n"

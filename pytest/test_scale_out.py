@@ -108,9 +108,11 @@ CURL788 = Path("/usr/lib/x86_64-linux-gnu/libcurl.so.4")
 KNOWN788 = REPO_ROOT / "conformance" / "known" / "libcurl-7.88.known"
 
 
-def _known_sweep_args():
+def _known_sweep_args(tmp_path):
+    # One failures folder for every run of a test: a known deviation's history is written
+    # there, under the test's folder (not ./failures, the source tree's).
     return ["--target", f"lib:{CURL788}", "--known", KNOWN788, "--suite", "property", "--runs", "300",
-            "--seed", "9000", "--no-shrink"]
+            "--seed", "9000", "--no-shrink", "--failures", tmp_path / "failures"]
 
 
 def _assert_same_run(merged, whole, shards):
@@ -124,7 +126,7 @@ def _assert_same_run(merged, whole, shards):
 def test_scaleOut_ShardsJudgedWithAKnownFileMergeToItsMatchesInTheWholeRun(cli, tmp_path):
     # A library's sweep with its known file, in three shards joined by `report merge`: each
     # entry's count of matches is the whole run's, not the first shard's.
-    args = _known_sweep_args()
+    args = _known_sweep_args(tmp_path)
     proc = cli.run("conform", *args, "--report", tmp_path / "whole", timeout=600)
     assert proc.returncode == 0, describe(proc)
     whole = load_json(tmp_path / "whole" / "report.json")
@@ -145,7 +147,7 @@ def test_scaleOut_ShardsJudgedWithAKnownFileMergeToItsMatchesInTheWholeRun(cli, 
 def test_scaleOut_JobsRunTheShardsAtOnceAndPrintTheWholeRun(cli, tmp_path):
     # conform --jobs 3: three children of one command, their reports joined; what it prints
     # and writes is the run of one process, but for the timings and the report's folder.
-    args = _known_sweep_args()
+    args = _known_sweep_args(tmp_path)
     one = cli.run("conform", *args, "--report", tmp_path / "one", timeout=600)
     three = cli.run("conform", *args, "--jobs", "3", "--report", tmp_path / "three", timeout=600)
     assert one.returncode == three.returncode == 0, describe(three)

@@ -23,7 +23,8 @@ def run(cli, out, target, *suite_files, extra=()):
         for f in suite_files:
             (folder / f).write_text((SCN / f).read_text())
         suite = str(folder)
-    proc = cli.run("conform", "--target", target, "--suite", suite, "--report", out, *extra, timeout=600)
+    proc = cli.run("conform", "--target", target, "--suite", suite, "--report", out,
+                   "--failures", out.parent / (out.name + "-failures"), *extra, timeout=600)
     assert proc.returncode in (0, 1, 3, 4), describe(proc)
     return proc
 

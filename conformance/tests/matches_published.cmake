@@ -8,7 +8,7 @@
 #       [-DEXTRA=...] -P matches_published.cmake
 separate_arguments(extra UNIX_COMMAND "${EXTRA}")
 execute_process(COMMAND ${CLI} conform --target ${TARGET} --suite scripted --known ${KNOWN}
-                        --report ${OUT} ${extra}
+                        --report ${OUT} --failures ${OUT}/failures ${extra}
                 RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "${TARGET} does not pass with its known deviations ${KNOWN} (exit ${rc})")
