@@ -60,11 +60,11 @@ double report_timeouts(const SimFigure& f, int rounds) {
 
 // The two sizes of one kind, their runs in rotation; their rates (0 for a failed run).
 std::pair<double, double> transfer_rates(int small, int large, int rounds) {
-  const auto f = sim_rotation({{transfers_scenario(small), small}, {transfers_scenario(large), large}}, rounds);
+  const auto f = sim_rotation({transfers_scenario(small), transfers_scenario(large)}, rounds);
   return {report_transfers(f[0], rounds), report_transfers(f[1], rounds)};
 }
 std::pair<double, double> timeout_rates(int small, int large, int rounds) {
-  const auto f = sim_rotation({{timeouts_scenario(small), small}, {timeouts_scenario(large), large}}, rounds);
+  const auto f = sim_rotation({timeouts_scenario(small), timeouts_scenario(large)}, rounds);
   return {report_timeouts(f[0], rounds), report_timeouts(f[1], rounds)};
 }
 
@@ -134,8 +134,8 @@ int main(int argc, char** argv) {
   if (memory_only) {
     // straight to the memory figures
   } else if (transfers > 0 || timeouts > 0) {  // one figure only (for a profiler)
-    if (transfers > 0) report_transfers(run_sim(transfers_scenario(transfers), transfers, 5), 5);
-    if (timeouts > 0) report_timeouts(run_sim(timeouts_scenario(timeouts), timeouts, 5), 5);
+    if (transfers > 0) report_transfers(run_sim(transfers_scenario(transfers), 5), 5);
+    if (timeouts > 0) report_timeouts(run_sim(timeouts_scenario(timeouts), 5), 5);
   } else {
     // The two sizes in rotation: a busy spell of the machine (a CTest running beside) would
     // otherwise weigh on one size alone and make the ratio say what the code does not.

@@ -470,13 +470,10 @@ json simulator(const BenchOptions& o) {
   const int rounds = std::max(1, std::min(2 * o.rounds, 15));
   json out;
   progress(o, "simulated transfers: " + std::to_string(o.sim_small) + " and " + std::to_string(o.sim_large));
-  for (const SimFigure& f : sim_rotation({{transfers_scenario(o.sim_small), o.sim_small},
-                                          {transfers_scenario(o.sim_large), o.sim_large}},
-                                         rounds))
+  for (const SimFigure& f : sim_rotation({transfers_scenario(o.sim_small), transfers_scenario(o.sim_large)}, rounds))
     out["transfers"].push_back(sim_figure(f, "transfers"));
   progress(o, "simulated timeouts: " + std::to_string(o.sim_small / 5) + " and " + std::to_string(o.sim_large / 5));
-  for (const SimFigure& f : sim_rotation({{timeouts_scenario(o.sim_small / 5), o.sim_small / 5},
-                                          {timeouts_scenario(o.sim_large / 5), o.sim_large / 5}},
+  for (const SimFigure& f : sim_rotation({timeouts_scenario(o.sim_small / 5), timeouts_scenario(o.sim_large / 5)},
                                          rounds))
     out["timeouts"].push_back(sim_figure(f, "timeouts"));
   progress(o, "multisock replay of an hour of timeouts");

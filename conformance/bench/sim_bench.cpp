@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "conformance/runner.hpp"
+#include "multisock/multisock.h"
 
 namespace ms::bench {
 
@@ -24,7 +25,7 @@ double wall_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-std::string transfers_scenario(int transfers) {
+SimScenario transfers_scenario(int transfers) {
   std::string s = "title bench\nseed 1\nworld latency 1ms\n";
   for (int p = 0; p < 8; ++p) {
     s += "peer p" + std::to_string(p) + " listen 127.0.2." + std::to_string(p + 1) + ":80\n";
@@ -34,25 +35,25 @@ std::string transfers_scenario(int transfers) {
   s += "client\n";
   for (int t = 0; t < transfers; ++t)
     s += "  add t" + std::to_string(t) + " url http://127.0.2." + std::to_string(t % 8 + 1) + "/\n";
-  return s;
+  return {s, transfers, MSE_OK};
 }
 
-std::string timeouts_scenario(int transfers) {
+SimScenario timeouts_scenario(int transfers) {
   std::string s = "title timeouts\nseed 7\npolicy faithful\n";
   s += "peer sleeper listen 127.0.0.3:8080\n  accept\n  expect request\n  hang\nclient\n";
   for (int t = 0; t < transfers; ++t)
     s += "  at " + std::to_string(t * 1800) + "ms add t" + std::to_string(t) +
          " url http://127.0.0.3:8080/ timeout_ms 1500\n";
   s += "  at " + std::to_string(transfers * 1800) + "ms end\n";
-  return s;
+  return {s, transfers, MSE_OPERATION_TIMEDOUT};
 }
 
-SimFigure run_sim(const std::string& scenario_text, int items, int rounds) {
+SimFigure run_sim(const SimScenario& scenario, int rounds) {
   SimFigure f;
-  f.items = items;
+  f.items = scenario.items;
   Scenario sc;
   ScenarioError err;
-  if (!parse_scenario(scenario_text, "bench.scn", sc, err)) {
+  if (!parse_scenario(scenario.text, "bench.scn", sc, err)) {
     f.error = err.to_string();
     return f;
   }
@@ -69,6 +70,17 @@ SimFigure run_sim(const std::string& scenario_text, int items, int rounds) {
       f.error = "run failed: " + r.message;
       return f;
     }
+    int ended_as_meant = 0, done = 0;
+    for (const Event& e : r.trace.events)
+      if (e.kind == EventKind::info_read && e.easy != 0) {
+        ++done;
+        ended_as_meant += e.code == scenario.done_code;
+      }
+    if (done != scenario.items || ended_as_meant != done) {
+      f.error = std::to_string(done) + " of " + std::to_string(scenario.items) + " transfers ended, " +
+                std::to_string(ended_as_meant) + " with code " + std::to_string(scenario.done_code);
+      return f;
+    }
     f.events = r.trace.events.size();
     best = std::min(best, dt);
   }
@@ -77,11 +89,11 @@ SimFigure run_sim(const std::string& scenario_text, int items, int rounds) {
   return f;
 }
 
-std::vector<SimFigure> sim_rotation(const std::vector<std::pair<std::string, int>>& scenarios, int rounds) {
+std::vector<SimFigure> sim_rotation(const std::vector<SimScenario>& scenarios, int rounds) {
   std::vector<SimFigure> best(scenarios.size());
   for (int r = 0; r < rounds; ++r)
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
-      const SimFigure f = run_sim(scenarios[i].first, scenarios[i].second, 1);
+      const SimFigure f = run_sim(scenarios[i], 1);
       if (r == 0 || !f.ok || (best[i].ok && f.cpu_s < best[i].cpu_s)) best[i] = f;
       if (!f.ok) return best;
     }

@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <string>
 #include <vector>
-#include <utility>
 
 namespace ms::bench {
 
@@ -22,17 +21,25 @@ struct SimFigure {
   double per_cpu_second() const { return ok && cpu_s > 0 ? items / cpu_s : 0; }
 };
 
-// `transfers` transfers of 512 B from 8 keep-alive peers, all added at once.
-std::string transfers_scenario(int transfers);
+// A scenario to time: its text, how many transfers it makes, and the code each of them
+// must end with (a run whose transfers end otherwise measured something else: it fails).
+struct SimScenario {
+  std::string text;
+  int items = 0;
+  int done_code = 0;
+};
+
+// `transfers` transfers of 512 B from 8 keep-alive peers, all added at once; each ends OK.
+SimScenario transfers_scenario(int transfers);
 // `transfers` transfers added one every 1.8 s against a peer that never answers, each
 // ending with its 1,500 ms timeout (the shape of an_hour_of_timeouts.scn).
-std::string timeouts_scenario(int transfers);
+SimScenario timeouts_scenario(int transfers);
 
-SimFigure run_sim(const std::string& scenario_text, int items, int rounds);
-// The least CPU of each (scenario text, items) over `rounds` rounds, the scenarios in
-// rotation (one run of each per round), so that a busy spell of the machine weighs on no
-// scenario alone; stops at the first failed run.
-std::vector<SimFigure> sim_rotation(const std::vector<std::pair<std::string, int>>& scenarios, int rounds);
+SimFigure run_sim(const SimScenario& scenario, int rounds);
+// The least CPU of each scenario over `rounds` rounds, the scenarios in rotation (one run
+// of each per round), so that a busy spell of the machine weighs on no scenario alone;
+// stops at the first failed run.
+std::vector<SimFigure> sim_rotation(const std::vector<SimScenario>& scenarios, int rounds);
 
 // Process CPU time (user + system) and monotonic wall time, in seconds.
 double cpu_seconds();

@@ -13,7 +13,7 @@ RunResult Driver::Impl::run(const std::vector<ClientStep>& plan) {
   } restore{outer};
   // A transfer makes a few dozen events: room for them up front spares the copies
   // (and fresh pages) of a trace that doubles its way to 100,000 events.
-  out.trace.events.reserve(std::min(opt.trace_events_max, 64 + plan.size() * 24));
+  out.trace.events.reserve(std::min(opt.trace_events_max, expected_events(plan.size())));
   if (!start_multi()) return std::move(out);
   Loop loop{plan};
   loop.start = env.now();

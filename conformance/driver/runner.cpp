@@ -413,7 +413,7 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
   // A long run's trace is checked and hashed as it is written, on a thread of its own, when
   // the run may have one (a transfer makes a few dozen events); else after the run.
   TraceFeed feed;
-  const bool long_run = options.second_thread && sc.client.size() * 24 >= TraceAside::kEventsWorthAThread;
+  const bool long_run = options.second_thread && expected_events(sc.client.size()) >= TraceAside::kEventsWorthAThread;
   if (long_run) dopt.feed = &feed;
   RunEnd end;
 
@@ -431,6 +431,7 @@ ScenarioRun run_sim(const Scenario& sc, const TargetSpec& target, const RunOptio
 
   end.open_after_cleanup = static_cast<long>(world.open_descriptors());
   check_run_end(sc, options, run, end, out, following ? &*following : nullptr);
+  out.judged_as_it_ran = long_run;
   world.rng().attach(nullptr);
   out.choices = tape.values();
   out.choices.resize(tape.decisions());  // replayed: what was read, 0 past the end

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// faulty_world.hpp: a scenario for the integration tests whose runs make many decisions.
+// faulty_world.hpp: for the integration tests, a scenario whose runs make many decisions,
+// and a trace's text without the note that names its seed.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 
 #include "conformance/fuzz_input.hpp"
 #include "conformance/scenario.hpp"
+#include "conformance/trace.hpp"
 
 namespace ms::conf::fixtures {
 
@@ -24,6 +26,14 @@ inline Scenario faulty_world() {
   EXPECT_TRUE(parse_scenario(fuzz_input_scenario(input.data(), input.size()), "faulty.scn", sc, err))
       << err.to_string();
   return sc;
+}
+
+// The trace's JSON lines without its first event (the note that names the seed): what two
+// runs of different seeds must differ in, when the seed changes what happens.
+inline std::string after_seed_note(const Trace& t) {
+  Trace rest;
+  if (!t.events.empty()) rest.events.assign(t.events.begin() + 1, t.events.end());
+  return rest.to_jsonl();
 }
 
 }  // namespace ms::conf::fixtures

@@ -16,6 +16,7 @@ namespace ms::conf {
 namespace {
 
 using fixtures::faulty_world;
+using fixtures::after_seed_note;
 
 Scenario load(const std::string& name) {
   Scenario sc;
@@ -32,12 +33,6 @@ TargetSpec target(const std::string& text) {
   return t;
 }
 
-// The trace without its first event (the note that names the seed).
-std::string after_seed_note(const Trace& t) {
-  Trace rest;
-  if (!t.events.empty()) rest.events.assign(t.events.begin() + 1, t.events.end());
-  return rest.to_jsonl();
-}
 
 int fault_notes(const Trace& t) {
   int n = 0;
@@ -250,9 +245,13 @@ TEST(FuzzInput, Http2InputsParse_AndAWellFormedOneRunsClean) {
     EXPECT_TRUE(sc.client[0].transfer.pipewait);
     const ScenarioRun r = run_scenario(sc, target("engine-sim"), RunOptions{});
     EXPECT_EQ(r.outcome, Outcome::pass) << r.message << "\n" << text;
-    int ok = 0;
-    for (const Event& e : r.trace.events) ok += e.kind == EventKind::info_read && e.easy != 0 && e.code == 0;
+    int ok = 0, connects = 0;
+    for (const Event& e : r.trace.events) {
+      ok += e.kind == EventKind::info_read && e.easy != 0 && e.code == 0;
+      connects += e.kind == EventKind::net_connect;
+    }
     EXPECT_EQ(ok, 3) << text;
+    EXPECT_EQ(connects, 1) << "the three transfers share one connection\n" << text;
   }
 }
 

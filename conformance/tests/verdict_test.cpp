@@ -107,12 +107,15 @@ TEST(Verdict, CrashAndHangCarryErNoCrash) {
   const auto groups = group_repeats(runs);
   std::vector<ScenarioVerdict> vs = {verdict_of_repeats(groups[0], k)};
   const auto cl = clause_verdicts(groups, vs, k);
+  int found = 0;
   for (std::size_t i = 0; i < k.clauses.size(); ++i)
     if (k.clauses[i].id == "ER-NO-CRASH") {
+      ++found;
       EXPECT_EQ(cl[i].verdict, Verdict::fail);
       EXPECT_EQ(cl[i].violations, 1u);
       EXPECT_GE(cl[i].exercised, 1u);
     }
+  EXPECT_EQ(found, 1) << "ER-NO-CRASH is not in the edition's table";
 }
 
 TEST(Verdict, Canary) {

@@ -303,6 +303,9 @@ TEST(ClassicLoop_EasyPerform, FromItsOwnCallbackIsRefused) {
   });
   EXPECT_EQ(ms::easy_perform(h.e, ports), MSE_OK);
   EXPECT_EQ(ctx.inner, MSE_FAILED_INIT);
+  long code = 0;  // the cleanup was refused: the handle still answers
+  EXPECT_EQ(ms_easy_getinfo(h.e, MSINFO_RESPONSE_CODE, &code), MSE_OK);
+  EXPECT_EQ(code, 200);
 }
 
 // libcurl's cadence: the progress callback at least once a second, also while a connect

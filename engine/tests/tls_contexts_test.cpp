@@ -63,12 +63,19 @@ TEST(TlsContexts, OneContextPerCaFileUntilTheFileChanges) {
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(context_of(contexts, true, file.path, code), first) << "the same file read twice";
   EXPECT_EQ(contexts.size(), 1u);
+  // A reference held, as a connection would: the first context's address stays taken, so a
+  // context made anew cannot be told from it by its address alone.
+  std::string text;
+  ssl_ctx_st* held = contexts.acquire(true, file.path, code, text);
+  ASSERT_EQ(held, first);
   // Rewritten with another CA (and another size): read again, the old context dropped.
   file.write(ca_pem("second test CA, a longer name"));
   const void* second = context_of(contexts, true, file.path, code);
   ASSERT_NE(second, nullptr);
+  EXPECT_NE(second, first) << "the rewritten file was not read again";
   EXPECT_EQ(contexts.size(), 1u);
   EXPECT_EQ(context_of(contexts, true, file.path, code), second);
+  SSL_CTX_free(held);
 }
 
 TEST(TlsContexts, MultisShareTheContextOfAFileUntilItChanges) {

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
+#include <algorithm>
+
 #include "sim_test_util.hpp"
 
 namespace ms::sim::test {
 namespace {
 
-// Several concurrent clients against a faulty network; returns the observer's log.
-std::vector<std::string> run(std::uint64_t seed, bool faults) {
+// Several concurrent clients against a faulty network; returns the observer's log. Each
+// client reads all there is at each readiness change, so every one of them reaches its end
+// (the peer's close, or a fault's error): `finished` counts them.
+std::vector<std::string> run(std::uint64_t seed, bool faults, int* finished = nullptr) {
   WorldOptions o;
   o.seed = seed;
   o.link.send_buffer_bytes = 4096;
@@ -48,27 +52,42 @@ std::vector<std::string> run(std::uint64_t seed, bool faults) {
           auto s = w.send(fd, reinterpret_cast<const std::byte*>(kGet.data()) + sent[i], kGet.size() - sent[i]);
           sent[i] += s.bytes;
         }
-        auto got = w.recv(fd, buf, sizeof buf);
-        if (got.error != NetError::would_block && got.bytes == 0) done[i] = true;
+        for (;;) {
+          auto got = w.recv(fd, buf, sizeof buf);
+          if (got.error == NetError::would_block) break;
+          if (got.bytes == 0) {  // the peer's close, or an error
+            done[i] = true;
+            break;
+          }
+        }
       }
     }
   }
+  if (finished) *finished = static_cast<int>(std::count(done.begin(), done.end(), true));
   return log.lines;
 }
 
 TEST(Determinism, SameSeedSameLog) {
-  const auto a = run(1234, true);
+  int finished = 0;
+  const auto a = run(1234, true, &finished);
+  EXPECT_EQ(finished, 8) << "the logs compared would be of runs cut short";
   const auto b = run(1234, true);
   EXPECT_GT(a.size(), 50u);
   EXPECT_EQ(a, b);
 }
 
 TEST(Determinism, DifferentSeedsDifferWithFaults) {
-  EXPECT_NE(run(1, true), run(2, true));
+  int one = 0, two = 0;
+  EXPECT_NE(run(1, true, &one), run(2, true, &two));
+  EXPECT_EQ(one, 8);
+  EXPECT_EQ(two, 8);
 }
 
 TEST(Determinism, SeedIsIrrelevantWithoutFaults) {
-  EXPECT_EQ(run(1, false), run(2, false));
+  int one = 0, two = 0;
+  EXPECT_EQ(run(1, false, &one), run(2, false, &two));
+  EXPECT_EQ(one, 8);
+  EXPECT_EQ(two, 8);
 }
 
 }  // namespace

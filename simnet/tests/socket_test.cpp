@@ -195,7 +195,9 @@ TEST(Buffers, DrainedConnectionsHoldNoBufferMemory) {
   const std::size_t heap_after = mallinfo2().uordblks;
   const double per_connection = (static_cast<double>(heap_after) - static_cast<double>(heap_before)) /
                                 kConnections;
-  EXPECT_LT(per_connection, 4096.0) << "heap bytes per drained connection";
+  // About 1,240 here (the connection's own state); a ring kept after it empties (4 KiB)
+  // puts it past 4,400, which a bound of 4 KiB only just caught.
+  EXPECT_LT(per_connection, 2048.0) << "heap bytes per drained connection";
   for (int fd : fds) w.close(fd);
 #endif
 }

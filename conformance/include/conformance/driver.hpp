@@ -108,6 +108,10 @@ class Environment {
 // Events one run keeps (DriverOptions::trace_events_max): a flood past it is stopped.
 inline constexpr std::size_t kTraceEventsMax = 2'000'000;
 
+// The events a run of `steps` client steps is expected to make (a transfer makes a few
+// dozen): what its trace reserves, and what tells a long run from a short one.
+constexpr std::size_t expected_events(std::size_t steps) { return 64 + steps * 24; }
+
 // A run's trace read by another thread while the run writes it (the runner hashes a long
 // trace as the run goes). The driver appends every event it keeps through append(); the
 // reader takes the events appended so far, a batch at a time. The trace's storage moves only

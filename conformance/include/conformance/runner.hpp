@@ -138,6 +138,9 @@ struct ScenarioRun {
   // order; replayed runs list the values they read (0 past the record's end).
   std::vector<std::uint64_t> choices;
   bool replayed_choices = false;
+  // Its trace was checked and hashed on a second thread while it ran (a long simulated
+  // run with RunOptions::second_thread); else after the run.
+  bool judged_as_it_ran = false;
 };
 
 ScenarioRun run_scenario(const Scenario& scenario, const TargetSpec& target,

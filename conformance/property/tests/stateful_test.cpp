@@ -1109,7 +1109,7 @@ TEST(StatefulEngineSim, SlowPeer_TimeoutNoLaterThanWait_TimesOutAtDeadline) {
         EXPECT_EQ(h.done_at, Nanos(static_cast<std::int64_t>(spec.timeout_ms) * kMs))
             << show_spec(spec);
       }
-      if (slack_ms == 8) {
+      if (slack_ms >= 4) {  // the tie at wait + 4 ms, and more room
         EXPECT_EQ(h.result, MSE_OK) << show_spec(spec);
       }
     }
@@ -1117,7 +1117,8 @@ TEST(StatefulEngineSim, SlowPeer_TimeoutNoLaterThanWait_TimesOutAtDeadline) {
 }
 
 // HTTP/2 peers, measured with the eager application: handles within the server's stream
-// limit share one descriptor (told to the socket callback once, REMOVE only at cleanup),
+// limit share one descriptor (told to the socket callback once; that it is not told
+// REMOVE while streams remain is H2Peers_RemoveEarlyMutant_LeavesStreamsUnfinished's),
 // more than the limit all end OK too, and a reset stream ends HTTP2_STREAM while its
 // neighbours on another connection are unharmed.
 TEST(StatefulEngineSim, H2Peers_ShareOneSocket_AndEndAsModelled) {
@@ -1200,8 +1201,14 @@ TEST_P(StatefulMutant, PropertyFails_AndShrinks) {
       << "the stateful property never failed against mutant " << ms::mutant_name(mutant);
   std::cout << "mutant " << ms::mutant_name(mutant) << ": failed after " << failure.numSuccess
             << " passing cases: " << failure.description << "\n";
-  for (const auto& [type, value] : failure.counterExample) std::cout << value << "\n";
+  std::size_t lines = 0;  // the commands, one a line, and the values before them
+  for (const auto& [type, value] : failure.counterExample) {
+    std::cout << value << "\n";
+    lines += 1 + static_cast<std::size_t>(std::count(value.begin(), value.end(), '\n'));
+  }
   EXPECT_FALSE(failure.counterExample.empty());
+  // Shrunk: a few commands (1 to 4 for these mutants; unshrunk, 25 to 75).
+  EXPECT_LE(lines, 10u) << "the counterexample was not shrunk";
 }
 
 INSTANTIATE_TEST_SUITE_P(Mutants, StatefulMutant,
