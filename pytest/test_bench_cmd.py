@@ -62,6 +62,10 @@ def test_bench_WritesEverySectionWithBothSides(quick_run):
     hour = rep["simulator"]["hour"]
     assert hour["cpu_ms_median"] > 0 and hour["process_start_wall_ms_median"] > 0
     assert hour["wall_ms_best"] <= hour["wall_ms_median"]
+    # A TLS handshake's cost, every one of them verified (a failed one fails the bench).
+    hs = rep["simulator"]["tls_handshake"]
+    assert hs["handshakes"] == 200 and hs["cpu_us_each"] > 0
+    assert "µs of CPU each (least of 3 rounds of 200)" in (out / "bench.md").read_text()
 
 
 def test_bench_GoalsAgreeWithTheirFigures(quick_run):

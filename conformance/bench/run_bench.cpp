@@ -494,6 +494,12 @@ json simulator(const BenchOptions& o) {
                  {"wall_ms_best", *std::min_element(walls.begin(), walls.end()) * 1e3},
                  {"cpu_ms_median", median(cpus) * 1e3},
                  {"process_start_wall_ms_median", median(start_walls) * 1e3}};
+  // What each TLS connection of a simulated run costs at the least: the floor under the
+  // property suite's rate with its HTTPS peers.
+  progress(o, "TLS handshakes in memory");
+  const HandshakeFigure hs = tls_handshakes(200, 3);
+  if (!hs.ok) throw std::runtime_error("TLS handshakes: " + hs.error);
+  out["tls_handshake"] = {{"handshakes", hs.handshakes}, {"rounds", 3}, {"cpu_us_each", hs.cpu_us_each}};
   out["property"] = property_rate(o, rounds, "all");
   out["property_http1"] = property_rate(o, rounds, "http1");
   // On every core: what a user's CI gets from conform --jobs (CPU time of all processes).

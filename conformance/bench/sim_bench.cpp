@@ -2,12 +2,19 @@
 // sim_bench.cpp: see sim_bench.hpp.
 #include "sim_bench.hpp"
 
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <time.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "conformance/runner.hpp"
 #include "multisock/multisock.h"
+#include "simnet/test_pki.hpp"
 
 namespace ms::bench {
 
@@ -98,6 +105,82 @@ std::vector<SimFigure> sim_rotation(const std::vector<SimScenario>& scenarios, i
       if (!f.ok) return best;
     }
   return best;
+}
+
+namespace {
+
+struct CtxFree {
+  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
+};
+
+// A client context that trusts simnet's test CA only and checks the peer.
+std::unique_ptr<SSL_CTX, CtxFree> test_client_context() {
+  std::unique_ptr<SSL_CTX, CtxFree> ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) return nullptr;
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+  const std::string& pem = ms::sim::test_ca_pem();
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  X509* ca = bio ? PEM_read_bio_X509(bio, nullptr, nullptr, nullptr) : nullptr;
+  BIO_free(bio);
+  const bool added = ca && X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx.get()), ca) == 1;
+  X509_free(ca);
+  if (!added) return nullptr;
+  return ctx;
+}
+
+// One handshake over a BIO pair; true when both ends finished and the client verified.
+bool handshake_once(SSL_CTX* client_ctx, SSL_CTX* server_ctx, const char* name) {
+  SSL* client = SSL_new(client_ctx);
+  SSL* server = SSL_new(server_ctx);
+  BIO *client_end = nullptr, *server_end = nullptr;
+  bool ok = client && server && BIO_new_bio_pair(&client_end, 0, &server_end, 0) == 1;
+  if (ok) {
+    SSL_set_bio(client, client_end, client_end);
+    SSL_set_bio(server, server_end, server_end);
+    SSL_set_tlsext_host_name(client, name);
+    SSL_set1_host(client, name);
+    SSL_set_connect_state(client);
+    SSL_set_accept_state(server);
+    ok = false;
+    for (int turn = 0; turn < 16 && !ok; ++turn) {
+      const int c = SSL_do_handshake(client);
+      const int sv = SSL_do_handshake(server);
+      ok = c == 1 && sv == 1;
+    }
+    ok = ok && SSL_get_verify_result(client) == X509_V_OK;
+  }
+  SSL_free(client);
+  SSL_free(server);
+  ERR_clear_error();
+  return ok;
+}
+
+}  // namespace
+
+HandshakeFigure tls_handshakes(int count, int rounds) {
+  HandshakeFigure f;
+  f.handshakes = count;
+  const char* name = "bench.test";
+  SSL_CTX* server_ctx = ms::sim::test_server_context(name, ms::sim::CertKind::good);  // kept by simnet
+  const auto client_ctx = test_client_context();
+  if (!server_ctx || !client_ctx) {
+    f.error = "cannot make the test TLS contexts";
+    return f;
+  }
+  double best = 1e300;
+  for (int r = 0; r < rounds; ++r) {
+    const double t0 = cpu_seconds();
+    for (int i = 0; i < count; ++i)
+      if (!handshake_once(client_ctx.get(), server_ctx, name)) {
+        f.error = "a test TLS handshake failed";
+        return f;
+      }
+    best = std::min(best, cpu_seconds() - t0);
+  }
+  f.ok = count > 0;
+  f.cpu_us_each = count > 0 ? best / count * 1e6 : 0;
+  return f;
 }
 
 }  // namespace ms::bench

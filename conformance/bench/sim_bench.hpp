@@ -41,6 +41,18 @@ SimFigure run_sim(const SimScenario& scenario, int rounds);
 // stops at the first failed run.
 std::vector<SimFigure> sim_rotation(const std::vector<SimScenario>& scenarios, int rounds);
 
+// One TLS handshake's CPU, client and server in this process over a memory pipe, with the
+// certificates the simulated TLS peers present (simnet's test CA and a leaf for a name,
+// Ed25519) and a client that verifies them as the engine does: what each TLS connection
+// of a simulated run costs at the least. The least of `rounds` rounds of `count` each.
+struct HandshakeFigure {
+  bool ok = false;
+  std::string error;  // why not ok
+  int handshakes = 0;
+  double cpu_us_each = 0;
+};
+HandshakeFigure tls_handshakes(int count, int rounds);
+
 // Process CPU time (user + system) and monotonic wall time, in seconds.
 double cpu_seconds();
 double wall_seconds();
