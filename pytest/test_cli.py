@@ -200,8 +200,11 @@ def test_numbers_BadValuesAreOneLineUsageErrors(cli, tmp_path, case):
     assert proc.returncode == 2, describe(proc)
     assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith("multisock: "), describe(proc)
     # The message names the option that was wrong and quotes its value.
-    numeric = [(argv[i], argv[i + 1]) for i in range(len(argv) - 1) if argv[i] in NUMERIC_OPTIONS]
-    numeric += [tuple(a.split("=", 1)) for a in map(str, argv) if a.split("=", 1)[0] in NUMERIC_OPTIONS and "=" in a]
+    numeric = []  # (option, value), given as `--opt value` or `--opt=value`
+    for i, word in enumerate(map(str, argv)):
+        option, eq, value = word.partition("=")
+        if option in NUMERIC_OPTIONS:
+            numeric.append((option, value if eq else str(argv[i + 1])))
     if len(numeric) == 1:
         option, value = numeric[0]
         line = proc.stderr.rstrip("\n")
