@@ -88,8 +88,8 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   // Transfers waiting for a slot, first come first served (they count as running).
   void enqueue(ms::Transfer* t) override;
   void dequeue(ms::Transfer* t) override;
-  std::byte* scratch() override { return scratch_.data(); }
-  std::size_t scratch_size() const override { return scratch_.size(); }
+  std::byte* scratch() override { return scratch_.get(); }
+  std::size_t scratch_size() const override { return kScratchBytes; }
   std::string& line_scratch() override { return line_; }
   ms::TlsContexts& tls_contexts() override { return tls_contexts_; }
   const ms::port::Ports& ports() const { return ports_; }
@@ -185,6 +185,8 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   std::vector<ms::port::WaitFd> wait_fds_;  // reused by wait()
 
   ms::TlsContexts tls_contexts_;  // a context per trust setting; each connection holds a reference
-  std::vector<std::byte> scratch_;
+  // One receive call per 64 KiB: a bulk download spends its time in the kernel, per call.
+  static constexpr std::size_t kScratchBytes = 64 * 1024;
+  std::unique_ptr<std::byte[]> scratch_;
   std::string line_;
 };

@@ -355,13 +355,13 @@ std::string verdict_counts(const json& counts) {
 
 }  // namespace
 
-std::string to_html(const std::vector<json>& input) {
-  if (input.empty()) throw ReportError("html: no reports given");
-  std::vector<json> reports;
-  for (std::size_t i = 0; i < input.size(); ++i) {
-    require_valid(input[i], "report " + std::to_string(i + 1));
-    reports.push_back(input[i]);
-    canonicalize(reports.back());
+std::string to_html(const std::vector<json>& input) { return to_html(std::vector<json>(input)); }
+
+std::string to_html(std::vector<json>&& reports) {
+  if (reports.empty()) throw ReportError("html: no reports given");
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    require_valid(reports[i], "report " + std::to_string(i + 1));
+    canonicalize(reports[i]);
   }
   const auto labels = target_labels(reports);
 
@@ -602,6 +602,10 @@ std::string to_html(const std::vector<json>& input) {
 
 void write_html(const std::vector<json>& reports, const std::filesystem::path& path) {
   write_atomic(path, to_html(reports));
+}
+
+void write_html(std::vector<json>&& reports, const std::filesystem::path& path) {
+  write_atomic(path, to_html(std::move(reports)));
 }
 
 }  // namespace ms::reports

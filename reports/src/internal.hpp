@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,9 @@ bool is_api_call(std::string_view kind);
 std::string format_ns(std::int64_t ns);
 
 // A string member or a default, never throwing.
+// The report in canonical order (canonicalize): the report itself when it already is, as
+// one the CLI built is, else a sorted copy made in `copy`.
+const json& canonical(const json& report, std::optional<json>& copy);
 std::string str_or(const json& j, const char* key, std::string fallback = "");
 long long int_or(const json& j, const char* key, long long fallback = 0);
 // A seed (an integer in [0, 2^64-1]) or the fallback.

@@ -36,8 +36,8 @@ std::string violation_text(const json& v) {
 }
 
 void write_suite(std::ostringstream& o, const json& report, Counts& total) {
-  json r = report;
-  canonicalize(r);
+  std::optional<json> copy;
+  const json& r = canonical(report, copy);
   const std::string target = r["target"]["name"];
   Counts c;
   // The violations' text by (scenario, seed), gathered in one pass over them.

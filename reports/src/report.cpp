@@ -1016,24 +1016,73 @@ auto violation_key(const json& v) {
                          str_or(v, "clause"), str_or(v, "message"));
 }
 
+// The keys of array a's elements, each made once, beside their places (a comparison that
+// made both keys copied their strings, twice per comparison of an n log n sort).
+template <class KeyOf>
+auto keyed(const json& a, KeyOf key_of) {
+  std::vector<std::pair<decltype(key_of(a.front())), std::size_t>> out;
+  out.reserve(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) out.emplace_back(key_of(a[i]), i);
+  return out;
+}
+
+constexpr auto kByKey = [](const auto& x, const auto& y) { return x.first < y.first; };
+
+template <class KeyOf>
+bool sorted_by_key(const json& a, KeyOf key_of) {
+  const auto keys = keyed(a, key_of);
+  return std::is_sorted(keys.begin(), keys.end(), kByKey);
+}
+
+// Stable-sorts array a by key_of(element); an array already in order is left as it is.
+template <class KeyOf>
+void sort_by_key(json& a, KeyOf key_of) {
+  auto keys = keyed(a, key_of);
+  if (std::is_sorted(keys.begin(), keys.end(), kByKey)) return;
+  std::stable_sort(keys.begin(), keys.end(), kByKey);
+  json sorted = json::array();
+  sorted.get_ref<json::array_t&>().reserve(a.size());
+  for (auto& k : keys) sorted.push_back(std::move(a[k.second]));
+  a = std::move(sorted);
+}
+
+const json* array_at(const json& report, const char* key) {
+  const auto it = report.find(key);
+  return it != report.end() && it->is_array() && !it->empty() ? &*it : nullptr;
+}
+
+// What canonicalize() would leave unchanged.
+bool in_canonical_order(const json& report) {
+  if (!report.is_object()) return true;
+  if (const json* a = array_at(report, "scenarios"); a && !sorted_by_key(*a, scenario_key)) return false;
+  if (const json* a = array_at(report, "violations"); a && !sorted_by_key(*a, violation_key)) return false;
+  if (const json* a = array_at(report, "seeds"))  // ascending, each once
+    return std::adjacent_find(a->begin(), a->end(), [](const json& x, const json& y) { return !(x < y); }) == a->end();
+  return true;
+}
+
 }  // namespace
 
 void canonicalize(json& report) {
   if (!report.is_object()) return;
-  if (report.contains("scenarios") && report["scenarios"].is_array()) {
-    auto& a = report["scenarios"];
-    std::stable_sort(a.begin(), a.end(), [](const json& x, const json& y) { return scenario_key(x) < scenario_key(y); });
-  }
-  if (report.contains("violations") && report["violations"].is_array()) {
-    auto& a = report["violations"];
-    std::stable_sort(a.begin(), a.end(), [](const json& x, const json& y) { return violation_key(x) < violation_key(y); });
-  }
+  if (array_at(report, "scenarios")) sort_by_key(report["scenarios"], scenario_key);
+  if (array_at(report, "violations")) sort_by_key(report["violations"], violation_key);
   if (report.contains("seeds") && report["seeds"].is_array()) {
     auto& a = report["seeds"];
     std::stable_sort(a.begin(), a.end());
     a.erase(std::unique(a.begin(), a.end()), a.end());
   }
 }
+
+namespace detail {
+
+const json& canonical(const json& report, std::optional<json>& copy) {
+  if (in_canonical_order(report)) return report;
+  canonicalize(copy.emplace(report));
+  return *copy;
+}
+
+}  // namespace detail
 
 long long folded_scenarios(const json& report) {
   if (!report.is_object()) return 0;
@@ -1122,9 +1171,8 @@ std::string to_json_text(const json& report) {
 
 void write_json(const json& report, const std::filesystem::path& path) {
   require_valid(report, path.string());
-  json copy = report;
-  canonicalize(copy);
-  write_atomic(path, to_json_text(copy));
+  std::optional<json> copy;
+  write_atomic(path, to_json_text(canonical(report, copy)));
 }
 
 // ---------------------------------------------------------------------------- merge

@@ -460,6 +460,50 @@ TEST(WriteJson, IsCanonicalAtomicAndRoundTrips) {
   EXPECT_EQ(rep::load(d / "out" / "report.json"), sample_report());
 }
 
+// The writers read a report in canonical order as it is and sort a copy of any other: the
+// two paths must give the same text.
+TEST(Canonical, EveryWriterGivesAShuffledReportItsCanonicalForm) {
+  json shuffled = sample_report();
+  std::reverse(shuffled["scenarios"].begin(), shuffled["scenarios"].end());
+  shuffled["violations"].push_back(shuffled["violations"].front());  // at the end: out of order
+  shuffled["violations"].erase(shuffled["violations"].begin());
+  json seeds = shuffled["seeds"];
+  seeds.push_back(seeds.front());  // twice, and last
+  shuffled["seeds"] = seeds;
+  json canonical = shuffled;
+  rep::canonicalize(canonical);
+  ASSERT_NE(canonical, shuffled);
+  ASSERT_EQ(canonical["seeds"].size(), seeds.size() - 1);
+  ASSERT_TRUE(rep::validate(shuffled).empty());
+  EXPECT_EQ(rep::to_junit(shuffled), rep::to_junit(canonical));
+  EXPECT_EQ(rep::to_html({shuffled}), rep::to_html({canonical}));
+  EXPECT_EQ(rep::to_html(std::vector<json>{shuffled}), rep::to_html(std::vector<json>{canonical}));
+  const std::vector<json> kept = {shuffled};
+  EXPECT_EQ(rep::to_html(kept), rep::to_html({canonical}));
+  EXPECT_EQ(kept.front(), shuffled) << "the const overload sorted its input";
+  fs::path d = temp_dir("canonical");
+  rep::write_json(shuffled, d / "shuffled.json");
+  rep::write_json(canonical, d / "canonical.json");
+  EXPECT_EQ(read(d / "shuffled.json"), read(d / "canonical.json"));
+  EXPECT_EQ(read(d / "canonical.json"), rep::to_json_text(canonical));
+  // Sorting is stable, as before: canonicalize of a canonical report changes nothing.
+  json again = canonical;
+  rep::canonicalize(again);
+  EXPECT_EQ(again, canonical);
+  // Each list checked on its own: only the seeds out of order.
+  json seeds_only = canonical;
+  seeds_only["seeds"].push_back(seeds_only["seeds"].front());
+  rep::write_json(seeds_only, d / "seeds_only.json");
+  EXPECT_EQ(read(d / "seeds_only.json"), read(d / "canonical.json"));
+  json violations_only = canonical;
+  ASSERT_GE(violations_only["violations"].size(), 2u);
+  std::reverse(violations_only["violations"].begin(), violations_only["violations"].end());
+  ASSERT_NE(violations_only, canonical);
+  rep::write_json(violations_only, d / "violations_only.json");
+  EXPECT_EQ(read(d / "violations_only.json"), read(d / "canonical.json"));
+  EXPECT_EQ(rep::to_junit(violations_only), rep::to_junit(canonical));
+}
+
 TEST(WriteAtomic, FailsClearlyWhereItCannotWrite) {
   fs::path d = temp_dir("atomic");
   std::ofstream(d / "file") << "x";

@@ -105,8 +105,11 @@ std::string to_junit(const std::vector<json>& reports);
 void write_junit(const json& report, const std::filesystem::path& path);
 
 // One self-contained HTML page (inline CSS, JS and SVG; no network) for one or more reports.
+// The overloads that take the reports sort them in place rather than copy them.
 std::string to_html(const std::vector<json>& reports);
+std::string to_html(std::vector<json>&& reports);
 void write_html(const std::vector<json>& reports, const std::filesystem::path& path);
+void write_html(std::vector<json>&& reports, const std::filesystem::path& path);
 
 // Shards of one run -> the report of the whole run. ReportError when the shards do not
 // belong to one run (different target, world, edition, known-deviations file, suite or
