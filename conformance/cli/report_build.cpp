@@ -241,8 +241,8 @@ json build_report(const std::vector<ScenarioRun>& input, const FoldedRuns& folde
     scenarios.push_back(scenario_json(groups[g], verdicts[g], root, rp));
     if (verdicts[g].verdict != Verdict::skipped) add_violations(r, contract, rp, violations);
   }
-  rep["scenarios"] = scenarios;
-  rep["violations"] = violations;
+  rep["scenarios"] = std::move(scenarios);
+  rep["violations"] = std::move(violations);
   if (folded.scenarios > 0)
     rep["folded"] = {{"scenarios", folded.scenarios},
                      {"runs", folded.runs},
@@ -261,10 +261,7 @@ json build_report(const std::vector<ScenarioRun>& input, const FoldedRuns& folde
 }
 
 void write_reports(const json& rep, const std::string& dir) {
-  const fs::path d(dir);
-  ms::reports::write_json(rep, d / "report.json");
-  ms::reports::write_junit(rep, d / "junit.xml");
-  ms::reports::write_html({rep}, d / "report.html");
+  ms::reports::write_report_files(rep, dir);
   std::printf("reports: %s/report.json, junit.xml, report.html\n", dir.c_str());
 }
 

@@ -358,11 +358,13 @@ std::string verdict_counts(const json& counts) {
 std::string to_html(const std::vector<json>& input) { return to_html(std::vector<json>(input)); }
 
 std::string to_html(std::vector<json>&& reports) {
+  for (std::size_t i = 0; i < reports.size(); ++i) require_valid(reports[i], "report " + std::to_string(i + 1));
+  return html_text_checked(std::move(reports));
+}
+
+std::string detail::html_text_checked(std::vector<json>&& reports) {
   if (reports.empty()) throw ReportError("html: no reports given");
-  for (std::size_t i = 0; i < reports.size(); ++i) {
-    require_valid(reports[i], "report " + std::to_string(i + 1));
-    canonicalize(reports[i]);
-  }
+  for (json& r : reports) canonicalize(r);
   const auto labels = target_labels(reports);
 
   // Clause rows: group order, catalogue order within a group, union over reports.

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "reports/reports.hpp"
 
@@ -46,6 +47,12 @@ bool is_api_call(std::string_view kind);
 std::string format_ns(std::int64_t ns);
 
 // A string member or a default, never throwing.
+// The writers' text of reports already checked (require_valid): each public writer checks
+// its input first, and write_report_files checks once for the three.
+std::string json_text_checked(const json& report);
+std::string junit_text_checked(const std::vector<const json*>& reports);
+std::string html_text_checked(std::vector<json>&& reports);  // sorts them in place
+
 // The report in canonical order (canonicalize): the report itself when it already is, as
 // one the CLI built is, else a sorted copy made in `copy`.
 const json& canonical(const json& report, std::optional<json>& copy);

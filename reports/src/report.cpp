@@ -1097,6 +1097,18 @@ std::string digest_hex(std::uint64_t d) {
   return buf;
 }
 
+namespace {
+
+// r[key] where r has it, else an empty array: what r.value(key, json::array()) gives, read
+// in place (value() copies; a report's scenarios are thousands of objects).
+const json& list_or_empty(const json& r, const char* key) {
+  static const json empty = json::array();
+  const auto it = r.find(key);
+  return it == r.end() ? empty : *it;
+}
+
+}  // namespace
+
 void recompute_summary(json& r) {
   json& s = r["summary"];
   if (!s.is_object()) s = json::object();
@@ -1112,21 +1124,21 @@ void recompute_summary(json& r) {
     c["total"] = total;
     return c;
   };
-  const json scenarios = r.value("scenarios", json::array());
+  const json& scenarios = list_or_empty(r, "scenarios");
   s["scenarios"] = counts(scenarios);
   const long long folded = folded_scenarios(r);
   if (folded > 0) {
     s["scenarios"]["pass"] = s["scenarios"]["pass"].get<long long>() + folded;
     s["scenarios"]["total"] = s["scenarios"]["total"].get<long long>() + folded;
   }
-  s["clauses"] = counts(r.value("clauses", json::array()));
+  s["clauses"] = counts(list_or_empty(r, "clauses"));
   std::string verdict = folded > 0 ? "pass" : "skipped";
   for (const auto& sc : scenarios) {
     const std::string v = str_or(sc, "verdict");
     if (is_verdict(v)) verdict = std::string(worse_verdict(verdict, v));
   }
   bool nondeterministic = false;
-  for (const auto& v : r.value("violations", json::array()))
+  for (const auto& v : list_or_empty(r, "violations"))
     if (str_or(v, "clause") == "DT-REPLAY" && str_or(v, "known").empty()) nondeterministic = true;
   r["verdict"] = verdict;
   s["exit_code"] = exit_code_for_verdict(verdict, nondeterministic);
@@ -1169,10 +1181,21 @@ std::string to_json_text(const json& report) {
   return report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
+std::string detail::json_text_checked(const json& report) {
+  std::optional<json> copy;
+  return to_json_text(canonical(report, copy));
+}
+
 void write_json(const json& report, const std::filesystem::path& path) {
   require_valid(report, path.string());
-  std::optional<json> copy;
-  write_atomic(path, to_json_text(canonical(report, copy)));
+  write_atomic(path, json_text_checked(report));
+}
+
+void write_report_files(const json& report, const std::filesystem::path& dir) {
+  require_valid(report, (dir / "report.json").string());
+  write_atomic(dir / "report.json", json_text_checked(report));
+  write_atomic(dir / "junit.xml", junit_text_checked({&report}));
+  write_atomic(dir / "report.html", html_text_checked({report}));
 }
 
 // ---------------------------------------------------------------------------- merge

@@ -504,6 +504,31 @@ TEST(Canonical, EveryWriterGivesAShuffledReportItsCanonicalForm) {
   EXPECT_EQ(rep::to_junit(violations_only), rep::to_junit(canonical));
 }
 
+TEST(WriteReportFiles, WritesWhatEachWriterWritesAndNothingForABadReport) {
+  json r = sample_report();
+  std::reverse(r["scenarios"].begin(), r["scenarios"].end());  // the sorted copy's path too
+  const fs::path d = temp_dir("report_files");
+  rep::write_report_files(r, d / "all");
+  rep::write_json(r, d / "one" / "report.json");
+  rep::write_junit(r, d / "one" / "junit.xml");
+  rep::write_html(std::vector<json>{r}, d / "one" / "report.html");
+  for (const char* f : {"report.json", "junit.xml", "report.html"}) {
+    EXPECT_FALSE(read(d / "all" / f).empty()) << f;
+    EXPECT_EQ(read(d / "all" / f), read(d / "one" / f)) << f;
+  }
+  json bad = r;
+  bad["scenarios"][0]["verdict"] = "maybe";
+  try {
+    rep::write_report_files(bad, d / "bad");
+    ADD_FAILURE() << "a report with a verdict 'maybe' was written";
+  } catch (const rep::ReportError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a valid"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(d / "bad" / "report.json"));
+  EXPECT_FALSE(fs::exists(d / "bad" / "junit.xml"));
+  EXPECT_FALSE(fs::exists(d / "bad" / "report.html"));
+}
+
 TEST(WriteAtomic, FailsClearlyWhereItCannotWrite) {
   fs::path d = temp_dir("atomic");
   std::ofstream(d / "file") << "x";

@@ -111,6 +111,10 @@ std::string to_html(std::vector<json>&& reports);
 void write_html(const std::vector<json>& reports, const std::filesystem::path& path);
 void write_html(std::vector<json>&& reports, const std::filesystem::path& path);
 
+// DIR/report.json, DIR/junit.xml and DIR/report.html of one report, as write_json,
+// write_junit and write_html write them, the report checked once for the three.
+void write_report_files(const json& report, const std::filesystem::path& dir);
+
 // Shards of one run -> the report of the whole run. ReportError when the shards do not
 // belong to one run (different target, world, edition, known-deviations file, suite or
 // strictness), are malformed, put one scenario name and seed in two different files, or
