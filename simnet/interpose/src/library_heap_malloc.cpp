@@ -10,6 +10,7 @@
 // same addresses in any program and any run. Host code's requests go to the C library's
 // own allocator (its __libc_ entry points), so the program is otherwise unaffected.
 #include <dlfcn.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -219,6 +220,97 @@ std::size_t (*next_usable_size())(void*) {
 }
 
 
+// ---- host blocks: a per-thread cache in front of the C library's allocator -------------
+//
+// The harness allocates and frees small blocks by the million (a trace's strings, the
+// engine's and the checker's objects); each went through the C library's allocator, whose
+// bookkeeping (its small per-thread cache holds 7 blocks a size) was a sixth of a simulated
+// run's CPU. A freed host block of at most 1 KiB is kept on its thread, in a list by the C
+// library's own size step, and handed out again for a request of that step; past a bound
+// per list (32 KiB of blocks) it goes back. The blocks stay the C library's: realloc,
+// malloc_usable_size and a free on another thread treat them as any other. A thread's lists
+// go back to the C library when it ends.
+
+constexpr std::size_t kHostSteps = 64;       // chunks of 32, 48, ..., 1,040 bytes
+constexpr std::size_t kHostBytesPerStep = 32 << 10;
+
+struct HostCache {
+  void* head[kHostSteps];
+  std::uint32_t count[kHostSteps];
+  bool registered;  // its lists are handed back at the thread's end
+  bool busy;        // registering: an allocation meanwhile bypasses the cache
+};
+constinit thread_local HostCache t_host{};
+
+// The C library's chunk for a request of n bytes (header and 16-byte steps, 32 at least),
+// as a step index; kHostSteps past the cached sizes.
+std::size_t host_step_of_request(std::size_t n) {
+  if (n > 1024) return kHostSteps;
+  const std::size_t chunk = n + 8 <= 32 ? 32 : (n + 8 + 15) & ~std::size_t{15};
+  return chunk / 16 - 2;
+}
+
+// The step of a block the C library handed out, from its usable size (chunk - 8 for a heap
+// block; a block of its own mapping reads otherwise and is never cached).
+std::size_t host_step_of_block(void* p) {
+  auto* usable_size = next_usable_size();
+  if (usable_size == nullptr) return kHostSteps;
+  const std::size_t usable = usable_size(p);
+  if ((usable + 8) % 16 != 0 || usable + 8 < 32) return kHostSteps;
+  const std::size_t step = (usable + 8) / 16 - 2;
+  return step < kHostSteps ? step : kHostSteps;
+}
+
+pthread_key_t host_key;
+
+void hand_back(void* cache) {
+  auto* c = static_cast<HostCache*>(cache);
+  c->busy = true;  // frees from here on go straight back
+  for (std::size_t i = 0; i < kHostSteps; ++i) {
+    while (void* p = c->head[i]) {
+      std::memcpy(&c->head[i], p, sizeof(void*));
+      __libc_free(p);
+    }
+    c->count[i] = 0;
+  }
+}
+
+bool host_cache_ready() {
+  HostCache& c = t_host;
+  if (c.registered) return true;
+  if (c.busy) return false;
+  c.busy = true;  // pthread_key_create and pthread_setspecific may allocate
+  static const bool key_made = pthread_key_create(&host_key, hand_back) == 0;
+  c.registered = key_made && pthread_setspecific(host_key, &c) == 0;
+  c.busy = false;
+  return c.registered;
+}
+
+void* host_malloc(std::size_t n) {
+  const std::size_t step = host_step_of_request(n);
+  if (step < kHostSteps) {
+    HostCache& c = t_host;
+    if (void* p = c.head[step]) {
+      std::memcpy(&c.head[step], p, sizeof(void*));
+      --c.count[step];
+      return p;
+    }
+  }
+  return __libc_malloc(n);
+}
+
+void host_free(void* p) {
+  HostCache& c = t_host;
+  const std::size_t step = c.busy ? kHostSteps : host_step_of_block(p);
+  if (step < kHostSteps && c.count[step] < kHostBytesPerStep / ((step + 2) * 16) && host_cache_ready()) {
+    std::memcpy(p, &c.head[step], sizeof(void*));
+    c.head[step] = p;
+    ++c.count[step];
+    return;
+  }
+  __libc_free(p);
+}
+
 }  // namespace
 
 bool LibraryHeap::holds(const void* p) { return ours(p); }
@@ -238,12 +330,12 @@ using ms::sim::ours;
 
 extern "C" {
 
-void* malloc(std::size_t n) noexcept { return library_allocates() ? heap_malloc(n) : __libc_malloc(n); }
+void* malloc(std::size_t n) noexcept { return library_allocates() ? heap_malloc(n) : ms::sim::host_malloc(n); }
 
 void free(void* p) noexcept {
   if (p == nullptr) return;
   if (ours(p)) ms::sim::give(p);
-  else __libc_free(p);
+  else ms::sim::host_free(p);
 }
 
 void* calloc(std::size_t count, std::size_t size) noexcept {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -174,3 +175,63 @@ TEST(LibraryHeapDeathTest, ADoubleFreeOrAPointerThatIsNoBlockAborts) {
 }
 
 }  // namespace
+
+// ---- host blocks: the per-thread cache in front of the C library (library_heap_malloc.cpp)
+
+namespace {
+
+// Bytes the C library counts as handed out: what a thread's cached blocks still hold.
+std::size_t c_library_in_use() { return mallinfo2().uordblks; }
+
+}  // namespace
+
+TEST(HostCache, AFreedSmallBlockIsHandedOutAgainForARequestOfItsSize) {
+  if (!heap_available()) GTEST_SKIP() << "a sanitizer's allocator: the C library's own, uncached";
+  void* a = c_malloc(100);
+  c_free(a);
+  void* b = c_malloc(104);  // the same 16-byte step of the C library (a 112-byte chunk)
+  EXPECT_EQ(a, b);
+  EXPECT_GE(malloc_usable_size(b), 104u);
+  std::memset(b, 0x5a, 104);
+  void* c = c_realloc(b, 4000);  // still the C library's block: it grows as any other
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(static_cast<unsigned char*>(c)[103], 0x5a);
+  c_free(c);
+  void* big = c_malloc(5000);  // past 1 KiB: never cached, but freed as usual
+  c_free(big);
+  void* zeroed = c_calloc(10, 10);  // calloc is the C library's own: zeroed
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(static_cast<unsigned char*>(zeroed)[i], 0) << i;
+  c_free(zeroed);
+}
+
+TEST(HostCache, AThreadsCachedBlocksGoBackWhenItEnds) {
+  if (!heap_available()) GTEST_SKIP() << "a sanitizer's allocator: the C library's own, uncached";
+  const std::size_t before = c_library_in_use();
+  std::size_t held_inside = 0;
+  std::thread t([&] {
+    std::vector<void*> blocks;
+    for (int i = 0; i < 4000; ++i) blocks.push_back(c_malloc(64 + (i % 8) * 16));  // 8 sizes
+    for (void* p : blocks) c_free(p);  // kept on this thread, up to the bound per size
+    blocks.clear();
+    blocks.shrink_to_fit();  // the list itself (32 KiB) is not what is measured
+    held_inside = c_library_in_use();
+  });
+  t.join();
+  const std::size_t after = c_library_in_use();
+  EXPECT_GT(held_inside, before + 64 * 1024) << "the thread kept none of its freed blocks";
+  EXPECT_LT(held_inside, before + 8 * 32 * 1024 + 16 * 1024) << "the bound per size was not kept";
+  EXPECT_LT(after, before + 16 * 1024) << "the ended thread's blocks were not handed back";
+}
+
+TEST(HostCache, ABlockFreedOnAnotherThreadIsServedThere) {
+  if (!heap_available()) GTEST_SKIP() << "a sanitizer's allocator: the C library's own, uncached";
+  void* p = c_malloc(200);
+  void* again = nullptr;
+  std::thread t([&] {
+    c_free(p);  // another thread's block: cached here, the C library's all the same
+    again = c_malloc(200);
+    c_free(again);
+  });
+  t.join();
+  EXPECT_EQ(again, p);
+}
