@@ -37,9 +37,7 @@ int cmd_report(Args& args) {
     if (sub == "merge") {
       rep::json merged = rep::merge(load_all(files), files);
       const fs::path dir = *out;
-      rep::write_json(merged, dir / "report.json");
-      rep::write_junit(merged, dir / "junit.xml");
-      rep::write_html({merged}, dir / "report.html");
+      rep::write_report_files(merged, dir);
       std::printf("merged %zu reports into %s\n", files.size(), dir.c_str());
       return merged["summary"].value("exit_code", 0) == 0 ? 0 : 1;
     }

@@ -46,16 +46,14 @@ int main(int argc, char** argv) {
       }
       json r = testing::sample_report(o);
       const std::string dir = args[1];
-      write_json(r, dir + "/report.json");
-      write_junit(r, dir + "/junit.xml");
-      write_html({r}, dir + "/report.html");
+      write_report_files(r, dir);
       std::printf("%s/report.html\n", dir.c_str());
       return 0;
     }
     if (cmd == "html" && args.size() >= 3) {
       std::vector<json> in;
       for (std::size_t i = 2; i < args.size(); ++i) in.push_back(load(args[i]));
-      write_html(in, args[1]);
+      write_html(std::move(in), args[1]);
       return 0;
     }
     if (cmd == "junit" && args.size() == 3) {
