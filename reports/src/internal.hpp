@@ -46,7 +46,6 @@ bool is_api_call(std::string_view kind);
 // "1.500 s", "12 ms", "340 us" for a nanosecond count.
 std::string format_ns(std::int64_t ns);
 
-// A string member or a default, never throwing.
 // The writers' text of reports already checked (require_valid): each public writer checks
 // its input first, and write_report_files checks once for the three.
 std::string json_text_checked(const json& report);
@@ -56,6 +55,8 @@ std::string html_text_checked(std::vector<json>&& reports);  // sorts them in pl
 // The report in canonical order (canonicalize): the report itself when it already is, as
 // one the CLI built is, else a sorted copy made in `copy`.
 const json& canonical(const json& report, std::optional<json>& copy);
+
+// A string member or a default, never throwing.
 std::string str_or(const json& j, const char* key, std::string fallback = "");
 long long int_or(const json& j, const char* key, long long fallback = 0);
 // A seed (an integer in [0, 2^64-1]) or the fallback.
