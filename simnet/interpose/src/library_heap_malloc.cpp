@@ -8,7 +8,8 @@
 // a freed block goes on its class's list and is the next one of that class handed out. No
 // address, clock or thread timing decides anything: the same sequence of requests gets the
 // same addresses in any program and any run. Host code's requests go to the C library's
-// own allocator (its __libc_ entry points), so the program is otherwise unaffected.
+// own allocator (its __libc_ entry points), behind a per-thread cache of freed small blocks
+// (below, "host blocks"), so the program is otherwise unaffected.
 #include <dlfcn.h>
 #include <pthread.h>
 #include <sys/mman.h>
