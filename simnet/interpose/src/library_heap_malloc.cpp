@@ -230,7 +230,9 @@ std::size_t (*next_usable_size())(void*) {
 // library's own size step, and handed out again for a request of that step; past a bound
 // per list (32 KiB of blocks) it goes back. The blocks stay the C library's: realloc,
 // malloc_usable_size and a free on another thread treat them as any other. A thread's lists
-// go back to the C library when it ends.
+// go back to the C library when it ends. A memory checker must see every free: a thread
+// started under MS_LIBRARY_HEAP=0 (the switch for one) or under valgrind (its preload in
+// LD_PRELOAD) caches nothing.
 
 constexpr std::size_t kHostSteps = 64;       // chunks of 32, 48, ..., 1,040 bytes
 constexpr std::size_t kHostBytesPerStep = 32 << 10;
@@ -240,6 +242,7 @@ struct HostCache {
   std::uint32_t count[kHostSteps];
   bool registered;  // its lists are handed back at the thread's end
   bool busy;        // registering: an allocation meanwhile bypasses the cache
+  bool refused;     // a memory checker's run: this thread caches nothing
 };
 constinit thread_local HostCache t_host{};
 
@@ -276,10 +279,21 @@ void hand_back(void* cache) {
   }
 }
 
+bool memory_checker_run() {
+  const char* heap = std::getenv("MS_LIBRARY_HEAP");
+  if (heap != nullptr && std::strcmp(heap, "0") == 0) return true;
+  const char* preload = std::getenv("LD_PRELOAD");
+  return preload != nullptr && std::strstr(preload, "vgpreload") != nullptr;
+}
+
 bool host_cache_ready() {
   HostCache& c = t_host;
   if (c.registered) return true;
-  if (c.busy) return false;
+  if (c.busy || c.refused) return false;
+  if (memory_checker_run()) {
+    c.refused = true;
+    return false;
+  }
   c.busy = true;  // pthread_key_create and pthread_setspecific may allocate
   static const bool key_made = pthread_key_create(&host_key, hand_back) == 0;
   c.registered = key_made && pthread_setspecific(host_key, &c) == 0;
@@ -302,7 +316,7 @@ void* host_malloc(std::size_t n) {
 
 void host_free(void* p) {
   HostCache& c = t_host;
-  const std::size_t step = c.busy ? kHostSteps : host_step_of_block(p);
+  const std::size_t step = c.busy || c.refused ? kHostSteps : host_step_of_block(p);
   if (step < kHostSteps && c.count[step] < kHostBytesPerStep / ((step + 2) * 16) && host_cache_ready()) {
     std::memcpy(p, &c.head[step], sizeof(void*));
     c.head[step] = p;

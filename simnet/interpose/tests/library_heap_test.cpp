@@ -223,6 +223,37 @@ TEST(HostCache, AThreadsCachedBlocksGoBackWhenItEnds) {
   EXPECT_LT(after, before + 16 * 1024) << "the ended thread's blocks were not handed back";
 }
 
+// What a thread keeps of 4,000 freed blocks of 8 sizes (bytes the C library counts in use).
+std::size_t held_by_a_thread_freeing_blocks() {
+  const std::size_t before = c_library_in_use();
+  std::size_t held = 0;
+  std::thread t([&] {
+    std::vector<void*> blocks;
+    for (int i = 0; i < 4000; ++i) blocks.push_back(c_malloc(64 + (i % 8) * 16));
+    for (void* p : blocks) c_free(p);
+    blocks.clear();
+    blocks.shrink_to_fit();
+    held = c_library_in_use();
+  });
+  t.join();
+  return held > before ? held - before : 0;
+}
+
+TEST(HostCache, AMemoryCheckersRunCachesNothing) {
+  if (!heap_available()) GTEST_SKIP() << "a sanitizer's allocator: the C library's own, uncached";
+  EXPECT_GT(held_by_a_thread_freeing_blocks(), 64u * 1024) << "the cache is on by default";
+  ::setenv("MS_LIBRARY_HEAP", "0", 1);
+  const std::size_t switched = held_by_a_thread_freeing_blocks();
+  ::unsetenv("MS_LIBRARY_HEAP");
+  // What valgrind puts in the environment of the program it runs.
+  ::setenv("LD_PRELOAD", "/usr/libexec/valgrind/vgpreload_core-amd64-linux.so", 1);
+  const std::size_t under_valgrind = held_by_a_thread_freeing_blocks();
+  ::unsetenv("LD_PRELOAD");
+  // The C library's own per-thread cache (7 blocks a size) is all that is left.
+  EXPECT_LT(switched, 48u * 1024) << "MS_LIBRARY_HEAP=0: the thread cached its freed blocks";
+  EXPECT_LT(under_valgrind, 48u * 1024) << "valgrind: the thread cached its freed blocks";
+}
+
 TEST(HostCache, ABlockFreedOnAnotherThreadIsServedThere) {
   if (!heap_available()) GTEST_SKIP() << "a sanitizer's allocator: the C library's own, uncached";
   void* p = c_malloc(200);
