@@ -65,12 +65,14 @@ struct ms_easy {
   bool done = false;        // added and finished
   bool msg_queued = false;
   bool info_stale = false;  // `info` holds a transfer's results (cleared at the next add)
+  bool in_finished = false;  // in its multi's finished_ (its transfer goes at the call's end)
   ms_multi* multi = nullptr;                // the multi it is added to
   std::uint64_t seq = 0;                    // order of addition: ties in the timer queue
   ms::Links<ms_easy> added;                 // its neighbours in the multi's added list
   ms_multi* connected_in = nullptr;         // holds its CONNECT_ONLY connection
   // While added: made when its first timer comes (or when a pause or an abort needs it),
-  // so a handle added and not yet started holds none (ms_multi::transfer_of).
+  // so a handle added and not yet started holds none (ms_multi::transfer_of); freed at the
+  // end of the call in which it finished (`done`), so a finished one holds none either.
   std::unique_ptr<ms::Transfer> transfer;
   std::list<MSMsg>::iterator msg_it;        // its unread DONE message when msg_queued
   ms::TimerQueue<ms_easy>::Slot timer_slot;  // its entry in the multi's timers

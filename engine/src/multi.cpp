@@ -120,6 +120,7 @@ void ms_multi::update_timer(bool force) {
 void ms_multi::abort_all() {
   aborting_ = true;
   for (ms_easy* easy = added_.front(); easy; easy = added_.next(easy)) {
+    if (easy->done) continue;
     ms::Transfer& t = transfer_of(easy);
     if (!t.done()) t.finish(MSE_ABORTED_BY_CALLBACK, "aborted by an application callback");
   }
@@ -153,7 +154,22 @@ MSMcode ms_multi::finish_call(bool force_timer) {
     aborting_ = false;
   }
   aborted_ = false;
+  if (!in_callback()) free_finished_transfers();  // in a callback: the enclosing call's end
   return was_aborted ? MSM_ABORTED_BY_CALLBACK : MSM_OK;
+}
+
+void ms_multi::free_finished_transfers() {
+  for (ms_easy* easy : finished_) {
+    easy->in_finished = false;
+    if (easy->done) easy->transfer.reset();
+  }
+  finished_.clear();
+}
+
+void ms_multi::forget_finished(ms_easy* easy) {
+  if (!easy->in_finished) return;
+  easy->in_finished = false;
+  finished_.erase(std::find(finished_.begin(), finished_.end(), easy));
 }
 
 MSMcode ms_multi::add_handle(ms_easy* easy) {
@@ -188,7 +204,10 @@ MSMcode ms_multi::remove_handle(ms_easy* easy) {
   // Held here while it lets go of its sockets: a callback that removes the handle again
   // (only a multi without its recursion guard lets one) cannot delete it under our feet.
   const std::unique_ptr<ms::Transfer> transfer = std::move(easy->transfer);
-  if (!transfer) {  // not started: only its start to drop
+  forget_finished(easy);
+  if (easy->done) {
+    // Finished: its transfer let go of everything (and may be gone already).
+  } else if (!transfer) {  // not started: only its start to drop
     timers_.set(easy->timer_slot, easy->seq, std::nullopt, easy);
     --running_;
   } else if (!transfer->done()) {
@@ -376,12 +395,14 @@ MSMcode ms_multi::cleanup() {
     added_.erase(easy);
     if (easy->transfer && !easy->transfer->done()) easy->transfer->cancel();
     easy->transfer.reset();
+    easy->in_finished = false;
     timers_.set(easy->timer_slot, easy->seq, std::nullopt, easy);  // one that had not started
     easy->multi = nullptr;
     easy->msg_queued = false;
     easy->done = false;
   }
   messages_.clear();
+  finished_.clear();
   h2_close_all();
   pool_.close_all();
   for (auto& [easy, conn] : connected_) {
@@ -395,6 +416,7 @@ MSMcode ms_multi::cleanup() {
 }
 
 void ms_multi::pause_changed(ms_easy* easy) {
+  if (easy->done) return;
   ms::Transfer& t = transfer_of(easy);
   if (t.done()) return;
   if (in_callback()) {
@@ -412,6 +434,10 @@ void ms_multi::set_deadline(ms_easy& easy, std::optional<Nanos> at) {
 
 void ms_multi::transfer_done(ms_easy* easy, MSEcode result) {
   easy->done = true;
+  if (!easy->in_finished) {
+    easy->in_finished = true;
+    finished_.push_back(easy);
+  }
   --running_;
   ++done_count_;
   if (MS_MUTANT(mutant_, lost_done) && done_count_ % 3 == 0) return;

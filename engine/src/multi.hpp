@@ -153,6 +153,12 @@ struct ms_multi final : ms::SocketNotifier, ms::TransferHost, ms::ConnectionPool
   // data) since holds no timer, nor does one told -1.
   bool timer_held_ = false;
   std::vector<ms_easy*> due_;                  // reused by run_timers
+  // Handles whose transfer finished during this API call: at its end (outside every
+  // callback, with no transfer's code on the stack) the transfer goes, so a finished
+  // handle left added holds its results (ms_easy::info) and not the exchange's state.
+  std::vector<ms_easy*> finished_;
+  void free_finished_transfers();
+  void forget_finished(ms_easy* easy);
 
   // The added handles in order of addition (so by sequence number).
   struct AddedField {
