@@ -263,10 +263,11 @@ std::size_t host_step_of_usable(std::size_t usable) {
 }
 
 // The same read from the word before the block, where glibc keeps its chunk's size (low
-// three bits: flags; 2: a mapping of its own): malloc_usable_size through its pointer was
-// a twentieth of a simulated run's CPU. Used only once blocks of each cached size were seen
-// to read as malloc_usable_size reads them (header_matches_usable_size), and only on a
-// thread that caches: a memory checker's blocks are never read this way.
+// three bits: flags; 2: a mapping of its own, which is never cached: the smallest is a
+// page): malloc_usable_size through its pointer was a twentieth of a simulated run's CPU.
+// Used only once blocks of each cached size were seen to read as malloc_usable_size reads
+// them (header_matches_usable_size), and only on a thread that caches: a memory checker's
+// blocks are never read this way.
 std::size_t host_step_from_header(const void* p) {
   std::size_t word;
   std::memcpy(&word, static_cast<const char*>(p) - sizeof word, sizeof word);
@@ -284,10 +285,6 @@ bool header_matches_usable_size() {
     same = host_step_from_header(p) == host_step_of_usable(usable_size(p));
     __libc_free(p);
   }
-  void* big = __libc_malloc(std::size_t{4} << 20);  // a mapping of its own: never cached
-  if (big == nullptr) return false;
-  same = same && host_step_from_header(big) == kHostSteps && host_step_of_usable(usable_size(big)) == kHostSteps;
-  __libc_free(big);
   return same;
 }
 
