@@ -28,13 +28,17 @@ constexpr const char* kNginx = "/usr/sbin/nginx";
 
 double secs(const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; }
 
-// fork + exec with stdin from /dev/null, stdout to out_fd (or /dev/null), stderr to err_fd.
+// vfork + exec with stdin from /dev/null, stdout to out_fd (or /dev/null), stderr to err_fd.
+// vfork, not fork: the child borrows this process's memory until exec instead of copying its
+// page tables, and this process is large by the time it measures a child (the simulator's
+// runs keep their heap): a fork added 1.7 ms to every child's wall time (`multisock replay
+// --help`: 9.4 -> 7.7 ms on a 2-core VM). Before exec the child only makes system calls.
 pid_t spawn(const std::vector<std::string>& argv, int out_fd, int err_fd) {
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const pid_t parent = getpid();
-  const pid_t pid = fork();
+  const pid_t pid = vfork();
   if (pid != 0) return pid;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(127);
