@@ -441,8 +441,21 @@ json sim_figure(const SimFigure& f, const char* items) {
   return json{{items, f.items}, {"cpu_ms", f.cpu_s * 1e3}, {"per_cpu_second", f.per_cpu_second()}, {"events", f.events}};
 }
 
+constexpr std::uint64_t kPropertySeed = 7;
+
+// The events `multisock conform --report DIR` counted over its runs (speed.events).
+std::uint64_t reported_events(const std::string& report_dir) {
+  std::ifstream in(fs::path(report_dir) / "report.json");
+  const json rep = json::parse(in, nullptr, false);
+  if (rep.is_discarded() || !rep.contains("speed") || !rep["speed"].contains("events"))
+    throw std::runtime_error("the property suite wrote no event count in " + report_dir + "/report.json");
+  return rep["speed"]["events"].get<std::uint64_t>();
+}
+
 // The property suite as a user runs it (whole process; with jobs > 1, conform --jobs and its
-// children): histories per CPU- and wall second.
+// children): histories per CPU- and wall second. With every kind of peer, also the TLS
+// handshakes its histories make: the same histories run again here, and their events
+// matched against the report's, so the count is the measured suite's.
 json property_rate(const BenchOptions& o, int rounds, const std::string& peers, int jobs = 1) {
   progress(o, "property suite, " + std::to_string(o.property_runs) + " histories, peers " + peers +
                   (jobs > 1 ? ", " + std::to_string(jobs) + " jobs" : ""));
@@ -450,18 +463,29 @@ json property_rate(const BenchOptions& o, int rounds, const std::string& peers, 
   for (int r = 0; r < std::min(rounds, 3); ++r) {
     const std::string report = (fs::path(o.work_dir) / "property").string();
     std::vector<std::string> argv = {o.self, "conform", "--target", "engine-sim", "--suite", "property", "--runs",
-                                     std::to_string(o.property_runs), "--seed", "7", "--no-shrink", "--peers", peers,
-                                     "--report", report};
+                                     std::to_string(o.property_runs), "--seed", std::to_string(kPropertySeed),
+                                     "--no-shrink", "--peers", peers, "--report", report};
     if (jobs > 1) argv.insert(argv.end(), {"--jobs", std::to_string(jobs)});
     const Finished f = run_program(argv, false, 600);
     if (f.code != 0) throw std::runtime_error("the property suite exited " + std::to_string(f.code) + ": " + f.err_tail);
     cpu.push_back(f.user_s + f.sys_s);
     wall.push_back(f.wall_s);
   }
-  return json{{"histories", o.property_runs}, {"peers", peers}, {"jobs", jobs},
-              {"cpu_s", median(cpu)},          {"wall_s", median(wall)},
-              {"per_cpu_second", o.property_runs / median(cpu)},
-              {"per_wall_second", o.property_runs / median(wall)}};
+  json out{{"histories", o.property_runs}, {"peers", peers}, {"jobs", jobs},
+           {"cpu_s", median(cpu)},          {"wall_s", median(wall)},
+           {"per_cpu_second", o.property_runs / median(cpu)},
+           {"per_wall_second", o.property_runs / median(wall)}};
+  if (peers == "all" && jobs == 1) {
+    progress(o, "the property suite's histories again, their TLS handshakes counted");
+    const SuiteTls tls = property_suite_tls(kPropertySeed, o.property_runs);
+    if (!tls.ok) throw std::runtime_error("counting the property suite's TLS handshakes: " + tls.error);
+    const std::uint64_t reported = reported_events((fs::path(o.work_dir) / "property").string());
+    if (tls.events != reported)
+      throw std::runtime_error("the property suite's histories run again made " + std::to_string(tls.events) +
+                               " events, the suite's report " + std::to_string(reported) + ": not the same histories");
+    out["tls_handshakes"] = tls.tls_handshakes;
+  }
+  return out;
 }
 
 json simulator(const BenchOptions& o) {

@@ -14,7 +14,11 @@
 
 #include "conformance/runner.hpp"
 #include "multisock/multisock.h"
+#include "simnet/peer_script.hpp"
 #include "simnet/test_pki.hpp"
+#if MS_BENCH_PROPERTY
+#include "property/property.hpp"
+#endif
 
 namespace ms::bench {
 
@@ -180,6 +184,35 @@ HandshakeFigure tls_handshakes(int count, int rounds) {
   }
   f.ok = count > 0;
   f.cpu_us_each = count > 0 ? best / count * 1e6 : 0;
+  return f;
+}
+
+SuiteTls property_suite_tls(std::uint64_t seed, int runs) {
+  SuiteTls f;
+#if MS_BENCH_PROPERTY
+  TargetSpec target;
+  parse_target("engine-sim", target, f.error);
+  const std::uint64_t before = ms::sim::tls_handshakes_completed();
+  for (int i = 0; i < runs; ++i) {
+    const std::uint64_t history = seed + static_cast<std::uint64_t>(i);
+    Scenario sc = prop::history_for_seed(history, prop::Realm::sim, true).value().scenario;
+    sc.seed = history;
+    RunOptions ro;
+    ro.seed = history;
+    const ScenarioRun r = run_scenario(sc, target, ro);
+    if (r.outcome == Outcome::error) {
+      f.error = "the history of seed " + std::to_string(history) + " ended in a harness error: " + r.message;
+      return f;
+    }
+    f.events += r.event_count();
+  }
+  f.tls_handshakes = ms::sim::tls_handshakes_completed() - before;
+  f.ok = true;
+#else
+  (void)seed;
+  (void)runs;
+  f.error = "this build has no property suite";
+#endif
   return f;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,21 @@ struct HandshakeFigure {
   double cpu_us_each = 0;
 };
 HandshakeFigure tls_handshakes(int count, int rounds);
+
+// The property suite's histories as `multisock conform --target engine-sim --suite property
+// --seed SEED --runs N` makes and runs them (history SEED + i, in a world of that seed), run
+// again in this process: their trace events, which the caller matches against that
+// command's report to know it ran the same histories, and the TLS handshakes their simulated
+// peers completed. At the least CPU of one handshake each (tls_handshakes above), those bound
+// the suite's rate from below whatever the rest costs. Not ok in a build without the
+// property suite.
+struct SuiteTls {
+  bool ok = false;
+  std::string error;  // why not ok
+  std::uint64_t events = 0;
+  std::uint64_t tls_handshakes = 0;
+};
+SuiteTls property_suite_tls(std::uint64_t seed, int runs);
 
 // Process CPU time (user + system) and monotonic wall time, in seconds.
 double cpu_seconds();

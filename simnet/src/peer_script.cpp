@@ -5,6 +5,7 @@
 #include "simnet/peer_script.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstring>
 
@@ -382,6 +383,12 @@ struct PeerRunner::Tls {
   ~Tls() { SSL_free(ssl); }
 };
 
+namespace {
+std::atomic<std::uint64_t> g_tls_handshakes_completed{0};
+}  // namespace
+
+std::uint64_t tls_handshakes_completed() { return g_tls_handshakes_completed.load(std::memory_order_relaxed); }
+
 bool PeerRunner::tls_start(const PeerCommand& cmd) {
   SSL_CTX* ctx = test_server_context(cmd.tls_name, static_cast<CertKind>(cmd.tls_kind));
   if (ctx == nullptr) return false;
@@ -464,6 +471,7 @@ bool PeerRunner::tls_pump() {
       return false;
     }
     t.handshake_done = true;
+    g_tls_handshakes_completed.fetch_add(1, std::memory_order_relaxed);
   }
   char buf[16384];
   for (;;) {

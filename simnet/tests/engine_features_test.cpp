@@ -255,6 +255,25 @@ TEST(Tls_Sim, BadCertificatesFailVerification) {
   EXPECT_EQ(run_one(kGoodPeer, "https://secure.test/", [](ms_easy*) {}), MSE_PEER_FAILED_VERIFICATION);
 }
 
+// The count the bench reads: one per handshake a peer completed, none for one the client
+// broke off (a certificate it rejects) or for a peer that never spoke TLS.
+TEST(Tls_Sim, CompletedHandshakesAreCounted) {
+  const auto with_ca = [](ms_easy* e) { ms_easy_setopt(e, MSOPT_CAINFO, ca_file().c_str()); };
+  const char* self_signed =
+      "accept\n tls secure.test self-signed\n expect request\n send \"HTTP/1.1 200 OK\\r\\nContent-Length: 0\\r\\n\\r\\n\"\n close\n";
+  std::uint64_t before = ms::sim::tls_handshakes_completed();
+  EXPECT_EQ(run_one(kGoodPeer, "https://secure.test/", with_ca), MSE_OK);
+  EXPECT_EQ(ms::sim::tls_handshakes_completed(), before + 1);
+  before = ms::sim::tls_handshakes_completed();
+  EXPECT_EQ(run_one(self_signed, "https://secure.test/", with_ca), MSE_PEER_FAILED_VERIFICATION);
+  EXPECT_EQ(ms::sim::tls_handshakes_completed(), before);
+  EXPECT_EQ(run_one("accept\n reset\n", "https://secure.test/", with_ca), MSE_SSL_CONNECT_ERROR);
+  EXPECT_EQ(ms::sim::tls_handshakes_completed(), before);
+  EXPECT_EQ(run_one(self_signed, "https://secure.test/", [](ms_easy* e) { ms_easy_setopt(e, MSOPT_SSL_VERIFYPEER, 0L); }),
+            MSE_OK);
+  EXPECT_EQ(ms::sim::tls_handshakes_completed(), before + 1);
+}
+
 TEST(Tls_Sim, BrokenHandshakeIsConnectError) {
   EXPECT_EQ(run_one("accept\n send \"HTTP/1.1 400 Bad\\r\\n\\r\\n\"\n close\n", "https://secure.test/",
                     [](ms_easy* e) { ms_easy_setopt(e, MSOPT_CAINFO, ca_file().c_str()); }),

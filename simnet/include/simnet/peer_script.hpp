@@ -140,6 +140,12 @@ class PeerTransport {
   }
 };
 
+// TLS handshakes the simulated peers of this process have completed, in every world so far
+// (the server's side; one the client broke off is not counted). A statistic read before and
+// after runs (the bench's bound under the property suite's rate): no trace, checker or
+// verdict reads it.
+std::uint64_t tls_handshakes_completed();
+
 // Interprets one script on one connection. Feed it input, call run() after every change
 // (input, buffer space freed, a wake-up); it goes as far as it can and returns.
 //
