@@ -90,6 +90,12 @@ def test_bench_GoalsAgreeWithTheirFigures(quick_run):
     assert by_id["flat-add"]["measured"] == rep["scaling"]["operations"]["add"]["ratio_engine"]
     met = sum(g["met"] for g in rep["goals"])
     assert f"{met} of {len(rep['goals'])} goals met" in proc.stdout
+    # Under a simulator goal the run missed, the page says what the same run measured
+    # beneath it; under one it met, nothing.
+    md = (out / "bench.md").read_text()
+    goals_text = md.split("## Goals", 1)[1].split("|", 1)[0]
+    assert ("(`multisock replay --help`) took" in goals_text) == (not by_id["sim-hour"]["met"])
+    assert ("TLS handshakes alone" in goals_text) == (not by_id["property-rate"]["met"])
 
 
 def test_bench_PagesAreWhatRenderMakesOfTheJson(cli, quick_run, tmp_path):

@@ -71,10 +71,36 @@ Section overview(const json& r) {
   return s;
 }
 
+// For the simulator's goals a run missed, what the same run measured under them: the hour
+// replay's process doing nothing, and the property suite's TLS handshakes at their least
+// cost (runs written before those figures have none to say).
+std::string bounds_of_missed(const json& r, const json& missed) {
+  if (!r.contains("simulator")) return "";
+  const json& sim = r.at("simulator");
+  std::string out;
+  if (missed.contains("sim-hour") && sim.at("hour").contains("process_start_wall_ms_median"))
+    out += " Of the hour replay's " + num(sim.at("hour").at("wall_ms_median").get<double>(), 1) +
+           " ms, the same process doing nothing but start and end (`multisock replay --help`) took " +
+           num(sim.at("hour").at("process_start_wall_ms_median").get<double>(), 1) + " ms.";
+  if (missed.contains("property-rate") && sim.contains("tls_handshake") && sim.contains("property") &&
+      sim.at("property").contains("tls_handshakes")) {
+    const json& p = sim.at("property");
+    const double floor_s =
+        p.at("tls_handshakes").get<double>() * sim.at("tls_handshake").at("cpu_us_each").get<double>() / 1e6;
+    if (floor_s > 0)
+      out += " The property suite's " + num(p.at("tls_handshakes").get<double>(), 0) +
+             " TLS handshakes alone, at the least cost of one, allow at most " +
+             num(p.at("histories").get<double>() / floor_s, 0) + " histories per CPU-second (the simulator section).";
+  }
+  return out;
+}
+
 Section goals(const json& r) {
   Section s{"Goals", "", {"goal", "measured", "bound", "met"}, {}, ""};
   int met = 0;
+  json missed = json::object();
   for (const json& g : r.at("goals")) {
+    if (!g.at("met").get<bool>()) missed[g.at("id").get<std::string>()] = true;
     const double v = g.at("measured").get<double>();
     const int decimals = std::fabs(v) >= 100 ? 0 : 2;
     s.rows.push_back({g.at("goal").get<std::string>(), num(v, decimals) + " " + g.at("unit").get<std::string>(),
@@ -82,7 +108,8 @@ Section goals(const json& r) {
                       g.at("met").get<bool>() ? "yes" : "**no**"});
     met += g.at("met").get<bool>();
   }
-  s.text = std::to_string(met) + " of " + std::to_string(r.at("goals").size()) + " goals met in this run.";
+  s.text = std::to_string(met) + " of " + std::to_string(r.at("goals").size()) + " goals met in this run." +
+           bounds_of_missed(r, missed);
   return s;
 }
 
