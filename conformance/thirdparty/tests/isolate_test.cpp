@@ -256,21 +256,32 @@ TEST(RunIsolated_Hang, TimeSpentWaitingForACpuIsNotTheRunsOwn) {
   // the plain build, which runs it.
   GTEST_SKIP() << "ASan's leak detection changes how the starved child waits";
 #endif
+  //
+  // Up to three attempts, one of which must show it: on a machine that other jobs load, the
+  // starved child was once killed at 594 ms in a clean CI run (854 tests, two at a time),
+  // having spent its limit in a state no scheduler figure counts as waiting for a CPU. A run
+  // whose waits were charged to it would be killed in every attempt.
   const BusyCpu busy;
-  const auto start = std::chrono::steady_clock::now();
-  const RunOutcome out = run_isolated(
-      [&busy] {
-        busy.starve_here();
-        burn(milliseconds(10));
-        return std::string("done");
-      },
-      milliseconds(300));
-  const auto wall = std::chrono::steady_clock::now() - start;
-  EXPECT_EQ(out.kind, RunKind::ok) << out.error;
-  EXPECT_EQ(out.payload, "done");
-  // Otherwise the child did not wait, and the test showed nothing.
-  EXPECT_GT(wall, milliseconds(300)) << "the child was not kept waiting for the CPU";
-  EXPECT_TRUE(no_children());
+  std::string failures;
+  bool shown = false;
+  for (int attempt = 1; attempt <= 3 && !shown; ++attempt) {
+    const auto start = std::chrono::steady_clock::now();
+    const RunOutcome out = run_isolated(
+        [&busy] {
+          busy.starve_here();
+          burn(milliseconds(10));
+          return std::string("done");
+        },
+        milliseconds(300));
+    const auto wall = std::chrono::steady_clock::now() - start;
+    EXPECT_TRUE(no_children());
+    // Otherwise the child did not wait, and the attempt showed nothing.
+    shown = out.kind == RunKind::ok && out.payload == "done" && wall > milliseconds(300);
+    if (!shown)
+      failures += "attempt " + std::to_string(attempt) + ": " + to_string(out.kind) + " after " +
+                  std::to_string(std::chrono::duration_cast<milliseconds>(wall).count()) + " ms (" + out.error + ")\n";
+  }
+  EXPECT_TRUE(shown) << failures;
 }
 
 TEST(RunIsolated_Hang, ASpinningChildIsStoppedHoweverLongItWaitsForACpu) {
