@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -71,9 +72,28 @@ Section overview(const json& r) {
   return s;
 }
 
+// The property suite's TLS handshakes at the least cost of one: a floor under the suite's
+// CPU, whatever the rest costs. Absent from runs written before the count.
+struct TlsFloor {
+  double handshakes = 0;
+  double seconds = 0;    // handshakes x the least CPU of one
+  double histories = 0;  // of the suite
+  double max_rate() const { return seconds > 0 ? histories / seconds : 0; }
+};
+std::optional<TlsFloor> tls_floor(const json& sim) {
+  if (!sim.contains("tls_handshake") || !sim.contains("property") || !sim.at("property").contains("tls_handshakes"))
+    return std::nullopt;
+  const json& p = sim.at("property");
+  TlsFloor f;
+  f.handshakes = p.at("tls_handshakes").get<double>();
+  f.seconds = f.handshakes * sim.at("tls_handshake").at("cpu_us_each").get<double>() / 1e6;
+  f.histories = p.at("histories").get<double>();
+  return f;
+}
+
 // For the simulator's goals a run missed, what the same run measured under them: the hour
-// replay's process doing nothing, and the property suite's TLS handshakes at their least
-// cost (runs written before those figures have none to say).
+// replay's process doing nothing, and the property suite's TLS floor (runs written before
+// those figures have none to say).
 std::string bounds_of_missed(const json& r, const json& missed) {
   if (!r.contains("simulator")) return "";
   const json& sim = r.at("simulator");
@@ -82,16 +102,10 @@ std::string bounds_of_missed(const json& r, const json& missed) {
     out += " Of the hour replay's " + num(sim.at("hour").at("wall_ms_median").get<double>(), 1) +
            " ms, the same process doing nothing but start and end (`multisock replay --help`) took " +
            num(sim.at("hour").at("process_start_wall_ms_median").get<double>(), 1) + " ms.";
-  if (missed.contains("property-rate") && sim.contains("tls_handshake") && sim.contains("property") &&
-      sim.at("property").contains("tls_handshakes")) {
-    const json& p = sim.at("property");
-    const double floor_s =
-        p.at("tls_handshakes").get<double>() * sim.at("tls_handshake").at("cpu_us_each").get<double>() / 1e6;
-    if (floor_s > 0)
-      out += " The property suite's " + num(p.at("tls_handshakes").get<double>(), 0) +
-             " TLS handshakes alone, at the least cost of one, allow at most " +
-             num(p.at("histories").get<double>() / floor_s, 0) + " histories per CPU-second (the simulator section).";
-  }
+  const std::optional<TlsFloor> tls = tls_floor(sim);
+  if (missed.contains("property-rate") && tls && tls->seconds > 0)
+    out += " The property suite's " + num(tls->handshakes, 0) + " TLS handshakes alone, at the least cost of one, " +
+           "allow at most " + num(tls->max_rate(), 0) + " histories per CPU-second (the simulator section).";
   return out;
 }
 
@@ -354,20 +368,14 @@ Section simulator(const json& r) {
                       "", num(t.at("cpu_us_each").get<double>(), 0) + " µs of CPU each (least of " +
                               num(t.at("rounds").get<double>(), 0) + " rounds of " +
                               num(t.at("handshakes").get<double>(), 0) + ")"});
-    // What the suite's handshakes cost at that least: a floor under its CPU, whatever the
-    // rest costs (runs written before the count have none).
-    if (sim.contains("property") && sim.at("property").contains("tls_handshakes")) {
-      const json& p = sim.at("property");
-      const double handshakes = p.at("tls_handshakes").get<double>();
-      const double floor_s = handshakes * t.at("cpu_us_each").get<double>() / 1e6;
-      const double histories = p.at("histories").get<double>();
-      std::string rate = num(handshakes, 0) + " handshakes completed; " +
-                         num(100 * floor_s / p.at("cpu_s").get<double>(), 0) + "% of the suite's CPU";
-      if (floor_s > 0) rate += ": alone they allow at most " + num(histories / floor_s, 0) + " histories per CPU-second";
-      s.rows.push_back({"the TLS handshakes of the property suite's " + num(histories, 0) +
+    if (const std::optional<TlsFloor> tls = tls_floor(sim)) {
+      std::string rate = num(tls->handshakes, 0) + " handshakes completed; " +
+                         num(100 * tls->seconds / sim.at("property").at("cpu_s").get<double>(), 0) + "% of the suite's CPU";
+      if (tls->seconds > 0) rate += ": alone they allow at most " + num(tls->max_rate(), 0) + " histories per CPU-second";
+      s.rows.push_back({"the TLS handshakes of the property suite's " + num(tls->histories, 0) +
                             " histories (the same histories again in this process, their events matched with the "
                             "suite's report), each at the least cost above",
-                        num(floor_s * 1e3, 0), rate});
+                        num(tls->seconds * 1e3, 0), rate});
     }
   }
   return s;
